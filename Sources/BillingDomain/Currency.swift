@@ -1,0 +1,46 @@
+/// An ISO 4217 currency the platform bills in, with its minor unit and the symbols it is written with.
+public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The three-letter ISO 4217 code, e.g. `RUB`.
+    public let code: String
+    /// Digits after the decimal separator in the currency's smallest coin (2 for kopecks and cents).
+    public let minorDigits: Int
+    /// The symbol written after the amount in Russian and Ukrainian texts, e.g. `₽`, `грн`.
+    public let localSymbol: String
+    /// The symbol used in English texts; `symbolLeadsInEnglish` puts it before the amount (`€1.00`).
+    public let englishSymbol: String
+    public let symbolLeadsInEnglish: Bool
+
+    public init(code: String, minorDigits: Int, localSymbol: String, englishSymbol: String, symbolLeadsInEnglish: Bool) {
+        self.code = code
+        self.minorDigits = minorDigits
+        self.localSymbol = localSymbol
+        self.englishSymbol = englishSymbol
+        self.symbolLeadsInEnglish = symbolLeadsInEnglish
+    }
+
+    public var description: String { code }
+
+    public static let RUB = Currency(code: "RUB", minorDigits: 2, localSymbol: "₽", englishSymbol: "₽", symbolLeadsInEnglish: false)
+    public static let UAH = Currency(code: "UAH", minorDigits: 2, localSymbol: "грн", englishSymbol: "₴", symbolLeadsInEnglish: false)
+    public static let EUR = Currency(code: "EUR", minorDigits: 2, localSymbol: "€", englishSymbol: "€", symbolLeadsInEnglish: true)
+    public static let USD = Currency(code: "USD", minorDigits: 2, localSymbol: "$", englishSymbol: "$", symbolLeadsInEnglish: true)
+    public static let BYN = Currency(code: "BYN", minorDigits: 2, localSymbol: "Br", englishSymbol: "Br", symbolLeadsInEnglish: false)
+    public static let KZT = Currency(code: "KZT", minorDigits: 2, localSymbol: "₸", englishSymbol: "₸", symbolLeadsInEnglish: false)
+    public static let GBP = Currency(code: "GBP", minorDigits: 2, localSymbol: "£", englishSymbol: "£", symbolLeadsInEnglish: true)
+
+    /// Every currency the platform knows, in the order staff see them.
+    public static let all: [Currency] = [.RUB, .UAH, .EUR, .USD, .BYN, .KZT, .GBP]
+
+    /// Looks a currency up by its ISO code (case-insensitive); `nil` for one the platform does not know.
+    public static func named(_ code: String) -> Currency? {
+        let upper = code.uppercased()
+        return all.first { $0.code == upper }
+    }
+
+    /// How many 1/10 000 units make one minor unit (100 for two minor digits).
+    var unitsPerMinor: Int64 {
+        var result: Int64 = Money.unitsPerMajor
+        for _ in 0..<minorDigits { result /= 10 }
+        return result
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// An account of the double-entry ledger. Client balances are kept with the sign the client
+/// sees: a positive sum of a client's `balance` entries is money the client has with the
+/// provider, a negative one is debt. Every transaction's entries sum to zero per currency.
+public enum LedgerAccount: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// A client account's balance ("personal account").
+    case clientBalance(UUID)
+    /// Income from services sold, net of tax.
+    case revenue
+    /// Tax collected and owed to the state, per rate.
+    case taxPayable
+    /// Money on its way from a payment gateway (or a bank transfer) to the provider.
+    case gatewayClearing(String)
+    /// The other side of balances brought in when a client is opened or moved from another system.
+    case openingBalances
+    /// The other side of manual corrections made by staff.
+    case staffAdjustments
+    /// The provider's position when a client's balance changes currency.
+    case currencyExchange
+
+    /// The stable code stored in the database.
+    public var code: String {
+        switch self {
+        case .clientBalance(let id): "client:\(id.uuidString.lowercased())"
+        case .revenue: "revenue"
+        case .taxPayable: "tax:payable"
+        case .gatewayClearing(let gateway): "clearing:\(gateway)"
+        case .openingBalances: "equity:opening"
+        case .staffAdjustments: "equity:adjustments"
+        case .currencyExchange: "fx"
+        }
+    }
+
+    /// The client account this ledger account belongs to, if it is a client balance.
+    public var clientAccountID: UUID? {
+        if case .clientBalance(let id) = self { return id }
+        return nil
+    }
+
+    public init?(code: String) {
+        switch code {
+        case "revenue": self = .revenue
+        case "tax:payable": self = .taxPayable
+        case "equity:opening": self = .openingBalances
+        case "equity:adjustments": self = .staffAdjustments
+        case "fx": self = .currencyExchange
+        default:
+            if code.hasPrefix("client:"), let id = UUID(uuidString: String(code.dropFirst(7))) {
+                self = .clientBalance(id)
+            } else if code.hasPrefix("clearing:"), code.count > 9 {
+                self = .gatewayClearing(String(code.dropFirst(9)))
+            } else {
+                return nil
+            }
+        }
+    }
+
+    public var description: String { code }
+}
+
+/// One line of a ledger transaction: an amount put on an account (positive or negative).
+public struct LedgerLine: Sendable, Hashable {
+    public let account: LedgerAccount
+    public let amount: Money
+
+    public init(_ account: LedgerAccount, _ amount: Money) {
+        self.account = account
+        self.amount = amount
+    }
+}
+
+/// What a ledger transaction records, for reports and for the client's balance history.
+public enum LedgerTransactionKind: String, Sendable, Codable, CaseIterable {
+    case openingBalance = "opening_balance"
+    case staffAdjustment = "staff_adjustment"
+    case payment
+    case charge
+    case refund
+    case currencyConversion = "currency_conversion"
+}
+
+/// A balanced set of ledger lines with the idempotency key that makes posting it twice harmless.
+/// Build it through `init(...)`, which refuses anything a bookkeeper would refuse.
+public struct LedgerPosting: Sendable, Hashable {
+    public let idempotencyKey: String
+    public let kind: LedgerTransactionKind
+    public let memo: String
+    public let lines: [LedgerLine]
+
+    /// Why a set of ledger lines cannot be posted.
+    public enum Invalid: Error, Equatable, Sendable {
+        case noLines
+        case zeroLine
+        case unbalanced(currency: String, difference: Int64)
+        case missingIdempotencyKey
+        case idempotencyKeyTooLong
+    }
+
+    public init(idempotencyKey: String, kind: LedgerTransactionKind, memo: String, lines: [LedgerLine]) throws(Invalid) {
+        let key = idempotencyKey.trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty else { throw .missingIdempotencyKey }
+        guard key.utf8.count <= 200 else { throw .idempotencyKeyTooLong }
+        guard lines.count >= 2 else { throw .noLines }
+        guard lines.allSatisfy({ !$0.amount.isZero }) else { throw .zeroLine }
+        var sums: [String: Int64] = [:]
+        for line in lines { sums[line.amount.currency.code, default: 0] += line.amount.units }
+        if let (currency, difference) = sums.sorted(by: { $0.key < $1.key }).first(where: { $0.value != 0 }) {
+            throw .unbalanced(currency: currency, difference: difference)
+        }
+        self.idempotencyKey = key
+        self.kind = kind
+        self.memo = memo
+        self.lines = lines
+    }
+
+    /// Moves `amount` into a client's balance from `source` (a payment, an adjustment, an opening balance).
+    public static func credit(client: UUID, amount: Money, from source: LedgerAccount, kind: LedgerTransactionKind,
+                              memo: String, idempotencyKey: String) throws(Invalid) -> LedgerPosting {
+        try LedgerPosting(idempotencyKey: idempotencyKey, kind: kind, memo: memo, lines: [
+            LedgerLine(.clientBalance(client), amount),
+            LedgerLine(source, amount.negated),
+        ])
+    }
+}

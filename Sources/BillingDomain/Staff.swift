@@ -1,0 +1,34 @@
+/// What a member of the provider's staff may do. Each staff route names the permission it needs,
+/// and the check happens on the server for every request.
+public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
+    case viewClients = "clients.view"
+    case adjustBalances = "balances.adjust"
+    case manageStaff = "staff.manage"
+    case viewOutbox = "outbox.view"
+}
+
+/// A named set of staff permissions.
+public enum StaffRole: String, Sendable, Codable, CaseIterable, Hashable {
+    /// Everything.
+    case administrator
+    /// Sees clients and answers them; cannot move money.
+    case support
+    /// Sees clients and corrects balances.
+    case accountant
+
+    public var permissions: Set<StaffPermission> {
+        switch self {
+        case .administrator: Set(StaffPermission.allCases)
+        case .support: [.viewClients, .viewOutbox]
+        case .accountant: [.viewClients, .adjustBalances]
+        }
+    }
+
+    public func allows(_ permission: StaffPermission) -> Bool { permissions.contains(permission) }
+}
+
+/// The state of a client account.
+public enum AccountStatus: String, Sendable, Codable, CaseIterable {
+    case active
+    case blocked
+}

@@ -1,0 +1,53 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// What the header and the dashboard show about an account: who it is and where its money stands.
+public struct AccountSummary: Sendable {
+    public let account: AccountRecord
+    public let currency: Currency
+    public let balance: Money
+
+    /// What the client owes: the negative part of the balance (zero when the balance is positive).
+    public var debt: Money { balance.isNegative ? balance.negated : .zero(currency) }
+}
+
+extension AccountSummary {
+    public static func load(accountID: UUID, context: EngineContext) async throws -> AccountSummary? {
+        guard let account = try await AccountRecord.find(accountID, on: context.database) else { return nil }
+        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let balance = try await context.ledger.balance(of: accountID, in: currency)
+        return AccountSummary(account: account, currency: currency, balance: balance)
+    }
+}
+
+/// Staff's search over client accounts: by client code, account name, or a user's e-mail or name.
+public struct ClientDirectory: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    public func search(_ text: String, page: PageRequest) async throws -> Page<AccountRecord> {
+        let db = context.database
+        let query = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let base = AccountRecord.query(on: db)
+        if !query.isEmpty {
+            // PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII).
+            let like: DatabaseQuery.Filter.Method = .custom((db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE")
+            let pattern = query.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            let userAccountIDs = try await UserRecord.query(on: db).group(.or) {
+                $0.filter(\.$email, like, "%\(pattern)%").filter(\.$name, like, "%\(pattern)%")
+            }.limit(500).all(\.$accountID)
+            base.group(.or) { group in
+                if let code = Int(query) { group.filter(\.$clientCode == code) }
+                group.filter(\.$name, like, "%\(pattern)%")
+                if !userAccountIDs.isEmpty { group.filter(\.$id ~~ userAccountIDs) }
+            }
+        }
+        let total = try await base.copy().count()
+        let items = try await base.sort(\.$clientCode, .descending).offset(page.offset).limit(page.size).all()
+        return Page(items: items, total: total, request: page)
+    }
+}

@@ -1,0 +1,38 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Why staff could not adjust a balance.
+public enum AdjustmentError: Error, Equatable, Sendable {
+    case notPermitted
+    case accountNotFound
+    case zeroAmount
+    case reasonRequired
+    case wrongCurrency(expected: String)
+}
+
+/// Manual corrections of a client's balance by staff: one ledger transaction each, against the
+/// staff-adjustments account, with the reason as its memo and the staff member as its actor.
+public struct BalanceAdjustments: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Credits (positive amount) or debits (negative) a client's balance. `idempotencyKey` comes
+    /// from the form, so a double submit posts once.
+    @discardableResult
+    public func adjust(accountID: UUID, amount: Money, reason: String, staffID: UUID, role: StaffRole,
+                       idempotencyKey: String) async throws -> Ledger.Posted {
+        guard role.allows(.adjustBalances) else { throw AdjustmentError.notPermitted }
+        guard let account = try await AccountRecord.find(accountID, on: context.database) else { throw AdjustmentError.accountNotFound }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw AdjustmentError.reasonRequired }
+        guard amount.currency.code == account.currency else { throw AdjustmentError.wrongCurrency(expected: account.currency) }
+        let rounded = amount.roundedToMinorUnit()
+        guard !rounded.isZero else { throw AdjustmentError.zeroAmount }
+        let posting = try LedgerPosting.credit(client: accountID, amount: rounded, from: .staffAdjustments, kind: .staffAdjustment,
+                                               memo: String(reason.prefix(500)), idempotencyKey: "adjust:\(idempotencyKey)")
+        return try await context.ledger.post(posting, actor: "staff:\(staffID.uuidString.lowercased())")
+    }
+}

@@ -1,0 +1,63 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Fills an empty database with a demo provider: a staff administrator and a client with money on
+/// its balance, so `billing serve` shows a working product at once.
+public struct DemoProvider: Sendable {
+    let context: EngineContext
+
+    public static let clientEmail = "client@demo.example"
+    public static let clientPassword = "demo-client-2026"
+    public static let staffEmail = "admin@demo.example"
+    public static let staffPassword = "demo-admin-2026!"
+
+    public init(context: EngineContext) { self.context = context }
+
+    public struct Logins: Sendable {
+        public let clientEmail: String
+        public let clientPassword: String
+        public let staffEmail: String
+        public let staffPassword: String
+    }
+
+    public static let logins = Logins(clientEmail: clientEmail, clientPassword: clientPassword,
+                                      staffEmail: staffEmail, staffPassword: staffPassword)
+
+    /// Creates the demo data when there are neither accounts nor staff; returns whether it did.
+    @discardableResult
+    public func seedIfEmpty() async throws -> Bool {
+        let db = context.database
+        guard try await AccountRecord.query(on: db).count() == 0,
+              try await StaffUserRecord.query(on: db).count() == 0 else { return false }
+        try await seed()
+        return true
+    }
+
+    /// The demo logins if both demo users exist and still have the demo passwords (nobody changed
+    /// them), so `serve` never prints a login that does not work.
+    public func workingLogins() async throws -> Logins? {
+        let db = context.database
+        guard let client = try await UserRecord.query(on: db).filter(\.$email == Self.clientEmail).first(),
+              let staff = try await StaffUserRecord.query(on: db).filter(\.$email == Self.staffEmail).first(),
+              try await context.passwords.verify(Self.clientPassword, against: client.passwordHash),
+              try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
+        else { return nil }
+        return Self.logins
+    }
+
+    /// Creates the demo staff user and client unconditionally (fails if they exist).
+    public func seed() async throws {
+        try await StaffAccounts(context: context).create(email: Self.staffEmail, name: "Demo Administrator",
+                                                         password: Self.staffPassword, role: .administrator)
+        let client = try await AccountRegistration(context: context).signUp(SignUpForm(
+            email: Self.clientEmail, password: Self.clientPassword, name: "Jill Fairy",
+            country: context.provider.defaultCountry, language: context.provider.defaultLanguage))
+        let opening = Money(major: 150, context.provider.defaultCurrency)
+        let posting = try LedgerPosting.credit(client: client.accountID, amount: opening, from: .openingBalances,
+                                               kind: .openingBalance, memo: "Opening balance",
+                                               idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
+        try await context.ledger.post(posting, actor: "system")
+    }
+}

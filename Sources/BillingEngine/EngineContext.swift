@@ -1,0 +1,55 @@
+import BillingDomain
+import FluentKit
+import Foundation
+
+/// What every use case needs from the outside: the database, the clock, the provider's calendar,
+/// the password hasher and the texts. Built once at start-up (or per test) and passed down.
+public struct EngineContext: Sendable {
+    public let database: any Database
+    public let clock: any Clock
+    public let calendar: BillingCalendar
+    public let passwords: any PasswordHashing
+    public let texts: any TextCatalog
+    public let provider: ProviderProfile
+
+    public init(database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
+                texts: any TextCatalog, provider: ProviderProfile) {
+        self.database = database
+        self.clock = clock
+        self.calendar = calendar
+        self.passwords = passwords
+        self.texts = texts
+        self.provider = provider
+    }
+
+    public var ledger: Ledger { Ledger(database: database, clock: clock) }
+    public var outbox: Outbox { Outbox(clock: clock) }
+}
+
+/// Provider-wide settings the use cases read.
+public struct ProviderProfile: Sendable {
+    public var name: String
+    /// Where links in e-mails point, without a trailing slash, e.g. `https://my.example.com`.
+    public var baseURL: String
+    public var defaultLanguage: Language
+    public var defaultCurrency: Currency
+    public var defaultCountry: String
+
+    public init(name: String, baseURL: String, defaultLanguage: Language, defaultCurrency: Currency, defaultCountry: String) {
+        self.name = name
+        self.baseURL = baseURL
+        self.defaultLanguage = defaultLanguage
+        self.defaultCurrency = defaultCurrency
+        self.defaultCountry = defaultCountry
+    }
+}
+
+/// Hashes and checks passwords. The server's implementation runs bcrypt on a thread pool, never on
+/// the event loop.
+public protocol PasswordHashing: Sendable {
+    func hash(_ password: String) async throws -> String
+    func verify(_ password: String, against hash: String) async throws -> Bool
+    /// A hash of no one's password, checked when the e-mail is unknown so that a failed login takes
+    /// as long whether or not the user exists.
+    var decoyHash: String { get }
+}

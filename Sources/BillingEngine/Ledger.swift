@@ -1,0 +1,174 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// Posts balanced transactions to the double-entry ledger and answers balance questions.
+/// The only writer of `ledger_transactions` and `ledger_entries`.
+public struct Ledger: Sendable {
+    let database: any Database
+    let clock: any Clock
+
+    public init(database: any Database, clock: any Clock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The outcome of a posting: the transaction's id and whether this call created it or found
+    /// the same posting made earlier under the same idempotency key.
+    public struct Posted: Sendable, Equatable {
+        public let transactionID: UUID
+        public let isReplay: Bool
+    }
+
+    public enum Failure: Error, Equatable {
+        /// The idempotency key was used before for different lines: a bug in the caller, never
+        /// silently accepted.
+        case idempotencyKeyReused(String)
+    }
+
+    /// Posts `posting`, or finds it if a posting with its idempotency key exists. Runs in its own
+    /// database transaction unless `database` is already inside one (pass the transaction's).
+    @discardableResult
+    public func post(_ posting: LedgerPosting, actor: String, on database: (any Database)? = nil) async throws -> Posted {
+        let db = database ?? self.database
+        if let existing = try await existingTransaction(posting.idempotencyKey, on: db) {
+            return try await replay(existing, of: posting, on: db)
+        }
+        do {
+            let id = try await insert(posting, actor: actor, on: db)
+            return Posted(transactionID: id, isReplay: false)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            // A racing writer may have inserted the same key between our look-up and insert; the
+            // unique index refused ours. If that is what happened, this is a replay.
+            if !db.inTransaction, let existing = try await existingTransaction(posting.idempotencyKey, on: self.database) {
+                return try await replay(existing, of: posting, on: self.database)
+            }
+            throw error
+        }
+    }
+
+    private func insert(_ posting: LedgerPosting, actor: String, on db: any Database) async throws -> UUID {
+        let now = clock.now
+        let transaction = LedgerTransactionRecord(idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
+                                                  memo: posting.memo, actor: actor, createdAt: now)
+        let id = transaction.id!
+        let entries = posting.lines.map { line in
+            LedgerEntryRecord(transactionID: id, accountCode: line.account.code, clientAccountID: line.account.clientAccountID,
+                              amount: line.amount.units, currency: line.amount.currency.code, createdAt: now)
+        }
+        let write: @Sendable (any Database) async throws -> Void = { tx in
+            try await transaction.create(on: tx)
+            try await entries.create(on: tx)
+        }
+        if db.inTransaction { try await write(db) } else { try await db.transaction(write) }
+        return id
+    }
+
+    private func existingTransaction(_ key: String, on db: any Database) async throws -> LedgerTransactionRecord? {
+        try await LedgerTransactionRecord.query(on: db).filter(\.$idempotencyKey == key).first()
+    }
+
+    private func replay(_ existing: LedgerTransactionRecord, of posting: LedgerPosting, on db: any Database) async throws -> Posted {
+        let entries = try await LedgerEntryRecord.query(on: db).filter(\.$transactionID == existing.id!).all()
+        let stored = entries.map { "\($0.accountCode)|\($0.currency)|\($0.amount)" }.sorted()
+        let requested = posting.lines.map { "\($0.account.code)|\($0.amount.currency.code)|\($0.amount.units)" }.sorted()
+        guard stored == requested else { throw Failure.idempotencyKeyReused(posting.idempotencyKey) }
+        return Posted(transactionID: existing.id!, isReplay: true)
+    }
+
+    /// A client's balance in `currency`: the sum of its ledger entries, computed by the database.
+    public func balance(of clientAccountID: UUID, in currency: Currency, on database: (any Database)? = nil) async throws -> Money {
+        Money(units: try await sum(clientAccountID: clientAccountID, currency: currency.code, on: database ?? self.database),
+              currency: currency)
+    }
+
+    /// The sum of every entry of a ledger account in a currency (any account, not only clients').
+    public func total(of account: LedgerAccount, in currency: Currency) async throws -> Money {
+        let rows = try await LedgerEntryRecord.query(on: database)
+            .filter(\.$accountCode == account.code).filter(\.$currency == currency.code).all(\.$amount)
+        return Money(units: rows.reduce(0, +), currency: currency)
+    }
+
+    private func sum(clientAccountID: UUID, currency: String, on db: any Database) async throws -> Int64 {
+        guard let sql = db as? any SQLDatabase else {
+            let amounts = try await LedgerEntryRecord.query(on: db)
+                .filter(\.$clientAccountID == clientAccountID).filter(\.$currency == currency).all(\.$amount)
+            return amounts.reduce(0, +)
+        }
+        // SUM(bigint) is numeric in PostgreSQL; the cast brings it back to a 64-bit integer on both databases.
+        let row = try await sql.raw("""
+            SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entries
+            WHERE client_account_id = \(bind: clientAccountID) AND currency = \(bind: currency)
+            """).first()
+        return try row?.decode(column: "total", as: Int64.self) ?? 0
+    }
+
+    /// One movement of a client's balance, as the client's history shows it.
+    public struct Movement: Sendable, Equatable {
+        public let transactionID: UUID
+        public let date: Date
+        public let kind: LedgerTransactionKind
+        public let memo: String
+        public let amount: Money
+    }
+
+    /// One movement of a client's balance, or `nil` when the transaction did not touch this client
+    /// (another account's transaction is indistinguishable from a missing one).
+    public func movement(transactionID: UUID, of clientAccountID: UUID) async throws -> Movement? {
+        guard let entry = try await LedgerEntryRecord.query(on: database)
+            .filter(\.$transactionID == transactionID).filter(\.$clientAccountID == clientAccountID).first(),
+              let transaction = try await LedgerTransactionRecord.find(transactionID, on: database),
+              let currency = Currency.named(entry.currency) else { return nil }
+        return Movement(transactionID: transactionID, date: entry.createdAt,
+                        kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
+                        memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
+    }
+
+    /// A client's balance movements, newest first.
+    public func movements(of clientAccountID: UUID, page: PageRequest) async throws -> Page<Movement> {
+        let base = LedgerEntryRecord.query(on: database).filter(\.$clientAccountID == clientAccountID)
+        let total = try await base.copy().count()
+        let entries = try await base.sort(\.$createdAt, .descending).sort(\.$id, .descending)
+            .offset(page.offset).limit(page.size).all()
+        let ids = Set(entries.map(\.transactionID))
+        let transactions = try await LedgerTransactionRecord.query(on: database).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(uniqueKeysWithValues: transactions.map { ($0.id!, $0) })
+        let items = entries.compactMap { entry -> Movement? in
+            guard let transaction = byID[entry.transactionID], let currency = Currency.named(entry.currency) else { return nil }
+            return Movement(transactionID: entry.transactionID, date: entry.createdAt,
+                            kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
+                            memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
+        }
+        return Page(items: items, total: total, request: page)
+    }
+}
+
+/// Which page of a list to show.
+public struct PageRequest: Sendable, Equatable {
+    public let number: Int
+    public let size: Int
+
+    public init(number: Int, size: Int = 25) {
+        self.number = max(1, number)
+        self.size = min(max(1, size), 200)
+    }
+
+    public var offset: Int { (number - 1) * size }
+}
+
+/// One page of a list with the total count, for paging links.
+public struct Page<Item: Sendable>: Sendable {
+    public let items: [Item]
+    public let total: Int
+    public let request: PageRequest
+
+    public var pageCount: Int { max(1, (total + request.size - 1) / request.size) }
+    public var hasNext: Bool { request.number < pageCount }
+    public var hasPrevious: Bool { request.number > 1 }
+}
+
+extension Page: Equatable where Item: Equatable {}

@@ -1,0 +1,25 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Queues e-mails. Callers pass the database (or transaction) they are working in, so the
+/// message exists exactly when the change it reports was committed.
+public struct Outbox: Sendable {
+    let clock: any Clock
+
+    public enum Category: String, Sendable {
+        case security, finance, services, support, news
+    }
+
+    public func enqueue(to recipient: String, subject: String, body: String, category: Category,
+                        accountID: UUID?, on database: any Database) async throws {
+        try await OutboxEmailRecord(accountID: accountID, recipient: recipient, subject: subject, body: body,
+                                    category: category.rawValue, createdAt: clock.now).create(on: database)
+    }
+
+    /// The newest messages first, for the development outbox page and tests.
+    public static func recent(limit: Int = 50, on database: any Database) async throws -> [OutboxEmailRecord] {
+        try await OutboxEmailRecord.query(on: database).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+}

@@ -1,0 +1,74 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Why a password reset could not be completed.
+public enum PasswordResetError: Error, Equatable, Sendable {
+    /// Unknown, used or expired: one answer for all three, so a link tells nothing about others.
+    case invalidOrExpiredLink
+    case password(PasswordPolicy.Violation)
+}
+
+/// Password reset by an e-mailed, single-use link that expires (ACC-8).
+public struct PasswordResets: Sendable {
+    let context: EngineContext
+    public static let lifetime: TimeInterval = 3600
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Sends a reset link if a user has that e-mail; does nothing visible otherwise, so the form's
+    /// answer is the same either way.
+    public func request(email rawEmail: String, language: Language) async throws {
+        guard let email = EmailAddress.normalized(rawEmail),
+              let user = try await UserRecord.query(on: context.database).filter(\.$email == email).first(),
+              user.enabled
+        else { return }
+        let token = SecretToken.generate()
+        let now = context.clock.now
+        let link = "\(context.provider.baseURL)/password/reset/\(token)"
+        let language = user.language.flatMap(Language.init(rawValue:)) ?? language
+        let texts = context.texts
+        let arguments = ["name": user.name, "link": link, "provider": context.provider.name, "minutes": "60"]
+        try await context.database.transaction { db in
+            try await PasswordResetRecord(userID: user.id!, tokenHash: SecretToken.digest(token),
+                                          expiresAt: now.addingTimeInterval(Self.lifetime), createdAt: now).create(on: db)
+            try await context.outbox.enqueue(to: user.email, subject: texts.text("email.reset.subject", language, arguments),
+                                             body: texts.text("email.reset.body", language, arguments),
+                                             category: .security, accountID: user.accountID, on: db)
+        }
+    }
+
+    /// Whether a link is still good, to decide between the form and the "expired" page.
+    public func isUsable(token: String) async throws -> Bool {
+        try await usableRecord(token: token, on: context.database) != nil
+    }
+
+    /// Sets the new password, spends the link and ends every session of the user.
+    public func complete(token: String, newPassword: String) async throws {
+        do { try PasswordPolicy.check(newPassword) } catch { throw PasswordResetError.password(error) }
+        let hash = try await context.passwords.hash(newPassword)
+        let now = context.clock.now
+        let sessions = WebSessions(context: context)
+        try await context.database.transaction { db in
+            guard let reset = try await usableRecord(token: token, on: db),
+                  let user = try await UserRecord.find(reset.userID, on: db) else {
+                throw PasswordResetError.invalidOrExpiredLink
+            }
+            reset.usedAt = now
+            try await reset.save(on: db)
+            user.passwordHash = hash
+            try await user.save(on: db)
+            try await sessions.endAll(principalID: user.id!, realm: .client, on: db)
+        }
+    }
+
+    private func usableRecord(token: String, on db: any Database) async throws -> PasswordResetRecord? {
+        guard !token.isEmpty, token.count <= 100 else { return nil }
+        guard let record = try await PasswordResetRecord.query(on: db)
+            .filter(\.$tokenHash == SecretToken.digest(token)).first(),
+              record.usedAt == nil, record.expiresAt > context.clock.now
+        else { return nil }
+        return record
+    }
+}

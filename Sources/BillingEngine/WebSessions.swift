@@ -1,0 +1,56 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Browser sessions in the database. A login always creates a new session (a new cookie value),
+/// so a session id planted before login is worthless; logout deletes the row.
+public struct WebSessions: Sendable {
+    let context: EngineContext
+    /// Idle time after which a session ends.
+    public static let idleLifetime: TimeInterval = 12 * 3600
+    /// The row's expiry is moved forward at most this often, not on every request.
+    static let touchInterval: TimeInterval = 60
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Starts a session and returns the secret cookie value (shown only to the browser).
+    public func start(realm: Realm, principalID: UUID, ip: String?, userAgent: String?) async throws -> String {
+        let token = SecretToken.generate()
+        let now = context.clock.now
+        try await WebSessionRecord(tokenHash: SecretToken.digest(token), realm: realm.rawValue, principalID: principalID,
+                                   createdAt: now, expiresAt: now.addingTimeInterval(Self.idleLifetime),
+                                   ip: ip, userAgent: userAgent.map { String($0.prefix(300)) }).create(on: context.database)
+        return token
+    }
+
+    /// The live session a cookie value names in a realm, or `nil`; extends its idle lifetime.
+    public func resolve(token: String, realm: Realm) async throws -> WebSessionRecord? {
+        guard token.count <= 100 else { return nil }
+        let now = context.clock.now
+        guard let session = try await WebSessionRecord.query(on: context.database)
+            .filter(\.$tokenHash == SecretToken.digest(token)).filter(\.$realm == realm.rawValue).first()
+        else { return nil }
+        guard session.expiresAt > now else {
+            try await session.delete(on: context.database)
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+            session.lastSeenAt = now
+            session.expiresAt = now.addingTimeInterval(Self.idleLifetime)
+            try await session.save(on: context.database)
+        }
+        return session
+    }
+
+    /// Ends the session a cookie value names.
+    public func end(token: String) async throws {
+        try await WebSessionRecord.query(on: context.database).filter(\.$tokenHash == SecretToken.digest(token)).delete()
+    }
+
+    /// Ends every session of a principal (after a password change).
+    public func endAll(principalID: UUID, realm: Realm, on database: (any Database)? = nil) async throws {
+        try await WebSessionRecord.query(on: database ?? context.database)
+            .filter(\.$principalID == principalID).filter(\.$realm == realm.rawValue).delete()
+    }
+}

@@ -1,0 +1,7 @@
+// As little JavaScript as the pages need: every page works without it.
+document.addEventListener("click", (event) => {
+  // Close an open user menu when clicking elsewhere.
+  for (const menu of document.querySelectorAll("details.user-menu[open]")) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  }
+});

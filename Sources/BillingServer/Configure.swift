@@ -1,0 +1,106 @@
+import BillingAPI
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import NIOSSL
+import OpenAPIVapor
+import Vapor
+
+/// Wires the platform into a Vapor application: database, migrations, middleware, routes.
+/// Used by `billing serve`, the tests, and the benchmarks alike.
+public func configure(_ app: Application, config: AppConfig, clock: any BillingDomain.Clock = SystemClock(),
+                      postgresSearchPath: [String]? = nil, migrate: Bool = true) async throws {
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+    app.routes.defaultMaxBodySize = "1mb"
+
+    switch config.storage {
+    case .sqliteFile(let path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+    case .postgres(let url):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        if url.contains("sslmode=disable") || !url.contains("sslmode") { postgres.coreConfiguration.tls = .disable }
+        postgres.searchPath = postgresSearchPath
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+    }
+    if case .sqliteFile = config.storage, let sql = app.db as? any SQLDatabase {
+        // WAL lets readers work while the billing run writes; FULL keeps every committed payment
+        // on disk even if the machine loses power.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA synchronous=FULL").run()
+        try await sql.raw("PRAGMA busy_timeout=5000").run()
+    }
+    if config.storage == .sqliteMemory || { if case .sqliteFile = config.storage { true } else { false } }(),
+       let sql = app.db as? any SQLDatabase {
+        try await sql.raw("PRAGMA foreign_keys=ON").run()
+    }
+    if let schema = postgresSearchPath?.first, let sql = app.db as? any SQLDatabase {
+        // Tests run each in its own schema, so they can run in parallel on one database.
+        try await sql.raw(SQLQueryString("CREATE SCHEMA IF NOT EXISTS \(ident: schema)")).run()
+    }
+    app.migrations.add(BillingMigrations.all)
+    if migrate { try await app.autoMigrate() }
+
+    let hasher = try BcryptPasswordHasher(threadPool: app.threadPool, eventLoop: app.eventLoopGroup, cost: config.bcryptCost)
+    let engine = EngineContext(
+        database: app.db, clock: clock, calendar: BillingCalendar(timeZone: config.timeZone), passwords: hasher,
+        texts: Localizer.shared,
+        provider: ProviderProfile(name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
+                                  defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry))
+    app.billing = BillingRuntime(config: config, engine: engine, signingKey: try await signingKey(on: app.db))
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(PageErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    try routes(app)
+}
+
+/// The key that signs CSRF tokens and pay links: created on first start and shared through the
+/// database by every instance, so a form rendered by one instance is accepted by another.
+private func signingKey(on db: any Database) async throws -> String {
+    let name = "signing_key"
+    if let existing = try await SettingRecord.find(name, on: db) { return existing.value }
+    let created = SettingRecord(key: name, value: SecretToken.generate())
+    do { try await created.create(on: db) } catch {
+        if let raced = try await SettingRecord.find(name, on: db) { return raced.value }
+        throw error
+    }
+    return created.value
+}
+
+extension Application {
+    /// The engine context of a configured application, for the CLI and tests.
+    public var billingEngine: EngineContext { billing.engine }
+}
+
+func routes(_ app: Application) throws {
+    app.get("health") { req async throws -> Response in
+        guard let sql = req.db as? any SQLDatabase else { return Response(status: .ok) }
+        do {
+            try await sql.raw("SELECT 1").run()
+            return Response(status: .ok, body: .init(string: "ok"))
+        } catch {
+            req.logger.error("health check: database does not answer")
+            return Response(status: .serviceUnavailable, body: .init(string: "database unavailable"))
+        }
+    }
+    AssetRoutes.register(on: app)
+    try APIRoutes.register(on: app)
+
+    let html = app.grouped(LanguageMiddleware(), CSRFMiddleware())
+    try html.register(collection: ClientAuthController())
+    try html.register(collection: LanguageController())
+    let client = html.grouped(ClientSessionMiddleware())
+    try client.register(collection: ClientAreaController())
+    try html.register(collection: DevelopmentController())
+
+    let admin = html.grouped("admin")
+    try admin.register(collection: StaffAuthController())
+    try admin.grouped(StaffSessionMiddleware()).register(collection: StaffAreaController())
+}

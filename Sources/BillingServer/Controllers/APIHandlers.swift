@@ -1,0 +1,160 @@
+import BillingAPI
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Foundation
+import OpenAPIRuntime
+import OpenAPIVapor
+import Vapor
+
+/// The per-request values the generated API handlers need but their signatures do not carry.
+enum APIRequestContext {
+    @TaskLocal static var request: Request?
+    @TaskLocal static var bearer: APITokens.Bearer?
+}
+
+/// Resolves the bearer token (if any) and puts the request in the task-local context. Placed last
+/// before the generated routes, as swift-openapi-vapor advises for task locals.
+struct APIContextMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let language = Language.preferred(fromAcceptLanguage: request.headers.first(name: .acceptLanguage)) {
+            request.language = language
+        }
+        var bearer: APITokens.Bearer?
+        if let authorization = request.headers.bearerAuthorization {
+            bearer = try await APITokens(context: request.engine).authenticate(authorization.token)
+            if bearer == nil { throw APIFailure.unauthorized }
+        }
+        return try await APIRequestContext.$request.withValue(request) {
+            try await APIRequestContext.$bearer.withValue(bearer) {
+                try await next.respond(to: request)
+            }
+        }
+    }
+}
+
+/// Failures the API answers with its JSON error shape.
+enum APIFailure: Error {
+    case unauthorized
+    case notFound
+}
+
+/// The JSON error body and the codes used in it.
+enum APIError {
+    static func code(for status: HTTPStatus) -> String {
+        switch status {
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .notFound: "not_found"
+        case .tooManyRequests: "too_many_requests"
+        case .badRequest, .unprocessableEntity: "invalid_request"
+        case .payloadTooLarge: "too_large"
+        default: status.code >= 500 ? "internal_error" : "invalid_request"
+        }
+    }
+
+    static func response(status: HTTPStatus, code: String, message: String) -> Response {
+        struct Body: Encodable {
+            struct Inner: Encodable { let code: String; let message: String }
+            let error: Inner
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        if status == .unauthorized { headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+        let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data()
+        return Response(status: status, headers: headers, body: .init(data: data))
+    }
+
+    static func body(_ key: String, code: String) -> Components.Schemas.ErrorResponse {
+        let language = APIRequestContext.request?.language ?? .en
+        return .init(error: .init(code: code, message: Localizer.shared.text(key, language)))
+    }
+}
+
+/// The API's routes: the generated handlers, `/api/openapi.yaml`, and JSON errors for all of them.
+enum APIRoutes {
+    static func register(on app: Application) throws {
+        app.get("api", "openapi.yaml") { _ -> Response in
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])
+            return Response(status: .ok, headers: headers, body: .init(string: BillingAPISpec.yaml))
+        }
+        let transport = VaporTransport(routesBuilder: app.grouped(APIContextMiddleware()))
+        try BillingAPIHandlers().registerHandlers(on: transport, serverURL: URL(string: "/api")!)
+    }
+}
+
+/// The implementation of `openapi.yaml`: thin, each operation a call into the engine.
+struct BillingAPIHandlers: APIProtocol {
+    private var request: Request {
+        get throws {
+            guard let request = APIRequestContext.request else { throw APIFailure.unauthorized }
+            return request
+        }
+    }
+
+    private var bearer: APITokens.Bearer {
+        get throws {
+            guard let bearer = APIRequestContext.bearer else { throw APIFailure.unauthorized }
+            return bearer
+        }
+    }
+
+    func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
+        let req = try request
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(APIError.body("error.bad_request", code: "invalid_request")))) }
+        do {
+            let issued = try await APITokens(context: req.engine).issue(email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+            return .created(.init(body: .json(.init(id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name,
+                                                    scopes: issued.scopes, expiresAt: issued.expiresAt))))
+        } catch LoginError.throttled {
+            return .tooManyRequests(.init(body: .json(APIError.body("error.login.throttled", code: "too_many_requests"))))
+        } catch let error as LoginError {
+            return .unauthorized(.init(body: .json(APIError.body("error.login." + String(describing: error), code: "unauthorized"))))
+        }
+    }
+
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let req = try request
+        let bearer = try bearer
+        guard let summary = try await AccountSummary.load(accountID: bearer.account.id!, context: req.engine) else { throw APIFailure.notFound }
+        let user = bearer.user
+        let account = summary.account
+        return .ok(.init(body: .json(.init(
+            user: .init(id: user.id!.uuidString.lowercased(), email: user.email, name: user.name, isOwner: user.isOwner,
+                        language: .init(rawValue: user.language ?? "en") ?? .en),
+            account: .init(id: account.id!.uuidString.lowercased(), clientCode: account.clientCode, name: account.name,
+                           country: account.country, currency: account.currency, registeredOn: account.registeredOn,
+                           status: .init(rawValue: account.status) ?? .active),
+            balance: Self.amount(summary.balance),
+            debt: Self.amount(summary.debt)))))
+    }
+
+    func listLedger(_ input: Operations.ListLedger.Input) async throws -> Operations.ListLedger.Output {
+        let req = try request
+        let bearer = try bearer
+        let page = PageRequest(number: input.query.page ?? 1, size: input.query.perPage ?? 25)
+        let movements = try await req.engine.ledger.movements(of: bearer.account.id!, page: page)
+        return .ok(.init(body: .json(.init(items: movements.items.map(Self.movement), page: page.number, perPage: page.size,
+                                           total: movements.total))))
+    }
+
+    func getLedgerTransaction(_ input: Operations.GetLedgerTransaction.Input) async throws -> Operations.GetLedgerTransaction.Output {
+        let req = try request
+        let bearer = try bearer
+        guard let id = UUID(uuidString: input.path.transactionId),
+              let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.account.id!) else {
+            return .notFound(.init(body: .json(APIError.body("error.not_found", code: "not_found"))))
+        }
+        return .ok(.init(body: .json(Self.movement(movement))))
+    }
+
+    static func amount(_ money: Money) -> Components.Schemas.Amount {
+        .init(amount: MoneyFormat.plain(money), currency: money.currency.code)
+    }
+
+    static func movement(_ movement: Ledger.Movement) -> Components.Schemas.LedgerMovement {
+        .init(transactionId: movement.transactionID.uuidString.lowercased(), date: movement.date,
+              kind: .init(rawValue: movement.kind.rawValue) ?? .staffAdjustment, memo: movement.memo, amount: amount(movement.amount))
+    }
+}

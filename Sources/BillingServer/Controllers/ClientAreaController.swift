@@ -1,0 +1,23 @@
+import BillingDomain
+import BillingEngine
+import Vapor
+
+/// The client area behind login: dashboard and balance history (more sections come with their issues).
+struct ClientAreaController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("dashboard", use: dashboard)
+        routes.get("finance", "balance", use: balanceHistory)
+    }
+
+    func dashboard(req: Request) async throws -> Response {
+        let page = try await PageContext.client(req)
+        return ClientPages.dashboard(page, timeZone: req.billing.config.timeZone).response()
+    }
+
+    func balanceHistory(req: Request) async throws -> Response {
+        let page = try await PageContext.client(req)
+        let number = req.query[Int.self, at: "page"] ?? 1
+        let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest(number: number))
+        return ClientPages.balanceHistory(page, movements: movements, timeZone: req.billing.config.timeZone).response()
+    }
+}

@@ -1,0 +1,156 @@
+import BillingDomain
+import BillingEngine
+import Vapor
+
+/// Sign-up, login, logout and password reset of the client area (ACC-1, ACC-8).
+struct ClientAuthController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: root)
+        routes.get("login", use: loginForm)
+        routes.post("login", use: login)
+        routes.get("signup", use: signUpForm)
+        routes.post("signup", use: signUp)
+        routes.post("logout", use: logout)
+        routes.get("password", "forgot", use: forgotForm)
+        routes.post("password", "forgot", use: forgot)
+        routes.get("password", "reset", ":token", use: resetForm)
+        routes.post("password", "reset", ":token", use: reset)
+    }
+
+    func root(req: Request) async throws -> Response {
+        req.redirect(to: try await SessionCookie.loadClient(req) != nil ? "/dashboard" : "/login")
+    }
+
+    func loginForm(req: Request) async throws -> Response {
+        if try await SessionCookie.loadClient(req) != nil { return req.redirect(to: "/dashboard") }
+        return AuthPages.login(PageContext(req), next: req.query[String.self, at: "next"]).response()
+    }
+
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+        var next: String?
+    }
+
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        let email = form.email ?? ""
+        do {
+            let principal = try await Authentication(context: req.engine)
+                .login(realm: .client, email: email, password: form.password ?? "", ip: req.clientIP)
+            return try await startSession(req, userID: principal.id, next: form.next)
+        } catch let error as LoginError {
+            let page = PageContext(req)
+            let status: HTTPStatus = error == .throttled ? .tooManyRequests : .unauthorized
+            return AuthPages.login(page, email: email, error: page.t("error.login." + String(describing: error)), next: form.next)
+                .response(status: status)
+        }
+    }
+
+    /// Starts a fresh session (a new cookie value, never one the browser brought) and redirects.
+    private func startSession(_ req: Request, userID: UUID, next: String?) async throws -> Response {
+        let sessions = WebSessions(context: req.engine)
+        if let old = req.cookies[SessionCookie.client]?.string { try await sessions.end(token: old) }
+        let token = try await sessions.start(realm: .client, principalID: userID, ip: req.clientIP,
+                                             userAgent: req.headers.first(name: .userAgent))
+        let response = req.redirect(to: req.safeReturnPath(next, fallback: "/dashboard"))
+        response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
+        return response
+    }
+
+    func signUpForm(req: Request) async throws -> Response {
+        if try await SessionCookie.loadClient(req) != nil { return req.redirect(to: "/dashboard") }
+        return AuthPages.signUp(PageContext(req), values: .init(country: req.billing.config.defaultCountry)).response()
+    }
+
+    struct SignUpFormData: Content {
+        var email: String?
+        var password: String?
+        var name: String?
+        var country: String?
+    }
+
+    func signUp(req: Request) async throws -> Response {
+        let form = try req.content.decode(SignUpFormData.self)
+        let values = AuthPages.SignUpValues(email: form.email ?? "", name: form.name ?? "", country: form.country ?? "")
+        do {
+            let registered = try await AccountRegistration(context: req.engine).signUp(SignUpForm(
+                email: values.email, password: form.password ?? "", name: values.name, country: values.country,
+                language: req.language))
+            return try await startSession(req, userID: registered.userID, next: "/dashboard?notice=welcome")
+        } catch let error as SignUpError {
+            let page = PageContext(req)
+            return AuthPages.signUp(page, values: values, error: Messages.signUp(error, page)).response(status: .unprocessableEntity)
+        }
+    }
+
+    func logout(req: Request) async throws -> Response {
+        if let token = req.cookies[SessionCookie.client]?.string {
+            try await WebSessions(context: req.engine).end(token: token)
+        }
+        let response = req.redirect(to: "/login?notice=logged_out")
+        response.cookies[SessionCookie.client] = SessionCookie.expired(path: "/")
+        return response
+    }
+
+    func forgotForm(req: Request) async throws -> Response {
+        AuthPages.forgot(PageContext(req), sent: false).response()
+    }
+
+    struct ForgotForm: Content { var email: String? }
+
+    func forgot(req: Request) async throws -> Response {
+        let form = try req.content.decode(ForgotForm.self)
+        guard let email = form.email, EmailAddress.normalized(email) != nil else {
+            let page = PageContext(req)
+            return AuthPages.forgot(page, sent: false, error: page.t("error.signup.invalidEmail")).response(status: .unprocessableEntity)
+        }
+        try await PasswordResets(context: req.engine).request(email: email, language: req.language)
+        // The same answer whether or not the address has an account.
+        return AuthPages.forgot(PageContext(req), sent: true).response()
+    }
+
+    func resetForm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await PasswordResets(context: req.engine).isUsable(token: token) else {
+            return AuthPages.resetExpired(PageContext(req)).response(status: .gone)
+        }
+        return AuthPages.reset(PageContext(req), token: token).response()
+    }
+
+    struct ResetForm: Content { var password: String? }
+
+    func reset(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        let form = try req.content.decode(ResetForm.self)
+        do {
+            try await PasswordResets(context: req.engine).complete(token: token, newPassword: form.password ?? "")
+            return req.redirect(to: "/login?notice=password_changed")
+        } catch PasswordResetError.invalidOrExpiredLink {
+            return AuthPages.resetExpired(PageContext(req)).response(status: .gone)
+        } catch PasswordResetError.password(let violation) {
+            let page = PageContext(req)
+            return AuthPages.reset(page, token: token, error: Messages.password(violation, page)).response(status: .unprocessableEntity)
+        }
+    }
+}
+
+/// Texts for the domain's refusals, in the page's language.
+enum Messages {
+    static func password(_ violation: PasswordPolicy.Violation, _ page: PageContext) -> String {
+        switch violation {
+        case .tooShort(let minimum): page.t("error.password.too_short", ["min": String(minimum)])
+        case .tooLong(let maximum): page.t("error.password.too_long", ["max": String(maximum)])
+        }
+    }
+
+    static func signUp(_ error: SignUpError, _ page: PageContext) -> String {
+        switch error {
+        case .password(let violation): password(violation, page)
+        case .invalidEmail: page.t("error.signup.invalidEmail")
+        case .nameRequired: page.t("error.signup.nameRequired")
+        case .unknownCountry: page.t("error.signup.unknownCountry")
+        case .emailTaken: page.t("error.signup.emailTaken")
+        }
+    }
+}

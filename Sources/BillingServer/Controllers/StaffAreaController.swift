@@ -1,0 +1,97 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Vapor
+
+/// The staff area: client list with search, client card, manual balance adjustment (ADM-1).
+struct StaffAreaController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: clientList)
+        routes.get("clients", ":accountID", use: clientCard)
+        routes.post("clients", ":accountID", "adjust", use: adjust)
+    }
+
+    func clientList(req: Request) async throws -> Response {
+        try req.staff.require(.viewClients)
+        let query = req.query[String.self, at: "q"] ?? ""
+        let results = try await ClientDirectory(context: req.engine)
+            .search(String(query.prefix(100)), page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+        return StaffPages.clientList(PageContext(req), query: query, results: results).response()
+    }
+
+    private func account(_ req: Request) async throws -> AccountSummary {
+        guard let id = req.parameters.get("accountID").flatMap(UUID.init(uuidString:)),
+              let summary = try await AccountSummary.load(accountID: id, context: req.engine) else { throw PageError.notFound }
+        return summary
+    }
+
+    func clientCard(req: Request) async throws -> Response {
+        try req.staff.require(.viewClients)
+        return try await renderCard(req, summary: try await account(req), error: nil, amount: "", reason: "", status: .ok)
+    }
+
+    private func renderCard(_ req: Request, summary: AccountSummary, error: String?, amount: String, reason: String,
+                            status: HTTPStatus) async throws -> Response {
+        let accountID = summary.account.id!
+        let users = try await UserRecord.query(on: req.db).filter(\.$accountID == accountID).sort(\.$createdAt).all()
+        let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+        let card = StaffPages.ClientCard(summary: summary, users: users, movements: movements,
+                                         adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
+        return StaffPages.clientCard(PageContext(req), card: card, timeZone: req.billing.config.timeZone).response(status: status)
+    }
+
+    struct AdjustForm: Content {
+        var amount: String?
+        var reason: String?
+        var key: String?
+    }
+
+    func adjust(req: Request) async throws -> Response {
+        let staff = try req.staff
+        try staff.require(.adjustBalances)
+        let summary = try await account(req)
+        let form = try req.content.decode(AdjustForm.self)
+        let page = PageContext(req)
+        let amountText = form.amount ?? ""
+        let reason = form.reason ?? ""
+        func refuse(_ message: String) async throws -> Response {
+            try await renderCard(req, summary: summary, error: message, amount: amountText, reason: reason, status: .unprocessableEntity)
+        }
+        let amount: Money
+        do {
+            amount = try MoneyFormat.parse(amountText, currency: summary.currency, language: req.language)
+        } catch {
+            return try await refuse(Messages.amount(error, page))
+        }
+        guard let key = form.key, !key.isEmpty, key.count <= 64 else { return try await refuse(page.t("error.bad_request")) }
+        do {
+            try await BalanceAdjustments(context: req.engine).adjust(
+                accountID: summary.account.id!, amount: amount, reason: reason, staffID: staff.staff.id!, role: staff.role,
+                idempotencyKey: key)
+        } catch let error as AdjustmentError {
+            return try await refuse(Messages.adjustment(error, page))
+        }
+        return req.redirect(to: "/admin/clients/\(summary.account.id!.uuidString.lowercased())?notice=adjusted")
+    }
+}
+
+extension Messages {
+    static func amount(_ error: MoneyFormat.ParseError, _ page: PageContext) -> String {
+        switch error {
+        case .empty: page.t("error.amount.empty")
+        case .notANumber: page.t("error.amount.not_a_number")
+        case .tooManyDecimals(let allowed): page.t("error.amount.decimals", ["digits": String(allowed)])
+        case .outOfRange: page.t("error.amount.out_of_range")
+        }
+    }
+
+    static func adjustment(_ error: AdjustmentError, _ page: PageContext) -> String {
+        switch error {
+        case .notPermitted: page.t("error.forbidden")
+        case .accountNotFound: page.t("error.not_found")
+        case .zeroAmount: page.t("error.adjust.zero")
+        case .reasonRequired: page.t("error.adjust.reason")
+        case .wrongCurrency(let expected): page.t("error.adjust.currency", ["currency": expected])
+        }
+    }
+}

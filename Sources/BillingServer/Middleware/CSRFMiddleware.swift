@@ -1,0 +1,42 @@
+import BillingEngine
+import Vapor
+
+extension Request {
+    private struct CSRFKey: StorageKey { typealias Value = String }
+
+    /// The token every state-changing form of this page must send back as `_csrf`.
+    var csrfToken: String {
+        get { storage[CSRFKey.self] ?? "" }
+        set { storage[CSRFKey.self] = newValue }
+    }
+}
+
+/// CSRF protection for every form: a signed double-submit token. The browser holds a random
+/// HttpOnly seed cookie; the form carries HMAC(server key, seed). A page on another site can make
+/// the browser send the cookie but cannot read it or compute the token, so its POST is refused.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let cookieName = "csrf_seed"
+    static let fieldName = "_csrf"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let existingSeed = request.cookies[Self.cookieName]?.string.flatMap { $0.count == 43 ? $0 : nil }
+        let seed = existingSeed ?? SecretToken.generate()
+        let expected = SecretToken.sign("csrf:" + seed, key: request.billing.signingKey)
+        request.csrfToken = expected
+
+        if request.method != .GET, request.method != .HEAD {
+            let sent = (try? request.content.get(String.self, at: Self.fieldName)) ?? request.headers.first(name: "X-CSRF-Token") ?? ""
+            guard existingSeed != nil, SecretToken.constantTimeEquals(sent, expected) else {
+                request.logger.notice("refused a form without a valid CSRF token", metadata: ["path": .string(request.url.path)])
+                throw PageError.csrf
+            }
+        }
+        let response = try await next.respond(to: request)
+        if existingSeed == nil {
+            response.cookies[Self.cookieName] = HTTPCookies.Value(
+                string: seed, expires: nil, maxAge: nil, domain: nil, path: "/",
+                isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        }
+        return response
+    }
+}

@@ -1,0 +1,107 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Vapor
+
+/// The logged-in client user of a request, with the account they act for.
+struct ClientIdentity: Sendable {
+    let user: UserRecord
+    let account: AccountRecord
+    let sessionToken: String
+}
+
+/// The logged-in member of staff of a request.
+struct StaffIdentity: Sendable {
+    let staff: StaffUserRecord
+    let role: StaffRole
+    let sessionToken: String
+
+    func require(_ permission: StaffPermission) throws {
+        guard role.allows(permission) else { throw PageError.forbidden }
+    }
+}
+
+extension Request {
+    private struct ClientKey: StorageKey { typealias Value = ClientIdentity }
+    private struct StaffKey: StorageKey { typealias Value = StaffIdentity }
+
+    var clientIdentity: ClientIdentity? {
+        get { storage[ClientKey.self] }
+        set { storage[ClientKey.self] = newValue }
+    }
+
+    var staffIdentity: StaffIdentity? {
+        get { storage[StaffKey.self] }
+        set { storage[StaffKey.self] = newValue }
+    }
+
+    /// The client identity of a route behind `ClientSessionMiddleware`.
+    var client: ClientIdentity {
+        get throws {
+            guard let identity = clientIdentity else { throw PageError.loginRequired }
+            return identity
+        }
+    }
+
+    var staff: StaffIdentity {
+        get throws {
+            guard let identity = staffIdentity else { throw PageError.loginRequired }
+            return identity
+        }
+    }
+}
+
+enum SessionCookie {
+    static let client = "bsid"
+    static let staff = "bstaff"
+
+    static func make(_ token: String, for request: Request, path: String) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: token, expires: nil, maxAge: nil, domain: nil, path: path,
+                          isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    static func expired(path: String) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: nil, path: path,
+                          isSecure: false, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    /// Reads the client session if there is one, without requiring it (for the login page's
+    /// "already logged in" redirect and the language switch).
+    static func loadClient(_ request: Request) async throws -> ClientIdentity? {
+        guard let token = request.cookies[client]?.string, !token.isEmpty,
+              let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .client),
+              let user = try await UserRecord.find(session.principalID, on: request.db), user.enabled,
+              let account = try await AccountRecord.find(user.accountID, on: request.db),
+              account.status == AccountStatus.active.rawValue
+        else { return nil }
+        if let language = user.language.flatMap(Language.init(rawValue:)) { request.language = language }
+        return ClientIdentity(user: user, account: account, sessionToken: token)
+    }
+}
+
+/// Lets a request through only with a live client session; otherwise sends the browser to the
+/// login page and back here afterwards.
+struct ClientSessionMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let identity = try await SessionCookie.loadClient(request) else {
+            let back = request.method == .GET ? request.url.string : "/dashboard"
+            let target = "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            return request.redirect(to: target)
+        }
+        request.clientIdentity = identity
+        return try await next.respond(to: request)
+    }
+}
+
+/// Lets a request through only with a live staff session.
+struct StaffSessionMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let token = request.cookies[SessionCookie.staff]?.string, !token.isEmpty,
+              let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
+              let staff = try await StaffUserRecord.find(session.principalID, on: request.db), staff.enabled,
+              let role = StaffRole(rawValue: staff.role)
+        else { return request.redirect(to: "/admin/login") }
+        request.staffIdentity = StaffIdentity(staff: staff, role: role, sessionToken: token)
+        return try await next.respond(to: request)
+    }
+}

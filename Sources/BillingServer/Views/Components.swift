@@ -1,0 +1,77 @@
+import BillingDomain
+import Plot
+
+/// Small building blocks shared by the pages. Generic over the Plot context so they fit in a
+/// body, a form or a label alike.
+enum UI {
+    static func csrfField<C: HTML.BodyContext>(_ page: PageContext) -> Node<C> {
+        .input(.type(.hidden), .name(CSRFMiddlewareField.name), .value(page.csrfToken))
+    }
+
+    static func hidden<C: HTML.BodyContext>(_ name: String, _ value: String) -> Node<C> {
+        .input(.type(.hidden), .name(name), .value(value))
+    }
+
+    /// A labelled input with an optional hint below it.
+    static func field<C: HTML.BodyContext>(label: String, name: String, type: HTMLInputType = .text, value: String = "",
+                                           required: Bool = true, autocomplete: String? = nil, hint: String? = nil,
+                                           extra: [Attribute<HTML.InputContext>] = []) -> Node<C> {
+        .div(.class("field"),
+             .label(.for("f-\(name)"), .text(label)),
+             .input(.type(type), .name(name), .id("f-\(name)"), .value(value), .required(required),
+                    .attribute(named: "autocomplete", value: autocomplete),
+                    .group(extra.map { Node<HTML.InputContext>.attribute($0) })),
+             .unwrap(hint) { .p(.class("hint"), .text($0)) })
+    }
+
+    static func select<C: HTML.BodyContext>(label: String, name: String, options: [(value: String, title: String)],
+                                            selected: String?) -> Node<C> {
+        .div(.class("field"),
+             .label(.for("f-\(name)"), .text(label)),
+             .select(.name(name), .id("f-\(name)"),
+                     .forEach(options) { option in
+                         .option(.value(option.value), .text(option.title), .selected(option.value == selected))
+                     }))
+    }
+
+    static func alert<C: HTML.BodyContext>(_ text: String?, kind: String = "error") -> Node<C> {
+        .unwrap(text) { .div(.class("alert alert-\(kind)"), .attribute(named: "role", value: "alert"), .text($0)) }
+    }
+
+    static func submit<C: HTML.BodyContext>(_ title: String, style: String = "primary") -> Node<C> {
+        .button(.type(.submit), .class("btn btn-\(style)"), .text(title))
+    }
+
+    /// A tiny inline icon from the sprite in `Icons`.
+    static func icon<C: HTML.BodyContext>(_ name: String) -> Node<C> {
+        .raw(Icons.svg(name))
+    }
+}
+
+enum CSRFMiddlewareField {
+    static let name = "_csrf"
+}
+
+/// Inline SVG icons (stroke-based, 24×24), drawn here so the pages need no icon font or files.
+enum Icons {
+    static func svg(_ name: String) -> String {
+        let paths: String
+        switch name {
+        case "home": paths = #"<path d="M3 11l9-8 9 8"/><path d="M5 10v10h14V10"/>"#
+        case "client": paths = #"<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4 4-6 8-6s8 2 8 6"/>"#
+        case "services": paths = #"<rect x="3" y="4" width="18" height="6" rx="1"/><rect x="3" y="14" width="18" height="6" rx="1"/><path d="M7 7h.01M7 17h.01"/>"#
+        case "finance": paths = #"<rect x="2" y="6" width="20" height="13" rx="2"/><path d="M2 10h20M6 15h4"/>"#
+        case "support": paths = #"<path d="M21 12a8 8 0 0 1-11.6 7.1L4 21l1.9-5.4A8 8 0 1 1 21 12z"/>"#
+        case "tools": paths = #"<path d="M14 7l3-3 3 3-3 3M4 20l9-9M14 7l3 3"/>"#
+        case "stats": paths = #"<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>"#
+        case "wallet": paths = #"<path d="M3 7h15a3 3 0 0 1 3 3v7a3 3 0 0 1-3 3H3z"/><path d="M3 7l12-4v4M16 14h.01"/>"#
+        case "plus": paths = #"<path d="M12 5v14M5 12h14"/>"#
+        case "list": paths = #"<path d="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01"/>"#
+        case "mail": paths = #"<rect x="3" y="5" width="18" height="14" rx="2"/><path d="M3 7l9 6 9-6"/>"#
+        case "logout": paths = #"<path d="M15 4h4v16h-4M10 17l5-5-5-5M15 12H3"/>"#
+        case "search": paths = #"<circle cx="11" cy="11" r="7"/><path d="M21 21l-5-5"/>"#
+        default: paths = #"<circle cx="12" cy="12" r="9"/>"#
+        }
+        return #"<svg class="icon" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">"# + paths + "</svg>"
+    }
+}

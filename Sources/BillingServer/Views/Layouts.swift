@@ -1,0 +1,164 @@
+import BillingDomain
+import Plot
+
+/// The page frames: the client area, the staff area, and the centred card of login pages.
+enum Layout {
+    /// A section of the client sidebar, from the seeds' menu (Client, Products/Services, Finance,
+    /// Support, Tools, Statistics). Sections without a page yet are not shown.
+    struct NavSection {
+        let titleKey: String
+        let icon: String
+        let items: [(titleKey: String, path: String)]
+    }
+
+    static let clientNavigation: [NavSection] = [
+        NavSection(titleKey: "nav.section.client", icon: "client", items: [("nav.dashboard", "/dashboard")]),
+        NavSection(titleKey: "nav.section.services", icon: "services", items: []),
+        NavSection(titleKey: "nav.section.finance", icon: "finance", items: [("nav.balance_history", "/finance/balance")]),
+        NavSection(titleKey: "nav.section.support", icon: "support", items: []),
+        NavSection(titleKey: "nav.section.tools", icon: "tools", items: [("nav.api", "/api/openapi.yaml")]),
+        NavSection(titleKey: "nav.section.statistics", icon: "stats", items: []),
+    ]
+
+    static func head(_ page: PageContext, title: String) -> Node<HTML.DocumentContext> {
+        .head(
+            .meta(.charset(.utf8)),
+            .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+            .title("\(title) · \(page.providerName)"),
+            .link(.rel(.stylesheet), .href(AssetRoutes.stylesheetPath)),
+            .link(.rel(.icon), .href(AssetRoutes.faviconPath)),
+            .script(.src(AssetRoutes.scriptPath), .attribute(named: "defer", value: "defer"))
+        )
+    }
+
+    static func languageSwitch(_ page: PageContext) -> Node<HTML.BodyContext> {
+        .form(.class("lang-switch"), .method(.post), .action("/lang"),
+              UI.csrfField(page), UI.hidden("back", page.path),
+              .forEach(BillingDomain.Language.allCases) { language in
+                  .button(.type(.submit), .name("language"), .value(language.rawValue),
+                          .class(language == page.language ? "lang active" : "lang"),
+                          .attribute(named: "title", value: language.nativeName),
+                          .attribute(named: "aria-pressed", value: language == page.language ? "true" : "false"),
+                          .text(language.rawValue.uppercased()))
+              })
+    }
+
+    static func brand(_ page: PageContext, href: String) -> Node<HTML.BodyContext> {
+        .a(.class("brand"), .href(href), .span(.class("brand-mark"), .text(String(page.providerName.prefix(1)))),
+           .span(.class("brand-name"), .text(page.providerName)))
+    }
+
+    /// The client area: header with balance, debt, language and user menu; sidebar; content.
+    static func client(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> HTML {
+        let header = page.client
+        return HTML(
+            .lang(page.plotLanguage),
+            head(page, title: title),
+            .body(.class("app"),
+                .header(.class("topbar"),
+                    brand(page, href: "/dashboard"),
+                    .div(.class("topbar-money"),
+                        .unwrap(header) { header in
+                            .group(
+                                .a(.class("balance-chip"), .href("/finance/balance"), .attribute(named: "data-testid", value: "header-balance"),
+                                   UI.icon("wallet"), .span(.class("muted"), .text(page.t("header.balance"))),
+                                   .strong(.text(page.money(header.summary.balance)))),
+                                .if(header.summary.debt.isPositive,
+                                    .span(.class("debt-chip"), .attribute(named: "data-testid", value: "header-debt"),
+                                          .text(page.t("header.debt")), .strong(.text(page.money(header.summary.debt)))))
+                            )
+                        }),
+                    languageSwitch(page),
+                    .unwrap(header) { header in
+                        .element(named: "details", nodes: [
+                            .class("user-menu"),
+                            .element(named: "summary", nodes: [UI.icon("client"), .span(.text(header.userName))]),
+                            .div(.class("user-menu-panel"),
+                                 .p(.class("muted"), .text(header.email)),
+                                 .p(.class("muted"), .text(page.t("header.client_code", ["code": String(header.summary.account.clientCode)]))),
+                                 .form(.method(.post), .action("/logout"), UI.csrfField(page),
+                                       .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
+                        ])
+                    }
+                ),
+                .div(.class("shell"),
+                    .nav(.class("sidebar"), .attribute(named: "aria-label", value: page.t("nav.label")),
+                        .forEach(clientNavigation.filter { !$0.items.isEmpty }) { section in
+                            .div(.class("nav-section"),
+                                 .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
+                                 .ul(.forEach(section.items) { item in
+                                     .li(.a(.href(item.path), .class(page.path == item.path ? "active" : ""), .text(page.t(item.titleKey))))
+                                 }))
+                        }),
+                    .main(.class("content"),
+                        .h1(.text(title)),
+                        UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
+                        content)
+                ),
+                footer(page)
+            )
+        )
+    }
+
+    /// The staff area at /admin.
+    static func staff(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> HTML {
+        HTML(
+            .lang(page.plotLanguage),
+            head(page, title: title),
+            .body(.class("app staff"),
+                .header(.class("topbar"),
+                    brand(page, href: "/admin"),
+                    .span(.class("staff-badge"), .text(page.t("admin.badge"))),
+                    .div(.class("topbar-money")),
+                    languageSwitch(page),
+                    .unwrap(page.staff) { staff in
+                        .element(named: "details", nodes: [
+                            .class("user-menu"),
+                            .element(named: "summary", nodes: [UI.icon("client"), .span(.text(staff.staff.name))]),
+                            .div(.class("user-menu-panel"),
+                                 .p(.class("muted"), .text(staff.staff.email)),
+                                 .p(.class("muted"), .text(page.t("admin.role." + staff.role.rawValue))),
+                                 .form(.method(.post), .action("/admin/logout"), UI.csrfField(page),
+                                       .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
+                        ])
+                    }
+                ),
+                .div(.class("shell"),
+                    .nav(.class("sidebar"),
+                        .div(.class("nav-section"),
+                             .p(.class("nav-title"), UI.icon("client"), .text(page.t("admin.nav.clients"))),
+                             .ul(.li(.a(.href("/admin"), .class(page.path == "/admin" ? "active" : ""), .text(page.t("admin.nav.client_list")))))),
+                        .if(page.developmentMode && page.staff?.role.allows(.viewOutbox) == true,
+                            .div(.class("nav-section"),
+                                 .p(.class("nav-title"), UI.icon("mail"), .text(page.t("admin.nav.system"))),
+                                 .ul(.li(.a(.href("/dev/outbox"), .text(page.t("outbox.title")))))))),
+                    .main(.class("content"),
+                        .h1(.text(title)),
+                        UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
+                        content)
+                ),
+                footer(page)
+            )
+        )
+    }
+
+    /// A centred card for login, sign-up and password pages.
+    static func card(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> HTML {
+        HTML(
+            .lang(page.plotLanguage),
+            head(page, title: title),
+            .body(.class("auth"),
+                .div(.class("auth-top"), brand(page, href: "/"), languageSwitch(page)),
+                .main(.class("auth-card"),
+                      .h1(.text(title)),
+                      UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
+                      content),
+                footer(page)
+            )
+        )
+    }
+
+    static func footer(_ page: PageContext) -> Node<HTML.BodyContext> {
+        .footer(.class("footer"), .text("© \(page.providerName)"), .span(.class("muted"), .text(" · " + page.t("footer.tagline"))))
+    }
+}

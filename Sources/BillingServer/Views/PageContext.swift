@@ -1,0 +1,81 @@
+import BillingDomain
+import BillingEngine
+import Plot
+import Vapor
+
+/// What every page needs to render: language and texts, the CSRF token, where we are, and who is
+/// logged in. Built from the request by `PageContext(request)`.
+struct PageContext {
+    let language: Language
+    let csrfToken: String
+    let path: String
+    let developmentMode: Bool
+    let providerName: String
+    var client: ClientHeader?
+    var staff: StaffIdentity?
+    /// A catalog key of a one-time confirmation ("Balance adjusted") shown on top of the page.
+    var noticeKey: String?
+
+    init(_ request: Request) {
+        language = request.language
+        csrfToken = request.csrfToken
+        path = request.url.path
+        developmentMode = request.billing.config.developmentMode
+        providerName = request.billing.config.providerName
+        staff = request.staffIdentity
+        if let notice = request.query[String.self, at: "notice"], notice.allSatisfy({ $0.isLetter || $0 == "_" }),
+           Localizer.shared.keys(.en).contains("notice." + notice) {
+            noticeKey = "notice." + notice
+        }
+    }
+
+    func t(_ key: String, _ arguments: [String: String] = [:]) -> String {
+        Localizer.shared.text(key, language, arguments)
+    }
+
+    func money(_ amount: Money) -> String { MoneyFormat.format(amount, language: language) }
+
+    func dateTime(_ date: Date, timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language.rawValue)
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    var plotLanguage: Plot.Language {
+        switch language {
+        case .en: .english
+        case .ru: .russian
+        case .uk: .ukrainian
+        }
+    }
+}
+
+/// The header's view of the logged-in client: name, account and money.
+struct ClientHeader {
+    let userName: String
+    let email: String
+    let summary: AccountSummary
+}
+
+extension PageContext {
+    static func client(_ request: Request) async throws -> PageContext {
+        var context = PageContext(request)
+        let identity = try request.client
+        guard let summary = try await AccountSummary.load(accountID: identity.account.id!, context: request.engine) else {
+            throw PageError.notFound
+        }
+        context.client = ClientHeader(userName: identity.user.name, email: identity.user.email, summary: summary)
+        return context
+    }
+}
+
+/// Renders a Plot document as an HTML response.
+extension HTML {
+    func response(status: HTTPStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: status, headers: headers, body: .init(string: render()))
+    }
+}

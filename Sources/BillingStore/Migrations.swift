@@ -1,0 +1,22 @@
+import FluentKit
+
+/// Every migration, in the order they run. Append only: a released migration is never edited,
+/// a change is a new migration with its own `revert`.
+public enum BillingMigrations {
+    public static var all: [any Migration] {
+        [
+            CreateAccounts(),
+            CreateUsers(),
+            CreateStaffUsers(),
+            CreateWebSessions(),
+            CreateAPITokens(),
+            CreateLedgerTransactions(),
+            CreateLedgerEntries(),
+            MakeLedgerAppendOnly(),
+            CreateEmailOutbox(),
+            CreatePasswordResets(),
+            CreateLoginFailures(),
+            CreateAppSettings(),
+        ]
+    }
+}

@@ -1,0 +1,35 @@
+import FluentKit
+import Foundation
+
+/// A client account: the company or person that buys services, with its users, payers and balance.
+public final class AccountRecord: Model, @unchecked Sendable {
+    public static let schema = "accounts"
+
+    @ID(key: .id) public var id: UUID?
+    /// The short number clients quote to support ("client code").
+    @Field(key: "client_code") public var clientCode: Int
+    @Field(key: "name") public var name: String
+    /// ISO 3166-1 alpha-2 country of the account, e.g. `RU`, `UA`, `DE`.
+    @Field(key: "country") public var country: String
+    /// The billing date of registration, `YYYY-MM-DD` in the provider's time zone.
+    @Field(key: "registered_on") public var registeredOn: String
+    @Field(key: "currency") public var currency: String
+    @Field(key: "language") public var language: String
+    @Field(key: "status") public var status: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), clientCode: Int, name: String, country: String, registeredOn: String,
+                currency: String, language: String, status: String = "active", createdAt: Date) {
+        self.id = id
+        self.clientCode = clientCode
+        self.name = name
+        self.country = country
+        self.registeredOn = registeredOn
+        self.currency = currency
+        self.language = language
+        self.status = status
+        self.createdAt = createdAt
+    }
+}

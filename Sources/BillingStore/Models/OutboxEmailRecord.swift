@@ -1,0 +1,36 @@
+import FluentKit
+import Foundation
+
+/// An e-mail waiting to be delivered (or delivered). Use cases write here inside their own
+/// transaction, so a message is sent if and only if what it tells about happened.
+public final class OutboxEmailRecord: Model, @unchecked Sendable {
+    public static let schema = "email_outbox"
+
+    @ID(key: .id) public var id: UUID?
+    @OptionalField(key: "account_id") public var accountID: UUID?
+    @Field(key: "recipient") public var recipient: String
+    @Field(key: "subject") public var subject: String
+    @Field(key: "body") public var body: String
+    /// `security`, `finance`, `services`, `support`, `news`.
+    @Field(key: "category") public var category: String
+    /// `queued`, `sent`, `failed`.
+    @Field(key: "status") public var status: String
+    @Field(key: "attempts") public var attempts: Int
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "sent_at") public var sentAt: Date?
+
+    public init() {}
+
+    public init(id: UUID = UUID(), accountID: UUID?, recipient: String, subject: String, body: String,
+                category: String, createdAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.category = category
+        self.status = "queued"
+        self.attempts = 0
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,36 @@
+import FluentKit
+import Foundation
+
+/// A person who logs into a client account. The account's first user is its owner.
+public final class UserRecord: Model, @unchecked Sendable {
+    public static let schema = "users"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "account_id") public var accountID: UUID
+    /// Stored trimmed and lower-cased, so the unique index makes it unique case-insensitively.
+    @Field(key: "email") public var email: String
+    @Field(key: "name") public var name: String
+    @Field(key: "password_hash") public var passwordHash: String
+    @Field(key: "is_owner") public var isOwner: Bool
+    @Field(key: "enabled") public var enabled: Bool
+    @OptionalField(key: "phone") public var phone: String?
+    @OptionalField(key: "language") public var language: String?
+    @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), accountID: UUID, email: String, name: String, passwordHash: String,
+                isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: String? = nil, createdAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+        self.isOwner = isOwner
+        self.enabled = enabled
+        self.phone = phone
+        self.language = language
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,67 @@
+import BillingServer
+import Foundation
+import NIOCore
+import Vapor
+import VaporTesting
+
+/// A minimal browser over Vapor's in-memory tester: keeps cookies like a browser does and sends
+/// forms with the CSRF token of the last page it saw, so tests walk through pages as a person would.
+final class Browser {
+    let app: Application
+    var cookies: [String: String] = [:]
+    var headers: HTTPHeaders = [:]
+    private(set) var lastCSRF: String?
+
+    init(_ app: Application) { self.app = app }
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await send(.GET, path, body: nil, contentType: nil)
+    }
+
+    /// Submits a form; `_csrf` comes from the last page unless `csrf` says otherwise (nil: send none).
+    @discardableResult
+    func post(_ path: String, form: [String: String], csrf: String?? = .none) async throws -> TestingHTTPResponse {
+        var fields = form
+        switch csrf {
+        case .none: if let token = lastCSRF { fields["_csrf"] = token }
+        case .some(.some(let token)): fields["_csrf"] = token
+        case .some(.none): break
+        }
+        let body = fields.map { key, value in
+            "\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+        }.joined(separator: "&")
+        return try await send(.POST, path, body: body, contentType: "application/x-www-form-urlencoded")
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?,
+              extraHeaders: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+        var requestHeaders = headers
+        for (name, value) in extraHeaders { requestHeaders.replaceOrAdd(name: name, value: value) }
+        if !cookies.isEmpty {
+            requestHeaders.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        if let contentType { requestHeaders.replaceOrAdd(name: .contentType, value: contentType) }
+        let response = try await app.testing().sendRequest(method, path, headers: requestHeaders,
+                                                           body: body.map { ByteBuffer(string: $0) })
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";").first.map(String.init) ?? ""
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let name = String(pair[..<equals]).trimmingCharacters(in: .whitespaces)
+            let value = String(pair[pair.index(after: equals)...])
+            if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        if let token = Self.csrfToken(in: response.body.string) { lastCSRF = token }
+        return response
+    }
+
+    static func csrfToken(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+extension TestingHTTPResponse {
+    var text: String { body.string }
+    var location: String? { headers.first(name: .location) }
+}

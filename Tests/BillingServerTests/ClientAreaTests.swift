@@ -1,0 +1,203 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Client area through the router")
+struct ClientAreaTests {
+    let nbsp = "\u{00A0}"
+
+    @Test func signUpLogOutLogInJourney() async throws {
+        try await TestApp.run { app, _ in
+            let browser = Browser(app)
+            #expect(try await browser.get("/").location == "/login")
+            let form = try await browser.get("/signup")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("Create an account"))
+            #expect(browser.cookies["csrf_seed"] != nil)
+
+            let signUp = try await browser.post("/signup", form: ["name": "Anna Client", "email": "Anna@Example.com",
+                                                                  "password": "correct horse battery", "country": "UA"])
+            #expect(signUp.status == .seeOther)
+            #expect(signUp.location == "/dashboard?notice=welcome")
+            let firstSession = try #require(browser.cookies["bsid"])
+
+            let dashboard = try await browser.get("/dashboard?notice=welcome")
+            #expect(dashboard.status == .ok)
+            #expect(dashboard.text.contains("Welcome! Your account is open."))
+            #expect(dashboard.text.contains("<dd>10001</dd>"))
+            #expect(dashboard.text.contains("<dd>Ukraine</dd>"))
+            #expect(dashboard.text.contains("<dd>2026-01-15</dd>"))
+            #expect(dashboard.text.contains("€0.00"))
+            #expect(!dashboard.text.contains("header-debt"))
+
+            let logout = try await browser.post("/logout", form: [:])
+            #expect(logout.location == "/login?notice=logged_out")
+            #expect(browser.cookies["bsid"] == nil)
+            #expect(try await WebSessionRecord.query(on: app.db).count() == 0)
+
+            // The old cookie is dead even if someone kept it.
+            browser.cookies["bsid"] = firstSession
+            #expect(try await browser.get("/dashboard").location?.hasPrefix("/login?next=") == true)
+
+            try await browser.get("/login")
+            let login = try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery",
+                                                                "next": "/finance/balance"])
+            #expect(login.location == "/finance/balance")
+            let secondSession = try #require(browser.cookies["bsid"])
+            #expect(secondSession != firstSession)   // a new session id on every login
+            #expect(try await browser.get("/finance/balance").status == .ok)
+        }
+    }
+
+    @Test func wrongPasswordAndUnknownEmailGetTheSameAnswer() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "anna@example.com")
+            let browser = Browser(app)
+            try await browser.get("/login")
+            let wrong = try await browser.post("/login", form: ["email": "anna@example.com", "password": "not the password"])
+            let unknown = try await browser.post("/login", form: ["email": "ghost@example.com", "password": "not the password"])
+            #expect(wrong.status == .unauthorized)
+            #expect(unknown.status == .unauthorized)
+            #expect(wrong.text.contains("Wrong e-mail or password."))
+            #expect(unknown.text.contains("Wrong e-mail or password."))
+            #expect(browser.cookies["bsid"] == nil)
+        }
+    }
+
+    @Test func loginRedirectsOnlyWithinTheSite() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "anna@example.com")
+            let browser = Browser(app)
+            try await browser.get("/login")
+            let login = try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery",
+                                                                "next": "//evil.example/phish"])
+            #expect(login.location == "/dashboard")
+        }
+    }
+
+    @Test func formsWithoutAValidCSRFTokenAreRefusedAndChangeNothing() async throws {
+        try await TestApp.run { app, _ in
+            let browser = Browser(app)
+            try await browser.get("/signup")
+            let form = ["name": "Mallory", "email": "mallory@example.com", "password": "correct horse battery", "country": "UA"]
+            let missing = try await browser.post("/signup", form: form, csrf: .some(nil))
+            #expect(missing.status == .forbidden)
+            #expect(missing.text.contains("The form has expired"))
+            let forged = try await browser.post("/signup", form: form, csrf: "forged-token")
+            #expect(forged.status == .forbidden)
+            // A cross-site POST has no seed cookie at all.
+            browser.cookies = [:]
+            let crossSite = try await browser.post("/signup", form: form, csrf: "anything")
+            #expect(crossSite.status == .forbidden)
+            #expect(try await UserRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func signUpErrorsAreShownInTheUsersLanguage() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "anna@example.com")
+            let browser = Browser(app)
+            browser.headers.replaceOrAdd(name: .acceptLanguage, value: "ru-RU,ru;q=0.9")
+            try await browser.get("/signup")
+            let short = try await browser.post("/signup", form: ["name": "Борис", "email": "boris@example.com", "password": "short", "country": "RU"])
+            #expect(short.status == .unprocessableEntity)
+            #expect(short.text.contains("Пароль должен быть не короче 12 символов."))
+            #expect(short.text.contains(#"value="boris@example.com""#))   // what was typed stays in the form
+            let taken = try await browser.post("/signup", form: ["name": "Анна", "email": "ANNA@example.com",
+                                                                 "password": "correct horse battery", "country": "RU"])
+            #expect(taken.text.contains("Аккаунт с таким e-mail уже существует."))
+            #expect(try await UserRecord.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func languageSwitchChangesEveryTextAndIsRemembered() async throws {
+        try await TestApp.run { app, _ in
+            let registered = try await app.signUpClient(email: "anna@example.com")
+            try await app.engine.ledger.post(try .credit(client: registered.accountID, amount: Money(minor: 123_456, .EUR),
+                                                         from: .openingBalances, kind: .openingBalance, memo: "Opening balance",
+                                                         idempotencyKey: "open"), actor: "test")
+            let browser = Browser(app)
+            try await browser.get("/login")
+            try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            let english = try await browser.get("/dashboard")
+            #expect(english.text.contains("Account information"))
+            #expect(english.text.contains("€1,234.56"))
+
+            let switched = try await browser.post("/lang", form: ["language": "uk", "back": "/dashboard"])
+            #expect(switched.location == "/dashboard")
+            #expect(browser.cookies["lang"] == "uk")
+            let ukrainian = try await browser.get("/dashboard")
+            #expect(ukrainian.text.contains("Інформація про акаунт"))
+            #expect(ukrainian.text.contains("1\(nbsp)234,56\(nbsp)€"))
+            #expect(ukrainian.text.contains(#"<html lang="uk""#))
+            #expect(try await UserRecord.find(registered.userID, on: app.db)?.language == "uk")
+
+            // The choice follows the user to a browser without the cookie.
+            let other = Browser(app)
+            try await other.get("/login")
+            try await other.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            #expect(try await other.get("/dashboard").text.contains("Мій баланс"))
+            #expect(try await browser.post("/lang", form: ["language": "xx", "back": "/"]).status == .badRequest)
+        }
+    }
+
+    @Test func passwordResetThroughThePages() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "anna@example.com")
+            let browser = Browser(app)
+            try await browser.get("/password/forgot")
+            let known = try await browser.post("/password/forgot", form: ["email": "anna@example.com"])
+            let unknown = try await browser.post("/password/forgot", form: ["email": "ghost@example.com"])
+            #expect(known.status == .ok)
+            #expect(known.text.contains("a reset link is on its way"))
+            #expect(unknown.text.contains("a reset link is on its way"))
+            let outbox = try await OutboxEmailRecord.query(on: app.db).all()
+            #expect(outbox.count == 1)
+            let link = try #require(outbox.first?.body.split(separator: "\n").first { $0.hasPrefix("http://billing.test/password/reset/") })
+            let path = String(link.dropFirst("http://billing.test".count))
+            #expect(try await browser.get(path).status == .ok)
+            let done = try await browser.post(path, form: ["password": "my new long password"])
+            #expect(done.location == "/login?notice=password_changed")
+            #expect(try await browser.get(path).status == .gone)
+            try await browser.get("/login")
+            #expect(try await browser.post("/login", form: ["email": "anna@example.com", "password": "my new long password"]).location == "/dashboard")
+        }
+    }
+
+    @Test func errorPagesSpeakTheUsersLanguage() async throws {
+        try await TestApp.run { app, _ in
+            let browser = Browser(app)
+            browser.cookies["lang"] = "uk"
+            let missing = try await browser.get("/no/such/page")
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("Помилка 404"))
+            #expect(missing.text.contains("Тут нічого немає."))
+        }
+    }
+
+    @Test func pagesCarrySecurityHeadersAndAssetsAreEmbedded() async throws {
+        try await TestApp.run { app, _ in
+            let browser = Browser(app)
+            let login = try await browser.get("/login")
+            #expect(login.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+            #expect(login.headers.first(name: "X-Frame-Options") == "DENY")
+            let cookie = login.headers[.setCookie].first { $0.hasPrefix("csrf_seed=") } ?? ""
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+            let stylesheet = try #require(login.text.range(of: #"/assets/app-[0-9a-f]{12}\.css"#, options: .regularExpression))
+            let css = try await browser.get(String(login.text[stylesheet]))
+            #expect(css.status == .ok)
+            #expect(css.text.contains("--accent"))
+            #expect(css.headers.first(name: .cacheControl)?.contains("immutable") == true)
+            let health = try await browser.get("/health")
+            #expect(health.status == .ok)
+            #expect(health.text == "ok")
+        }
+    }
+}

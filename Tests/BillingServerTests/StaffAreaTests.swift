@@ -1,0 +1,124 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Staff area through the router")
+struct StaffAreaTests {
+    func staffBrowser(_ app: Application, role: StaffRole = .administrator) async throws -> Browser {
+        let email = "\(role.rawValue)@provider.example"
+        try await StaffAccounts(context: app.engine).create(email: email, name: "Olga \(role.rawValue)", password: "staff password 1", role: role)
+        let browser = Browser(app)
+        try await browser.get("/admin/login")
+        let login = try await browser.post("/admin/login", form: ["email": email, "password": "staff password 1"])
+        #expect(login.location == "/admin")
+        return browser
+    }
+
+    @Test func staffAdjustBalanceAndTheClientSeesIt() async throws {
+        try await TestApp.run { app, _ in
+            let client = try await app.signUpClient(email: "anna@example.com", name: "Anna Client")
+            try await app.signUpClient(email: "boris@example.com", name: "Boris Buyer")
+            let staff = try await staffBrowser(app)
+
+            let list = try await staff.get("/admin?q=ANNA")
+            #expect(list.status == .ok)
+            #expect(list.text.contains("Anna Client"))
+            #expect(!list.text.contains("Boris Buyer"))
+            #expect(try await staff.get("/admin?q=10002").text.contains("Boris Buyer"))
+
+            let cardPath = "/admin/clients/\(client.accountID.uuidString.lowercased())"
+            let card = try await staff.get(cardPath)
+            #expect(card.text.contains("anna@example.com"))
+            let key = try #require(card.text.range(of: #"name="key" value=""#).map { String(card.text[$0.upperBound...].prefix(36)) })
+
+            let adjusted = try await staff.post(cardPath + "/adjust", form: ["amount": "25.50", "reason": "Goodwill credit", "key": key])
+            #expect(adjusted.location == cardPath + "?notice=adjusted")
+            // The same form sent twice (a double click) posts once.
+            try await staff.get(cardPath)
+            let twice = try await staff.post(cardPath + "/adjust", form: ["amount": "25.50", "reason": "Goodwill credit", "key": key])
+            #expect(twice.status == .seeOther)
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money(minor: 2_550, .EUR))
+
+            let refused = try await staff.post(cardPath + "/adjust", form: ["amount": "12,3x", "reason": "Typo", "key": "k2"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("The amount is not a number"))
+            let noReason = try await staff.post(cardPath + "/adjust", form: ["amount": "-5", "reason": "", "key": "k3"])
+            #expect(noReason.text.contains("Give a reason for the adjustment."))
+            #expect(try await LedgerTransactionRecord.query(on: app.db).count() == 1)
+
+            let clientBrowser = Browser(app)
+            try await clientBrowser.get("/login")
+            try await clientBrowser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            let history = try await clientBrowser.get("/finance/balance")
+            #expect(history.text.contains("Goodwill credit"))
+            #expect(history.text.contains("+€25.50"))
+            #expect(history.text.contains("Adjustment"))
+            let dashboard = try await clientBrowser.get("/dashboard")
+            #expect(dashboard.text.contains("€25.50"))
+        }
+    }
+
+    @Test func debtShowsInTheHeaderAndOnTheDashboard() async throws {
+        try await TestApp.run { app, _ in
+            let client = try await app.signUpClient(email: "anna@example.com")
+            let staffID = try await StaffAccounts(context: app.engine).create(email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
+            try await BalanceAdjustments(context: app.engine).adjust(accountID: client.accountID, amount: Money(minor: -4_210, .EUR),
+                                                                     reason: "Server rent", staffID: staffID, role: .administrator, idempotencyKey: "d")
+            let browser = Browser(app)
+            try await browser.get("/login")
+            try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            let page = try await browser.get("/dashboard")
+            #expect(page.text.contains("-€42.10"))
+            #expect(page.text.contains("Debt: €42.10"))
+            #expect(page.text.contains("header-debt"))
+        }
+    }
+
+    @Test func supportStaffCannotMoveMoney() async throws {
+        try await TestApp.run { app, _ in
+            let client = try await app.signUpClient()
+            let support = try await staffBrowser(app, role: .support)
+            let cardPath = "/admin/clients/\(client.accountID.uuidString.lowercased())"
+            let card = try await support.get(cardPath)
+            #expect(card.status == .ok)
+            #expect(!card.text.contains("adjust-form"))
+            let attempt = try await support.post(cardPath + "/adjust", form: ["amount": "1000", "reason": "Gift", "key": "x"])
+            #expect(attempt.status == .forbidden)
+            #expect(try await LedgerTransactionRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func clientSessionsDoNotOpenTheStaffArea() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "anna@example.com")
+            let browser = Browser(app)
+            try await browser.get("/login")
+            try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            #expect(try await browser.get("/admin").location == "/admin/login")
+            // Staff credentials do not log into the client area either.
+            try await StaffAccounts(context: app.engine).create(email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
+            let other = Browser(app)
+            try await other.get("/login")
+            #expect(try await other.post("/login", form: ["email": "a@provider.example", "password": "staff password 1"]).status == .unauthorized)
+            let unknown = try await browser.get("/admin/clients/\(UUID().uuidString)")
+            #expect(unknown.location == "/admin/login")
+        }
+    }
+
+    @Test func unknownClientCardIsNotFound() async throws {
+        try await TestApp.run { app, _ in
+            let staff = try await staffBrowser(app)
+            #expect(try await staff.get("/admin/clients/\(UUID().uuidString)").status == .notFound)
+            #expect(try await staff.get("/admin/clients/not-a-uuid").status == .notFound)
+            let logout = try await staff.post("/admin/logout", form: [:])
+            #expect(logout.location == "/admin/login?notice=logged_out")
+            #expect(try await staff.get("/admin").location == "/admin/login")
+        }
+    }
+}

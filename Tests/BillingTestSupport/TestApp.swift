@@ -1,0 +1,63 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// Runs a test against a fully configured application on a fresh database: SQLite in memory by
+/// default, or a new PostgreSQL schema (dropped afterwards) when `DATABASE_URL` points at
+/// PostgreSQL, so the same tests prove both databases.
+public enum TestApp {
+    /// 2026-01-15 09:00 UTC: a fixed start so dates in assertions are exact.
+    public static let start = Date(timeIntervalSince1970: 1_768_467_600)
+
+    public static var postgresURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], url.hasPrefix("postgres") else { return nil }
+        return url
+    }
+
+    public static var databaseName: String { postgresURL == nil ? "sqlite" : "postgres" }
+
+    public static func run(clock: TestClock = TestClock(TestApp.start),
+                           adjust: (inout AppConfig) -> Void = { _ in },
+                           _ body: (Application, TestClock) async throws -> Void) async throws {
+        var config = AppConfig()
+        config.bcryptCost = 4
+        config.seedDemo = false
+        config.timeZone = TimeZone(identifier: "Europe/Kyiv")!
+        config.baseURL = "http://billing.test"
+        config.storage = postgresURL.map { .postgres(url: $0) } ?? .sqliteMemory
+        adjust(&config)
+        let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let app = try await Application.make(.testing)
+        var failure: (any Error)?
+        do {
+            try await configure(app, config: config, clock: clock, postgresSearchPath: postgresURL == nil ? nil : [String(schema)])
+            try await body(app, clock)
+        } catch {
+            failure = error
+        }
+        if postgresURL != nil, let sql = app.db as? any SQLDatabase {
+            try? await sql.raw(SQLQueryString("DROP SCHEMA IF EXISTS \(ident: String(schema)) CASCADE")).run()
+        }
+        try await app.asyncShutdown()
+        if let failure { throw failure }
+    }
+}
+
+extension Application {
+    /// The engine context, shorter for tests.
+    public var engine: EngineContext { billingEngine }
+
+    /// Signs up a client with a known password and returns its ids.
+    @discardableResult
+    public func signUpClient(email: String = "anna@example.com", password: String = "correct horse battery",
+                             name: String = "Anna Client", country: String = "UA",
+                             language: BillingDomain.Language = .en,
+                             currency: Currency? = nil) async throws -> AccountRegistration.Registered {
+        try await AccountRegistration(context: billingEngine).signUp(
+            SignUpForm(email: email, password: password, name: name, country: country, language: language, currency: currency))
+    }
+}
