@@ -28,16 +28,17 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
         postgres.searchPath = postgresSearchPath
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }
-    if case .sqliteFile = config.storage, let sql = app.db as? any SQLDatabase {
-        // WAL lets readers work while the billing run writes; FULL keeps every committed payment
-        // on disk even if the machine loses power.
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
-        try await sql.raw("PRAGMA synchronous=FULL").run()
-        try await sql.raw("PRAGMA busy_timeout=5000").run()
-    }
-    if config.storage == .sqliteMemory || { if case .sqliteFile = config.storage { true } else { false } }(),
-       let sql = app.db as? any SQLDatabase {
-        try await sql.raw("PRAGMA foreign_keys=ON").run()
+    if case .sqliteFile = config.storage {
+        // SQLite keeps one connection per event loop, and these settings are per connection, so
+        // each loop's connection gets them. WAL lets readers work while the billing run writes;
+        // FULL keeps every committed payment on disk even if the machine loses power; the busy
+        // timeout makes a writer wait for the other connection instead of failing at once.
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let sql = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=FULL").run()
+        }
     }
     if let schema = postgresSearchPath?.first, let sql = app.db as? any SQLDatabase {
         // Tests run each in its own schema, so they can run in parallel on one database.
@@ -58,6 +59,10 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(PageErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
+    // Global rather than per route group, so that pages for unknown routes (404) are in the
+    // user's language too and carry a working language switch.
+    app.middleware.use(LanguageMiddleware())
+    app.middleware.use(CSRFMiddleware())
     try routes(app)
 }
 
@@ -93,7 +98,7 @@ func routes(_ app: Application) throws {
     AssetRoutes.register(on: app)
     try APIRoutes.register(on: app)
 
-    let html = app.grouped(LanguageMiddleware(), CSRFMiddleware())
+    let html = app.routes
     try html.register(collection: ClientAuthController())
     try html.register(collection: LanguageController())
     let client = html.grouped(ClientSessionMiddleware())

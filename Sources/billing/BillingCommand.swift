@@ -62,7 +62,7 @@ struct Serve: AsyncParsableCommand {
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations (or revert the last batch) and exit.")
 
-    @Flag(name: .customLong("revert-last-batch"), help: "Revert the most recent batch of migrations instead.")
+    @ArgumentParser.Flag(name: .customLong("revert-last-batch"), help: "Revert the most recent batch of migrations instead.")
     var revertLastBatch = false
 
     func run() async throws {

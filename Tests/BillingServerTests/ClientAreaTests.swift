@@ -116,6 +116,18 @@ struct ClientAreaTests {
         }
     }
 
+    @Test func typedValuesAreEscapedWhenTheFormComesBack() async throws {
+        try await TestApp.run { app, _ in
+            let browser = Browser(app)
+            try await browser.get("/signup")
+            let attack = #""><script>alert(1)</script>"#
+            let page = try await browser.post("/signup", form: ["name": attack, "email": "x@example.com", "password": "short", "country": "UA"])
+            #expect(page.status == .unprocessableEntity)
+            #expect(!page.text.contains("<script>alert(1)"))
+            #expect(page.text.contains("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"))
+        }
+    }
+
     @Test func languageSwitchChangesEveryTextAndIsRemembered() async throws {
         try await TestApp.run { app, _ in
             let registered = try await app.signUpClient(email: "anna@example.com")

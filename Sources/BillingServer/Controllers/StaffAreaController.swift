@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
+import Fluent
 import Vapor
 
 /// The staff area: client list with search, client card, manual balance adjustment (ADM-1).

@@ -39,7 +39,7 @@ enum AuthPages {
                   UI.field(label: page.t("field.email"), name: "email", type: .email, value: values.email, autocomplete: "email"),
                   UI.field(label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
                            hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                           extra: [.attribute(named: "minlength", value: String(PasswordPolicy.minimumLength))]),
+                           minLength: PasswordPolicy.minimumLength),
                   UI.select(label: page.t("field.country"), name: "country", options: countries, selected: values.country),
                   UI.submit(page.t("signup.submit"))),
             .div(.class("auth-links"),
@@ -67,7 +67,7 @@ enum AuthPages {
                   UI.csrfField(page),
                   UI.field(label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
                            hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                           extra: [.attribute(named: "minlength", value: String(PasswordPolicy.minimumLength))]),
+                           minLength: PasswordPolicy.minimumLength),
                   UI.submit(page.t("reset.submit")))
         ))
     }

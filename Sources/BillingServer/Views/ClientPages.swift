@@ -1,3 +1,4 @@
+import Foundation
 import BillingDomain
 import BillingEngine
 import Plot

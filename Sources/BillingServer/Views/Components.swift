@@ -1,3 +1,4 @@
+import Foundation
 import BillingDomain
 import Plot
 
@@ -9,29 +10,38 @@ enum UI {
     }
 
     static func hidden<C: HTML.BodyContext>(_ name: String, _ value: String) -> Node<C> {
-        .input(.type(.hidden), .name(name), .value(value))
+        .input(.type(.hidden), .name(name), .value(escape(value)))
     }
 
     /// A labelled input with an optional hint below it.
     static func field<C: HTML.BodyContext>(label: String, name: String, type: HTMLInputType = .text, value: String = "",
                                            required: Bool = true, autocomplete: String? = nil, hint: String? = nil,
-                                           extra: [Attribute<HTML.InputContext>] = []) -> Node<C> {
+                                           minLength: Int? = nil) -> Node<C> {
         .div(.class("field"),
              .label(.for("f-\(name)"), .text(label)),
-             .input(.type(type), .name(name), .id("f-\(name)"), .value(value), .required(required),
+             .input(.type(type), .name(name), .id("f-\(name)"), .value(escape(value)), .required(required),
                     .attribute(named: "autocomplete", value: autocomplete),
-                    .group(extra.map { Node<HTML.InputContext>.attribute($0) })),
+                    .attribute(named: "minlength", value: minLength.map(String.init))),
              .unwrap(hint) { .p(.class("hint"), .text($0)) })
     }
 
     static func select<C: HTML.BodyContext>(label: String, name: String, options: [(value: String, title: String)],
                                             selected: String?) -> Node<C> {
-        .div(.class("field"),
-             .label(.for("f-\(name)"), .text(label)),
-             .select(.name(name), .id("f-\(name)"),
-                     .forEach(options) { option in
-                         .option(.value(option.value), .text(option.title), .selected(option.value == selected))
-                     }))
+        // Plot writes <option> as a self-closed element; a select needs options with text.
+        let rendered = options.map { option in
+            "<option value=\"\(escape(option.value))\"\(option.value == selected ? " selected" : "")>\(escape(option.title))</option>"
+        }.joined()
+        return .div(.class("field"),
+                    .label(.for("f-\(name)"), .text(label)),
+                    .raw("<select name=\"\(escape(name))\" id=\"f-\(escape(name))\">\(rendered)</select>"))
+    }
+
+    /// HTML-escapes text placed into raw markup or into an attribute. Plot writes attribute values
+    /// as given, so every value that may hold user input passes here.
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
     }
 
     static func alert<C: HTML.BodyContext>(_ text: String?, kind: String = "error") -> Node<C> {

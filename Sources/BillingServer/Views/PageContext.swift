@@ -6,7 +6,7 @@ import Vapor
 /// What every page needs to render: language and texts, the CSRF token, where we are, and who is
 /// logged in. Built from the request by `PageContext(request)`.
 struct PageContext {
-    let language: Language
+    let language: BillingDomain.Language
     let csrfToken: String
     let path: String
     let developmentMode: Bool

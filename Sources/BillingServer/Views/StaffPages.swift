@@ -1,3 +1,4 @@
+import Foundation
 import BillingDomain
 import BillingEngine
 import BillingStore
@@ -8,7 +9,7 @@ enum StaffPages {
     static func clientList(_ page: PageContext, query: String, results: Page<AccountRecord>) -> HTML {
         Layout.staff(page, title: page.t("admin.clients.title"), content: .group(
             .form(.class("search"), .method(.get), .action("/admin"),
-                  .input(.type(.search), .name("q"), .value(query), .placeholder(page.t("admin.clients.search_placeholder")),
+                  .input(.type(.search), .name("q"), .value(UI.escape(query)), .placeholder(page.t("admin.clients.search_placeholder")),
                          .attribute(named: "aria-label", value: page.t("admin.clients.search_placeholder"))),
                   .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
             .p(.class("muted"), .text(page.t("admin.clients.count", ["count": String(results.total)]))),
