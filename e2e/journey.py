@@ -120,7 +120,7 @@ def main() -> None:
             staff.screenshot(path=os.path.join(out, "03-staff-client-card.png"), full_page=True)
 
             # The demo client sees the new balance and the ledger line.
-            demo = browser.new_context(locale="en-US").new_page(viewport={"width": 1280, "height": 860})
+            demo = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 860}).new_page()
             demo.goto(f"{base}/login")
             demo.fill("#f-email", client_email)
             demo.fill("#f-password", client_password)

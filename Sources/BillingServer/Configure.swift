@@ -98,14 +98,12 @@ func routes(_ app: Application) throws {
     AssetRoutes.register(on: app)
     try APIRoutes.register(on: app)
 
-    let html = app.routes
-    try html.register(collection: ClientAuthController())
-    try html.register(collection: LanguageController())
-    let client = html.grouped(ClientSessionMiddleware())
-    try client.register(collection: ClientAreaController())
-    try html.register(collection: DevelopmentController())
+    try app.register(collection: ClientAuthController())
+    try app.register(collection: LanguageController())
+    try app.grouped(ClientSessionMiddleware()).register(collection: ClientAreaController())
+    try app.register(collection: DevelopmentController())
 
-    let admin = html.grouped("admin")
+    let admin = app.grouped("admin")
     try admin.register(collection: StaffAuthController())
     try admin.grouped(StaffSessionMiddleware()).register(collection: StaffAreaController())
 }

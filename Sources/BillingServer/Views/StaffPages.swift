@@ -54,7 +54,7 @@ enum StaffPages {
                     .dt(.text(page.t("dashboard.currency"))), .dd(.text(account.currency)),
                     .dt(.text(page.t("admin.clients.status"))), .dd(.text(page.t("account.status." + account.status))))),
             .section(.class("widget widget-balance"), .attribute(named: "data-testid", value: "staff-balance"),
-                .h2(.text(page.t("dashboard.balance"))),
+                .h2(.text(page.t("admin.client.balance"))),
                 .p(.class(card.summary.balance.isNegative ? "big-amount negative" : "big-amount"), .text(page.money(card.summary.balance))),
                 .if(page.staff?.role.allows(.adjustBalances) == true,
                     .form(.method(.post), .action(path + "/adjust"), .class("stack"), .attribute(named: "data-testid", value: "adjust-form"),
