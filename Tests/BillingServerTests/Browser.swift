@@ -34,6 +34,13 @@ final class Browser {
         return try await send(.POST, path, body: body, contentType: "application/x-www-form-urlencoded")
     }
 
+    /// Opens the client login page and logs in, as a person would.
+    @discardableResult
+    func logIn(_ email: String = "anna@example.com", password: String = "correct horse battery") async throws -> TestingHTTPResponse {
+        try await get("/login")
+        return try await post("/login", form: ["email": email, "password": password])
+    }
+
     func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?,
               extraHeaders: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         var requestHeaders = headers

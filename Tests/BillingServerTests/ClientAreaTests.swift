@@ -135,8 +135,7 @@ struct ClientAreaTests {
                                                          from: .openingBalances, kind: .openingBalance, memo: "Opening balance",
                                                          idempotencyKey: "open"), actor: "test")
             let browser = Browser(app)
-            try await browser.get("/login")
-            try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            try await browser.logIn()
             let english = try await browser.get("/dashboard")
             #expect(english.text.contains("Account information"))
             #expect(english.text.contains("€1,234.56"))
@@ -152,8 +151,7 @@ struct ClientAreaTests {
 
             // The choice follows the user to a browser without the cookie.
             let other = Browser(app)
-            try await other.get("/login")
-            try await other.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            try await other.logIn()
             #expect(try await other.get("/dashboard").text.contains("Мій баланс"))
             #expect(try await browser.post("/lang", form: ["language": "xx", "back": "/"]).status == .badRequest)
         }

@@ -53,8 +53,7 @@ struct StaffAreaTests {
             #expect(try await LedgerTransactionRecord.query(on: app.db).count() == 1)
 
             let clientBrowser = Browser(app)
-            try await clientBrowser.get("/login")
-            try await clientBrowser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            try await clientBrowser.logIn()
             let history = try await clientBrowser.get("/finance/balance")
             #expect(history.text.contains("Goodwill credit"))
             #expect(history.text.contains("+€25.50"))
@@ -71,8 +70,7 @@ struct StaffAreaTests {
             try await BalanceAdjustments(context: app.engine).adjust(accountID: client.accountID, amount: Money(minor: -4_210, .EUR),
                                                                      reason: "Server rent", staffID: staffID, role: .administrator, idempotencyKey: "d")
             let browser = Browser(app)
-            try await browser.get("/login")
-            try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            try await browser.logIn()
             let page = try await browser.get("/dashboard")
             #expect(page.text.contains("-€42.10"))
             #expect(page.text.contains("Debt: €42.10"))
@@ -98,8 +96,7 @@ struct StaffAreaTests {
         try await TestApp.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")
             let browser = Browser(app)
-            try await browser.get("/login")
-            try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            try await browser.logIn()
             #expect(try await browser.get("/admin").location == "/admin/login")
             // Staff credentials do not log into the client area either.
             try await StaffAccounts(context: app.engine).create(email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)

@@ -70,15 +70,9 @@ enum Layout {
                         }),
                     languageSwitch(page),
                     .unwrap(header) { header in
-                        .element(named: "details", nodes: [
-                            .class("user-menu"),
-                            .element(named: "summary", nodes: [UI.icon("client"), .span(.text(header.userName))]),
-                            .div(.class("user-menu-panel"),
-                                 .p(.class("muted"), .text(header.email)),
-                                 .p(.class("muted"), .text(page.t("header.client_code", ["code": String(header.summary.account.clientCode)]))),
-                                 .form(.method(.post), .action("/logout"), UI.csrfField(page),
-                                       .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
-                        ])
+                        userMenu(page, name: header.userName, details: [
+                            header.email, page.t("header.client_code", ["code": String(header.summary.account.clientCode)]),
+                        ], logoutAction: "/logout")
                     }
                 ),
                 .div(.class("shell"),
@@ -90,10 +84,7 @@ enum Layout {
                                      .li(.a(.href(item.path), .class(page.path == item.path ? "active" : ""), .text(page.t(item.titleKey))))
                                  }))
                         }),
-                    .main(.class("content"),
-                        .h1(.text(title)),
-                        UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
-                        content)
+                    mainContent(page, title: title, content: content)
                 ),
                 footer(page)
             )
@@ -112,15 +103,8 @@ enum Layout {
                     .div(.class("topbar-money")),
                     languageSwitch(page),
                     .unwrap(page.staff) { staff in
-                        .element(named: "details", nodes: [
-                            .class("user-menu"),
-                            .element(named: "summary", nodes: [UI.icon("client"), .span(.text(staff.staff.name))]),
-                            .div(.class("user-menu-panel"),
-                                 .p(.class("muted"), .text(staff.staff.email)),
-                                 .p(.class("muted"), .text(page.t("admin.role." + staff.role.rawValue))),
-                                 .form(.method(.post), .action("/admin/logout"), UI.csrfField(page),
-                                       .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
-                        ])
+                        userMenu(page, name: staff.staff.name, details: [staff.staff.email, page.t("admin.role." + staff.role.rawValue)],
+                                 logoutAction: "/admin/logout")
                     }
                 ),
                 .div(.class("shell"),
@@ -132,10 +116,7 @@ enum Layout {
                             .div(.class("nav-section"),
                                  .p(.class("nav-title"), UI.icon("mail"), .text(page.t("admin.nav.system"))),
                                  .ul(.li(.a(.href("/dev/outbox"), .text(page.t("outbox.title")))))))),
-                    .main(.class("content"),
-                        .h1(.text(title)),
-                        UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
-                        content)
+                    mainContent(page, title: title, content: content)
                 ),
                 footer(page)
             )
@@ -156,6 +137,26 @@ enum Layout {
                 footer(page)
             )
         )
+    }
+
+    /// The name in the header that opens a small panel with who is logged in and "Log out".
+    static func userMenu(_ page: PageContext, name: String, details: [String], logoutAction: String) -> Node<HTML.BodyContext> {
+        .element(named: "details", nodes: [
+            .class("user-menu"),
+            .element(named: "summary", nodes: [UI.icon("client"), .span(.text(name))]),
+            .div(.class("user-menu-panel"),
+                 .forEach(details) { .p(.class("muted"), .text($0)) },
+                 .form(.method(.post), .action(logoutAction), UI.csrfField(page),
+                       .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
+        ])
+    }
+
+    /// The page's title, its one-time notice, and its content.
+    static func mainContent(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+        .main(.class("content"),
+              .h1(.text(title)),
+              UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
+              content)
     }
 
     static func footer(_ page: PageContext) -> Node<HTML.BodyContext> {
