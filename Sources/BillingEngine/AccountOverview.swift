@@ -17,8 +17,13 @@ public struct AccountSummary: Sendable {
 extension AccountSummary {
     public static func load(accountID: UUID, context: EngineContext) async throws -> AccountSummary? {
         guard let account = try await AccountRecord.find(accountID, on: context.database) else { return nil }
+        return try await load(account: account, context: context)
+    }
+
+    /// The summary of an account already read (from the session or the API token).
+    public static func load(account: AccountRecord, context: EngineContext) async throws -> AccountSummary {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
-        let balance = try await context.ledger.balance(of: accountID, in: currency)
+        let balance = try await context.ledger.balance(of: account.id!, in: currency)
         return AccountSummary(account: account, currency: currency, balance: balance)
     }
 }

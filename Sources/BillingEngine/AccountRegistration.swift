@@ -101,6 +101,8 @@ public enum Countries {
 
     /// The country's name in `language`, e.g. `DE` → "Germany", "Германия", "Німеччина".
     public static func name(_ code: String, in language: Language) -> String {
-        Locale(identifier: language.rawValue).localizedString(forRegionCode: code) ?? code
+        locales[language]?.localizedString(forRegionCode: code) ?? code
     }
+
+    private static let locales = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, Locale(identifier: $0.rawValue)) })
 }

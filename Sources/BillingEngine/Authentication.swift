@@ -36,35 +36,32 @@ public struct Authentication: Sendable {
         let email = EmailAddress.normalized(rawEmail) ?? rawEmail.lowercased().trimmingCharacters(in: .whitespaces)
         let db = context.database
         let since = context.clock.now.addingTimeInterval(-policy.window)
-        let byEmail = try await LoginAttemptRecord.query(on: db)
+        let byEmail = try await LoginFailureRecord.query(on: db)
             .filter(\.$realm == realm.rawValue).filter(\.$email == email).filter(\.$at > since).count()
-        let byIP = try await LoginAttemptRecord.query(on: db)
+        let byIP = try await LoginFailureRecord.query(on: db)
             .filter(\.$realm == realm.rawValue).filter(\.$ip == ip).filter(\.$at > since).count()
         guard !policy.isLocked(failuresForEmail: byEmail, failuresFromIP: byIP) else { throw LoginError.throttled }
 
-        let candidate: (id: UUID, hash: String, enabled: Bool)?
-        switch realm {
-        case .client:
-            candidate = try await UserRecord.query(on: db).filter(\.$email == email).first().map { ($0.id!, $0.passwordHash, $0.enabled) }
-        case .staff:
-            candidate = try await StaffUserRecord.query(on: db).filter(\.$email == email).first().map { ($0.id!, $0.passwordHash, $0.enabled) }
-        }
+        let client = realm == .client ? try await UserRecord.query(on: db).filter(\.$email == email).first() : nil
+        let staff = realm == .staff ? try await StaffUserRecord.query(on: db).filter(\.$email == email).first() : nil
         // Without a user we still spend the time of one bcrypt check, so timing does not tell either.
-        let matches = try await context.passwords.verify(password, against: candidate?.hash ?? context.passwords.decoyHash)
-        guard let candidate, matches else {
-            try await LoginAttemptRecord(realm: realm.rawValue, email: email, ip: ip, at: context.clock.now).create(on: db)
+        let hash = client?.passwordHash ?? staff?.passwordHash ?? context.passwords.decoyHash
+        let matches = try await context.passwords.verify(password, against: hash)
+        guard matches, client != nil || staff != nil else {
+            try await LoginFailureRecord(realm: realm.rawValue, email: email, ip: ip, at: context.clock.now).create(on: db)
             throw LoginError.invalidCredentials
         }
-        guard candidate.enabled else { throw LoginError.disabled }
-        if realm == .client, let user = try await UserRecord.find(candidate.id, on: db) {
-            let account = try await AccountRecord.find(user.accountID, on: db)
-            guard account?.status == AccountStatus.active.rawValue else { throw LoginError.disabled }
-            user.lastLoginAt = context.clock.now
-            try await user.save(on: db)
-        } else if let staff = try await StaffUserRecord.find(candidate.id, on: db) {
-            staff.lastLoginAt = context.clock.now
-            try await staff.save(on: db)
+        let now = context.clock.now
+        if let client {
+            let account = try await AccountRecord.find(client.accountID, on: db)
+            guard client.enabled, account?.status == AccountStatus.active.rawValue else { throw LoginError.disabled }
+            client.lastLoginAt = now
+            try await client.save(on: db)
+            return Principal(id: client.id!, realm: realm)
         }
-        return Principal(id: candidate.id, realm: realm)
+        guard let staff, staff.enabled else { throw LoginError.disabled }
+        staff.lastLoginAt = now
+        try await staff.save(on: db)
+        return Principal(id: staff.id!, realm: realm)
     }
 }

@@ -82,29 +82,24 @@ public struct Ledger: Sendable {
 
     /// A client's balance in `currency`: the sum of its ledger entries, computed by the database.
     public func balance(of clientAccountID: UUID, in currency: Currency, on database: (any Database)? = nil) async throws -> Money {
-        Money(units: try await sum(clientAccountID: clientAccountID, currency: currency.code, on: database ?? self.database),
-              currency: currency)
+        try await sum(column: "client_account_id", equals: clientAccountID, currency: currency, on: database ?? self.database)
     }
 
     /// The sum of every entry of a ledger account in a currency (any account, not only clients').
     public func total(of account: LedgerAccount, in currency: Currency) async throws -> Money {
-        let rows = try await LedgerEntryRecord.query(on: database)
-            .filter(\.$accountCode == account.code).filter(\.$currency == currency.code).all(\.$amount)
-        return Money(units: rows.reduce(0, +), currency: currency)
+        try await sum(column: "account_code", equals: account.code, currency: currency, on: database)
     }
 
-    private func sum(clientAccountID: UUID, currency: String, on db: any Database) async throws -> Int64 {
-        guard let sql = db as? any SQLDatabase else {
-            let amounts = try await LedgerEntryRecord.query(on: db)
-                .filter(\.$clientAccountID == clientAccountID).filter(\.$currency == currency).all(\.$amount)
-            return amounts.reduce(0, +)
-        }
-        // SUM(bigint) is numeric in PostgreSQL; the cast brings it back to a 64-bit integer on both databases.
+    /// `SUM(amount)` over the entries whose `column` equals `value`, computed by the database over
+    /// an index. SUM(bigint) is numeric in PostgreSQL; the cast brings it back to a 64-bit integer
+    /// on both databases.
+    private func sum(column: String, equals value: some Encodable & Sendable, currency: Currency, on db: any Database) async throws -> Money {
+        guard let sql = db as? any SQLDatabase else { preconditionFailure("the ledger needs an SQL database") }
         let row = try await sql.raw("""
             SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entries
-            WHERE client_account_id = \(bind: clientAccountID) AND currency = \(bind: currency)
+            WHERE \(ident: column) = \(bind: value) AND currency = \(bind: currency.code)
             """).first()
-        return try row?.decode(column: "total", as: Int64.self) ?? 0
+        return Money(units: try row?.decode(column: "total", as: Int64.self) ?? 0, currency: currency)
     }
 
     /// One movement of a client's balance, as the client's history shows it.

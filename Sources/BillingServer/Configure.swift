@@ -5,7 +5,6 @@ import BillingStore
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
-import NIOSSL
 import OpenAPIVapor
 import Vapor
 
@@ -23,8 +22,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url):
+        // TLS follows the URL's `sslmode` (postgres-kit: `prefer` when absent, `disable`, `require`).
         var postgres = try SQLPostgresConfiguration(url: url)
-        if url.contains("sslmode=disable") || !url.contains("sslmode") { postgres.coreConfiguration.tls = .disable }
         postgres.searchPath = postgresSearchPath
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }

@@ -17,9 +17,6 @@ enum APIRequestContext {
 /// before the generated routes, as swift-openapi-vapor advises for task locals.
 struct APIContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let language = Language.preferred(fromAcceptLanguage: request.headers.first(name: .acceptLanguage)) {
-            request.language = language
-        }
         var bearer: APITokens.Bearer?
         if let authorization = request.headers.bearerAuthorization {
             bearer = try await APITokens(context: request.engine).authenticate(authorization.token)
@@ -117,7 +114,7 @@ struct BillingAPIHandlers: APIProtocol {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let req = try request
         let bearer = try bearer
-        guard let summary = try await AccountSummary.load(accountID: bearer.account.id!, context: req.engine) else { throw APIFailure.notFound }
+        let summary = try await AccountSummary.load(account: bearer.account, context: req.engine)
         let user = bearer.user
         let account = summary.account
         return .ok(.init(body: .json(.init(

@@ -11,13 +11,13 @@ struct ClientAreaController: RouteCollection {
 
     func dashboard(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
-        return ClientPages.dashboard(page, timeZone: req.billing.config.timeZone).response()
+        return ClientPages.dashboard(page).response()
     }
 
     func balanceHistory(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
         let number = req.query[Int.self, at: "page"] ?? 1
         let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest(number: number))
-        return ClientPages.balanceHistory(page, movements: movements, timeZone: req.billing.config.timeZone).response()
+        return ClientPages.balanceHistory(page, movements: movements).response()
     }
 }

@@ -11,6 +11,6 @@ struct DevelopmentController: RouteCollection {
     func outbox(req: Request) async throws -> Response {
         guard req.billing.config.developmentMode else { throw PageError.notFound }
         let messages = try await Outbox.recent(on: req.db)
-        return StaffPages.outbox(PageContext(req), messages: messages, timeZone: req.billing.config.timeZone).response()
+        return StaffPages.outbox(PageContext(req), messages: messages).response()
     }
 }

@@ -38,7 +38,7 @@ struct StaffAreaController: RouteCollection {
         let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
         let card = StaffPages.ClientCard(summary: summary, users: users, movements: movements,
                                          adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
-        return StaffPages.clientCard(PageContext(req), card: card, timeZone: req.billing.config.timeZone).response(status: status)
+        return StaffPages.clientCard(PageContext(req), card: card).response(status: status)
     }
 
     struct AdjustForm: Content {

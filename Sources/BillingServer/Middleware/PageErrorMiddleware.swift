@@ -24,9 +24,10 @@ struct PageErrorMiddleware: AsyncMiddleware {
                 return APIError.response(status: status, code: APIError.code(for: status),
                                          message: request.texts.text(key, request.language))
             }
-            if case PageError.loginRequired = error { return request.redirect(to: "/login") }
-            let page = ErrorPage(status: status, messageKey: key)
-            return try await page.render(for: request, status: status)
+            if case PageError.loginRequired = error {
+                return request.redirect(to: request.url.path.hasPrefix("/admin") ? "/admin/login" : "/login")
+            }
+            return try await ErrorPage(status: status, messageKey: key).render(for: request)
         }
     }
 

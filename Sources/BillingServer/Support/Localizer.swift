@@ -26,6 +26,9 @@ public struct Localizer: TextCatalog {
     /// Every key of a language's catalog, for the completeness test.
     public func keys(_ language: Language) -> Set<String> { Set(catalogs[language, default: [:]].keys) }
 
+    /// Whether the catalogs have a text for `key`.
+    public func has(_ key: String) -> Bool { catalogs[.en]?[key] != nil }
+
     public func text(_ key: String, _ language: Language, _ arguments: [String: String]) -> String {
         // A missing text shows its key (and a test fails) rather than crashing a page.
         var value = catalogs[language]?[key] ?? catalogs[.en]?[key] ?? key

@@ -5,7 +5,7 @@ import Plot
 
 /// The pages of the client area.
 enum ClientPages {
-    static func dashboard(_ page: PageContext, timeZone: TimeZone) -> HTML {
+    static func dashboard(_ page: PageContext) -> HTML {
         guard let header = page.client else { return Layout.client(page, title: "", content: .empty) }
         let account = header.summary.account
         let summary = header.summary
@@ -31,26 +31,26 @@ enum ClientPages {
         ))
     }
 
-    static func balanceHistory(_ page: PageContext, movements: Page<Ledger.Movement>, timeZone: TimeZone) -> HTML {
+    static func balanceHistory(_ page: PageContext, movements: Page<Ledger.Movement>) -> HTML {
         Layout.client(page, title: page.t("balance.title"), content: .group(
             .unwrap(page.client) { header in
                 .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance))))
             },
-            LedgerTable.render(page, movements: movements, timeZone: timeZone, basePath: "/finance/balance")
+            LedgerTable.render(page, movements: movements, basePath: "/finance/balance")
         ))
     }
 }
 
 /// The table of balance movements, shared by the client's history and the staff's client card.
 enum LedgerTable {
-    static func render(_ page: PageContext, movements: Page<Ledger.Movement>, timeZone: TimeZone, basePath: String) -> Node<HTML.BodyContext> {
+    static func render(_ page: PageContext, movements: Page<Ledger.Movement>, basePath: String) -> Node<HTML.BodyContext> {
         guard !movements.items.isEmpty else { return .p(.class("empty"), .text(page.t("balance.empty"))) }
         return .group(
             .table(.class("data"), .attribute(named: "data-testid", value: "ledger"),
                 .thead(.tr(.th(.text(page.t("balance.col.date"))), .th(.text(page.t("balance.col.kind"))),
                            .th(.text(page.t("balance.col.memo"))), .th(.class("num"), .text(page.t("balance.col.amount"))))),
                 .tbody(.forEach(movements.items) { movement in
-                    .tr(.td(.text(page.dateTime(movement.date, timeZone: timeZone))),
+                    .tr(.td(.text(page.dateTime(movement.date))),
                         .td(.span(.class("tag"), .text(page.t("ledger.kind." + movement.kind.rawValue)))),
                         .td(.text(movement.memo)),
                         .td(.class(movement.amount.isNegative ? "num negative" : "num positive"),

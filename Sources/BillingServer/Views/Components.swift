@@ -6,7 +6,7 @@ import Plot
 /// body, a form or a label alike.
 enum UI {
     static func csrfField<C: HTML.BodyContext>(_ page: PageContext) -> Node<C> {
-        .input(.type(.hidden), .name(CSRFMiddlewareField.name), .value(page.csrfToken))
+        .input(.type(.hidden), .name(CSRFMiddleware.fieldName), .value(page.csrfToken))
     }
 
     static func hidden<C: HTML.BodyContext>(_ name: String, _ value: String) -> Node<C> {
@@ -56,10 +56,6 @@ enum UI {
     static func icon<C: HTML.BodyContext>(_ name: String) -> Node<C> {
         .raw(Icons.svg(name))
     }
-}
-
-enum CSRFMiddlewareField {
-    static let name = "_csrf"
 }
 
 /// Inline SVG icons (stroke-based, 24×24), drawn here so the pages need no icon font or files.

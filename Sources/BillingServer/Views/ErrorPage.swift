@@ -7,7 +7,7 @@ struct ErrorPage {
     let status: HTTPStatus
     let messageKey: String
 
-    func render(for request: Request, status: HTTPStatus) async throws -> Response {
+    func render(for request: Request) async throws -> Response {
         let page = PageContext(request)
         let title = page.t("error.title", ["code": String(status.code)])
         let content: Node<HTML.BodyContext> = .div(.class("error-box"),

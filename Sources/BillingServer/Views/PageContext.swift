@@ -11,6 +11,9 @@ struct PageContext {
     let path: String
     let developmentMode: Bool
     let providerName: String
+    /// The provider's time zone: every date and time on a page is shown in it.
+    let timeZone: TimeZone
+    private let dateTimeFormatter: DateFormatter
     var client: ClientHeader?
     var staff: StaffIdentity?
     /// A catalog key of a one-time confirmation ("Balance adjusted") shown on top of the page.
@@ -22,9 +25,14 @@ struct PageContext {
         path = request.url.path
         developmentMode = request.billing.config.developmentMode
         providerName = request.billing.config.providerName
+        timeZone = request.billing.config.timeZone
+        dateTimeFormatter = DateFormatter()
+        dateTimeFormatter.locale = Locale(identifier: "en_US_POSIX")
+        dateTimeFormatter.timeZone = timeZone
+        dateTimeFormatter.dateFormat = "yyyy-MM-dd HH:mm"
         staff = request.staffIdentity
         if let notice = request.query[String.self, at: "notice"], notice.allSatisfy({ $0.isLetter || $0 == "_" }),
-           Localizer.shared.keys(.en).contains("notice." + notice) {
+           Localizer.shared.has("notice." + notice) {
             noticeKey = "notice." + notice
         }
     }
@@ -35,13 +43,8 @@ struct PageContext {
 
     func money(_ amount: Money) -> String { MoneyFormat.format(amount, language: language) }
 
-    func dateTime(_ date: Date, timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language.rawValue)
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
+    /// A moment as `2026-01-15 11:00` in the provider's time zone.
+    func dateTime(_ date: Date) -> String { dateTimeFormatter.string(from: date) }
 
     var plotLanguage: Plot.Language {
         switch language {

@@ -40,7 +40,7 @@ enum StaffPages {
         let reasonText: String
     }
 
-    static func clientCard(_ page: PageContext, card: ClientCard, timeZone: TimeZone) -> HTML {
+    static func clientCard(_ page: PageContext, card: ClientCard) -> HTML {
         let account = card.summary.account
         let path = "/admin/clients/\(account.id!.uuidString.lowercased())"
         return Layout.staff(page, title: page.t("admin.client.title", ["code": String(account.clientCode), "name": account.name]), content: .div(.class("widgets"),
@@ -75,21 +75,21 @@ enum StaffPages {
                         .tr(.td(.text(user.email)), .td(.text(user.name)),
                             .td(.text(page.t(user.isOwner ? "admin.client.owner" : "admin.client.user") +
                                       (user.enabled ? "" : " · " + page.t("admin.client.disabled")))),
-                            .td(.text(user.lastLoginAt.map { page.dateTime($0, timeZone: timeZone) } ?? "—")))
+                            .td(.text(user.lastLoginAt.map { page.dateTime($0) } ?? "—")))
                     }))),
             .section(.class("widget widget-wide"),
                 .h2(.text(page.t("balance.title"))),
-                LedgerTable.render(page, movements: card.movements, timeZone: timeZone, basePath: path))
+                LedgerTable.render(page, movements: card.movements, basePath: path))
         ))
     }
 
-    static func outbox(_ page: PageContext, messages: [OutboxEmailRecord], timeZone: TimeZone) -> HTML {
+    static func outbox(_ page: PageContext, messages: [OutboxEmailRecord]) -> HTML {
         let content: Node<HTML.BodyContext> = .group(
             .p(.class("muted"), .text(page.t("outbox.lead"))),
             .if(messages.isEmpty, .p(.class("empty"), .text(page.t("outbox.empty"))), else:
                 .div(.class("outbox"), .forEach(messages) { message in
                     .article(.class("mail"), .attribute(named: "data-testid", value: "outbox-message"),
-                        .p(.class("muted"), .text("\(page.dateTime(message.createdAt, timeZone: timeZone)) · \(message.recipient) · \(message.category) · \(message.status)")),
+                        .p(.class("muted"), .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category) · \(message.status)")),
                         .h3(.text(message.subject)),
                         .pre(.text(message.body)))
                 }))

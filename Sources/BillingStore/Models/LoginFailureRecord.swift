@@ -3,7 +3,7 @@ import Foundation
 
 /// A failed login, counted per e-mail and per IP address to slow down password guessing.
 /// Kept in the database so that every instance behind a load balancer sees the same count.
-public final class LoginAttemptRecord: Model, @unchecked Sendable {
+public final class LoginFailureRecord: Model, @unchecked Sendable {
     public static let schema = "login_failures"
 
     @ID(key: .id) public var id: UUID?
