@@ -5,6 +5,10 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case adjustBalances = "balances.adjust"
     case manageStaff = "staff.manage"
     case viewOutbox = "outbox.view"
+    /// Edit plans, prices, add-ons, promo codes, rates and billing settings.
+    case manageCatalog = "catalog.manage"
+    /// See clients' services and expenses, run the billing pass.
+    case viewServices = "services.view"
 }
 
 /// A named set of staff permissions.
@@ -19,8 +23,8 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable, Hashable {
     public var permissions: Set<StaffPermission> {
         switch self {
         case .administrator: Set(StaffPermission.allCases)
-        case .support: [.viewClients, .viewOutbox]
-        case .accountant: [.viewClients, .adjustBalances]
+        case .support: [.viewClients, .viewOutbox, .viewServices]
+        case .accountant: [.viewClients, .adjustBalances, .viewServices]
         }
     }
 

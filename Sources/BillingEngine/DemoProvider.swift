@@ -59,5 +59,12 @@ public struct DemoProvider: Sendable {
                                                kind: .openingBalance, memo: "Opening balance",
                                                idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
         try await context.ledger.post(posting, actor: "system")
+        try await DemoCatalog(context: context).seedIfEmpty()
+        // The demo client already has a running VPS, so its service list and expenses show something.
+        guard let account = try await AccountRecord.find(client.accountID, on: context.database),
+              let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first() else { return }
+        let actor = "client:\(client.userID.uuidString.lowercased())"
+        try await Cart(context: context).add(OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: account)
+        try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: actor)
     }
 }

@@ -1,6 +1,7 @@
 import BillingDomain
 import FluentKit
 import Foundation
+import Provisioning
 
 /// What every use case needs from the outside: the database, the clock, the provider's calendar,
 /// the password hasher and the texts. Built once at start-up (or per test) and passed down.
@@ -11,16 +12,28 @@ public struct EngineContext: Sendable {
     public let passwords: any PasswordHashing
     public let texts: any TextCatalog
     public let provider: ProviderProfile
+    /// Opens, stops and deletes services on the backend.
+    public let processing: any ProcessingModule
 
     public init(database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
-                texts: any TextCatalog, provider: ProviderProfile) {
+                texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule()) {
         self.database = database
         self.clock = clock
         self.calendar = calendar
         self.passwords = passwords
         self.texts = texts
         self.provider = provider
+        self.processing = processing
     }
+
+    /// The same context working on another database handle (a transaction).
+    func on(_ database: any Database) -> EngineContext {
+        EngineContext(database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+                      provider: provider, processing: processing)
+    }
+
+    /// Today's billing date in the provider's time zone.
+    public var today: LocalDate { calendar.date(of: clock.now) }
 
     public var ledger: Ledger { Ledger(database: database, clock: clock) }
     public var outbox: Outbox { Outbox(clock: clock) }

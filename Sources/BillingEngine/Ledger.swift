@@ -167,3 +167,45 @@ public struct Page<Item: Sendable>: Sendable {
 }
 
 extension Page: Equatable where Item: Equatable {}
+
+extension Ledger {
+    /// Inserts many postings in one statement per table, inside the caller's transaction; the
+    /// billing run uses it so a chunk of 500 renewals costs a handful of queries. Callers make
+    /// sure the keys are new (the unique index refuses a repeated one and the chunk rolls back).
+    func insertBatch(_ postings: [LedgerPosting], actor: String, on tx: any Database) async throws -> [UUID] {
+        guard !postings.isEmpty else { return [] }
+        let now = clock.now
+        var transactions: [LedgerTransactionRecord] = []
+        var entries: [LedgerEntryRecord] = []
+        for posting in postings {
+            let transaction = LedgerTransactionRecord(idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
+                                                      memo: posting.memo, actor: actor, createdAt: now)
+            transactions.append(transaction)
+            for line in posting.lines {
+                entries.append(LedgerEntryRecord(transactionID: transaction.id!, accountCode: line.account.code,
+                                                 clientAccountID: line.account.clientAccountID, amount: line.amount.units,
+                                                 currency: line.amount.currency.code, createdAt: now))
+            }
+        }
+        try await transactions.create(on: tx)
+        for slice in stride(from: 0, to: entries.count, by: 1000) {
+            try await Array(entries[slice..<min(slice + 1000, entries.count)]).create(on: tx)
+        }
+        return transactions.map { $0.id! }
+    }
+
+    /// The balances of many clients in one query (accounts without entries are absent).
+    func balances(of accountIDs: [UUID], on tx: any Database) async throws -> [UUID: [String: Int64]] {
+        guard !accountIDs.isEmpty, let sql = tx as? any SQLDatabase else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT client_account_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_entries
+            WHERE client_account_id IN (\(binds: accountIDs)) GROUP BY client_account_id, currency
+            """).all()
+        var result: [UUID: [String: Int64]] = [:]
+        for row in rows {
+            let id = try row.decode(column: "client_account_id", as: UUID.self)
+            result[id, default: [:]][try row.decode(column: "currency", as: String.self)] = try row.decode(column: "total", as: Int64.self)
+        }
+        return result
+    }
+}

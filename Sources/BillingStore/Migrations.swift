@@ -17,6 +17,19 @@ public enum BillingMigrations {
             CreatePasswordResets(),
             CreateLoginFailures(),
             CreateAppSettings(),
+            CreateCatalogPlans(),
+            CreateCatalogAddons(),
+            CreateCatalogPrices(),
+            CreatePromoCodes(),
+            CreatePromoRedemptions(),
+            CreateOrders(),
+            CreateOrderItems(),
+            CreateServices(),
+            CreateServiceEvents(),
+            CreateExpenses(),
+            CreateScheduledJobs(),
+            CreateCurrencyRates(),
+            AddDedupeKeyToEmailOutbox(),
         ]
     }
 }

@@ -12,7 +12,7 @@ struct BillingCommand: AsyncParsableCommand {
         commandName: "billing",
         abstract: "The hosting provider's billing platform and client area.",
         discussion: "Configuration comes from environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Jobs.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 

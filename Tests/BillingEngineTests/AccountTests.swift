@@ -211,7 +211,12 @@ struct AccountTests {
             #expect(try await demo.seedIfEmpty())
             #expect(try await demo.seedIfEmpty() == false)
             let user = try #require(try await UserRecord.query(on: app.db).filter(\.$email == DemoProvider.clientEmail).first())
-            #expect(try await app.engine.ledger.balance(of: user.accountID, in: .EUR) == Money(major: 150, .EUR))
+            // 150.00 opening balance, less the demo's VPS Fast for a month (9.90, German VAT included).
+            #expect(try await app.engine.ledger.balance(of: user.accountID, in: .EUR) == Money(minor: 14_010, .EUR))
+            let services = try await ServiceRecord.query(on: app.db).filter(\.$accountID == user.accountID).all()
+            #expect(services.map(\.planName) == ["VPS Fast"])
+            #expect(services.map(\.status) == ["active"])
+            #expect(try await PlanRecord.query(on: app.db).count() == 11)
             #expect(try await demo.workingLogins()?.staffEmail == DemoProvider.staffEmail)
         }
     }

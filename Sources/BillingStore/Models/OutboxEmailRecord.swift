@@ -18,6 +18,8 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
     @Field(key: "attempts") public var attempts: Int
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "sent_at") public var sentAt: Date?
+    /// Set for notices that must go out once (e.g. `expiring:<service>:<date>`); unique.
+    @OptionalField(key: "dedupe_key") public var dedupeKey: String?
 
     public init() {}
 

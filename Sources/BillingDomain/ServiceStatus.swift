@@ -1,0 +1,126 @@
+/// The state of a service (SVC-2, seeds 002 and 003). Stored by its raw value.
+public enum ServiceStatus: String, Sendable, Codable, CaseIterable, Hashable {
+    /// In the cart or paid and waiting to be opened.
+    case ordered
+    /// A processing module is working on it (`ProcessingOperation` says what).
+    case processing
+    case active
+    /// Stopped by the client; a daily-billed service is not charged while suspended.
+    case suspendedByClient = "suspended_by_client"
+    /// Stopped by the client; a periodically billed service keeps its paid period.
+    case stoppedByClient = "stopped_by_client"
+    case stoppedByAdmin = "stopped_by_admin"
+    case stoppedForAbuse = "stopped_for_abuse"
+    /// The paid period ended and the renewal could not be paid; deleted after the grace period.
+    case expired
+    /// Ordered through a quick order: more data is needed before it can be opened.
+    case configurationRequired = "configuration_required"
+    /// The panel has no resources to open it.
+    case unavailable
+    case deleted
+
+    /// Whether the service runs and is being billed.
+    public var isRunning: Bool { self == .active }
+
+    /// Statuses a renewal may extend: the service exists and was not stopped by the provider.
+    public var renewable: Bool { self == .active || self == .stoppedByClient || self == .expired }
+}
+
+/// What a processing module is doing to a service while its status is `processing`.
+public enum ProcessingOperation: String, Sendable, Codable, CaseIterable, Hashable {
+    case opening, switchingOff = "switching_off", switchingOn = "switching_on", reboot, renewal, transfer, deletion
+}
+
+/// Something that happens to a service; the status machine decides where it leads.
+public enum ServiceEvent: Sendable, Hashable {
+    /// The order was paid: start opening (or ask for configuration first).
+    case paid
+    case configurationMissing
+    case configured
+    /// The module finished opening the service.
+    case opened
+    /// The module has no resources for it.
+    case noResources
+    /// Resources appeared again: retry opening.
+    case retryOpening
+    case stoppedByClient(dailyBilling: Bool)
+    case startedByClient
+    case stoppedByAdmin
+    case startedByAdmin
+    case stoppedForAbuse
+    /// The paid period ended without a paid renewal.
+    case expired
+    /// A renewal was paid: an expired service comes back, a running one stays as it is.
+    case renewalPaid
+    /// Deletion was requested: the module removes it.
+    case deletionRequested
+    /// The module finished deleting.
+    case deletionCompleted
+
+    /// The stable name stored in the history.
+    public var name: String {
+        switch self {
+        case .paid: "paid"
+        case .configurationMissing: "configuration_missing"
+        case .configured: "configured"
+        case .opened: "opened"
+        case .noResources: "no_resources"
+        case .retryOpening: "retry_opening"
+        case .stoppedByClient: "stopped_by_client"
+        case .startedByClient: "started_by_client"
+        case .stoppedByAdmin: "stopped_by_admin"
+        case .startedByAdmin: "started_by_admin"
+        case .stoppedForAbuse: "stopped_for_abuse"
+        case .expired: "expired"
+        case .renewalPaid: "renewal_paid"
+        case .deletionRequested: "deletion_requested"
+        case .deletionCompleted: "deleted"
+        }
+    }
+}
+
+/// A service's status together with the operation in progress when it is `processing`.
+public struct ServiceState: Sendable, Hashable {
+    public let status: ServiceStatus
+    public let operation: ProcessingOperation?
+
+    public init(_ status: ServiceStatus, operation: ProcessingOperation? = nil) {
+        self.status = status
+        self.operation = status == .processing ? operation : nil
+    }
+
+    /// An event that is not allowed in the current state.
+    public struct Refused: Error, Equatable, Sendable {
+        public let from: ServiceStatus
+        public let event: String
+    }
+
+    /// The allowed transitions of SVC-2. Anything not listed is refused, so a stopped-for-abuse
+    /// service cannot be started by its client and a deleted one never comes back.
+    public func applying(_ event: ServiceEvent) throws(Refused) -> ServiceState {
+        let refused = Refused(from: status, event: event.name)
+        switch (status, event) {
+        case (.ordered, .paid): return ServiceState(.processing, operation: .opening)
+        case (.ordered, .configurationMissing): return ServiceState(.configurationRequired)
+        case (.configurationRequired, .configured): return ServiceState(.ordered)
+        case (.processing, .opened) where operation == .opening: return ServiceState(.active)
+        case (.processing, .noResources) where operation == .opening: return ServiceState(.unavailable)
+        case (.unavailable, .retryOpening): return ServiceState(.processing, operation: .opening)
+        case (.active, .stoppedByClient(let daily)): return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
+        case (.suspendedByClient, .startedByClient), (.stoppedByClient, .startedByClient): return ServiceState(.active)
+        case (.active, .stoppedByAdmin), (.suspendedByClient, .stoppedByAdmin), (.stoppedByClient, .stoppedByAdmin),
+             (.expired, .stoppedByAdmin):
+            return ServiceState(.stoppedByAdmin)
+        case (.stoppedByAdmin, .startedByAdmin), (.stoppedForAbuse, .startedByAdmin): return ServiceState(.active)
+        case (.active, .stoppedForAbuse), (.stoppedByClient, .stoppedForAbuse), (.suspendedByClient, .stoppedForAbuse):
+            return ServiceState(.stoppedForAbuse)
+        case (.active, .expired), (.stoppedByClient, .expired), (.suspendedByClient, .expired): return ServiceState(.expired)
+        case (.expired, .renewalPaid): return ServiceState(.active)
+        case (.active, .renewalPaid), (.stoppedByClient, .renewalPaid): return self
+        case (.processing, .deletionCompleted) where operation == .deletion: return ServiceState(.deleted)
+        case (.processing, _), (.deleted, _): throw refused
+        case (_, .deletionRequested): return ServiceState(.processing, operation: .deletion)
+        default: throw refused
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// A plan as the order form sees it in one currency: its prices per period and its add-ons.
+public struct PlanOffer: Sendable {
+    public let plan: PlanRecord
+    public let productType: ProductType
+    /// The plan's price per offered period in the currency asked for.
+    public let prices: [BillingPeriod: Money]
+    public let addons: [AddonOffer]
+
+    public var id: UUID { plan.id! }
+    /// The offered periods, shortest first.
+    public var periods: [BillingPeriod] { BillingPeriod.allCases.filter { prices[$0] != nil } }
+}
+
+/// A configurable resource of a plan with its unit prices per period.
+public struct AddonOffer: Sendable {
+    public let addon: AddonRecord
+    public let kind: AddonKind
+    public let limits: AddonLimits
+    public let unitPrices: [BillingPeriod: Money]
+
+    public var id: UUID { addon.id! }
+}
+
+/// Why staff could not save a catalog entry.
+public enum CatalogError: Error, Equatable, Sendable {
+    case nameRequired
+    case unknownPlan
+    case unknownAddon
+    case badTrialDays
+    case limits(AddonLimits.Invalid)
+    case negativePrice
+}
+
+/// The catalog (CAT-1): reading offers for the order form, and staff editing plans, prices and
+/// add-ons.
+public struct Catalog: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Plans of a product type (or all), enabled only unless `includeDisabled`, with prices in
+    /// `currency`. Three queries whatever the number of plans.
+    public func offers(type: ProductType? = nil, currency: Currency, includeDisabled: Bool = false) async throws -> [PlanOffer] {
+        let db = context.database
+        let query = PlanRecord.query(on: db)
+        if let type { query.filter(\.$productType == type.rawValue) }
+        if !includeDisabled { query.filter(\.$enabled == true) }
+        let plans = try await query.sort(\.$position).sort(\.$name).all()
+        return try await offers(for: plans, currency: currency)
+    }
+
+    /// One plan's offer, or `nil` if there is no such plan.
+    public func offer(planID: UUID, currency: Currency) async throws -> PlanOffer? {
+        guard let plan = try await PlanRecord.find(planID, on: context.database) else { return nil }
+        return try await offers(for: [plan], currency: currency).first
+    }
+
+    private func offers(for plans: [PlanRecord], currency: Currency) async throws -> [PlanOffer] {
+        guard !plans.isEmpty else { return [] }
+        let db = context.database
+        let planIDs = plans.compactMap(\.id)
+        let addons = try await AddonRecord.query(on: db).filter(\.$planID ~~ planIDs).sort(\.$position).sort(\.$createdAt).all()
+        let owners = planIDs + addons.compactMap(\.id)
+        let prices = try await PriceRecord.query(on: db).filter(\.$ownerID ~~ owners).filter(\.$currency == currency.code).all()
+        var byOwner: [UUID: [BillingPeriod: Money]] = [:]
+        for price in prices {
+            guard let period = BillingPeriod(rawValue: price.period) else { continue }
+            byOwner[price.ownerID, default: [:]][period] = Money(units: price.amount, currency: currency)
+        }
+        let addonsByPlan = Dictionary(grouping: addons, by: \.planID)
+        return plans.compactMap { plan in
+            guard let type = ProductType(rawValue: plan.productType) else { return nil }
+            let offers = (addonsByPlan[plan.id!] ?? []).compactMap { addon -> AddonOffer? in
+                guard let kind = AddonKind(rawValue: addon.kind),
+                      let limits = try? AddonLimits(included: addon.included, minimum: addon.minimum, maximum: addon.maximum, step: addon.step)
+                else { return nil }
+                return AddonOffer(addon: addon, kind: kind, limits: limits, unitPrices: byOwner[addon.id!] ?? [:])
+            }
+            return PlanOffer(plan: plan, productType: type, prices: byOwner[plan.id!] ?? [:], addons: offers)
+        }
+    }
+
+    /// All prices of a plan and its add-ons in every currency, for the staff editor.
+    public func allPrices(planID: UUID) async throws -> [PriceRecord] {
+        let addonIDs = try await AddonRecord.query(on: context.database).filter(\.$planID == planID).all(\.$id)
+        return try await PriceRecord.query(on: context.database).filter(\.$ownerID ~~ ([planID] + addonIDs)).all()
+    }
+
+    // MARK: staff editing
+
+    /// What staff enter for a plan.
+    public struct PlanForm: Sendable {
+        public var productType: ProductType
+        public var name: String
+        public var summary: String
+        public var trialDays: Int
+        public var enabled: Bool
+        public var position: Int
+        public var osImages: [String]
+
+        public init(productType: ProductType, name: String, summary: String = "", trialDays: Int = 0, enabled: Bool = true,
+                    position: Int = 0, osImages: [String] = []) {
+            self.productType = productType
+            self.name = name
+            self.summary = summary
+            self.trialDays = trialDays
+            self.enabled = enabled
+            self.position = position
+            self.osImages = osImages
+        }
+    }
+
+    /// Creates a plan (`planID == nil`) or updates one; returns its id.
+    @discardableResult
+    public func savePlan(_ form: PlanForm, planID: UUID? = nil) async throws -> UUID {
+        let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw CatalogError.nameRequired }
+        guard (0...365).contains(form.trialDays) else { throw CatalogError.badTrialDays }
+        let osImages = form.osImages.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let plan: PlanRecord
+        if let planID {
+            guard let existing = try await PlanRecord.find(planID, on: context.database) else { throw CatalogError.unknownPlan }
+            plan = existing
+        } else {
+            plan = PlanRecord(productType: form.productType.rawValue, name: name, summary: "", createdAt: context.clock.now)
+        }
+        plan.productType = form.productType.rawValue
+        plan.name = name
+        plan.summary = String(form.summary.prefix(2000))
+        plan.trialDays = form.trialDays
+        plan.enabled = form.enabled
+        plan.position = form.position
+        plan.osImages = osImages.joined(separator: "\n")
+        try await plan.save(on: context.database)
+        return plan.id!
+    }
+
+    /// Sets (or with `nil` removes) the price of a plan or add-on unit for a period and currency.
+    public func setPrice(ownerID: UUID, period: BillingPeriod, amount: Money?) async throws {
+        let db = context.database
+        if let amount, amount.isNegative { throw CatalogError.negativePrice }
+        let existing = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
+            .filter(\.$currency == (amount?.currency.code ?? "")).first()
+        switch (existing, amount) {
+        case (let row?, let amount?):
+            row.amount = amount.units
+            try await row.update(on: db)
+        case (nil, let amount?):
+            try await PriceRecord(ownerID: ownerID, period: period.rawValue, currency: amount.currency.code, amount: amount.units).create(on: db)
+        default:
+            break
+        }
+    }
+
+    /// Removes the price of an owner for a period and currency (the period is no longer offered).
+    public func removePrice(ownerID: UUID, period: BillingPeriod, currency: Currency) async throws {
+        try await PriceRecord.query(on: context.database).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
+            .filter(\.$currency == currency.code).delete()
+    }
+
+    /// What staff enter for an add-on.
+    public struct AddonForm: Sendable {
+        public var kind: AddonKind
+        public var name: String
+        public var included: Int
+        public var minimum: Int
+        public var maximum: Int
+        public var step: Int
+
+        public init(kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int, step: Int) {
+            self.kind = kind
+            self.name = name
+            self.included = included
+            self.minimum = minimum
+            self.maximum = maximum
+            self.step = step
+        }
+    }
+
+    /// Adds an add-on to a plan (`addonID == nil`) or updates one; returns its id.
+    @discardableResult
+    public func saveAddon(_ form: AddonForm, planID: UUID, addonID: UUID? = nil) async throws -> UUID {
+        let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw CatalogError.nameRequired }
+        do {
+            _ = try AddonLimits(included: form.included, minimum: form.minimum, maximum: form.maximum, step: form.step)
+        } catch {
+            throw CatalogError.limits(error)
+        }
+        guard try await PlanRecord.find(planID, on: context.database) != nil else { throw CatalogError.unknownPlan }
+        let addon: AddonRecord
+        if let addonID {
+            guard let existing = try await AddonRecord.find(addonID, on: context.database), existing.planID == planID else {
+                throw CatalogError.unknownAddon
+            }
+            addon = existing
+        } else {
+            let count = try await AddonRecord.query(on: context.database).filter(\.$planID == planID).count()
+            addon = AddonRecord(planID: planID, kind: form.kind.rawValue, name: name, included: 0, minimum: 0, maximum: 0, step: 1,
+                                position: count, createdAt: context.clock.now)
+        }
+        addon.kind = form.kind.rawValue
+        addon.name = name
+        addon.included = form.included
+        addon.minimum = form.minimum
+        addon.maximum = form.maximum
+        addon.step = form.step
+        try await addon.save(on: context.database)
+        return addon.id!
+    }
+}

@@ -1,0 +1,71 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// A charge to a client's balance: an expense (FIN-5) and its balanced ledger transaction.
+struct Charge: Sendable {
+    let accountID: UUID
+    let serviceID: UUID?
+    let summary: String
+    let chargedOn: LocalDate
+    let periodFrom: LocalDate?
+    let periodTo: LocalDate?
+    let amount: TaxedAmount
+    /// Unique per charge: `order:<item>`, `renew:<service>:<period start>` …; the expense and the
+    /// ledger transaction both carry it, so a retried charge is found, never made twice.
+    let key: String
+
+    /// The ledger lines: the client's balance goes down by the gross amount; revenue gets the net
+    /// and the tax account the tax. `nil` for a free charge (a trial), which has only an expense.
+    func posting() throws -> LedgerPosting? {
+        guard amount.gross.isPositive else { return nil }
+        var lines = [LedgerLine(.clientBalance(accountID), amount.gross.negated)]
+        if !amount.net.isZero { lines.append(LedgerLine(.revenue, amount.net)) }
+        if !amount.tax.isZero { lines.append(LedgerLine(.taxPayable, amount.tax)) }
+        return try LedgerPosting(idempotencyKey: key, kind: .charge, memo: summary, lines: lines)
+    }
+
+    func expense(transactionID: UUID?, at now: Date) -> ExpenseRecord {
+        ExpenseRecord(accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
+                      periodFrom: periodFrom?.iso, periodTo: periodTo?.iso, amount: amount.gross.units, tax: amount.tax.units,
+                      taxRate: amount.rate.basisPoints, currency: amount.gross.currency.code,
+                      paidAmount: transactionID == nil && amount.gross.isPositive ? 0 : amount.gross.units,
+                      ledgerTransactionID: transactionID, idempotencyKey: key, createdAt: now)
+    }
+}
+
+extension EngineContext {
+    /// Charges one expense inside the caller's transaction; a charge whose key exists is not
+    /// made again.
+    func charge(_ charge: Charge, actor: String, on tx: any Database) async throws {
+        if try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey == charge.key).first() != nil { return }
+        var transactionID: UUID?
+        if let posting = try charge.posting() {
+            transactionID = try await ledger.post(posting, actor: actor, on: tx).transactionID
+        }
+        try await charge.expense(transactionID: transactionID, at: clock.now).create(on: tx)
+    }
+
+    /// Takes the account's write lock for the rest of the transaction: a row lock in PostgreSQL,
+    /// the database's write lock in SQLite. Two payments of one client then see each other's
+    /// charges instead of both spending the same balance.
+    func lockAccount(_ accountID: UUID, on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase else { return }
+        try await sql.raw("UPDATE accounts SET status = status WHERE id = \(bind: accountID)").run()
+    }
+
+    /// The next number in a numbered table (`orders`, `services`), starting above `floor`.
+    func nextNumber(in table: String, floor: Int, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { return floor + 1 }
+        let row = try await sql.raw("SELECT MAX(number) AS highest FROM \(ident: table)").first()
+        let highest = try row?.decodeNil(column: "highest") == false ? try row?.decode(column: "highest", as: Int.self) : nil
+        return max(highest ?? floor, floor) + 1
+    }
+
+    /// The owner of an account, who receives its notices.
+    func owner(of accountID: UUID, on db: any Database) async throws -> UserRecord? {
+        try await UserRecord.query(on: db).filter(\.$accountID == accountID).filter(\.$isOwner == true).first()
+    }
+}

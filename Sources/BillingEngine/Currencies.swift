@@ -1,0 +1,87 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Why a currency operation is refused.
+public enum CurrencyError: Error, Equatable, Sendable {
+    case sameCurrency
+    case noRate(from: String, to: String)
+    case badRate
+    case notPermitted
+}
+
+/// Exchange rates set by staff and the change of an account's currency (FIN-13).
+public struct Currencies: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Sets how much one `base` costs in `quote`, in millionths (41.25 → 41 250 000). The inverse
+    /// pair is derived, so one rate serves both directions.
+    public func setRate(base: Currency, quote: Currency, rateMicros: Int64, staffID: UUID, role: StaffRole) async throws {
+        guard role.allows(.manageCatalog) else { throw CurrencyError.notPermitted }
+        guard base != quote else { throw CurrencyError.sameCurrency }
+        guard rateMicros > 0, rateMicros < 1_000_000_000_000 else { throw CurrencyError.badRate }
+        try await CurrencyRateRecord(base: base.code, quote: quote.code, rateMicros: rateMicros,
+                                     setBy: "staff:\(staffID.uuidString.lowercased())", createdAt: context.clock.now).create(on: context.database)
+    }
+
+    /// The rate in force from `from` to `to` as a fraction, from the newest row of either direction.
+    public func rate(from: Currency, to: Currency) async throws -> Fraction? {
+        let db = context.database
+        let direct = try await CurrencyRateRecord.query(on: db).filter(\.$base == from.code).filter(\.$quote == to.code)
+            .sort(\.$createdAt, .descending).first()
+        let inverse = try await CurrencyRateRecord.query(on: db).filter(\.$base == to.code).filter(\.$quote == from.code)
+            .sort(\.$createdAt, .descending).first()
+        switch (direct, inverse) {
+        case let (d?, i?): return d.createdAt >= i.createdAt ? Fraction(d.rateMicros, 1_000_000) : Fraction(1_000_000, i.rateMicros)
+        case let (d?, nil): return Fraction(d.rateMicros, 1_000_000)
+        case let (nil, i?): return Fraction(1_000_000, i.rateMicros)
+        default: return nil
+        }
+    }
+
+    /// The newest rate of every pair, for the staff page.
+    public func currentRates() async throws -> [CurrencyRateRecord] {
+        let rows = try await CurrencyRateRecord.query(on: context.database).sort(\.$createdAt, .descending).limit(500).all()
+        var seen = Set<String>()
+        return rows.filter { seen.insert("\($0.base)/\($0.quote)").inserted }
+    }
+
+    /// Converts an account to another currency: the balance moves through the exchange account
+    /// (two balanced legs in one ledger transaction), services' renewal prices convert at the
+    /// same rate, and the account's currency changes. `requestKey` makes a double submit harmless.
+    public func changeAccountCurrency(account: AccountRecord, to target: Currency, actor: String, requestKey: String) async throws {
+        guard let source = Currency.named(account.currency), source != target else { throw CurrencyError.sameCurrency }
+        guard let rate = try await rate(from: source, to: target) else {
+            throw CurrencyError.noRate(from: source.code, to: target.code)
+        }
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            try await ctx.lockAccount(account.id!, on: tx)
+            guard let fresh = try await AccountRecord.find(account.id!, on: tx), fresh.currency == source.code else { return }
+            let balance = try await ctx.ledger.balance(of: account.id!, in: source, on: tx)
+            if !balance.isZero {
+                let converted = Money(units: balance.units, currency: target).times(rate).roundedToMinorUnit()
+                var lines = [LedgerLine(.clientBalance(account.id!), balance.negated), LedgerLine(.currencyExchange, balance)]
+                if !converted.isZero {
+                    lines += [LedgerLine(.clientBalance(account.id!), converted), LedgerLine(.currencyExchange, converted.negated)]
+                }
+                let posting = try LedgerPosting(idempotencyKey: "fx:\(account.id!.uuidString.lowercased()):\(requestKey)",
+                                                kind: .currencyConversion, memo: "\(source.code) → \(target.code)", lines: lines)
+                try await ctx.ledger.post(posting, actor: actor, on: tx)
+            }
+            let services = try await ServiceRecord.query(on: tx).filter(\.$accountID == account.id!)
+                .filter(\.$status != ServiceStatus.deleted.rawValue).all()
+            for service in services where service.currency == source.code {
+                service.recurringAmount = Money(units: service.recurringAmount, currency: target).times(rate).roundedToMinorUnit().units
+                service.currency = target.code
+                try await service.update(on: tx)
+            }
+            fresh.currency = target.code
+            try await fresh.update(on: tx)
+        }
+        account.currency = target.code
+    }
+}

@@ -1,0 +1,141 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// The demo provider's catalog, shaped like the seeds' (VPS Fast with 4096 MiB disk, 256 MiB RAM,
+/// 5120 GiB traffic and an ISPmanager Lite licence; a 30-day VPS trial; dedicated servers;
+/// domains; SSL), priced in euros and, for clients in other currencies, at fixed demo rates.
+public struct DemoCatalog: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Demo exchange rates from the euro, in millionths; used for prices and for staff's rates.
+    static let euroRates: [Currency: Int64] = [
+        .EUR: 1_000_000, .USD: 1_080_000, .GBP: 850_000, .RUB: 100_000_000, .UAH: 45_000_000, .BYN: 3_500_000, .KZT: 550_000_000,
+    ]
+
+    struct Addon {
+        let kind: AddonKind
+        let name: String
+        let included: Int
+        let minimum: Int
+        let maximum: Int
+        let step: Int
+        /// Euro price per unit per month, in 1/10 000.
+        let monthlyUnits: Int64
+    }
+
+    struct Plan {
+        let type: ProductType
+        let name: String
+        let summary: String
+        let trialDays: Int
+        let prices: [BillingPeriod: Int64]
+        let addons: [Addon]
+        let os: [String]
+    }
+
+    static let linux = ["Debian 12", "Ubuntu 24.04 LTS", "AlmaLinux 9", "Rocky Linux 9"]
+
+    static func vpsAddons(disk: Int, ram: Int, cpu: Int, traffic: Int, panel: Int) -> [Addon] {
+        [
+            Addon(kind: .disk, name: "Disk space", included: disk, minimum: disk, maximum: disk * 8, step: 1024, monthlyUnits: 1),
+            Addon(kind: .ram, name: "RAM", included: ram, minimum: ram, maximum: 16_384, step: 256, monthlyUnits: 40),
+            Addon(kind: .cpu, name: "CPU cores", included: cpu, minimum: cpu, maximum: 16, step: 1, monthlyUnits: 20_000),
+            Addon(kind: .ipv4, name: "Public IPv4 addresses", included: 1, minimum: 1, maximum: 8, step: 1, monthlyUnits: 25_000),
+            Addon(kind: .ipv6, name: "IPv6 addresses", included: 1, minimum: 0, maximum: 64, step: 1, monthlyUnits: 0),
+            Addon(kind: .traffic, name: "Traffic", included: traffic, minimum: traffic, maximum: traffic * 4, step: 1024, monthlyUnits: 10),
+            Addon(kind: .panelLicense, name: "ISPmanager Lite licence", included: panel, minimum: 0, maximum: 1, step: 1, monthlyUnits: 60_000),
+        ]
+    }
+
+    static func periodic(_ monthly: Int64, quarter: Int64? = nil, half: Int64? = nil, year: Int64? = nil) -> [BillingPeriod: Int64] {
+        var prices: [BillingPeriod: Int64] = [.month: monthly]
+        if let quarter { prices[.quarter] = quarter }
+        if let half { prices[.halfYear] = half }
+        if let year { prices[.year] = year }
+        return prices
+    }
+
+    static let plans: [Plan] = [
+        Plan(type: .vps, name: "VPS Trial", summary: "30 days free, then 4.00 a month.", trialDays: 30,
+             prices: periodic(40_000), addons: vpsAddons(disk: 1024, ram: 256, cpu: 1, traffic: 1024, panel: 0), os: linux),
+        Plan(type: .vps, name: "VPS Fast", summary: "NVMe disk, 2500 MHz CPU, provider's name servers.", trialDays: 0,
+             prices: periodic(99_000, quarter: 282_000, half: 540_000, year: 990_000),
+             addons: vpsAddons(disk: 4096, ram: 256, cpu: 1, traffic: 5120, panel: 1), os: linux + ["FreeBSD 14"]),
+        Plan(type: .vps, name: "VPS Pro", summary: "Four cores and 8 GiB for busy sites.", trialDays: 0,
+             prices: periodic(299_000, quarter: 850_000, year: 3_190_000),
+             addons: vpsAddons(disk: 40_960, ram: 8192, cpu: 4, traffic: 10_240, panel: 1), os: linux),
+        Plan(type: .vps, name: "Cloud VPS (daily)", summary: "Billed per day; stop it and pay nothing.", trialDays: 0,
+             prices: [.day: 3_500], addons: vpsAddons(disk: 10_240, ram: 1024, cpu: 1, traffic: 1024, panel: 0), os: linux),
+        Plan(type: .dedicated, name: "DCI6 Xeon E-2236", summary: "6 cores, 32 GB RAM, 2×960 GB SSD.", trialDays: 0,
+             prices: periodic(890_000, quarter: 2_550_000, year: 9_600_000),
+             addons: [
+                Addon(kind: .ipv4, name: "Public IPv4 addresses", included: 1, minimum: 1, maximum: 16, step: 1, monthlyUnits: 30_000),
+                Addon(kind: .traffic, name: "Traffic", included: 10_240, minimum: 10_240, maximum: 102_400, step: 10_240, monthlyUnits: 10),
+                Addon(kind: .power, name: "Power consumption", included: 0, minimum: 0, maximum: 500, step: 50, monthlyUnits: 2_000),
+                Addon(kind: .panelLicense, name: "ISPmanager Lite licence", included: 0, minimum: 0, maximum: 1, step: 1, monthlyUnits: 60_000),
+             ], os: linux + ["Proxmox VE 8"]),
+        Plan(type: .hosting, name: "Hosting Start", summary: "5 sites, 10 GB, free SSL.", trialDays: 0,
+             prices: periodic(25_000, year: 250_000), addons: [], os: []),
+        Plan(type: .domain, name: ".com domain", summary: "Registration for one year.", trialDays: 0,
+             prices: [.year: 120_000], addons: [], os: []),
+        Plan(type: .domain, name: ".de domain", summary: "Registration for one year.", trialDays: 0,
+             prices: [.year: 80_000], addons: [], os: []),
+        Plan(type: .ssl, name: "AlphaSSL", summary: "Domain-validated certificate.", trialDays: 0,
+             prices: [.year: 390_000], addons: [], os: []),
+        Plan(type: .license, name: "ISPmanager 6 Lite", summary: "Control panel licence for one server.", trialDays: 0,
+             prices: periodic(60_000, year: 600_000), addons: [], os: []),
+        Plan(type: .traffic, name: "Traffic 10 TB", summary: "Extra traffic for a dedicated server.", trialDays: 0,
+             prices: periodic(150_000), addons: [], os: []),
+    ]
+
+    /// Converts a euro amount at the demo rate, rounded to the target's minor unit.
+    static func convert(_ euroUnits: Int64, to currency: Currency) -> Money {
+        Money(units: euroUnits, currency: currency).times(Fraction(euroRates[currency] ?? 1_000_000, 1_000_000)).roundedToMinorUnit()
+    }
+
+    /// Per-unit prices stay exact (a MiB of disk costs 0.0001 €), so they are converted without
+    /// rounding to the minor unit; plan prices are rounded.
+    static func convertUnit(_ euroUnits: Int64, to currency: Currency) -> Money {
+        Money(units: euroUnits, currency: currency).times(Fraction(euroRates[currency] ?? 1_000_000, 1_000_000))
+    }
+
+    /// Creates the catalog, promo codes and rates when there are no plans yet.
+    public func seedIfEmpty(staffID: UUID? = nil) async throws {
+        let db = context.database
+        guard try await PlanRecord.query(on: db).count() == 0 else { return }
+        let catalog = Catalog(context: context)
+        for (position, plan) in Self.plans.enumerated() {
+            let planID = try await catalog.savePlan(Catalog.PlanForm(productType: plan.type, name: plan.name, summary: plan.summary,
+                                                                     trialDays: plan.trialDays, position: position, osImages: plan.os))
+            for currency in Currency.all {
+                for (period, amount) in plan.prices {
+                    try await catalog.setPrice(ownerID: planID, period: period, amount: Self.convert(amount, to: currency))
+                }
+            }
+            for addon in plan.addons {
+                let addonID = try await catalog.saveAddon(Catalog.AddonForm(kind: addon.kind, name: addon.name, included: addon.included,
+                                                                             minimum: addon.minimum, maximum: addon.maximum, step: addon.step),
+                                                           planID: planID)
+                for currency in Currency.all {
+                    for period in plan.prices.keys {
+                        let months = Int64(period.months ?? 1)
+                        // A daily plan's resources cost a thirtieth of the monthly price per day.
+                        let perPeriod = period == .day ? Self.convertUnit(addon.monthlyUnits, to: currency).times(Fraction(1, 30))
+                            : Self.convertUnit(addon.monthlyUnits * months, to: currency)
+                        try await catalog.setPrice(ownerID: addonID, period: period, amount: perPeriod)
+                    }
+                }
+            }
+        }
+        let now = context.clock.now
+        try await PromoCodeRecord(code: "WELCOME10", kind: "percent", value: 1_000, currency: nil, planID: nil, validFrom: nil,
+                                  validUntil: nil, usageLimit: nil, oncePerClient: true, createdAt: now).create(on: db)
+        for (currency, rate) in Self.euroRates where currency != .EUR {
+            try await CurrencyRateRecord(base: "EUR", quote: currency.code, rateMicros: rate, setBy: "demo", createdAt: now).create(on: db)
+        }
+    }
+}

@@ -1,0 +1,294 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// A cart line with its current price, or the reason it can no longer be ordered (the plan was
+/// disabled, a promo code expired …).
+public struct CartLine: Sendable {
+    public let item: OrderItemRecord
+    public let priced: PricedConfiguration?
+    public let problem: OrderError?
+}
+
+/// The cart (CAT-3): items not yet checked out, priced afresh each time they are shown.
+public struct Cart: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Adds a configuration to the cart after pricing it (so an invalid one never gets in).
+    @discardableResult
+    public func add(_ configuration: OrderConfiguration, account: AccountRecord) async throws -> OrderItemRecord {
+        let priced = try await OrderPricing(context: context).price(configuration, for: account)
+        let config = priced.configuration
+        let item = OrderItemRecord(accountID: account.id!, kind: "new", planID: config.planID, period: config.period.rawValue,
+                                   domainName: config.domainName, osImage: config.osImage, addons: config.addonsJSON,
+                                   trial: config.trial, promoCode: config.promoCode?.uppercased(), createdAt: context.clock.now)
+        try await item.create(on: context.database)
+        return item
+    }
+
+    /// Replaces a cart item's configuration.
+    public func update(itemID: UUID, with configuration: OrderConfiguration, account: AccountRecord) async throws {
+        let item = try await cartItem(itemID, account: account)
+        let priced = try await OrderPricing(context: context).price(configuration, for: account)
+        let config = priced.configuration
+        item.planID = config.planID
+        item.period = config.period.rawValue
+        item.domainName = config.domainName
+        item.osImage = config.osImage
+        item.addons = config.addonsJSON
+        item.trial = config.trial
+        item.promoCode = config.promoCode?.uppercased()
+        try await item.update(on: context.database)
+    }
+
+    public func remove(itemID: UUID, account: AccountRecord) async throws {
+        try await cartItem(itemID, account: account).delete(on: context.database)
+    }
+
+    /// Applies a promo code to every cart item it is valid for; refuses it if it fits none.
+    public func applyPromo(_ code: String, account: AccountRecord) async throws {
+        let lines = try await lines(account: account)
+        var applied = 0
+        var lastRefusal = OrderError.promo(.unknown)
+        for line in lines where line.item.kind == "new" {
+            guard var config = configuration(of: line.item) else { continue }
+            config.promoCode = code
+            do {
+                _ = try await OrderPricing(context: context).price(config, for: account)
+                line.item.promoCode = code.trimmingCharacters(in: .whitespaces).uppercased()
+                try await line.item.update(on: context.database)
+                applied += 1
+            } catch let error as OrderError {
+                lastRefusal = error
+            }
+        }
+        if applied == 0 { throw lines.isEmpty ? OrderError.emptyCart : lastRefusal }
+    }
+
+    /// The cart's items, oldest first, each priced now.
+    public func lines(account: AccountRecord) async throws -> [CartLine] {
+        let items = try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id!)
+            .filter(\.$orderID == nil).sort(\.$createdAt).all()
+        let settings = try await BillingSettings.load(on: context.database)
+        var lines: [CartLine] = []
+        for item in items {
+            do {
+                let priced = try await Orders(context: context).price(item, account: account, settings: settings)
+                lines.append(CartLine(item: item, priced: priced, problem: nil))
+            } catch let error as OrderError {
+                lines.append(CartLine(item: item, priced: nil, problem: error))
+            }
+        }
+        return lines
+    }
+
+    public func count(account: AccountRecord) async throws -> Int {
+        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$orderID == nil).count()
+    }
+
+    func cartItem(_ id: UUID, account: AccountRecord) async throws -> OrderItemRecord {
+        guard let item = try await OrderItemRecord.find(id, on: context.database), item.accountID == account.id!,
+              item.orderID == nil else { throw OrderError.itemNotFound }
+        return item
+    }
+
+    func configuration(of item: OrderItemRecord) -> OrderConfiguration? {
+        guard let period = BillingPeriod(rawValue: item.period) else { return nil }
+        return OrderConfiguration(planID: item.planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
+                                  domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
+    }
+}
+
+/// Orders (CAT-4): checkout freezes the cart's prices into an order; paying it charges the
+/// balance, creates or extends the services and opens the new ones.
+public struct Orders: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// Prices an item: a new service from the catalog, a renewal from the service's price.
+    func price(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws -> PricedConfiguration {
+        if item.kind == "renewal" { return try await renewalPrice(item, account: account, settings: settings) }
+        guard let configuration = Cart(context: context).configuration(of: item) else { throw OrderError.periodNotOffered }
+        return try await OrderPricing(context: context).price(configuration, for: account, settings: settings)
+    }
+
+    private func renewalPrice(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws -> PricedConfiguration {
+        guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: context.database),
+              let period = BillingPeriod(rawValue: service.period),
+              let currency = Currency.named(service.currency),
+              let offer = try await Catalog(context: context).offer(planID: service.planID, currency: currency)
+        else { throw OrderError.unknownPlan }
+        let recurring = Money(units: service.recurringAmount, currency: currency)
+        let from = ServiceLifecycle.renewalStart(service, today: context.today)
+        let quote = Quote.make(components: [(key: "plan", name: service.planName, quantity: nil, included: nil, perPeriod: recurring)],
+                               currency: currency, period: period, firstPeriodEnds: period.end(from: from), share: .one, trial: false,
+                               promo: nil, taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode)
+        let configuration = OrderConfiguration(planID: service.planID, period: period, domainName: service.domainName,
+                                               osImage: service.osImage)
+        return PricedConfiguration(offer: offer, configuration: configuration, amounts: [:], quote: quote, promo: nil)
+    }
+
+    /// Turns cart items (all, or those named) into a pending order with frozen prices; pays it
+    /// from the balance when `payFromBalance`. Returns the order.
+    @discardableResult
+    public func checkout(account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, actor: String) async throws -> OrderRecord {
+        var lines = try await Cart(context: context).lines(account: account)
+        if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
+        guard !lines.isEmpty else { throw OrderError.emptyCart }
+        if let problem = lines.compactMap(\.problem).first { throw problem }
+        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let total = Money.sum(lines.map { $0.priced!.quote.dueNow.gross }, currency: currency)
+        let tax = Money.sum(lines.map { $0.priced!.quote.dueNow.tax }, currency: currency)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let checkedOut = lines
+        let order: OrderRecord = try await context.database.transaction { tx in
+            let number = try await context.nextNumber(in: OrderRecord.schema, floor: 100_000, on: tx)
+            let order = OrderRecord(accountID: account.id!, number: number, currency: currency.code, total: total.units,
+                                    tax: tax.units, paymentMethod: "balance", createdAt: context.clock.now)
+            try await order.create(on: tx)
+            for line in checkedOut {
+                let priced = line.priced!
+                line.item.orderID = order.id
+                line.item.quote = String(decoding: try encoder.encode(priced.quote), as: UTF8.self)
+                line.item.amount = priced.quote.dueNow.gross.units
+                line.item.tax = priced.quote.dueNow.tax.units
+                line.item.addons = priced.configuration.addonsJSON
+                line.item.domainName = priced.configuration.domainName
+                line.item.osImage = priced.configuration.osImage
+                try await line.item.update(on: tx)
+            }
+            return order
+        }
+        if payFromBalance { try await pay(orderID: order.id!, account: account, actor: actor) }
+        return try await OrderRecord.find(order.id!, on: context.database) ?? order
+    }
+
+    /// A service's next period as a pending order (SVC-1 "extend": the payment request).
+    @discardableResult
+    public func requestRenewal(serviceID: UUID, account: AccountRecord, actor: String) async throws -> OrderRecord {
+        guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
+              let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
+        else { throw OrderError.itemNotFound }
+        let item = OrderItemRecord(accountID: account.id!, kind: "renewal", planID: service.planID, serviceID: serviceID,
+                                   period: service.period, domainName: service.domainName, osImage: service.osImage,
+                                   addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
+        try await item.create(on: context.database)
+        return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, actor: actor)
+    }
+
+    /// Pays a pending order from the balance. A second call (a double click, a retried request)
+    /// finds the order paid and changes nothing. New services are opened after the payment is
+    /// committed.
+    public func pay(orderID: UUID, account: AccountRecord, actor: String) async throws {
+        var opened: [UUID] = []
+        for attempt in 1...3 {
+            do {
+                opened = try await payOnce(orderID: orderID, account: account, actor: actor)
+                break
+            } catch let error as OrderError {
+                throw error
+            } catch {
+                // A unique number taken by a concurrent order, or a serialization failure: retry
+                // while the order is still pending.
+                let order = try await OrderRecord.find(orderID, on: context.database)
+                if order?.status != "pending" || attempt == 3 { if order?.status == "paid" { return }; throw error }
+            }
+        }
+        try await ServiceLifecycle(context: context).open(serviceIDs: opened, actor: actor)
+    }
+
+    private func payOnce(orderID: UUID, account: AccountRecord, actor: String) async throws -> [UUID] {
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            try await ctx.lockAccount(account.id!, on: tx)
+            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id! else {
+                throw OrderError.orderNotFound
+            }
+            guard order.status == "pending" else {
+                if order.status == "paid" { return [] }
+                throw OrderError.orderNotPending
+            }
+            guard let currency = Currency.named(order.currency) else { throw OrderError.orderNotFound }
+            let total = Money(units: order.total, currency: currency)
+            let balance = try await ctx.ledger.balance(of: account.id!, in: currency, on: tx)
+            guard balance >= total else { throw OrderError.insufficientBalance(needed: total, available: balance) }
+            let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
+            let today = ctx.today
+            var opened: [UUID] = []
+            for item in items {
+                guard let json = item.quote, let quote = try? JSONDecoder().decode(Quote.self, from: Data(json.utf8)) else { continue }
+                if item.kind == "renewal" {
+                    try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx)
+                } else {
+                    let service = try await createService(item: item, quote: quote, account: account, today: today, ctx: ctx, on: tx)
+                    opened.append(service.id!)
+                    try await ctx.charge(Charge(accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
+                                                chargedOn: today, periodFrom: today, periodTo: quote.firstPeriodEnds.adding(days: -1),
+                                                amount: quote.dueNow, key: "order:\(item.id!.uuidString.lowercased())"),
+                                         actor: actor, on: tx)
+                    if let code = item.promoCode, quote.discount.isPositive,
+                       let promo = try await PromoCodeRecord.query(on: tx).filter(\.$code == code).first() {
+                        try await PromoRedemptionRecord(promoID: promo.id!, accountID: account.id!, orderItemID: item.id!,
+                                                        createdAt: ctx.clock.now).create(on: tx)
+                    }
+                }
+            }
+            order.status = "paid"
+            order.paidAt = ctx.clock.now
+            try await order.update(on: tx)
+            return opened
+        }
+    }
+
+    private func createService(item: OrderItemRecord, quote: Quote, account: AccountRecord, today: LocalDate,
+                               ctx: EngineContext, on tx: any Database) async throws -> ServiceRecord {
+        guard let plan = try await PlanRecord.find(item.planID, on: tx) else { throw OrderError.unknownPlan }
+        let number = try await ctx.nextNumber(in: ServiceRecord.schema, floor: 1000, on: tx)
+        let fullFirstPeriod = !quote.isTrial && quote.firstPeriodEnds == quote.period.end(from: today)
+        let recurring = Money.sum(quote.lines.map(\.perPeriod), currency: quote.perPeriod.gross.currency)
+        let service = ServiceRecord(accountID: account.id!, number: number, planID: plan.id!, productType: plan.productType,
+                                    planName: plan.name, domainName: item.domainName, osImage: item.osImage, addons: item.addons,
+                                    status: ServiceStatus.ordered.rawValue, period: item.period, currency: recurring.currency.code,
+                                    recurringAmount: recurring.units, autoRenew: true,
+                                    anchorOn: fullFirstPeriod ? today.iso : quote.firstPeriodEnds.iso,
+                                    periodsPaid: fullFirstPeriod ? 1 : 0, expiresOn: quote.firstPeriodEnds.iso,
+                                    isTrial: quote.isTrial, createdAt: ctx.clock.now)
+        try await service.create(on: tx)
+        item.serviceID = service.id
+        try await item.update(on: tx)
+        try await ServiceEventRecord(serviceID: service.id!, at: ctx.clock.now, event: quote.isTrial ? "trial_started" : "ordered",
+                                     fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: "client:\(account.id!.uuidString.lowercased())",
+                                     note: quote.isTrial ? "\(account.id!.uuidString.lowercased()):\(plan.id!.uuidString.lowercased())" : "")
+            .create(on: tx)
+        return service
+    }
+
+    /// The account's orders in one status, newest first.
+    public func list(account: AccountRecord, status: String) async throws -> [OrderRecord] {
+        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status == status)
+            .sort(\.$createdAt, .descending).limit(100).all()
+    }
+
+    /// The items of some orders, grouped by order.
+    public func items(of orderIDs: [UUID]) async throws -> [UUID: [OrderItemRecord]] {
+        guard !orderIDs.isEmpty else { return [:] }
+        let items = try await OrderItemRecord.query(on: context.database).filter(\.$orderID ~~ orderIDs).sort(\.$createdAt).all()
+        return Dictionary(grouping: items, by: { $0.orderID! })
+    }
+
+    /// Cancels a pending order; its items are dropped (a new order is needed, CAT-5).
+    public func cancel(orderID: UUID, account: AccountRecord) async throws {
+        try await context.database.transaction { tx in
+            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id! else { throw OrderError.orderNotFound }
+            guard order.status == "pending" else { throw OrderError.orderNotPending }
+            order.status = "cancelled"
+            try await order.update(on: tx)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+import Provisioning
+
+extension RenewalRun {
+    /// Services whose paid period ended and that were not renewed become Expired (the seeds'
+    /// "suspended for non-payment"); the client is told, and the module stops them.
+    func expireUnpaid(on date: LocalDate, summary: inout Summary) async throws {
+        while true {
+            let (stopped, notices): ([ServiceRecord], Int) = try await context.database.transaction { tx in
+                let ctx = context.on(tx)
+                let services = try await ServiceRecord.query(on: tx)
+                    .filter(\.$status ~~ [ServiceStatus.active.rawValue, ServiceStatus.stoppedByClient.rawValue])
+                    .filter(\.$expiresOn <= date.iso).sort(\.$number).limit(chunkSize).all()
+                guard !services.isEmpty, let sql = tx as? any SQLDatabase else { return ([], 0) }
+                let ids = services.map { $0.id! }
+                try await sql.raw("""
+                    UPDATE services SET status = \(bind: ServiceStatus.expired.rawValue), operation = NULL, expired_on = \(bind: date.iso),
+                    updated_at = \(bind: ctx.clock.now) WHERE id IN (\(binds: ids))
+                    """).run()
+                let events = services.map {
+                    ServiceEventRecord(serviceID: $0.id!, at: ctx.clock.now, event: ServiceEvent.expired.name, fromStatus: $0.status,
+                                       toStatus: ServiceStatus.expired.rawValue, actor: Self.actor)
+                }
+                try await events.create(on: tx)
+                let accounts = try await Self.accounts(of: services, on: tx)
+                let sent = try await Notices(context: ctx).send(
+                    services.map { service in
+                        Notices.Notice(accountID: service.accountID, template: "expired",
+                                       dedupeKey: "expired:\(service.id!.uuidString.lowercased()):\(date.iso)",
+                                       arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
+                    }, accounts: accounts, on: tx)
+                return (services, sent)
+            }
+            guard !stopped.isEmpty else { return }
+            summary.notices += notices
+            summary.expired += stopped.count
+            for service in stopped { try? await context.processing.stop(ServiceLifecycle.request(service)) }
+        }
+    }
+
+    /// Expired services kept longer than the grace period are deleted through the module.
+    func deleteAfterGrace(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
+        let cutoff = date.adding(days: -settings.graceDays).iso
+        while true {
+            let due = try await ServiceRecord.query(on: context.database).filter(\.$status == ServiceStatus.expired.rawValue)
+                .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
+            guard !due.isEmpty else { return }
+            let lifecycle = ServiceLifecycle(context: context)
+            for service in due {
+                try await lifecycle.delete(service, actor: Self.actor, note: "grace period ended")
+            }
+            let accounts = try await Self.accounts(of: due, on: context.database)
+            summary.notices += try await Notices(context: context).send(
+                due.map { service in
+                    Notices.Notice(accountID: service.accountID, template: "deleted",
+                                   dedupeKey: "deleted:\(service.id!.uuidString.lowercased())",
+                                   arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
+                }, accounts: accounts, on: context.database)
+            summary.deleted += due.count
+        }
+    }
+
+    /// "Expires soon" notices, `noticeDays` before the end of the paid period.
+    func noticeExpiring(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
+        guard settings.noticeDays > 0 else { return }
+        let day = date.adding(days: settings.noticeDays)
+        var after = 0
+        while true {
+            let services = try await ServiceRecord.query(on: context.database)
+                .filter(\.$status ~~ [ServiceStatus.active.rawValue, ServiceStatus.stoppedByClient.rawValue])
+                .filter(\.$expiresOn == day.iso).filter(\.$number > after).sort(\.$number).limit(chunkSize).all()
+            guard let last = services.last else { return }
+            after = last.number
+            let accounts = try await Self.accounts(of: services, on: context.database)
+            let taxMode = settings.taxMode
+            summary.notices += try await Notices(context: context).send(
+                services.compactMap { service in
+                    guard let account = accounts[service.accountID], let currency = Currency.named(service.currency) else { return nil }
+                    let price = TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                                            rate: VATTable.rate(forCountry: account.country), mode: taxMode)
+                    return Notices.Notice(accountID: service.accountID, template: service.autoRenew ? "expiring_auto" : "expiring",
+                                          dedupeKey: "expiring:\(service.id!.uuidString.lowercased()):\(day.iso)",
+                                          arguments: ["service": ServiceLifecycle.summary(service), "date": day.iso,
+                                                      "amount": MoneyFormat.format(price.gross, language: Language(rawValue: account.language) ?? .en)])
+                }, accounts: accounts, on: context.database)
+        }
+    }
+
+    static func accounts(of services: [ServiceRecord], on db: any Database) async throws -> [UUID: AccountRecord] {
+        let ids = Array(Set(services.map(\.accountID)))
+        return Dictionary(uniqueKeysWithValues: try await AccountRecord.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+    }
+}
+
+/// Service notices to the owner of an account, in the account's language, through the outbox.
+/// Each carries a dedupe key; a notice whose key exists is not queued again.
+struct Notices: Sendable {
+    let context: EngineContext
+
+    struct Notice: Sendable {
+        let accountID: UUID
+        /// `renewed`, `expired`, `deleted`, `expiring`, `expiring_auto`: texts `email.<template>.subject/body`.
+        let template: String
+        let dedupeKey: String
+        let arguments: [String: String]
+    }
+
+    /// Queues the notices (in one insert) and returns how many were new.
+    @discardableResult
+    func send(_ notices: [Notice], accounts: [UUID: AccountRecord], on db: any Database) async throws -> Int {
+        guard !notices.isEmpty else { return 0 }
+        let keys = notices.map(\.dedupeKey)
+        let existing = Set(try await OutboxEmailRecord.query(on: db).filter(\.$dedupeKey ~~ keys).all().compactMap(\.dedupeKey))
+        let fresh = notices.filter { !existing.contains($0.dedupeKey) }
+        guard !fresh.isEmpty else { return 0 }
+        let accountIDs = Array(Set(fresh.map(\.accountID)))
+        let owners = try await UserRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$isOwner == true).all()
+        let ownerOf = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
+        var seen = Set<String>()
+        let records: [OutboxEmailRecord] = fresh.compactMap { notice in
+            guard seen.insert(notice.dedupeKey).inserted, let owner = ownerOf[notice.accountID] else { return nil }
+            let language = Language(rawValue: owner.language ?? accounts[notice.accountID]?.language ?? "en") ?? .en
+            var arguments = notice.arguments
+            arguments["provider"] = context.provider.name
+            arguments["name"] = owner.name
+            let record = OutboxEmailRecord(accountID: notice.accountID, recipient: owner.email,
+                                           subject: context.texts.text("email.\(notice.template).subject", language, arguments),
+                                           body: context.texts.text("email.\(notice.template).body", language, arguments),
+                                           category: Outbox.Category.services.rawValue, createdAt: context.clock.now)
+            record.dedupeKey = notice.dedupeKey
+            return record
+        }
+        if !records.isEmpty { try await records.create(on: db) }
+        return records.count
+    }
+
+    /// "Renewed" notices for the services a chunk renewed.
+    func renewed(_ renewed: [(service: ServiceRecord, amount: Money, until: LocalDate)], accounts: [UUID: AccountRecord],
+                 on db: any Database) async throws -> Int {
+        try await send(renewed.map { entry in
+            let language = Language(rawValue: accounts[entry.service.accountID]?.language ?? "en") ?? .en
+            return Notice(accountID: entry.service.accountID, template: "renewed",
+                          dedupeKey: "renewed:\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",
+                          arguments: ["service": ServiceLifecycle.summary(entry.service), "date": entry.until.adding(days: -1).iso,
+                                      "amount": MoneyFormat.format(entry.amount, language: language)])
+        }, accounts: accounts, on: db)
+    }
+}

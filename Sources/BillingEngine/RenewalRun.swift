@@ -1,0 +1,206 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+import Provisioning
+
+/// The daily billing pass (FIN-7 from the balance): renews due services that auto-renew when the
+/// balance suffices, expires those it cannot renew, resumes expired ones once the balance
+/// allows, deletes those expired longer than the grace period, and sends the notices.
+///
+/// Work goes in chunks of services, each chunk in one database transaction with a fixed number
+/// of queries (no query per service). Every charge carries the key
+/// `renew:<service>:<period start>`, unique in `expenses` and in the ledger, so a second pass of
+/// the same day, or two runners racing, charge nothing twice.
+public struct RenewalRun: Sendable {
+    let context: EngineContext
+    let chunkSize: Int
+
+    public init(context: EngineContext, chunkSize: Int = 500) {
+        self.context = context
+        self.chunkSize = chunkSize
+    }
+
+    /// What one pass did.
+    public struct Summary: Sendable, Codable, Equatable {
+        public var renewed = 0
+        public var resumed = 0
+        public var expired = 0
+        public var deleted = 0
+        public var notices = 0
+        /// Charged amounts by currency code, in 1/10 000 units.
+        public var charged: [String: Int64] = [:]
+
+        public init() {}
+    }
+
+    static let actor = "system:renewals"
+
+    public func run(on date: LocalDate) async throws -> Summary {
+        let settings = try await BillingSettings.load(on: context.database)
+        var summary = Summary()
+        try await renewDue(on: date, settings: settings, summary: &summary)
+        try await expireUnpaid(on: date, summary: &summary)
+        try await deleteAfterGrace(on: date, settings: settings, summary: &summary)
+        try await noticeExpiring(on: date, settings: settings, summary: &summary)
+        return summary
+    }
+
+    // MARK: renewals
+
+    private func renewDue(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
+        var after = 0
+        while true {
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    let (last, chunk) = try await renewChunk(on: date, after: after, settings: settings)
+                    guard let last else { return }
+                    after = last
+                    summary.renewed += chunk.renewed
+                    summary.resumed += chunk.resumed
+                    summary.notices += chunk.notices
+                    for (code, units) in chunk.charged { summary.charged[code, default: 0] += units }
+                    break
+                } catch {
+                    // A racing runner or a client paying at the same moment: the chunk rolled
+                    // back; read it again.
+                    if attempt >= 5 { throw error }
+                }
+            }
+        }
+    }
+
+    /// Renews one chunk of due services with numbers above `after`; returns the last number seen.
+    private func renewChunk(on date: LocalDate, after: Int, settings: BillingSettings) async throws -> (Int?, Summary) {
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            guard let sql = tx as? any SQLDatabase else { return (nil, Summary()) }
+            let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+            let statuses = [ServiceStatus.active, .stoppedByClient, .expired].map(\.rawValue)
+            let ids = try await sql.raw("""
+                SELECT id, number FROM services WHERE status IN (\(binds: statuses)) AND auto_renew = \(bind: true)
+                AND expires_on <= \(bind: date.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))\(lock)
+                """).all()
+            guard !ids.isEmpty else { return (nil, Summary()) }
+            let last = try ids.map { try $0.decode(column: "number", as: Int.self) }.max()!
+            let services = try await ServiceRecord.query(on: tx).filter(\.$id ~~ ids.map { try $0.decode(column: "id", as: UUID.self) })
+                .sort(\.$number).all()
+            let accountIDs = Array(Set(services.map(\.accountID)))
+            try await sql.raw("UPDATE accounts SET status = status WHERE id IN (\(binds: accountIDs))").run()
+            let accounts = Dictionary(uniqueKeysWithValues: try await AccountRecord.query(on: tx).filter(\.$id ~~ accountIDs).all().map { ($0.id!, $0) })
+            var balances = try await ctx.ledger.balances(of: accountIDs, on: tx)
+
+            var plan = ChunkPlan(now: ctx.clock.now, date: date)
+            for service in services {
+                guard let account = accounts[service.accountID] else { continue }
+                plan.renew(service, account: account, balances: &balances, taxMode: settings.taxMode)
+            }
+            let keys = plan.charges.map(\.key)
+            if !keys.isEmpty {
+                let existing = try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey ~~ keys).count()
+                // Another runner renewed some of these between our read and now: start the chunk over.
+                if existing > 0 { throw RunConflict() }
+            }
+            let postings = try plan.charges.compactMap { try $0.posting() }
+            let transactionIDs = try await ctx.ledger.insertBatch(postings, actor: Self.actor, on: tx)
+            var byKey: [String: UUID] = [:]
+            for (posting, id) in zip(postings, transactionIDs) { byKey[posting.idempotencyKey] = id }
+            let expenses = plan.charges.map { $0.expense(transactionID: byKey[$0.key], at: ctx.clock.now) }
+            if !expenses.isEmpty { try await expenses.create(on: tx) }
+            try await plan.applyUpdates(on: sql)
+            if !plan.events.isEmpty { try await plan.events.create(on: tx) }
+            let notices = try await Notices(context: ctx).renewed(plan.renewedServices, accounts: accounts, on: tx)
+            var summary = Summary()
+            summary.renewed = plan.renewedServices.count
+            summary.resumed = plan.resumed
+            summary.notices = notices
+            for charge in plan.charges { summary.charged[charge.amount.gross.currency.code, default: 0] += charge.amount.gross.units }
+            return (last, summary)
+        }
+    }
+
+    struct RunConflict: Error {}
+
+    /// What a chunk will write, computed in memory from the rows read.
+    struct ChunkPlan {
+        let now: Date
+        let date: LocalDate
+        var charges: [Charge] = []
+        var events: [ServiceEventRecord] = []
+        var renewedServices: [(service: ServiceRecord, amount: Money, until: LocalDate)] = []
+        var resumed = 0
+        /// Services grouped by the values their row gets, so a chunk is updated in a few statements.
+        var continued: [UpdateKey: [UUID]] = [:]
+
+        struct UpdateKey: Hashable {
+            /// Whether the anchor restarts at `anchor` with `periods` paid (an expired service
+            /// resumed), or `periods` are added to those paid.
+            let reset: Bool
+            let periods: Int
+            let anchor: String
+            let expiresOn: String
+        }
+
+        mutating func renew(_ service: ServiceRecord, account: AccountRecord, balances: inout [UUID: [String: Int64]], taxMode: TaxMode) {
+            guard let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
+                  var anchor = LocalDate(iso: service.anchorOn), let expires = LocalDate(iso: service.expiresOn) else { return }
+            let wasExpired = service.status == ServiceStatus.expired.rawValue
+            // An expired service restarts today; a daily one that stood still restarts today too.
+            let resetAnchor = wasExpired || (period == .day && expires < date)
+            var start = resetAnchor ? date : expires
+            var periods = resetAnchor ? 0 : service.periodsPaid
+            if resetAnchor { anchor = start }
+            let price = TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                                    rate: VATTable.rate(forCountry: account.country), mode: taxMode)
+            var paid = 0
+            var total = Money.zero(currency)
+            while start <= date, paid < 400 {
+                let available = balances[account.id!]?[currency.code] ?? 0
+                guard available >= price.gross.units else { break }
+                periods += 1
+                let end = period.end(from: anchor, periods: periods)
+                charges.append(Charge(accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
+                                      chargedOn: date, periodFrom: start, periodTo: end.adding(days: -1), amount: price,
+                                      key: "renew:\(service.id!.uuidString.lowercased()):\(start.iso)"))
+                events.append(ServiceEventRecord(serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
+                                                 toStatus: wasExpired ? ServiceStatus.active.rawValue : service.status,
+                                                 actor: RenewalRun.actor, note: "\(start.iso) – \(end.adding(days: -1).iso)"))
+                balances[account.id!, default: [:]][currency.code] = available - price.gross.units
+                total += price.gross
+                paid += 1
+                start = end
+            }
+            guard paid > 0 else { return }
+            continued[UpdateKey(reset: resetAnchor, periods: paid, anchor: anchor.iso, expiresOn: start.iso), default: []]
+                .append(service.id!)
+            if wasExpired {
+                resumed += 1
+                events.append(ServiceEventRecord(serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
+                                                 fromStatus: ServiceStatus.expired.rawValue, toStatus: ServiceStatus.active.rawValue,
+                                                 actor: RenewalRun.actor))
+            }
+            renewedServices.append((service, total, start))
+        }
+
+        func applyUpdates(on sql: any SQLDatabase) async throws {
+            for (key, ids) in continued {
+                for slice in stride(from: 0, to: ids.count, by: 500) {
+                    let part = Array(ids[slice..<min(slice + 500, ids.count)])
+                    // Expired services come back as active; stopped ones stay stopped.
+                    let periods: SQLQueryString = key.reset
+                        ? "anchor_on = \(bind: key.anchor), periods_paid = \(bind: key.periods)"
+                        : "periods_paid = periods_paid + \(bind: key.periods)"
+                    try await sql.raw("""
+                        UPDATE services SET \(periods), expires_on = \(bind: key.expiresOn), is_trial = \(bind: false),
+                        expired_on = NULL, updated_at = \(bind: now),
+                        status = CASE WHEN status = \(bind: ServiceStatus.expired.rawValue) THEN \(bind: ServiceStatus.active.rawValue) ELSE status END
+                        WHERE id IN (\(binds: part))
+                        """).run()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,335 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+import Provisioning
+
+/// Why a service action is refused.
+public enum ServiceActionError: Error, Equatable, Sendable {
+    case notFound
+    case notAllowed(status: String)
+    case deletionNotAllowed
+    case order(OrderError)
+    case backendFailed
+}
+
+/// A service with what its pages show.
+public struct ServiceView: Sendable {
+    public let service: ServiceRecord
+    public let status: ServiceStatus
+    public let productType: ProductType
+    public let period: BillingPeriod
+    public let recurring: Money
+    public let expiresOn: LocalDate
+}
+
+/// The life of a service (SVC-1, SVC-2): opening through the processing module, the client's
+/// stop/start/delete, changes with prorated charges, paid renewals, and the history of it all.
+public struct ServiceLifecycle: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    static func summary(_ service: ServiceRecord) -> String {
+        service.domainName.isEmpty ? "\(service.planName) #\(service.number)" : "\(service.planName) · \(service.domainName) #\(service.number)"
+    }
+
+    /// Where the next paid period starts: at the expiry date, or today for a service that expired
+    /// unpaid (the time it stood still is not charged).
+    static func renewalStart(_ service: ServiceRecord, today: LocalDate) -> LocalDate {
+        if service.status == ServiceStatus.expired.rawValue { return today }
+        return LocalDate(iso: service.expiresOn) ?? today
+    }
+
+    static func view(_ service: ServiceRecord) -> ServiceView? {
+        guard let status = ServiceStatus(rawValue: service.status), let type = ProductType(rawValue: service.productType),
+              let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
+              let expires = LocalDate(iso: service.expiresOn) else { return nil }
+        return ServiceView(service: service, status: status, productType: type, period: period,
+                           recurring: Money(units: service.recurringAmount, currency: currency), expiresOn: expires)
+    }
+
+    static func request(_ service: ServiceRecord) -> ProvisioningRequest {
+        ProvisioningRequest(serviceID: service.id!, number: service.number,
+                            productType: ProductType(rawValue: service.productType) ?? .vps,
+                            domainName: service.domainName, osImage: service.osImage, resources: [:])
+    }
+
+    // MARK: status changes
+
+    /// Applies an event to a service, saves it and writes the history line.
+    @discardableResult
+    func transition(_ service: ServiceRecord, _ event: ServiceEvent, actor: String, note: String = "",
+                    on db: any Database) async throws -> ServiceState {
+        let current = ServiceState(ServiceStatus(rawValue: service.status) ?? .ordered,
+                                   operation: service.operation.flatMap(ProcessingOperation.init(rawValue:)))
+        let next: ServiceState
+        do { next = try current.applying(event) } catch { throw ServiceActionError.notAllowed(status: service.status) }
+        service.status = next.status.rawValue
+        service.operation = next.operation?.rawValue
+        service.updatedAt = context.clock.now
+        try await service.update(on: db)
+        try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: event.name, fromStatus: current.status.rawValue,
+                                     toStatus: next.status.rawValue, actor: actor, note: note).create(on: db)
+        return next
+    }
+
+    /// Opens paid services through the processing module: Ordered → Processing (opening) →
+    /// Active with its address, or Not available when the backend has no resources.
+    public func open(serviceIDs: [UUID], actor: String) async throws {
+        guard !serviceIDs.isEmpty else { return }
+        let services = try await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all()
+        for service in services where service.status == ServiceStatus.ordered.rawValue {
+            try await transition(service, .paid, actor: actor, on: context.database)
+            let result: OpenResult
+            do {
+                result = try await context.processing.open(Self.request(service))
+            } catch {
+                // The module failed outright: the service stays in processing for staff to retry.
+                try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error",
+                                             fromStatus: service.status, toStatus: service.status, actor: "system",
+                                             note: String(describing: error).prefix(300).description).create(on: context.database)
+                continue
+            }
+            switch result {
+            case .opened(let address):
+                service.ipAddress = address
+                try await transition(service, .opened, actor: "module:\(context.processing.name)", on: context.database)
+            case .noResources:
+                try await transition(service, .noResources, actor: "module:\(context.processing.name)", on: context.database)
+            }
+        }
+    }
+
+    /// A service of this account, or `notFound` (another account's service looks missing).
+    public func service(_ id: UUID, account: AccountRecord) async throws -> ServiceRecord {
+        guard let service = try await ServiceRecord.find(id, on: context.database), service.accountID == account.id! else {
+            throw ServiceActionError.notFound
+        }
+        return service
+    }
+
+    /// The client stops a running service (Suspended for daily billing, Stopped otherwise).
+    public func stop(serviceID: UUID, account: AccountRecord, actor: String) async throws {
+        let service = try await self.service(serviceID, account: account)
+        guard service.status == ServiceStatus.active.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
+        do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
+        try await transition(service, .stoppedByClient(dailyBilling: service.period == BillingPeriod.day.rawValue), actor: actor,
+                             on: context.database)
+    }
+
+    /// The client starts a service it stopped.
+    public func start(serviceID: UUID, account: AccountRecord, actor: String) async throws {
+        let service = try await self.service(serviceID, account: account)
+        guard service.status == ServiceStatus.stoppedByClient.rawValue || service.status == ServiceStatus.suspendedByClient.rawValue
+        else { throw ServiceActionError.notAllowed(status: service.status) }
+        do { try await context.processing.start(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
+        try await transition(service, .startedByClient, actor: actor, on: context.database)
+    }
+
+    /// The client deletes a service, where the product type allows it. Nothing is refunded: the
+    /// paid period is forfeited, as the order form says.
+    public func delete(serviceID: UUID, account: AccountRecord, actor: String) async throws {
+        let service = try await self.service(serviceID, account: account)
+        guard let type = ProductType(rawValue: service.productType), type.clientMayDelete else {
+            throw ServiceActionError.deletionNotAllowed
+        }
+        try await delete(service, actor: actor, note: "")
+    }
+
+    func delete(_ service: ServiceRecord, actor: String, note: String) async throws {
+        try await transition(service, .deletionRequested, actor: actor, note: note, on: context.database)
+        do { try await context.processing.delete(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
+        try await transition(service, .deletionCompleted, actor: "module:\(context.processing.name)", on: context.database)
+    }
+
+    public func setAutoRenew(serviceID: UUID, enabled: Bool, account: AccountRecord, actor: String) async throws {
+        let service = try await self.service(serviceID, account: account)
+        guard service.status != ServiceStatus.deleted.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
+        guard service.autoRenew != enabled else { return }
+        service.autoRenew = enabled
+        service.updatedAt = context.clock.now
+        try await context.database.transaction { tx in
+            try await service.update(on: tx)
+            try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: enabled ? "auto_renew_on" : "auto_renew_off",
+                                         fromStatus: service.status, toStatus: service.status, actor: actor).create(on: tx)
+        }
+    }
+
+    // MARK: changes
+
+    /// Changes the period of the following renewals; the paid period is kept, the next one is
+    /// priced from the catalog for the new period.
+    public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: AccountRecord, actor: String) async throws {
+        let service = try await self.service(serviceID, account: account)
+        guard let view = Self.view(service), view.status != .deleted else { throw ServiceActionError.notFound }
+        guard view.period != period else { return }
+        var configuration = OrderConfiguration(planID: service.planID, period: period,
+                                               addons: OrderConfiguration.addons(fromJSON: service.addons),
+                                               domainName: service.domainName, osImage: service.osImage)
+        guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.recurring.currency) else {
+            throw ServiceActionError.order(.unknownPlan)
+        }
+        let amounts: [UUID: Int]
+        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) }
+        catch let error as OrderError { throw ServiceActionError.order(error) }
+        let recurring = OrderPricing.recurringAmount(offer: offer, period: period, amounts: amounts)
+        service.period = period.rawValue
+        service.anchorOn = service.expiresOn
+        service.periodsPaid = 0
+        service.recurringAmount = recurring.units
+        service.updatedAt = context.clock.now
+        try await context.database.transaction { tx in
+            try await service.update(on: tx)
+            try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "period_changed",
+                                         fromStatus: service.status, toStatus: service.status, actor: actor,
+                                         note: "\(view.period.rawValue) → \(period.rawValue)").create(on: tx)
+        }
+    }
+
+    /// What a change of resources costs now: the difference per period times the share of the
+    /// current period that is left, taxed.
+    public struct ChangeQuote: Sendable {
+        public let oldRecurring: Money
+        public let newRecurring: Money
+        public let share: Fraction
+        public let dueNow: TaxedAmount
+        public let amounts: [UUID: Int]
+    }
+
+    public func quoteChange(serviceID: UUID, addons: [UUID: Int], account: AccountRecord) async throws -> ChangeQuote {
+        let service = try await self.service(serviceID, account: account)
+        guard let view = Self.view(service), view.status == .active || view.status == .stoppedByClient else {
+            throw ServiceActionError.notAllowed(status: service.status)
+        }
+        guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.recurring.currency) else {
+            throw ServiceActionError.order(.unknownPlan)
+        }
+        var current = OrderConfiguration.addons(fromJSON: service.addons)
+        for (id, amount) in addons { current[id] = amount }
+        var configuration = OrderConfiguration(planID: service.planID, period: view.period, addons: current,
+                                               domainName: service.domainName, osImage: service.osImage)
+        let amounts: [UUID: Int]
+        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) }
+        catch let error as OrderError { throw ServiceActionError.order(error) }
+        let newRecurring = OrderPricing.recurringAmount(offer: offer, period: view.period, amounts: amounts)
+        let share = Proration.remainingShare(on: context.today, periodEnd: view.expiresOn, period: view.period)
+        let difference = newRecurring - view.recurring
+        let due = difference.isPositive ? difference.times(share).roundedToMinorUnit() : .zero(view.recurring.currency)
+        let settings = try await BillingSettings.load(on: context.database)
+        return ChangeQuote(oldRecurring: view.recurring, newRecurring: newRecurring, share: share,
+                           dueNow: TaxedAmount(catalogAmount: due, rate: VATTable.rate(forCountry: account.country), mode: settings.taxMode),
+                           amounts: amounts)
+    }
+
+    /// Adds (or removes) resources mid-period: the prorated difference is charged from the
+    /// balance now, the new price applies from the next renewal. Lowering a resource refunds
+    /// nothing for the current period. `requestKey` comes from the form: a double submit charges once.
+    public func changeResources(serviceID: UUID, addons: [UUID: Int], account: AccountRecord, actor: String,
+                                requestKey: String) async throws {
+        let change = try await quoteChange(serviceID: serviceID, addons: addons, account: account)
+        let key = "change:\(serviceID.uuidString.lowercased()):\(requestKey)"
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            try await ctx.lockAccount(account.id!, on: tx)
+            if try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey == key).first() != nil { return }
+            guard let service = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
+            let balance = try await ctx.ledger.balance(of: account.id!, in: change.dueNow.gross.currency, on: tx)
+            guard balance >= change.dueNow.gross else {
+                throw ServiceActionError.order(.insufficientBalance(needed: change.dueNow.gross, available: balance))
+            }
+            let today = ctx.today
+            if change.dueNow.gross.isPositive {
+                try await ctx.charge(Charge(accountID: account.id!, serviceID: serviceID, summary: Self.summary(service) + " +",
+                                            chargedOn: today, periodFrom: today,
+                                            periodTo: LocalDate(iso: service.expiresOn)?.adding(days: -1), amount: change.dueNow, key: key),
+                                     actor: actor, on: tx)
+            }
+            service.addons = OrderConfiguration(planID: service.planID, period: .month, addons: change.amounts).addonsJSON
+            service.recurringAmount = change.newRecurring.units
+            service.updatedAt = ctx.clock.now
+            try await service.update(on: tx)
+            try await ServiceEventRecord(serviceID: serviceID, at: ctx.clock.now, event: "changed", fromStatus: service.status,
+                                         toStatus: service.status, actor: actor,
+                                         note: "\(change.oldRecurring) → \(change.newRecurring)").create(on: tx)
+        }
+    }
+
+    /// Extends a service by one paid period inside the paying transaction (an "extend" order).
+    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: String, on tx: any Database) async throws {
+        guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx),
+              let period = BillingPeriod(rawValue: service.period) else { return }
+        let today = context.today
+        let from = Self.renewalStart(service, today: today)
+        let wasExpired = service.status == ServiceStatus.expired.rawValue
+        let to: LocalDate
+        if wasExpired {
+            service.anchorOn = today.iso
+            service.periodsPaid = 1
+            to = period.end(from: today)
+        } else {
+            service.periodsPaid += 1
+            to = period.end(from: LocalDate(iso: service.anchorOn) ?? today, periods: service.periodsPaid)
+        }
+        service.expiresOn = to.iso
+        service.expiredOn = nil
+        service.isTrial = false
+        try await context.charge(Charge(accountID: service.accountID, serviceID: serviceID, summary: Self.summary(service),
+                                        chargedOn: today, periodFrom: from, periodTo: to.adding(days: -1), amount: quote.dueNow,
+                                        key: "renew:\(serviceID.uuidString.lowercased()):\(from.iso)"),
+                                 actor: actor, on: tx)
+        if wasExpired {
+            try await ServiceLifecycle(context: context.on(tx)).transition(service, .renewalPaid, actor: actor, on: tx)
+        } else {
+            service.updatedAt = context.clock.now
+            try await service.update(on: tx)
+            try await ServiceEventRecord(serviceID: serviceID, at: context.clock.now, event: "renewed", fromStatus: service.status,
+                                         toStatus: service.status, actor: actor, note: "\(from.iso) – \(to.adding(days: -1).iso)").create(on: tx)
+        }
+    }
+
+    // MARK: lists
+
+    public struct ListFilter: Sendable {
+        public var type: ProductType?
+        public var status: ServiceStatus?
+        public var search: String
+        public var includeDeleted: Bool
+
+        public init(type: ProductType? = nil, status: ServiceStatus? = nil, search: String = "", includeDeleted: Bool = false) {
+            self.type = type
+            self.status = status
+            self.search = search
+            self.includeDeleted = includeDeleted
+        }
+    }
+
+    /// The account's services (SVC-1), newest first.
+    public func list(account: AccountRecord, filter: ListFilter, page: PageRequest) async throws -> Page<ServiceView> {
+        let db = context.database
+        let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id!)
+        if let type = filter.type { query.filter(\.$productType == type.rawValue) }
+        if let status = filter.status { query.filter(\.$status == status.rawValue) }
+        else if !filter.includeDeleted { query.filter(\.$status != ServiceStatus.deleted.rawValue) }
+        let text = filter.search.trimmingCharacters(in: .whitespaces).lowercased()
+            .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+        if !text.isEmpty {
+            let like: DatabaseQuery.Filter.Method = .custom((db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE")
+            query.group(.or) { group in
+                group.filter(\.$domainName, like, "%\(text)%").filter(\.$planName, like, "%\(text)%")
+                    .filter(\.$ipAddress, like, "%\(text)%")
+                if let number = Int(text.trimmingCharacters(in: CharacterSet(charactersIn: "#"))) { group.filter(\.$number == number) }
+            }
+        }
+        let total = try await query.copy().count()
+        let services = try await query.sort(\.$number, .descending).offset(page.offset).limit(page.size).all()
+        return Page(items: services.compactMap(Self.view), total: total, request: page)
+    }
+
+    /// A service's history, newest first.
+    public func history(serviceID: UUID) async throws -> [ServiceEventRecord] {
+        try await ServiceEventRecord.query(on: context.database).filter(\.$serviceID == serviceID)
+            .sort(\.$at, .descending).sort(\.$id).limit(200).all()
+    }
+}
