@@ -1,0 +1,145 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Testing
+
+@Suite("Ordering: pricing on the server, promo codes, alignment, currency change")
+struct OrderingTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    @Test func tamperedConfigurationsAreRefusedAndChangeNothing() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let cart = Cart(context: app.engine)
+            func refused(_ config: OrderConfiguration, _ error: OrderError) async {
+                await #expect(throws: error) { try await cart.add(config, account: account) }
+            }
+            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 8192], domainName: "a"),
+                          .addonAboveMaximum(name: "RAM", maximum: 4096))
+            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.ram: -512], domainName: "a"),
+                          .addonBelowMinimum(name: "RAM", minimum: 1024))
+            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 1100], domainName: "a"),
+                          .addonOffStep(name: "RAM", step: 512))
+            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.otherPlanAddon: 2], domainName: "a"), .addonNotInPlan)
+            await refused(.init(planID: catalog.monthly, period: .quarter, domainName: "a"), .periodNotOffered)
+            await refused(.init(planID: catalog.monthly, period: .month), .domainNameRequired)
+            await refused(.init(planID: catalog.monthly, period: .month, domainName: "bad name!"), .domainNameInvalid)
+            await refused(.init(planID: catalog.monthly, period: .month, domainName: "a", osImage: "Windows XP"), .unknownOS)
+            await refused(.init(planID: catalog.monthly, period: .month, domainName: "a", trial: true), .trialNotOffered)
+            await refused(.init(planID: UUID(), period: .month), .unknownPlan)
+            #expect(try await cart.count(account: account) == 0)
+            #expect(try await ExpenseRecord.query(on: app.db).count() == 0)
+            #expect(try await ServiceRecord.query(on: app.db).count() == 0)
+            // Nothing in the balance: checkout leaves the order pending and charges nothing.
+            try await cart.add(.init(planID: catalog.monthly, period: .month, domainName: "a"), account: account)
+            await #expect(throws: OrderError.insufficientBalance(needed: Self.eur("10.00"), available: .zero(.EUR))) {
+                try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            }
+            #expect(try await Orders(context: app.engine).list(account: account, status: "pending").count == 1)
+            #expect(try await ServiceRecord.query(on: app.db).count() == 0)
+            #expect(try await LedgerEntryRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func promoCodesApplyByPlanDatesAndLimits() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let now = app.engine.clock.now
+            try await PromoCodeRecord(code: "TENOFF", kind: "percent", value: 1_000, currency: nil, planID: nil, validFrom: nil,
+                                      validUntil: "2026-12-31", usageLimit: nil, oncePerClient: true, createdAt: now).create(on: app.db)
+            try await PromoCodeRecord(code: "YEARLY5", kind: "fixed", value: Self.eur("5.00").units, currency: "EUR", planID: catalog.yearly,
+                                      validFrom: nil, validUntil: nil, usageLimit: 1, oncePerClient: false, createdAt: now).create(on: app.db)
+            try await PromoCodeRecord(code: "OLD", kind: "percent", value: 5_000, currency: nil, planID: nil, validFrom: nil,
+                                      validUntil: "2025-12-31", usageLimit: nil, oncePerClient: false, createdAt: now).create(on: app.db)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("300.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            let pricing = OrderPricing(context: app.engine)
+            let priced = try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "tenoff"), for: account)
+            #expect(priced.quote.discount == Self.eur("1.00"))
+            #expect(priced.quote.dueNow.gross == Self.eur("9.00"))
+            #expect(priced.quote.perPeriod.gross == Self.eur("10.00"))
+            await #expect(throws: OrderError.promo(.expired)) {
+                try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "OLD"), for: account)
+            }
+            await #expect(throws: OrderError.promo(.otherPlan)) {
+                try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "YEARLY5"), for: account)
+            }
+            await #expect(throws: OrderError.promo(.unknown)) {
+                try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "NOPE"), for: account)
+            }
+            try await Cart(context: app.engine).add(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), account: account)
+            try await Cart(context: app.engine).add(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), account: account)
+            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            #expect(order.total == Self.eur("104.00").units)
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("196.00"))
+            await #expect(throws: OrderError.promo(.alreadyUsed)) {
+                try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "b", promoCode: "TENOFF"), for: account)
+            }
+            let other = try await app.signUpClient(email: "other@example.com", country: "DE", currency: .EUR)
+            await #expect(throws: OrderError.promo(.usedUp)) {
+                try await pricing.price(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), for: try await app.account(other.accountID))
+            }
+        }
+    }
+
+    @Test func alignedBillingProratesTheFirstPeriodAsTheCartShows() async throws {
+        try await TestApp.run { app, clock in
+            let catalog = try await CatalogFixture.make(app)
+            var settings = BillingSettings()
+            settings.alignment = .firstOfMonth
+            settings.taxMode = .added
+            try await settings.save(on: app.db)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("100.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            let priced = try await OrderPricing(context: app.engine).price(
+                .init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 1536], domainName: "a"), for: account)
+            // 15 January → 1 February: 17 of 31 days. Plan 10.00 → 5.48; RAM 512 MiB × 0.01 = 5.12 → 2.81.
+            #expect(priced.quote.firstPeriodEnds == LocalDate(iso: "2026-02-01")!)
+            #expect(priced.quote.lines.map(\.firstPeriod) == [Self.eur("5.48"), Self.eur("2.81")])
+            #expect(priced.quote.dueNow.net == Self.eur("8.29"))
+            #expect(priced.quote.dueNow.tax == Self.eur("1.58"))
+            #expect(priced.quote.dueNow.gross == Self.eur("9.87"))
+            #expect(priced.quote.perPeriod.gross == Self.eur("17.99"))   // 15.12 + 19 % = 17.9928
+            try await Cart(context: app.engine).add(priced.configuration, account: account)
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await app.runDays(until: LocalDate(iso: "2026-02-01")!, clock: clock)
+            let service = try await ServiceRecord.query(on: app.db).first()!
+            #expect(service.expiresOn == "2026-03-01")
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("72.14"))   // 100 − 9.87 − 17.99
+        }
+    }
+
+    @Test func changingTheAccountCurrencyConvertsTheBalanceThroughTheLedger() async throws {
+        try await TestApp.run { app, _ in
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("100.50"), key: "t")
+            let staff = try await StaffAccounts(context: app.engine).create(email: "boss@example.com", name: "Boss",
+                                                                            password: "a long staff password", role: .administrator)
+            let currencies = Currencies(context: app.engine)
+            var account = try await app.account(client.accountID)
+            await #expect(throws: CurrencyError.noRate(from: "EUR", to: "UAH")) {
+                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+            }
+            try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
+            await #expect(throws: CurrencyError.notPermitted) {
+                try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 1, staffID: staff, role: .support)
+            }
+            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+            account = try await app.account(client.accountID)
+            #expect(account.currency == "UAH")
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .UAH) == Money(minor: 454_763, .UAH))   // 100.50 × 45.25 = 4547.625
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
+            #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == Self.eur("100.50"))
+            // Back at the inverse of the same rate.
+            try await currencies.changeAccountCurrency(account: account, to: .EUR, actor: "c", requestKey: "k2")
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("100.50"))
+        }
+    }
+}
