@@ -67,7 +67,11 @@ public enum MoneyFormat {
     /// `12 ₽`; refuses more decimals than the currency has. A lone comma or dot followed by
     /// exactly three digits (`1,234`) is read as a group separator in English and as a
     /// decimal separator in Russian and Ukrainian, as people of each language write.
-    public static func parse(_ text: String, currency: Currency, language: Language) throws(ParseError) -> Money {
+    /// `maximumDecimals` lets catalog unit prices keep four places (0.0001 € per MiB); amounts
+    /// that are paid keep the currency's minor unit.
+    public static func parse(_ text: String, currency: Currency, language: Language,
+                             maximumDecimals: Int? = nil) throws(ParseError) -> Money {
+        let allowedDecimals = min(maximumDecimals ?? currency.minorDigits, 4)
         let symbols = [currency.localSymbol, currency.englishSymbol, currency.code, currency.code.lowercased()]
         var body = text
         for symbol in symbols { body = body.replacingOccurrences(of: symbol, with: "") }
@@ -91,7 +95,7 @@ public enum MoneyFormat {
             } else if separators.count > 1 {
                 groupingOnly = true
             } else {
-                groupingOnly = after.count == 3 && language == .en && lastSeparator == ","
+                groupingOnly = after.count == 3 && language == .en && lastSeparator == "," && allowedDecimals < 3
             }
             if groupingOnly {
                 integerPart = body.filter { $0.isNumber }
@@ -106,7 +110,7 @@ public enum MoneyFormat {
             }
         }
         guard !fractionPart.contains(where: { !$0.isNumber }) else { throw .notANumber }
-        guard fractionPart.count <= currency.minorDigits else { throw .tooManyDecimals(allowed: currency.minorDigits) }
+        guard fractionPart.count <= allowedDecimals else { throw .tooManyDecimals(allowed: allowedDecimals) }
         if integerPart.isEmpty { integerPart = "0" }
         guard integerPart.count <= 14, let whole = Int64(integerPart) else { throw .outOfRange }
         let paddedFraction = fractionPart + String(repeating: "0", count: 4 - fractionPart.count)

@@ -42,7 +42,7 @@ public struct ServiceLifecycle: Sendable {
         return LocalDate(iso: service.expiresOn) ?? today
     }
 
-    static func view(_ service: ServiceRecord) -> ServiceView? {
+    public static func view(_ service: ServiceRecord) -> ServiceView? {
         guard let status = ServiceStatus(rawValue: service.status), let type = ProductType(rawValue: service.productType),
               let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
               let expires = LocalDate(iso: service.expiresOn) else { return nil }

@@ -99,10 +99,15 @@ func routes(_ app: Application) throws {
 
     try app.register(collection: ClientAuthController())
     try app.register(collection: LanguageController())
-    try app.grouped(ClientSessionMiddleware()).register(collection: ClientAreaController())
+    let clientArea = app.grouped(ClientSessionMiddleware())
+    try clientArea.register(collection: ClientAreaController())
+    try clientArea.register(collection: OrderController())
+    try clientArea.register(collection: ServicesController())
     try app.register(collection: DevelopmentController())
 
     let admin = app.grouped("admin")
     try admin.register(collection: StaffAuthController())
-    try admin.grouped(StaffSessionMiddleware()).register(collection: StaffAreaController())
+    let staffArea = admin.grouped(StaffSessionMiddleware())
+    try staffArea.register(collection: StaffAreaController())
+    try staffArea.register(collection: StaffCatalogController())
 }

@@ -26,15 +26,26 @@ enum ClientPages {
             .section(.class("widget"), .attribute(named: "data-testid", value: "quick-access"),
                 .h2(.text(page.t("dashboard.quick_access"))),
                 .div(.class("quick-grid"),
+                    .a(.class("quick"), .href("/order"), UI.icon("plus"), .span(.text(page.t("nav.order")))),
+                    .a(.class("quick"), .href("/services"), UI.icon("services"), .span(.text(page.t("nav.services")))),
+                    .a(.class("quick"), .href("/finance/expenses"), UI.icon("finance"), .span(.text(page.t("nav.expenses")))),
                     .a(.class("quick"), .href("/finance/balance"), UI.icon("list"), .span(.text(page.t("nav.balance_history")))),
                     .a(.class("quick"), .href("/api/openapi.yaml"), UI.icon("tools"), .span(.text(page.t("nav.api"))))))
         ))
     }
 
-    static func balanceHistory(_ page: PageContext, movements: Page<Ledger.Movement>) -> HTML {
+    static func balanceHistory(_ page: PageContext, movements: Page<Ledger.Movement>, error: String? = nil) -> HTML {
         Layout.client(page, title: page.t("balance.title"), content: .group(
+            UI.alert(error),
             .unwrap(page.client) { header in
-                .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance))))
+                .div(.class("balance-head"),
+                    .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance)))),
+                    .form(.method(.post), .action("/finance/currency"), .class("inline-form"), .attribute(named: "data-testid", value: "currency-form"),
+                          UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
+                          UI.select(label: page.t("balance.currency"), name: "currency",
+                                    options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: header.summary.currency.code),
+                          UI.submit(page.t("balance.change_currency"), style: "secondary")),
+                    .p(.class("muted small"), .text(page.t("balance.currency_hint"))))
             },
             LedgerTable.render(page, movements: movements, basePath: "/finance/balance")
         ))

@@ -1,0 +1,227 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Vapor
+
+/// Ordering (CAT-2..4): the catalog by product type, the configuration form with a quote
+/// computed on the server, the cart and the orders.
+struct OrderController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("order", use: catalog)
+        routes.get("order", ":planID", use: configure)
+        routes.post("order", ":planID", use: submit)
+        routes.get("cart", use: cart)
+        routes.post("cart", "promo", use: promo)
+        routes.post("cart", "checkout", use: checkout)
+        routes.post("cart", ":itemID", "remove", use: remove)
+        routes.get("orders", use: orders)
+        routes.post("orders", ":orderID", "pay", use: pay)
+        routes.post("orders", ":orderID", "cancel", use: cancel)
+    }
+
+    private func actor(_ req: Request) throws -> String { "client:\(try req.client.user.id!.uuidString.lowercased())" }
+
+    func catalog(req: Request) async throws -> Response {
+        let page = try await PageContext.client(req)
+        let account = try req.client.account
+        let type = req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:)) ?? .vps
+        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+        let offers = try await Catalog(context: req.engine).offers(type: type, currency: currency)
+        let settings = try await BillingSettings.load(on: req.db)
+        return OrderPages.catalog(page, type: type, offers: offers, taxMode: settings.taxMode,
+                                  taxRate: VATTable.rate(forCountry: account.country)).response()
+    }
+
+    /// The configuration as the form sent it. Only choices are read (plan, period, amounts,
+    /// names); any price a tampered form carries is simply not looked at.
+    static func configuration(planID: UUID, form: [String: String]) throws -> OrderConfiguration {
+        var addons: [UUID: Int] = [:]
+        for (key, value) in form where key.hasPrefix("addon.") {
+            guard let id = UUID(uuidString: String(key.dropFirst(6))) else { throw OrderFormError.badAddon }
+            guard let amount = Int(value.trimmingCharacters(in: .whitespaces)) else { throw OrderFormError.badQuantity }
+            addons[id] = amount
+        }
+        guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else { throw OrderFormError.badPeriod }
+        return OrderConfiguration(planID: planID, period: period, addons: addons,
+                                  domainName: String((form["domain"] ?? "").prefix(253)), osImage: form["os"] ?? "",
+                                  trial: form["trial"] == "on", promoCode: form["promo"].flatMap { $0.isEmpty ? nil : String($0.prefix(40)) })
+    }
+
+    enum OrderFormError: Error { case badAddon, badQuantity, badPeriod }
+
+    func configure(req: Request) async throws -> Response {
+        let account = try req.client.account
+        guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
+              let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR),
+              offer.plan.enabled else { throw PageError.notFound }
+        var config = OrderConfiguration(planID: planID, period: offer.periods.first ?? .month)
+        var itemID: UUID?
+        if let id = req.query[String.self, at: "item"].flatMap(UUID.init(uuidString:)),
+           let item = try await OrderItemRecord.find(id, on: req.db), item.accountID == account.id!, item.orderID == nil,
+           let period = BillingPeriod(rawValue: item.period) {
+            itemID = id
+            config = OrderConfiguration(planID: planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
+                                        domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
+        }
+        let priced = try? await OrderPricing(context: req.engine).price(config, for: account)
+        return OrderPages.configure(try await PageContext.client(req), offer: offer, configuration: config, priced: priced,
+                                    error: nil, itemID: itemID).response()
+    }
+
+    func submit(req: Request) async throws -> Response {
+        let account = try req.client.account
+        guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
+              let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR)
+        else { throw PageError.notFound }
+        let form = try req.content.decode([String: String].self)
+        let page = try await PageContext.client(req)
+        let itemID = form["item"].flatMap(UUID.init(uuidString:))
+        var config = OrderConfiguration(planID: planID, period: offer.periods.first ?? .month)
+        func refuse(_ message: String) -> Response {
+            OrderPages.configure(page, offer: offer, configuration: config, priced: nil, error: message, itemID: itemID)
+                .response(status: .unprocessableEntity)
+        }
+        do {
+            config = try Self.configuration(planID: planID, form: form)
+        } catch {
+            return refuse(page.t("error.order.bad_form"))
+        }
+        do {
+            let priced = try await OrderPricing(context: req.engine).price(config, for: account)
+            switch form["action"] ?? "quote" {
+            case "cart":
+                if let itemID {
+                    try await Cart(context: req.engine).update(itemID: itemID, with: config, account: account)
+                } else {
+                    try await Cart(context: req.engine).add(config, account: account)
+                }
+                return req.redirect(to: "/cart?notice=added_to_cart")
+            case "pay":
+                let item = try await Cart(context: req.engine).add(config, account: account)
+                do {
+                    try await Orders(context: req.engine).checkout(account: account, itemIDs: [item.id!], payFromBalance: true, actor: try actor(req))
+                } catch let error as OrderError {
+                    if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
+                    throw error
+                }
+                return req.redirect(to: "/services?type=\(offer.productType.rawValue)&notice=order_paid")
+            default:
+                return OrderPages.configure(page, offer: offer, configuration: priced.configuration, priced: priced, error: nil,
+                                            itemID: itemID).response()
+            }
+        } catch let error as OrderError {
+            return refuse(Messages.order(error, page))
+        }
+    }
+
+    func cart(req: Request) async throws -> Response {
+        let lines = try await Cart(context: req.engine).lines(account: try req.client.account)
+        return OrderPages.cart(try await PageContext.client(req), lines: lines, error: nil).response()
+    }
+
+    func promo(req: Request) async throws -> Response {
+        struct Form: Content { var code: String? }
+        let account = try req.client.account
+        let code = (try req.content.decode(Form.self).code ?? "").prefix(40)
+        do {
+            try await Cart(context: req.engine).applyPromo(String(code), account: account)
+        } catch let error as OrderError {
+            let page = try await PageContext.client(req)
+            let lines = try await Cart(context: req.engine).lines(account: account)
+            return OrderPages.cart(page, lines: lines, error: Messages.order(error, page)).response(status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/cart?notice=promo_applied")
+    }
+
+    func checkout(req: Request) async throws -> Response {
+        let account = try req.client.account
+        do {
+            try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try actor(req))
+        } catch let error as OrderError {
+            if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
+            let page = try await PageContext.client(req)
+            let lines = try await Cart(context: req.engine).lines(account: account)
+            return OrderPages.cart(page, lines: lines, error: Messages.order(error, page)).response(status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/orders?notice=order_paid")
+    }
+
+    func remove(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("itemID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        do { try await Cart(context: req.engine).remove(itemID: id, account: try req.client.account) }
+        catch OrderError.itemNotFound { throw PageError.notFound }
+        return req.redirect(to: "/cart")
+    }
+
+    func orders(req: Request) async throws -> Response {
+        let account = try req.client.account
+        let orders = Orders(context: req.engine)
+        let pending = try await orders.list(account: account, status: "pending")
+        let paid = try await orders.list(account: account, status: "paid")
+        let items = try await orders.items(of: (pending + paid).map { $0.id! })
+        return OrderPages.orders(try await PageContext.client(req), pending: pending, paid: paid, items: items, error: nil).response()
+    }
+
+    func pay(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        let account = try req.client.account
+        do {
+            try await Orders(context: req.engine).pay(orderID: id, account: account, actor: try actor(req))
+        } catch OrderError.orderNotFound {
+            throw PageError.notFound
+        } catch let error as OrderError {
+            let page = try await PageContext.client(req)
+            let orders = Orders(context: req.engine)
+            let pending = try await orders.list(account: account, status: "pending")
+            let paid = try await orders.list(account: account, status: "paid")
+            let items = try await orders.items(of: (pending + paid).map { $0.id! })
+            return OrderPages.orders(page, pending: pending, paid: paid, items: items, error: Messages.order(error, page))
+                .response(status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/orders?notice=order_paid")
+    }
+
+    func cancel(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        do { try await Orders(context: req.engine).cancel(orderID: id, account: try req.client.account) }
+        catch OrderError.orderNotFound { throw PageError.notFound }
+        catch OrderError.orderNotPending { return req.redirect(to: "/orders") }
+        return req.redirect(to: "/orders?notice=order_cancelled")
+    }
+}
+
+extension Messages {
+    static func order(_ error: OrderError, _ page: PageContext) -> String {
+        switch error {
+        case .unknownPlan: page.t("error.order.unknown_plan")
+        case .planNotOffered: page.t("error.order.plan_not_offered")
+        case .periodNotOffered: page.t("error.order.period_not_offered")
+        case .notInCurrency(let code): page.t("error.order.currency", ["currency": code])
+        case .addonNotInPlan: page.t("error.order.addon_not_in_plan")
+        case .addonBelowMinimum(let name, let minimum): page.t("error.order.addon_min", ["name": name, "value": String(minimum)])
+        case .addonAboveMaximum(let name, let maximum): page.t("error.order.addon_max", ["name": name, "value": String(maximum)])
+        case .addonOffStep(let name, let step): page.t("error.order.addon_step", ["name": name, "value": String(step)])
+        case .domainNameRequired: page.t("error.order.domain_required")
+        case .domainNameInvalid: page.t("error.order.domain_invalid")
+        case .unknownOS: page.t("error.order.unknown_os")
+        case .trialNotOffered: page.t("error.order.trial_not_offered")
+        case .trialUsed: page.t("error.order.trial_used")
+        case .promo(let refusal): page.t("error.promo." + refusal.rawValue)
+        case .insufficientBalance(let needed, let available):
+            page.t("error.order.insufficient", ["needed": page.money(needed), "available": page.money(available)])
+        case .emptyCart: page.t("error.order.empty_cart")
+        case .itemNotFound, .orderNotFound: page.t("error.not_found")
+        case .orderNotPending: page.t("error.order.not_pending")
+        }
+    }
+
+    static func service(_ error: ServiceActionError, _ page: PageContext) -> String {
+        switch error {
+        case .notFound: page.t("error.not_found")
+        case .notAllowed(let status): page.t("error.service.not_allowed", ["status": page.t("service.status." + status)])
+        case .deletionNotAllowed: page.t("error.service.deletion_not_allowed")
+        case .order(let error): Messages.order(error, page)
+        case .backendFailed: page.t("error.service.backend")
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Fluent
+import Vapor
+
+/// Staff editing of the catalog (CAT-1) and of the billing rules: plans, prices per period and
+/// currency, add-ons, promo codes, tax mode and alignment, exchange rates, the daily job.
+struct StaffCatalogController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("catalog", use: list)
+        routes.post("catalog", use: createPlan)
+        routes.get("catalog", ":planID", use: edit)
+        routes.post("catalog", ":planID", use: savePlan)
+        routes.post("catalog", ":planID", "prices", use: savePrices)
+        routes.post("catalog", ":planID", "addons", use: saveAddon)
+        routes.get("billing", use: billing)
+        routes.post("billing", "settings", use: saveSettings)
+        routes.post("billing", "rates", use: saveRate)
+        routes.post("billing", "promos", use: savePromo)
+        routes.post("billing", "run", use: runJobs)
+    }
+
+    func list(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
+        return StaffCatalogPages.list(PageContext(req), offers: offers, error: nil).response()
+    }
+
+    static func planForm(_ form: [String: String]) -> Catalog.PlanForm? {
+        guard let type = form["type"].flatMap(ProductType.init(rawValue:)) else { return nil }
+        return Catalog.PlanForm(productType: type, name: form["name"] ?? "", summary: form["summary"] ?? "",
+                                trialDays: Int(form["trial_days"] ?? "0") ?? -1, enabled: form["enabled"] == "on",
+                                position: Int(form["position"] ?? "0") ?? 0,
+                                osImages: (form["os"] ?? "").split(whereSeparator: \.isNewline).map(String.init))
+    }
+
+    func createPlan(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        var form = try req.content.decode([String: String].self)
+        form["enabled"] = "on"
+        let page = PageContext(req)
+        do {
+            guard let plan = Self.planForm(form) else { throw CatalogError.unknownPlan }
+            let id = try await Catalog(context: req.engine).savePlan(plan)
+            return req.redirect(to: "/admin/catalog/\(id.uuidString.lowercased())?notice=saved")
+        } catch let error as CatalogError {
+            let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
+            return StaffCatalogPages.list(page, offers: offers, error: Messages.catalog(error, page)).response(status: .unprocessableEntity)
+        }
+    }
+
+    private func plan(_ req: Request) async throws -> PlanRecord {
+        guard let id = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
+              let plan = try await PlanRecord.find(id, on: req.db) else { throw PageError.notFound }
+        return plan
+    }
+
+    private func currency(_ req: Request) -> Currency {
+        req.query[String.self, at: "currency"].flatMap(Currency.named) ?? req.engine.provider.defaultCurrency
+    }
+
+    func edit(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        return try await render(req, plan: try await plan(req), currency: currency(req), error: nil, status: .ok)
+    }
+
+    private func render(_ req: Request, plan: PlanRecord, currency: Currency, error: String?, status: HTTPStatus) async throws -> Response {
+        guard let offer = try await Catalog(context: req.engine).offer(planID: plan.id!, currency: currency) else { throw PageError.notFound }
+        return StaffCatalogPages.edit(PageContext(req), offer: offer, currency: currency, error: error).response(status: status)
+    }
+
+    func savePlan(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let plan = try await plan(req)
+        let form = try req.content.decode([String: String].self)
+        do {
+            guard let fields = Self.planForm(form) else { throw CatalogError.unknownPlan }
+            try await Catalog(context: req.engine).savePlan(fields, planID: plan.id!)
+        } catch let error as CatalogError {
+            return try await render(req, plan: plan, currency: currency(req), error: Messages.catalog(error, PageContext(req)), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?notice=saved")
+    }
+
+    /// Prices of one owner for one currency from `price.<period>` fields; an empty field removes
+    /// the price (the period is no longer offered). All fields are checked before anything is saved.
+    static func prices(_ form: [String: String], currency: Currency, language: BillingDomain.Language) throws -> [BillingPeriod: Money?] {
+        var result: [BillingPeriod: Money?] = [:]
+        for period in BillingPeriod.allCases {
+            guard let text = form["price.\(period.rawValue)"] else { continue }
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { result[period] = .some(nil); continue }
+            let amount = try MoneyFormat.parse(text, currency: currency, language: language, maximumDecimals: 4)
+            guard !amount.isNegative else { throw CatalogError.negativePrice }
+            result[period] = amount
+        }
+        return result
+    }
+
+    private func apply(_ prices: [BillingPeriod: Money?], owner: UUID, currency: Currency, catalog: Catalog) async throws {
+        for (period, amount) in prices {
+            if let amount { try await catalog.setPrice(ownerID: owner, period: period, amount: amount) }
+            else { try await catalog.removePrice(ownerID: owner, period: period, currency: currency) }
+        }
+    }
+
+    func savePrices(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let plan = try await plan(req)
+        let currency = currency(req)
+        let form = try req.content.decode([String: String].self)
+        let page = PageContext(req)
+        do {
+            let prices = try Self.prices(form, currency: currency, language: req.language)
+            try await apply(prices, owner: plan.id!, currency: currency, catalog: Catalog(context: req.engine))
+        } catch let error as MoneyFormat.ParseError {
+            return try await render(req, plan: plan, currency: currency, error: Messages.amount(error, page), status: .unprocessableEntity)
+        } catch let error as CatalogError {
+            return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=saved")
+    }
+
+    func saveAddon(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let plan = try await plan(req)
+        let currency = currency(req)
+        let form = try req.content.decode([String: String].self)
+        let page = PageContext(req)
+        func number(_ key: String) throws -> Int {
+            guard let value = Int((form[key] ?? "").trimmingCharacters(in: .whitespaces)) else { throw CatalogError.limits(.negative) }
+            return value
+        }
+        do {
+            guard let kind = form["kind"].flatMap(AddonKind.init(rawValue:)) else { throw CatalogError.unknownAddon }
+            let prices = try Self.prices(form, currency: currency, language: req.language)
+            let fields = Catalog.AddonForm(kind: kind, name: form["name"] ?? "", included: try number("included"), minimum: try number("minimum"),
+                                           maximum: try number("maximum"), step: try number("step"))
+            let id = try await Catalog(context: req.engine).saveAddon(fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
+            try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
+        } catch let error as MoneyFormat.ParseError {
+            return try await render(req, plan: plan, currency: currency, error: Messages.amount(error, page), status: .unprocessableEntity)
+        } catch let error as CatalogError {
+            return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=saved")
+    }
+
+    // MARK: billing rules
+
+    func billing(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        return try await renderBilling(req, error: nil, status: .ok)
+    }
+
+    private func renderBilling(_ req: Request, error: String?, status: HTTPStatus) async throws -> Response {
+        let settings = try await BillingSettings.load(on: req.db)
+        let rates = try await Currencies(context: req.engine).currentRates()
+        let promos = try await PromoCodeRecord.query(on: req.db).sort(\.$createdAt, .descending).limit(100).all()
+        let plans = try await PlanRecord.query(on: req.db).sort(\.$position).all()
+        let jobs = try await JobRunner.recent(on: req.db)
+        return StaffCatalogPages.billing(PageContext(req), settings: settings, rates: rates, promos: promos, plans: plans, jobs: jobs,
+                                         error: error).response(status: status)
+    }
+
+    func saveSettings(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let form = try req.content.decode([String: String].self)
+        var settings = try await BillingSettings.load(on: req.db)
+        let page = PageContext(req)
+        guard let mode = form["tax_mode"].flatMap(TaxMode.init(rawValue:)), let alignment = form["alignment"].flatMap(BillingAlignment.init(rawValue:)),
+              let grace = Int(form["grace_days"] ?? ""), let notice = Int(form["notice_days"] ?? "") else {
+            return try await renderBilling(req, error: page.t("error.bad_request"), status: .unprocessableEntity)
+        }
+        settings.taxMode = mode
+        settings.alignment = alignment
+        settings.graceDays = grace
+        settings.noticeDays = notice
+        do { try await settings.save(on: req.db) } catch {
+            return try await renderBilling(req, error: page.t("error.billing.days"), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/billing?notice=saved")
+    }
+
+    func saveRate(req: Request) async throws -> Response {
+        let staff = try req.staff
+        try staff.require(.manageCatalog)
+        let form = try req.content.decode([String: String].self)
+        let page = PageContext(req)
+        guard let base = form["base"].flatMap(Currency.named), let quote = form["quote"].flatMap(Currency.named),
+              let rate = try? MoneyFormat.parse(form["rate"] ?? "", currency: quote, language: req.language, maximumDecimals: 4), rate.isPositive else {
+            return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
+        }
+        do {
+            try await Currencies(context: req.engine).setRate(base: base, quote: quote, rateMicros: rate.units * 100, staffID: staff.staff.id!, role: staff.role)
+        } catch {
+            return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/billing?notice=saved")
+    }
+
+    func savePromo(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let form = try req.content.decode([String: String].self)
+        let page = PageContext(req)
+        let code = (form["code"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+        let currency = req.engine.provider.defaultCurrency
+        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
+              let kind = form["kind"], kind == "percent" || kind == "fixed",
+              let amount = try? MoneyFormat.parse(form["value"] ?? "", currency: currency, language: req.language), amount.isPositive,
+              kind == "fixed" || amount.units <= 100 * Money.unitsPerMajor else {
+            return try await renderBilling(req, error: page.t("error.billing.promo"), status: .unprocessableEntity)
+        }
+        let from = form["valid_from"].flatMap(LocalDate.init(iso:))?.iso
+        let until = form["valid_until"].flatMap(LocalDate.init(iso:))?.iso
+        let limit = form["usage_limit"].flatMap { Int($0) }
+        // Percent is stored in basis points: 10 % → 1000 (1/10 000 units divided by 100).
+        let value = kind == "percent" ? amount.units / 100 : amount.units
+        let promo = PromoCodeRecord(code: code, kind: kind, value: value, currency: kind == "fixed" ? currency.code : nil,
+                                    planID: form["plan"].flatMap(UUID.init(uuidString:)), validFrom: from, validUntil: until,
+                                    usageLimit: limit, oncePerClient: form["once"] == "on", createdAt: req.engine.clock.now)
+        do { try await promo.create(on: req.db) } catch {
+            return try await renderBilling(req, error: page.t("error.billing.promo_exists"), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/billing?notice=saved")
+    }
+
+    func runJobs(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        try await JobRunner(context: req.engine, owner: "staff").runDue()
+        return req.redirect(to: "/admin/billing?notice=saved")
+    }
+}
+
+extension Messages {
+    static func catalog(_ error: CatalogError, _ page: PageContext) -> String {
+        switch error {
+        case .nameRequired: page.t("error.catalog.name")
+        case .unknownPlan, .unknownAddon: page.t("error.not_found")
+        case .badTrialDays: page.t("error.catalog.trial")
+        case .limits: page.t("error.catalog.limits")
+        case .negativePrice: page.t("error.catalog.negative")
+        }
+    }
+}

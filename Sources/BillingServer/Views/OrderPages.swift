@@ -1,0 +1,193 @@
+import Foundation
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Plot
+
+/// Ordering pages: the catalog, the configuration form with its server-side quote, the cart and
+/// the orders (CAT-2..4).
+enum OrderPages {
+    static func typeTabs(_ page: PageContext, current: ProductType?, base: String, allKey: String? = nil) -> Node<HTML.BodyContext> {
+        .nav(.class("tabs"), .attribute(named: "aria-label", value: page.t("order.types")),
+             .unwrap(allKey) { key in .a(.href(base), .class(current == nil ? "tab active" : "tab"), .text(page.t(key))) },
+             .forEach(ProductType.allCases) { type in
+                 .a(.href("\(base)?type=\(type.rawValue)"), .class(current == type ? "tab active" : "tab"), .text(page.t("product_type." + type.rawValue)))
+             })
+    }
+
+    static func priceNote(_ page: PageContext, taxMode: TaxMode, rate: TaxRate) -> String {
+        rate.isZero ? page.t("tax.none") : page.t("tax.\(taxMode.rawValue)", ["rate": rate.description])
+    }
+
+    static func catalog(_ page: PageContext, type: ProductType, offers: [PlanOffer], taxMode: TaxMode, taxRate: TaxRate) -> HTML {
+        Layout.client(page, title: page.t("order.title"), content: .group(
+            typeTabs(page, current: type, base: "/order"),
+            .p(.class("muted"), .text(priceNote(page, taxMode: taxMode, rate: taxRate))),
+            .if(offers.isEmpty, .p(.class("empty"), .text(page.t("order.no_plans"))), else:
+                .div(.class("plans"), .forEach(offers) { offer in
+                    .article(.class("plan-card"), .attribute(named: "data-testid", value: "plan-card"),
+                        .h2(.text(offer.plan.name)),
+                        .unwrap(offer.periods.first.flatMap { period in offer.prices[period].map { (period, $0) } }) { period, price in
+                            .p(.class("plan-price"),
+                               .if(offer.plan.trialDays > 0,
+                                   .span(.class("tag tag-ok"), .text(page.t("order.trial_days", ["days": String(offer.plan.trialDays)])))),
+                               .strong(.text(page.money(price))), .span(.class("muted"), .text(" / " + page.t("period.per." + period.rawValue))))
+                        },
+                        .p(.class("muted"), .text(offer.plan.summary)),
+                        .ul(.class("plan-facts"), .forEach(offer.addons.filter { $0.limits.included > 0 }) { addon in
+                            .li(.text("\(addon.addon.name): \(addon.limits.included) \(page.t(addon.kind.unitKey))"))
+                        }),
+                        .a(.class("btn btn-primary"), .href("/order/\(offer.id.uuidString.lowercased())"), .text(page.t("order.choose"))))
+                }))
+        ))
+    }
+
+    static func configure(_ page: PageContext, offer: PlanOffer, configuration: OrderConfiguration, priced: PricedConfiguration?,
+                          error: String?, itemID: UUID?) -> HTML {
+        let action = "/order/\(offer.id.uuidString.lowercased())"
+        let periodOptions = offer.periods.map { (value: $0.rawValue, title: "\(page.t("period." + $0.rawValue)) — \(page.money(offer.prices[$0]!))") }
+        let form: Node<HTML.BodyContext> = .form(.method(.post), .action(action), .class("stack order-form"),
+            .attribute(named: "data-testid", value: "order-form"),
+            UI.csrfField(page),
+            .unwrap(itemID) { UI.hidden("item", $0.uuidString.lowercased()) },
+            UI.alert(error),
+            UI.select(label: page.t("order.period"), name: "period", options: periodOptions, selected: configuration.period.rawValue),
+            .if(offer.productType.asksForDomainName,
+                UI.field(label: page.t(offer.productType == .domain || offer.productType == .ssl ? "order.domain" : "order.hostname"),
+                         name: "domain", value: configuration.domainName, hint: page.t("order.hostname_hint"))),
+            .if(!offer.plan.osList.isEmpty,
+                UI.select(label: page.t("order.os"), name: "os", options: offer.plan.osList.map { (value: $0, title: $0) },
+                          selected: configuration.osImage)),
+            .if(!offer.addons.isEmpty, .div(.class("addons"),
+                .h3(.text(page.t("order.resources"))),
+                .forEach(offer.addons) { addon in
+                    let value = configuration.addons[addon.id] ?? addon.limits.included
+                    let unitPrice = addon.unitPrices[configuration.period]
+                    return .div(.class("field addon"),
+                        .label(.for("f-addon-\(addon.id.uuidString.lowercased())"),
+                               .text("\(addon.addon.name), \(page.t(addon.kind.unitKey))")),
+                        .input(.type(.number), .name("addon.\(addon.id.uuidString.lowercased())"), .id("f-addon-\(addon.id.uuidString.lowercased())"),
+                               .value(String(value)), .attribute(named: "min", value: String(addon.limits.minimum)),
+                               .attribute(named: "max", value: String(addon.limits.maximum)),
+                               .attribute(named: "step", value: String(addon.limits.step))),
+                        .p(.class("hint"), .text(page.t("order.addon_hint", [
+                            "included": String(addon.limits.included), "min": String(addon.limits.minimum), "max": String(addon.limits.maximum),
+                            "step": String(addon.limits.step),
+                            "price": unitPrice.map { MoneyFormat.precise($0) + " " + $0.currency.code } ?? "—",
+                        ]))))
+                })),
+            .if(offer.plan.trialDays > 0,
+                .div(.class("field check"),
+                     .input(.type(.checkbox), .name("trial"), .id("f-trial"), .attribute(named: "checked", value: configuration.trial ? "checked" : nil)),
+                     .label(.for("f-trial"), .text(page.t("order.use_trial", ["days": String(offer.plan.trialDays)]))))),
+            UI.field(label: page.t("order.promo"), name: "promo", value: configuration.promoCode ?? "", required: false),
+            .div(.class("actions"),
+                .button(.type(.submit), .name("action"), .value("quote"), .class("btn btn-secondary"), .text(page.t("order.recalculate"))),
+                .button(.type(.submit), .name("action"), .value("cart"), .class("btn btn-secondary"),
+                        .text(page.t(itemID == nil ? "order.to_cart" : "order.save_cart"))),
+                .if(itemID == nil,
+                    .button(.type(.submit), .name("action"), .value("pay"), .class("btn btn-primary"), .text(page.t("order.pay_now"))))),
+            .p(.class("muted small"), .text(page.t("order.method_fixed")))
+        )
+        return Layout.client(page, title: page.t("order.configure", ["plan": offer.plan.name]), content: .div(.class("order-layout"),
+            .section(.class("widget"), .p(.class("muted"), .text(offer.plan.summary)), form),
+            .section(.class("widget quote"), .attribute(named: "data-testid", value: "quote"),
+                .h2(.text(page.t("order.summary"))),
+                .unwrap(priced, { quoteTable(page, $0.quote) }, else: .p(.class("muted"), .text(page.t("order.fix_errors")))))
+        ))
+    }
+
+    /// The cart's details table of seed 002: service, value, price until the date, next period; then the totals.
+    static func quoteTable(_ page: PageContext, _ quote: Quote) -> Node<HTML.BodyContext> {
+        .group(
+            .table(.class("data compact"),
+                .thead(.tr(.th(.text(page.t("cart.col.service"))), .th(.text(page.t("cart.col.value"))),
+                           .th(.class("num"), .text(quote.isTrial ? page.t("cart.col.trial_until", ["date": quote.firstPeriodEnds.iso])
+                                                    : page.t("cart.col.until", ["date": quote.firstPeriodEnds.iso]))),
+                           .th(.class("num"), .text(page.t("cart.col.next", ["period": page.t("period." + quote.period.rawValue)]))))),
+                .tbody(.forEach(quote.lines) { line in
+                    .tr(.td(.text(line.name)),
+                        .td(.text(line.quantity.map(String.init) ?? page.t("cart.base"))),
+                        .td(.class("num"), .text(page.money(line.firstPeriod))),
+                        .td(.class("num"), .text(page.money(line.perPeriod))))
+                })),
+            .dl(.class("totals"),
+                .if(quote.discount.isPositive, .group(.dt(.text(page.t("cart.discount"))), .dd(.text("−" + page.money(quote.discount))))),
+                .dt(.text(page.t("cart.tax", ["rate": quote.dueNow.rate.description]))), .dd(.text(page.money(quote.dueNow.tax))),
+                .dt(.class("grand"), .text(page.t("cart.due_now"))),
+                .dd(.class("grand"), .attribute(named: "data-testid", value: "due-now"), .text(page.money(quote.dueNow.gross))),
+                .dt(.text(page.t("cart.then", ["period": page.t("period." + quote.period.rawValue)]))),
+                .dd(.text(page.money(quote.perPeriod.gross))))
+        )
+    }
+
+    static func cart(_ page: PageContext, lines: [CartLine], error: String?) -> HTML {
+        let due = lines.compactMap { $0.priced?.quote.dueNow.gross }
+        let tax = lines.compactMap { $0.priced?.quote.dueNow.tax }
+        let currency = page.client?.summary.currency ?? .EUR
+        return Layout.client(page, title: page.t("cart.title"), content: .group(
+            UI.alert(error),
+            .if(lines.isEmpty, .p(.class("empty"), .text(page.t("cart.empty"))), else: .div(.class("cart-layout"),
+                .div(.class("cart-items"), .forEach(lines) { line in
+                    .article(.class("widget cart-item"), .attribute(named: "data-testid", value: "cart-item"),
+                        .div(.class("cart-head"),
+                             .h2(.text(line.priced?.offer.plan.name ?? page.t("cart.unavailable"))),
+                             .unwrap(line.priced) { .strong(.class("big-amount"), .text(page.money($0.quote.dueNow.gross))) }),
+                        .p(.class("muted"), .text([line.item.domainName, line.item.osImage, line.item.promoCode.map { page.t("cart.promo_applied", ["code": $0]) } ?? ""]
+                            .filter { !$0.isEmpty }.joined(separator: " · "))),
+                        .unwrap(line.problem) { UI.alert(Messages.order($0, page)) },
+                        .unwrap(line.priced) { quoteTable(page, $0.quote) },
+                        .div(.class("actions"),
+                             .a(.class("btn btn-ghost"), .href("/order/\(line.item.planID.uuidString.lowercased())?item=\(line.item.id!.uuidString.lowercased())"),
+                                .text(page.t("cart.edit"))),
+                             .form(.method(.post), .action("/cart/\(line.item.id!.uuidString.lowercased())/remove"), UI.csrfField(page),
+                                   .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("cart.remove"))))))
+                }),
+                .aside(.class("widget cart-summary"),
+                    .h2(.text(page.t("cart.summary"))),
+                    .dl(.class("totals"),
+                        .dt(.text(page.t("cart.items"))), .dd(.text(String(lines.count))),
+                        .dt(.text(page.t("cart.tax_total"))), .dd(.text(page.money(Money.sum(tax, currency: currency)))),
+                        .dt(.class("grand"), .text(page.t("cart.total"))),
+                        .dd(.class("grand"), .attribute(named: "data-testid", value: "cart-total"), .text(page.money(Money.sum(due, currency: currency))))),
+                    .form(.method(.post), .action("/cart/checkout"), UI.csrfField(page),
+                          .p(.class("muted small"), .text(page.t("cart.pay_from_balance"))),
+                          UI.submit(page.t("cart.checkout"))),
+                    .form(.method(.post), .action("/cart/promo"), .class("inline-form"), UI.csrfField(page),
+                          UI.field(label: page.t("order.promo"), name: "code", required: true),
+                          UI.submit(page.t("cart.apply_promo"), style: "secondary")),
+                    .a(.class("btn btn-ghost"), .href("/order"), .text(page.t("cart.continue"))))
+            ))
+        ))
+    }
+
+    static func orders(_ page: PageContext, pending: [OrderRecord], paid: [OrderRecord], items: [UUID: [OrderItemRecord]],
+                       error: String?) -> HTML {
+        func table(_ orders: [OrderRecord], pending: Bool) -> Node<HTML.BodyContext> {
+            .if(orders.isEmpty, .p(.class("empty"), .text(page.t(pending ? "orders.none_pending" : "orders.none_paid"))), else:
+                .table(.class("data"), .attribute(named: "data-testid", value: pending ? "orders-pending" : "orders-paid"),
+                    .thead(.tr(.th(.text(page.t("orders.col.number"))), .th(.text(page.t("orders.col.date"))),
+                               .th(.text(page.t("orders.col.items"))), .th(.class("num"), .text(page.t("orders.col.total"))), .th())),
+                    .tbody(.forEach(orders) { order in
+                        let currency = Currency.named(order.currency) ?? .EUR
+                        let names = (items[order.id!] ?? []).map { item in
+                            (item.kind == "renewal" ? page.t("orders.renewal") + " " : "") + (item.domainName.isEmpty ? "" : item.domainName)
+                        }.filter { !$0.isEmpty }.joined(separator: ", ")
+                        return .tr(.td(.text("#\(order.number)")), .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
+                            .td(.text("\((items[order.id!] ?? []).count) · \(names)")),
+                            .td(.class("num"), .text(page.money(Money(units: order.total, currency: currency)))),
+                            .td(.class("actions"), .if(pending, .group(
+                                .form(.method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
+                                      UI.submit(page.t("orders.pay"))),
+                                .form(.method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/cancel"), UI.csrfField(page),
+                                      .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("orders.cancel"))))))))
+                    })))
+        }
+        return Layout.client(page, title: page.t("orders.title"), content: .group(
+            UI.alert(error),
+            .section(.class("widget widget-wide"), .h2(.text(page.t("orders.pending"))), table(pending, pending: true),
+                     .p(.class("muted small"), .text(page.t("order.method_fixed")))),
+            .section(.class("widget widget-wide"), .h2(.text(page.t("orders.paid"))), table(paid, pending: false))
+        ))
+    }
+}
