@@ -28,6 +28,9 @@ public struct AppConfig: Sendable {
     public var secureCookies: Bool = false
     /// Creates the demo provider on an empty database at `serve`.
     public var seedDemo: Bool = true
+    /// Whether `serve` runs the daily billing jobs in-process (every minute; a lease makes one
+    /// instance do the work). Off when cron runs `billing jobs --once` instead.
+    public var runJobs: Bool = true
 
     public init() {}
 
@@ -121,6 +124,12 @@ public struct AppConfig: Sendable {
                 throw Invalid(variable: "BILLING_DEMO", value: demo, expected: "true or false")
             }
             config.seedDemo = flag
+        }
+        if let jobs = value("BILLING_JOBS") {
+            guard let flag = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][jobs.lowercased()] else {
+                throw Invalid(variable: "BILLING_JOBS", value: jobs, expected: "on or off")
+            }
+            config.runJobs = flag
         }
         return config
     }

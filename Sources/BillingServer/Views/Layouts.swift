@@ -12,8 +12,8 @@ enum Layout {
     }
 
     static let clientNavigation: [NavSection] = [
-        NavSection(titleKey: "nav.section.client", icon: "client", items: [("nav.dashboard", "/dashboard")]),
-        NavSection(titleKey: "nav.section.client", icon: "wallet", items: [("nav.cart", "/cart"), ("nav.orders", "/orders")]),
+        NavSection(titleKey: "nav.section.client", icon: "client", items: [("nav.dashboard", "/dashboard"), ("nav.cart", "/cart"),
+                                                                           ("nav.orders", "/orders")]),
         NavSection(titleKey: "nav.section.services", icon: "services", items: [("nav.order", "/order"), ("nav.services", "/services")]),
         NavSection(titleKey: "nav.section.finance", icon: "finance", items: [("nav.balance_history", "/finance/balance"),
                                                                              ("nav.expenses", "/finance/expenses")]),
