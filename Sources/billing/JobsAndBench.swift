@@ -63,6 +63,7 @@ struct BenchRenewals: AsyncParsableCommand {
         try LoggingSystem.bootstrap(from: &environment)
         let app = try await Application.make(environment)
         app.logger.logLevel = .warning
+        var failed = false
         do {
             try await configure(app, config: config, postgresSearchPath: searchPath)
             let database = searchPath == nil ? "SQLite (file, WAL, synchronous=FULL)" : "PostgreSQL"
@@ -70,13 +71,19 @@ struct BenchRenewals: AsyncParsableCommand {
             let result = try await RenewalBenchmark(context: app.billingEngine).run(services: services, chunkSize: chunk)
             print(String(format: "setup %.1f s; renewal pass %.2f s; %.0f services/s; renewed %d", result.setupSeconds,
                          result.runSeconds, result.servicesPerSecond, result.summary.renewed))
+            if result.summary.renewed != services {
+                print("bench failed: \(result.summary.renewed) of \(services) services were renewed")
+                failed = true
+            }
         } catch {
             print("bench failed: \(error)")
+            failed = true
         }
         if let schema = searchPath?.first, let sql = app.db as? any SQLDatabase {
             try? await sql.raw(SQLQueryString("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")).run()
         }
         try await app.asyncShutdown()
         if let file { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        if failed { throw ExitCode.failure }
     }
 }
