@@ -60,7 +60,7 @@ let package = Package(
             "BillingStore", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
         ]),
         .testTarget(name: "BillingEngineTests", dependencies: [
-            "BillingEngine", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
+            "BillingEngine", "BillingServer", "Provisioning", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
         ]),
         .testTarget(name: "BillingServerTests", dependencies: [
             "BillingServer", "BillingTestSupport",

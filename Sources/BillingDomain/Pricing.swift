@@ -98,9 +98,13 @@ public struct Quote: Sendable, Hashable, Codable {
     public let perPeriod: TaxedAmount
     public let isTrial: Bool
 
+    /// One priced part of a configuration before proration: the plan, or an add-on with its
+    /// amount and what the plan includes.
+    public typealias Component = (key: String, name: String, quantity: Int?, included: Int?, perPeriod: Money)
+
     /// Builds a quote. `lines` carry the per-period catalog amounts; the first-period amount of
     /// each line is its per-period amount times `share`, rounded per line as the cart shows it.
-    public static func make(components: [(key: String, name: String, quantity: Int?, included: Int?, perPeriod: Money)],
+    public static func make(components: [Component],
                             currency: Currency, period: BillingPeriod, firstPeriodEnds: LocalDate, share: Fraction,
                             trial: Bool, promo: PromoDiscount?, taxRate: TaxRate, taxMode: TaxMode) -> Quote {
         let lines = components.map { component in

@@ -16,9 +16,6 @@ public enum ProductType: String, Sendable, Codable, CaseIterable, Hashable {
     /// Whether a client may delete the service before its paid period ends. Domains and
     /// certificates are registered for their term with a third party and cannot be taken back.
     public var clientMayDelete: Bool { self != .domain && self != .ssl }
-
-    /// Days before expiry a saved-method subscription is charged (FIN-9).
-    public var subscriptionLeadDays: Int { (self == .domain || self == .ssl) ? 60 : 1 }
 }
 
 /// What an add-on measures. The unit is what the order form and the cart show next to the amount.

@@ -19,9 +19,6 @@ public enum ServiceStatus: String, Sendable, Codable, CaseIterable, Hashable {
     case unavailable
     case deleted
 
-    /// Whether the service runs and is being billed.
-    public var isRunning: Bool { self == .active }
-
     /// Statuses a renewal may extend: the service exists and was not stopped by the provider.
     public var renewable: Bool { self == .active || self == .stoppedByClient || self == .expired }
 }

@@ -85,12 +85,6 @@ public struct Catalog: Sendable {
         }
     }
 
-    /// All prices of a plan and its add-ons in every currency, for the staff editor.
-    public func allPrices(planID: UUID) async throws -> [PriceRecord] {
-        let addonIDs = try await AddonRecord.query(on: context.database).filter(\.$planID == planID).all(\.$id)
-        return try await PriceRecord.query(on: context.database).filter(\.$ownerID ~~ ([planID] + addonIDs)).all()
-    }
-
     // MARK: staff editing
 
     /// What staff enter for a plan.
@@ -140,20 +134,16 @@ public struct Catalog: Sendable {
         return plan.id!
     }
 
-    /// Sets (or with `nil` removes) the price of a plan or add-on unit for a period and currency.
-    public func setPrice(ownerID: UUID, period: BillingPeriod, amount: Money?) async throws {
+    /// Sets the price of a plan or add-on unit for a period in the amount's currency.
+    public func setPrice(ownerID: UUID, period: BillingPeriod, amount: Money) async throws {
         let db = context.database
-        if let amount, amount.isNegative { throw CatalogError.negativePrice }
-        let existing = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
-            .filter(\.$currency == (amount?.currency.code ?? "")).first()
-        switch (existing, amount) {
-        case (let row?, let amount?):
+        guard !amount.isNegative else { throw CatalogError.negativePrice }
+        if let row = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
+            .filter(\.$currency == amount.currency.code).first() {
             row.amount = amount.units
             try await row.update(on: db)
-        case (nil, let amount?):
+        } else {
             try await PriceRecord(ownerID: ownerID, period: period.rawValue, currency: amount.currency.code, amount: amount.units).create(on: db)
-        default:
-            break
         }
     }
 

@@ -59,13 +59,8 @@ extension EngineContext {
     /// The next number in a numbered table (`orders`, `services`), starting above `floor`.
     func nextNumber(in table: String, floor: Int, on db: any Database) async throws -> Int {
         guard let sql = db as? any SQLDatabase else { return floor + 1 }
-        let row = try await sql.raw("SELECT MAX(number) AS highest FROM \(ident: table)").first()
-        let highest = try row?.decodeNil(column: "highest") == false ? try row?.decode(column: "highest", as: Int.self) : nil
+        let highest = try await sql.raw("SELECT MAX(number) AS highest FROM \(ident: table)").first()?
+            .decode(column: "highest", as: Int?.self)
         return max(highest ?? floor, floor) + 1
-    }
-
-    /// The owner of an account, who receives its notices.
-    func owner(of accountID: UUID, on db: any Database) async throws -> UserRecord? {
-        try await UserRecord.query(on: db).filter(\.$accountID == accountID).filter(\.$isOwner == true).first()
     }
 }

@@ -92,14 +92,9 @@ public struct DemoCatalog: Sendable {
              prices: periodic(150_000), addons: [], os: []),
     ]
 
-    /// Converts a euro amount at the demo rate, rounded to the target's minor unit.
+    /// Converts a euro amount at the demo rate. Per-unit prices stay exact (a MiB of disk costs
+    /// 0.0001 €); plan prices are then rounded to the minor unit by the caller.
     static func convert(_ euroUnits: Int64, to currency: Currency) -> Money {
-        Money(units: euroUnits, currency: currency).times(Fraction(euroRates[currency] ?? 1_000_000, 1_000_000)).roundedToMinorUnit()
-    }
-
-    /// Per-unit prices stay exact (a MiB of disk costs 0.0001 €), so they are converted without
-    /// rounding to the minor unit; plan prices are rounded.
-    static func convertUnit(_ euroUnits: Int64, to currency: Currency) -> Money {
         Money(units: euroUnits, currency: currency).times(Fraction(euroRates[currency] ?? 1_000_000, 1_000_000))
     }
 
@@ -113,7 +108,7 @@ public struct DemoCatalog: Sendable {
                                                                      trialDays: plan.trialDays, position: position, osImages: plan.os))
             for currency in Currency.all {
                 for (period, amount) in plan.prices {
-                    try await catalog.setPrice(ownerID: planID, period: period, amount: Self.convert(amount, to: currency))
+                    try await catalog.setPrice(ownerID: planID, period: period, amount: Self.convert(amount, to: currency).roundedToMinorUnit())
                 }
             }
             for addon in plan.addons {
@@ -124,8 +119,8 @@ public struct DemoCatalog: Sendable {
                     for period in plan.prices.keys {
                         let months = Int64(period.months ?? 1)
                         // A daily plan's resources cost a thirtieth of the monthly price per day.
-                        let perPeriod = period == .day ? Self.convertUnit(addon.monthlyUnits, to: currency).times(Fraction(1, 30))
-                            : Self.convertUnit(addon.monthlyUnits * months, to: currency)
+                        let perPeriod = period == .day ? Self.convert(addon.monthlyUnits, to: currency).times(Fraction(1, 30))
+                            : Self.convert(addon.monthlyUnits * months, to: currency)
                         try await catalog.setPrice(ownerID: addonID, period: period, amount: perPeriod)
                     }
                 }

@@ -31,62 +31,60 @@ public struct ExpenseHistory: Sendable {
         public let count: Int
     }
 
-    private func query(account: AccountRecord, filter: Filter) -> QueryBuilder<ExpenseRecord> {
-        let db = context.database
-        let query = ExpenseRecord.query(on: db).filter(\.$accountID == account.id!).filter(\.$currency == account.currency)
-        if let from = filter.from { query.filter(\.$chargedOn >= from.iso) }
-        if let to = filter.to { query.filter(\.$chargedOn <= to.iso) }
-        if let service = filter.serviceID { query.filter(\.$serviceID == service) }
+    /// The WHERE clause of a filter, the one place the filter is turned into SQL: the page, its
+    /// totals and the CSV all use it.
+    private func conditions(account: AccountRecord, filter: Filter, on sql: any SQLDatabase) -> SQLQueryString {
+        var clause: SQLQueryString = "account_id = \(bind: account.id!) AND currency = \(bind: account.currency)"
+        if let from = filter.from { clause = clause + " AND charged_on >= \(bind: from.iso)" }
+        if let to = filter.to { clause = clause + " AND charged_on <= \(bind: to.iso)" }
+        if let service = filter.serviceID { clause = clause + " AND service_id = \(bind: service)" }
         let text = filter.search.trimmingCharacters(in: .whitespaces)
             .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         if !text.isEmpty {
-            let like: DatabaseQuery.Filter.Method = .custom((db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE")
-            query.filter(\.$summary, like, "%\(text)%")
+            // PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII).
+            let like: SQLQueryString = sql.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+            clause = clause + " AND description \(like) \(bind: "%\(text)%")"
         }
-        return query
+        return clause
+    }
+
+    private var sql: any SQLDatabase {
+        guard let sql = context.database as? any SQLDatabase else { preconditionFailure("expenses need an SQL database") }
+        return sql
+    }
+
+    /// The rows a filter matches, in the given order, decoded as records.
+    private func rows(account: AccountRecord, filter: Filter, order: SQLQueryString, limit: Int, offset: Int = 0) async throws -> [ExpenseRecord] {
+        try await sql.raw("""
+            SELECT * FROM expenses WHERE \(conditions(account: account, filter: filter, on: sql)) ORDER BY \(order)
+            LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
+            """).all().map { try $0.decode(fluentModel: ExpenseRecord.self) }
     }
 
     /// One page of expenses, newest first, with the totals of everything the filter matches.
     public func page(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> (Page<ExpenseRecord>, Totals) {
-        let base = query(account: account, filter: filter)
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
-        let count = try await base.copy().count()
-        let (amount, paid, tax) = try await sums(account: account, filter: filter)
-        let items = try await base.copy().sort(\.$chargedOn, .descending).sort(\.$createdAt, .descending)
-            .offset(page.offset).limit(page.size).all()
+        // SUM of a bigint is numeric in PostgreSQL; the casts bring it back to 64-bit integers on both.
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS count, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount,
+            CAST(COALESCE(SUM(paid_amount), 0) AS BIGINT) AS paid, CAST(COALESCE(SUM(tax), 0) AS BIGINT) AS tax
+            FROM expenses WHERE \(conditions(account: account, filter: filter, on: sql))
+            """).first()
+        let count = try row?.decode(column: "count", as: Int.self) ?? 0
+        let amount = try row?.decode(column: "amount", as: Int64.self) ?? 0
+        let paid = try row?.decode(column: "paid", as: Int64.self) ?? 0
+        let tax = try row?.decode(column: "tax", as: Int64.self) ?? 0
+        let items = try await rows(account: account, filter: filter, order: "charged_on DESC, created_at DESC",
+                                   limit: page.size, offset: page.offset)
         return (Page(items: items, total: count, request: page),
                 Totals(amount: Money(units: amount, currency: currency), unpaid: Money(units: amount - paid, currency: currency),
                        tax: Money(units: tax, currency: currency), count: count))
     }
 
-    /// The sums of amount, paid part and tax over the filter, computed by the database. SUM of a
-    /// bigint is numeric in PostgreSQL; the cast brings it back to a 64-bit integer on both.
-    private func sums(account: AccountRecord, filter: Filter) async throws -> (Int64, Int64, Int64) {
-        guard let sql = context.database as? any SQLDatabase else { return (0, 0, 0) }
-        var conditions: [SQLQueryString] = ["account_id = \(bind: account.id!)", "currency = \(bind: account.currency)"]
-        if let from = filter.from { conditions.append("charged_on >= \(bind: from.iso)") }
-        if let to = filter.to { conditions.append("charged_on <= \(bind: to.iso)") }
-        if let service = filter.serviceID { conditions.append("service_id = \(bind: service)") }
-        let text = filter.search.trimmingCharacters(in: .whitespaces)
-            .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-        if !text.isEmpty {
-            let like: SQLQueryString = sql.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
-            conditions.append("description \(like) \(bind: "%\(text)%")")
-        }
-        var query: SQLQueryString = """
-            SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount, CAST(COALESCE(SUM(paid_amount), 0) AS BIGINT) AS paid,
-            CAST(COALESCE(SUM(tax), 0) AS BIGINT) AS tax FROM expenses WHERE \(conditions[0])
-            """
-        for condition in conditions.dropFirst() { query = query + " AND " + condition }
-        guard let row = try await sql.raw(query).first() else { return (0, 0, 0) }
-        return (try row.decode(column: "amount", as: Int64.self), try row.decode(column: "paid", as: Int64.self),
-                try row.decode(column: "tax", as: Int64.self))
-    }
-
     /// Every expense the filter matches as CSV (RFC 4180, plain amounts with a dot), oldest
     /// first, for a bookkeeper's spreadsheet.
     public func csv(account: AccountRecord, filter: Filter) async throws -> String {
-        let rows = try await query(account: account, filter: filter).sort(\.$chargedOn).sort(\.$createdAt).limit(100_000).all()
+        let rows = try await rows(account: account, filter: filter, order: "charged_on, created_at", limit: 100_000)
         var out = "id,service,charged_on,period_from,period_to,amount,tax,tax_rate,unpaid,currency,paid_by\r\n"
         for row in rows {
             guard let currency = Currency.named(row.currency) else { continue }

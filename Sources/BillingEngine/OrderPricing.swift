@@ -28,9 +28,10 @@ public struct OrderConfiguration: Sendable, Hashable, Codable {
     }
 
     /// The add-on amounts as stored with an order item or a service.
-    public var addonsJSON: String {
-        let pairs = addons.map { ($0.key.uuidString.lowercased(), $0.value) }.sorted { $0.0 < $1.0 }
-        let object = Dictionary(uniqueKeysWithValues: pairs)
+    public var addonsJSON: String { Self.json(addons: addons) }
+
+    public static func json(addons: [UUID: Int]) -> String {
+        let object = Dictionary(uniqueKeysWithValues: addons.map { ($0.key.uuidString.lowercased(), $0.value) })
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
 
@@ -103,11 +104,13 @@ public struct OrderPricing: Sendable {
         let amounts = try Self.validate(&configuration, offer: offer, currency: currency)
         if configuration.trial {
             guard offer.plan.trialDays > 0 else { throw OrderError.trialNotOffered }
-            let used = try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!)
-                .filter(\.$planID == offer.id).filter(\.$isTrial == true).count()
-            let trialsEver = try await ServiceEventRecord.query(on: context.database).filter(\.$event == "trial_started")
-                .filter(\.$note == "\(account.id!.uuidString.lowercased()):\(offer.id.uuidString.lowercased())").count()
-            guard used == 0, trialsEver == 0 else { throw OrderError.trialUsed }
+            // One trial per client and plan, ever: a converted or deleted trial service still has
+            // its `trial_started` event.
+            let services = try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!)
+                .filter(\.$planID == offer.id).all(\.$id)
+            let trials = services.isEmpty ? 0 : try await ServiceEventRecord.query(on: context.database)
+                .filter(\.$serviceID ~~ services).filter(\.$event == "trial_started").count()
+            guard trials == 0 else { throw OrderError.trialUsed }
         }
         let promo = try await promoCode(configuration.promoCode, planID: offer.id, account: account, currency: currency)
         let today = context.today
@@ -169,11 +172,9 @@ public struct OrderPricing: Sendable {
     }
 
     /// The lines of a configuration's price per period: the plan, then every add-on.
-    static func components(offer: PlanOffer, period: BillingPeriod, amounts: [UUID: Int])
-        -> [(key: String, name: String, quantity: Int?, included: Int?, perPeriod: Money)] {
+    static func components(offer: PlanOffer, period: BillingPeriod, amounts: [UUID: Int]) -> [Quote.Component] {
         let planPrice = offer.prices[period]!
-        var lines: [(key: String, name: String, quantity: Int?, included: Int?, perPeriod: Money)] =
-            [(key: "plan", name: offer.plan.name, quantity: nil, included: nil, perPeriod: planPrice)]
+        var lines: [Quote.Component] = [(key: "plan", name: offer.plan.name, quantity: nil, included: nil, perPeriod: planPrice)]
         for addon in offer.addons {
             let amount = amounts[addon.id] ?? addon.limits.included
             let chargeable = addon.limits.chargeable(amount)

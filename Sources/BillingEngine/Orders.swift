@@ -186,24 +186,29 @@ public struct Orders: Sendable {
     /// finds the order paid and changes nothing. New services are opened after the payment is
     /// committed.
     public func pay(orderID: UUID, account: AccountRecord, actor: String) async throws {
-        var opened: [UUID] = []
-        for attempt in 1...3 {
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
-                opened = try await payOnce(orderID: orderID, account: account, actor: actor)
-                break
+                let paid = try await payOnce(orderID: orderID, account: account, actor: actor)
+                let lifecycle = ServiceLifecycle(context: context)
+                try await lifecycle.open(serviceIDs: paid.opened, actor: actor)
+                await lifecycle.startOnBackend(serviceIDs: paid.resumed)
+                return
             } catch let error as OrderError {
                 throw error
             } catch {
-                // A unique number taken by a concurrent order, or a serialization failure: retry
-                // while the order is still pending.
-                let order = try await OrderRecord.find(orderID, on: context.database)
-                if order?.status != "pending" || attempt == 3 { if order?.status == "paid" { return }; throw error }
+                // A service number taken by a concurrent order, or a serialization failure: the
+                // transaction rolled back, so paying again is safe (a paid order returns at once).
+                if attempt == 3 { throw error }
             }
         }
-        try await ServiceLifecycle(context: context).open(serviceIDs: opened, actor: actor)
     }
 
-    private func payOnce(orderID: UUID, account: AccountRecord, actor: String) async throws -> [UUID] {
+    /// Services a payment created (to open) and expired services it brought back (to start).
+    private struct Paid { var opened: [UUID] = []; var resumed: [UUID] = [] }
+
+    private func payOnce(orderID: UUID, account: AccountRecord, actor: String) async throws -> Paid {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(account.id!, on: tx)
@@ -211,7 +216,7 @@ public struct Orders: Sendable {
                 throw OrderError.orderNotFound
             }
             guard order.status == "pending" else {
-                if order.status == "paid" { return [] }
+                if order.status == "paid" { return Paid() }
                 throw OrderError.orderNotPending
             }
             guard let currency = Currency.named(order.currency) else { throw OrderError.orderNotFound }
@@ -220,14 +225,16 @@ public struct Orders: Sendable {
             guard balance >= total else { throw OrderError.insufficientBalance(needed: total, available: balance) }
             let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
             let today = ctx.today
-            var opened: [UUID] = []
+            var paid = Paid()
             for item in items {
                 guard let json = item.quote, let quote = try? JSONDecoder().decode(Quote.self, from: Data(json.utf8)) else { continue }
                 if item.kind == "renewal" {
-                    try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx)
+                    if let resumed = try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx) {
+                        paid.resumed.append(resumed)
+                    }
                 } else {
                     let service = try await createService(item: item, quote: quote, account: account, today: today, ctx: ctx, on: tx)
-                    opened.append(service.id!)
+                    paid.opened.append(service.id!)
                     try await ctx.charge(Charge(accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
                                                 chargedOn: today, periodFrom: today, periodTo: quote.firstPeriodEnds.adding(days: -1),
                                                 amount: quote.dueNow, key: "order:\(item.id!.uuidString.lowercased())"),
@@ -242,7 +249,7 @@ public struct Orders: Sendable {
             order.status = "paid"
             order.paidAt = ctx.clock.now
             try await order.update(on: tx)
-            return opened
+            return paid
         }
     }
 
@@ -264,8 +271,7 @@ public struct Orders: Sendable {
         try await item.update(on: tx)
         try await ServiceEventRecord(serviceID: service.id!, at: ctx.clock.now, event: quote.isTrial ? "trial_started" : "ordered",
                                      fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: "client:\(account.id!.uuidString.lowercased())",
-                                     note: quote.isTrial ? "\(account.id!.uuidString.lowercased()):\(plan.id!.uuidString.lowercased())" : "")
-            .create(on: tx)
+                                     note: "").create(on: tx)
         return service
     }
 

@@ -42,25 +42,62 @@ extension RenewalRun {
         }
     }
 
-    /// Expired services kept longer than the grace period are deleted through the module.
+    /// Expired services kept longer than the grace period are deleted through the module: a
+    /// chunk goes to Processing (deletion) in one statement, the module deletes each, and those it
+    /// deleted become Deleted in one more. One the module fails on stays in processing for staff.
     func deleteAfterGrace(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
         let cutoff = date.adding(days: -settings.graceDays).iso
         while true {
             let due = try await ServiceRecord.query(on: context.database).filter(\.$status == ServiceStatus.expired.rawValue)
                 .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
             guard !due.isEmpty else { return }
-            let lifecycle = ServiceLifecycle(context: context)
+            try await setStatus(of: due, from: ServiceState(.expired), event: .deletionRequested, actor: Self.actor,
+                                note: "grace period ended")
+            var deleted: [ServiceRecord] = []
             for service in due {
-                try await lifecycle.delete(service, actor: Self.actor, note: "grace period ended")
+                do {
+                    try await context.processing.delete(ServiceLifecycle.request(service))
+                    deleted.append(service)
+                } catch {
+                    try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error",
+                                                 fromStatus: ServiceStatus.processing.rawValue, toStatus: ServiceStatus.processing.rawValue,
+                                                 actor: "system", note: String(String(describing: error).prefix(300))).create(on: context.database)
+                }
             }
-            let accounts = try await Self.accounts(of: due, on: context.database)
+            guard !deleted.isEmpty else { continue }
+            try await setStatus(of: deleted, from: ServiceState(.processing, operation: .deletion), event: .deletionCompleted,
+                                actor: "module:\(context.processing.name)", note: "")
+            let accounts = try await Self.accounts(of: deleted, on: context.database)
             summary.notices += try await Notices(context: context).send(
-                due.map { service in
+                deleted.map { service in
                     Notices.Notice(accountID: service.accountID, template: "deleted",
                                    dedupeKey: "deleted:\(service.id!.uuidString.lowercased())",
                                    arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
                 }, accounts: accounts, on: context.database)
-            summary.deleted += due.count
+            summary.deleted += deleted.count
+        }
+    }
+
+    /// Applies one event to services that are all in `from` (the status machine decides the new
+    /// state), in one UPDATE, with their history lines in one insert.
+    private func setStatus(of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: String,
+                           note: String) async throws {
+        let state = try from.applying(event)
+        let now = context.clock.now
+        try await context.database.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            try await sql.raw("""
+                UPDATE services SET status = \(bind: state.status.rawValue), operation = \(bind: state.operation?.rawValue),
+                updated_at = \(bind: now) WHERE id IN (\(binds: services.map { $0.id! }))
+                """).run()
+            try await services.map { service in
+                ServiceEventRecord(serviceID: service.id!, at: now, event: event.name, fromStatus: from.status.rawValue,
+                                   toStatus: state.status.rawValue, actor: actor, note: note)
+            }.create(on: tx)
+        }
+        for service in services {
+            service.status = state.status.rawValue
+            service.operation = state.operation?.rawValue
         }
     }
 

@@ -33,6 +33,15 @@ public struct RenewalRun: Sendable {
         public var charged: [String: Int64] = [:]
 
         public init() {}
+
+        mutating func add(_ other: Summary) {
+            renewed += other.renewed
+            resumed += other.resumed
+            expired += other.expired
+            deleted += other.deleted
+            notices += other.notices
+            for (code, units) in other.charged { charged[code, default: 0] += units }
+        }
     }
 
     static let actor = "system:renewals"
@@ -51,40 +60,42 @@ public struct RenewalRun: Sendable {
 
     private func renewDue(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
         var after = 0
-        while true {
-            var attempt = 0
-            while true {
-                attempt += 1
-                do {
-                    let (last, chunk) = try await renewChunk(on: date, after: after, settings: settings)
-                    guard let last else { return }
-                    after = last
-                    summary.renewed += chunk.renewed
-                    summary.resumed += chunk.resumed
-                    summary.notices += chunk.notices
-                    for (code, units) in chunk.charged { summary.charged[code, default: 0] += units }
-                    break
-                } catch {
-                    // A racing runner or a client paying at the same moment: the chunk rolled
-                    // back; read it again.
-                    if attempt >= 5 { throw error }
-                }
-            }
+        while let chunk = try await retrying({ try await renewChunk(on: date, after: after, settings: settings) }) {
+            after = chunk.lastNumber
+            summary.add(chunk.summary)
+            // Expiry stopped these on the backend; they are paid again.
+            await ServiceLifecycle(context: context).startOnBackend(serviceIDs: chunk.resumed)
         }
     }
 
-    /// Renews one chunk of due services with numbers above `after`; returns the last number seen.
-    private func renewChunk(on date: LocalDate, after: Int, settings: BillingSettings) async throws -> (Int?, Summary) {
+    /// Runs `body` again when it fails, up to five times: a racing runner or a client paying at
+    /// the same moment rolled the chunk back, and reading it again sees their work.
+    private func retrying<T>(_ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do { return try await body() } catch { if attempt >= 5 { throw error } }
+        }
+    }
+
+    struct ChunkResult {
+        let lastNumber: Int
+        let summary: Summary
+        let resumed: [UUID]
+    }
+
+    /// Renews one chunk of due services with numbers above `after`; `nil` when none are left.
+    private func renewChunk(on date: LocalDate, after: Int, settings: BillingSettings) async throws -> ChunkResult? {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
-            guard let sql = tx as? any SQLDatabase else { return (nil, Summary()) }
+            guard let sql = tx as? any SQLDatabase else { return nil }
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
             let statuses = [ServiceStatus.active, .stoppedByClient, .expired].map(\.rawValue)
             let ids = try await sql.raw("""
                 SELECT id, number FROM services WHERE status IN (\(binds: statuses)) AND auto_renew = \(bind: true)
                 AND expires_on <= \(bind: date.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))\(lock)
                 """).all()
-            guard !ids.isEmpty else { return (nil, Summary()) }
+            guard !ids.isEmpty else { return nil }
             let last = try ids.map { try $0.decode(column: "number", as: Int.self) }.max()!
             let services = try await ServiceRecord.query(on: tx).filter(\.$id ~~ ids.map { try $0.decode(column: "id", as: UUID.self) })
                 .sort(\.$number).all()
@@ -115,10 +126,10 @@ public struct RenewalRun: Sendable {
             let notices = try await Notices(context: ctx).renewed(plan.renewedServices, accounts: accounts, on: tx)
             var summary = Summary()
             summary.renewed = plan.renewedServices.count
-            summary.resumed = plan.resumed
+            summary.resumed = plan.resumed.count
             summary.notices = notices
             for charge in plan.charges { summary.charged[charge.amount.gross.currency.code, default: 0] += charge.amount.gross.units }
-            return (last, summary)
+            return ChunkResult(lastNumber: last, summary: summary, resumed: plan.resumed)
         }
     }
 
@@ -131,7 +142,8 @@ public struct RenewalRun: Sendable {
         var charges: [Charge] = []
         var events: [ServiceEventRecord] = []
         var renewedServices: [(service: ServiceRecord, amount: Money, until: LocalDate)] = []
-        var resumed = 0
+        /// Expired services this chunk brought back.
+        var resumed: [UUID] = []
         /// Services grouped by the values their row gets, so a chunk is updated in a few statements.
         var continued: [UpdateKey: [UUID]] = [:]
 
@@ -177,7 +189,7 @@ public struct RenewalRun: Sendable {
             continued[UpdateKey(reset: resetAnchor, periods: paid, anchor: anchor.iso, expiresOn: start.iso), default: []]
                 .append(service.id!)
             if wasExpired {
-                resumed += 1
+                resumed.append(service.id!)
                 events.append(ServiceEventRecord(serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
                                                  fromStatus: ServiceStatus.expired.rawValue, toStatus: ServiceStatus.active.rawValue,
                                                  actor: RenewalRun.actor))

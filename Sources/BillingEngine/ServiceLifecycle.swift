@@ -89,7 +89,7 @@ public struct ServiceLifecycle: Sendable {
                 // The module failed outright: the service stays in processing for staff to retry.
                 try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error",
                                              fromStatus: service.status, toStatus: service.status, actor: "system",
-                                             note: String(describing: error).prefix(300).description).create(on: context.database)
+                                             note: String(String(describing: error).prefix(300))).create(on: context.database)
                 continue
             }
             switch result {
@@ -246,7 +246,7 @@ public struct ServiceLifecycle: Sendable {
                                             periodTo: LocalDate(iso: service.expiresOn)?.adding(days: -1), amount: change.dueNow, key: key),
                                      actor: actor, on: tx)
             }
-            service.addons = OrderConfiguration(planID: service.planID, period: .month, addons: change.amounts).addonsJSON
+            service.addons = OrderConfiguration.json(addons: change.amounts)
             service.recurringAmount = change.newRecurring.units
             service.updatedAt = ctx.clock.now
             try await service.update(on: tx)
@@ -257,9 +257,11 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// Extends a service by one paid period inside the paying transaction (an "extend" order).
-    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: String, on tx: any Database) async throws {
+    /// Returns the service's id when it had expired and is back: the caller starts it on the
+    /// backend once the payment is committed.
+    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: String, on tx: any Database) async throws -> UUID? {
         guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx),
-              let period = BillingPeriod(rawValue: service.period) else { return }
+              let period = BillingPeriod(rawValue: service.period) else { return nil }
         let today = context.today
         let from = Self.renewalStart(service, today: today)
         let wasExpired = service.status == ServiceStatus.expired.rawValue
@@ -281,11 +283,29 @@ public struct ServiceLifecycle: Sendable {
                                  actor: actor, on: tx)
         if wasExpired {
             try await ServiceLifecycle(context: context.on(tx)).transition(service, .renewalPaid, actor: actor, on: tx)
+            return serviceID
         } else {
             service.updatedAt = context.clock.now
             try await service.update(on: tx)
             try await ServiceEventRecord(serviceID: serviceID, at: context.clock.now, event: "renewed", fromStatus: service.status,
                                          toStatus: service.status, actor: actor, note: "\(from.iso) – \(to.adding(days: -1).iso)").create(on: tx)
+            return nil
+        }
+    }
+
+    /// Starts services on the backend after they were paid again (expiry stopped them there). A
+    /// backend failure is written to the history for staff; the payment stands.
+    func startOnBackend(serviceIDs: [UUID]) async {
+        guard !serviceIDs.isEmpty,
+              let services = try? await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all() else { return }
+        for service in services {
+            do {
+                try await context.processing.start(Self.request(service))
+            } catch {
+                try? await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error", fromStatus: service.status,
+                                              toStatus: service.status, actor: "system",
+                                              note: String(String(describing: error).prefix(300))).create(on: context.database)
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import BillingStore
 import BillingTestSupport
 import Fluent
 import Foundation
+import Provisioning
 import Testing
 
 /// Moves the clock through months of billing (the Kill Bill / Lago way) and checks every charge,
@@ -180,6 +181,55 @@ struct RenewalScenarioTests {
                                 "2026-01-26", "2026-01-27"])
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("7.20"))
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.expiresOn == "2026-01-28")
+        }
+    }
+}
+
+/// Records what the engine asked the backend to do.
+final class RecordingModule: ProcessingModule, @unchecked Sendable {
+    let name = "recording"
+    private let lock = NSLock()
+    private var calls: [String] = []
+    var log: [String] { lock.withLock { calls } }
+    private func record(_ call: String, _ service: ProvisioningRequest) { lock.withLock { calls.append("\(call) #\(service.number)") } }
+    func open(_ service: ProvisioningRequest) async throws -> OpenResult { record("open", service); return .opened(ipAddress: "192.0.2.1") }
+    func stop(_ service: ProvisioningRequest) async throws { record("stop", service) }
+    func start(_ service: ProvisioningRequest) async throws { record("start", service) }
+    func delete(_ service: ProvisioningRequest) async throws { record("delete", service) }
+}
+
+@Suite("The backend follows the billing")
+struct BackendFollowsBillingTests {
+    @Test func expiryStopsTheServerPaymentStartsItAgainAndGraceDeletesIt() async throws {
+        try await TestApp.run { app, clock in
+            let catalog = try await CatalogFixture.make(app)
+            let module = RecordingModule()
+            let base = app.engine
+            let context = EngineContext(database: base.database, clock: base.clock, calendar: base.calendar, passwords: base.passwords,
+                                        texts: base.texts, provider: base.provider, processing: module)
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            try await app.topUp(client.accountID, Money(major: 10, .EUR), key: "t")
+            let account = try await app.account(client.accountID)
+            try await Cart(context: context).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            let run = RenewalRun(context: context)
+            var day = context.today
+            while day < LocalDate(iso: "2026-03-20")! {
+                clock.advance(days: 1)
+                day = context.today
+                if day.iso == "2026-02-20" { try await app.topUp(client.accountID, Money(major: 10, .EUR), key: "t2") }
+                _ = try await run.run(on: day)
+            }
+            // Opened on 15 January, expired unpaid on 15 February, resumed on the 20th, expired on
+            // 20 March; deleted after 14 days of grace on 3 April.
+            #expect(module.log == ["open #1001", "stop #1001", "start #1001", "stop #1001"])
+            while day < LocalDate(iso: "2026-04-03")! {
+                clock.advance(days: 1)
+                day = context.today
+                _ = try await run.run(on: day)
+            }
+            #expect(module.log.last == "delete #1001")
+            #expect(try await ServiceRecord.query(on: app.db).first()?.status == "deleted")
         }
     }
 }

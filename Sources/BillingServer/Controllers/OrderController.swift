@@ -115,8 +115,27 @@ struct OrderController: RouteCollection {
     }
 
     func cart(req: Request) async throws -> Response {
+        try await renderCart(req, error: nil)
+    }
+
+    /// The cart page, with a refusal on top when there is one.
+    private func renderCart(_ req: Request, error: OrderError?) async throws -> Response {
+        let page = try await PageContext.client(req)
         let lines = try await Cart(context: req.engine).lines(account: try req.client.account)
-        return OrderPages.cart(try await PageContext.client(req), lines: lines, error: nil).response()
+        return OrderPages.cart(page, lines: lines, error: error.map { Messages.order($0, page) })
+            .response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    /// The orders page, with a refusal on top when there is one.
+    private func renderOrders(_ req: Request, error: OrderError?) async throws -> Response {
+        let page = try await PageContext.client(req)
+        let account = try req.client.account
+        let orders = Orders(context: req.engine)
+        let pending = try await orders.list(account: account, status: "pending")
+        let paid = try await orders.list(account: account, status: "paid")
+        let items = try await orders.items(of: (pending + paid).map { $0.id! })
+        return OrderPages.orders(page, pending: pending, paid: paid, items: items, error: error.map { Messages.order($0, page) })
+            .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     func promo(req: Request) async throws -> Response {
@@ -126,9 +145,7 @@ struct OrderController: RouteCollection {
         do {
             try await Cart(context: req.engine).applyPromo(String(code), account: account)
         } catch let error as OrderError {
-            let page = try await PageContext.client(req)
-            let lines = try await Cart(context: req.engine).lines(account: account)
-            return OrderPages.cart(page, lines: lines, error: Messages.order(error, page)).response(status: .unprocessableEntity)
+            return try await renderCart(req, error: error)
         }
         return req.redirect(to: "/cart?notice=promo_applied")
     }
@@ -139,9 +156,7 @@ struct OrderController: RouteCollection {
             try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try actor(req))
         } catch let error as OrderError {
             if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
-            let page = try await PageContext.client(req)
-            let lines = try await Cart(context: req.engine).lines(account: account)
-            return OrderPages.cart(page, lines: lines, error: Messages.order(error, page)).response(status: .unprocessableEntity)
+            return try await renderCart(req, error: error)
         }
         return req.redirect(to: "/orders?notice=order_paid")
     }
@@ -154,29 +169,17 @@ struct OrderController: RouteCollection {
     }
 
     func orders(req: Request) async throws -> Response {
-        let account = try req.client.account
-        let orders = Orders(context: req.engine)
-        let pending = try await orders.list(account: account, status: "pending")
-        let paid = try await orders.list(account: account, status: "paid")
-        let items = try await orders.items(of: (pending + paid).map { $0.id! })
-        return OrderPages.orders(try await PageContext.client(req), pending: pending, paid: paid, items: items, error: nil).response()
+        try await renderOrders(req, error: nil)
     }
 
     func pay(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        let account = try req.client.account
         do {
-            try await Orders(context: req.engine).pay(orderID: id, account: account, actor: try actor(req))
+            try await Orders(context: req.engine).pay(orderID: id, account: try req.client.account, actor: try actor(req))
         } catch OrderError.orderNotFound {
             throw PageError.notFound
         } catch let error as OrderError {
-            let page = try await PageContext.client(req)
-            let orders = Orders(context: req.engine)
-            let pending = try await orders.list(account: account, status: "pending")
-            let paid = try await orders.list(account: account, status: "paid")
-            let items = try await orders.items(of: (pending + paid).map { $0.id! })
-            return OrderPages.orders(page, pending: pending, paid: paid, items: items, error: Messages.order(error, page))
-                .response(status: .unprocessableEntity)
+            return try await renderOrders(req, error: error)
         }
         return req.redirect(to: "/orders?notice=order_paid")
     }

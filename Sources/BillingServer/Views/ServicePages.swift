@@ -144,7 +144,7 @@ enum ServicePages {
                     .tr(.td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
                         .td(.text(page.t("service.status." + event.toStatus))),
                         .td(.text(page.t("service.actor." + (event.actor.split(separator: ":").first.map(String.init) ?? "system")))),
-                        .td(.text(event.event == "trial_started" ? "" : event.note)))
+                        .td(.text(event.note)))
                 })))
     }
 
