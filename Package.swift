@@ -27,7 +27,7 @@ let package = Package(
             .product(name: "FluentKit", package: "fluent-kit"),
             .product(name: "FluentSQL", package: "fluent-kit"),
         ]),
-        .target(name: "Payments", dependencies: ["BillingDomain"]),
+        .target(name: "Payments", dependencies: ["BillingDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Provisioning", dependencies: ["BillingDomain"]),
         .target(name: "Messaging", dependencies: ["BillingDomain"]),
         .target(name: "BillingEngine", dependencies: [

@@ -18,6 +18,10 @@ public enum LedgerAccount: Sendable, Hashable, Codable, CustomStringConvertible 
     case staffAdjustments
     /// The provider's position when a client's balance changes currency.
     case currencyExchange
+    /// Commissions payers pay on top of their payments (FIN-3).
+    case paymentCommission
+    /// What cashback costs the provider: the other side of cashback credited to balances.
+    case cashback
 
     /// The stable code stored in the database.
     public var code: String {
@@ -29,6 +33,8 @@ public enum LedgerAccount: Sendable, Hashable, Codable, CustomStringConvertible 
         case .openingBalances: "equity:opening"
         case .staffAdjustments: "equity:adjustments"
         case .currencyExchange: "fx"
+        case .paymentCommission: "revenue:commission"
+        case .cashback: "expense:cashback"
         }
     }
 
@@ -45,6 +51,8 @@ public enum LedgerAccount: Sendable, Hashable, Codable, CustomStringConvertible 
         case "equity:opening": self = .openingBalances
         case "equity:adjustments": self = .staffAdjustments
         case "fx": self = .currencyExchange
+        case "revenue:commission": self = .paymentCommission
+        case "expense:cashback": self = .cashback
         default:
             if code.hasPrefix("client:"), let id = UUID(uuidString: String(code.dropFirst(7))) {
                 self = .clientBalance(id)
@@ -78,6 +86,7 @@ public enum LedgerTransactionKind: String, Sendable, Codable, CaseIterable {
     case charge
     case refund
     case currencyConversion = "currency_conversion"
+    case cashback
 }
 
 /// A balanced set of ledger lines with the idempotency key that makes posting it twice harmless.

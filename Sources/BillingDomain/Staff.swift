@@ -9,6 +9,8 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case manageCatalog = "catalog.manage"
     /// See clients' services and expenses, run the billing pass.
     case viewServices = "services.view"
+    /// See payments, confirm bank transfers, refund, configure payment methods.
+    case managePayments = "payments.manage"
 }
 
 /// A named set of staff permissions.
@@ -24,7 +26,7 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable, Hashable {
         switch self {
         case .administrator: Set(StaffPermission.allCases)
         case .support: [.viewClients, .viewOutbox, .viewServices]
-        case .accountant: [.viewClients, .adjustBalances, .viewServices]
+        case .accountant: [.viewClients, .adjustBalances, .viewServices, .managePayments]
         }
     }
 

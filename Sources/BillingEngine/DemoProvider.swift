@@ -60,6 +60,7 @@ public struct DemoProvider: Sendable {
                                                idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
         try await context.ledger.post(posting, actor: "system")
         try await DemoCatalog(context: context).seedIfEmpty()
+        try await PaymentMethods(context: context).seedDefaults(currencies: Currency.all)
         // The demo client already has a running VPS, so its service list and expenses show something.
         guard let account = try await AccountRecord.find(client.accountID, on: context.database),
               let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first() else { return }

@@ -1,6 +1,7 @@
 import BillingDomain
 import FluentKit
 import Foundation
+import Payments
 import Provisioning
 
 /// What every use case needs from the outside: the database, the clock, the provider's calendar,
@@ -14,9 +15,12 @@ public struct EngineContext: Sendable {
     public let provider: ProviderProfile
     /// Opens, stops and deletes services on the backend.
     public let processing: any ProcessingModule
+    /// The payment gateways drivers configured, by name.
+    public let gateways: PaymentGateways
 
     public init(database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
-                texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule()) {
+                texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule(),
+                gateways: PaymentGateways = PaymentGateways([])) {
         self.database = database
         self.clock = clock
         self.calendar = calendar
@@ -24,12 +28,13 @@ public struct EngineContext: Sendable {
         self.texts = texts
         self.provider = provider
         self.processing = processing
+        self.gateways = gateways
     }
 
     /// The same context working on another database handle (a transaction).
     func on(_ database: any Database) -> EngineContext {
         EngineContext(database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-                      provider: provider, processing: processing)
+                      provider: provider, processing: processing, gateways: gateways)
     }
 
     /// Today's billing date in the provider's time zone.
@@ -37,6 +42,24 @@ public struct EngineContext: Sendable {
 
     public var ledger: Ledger { Ledger(database: database, clock: clock) }
     public var outbox: Outbox { Outbox(clock: clock) }
+}
+
+/// The payment gateway drivers of this installation, by name (`sandbox`, `stripe`, `yookassa`).
+public struct PaymentGateways: Sendable {
+    let drivers: [String: any PaymentGateway]
+
+    public init(_ drivers: [any PaymentGateway]) {
+        self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public func driver(_ name: String) -> (any PaymentGateway)? { drivers[name] }
+
+    /// The same set with one driver replaced or added (tests swap in scripted drivers).
+    public func replacing(_ driver: any PaymentGateway) -> PaymentGateways {
+        var all = drivers
+        all[driver.name] = driver
+        return PaymentGateways(Array(all.values))
+    }
 }
 
 /// Provider-wide settings the use cases read.

@@ -134,9 +134,11 @@ public struct Orders: Sendable {
     }
 
     /// Turns cart items (all, or those named) into a pending order with frozen prices; pays it
-    /// from the balance when `payFromBalance`. Returns the order.
+    /// from the balance when `payFromBalance`. `paymentMethod` is fixed here for good (CAT-5):
+    /// `balance` or a payment method's id. Returns the order.
     @discardableResult
-    public func checkout(account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, actor: String) async throws -> OrderRecord {
+    public func checkout(account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
+                         actor: String) async throws -> OrderRecord {
         var lines = try await Cart(context: context).lines(account: account)
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
         guard !lines.isEmpty else { throw OrderError.emptyCart }
@@ -150,7 +152,7 @@ public struct Orders: Sendable {
         let order: OrderRecord = try await context.database.transaction { tx in
             let number = try await context.nextNumber(in: OrderRecord.schema, floor: 100_000, on: tx)
             let order = OrderRecord(accountID: account.id!, number: number, currency: currency.code, total: total.units,
-                                    tax: tax.units, paymentMethod: "balance", createdAt: context.clock.now)
+                                    tax: tax.units, paymentMethod: paymentMethod, createdAt: context.clock.now)
             try await order.create(on: tx)
             for line in checkedOut {
                 let priced = line.priced!
@@ -171,7 +173,8 @@ public struct Orders: Sendable {
 
     /// A service's next period as a pending order (SVC-1 "extend": the payment request).
     @discardableResult
-    public func requestRenewal(serviceID: UUID, account: AccountRecord, actor: String) async throws -> OrderRecord {
+    public func requestRenewal(serviceID: UUID, account: AccountRecord, paymentMethod: String = "balance",
+                               actor: String) async throws -> OrderRecord {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
               let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
@@ -179,7 +182,7 @@ public struct Orders: Sendable {
                                    period: service.period, domainName: service.domainName, osImage: service.osImage,
                                    addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
         try await item.create(on: context.database)
-        return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, actor: actor)
+        return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
     }
 
     /// Pays a pending order from the balance. A second call (a double click, a retried request)

@@ -31,6 +31,11 @@ public struct RenewalRun: Sendable {
         public var notices = 0
         /// Charged amounts by currency code, in 1/10 000 units.
         public var charged: [String: Int64] = [:]
+        /// Subscriptions charged to saved methods (FIN-9), and charges declined.
+        public var subscriptionsCharged = 0
+        public var subscriptionsDeclined = 0
+        /// Balances topped up by autopayment (FIN-10).
+        public var autopayments = 0
 
         public init() {}
 
@@ -41,6 +46,9 @@ public struct RenewalRun: Sendable {
             deleted += other.deleted
             notices += other.notices
             for (code, units) in other.charged { charged[code, default: 0] += units }
+            subscriptionsCharged += other.subscriptionsCharged
+            subscriptionsDeclined += other.subscriptionsDeclined
+            autopayments += other.autopayments
         }
     }
 
@@ -49,6 +57,10 @@ public struct RenewalRun: Sendable {
     public func run(on date: LocalDate) async throws -> Summary {
         let settings = try await BillingSettings.load(on: context.database)
         var summary = Summary()
+        // Saved methods are charged first (a day ahead, sixty for domains), then autopayment tops
+        // up balances, so the balance renewals below find the money.
+        try await SubscriptionCharges(context: context).run(on: date, summary: &summary)
+        try await AutopaymentRun(context: context).run(on: date, settings: settings, summary: &summary)
         try await renewDue(on: date, settings: settings, summary: &summary)
         try await expireUnpaid(on: date, summary: &summary)
         try await deleteAfterGrace(on: date, settings: settings, summary: &summary)

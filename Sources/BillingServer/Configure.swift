@@ -6,6 +6,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import OpenAPIVapor
+import Payments
 import Vapor
 
 /// Wires the platform into a Vapor application: database, migrations, middleware, routes.
@@ -46,13 +47,24 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
     app.migrations.add(BillingMigrations.all)
     if migrate { try await app.autoMigrate() }
 
+    let key = try await signingKey(on: app.db)
+    var gateways: [any PaymentGateway] = []
+    if config.sandboxGateway { gateways.append(SandboxGateway(secret: "sandbox:" + key, baseURL: config.baseURL)) }
+    let http = VaporGatewayHTTPClient(client: app.client)
+    if let stripe = config.stripe {
+        gateways.append(StripeGateway(secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret, apiBase: stripe.apiBase, http: http))
+    }
+    if let yooKassa = config.yooKassa {
+        gateways.append(YooKassaGateway(shopID: yooKassa.shopID, secretKey: yooKassa.secretKey, apiBase: yooKassa.apiBase, http: http))
+    }
     let hasher = try BcryptPasswordHasher(threadPool: app.threadPool, eventLoop: app.eventLoopGroup, cost: config.bcryptCost)
     let engine = EngineContext(
         database: app.db, clock: clock, calendar: BillingCalendar(timeZone: config.timeZone), passwords: hasher,
         texts: Localizer.shared,
         provider: ProviderProfile(name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
-                                  defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry))
-    app.billing = BillingRuntime(config: config, engine: engine, signingKey: try await signingKey(on: app.db))
+                                  defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
+        gateways: PaymentGateways(gateways))
+    app.billing = BillingRuntime(config: config, engine: engine, signingKey: key)
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
@@ -103,6 +115,10 @@ func routes(_ app: Application) throws {
     try clientArea.register(collection: ClientAreaController())
     try clientArea.register(collection: OrderController())
     try clientArea.register(collection: ServicesController())
+    try clientArea.register(collection: PaymentsController())
+    try app.register(collection: PayLinkController())
+    try app.register(collection: SandboxGatewayController())
+    try app.register(collection: WebhookController())
     try app.register(collection: DevelopmentController())
 
     let admin = app.grouped("admin")
@@ -110,4 +126,5 @@ func routes(_ app: Application) throws {
     let staffArea = admin.grouped(StaffSessionMiddleware())
     try staffArea.register(collection: StaffAreaController())
     try staffArea.register(collection: StaffCatalogController())
+    try staffArea.register(collection: StaffPaymentsController())
 }

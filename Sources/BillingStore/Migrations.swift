@@ -30,6 +30,15 @@ public enum BillingMigrations {
             CreateScheduledJobs(),
             CreateCurrencyRates(),
             AddDedupeKeyToEmailOutbox(),
+            CreatePaymentMethods(),
+            CreatePayers(),
+            CreatePayments(),
+            CreateRefunds(),
+            CreateSavedMethods(),
+            CreateGatewayEvents(),
+            CreateAPIIdempotency(),
+            CreateAutopaySettings(),
+            AddSavedMethodToServices(),
         ]
     }
 }

@@ -121,8 +121,11 @@ struct OrderController: RouteCollection {
     /// The cart page, with a refusal on top when there is one.
     private func renderCart(_ req: Request, error: OrderError?) async throws -> Response {
         let page = try await PageContext.client(req)
-        let lines = try await Cart(context: req.engine).lines(account: try req.client.account)
-        return OrderPages.cart(page, lines: lines, error: error.map { Messages.order($0, page) })
+        let account = try req.client.account
+        let lines = try await Cart(context: req.engine).lines(account: account)
+        let methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
+        return OrderPages.cart(page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) },
+                               error: error.map { Messages.order($0, page) })
             .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
@@ -151,7 +154,21 @@ struct OrderController: RouteCollection {
     }
 
     func checkout(req: Request) async throws -> Response {
+        struct Form: Content { var method: String? }
         let account = try req.client.account
+        // Another method than the balance is fixed on the order (CAT-5), and the payment flow
+        // takes over: payer, confirmation, gateway.
+        if let methodID = try req.content.decode(Form.self).method.flatMap(UUID.init(uuidString:)) {
+            guard try await PaymentMethods(context: req.engine).available(for: account, topUp: true).contains(where: { $0.id == methodID })
+            else { return try await renderCart(req, error: .emptyCart) }
+            do {
+                let order = try await Orders(context: req.engine).checkout(account: account, payFromBalance: false,
+                                                                           paymentMethod: methodID.uuidString.lowercased(), actor: try actor(req))
+                return req.redirect(to: "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
+            } catch let error as OrderError {
+                return try await renderCart(req, error: error)
+            }
+        }
         do {
             try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try actor(req))
         } catch let error as OrderError {
@@ -174,6 +191,11 @@ struct OrderController: RouteCollection {
 
     func pay(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        if let order = try await OrderRecord.find(id, on: req.db), order.accountID == (try req.client.account).id!,
+           order.paymentMethod != "balance" {
+            // Fixed at checkout: it is paid with its own method, never from the balance (CAT-5).
+            return req.redirect(to: "/payments/new?order=\(id.uuidString.lowercased())&method=\(order.paymentMethod)")
+        }
         do {
             try await Orders(context: req.engine).pay(orderID: id, account: try req.client.account, actor: try actor(req))
         } catch OrderError.orderNotFound {

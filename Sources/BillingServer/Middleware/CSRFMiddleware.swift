@@ -20,7 +20,8 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // The API authenticates with bearer tokens, never cookies, so cross-site forms cannot use it.
-        if request.url.path.hasPrefix("/api/") { return try await next.respond(to: request) }
+        // The API authenticates with bearer tokens; gateways sign their webhooks.
+        if request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/webhooks/") { return try await next.respond(to: request) }
         let existingSeed = (request.cookies[Self.cookieName]?.string).flatMap { $0.count == 43 ? $0 : nil }
         let seed = existingSeed ?? SecretToken.generate()
         let expected = SecretToken.sign("csrf:" + seed, key: request.billing.signingKey)

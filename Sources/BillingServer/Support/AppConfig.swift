@@ -31,6 +31,13 @@ public struct AppConfig: Sendable {
     /// Whether `serve` runs the daily billing jobs in-process (every minute; a lease makes one
     /// instance do the work). Off when cron runs `billing jobs --once` instead.
     public var runJobs: Bool = true
+    /// The sandbox card gateway (its own pay page and signed webhooks). On by default: the demo
+    /// pays with it. A production installation turns it off with `BILLING_SANDBOX_GATEWAY=off`.
+    public var sandboxGateway: Bool = true
+    /// Stripe: on when both keys are set. The API base can point at a stand-in.
+    public var stripe: (secretKey: String, webhookSecret: String, apiBase: String)?
+    /// YooKassa: on when the shop id and secret key are set.
+    public var yooKassa: (shopID: String, secretKey: String, apiBase: String)?
 
     public init() {}
 
@@ -130,6 +137,24 @@ public struct AppConfig: Sendable {
                 throw Invalid(variable: "BILLING_JOBS", value: jobs, expected: "on or off")
             }
             config.runJobs = flag
+        }
+        if let sandbox = value("BILLING_SANDBOX_GATEWAY") {
+            guard let flag = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][sandbox.lowercased()] else {
+                throw Invalid(variable: "BILLING_SANDBOX_GATEWAY", value: sandbox, expected: "on or off")
+            }
+            config.sandboxGateway = flag
+        }
+        if let key = value("STRIPE_SECRET_KEY") {
+            guard let secret = value("STRIPE_WEBHOOK_SECRET") else {
+                throw Invalid(variable: "STRIPE_WEBHOOK_SECRET", value: "", expected: "the endpoint's whsec_… secret when STRIPE_SECRET_KEY is set")
+            }
+            config.stripe = (key, secret, value("STRIPE_API_BASE") ?? "https://api.stripe.com")
+        }
+        if let shop = value("YOOKASSA_SHOP_ID") {
+            guard let secret = value("YOOKASSA_SECRET_KEY") else {
+                throw Invalid(variable: "YOOKASSA_SECRET_KEY", value: "", expected: "the shop's secret key when YOOKASSA_SHOP_ID is set")
+            }
+            config.yooKassa = (shop, secret, value("YOOKASSA_API_BASE") ?? "https://api.yookassa.ru")
         }
         return config
     }

@@ -121,7 +121,7 @@ enum OrderPages {
         )
     }
 
-    static func cart(_ page: PageContext, lines: [CartLine], error: String?) -> HTML {
+    static func cart(_ page: PageContext, lines: [CartLine], methods: [(value: String, title: String)], error: String?) -> HTML {
         let due = lines.compactMap { $0.priced?.quote.dueNow.gross }
         let tax = lines.compactMap { $0.priced?.quote.dueNow.tax }
         let currency = page.client?.summary.currency ?? .EUR
@@ -151,7 +151,9 @@ enum OrderPages {
                         .dt(.class("grand"), .text(page.t("cart.total"))),
                         .dd(.class("grand"), .attribute(named: "data-testid", value: "cart-total"), .text(page.money(Money.sum(due, currency: currency))))),
                     .form(.method(.post), .action("/cart/checkout"), UI.csrfField(page),
-                          .p(.class("muted small"), .text(page.t("cart.pay_from_balance"))),
+                          UI.select(label: page.t("cart.payment_method"), name: "method",
+                                    options: [(value: "balance", title: page.t("payment.method.balance"))] + methods, selected: "balance"),
+                          .p(.class("muted small"), .text(page.t("order.method_fixed"))),
                           UI.submit(page.t("cart.checkout"))),
                     .form(.method(.post), .action("/cart/promo"), .class("inline-form"), UI.csrfField(page),
                           UI.field(label: page.t("order.promo"), name: "code", required: true),

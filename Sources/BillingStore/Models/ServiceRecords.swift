@@ -27,6 +27,8 @@ public final class ServiceRecord: Model, @unchecked Sendable {
     /// service was ordered or changed; renewals charge it, taxed at the payer's rate.
     @Field(key: "recurring_amount") public var recurringAmount: Int64
     @Field(key: "auto_renew") public var autoRenew: Bool
+    /// The saved payment method the renewal is charged to (FIN-7); `nil`: the balance.
+    @OptionalField(key: "saved_method_id") public var savedMethodID: UUID?
     /// Periods are counted from this date so month ends do not drift (see `BillingPeriod`).
     @Field(key: "anchor_on") public var anchorOn: String
     @Field(key: "periods_paid") public var periodsPaid: Int

@@ -1,0 +1,427 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+import Payments
+
+/// Why a payment cannot be made as asked; each has a text in every language.
+public enum PaymentError: Error, Equatable, Sendable {
+    case methodUnavailable
+    case terms(PaymentTerms.Refusal)
+    case payerKindNotAllowed
+    case payerNameMissing
+    case paymentNotFound
+    case notPayable
+    case notDeletable
+    /// The order was checked out with another method (CAT-5): a new order is needed.
+    case orderMethodFixed
+    case gatewayFailed(String)
+    case refundTooLarge(Money)
+    case notRefundable
+    case notBankTransfer
+    case savedMethodNotFound
+    case setupUnsupported
+}
+
+/// Who pays: one of the account's payers, a new one, or nobody named (top-ups by a person).
+public enum PayerChoice: Sendable, Equatable {
+    case existing(UUID)
+    case new(kind: PayerKind, name: String)
+    case accountHolder
+}
+
+/// A payment to create: a top-up (no order) or the payment of a pending order.
+public struct PaymentRequest: Sendable {
+    public var methodID: UUID
+    /// The top-up amount; ignored for an order (its frozen total is paid).
+    public var amount: Money?
+    public var orderID: UUID?
+    public var payer: PayerChoice
+    public var saveMethod: Bool
+    /// One payment per key: a repeated request (a double click, an API retry) finds the first.
+    public var idempotencyKey: String
+
+    public init(methodID: UUID, amount: Money?, orderID: UUID? = nil, payer: PayerChoice = .accountHolder, saveMethod: Bool = false,
+                idempotencyKey: String) {
+        self.methodID = methodID
+        self.amount = amount
+        self.orderID = orderID
+        self.payer = payer
+        self.saveMethod = saveMethod
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// The payment flow (FIN-2, FIN-3, FIN-4): create a payment (an invoice), send the payer to the
+/// gateway, credit the balance when the money is in (one ledger transaction, keyed by the
+/// payment), pay the order it was for, credit cashback as its own payment, refund.
+public struct PaymentFlow: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    static let unpaidStatuses = [PaymentStatus.new, .beingPaid].map(\.rawValue)
+    static let creditableStatuses = PaymentStatus.allCases.filter(\.acceptsMoney).map(\.rawValue)
+
+    /// The amounts a payment of `amount` with a method comes to (the confirmation step).
+    public func quote(methodID: UUID, amount: Money, account: AccountRecord) async throws -> (PaymentMethod, PaymentAmounts) {
+        guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled,
+              method.currency.code == account.currency, method.kind != .balance
+        else { throw PaymentError.methodUnavailable }
+        if method.kind.isGateway, context.gateways.driver(method.kind.rawValue) == nil { throw PaymentError.methodUnavailable }
+        do { return (method, try method.terms.amounts(for: amount)) } catch { throw PaymentError.terms(error) }
+    }
+
+    /// Creates the payment (status New). Nothing is charged yet.
+    @discardableResult
+    public func create(_ request: PaymentRequest, account: AccountRecord) async throws -> PaymentRecord {
+        if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == request.idempotencyKey).first() {
+            guard existing.accountID == account.id! else { throw PaymentError.paymentNotFound }
+            return existing
+        }
+        var amount = request.amount
+        var order: OrderRecord?
+        if let orderID = request.orderID {
+            guard let found = try await OrderRecord.find(orderID, on: context.database), found.accountID == account.id! else {
+                throw OrderError.orderNotFound
+            }
+            guard found.status == "pending" else { throw OrderError.orderNotPending }
+            guard found.paymentMethod == request.methodID.uuidString.lowercased() else { throw PaymentError.orderMethodFixed }
+            order = found
+            amount = Money(units: found.total, currency: Currency.named(found.currency) ?? context.provider.defaultCurrency)
+        }
+        guard let amount else { throw PaymentError.terms(.notPositive) }
+        let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: account)
+        let payerID = try await payer(request.payer, method: method, account: account)
+        return try await insertPayment(account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
+                                       orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.savesMethods,
+                                       key: request.idempotencyKey)
+    }
+
+    private func payer(_ choice: PayerChoice, method: PaymentMethod, account: AccountRecord) async throws -> UUID? {
+        switch choice {
+        case .accountHolder:
+            guard method.payerKinds.contains(.person) else { throw PaymentError.payerKindNotAllowed }
+            return nil
+        case .existing(let id):
+            guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id! else {
+                throw PaymentError.payerNameMissing
+            }
+            guard let kind = PayerKind(rawValue: payer.kind), method.payerKinds.contains(kind) else { throw PaymentError.payerKindNotAllowed }
+            return id
+        case .new(let kind, let name):
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= 200 else { throw PaymentError.payerNameMissing }
+            guard method.payerKinds.contains(kind) else { throw PaymentError.payerKindNotAllowed }
+            let payer = PayerRecord(accountID: account.id!, kind: kind.rawValue, name: trimmed, createdAt: context.clock.now)
+            try await payer.create(on: context.database)
+            return payer.id
+        }
+    }
+
+    /// Inserts a payment with the next number; a number taken by a concurrent insert is retried.
+    func insertPayment(account: AccountRecord, method: PaymentMethod, amounts: PaymentAmounts, purpose: String, orderID: UUID? = nil,
+                       serviceID: UUID? = nil, payerID: UUID? = nil, savedMethodID: UUID? = nil, saveMethod: Bool = false,
+                       status: PaymentStatus = .new, key: String) async throws -> PaymentRecord {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: context.database)
+            let payment = PaymentRecord(accountID: account.id!, number: number, methodID: method.id, methodKind: method.kind.rawValue,
+                                        purpose: purpose, currency: amounts.amount.currency.code, amount: amounts.amount.units,
+                                        commission: amounts.commission.units, total: amounts.total.units, cashback: amounts.cashback.units,
+                                        status: status.rawValue, idempotencyKey: key, createdAt: context.clock.now)
+            payment.orderID = orderID
+            payment.serviceID = serviceID
+            payment.payerID = payerID
+            payment.savedMethodID = savedMethodID
+            payment.saveMethod = saveMethod
+            do {
+                try await payment.create(on: context.database)
+                return payment
+            } catch {
+                if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() {
+                    return existing
+                }
+                if attempt >= 5 { throw error }
+            }
+        }
+    }
+
+    /// Sends the payer to the gateway's page; returns where to go. Asked again (a second click,
+    /// fifty clicks at once), the gateway answers with the same session, so one payment is made.
+    /// `nil` for a bank transfer: the invoice itself is what the payer needs.
+    public func start(paymentID: UUID, returnURL: String, cancelURL: String) async throws -> String? {
+        guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
+        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notPayable }
+        guard let kind = PaymentMethodKind(rawValue: payment.methodKind) else { throw PaymentError.methodUnavailable }
+        guard kind.isGateway else { return nil }
+        if let url = payment.redirectURL { return url }
+        guard let driver = context.gateways.driver(kind.rawValue), let currency = Currency.named(payment.currency) else {
+            throw PaymentError.methodUnavailable
+        }
+        let account = try await AccountRecord.find(payment.accountID, on: context.database)
+        let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
+            .filter(\.$isOwner == true).first()
+        let customer = try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
+            .filter(\.$gateway == kind.rawValue).filter(\.$customerID != nil).first()?.customerID
+        let redirect: GatewayRedirect
+        do {
+            redirect = try await driver.startCheckout(CheckoutRequest(
+                reference: paymentID.uuidString.lowercased(), amount: Money(units: payment.total, currency: currency),
+                description: "\(context.provider.name) #\(payment.number)", returnURL: returnURL, cancelURL: cancelURL,
+                saveMethod: payment.saveMethod, customerEmail: owner?.email ?? account?.name ?? "",
+                customerID: customer, idempotencyKey: paymentID.uuidString.lowercased()))
+        } catch {
+            throw PaymentError.gatewayFailed(String(describing: error))
+        }
+        guard let sql = context.database as? any SQLDatabase else { return redirect.url }
+        try await sql.raw("""
+            UPDATE payments SET status = \(bind: PaymentStatus.beingPaid.rawValue), gateway_session_id = \(bind: redirect.sessionID),
+            redirect_url = \(bind: redirect.url) WHERE id = \(bind: paymentID) AND status IN (\(binds: Self.unpaidStatuses))
+            """).run()
+        return redirect.url
+    }
+
+    /// What crediting did.
+    public struct Credited: Sendable, Equatable {
+        /// `false` when the payment was credited before (a repeated event).
+        public let isNew: Bool
+        public let orderID: UUID?
+        public let accountID: UUID
+    }
+
+    /// Credits a payment inside the caller's transaction: claims it (only one caller can), posts
+    /// one balanced ledger transaction keyed `payment:<id>` (client +amount, commission income,
+    /// clearing −total), credits cashback as its own payment, keeps the card if asked.
+    /// `received` is the gateway's figure: when it differs from the invoice the commission is
+    /// kept and the balance gets the rest.
+    func credit(_ payment: PaymentRecord, received: Money, gatewayPaymentID: String, card: SavedCard?, actor: String,
+                on tx: any Database) async throws -> Credited {
+        guard let sql = tx as? any SQLDatabase, let currency = Currency.named(payment.currency), received.currency == currency,
+              received.isPositive else { throw PaymentError.notPayable }
+        let commission = min(payment.commission, max(0, received.units - 1))
+        let amount = Money(units: received.units - commission, currency: currency)
+        let now = context.clock.now
+        let claimed = try await sql.raw("""
+            UPDATE payments SET status = \(bind: PaymentStatus.credited.rawValue), credited_at = \(bind: now),
+            gateway_payment_id = \(bind: gatewayPaymentID), amount = \(bind: amount.units), commission = \(bind: commission),
+            total = \(bind: received.units) WHERE id = \(bind: payment.id!) AND status IN (\(binds: Self.creditableStatuses)) RETURNING id
+            """).all()
+        guard !claimed.isEmpty else { return Credited(isNew: false, orderID: payment.orderID, accountID: payment.accountID) }
+        let clearing = LedgerAccount.gatewayClearing(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue ? "bank" : payment.methodKind)
+        var lines = [LedgerLine(.clientBalance(payment.accountID), amount), LedgerLine(clearing, received.negated)]
+        if commission > 0 { lines.append(LedgerLine(.paymentCommission, Money(units: commission, currency: currency))) }
+        let posting = try LedgerPosting(idempotencyKey: "payment:\(payment.id!.uuidString.lowercased())", kind: .payment,
+                                        memo: "Payment #\(payment.number)", lines: lines)
+        let posted = try await context.ledger.post(posting, actor: actor, on: tx)
+        try await sql.raw("UPDATE payments SET ledger_transaction_id = \(bind: posted.transactionID) WHERE id = \(bind: payment.id!)").run()
+        if payment.cashback > 0 { try await creditCashback(of: payment, on: tx) }
+        if let card, payment.saveMethod, let methodID = payment.methodID {
+            try await SavedMethods(context: context.on(tx)).keep(card, accountID: payment.accountID, methodID: methodID,
+                                                                gateway: payment.methodKind, on: tx)
+        }
+        return Credited(isNew: true, orderID: payment.orderID, accountID: payment.accountID)
+    }
+
+    /// Cashback (FIN-3) as its own credited payment, paid for by the provider's cashback account.
+    private func creditCashback(of payment: PaymentRecord, on tx: any Database) async throws {
+        guard let currency = Currency.named(payment.currency) else { return }
+        let cashback = Money(units: payment.cashback, currency: currency)
+        let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: tx)
+        let reward = PaymentRecord(accountID: payment.accountID, number: number, methodID: nil, methodKind: "cashback",
+                                   purpose: "cashback", currency: currency.code, amount: cashback.units, commission: 0,
+                                   total: cashback.units, cashback: 0, status: PaymentStatus.credited.rawValue,
+                                   idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())", createdAt: context.clock.now)
+        reward.cashbackOf = payment.id
+        reward.creditedAt = context.clock.now
+        let posted = try await context.ledger.post(try .credit(client: payment.accountID, amount: cashback, from: .cashback, kind: .cashback,
+                                                               memo: "Cashback for payment #\(payment.number)",
+                                                               idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())"),
+                                                   actor: "system:cashback", on: tx)
+        reward.ledgerTransactionID = posted.transactionID
+        try await reward.create(on: tx)
+    }
+
+    /// Credits a payment in its own transaction and then pays the order it was for. A payment
+    /// number taken by a concurrent cashback is retried; a repeat finds the payment credited.
+    @discardableResult
+    public func credit(paymentID: UUID, received: Money, gatewayPaymentID: String, card: SavedCard? = nil,
+                       actor: String) async throws -> Credited {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let credited = try await context.database.transaction { tx in
+                    guard let payment = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
+                    return try await credit(payment, received: received, gatewayPaymentID: gatewayPaymentID, card: card, actor: actor, on: tx)
+                }
+                if credited.isNew { try await settleOrder(credited) }
+                return credited
+            } catch let error as PaymentError {
+                throw error
+            } catch {
+                if attempt >= 3 { throw error }
+            }
+        }
+    }
+
+    /// Pays the order a credited payment was for, from the balance the payment just filled. An
+    /// order that can no longer be paid (cancelled meanwhile) leaves the money on the balance.
+    func settleOrder(_ credited: Credited) async throws {
+        guard let orderID = credited.orderID, let account = try await AccountRecord.find(credited.accountID, on: context.database) else {
+            return
+        }
+        do {
+            try await Orders(context: context).pay(orderID: orderID, account: account, actor: "system:payments")
+        } catch is OrderError {
+            return
+        }
+    }
+
+    /// A payment the gateway declined or the payer abandoned: Cancelled, unless money already came.
+    public func cancel(paymentID: UUID, reason: String) async throws {
+        guard let sql = context.database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            UPDATE payments SET status = \(bind: PaymentStatus.cancelled.rawValue), failure = \(bind: String(reason.prefix(200)))
+            WHERE id = \(bind: paymentID) AND status IN (\(binds: Self.unpaidStatuses))
+            """).run()
+    }
+
+    /// The client deletes an unpaid invoice (FIN-4). The record stays, Cancelled, for the books.
+    public func delete(paymentID: UUID, account: AccountRecord) async throws {
+        guard let payment = try await find(paymentID, account: account) else { throw PaymentError.paymentNotFound }
+        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notDeletable }
+        try await cancel(paymentID: paymentID, reason: "deleted by client")
+    }
+
+    /// Staff confirm that a bank transfer arrived: the invoice's total is credited.
+    public func confirmBankTransfer(paymentID: UUID, staff: String) async throws {
+        guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
+        guard payment.methodKind == PaymentMethodKind.bankTransfer.rawValue else { throw PaymentError.notBankTransfer }
+        guard PaymentStatus(rawValue: payment.status)?.acceptsMoney == true, let currency = Currency.named(payment.currency) else {
+            throw PaymentError.notPayable
+        }
+        try await credit(paymentID: paymentID, received: Money(units: payment.total, currency: currency),
+                         gatewayPaymentID: "bank:\(payment.number)", actor: staff)
+    }
+
+    /// Refunds part or all of a credited payment (staff): through the gateway where the money
+    /// came from one, always through the ledger (client −amount, clearing +amount). The
+    /// commission is not returned. The key makes a repeated refund request harmless: the gateway
+    /// gets the same idempotency key and the ledger the same transaction key.
+    public func refund(paymentID: UUID, amount: Money, reason: String, actor: String, key: String) async throws {
+        if try await RefundRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() != nil { return }
+        guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
+        guard payment.status == PaymentStatus.credited.rawValue, payment.purpose != "cashback",
+              let currency = Currency.named(payment.currency), amount.currency == currency else { throw PaymentError.notRefundable }
+        let remaining = Money(units: payment.amount - payment.refunded, currency: currency)
+        guard amount.isPositive, amount.isWholeMinorUnits, amount <= remaining else { throw PaymentError.refundTooLarge(remaining) }
+        var gatewayRefundID: String?
+        if let kind = PaymentMethodKind(rawValue: payment.methodKind), kind.isGateway, let gatewayPaymentID = payment.gatewayPaymentID {
+            guard let driver = context.gateways.driver(kind.rawValue) else { throw PaymentError.methodUnavailable }
+            do {
+                gatewayRefundID = try await driver.refund(gatewayPaymentID: gatewayPaymentID, amount: amount, idempotencyKey: key)
+            } catch {
+                throw PaymentError.gatewayFailed(String(describing: error))
+            }
+        }
+        let clearing = LedgerAccount.gatewayClearing(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue ? "bank" : payment.methodKind)
+        let refundedAt = gatewayRefundID
+        try await context.database.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            // Claims the refund against what is left: two refunds at once cannot exceed the payment.
+            let claimed = try await sql.raw("""
+                UPDATE payments SET refunded = refunded + \(bind: amount.units),
+                status = CASE WHEN refunded + \(bind: amount.units) = amount THEN \(bind: PaymentStatus.refunded.rawValue) ELSE status END
+                WHERE id = \(bind: paymentID) AND status = \(bind: PaymentStatus.credited.rawValue)
+                AND amount - refunded >= \(bind: amount.units) RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { throw PaymentError.refundTooLarge(remaining) }
+            try await RefundRecord(paymentID: paymentID, amount: amount.units, currency: currency.code, gatewayRefundID: refundedAt,
+                                   reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
+                .create(on: tx)
+            try await context.ledger.post(try LedgerPosting(idempotencyKey: "refund:\(key)", kind: .refund,
+                                                            memo: "Refund of payment #\(payment.number)", lines: [
+                                                                LedgerLine(.clientBalance(payment.accountID), amount.negated),
+                                                                LedgerLine(clearing, amount),
+                                                            ]), actor: actor, on: tx)
+        }
+    }
+
+    // MARK: reading
+
+    /// Which invoices a list shows (FIN-4): unpaid by default.
+    public enum Filter: String, Sendable, CaseIterable {
+        case unpaid, paid, all
+
+        var statuses: [String]? {
+            switch self {
+            case .unpaid: PaymentFlow.unpaidStatuses
+            case .paid: [PaymentStatus.credited.rawValue, PaymentStatus.refunded.rawValue]
+            case .all: nil
+            }
+        }
+    }
+
+    public func list(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> Page<PaymentRecord> {
+        var query = PaymentRecord.query(on: context.database).filter(\.$accountID == account.id!)
+        if let statuses = filter.statuses { query = query.filter(\.$status ~~ statuses) }
+        let total = try await query.copy().count()
+        let items = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending)
+            .offset(page.offset).limit(page.size).all()
+        return Page(items: items, total: total, request: page)
+    }
+
+    /// One of the account's payments; another account's is indistinguishable from a missing one.
+    public func find(_ id: UUID, account: AccountRecord) async throws -> PaymentRecord? {
+        guard let payment = try await PaymentRecord.find(id, on: context.database), payment.accountID == account.id! else { return nil }
+        return payment
+    }
+
+    public func refunds(of paymentID: UUID) async throws -> [RefundRecord] {
+        try await RefundRecord.query(on: context.database).filter(\.$paymentID == paymentID).sort(\.$createdAt).all()
+    }
+
+    /// Staff's payment list: filters by status, method kind and client search (number, e-mail, name).
+    public func staffList(status: String?, methodKind: String?, search: String, page: PageRequest) async throws -> Page<PaymentRecord> {
+        var query = PaymentRecord.query(on: context.database)
+        if let status, !status.isEmpty { query = query.filter(\.$status == status) }
+        if let methodKind, !methodKind.isEmpty { query = query.filter(\.$methodKind == methodKind) }
+        let term = search.trimmingCharacters(in: .whitespaces)
+        if !term.isEmpty {
+            if let number = Int(term.trimmingCharacters(in: CharacterSet(charactersIn: "#"))) {
+                query = query.filter(\.$number == number)
+            } else {
+                let users = try await UserRecord.query(on: context.database).group(.or) {
+                    $0.filter(\.$email ~~ term.lowercased()).filter(\.$name ~~ term)
+                }.all()
+                query = query.filter(\.$accountID ~~ Set(users.map(\.accountID)))
+            }
+        }
+        let total = try await query.copy().count()
+        let items = try await query.sort(\.$createdAt, .descending).offset(page.offset).limit(page.size).all()
+        return Page(items: items, total: total, request: page)
+    }
+}
+
+/// Links that let anyone pay one invoice without logging in (FIN-4): the payment id and an
+/// expiry, signed with the installation's key. The link shows that invoice and nothing else.
+public enum PayLink {
+    public static let lifetime: TimeInterval = 30 * 24 * 3600
+
+    public static func token(paymentID: UUID, expires: Date, key: String) -> String {
+        let body = "\(paymentID.uuidString.lowercased()).\(Int(expires.timeIntervalSince1970))"
+        return body + "." + SecretToken.sign("paylink:" + body, key: key)
+    }
+
+    /// The payment a token opens, or `nil` when it was not signed here or has expired.
+    public static func paymentID(from token: String, key: String, now: Date) -> UUID? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let expiry = TimeInterval(String(parts[1])),
+              SecretToken.constantTimeEquals(String(parts[2]), SecretToken.sign("paylink:\(parts[0]).\(parts[1])", key: key)),
+              now.timeIntervalSince1970 <= expiry else { return nil }
+        return id
+    }
+}

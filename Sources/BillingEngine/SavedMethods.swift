@@ -1,0 +1,175 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+import Payments
+
+/// Saved payment methods (FIN-8): cards kept at the gateway, known here only by the gateway's
+/// token and a label. Created through the gateway's set-up page or by "remember this method" at
+/// checkout; renamed; deleted (services renewing from it go back to manual renewal, and the
+/// client is told).
+public struct SavedMethods: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// The account's methods, newest first (deleted ones are gone from every list).
+    public func list(account: AccountRecord) async throws -> [SavedMethodRecord] {
+        try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$deletedAt == nil)
+            .sort(\.$createdAt, .descending).all()
+    }
+
+    public func find(_ id: UUID, account: AccountRecord) async throws -> SavedMethodRecord? {
+        guard let method = try await SavedMethodRecord.find(id, on: context.database), method.accountID == account.id!,
+              method.deletedAt == nil else { return nil }
+        return method
+    }
+
+    /// Starts saving a card through a gateway's set-up page: the method is Being set up until
+    /// the gateway's webhook confirms it.
+    public func startSetup(methodID: UUID, account: AccountRecord, returnURL: (UUID) -> String, cancelURL: (UUID) -> String) async throws -> String {
+        guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled, method.kind.isGateway,
+              method.currency.code == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
+        else { throw PaymentError.methodUnavailable }
+        guard driver.supportsSetup else { throw PaymentError.setupUnsupported }
+        let saved = SavedMethodRecord(accountID: account.id!, methodID: methodID, gateway: driver.name, token: nil, customerID: nil,
+                                      label: method.name, name: method.name, status: SavedMethodStatus.beingSetUp.rawValue,
+                                      createdAt: context.clock.now)
+        try await saved.create(on: context.database)
+        let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$isOwner == true).first()
+        let customer = try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id!)
+            .filter(\.$gateway == driver.name).filter(\.$customerID != nil).first()?.customerID
+        do {
+            let redirect = try await driver.startSetup(SetupRequest(
+                reference: saved.id!.uuidString.lowercased(), currency: method.currency, returnURL: returnURL(saved.id!),
+                cancelURL: cancelURL(saved.id!), customerEmail: owner?.email ?? "", customerID: customer,
+                idempotencyKey: saved.id!.uuidString.lowercased()))
+            if let customerID = redirect.customerID {
+                saved.customerID = customerID
+                try await saved.update(on: context.database)
+            }
+            return redirect.url
+        } catch {
+            saved.status = SavedMethodStatus.notWorking.rawValue
+            saved.lastError = String(String(describing: error).prefix(200))
+            try await saved.update(on: context.database)
+            throw PaymentError.gatewayFailed(String(describing: error))
+        }
+    }
+
+    /// The gateway confirmed a set-up: the method is Enabled with the gateway's token.
+    func completeSetup(savedMethodID: UUID, card: SavedCard, on tx: any Database) async throws -> Bool {
+        guard let saved = try await SavedMethodRecord.find(savedMethodID, on: tx), saved.deletedAt == nil,
+              saved.status == SavedMethodStatus.beingSetUp.rawValue else { return false }
+        saved.token = card.token
+        saved.customerID = card.customerID ?? saved.customerID
+        saved.label = card.label
+        if saved.name == saved.label || saved.name.isEmpty || saved.status == SavedMethodStatus.beingSetUp.rawValue { saved.name = card.label }
+        saved.status = SavedMethodStatus.enabled.rawValue
+        try await saved.update(on: tx)
+        return true
+    }
+
+    func failSetup(savedMethodID: UUID, on tx: any Database) async throws -> Bool {
+        guard let saved = try await SavedMethodRecord.find(savedMethodID, on: tx), saved.status == SavedMethodStatus.beingSetUp.rawValue
+        else { return false }
+        saved.status = SavedMethodStatus.notWorking.rawValue
+        saved.lastError = "set-up failed"
+        try await saved.update(on: tx)
+        return true
+    }
+
+    /// Keeps a card the payer asked to remember at checkout (once per token).
+    func keep(_ card: SavedCard, accountID: UUID, methodID: UUID, gateway: String, on tx: any Database) async throws {
+        if try await SavedMethodRecord.query(on: tx).filter(\.$accountID == accountID).filter(\.$token == card.token)
+            .filter(\.$deletedAt == nil).first() != nil { return }
+        try await SavedMethodRecord(accountID: accountID, methodID: methodID, gateway: gateway, token: card.token,
+                                    customerID: card.customerID, label: card.label, name: card.label,
+                                    status: SavedMethodStatus.enabled.rawValue, createdAt: context.clock.now).create(on: tx)
+    }
+
+    public enum Problem: Error, Equatable, Sendable { case nameMissing }
+
+    public func rename(_ id: UUID, to name: String, account: AccountRecord) async throws {
+        guard let saved = try await find(id, account: account) else { throw PaymentError.savedMethodNotFound }
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 100 else { throw Problem.nameMissing }
+        saved.name = trimmed
+        try await saved.update(on: context.database)
+    }
+
+    /// Deletes a saved method: services renewing from it stop auto-renewing, autopayment using it
+    /// stops, and the client gets an e-mail listing the services. Returns those services.
+    @discardableResult
+    public func delete(_ id: UUID, account: AccountRecord, actor: String) async throws -> [ServiceRecord] {
+        guard let saved = try await find(id, account: account) else { throw PaymentError.savedMethodNotFound }
+        return try await context.database.transaction { tx in
+            saved.deletedAt = context.clock.now
+            try await saved.update(on: tx)
+            let services = try await ServiceRecord.query(on: tx).filter(\.$savedMethodID == id).all()
+            for service in services {
+                service.savedMethodID = nil
+                let wasOn = service.autoRenew
+                service.autoRenew = false
+                try await service.update(on: tx)
+                if wasOn {
+                    try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "auto_renew_off",
+                                                 fromStatus: service.status, toStatus: service.status, actor: actor,
+                                                 note: saved.name).create(on: tx)
+                }
+            }
+            if let autopay = try await AutopaySettingRecord.find(account.id!, on: tx), autopay.savedMethodID == id {
+                autopay.enabled = false
+                try await autopay.update(on: tx)
+            }
+            let names = services.map(ServiceLifecycle.summary).joined(separator: ", ")
+            try await Notices(context: context).send([Notices.Notice(
+                accountID: account.id!, template: "method_deleted", dedupeKey: "method-deleted:\(id.uuidString.lowercased())",
+                arguments: ["method": saved.name, "services": names.isEmpty ? "—" : names])], accounts: [account.id!: account], on: tx)
+            return services
+        }
+    }
+
+    /// A charge from this method failed (FIN-9): it becomes Not working and the client is told,
+    /// once a day at most.
+    func markNotWorking(_ saved: SavedMethodRecord, reason: String, on date: LocalDate) async throws {
+        saved.status = SavedMethodStatus.notWorking.rawValue
+        saved.lastError = String(reason.prefix(200))
+        try await saved.update(on: context.database)
+        guard let account = try await AccountRecord.find(saved.accountID, on: context.database) else { return }
+        try await Notices(context: context).send([Notices.Notice(
+            accountID: saved.accountID, template: "method_failed", dedupeKey: "method-failed:\(saved.id!.uuidString.lowercased()):\(date.iso)",
+            arguments: ["method": saved.name, "reason": reason])], accounts: [saved.accountID: account], on: context.database)
+    }
+
+    func markWorking(_ saved: SavedMethodRecord) async throws {
+        guard saved.status != SavedMethodStatus.enabled.rawValue else { return }
+        saved.status = SavedMethodStatus.enabled.rawValue
+        saved.lastError = nil
+        try await saved.update(on: context.database)
+    }
+
+    /// Sets how a service renews (FIN-7): from the balance (`nil`) or a saved method; turning
+    /// auto-renewal on or off at the same time.
+    public func setRenewal(serviceID: UUID, savedMethodID: UUID?, autoRenew: Bool, account: AccountRecord, actor: String) async throws {
+        guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id! else {
+            throw OrderError.itemNotFound
+        }
+        if let savedMethodID {
+            guard let saved = try await find(savedMethodID, account: account), saved.status != SavedMethodStatus.beingSetUp.rawValue else {
+                throw PaymentError.savedMethodNotFound
+            }
+        }
+        let changed = service.savedMethodID != savedMethodID || service.autoRenew != autoRenew
+        guard changed else { return }
+        let previous = service.autoRenew
+        service.savedMethodID = savedMethodID
+        service.autoRenew = autoRenew
+        try await service.update(on: context.database)
+        try await ServiceEventRecord(serviceID: serviceID, at: context.clock.now,
+                                     event: previous == autoRenew ? "renewal_method" : (autoRenew ? "auto_renew_on" : "auto_renew_off"),
+                                     fromStatus: service.status, toStatus: service.status, actor: actor,
+                                     note: savedMethodID == nil ? "balance" : "saved method").create(on: context.database)
+    }
+}

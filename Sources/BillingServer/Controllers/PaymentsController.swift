@@ -1,0 +1,374 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Fluent
+import Payments
+import Vapor
+
+/// The client's payments (FIN-2..4, FIN-7..10): top up through method → payer → confirmation →
+/// gateway → result; invoices with filters, details, pay, delete, pay links and printing; saved
+/// methods; auto-renewal methods; autopayment.
+struct PaymentsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("payments", use: list)
+        routes.get("payments", "new", use: newPayment)
+        routes.post("payments", "new", use: submitPayment)
+        routes.get("payments", ":paymentID", use: detail)
+        routes.post("payments", ":paymentID", "pay", use: pay)
+        routes.post("payments", ":paymentID", "delete", use: delete)
+        routes.get("payments", ":paymentID", "result", use: result)
+        routes.get("payments", ":paymentID", "cancelled", use: cancelled)
+        routes.get("payments", ":paymentID", "invoice", use: invoice)
+        routes.get("finance", "methods", use: methods)
+        routes.post("finance", "methods", use: addMethod)
+        routes.get("finance", "methods", ":methodID", "done", use: methodDone)
+        routes.post("finance", "methods", ":methodID", "rename", use: renameMethod)
+        routes.post("finance", "methods", ":methodID", "delete", use: deleteMethod)
+        routes.get("finance", "autorenewal", use: autorenewal)
+        routes.post("finance", "autorenewal", use: saveAutorenewal)
+        routes.get("finance", "autopay", use: autopay)
+        routes.post("finance", "autopay", use: saveAutopay)
+    }
+
+    private func actor(_ req: Request) throws -> String { "client:\(try req.client.user.id!.uuidString.lowercased())" }
+
+    private func ownPayment(_ req: Request) async throws -> PaymentRecord {
+        guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
+              let payment = try await PaymentFlow(context: req.engine).find(id, account: try req.client.account) else { throw PageError.notFound }
+        return payment
+    }
+
+    static func returnURLs(_ req: Request, paymentID: UUID) -> (String, String) {
+        let base = req.engine.provider.baseURL + "/payments/" + paymentID.uuidString.lowercased()
+        return (base + "/result", base + "/cancelled")
+    }
+
+    // MARK: invoices
+
+    func list(req: Request) async throws -> Response {
+        let filter = req.query[String.self, at: "filter"].flatMap(PaymentFlow.Filter.init(rawValue:)) ?? .unpaid
+        let pageNumber = req.query[Int.self, at: "page"] ?? 1
+        let payments = try await PaymentFlow(context: req.engine).list(account: try req.client.account, filter: filter,
+                                                                      page: PageRequest(number: pageNumber))
+        let methods = try await PaymentMethods(context: req.engine).all()
+        return PaymentPages.list(try await PageContext.client(req), filter: filter, payments: payments,
+                                 methodNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) })).response()
+    }
+
+    func detail(req: Request) async throws -> Response {
+        try await renderDetail(req, payment: try await ownPayment(req), error: nil)
+    }
+
+    private func renderDetail(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
+        let method = try await payment.methodID.asyncFlatMap { try await PaymentMethods(context: req.engine).method($0) }
+        let link = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
+            ? req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id!, expires: req.engine.clock.now.addingTimeInterval(PayLink.lifetime),
+                                                                    key: req.billing.signingKey)
+            : nil
+        let payer = try await payment.payerID.asyncFlatMap { try await PayerRecord.find($0, on: req.db) }
+        return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer, payLink: link,
+                                   error: error).response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    func pay(req: Request) async throws -> Response {
+        let payment = try await ownPayment(req)
+        let (success, cancel) = Self.returnURLs(req, paymentID: payment.id!)
+        do {
+            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: success, cancelURL: cancel) else {
+                return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())/invoice")
+            }
+            return req.redirect(to: url)
+        } catch let error as PaymentError {
+            let page = try await PageContext.client(req)
+            return try await renderDetail(req, payment: payment, error: Messages.payment(error, page))
+        }
+    }
+
+    func delete(req: Request) async throws -> Response {
+        let payment = try await ownPayment(req)
+        do {
+            try await PaymentFlow(context: req.engine).delete(paymentID: payment.id!, account: try req.client.account)
+        } catch let error as PaymentError {
+            return try await renderDetail(req, payment: payment, error: Messages.payment(error, try await PageContext.client(req)))
+        }
+        return req.redirect(to: "/payments?notice=payment_deleted")
+    }
+
+    /// Where the gateway sends the payer back. The webhook may still be on its way: the page
+    /// then says so and refreshes itself.
+    func result(req: Request) async throws -> Response {
+        let payment = try await ownPayment(req)
+        return PaymentPages.result(try await PageContext.client(req), payment: payment).response()
+    }
+
+    func cancelled(req: Request) async throws -> Response {
+        let payment = try await ownPayment(req)
+        try await PaymentFlow(context: req.engine).cancel(paymentID: payment.id!, reason: "abandoned by the payer")
+        return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())?notice=payment_abandoned")
+    }
+
+    func invoice(req: Request) async throws -> Response {
+        let payment = try await ownPayment(req)
+        let method = try await payment.methodID.asyncFlatMap { try await PaymentMethods(context: req.engine).method($0) }
+        let payer = try await payment.payerID.asyncFlatMap { try await PayerRecord.find($0, on: req.db) }
+        return PaymentPages.printable(PageContext(req), payment: payment, method: method, payer: payer,
+                                      client: try req.client.user.name).response()
+    }
+
+    // MARK: the flow
+
+    struct PaymentForm {
+        var methodID: UUID?
+        var amount: String
+        var payerChoice: String
+        var payerName: String
+        var payerKind: PayerKind
+        var saveMethod: Bool
+        var orderID: UUID?
+        var key: String
+
+        init(_ form: [String: String]) {
+            methodID = form["method"].flatMap(UUID.init(uuidString:))
+            amount = String((form["amount"] ?? "").prefix(30))
+            payerChoice = form["payer"] ?? "self"
+            payerName = String((form["payer_name"] ?? "").prefix(200))
+            payerKind = form["payer_kind"].flatMap(PayerKind.init(rawValue:)) ?? .person
+            saveMethod = form["save"] == "on"
+            orderID = form["order"].flatMap(UUID.init(uuidString:))
+            key = form["key"].flatMap { $0.count >= 16 && $0.count <= 64 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        }
+
+        var payer: PayerChoice {
+            if payerChoice == "new" { return .new(kind: payerKind, name: payerName) }
+            if let id = UUID(uuidString: payerChoice) { return .existing(id) }
+            return .accountHolder
+        }
+    }
+
+    func newPayment(req: Request) async throws -> Response {
+        var form = PaymentForm([:])
+        form.amount = req.query[String.self, at: "amount"] ?? ""
+        form.methodID = req.query[String.self, at: "method"].flatMap(UUID.init(uuidString:))
+        form.orderID = req.query[String.self, at: "order"].flatMap(UUID.init(uuidString:))
+        return try await renderForm(req, form: form, error: nil)
+    }
+
+    private func renderForm(_ req: Request, form: PaymentForm, error: String?) async throws -> Response {
+        let account = try req.client.account
+        var methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
+        var order: OrderRecord?
+        if let orderID = form.orderID, let found = try await OrderRecord.find(orderID, on: req.db), found.accountID == account.id! {
+            order = found
+            methods = methods.filter { $0.id.uuidString.lowercased() == found.paymentMethod }
+        }
+        let payers = try await PayerRecord.query(on: req.db).filter(\.$accountID == account.id!).sort(\.$name).all()
+        return PaymentPages.form(try await PageContext.client(req), methods: methods, payers: payers, form: form, order: order,
+                                 error: error).response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    /// Step two posts `action=confirm` (shows the amounts), step three `action=pay`.
+    func submitPayment(req: Request) async throws -> Response {
+        let account = try req.client.account
+        let fields = try req.content.decode([String: String].self)
+        let form = PaymentForm(fields)
+        let page = try await PageContext.client(req)
+        guard let methodID = form.methodID else { return try await renderForm(req, form: form, error: page.t("error.payment.choose_method")) }
+        let flow = PaymentFlow(context: req.engine)
+        do {
+            var amount: Money
+            if let orderID = form.orderID {
+                guard let order = try await OrderRecord.find(orderID, on: req.db), order.accountID == account.id!,
+                      let currency = Currency.named(order.currency) else { throw PageError.notFound }
+                guard order.paymentMethod == methodID.uuidString.lowercased() else { throw PaymentError.orderMethodFixed }
+                amount = Money(units: order.total, currency: currency)
+            } else {
+                let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+                do { amount = try MoneyFormat.parse(form.amount, currency: currency, language: page.language) } catch {
+                    return try await renderForm(req, form: form, error: page.t("error.payment.amount_invalid"))
+                }
+            }
+            let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, account: account)
+            if fields["action"] == "pay" {
+                let payment = try await flow.create(PaymentRequest(methodID: methodID, amount: amount, orderID: form.orderID, payer: form.payer,
+                                                                   saveMethod: form.saveMethod, idempotencyKey: "web:" + form.key),
+                                                    account: account)
+                let (success, cancel) = Self.returnURLs(req, paymentID: payment.id!)
+                guard let url = try await flow.start(paymentID: payment.id!, returnURL: success, cancelURL: cancel) else {
+                    return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())?notice=invoice_issued")
+                }
+                return req.redirect(to: url)
+            }
+            if form.payerChoice == "new", form.payerName.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw PaymentError.payerNameMissing
+            }
+            let payerTitle: String
+            switch form.payer {
+            case .accountHolder: payerTitle = try req.client.user.name
+            case .new(_, let name): payerTitle = name
+            case .existing(let id): payerTitle = try await PayerRecord.find(id, on: req.db)?.name ?? "—"
+            }
+            return PaymentPages.confirm(page, method: method, amounts: amounts, form: form, payerTitle: payerTitle).response()
+        } catch let error as PaymentError {
+            return try await renderForm(req, form: form, error: Messages.payment(error, page))
+        } catch let error as OrderError {
+            return try await renderForm(req, form: form, error: Messages.order(error, page))
+        }
+    }
+
+    // MARK: saved methods
+
+    func methods(req: Request) async throws -> Response {
+        try await renderMethods(req, error: nil)
+    }
+
+    private func renderMethods(_ req: Request, error: String?) async throws -> Response {
+        let account = try req.client.account
+        let saved = try await SavedMethods(context: req.engine).list(account: account)
+        let gateways = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
+            .filter { $0.kind.isGateway && req.engine.gateways.driver($0.kind.rawValue)?.supportsSetup == true }
+        return PaymentPages.savedMethods(try await PageContext.client(req), saved: saved, setupMethods: gateways, error: error)
+            .response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    func addMethod(req: Request) async throws -> Response {
+        struct Form: Content { var method: String? }
+        let account = try req.client.account
+        guard let methodID = try req.content.decode(Form.self).method.flatMap(UUID.init(uuidString:)) else {
+            return try await renderMethods(req, error: try await PageContext.client(req).t("error.payment.choose_method"))
+        }
+        let base = req.engine.provider.baseURL + "/finance/methods/"
+        do {
+            let url = try await SavedMethods(context: req.engine).startSetup(
+                methodID: methodID, account: account,
+                returnURL: { base + $0.uuidString.lowercased() + "/done" }, cancelURL: { base + $0.uuidString.lowercased() + "/done" })
+            return req.redirect(to: url)
+        } catch let error as PaymentError {
+            return try await renderMethods(req, error: Messages.payment(error, try await PageContext.client(req)))
+        }
+    }
+
+    func methodDone(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)),
+              let saved = try await SavedMethods(context: req.engine).find(id, account: try req.client.account) else { throw PageError.notFound }
+        let notice = saved.status == SavedMethodStatus.enabled.rawValue ? "method_saved" : "method_not_saved"
+        return req.redirect(to: "/finance/methods?notice=\(notice)")
+    }
+
+    func renameMethod(req: Request) async throws -> Response {
+        struct Form: Content { var name: String? }
+        guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        do {
+            try await SavedMethods(context: req.engine).rename(id, to: try req.content.decode(Form.self).name ?? "", account: try req.client.account)
+        } catch PaymentError.savedMethodNotFound {
+            throw PageError.notFound
+        } catch SavedMethods.Problem.nameMissing {
+            return try await renderMethods(req, error: try await PageContext.client(req).t("error.payment.method_name"))
+        }
+        return req.redirect(to: "/finance/methods?notice=method_renamed")
+    }
+
+    func deleteMethod(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        do {
+            try await SavedMethods(context: req.engine).delete(id, account: try req.client.account, actor: try actor(req))
+        } catch PaymentError.savedMethodNotFound {
+            throw PageError.notFound
+        }
+        return req.redirect(to: "/finance/methods?notice=method_deleted")
+    }
+
+    // MARK: auto-renewal and autopayment
+
+    func autorenewal(req: Request) async throws -> Response {
+        try await renderAutorenewal(req, error: nil)
+    }
+
+    private func renderAutorenewal(_ req: Request, error: String?) async throws -> Response {
+        let account = try req.client.account
+        let statuses = [ServiceStatus.active, .stoppedByClient, .expired, .suspendedByClient].map(\.rawValue)
+        let services = try await ServiceRecord.query(on: req.db).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
+            .sort(\.$number).all()
+        let saved = try await SavedMethods(context: req.engine).list(account: account).filter { $0.status != SavedMethodStatus.beingSetUp.rawValue }
+        return PaymentPages.autorenewal(try await PageContext.client(req), services: services, saved: saved, error: error)
+            .response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    func saveAutorenewal(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        guard let serviceID = form["service"].flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        let methodValue = form["method"] ?? "balance"
+        let savedID = methodValue == "balance" ? nil : UUID(uuidString: methodValue)
+        do {
+            try await SavedMethods(context: req.engine).setRenewal(serviceID: serviceID, savedMethodID: savedID, autoRenew: form["auto_renew"] == "on",
+                                                                   account: try req.client.account, actor: try actor(req))
+        } catch OrderError.itemNotFound {
+            throw PageError.notFound
+        } catch let error as PaymentError {
+            return try await renderAutorenewal(req, error: Messages.payment(error, try await PageContext.client(req)))
+        }
+        return req.redirect(to: "/finance/autorenewal?notice=autorenewal_saved")
+    }
+
+    func autopay(req: Request) async throws -> Response {
+        try await renderAutopay(req, error: nil, maximum: nil)
+    }
+
+    private func renderAutopay(_ req: Request, error: String?, maximum: String?) async throws -> Response {
+        let account = try req.client.account
+        let autopayments = Autopayments(context: req.engine)
+        let saved = try await SavedMethods(context: req.engine).list(account: account).filter { $0.status != SavedMethodStatus.beingSetUp.rawValue }
+        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+        return PaymentPages.autopay(try await PageContext.client(req), setting: try await autopayments.setting(account: account), saved: saved,
+                                    forecast: try await autopayments.forecast(account: account),
+                                    recommended: try await autopayments.recommendedMaximum(account: account),
+                                    taken: try await autopayments.takenThisMonth(accountID: account.id!, currency: currency),
+                                    maximum: maximum, error: error)
+            .response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    func saveAutopay(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let account = try req.client.account
+        let page = try await PageContext.client(req)
+        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+        guard let savedID = form["method"].flatMap(UUID.init(uuidString:)) else {
+            return try await renderAutopay(req, error: page.t("error.payment.choose_method"), maximum: form["maximum"])
+        }
+        guard let maximum = try? MoneyFormat.parse(form["maximum"] ?? "", currency: currency, language: page.language), maximum.isPositive else {
+            return try await renderAutopay(req, error: page.t("error.autopay.maximum"), maximum: form["maximum"])
+        }
+        do {
+            try await Autopayments(context: req.engine).save(account: account, savedMethodID: savedID, monthlyMaximum: maximum,
+                                                             enabled: form["enabled"] == "on")
+        } catch is Autopayments.Problem {
+            return try await renderAutopay(req, error: page.t("error.autopay.method"), maximum: form["maximum"])
+        }
+        return req.redirect(to: "/finance/autopay?notice=autopay_saved")
+    }
+}
+
+extension Messages {
+    static func payment(_ error: PaymentError, _ page: PageContext) -> String {
+        switch error {
+        case .methodUnavailable: page.t("error.payment.method_unavailable")
+        case .terms(let refusal):
+            switch refusal {
+            case .notPositive, .notWholeMinorUnits: page.t("error.payment.amount_invalid")
+            case .belowMinimum(let minimum): page.t("error.payment.below_minimum", ["amount": page.money(minimum)])
+            case .aboveMaximum(let maximum): page.t("error.payment.above_maximum", ["amount": page.money(maximum)])
+            case .wrongCurrency(let currency): page.t("error.order.currency", ["currency": currency.code])
+            }
+        case .payerKindNotAllowed: page.t("error.payment.payer_kind")
+        case .payerNameMissing: page.t("error.payment.payer_name")
+        case .paymentNotFound, .savedMethodNotFound: page.t("error.not_found")
+        case .notPayable: page.t("error.payment.not_payable")
+        case .notDeletable: page.t("error.payment.not_deletable")
+        case .orderMethodFixed: page.t("error.payment.method_fixed")
+        case .gatewayFailed: page.t("error.payment.gateway")
+        case .refundTooLarge(let remaining): page.t("error.refund.too_large", ["amount": page.money(remaining)])
+        case .notRefundable: page.t("error.refund.not_refundable")
+        case .notBankTransfer: page.t("error.payment.not_bank_transfer")
+        case .setupUnsupported: page.t("error.payment.setup_unsupported")
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Payments
+import Vapor
+
+/// Sends gateway API requests with Vapor's HTTP client (AsyncHTTPClient underneath).
+struct VaporGatewayHTTPClient: GatewayHTTPClient {
+    let client: any Client
+
+    func send(_ request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse {
+        var headers = HTTPHeaders()
+        for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
+        var clientRequest = ClientRequest(method: HTTPMethod(rawValue: request.method), url: URI(string: request.url), headers: headers)
+        if let body = request.body { clientRequest.body = ByteBuffer(data: body) }
+        let response = try await client.send(clientRequest)
+        let body = response.body.map { Data(buffer: $0) } ?? Data()
+        return GatewayHTTPResponse(status: Int(response.status.code), body: body)
+    }
+}

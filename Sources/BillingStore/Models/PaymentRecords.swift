@@ -1,0 +1,279 @@
+import FluentKit
+import Foundation
+
+/// A payment method the provider offers (FIN-3): the balance, bank transfer, or a gateway.
+public final class PaymentMethodRecord: Model, @unchecked Sendable {
+    public static let schema = "payment_methods"
+
+    @ID(key: .id) public var id: UUID?
+    /// `PaymentMethodKind`: balance, bank_transfer, sandbox, stripe, yookassa.
+    @Field(key: "kind") public var kind: String
+    @Field(key: "name") public var name: String
+    /// Per-language descriptions (bank details for a transfer) as JSON: `{"en": "…", "ru": "…"}`.
+    @Field(key: "descriptions") public var descriptions: String
+    @Field(key: "currency") public var currency: String
+    @Field(key: "commission_bp") public var commissionBasisPoints: Int64
+    @Field(key: "commission_fixed") public var commissionFixed: Int64
+    @OptionalField(key: "minimum") public var minimum: Int64?
+    @OptionalField(key: "maximum") public var maximum: Int64?
+    @Field(key: "cashback_bp") public var cashbackBasisPoints: Int64
+    /// Comma-separated `PayerKind`s that may use it.
+    @Field(key: "payer_kinds") public var payerKinds: String
+    @Field(key: "enabled") public var enabled: Bool
+    @Field(key: "position") public var position: Int
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), kind: String, name: String, descriptions: String, currency: String, commissionBasisPoints: Int64,
+                commissionFixed: Int64, minimum: Int64?, maximum: Int64?, cashbackBasisPoints: Int64, payerKinds: String,
+                enabled: Bool, position: Int, createdAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.descriptions = descriptions
+        self.currency = currency
+        self.commissionBasisPoints = commissionBasisPoints
+        self.commissionFixed = commissionFixed
+        self.minimum = minimum
+        self.maximum = maximum
+        self.cashbackBasisPoints = cashbackBasisPoints
+        self.payerKinds = payerKinds
+        self.enabled = enabled
+        self.position = position
+        self.createdAt = createdAt
+    }
+}
+
+/// Who pays (a person or a company); the full payer entity comes with documents.
+public final class PayerRecord: Model, @unchecked Sendable {
+    public static let schema = "payers"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "account_id") public var accountID: UUID
+    /// `PayerKind`.
+    @Field(key: "kind") public var kind: String
+    @Field(key: "name") public var name: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), accountID: UUID, kind: String, name: String, createdAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.kind = kind
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// A payment, which the client sees as an invoice (FIN-3, FIN-4): money to come in through a
+/// method, its commission and total, and where it stands.
+public final class PaymentRecord: Model, @unchecked Sendable {
+    public static let schema = "payments"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "account_id") public var accountID: UUID
+    /// The number clients see, unique across the provider.
+    @Field(key: "number") public var number: Int
+    /// `nil` for cashback, which no method pays.
+    @OptionalField(key: "method_id") public var methodID: UUID?
+    /// `PaymentMethodKind` of the method at creation (the method may be edited later).
+    @Field(key: "method_kind") public var methodKind: String
+    /// `topup`, `order`, `subscription`, `autopay`, `cashback`.
+    @Field(key: "purpose") public var purpose: String
+    @OptionalField(key: "order_id") public var orderID: UUID?
+    @OptionalField(key: "service_id") public var serviceID: UUID?
+    @OptionalField(key: "payer_id") public var payerID: UUID?
+    @OptionalField(key: "saved_method_id") public var savedMethodID: UUID?
+    /// The payment this cashback rewards.
+    @OptionalField(key: "cashback_of") public var cashbackOf: UUID?
+    @Field(key: "currency") public var currency: String
+    /// What reaches the balance, in 1/10 000 units.
+    @Field(key: "amount") public var amount: Int64
+    @Field(key: "commission") public var commission: Int64
+    /// What the payer pays: amount + commission.
+    @Field(key: "total") public var total: Int64
+    @Field(key: "cashback") public var cashback: Int64
+    @Field(key: "refunded") public var refunded: Int64
+    /// `PaymentStatus`.
+    @Field(key: "status") public var status: String
+    /// "Remember this method" was ticked.
+    @Field(key: "save_method") public var saveMethod: Bool
+    @OptionalField(key: "gateway_session_id") public var gatewaySessionID: String?
+    @OptionalField(key: "gateway_payment_id") public var gatewayPaymentID: String?
+    @OptionalField(key: "redirect_url") public var redirectURL: String?
+    @OptionalField(key: "failure") public var failure: String?
+    @Field(key: "idempotency_key") public var idempotencyKey: String
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "credited_at") public var creditedAt: Date?
+    @OptionalField(key: "ledger_transaction_id") public var ledgerTransactionID: UUID?
+
+    public init() {}
+
+    public init(id: UUID = UUID(), accountID: UUID, number: Int, methodID: UUID?, methodKind: String, purpose: String,
+                currency: String, amount: Int64, commission: Int64, total: Int64, cashback: Int64, status: String,
+                idempotencyKey: String, createdAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.number = number
+        self.methodID = methodID
+        self.methodKind = methodKind
+        self.purpose = purpose
+        self.currency = currency
+        self.amount = amount
+        self.commission = commission
+        self.total = total
+        self.cashback = cashback
+        self.refunded = 0
+        self.status = status
+        self.saveMethod = false
+        self.idempotencyKey = idempotencyKey
+        self.createdAt = createdAt
+    }
+}
+
+/// A refund of a credited payment (full or partial), made by staff.
+public final class RefundRecord: Model, @unchecked Sendable {
+    public static let schema = "refunds"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "payment_id") public var paymentID: UUID
+    @Field(key: "amount") public var amount: Int64
+    @Field(key: "currency") public var currency: String
+    @OptionalField(key: "gateway_refund_id") public var gatewayRefundID: String?
+    @Field(key: "reason") public var reason: String
+    @Field(key: "actor") public var actor: String
+    @Field(key: "idempotency_key") public var idempotencyKey: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: String, gatewayRefundID: String?, reason: String,
+                actor: String, idempotencyKey: String, createdAt: Date) {
+        self.id = id
+        self.paymentID = paymentID
+        self.amount = amount
+        self.currency = currency
+        self.gatewayRefundID = gatewayRefundID
+        self.reason = reason
+        self.actor = actor
+        self.idempotencyKey = idempotencyKey
+        self.createdAt = createdAt
+    }
+}
+
+/// A card or wallet kept at a gateway for a client (FIN-8): only the gateway's token and a label.
+public final class SavedMethodRecord: Model, @unchecked Sendable {
+    public static let schema = "saved_methods"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "account_id") public var accountID: UUID
+    /// The provider's payment method it was saved through.
+    @Field(key: "method_id") public var methodID: UUID
+    @Field(key: "gateway") public var gateway: String
+    @OptionalField(key: "token") public var token: String?
+    @OptionalField(key: "customer_id") public var customerID: String?
+    /// "Visa •••• 4242", from the gateway.
+    @Field(key: "label") public var label: String
+    /// The client's own name for it.
+    @Field(key: "name") public var name: String
+    /// `SavedMethodStatus`.
+    @Field(key: "status") public var status: String
+    @OptionalField(key: "last_error") public var lastError: String?
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "deleted_at") public var deletedAt: Date?
+
+    public init() {}
+
+    public init(id: UUID = UUID(), accountID: UUID, methodID: UUID, gateway: String, token: String?, customerID: String?,
+                label: String, name: String, status: String, createdAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.methodID = methodID
+        self.gateway = gateway
+        self.token = token
+        self.customerID = customerID
+        self.label = label
+        self.name = name
+        self.status = status
+        self.createdAt = createdAt
+    }
+}
+
+/// A webhook event a gateway delivered, kept so a repeated delivery is recognised (unique per
+/// gateway and event id) and so staff can see what came in.
+public final class GatewayEventRecord: Model, @unchecked Sendable {
+    public static let schema = "gateway_events"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "gateway") public var gateway: String
+    @Field(key: "event_id") public var eventID: String
+    @Field(key: "kind") public var kind: String
+    @Field(key: "reference") public var reference: String
+    @Field(key: "outcome") public var outcome: String
+    @Field(key: "received_at") public var receivedAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), gateway: String, eventID: String, kind: String, reference: String, outcome: String, receivedAt: Date) {
+        self.id = id
+        self.gateway = gateway
+        self.eventID = eventID
+        self.kind = kind
+        self.reference = reference
+        self.outcome = outcome
+        self.receivedAt = receivedAt
+    }
+}
+
+/// The first answer to an API request with an `Idempotency-Key`, replayed for repeats.
+public final class IdempotentResponseRecord: Model, @unchecked Sendable {
+    public static let schema = "api_idempotency"
+
+    @ID(key: .id) public var id: UUID?
+    /// Whose key it is (the API user), so two users' keys never collide.
+    @Field(key: "scope") public var scope: String
+    @Field(key: "key") public var key: String
+    /// A digest of method, path and body: the same key with another request is refused.
+    @Field(key: "request_hash") public var requestHash: String
+    @Field(key: "status") public var status: Int
+    @Field(key: "body") public var body: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(id: UUID = UUID(), scope: String, key: String, requestHash: String, status: Int, body: String, createdAt: Date) {
+        self.id = id
+        self.scope = scope
+        self.key = key
+        self.requestHash = requestHash
+        self.status = status
+        self.body = body
+        self.createdAt = createdAt
+    }
+}
+
+/// A client's autopayment (FIN-10): top the balance up from a saved method, within a monthly cap.
+public final class AutopaySettingRecord: Model, @unchecked Sendable {
+    public static let schema = "autopay_settings"
+
+    /// The client account's id.
+    @ID(custom: "account_id", generatedBy: .user) public var id: UUID?
+    @Field(key: "saved_method_id") public var savedMethodID: UUID
+    @Field(key: "monthly_maximum") public var monthlyMaximum: Int64
+    @Field(key: "currency") public var currency: String
+    @Field(key: "enabled") public var enabled: Bool
+    @Field(key: "updated_at") public var updatedAt: Date
+
+    public init() {}
+
+    public init(accountID: UUID, savedMethodID: UUID, monthlyMaximum: Int64, currency: String, enabled: Bool, updatedAt: Date) {
+        self.id = accountID
+        self.savedMethodID = savedMethodID
+        self.monthlyMaximum = monthlyMaximum
+        self.currency = currency
+        self.enabled = enabled
+        self.updatedAt = updatedAt
+    }
+}

@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+
+/// One HTTP request to a gateway's API. The drivers build these; the server sends them with its
+/// HTTP client, and tests point them at local stand-ins.
+public struct GatewayHTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [String: String]
+    public var body: Data?
+
+    public init(method: String, url: String, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct GatewayHTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: Data
+
+    public init(status: Int, body: Data) {
+        self.status = status
+        self.body = body
+    }
+
+    /// The body as a JSON object (gateways answer objects, errors included).
+    func json() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw GatewayFailure.unavailable("not a JSON object")
+        }
+        return object
+    }
+}
+
+/// Sends gateway requests over HTTP.
+public protocol GatewayHTTPClient: Sendable {
+    func send(_ request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse
+}
+
+/// `application/x-www-form-urlencoded` as Stripe reads it, nested keys in brackets, in the given order.
+public enum FormEncoding {
+    static func encode(_ fields: [(String, String)]) -> Data {
+        Data(fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&").utf8)
+    }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~[]")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// Decodes a form body into its fields (used by stand-ins and the sandbox).
+    public static func decode(_ body: Data) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            fields[key] = value
+        }
+        return fields
+    }
+}
+
+/// The `t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">` signature scheme Stripe uses for webhooks;
+/// the sandbox gateway signs the same way.
+public enum TimestampedSignature {
+    /// Deliveries older (or newer) than this are refused as replays.
+    public static let tolerance: TimeInterval = 300
+
+    public static func header(for body: Data, secret: String, at time: Date) -> String {
+        let timestamp = Int(time.timeIntervalSince1970)
+        return "t=\(timestamp),v1=\(mac(body, timestamp: timestamp, secret: secret))"
+    }
+
+    public static func verify(header: String?, body: Data, secret: String, now: Date) throws(WebhookRejection) {
+        guard let header, !header.isEmpty else { throw .missingSignature }
+        var timestamp: Int?
+        var signatures: [String] = []
+        for part in header.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            switch pair[0].trimmingCharacters(in: .whitespaces) {
+            case "t": timestamp = Int(pair[1])
+            case "v1": signatures.append(String(pair[1]))
+            default: continue
+            }
+        }
+        guard let timestamp, !signatures.isEmpty else { throw .badSignature }
+        let expected = mac(body, timestamp: timestamp, secret: secret)
+        guard signatures.contains(where: { constantTimeEquals($0, expected) }) else { throw .badSignature }
+        guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= tolerance else { throw .staleTimestamp }
+    }
+
+    static func mac(_ body: Data, timestamp: Int, secret: String) -> String {
+        var message = Data("\(timestamp).".utf8)
+        message.append(body)
+        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
+        return code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// A header's value whatever the case of its name.
+    func header(_ name: String) -> String? {
+        first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Reading nested JSON without a Codable type per gateway object.
+extension [String: Any] {
+    func string(_ key: String) -> String? { self[key] as? String }
+    func object(_ key: String) -> [String: Any]? { self[key] as? [String: Any] }
+    func integer(_ key: String) -> Int64? {
+        if let number = self[key] as? NSNumber { return number.int64Value }
+        if let text = self[key] as? String { return Int64(text) }
+        return nil
+    }
+}

@@ -1,0 +1,140 @@
+import BillingDomain
+import Foundation
+
+/// YooKassa, through its documented HTTP API v3: payments with a redirect confirmation
+/// (`save_payment_method` when the payer saves the card), recurring payments by
+/// `payment_method_id`, refunds, and HTTP notifications. Requests use Basic auth (shop id and
+/// secret key) and an `Idempotence-Key`.
+///
+/// Notifications are not signed by YooKassa, so a notification is never trusted by itself: the
+/// driver reads the payment back from the API and acts on that record (its status, amount and
+/// metadata). A forged notification therefore changes nothing.
+public struct YooKassaGateway: PaymentGateway {
+    public let name = "yookassa"
+    /// Cards are saved with a first payment; there is no payment-less set-up.
+    public let supportsSetup = false
+    let shopID: String
+    let secretKey: String
+    let apiBase: String
+    let http: any GatewayHTTPClient
+
+    public init(shopID: String, secretKey: String, apiBase: String = "https://api.yookassa.ru", http: any GatewayHTTPClient) {
+        self.shopID = shopID
+        self.secretKey = secretKey
+        self.apiBase = apiBase
+        self.http = http
+    }
+
+    public func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect {
+        let body: [String: Any] = [
+            "amount": Self.amount(request.amount), "capture": true,
+            "confirmation": ["type": "redirect", "return_url": request.returnURL],
+            "description": String(request.description.prefix(128)),
+            "metadata": ["reference": request.reference],
+            "save_payment_method": request.saveMethod,
+        ]
+        let payment = try await post("/v3/payments", body, idempotencyKey: "checkout:" + request.idempotencyKey)
+        guard let id = payment.string("id"), let url = payment.object("confirmation")?.string("confirmation_url")
+        else { throw GatewayFailure.unavailable("no confirmation url") }
+        return GatewayRedirect(sessionID: id, url: url)
+    }
+
+    public func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect {
+        throw GatewayFailure.unsupported
+    }
+
+    public func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome {
+        let body: [String: Any] = [
+            "amount": Self.amount(request.amount), "capture": true, "payment_method_id": request.methodToken,
+            "description": String(request.description.prefix(128)), "metadata": ["reference": request.reference],
+        ]
+        let payment = try await post("/v3/payments", body, idempotencyKey: "charge:" + request.idempotencyKey)
+        switch payment.string("status") {
+        case "succeeded":
+            guard let id = payment.string("id"), let amount = Self.money(payment.object("amount")) else {
+                throw GatewayFailure.unavailable("no amount")
+            }
+            return .succeeded(gatewayPaymentID: id, amount: amount)
+        default:
+            // `canceled` carries the bank's reason (insufficient_funds, card_expired …).
+            return .declined(reason: payment.object("cancellation_details")?.string("reason") ?? payment.string("status") ?? "declined")
+        }
+    }
+
+    public func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
+        let refund = try await post("/v3/refunds", ["payment_id": gatewayPaymentID, "amount": Self.amount(amount)],
+                                    idempotencyKey: "refund:" + idempotencyKey)
+        guard let id = refund.string("id") else { throw GatewayFailure.unavailable("no refund id") }
+        return id
+    }
+
+    public func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
+        guard let notification = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              notification.string("type") == "notification", let event = notification.string("event"),
+              let paymentID = notification.object("object")?.string("id"),
+              paymentID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
+        else { throw WebhookRejection.malformed }
+        guard event.hasPrefix("payment.") else { return WebhookEnvelope(eventID: "\(event):\(paymentID)", event: .ignored(type: event)) }
+        // The payment as YooKassa has it: the only record acted on.
+        let payment: [String: Any]
+        do { payment = try await get("/v3/payments/\(paymentID)") } catch GatewayFailure.rejected {
+            throw WebhookRejection.badSignature
+        }
+        let reference = payment.object("metadata")?.string("reference") ?? ""
+        let status = payment.string("status") ?? ""
+        // The event id is the payment and the state it reached: a repeat of it is a duplicate.
+        let eventID = "payment.\(status):\(paymentID)"
+        switch status {
+        case "succeeded":
+            guard let amount = Self.money(payment.object("amount")) else { throw WebhookRejection.malformed }
+            var card: SavedCard?
+            if let method = payment.object("payment_method"), (method["saved"] as? Bool) == true, let token = method.string("id") {
+                card = SavedCard(token: token, customerID: nil, label: method.string("title") ?? "Card")
+            }
+            return WebhookEnvelope(eventID: eventID, event: .paymentSucceeded(reference: reference, gatewayPaymentID: paymentID,
+                                                                               amount: amount, savedCard: card))
+        case "canceled":
+            return WebhookEnvelope(eventID: eventID, event: .paymentFailed(reference: reference))
+        default:
+            // The notification claims more than the record shows (pending, waiting_for_capture).
+            return WebhookEnvelope(eventID: eventID, event: .ignored(type: event))
+        }
+    }
+
+    static func amount(_ money: Money) -> [String: String] {
+        ["value": MoneyFormat.plain(money.roundedToMinorUnit()), "currency": money.currency.code]
+    }
+
+    static func money(_ object: [String: Any]?) -> Money? {
+        guard let object, let value = object.string("value"), let currency = object.string("currency").flatMap(Currency.named),
+              case .success(let money) = Result(catching: { try MoneyFormat.parse(value, currency: currency, language: .en) })
+        else { return nil }
+        return money
+    }
+
+    // MARK: HTTP
+
+    private var authorization: String { "Basic " + Data("\(shopID):\(secretKey)".utf8).base64EncodedString() }
+
+    private func post(_ path: String, _ body: [String: Any], idempotencyKey: String) async throws -> [String: Any] {
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        return try await send(GatewayHTTPRequest(method: "POST", url: apiBase + path, headers: [
+            "Authorization": authorization, "Content-Type": "application/json", "Idempotence-Key": idempotencyKey,
+        ], body: data))
+    }
+
+    private func get(_ path: String) async throws -> [String: Any] {
+        try await send(GatewayHTTPRequest(method: "GET", url: apiBase + path, headers: ["Authorization": authorization]))
+    }
+
+    private func send(_ request: GatewayHTTPRequest) async throws -> [String: Any] {
+        let response: GatewayHTTPResponse
+        do { response = try await http.send(request) } catch { throw GatewayFailure.unavailable(String(describing: error)) }
+        let object = (try? response.json()) ?? [:]
+        guard (200..<300).contains(response.status) else {
+            let message = object.string("description") ?? "HTTP \(response.status)"
+            throw response.status >= 500 || response.status == 429 ? GatewayFailure.unavailable(message) : GatewayFailure.rejected(message)
+        }
+        return object
+    }
+}
