@@ -70,7 +70,7 @@ struct StaffPaymentsController: RouteCollection {
             return try await render(req, payment: payment, error: page.t("error.payment.amount_invalid"))
         }
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { return try await render(req, payment: payment, error: page.t("error.adjust.reason_required")) }
+        guard !reason.isEmpty else { return try await render(req, payment: payment, error: page.t("error.adjust.reason")) }
         do {
             try await PaymentFlow(context: req.engine).refund(paymentID: payment.id!, amount: amount, reason: reason, actor: try actor(req),
                                                              key: "staff:" + (form.key ?? UUID().uuidString))

@@ -2,10 +2,12 @@ import Payments
 import Vapor
 
 /// Sends gateway API requests with Vapor's HTTP client (AsyncHTTPClient underneath).
-struct VaporGatewayHTTPClient: GatewayHTTPClient {
+public struct VaporGatewayHTTPClient: GatewayHTTPClient {
     let client: any Client
 
-    func send(_ request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse {
+    public init(client: any Client) { self.client = client }
+
+    public func send(_ request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse {
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
         var clientRequest = ClientRequest(method: HTTPMethod(rawValue: request.method), url: URI(string: request.url), headers: headers)

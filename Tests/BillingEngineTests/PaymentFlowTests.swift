@@ -1,0 +1,258 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Payments
+import Testing
+import Vapor
+
+/// A sandbox card as the gateway would report it: pays through the pay page, signs webhooks.
+enum Sandbox {
+    static func gateway(_ app: Application) -> SandboxGateway { app.engine.gateways.driver("sandbox") as! SandboxGateway }
+
+    /// What the sandbox's pay page sends after the payer pressed "Pay" with `card`.
+    static func paid(_ app: Application, redirect: String, card: String = "4242424242424242") -> (Data, [String: String]) {
+        let gateway = gateway(app)
+        let token = String(redirect.split(separator: "/").last!)
+        let session = gateway.session(fromToken: token)!
+        let (body, signature) = gateway.webhook(for: session, outcome: .pay(cardNumber: card), at: app.engine.clock.now)
+        return (body, ["Sandbox-Signature": signature, "Content-Type": "application/json"])
+    }
+}
+
+
+extension Application {
+    /// A card method in EUR with the given terms, through the sandbox gateway.
+    func cardMethod(percent: Int64 = 0, fixed: String = "0", cashback: Int64 = 0) async throws -> UUID {
+        try await PaymentMethods(context: engine).save(PaymentMethodForm(
+            kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: percent),
+            commissionFixed: try MoneyFormat.parse(fixed, currency: .EUR, language: .en), cashbackPercent: Percentage(basisPoints: cashback)))
+    }
+
+    func balance(_ accountID: UUID) async throws -> Money { try await engine.ledger.balance(of: accountID, in: .EUR) }
+}
+
+@Suite("Payments: amounts, webhooks, refunds")
+struct PaymentFlowTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    @Test func commissionAndCashbackAreExactToTheCent() throws {
+        let terms = PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: Self.eur("0.30"),
+                                 minimum: Self.eur("5.00"), maximum: Self.eur("1000.00"), cashbackPercent: Percentage(basisPoints: 100))
+        let hundred = try terms.amounts(for: Self.eur("100.00"))
+        #expect(hundred.commission == Self.eur("2.80"))
+        #expect(hundred.total == Self.eur("102.80"))
+        #expect(hundred.cashback == Self.eur("1.00"))
+        // 33.33 × 2.5 % = 0.83325 → 0.83, + 0.30; cashback 0.3333 → 0.33.
+        let odd = try terms.amounts(for: Self.eur("33.33"))
+        #expect(odd.commission == Self.eur("1.13"))
+        #expect(odd.total == Self.eur("34.46"))
+        #expect(odd.cashback == Self.eur("0.33"))
+        // 0.50 × 2.5 % = 0.0125 → 0.01 (half-up only from 0.005).
+        #expect(PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: .zero(.EUR)).commissionPercent.of(Self.eur("0.50")) == Self.eur("0.01"))
+        #expect(throws: PaymentTerms.Refusal.belowMinimum(Self.eur("5.00"))) { try terms.amounts(for: Self.eur("4.99")) }
+        #expect(throws: PaymentTerms.Refusal.aboveMaximum(Self.eur("1000.00"))) { try terms.amounts(for: Self.eur("1000.01")) }
+        #expect(throws: PaymentTerms.Refusal.notPositive) { try terms.amounts(for: Self.eur("0")) }
+        #expect(Percentage(text: "2,5") == Percentage(basisPoints: 250))
+        #expect(Percentage(text: "101") == nil)
+        #expect(Percentage(text: "1.234") == nil)
+    }
+
+    @Test func aTopUpThroughTheSandboxCreditsAmountAndCashbackAndRefundsAreExact() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await app.cardMethod(percent: 250, fixed: "0.30", cashback: 100)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
+            #expect(payment.status == "new")
+            #expect(payment.total == Self.eur("102.80").units)
+            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            #expect(url.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            let outcome = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
+            #expect(outcome == .credited)
+            // 100.00 and 1.00 of cashback, credited as its own payment.
+            #expect(try await app.balance(client.accountID) == Self.eur("101.00"))
+            let payments = try await PaymentRecord.query(on: app.db).sort(\.$number).all()
+            #expect(payments.map(\.purpose) == ["topup", "cashback"])
+            #expect(payments.map(\.status) == ["credited", "credited"])
+            #expect(payments[1].amount == Self.eur("1.00").units)
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-102.80"))
+            #expect(try await app.engine.ledger.total(of: .paymentCommission, in: .EUR) == Self.eur("2.80"))
+            #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("-1.00"))
+
+            // Partial refund, a refund above what is left, then the rest.
+            try await flow.refund(paymentID: payment.id!, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
+            try await flow.refund(paymentID: payment.id!, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
+            #expect(try await app.balance(client.accountID) == Self.eur("61.00"))
+            await #expect(throws: PaymentError.refundTooLarge(Self.eur("60.00"))) {
+                try await flow.refund(paymentID: payment.id!, amount: Self.eur("60.01"), reason: "x", actor: "staff:t", key: "r2")
+            }
+            try await flow.refund(paymentID: payment.id!, amount: Self.eur("60.00"), reason: "closing", actor: "staff:t", key: "r3")
+            let refunded = try #require(try await PaymentRecord.find(payment.id!, on: app.db))
+            #expect(refunded.status == "refunded")
+            #expect(refunded.refunded == Self.eur("100.00").units)
+            #expect(try await app.balance(client.accountID) == Self.eur("1.00"))
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-2.80"))
+            #expect(try await RefundRecord.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test func forgedAndStaleSignaturesAreRefusedAndChangeNothing() async throws {
+        try await TestApp.run { app, clock in
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(currency: .EUR)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k"),
+                                                account: try await app.account(client.accountID))
+            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            let webhooks = GatewayWebhooks(context: app.engine)
+
+            // Signed with another secret.
+            let forged = SandboxGateway(secret: "not-the-secret", baseURL: "http://billing.test")
+            let session = forged.session(fromToken: String(url.split(separator: "/").last!))
+            #expect(session == nil)
+            let forgedHeader = TimestampedSignature.header(for: body, secret: "not-the-secret", at: clock.now)
+            await #expect(throws: WebhookRejection.badSignature) {
+                try await webhooks.receive(gateway: "sandbox", body: body, headers: ["Sandbox-Signature": forgedHeader])
+            }
+            // The right signature on a tampered body (a larger amount).
+            let tampered = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\"amount\":5000", with: "\"amount\":500000").utf8)
+            #expect(tampered != body)
+            await #expect(throws: WebhookRejection.badSignature) {
+                try await webhooks.receive(gateway: "sandbox", body: tampered, headers: headers)
+            }
+            await #expect(throws: WebhookRejection.missingSignature) {
+                try await webhooks.receive(gateway: "sandbox", body: body, headers: [:])
+            }
+            // The genuine delivery replayed ten minutes later.
+            clock.advance(by: 600)
+            await #expect(throws: WebhookRejection.staleTimestamp) {
+                try await webhooks.receive(gateway: "sandbox", body: body, headers: headers)
+            }
+            #expect(try await app.balance(client.accountID) == .zero(.EUR))
+            #expect(try await GatewayEventRecord.query(on: app.db).count() == 0)
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+        }
+    }
+
+    @Test func repeatedAndOutOfOrderEventsCreditOnce() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(currency: .EUR)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"),
+                                                account: try await app.account(client.accountID))
+            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            // The payer abandoned the page first (cancelled), then the gateway reports the money.
+            try await flow.cancel(paymentID: payment.id!, reason: "abandoned")
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            let webhooks = GatewayWebhooks(context: app.engine)
+            #expect(try await webhooks.receive(gateway: "sandbox", body: body, headers: headers) == .credited)
+            #expect(try await webhooks.receive(gateway: "sandbox", body: body, headers: headers) == .duplicate)
+            // A failure event arriving late does not undo the credit.
+            let gateway = Sandbox.gateway(app)
+            let session = gateway.session(fromToken: String(url.split(separator: "/").last!))!
+            let (failed, signature) = gateway.webhook(for: session, outcome: .fail, at: app.engine.clock.now)
+            #expect(try await webhooks.receive(gateway: "sandbox", body: failed, headers: ["Sandbox-Signature": signature]) == .cancelled)
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "credited")
+            #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
+            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "payment").count() == 1)
+        }
+    }
+
+    @Test func aHundredConcurrentDeliveriesAndFiftyConcurrentClicksEndInOneCredit() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await app.cardMethod(percent: 250, cashback: 100)
+            let client = try await app.signUpClient(currency: .EUR)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("80.00"), idempotencyKey: "k"),
+                                                account: try await app.account(client.accountID))
+            // Fifty "pay" clicks at once: one session at the gateway.
+            let urls = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<50 { group.addTask { try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c") } }
+                var all = Set<String?>()
+                for try await url in group { all.insert(url) }
+                return all
+            }
+            #expect(urls.count == 1)
+            let (body, headers) = Sandbox.paid(app, redirect: urls.first!!)
+            let webhooks = GatewayWebhooks(context: app.engine)
+            let outcomes = try await withThrowingTaskGroup(of: GatewayWebhooks.Outcome.self) { group in
+                for _ in 0..<100 { group.addTask { try await webhooks.receive(gateway: "sandbox", body: body, headers: headers) } }
+                var all: [GatewayWebhooks.Outcome] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            #expect(outcomes.filter { $0 == .credited }.count == 1)
+            #expect(outcomes.filter { $0 == .duplicate || $0 == .alreadyCredited }.count == 99)
+            #expect(try await app.balance(client.accountID) == Self.eur("80.80"))
+            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "payment").count() == 1)
+            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "cashback").count() == 1)
+            #expect(try await GatewayEventRecord.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func anOrderWithAFixedMethodIsPaidThroughItAndNoOtherWay() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let card = try await app.cardMethod()
+            let other = try await app.cardMethod(percent: 100)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: false,
+                                                                       paymentMethod: card.uuidString.lowercased(), actor: "c")
+            let flow = PaymentFlow(context: app.engine)
+            await #expect(throws: PaymentError.orderMethodFixed) {
+                try await flow.create(PaymentRequest(methodID: other, amount: nil, orderID: order.id, idempotencyKey: "o2"), account: account)
+            }
+            let payment = try await flow.create(PaymentRequest(methodID: card, amount: Self.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
+                                                account: account)
+            #expect(payment.amount == Self.eur("10.00").units)   // the order's frozen total, not the request's
+            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
+            #expect(try await OrderRecord.find(order.id!, on: app.db)?.status == "paid")
+            #expect(try await ServiceRecord.query(on: app.db).first()?.status == "active")
+            #expect(try await app.balance(client.accountID) == .zero(.EUR))
+        }
+    }
+
+    @Test func bankTransfersAreConfirmedByStaffAndPayLinksOpenOneInvoice() async throws {
+        try await TestApp.run { app, clock in
+            let bank = try await PaymentMethods(context: app.engine).save(PaymentMethodForm(
+                kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
+            let client = try await app.signUpClient(currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let flow = PaymentFlow(context: app.engine)
+            await #expect(throws: PaymentError.payerKindNotAllowed) {
+                try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("30.00"), idempotencyKey: "b0"), account: account)
+            }
+            await #expect(throws: PaymentError.terms(.belowMinimum(Self.eur("10.00")))) {
+                try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("9.99"), payer: .new(kind: .company, name: "Anna LLC"),
+                                                     idempotencyKey: "b1"), account: account)
+            }
+            let payment = try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
+                                                               idempotencyKey: "b2"), account: account)
+            #expect(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c") == nil)
+            try await flow.confirmBankTransfer(paymentID: payment.id!, staff: "staff:t")
+            await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id!, staff: "staff:t") }
+            #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("bank"), in: .EUR) == Self.eur("-30.00"))
+
+            let token = PayLink.token(paymentID: payment.id!, expires: clock.now.addingTimeInterval(3600), key: "key")
+            #expect(PayLink.paymentID(from: token, key: "key", now: clock.now) == payment.id!)
+            #expect(PayLink.paymentID(from: token, key: "other", now: clock.now) == nil)
+            #expect(PayLink.paymentID(from: token.replacingOccurrences(of: payment.id!.uuidString.lowercased(), with: UUID().uuidString.lowercased()),
+                                      key: "key", now: clock.now) == nil)
+            #expect(PayLink.paymentID(from: token, key: "key", now: clock.now.addingTimeInterval(3601)) == nil)
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Payments
+import Testing
+import Vapor
+
+/// The sandbox gateway, with off-session charges declined on chosen billing days (a card with
+/// no money on those days).
+struct ScriptedCardGateway: PaymentGateway {
+    let sandbox: SandboxGateway
+    let context: EngineContext
+    let declineOn: Set<String>
+    var name: String { sandbox.name }
+    var supportsSetup: Bool { true }
+    func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect { try await sandbox.startCheckout(request) }
+    func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect { try await sandbox.startSetup(request) }
+    func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
+        try await sandbox.refund(gatewayPaymentID: gatewayPaymentID, amount: amount, idempotencyKey: idempotencyKey)
+    }
+    func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
+        try await sandbox.verifyWebhook(body: body, headers: headers, receivedAt: receivedAt)
+    }
+    func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome {
+        if declineOn.contains(context.today.iso) { return .declined(reason: "insufficient_funds") }
+        return try await sandbox.charge(request)
+    }
+}
+
+extension Application {
+    /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
+    func saveCard(account: AccountRecord, method: UUID, context: EngineContext) async throws -> SavedMethodRecord {
+        let url = try await SavedMethods(context: context).startSetup(methodID: method, account: account, returnURL: { _ in "r" },
+                                                                     cancelURL: { _ in "c" })
+        let (body, headers) = Sandbox.paid(self, redirect: url)
+        #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .methodSaved)
+        let saved = try await SavedMethods(context: context).list(account: account)
+        #expect(saved.map(\.status) == ["enabled"])
+        #expect(saved.first?.label == "Visa •••• 4242")
+        return saved[0]
+    }
+}
+
+@Suite("Subscriptions and autopayment through time")
+struct SubscriptionTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    static func context(_ app: Application, declineOn: Set<String>) -> EngineContext {
+        let sandbox = app.engine.gateways.driver("sandbox") as! SandboxGateway
+        return app.engine.replacingGateway(ScriptedCardGateway(sandbox: sandbox, context: app.engine, declineOn: declineOn))
+    }
+
+    static func runDays(_ context: EngineContext, until date: LocalDate, clock: TestClock) async throws {
+        let runner = JobRunner(context: context, owner: "test")
+        while context.today < date {
+            clock.advance(days: 1)
+            try await runner.runDue()
+        }
+    }
+
+    @Test func aSavedCardRenewsTheServiceADayAheadAndADeclineIsRetriedTheNextDay() async throws {
+        try await TestApp.run { app, clock in
+            let catalog = try await CatalogFixture.make(app)
+            let context = Self.context(app, declineOn: ["2026-03-14"])
+            let method = try await app.cardMethod(percent: 250)
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            try await Cart(context: context).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            let service = try #require(try await ServiceRecord.query(on: app.db).first())
+            let card = try await app.saveCard(account: account, method: method, context: context)
+            try await SavedMethods(context: context).setRenewal(serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
+                                                                account: account, actor: "c")
+
+            // 13 February: nothing yet. 14 February, a day before expiry: 10.00 + 0.25 commission.
+            try await Self.runDays(context, until: LocalDate(iso: "2026-02-13")!, clock: clock)
+            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").count() == 0)
+            try await Self.runDays(context, until: LocalDate(iso: "2026-02-14")!, clock: clock)
+            var subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").sort(\.$number).all()
+            #expect(subscriptions.map(\.status) == ["credited"])
+            #expect(subscriptions.map(\.total) == [Self.eur("10.25").units])
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.expiresOn == "2026-03-15")
+            #expect(try await app.balance(client.accountID) == .zero(.EUR))
+            let expenses = try await ExpenseRecord.query(on: app.db).sort(\.$createdAt).all()
+            #expect(expenses.map(\.chargedOn) == ["2026-01-15", "2026-02-14"])
+            #expect(expenses.map(\.periodFrom) == ["2026-01-15", "2026-02-15"])
+            #expect(expenses.map(\.amount) == [Self.eur("10.00").units, Self.eur("10.00").units])
+
+            // 14 March the card is declined: Not working, an e-mail, the service still runs.
+            try await Self.runDays(context, until: LocalDate(iso: "2026-03-14")!, clock: clock)
+            #expect(try await SavedMethodRecord.find(card.id!, on: app.db)?.status == "not_working")
+            let mails = try await OutboxEmailRecord.query(on: app.db).filter(\.$dedupeKey == "method-failed:\(card.id!.uuidString.lowercased()):2026-03-14").all()
+            #expect(mails.count == 1)
+            #expect(mails.first?.subject == "Payment with Visa •••• 4242 failed")
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == "active")
+            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == "cancelled").count() == 1)
+
+            // 15 March: tried again, paid, renewed; the method works again.
+            try await Self.runDays(context, until: LocalDate(iso: "2026-03-15")!, clock: clock)
+            subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").sort(\.$number).all()
+            #expect(subscriptions.map(\.status) == ["credited", "cancelled", "credited"])
+            #expect(subscriptions.map { $0.failure ?? "" } == ["", "insufficient_funds", ""])
+            let renewed = try #require(try await ServiceRecord.find(service.id!, on: app.db))
+            #expect(renewed.status == "active")
+            #expect(renewed.expiresOn == "2026-04-15")
+            #expect(try await SavedMethodRecord.find(card.id!, on: app.db)?.status == "enabled")
+            #expect(try await app.balance(client.accountID) == .zero(.EUR))
+        }
+    }
+
+    @Test func aDomainIsChargedSixtyDaysBeforeItExpires() async throws {
+        try await TestApp.run { app, clock in
+            let catalog = try await CatalogFixture.make(app)
+            let context = Self.context(app, declineOn: [])
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("12.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            try await Cart(context: context).add(OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            let domain = try #require(try await ServiceRecord.query(on: app.db).first())
+            #expect(domain.expiresOn == "2027-01-15")
+            let card = try await app.saveCard(account: account, method: method, context: context)
+            try await SavedMethods(context: context).setRenewal(serviceID: domain.id!, savedMethodID: card.id, autoRenew: true,
+                                                                account: account, actor: "c")
+            try await Self.runDays(context, until: LocalDate(iso: "2026-11-15")!, clock: clock)
+            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").count() == 0)
+            try await Self.runDays(context, until: LocalDate(iso: "2026-11-16")!, clock: clock)
+            let charged = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").all()
+            #expect(charged.map(\.total) == [Self.eur("12.00").units])
+            #expect(charged.first.flatMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == "2026-11-16")
+            #expect(try await ServiceRecord.find(domain.id!, on: app.db)?.expiresOn == "2028-01-15")
+        }
+    }
+
+    @Test func autopaymentTopsUpWithinTheMonthlyCapAndStopsAtIt() async throws {
+        try await TestApp.run { app, clock in
+            let catalog = try await CatalogFixture.make(app)
+            let context = Self.context(app, declineOn: [])
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("30.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            for name in ["a", "b", "c"] {
+                try await Cart(context: context).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), account: account)
+            }
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            let card = try await app.saveCard(account: account, method: method, context: context)
+            let autopay = Autopayments(context: context)
+            // Three services at 10.00 a month: the form recommends 33.00.
+            #expect(try await autopay.forecast(account: account) == Self.eur("30.00"))
+            #expect(try await autopay.recommendedMaximum(account: account) == Self.eur("33.00"))
+            try await autopay.save(account: account, savedMethodID: card.id!, monthlyMaximum: Self.eur("25.00"), enabled: true)
+
+            // 12 February, three days before the renewals: 30.00 needed, 25.00 allowed.
+            try await Self.runDays(context, until: LocalDate(iso: "2026-02-11")!, clock: clock)
+            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").count() == 0)
+            try await Self.runDays(context, until: LocalDate(iso: "2026-02-28")!, clock: clock)
+            var autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").sort(\.$number).all()
+            #expect(autopayments.map(\.amount) == [Self.eur("25.00").units])
+            #expect(autopayments.compactMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == ["2026-02-12"])
+            #expect(try await autopay.takenThisMonth(accountID: account.id!, currency: .EUR) == Self.eur("25.00"))
+            let statuses = try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status)
+            #expect(statuses == ["active", "active", "expired"])
+            #expect(try await app.balance(client.accountID) == Self.eur("5.00"))
+
+            // A new month: 5.00 more brings the expired service back on 1 March.
+            try await Self.runDays(context, until: LocalDate(iso: "2026-03-01")!, clock: clock)
+            autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").sort(\.$number).all()
+            #expect(autopayments.map(\.amount) == [Self.eur("25.00").units, Self.eur("5.00").units])
+            #expect(try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status) == ["active", "active", "active"])
+            #expect(try await app.balance(client.accountID) == .zero(.EUR))
+        }
+    }
+
+    @Test func deletingASavedMethodTurnsAutoRenewalOffAndTellsTheClient() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            let service = try #require(try await ServiceRecord.query(on: app.db).first())
+            let card = try await app.saveCard(account: account, method: method, context: app.engine)
+            try await SavedMethods(context: app.engine).rename(card.id!, to: "My Visa", account: account)
+            try await SavedMethods(context: app.engine).setRenewal(serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
+                                                                   account: account, actor: "c")
+            let other = try await app.signUpClient(email: "bob@example.com", currency: .EUR)
+            await #expect(throws: PaymentError.savedMethodNotFound) {
+                try await SavedMethods(context: app.engine).delete(card.id!, account: try await app.account(other.accountID), actor: "b")
+            }
+            let affected = try await SavedMethods(context: app.engine).delete(card.id!, account: account, actor: "c")
+            #expect(affected.map(\.id) == [service.id])
+            let after = try #require(try await ServiceRecord.find(service.id!, on: app.db))
+            #expect(after.autoRenew == false)
+            #expect(after.savedMethodID == nil)
+            #expect(try await SavedMethods(context: app.engine).list(account: account).isEmpty)
+            let mail = try await OutboxEmailRecord.query(on: app.db).filter(\.$dedupeKey == "method-deleted:\(card.id!.uuidString.lowercased())").first()
+            #expect(mail?.subject == "Payment method My Visa deleted")
+            #expect(mail?.body.contains("VPS M") == true)
+        }
+    }
+}
