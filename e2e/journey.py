@@ -174,6 +174,65 @@ def main() -> None:
             staff.goto(f"{base}/admin/catalog")
             expect(staff.locator("[data-testid=plan-list]")).to_contain_text("VPS Fast")
             staff.screenshot(path=os.path.join(out, "09-staff-catalog.png"), full_page=True)
+
+            # Erika tops up 40.00 with the sandbox card: 2.5 % commission, 1 % cashback.
+            page.click("form.lang-switch button[value=en]")
+            page.goto(f"{base}/payments/new")
+            page.check("[data-testid=method-sandbox]")
+            page.fill("#f-amount", "40.00")
+            page.screenshot(path=os.path.join(out, "10-payment-method.png"), full_page=True)
+            page.click("form button[type=submit].btn-primary")
+            expect(page.locator("[data-testid=confirm-commission]")).to_have_text("€1.00")
+            expect(page.locator("[data-testid=confirm-total]")).to_have_text("€41.00")
+            page.screenshot(path=os.path.join(out, "11-payment-confirm.png"), full_page=True)
+            page.click("form button[type=submit].btn-primary")
+            expect(page).to_have_url(re.compile(r"/sandbox-gateway/pay/"))
+            expect(page.locator("[data-testid=sandbox-amount]")).to_have_text("€41.00")
+            page.screenshot(path=os.path.join(out, "12-sandbox-gateway.png"), full_page=True)
+            page.click("[data-testid=sandbox-pay]")
+            expect(page).to_have_url(re.compile(r"/payments/.+/result"))
+            expect(page.locator("[data-testid=payment-result]")).to_contain_text("€40.00 is credited")
+            expect(page.locator("[data-testid=header-balance]")).to_contain_text("€40.40")
+            page.screenshot(path=os.path.join(out, "13-payment-result.png"), full_page=True)
+
+            # A second invoice of 20.00 left at the gateway's page stays unpaid; its link is copied.
+            page.goto(f"{base}/payments/new")
+            page.check("[data-testid=method-sandbox]")
+            page.fill("#f-amount", "20.00")
+            page.click("form button[type=submit].btn-primary")
+            page.click("form button[type=submit].btn-primary")
+            expect(page).to_have_url(re.compile(r"/sandbox-gateway/pay/"))
+            page.goto(f"{base}/payments")
+            expect(page.locator("[data-testid=payment-list]")).to_contain_text("€20.50")
+            page.screenshot(path=os.path.join(out, "14-invoices-unpaid.png"), full_page=True)
+            page.locator("[data-testid=payment-list] tbody tr", has_text="€20.50").locator("a").first.click()
+            link = page.locator("[data-testid=pay-link]").input_value()
+            assert "/pay/" in link, link
+            page.screenshot(path=os.path.join(out, "15-invoice-detail.png"), full_page=True)
+
+            # Another client opening the link sees that one invoice and nothing of Erika's.
+            demo.goto(link)
+            expect(demo.locator("[data-testid=paylink-total]")).to_have_text("€20.50")
+            expect(demo.locator("body")).not_to_contain_text("Erika")
+            expect(demo.locator("body")).not_to_contain_text("erika@example.com")
+
+            # Someone logged out pays it through the link.
+            anonymous = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 860}).new_page()
+            anonymous.goto(link)
+            expect(anonymous.locator("[data-testid=payment-status]")).to_have_text("Being paid")
+            anonymous.screenshot(path=os.path.join(out, "16-pay-link.png"), full_page=True)
+            anonymous.click("form button[type=submit].btn-primary")
+            expect(anonymous).to_have_url(re.compile(r"/sandbox-gateway/pay/"))
+            anonymous.click("[data-testid=sandbox-pay]")
+            expect(anonymous).to_have_url(re.compile(r"/pay/"))
+            expect(anonymous.locator("[data-testid=payment-status]")).to_have_text("Credited")
+            page.goto(f"{base}/payments?filter=paid")
+            expect(page.locator("[data-testid=header-balance]")).to_contain_text("€60.60")
+
+            # Staff see the payments.
+            staff.goto(f"{base}/admin/payments")
+            expect(staff.locator("[data-testid=staff-payments]")).to_contain_text("€41.00")
+            staff.screenshot(path=os.path.join(out, "17-staff-payments.png"), full_page=True)
             browser.close()
         print("e2e: 1 passed, 0 failed")
     finally:

@@ -150,14 +150,14 @@ public struct PaymentFlow: Sendable {
     }
 
     /// Sends the payer to the gateway's page; returns where to go. Asked again (a second click,
-    /// fifty clicks at once), the gateway answers with the same session, so one payment is made.
+    /// fifty clicks at once), the gateway answers with the same session (same idempotency key),
+    /// and whichever session the payer completes credits the payment once.
     /// `nil` for a bank transfer: the invoice itself is what the payer needs.
     public func start(paymentID: UUID, returnURL: String, cancelURL: String) async throws -> String? {
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
         guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notPayable }
         guard let kind = PaymentMethodKind(rawValue: payment.methodKind) else { throw PaymentError.methodUnavailable }
         guard kind.isGateway else { return nil }
-        if let url = payment.redirectURL { return url }
         guard let driver = context.gateways.driver(kind.rawValue), let currency = Currency.named(payment.currency) else {
             throw PaymentError.methodUnavailable
         }
@@ -172,7 +172,10 @@ public struct PaymentFlow: Sendable {
                 reference: paymentID.uuidString.lowercased(), amount: Money(units: payment.total, currency: currency),
                 description: "\(context.provider.name) #\(payment.number)", returnURL: returnURL, cancelURL: cancelURL,
                 saveMethod: payment.saveMethod, customerEmail: owner?.email ?? account?.name ?? "",
-                customerID: customer, idempotencyKey: paymentID.uuidString.lowercased()))
+                customerID: customer,
+                // The return address is part of the session: the client area and a pay link
+                // each get their own, and repeated clicks from one page get the same one.
+                idempotencyKey: "\(paymentID.uuidString.lowercased()):\(SecretToken.digest(returnURL).prefix(12))"))
         } catch {
             throw PaymentError.gatewayFailed(String(describing: error))
         }

@@ -19,8 +19,8 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let fieldName = "_csrf"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        // The API authenticates with bearer tokens, never cookies, so cross-site forms cannot use it.
-        // The API authenticates with bearer tokens; gateways sign their webhooks.
+        // The API authenticates with bearer tokens, never cookies, so cross-site forms cannot use
+        // it; gateways sign their webhooks.
         if request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/webhooks/") { return try await next.respond(to: request) }
         let existingSeed = (request.cookies[Self.cookieName]?.string).flatMap { $0.count == 43 ? $0 : nil }
         let seed = existingSeed ?? SecretToken.generate()
@@ -28,6 +28,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.csrfToken = expected
 
         if request.method != .GET, request.method != .HEAD {
+            // Middleware runs before the route collects the body; a body that did not arrive with
+            // the headers (long URLs and cookies push it into a later packet) is collected here.
+            if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
             let sent = (try? request.content.get(String.self, at: Self.fieldName)) ?? request.headers.first(name: "X-CSRF-Token") ?? ""
             guard existingSeed != nil, SecretToken.constantTimeEquals(sent, expected) else {
                 request.logger.notice("refused a form without a valid CSRF token", metadata: ["path": .string(request.url.path)])
