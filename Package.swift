@@ -60,10 +60,10 @@ let package = Package(
             "BillingStore", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
         ]),
         .testTarget(name: "BillingEngineTests", dependencies: [
-            "BillingEngine", "BillingServer", "Provisioning", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
+            "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
         ]),
         .testTarget(name: "BillingServerTests", dependencies: [
-            "BillingServer", "BillingTestSupport",
+            "BillingServer", "BillingTestSupport", "Payments",
             .product(name: "VaporTesting", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
         ]),

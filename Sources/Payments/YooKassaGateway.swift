@@ -72,7 +72,7 @@ public struct YooKassaGateway: PaymentGateway {
         guard let notification = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               notification.string("type") == "notification", let event = notification.string("event"),
               let paymentID = notification.object("object")?.string("id"),
-              paymentID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
+              paymentID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         else { throw WebhookRejection.malformed }
         guard event.hasPrefix("payment.") else { return WebhookEnvelope(eventID: "\(event):\(paymentID)", event: .ignored(type: event)) }
         // The payment as YooKassa has it: the only record acted on.

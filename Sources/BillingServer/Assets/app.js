@@ -11,3 +11,13 @@ document.addEventListener("submit", (event) => {
   const question = event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// "Copy" buttons next to read-only fields (pay links).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.getAttribute("data-copy"));
+  if (!field) return;
+  field.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(field.value);
+});
