@@ -1,0 +1,63 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@Suite("Payment pages and the webhook endpoint through the router")
+struct PaymentPagesTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    @Test func theFlowShowsExactAmountsRefusesBadInputAndHidesOtherClientsInvoices() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await PaymentMethods(context: app.engine).save(PaymentMethodForm(
+                kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: 250),
+                commissionFixed: Self.eur("0.30"), minimum: Self.eur("5.00")))
+            try await app.signUpClient(country: "DE", currency: .EUR)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let id = method.uuidString.lowercased()
+            let confirm = try await browser.post("/payments/new", form: ["method": id, "amount": "100.00", "action": "confirm", "payer": "self"])
+            #expect(confirm.status == .ok)
+            #expect(confirm.text.contains("€2.80"))
+            #expect(confirm.text.contains("€102.80"))
+            let small = try await browser.post("/payments/new", form: ["method": id, "amount": "4.99", "action": "pay", "payer": "self"])
+            #expect(small.status == .unprocessableEntity)
+            #expect(small.text.contains("This method accepts at least €5.00."))
+            let nonsense = try await browser.post("/payments/new", form: ["method": id, "amount": "abc", "action": "pay", "payer": "self"])
+            #expect(nonsense.text.contains("Enter the amount as a positive number"))
+            #expect(try await PaymentRecord.query(on: app.db).count() == 0)
+
+            let paid = try await browser.post("/payments/new", form: ["method": id, "amount": "100.00", "action": "pay", "payer": "self",
+                                                                   "key": "0123456789abcdef0123"])
+            #expect(paid.status == .seeOther)
+            #expect(paid.headers.first(name: .location)?.hasPrefix("http://billing.test/sandbox-gateway/pay/") == true)
+            let payment = try #require(try await PaymentRecord.query(on: app.db).first())
+            #expect(payment.total == Self.eur("102.80").units)
+
+            // Another client: the invoice is a 404, and its delete does nothing.
+            try await app.signUpClient(email: "bob@example.com", country: "DE", currency: .EUR)
+            let bob = Browser(app)
+            try await bob.logIn("bob@example.com")
+            #expect(try await bob.get("/payments/\(payment.id!.uuidString.lowercased())").status == .notFound)
+            #expect(try await bob.post("/payments/\(payment.id!.uuidString.lowercased())/delete", form: [:]).status == .notFound)
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+
+            // A forged webhook is refused with 400 and changes nothing.
+            let forged = #"{"id":"evt_x","type":"payment.succeeded","data":{"reference":"\#(payment.id!.uuidString.lowercased())","payment_id":"p","amount":10280,"currency":"EUR"}}"#
+            try await app.testing().test(.POST, "/webhooks/sandbox", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: "Sandbox-Signature", value: "t=\(Int(app.engine.clock.now.timeIntervalSince1970)),v1=00")
+                req.headers.contentType = .json
+                req.body = .init(string: forged)
+            }, afterResponse: { response in
+                #expect(response.status == .badRequest)
+            })
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            #expect(try await app.engine.ledger.balance(of: payment.accountID, in: .EUR) == .zero(.EUR))
+        }
+    }
+}
