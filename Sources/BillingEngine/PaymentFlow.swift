@@ -213,7 +213,7 @@ public struct PaymentFlow: Sendable {
             total = \(bind: received.units) WHERE id = \(bind: payment.id!) AND status IN (\(binds: Self.creditableStatuses)) RETURNING id
             """).all()
         guard !claimed.isEmpty else { return Credited(isNew: false, orderID: payment.orderID, accountID: payment.accountID) }
-        let clearing = LedgerAccount.gatewayClearing(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue ? "bank" : payment.methodKind)
+        let clearing = Self.clearing(payment)
         var lines = [LedgerLine(.clientBalance(payment.accountID), amount), LedgerLine(clearing, received.negated)]
         if commission > 0 { lines.append(LedgerLine(.paymentCommission, Money(units: commission, currency: currency))) }
         let posting = try LedgerPosting(idempotencyKey: "payment:\(payment.id!.uuidString.lowercased())", kind: .payment,
@@ -226,6 +226,12 @@ public struct PaymentFlow: Sendable {
                                                                 gateway: payment.methodKind, on: tx)
         }
         return Credited(isNew: true, orderID: payment.orderID, accountID: payment.accountID)
+    }
+
+    /// Where a payment's money waits before it reaches the provider's bank: the gateway's
+    /// clearing account, or `clearing:bank` for transfers.
+    static func clearing(_ payment: PaymentRecord) -> LedgerAccount {
+        .gatewayClearing(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue ? "bank" : payment.methodKind)
     }
 
     /// Cashback (FIN-3) as its own credited payment, paid for by the provider's cashback account.
@@ -330,7 +336,7 @@ public struct PaymentFlow: Sendable {
                 throw PaymentError.gatewayFailed(String(describing: error))
             }
         }
-        let clearing = LedgerAccount.gatewayClearing(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue ? "bank" : payment.methodKind)
+        let clearing = Self.clearing(payment)
         let refundedAt = gatewayRefundID
         try await context.database.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
