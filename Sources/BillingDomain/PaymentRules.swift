@@ -11,10 +11,9 @@ public enum PaymentMethodKind: String, Sendable, Codable, CaseIterable, Hashable
     case stripe
     case yookassa
 
-    /// Whether the money comes through an online gateway with a redirect and webhooks.
+    /// Whether the money comes through an online gateway with a redirect and webhooks; gateways
+    /// also keep cards for later off-session charges (FIN-8).
     public var isGateway: Bool { self == .sandbox || self == .stripe || self == .yookassa }
-    /// Whether the gateway can keep a card for later off-session charges (FIN-8).
-    public var savesMethods: Bool { isGateway }
 }
 
 /// A payment's (an invoice's) life (FIN-3): New → Being paid → Credited, or Cancelled; a credited

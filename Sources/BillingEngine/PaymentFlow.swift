@@ -95,7 +95,7 @@ public struct PaymentFlow: Sendable {
         let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: account)
         let payerID = try await payer(request.payer, method: method, account: account)
         return try await insertPayment(account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
-                                       orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.savesMethods,
+                                       orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
                                        key: request.idempotencyKey)
     }
 
@@ -161,7 +161,6 @@ public struct PaymentFlow: Sendable {
         guard let driver = context.gateways.driver(kind.rawValue), let currency = Currency.named(payment.currency) else {
             throw PaymentError.methodUnavailable
         }
-        let account = try await AccountRecord.find(payment.accountID, on: context.database)
         let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
             .filter(\.$isOwner == true).first()
         let customer = try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
@@ -171,7 +170,7 @@ public struct PaymentFlow: Sendable {
             redirect = try await driver.startCheckout(CheckoutRequest(
                 reference: paymentID.uuidString.lowercased(), amount: Money(units: payment.total, currency: currency),
                 description: "\(context.provider.name) #\(payment.number)", returnURL: returnURL, cancelURL: cancelURL,
-                saveMethod: payment.saveMethod, customerEmail: owner?.email ?? account?.name ?? "",
+                saveMethod: payment.saveMethod, customerEmail: owner?.email ?? "",
                 customerID: customer,
                 // The return address is part of the session: the client area and a pay link
                 // each get their own, and repeated clicks from one page get the same one.
@@ -389,6 +388,15 @@ public struct PaymentFlow: Sendable {
         return payment
     }
 
+    /// What a payment's pages show beside it: its method (as configured now) and its payer.
+    public func details(of payment: PaymentRecord) async throws -> (method: PaymentMethod?, payer: PayerRecord?) {
+        var method: PaymentMethod?
+        var payer: PayerRecord?
+        if let id = payment.methodID { method = try await PaymentMethods(context: context).method(id) }
+        if let id = payment.payerID { payer = try await PayerRecord.find(id, on: context.database) }
+        return (method, payer)
+    }
+
     public func refunds(of paymentID: UUID) async throws -> [RefundRecord] {
         try await RefundRecord.query(on: context.database).filter(\.$paymentID == paymentID).sort(\.$createdAt).all()
     }
@@ -429,7 +437,7 @@ public enum PayLink {
     public static func paymentID(from token: String, key: String, now: Date) -> UUID? {
         let parts = token.split(separator: ".")
         guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let expiry = TimeInterval(String(parts[1])),
-              SecretToken.constantTimeEquals(String(parts[2]), SecretToken.sign("paylink:\(parts[0]).\(parts[1])", key: key)),
+              ConstantTime.equals(String(parts[2]), SecretToken.sign("paylink:\(parts[0]).\(parts[1])", key: key)),
               now.timeIntervalSince1970 <= expiry else { return nil }
         return id
     }

@@ -65,7 +65,7 @@ public struct SavedMethods: Sendable {
         saved.token = card.token
         saved.customerID = card.customerID ?? saved.customerID
         saved.label = card.label
-        if saved.name == saved.label || saved.name.isEmpty || saved.status == SavedMethodStatus.beingSetUp.rawValue { saved.name = card.label }
+        saved.name = card.label
         saved.status = SavedMethodStatus.enabled.rawValue
         try await saved.update(on: tx)
         return true

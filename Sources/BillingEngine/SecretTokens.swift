@@ -1,3 +1,4 @@
+import BillingDomain
 import Crypto
 import Foundation
 
@@ -8,7 +9,7 @@ public enum SecretToken {
     public static func generate(prefix: String = "") -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + base64URL(Data(bytes))
+        return prefix + Base64URL.encode(Data(bytes))
     }
 
     /// The hex SHA-256 of a token: what the database keeps.
@@ -19,22 +20,6 @@ public enum SecretToken {
     /// HMAC-SHA256 of `message` under `key`, URL-safe base64.
     public static func sign(_ message: String, key: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(key.utf8)))
-        return base64URL(Data(mac))
-    }
-
-    /// Compares two strings in time that does not depend on where they differ.
-    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(mac))
     }
 }

@@ -36,7 +36,6 @@ public enum BillingMigrations {
             CreateRefunds(),
             CreateSavedMethods(),
             CreateGatewayEvents(),
-            CreateAPIIdempotency(),
             CreateAutopaySettings(),
             AddSavedMethodToServices(),
         ]

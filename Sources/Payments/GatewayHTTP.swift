@@ -1,3 +1,4 @@
+import BillingDomain
 import Crypto
 import Foundation
 
@@ -91,7 +92,7 @@ public enum TimestampedSignature {
         }
         guard let timestamp, !signatures.isEmpty else { throw .badSignature }
         let expected = mac(body, timestamp: timestamp, secret: secret)
-        guard signatures.contains(where: { constantTimeEquals($0, expected) }) else { throw .badSignature }
+        guard signatures.contains(where: { ConstantTime.equals($0, expected) }) else { throw .badSignature }
         guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= tolerance else { throw .staleTimestamp }
     }
 
@@ -102,13 +103,6 @@ public enum TimestampedSignature {
         return code.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
 }
 
 extension Dictionary where Key == String, Value == String {

@@ -63,15 +63,15 @@ public struct SandboxGateway: PaymentGateway {
     func sessionToken(_ session: Session) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let payload = Self.base64URL((try? encoder.encode(session)) ?? Data())
+        let payload = Base64URL.encode((try? encoder.encode(session)) ?? Data())
         return payload + "." + mac(payload)
     }
 
     /// Reads a session from its pay page's URL; `nil` if it was not signed by this gateway.
     public func session(fromToken token: String) -> Session? {
         let parts = token.split(separator: ".")
-        guard parts.count == 2, TimestampedSignature.constantTimeEquals(String(parts[1]), mac(String(parts[0]))),
-              let data = Self.data(base64URL: String(parts[0])) else { return nil }
+        guard parts.count == 2, ConstantTime.equals(String(parts[1]), mac(String(parts[0]))),
+              let data = Base64URL.decode(String(parts[0])) else { return nil }
         return try? JSONDecoder().decode(Session.self, from: data)
     }
 
@@ -148,19 +148,9 @@ public struct SandboxGateway: PaymentGateway {
 
     private func mac(_ text: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(("session:" + secret).utf8)))
-        return Self.base64URL(Data(code))
+        return Base64URL.encode(Data(code))
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func data(base64URL text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
-    }
 }
 
 enum SecretDigest {

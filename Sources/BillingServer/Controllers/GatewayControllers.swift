@@ -68,7 +68,8 @@ struct SandboxGatewayController: RouteCollection {
         case "pay":
             let digits = (form.card ?? "").filter(\.isNumber)
             guard digits.count >= 12, digits.count <= 19 else {
-                return GatewayPages.sandbox(PageContext(req), session: session, token: token, error: PageContext(req).t("sandbox.card_invalid"))
+                let page = PageContext(req)
+                return GatewayPages.sandbox(page, session: session, token: token, error: page.t("sandbox.card_invalid"))
                     .response(status: .unprocessableEntity)
             }
             outcome = .pay(cardNumber: digits)
@@ -104,7 +105,7 @@ struct PayLinkController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         let (payment, token) = try await payment(req)
-        let method = try await payment.methodID.asyncFlatMap { try await PaymentMethods(context: req.engine).method($0) }
+        let method = try await PaymentFlow(context: req.engine).details(of: payment).method
         return GatewayPages.payLink(PageContext(req), payment: payment, method: method, token: token, error: nil).response()
     }
 
@@ -117,17 +118,10 @@ struct PayLinkController: RouteCollection {
             }
             return req.redirect(to: url)
         } catch let error as PaymentError {
-            let method = try await payment.methodID.asyncFlatMap { try await PaymentMethods(context: req.engine).method($0) }
+            let method = try await PaymentFlow(context: req.engine).details(of: payment).method
             let page = PageContext(req)
             return GatewayPages.payLink(page, payment: payment, method: method, token: token, error: Messages.payment(error, page))
                 .response(status: .unprocessableEntity)
         }
-    }
-}
-
-extension Optional {
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -60,12 +60,11 @@ struct PaymentsController: RouteCollection {
     }
 
     private func renderDetail(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
-        let method = try await payment.methodID.asyncFlatMap { try await PaymentMethods(context: req.engine).method($0) }
+        let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         let link = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
             ? req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id!, expires: req.engine.clock.now.addingTimeInterval(PayLink.lifetime),
                                                                     key: req.billing.signingKey)
             : nil
-        let payer = try await payment.payerID.asyncFlatMap { try await PayerRecord.find($0, on: req.db) }
         return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer, payLink: link,
                                    error: error).response(status: error == nil ? .ok : .unprocessableEntity)
     }
@@ -109,8 +108,7 @@ struct PaymentsController: RouteCollection {
 
     func invoice(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
-        let method = try await payment.methodID.asyncFlatMap { try await PaymentMethods(context: req.engine).method($0) }
-        let payer = try await payment.payerID.asyncFlatMap { try await PayerRecord.find($0, on: req.db) }
+        let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         return PaymentPages.printable(PageContext(req), payment: payment, method: method, payer: payer,
                                       client: try req.client.user.name).response()
     }

@@ -1,3 +1,4 @@
+import BillingDomain
 import BillingEngine
 import Vapor
 
@@ -32,7 +33,7 @@ struct CSRFMiddleware: AsyncMiddleware {
             // the headers (long URLs and cookies push it into a later packet) is collected here.
             if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
             let sent = (try? request.content.get(String.self, at: Self.fieldName)) ?? request.headers.first(name: "X-CSRF-Token") ?? ""
-            guard existingSeed != nil, SecretToken.constantTimeEquals(sent, expected) else {
+            guard existingSeed != nil, ConstantTime.equals(sent, expected) else {
                 request.logger.notice("refused a form without a valid CSRF token", metadata: ["path": .string(request.url.path)])
                 throw PageError.csrf
             }

@@ -11,6 +11,9 @@ public struct VaporGatewayHTTPClient: GatewayHTTPClient {
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
         var clientRequest = ClientRequest(method: HTTPMethod(rawValue: request.method), url: URI(string: request.url), headers: headers)
+        // A gateway that hangs must not hold a client's page or the daily pass; the drivers'
+        // idempotency keys make asking again safe.
+        clientRequest.timeout = .seconds(30)
         if let body = request.body { clientRequest.body = ByteBuffer(data: body) }
         let response = try await client.send(clientRequest)
         let body = response.body.map { Data(buffer: $0) } ?? Data()

@@ -15,7 +15,7 @@ public final class OrderRecord: Model, @unchecked Sendable {
     /// What the order costs, tax included, in 1/10 000 units.
     @Field(key: "total") public var total: Int64
     @Field(key: "tax") public var tax: Int64
-    /// How it is to be paid; fixed at checkout (CAT-5). `balance` in this release.
+    /// How it is to be paid, fixed at checkout (CAT-5): `balance`, or a payment method's id.
     @Field(key: "payment_method") public var paymentMethod: String
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "paid_at") public var paidAt: Date?

@@ -227,33 +227,6 @@ public final class GatewayEventRecord: Model, @unchecked Sendable {
     }
 }
 
-/// The first answer to an API request with an `Idempotency-Key`, replayed for repeats.
-public final class IdempotentResponseRecord: Model, @unchecked Sendable {
-    public static let schema = "api_idempotency"
-
-    @ID(key: .id) public var id: UUID?
-    /// Whose key it is (the API user), so two users' keys never collide.
-    @Field(key: "scope") public var scope: String
-    @Field(key: "key") public var key: String
-    /// A digest of method, path and body: the same key with another request is refused.
-    @Field(key: "request_hash") public var requestHash: String
-    @Field(key: "status") public var status: Int
-    @Field(key: "body") public var body: String
-    @Field(key: "created_at") public var createdAt: Date
-
-    public init() {}
-
-    public init(id: UUID = UUID(), scope: String, key: String, requestHash: String, status: Int, body: String, createdAt: Date) {
-        self.id = id
-        self.scope = scope
-        self.key = key
-        self.requestHash = requestHash
-        self.status = status
-        self.body = body
-        self.createdAt = createdAt
-    }
-}
-
 /// A client's autopayment (FIN-10): top the balance up from a saved method, within a monthly cap.
 public final class AutopaySettingRecord: Model, @unchecked Sendable {
     public static let schema = "autopay_settings"

@@ -1,0 +1,117 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+
+/// Autopayment settings and the forecast its form recommends a maximum from (FIN-10).
+public struct Autopayments: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    public enum Problem: Error, Equatable, Sendable { case maximumNotPositive, methodNotUsable }
+
+    public func setting(account: AccountRecord) async throws -> AutopaySettingRecord? {
+        try await AutopaySettingRecord.find(account.id!, on: context.database)
+    }
+
+    public func save(account: AccountRecord, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
+        guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw Problem.maximumNotPositive }
+        guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: account),
+              saved.status != SavedMethodStatus.beingSetUp.rawValue else { throw Problem.methodNotUsable }
+        let record = try await setting(account: account)
+            ?? AutopaySettingRecord(accountID: account.id!, savedMethodID: savedMethodID, monthlyMaximum: 0, currency: account.currency,
+                                    enabled: enabled, updatedAt: context.clock.now)
+        record.savedMethodID = saved.id!
+        record.monthlyMaximum = monthlyMaximum.units
+        record.currency = account.currency
+        record.enabled = enabled
+        record.updatedAt = context.clock.now
+        try await record.save(on: context.database)
+    }
+
+    /// What the services renewing from the balance will cost over the next month: each renewal
+    /// falling due in it, and thirty days of each daily plan, tax included.
+    public func forecast(account: AccountRecord) async throws -> Money {
+        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let settings = try await BillingSettings.load(on: context.database)
+        let today = context.today
+        let until = today.adding(months: 1)
+        let services = try await AutopaymentRun.balanceRenewing(accountIDs: [account.id!], until: until, on: context.database)
+        var total = Money.zero(currency)
+        for service in services where service.currency == currency.code {
+            let price = TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                                    rate: VATTable.rate(forCountry: account.country), mode: settings.taxMode).gross
+            total += service.period == BillingPeriod.day.rawValue ? price.times(30) : price
+        }
+        return total
+    }
+
+    /// The recommended monthly maximum: the forecast plus 10 %.
+    public func recommendedMaximum(account: AccountRecord) async throws -> Money {
+        Autopayment.recommendedMaximum(forecast: try await forecast(account: account))
+    }
+
+    /// What autopayment took this calendar month (provider's time zone).
+    public func takenThisMonth(accountID: UUID, currency: Currency) async throws -> Money {
+        let today = context.today
+        let monthStart = context.calendar.startOf(LocalDate(year: today.year, month: today.month, day: 1)!)
+        let payments = try await PaymentRecord.query(on: context.database).filter(\.$accountID == accountID)
+            .filter(\.$purpose == "autopay").filter(\.$status ~~ [PaymentStatus.credited.rawValue, PaymentStatus.refunded.rawValue])
+            .filter(\.$creditedAt >= monthStart).all()
+        return Money(units: payments.reduce(0) { $0 + $1.amount }, currency: currency)
+    }
+}
+
+/// The daily autopayment pass (FIN-10): for each account with autopayment on, the balance is
+/// topped up from the saved method when it is below what the renewals of the coming days need,
+/// never beyond what is left of the month's maximum.
+struct AutopaymentRun {
+    let context: EngineContext
+
+    static let actor = "system:autopayment"
+
+    /// Services that renew from the balance and fall due by `until`.
+    static func balanceRenewing(accountIDs: [UUID], until: LocalDate, on db: any Database) async throws -> [ServiceRecord] {
+        let statuses = [ServiceStatus.active, .stoppedByClient, .expired].map(\.rawValue)
+        return try await ServiceRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$autoRenew == true)
+            .filter(\.$savedMethodID == nil).filter(\.$status ~~ statuses).filter(\.$expiresOn <= until.iso).all()
+    }
+
+    func run(on date: LocalDate, settings: BillingSettings, summary: inout RenewalRun.Summary) async throws {
+        let enabled = try await AutopaySettingRecord.query(on: context.database).filter(\.$enabled == true).all()
+        guard !enabled.isEmpty else { return }
+        let horizon = date.adding(days: max(1, settings.noticeDays))
+        let due = Dictionary(grouping: try await Self.balanceRenewing(accountIDs: enabled.compactMap(\.id), until: horizon,
+                                                                     on: context.database), by: \.accountID)
+        for setting in enabled {
+            guard let accountID = setting.id, let services = due[accountID], !services.isEmpty else { continue }
+            if try await topUp(setting, services: services, on: date, settings: settings) { summary.autopayments += 1 }
+        }
+    }
+
+    private func topUp(_ setting: AutopaySettingRecord, services: [ServiceRecord], on date: LocalDate, settings: BillingSettings) async throws -> Bool {
+        let key = "autopay:\(setting.id!.uuidString.lowercased()):\(date.iso)"
+        guard try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() == nil,
+              let account = try await AccountRecord.find(setting.id!, on: context.database),
+              let currency = Currency.named(account.currency), setting.currency == currency.code,
+              let saved = try await SavedMethodRecord.find(setting.savedMethodID, on: context.database), saved.deletedAt == nil,
+              let token = saved.token, let method = try await PaymentMethods(context: context).method(saved.methodID),
+              let driver = context.gateways.driver(saved.gateway) else { return false }
+        let rate = VATTable.rate(forCountry: account.country)
+        let needed = Money.sum(services.filter { $0.currency == currency.code }.map {
+            TaxedAmount(catalogAmount: Money(units: $0.recurringAmount, currency: currency), rate: rate, mode: settings.taxMode).gross
+        }, currency: currency)
+        let balance = try await context.ledger.balance(of: account.id!, in: currency)
+        let taken = try await Autopayments(context: context).takenThisMonth(accountID: account.id!, currency: currency)
+        let amount = Autopayment.topUp(needed: needed, balance: balance, monthlyMaximum: Money(units: setting.monthlyMaximum, currency: currency),
+                                       alreadyThisMonth: taken)
+        guard amount.isPositive, let amounts = try? method.terms.amounts(for: amount) else { return false }
+        let payment = try await PaymentFlow(context: context).insertPayment(account: account, method: method, amounts: amounts,
+                                                                            purpose: "autopay", savedMethodID: saved.id, status: .beingPaid,
+                                                                            key: key)
+        return try await OffSessionPayment(context: context).collect(payment, amounts: amounts, saved: saved, token: token, driver: driver,
+                                                                     description: "Autopayment", on: date, actor: Self.actor,
+                                                                     orderToCancel: nil, account: account)
+    }
+}
