@@ -68,7 +68,7 @@ let package = Package(
             .product(name: "Fluent", package: "fluent"),
         ]),
         .target(name: "BillingTestSupport", dependencies: [
-            "BillingServer", "BillingStore", "BillingDomain",
+            "BillingServer", "BillingStore", "BillingDomain", "Payments",
             .product(name: "Fluent", package: "fluent"),
         ], path: "Tests/BillingTestSupport"),
     ],

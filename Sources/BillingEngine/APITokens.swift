@@ -7,6 +7,13 @@ import Foundation
 public struct APITokens: Sendable {
     let context: EngineContext
     public static let prefix = "bt_"
+    /// Staff tokens look different, so one is never taken for the other.
+    public static let staffPrefix = "bts_"
+    static let lifetime: TimeInterval = 365 * 86_400
+
+    static func label(_ name: String?) -> String {
+        name.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 } ?? "API token"
+    }
 
     public init(context: EngineContext) { self.context = context }
 
@@ -30,10 +37,9 @@ public struct APITokens: Sendable {
     public func issue(email: String, password: String, name: String?, ip: String) async throws -> Issued {
         let principal = try await Authentication(context: context).login(realm: .client, email: email, password: password, ip: ip)
         let token = SecretToken.generate(prefix: Self.prefix)
-        let label = name.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? "API token"
+        let label = Self.label(name)
         let scopes = ["read", "write"]
-        let expiresAt = context.clock.now.addingTimeInterval(365 * 86_400)
+        let expiresAt = context.clock.now.addingTimeInterval(Self.lifetime)
         let record = APITokenRecord(userID: principal.id, name: label, tokenHash: SecretToken.digest(token),
                                     scopes: scopes.joined(separator: " "), expiresAt: expiresAt, createdAt: context.clock.now)
         try await record.create(on: context.database)
@@ -57,5 +63,42 @@ public struct APITokens: Sendable {
             try await record.save(on: db)
         }
         return Bearer(tokenID: record.id!, user: user, account: account, scopes: Set(record.scopes.split(separator: " ").map(String.init)))
+    }
+
+    /// The staff member a staff token acts for, with the role that decides what it may do.
+    public struct StaffBearer: Sendable {
+        public let tokenID: UUID
+        public let staff: StaffUserRecord
+        public let role: StaffRole
+    }
+
+    /// A staff token for staff e-mail and password (the same throttled login as `/admin`).
+    public func issueStaff(email: String, password: String, name: String?, ip: String) async throws -> Issued {
+        let principal = try await Authentication(context: context).login(realm: .staff, email: email, password: password, ip: ip)
+        let token = SecretToken.generate(prefix: Self.staffPrefix)
+        let label = Self.label(name)
+        let expiresAt = context.clock.now.addingTimeInterval(Self.lifetime)
+        let record = StaffAPITokenRecord(staffID: principal.id, name: label, tokenHash: SecretToken.digest(token), expiresAt: expiresAt,
+                                         createdAt: context.clock.now)
+        try await record.create(on: context.database)
+        return Issued(id: record.id!, token: token, name: label, scopes: ["staff"], expiresAt: expiresAt)
+    }
+
+    /// The staff member behind a staff token, or `nil` for an unknown, expired or revoked token,
+    /// or a disabled member.
+    public func authenticateStaff(_ token: String) async throws -> StaffBearer? {
+        guard token.hasPrefix(Self.staffPrefix), token.count <= 100 else { return nil }
+        let db = context.database
+        let now = context.clock.now
+        guard let record = try await StaffAPITokenRecord.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
+              record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
+              let staff = try await StaffUserRecord.find(record.staffID, on: db), staff.enabled,
+              let role = StaffRole(rawValue: staff.role)
+        else { return nil }
+        if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
+            record.lastUsedAt = now
+            try await record.save(on: db)
+        }
+        return StaffBearer(tokenID: record.id!, staff: staff, role: role)
     }
 }

@@ -26,9 +26,16 @@ public struct SavedMethods: Sendable {
         return method
     }
 
+    /// A set-up in progress: the saved method (Being set up) and the gateway's page for the payer.
+    public struct SetupStarted: Sendable {
+        public let savedMethod: SavedMethodRecord
+        public let url: String
+    }
+
     /// Starts saving a card through a gateway's set-up page: the method is Being set up until
     /// the gateway's webhook confirms it.
-    public func startSetup(methodID: UUID, account: AccountRecord, returnURL: (UUID) -> String, cancelURL: (UUID) -> String) async throws -> String {
+    public func startSetup(methodID: UUID, account: AccountRecord, returnURL: (UUID) -> String,
+                           cancelURL: (UUID) -> String) async throws -> SetupStarted {
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled, method.kind.isGateway,
               method.currency.code == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
         else { throw PaymentError.methodUnavailable }
@@ -49,7 +56,7 @@ public struct SavedMethods: Sendable {
                 saved.customerID = customerID
                 try await saved.update(on: context.database)
             }
-            return redirect.url
+            return SetupStarted(savedMethod: saved, url: redirect.url)
         } catch {
             saved.status = SavedMethodStatus.notWorking.rawValue
             saved.lastError = String(String(describing: error).prefix(200))

@@ -38,6 +38,8 @@ public enum BillingMigrations {
             CreateGatewayEvents(),
             CreateAutopaySettings(),
             AddSavedMethodToServices(),
+            CreateAPIIdempotency(),
+            CreateStaffAPITokens(),
         ]
     }
 }

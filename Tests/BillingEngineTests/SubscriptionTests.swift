@@ -33,9 +33,10 @@ struct ScriptedCardGateway: PaymentGateway {
 extension Application {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
     func saveCard(account: AccountRecord, method: UUID, context: EngineContext) async throws -> SavedMethodRecord {
-        let url = try await SavedMethods(context: context).startSetup(methodID: method, account: account, returnURL: { _ in "r" },
-                                                                     cancelURL: { _ in "c" })
-        let (body, headers) = Sandbox.paid(self, redirect: url)
+        let started = try await SavedMethods(context: context).startSetup(methodID: method, account: account, returnURL: { _ in "r" },
+                                                                         cancelURL: { _ in "c" })
+        #expect(started.savedMethod.status == "being_set_up")
+        let (body, headers) = Sandbox.paid(self, redirect: started.url)
         #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .methodSaved)
         let saved = try await SavedMethods(context: context).list(account: account)
         #expect(saved.map(\.status) == ["enabled"])

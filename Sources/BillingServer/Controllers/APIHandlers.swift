@@ -11,20 +11,41 @@ import Vapor
 enum APIRequestContext {
     @TaskLocal static var request: Request?
     @TaskLocal static var bearer: APITokens.Bearer?
+    @TaskLocal static var staffBearer: APITokens.StaffBearer?
+
+    /// Who the idempotency keys of this request belong to.
+    static var scope: String? {
+        if let bearer { return "user:" + bearer.user.id!.uuidString.lowercased() }
+        if let staffBearer { return "staff:" + staffBearer.staff.id!.uuidString.lowercased() }
+        return nil
+    }
 }
 
-/// Resolves the bearer token (if any) and puts the request in the task-local context. Placed last
-/// before the generated routes, as swift-openapi-vapor advises for task locals.
+/// Resolves the bearer token (if any), client or staff, and puts the request in the task-local
+/// context. Placed right before the generated routes (only the idempotency middleware, which runs
+/// in the same task, sits between), as swift-openapi-vapor advises for task locals.
 struct APIContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         var bearer: APITokens.Bearer?
+        var staffBearer: APITokens.StaffBearer?
         if let authorization = request.headers.bearerAuthorization {
-            bearer = try await APITokens(context: request.engine).authenticate(authorization.token)
-            if bearer == nil { throw APIFailure.unauthorized }
+            let tokens = APITokens(context: request.engine)
+            if authorization.token.hasPrefix(APITokens.staffPrefix) {
+                staffBearer = try await tokens.authenticateStaff(authorization.token)
+                if staffBearer == nil { throw APIFailure.unauthorized }
+            } else {
+                bearer = try await tokens.authenticate(authorization.token)
+                if bearer == nil { throw APIFailure.unauthorized }
+                if request.method != .GET, request.method != .HEAD, bearer?.scopes.contains("write") != true {
+                    throw APIFailure.refused(.forbidden, code: "forbidden", message: request.texts.text("error.forbidden", request.language))
+                }
+            }
         }
         return try await APIRequestContext.$request.withValue(request) {
             try await APIRequestContext.$bearer.withValue(bearer) {
-                try await next.respond(to: request)
+                try await APIRequestContext.$staffBearer.withValue(staffBearer) {
+                    try await next.respond(to: request)
+                }
             }
         }
     }
@@ -34,6 +55,8 @@ struct APIContextMiddleware: AsyncMiddleware {
 enum APIFailure: Error {
     case unauthorized
     case notFound
+    /// Understood but refused; `message` is already in the request's language.
+    case refused(HTTPStatus, code: String, message: String)
 }
 
 /// The JSON error body and the codes used in it.
@@ -76,21 +99,21 @@ enum APIRoutes {
             headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])
             return Response(status: .ok, headers: headers, body: .init(string: BillingAPISpec.yaml))
         }
-        let transport = VaporTransport(routesBuilder: app.grouped(APIContextMiddleware()))
+        let transport = VaporTransport(routesBuilder: app.grouped(APIContextMiddleware(), APIIdempotencyMiddleware()))
         try BillingAPIHandlers().registerHandlers(on: transport, serverURL: URL(string: "/api")!)
     }
 }
 
 /// The implementation of `openapi.yaml`: thin, each operation a call into the engine.
 struct BillingAPIHandlers: APIProtocol {
-    private var request: Request {
+    var request: Request {
         get throws {
             guard let request = APIRequestContext.request else { throw APIFailure.unauthorized }
             return request
         }
     }
 
-    private var bearer: APITokens.Bearer {
+    var bearer: APITokens.Bearer {
         get throws {
             guard let bearer = APIRequestContext.bearer else { throw APIFailure.unauthorized }
             return bearer

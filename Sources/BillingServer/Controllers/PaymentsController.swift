@@ -38,6 +38,13 @@ struct PaymentsController: RouteCollection {
         return payment
     }
 
+    /// The signed link that lets anyone pay this one invoice without logging in; only while unpaid.
+    static func payLink(_ req: Request, payment: PaymentRecord) -> String? {
+        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { return nil }
+        let expires = req.engine.clock.now.addingTimeInterval(PayLink.lifetime)
+        return req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id!, expires: expires, key: req.billing.signingKey)
+    }
+
     static func returnURLs(_ req: Request, paymentID: UUID) -> (String, String) {
         let base = req.engine.provider.baseURL + "/payments/" + paymentID.uuidString.lowercased()
         return (base + "/result", base + "/cancelled")
@@ -61,11 +68,8 @@ struct PaymentsController: RouteCollection {
 
     private func renderDetail(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
-        let link = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
-            ? req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id!, expires: req.engine.clock.now.addingTimeInterval(PayLink.lifetime),
-                                                                    key: req.billing.signingKey)
-            : nil
-        return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer, payLink: link,
+        return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer,
+                                   payLink: Self.payLink(req, payment: payment),
                                    error: error).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
@@ -236,10 +240,10 @@ struct PaymentsController: RouteCollection {
         }
         let base = req.engine.provider.baseURL + "/finance/methods/"
         do {
-            let url = try await SavedMethods(context: req.engine).startSetup(
+            let started = try await SavedMethods(context: req.engine).startSetup(
                 methodID: methodID, account: account,
                 returnURL: { base + $0.uuidString.lowercased() + "/done" }, cancelURL: { base + $0.uuidString.lowercased() + "/done" })
-            return req.redirect(to: url)
+            return req.redirect(to: started.url)
         } catch let error as PaymentError {
             return try await renderMethods(req, error: Messages.payment(error, try await PageContext.client(req)))
         }

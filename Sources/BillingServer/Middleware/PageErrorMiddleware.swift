@@ -19,6 +19,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            if request.url.path.hasPrefix("/api/"), case APIFailure.refused(let status, let code, let message) = Self.unwrapped(error) {
+                return APIError.response(status: status, code: code, message: message)
+            }
             let (status, key) = classify(error, request: request)
             if request.url.path.hasPrefix("/api/") {
                 return APIError.response(status: status, code: APIError.code(for: status),
@@ -31,9 +34,19 @@ struct PageErrorMiddleware: AsyncMiddleware {
         }
     }
 
+    private static func unwrapped(_ error: any Error) -> any Error {
+        (error as? ServerError).map { unwrapped($0.underlyingError) } ?? error
+    }
+
     private func classify(_ error: any Error, request: Request) -> (HTTPStatus, String) {
         switch error {
-        case let wrapped as ServerError: return classify(wrapped.underlyingError, request: request)
+        case let wrapped as ServerError:
+            // The generated API code refuses a malformed request (a missing header, a body that is
+            // not the schema) with a 4xx of its own; that is the client's mistake, not ours.
+            if (400..<500).contains(wrapped.httpStatus.code), !(wrapped.underlyingError is APIFailure) {
+                return (HTTPStatus(statusCode: wrapped.httpStatus.code), "error.bad_request")
+            }
+            return classify(wrapped.underlyingError, request: request)
         case APIFailure.unauthorized: return (.unauthorized, "error.api.unauthorized")
         case APIFailure.notFound: return (.notFound, "error.not_found")
         case PageError.notFound: return (.notFound, "error.not_found")

@@ -1,0 +1,120 @@
+import BillingAPI
+import BillingDomain
+import BillingEngine
+import BillingStore
+import Fluent
+import Foundation
+import Vapor
+
+/// The staff part of `openapi.yaml` (API-1): staff tokens, the payment list, confirming bank
+/// transfers and refunds. Every operation checks the member's role, as `/admin` does.
+extension BillingAPIHandlers {
+    /// The staff member behind a staff token, allowed `permission`.
+    func staff(_ permission: StaffPermission) throws -> APITokens.StaffBearer {
+        guard let staff = APIRequestContext.staffBearer else { throw APIFailure.unauthorized }
+        guard staff.role.allows(permission) else {
+            let req = try request
+            throw APIFailure.refused(.forbidden, code: "forbidden", message: req.texts.text("error.forbidden", req.language))
+        }
+        return staff
+    }
+
+    func createStaffToken(_ input: Operations.CreateStaffToken.Input) async throws -> Operations.CreateStaffToken.Output {
+        let req = try request
+        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        do {
+            let issued = try await APITokens(context: req.engine).issueStaff(email: body.email, password: body.password, name: body.name,
+                                                                            ip: req.clientIP)
+            return .created(.init(body: .json(.init(id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name,
+                                                    scopes: issued.scopes, expiresAt: issued.expiresAt))))
+        } catch LoginError.throttled {
+            return .tooManyRequests(.init(body: .json(APIError.body("error.login.throttled", code: "too_many_requests"))))
+        } catch let error as LoginError {
+            return .unauthorized(.init(body: .json(APIError.body("error.login." + String(describing: error), code: "unauthorized"))))
+        }
+    }
+
+    func listStaffPayments(_ input: Operations.ListStaffPayments.Input) async throws -> Operations.ListStaffPayments.Output {
+        let req = try request
+        _ = try staff(.managePayments)
+        let page = PageRequest(number: input.query.page ?? 1)
+        let payments = try await PaymentFlow(context: req.engine).staffList(status: input.query.status?.rawValue,
+                                                                           methodKind: input.query.method?.rawValue,
+                                                                           search: input.query.q ?? "", page: page)
+        let names = try await Self.methodNames(req)
+        let accountIDs = Set(payments.items.map(\.accountID))
+        let accounts = accountIDs.isEmpty ? [] : try await AccountRecord.query(on: req.db).filter(\.$id ~~ accountIDs).all()
+        let owners = accountIDs.isEmpty ? [] : try await UserRecord.query(on: req.db).filter(\.$accountID ~~ accountIDs)
+            .filter(\.$isOwner == true).all()
+        let accountsByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
+        let ownersByAccount = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
+        let payerIDs = Set(payments.items.compactMap(\.payerID))
+        let payers = payerIDs.isEmpty ? [] : try await PayerRecord.query(on: req.db).filter(\.$id ~~ payerIDs).all()
+        let payersByID = Dictionary(uniqueKeysWithValues: payers.map { ($0.id!, $0) })
+        let items = payments.items.map { payment in
+            Components.Schemas.StaffPayment(
+                payment: Self.payment(payment, methodName: payment.methodID.flatMap { names[$0] },
+                                      payer: payment.payerID.flatMap { payersByID[$0] }, req: req),
+                client: Self.client(account: accountsByID[payment.accountID], owner: ownersByAccount[payment.accountID], id: payment.accountID))
+        }
+        return .ok(.init(body: .json(.init(items: items, page: page.number, perPage: page.size, total: payments.total))))
+    }
+
+    func getStaffPayment(_ input: Operations.GetStaffPayment.Input) async throws -> Operations.GetStaffPayment.Output {
+        let req = try request
+        _ = try staff(.managePayments)
+        return .ok(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
+    }
+
+    func confirmStaffPayment(_ input: Operations.ConfirmStaffPayment.Input) async throws -> Operations.ConfirmStaffPayment.Output {
+        let req = try request
+        let staff = try staff(.managePayments)
+        let payment = try await Self.anyPayment(input.path.paymentId, req: req)
+        try await Self.refusing(req) {
+            try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id!, staff: Self.actor(staff))
+        }
+        return .ok(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
+    }
+
+    func refundStaffPayment(_ input: Operations.RefundStaffPayment.Input) async throws -> Operations.RefundStaffPayment.Output {
+        let req = try request
+        let staff = try staff(.managePayments)
+        let payment = try await Self.anyPayment(input.path.paymentId, req: req)
+        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard let currency = Currency.named(payment.currency),
+              let amount = try? MoneyFormat.parse(body.amount, currency: currency, language: .en), amount.isPositive else {
+            throw Self.failure(PaymentError.terms(.notPositive), req: req)
+        }
+        let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 500 else {
+            throw APIFailure.refused(.unprocessableEntity, code: "reason_missing", message: req.texts.text("error.adjust.reason", req.language))
+        }
+        // The refund is keyed by the member's key too: a repeat after the first answer is
+        // forgotten still refunds once.
+        let key = "api:\(staff.staff.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
+        try await Self.refusing(req) {
+            try await PaymentFlow(context: req.engine).refund(paymentID: payment.id!, amount: amount, reason: reason, actor: Self.actor(staff),
+                                                             key: key)
+        }
+        return .created(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
+    }
+}
+
+extension BillingAPIHandlers {
+    static func actor(_ staff: APITokens.StaffBearer) -> String { "staff:\(staff.staff.id!.uuidString.lowercased())" }
+
+    static func anyPayment(_ id: String, req: Request) async throws -> PaymentRecord {
+        guard let uuid = UUID(uuidString: id), let payment = try await PaymentRecord.find(uuid, on: req.db) else { throw APIFailure.notFound }
+        return payment
+    }
+
+    static func client(account: AccountRecord?, owner: UserRecord?, id: UUID) -> Components.Schemas.StaffPayment.ClientPayload {
+        .init(accountId: id.uuidString.lowercased(), clientCode: account?.clientCode ?? 0, name: account?.name ?? "", email: owner?.email ?? "")
+    }
+
+    static func staffPayment(_ payment: PaymentRecord, req: Request) async throws -> Components.Schemas.StaffPayment {
+        let account = try await AccountRecord.find(payment.accountID, on: req.db)
+        let owner = try await UserRecord.query(on: req.db).filter(\.$accountID == payment.accountID).filter(\.$isOwner == true).first()
+        return .init(payment: try await detailed(payment, req: req), client: client(account: account, owner: owner, id: payment.accountID))
+    }
+}

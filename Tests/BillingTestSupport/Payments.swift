@@ -1,0 +1,33 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import Foundation
+import Payments
+import Vapor
+
+/// A sandbox card as the gateway would report it: pays through the pay page, signs webhooks.
+public enum Sandbox {
+    public static func gateway(_ app: Application) -> SandboxGateway { app.engine.gateways.driver("sandbox") as! SandboxGateway }
+
+    /// What the sandbox's pay page sends after the payer pressed "Pay" with `card`.
+    public static func paid(_ app: Application, redirect: String, card: String = "4242424242424242") -> (Data, [String: String]) {
+        let gateway = gateway(app)
+        let token = String(redirect.split(separator: "/").last!)
+        let session = gateway.session(fromToken: token)!
+        let (body, signature) = gateway.webhook(for: session, outcome: .pay(cardNumber: card), at: app.engine.clock.now)
+        return (body, ["Sandbox-Signature": signature, "Content-Type": "application/json"])
+    }
+}
+
+extension Application {
+    /// A card method in EUR with the given terms, through the sandbox gateway.
+    public func cardMethod(percent: Int64 = 0, fixed: String = "0", cashback: Int64 = 0, minimum: String? = nil) async throws -> UUID {
+        try await PaymentMethods(context: engine).save(PaymentMethodForm(
+            kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: percent),
+            commissionFixed: try MoneyFormat.parse(fixed, currency: .EUR, language: .en),
+            minimum: try minimum.map { try MoneyFormat.parse($0, currency: .EUR, language: .en) },
+            cashbackPercent: Percentage(basisPoints: cashback)))
+    }
+
+    public func balance(_ accountID: UUID) async throws -> Money { try await engine.ledger.balance(of: accountID, in: .EUR) }
+}
