@@ -122,15 +122,24 @@ struct BillingAPIHandlers: APIProtocol {
 
     func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
         let req = try request
-        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(APIError.body("error.bad_request", code: "invalid_request")))) }
+        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        return .created(.init(body: .json(try await Self.issued(req) {
+            try await APITokens(context: req.engine).issue(email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+        })))
+    }
+
+    /// A token issued for e-mail and password (client or staff); a refused login is a 401, too
+    /// many failures a 429, in the caller's language.
+    static func issued(_ req: Request, _ issue: () async throws -> APITokens.Issued) async throws -> Components.Schemas.IssuedToken {
         do {
-            let issued = try await APITokens(context: req.engine).issue(email: body.email, password: body.password, name: body.name, ip: req.clientIP)
-            return .created(.init(body: .json(.init(id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name,
-                                                    scopes: issued.scopes, expiresAt: issued.expiresAt))))
+            let issued = try await issue()
+            return .init(id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name, scopes: issued.scopes,
+                         expiresAt: issued.expiresAt)
         } catch LoginError.throttled {
-            return .tooManyRequests(.init(body: .json(APIError.body("error.login.throttled", code: "too_many_requests"))))
+            throw APIFailure.refused(.tooManyRequests, code: "too_many_requests", message: req.texts.text("error.login.throttled", req.language))
         } catch let error as LoginError {
-            return .unauthorized(.init(body: .json(APIError.body("error.login." + String(describing: error), code: "unauthorized"))))
+            throw APIFailure.refused(.unauthorized, code: "unauthorized",
+                                     message: req.texts.text("error.login." + String(describing: error), req.language))
         }
     }
 

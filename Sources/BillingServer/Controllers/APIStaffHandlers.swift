@@ -22,16 +22,9 @@ extension BillingAPIHandlers {
     func createStaffToken(_ input: Operations.CreateStaffToken.Input) async throws -> Operations.CreateStaffToken.Output {
         let req = try request
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        do {
-            let issued = try await APITokens(context: req.engine).issueStaff(email: body.email, password: body.password, name: body.name,
-                                                                            ip: req.clientIP)
-            return .created(.init(body: .json(.init(id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name,
-                                                    scopes: issued.scopes, expiresAt: issued.expiresAt))))
-        } catch LoginError.throttled {
-            return .tooManyRequests(.init(body: .json(APIError.body("error.login.throttled", code: "too_many_requests"))))
-        } catch let error as LoginError {
-            return .unauthorized(.init(body: .json(APIError.body("error.login." + String(describing: error), code: "unauthorized"))))
-        }
+        return .created(.init(body: .json(try await Self.issued(req) {
+            try await APITokens(context: req.engine).issueStaff(email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+        })))
     }
 
     func listStaffPayments(_ input: Operations.ListStaffPayments.Input) async throws -> Operations.ListStaffPayments.Output {
