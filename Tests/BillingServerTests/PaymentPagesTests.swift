@@ -60,4 +60,28 @@ struct PaymentPagesTests {
             #expect(try await app.engine.ledger.balance(of: payment.accountID, in: .EUR) == .zero(.EUR))
         }
     }
+
+    @Test func anOrderShowsTheMethodItIsFixedToAndIsPaidThroughIt() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let card = try await app.cardMethod(percent: 250)
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: false,
+                                                                       paymentMethod: card.uuidString.lowercased(), actor: "c")
+            let browser = Browser(app)
+            try await browser.logIn()
+            let page = try await browser.get("/orders")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<th>Payment method</th>"))
+            #expect(page.text.contains("<td>Card</td>"))
+            #expect(page.text.contains("€10.00"))
+            let pay = try await browser.post("/orders/\(order.id!.uuidString.lowercased())/pay", form: [:])
+            #expect(pay.location == "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(card.uuidString.lowercased())")
+            let form = try await browser.get(try #require(pay.location))
+            #expect(form.text.contains("€10.00"))
+            #expect(try await OrderRecord.find(order.id!, on: app.db)?.status == "pending")
+        }
+    }
 }

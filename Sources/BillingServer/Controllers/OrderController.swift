@@ -137,7 +137,10 @@ struct OrderController: RouteCollection {
         let pending = try await orders.list(account: account, status: "pending")
         let paid = try await orders.list(account: account, status: "paid")
         let items = try await orders.items(of: (pending + paid).map { $0.id! })
-        return OrderPages.orders(page, pending: pending, paid: paid, items: items, error: error.map { Messages.order($0, page) })
+        let methods = try await PaymentMethods(context: req.engine).all()
+        return OrderPages.orders(page, pending: pending, paid: paid, items: items,
+                                 methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id.uuidString.lowercased(), $0.name) }),
+                                 error: error.map { Messages.order($0, page) })
             .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 

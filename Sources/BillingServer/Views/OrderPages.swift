@@ -163,20 +163,25 @@ enum OrderPages {
         ))
     }
 
+    /// `methods`: payment method names by id, for the method each order was checked out with (CAT-5).
     static func orders(_ page: PageContext, pending: [OrderRecord], paid: [OrderRecord], items: [UUID: [OrderItemRecord]],
-                       error: String?) -> HTML {
+                       methods: [String: String], error: String?) -> HTML {
+        func method(_ order: OrderRecord) -> String {
+            order.paymentMethod == "balance" ? page.t("payment.method.balance") : methods[order.paymentMethod] ?? "—"
+        }
         func table(_ orders: [OrderRecord], pending: Bool) -> Node<HTML.BodyContext> {
             .if(orders.isEmpty, .p(.class("empty"), .text(page.t(pending ? "orders.none_pending" : "orders.none_paid"))), else:
                 .table(.class("data"), .attribute(named: "data-testid", value: pending ? "orders-pending" : "orders-paid"),
                     .thead(.tr(.th(.text(page.t("orders.col.number"))), .th(.text(page.t("orders.col.date"))),
-                               .th(.text(page.t("orders.col.items"))), .th(.class("num"), .text(page.t("orders.col.total"))), .th())),
+                               .th(.text(page.t("orders.col.items"))), .th(.text(page.t("orders.col.method"))),
+                               .th(.class("num"), .text(page.t("orders.col.total"))), .th())),
                     .tbody(.forEach(orders) { order in
                         let currency = Currency.named(order.currency) ?? .EUR
                         let names = (items[order.id!] ?? []).map { item in
                             (item.kind == "renewal" ? page.t("orders.renewal") + " " : "") + (item.domainName.isEmpty ? "" : item.domainName)
                         }.filter { !$0.isEmpty }.joined(separator: ", ")
                         return .tr(.td(.text("#\(order.number)")), .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
-                            .td(.text("\((items[order.id!] ?? []).count) · \(names)")),
+                            .td(.text("\((items[order.id!] ?? []).count) · \(names)")), .td(.text(method(order))),
                             .td(.class("num"), .text(page.money(Money(units: order.total, currency: currency)))),
                             .td(.class("actions"), .if(pending, .group(
                                 .form(.method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
