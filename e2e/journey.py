@@ -8,6 +8,7 @@ screenshots to e2e/out/. Exits non-zero on the first failure.
 
 Usage: python3 e2e/journey.py path/to/billing
 """
+import json
 import os
 import re
 import socket
@@ -15,11 +16,29 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 from playwright.sync_api import expect, sync_playwright
 
 NBSP = "\u00a0"
+
+
+def api(base: str, method: str, path: str, body=None, token=None, key=None):
+    """One JSON API call: (status, parsed body, headers)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    if key:
+        request.add_header("Idempotency-Key", key)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null"), dict(error.headers)
 
 
 def free_port() -> int:
@@ -233,6 +252,29 @@ def main() -> None:
             staff.goto(f"{base}/admin/payments")
             expect(staff.locator("[data-testid=staff-payments]")).to_contain_text("€41.00")
             staff.screenshot(path=os.path.join(out, "17-staff-payments.png"), full_page=True)
+
+            # The same over the JSON API on the real server: a token, a top-up with an
+            # Idempotency-Key (repeated: the same answer, one payment), paid at the gateway's page.
+            token = api(base, "POST", "/api/v1/auth/tokens", {"email": "erika@example.com", "password": "a long enough password"})[1]["token"]
+            methods = api(base, "GET", "/api/v1/payment-methods?amount=10.00", token=token)[1]["items"]
+            card = next(m for m in methods if m["kind"] == "sandbox")
+            assert card["quote"]["total"] == {"amount": "10.25", "currency": "EUR"}, card["quote"]
+            body = {"method_id": card["id"], "amount": "10.00"}
+            status, first, _ = api(base, "POST", "/api/v1/payments", body, token=token, key="e2e-topup-1")
+            status2, second, headers = api(base, "POST", "/api/v1/payments", body, token=token, key="e2e-topup-1")
+            assert (status, status2) == (201, 201) and first == second, (status, status2)
+            assert headers.get("Idempotent-Replayed") == "true", headers
+            redirect = api(base, "POST", f"/api/v1/payments/{first['id']}/checkout", {}, token=token)[1]["redirect_url"]
+            anonymous.goto(redirect)
+            anonymous.click("[data-testid=sandbox-pay]")
+            # The gateway returns the payer to the client area, which asks a stranger to log in.
+            expect(anonymous).to_have_url(re.compile(r"/login"))
+            paid = api(base, "GET", f"/api/v1/payments/{first['id']}", token=token)[1]
+            assert paid["status"] == "credited", paid
+            balance = api(base, "GET", "/api/v1/me", token=token)[1]["balance"]
+            assert balance == {"amount": "70.70", "currency": "EUR"}, balance
+            unpaid = api(base, "GET", "/api/v1/payments", token=token)[1]
+            assert all(item["id"] != first["id"] for item in unpaid["items"]), unpaid
             browser.close()
         print("e2e: 1 passed, 0 failed")
     finally:

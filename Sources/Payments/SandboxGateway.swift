@@ -151,10 +151,24 @@ public struct SandboxGateway: PaymentGateway {
         return Base64URL.encode(Data(code))
     }
 
+    /// Delivers a webhook as gateways do: again after a pause when the platform failed (a 5xx
+    /// or no answer), up to `pauses.count` attempts. Handling a webhook is idempotent, so a
+    /// retry after a lost answer credits nothing twice. Returns the last status (nil: none).
+    public static func deliver(pauses: [Duration] = [.zero, .milliseconds(200), .seconds(1)],
+                               _ send: (_ attempt: Int) async -> UInt?) async throws -> UInt? {
+        var status: UInt?
+        for (index, pause) in pauses.enumerated() {
+            if pause > .zero { try await Task.sleep(for: pause) }
+            status = await send(index + 1)
+            if let status, status < 500 { return status }
+        }
+        return status
+    }
 }
 
 enum SecretDigest {
     static func hex(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
+
 }

@@ -275,3 +275,37 @@ struct GatewayDriverTests {
         try await standIn.shutdown()
     }
 }
+
+@Suite("The sandbox gateway's webhook delivery")
+struct SandboxDeliveryTests {
+    static let quick: [Duration] = [.zero, .milliseconds(1), .milliseconds(1)]
+
+    @Test func aFailedDeliveryIsRetriedAndAnAnswerEndsIt() async throws {
+        var attempts: [Int] = []
+        // No answer, then a 500, then accepted: three attempts.
+        let accepted = try await SandboxGateway.deliver(pauses: Self.quick) { attempt in
+            attempts.append(attempt)
+            return [1: nil, 2: 500, 3: 200][attempt] ?? nil
+        }
+        #expect(accepted == 200)
+        #expect(attempts == [1, 2, 3])
+
+        // A refusal (400: a bad signature) is an answer: retrying would not change it.
+        attempts = []
+        let refused = try await SandboxGateway.deliver(pauses: Self.quick) { attempt in
+            attempts.append(attempt)
+            return 400
+        }
+        #expect(refused == 400)
+        #expect(attempts == [1])
+
+        // A platform that keeps failing is tried three times, and the last status is reported.
+        attempts = []
+        let failing = try await SandboxGateway.deliver(pauses: Self.quick) { attempt in
+            attempts.append(attempt)
+            return 503
+        }
+        #expect(failing == 503)
+        #expect(attempts == [1, 2, 3])
+    }
+}

@@ -80,10 +80,17 @@ struct SandboxGatewayController: RouteCollection {
         var headers = HTTPHeaders()
         headers.contentType = .json
         headers.add(name: "Sandbox-Signature", value: signature)
-        let delivery = Request(application: req.application, method: .POST, url: URI(path: "/webhooks/sandbox"), headers: headers,
-                               collectedBody: ByteBuffer(data: body), remoteAddress: nil, logger: req.logger, on: req.eventLoop)
-        let response = try await req.application.responder.respond(to: delivery).get()
-        if response.status != .ok { req.logger.error("sandbox webhook was not accepted", metadata: ["status": .stringConvertible(response.status.code)]) }
+        let status = try await SandboxGateway.deliver { attempt in
+            let delivery = Request(application: req.application, method: .POST, url: URI(path: "/webhooks/sandbox"), headers: headers,
+                                   collectedBody: ByteBuffer(data: body), remoteAddress: nil, logger: req.logger, on: req.eventLoop)
+            let status = (try? await req.application.responder.respond(to: delivery).get())?.status.code
+            if status.map({ $0 >= 500 }) ?? true {
+                req.logger.error("sandbox webhook delivery failed", metadata: ["attempt": .stringConvertible(attempt),
+                                                                               "status": .stringConvertible(status ?? 0)])
+            }
+            return status
+        }
+        if let status, status != 200 { req.logger.error("sandbox webhook was not accepted", metadata: ["status": .stringConvertible(status)]) }
         return req.redirect(to: session.returnURL)
     }
 }
