@@ -157,6 +157,14 @@ public struct SavedMethods: Sendable {
         try await saved.update(on: context.database)
     }
 
+    /// The services whose renewal the client decides (FIN-7): running, stopped, expired or
+    /// suspended by the client, by number.
+    public func renewals(account: AccountRecord) async throws -> [ServiceRecord] {
+        let statuses = [ServiceStatus.active, .stoppedByClient, .expired, .suspendedByClient].map(\.rawValue)
+        return try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
+            .sort(\.$number).all()
+    }
+
     /// Sets how a service renews (FIN-7): from the balance (`nil`) or a saved method; turning
     /// auto-renewal on or off at the same time.
     public func setRenewal(serviceID: UUID, savedMethodID: UUID?, autoRenew: Bool, account: AccountRecord, actor: String) async throws {

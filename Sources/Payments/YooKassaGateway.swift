@@ -6,13 +6,17 @@ import Foundation
 /// `payment_method_id`, refunds, and HTTP notifications. Requests use Basic auth (shop id and
 /// secret key) and an `Idempotence-Key`.
 ///
+/// Saving a card without a purchase follows YooKassa's "binding during a two-stage payment for
+/// the minimum amount": a payment of 1.00 with `capture: false` and `save_payment_method`; once
+/// the payer confirms it (`waiting_for_capture`, method saved) the driver cancels it, the hold is
+/// released, and the saved method stays.
+///
 /// Notifications are not signed by YooKassa, so a notification is never trusted by itself: the
 /// driver reads the payment back from the API and acts on that record (its status, amount and
 /// metadata). A forged notification therefore changes nothing.
 public struct YooKassaGateway: PaymentGateway {
     public let name = "yookassa"
-    /// Cards are saved with a first payment; there is no payment-less set-up.
-    public let supportsSetup = false
+    public let supportsSetup = true
     let shopID: String
     let secretKey: String
     let apiBase: String
@@ -39,8 +43,54 @@ public struct YooKassaGateway: PaymentGateway {
         return GatewayRedirect(sessionID: id, url: url)
     }
 
+    /// A card check: 1.00 held, never captured, cancelled once the card is saved.
     public func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect {
-        throw GatewayFailure.unsupported
+        let body: [String: Any] = [
+            "amount": Self.amount(Money(major: 1, request.currency)), "capture": false,
+            "confirmation": ["type": "redirect", "return_url": request.returnURL],
+            "description": "Card check, the amount is released",
+            "metadata": ["reference": request.reference, "purpose": Self.setupPurpose],
+            "save_payment_method": true,
+        ]
+        let payment = try await post("/v3/payments", body, idempotencyKey: "setup:" + request.idempotencyKey)
+        guard let id = payment.string("id"), let url = payment.object("confirmation")?.string("confirmation_url")
+        else { throw GatewayFailure.unavailable("no confirmation url") }
+        return GatewayRedirect(sessionID: id, url: url)
+    }
+
+    static let setupPurpose = "card_setup"
+
+    /// A card check as YooKassa has it. Confirmed by the payer, it is cancelled (the 1.00 hold is
+    /// released) and reported as a saved card; cancelled with the card saved (by us, or when the
+    /// hold expired), it is the same event again; cancelled without, the set-up failed.
+    private func setupEnvelope(_ payment: [String: Any], paymentID: String) async throws -> WebhookEnvelope {
+        let reference = payment.object("metadata")?.string("reference") ?? ""
+        let method = payment.object("payment_method")
+        let card = method.flatMap { method -> SavedCard? in
+            guard (method["saved"] as? Bool) == true, let token = method.string("id") else { return nil }
+            return SavedCard(token: token, customerID: nil, label: method.string("title") ?? "Card")
+        }
+        switch payment.string("status") {
+        case "waiting_for_capture":
+            try await cancel(paymentID)
+            guard let card else { return WebhookEnvelope(eventID: "setup.failed:\(paymentID)", event: .setupFailed(reference: reference)) }
+            return WebhookEnvelope(eventID: "setup.succeeded:\(paymentID)", event: .setupSucceeded(reference: reference, card: card))
+        case "canceled":
+            guard let card else { return WebhookEnvelope(eventID: "setup.failed:\(paymentID)", event: .setupFailed(reference: reference)) }
+            return WebhookEnvelope(eventID: "setup.succeeded:\(paymentID)", event: .setupSucceeded(reference: reference, card: card))
+        default:
+            return WebhookEnvelope(eventID: "setup.\(payment.string("status") ?? "unknown"):\(paymentID)", event: .ignored(type: "setup"))
+        }
+    }
+
+    /// Releases a held payment. Already cancelled is fine; YooKassa not answering is thrown, so
+    /// the notification is answered 500 and delivered again.
+    private func cancel(_ paymentID: String) async throws {
+        do {
+            _ = try await post("/v3/payments/\(paymentID)/cancel", [:], idempotencyKey: "cancel:" + paymentID)
+        } catch GatewayFailure.rejected {
+            return
+        }
     }
 
     public func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome {
@@ -80,6 +130,7 @@ public struct YooKassaGateway: PaymentGateway {
         do { payment = try await get("/v3/payments/\(paymentID)") } catch GatewayFailure.rejected {
             throw WebhookRejection.badSignature
         }
+        if payment.object("metadata")?.string("purpose") == Self.setupPurpose { return try await setupEnvelope(payment, paymentID: paymentID) }
         let reference = payment.object("metadata")?.string("reference") ?? ""
         let status = payment.string("status") ?? ""
         // The event id is the payment and the state it reached: a repeat of it is a duplicate.

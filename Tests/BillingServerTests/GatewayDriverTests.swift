@@ -127,6 +127,8 @@ final class GatewayStandIn: @unchecked Sendable {
             }
             let id = next("2d")
             var payment: [String: Any] = ["id": id, "amount": amount, "metadata": body["metadata"] ?? [:], "paid": false]
+            state.withLockedValue { $0.requests.append(("v3/payments", ["value": value, "capture": "\(body["capture"] as? Bool ?? true)",
+                                                                        "save": "\(body["save_payment_method"] as? Bool ?? false)"])) }
             if let method = body["payment_method_id"] as? String {
                 payment["status"] = method == "declined_card" ? "canceled" : "succeeded"
                 if method == "declined_card" { payment["cancellation_details"] = ["party": "payment_network", "reason": "insufficient_funds"] }
@@ -145,6 +147,22 @@ final class GatewayStandIn: @unchecked Sendable {
             }
             return Self.json(.ok, payment)
         }
+        // Only a payment waiting for capture can be cancelled; the hold is then released.
+        app.post("v3", "payments", ":id", "cancel") { [self] req -> Response in
+            guard req.headers.first(name: .authorization) == Self.yooAuth, req.headers.first(name: "Idempotence-Key") != nil else {
+                return Self.json(.badRequest, ["type": "error"])
+            }
+            let id = req.parameters.get("id")!
+            let cancelled: [String: Any]? = state.withLockedValue { state in
+                guard state.yooPayments[id]?["status"] as? String == "waiting_for_capture" else { return nil }
+                state.yooPayments[id]?["status"] = "canceled"
+                state.yooPayments[id]?["cancellation_details"] = ["party": "merchant", "reason": "canceled_by_merchant"]
+                state.requests.append(("v3/payments/cancel", ["id": id]))
+                return state.yooPayments[id]
+            }
+            guard let cancelled else { return Self.json(.badRequest, ["type": "error", "code": "invalid_request"]) }
+            return Self.json(.ok, cancelled)
+        }
         app.post("v3", "refunds") { [self] req -> Response in
             guard req.headers.first(name: .authorization) == Self.yooAuth, req.headers.first(name: "Idempotence-Key") != nil else {
                 return Self.json(.badRequest, ["type": "error"])
@@ -155,6 +173,25 @@ final class GatewayStandIn: @unchecked Sendable {
             return Self.json(.ok, ["id": next("rf"), "status": "succeeded"])
         }
     }
+
+    /// The payer confirmed a two-stage payment on YooKassa's page: held, the card saved.
+    func authorizeYooKassaPayment(_ id: String) {
+        state.withLockedValue {
+            $0.yooPayments[id]?["status"] = "waiting_for_capture"
+            $0.yooPayments[id]?["paid"] = true
+            $0.yooPayments[id]?["payment_method"] = ["type": "bank_card", "id": "pm-\(id)", "saved": true, "title": "Bank card *4444"]
+        }
+    }
+
+    /// The payer left YooKassa's page, or the bank refused: cancelled, nothing saved.
+    func abandonYooKassaPayment(_ id: String) {
+        state.withLockedValue {
+            $0.yooPayments[id]?["status"] = "canceled"
+            $0.yooPayments[id]?["cancellation_details"] = ["party": "yoo_money", "reason": "expired_on_confirmation"]
+        }
+    }
+
+    func yooStatus(_ id: String) -> String? { state.withLockedValue { $0.yooPayments[id]?["status"] as? String } }
 
     /// The payer paid on YooKassa's page (and asked to keep the card).
     func completeYooKassaPayment(_ id: String) {
@@ -264,10 +301,56 @@ struct GatewayDriverTests {
             _ = try await yoo.refund(gatewayPaymentID: redirect.sessionID, amount: try MoneyFormat.parse("30.50", currency: .RUB, language: .en),
                                      idempotencyKey: "r1")
             #expect(standIn.requests.last { $0.path == "v3/refunds" }?.fields["value"] == "30.50")
-            await #expect(throws: GatewayFailure.unsupported) {
-                try await yoo.startSetup(SetupRequest(reference: "m", currency: .RUB, returnURL: "r", cancelURL: "c", customerEmail: "e",
-                                                      customerID: nil, idempotencyKey: "k"))
+        } catch {
+            try await standIn.shutdown()
+            throw error
+        }
+        try await standIn.shutdown()
+    }
+
+    @Test func yooKassaSavesACardWithAHeldPaymentItCancels() async throws {
+        let standIn = try await GatewayStandIn()
+        do {
+            let yoo = YooKassaGateway(shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
+                                      http: VaporGatewayHTTPClient(client: standIn.app.client))
+            #expect(yoo.supportsSetup)
+            func notification(_ event: String, _ id: String) throws -> Data {
+                try JSONSerialization.data(withJSONObject: ["type": "notification", "event": event, "object": ["id": id, "status": "succeeded"]])
             }
+            let setup = try await yoo.startSetup(SetupRequest(reference: "saved-1", currency: .RUB, returnURL: "https://my.test/m",
+                                                              cancelURL: "https://my.test/m", customerEmail: "e@x.test", customerID: nil,
+                                                              idempotencyKey: "saved-1"))
+            #expect(setup.url.hasPrefix("https://yoomoney.test/checkout"))
+            // 1.00 held, never captured, the card to be saved.
+            #expect(standIn.requests.last { $0.path == "v3/payments" }?.fields == ["value": "1.00", "capture": "false", "save": "true"])
+
+            // A notification before the payer confirmed: nothing happens, nothing is cancelled.
+            let early = try await yoo.verifyWebhook(body: try notification("payment.waiting_for_capture", setup.sessionID), headers: [:],
+                                                    receivedAt: Date())
+            #expect(early.event == .ignored(type: "setup"))
+            #expect(standIn.yooStatus(setup.sessionID) == "pending")
+
+            // Confirmed: the driver cancels the hold and reports the saved card.
+            standIn.authorizeYooKassaPayment(setup.sessionID)
+            let card = SavedCard(token: "pm-\(setup.sessionID)", customerID: nil, label: "Bank card *4444")
+            let saved = try await yoo.verifyWebhook(body: try notification("payment.waiting_for_capture", setup.sessionID), headers: [:],
+                                                    receivedAt: Date())
+            #expect(saved == WebhookEnvelope(eventID: "setup.succeeded:\(setup.sessionID)",
+                                             event: .setupSucceeded(reference: "saved-1", card: card)))
+            #expect(standIn.yooStatus(setup.sessionID) == "canceled")
+            #expect(standIn.requests.filter { $0.path == "v3/payments/cancel" }.count == 1)
+            // The "canceled" notification that follows is the same event: a duplicate to the platform.
+            let echo = try await yoo.verifyWebhook(body: try notification("payment.canceled", setup.sessionID), headers: [:], receivedAt: Date())
+            #expect(echo.eventID == saved.eventID)
+
+            // A payer who leaves YooKassa's page: the set-up failed, and no money was ever taken.
+            let other = try await yoo.startSetup(SetupRequest(reference: "saved-2", currency: .RUB, returnURL: "https://my.test/m",
+                                                              cancelURL: "https://my.test/m", customerEmail: "e@x.test", customerID: nil,
+                                                              idempotencyKey: "saved-2"))
+            standIn.abandonYooKassaPayment(other.sessionID)
+            let failed = try await yoo.verifyWebhook(body: try notification("payment.canceled", other.sessionID), headers: [:], receivedAt: Date())
+            #expect(failed == WebhookEnvelope(eventID: "setup.failed:\(other.sessionID)", event: .setupFailed(reference: "saved-2")))
+            #expect(standIn.requests.filter { $0.path == "v3/payments/cancel" }.count == 1)
         } catch {
             try await standIn.shutdown()
             throw error

@@ -170,8 +170,7 @@ extension BillingAPIHandlers {
 
     func listAutorenewal(_ input: Operations.ListAutorenewal.Input) async throws -> Operations.ListAutorenewal.Output {
         let req = try request
-        let services = try await ServiceRecord.query(on: req.db).filter(\.$accountID == (try bearer.account).id!)
-            .filter(\.$status ~~ Self.renewableStatuses).sort(\.$number).all()
+        let services = try await SavedMethods(context: req.engine).renewals(account: try bearer.account)
         return .ok(.init(body: .json(.init(items: services.map(Self.renewal)))))
     }
 
@@ -223,8 +222,6 @@ extension BillingAPIHandlers {
 // MARK: - parsing, refusals and shapes
 
 extension BillingAPIHandlers {
-    static let renewableStatuses = [ServiceStatus.active, .stoppedByClient, .expired, .suspendedByClient].map(\.rawValue)
-
     static func actor(_ bearer: APITokens.Bearer) -> String { "api:\(bearer.user.id!.uuidString.lowercased())" }
 
     /// An amount as the API writes it: "100.00", a dot, at most the currency's decimals.

@@ -287,9 +287,7 @@ struct PaymentsController: RouteCollection {
 
     private func renderAutorenewal(_ req: Request, error: String?) async throws -> Response {
         let account = try req.client.account
-        let statuses = [ServiceStatus.active, .stoppedByClient, .expired, .suspendedByClient].map(\.rawValue)
-        let services = try await ServiceRecord.query(on: req.db).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
-            .sort(\.$number).all()
+        let services = try await SavedMethods(context: req.engine).renewals(account: account)
         let saved = try await SavedMethods(context: req.engine).list(account: account).filter { $0.status != SavedMethodStatus.beingSetUp.rawValue }
         return PaymentPages.autorenewal(try await PageContext.client(req), services: services, saved: saved, error: error)
             .response(status: error == nil ? .ok : .unprocessableEntity)
