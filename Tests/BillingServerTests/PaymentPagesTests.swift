@@ -76,6 +76,8 @@ struct PaymentPagesTests {
             #expect(page.status == .ok)
             #expect(page.text.contains("<th>Payment method</th>"))
             #expect(page.text.contains("<td>Card</td>"))
+            #expect(page.text.contains("Pay with Card"))
+            #expect(!page.text.contains("Pay from balance"))
             #expect(page.text.contains("€10.00"))
             let pay = try await browser.post("/orders/\(order.id!.uuidString.lowercased())/pay", form: [:])
             #expect(pay.location == "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(card.uuidString.lowercased())")

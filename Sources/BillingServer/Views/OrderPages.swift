@@ -185,7 +185,8 @@ enum OrderPages {
                             .td(.class("num"), .text(page.money(Money(units: order.total, currency: currency)))),
                             .td(.class("actions"), .if(pending, .group(
                                 .form(.method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
-                                      UI.submit(page.t("orders.pay"))),
+                                      UI.submit(order.paymentMethod == "balance" ? page.t("orders.pay")
+                                                : page.t("orders.pay_with", ["method": method(order)]))),
                                 .form(.method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/cancel"), UI.csrfField(page),
                                       .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("orders.cancel"))))))))
                     })))
