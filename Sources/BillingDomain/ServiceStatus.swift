@@ -21,6 +21,9 @@ public enum ServiceStatus: String, Sendable, Codable, CaseIterable, Hashable {
 
     /// Statuses a renewal may extend: the service exists and was not stopped by the provider.
     public var renewable: Bool { self == .active || self == .stoppedByClient || self == .expired }
+
+    /// The raw values of the `renewable` statuses, for queries.
+    public static let renewableValues = allCases.filter(\.renewable).map(\.rawValue)
 }
 
 /// What a processing module is doing to a service while its status is `processing`.

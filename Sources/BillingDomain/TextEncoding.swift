@@ -25,3 +25,10 @@ public enum ConstantTime {
         return difference == 0
     }
 }
+
+/// Lower-case hexadecimal, as digests and signatures are written.
+public enum Hex {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}

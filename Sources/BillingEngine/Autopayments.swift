@@ -40,16 +40,27 @@ public struct Autopayments: Sendable {
         let services = try await AutopaymentRun.balanceRenewing(accountIDs: [account.id!], until: until, on: context.database)
         var total = Money.zero(currency)
         for service in services where service.currency == currency.code {
-            let price = TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency),
-                                    rate: VATTable.rate(forCountry: account.country), mode: settings.taxMode).gross
+            let price = AutopaymentRun.renewalPrice(service, currency: currency, country: account.country, taxMode: settings.taxMode)
             total += service.period == BillingPeriod.day.rawValue ? price.times(30) : price
         }
         return total
     }
 
-    /// The recommended monthly maximum: the forecast plus 10 %.
-    public func recommendedMaximum(account: AccountRecord) async throws -> Money {
-        Autopayment.recommendedMaximum(forecast: try await forecast(account: account))
+    /// What the autopayment form shows: the setting, the forecast, the recommended maximum and
+    /// what was taken this month.
+    public struct Overview: Sendable {
+        public let setting: AutopaySettingRecord?
+        public let forecast: Money
+        public let recommendedMaximum: Money
+        public let takenThisMonth: Money
+    }
+
+    public func overview(account: AccountRecord) async throws -> Overview {
+        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let forecast = try await forecast(account: account)
+        return Overview(setting: try await setting(account: account), forecast: forecast,
+                        recommendedMaximum: Autopayment.recommendedMaximum(forecast: forecast),
+                        takenThisMonth: try await takenThisMonth(accountID: account.id!, currency: currency))
     }
 
     /// What autopayment took this calendar month (provider's time zone).
@@ -71,11 +82,16 @@ struct AutopaymentRun {
 
     static let actor = "system:autopayment"
 
+    /// One renewal of a service as the client pays it: the catalog price with VAT as configured.
+    static func renewalPrice(_ service: ServiceRecord, currency: Currency, country: String, taxMode: TaxMode) -> Money {
+        TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency), rate: VATTable.rate(forCountry: country),
+                    mode: taxMode).gross
+    }
+
     /// Services that renew from the balance and fall due by `until`.
     static func balanceRenewing(accountIDs: [UUID], until: LocalDate, on db: any Database) async throws -> [ServiceRecord] {
-        let statuses = [ServiceStatus.active, .stoppedByClient, .expired].map(\.rawValue)
-        return try await ServiceRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$autoRenew == true)
-            .filter(\.$savedMethodID == nil).filter(\.$status ~~ statuses).filter(\.$expiresOn <= until.iso).all()
+        try await ServiceRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$autoRenew == true)
+            .filter(\.$savedMethodID == nil).filter(\.$status ~~ ServiceStatus.renewableValues).filter(\.$expiresOn <= until.iso).all()
     }
 
     func run(on date: LocalDate, settings: BillingSettings, summary: inout RenewalRun.Summary) async throws {
@@ -98,9 +114,8 @@ struct AutopaymentRun {
               let saved = try await SavedMethodRecord.find(setting.savedMethodID, on: context.database), saved.deletedAt == nil,
               let token = saved.token, let method = try await PaymentMethods(context: context).method(saved.methodID),
               let driver = context.gateways.driver(saved.gateway) else { return false }
-        let rate = VATTable.rate(forCountry: account.country)
         let needed = Money.sum(services.filter { $0.currency == currency.code }.map {
-            TaxedAmount(catalogAmount: Money(units: $0.recurringAmount, currency: currency), rate: rate, mode: settings.taxMode).gross
+            Self.renewalPrice($0, currency: currency, country: account.country, taxMode: settings.taxMode)
         }, currency: currency)
         let balance = try await context.ledger.balance(of: account.id!, in: currency)
         let taken = try await Autopayments(context: context).takenThisMonth(accountID: account.id!, currency: currency)

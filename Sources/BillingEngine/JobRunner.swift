@@ -52,6 +52,7 @@ public struct JobRunner: Sendable {
         let id = try row.decode(column: "id", as: UUID.self)
         do {
             let summary = try await RenewalRun(context: context).run(on: today)
+            // Daily housekeeping rides on the daily pass: API idempotency keys older than a day.
             try await APIIdempotency(context: context).purge()
             let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
             try await sql.raw("""

@@ -336,7 +336,7 @@ public struct PaymentFlow: Sendable {
             }
         }
         let clearing = Self.clearing(payment)
-        let refundedAt = gatewayRefundID
+        let gatewayRefund = gatewayRefundID
         try await context.database.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             // Claims the refund against what is left: two refunds at once cannot exceed the payment.
@@ -347,7 +347,7 @@ public struct PaymentFlow: Sendable {
                 AND amount - refunded >= \(bind: amount.units) RETURNING id
                 """).all()
             guard !claimed.isEmpty else { throw PaymentError.refundTooLarge(remaining) }
-            try await RefundRecord(paymentID: paymentID, amount: amount.units, currency: currency.code, gatewayRefundID: refundedAt,
+            try await RefundRecord(paymentID: paymentID, amount: amount.units, currency: currency.code, gatewayRefundID: gatewayRefund,
                                    reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
                 .create(on: tx)
             try await context.ledger.post(try LedgerPosting(idempotencyKey: "refund:\(key)", kind: .refund,
@@ -395,6 +395,13 @@ public struct PaymentFlow: Sendable {
         if let id = payment.methodID { method = try await PaymentMethods(context: context).method(id) }
         if let id = payment.payerID { payer = try await PayerRecord.find(id, on: context.database) }
         return (method, payer)
+    }
+
+    /// The payers of a page of payments, by id, in one query.
+    public func payers(of payments: [PaymentRecord]) async throws -> [UUID: PayerRecord] {
+        let ids = Set(payments.compactMap(\.payerID))
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await PayerRecord.query(on: context.database).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
     }
 
     public func refunds(of paymentID: UUID) async throws -> [RefundRecord] {

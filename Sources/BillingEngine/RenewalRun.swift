@@ -102,9 +102,8 @@ public struct RenewalRun: Sendable {
             let ctx = context.on(tx)
             guard let sql = tx as? any SQLDatabase else { return nil }
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-            let statuses = [ServiceStatus.active, .stoppedByClient, .expired].map(\.rawValue)
             let ids = try await sql.raw("""
-                SELECT id, number FROM services WHERE status IN (\(binds: statuses)) AND auto_renew = \(bind: true)
+                SELECT id, number FROM services WHERE status IN (\(binds: ServiceStatus.renewableValues)) AND auto_renew = \(bind: true)
                 AND expires_on <= \(bind: date.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))\(lock)
                 """).all()
             guard !ids.isEmpty else { return nil }

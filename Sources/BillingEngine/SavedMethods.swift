@@ -160,7 +160,7 @@ public struct SavedMethods: Sendable {
     /// The services whose renewal the client decides (FIN-7): running, stopped, expired or
     /// suspended by the client, by number.
     public func renewals(account: AccountRecord) async throws -> [ServiceRecord] {
-        let statuses = [ServiceStatus.active, .stoppedByClient, .expired, .suspendedByClient].map(\.rawValue)
+        let statuses = ServiceStatus.renewableValues + [ServiceStatus.suspendedByClient.rawValue]
         return try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
             .sort(\.$number).all()
     }

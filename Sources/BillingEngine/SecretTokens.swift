@@ -14,7 +14,7 @@ public enum SecretToken {
 
     /// The hex SHA-256 of a token: what the database keeps.
     public static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// HMAC-SHA256 of `message` under `key`, URL-safe base64.

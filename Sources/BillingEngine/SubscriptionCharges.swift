@@ -18,10 +18,9 @@ public struct SubscriptionCharges: Sendable {
     static let actor = "system:subscriptions"
 
     func run(on date: LocalDate, summary: inout RenewalRun.Summary) async throws {
-        let statuses = [ServiceStatus.active, .stoppedByClient, .expired].map(\.rawValue)
         let horizon = date.adding(days: SubscriptionSchedule.leadDays(for: .domain))
         let candidates = try await ServiceRecord.query(on: context.database).filter(\.$savedMethodID != nil)
-            .filter(\.$autoRenew == true).filter(\.$status ~~ statuses).filter(\.$expiresOn <= horizon.iso).sort(\.$number).all()
+            .filter(\.$autoRenew == true).filter(\.$status ~~ ServiceStatus.renewableValues).filter(\.$expiresOn <= horizon.iso).sort(\.$number).all()
         for service in candidates {
             guard let type = ProductType(rawValue: service.productType), let expires = LocalDate(iso: service.expiresOn),
                   SubscriptionSchedule.firstAttempt(expiresOn: expires, type: type) <= date else { continue }
@@ -77,8 +76,9 @@ struct OffSessionPayment {
                                                                methodToken: token, customerID: saved.customerID,
                                                                description: description, idempotencyKey: payment.idempotencyKey))
         } catch {
-            // The gateway did not answer: nothing was taken (or the same key finds it next time).
-            // The method is not blamed; tomorrow's pass tries again.
+            // The gateway did not answer. If it took the money after all, its webhook still credits
+            // this payment to the balance (a cancelled payment accepts money). The method is not
+            // blamed; tomorrow's pass tries again.
             try await flow.cancel(paymentID: payment.id!, reason: "gateway unavailable")
             if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, account: account) }
             return false

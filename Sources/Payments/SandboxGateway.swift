@@ -113,13 +113,13 @@ public struct SandboxGateway: PaymentGateway {
         if request.methodToken.hasPrefix("sbx_pm_\(Self.cardDeclinedOffSession)_") {
             return .declined(reason: "card_declined")
         }
-        let id = "sbx_pay_" + String(SecretDigest.hex(request.idempotencyKey).prefix(18))
+        let id = "sbx_pay_" + String(Hex.encode(SHA256.hash(data: Data(request.idempotencyKey.utf8))).prefix(18))
         return .succeeded(gatewayPaymentID: id, amount: request.amount.roundedToMinorUnit())
     }
 
     public func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
         guard gatewayPaymentID.hasPrefix("sbx_pay_") else { throw GatewayFailure.rejected("unknown payment") }
-        return "sbx_re_" + String(SecretDigest.hex(idempotencyKey).prefix(18))
+        return "sbx_re_" + String(Hex.encode(SHA256.hash(data: Data(idempotencyKey.utf8))).prefix(18))
     }
 
     public func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
@@ -164,11 +164,4 @@ public struct SandboxGateway: PaymentGateway {
         }
         return status
     }
-}
-
-enum SecretDigest {
-    static func hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
 }

@@ -154,7 +154,7 @@ struct SubscriptionTests {
             let autopay = Autopayments(context: context)
             // Three services at 10.00 a month: the form recommends 33.00.
             #expect(try await autopay.forecast(account: account) == Self.eur("30.00"))
-            #expect(try await autopay.recommendedMaximum(account: account) == Self.eur("33.00"))
+            #expect(try await autopay.overview(account: account).recommendedMaximum == Self.eur("33.00"))
             try await autopay.save(account: account, savedMethodID: card.id!, monthlyMaximum: Self.eur("25.00"), enabled: true)
 
             // 12 February, three days before the renewals: 30.00 needed, 25.00 allowed.

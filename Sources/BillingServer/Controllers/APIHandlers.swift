@@ -84,11 +84,6 @@ enum APIError {
         let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data()
         return Response(status: status, headers: headers, body: .init(data: data))
     }
-
-    static func body(_ key: String, code: String) -> Components.Schemas.ErrorResponse {
-        let language = APIRequestContext.request?.language ?? .en
-        return .init(error: .init(code: code, message: Localizer.shared.text(key, language)))
-    }
 }
 
 /// The API's routes: the generated handlers, `/api/openapi.yaml`, and JSON errors for all of them.
@@ -173,7 +168,7 @@ struct BillingAPIHandlers: APIProtocol {
         let bearer = try bearer
         guard let id = UUID(uuidString: input.path.transactionId),
               let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.account.id!) else {
-            return .notFound(.init(body: .json(APIError.body("error.not_found", code: "not_found"))))
+            throw APIFailure.notFound
         }
         return .ok(.init(body: .json(Self.movement(movement))))
     }

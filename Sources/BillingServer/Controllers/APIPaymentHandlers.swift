@@ -42,9 +42,7 @@ extension BillingAPIHandlers {
         let page = PageRequest(number: input.query.page ?? 1, size: input.query.perPage ?? 25)
         let payments = try await PaymentFlow(context: req.engine).list(account: account, filter: filter, page: page)
         let names = try await Self.methodNames(req)
-        let payerIDs = Set(payments.items.compactMap(\.payerID))
-        let payers = payerIDs.isEmpty ? [] : try await PayerRecord.query(on: req.db).filter(\.$id ~~ payerIDs).all()
-        let payersByID = Dictionary(uniqueKeysWithValues: payers.map { ($0.id!, $0) })
+        let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
         let items = payments.items.map { payment in
             Self.payment(payment, methodName: payment.methodID.flatMap { names[$0] }, payer: payment.payerID.flatMap { payersByID[$0] },
                          req: req)
@@ -360,13 +358,11 @@ extension BillingAPIHandlers {
     }
 
     static func autopay(account: AccountRecord, req: Request) async throws -> Components.Schemas.Autopay {
-        let autopayments = Autopayments(context: req.engine)
-        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
-        let setting = try await autopayments.setting(account: account)
+        let overview = try await Autopayments(context: req.engine).overview(account: account)
+        let setting = overview.setting
         return .init(enabled: setting?.enabled ?? false, savedMethodId: setting?.savedMethodID.uuidString.lowercased(),
-                     monthlyMaximum: setting.map { amount(Money(units: $0.monthlyMaximum, currency: Currency.named($0.currency) ?? currency)) },
-                     forecast: amount(try await autopayments.forecast(account: account)),
-                     recommendedMaximum: amount(try await autopayments.recommendedMaximum(account: account)),
-                     takenThisMonth: amount(try await autopayments.takenThisMonth(accountID: account.id!, currency: currency)))
+                     monthlyMaximum: setting.map { amount(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) },
+                     forecast: amount(overview.forecast), recommendedMaximum: amount(overview.recommendedMaximum),
+                     takenThisMonth: amount(overview.takenThisMonth))
     }
 }

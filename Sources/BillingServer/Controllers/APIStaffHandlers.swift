@@ -41,9 +41,7 @@ extension BillingAPIHandlers {
             .filter(\.$isOwner == true).all()
         let accountsByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
         let ownersByAccount = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
-        let payerIDs = Set(payments.items.compactMap(\.payerID))
-        let payers = payerIDs.isEmpty ? [] : try await PayerRecord.query(on: req.db).filter(\.$id ~~ payerIDs).all()
-        let payersByID = Dictionary(uniqueKeysWithValues: payers.map { ($0.id!, $0) })
+        let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
         let items = payments.items.map { payment in
             Components.Schemas.StaffPayment(
                 payment: Self.payment(payment, methodName: payment.methodID.flatMap { names[$0] },

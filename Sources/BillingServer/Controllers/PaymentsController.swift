@@ -315,14 +315,9 @@ struct PaymentsController: RouteCollection {
 
     private func renderAutopay(_ req: Request, error: String?, maximum: String?) async throws -> Response {
         let account = try req.client.account
-        let autopayments = Autopayments(context: req.engine)
         let saved = try await SavedMethods(context: req.engine).list(account: account).filter { $0.status != SavedMethodStatus.beingSetUp.rawValue }
-        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
-        return PaymentPages.autopay(try await PageContext.client(req), setting: try await autopayments.setting(account: account), saved: saved,
-                                    forecast: try await autopayments.forecast(account: account),
-                                    recommended: try await autopayments.recommendedMaximum(account: account),
-                                    taken: try await autopayments.takenThisMonth(accountID: account.id!, currency: currency),
-                                    maximum: maximum, error: error)
+        return PaymentPages.autopay(try await PageContext.client(req), overview: try await Autopayments(context: req.engine).overview(account: account),
+                                    saved: saved, maximum: maximum, error: error)
             .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 

@@ -1,3 +1,4 @@
+import BillingDomain
 import Crypto
 import Foundation
 import Vapor
@@ -34,6 +35,6 @@ enum AssetRoutes {
     }
 
     private static func fingerprint(_ data: Data) -> String {
-        SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: data).prefix(6))
     }
 }

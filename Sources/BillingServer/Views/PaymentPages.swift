@@ -272,10 +272,11 @@ enum PaymentPages {
         ))
     }
 
-    static func autopay(_ page: PageContext, setting: AutopaySettingRecord?, saved: [SavedMethodRecord], forecast: Money, recommended: Money,
-                        taken: Money, maximum: String?, error: String?) -> HTML {
-        let current = maximum ?? setting.map { MoneyFormat.plain(Money(units: $0.monthlyMaximum, currency: forecast.currency)) }
-            ?? MoneyFormat.plain(recommended)
+    static func autopay(_ page: PageContext, overview: Autopayments.Overview, saved: [SavedMethodRecord], maximum: String?,
+                        error: String?) -> HTML {
+        let setting = overview.setting
+        let current = maximum ?? setting.map { MoneyFormat.plain(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) }
+            ?? MoneyFormat.plain(overview.recommendedMaximum)
         let form: Node<HTML.BodyContext> = .form(.method(.post), .action("/finance/autopay"), .class("stack widget widget-wide"), UI.csrfField(page),
             .label(.class("check"), .input(.type(.checkbox), .name("enabled"), .checked(setting?.enabled ?? true)),
                    .text(page.t("autopay.enabled"))),
@@ -283,12 +284,12 @@ enum PaymentPages {
                       options: saved.map { (value: $0.id!.uuidString.lowercased(), title: $0.name) },
                       selected: setting?.savedMethodID.uuidString.lowercased()),
             UI.field(label: page.t("autopay.maximum"), name: "maximum", value: current,
-                     hint: page.t("autopay.recommended", ["forecast": page.money(forecast), "amount": page.money(recommended)])),
+                     hint: page.t("autopay.recommended", ["forecast": page.money(overview.forecast), "amount": page.money(overview.recommendedMaximum)])),
             UI.submit(page.t("autorenewal.save")))
         return Layout.client(page, title: page.t("autopay.title"), content: .group(
             UI.alert(error),
             .p(.class("muted"), .text(page.t("autopay.intro"))),
-            .p(.attribute(named: "data-testid", value: "autopay-taken"), .text(page.t("autopay.taken", ["amount": page.money(taken)]))),
+            .p(.attribute(named: "data-testid", value: "autopay-taken"), .text(page.t("autopay.taken", ["amount": page.money(overview.takenThisMonth)]))),
             .if(saved.isEmpty, .p(.class("empty"), .a(.href("/finance/methods"), .text(page.t("autopay.no_methods")))), else: form)
         ))
     }
