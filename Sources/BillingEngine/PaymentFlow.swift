@@ -317,44 +317,105 @@ public struct PaymentFlow: Sendable {
 
     /// Refunds part or all of a credited payment (staff): through the gateway where the money
     /// came from one, always through the ledger (client −amount, clearing +amount). The
-    /// commission is not returned. The key makes a repeated refund request harmless: the gateway
-    /// gets the same idempotency key and the ledger the same transaction key.
+    /// commission is not returned.
+    ///
+    /// The amount is reserved on the payment (with the refund row) before the gateway is asked,
+    /// so two refunds at once can never together send back more than was paid; a gateway that
+    /// fails releases the reservation. The key makes a repeat harmless: the gateway gets the same
+    /// idempotency key, the ledger the same transaction key, and a refund left half-done (the
+    /// process died after the reservation) is completed by the repeat.
     public func refund(paymentID: UUID, amount: Money, reason: String, actor: String, key: String) async throws {
-        if try await RefundRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() != nil { return }
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
+        let ledgerKey = "refund:\(key)"
+        let refund: RefundRecord
+        if let existing = try await RefundRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() {
+            guard existing.paymentID == paymentID else { throw PaymentError.notRefundable }
+            if try await LedgerTransactionRecord.query(on: context.database).filter(\.$idempotencyKey == ledgerKey).first() != nil { return }
+            refund = existing
+        } else {
+            guard let reserved = try await reserveRefund(payment, amount: amount, reason: reason, actor: actor, key: key) else { return }
+            refund = reserved
+        }
+        guard let currency = Currency.named(refund.currency) else { throw PaymentError.notRefundable }
+        let refundAmount = Money(units: refund.amount, currency: currency)
+        var gatewayRefundID: String?
+        if let kind = PaymentMethodKind(rawValue: payment.methodKind), kind.isGateway, let gatewayPaymentID = payment.gatewayPaymentID {
+            do {
+                guard let driver = context.gateways.driver(kind.rawValue) else { throw PaymentError.methodUnavailable }
+                gatewayRefundID = try await driver.refund(gatewayPaymentID: gatewayPaymentID, amount: refundAmount, idempotencyKey: key)
+            } catch {
+                try await releaseRefund(refund)
+                if let error = error as? PaymentError { throw error }
+                throw PaymentError.gatewayFailed(String(describing: error))
+            }
+        }
+        let gatewayRefund = gatewayRefundID
+        try await context.database.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { return }
+            // The reservation must still stand: a repeat of this request whose gateway call failed
+            // may have released it. Then nothing is posted, and the next repeat reserves again
+            // (the gateway answers it with this same refund).
+            let kept = try await sql.raw("""
+                UPDATE refunds SET gateway_refund_id = COALESCE(\(bind: gatewayRefund), gateway_refund_id) WHERE id = \(bind: refund.id!)
+                RETURNING id
+                """).all()
+            guard !kept.isEmpty else { throw PaymentError.gatewayFailed("the refund was released by a concurrent attempt; repeat it") }
+            try await context.ledger.post(try LedgerPosting(idempotencyKey: ledgerKey, kind: .refund,
+                                                            memo: "Refund of payment #\(payment.number)", lines: [
+                                                                LedgerLine(.clientBalance(payment.accountID), refundAmount.negated),
+                                                                LedgerLine(Self.clearing(payment), refundAmount),
+                                                            ]), actor: actor, on: tx)
+        }
+    }
+
+    /// Reserves a refund against what is left of the payment and records it. `nil` when a
+    /// concurrent request with the same key reserved it first (that request finishes it).
+    private func reserveRefund(_ payment: PaymentRecord, amount: Money, reason: String, actor: String,
+                               key: String) async throws -> RefundRecord? {
         guard payment.status == PaymentStatus.credited.rawValue, payment.purpose != "cashback",
               let currency = Currency.named(payment.currency), amount.currency == currency else { throw PaymentError.notRefundable }
         let remaining = Money(units: payment.amount - payment.refunded, currency: currency)
         guard amount.isPositive, amount.isWholeMinorUnits, amount <= remaining else { throw PaymentError.refundTooLarge(remaining) }
-        var gatewayRefundID: String?
-        if let kind = PaymentMethodKind(rawValue: payment.methodKind), kind.isGateway, let gatewayPaymentID = payment.gatewayPaymentID {
-            guard let driver = context.gateways.driver(kind.rawValue) else { throw PaymentError.methodUnavailable }
-            do {
-                gatewayRefundID = try await driver.refund(gatewayPaymentID: gatewayPaymentID, amount: amount, idempotencyKey: key)
-            } catch {
-                throw PaymentError.gatewayFailed(String(describing: error))
+        let refund = RefundRecord(paymentID: payment.id!, amount: amount.units, currency: currency.code, gatewayRefundID: nil,
+                                  reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
+        do {
+            try await context.database.transaction { tx in
+                guard let sql = tx as? any SQLDatabase else { return }
+                let claimed = try await sql.raw("""
+                    UPDATE payments SET refunded = refunded + \(bind: amount.units),
+                    status = CASE WHEN refunded + \(bind: amount.units) = amount THEN \(bind: PaymentStatus.refunded.rawValue) ELSE status END
+                    WHERE id = \(bind: payment.id!) AND status = \(bind: PaymentStatus.credited.rawValue)
+                    AND amount - refunded >= \(bind: amount.units) RETURNING id
+                    """).all()
+                guard !claimed.isEmpty else {
+                    let fresh = try await PaymentRecord.find(payment.id!, on: tx)
+                    throw PaymentError.refundTooLarge(Money(units: (fresh?.amount ?? 0) - (fresh?.refunded ?? 0), currency: currency))
+                }
+                try await refund.create(on: tx)
             }
+        } catch let error as PaymentError {
+            throw error
+        } catch {
+            // The unique key: the same refund was reserved a moment ago by a repeat of this request.
+            if try await RefundRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() != nil { return nil }
+            throw error
         }
-        let clearing = Self.clearing(payment)
-        let gatewayRefund = gatewayRefundID
+        return refund
+    }
+
+    /// Gives back a reservation the gateway refused: the refund row goes, the amount is free again.
+    private func releaseRefund(_ refund: RefundRecord) async throws {
         try await context.database.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            // Claims the refund against what is left: two refunds at once cannot exceed the payment.
-            let claimed = try await sql.raw("""
-                UPDATE payments SET refunded = refunded + \(bind: amount.units),
-                status = CASE WHEN refunded + \(bind: amount.units) = amount THEN \(bind: PaymentStatus.refunded.rawValue) ELSE status END
-                WHERE id = \(bind: paymentID) AND status = \(bind: PaymentStatus.credited.rawValue)
-                AND amount - refunded >= \(bind: amount.units) RETURNING id
-                """).all()
-            guard !claimed.isEmpty else { throw PaymentError.refundTooLarge(remaining) }
-            try await RefundRecord(paymentID: paymentID, amount: amount.units, currency: currency.code, gatewayRefundID: gatewayRefund,
-                                   reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
-                .create(on: tx)
-            try await context.ledger.post(try LedgerPosting(idempotencyKey: "refund:\(key)", kind: .refund,
-                                                            memo: "Refund of payment #\(payment.number)", lines: [
-                                                                LedgerLine(.clientBalance(payment.accountID), amount.negated),
-                                                                LedgerLine(clearing, amount),
-                                                            ]), actor: actor, on: tx)
+            // Only the caller that removes the row gives the amount back, and never once posted.
+            guard try await LedgerTransactionRecord.query(on: tx).filter(\.$idempotencyKey == "refund:\(refund.idempotencyKey)").first() == nil
+            else { return }
+            let removed = try await sql.raw("DELETE FROM refunds WHERE id = \(bind: refund.id!) RETURNING id").all()
+            guard !removed.isEmpty else { return }
+            try await sql.raw("""
+                UPDATE payments SET refunded = refunded - \(bind: refund.amount), status = \(bind: PaymentStatus.credited.rawValue)
+                WHERE id = \(bind: refund.paymentID)
+                """).run()
         }
     }
 

@@ -229,4 +229,77 @@ struct PaymentFlowTests {
             #expect(PayLink.paymentID(from: token, key: "key", now: clock.now.addingTimeInterval(3601)) == nil)
         }
     }
+
+    @Test func concurrentRefundsNeverSendBackMoreThanWasPaidAndAGatewayRefusalReleasesTheAmount() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k"), account: account)
+            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
+
+            // The gateway refuses: nothing is reserved, recorded or posted.
+            let refusing = CountingRefunds(sandbox: Sandbox.gateway(app), refuse: true)
+            let refusingFlow = PaymentFlow(context: app.engine.replacingGateway(refusing))
+            await #expect(throws: PaymentError.gatewayFailed(String(describing: GatewayFailure.rejected("charge_already_refunded")))) {
+                try await refusingFlow.refund(paymentID: payment.id!, amount: Self.eur("30.00"), reason: "x", actor: "staff:t", key: "r0")
+            }
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.refunded == 0)
+            #expect(try await RefundRecord.query(on: app.db).count() == 0)
+            #expect(try await app.balance(client.accountID) == Self.eur("100.00"))
+
+            // Two staff members refund 60.00 each at the same moment: one goes through, at the
+            // gateway and in the ledger; the other is refused before the gateway is asked.
+            let counting = CountingRefunds(sandbox: Sandbox.gateway(app), refuse: false)
+            let countingFlow = PaymentFlow(context: app.engine.replacingGateway(counting))
+            let succeeded = await withTaskGroup(of: Bool.self) { group in
+                for key in ["ra", "rb"] {
+                    group.addTask {
+                        (try? await countingFlow.refund(paymentID: payment.id!, amount: Self.eur("60.00"), reason: key, actor: "staff:" + key,
+                                                        key: key)) != nil
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(succeeded == 1)
+            #expect(counting.calls == 1)
+            #expect(try await RefundRecord.query(on: app.db).count() == 1)
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.refunded == Self.eur("60.00").units)
+            #expect(try await app.balance(client.accountID) == Self.eur("40.00"))
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-40.00"))
+        }
+    }
+}
+
+/// The sandbox, counting refund calls, or refusing them as a gateway does for a charge it has
+/// already refunded.
+final class CountingRefunds: PaymentGateway, @unchecked Sendable {
+    let sandbox: SandboxGateway
+    let refuse: Bool
+    private let lock = NSLock()
+    private var count = 0
+    var calls: Int { lock.withLock { count } }
+
+    init(sandbox: SandboxGateway, refuse: Bool) {
+        self.sandbox = sandbox
+        self.refuse = refuse
+    }
+
+    var name: String { sandbox.name }
+    var supportsSetup: Bool { true }
+    func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect { try await sandbox.startCheckout(request) }
+    func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect { try await sandbox.startSetup(request) }
+    func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome { try await sandbox.charge(request) }
+    func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
+        try await sandbox.verifyWebhook(body: body, headers: headers, receivedAt: receivedAt)
+    }
+    func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
+        if refuse { throw GatewayFailure.rejected("charge_already_refunded") }
+        lock.withLock { count += 1 }
+        try await Task.sleep(for: .milliseconds(20))
+        return try await sandbox.refund(gatewayPaymentID: gatewayPaymentID, amount: amount, idempotencyKey: idempotencyKey)
+    }
 }
