@@ -87,12 +87,34 @@ def main() -> None:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="en-US")
 
-            # Sign up.
+            # Staff signs in first: the outbox (a staff page) is where development mail is read.
+            staff_email, staff_password = logins["staff"]
+            client_email, client_password = logins["client"]
+            staff = browser.new_page(viewport={"width": 1280, "height": 860})
+            staff.goto(f"{base}/admin/login")
+            staff.fill("#f-email", staff_email)
+            staff.fill("#f-password", staff_password)
+            staff.click("button[type=submit].btn-primary")
+            expect(staff).to_have_url(re.compile(r"/admin$"))
+
+            # The outbox is not readable anonymously: it holds live links.
+            anonymous_outbox = browser.new_page()
+            anonymous_outbox.goto(f"{base}/admin/outbox")
+            expect(anonymous_outbox).to_have_url(re.compile(r"/admin/login"))
+            anonymous_outbox.close()
+
+            # Sign up: the answer is "check your e-mail", and the e-mailed link opens the account.
             page.goto(f"{base}/signup")
             page.fill("#f-name", "Erika Mustermann")
             page.fill("#f-email", "erika@example.com")
             page.fill("#f-password", "a long enough password")
             page.select_option("#f-country", "DE")
+            page.click("button[type=submit].btn-primary")
+            expect(page.locator("[data-testid=signup-sent]")).to_contain_text("erika@example.com")
+            staff.goto(f"{base}/admin/outbox")
+            mail = staff.locator("[data-testid=outbox-message]", has_text="erika@example.com").first
+            link = re.search(r"https?://\S+/signup/confirm/\S+", mail.inner_text()).group(0)
+            page.goto(link)
             page.click("button[type=submit].btn-primary")
             expect(page).to_have_url(re.compile(r"/dashboard"))
             expect(page.locator("[data-testid=account-info]")).to_contain_text("Germany")
@@ -119,14 +141,7 @@ def main() -> None:
             expect(page.locator("[data-testid=header-balance]")).to_contain_text(f"0,00{NBSP}€")
 
             # Staff adjusts the demo client's balance.
-            staff_email, staff_password = logins["staff"]
-            client_email, client_password = logins["client"]
-            staff = browser.new_page(viewport={"width": 1280, "height": 860})
-            staff.goto(f"{base}/admin/login")
-            staff.fill("#f-email", staff_email)
-            staff.fill("#f-password", staff_password)
-            staff.click("button[type=submit].btn-primary")
-            expect(staff).to_have_url(re.compile(r"/admin$"))
+            staff.goto(f"{base}/admin")
             staff.fill("input[name=q]", client_email)
             staff.click("form.search button")
             staff.click("[data-testid=client-list] tbody tr:first-child td:nth-child(2) a")

@@ -61,12 +61,24 @@ public enum MoneyFormat {
         case notANumber
         case tooManyDecimals(allowed: Int)
         case outOfRange
+        /// `1,234` or `1.234`: a thousands separator or a decimal point, depending on who typed
+        /// it. Refused with an example, never guessed.
+        case ambiguous
     }
 
-    /// Reads an amount typed by a person: accepts `1234.56`, `1 234,56`, `1,234.56`, `€12`,
-    /// `12 ₽`; refuses more decimals than the currency has. A lone comma or dot followed by
-    /// exactly three digits (`1,234`) is read as a group separator in English and as a
-    /// decimal separator in Russian and Ukrainian, as people of each language write.
+    /// An example of how to type an amount in `language`, shown with a refusal: `1234.56`.
+    public static func example(_ language: Language) -> String {
+        language == .en ? "1234.56" : "1234,56"
+    }
+
+    /// Reads an amount typed by a person, the one parser for every form and the API:
+    /// - the language's decimal separator (`.` in English, `,` in Russian and Ukrainian) is a
+    ///   decimal separator; the other one is too when one or two digits follow it (`10,5` is
+    ///   10.50 in any language: a thousands group has three digits);
+    /// - groups of three digits (`1,234,567.89`, `1 234 567,89`) are grouped thousands;
+    /// - a lone separator of the other kind followed by exactly three digits (`10,555` in
+    ///   English, `10.555` in Russian) could be either, and is refused as `ambiguous`;
+    /// - more decimals than allowed, or an amount above `MoneyLimits.maximumAmount`, are refused.
     /// `maximumDecimals` lets catalog unit prices keep four places (0.0001 € per MiB); amounts
     /// that are paid keep the currency's minor unit.
     public static func parse(_ text: String, currency: Currency, language: Language,
@@ -75,6 +87,7 @@ public enum MoneyFormat {
         let symbols = [currency.localSymbol, currency.englishSymbol, currency.code, currency.code.lowercased()]
         var body = text
         for symbol in symbols { body = body.replacingOccurrences(of: symbol, with: "") }
+        // Spaces of any kind and apostrophes group thousands (1 234, 1'234) and carry no meaning.
         body = body.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" && $0 != "'" }
         guard !body.isEmpty else { throw .empty }
         var negative = false
@@ -82,39 +95,68 @@ public enum MoneyFormat {
         guard !body.isEmpty, body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == ",") }) else {
             throw .notANumber
         }
+        let decimalMark: Character = language == .en ? "." : ","
         let separators = body.filter { $0 == "." || $0 == "," }
         var integerPart = body
         var fractionPart = ""
         if let last = body.lastIndex(where: { $0 == "." || $0 == "," }) {
-            let after = body[body.index(after: last)...]
             let lastSeparator = body[last]
-            let mixed = Set(separators).count > 1
-            let groupingOnly: Bool
-            if mixed {
-                groupingOnly = false
+            let after = String(body[body.index(after: last)...])
+            let before = String(body[..<last])
+            let kinds = Set(separators)
+            let isDecimal: Bool
+            if kinds.count > 1 {
+                // 1,234.56 or 1.234,56: the last one is the decimal mark, the other groups.
+                guard !before.contains(lastSeparator) else { throw .notANumber }
+                isDecimal = true
             } else if separators.count > 1 {
-                groupingOnly = true
+                isDecimal = false  // 1,234,567: only groups
+            } else if lastSeparator == decimalMark || after.count != 3 {
+                isDecimal = true
             } else {
-                groupingOnly = after.count == 3 && language == .en && lastSeparator == "," && allowedDecimals < 3
+                throw .ambiguous
             }
-            if groupingOnly {
-                integerPart = body.filter { $0.isNumber }
-            } else {
-                integerPart = String(body[..<last]).filter { $0.isNumber }
-                fractionPart = String(after)
-                if mixed {
-                    let groupSeparator: Character = lastSeparator == "." ? "," : "."
-                    guard !String(body[..<last]).contains(lastSeparator),
-                          body[..<last].contains(groupSeparator) else { throw .notANumber }
+            if isDecimal {
+                integerPart = before
+                fractionPart = after
+            }
+            // Every group after the first has exactly three digits.
+            let groups = integerPart.split(separator: kinds.count > 1 ? (lastSeparator == "." ? "," : ".") : lastSeparator,
+                                           omittingEmptySubsequences: false)
+            if groups.count > 1 {
+                guard let first = groups.first, (1...3).contains(first.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
+                    throw .notANumber
                 }
             }
+            integerPart = integerPart.filter(\.isNumber)
         }
         guard !fractionPart.contains(where: { !$0.isNumber }) else { throw .notANumber }
         guard fractionPart.count <= allowedDecimals else { throw .tooManyDecimals(allowed: allowedDecimals) }
         if integerPart.isEmpty { integerPart = "0" }
-        guard integerPart.count <= 14, let whole = Int64(integerPart) else { throw .outOfRange }
+        let trimmed = integerPart.drop { $0 == "0" }
+        guard trimmed.count <= 13, let whole = Int64(integerPart) else { throw .outOfRange }
         let paddedFraction = fractionPart + String(repeating: "0", count: 4 - fractionPart.count)
         let units = whole * Money.unitsPerMajor + (Int64(paddedFraction) ?? 0)
+        guard units <= MoneyLimits.maximumAmount.units else { throw .outOfRange }
         return Money(units: negative ? -units : units, currency: currency)
     }
+}
+
+/// The bounds every amount and balance stays within, so sums never overflow 64 bits (a ledger
+/// of a million maximal balances still fits) and a typo of extra zeros is refused, not posted.
+public enum MoneyLimits {
+    /// The largest single amount anyone may type, pay, charge or adjust: 1 000 000 000 units
+    /// of any currency.
+    public static let maximumAmount = Magnitude(units: 1_000_000_000 * Money.unitsPerMajor)
+    /// The largest balance a client account may hold, either way: 100 000 000 000 units.
+    public static let maximumBalance = Magnitude(units: 100_000_000_000 * Money.unitsPerMajor)
+
+    /// A bound without a currency: the same number in every currency.
+    public struct Magnitude: Sendable {
+        public let units: Int64
+        public func money(_ currency: Currency) -> Money { Money(units: units, currency: currency) }
+    }
+
+    /// Whether `amount` is within the single-amount bound (either sign).
+    public static func allows(_ amount: Money) -> Bool { amount.units.magnitude <= UInt64(maximumAmount.units) }
 }

@@ -5,17 +5,27 @@ public enum PasswordPolicy {
     public static let minimumLength = 12
     public static let maximumLength = 128
 
+    /// bcrypt reads only the first 72 bytes of a password and silently ignores the rest, so a
+    /// longer one is refused rather than weaker than it looks.
+    public static let maximumBytes = 72
+
     public enum Violation: Error, Equatable, Sendable {
         case tooShort(minimum: Int)
         case tooLong(maximum: Int)
+        /// More than `maximumBytes` in UTF-8 (a Cyrillic letter takes two).
+        case tooManyBytes(maximum: Int)
+        /// NUL, tabs, line breaks and other invisible control characters.
+        case controlCharacters
     }
 
     /// Checks a password a person chose; length is counted in characters as they typed them.
     public static func check(_ password: String) throws(Violation) {
+        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .controlCharacters
+        }
         guard password.count >= minimumLength else { throw .tooShort(minimum: minimumLength) }
-        // bcrypt reads only the first 72 bytes; a longer limit in characters keeps pasted
-        // pass-phrases working while making the cost of hashing bounded.
         guard password.count <= maximumLength else { throw .tooLong(maximum: maximumLength) }
+        guard password.utf8.count <= maximumBytes else { throw .tooManyBytes(maximum: maximumBytes) }
     }
 }
 

@@ -52,6 +52,7 @@ public struct ClientDirectory: Sendable {
             }
         }
         let total = try await base.copy().count()
+        let page = page.within(total: total)
         let items = try await base.sort(\.$clientCode, .descending).offset(page.offset).limit(page.size).all()
         return Page(items: items, total: total, request: page)
     }

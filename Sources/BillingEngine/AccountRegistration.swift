@@ -29,6 +29,14 @@ public enum SignUpError: Error, Equatable, Sendable {
     case nameRequired
     case unknownCountry
     case emailTaken
+    /// Too many sign-ups from this address in the last hour.
+    case tooManyRequests
+}
+
+/// Why a sign-up link could not be used.
+public enum SignUpConfirmationError: Error, Equatable, Sendable {
+    /// Unknown, used or expired.
+    case invalidOrExpiredLink
 }
 
 /// Opens client accounts: the account and its owner user, in one transaction (ACC-1).
@@ -43,13 +51,104 @@ public struct AccountRegistration: Sendable {
         public let clientCode: Int
     }
 
-    public func signUp(_ form: SignUpForm) async throws -> Registered {
+    /// How long a sign-up link works.
+    public static let confirmationLifetime: TimeInterval = 48 * 3600
+
+    /// The checks of the form that do not depend on who already has an account.
+    private func validated(_ form: SignUpForm) throws -> (email: String, name: String, country: String) {
         guard let email = EmailAddress.normalized(form.email) else { throw SignUpError.invalidEmail }
         do { try PasswordPolicy.check(form.password) } catch { throw SignUpError.password(error) }
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw SignUpError.nameRequired }
+        guard !name.isEmpty, name.count <= 200,
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { throw SignUpError.nameRequired }
         let country = form.country.uppercased()
         guard Countries.isKnown(country) else { throw SignUpError.unknownCountry }
+        return (email, name, country)
+    }
+
+    /// The sign-up form of the client area (ACC-1). It answers the same way, in about the same
+    /// time, whether or not the address already has an account, so it tells nobody who is a
+    /// customer: the address gets an e-mail either way, with a link that finishes the sign-up
+    /// (a new address) or with "you already have an account: log in or reset the password".
+    public func request(_ form: SignUpForm, ip: String) async throws {
+        let (email, _, _) = try validated(form)
+        guard try await RequestThrottle(context: context).admit(.signUp, email: email, ip: ip) else { throw SignUpError.tooManyRequests }
+        if let existing = try await UserRecord.query(on: context.database).filter(\.$email == email).first() {
+            // The same bcrypt work as a real sign-up, so the answer takes as long.
+            _ = try await context.passwords.hash(form.password)
+            let language = existing.language.flatMap(Language.init(rawValue:)) ?? form.language
+            let arguments = ["name": existing.name, "provider": context.provider.name,
+                             "login": context.provider.baseURL + "/login", "reset": context.provider.baseURL + "/password/forgot"]
+            try await context.outbox.enqueue(to: existing.email, subject: context.texts.text("email.signup_exists.subject", language, arguments),
+                                             body: context.texts.text("email.signup_exists.body", language, arguments),
+                                             category: .security, accountID: existing.accountID, on: context.database)
+            return
+        }
+        do {
+            let registered = try await signUp(form, confirmed: false)
+            try await sendConfirmation(userID: registered.userID)
+        } catch SignUpError.emailTaken {
+            return  // a sign-up of the same address at the same moment won; it got the e-mail
+        }
+    }
+
+    /// E-mails a new link that finishes the sign-up (after a sign-up, or when an unconfirmed user
+    /// tries to log in). Earlier links keep working until they expire.
+    public func sendConfirmation(userID: UUID) async throws {
+        guard let user = try await UserRecord.find(userID, on: context.database), user.emailConfirmedAt == nil else { return }
+        let token = SecretToken.generate()
+        let now = context.clock.now
+        let language = user.language.flatMap(Language.init(rawValue:)) ?? context.provider.defaultLanguage
+        let arguments = ["name": user.name, "provider": context.provider.name, "hours": "48",
+                         "link": "\(context.provider.baseURL)/signup/confirm/\(token)"]
+        try await context.database.transaction { db in
+            try await PasswordResetRecord(userID: user.id!, tokenHash: Self.confirmationDigest(token),
+                                          expiresAt: now.addingTimeInterval(Self.confirmationLifetime), createdAt: now).create(on: db)
+            try await context.outbox.enqueue(to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),
+                                             body: context.texts.text("email.signup_confirm.body", language, arguments),
+                                             category: .security, accountID: user.accountID, on: db)
+        }
+    }
+
+    /// Sign-up links share the table of reset links; their digest is taken over another prefix,
+    /// so a sign-up link never opens the password form, nor a reset link this one.
+    static func confirmationDigest(_ token: String) -> String { SecretToken.digest("signup:" + token) }
+
+    private func usableConfirmation(_ token: String, on db: any Database) async throws -> PasswordResetRecord? {
+        guard !token.isEmpty, token.count <= 100,
+              let record = try await PasswordResetRecord.query(on: db).filter(\.$tokenHash == Self.confirmationDigest(token)).first(),
+              record.usedAt == nil, record.expiresAt > context.clock.now else { return nil }
+        return record
+    }
+
+    /// Whether a sign-up link still works (to show its page or the "expired" one).
+    public func isUsableConfirmation(token: String) async throws -> Bool {
+        try await usableConfirmation(token, on: context.database) != nil
+    }
+
+    /// Follows a sign-up link: the address is confirmed and the user may log in; answers the
+    /// user, whom the caller signs in.
+    public func confirm(token: String) async throws -> UUID {
+        let now = context.clock.now
+        return try await context.database.transaction { db in
+            guard let record = try await usableConfirmation(token, on: db),
+                  let user = try await UserRecord.find(record.userID, on: db), user.enabled else {
+                throw SignUpConfirmationError.invalidOrExpiredLink
+            }
+            record.usedAt = now
+            try await record.save(on: db)
+            if user.emailConfirmedAt == nil {
+                user.emailConfirmedAt = now
+                try await user.save(on: db)
+            }
+            return user.id!
+        }
+    }
+
+    /// Opens an account at once (staff, imports, the demo, tests); `confirmed: false` leaves the
+    /// address to be confirmed by the sign-up link.
+    public func signUp(_ form: SignUpForm, confirmed: Bool = true) async throws -> Registered {
+        let (email, name, country) = try validated(form)
         if try await UserRecord.query(on: context.database).filter(\.$email == email).first() != nil {
             throw SignUpError.emailTaken
         }
@@ -67,7 +166,8 @@ public struct AccountRegistration: Sendable {
                                                 currency: currency.code, language: form.language.rawValue, createdAt: now)
                     try await account.create(on: db)
                     let user = UserRecord(accountID: account.id!, email: email, name: name, passwordHash: hash,
-                                          isOwner: true, language: form.language.rawValue, createdAt: now)
+                                          isOwner: true, language: form.language.rawValue, createdAt: now,
+                                          emailConfirmedAt: confirmed ? now : nil)
                     try await user.create(on: db)
                     return Registered(accountID: account.id!, userID: user.id!, clientCode: code)
                 }
@@ -89,10 +189,15 @@ public struct AccountRegistration: Sendable {
 
 /// ISO 3166-1 alpha-2 countries a client may choose, with names in the interface language.
 public enum Countries {
+    /// Codes the system's region list carries that are not countries: unions and groupings
+    /// (EU, Eurozone, United Nations), "Outlying Oceania", pseudo-locales, and ISO's
+    /// exceptionally reserved codes (Ascension, Canary Islands…) that no payer is registered in.
+    static let notCountries: Set<String> = ["EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "DG", "EA", "IC", "TA"]
+
     /// The codes the platform offers, from the system's region list.
     public static let codes: [String] = Locale.Region.isoRegions
         .map(\.identifier)
-        .filter { $0.count == 2 && $0.allSatisfy(\.isLetter) }
+        .filter { $0.count == 2 && $0.allSatisfy(\.isLetter) && !notCountries.contains($0) }
         .sorted()
 
     private static let known = Set(codes)

@@ -14,9 +14,12 @@ public enum LoginError: Error, Equatable, Sendable {
     case invalidCredentials
     case throttled
     case disabled
+    /// The password is right but the address was never confirmed: a new sign-up link was sent.
+    case unconfirmed
 }
 
-/// Checks e-mail and password for either realm, with throttling per e-mail and per IP (ACC-1).
+/// Checks e-mail and password for either realm, throttled per e-mail and address, per address
+/// and per e-mail (`LoginThrottlePolicy`, ACC-1).
 public struct Authentication: Sendable {
     let context: EngineContext
     let policy: LoginThrottlePolicy
@@ -32,15 +35,23 @@ public struct Authentication: Sendable {
         public let realm: Realm
     }
 
-    public func login(realm: Realm, email rawEmail: String, password: String, ip: String) async throws -> Principal {
-        let email = EmailAddress.normalized(rawEmail) ?? rawEmail.lowercased().trimmingCharacters(in: .whitespaces)
+    /// What the policy needs to know about recent failures of this e-mail and address.
+    func failures(realm: Realm, email: String, ip: String) async throws -> LoginThrottlePolicy.Failures {
         let db = context.database
-        let since = context.clock.now.addingTimeInterval(-policy.window)
-        let byEmail = try await LoginFailureRecord.query(on: db)
-            .filter(\.$realm == realm.rawValue).filter(\.$email == email).filter(\.$at > since).count()
-        let byIP = try await LoginFailureRecord.query(on: db)
-            .filter(\.$realm == realm.rawValue).filter(\.$ip == ip).filter(\.$at > since).count()
-        guard !policy.isLocked(failuresForEmail: byEmail, failuresFromIP: byIP) else { throw LoginError.throttled }
+        let now = context.clock.now
+        let recent = LoginFailureRecord.query(on: db).filter(\.$realm == realm.rawValue)
+        let pair = try await recent.copy().filter(\.$email == email).filter(\.$ip == ip)
+            .filter(\.$at > now.addingTimeInterval(-policy.pairMemory)).sort(\.$at, .descending).limit(64).all(\.$at)
+        let address = try await recent.copy().filter(\.$ip == ip).filter(\.$at > now.addingTimeInterval(-policy.addressWindow)).count()
+        let account = try await recent.copy().filter(\.$email == email).filter(\.$at > now.addingTimeInterval(-3600)).count()
+        return .init(pair: pair.count, lastPairFailure: pair.first, address: address, account: account)
+    }
+
+    public func login(realm: Realm, email rawEmail: String, password: String, ip: String) async throws -> Principal {
+        let email = EmailAddress.normalized(rawEmail) ?? String(rawEmail.lowercased().trimmingCharacters(in: .whitespaces).prefix(254))
+        let db = context.database
+        let recent = try await failures(realm: realm, email: email, ip: ip)
+        guard !policy.isLocked(recent, now: context.clock.now) else { throw LoginError.throttled }
 
         let client = realm == .client ? try await UserRecord.query(on: db).filter(\.$email == email).first() : nil
         let staff = realm == .staff ? try await StaffUserRecord.query(on: db).filter(\.$email == email).first() : nil
@@ -55,6 +66,10 @@ public struct Authentication: Sendable {
         if let client {
             let account = try await AccountRecord.find(client.accountID, on: db)
             guard client.enabled, account?.status == AccountStatus.active.rawValue else { throw LoginError.disabled }
+            guard client.emailConfirmedAt != nil else {
+                try await AccountRegistration(context: context).sendConfirmation(userID: client.id!)
+                throw LoginError.unconfirmed
+            }
             client.lastLoginAt = now
             try await client.save(on: db)
             return Principal(id: client.id!, realm: realm)

@@ -10,6 +10,8 @@ public enum AdjustmentError: Error, Equatable, Sendable {
     case zeroAmount
     case reasonRequired
     case wrongCurrency(expected: String)
+    /// Beyond `MoneyLimits`: a single amount above the maximum, or a balance that would leave it.
+    case beyondLimits(maximumAmount: Money, maximumBalance: Money)
 }
 
 /// Manual corrections of a client's balance by staff: one ledger transaction each, against the
@@ -31,8 +33,15 @@ public struct BalanceAdjustments: Sendable {
         guard amount.currency.code == account.currency else { throw AdjustmentError.wrongCurrency(expected: account.currency) }
         let rounded = amount.roundedToMinorUnit()
         guard !rounded.isZero else { throw AdjustmentError.zeroAmount }
+        let limits = AdjustmentError.beyondLimits(maximumAmount: MoneyLimits.maximumAmount.money(amount.currency),
+                                                  maximumBalance: MoneyLimits.maximumBalance.money(amount.currency))
+        guard MoneyLimits.allows(rounded) else { throw limits }
         let posting = try LedgerPosting.credit(client: accountID, amount: rounded, from: .staffAdjustments, kind: .staffAdjustment,
                                                memo: String(reason.prefix(500)), idempotencyKey: "adjust:\(idempotencyKey)")
-        return try await context.ledger.post(posting, actor: "staff:\(staffID.uuidString.lowercased())")
+        do {
+            return try await context.ledger.post(posting, actor: "staff:\(staffID.uuidString.lowercased())")
+        } catch Ledger.Failure.beyondLimits {
+            throw limits
+        }
     }
 }

@@ -14,6 +14,9 @@ public struct PlanOffer: Sendable {
     public var id: UUID { plan.id! }
     /// The offered periods, shortest first.
     public var periods: [BillingPeriod] { BillingPeriod.allCases.filter { prices[$0] != nil } }
+    /// On sale to clients paying in this offer's currency: enabled and priced for some period.
+    /// A plan staff created but have not priced yet stays off the order form.
+    public var isOrderable: Bool { plan.enabled && !prices.isEmpty }
 }
 
 /// A configurable resource of a plan with its unit prices per period.
@@ -51,7 +54,8 @@ public struct Catalog: Sendable {
         if let type { query.filter(\.$productType == type.rawValue) }
         if !includeDisabled { query.filter(\.$enabled == true) }
         let plans = try await query.sort(\.$position).sort(\.$name).all()
-        return try await offers(for: plans, currency: currency)
+        let offers = try await offers(for: plans, currency: currency)
+        return includeDisabled ? offers : offers.filter(\.isOrderable)
     }
 
     /// One plan's offer, or `nil` if there is no such plan.

@@ -9,6 +9,9 @@ public enum CurrencyError: Error, Equatable, Sendable {
     case noRate(from: String, to: String)
     case badRate
     case notPermitted
+    /// Orders priced in the old currency still wait for payment: paid after the change they would
+    /// be refused (the balance is in the new currency). They are paid or cancelled first.
+    case pendingOrders(count: Int, currency: String)
 }
 
 /// Exchange rates set by staff and the change of an account's currency (FIN-13).
@@ -61,6 +64,8 @@ public struct Currencies: Sendable {
             let ctx = context.on(tx)
             try await ctx.lockAccount(account.id!, on: tx)
             guard let fresh = try await AccountRecord.find(account.id!, on: tx), fresh.currency == source.code else { return }
+            let pending = try await OrderRecord.query(on: tx).filter(\.$accountID == account.id!).filter(\.$status == "pending").count()
+            guard pending == 0 else { throw CurrencyError.pendingOrders(count: pending, currency: source.code) }
             let balance = try await ctx.ledger.balance(of: account.id!, in: source, on: tx)
             if !balance.isZero {
                 let converted = Money(units: balance.units, currency: target).times(rate).roundedToMinorUnit()

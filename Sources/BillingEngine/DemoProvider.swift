@@ -47,6 +47,14 @@ public struct DemoProvider: Sendable {
         return Self.logins
     }
 
+    /// Whether the demo staff login (printed in the README) still opens the staff area. A
+    /// production installation refuses to start while it does.
+    public func demoStaffPasswordWorks() async throws -> Bool {
+        guard let staff = try await StaffUserRecord.query(on: context.database).filter(\.$email == Self.staffEmail).first(),
+              staff.enabled else { return false }
+        return try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
+    }
+
     /// Creates the demo staff user and client unconditionally (fails if they exist).
     public func seed() async throws {
         try await StaffAccounts(context: context).create(email: Self.staffEmail, name: "Demo Administrator",

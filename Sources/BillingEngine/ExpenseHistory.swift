@@ -74,6 +74,7 @@ public struct ExpenseHistory: Sendable {
         let amount = try row?.decode(column: "amount", as: Int64.self) ?? 0
         let paid = try row?.decode(column: "paid", as: Int64.self) ?? 0
         let tax = try row?.decode(column: "tax", as: Int64.self) ?? 0
+        let page = page.within(total: count)
         let items = try await rows(account: account, filter: filter, order: "charged_on DESC, created_at DESC",
                                    limit: page.size, offset: page.offset)
         return (Page(items: items, total: count, request: page),

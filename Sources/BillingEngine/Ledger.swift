@@ -26,6 +26,9 @@ public struct Ledger: Sendable {
         /// The idempotency key was used before for different lines: a bug in the caller, never
         /// silently accepted.
         case idempotencyKeyReused(String)
+        /// A line beyond `MoneyLimits.maximumAmount`, or a client balance that would leave
+        /// ±`MoneyLimits.maximumBalance`: refused so the sums of the ledger never overflow.
+        case beyondLimits
     }
 
     /// Posts `posting`, or finds it if a posting with its idempotency key exists. Runs in its own
@@ -52,6 +55,12 @@ public struct Ledger: Sendable {
     }
 
     private func insert(_ posting: LedgerPosting, actor: String, on db: any Database) async throws -> UUID {
+        for line in posting.lines {
+            guard MoneyLimits.allows(line.amount) else { throw Failure.beyondLimits }
+            guard let client = line.account.clientAccountID else { continue }
+            let after = try await balance(of: client, in: line.amount.currency, on: db).units + line.amount.units
+            guard after.magnitude <= UInt64(MoneyLimits.maximumBalance.units) else { throw Failure.beyondLimits }
+        }
         let now = clock.now
         let transaction = LedgerTransactionRecord(idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
                                                   memo: posting.memo, actor: actor, createdAt: now)
@@ -127,6 +136,7 @@ public struct Ledger: Sendable {
     public func movements(of clientAccountID: UUID, page: PageRequest) async throws -> Page<Movement> {
         let base = LedgerEntryRecord.query(on: database).filter(\.$clientAccountID == clientAccountID)
         let total = try await base.copy().count()
+        let page = page.within(total: total)
         let entries = try await base.sort(\.$createdAt, .descending).sort(\.$id, .descending)
             .offset(page.offset).limit(page.size).all()
         let ids = Set(entries.map(\.transactionID))
@@ -142,17 +152,50 @@ public struct Ledger: Sendable {
     }
 }
 
-/// Which page of a list to show.
+/// Which page of a list to show. The number and size are bounded where they are made, so the
+/// offset can never overflow whatever a request asks for (a trap would end the whole process).
 public struct PageRequest: Sendable, Equatable {
+    /// The highest page number anyone may ask for; with 200 a page that is 200 million rows.
+    public static let maximumNumber = 1_000_000
+    public static let maximumSize = 200
+
     public let number: Int
     public let size: Int
+    /// A page past the end shows the last page (web lists) instead of an empty one (API lists).
+    public let lastPageWhenBeyond: Bool
 
-    public init(number: Int, size: Int = 25) {
-        self.number = max(1, number)
-        self.size = min(max(1, size), 200)
+    public init(number: Int, size: Int = 25, lastPageWhenBeyond: Bool = false) {
+        self.number = min(max(1, number), Self.maximumNumber)
+        self.size = min(max(1, size), Self.maximumSize)
+        self.lastPageWhenBeyond = lastPageWhenBeyond
+    }
+
+    /// A web list's page from the `page` query value as typed: anything that is not a number,
+    /// or is out of range, still shows a page.
+    public static func web(_ text: String?) -> PageRequest {
+        let typed = (text ?? "").trimmingCharacters(in: .whitespaces)
+        // Digits too long for an Int are a page far past the end: the last page.
+        let number = Int(typed) ?? (!typed.isEmpty && typed.allSatisfy(\.isNumber) ? maximumNumber : 1)
+        return PageRequest(number: number, lastPageWhenBeyond: true)
+    }
+
+    /// An API list's page: values outside 1…maximumNumber and 1…maximumSize are refused, not
+    /// silently changed, so a client never walks a different list than it asked for.
+    public static func api(number: Int?, size: Int?) -> PageRequest? {
+        let number = number ?? 1
+        let size = size ?? 25
+        guard (1...maximumNumber).contains(number), (1...maximumSize).contains(size) else { return nil }
+        return PageRequest(number: number, size: size)
     }
 
     public var offset: Int { (number - 1) * size }
+
+    /// The page to read once the list's length is known: past the end, the last one where asked.
+    public func within(total: Int) -> PageRequest {
+        guard lastPageWhenBeyond else { return self }
+        let last = max(1, (total + size - 1) / size)
+        return number > last ? PageRequest(number: last, size: size, lastPageWhenBeyond: true) : self
+    }
 }
 
 /// One page of a list with the total count, for paging links.

@@ -51,6 +51,8 @@ public enum OrderError: Error, Equatable, Sendable {
     case periodNotOffered
     case notInCurrency(String)
     case addonNotInPlan
+    /// A resource amount that is not a whole number ("abc", "1.5").
+    case amountNotWhole
     case addonBelowMinimum(name: String, minimum: Int)
     case addonAboveMaximum(name: String, maximum: Int)
     case addonOffStep(name: String, step: Int)
@@ -99,7 +101,7 @@ public struct OrderPricing: Sendable {
         guard let offer = try await Catalog(context: context).offer(planID: configuration.planID, currency: currency) else {
             throw OrderError.unknownPlan
         }
-        guard offer.plan.enabled else { throw OrderError.planNotOffered }
+        guard offer.isOrderable else { throw OrderError.planNotOffered }
         var configuration = configuration
         let amounts = try Self.validate(&configuration, offer: offer, currency: currency)
         if configuration.trial {

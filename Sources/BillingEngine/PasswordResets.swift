@@ -44,7 +44,9 @@ public struct PasswordResets: Sendable {
         try await usableRecord(token: token, on: context.database) != nil
     }
 
-    /// Sets the new password, spends the link and ends every session of the user.
+    /// Sets the new password, spends the link, and shuts every other door the old password or a
+    /// stolen mailbox may have opened: the user's sessions end, their API tokens are revoked and
+    /// their other outstanding reset links stop working.
     public func complete(token: String, newPassword: String) async throws {
         do { try PasswordPolicy.check(newPassword) } catch { throw PasswordResetError.password(error) }
         let hash = try await context.passwords.hash(newPassword)
@@ -57,9 +59,13 @@ public struct PasswordResets: Sendable {
             }
             reset.usedAt = now
             try await reset.save(on: db)
+            try await PasswordResetRecord.query(on: db).filter(\.$userID == user.id!).filter(\.$usedAt == nil)
+                .set(\.$usedAt, to: now).update()
             user.passwordHash = hash
             try await user.save(on: db)
             try await sessions.endAll(principalID: user.id!, realm: .client, on: db)
+            try await APITokenRecord.query(on: db).filter(\.$userID == user.id!).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: now).update()
         }
     }
 

@@ -99,6 +99,12 @@ public struct PaymentFlow: Sendable {
                                        key: request.idempotencyKey)
     }
 
+    /// One of the account's payers; another account's is indistinguishable from a missing one.
+    public func payer(_ id: UUID, account: AccountRecord) async throws -> PayerRecord? {
+        guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id! else { return nil }
+        return payer
+    }
+
     private func payer(_ choice: PayerChoice, method: PaymentMethod, account: AccountRecord) async throws -> UUID? {
         switch choice {
         case .accountHolder:
@@ -153,8 +159,16 @@ public struct PaymentFlow: Sendable {
     /// fifty clicks at once), the gateway answers with the same session (same idempotency key),
     /// and whichever session the payer completes credits the payment once.
     /// `nil` for a bank transfer: the invoice itself is what the payer needs.
-    public func start(paymentID: UUID, returnURL: String, cancelURL: String) async throws -> String? {
+    /// `byAccountUser` is false when whoever pays is not known to be the account's own user (a
+    /// pay link opened by anyone): then no card is ever kept for the account, whatever the
+    /// invoice asked, since the card would be a stranger's, usable for the account's renewals.
+    public func start(paymentID: UUID, returnURL: String, cancelURL: String, byAccountUser: Bool = true) async throws -> String? {
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
+        if !byAccountUser, payment.saveMethod {
+            // Cleared on the payment itself, so whichever session completes it, nothing is saved.
+            try await PaymentRecord.query(on: context.database).filter(\.$id == paymentID).set(\.$saveMethod, to: false).update()
+            payment.saveMethod = false
+        }
         guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notPayable }
         guard let kind = PaymentMethodKind(rawValue: payment.methodKind) else { throw PaymentError.methodUnavailable }
         guard kind.isGateway else { return nil }
@@ -365,7 +379,41 @@ public struct PaymentFlow: Sendable {
                                                                 LedgerLine(.clientBalance(payment.accountID), refundAmount.negated),
                                                                 LedgerLine(Self.clearing(payment), refundAmount),
                                                             ]), actor: actor, on: tx)
+            try await returnCashback(of: payment, refund: refundAmount, key: key, actor: actor, on: tx)
         }
+    }
+
+    /// The cashback a payment earned goes back with its refund, in proportion: refunding half the
+    /// payment returns half the cashback, and the refund that completes it returns whatever is
+    /// left, so a full refund leaves the client nothing of the cashback. The cashback payment
+    /// shows what was returned (`refunded`, Refunded when all of it).
+    private func returnCashback(of payment: PaymentRecord, refund: Money, key: String, actor: String, on tx: any Database) async throws {
+        guard payment.cashback > 0, payment.amount > 0,
+              let reward = try await PaymentRecord.query(on: tx).filter(\.$cashbackOf == payment.id!).first(),
+              let sql = tx as? any SQLDatabase else { return }
+        let left = reward.amount - reward.refunded
+        guard left > 0 else { return }
+        let row = try await sql.raw("SELECT refunded FROM payments WHERE id = \(bind: payment.id!)").first()
+        let refundedNow = try row?.decode(column: "refunded", as: Int64.self) ?? 0
+        let currency = refund.currency
+        let share: Int64
+        if refundedNow >= payment.amount {
+            share = left
+        } else {
+            let proportional = Money(units: Rounding.multiplyHalfUp(payment.cashback, refund.units, payment.amount), currency: currency)
+            share = min(left, proportional.roundedToMinorUnit().units)
+        }
+        guard share > 0 else { return }
+        let posted = try await context.ledger.post(try LedgerPosting(
+            idempotencyKey: "refund-cashback:\(key)", kind: .cashback, memo: "Cashback returned with the refund of payment #\(payment.number)",
+            lines: [LedgerLine(.clientBalance(payment.accountID), Money(units: -share, currency: currency)),
+                    LedgerLine(.cashback, Money(units: share, currency: currency))]), actor: actor, on: tx)
+        guard !posted.isReplay else { return }
+        try await sql.raw("""
+            UPDATE payments SET refunded = refunded + \(bind: share),
+            status = CASE WHEN refunded + \(bind: share) >= amount THEN \(bind: PaymentStatus.refunded.rawValue) ELSE status END
+            WHERE id = \(bind: reward.id!)
+            """).run()
     }
 
     /// Reserves a refund against what is left of the payment and records it. `nil` when a
@@ -438,6 +486,7 @@ public struct PaymentFlow: Sendable {
         var query = PaymentRecord.query(on: context.database).filter(\.$accountID == account.id!)
         if let statuses = filter.statuses { query = query.filter(\.$status ~~ statuses) }
         let total = try await query.copy().count()
+        let page = page.within(total: total)
         let items = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending)
             .offset(page.offset).limit(page.size).all()
         return Page(items: items, total: total, request: page)
@@ -486,6 +535,7 @@ public struct PaymentFlow: Sendable {
             }
         }
         let total = try await query.copy().count()
+        let page = page.within(total: total)
         let items = try await query.sort(\.$createdAt, .descending).offset(page.offset).limit(page.size).all()
         return Page(items: items, total: total, request: page)
     }

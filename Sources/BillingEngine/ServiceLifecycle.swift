@@ -343,6 +343,7 @@ public struct ServiceLifecycle: Sendable {
             }
         }
         let total = try await query.copy().count()
+        let page = page.within(total: total)
         let services = try await query.sort(\.$number, .descending).offset(page.offset).limit(page.size).all()
         return Page(items: services.compactMap(Self.view), total: total, request: page)
     }

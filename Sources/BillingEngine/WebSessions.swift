@@ -9,6 +9,8 @@ public struct WebSessions: Sendable {
     let context: EngineContext
     /// Idle time after which a session ends.
     public static let idleLifetime: TimeInterval = 12 * 3600
+    /// However active, a session ends this long after login: a stolen cookie stops working.
+    public static let absoluteLifetime: TimeInterval = 7 * 24 * 3600
     /// The row's expiry is moved forward at most this often, not on every request.
     static let touchInterval: TimeInterval = 60
 
@@ -31,13 +33,14 @@ public struct WebSessions: Sendable {
         guard let session = try await WebSessionRecord.query(on: context.database)
             .filter(\.$tokenHash == SecretToken.digest(token)).filter(\.$realm == realm.rawValue).first()
         else { return nil }
-        guard session.expiresAt > now else {
+        let end = session.createdAt.addingTimeInterval(Self.absoluteLifetime)
+        guard session.expiresAt > now, end > now else {
             try await session.delete(on: context.database)
             return nil
         }
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
             session.lastSeenAt = now
-            session.expiresAt = now.addingTimeInterval(Self.idleLifetime)
+            session.expiresAt = min(now.addingTimeInterval(Self.idleLifetime), end)
             try await session.save(on: context.database)
         }
         return session

@@ -64,16 +64,20 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
         provider: ProviderProfile(name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
                                   defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
         gateways: PaymentGateways(gateways))
-    app.billing = BillingRuntime(config: config, engine: engine, signingKey: key)
+    app.billing = BillingRuntime(config: config, engine: engine, signingKey: key,
+                                 contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
+                                    formTargets: Array(Set(gateways.flatMap(\.pageOrigins))).sorted()))
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
-    app.middleware.use(PageErrorMiddleware())
+    // Outside the error middleware, so that error pages and API errors carry the headers too.
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(PageErrorMiddleware())
     // Global rather than per route group, so that pages for unknown routes (404) are in the
     // user's language too and carry a working language switch.
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(FormOnceMiddleware())
     try routes(app)
 }
 
@@ -119,7 +123,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: PayLinkController())
     try app.register(collection: SandboxGatewayController())
     try app.register(collection: WebhookController())
-    try app.register(collection: DevelopmentController())
 
     let admin = app.grouped("admin")
     try admin.register(collection: StaffAuthController())
@@ -127,4 +130,5 @@ func routes(_ app: Application) throws {
     try staffArea.register(collection: StaffAreaController())
     try staffArea.register(collection: StaffCatalogController())
     try staffArea.register(collection: StaffPaymentsController())
+    try staffArea.register(collection: DevelopmentController())
 }

@@ -40,6 +40,7 @@ public enum BillingMigrations {
             AddSavedMethodToServices(),
             CreateAPIIdempotency(),
             CreateStaffAPITokens(),
+            AddEmailConfirmationToUsers(),
         ]
     }
 }

@@ -22,6 +22,19 @@ public protocol PaymentGateway: Sendable {
     /// Checks a webhook delivery (signature and timestamp, or the gateway's own record) and
     /// reads what happened. Throws `WebhookRejection` for anything not provably from the gateway.
     func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope
+    /// The origins of the gateway's own pages a payer is sent to (`https://checkout.stripe.com`):
+    /// the pages' content security policy lets forms lead there and nowhere else.
+    var pageOrigins: [String] { get }
+}
+
+extension PaymentGateway {
+    public var pageOrigins: [String] { [] }
+
+    /// `scheme://host[:port]` of a URL, for a content security policy.
+    public static func origin(of url: String) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return nil }
+        return "\(scheme)://\(host)" + (parsed.port.map { ":\($0)" } ?? "")
+    }
 }
 
 /// A payment to start on the gateway's page.

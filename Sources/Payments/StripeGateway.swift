@@ -11,6 +11,11 @@ public struct StripeGateway: PaymentGateway {
     let secretKey: String
     let webhookSecret: String
     let apiBase: String
+
+    /// Stripe Checkout's pages; a stand-in (another API base) serves its pages itself.
+    public var pageOrigins: [String] {
+        apiBase == "https://api.stripe.com" ? ["https://checkout.stripe.com"] : [Self.origin(of: apiBase)].compactMap { $0 }
+    }
     let http: any GatewayHTTPClient
 
     public init(secretKey: String, webhookSecret: String, apiBase: String = "https://api.stripe.com", http: any GatewayHTTPClient) {

@@ -20,6 +20,11 @@ public struct YooKassaGateway: PaymentGateway {
     let shopID: String
     let secretKey: String
     let apiBase: String
+
+    /// YooKassa's payment pages (yoomoney.ru); a stand-in (another API base) serves its own.
+    public var pageOrigins: [String] {
+        apiBase == "https://api.yookassa.ru" ? ["https://yoomoney.ru"] : [Self.origin(of: apiBase)].compactMap { $0 }
+    }
     let http: any GatewayHTTPClient
 
     public init(shopID: String, secretKey: String, apiBase: String = "https://api.yookassa.ru", http: any GatewayHTTPClient) {

@@ -48,6 +48,13 @@ struct Serve: AsyncParsableCommand {
         let config = loadConfig()
         try await withApplication(config) { app in
             let demo = DemoProvider(context: app.billingEngine)
+            if !config.developmentMode, try await demo.demoStaffPasswordWorks() {
+                FileHandle.standardError.write(Data("""
+                    billing: refusing to start in production: the demo staff login \(DemoProvider.staffEmail) still has \
+                    its published password. Change it or disable that member first.\n
+                    """.utf8))
+                Foundation.exit(2)
+            }
             if config.seedDemo { try await demo.seedIfEmpty() }
             print("Billing is running at \(config.baseURL)/  (staff area: \(config.baseURL)/admin)")
             if config.seedDemo, let logins = try await demo.workingLogins() {

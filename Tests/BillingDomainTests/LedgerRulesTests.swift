@@ -76,10 +76,22 @@ struct LedgerRulesTests {
         #expect(Language.preferred(fromAcceptLanguage: nil) == nil)
     }
 
-    @Test func loginThrottleLocksAtTheLimits() {
+    @Test func loginThrottleSlowsAGuesserWithoutLockingTheCustomerOut() {
         let policy = LoginThrottlePolicy()
-        #expect(!policy.isLocked(failuresForEmail: 4, failuresFromIP: 19))
-        #expect(policy.isLocked(failuresForEmail: 5, failuresFromIP: 0))
-        #expect(policy.isLocked(failuresForEmail: 0, failuresFromIP: 20))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func failures(pair: Int, lastAgo: TimeInterval = 0, address: Int = 0, account: Int = 0) -> LoginThrottlePolicy.Failures {
+            .init(pair: pair, lastPairFailure: now.addingTimeInterval(-lastAgo), address: address, account: account)
+        }
+        #expect(!policy.isLocked(failures(pair: 4, address: 19, account: 99), now: now))
+        // The fifth failure of an e-mail from one address: that pair waits a minute, then two, four…
+        #expect(policy.pairWait(failures(pair: 5), now: now) == 60)
+        #expect(!policy.isLocked(failures(pair: 5, lastAgo: 61), now: now))
+        #expect(policy.pairWait(failures(pair: 6), now: now) == 120)
+        #expect(policy.pairWait(failures(pair: 10), now: now) == 60 * 32)
+        #expect(policy.pairWait(failures(pair: 64), now: now) == 24 * 3600)
+        // Twenty failures from one address over any e-mails lock the address; a hundred for one
+        // e-mail in an hour lock the e-mail.
+        #expect(policy.isLocked(failures(pair: 0, address: 20), now: now))
+        #expect(policy.isLocked(failures(pair: 0, account: 100), now: now))
     }
 }

@@ -83,16 +83,32 @@ struct MoneyFormatTests {
         #expect(try MoneyFormat.parse("€1,234.56", currency: .EUR, language: .en) == Money(minor: 123_456, .EUR))
         #expect(try MoneyFormat.parse("1.234,56", currency: .EUR, language: .ru) == Money(minor: 123_456, .EUR))
         #expect(try MoneyFormat.parse("-10.5", currency: .USD, language: .en) == Money(minor: -1_050, .USD))
-        #expect(try MoneyFormat.parse("1,234", currency: .USD, language: .en) == Money(major: 1_234, .USD))
+        #expect(try MoneyFormat.parse("1,234,567.89", currency: .USD, language: .en) == Money(minor: 123_456_789, .USD))
+        // A thousands group has three digits, so one or two after either separator are decimals.
+        #expect(try MoneyFormat.parse("10,5", currency: .EUR, language: .en) == Money(minor: 1_050, .EUR))
+        #expect(try MoneyFormat.parse("10.5", currency: .RUB, language: .ru) == Money(minor: 1_050, .RUB))
+        // Staff's unit prices keep four places, typed with the language's own decimal mark.
+        #expect(try MoneyFormat.parse("10.555", currency: .EUR, language: .en, maximumDecimals: 4) == Money(units: 105_550, currency: .EUR))
+        #expect(try MoneyFormat.parse("10,555", currency: .EUR, language: .ru, maximumDecimals: 4) == Money(units: 105_550, currency: .EUR))
         #expect(try MoneyFormat.parse("12 грн", currency: .UAH, language: .uk) == Money(major: 12, .UAH))
         #expect(try MoneyFormat.parse(".5", currency: .USD, language: .en) == Money(minor: 50, .USD))
     }
 
-    @Test func refusesWhatIsNotAnAmount() {
+    @Test func refusesWhatIsNotAnAmount() throws {
         #expect(throws: MoneyFormat.ParseError.empty) { try MoneyFormat.parse("  ", currency: .EUR, language: .en) }
         #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("12abc", currency: .EUR, language: .en) }
         #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("1e5", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) { try MoneyFormat.parse("1.234", currency: .EUR, language: .ru) }
+        // "10,555" is ten thousand five hundred and fifty-five to one reader and ten and a half to
+        // another: refused with an example, never guessed.
+        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("10,555", currency: .EUR, language: .en) }
+        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("1,234", currency: .USD, language: .en) }
+        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("1.234", currency: .EUR, language: .ru) }
+        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("10,555", currency: .EUR, language: .en, maximumDecimals: 4) }
+        #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("1,23,456.00", currency: .EUR, language: .en) }
+        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) { try MoneyFormat.parse("1,234", currency: .EUR, language: .ru) }
+        #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("1000000000.01", currency: .EUR, language: .en) }
+        #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("99999999999999.99", currency: .EUR, language: .en) }
+        #expect(try MoneyFormat.parse("1000000000.00", currency: .EUR, language: .en) == MoneyLimits.maximumAmount.money(.EUR))
         #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) { try MoneyFormat.parse("0.001", currency: .EUR, language: .en) }
         #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("999999999999999999", currency: .EUR, language: .en) }
     }

@@ -51,15 +51,26 @@ struct AccountTests {
                     try await auth.login(realm: .client, email: "ghost@example.com", password: "wrong password!", ip: "10.0.0.2")
                 }
             }
-            // Locked now, even with the right password; a nonexistent e-mail answers the same.
+            // The guesser's address is locked for that e-mail, even with the right password; a
+            // nonexistent e-mail answers the same. The customer, from their own address, is not.
             await #expect(throws: LoginError.throttled) {
-                try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "10.0.0.3")
+                try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "10.0.0.1")
             }
             await #expect(throws: LoginError.throttled) {
-                try await auth.login(realm: .client, email: "ghost@example.com", password: "whatever password", ip: "10.0.0.4")
+                try await auth.login(realm: .client, email: "ghost@example.com", password: "whatever password", ip: "10.0.0.2")
             }
-            clock.advance(by: 15 * 60 + 1)
-            let principal = try await auth.login(realm: .client, email: "ANNA@example.com", password: "correct horse battery", ip: "10.0.0.3")
+            _ = try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "10.0.0.3")
+            // The wait grows: a minute after the fifth failure, two after the sixth.
+            clock.advance(by: 61)
+            await #expect(throws: LoginError.invalidCredentials) {
+                try await auth.login(realm: .client, email: "anna@example.com", password: "wrong password!", ip: "10.0.0.1")
+            }
+            clock.advance(by: 61)
+            await #expect(throws: LoginError.throttled) {
+                try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "10.0.0.1")
+            }
+            clock.advance(by: 60)
+            let principal = try await auth.login(realm: .client, email: "ANNA@example.com", password: "correct horse battery", ip: "10.0.0.1")
             #expect(principal.realm == .client)
             let user = try #require(try await UserRecord.find(principal.id, on: app.db))
             #expect(user.lastLoginAt == clock.now)
@@ -218,6 +229,83 @@ struct AccountTests {
             #expect(services.map(\.status) == ["active"])
             #expect(try await PlanRecord.query(on: app.db).count() == 11)
             #expect(try await demo.workingLogins()?.staffEmail == DemoProvider.staffEmail)
+        }
+    }
+
+    @Test func aHundredFailuresAnHourFromManyAddressesLockTheEMailForAnHour() async throws {
+        try await TestApp.run { app, clock in
+            try await app.signUpClient(email: "anna@example.com")
+            let auth = Authentication(context: app.engine)
+            for index in 0..<100 {
+                _ = try? await auth.login(realm: .client, email: "anna@example.com", password: "wrong password!",
+                                          ip: "198.51.100.\(index % 50)")
+            }
+            await #expect(throws: LoginError.throttled) {
+                try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "192.0.2.1")
+            }
+            clock.advance(by: 3601)
+            _ = try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "192.0.2.1")
+        }
+    }
+
+    @Test func aNewPasswordRevokesTokensAndOtherLinksAndBadPasswordsAreRefused() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "anna@example.com")
+            let issued = try await APITokens(context: app.engine).issue(email: "anna@example.com", password: "correct horse battery",
+                                                                      name: "script", ip: "10.0.0.1")
+            #expect(try await APITokens(context: app.engine).authenticate(issued.token) != nil)
+            let resets = PasswordResets(context: app.engine)
+            try await resets.request(email: "anna@example.com", language: .en)
+            try await resets.request(email: "anna@example.com", language: .en)
+            let mails = try await OutboxEmailRecord.query(on: app.db).sort(\.$createdAt).all()
+            #expect(mails.count == 2)
+            #expect(mails[0].body.contains("revokes your API tokens"))
+            let tokens = mails.compactMap { $0.body.components(separatedBy: "/password/reset/").last?.split(separator: "\n").first.map(String.init) }
+            #expect(tokens.count == 2)
+            await #expect(throws: PasswordResetError.password(.controlCharacters)) {
+                try await resets.complete(token: tokens[0], newPassword: "a long password\u{0}with NUL")
+            }
+            await #expect(throws: PasswordResetError.password(.tooManyBytes(maximum: 72))) {
+                try await resets.complete(token: tokens[0], newPassword: String(repeating: "пароль", count: 7))   // 42 letters, 84 bytes
+            }
+            try await resets.complete(token: tokens[0], newPassword: "a brand new password")
+            #expect(try await APITokens(context: app.engine).authenticate(issued.token) == nil)
+            #expect(try await resets.isUsable(token: tokens[1]) == false)
+        }
+    }
+
+    @Test func aSessionEndsAWeekAfterLoginHoweverActive() async throws {
+        try await TestApp.run { app, clock in
+            let client = try await app.signUpClient()
+            let sessions = WebSessions(context: app.engine)
+            let cookie = try await sessions.start(realm: .client, principalID: client.userID, ip: nil, userAgent: nil)
+            // Used every 11 hours (never idle for the 12 that end a session), for a week.
+            for _ in 0..<15 {
+                clock.advance(by: 11 * 3600)
+                #expect(try await sessions.resolve(token: cookie, realm: .client) != nil)
+            }
+            clock.advance(by: 4 * 3600)
+            #expect(try await sessions.resolve(token: cookie, realm: .client) == nil)
+        }
+    }
+
+    @Test func signUpsAndResetRequestsAreLimitedPerAddress() async throws {
+        try await TestApp.run { app, _ in
+            let registration = AccountRegistration(context: app.engine)
+            for index in 0..<10 {
+                try await registration.request(SignUpForm(email: "user\(index)@example.com", password: "correct horse battery",
+                                                          name: "User \(index)", country: "DE", language: .en), ip: "203.0.113.1")
+            }
+            await #expect(throws: SignUpError.tooManyRequests) {
+                try await registration.request(SignUpForm(email: "user10@example.com", password: "correct horse battery",
+                                                          name: "User", country: "DE", language: .en), ip: "203.0.113.1")
+            }
+            try await registration.request(SignUpForm(email: "user11@example.com", password: "correct horse battery",
+                                                      name: "User", country: "DE", language: .en), ip: "203.0.113.2")
+            #expect(try await UserRecord.query(on: app.db).count() == 11)
+            let throttle = RequestThrottle(context: app.engine)
+            for _ in 0..<5 { #expect(try await throttle.admit(.passwordReset, email: "user1@example.com", ip: "203.0.113.3")) }
+            #expect(try await throttle.admit(.passwordReset, email: "user1@example.com", ip: "203.0.113.4") == false)
         }
     }
 }

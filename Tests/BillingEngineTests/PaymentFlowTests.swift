@@ -63,7 +63,8 @@ struct PaymentFlowTests {
             // Partial refund, a refund above what is left, then the rest.
             try await flow.refund(paymentID: payment.id!, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
             try await flow.refund(paymentID: payment.id!, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
-            #expect(try await app.balance(client.accountID) == Self.eur("61.00"))
+            // 40 % of the payment goes back, and with it 40 % of its cashback (0.40).
+            #expect(try await app.balance(client.accountID) == Self.eur("60.60"))
             await #expect(throws: PaymentError.refundTooLarge(Self.eur("60.00"))) {
                 try await flow.refund(paymentID: payment.id!, amount: Self.eur("60.01"), reason: "x", actor: "staff:t", key: "r2")
             }
@@ -71,8 +72,13 @@ struct PaymentFlowTests {
             let refunded = try #require(try await PaymentRecord.find(payment.id!, on: app.db))
             #expect(refunded.status == "refunded")
             #expect(refunded.refunded == Self.eur("100.00").units)
-            #expect(try await app.balance(client.accountID) == Self.eur("1.00"))
+            // The whole payment is back, and the whole cashback with it: nothing is left.
+            #expect(try await app.balance(client.accountID) == Self.eur("0.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-2.80"))
+            #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("0.00"))
+            let reward = try #require(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "cashback").first())
+            #expect(reward.status == "refunded")
+            #expect(reward.refunded == Self.eur("1.00").units)
             #expect(try await RefundRecord.query(on: app.db).count() == 2)
         }
     }

@@ -59,6 +59,12 @@ final class Browser {
             if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
         }
         if let token = Self.csrfToken(in: response.body.string) { lastCSRF = token }
+        // A login gives the browser a new CSRF seed; a person's browser then opens the next page,
+        // whose forms carry the new token. Do the same, keeping the login's own answer.
+        if response.headers[.setCookie].contains(where: { $0.hasPrefix("csrf_seed=") }), let location = response.headers.first(name: .location),
+           location.hasPrefix("/") {
+            _ = try await get(location)
+        }
         return response
     }
 

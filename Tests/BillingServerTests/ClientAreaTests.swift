@@ -23,9 +23,30 @@ struct ClientAreaTests {
 
             let signUp = try await browser.post("/signup", form: ["name": "Anna Client", "email": "Anna@Example.com",
                                                                   "password": "correct horse battery", "country": "UA"])
-            #expect(signUp.status == .seeOther)
-            #expect(signUp.location == "/dashboard?notice=welcome")
+            // "Check your e-mail"; the e-mailed link finishes the sign-up and signs the user in.
+            #expect(signUp.status == .ok)
+            #expect(signUp.text.contains(#"data-testid="signup-sent""#))
+            #expect(browser.cookies["bsid"] == nil)
+            let mail = try #require(try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").first())
+            #expect(mail.subject == "Finish opening your Demo Hosting account")
+            let linkStart = try #require(mail.body.range(of: "http://billing.test"))
+            let link = String(mail.body[linkStart.upperBound...].prefix { !$0.isWhitespace })
+            #expect(link.hasPrefix("/signup/confirm/"))
+            // Logging in before confirming is refused with a new link.
+            try await browser.get("/login")
+            let early = try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery"])
+            #expect(early.status == .unauthorized)
+            #expect(early.text.contains("Your e-mail address is not confirmed yet."))
+            // Opening the link changes nothing; its button does.
+            let confirmPage = try await browser.get(link)
+            #expect(confirmPage.status == .ok)
+            #expect(try await UserRecord.query(on: app.db).first()?.emailConfirmedAt == nil)
+            let confirmed = try await browser.post(link, form: [:])
+            #expect(confirmed.status == .seeOther)
+            #expect(confirmed.location == "/dashboard?notice=welcome")
             let firstSession = try #require(browser.cookies["bsid"])
+            // The link works once.
+            #expect(try await Browser(app).get(link).status == .gone)
 
             let dashboard = try await browser.get("/dashboard?notice=welcome")
             #expect(dashboard.status == .ok)
@@ -109,10 +130,20 @@ struct ClientAreaTests {
             #expect(short.status == .unprocessableEntity)
             #expect(short.text.contains("Пароль должен быть не короче 12 символов."))
             #expect(short.text.contains(#"value="boris@example.com""#))   // what was typed stays in the form
+            // A taken address gets the same answer as a new one; its owner is told by e-mail.
             let taken = try await browser.post("/signup", form: ["name": "Анна", "email": "ANNA@example.com",
                                                                  "password": "correct horse battery", "country": "RU"])
-            #expect(taken.text.contains("Аккаунт с таким e-mail уже существует."))
-            #expect(try await UserRecord.query(on: app.db).count() == 1)
+            let fresh = try await browser.post("/signup", form: ["name": "Вера", "email": "vera@example.com",
+                                                                 "password": "correct horse battery", "country": "RU"])
+            #expect(taken.status == fresh.status)
+            #expect(taken.text.replacingOccurrences(of: "ANNA@example.com", with: "X")
+                .replacingOccurrences(of: #"name="_once" value="[^"]*""#, with: "", options: .regularExpression)
+                == fresh.text.replacingOccurrences(of: "vera@example.com", with: "X")
+                .replacingOccurrences(of: #"name="_once" value="[^"]*""#, with: "", options: .regularExpression))
+            #expect(taken.text.contains("Проверьте почту"))
+            #expect(try await UserRecord.query(on: app.db).count() == 2)
+            let told = try #require(try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").first())
+            #expect(told.body.contains("already has one"))
         }
     }
 

@@ -55,6 +55,7 @@ struct LocalizationAndConfigTests {
             "BILLING_HOST": "0.0.0.0", "BILLING_PORT": "9090", "DATABASE_URL": "postgres://u:p@db.internal:5432/billing",
             "BILLING_TIME_ZONE": "Europe/Kyiv", "BILLING_BASE_URL": "https://my.example.com/", "BILLING_LANGUAGE": "uk",
             "BILLING_CURRENCY": "uah", "BILLING_COUNTRY": "ua", "BILLING_ENV": "production", "BILLING_DEMO": "false",
+            "BILLING_SANDBOX_GATEWAY": "off",
         ])
         #expect(config.port == 9090)
         #expect(config.storage == .postgres(url: "postgres://u:p@db.internal:5432/billing"))

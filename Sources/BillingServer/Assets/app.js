@@ -21,3 +21,31 @@ document.addEventListener("click", (event) => {
   field.select();
   if (navigator.clipboard) navigator.clipboard.writeText(field.value);
 });
+
+// A form that was sent cannot be sent again by a second click while its request runs; the
+// server keeps each form to one effect anyway (its one-time key). Buttons are disabled after the
+// event, so the clicked button's own name and value still go with the form.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+  setTimeout(() => {
+    for (const button of form.querySelectorAll("button[type=submit], input[type=submit], button:not([type])")) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+    }
+  }, 0);
+});
+
+// Back to a page from the browser's cache: its buttons work again.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  for (const button of document.querySelectorAll("button[aria-busy=true], input[aria-busy=true]")) {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+});
+
+// "Print" buttons (the printable invoice): no inline handlers, which the pages' policy forbids.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -59,6 +59,19 @@ enum APIFailure: Error {
     case refused(HTTPStatus, code: String, message: String)
 }
 
+/// The one way API lists read `page` and `per_page`: out-of-range values are a 400, never a
+/// silently different page (and never an overflow).
+enum APIPaging {
+    static func page(_ number: Int?, _ size: Int?, _ req: Request) throws -> PageRequest {
+        guard let page = PageRequest.api(number: number, size: size) else {
+            throw APIFailure.refused(.badRequest, code: "invalid_page",
+                                     message: req.texts.text("error.api.invalid_page", req.language,
+                                                             ["pages": String(PageRequest.maximumNumber), "size": String(PageRequest.maximumSize)]))
+        }
+        return page
+    }
+}
+
 /// The JSON error body and the codes used in it.
 enum APIError {
     static func code(for status: HTTPStatus) -> String {
@@ -157,7 +170,7 @@ struct BillingAPIHandlers: APIProtocol {
     func listLedger(_ input: Operations.ListLedger.Input) async throws -> Operations.ListLedger.Output {
         let req = try request
         let bearer = try bearer
-        let page = PageRequest(number: input.query.page ?? 1, size: input.query.perPage ?? 25)
+        let page = try APIPaging.page(input.query.page, input.query.perPage, req)
         let movements = try await req.engine.ledger.movements(of: bearer.account.id!, page: page)
         return .ok(.init(body: .json(.init(items: movements.items.map(Self.movement), page: page.number, perPage: page.size,
                                            total: movements.total))))

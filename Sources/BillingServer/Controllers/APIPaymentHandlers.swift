@@ -39,7 +39,7 @@ extension BillingAPIHandlers {
         let req = try request
         let account = try bearer.account
         let filter = input.query.filter.flatMap { PaymentFlow.Filter(rawValue: $0.rawValue) } ?? .unpaid
-        let page = PageRequest(number: input.query.page ?? 1, size: input.query.perPage ?? 25)
+        let page = try APIPaging.page(input.query.page, input.query.perPage, req)
         let payments = try await PaymentFlow(context: req.engine).list(account: account, filter: filter, page: page)
         let names = try await Self.methodNames(req)
         let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
@@ -225,10 +225,9 @@ extension BillingAPIHandlers {
     /// An amount as the API writes it: "100.00", a dot, at most the currency's decimals.
     static func money(_ text: String, account: AccountRecord, req: Request) throws -> Money {
         let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
-        guard let money = try? MoneyFormat.parse(text, currency: currency, language: .en), money.isPositive else {
-            throw failure(PaymentError.terms(.notPositive), req: req)
+        do { return try PageContext(req).amount(text, currency, reading: .en) } catch {
+            throw APIFailure.refused(.unprocessableEntity, code: "amount_invalid", message: error.message)
         }
-        return money
     }
 
     /// A return address given by an API client: http or https, of sane length.

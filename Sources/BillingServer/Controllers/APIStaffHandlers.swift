@@ -30,7 +30,7 @@ extension BillingAPIHandlers {
     func listStaffPayments(_ input: Operations.ListStaffPayments.Input) async throws -> Operations.ListStaffPayments.Output {
         let req = try request
         _ = try staff(.managePayments)
-        let page = PageRequest(number: input.query.page ?? 1)
+        let page = try APIPaging.page(input.query.page, nil, req)
         let payments = try await PaymentFlow(context: req.engine).staffList(status: input.query.status?.rawValue,
                                                                            methodKind: input.query.method?.rawValue,
                                                                            search: input.query.q ?? "", page: page)
@@ -72,13 +72,14 @@ extension BillingAPIHandlers {
         let staff = try staff(.managePayments)
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        guard let currency = Currency.named(payment.currency),
-              let amount = try? MoneyFormat.parse(body.amount, currency: currency, language: .en), amount.isPositive else {
-            throw Self.failure(PaymentError.terms(.notPositive), req: req)
+        let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
+        let amount: Money
+        do { amount = try PageContext(req).amount(body.amount, currency, reading: .en) } catch {
+            throw APIFailure.refused(.unprocessableEntity, code: "amount_invalid", message: error.message)
         }
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else {
-            throw APIFailure.refused(.unprocessableEntity, code: "reason_missing", message: req.texts.text("error.adjust.reason", req.language))
+            throw APIFailure.refused(.unprocessableEntity, code: "reason_missing", message: req.texts.text("error.refund.reason", req.language))
         }
         // The refund is keyed by the member's key too: a repeat after the first answer is
         // forgotten still refunds once.

@@ -16,8 +16,8 @@ struct ClientAreaController: RouteCollection {
 
     func balanceHistory(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
-        let number = req.query[Int.self, at: "page"] ?? 1
-        let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest(number: number))
+        let number = req.query[String.self, at: "page"]
+        let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest.web(number))
         return ClientPages.balanceHistory(page, movements: movements).response()
     }
 }

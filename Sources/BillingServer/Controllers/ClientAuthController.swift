@@ -10,6 +10,8 @@ struct ClientAuthController: RouteCollection {
         routes.post("login", use: login)
         routes.get("signup", use: signUpForm)
         routes.post("signup", use: signUp)
+        routes.get("signup", "confirm", ":token", use: confirmForm)
+        routes.post("signup", "confirm", ":token", use: confirm)
         routes.post("logout", use: logout)
         routes.get("password", "forgot", use: forgotForm)
         routes.post("password", "forgot", use: forgot)
@@ -55,6 +57,7 @@ struct ClientAuthController: RouteCollection {
                                              userAgent: req.headers.first(name: .userAgent))
         let response = req.redirect(to: req.safeReturnPath(next, fallback: "/dashboard"))
         response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
+        CSRFMiddleware.rotate(response, for: req)
         return response
     }
 
@@ -74,13 +77,35 @@ struct ClientAuthController: RouteCollection {
         let form = try req.content.decode(SignUpFormData.self)
         let values = AuthPages.SignUpValues(email: form.email ?? "", name: form.name ?? "", country: form.country ?? "")
         do {
-            let registered = try await AccountRegistration(context: req.engine).signUp(SignUpForm(
+            // The same answer whether or not the address has an account: "check your e-mail".
+            try await AccountRegistration(context: req.engine).request(SignUpForm(
                 email: values.email, password: form.password ?? "", name: values.name, country: values.country,
-                language: req.language))
-            return try await startSession(req, userID: registered.userID, next: "/dashboard?notice=welcome")
+                language: req.language), ip: req.clientIP)
+            return AuthPages.signUpSent(PageContext(req), email: values.email).response()
         } catch let error as SignUpError {
             let page = PageContext(req)
-            return AuthPages.signUp(page, values: values, error: Messages.signUp(error, page)).response(status: .unprocessableEntity)
+            let status: HTTPStatus = error == .tooManyRequests ? .tooManyRequests : .unprocessableEntity
+            return AuthPages.signUp(page, values: values, error: Messages.signUp(error, page)).response(status: status)
+        }
+    }
+
+    /// The link of the sign-up e-mail. Opening it changes nothing (mail scanners open links);
+    /// its button confirms the address and signs the user in.
+    func confirmForm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await AccountRegistration(context: req.engine).isUsableConfirmation(token: token) else {
+            return AuthPages.signUpLinkExpired(PageContext(req)).response(status: .gone)
+        }
+        return AuthPages.signUpConfirm(PageContext(req), token: token).response()
+    }
+
+    func confirm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        do {
+            let userID = try await AccountRegistration(context: req.engine).confirm(token: token)
+            return try await startSession(req, userID: userID, next: "/dashboard?notice=welcome")
+        } catch SignUpConfirmationError.invalidOrExpiredLink {
+            return AuthPages.signUpLinkExpired(PageContext(req)).response(status: .gone)
         }
     }
 
@@ -104,6 +129,11 @@ struct ClientAuthController: RouteCollection {
         guard let email = form.email, EmailAddress.normalized(email) != nil else {
             let page = PageContext(req)
             return AuthPages.forgot(page, sent: false, error: page.t("error.signup.invalidEmail")).response(status: .unprocessableEntity)
+        }
+        guard try await RequestThrottle(context: req.engine).admit(.passwordReset, email: EmailAddress.normalized(email) ?? email,
+                                                                    ip: req.clientIP) else {
+            let page = PageContext(req)
+            return AuthPages.forgot(page, sent: false, error: page.t("error.too_many_requests")).response(status: .tooManyRequests)
         }
         try await PasswordResets(context: req.engine).request(email: email, language: req.language)
         // The same answer whether or not the address has an account.
@@ -141,6 +171,8 @@ enum Messages {
         switch violation {
         case .tooShort(let minimum): page.t("error.password.too_short", ["min": String(minimum)])
         case .tooLong(let maximum): page.t("error.password.too_long", ["max": String(maximum)])
+        case .tooManyBytes(let maximum): page.t("error.password.too_many_bytes", ["max": String(maximum)])
+        case .controlCharacters: page.t("error.password.control")
         }
     }
 
@@ -151,6 +183,7 @@ enum Messages {
         case .nameRequired: page.t("error.signup.nameRequired")
         case .unknownCountry: page.t("error.signup.unknownCountry")
         case .emailTaken: page.t("error.signup.emailTaken")
+        case .tooManyRequests: page.t("error.too_many_requests")
         }
     }
 }

@@ -1,15 +1,16 @@
 import BillingEngine
 import Vapor
 
-/// Development-only pages: the e-mail outbox, so reset links can be followed without a mail
-/// server. Absent (404) when `BILLING_ENV=production`.
+/// The e-mail outbox (`/admin/outbox`): what the platform queued, so reset links can be followed
+/// without a mail server in development. It holds live reset links, so it is a staff page in
+/// every mode, for members whose role may read the outbox; an anonymous visitor never sees it.
 struct DevelopmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("dev", "outbox", use: outbox)
+        routes.get("outbox", use: outbox)
     }
 
     func outbox(req: Request) async throws -> Response {
-        guard req.billing.config.developmentMode else { throw PageError.notFound }
+        try req.staff.require(.viewOutbox)
         let messages = try await Outbox.recent(on: req.db)
         return StaffPages.outbox(PageContext(req), messages: messages).response()
     }

@@ -120,7 +120,8 @@ struct PayLinkController: RouteCollection {
         let (payment, token) = try await payment(req)
         let link = req.engine.provider.baseURL + "/pay/" + token
         do {
-            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: link, cancelURL: link) else {
+            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: link, cancelURL: link,
+                                                                           byAccountUser: false) else {
                 return req.redirect(to: "/pay/\(token)")
             }
             return req.redirect(to: url)

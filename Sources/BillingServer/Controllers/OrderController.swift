@@ -53,7 +53,7 @@ struct OrderController: RouteCollection {
         let account = try req.client.account
         guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
               let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR),
-              offer.plan.enabled else { throw PageError.notFound }
+              offer.isOrderable else { throw PageError.notFound }
         var config = OrderConfiguration(planID: planID, period: offer.periods.first ?? .month)
         var itemID: UUID?
         if let id = req.query[String.self, at: "item"].flatMap(UUID.init(uuidString:)),
@@ -238,6 +238,7 @@ extension Messages {
         case .insufficientBalance(let needed, let available):
             page.t("error.order.insufficient", ["needed": page.money(needed), "available": page.money(available)])
         case .emptyCart: page.t("error.order.empty_cart")
+        case .amountNotWhole: page.t("error.order.amount_whole")
         case .itemNotFound, .orderNotFound: page.t("error.not_found")
         case .orderNotPending: page.t("error.order.not_pending")
         }

@@ -17,7 +17,8 @@ struct PaymentsController: RouteCollection {
         routes.post("payments", ":paymentID", "pay", use: pay)
         routes.post("payments", ":paymentID", "delete", use: delete)
         routes.get("payments", ":paymentID", "result", use: result)
-        routes.get("payments", ":paymentID", "cancelled", use: cancelled)
+        routes.get("payments", ":paymentID", "cancelled", use: cancelledPage)
+        routes.post("payments", ":paymentID", "cancelled", use: cancelled)
         routes.get("payments", ":paymentID", "invoice", use: invoice)
         routes.get("finance", "methods", use: methods)
         routes.post("finance", "methods", use: addMethod)
@@ -54,9 +55,9 @@ struct PaymentsController: RouteCollection {
 
     func list(req: Request) async throws -> Response {
         let filter = req.query[String.self, at: "filter"].flatMap(PaymentFlow.Filter.init(rawValue:)) ?? .unpaid
-        let pageNumber = req.query[Int.self, at: "page"] ?? 1
+        let pageNumber = req.query[String.self, at: "page"]
         let payments = try await PaymentFlow(context: req.engine).list(account: try req.client.account, filter: filter,
-                                                                      page: PageRequest(number: pageNumber))
+                                                                      page: PageRequest.web(pageNumber))
         let methods = try await PaymentMethods(context: req.engine).all()
         return PaymentPages.list(try await PageContext.client(req), filter: filter, payments: payments,
                                  methodNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) })).response()
@@ -69,7 +70,7 @@ struct PaymentsController: RouteCollection {
     private func renderDetail(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer,
-                                   payLink: Self.payLink(req, payment: payment),
+                                   payLink: Self.payLink(req, payment: payment), seller: try await SellerDetails.load(on: req.db),
                                    error: error).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
@@ -104,6 +105,13 @@ struct PaymentsController: RouteCollection {
         return PaymentPages.result(try await PageContext.client(req), payment: payment).response()
     }
 
+    /// Where the gateway sends a payer who gave up. A GET changes nothing (a link preview or a
+    /// prefetch must not cancel an invoice): the page offers "Pay" again and "Cancel the invoice".
+    func cancelledPage(req: Request) async throws -> Response {
+        let payment = try await ownPayment(req)
+        return PaymentPages.abandoned(try await PageContext.client(req), payment: payment).response()
+    }
+
     func cancelled(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
         try await PaymentFlow(context: req.engine).cancel(paymentID: payment.id!, reason: "abandoned by the payer")
@@ -114,7 +122,8 @@ struct PaymentsController: RouteCollection {
         let payment = try await ownPayment(req)
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         return PaymentPages.printable(PageContext(req), payment: payment, method: method, payer: payer,
-                                      client: try req.client.user.name).response()
+                                      client: try req.client.user.name, clientCode: try req.client.account.clientCode,
+                                      seller: try await SellerDetails.load(on: req.db)).response()
     }
 
     // MARK: the flow
@@ -185,8 +194,8 @@ struct PaymentsController: RouteCollection {
                 amount = Money(units: order.total, currency: currency)
             } else {
                 let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
-                do { amount = try MoneyFormat.parse(form.amount, currency: currency, language: page.language) } catch {
-                    return try await renderForm(req, form: form, error: page.t("error.payment.amount_invalid"))
+                do { amount = try page.amount(form.amount, currency) } catch {
+                    return try await renderForm(req, form: form, error: error.message)
                 }
             }
             let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, account: account)
@@ -207,7 +216,9 @@ struct PaymentsController: RouteCollection {
             switch form.payer {
             case .accountHolder: payerTitle = try req.client.user.name
             case .new(_, let name): payerTitle = name
-            case .existing(let id): payerTitle = try await PayerRecord.find(id, on: req.db)?.name ?? "—"
+            case .existing(let id):
+                guard let payer = try await flow.payer(id, account: account) else { throw PaymentError.payerNameMissing }
+                payerTitle = payer.name
             }
             return PaymentPages.confirm(page, method: method, amounts: amounts, form: form, payerTitle: payerTitle).response()
         } catch let error as PaymentError {
@@ -329,8 +340,9 @@ struct PaymentsController: RouteCollection {
         guard let savedID = form["method"].flatMap(UUID.init(uuidString:)) else {
             return try await renderAutopay(req, error: page.t("error.payment.choose_method"), maximum: form["maximum"])
         }
-        guard let maximum = try? MoneyFormat.parse(form["maximum"] ?? "", currency: currency, language: page.language), maximum.isPositive else {
-            return try await renderAutopay(req, error: page.t("error.autopay.maximum"), maximum: form["maximum"])
+        let maximum: Money
+        do { maximum = try page.amount(form["maximum"] ?? "", currency) } catch {
+            return try await renderAutopay(req, error: error.message, maximum: form["maximum"])
         }
         do {
             try await Autopayments(context: req.engine).save(account: account, savedMethodID: savedID, monthlyMaximum: maximum,

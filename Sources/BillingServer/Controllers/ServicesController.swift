@@ -24,7 +24,7 @@ struct ServicesController: RouteCollection {
         let search = String((req.query[String.self, at: "q"] ?? "").prefix(100))
         let filter = ServiceLifecycle.ListFilter(type: type, status: status, search: search)
         let services = try await ServiceLifecycle(context: req.engine).list(account: account, filter: filter,
-                                                                            page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+                                                                            page: PageRequest.web(req.query[String.self, at: "page"]))
         let settings = try await BillingSettings.load(on: req.db)
         return ServicePages.list(try await PageContext.client(req), filter: filter, services: services,
                                  taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode).response()
@@ -75,9 +75,8 @@ struct ServicesController: RouteCollection {
             case "resources":
                 var addons: [UUID: Int] = [:]
                 for (key, value) in form where key.hasPrefix("addon.") {
-                    guard let addon = UUID(uuidString: String(key.dropFirst(6))), let amount = Int(value.trimmingCharacters(in: .whitespaces)) else {
-                        throw ServiceActionError.order(.addonNotInPlan)
-                    }
+                    guard let addon = UUID(uuidString: String(key.dropFirst(6))) else { throw ServiceActionError.order(.addonNotInPlan) }
+                    guard let amount = Int(value.trimmingCharacters(in: .whitespaces)) else { throw ServiceActionError.order(.amountNotWhole) }
                     addons[addon] = amount
                 }
                 if form["confirm"] != "yes" {
@@ -110,7 +109,7 @@ struct ServicesController: RouteCollection {
     func expenses(req: Request) async throws -> Response {
         let filter = expenseFilter(req)
         let (page, totals) = try await ExpenseHistory(context: req.engine).page(account: try req.client.account, filter: filter,
-                                                                              page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+                                                                              page: PageRequest.web(req.query[String.self, at: "page"]))
         return ServicePages.expenses(try await PageContext.client(req), filter: filter, expenses: page, totals: totals).response()
     }
 
@@ -136,6 +135,8 @@ struct ServicesController: RouteCollection {
             switch error {
             case .noRate(let from, let to): message = page.t("error.currency.no_rate", ["from": from, "to": to])
             case .sameCurrency: message = page.t("error.currency.same")
+            case .pendingOrders(let count, let currency):
+                message = page.t("error.currency.pending_orders", ["count": String(count), "currency": currency])
             default: message = page.t("error.bad_request")
             }
             let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest(number: 1))

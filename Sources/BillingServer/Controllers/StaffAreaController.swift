@@ -16,7 +16,7 @@ struct StaffAreaController: RouteCollection {
         try req.staff.require(.viewClients)
         let query = req.query[String.self, at: "q"] ?? ""
         let results = try await ClientDirectory(context: req.engine)
-            .search(String(query.prefix(100)), page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+            .search(String(query.prefix(100)), page: PageRequest.web(req.query[String.self, at: "page"]))
         return StaffPages.clientList(PageContext(req), query: query, results: results).response()
     }
 
@@ -35,7 +35,7 @@ struct StaffAreaController: RouteCollection {
                             status: HTTPStatus) async throws -> Response {
         let accountID = summary.account.id!
         let users = try await UserRecord.query(on: req.db).filter(\.$accountID == accountID).sort(\.$createdAt).all()
-        let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+        let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest.web(req.query[String.self, at: "page"]))
         let card = StaffPages.ClientCard(summary: summary, users: users, movements: movements,
                                          adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
         return StaffPages.clientCard(PageContext(req), card: card).response(status: status)
@@ -60,9 +60,9 @@ struct StaffAreaController: RouteCollection {
         }
         let amount: Money
         do {
-            amount = try MoneyFormat.parse(amountText, currency: summary.currency, language: req.language)
+            amount = try page.amount(amountText, summary.currency, positive: false)
         } catch {
-            return try await refuse(Messages.amount(error, page))
+            return try await refuse(error.message)
         }
         guard let key = form.key, !key.isEmpty, key.count <= 64 else { return try await refuse(page.t("error.bad_request")) }
         do {
@@ -77,15 +77,6 @@ struct StaffAreaController: RouteCollection {
 }
 
 extension Messages {
-    static func amount(_ error: MoneyFormat.ParseError, _ page: PageContext) -> String {
-        switch error {
-        case .empty: page.t("error.amount.empty")
-        case .notANumber: page.t("error.amount.not_a_number")
-        case .tooManyDecimals(let allowed): page.t("error.amount.decimals", ["digits": String(allowed)])
-        case .outOfRange: page.t("error.amount.out_of_range")
-        }
-    }
-
     static func adjustment(_ error: AdjustmentError, _ page: PageContext) -> String {
         switch error {
         case .notPermitted: page.t("error.forbidden")
@@ -93,6 +84,8 @@ extension Messages {
         case .zeroAmount: page.t("error.adjust.zero")
         case .reasonRequired: page.t("error.adjust.reason")
         case .wrongCurrency(let expected): page.t("error.adjust.currency", ["currency": expected])
+        case .beyondLimits(let amount, let balance):
+            page.t("error.adjust.limits", ["amount": page.money(amount), "balance": page.money(balance)])
         }
     }
 }

@@ -30,6 +30,7 @@ struct StaffAuthController: RouteCollection {
                                                  userAgent: req.headers.first(name: .userAgent))
             let response = req.redirect(to: "/admin")
             response.cookies[SessionCookie.staff] = SessionCookie.make(token, for: req, path: "/")
+            CSRFMiddleware.rotate(response, for: req)
             return response
         } catch let error as LoginError {
             let page = PageContext(req)

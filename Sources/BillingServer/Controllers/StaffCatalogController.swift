@@ -19,6 +19,7 @@ struct StaffCatalogController: RouteCollection {
         routes.post("billing", "rates", use: saveRate)
         routes.post("billing", "promos", use: savePromo)
         routes.post("billing", "run", use: runJobs)
+        routes.post("billing", "seller", use: saveSeller)
     }
 
     func list(req: Request) async throws -> Response {
@@ -85,12 +86,12 @@ struct StaffCatalogController: RouteCollection {
 
     /// Prices of one owner for one currency from `price.<period>` fields; an empty field removes
     /// the price (the period is no longer offered). All fields are checked before anything is saved.
-    static func prices(_ form: [String: String], currency: Currency, language: BillingDomain.Language) throws -> [BillingPeriod: Money?] {
+    static func prices(_ form: [String: String], currency: Currency, page: PageContext) throws -> [BillingPeriod: Money?] {
         var result: [BillingPeriod: Money?] = [:]
         for period in BillingPeriod.allCases {
             guard let text = form["price.\(period.rawValue)"] else { continue }
             if text.trimmingCharacters(in: .whitespaces).isEmpty { result[period] = .some(nil); continue }
-            let amount = try MoneyFormat.parse(text, currency: currency, language: language, maximumDecimals: 4)
+            let amount = try page.amount(text, currency, decimals: 4, positive: false)
             guard !amount.isNegative else { throw CatalogError.negativePrice }
             result[period] = amount
         }
@@ -111,10 +112,10 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         do {
-            let prices = try Self.prices(form, currency: currency, language: req.language)
+            let prices = try Self.prices(form, currency: currency, page: page)
             try await apply(prices, owner: plan.id!, currency: currency, catalog: Catalog(context: req.engine))
-        } catch let error as MoneyFormat.ParseError {
-            return try await render(req, plan: plan, currency: currency, error: Messages.amount(error, page), status: .unprocessableEntity)
+        } catch let error as AmountRefusal {
+            return try await render(req, plan: plan, currency: currency, error: error.message, status: .unprocessableEntity)
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
         }
@@ -133,13 +134,13 @@ struct StaffCatalogController: RouteCollection {
         }
         do {
             guard let kind = form["kind"].flatMap(AddonKind.init(rawValue:)) else { throw CatalogError.unknownAddon }
-            let prices = try Self.prices(form, currency: currency, language: req.language)
+            let prices = try Self.prices(form, currency: currency, page: page)
             let fields = Catalog.AddonForm(kind: kind, name: form["name"] ?? "", included: try number("included"), minimum: try number("minimum"),
                                            maximum: try number("maximum"), step: try number("step"))
             let id = try await Catalog(context: req.engine).saveAddon(fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
             try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
-        } catch let error as MoneyFormat.ParseError {
-            return try await render(req, plan: plan, currency: currency, error: Messages.amount(error, page), status: .unprocessableEntity)
+        } catch let error as AmountRefusal {
+            return try await render(req, plan: plan, currency: currency, error: error.message, status: .unprocessableEntity)
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
         }
@@ -159,8 +160,24 @@ struct StaffCatalogController: RouteCollection {
         let promos = try await PromoCodeRecord.query(on: req.db).sort(\.$createdAt, .descending).limit(100).all()
         let plans = try await PlanRecord.query(on: req.db).sort(\.$position).all()
         let jobs = try await JobRunner.recent(on: req.db)
-        return StaffCatalogPages.billing(PageContext(req), settings: settings, rates: rates, promos: promos, plans: plans, jobs: jobs,
-                                         error: error).response(status: status)
+        let seller = try await SellerDetails.load(on: req.db)
+        return StaffCatalogPages.billing(PageContext(req), settings: settings, seller: seller, rates: rates, promos: promos, plans: plans,
+                                         jobs: jobs, error: error).response(status: status)
+    }
+
+    /// The seller's legal and bank details, printed on bank-transfer invoices.
+    func saveSeller(req: Request) async throws -> Response {
+        try req.staff.require(.manageCatalog)
+        let form = try req.content.decode([String: String].self)
+        var seller = SellerDetails()
+        for field in ["seller.legal_name", "seller.address", "seller.tax_id", "seller.bank_name", "seller.account", "seller.bank_code"] {
+            seller[field] = form[field] ?? ""
+        }
+        do { try await seller.save(on: req.db) } catch SellerDetails.Invalid.field(let key) {
+            let page = PageContext(req)
+            return try await renderBilling(req, error: page.t("error.seller.field", ["field": page.t("admin." + key)]), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/admin/billing?notice=seller_saved")
     }
 
     func saveSettings(req: Request) async throws -> Response {
@@ -188,7 +205,7 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         guard let base = form["base"].flatMap(Currency.named), let quote = form["quote"].flatMap(Currency.named),
-              let rate = try? MoneyFormat.parse(form["rate"] ?? "", currency: quote, language: req.language, maximumDecimals: 4), rate.isPositive else {
+              let rate = try? page.amount(form["rate"] ?? "", quote, decimals: 4) else {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
         do {
@@ -207,13 +224,21 @@ struct StaffCatalogController: RouteCollection {
         let currency = req.engine.provider.defaultCurrency
         guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
               let kind = form["kind"], kind == "percent" || kind == "fixed",
-              let amount = try? MoneyFormat.parse(form["value"] ?? "", currency: currency, language: req.language), amount.isPositive,
+              let amount = try? page.amount(form["value"] ?? "", currency),
               kind == "fixed" || amount.units <= 100 * Money.unitsPerMajor else {
             return try await renderBilling(req, error: page.t("error.billing.promo"), status: .unprocessableEntity)
         }
-        let from = form["valid_from"].flatMap(LocalDate.init(iso:))?.iso
-        let until = form["valid_until"].flatMap(LocalDate.init(iso:))?.iso
+        let fromDate = form["valid_from"].flatMap(LocalDate.init(iso:))
+        let untilDate = form["valid_until"].flatMap(LocalDate.init(iso:))
+        if let fromDate, let untilDate, untilDate < fromDate {
+            return try await renderBilling(req, error: page.t("error.billing.promo_dates"), status: .unprocessableEntity)
+        }
+        let from = fromDate?.iso
+        let until = untilDate?.iso
         let limit = form["usage_limit"].flatMap { Int($0) }
+        if let limit, limit < 1 {
+            return try await renderBilling(req, error: page.t("error.billing.promo_limit"), status: .unprocessableEntity)
+        }
         // Percent is stored in basis points: 10 % → 1000 (1/10 000 units divided by 100).
         let value = kind == "percent" ? amount.units / 100 : amount.units
         let promo = PromoCodeRecord(code: code, kind: kind, value: value, currency: kind == "fixed" ? currency.code : nil,
@@ -227,8 +252,15 @@ struct StaffCatalogController: RouteCollection {
 
     func runJobs(req: Request) async throws -> Response {
         try req.staff.require(.manageCatalog)
-        try await JobRunner(context: req.engine, owner: "staff").runDue()
-        return req.redirect(to: "/admin/billing?notice=saved")
+        // The notice says what happened: it ran (with its counts), it had run already today, or
+        // another instance is running it now.
+        switch try await JobRunner(context: req.engine, owner: "staff").runDue() {
+        case .ran(let summary):
+            return req.redirect(to: "/admin/billing?notice=run_done&renewed=\(summary.renewed)&expired=\(summary.expired)"
+                                + "&deleted=\(summary.deleted)")
+        case .alreadyDone: return req.redirect(to: "/admin/billing?notice=run_already_done")
+        case .leasedElsewhere: return req.redirect(to: "/admin/billing?notice=run_elsewhere")
+        }
     }
 }
 

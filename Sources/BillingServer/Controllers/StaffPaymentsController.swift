@@ -25,7 +25,7 @@ struct StaffPaymentsController: RouteCollection {
         let kind = req.query[String.self, at: "method"]
         let search = req.query[String.self, at: "q"] ?? ""
         let payments = try await PaymentFlow(context: req.engine).staffList(status: status, methodKind: kind, search: search,
-                                                                           page: PageRequest(number: req.query[Int.self, at: "page"] ?? 1))
+                                                                           page: PageRequest.web(req.query[String.self, at: "page"]))
         return StaffPaymentPages.list(PageContext(req), payments: payments, status: status ?? "", kind: kind ?? "", search: search).response()
     }
 
@@ -64,12 +64,13 @@ struct StaffPaymentsController: RouteCollection {
         let payment = try await payment(req)
         let form = try req.content.decode(Form.self)
         let page = PageContext(req)
-        guard let currency = Currency.named(payment.currency),
-              let amount = try? MoneyFormat.parse(form.amount ?? "", currency: currency, language: page.language) else {
-            return try await render(req, payment: payment, error: page.t("error.payment.amount_invalid"))
+        let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
+        let amount: Money
+        do { amount = try page.amount(form.amount ?? "", currency) } catch {
+            return try await render(req, payment: payment, error: error.message)
         }
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { return try await render(req, payment: payment, error: page.t("error.adjust.reason")) }
+        guard !reason.isEmpty else { return try await render(req, payment: payment, error: page.t("error.refund.reason")) }
         do {
             try await PaymentFlow(context: req.engine).refund(paymentID: payment.id!, amount: amount, reason: reason, actor: try actor(req),
                                                              key: "staff:" + (form.key ?? UUID().uuidString))
@@ -97,7 +98,7 @@ struct StaffPaymentsController: RouteCollection {
         func amount(_ name: String) -> Money?? {
             let text = (form[name] ?? "").trimmingCharacters(in: .whitespaces)
             if text.isEmpty { return .some(nil) }
-            return (try? MoneyFormat.parse(text, currency: currency, language: page.language)).map { .some($0) }
+            return (try? page.amount(text, currency, positive: false)).map { .some($0) }
         }
         guard let commission = Percentage(text: form["commission_percent"] ?? ""), let cashback = Percentage(text: form["cashback_percent"] ?? ""),
               let fixed = amount("commission_fixed"), let minimum = amount("minimum"), let maximum = amount("maximum") else {

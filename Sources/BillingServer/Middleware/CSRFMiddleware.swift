@@ -19,6 +19,17 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let cookieName = "csrf_seed"
     static let fieldName = "_csrf"
 
+    /// Gives the browser a new seed at login, so a token learned before login (a shared computer,
+    /// a planted cookie) is worthless after it.
+    static func rotate(_ response: Response, for request: Request) {
+        response.cookies[cookieName] = seedCookie(SecretToken.generate(), for: request)
+    }
+
+    static func seedCookie(_ seed: String, for request: Request) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: seed, expires: nil, maxAge: nil, domain: nil, path: "/",
+                          isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // The API authenticates with bearer tokens, never cookies, so cross-site forms cannot use
         // it; gateways sign their webhooks.
@@ -39,10 +50,8 @@ struct CSRFMiddleware: AsyncMiddleware {
             }
         }
         let response = try await next.respond(to: request)
-        if existingSeed == nil {
-            response.cookies[Self.cookieName] = HTTPCookies.Value(
-                string: seed, expires: nil, maxAge: nil, domain: nil, path: "/",
-                isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        if existingSeed == nil, response.cookies[Self.cookieName] == nil {
+            response.cookies[Self.cookieName] = Self.seedCookie(seed, for: request)
         }
         return response
     }

@@ -9,6 +9,8 @@ enum PageError: Error {
     case csrf
     case loginRequired
     case badRequest(messageKey: String)
+    /// The same form is still being processed (a repeat waited for it and gave up).
+    case stillRunning
 }
 
 /// Turns every error into a page in the user's language (or a JSON error under `/api`), with the
@@ -54,6 +56,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
         case PageError.csrf: return (.forbidden, "error.csrf")
         case PageError.loginRequired: return (.unauthorized, "error.login_required")
         case PageError.badRequest(let key): return (.badRequest, key)
+        case PageError.stillRunning: return (.conflict, "error.form.still_running")
         case let abort as any AbortError:
             switch abort.status {
             case .notFound: return (.notFound, "error.not_found")

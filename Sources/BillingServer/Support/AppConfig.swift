@@ -36,126 +36,146 @@ public struct AppConfig: Sendable {
     public var sandboxGateway: Bool = true
     /// Stripe: on when both keys are set. The API base can point at a stand-in.
     public var stripe: (secretKey: String, webhookSecret: String, apiBase: String)?
+    /// Proxies whose `X-Forwarded-For` is believed (`BILLING_TRUSTED_PROXIES`); from anyone else
+    /// the header is ignored, so a client cannot pick the address its login failures count on.
+    public var trustedProxies = TrustedProxies([])
     /// YooKassa: on when the shop id and secret key are set.
     public var yooKassa: (shopID: String, secretKey: String, apiBase: String)?
 
     public init() {}
 
-    public struct Invalid: Error, CustomStringConvertible {
+    /// One bad variable: its name, what it held (secrets left out) and what was expected.
+    public struct Problem: Sendable, Equatable {
         public let variable: String
         public let value: String
         public let expected: String
         public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
     }
 
-    /// Reads the configuration from `environment` (the process's by default).
+    /// Every bad variable at once, so an operator fixes them in one go.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [Problem]
+        /// The first bad variable.
+        public var variable: String { problems.first?.variable ?? "" }
+        public var variables: [String] { problems.map(\.variable) }
+        public var description: String { problems.map(\.description).joined(separator: "; ") }
+    }
+
+    /// The one vocabulary of on/off variables.
+    static let flags: [String: Bool] = ["on": true, "true": true, "yes": true, "1": true,
+                                        "off": false, "false": false, "no": false, "0": false]
+
+    /// Reads the configuration from `environment` (the process's by default). Every bad variable
+    /// is reported at once; production refuses the development defaults that would be unsafe.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         var config = AppConfig()
+        var problems: [Problem] = []
         func value(_ name: String) -> String? {
             guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
             return raw
         }
+        func bad(_ variable: String, _ value: String, _ expected: String) {
+            problems.append(Problem(variable: variable, value: value, expected: expected))
+        }
+        func flag(_ name: String) -> Bool? {
+            guard let text = value(name) else { return nil }
+            guard let flag = flags[text.lowercased()] else { bad(name, text, "on or off (also true/false, yes/no, 1/0)"); return nil }
+            return flag
+        }
         if let host = value("BILLING_HOST") { config.host = host }
         if let port = value("BILLING_PORT") {
-            guard let number = Int(port), (1...65_535).contains(number) else {
-                throw Invalid(variable: "BILLING_PORT", value: port, expected: "a port number 1–65535")
-            }
-            config.port = number
+            if let number = Int(port), (1...65_535).contains(number) { config.port = number }
+            else { bad("BILLING_PORT", port, "a port number 1–65535") }
         }
         config.baseURL = "http://\(config.host):\(config.port)"
         if let url = value("DATABASE_URL") {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-                guard URL(string: url)?.host != nil else {
-                    throw Invalid(variable: "DATABASE_URL", value: "postgres://…", expected: "postgres://user:password@host:port/database")
-                }
-                config.storage = .postgres(url: url)
+                // The URL holds a password: it is never echoed.
+                if URL(string: url)?.host != nil { config.storage = .postgres(url: url) }
+                else { bad("DATABASE_URL", "postgres://…", "postgres://user:password@host:port/database") }
             } else if url == "sqlite::memory:" || url == "sqlite://:memory:" {
                 config.storage = .sqliteMemory
-            } else if url.hasPrefix("sqlite://") {
-                let path = String(url.dropFirst("sqlite://".count))
-                guard !path.isEmpty else { throw Invalid(variable: "DATABASE_URL", value: url, expected: "sqlite://path/to/file.sqlite") }
-                config.storage = .sqliteFile(path)
+            } else if url.hasPrefix("sqlite://"), url.count > "sqlite://".count {
+                config.storage = .sqliteFile(String(url.dropFirst("sqlite://".count)))
             } else {
-                throw Invalid(variable: "DATABASE_URL", value: url.hasPrefix("postgres") ? "postgres…" : url,
-                              expected: "postgres://user:password@host:port/database or sqlite://path")
+                bad("DATABASE_URL", url.hasPrefix("postgres") || url.contains("@") ? "…" : url,
+                    "postgres://user:password@host:port/database or sqlite://path")
             }
         }
         if let zone = value("BILLING_TIME_ZONE") {
-            guard let timeZone = TimeZone(identifier: zone) else {
-                throw Invalid(variable: "BILLING_TIME_ZONE", value: zone, expected: "an IANA time zone such as Europe/Kyiv")
-            }
-            config.timeZone = timeZone
+            if let timeZone = TimeZone(identifier: zone) { config.timeZone = timeZone }
+            else { bad("BILLING_TIME_ZONE", zone, "an IANA time zone such as Europe/Kyiv") }
         }
         if let base = value("BILLING_BASE_URL") {
-            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw Invalid(variable: "BILLING_BASE_URL", value: base, expected: "an absolute http(s) URL such as https://my.example.com")
+            if let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+                config.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+                config.secureCookies = scheme == "https"
+            } else {
+                bad("BILLING_BASE_URL", base, "an absolute http(s) URL such as https://my.example.com")
             }
-            config.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
-            config.secureCookies = scheme == "https"
         }
         if let language = value("BILLING_LANGUAGE") {
-            guard let parsed = Language(rawValue: language) else {
-                throw Invalid(variable: "BILLING_LANGUAGE", value: language, expected: "one of en, ru, uk")
-            }
-            config.defaultLanguage = parsed
+            if let parsed = Language(rawValue: language) { config.defaultLanguage = parsed }
+            else { bad("BILLING_LANGUAGE", language, "one of en, ru, uk") }
         }
         if let currency = value("BILLING_CURRENCY") {
-            guard let parsed = Currency.named(currency) else {
-                throw Invalid(variable: "BILLING_CURRENCY", value: currency,
-                              expected: "one of " + Currency.all.map(\.code).joined(separator: ", "))
-            }
-            config.defaultCurrency = parsed
+            if let parsed = Currency.named(currency) { config.defaultCurrency = parsed }
+            else { bad("BILLING_CURRENCY", currency, "one of " + Currency.all.map(\.code).joined(separator: ", ")) }
         }
         if let country = value("BILLING_COUNTRY") {
-            guard country.count == 2, Locale.Region.isoRegions.contains(where: { $0.identifier == country.uppercased() }) else {
-                throw Invalid(variable: "BILLING_COUNTRY", value: country, expected: "an ISO 3166 two-letter code such as DE")
+            if country.count == 2, Locale.Region.isoRegions.contains(where: { $0.identifier == country.uppercased() }) {
+                config.defaultCountry = country.uppercased()
+            } else {
+                bad("BILLING_COUNTRY", country, "an ISO 3166 two-letter code such as DE")
             }
-            config.defaultCountry = country.uppercased()
         }
         if let name = value("BILLING_PROVIDER_NAME") { config.providerName = name }
         if let cost = value("BILLING_BCRYPT_COST") {
-            guard let number = Int(cost), (4...31).contains(number) else {
-                throw Invalid(variable: "BILLING_BCRYPT_COST", value: cost, expected: "a number 4–31")
-            }
-            config.bcryptCost = number
+            if let number = Int(cost), (4...31).contains(number) { config.bcryptCost = number }
+            else { bad("BILLING_BCRYPT_COST", cost, "a number 4–31") }
         }
         if let mode = value("BILLING_ENV") {
             switch mode {
             case "development": config.developmentMode = true
             case "production": config.developmentMode = false
-            default: throw Invalid(variable: "BILLING_ENV", value: mode, expected: "development or production")
+            default: bad("BILLING_ENV", mode, "development or production")
             }
         }
-        if let demo = value("BILLING_DEMO") {
-            guard let flag = ["1": true, "true": true, "yes": true, "0": false, "false": false, "no": false][demo.lowercased()] else {
-                throw Invalid(variable: "BILLING_DEMO", value: demo, expected: "true or false")
-            }
-            config.seedDemo = flag
-        }
-        if let jobs = value("BILLING_JOBS") {
-            guard let flag = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][jobs.lowercased()] else {
-                throw Invalid(variable: "BILLING_JOBS", value: jobs, expected: "on or off")
-            }
-            config.runJobs = flag
-        }
-        if let sandbox = value("BILLING_SANDBOX_GATEWAY") {
-            guard let flag = ["on": true, "true": true, "1": true, "off": false, "false": false, "0": false][sandbox.lowercased()] else {
-                throw Invalid(variable: "BILLING_SANDBOX_GATEWAY", value: sandbox, expected: "on or off")
-            }
-            config.sandboxGateway = flag
+        if let demo = flag("BILLING_DEMO") { config.seedDemo = demo }
+        if let jobs = flag("BILLING_JOBS") { config.runJobs = jobs }
+        if let sandbox = flag("BILLING_SANDBOX_GATEWAY") { config.sandboxGateway = sandbox }
+        if let proxies = value("BILLING_TRUSTED_PROXIES") {
+            let list = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if list.allSatisfy(TrustedProxies.isAddress) { config.trustedProxies = TrustedProxies(list) }
+            else { bad("BILLING_TRUSTED_PROXIES", proxies, "a comma-separated list of IP addresses such as 127.0.0.1,10.0.0.5") }
         }
         if let key = value("STRIPE_SECRET_KEY") {
-            guard let secret = value("STRIPE_WEBHOOK_SECRET") else {
-                throw Invalid(variable: "STRIPE_WEBHOOK_SECRET", value: "", expected: "the endpoint's whsec_… secret when STRIPE_SECRET_KEY is set")
+            if let secret = value("STRIPE_WEBHOOK_SECRET") {
+                config.stripe = (key, secret, value("STRIPE_API_BASE") ?? "https://api.stripe.com")
+            } else {
+                bad("STRIPE_WEBHOOK_SECRET", "", "the endpoint's whsec_… secret when STRIPE_SECRET_KEY is set")
             }
-            config.stripe = (key, secret, value("STRIPE_API_BASE") ?? "https://api.stripe.com")
         }
         if let shop = value("YOOKASSA_SHOP_ID") {
-            guard let secret = value("YOOKASSA_SECRET_KEY") else {
-                throw Invalid(variable: "YOOKASSA_SECRET_KEY", value: "", expected: "the shop's secret key when YOOKASSA_SHOP_ID is set")
+            if let secret = value("YOOKASSA_SECRET_KEY") {
+                config.yooKassa = (shop, secret, value("YOOKASSA_API_BASE") ?? "https://api.yookassa.ru")
+            } else {
+                bad("YOOKASSA_SECRET_KEY", "", "the shop's secret key when YOOKASSA_SHOP_ID is set")
             }
-            config.yooKassa = (shop, secret, value("YOOKASSA_API_BASE") ?? "https://api.yookassa.ru")
         }
+        if !config.developmentMode {
+            // Production refuses what only a demo may have: a gateway that pays without money, and
+            // logins printed in the README.
+            if config.sandboxGateway {
+                bad("BILLING_SANDBOX_GATEWAY", value("BILLING_SANDBOX_GATEWAY") ?? "on (default)",
+                    "off in production: the sandbox gateway credits balances without real money")
+            }
+            if config.seedDemo {
+                bad("BILLING_DEMO", value("BILLING_DEMO") ?? "true (default)",
+                    "false in production: the demo data has published logins")
+            }
+        }
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config
     }
 }

@@ -47,6 +47,31 @@ enum AuthPages {
         ))
     }
 
+    /// The one answer to a sign-up, whether or not the address already had an account.
+    static func signUpSent(_ page: PageContext, email: String) -> HTML {
+        Layout.card(page, title: page.t("signup.sent.title"), content: .group(
+            .div(.class("alert alert-success"), .attribute(named: "data-testid", value: "signup-sent"),
+                 .text(page.t("signup.sent.text", ["email": String(email.prefix(254))]))),
+            .p(.class("muted"), .text(page.t("signup.sent.hint"))),
+            .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
+        ))
+    }
+
+    static func signUpConfirm(_ page: PageContext, token: String) -> HTML {
+        Layout.card(page, title: page.t("signup.confirm.title"), content: .group(
+            .p(.text(page.t("signup.confirm.text"))),
+            .form(.method(.post), .action("/signup/confirm/\(UI.escape(token))"), .class("stack"),
+                  UI.csrfField(page), UI.submit(page.t("signup.confirm.submit")))
+        ))
+    }
+
+    static func signUpLinkExpired(_ page: PageContext) -> HTML {
+        Layout.card(page, title: page.t("signup.confirm.title"), content: .group(
+            UI.alert(page.t("signup.confirm.expired")),
+            .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
+        ))
+    }
+
     static func forgot(_ page: PageContext, sent: Bool, error: String? = nil) -> HTML {
         Layout.card(page, title: page.t("forgot.title"), content: .group(
             UI.alert(sent ? page.t("forgot.sent") : nil, kind: "success"),

@@ -41,6 +41,7 @@ enum ClientPages {
                 .div(.class("balance-head"),
                     .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance)))),
                     .form(.method(.post), .action("/finance/currency"), .class("inline-form"), .attribute(named: "data-testid", value: "currency-form"),
+                          .attribute(named: "data-confirm", value: page.t("balance.currency_confirm")),
                           UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
                           UI.select(label: page.t("balance.currency"), name: "currency",
                                     options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: header.summary.currency.code),

@@ -5,8 +5,11 @@ import Plot
 /// Small building blocks shared by the pages. Generic over the Plot context so they fit in a
 /// body, a form or a label alike.
 enum UI {
+    /// The hidden fields every POST form carries: the CSRF token, and a one-time key so that a
+    /// double click or a resent request has one effect (`FormOnceMiddleware`).
     static func csrfField<C: HTML.BodyContext>(_ page: PageContext) -> Node<C> {
-        .input(.type(.hidden), .name(CSRFMiddleware.fieldName), .value(page.csrfToken))
+        .group(.input(.type(.hidden), .name(CSRFMiddleware.fieldName), .value(page.csrfToken)),
+               .input(.type(.hidden), .name(FormOnceMiddleware.fieldName), .value(UUID().uuidString.lowercased())))
     }
 
     static func hidden<C: HTML.BodyContext>(_ name: String, _ value: String) -> Node<C> {

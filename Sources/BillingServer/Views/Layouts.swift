@@ -30,7 +30,9 @@ enum Layout {
         .head(
             .meta(.charset(.utf8)),
             .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-            .title("\(title) · \(page.providerName)"),
+            // Plot's `.title` also writes og:/twitter: meta tags with the title unescaped in an
+            // attribute; the title holds client names, so only the <title> element (escaped text).
+            .element(named: "title", text: "\(title) · \(page.providerName)"),
             .link(.rel(.stylesheet), .href(AssetRoutes.stylesheetPath)),
             .link(.rel(.icon), .href(AssetRoutes.faviconPath)),
             .script(.src(AssetRoutes.scriptPath), .attribute(named: "defer", value: "defer"))
@@ -125,10 +127,10 @@ enum Layout {
                                      .li(.a(.href("/admin/billing"), .class(page.path == "/admin/billing" ? "active" : ""), .text(page.t("admin.billing.title")))),
                                      .li(.a(.href("/admin/payments"), .class(page.path.hasPrefix("/admin/payments") ? "active" : ""), .text(page.t("admin.payments.title")))),
                                      .li(.a(.href("/admin/payment-methods"), .class(page.path == "/admin/payment-methods" ? "active" : ""), .text(page.t("admin.methods.title"))))))),
-                        .if(page.developmentMode && page.staff?.role.allows(.viewOutbox) == true,
+                        .if(page.staff?.role.allows(.viewOutbox) == true,
                             .div(.class("nav-section"),
                                  .p(.class("nav-title"), UI.icon("mail"), .text(page.t("admin.nav.system"))),
-                                 .ul(.li(.a(.href("/dev/outbox"), .text(page.t("outbox.title")))))))),
+                                 .ul(.li(.a(.href("/admin/outbox"), .class(page.path == "/admin/outbox" ? "active" : ""), .text(page.t("outbox.title")))))))),
                     mainContent(page, title: title, content: content)
                 ),
                 footer(page)
@@ -145,7 +147,7 @@ enum Layout {
                 .div(.class("auth-top"), brand(page, href: "/"), languageSwitch(page)),
                 .main(.class("auth-card"),
                       .h1(.text(title)),
-                      UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
+                      UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
                       content),
                 footer(page)
             )
@@ -168,7 +170,7 @@ enum Layout {
     static func mainContent(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
         .main(.class("content"),
               .h1(.text(title)),
-              UI.alert(page.noticeKey.map { page.t($0) }, kind: "success"),
+              UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
               content)
     }
 

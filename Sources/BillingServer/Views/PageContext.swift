@@ -18,6 +18,7 @@ struct PageContext {
     var staff: StaffIdentity?
     /// A catalog key of a one-time confirmation ("Balance adjusted") shown on top of the page.
     var noticeKey: String?
+    var noticeArguments: [String: String] = [:]
 
     init(_ request: Request) {
         language = request.language
@@ -34,6 +35,12 @@ struct PageContext {
         if let notice = request.query[String.self, at: "notice"], notice.allSatisfy({ $0.isLetter || $0 == "_" }),
            Localizer.shared.has("notice." + notice) {
             noticeKey = "notice." + notice
+            // Counts a notice may name ("renewed 3"): digits only, anything else is dropped.
+            for name in ["renewed", "expired", "deleted"] {
+                if let value = request.query[String.self, at: name], value.count <= 9, value.allSatisfy(\.isASCII), Int(value) != nil {
+                    noticeArguments[name] = value
+                }
+            }
         }
     }
 

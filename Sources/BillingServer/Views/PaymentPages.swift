@@ -59,8 +59,30 @@ enum PaymentPages {
             .if(payment.refunded > 0, .group(.dt(.text(page.t("payment.refunded"))), .dd(.text(money(page, payment.refunded, payment.currency))))))
     }
 
+    /// What a payer needs to make a bank transfer, and what the bookkeeper matches it by: the
+    /// seller's account and the invoice's payment reference.
+    static func bankTransfer<C: HTML.BodyContext>(_ page: PageContext, payment: PaymentRecord, seller: SellerDetails,
+                                                  clientCode: Int) -> Node<C> {
+        guard seller.isComplete else {
+            return .div(.class("alert alert-error"), .attribute(named: "data-testid", value: "bank-details-missing"),
+                        .text(page.t("invoice.bank.missing")))
+        }
+        let rows: [(String, String, String)] = [
+            ("invoice.bank.recipient", seller.legalName, "bank-recipient"), ("invoice.bank.tax_id", seller.taxID, "bank-tax-id"),
+            ("invoice.bank.account", seller.account, "bank-account"), ("invoice.bank.bank", seller.bankName, "bank-name"),
+            ("invoice.bank.code", seller.bankCode, "bank-code"),
+            ("invoice.bank.reference", SellerDetails.paymentReference(invoiceNumber: payment.number, clientCode: clientCode), "bank-reference"),
+            ("invoice.bank.amount", money(page, payment.total, payment.currency), "bank-amount"),
+        ]
+        return .section(.class("bank-details"), .attribute(named: "data-testid", value: "bank-details"),
+            .h2(.text(page.t("invoice.bank.title"))),
+            .dl(.class("facts"), .forEach(rows.filter { !$0.1.isEmpty }) { row in
+                .group(.dt(.text(page.t(row.0))), .dd(.attribute(named: "data-testid", value: row.2), .text(row.1)))
+            }))
+    }
+
     static func detail(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, payLink: String?,
-                       error: String?) -> HTML {
+                       seller: SellerDetails, error: String?) -> HTML {
         let path = "/payments/\(payment.id!.uuidString.lowercased())"
         let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
         let facts: Node<HTML.BodyContext> = .dl(.class("facts"),
@@ -72,7 +94,9 @@ enum PaymentPages {
             .unwrap(payment.creditedAt) { .group(.dt(.text(page.t("payment.credited_at"))), .dd(.text(page.dateTime($0)))) },
             .unwrap(payment.failure) { .group(.dt(.text(page.t("payment.failure"))), .dd(.text($0))) })
         let instructions: Node<HTML.BodyContext> = .unwrap(method) { method in
-            .if(method.kind == .bankTransfer && unpaid, .div(.class("alert alert-info"), .text(method.description(in: page.language))))
+            .if(method.kind == .bankTransfer && unpaid, .group(
+                .div(.class("alert alert-info"), .text(method.description(in: page.language))),
+                bankTransfer(page, payment: payment, seller: seller, clientCode: page.client?.summary.account.clientCode ?? 0)))
         }
         let actions: Node<HTML.BodyContext> = .div(.class("actions"),
             .if(unpaid && method?.kind.isGateway == true,
@@ -122,14 +146,37 @@ enum PaymentPages {
         return Layout.client(page, title: page.t("payment.result.title"), content: body)
     }
 
+    /// Where a payer lands who left the gateway's page without paying: nothing has changed yet;
+    /// they pay again or cancel the invoice, each with a button (a POST).
+    static func abandoned(_ page: PageContext, payment: PaymentRecord) -> HTML {
+        let path = "/payments/\(payment.id!.uuidString.lowercased())"
+        let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
+        let body: Node<HTML.BodyContext> = .section(.class("widget widget-wide"),
+            .div(.class("alert alert-info"), .attribute(named: "data-testid", value: "payment-abandoned"),
+                 .text(page.t(unpaid ? "payment.abandoned.open" : "payment.abandoned.closed", ["number": String(payment.number)]))),
+            amountsList(page, payment: payment),
+            .div(.class("actions"),
+                 .if(unpaid, .form(.method(.post), .action(path + "/pay"), UI.csrfField(page),
+                                   UI.submit(page.t("payment.pay_again")))),
+                 .if(unpaid, .form(.method(.post), .action(path + "/cancelled"), UI.csrfField(page),
+                                   .attribute(named: "data-testid", value: "cancel-invoice"),
+                                   UI.submit(page.t("payment.cancel_invoice"), style: "ghost"))),
+                 .a(.class("btn btn-ghost"), .href(path), .text(page.t("payment.details")))))
+        return Layout.client(page, title: page.t("payment.abandoned.title"), content: body)
+    }
+
     /// The printable invoice (FIN-4; PDF comes with the documents issue).
-    static func printable(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, client: String) -> HTML {
+    static func printable(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, client: String,
+                          clientCode: Int, seller: SellerDetails) -> HTML {
         let paid = payment.status == PaymentStatus.credited.rawValue || payment.status == PaymentStatus.refunded.rawValue
         return HTML(.lang(page.plotLanguage), Layout.head(page, title: page.t("invoice.title", ["number": String(payment.number)])),
             .body(.class("print"),
                 .main(.class("invoice"),
                     .header(.h1(.text(page.t("invoice.title", ["number": String(payment.number)]))),
-                            .p(.text(page.providerName)), .p(.class("muted"), .text(page.dateTime(payment.createdAt)))),
+                            .p(.text(seller.legalName.isEmpty ? page.providerName : seller.legalName)),
+                            .if(!seller.address.isEmpty, .p(.class("muted"), .text(seller.address))),
+                            .if(!seller.taxID.isEmpty, .p(.class("muted"), .text(page.t("invoice.bank.tax_id") + ": " + seller.taxID))),
+                            .p(.class("muted"), .text(page.dateTime(payment.createdAt)))),
                     .p(.strong(.text(page.t("payment.payer") + ": ")), .text(payer?.name ?? client)),
                     .table(.class("data"),
                         .thead(.tr(.th(.text(page.t("invoice.item"))), .th(.class("num"), .text(page.t("payments.col.total"))))),
@@ -140,10 +187,13 @@ enum PaymentPages {
                             .tr(.class("grand"), .td(.strong(.text(page.t("payment.total")))),
                                 .td(.class("num"), .strong(.text(money(page, payment.total, payment.currency))))))),
                     .p(.text(page.t("payments.col.method") + ": " + (method?.name ?? page.t("payment.kind." + payment.methodKind)))),
-                    .unwrap(method) { method in .if(method.kind == .bankTransfer, .p(.class("muted"), .text(method.description(in: page.language)))) },
+                    .unwrap(method) { method in
+                        .if(method.kind == .bankTransfer, .group(.p(.class("muted"), .text(method.description(in: page.language))),
+                                                                 bankTransfer(page, payment: payment, seller: seller, clientCode: clientCode)))
+                    },
                     .p(.class(paid ? "stamp stamp-paid" : "stamp"), .attribute(named: "data-testid", value: "invoice-stamp"),
                        .text(page.t(paid ? "invoice.paid" : "invoice.unpaid", ["date": payment.creditedAt.map(page.dateTime) ?? ""]))),
-                    .button(.type(.button), .class("btn btn-secondary no-print"), .attribute(named: "onclick", value: "window.print()"),
+                    .button(.type(.button), .class("btn btn-secondary no-print"), .attribute(named: "data-print", value: "print"),
                             .text(page.t("payment.print"))))))
     }
 
@@ -278,7 +328,8 @@ enum PaymentPages {
         let current = maximum ?? setting.map { MoneyFormat.plain(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) }
             ?? MoneyFormat.plain(overview.recommendedMaximum)
         let form: Node<HTML.BodyContext> = .form(.method(.post), .action("/finance/autopay"), .class("stack widget widget-wide"), UI.csrfField(page),
-            .label(.class("check"), .input(.type(.checkbox), .name("enabled"), .checked(setting?.enabled ?? true)),
+            .label(.class("check"), .input(.type(.checkbox), .name("enabled"), .checked(setting?.enabled ?? false),
+                          .attribute(named: "data-testid", value: "autopay-enabled")),
                    .text(page.t("autopay.enabled"))),
             UI.select(label: page.t("autorenewal.method"), name: "method",
                       options: saved.map { (value: $0.id!.uuidString.lowercased(), title: $0.name) },
@@ -289,6 +340,9 @@ enum PaymentPages {
         return Layout.client(page, title: page.t("autopay.title"), content: .group(
             UI.alert(error),
             .p(.class("muted"), .text(page.t("autopay.intro"))),
+            .p(.attribute(named: "data-testid", value: "autopay-status"),
+               .span(.class(setting?.enabled == true ? "tag tag-ok" : "tag tag-muted"),
+                     .text(page.t(setting?.enabled == true ? "autopay.status_on" : "autopay.status_off")))),
             .p(.attribute(named: "data-testid", value: "autopay-taken"), .text(page.t("autopay.taken", ["amount": page.money(overview.takenThisMonth)]))),
             .if(saved.isEmpty, .p(.class("empty"), .a(.href("/finance/methods"), .text(page.t("autopay.no_methods")))), else: form)
         ))

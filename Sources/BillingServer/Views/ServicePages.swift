@@ -47,7 +47,7 @@ enum ServicePages {
                             .td(.text(view.service.ipAddress ?? "—")),
                             .td(.text(view.expiresOn.iso)),
                             .td(.class("num"), .text("\(page.money(cost)) / \(page.t("period.per." + view.period.rawValue))")),
-                            .td(statusTag(page, view.status), .if(view.service.autoRenew, .span(.class("tag"), .attribute(named: "title", value: page.t("service.auto_renew")), .text("↻")))))
+                            .td(statusTag(page, view.status), .if(view.service.autoRenew && view.status != .deleted, .span(.class("tag"), .attribute(named: "title", value: page.t("service.auto_renew")), .text("↻")))))
                     }))),
             Pager.render(page, current: services.request.number, pages: services.pageCount, basePath: "/services?x=1", query: query)
         ))
@@ -75,7 +75,9 @@ enum ServicePages {
                 .dt(.text(page.t("order.period"))), .dd(.text(page.t("period." + view.period.rawValue))),
                 .dt(.text(page.t("services.col.expires"))), .dd(.text(view.expiresOn.iso)),
                 .dt(.text(page.t("services.col.cost"))), .dd(.text("\(page.money(cost.gross)) / \(page.t("period.per." + view.period.rawValue))")),
-                .dt(.text(page.t("service.auto_renew"))), .dd(.text(page.t(service.autoRenew ? "common.on" : "common.off"))),
+                .dt(.text(page.t("service.auto_renew"))),
+                .dd(.attribute(named: "data-testid", value: "service-auto-renew"),
+                    .text(page.t(service.autoRenew && view.status != .deleted ? "common.on" : "common.off"))),
                 .if(service.isTrial, .group(.dt(.text(page.t("service.trial"))), .dd(.text(page.t("common.on"))))),
                 .forEach(offer?.addons ?? []) { addon in
                     .group(.dt(.text(addon.addon.name)), .dd(.text("\(amounts[addon.id] ?? addon.limits.included) \(page.t(addon.kind.unitKey))")))

@@ -22,8 +22,10 @@ enum StaffCatalogPages {
                         .td(.text(page.t("product_type." + offer.productType.rawValue))),
                         .td(.text(offer.periods.map { "\(page.t("period." + $0.rawValue)): \(page.money(offer.prices[$0]!))" }.joined(separator: " · "))),
                         .td(.text(String(offer.addons.count))),
-                        .td(.span(.class(offer.plan.enabled ? "tag tag-ok" : "tag tag-muted"),
-                                  .text(page.t(offer.plan.enabled ? "admin.catalog.enabled" : "admin.catalog.disabled")))))
+                        .td(.attribute(named: "data-testid", value: "plan-status"),
+                            .span(.class(offer.isOrderable ? "tag tag-ok" : "tag tag-muted"),
+                                  .text(page.t(!offer.plan.enabled ? "admin.catalog.disabled"
+                                               : (offer.isOrderable ? "admin.catalog.enabled" : "admin.catalog.unpriced"))))))
                 })),
             .section(.class("widget"),
                 .h2(.text(page.t("admin.catalog.new"))),
@@ -96,7 +98,7 @@ enum StaffCatalogPages {
         ))
     }
 
-    static func billing(_ page: PageContext, settings: BillingSettings, rates: [CurrencyRateRecord], promos: [PromoCodeRecord],
+    static func billing(_ page: PageContext, settings: BillingSettings, seller: SellerDetails, rates: [CurrencyRateRecord], promos: [PromoCodeRecord],
                         plans: [PlanRecord], jobs: [ScheduledJobRecord], error: String?) -> HTML {
         let currencies = Currency.all.map { (value: $0.code, title: $0.code) }
         let planNames = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0.name) })
@@ -131,7 +133,16 @@ enum StaffCatalogPages {
                     .table(.class("data compact"), .tbody(.forEach(jobs) { job in
                         .tr(.td(.text(job.runOn)), .td(.text(job.status)), .td(.class("muted small"), .text(job.summary ?? job.lastError ?? "")))
                     })),
-                    .form(.method(.post), .action("/admin/billing/run"), UI.csrfField(page), UI.submit(page.t("admin.billing.run"), style: "secondary")))),
+                    .form(.method(.post), .action("/admin/billing/run"), UI.csrfField(page), UI.submit(page.t("admin.billing.run"), style: "secondary"))),
+                .section(.class("widget"), .attribute(named: "data-testid", value: "seller-details"),
+                    .h2(.text(page.t("admin.seller.title"))),
+                    .p(.class("muted small"), .text(page.t("admin.seller.hint"))),
+                    .form(.method(.post), .action("/admin/billing/seller"), .class("stack"), UI.csrfField(page),
+                          .forEach(["seller.legal_name", "seller.address", "seller.tax_id", "seller.bank_name", "seller.account",
+                                    "seller.bank_code"]) { key in
+                              UI.field(label: page.t("admin." + key), name: key, value: seller[key], required: false)
+                          },
+                          UI.submit(page.t("service.save"))))),
             .section(.class("widget widget-wide"),
                 .h2(.text(page.t("admin.billing.promos"))),
                 .table(.class("data compact"), .attribute(named: "data-testid", value: "promo-list"),

@@ -94,8 +94,6 @@ enum StaffPages {
                         .pre(.text(message.body)))
                 }))
         )
-        return page.staff != nil
-            ? Layout.staff(page, title: page.t("outbox.title"), content: content)
-            : Layout.card(page, title: page.t("outbox.title"), content: content)
+        return Layout.staff(page, title: page.t("outbox.title"), content: content)
     }
 }

@@ -16,12 +16,15 @@ public final class UserRecord: Model, @unchecked Sendable {
     @OptionalField(key: "phone") public var phone: String?
     @OptionalField(key: "language") public var language: String?
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
+    /// When the user followed the sign-up link; `nil` until then, and login waits for it.
+    @OptionalField(key: "email_confirmed_at") public var emailConfirmedAt: Date?
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}
 
     public init(id: UUID = UUID(), accountID: UUID, email: String, name: String, passwordHash: String,
-                isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: String? = nil, createdAt: Date) {
+                isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: String? = nil, createdAt: Date,
+                emailConfirmedAt: Date? = nil) {
         self.id = id
         self.accountID = accountID
         self.email = email
@@ -32,5 +35,6 @@ public final class UserRecord: Model, @unchecked Sendable {
         self.phone = phone
         self.language = language
         self.createdAt = createdAt
+        self.emailConfirmedAt = emailConfirmedAt
     }
 }
