@@ -8,8 +8,10 @@ screenshots to e2e/out/. Exits non-zero on the first failure.
 
 Usage: python3 e2e/journey.py path/to/billing
 """
+import http.server
 import json
 import os
+import threading
 import re
 import socket
 import subprocess
@@ -47,10 +49,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(binary: str, workdir: str, port: int):
+class StripeStandIn(http.server.BaseHTTPRequestHandler):
+    """Stripe's API and its Checkout page on another origin (another port), as the real ones
+    are on checkout.stripe.com: checks the key and the form like Stripe, answers a session
+    whose page is here."""
+    sessions = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        form = dict(pair.split("=", 1) for pair in self.rfile.read(length).decode().split("&") if "=" in pair)
+        if self.headers.get("Authorization") != "Bearer sk_test_journey" or self.path != "/v1/checkout/sessions" \
+                or "success_url" not in form or not self.headers.get("Idempotency-Key"):
+            self.send_response(400)
+            self.end_headers()
+            return
+        StripeStandIn.sessions.append(form)
+        body = json.dumps({"id": "cs_test_journey", "url": f"http://127.0.0.1:{self.server.server_port}/pay/cs_test_journey"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<h1 data-testid=stripe-standin>Stripe Checkout stand-in</h1>")
+
+
+def start_stripe_stand_in():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), StripeStandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def start_server(binary: str, workdir: str, port: int, stripe_port: int):
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    env.update({"BILLING_PORT": str(port), "BILLING_BCRYPT_COST": "10"})
+    env.update({"BILLING_PORT": str(port), "BILLING_BCRYPT_COST": "10", "STRIPE_SECRET_KEY": "sk_test_journey",
+                "STRIPE_WEBHOOK_SECRET": "whsec_journey", "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}"})
     log = open(os.path.join(workdir, "server.log"), "w")
     # Run from a directory that holds nothing of the project: assets must come from the binary.
     proc = subprocess.Popen([binary, "serve"], cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
@@ -80,7 +120,8 @@ def main() -> None:
     os.makedirs(out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="billing-e2e-")
     port = free_port()
-    proc, logins = start_server(binary, workdir, port)
+    stripe = start_stripe_stand_in()
+    proc, logins = start_server(binary, workdir, port, stripe.server_port)
     base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as p:
@@ -290,9 +331,27 @@ def main() -> None:
             assert balance == {"amount": "70.70", "currency": "EUR"}, balance
             unpaid = api(base, "GET", "/api/v1/payments", token=token)[1]
             assert all(item["id"] != first["id"] for item in unpaid["items"]), unpaid
+
+            # A real gateway's page is on another origin: the checkout form's answer redirects
+            # there, and the pages' policy (form-action) must let the browser follow it.
+            staff.goto(f"{base}/admin/payment-methods")
+            new_method = staff.locator("details.widget").last
+            new_method.locator("input[name=name]").fill("Card (Stripe)")
+            new_method.locator("select[name=kind]").select_option("stripe")
+            new_method.locator("button[type=submit]").click()
+            expect(staff.locator("body")).to_contain_text("Card (Stripe)")
+            page.goto(f"{base}/payments/new")
+            page.check("[data-testid=method-stripe]")
+            page.fill("#f-amount", "15.00")
+            page.click("form button[type=submit].btn-primary")
+            page.click("form button[type=submit].btn-primary")
+            expect(page.locator("[data-testid=stripe-standin]")).to_be_visible()
+            assert page.url.startswith(f"http://127.0.0.1:{stripe.server_port}/pay/"), page.url
+            assert StripeStandIn.sessions and StripeStandIn.sessions[-1]["line_items[0][price_data][unit_amount]"] == "1500", StripeStandIn.sessions
             browser.close()
         print("e2e: 1 passed, 0 failed")
     finally:
+        stripe.shutdown()
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -54,6 +54,21 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
         return Money(units: product, currency: currency)
     }
 
+    /// The amount times a whole quantity, or `nil` when the product would leave the range the
+    /// platform accepts for one amount (`MoneyLimits.maximumAmount`): for quantities and prices
+    /// that come from outside, refused rather than trapped.
+    public func multipliedWithinLimits(by quantity: Int) -> Money? {
+        let (product, overflow) = units.multipliedReportingOverflow(by: Int64(quantity))
+        guard !overflow else { return nil }
+        let result = Money(units: product, currency: currency)
+        return MoneyLimits.allows(result) ? result : nil
+    }
+
+    /// The amount times a rational factor, or `nil` when the result would not fit in 64 bits.
+    public func convertedIfRepresentable(by factor: Fraction) -> Money? {
+        Rounding.multiplyHalfUpIfRepresentable(units, factor.numerator, factor.denominator).map { Money(units: $0, currency: currency) }
+    }
+
     /// The amount times a rational factor (10/31 of a month, 20 % VAT), kept to 1/10 000 with
     /// half-up rounding; round to the minor unit separately where a document needs it.
     public func times(_ factor: Fraction) -> Money {

@@ -15,6 +15,15 @@ public enum Rounding {
     /// `value × numerator / denominator` rounded half-up, computed without overflow for any
     /// amount a hosting provider will ever bill (the product is taken in 128 bits).
     public static func multiplyHalfUp(_ value: Int64, _ numerator: Int64, _ denominator: Int64) -> Int64 {
+        guard let result = multiplyHalfUpIfRepresentable(value, numerator, denominator) else {
+            preconditionFailure("amount out of range: \(value) × \(numerator)/\(denominator)")
+        }
+        return result
+    }
+
+    /// `multiplyHalfUp`, or `nil` when the result does not fit in 64 bits: for products whose
+    /// factors come from outside (a staff-entered rate or limit), which are refused, never trapped.
+    public static func multiplyHalfUpIfRepresentable(_ value: Int64, _ numerator: Int64, _ denominator: Int64) -> Int64? {
         precondition(denominator > 0, "rounding needs a positive denominator")
         let product = Int128(value) * Int128(numerator)
         let d = Int128(denominator)
@@ -22,9 +31,6 @@ public enum Rounding {
         let remainder = product % d
         var result = quotient
         if abs(remainder) * 2 >= d { result += product < 0 ? -1 : 1 }
-        guard let narrowed = Int64(exactly: result) else {
-            preconditionFailure("amount out of range: \(value) × \(numerator)/\(denominator)")
-        }
-        return narrowed
+        return Int64(exactly: result)
     }
 }

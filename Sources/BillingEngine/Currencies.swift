@@ -12,6 +12,8 @@ public enum CurrencyError: Error, Equatable, Sendable {
     /// Orders priced in the old currency still wait for payment: paid after the change they would
     /// be refused (the balance is in the new currency). They are paid or cancelled first.
     case pendingOrders(count: Int, currency: String)
+    /// The converted balance or a renewal price would leave `MoneyLimits`.
+    case beyondLimits
 }
 
 /// Exchange rates set by staff and the change of an account's currency (FIN-13).
@@ -68,7 +70,9 @@ public struct Currencies: Sendable {
             guard pending == 0 else { throw CurrencyError.pendingOrders(count: pending, currency: source.code) }
             let balance = try await ctx.ledger.balance(of: account.id!, in: source, on: tx)
             if !balance.isZero {
-                let converted = Money(units: balance.units, currency: target).times(rate).roundedToMinorUnit()
+                guard let exact = Money(units: balance.units, currency: target).convertedIfRepresentable(by: rate),
+                      exact.units.magnitude <= UInt64(MoneyLimits.maximumBalance.units) else { throw CurrencyError.beyondLimits }
+                let converted = exact.roundedToMinorUnit()
                 var lines = [LedgerLine(.clientBalance(account.id!), balance.negated), LedgerLine(.currencyExchange, balance)]
                 if !converted.isZero {
                     lines += [LedgerLine(.clientBalance(account.id!), converted), LedgerLine(.currencyExchange, converted.negated)]
@@ -80,7 +84,9 @@ public struct Currencies: Sendable {
             let services = try await ServiceRecord.query(on: tx).filter(\.$accountID == account.id!)
                 .filter(\.$status != ServiceStatus.deleted.rawValue).all()
             for service in services where service.currency == source.code {
-                service.recurringAmount = Money(units: service.recurringAmount, currency: target).times(rate).roundedToMinorUnit().units
+                guard let price = Money(units: service.recurringAmount, currency: target).convertedIfRepresentable(by: rate),
+                      MoneyLimits.allows(price) else { throw CurrencyError.beyondLimits }
+                service.recurringAmount = price.roundedToMinorUnit().units
                 service.currency = target.code
                 try await service.update(on: tx)
             }

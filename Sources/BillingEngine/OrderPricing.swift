@@ -53,6 +53,8 @@ public enum OrderError: Error, Equatable, Sendable {
     case addonNotInPlan
     /// A resource amount that is not a whole number ("abc", "1.5").
     case amountNotWhole
+    /// A price that would exceed `MoneyLimits.maximumAmount` (a huge quantity of a resource).
+    case amountTooLarge
     case addonBelowMinimum(name: String, minimum: Int)
     case addonAboveMaximum(name: String, maximum: Int)
     case addonOffStep(name: String, step: Int)
@@ -119,7 +121,7 @@ public struct OrderPricing: Sendable {
         let first: (end: LocalDate, share: Fraction) = configuration.trial
             ? (today.adding(days: offer.plan.trialDays), .one)
             : Proration.firstPeriod(orderedOn: today, period: configuration.period, alignment: settings.alignment)
-        let quote = Quote.make(components: Self.components(offer: offer, period: configuration.period, amounts: amounts),
+        let quote = Quote.make(components: try Self.components(offer: offer, period: configuration.period, amounts: amounts),
                                currency: currency, period: configuration.period, firstPeriodEnds: first.end, share: first.share,
                                trial: configuration.trial, promo: promo.map(Self.discount), taxRate: VATTable.rate(forCountry: account.country),
                                taxMode: settings.taxMode)
@@ -174,7 +176,7 @@ public struct OrderPricing: Sendable {
     }
 
     /// The lines of a configuration's price per period: the plan, then every add-on.
-    static func components(offer: PlanOffer, period: BillingPeriod, amounts: [UUID: Int]) -> [Quote.Component] {
+    static func components(offer: PlanOffer, period: BillingPeriod, amounts: [UUID: Int]) throws -> [Quote.Component] {
         let planPrice = offer.prices[period]!
         var lines: [Quote.Component] = [(key: "plan", name: offer.plan.name, quantity: nil, included: nil, perPeriod: planPrice)]
         for addon in offer.addons {
@@ -182,15 +184,22 @@ public struct OrderPricing: Sendable {
             let chargeable = addon.limits.chargeable(amount)
             let unit = addon.unitPrices[period] ?? .zero(planPrice.currency)
             lines.append((key: addon.id.uuidString.lowercased(), name: addon.addon.name, quantity: amount,
-                          included: addon.limits.included, perPeriod: unit.times(chargeable)))
+                          included: addon.limits.included, perPeriod: try perPeriod(unit, chargeable)))
         }
         return lines
     }
 
     /// The catalog price of one period of a configuration, as a service stores it for renewals.
-    static func recurringAmount(offer: PlanOffer, period: BillingPeriod, amounts: [UUID: Int]) -> Money {
-        let lines = components(offer: offer, period: period, amounts: amounts)
+    static func recurringAmount(offer: PlanOffer, period: BillingPeriod, amounts: [UUID: Int]) throws -> Money {
+        let lines = try components(offer: offer, period: period, amounts: amounts)
         return Money.sum(lines.map(\.perPeriod), currency: lines[0].perPeriod.currency)
+    }
+
+    /// An add-on's price per period: the unit price times the chargeable quantity, refused when a
+    /// huge quantity (within limits staff set) would leave the range of one amount.
+    static func perPeriod(_ unit: Money, _ quantity: Int) throws -> Money {
+        guard let price = unit.multipliedWithinLimits(by: quantity) else { throw OrderError.amountTooLarge }
+        return price
     }
 
     static func discount(_ promo: PromoCodeRecord) -> PromoDiscount {

@@ -174,7 +174,7 @@ public struct ServiceLifecycle: Sendable {
         let amounts: [UUID: Int]
         do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) }
         catch let error as OrderError { throw ServiceActionError.order(error) }
-        let recurring = OrderPricing.recurringAmount(offer: offer, period: period, amounts: amounts)
+        let recurring = try OrderPricing.recurringAmount(offer: offer, period: period, amounts: amounts)
         service.period = period.rawValue
         service.anchorOn = service.expiresOn
         service.periodsPaid = 0
@@ -213,7 +213,7 @@ public struct ServiceLifecycle: Sendable {
         let amounts: [UUID: Int]
         do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) }
         catch let error as OrderError { throw ServiceActionError.order(error) }
-        let newRecurring = OrderPricing.recurringAmount(offer: offer, period: view.period, amounts: amounts)
+        let newRecurring = try OrderPricing.recurringAmount(offer: offer, period: view.period, amounts: amounts)
         let share = Proration.remainingShare(on: context.today, periodEnd: view.expiresOn, period: view.period)
         let difference = newRecurring - view.recurring
         let due = difference.isPositive ? difference.times(share).roundedToMinorUnit() : .zero(view.recurring.currency)

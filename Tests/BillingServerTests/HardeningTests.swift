@@ -74,6 +74,17 @@ struct HardeningTests {
             }
             #expect(try await api.send(.GET, "/v1/ledger?page=99999999999").status == .badRequest)
             #expect(try await api.send(.GET, "/v1/ledger?page=1000000&per_page=200").status == .ok)
+
+            // A quantity within limits staff set too wide, times its price, is refused, not trapped.
+            let huge = try await Catalog(context: app.engine).saveAddon(.init(kind: .disk, name: "Disk", included: 0, minimum: 0,
+                                                                             maximum: Int.max, step: 1), planID: catalog.monthly)
+            try await Catalog(context: app.engine).setPrice(ownerID: huge, period: .month, amount: Self.eur("1000.00"))
+            _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
+            let tooBig = try await browser.post("/order/\(catalog.monthly.uuidString.lowercased())",
+                                                form: ["period": "month", "domain": "web9", "action": "pay",
+                                                       "addon.\(huge.uuidString.lowercased())": "9223372036854775807"])
+            #expect(tooBig.status == .unprocessableEntity)
+            #expect(tooBig.text.contains("This configuration would cost more than €1,000,000,000.00 a period"))
             #expect(try await app.testing().sendRequest(.GET, "/health").status == .ok)
         }
     }

@@ -239,6 +239,7 @@ extension Messages {
             page.t("error.order.insufficient", ["needed": page.money(needed), "available": page.money(available)])
         case .emptyCart: page.t("error.order.empty_cart")
         case .amountNotWhole: page.t("error.order.amount_whole")
+        case .amountTooLarge: page.t("error.order.amount_too_large", ["max": page.money(MoneyLimits.maximumAmount.money(page.client?.summary.currency ?? .EUR))])
         case .itemNotFound, .orderNotFound: page.t("error.not_found")
         case .orderNotPending: page.t("error.order.not_pending")
         }

@@ -135,6 +135,7 @@ struct ServicesController: RouteCollection {
             switch error {
             case .noRate(let from, let to): message = page.t("error.currency.no_rate", ["from": from, "to": to])
             case .sameCurrency: message = page.t("error.currency.same")
+            case .beyondLimits: message = page.t("error.currency.limits")
             case .pendingOrders(let count, let currency):
                 message = page.t("error.currency.pending_orders", ["count": String(count), "currency": currency])
             default: message = page.t("error.bad_request")

@@ -74,7 +74,7 @@ enum PaymentPages {
             ("invoice.bank.reference", SellerDetails.paymentReference(invoiceNumber: payment.number, clientCode: clientCode), "bank-reference"),
             ("invoice.bank.amount", money(page, payment.total, payment.currency), "bank-amount"),
         ]
-        return .section(.class("bank-details"), .attribute(named: "data-testid", value: "bank-details"),
+        return .section(.class("widget widget-wide bank-details"), .attribute(named: "data-testid", value: "bank-details"),
             .h2(.text(page.t("invoice.bank.title"))),
             .dl(.class("facts"), .forEach(rows.filter { !$0.1.isEmpty }) { row in
                 .group(.dt(.text(page.t(row.0))), .dd(.attribute(named: "data-testid", value: row.2), .text(row.1)))
