@@ -265,7 +265,12 @@ struct HardeningTests {
             let staffPages = ["/admin", "/admin?q=X", "/admin/clients/\(client.accountID.uuidString.lowercased())", "/admin/payments",
                               "/admin/payments/\(payment.id!.uuidString.lowercased())", "/admin/payment-methods", "/admin/billing",
                               "/admin/outbox"]
-            for (visitor, pages) in [(browser, clientPages), (staff, staffPages)] {
+            // The public pay link of the invoice, with the hostile payer and method names.
+            let detail = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())")
+            let linkStart = try #require(detail.text.range(of: #"id="pay-link" value=""#))
+            let payLink = String(detail.text[linkStart.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "http://billing.test", with: "")
+            let anonymous = Browser(app)
+            for (visitor, pages) in [(browser, clientPages), (staff, staffPages), (anonymous, [payLink])] {
                 for path in pages {
                     let response = try await visitor.get(path)
                     #expect(response.status == .ok, "\(path)")
@@ -399,11 +404,16 @@ struct HardeningTests {
             let noReason = try await staff.post(paymentPath + "/refund", form: ["amount": "5.00", "reason": "", "key": "k5"])
             #expect(noReason.text.contains("Give a reason for the refund"))
             #expect(try await RefundRecord.query(on: app.db).count() == 0)
+            // The reason labelled "the client sees it" is shown to the client with the refund.
+            let done = try await staff.post(paymentPath + "/refund", form: ["amount": "5.00", "reason": "Unused days", "key": "k6"])
+            #expect(done.location == paymentPath + "?notice=payment_refunded")
 
             // A plan with no price yet is not on sale, and staff see why.
             let unpriced = try await Catalog(context: app.engine).savePlan(.init(productType: .vps, name: "VPS Unpriced"))
             let browser = Browser(app)
             try await browser.logIn()
+            let refunded = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())")
+            #expect(refunded.text.contains(#"<td class="num">€5.00</td><td>Unused days</td>"#))
             #expect(!(try await browser.get("/order?type=vps").text.contains("VPS Unpriced")))
             #expect(try await browser.get("/order/\(unpriced.uuidString.lowercased())").status == .notFound)
             let catalogPage = try await staff.get("/admin/catalog")

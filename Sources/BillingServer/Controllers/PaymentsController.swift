@@ -71,7 +71,7 @@ struct PaymentsController: RouteCollection {
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer,
                                    payLink: Self.payLink(req, payment: payment), seller: try await SellerDetails.load(on: req.db),
-                                   error: error).response(status: error == nil ? .ok : .unprocessableEntity)
+                                   refunds: try await PaymentFlow(context: req.engine).refunds(of: payment.id!), error: error).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     func pay(req: Request) async throws -> Response {

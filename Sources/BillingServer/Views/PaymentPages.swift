@@ -82,7 +82,7 @@ enum PaymentPages {
     }
 
     static func detail(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, payLink: String?,
-                       seller: SellerDetails, error: String?) -> HTML {
+                       seller: SellerDetails, refunds: [RefundRecord], error: String?) -> HTML {
         let path = "/payments/\(payment.id!.uuidString.lowercased())"
         let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
         let facts: Node<HTML.BodyContext> = .dl(.class("facts"),
@@ -120,6 +120,16 @@ enum PaymentPages {
             .div(.class("cart-layout"),
                  .section(.class("widget"), facts, actions, link),
                  .aside(.class("widget cart-summary"), .h2(.text(page.t("payment.amounts"))), amountsList(page, payment: payment))),
+            .if(!refunds.isEmpty, .section(.class("widget widget-wide"),
+                .h2(.text(page.t("payment.refunds"))),
+                .table(.class("data"), .attribute(named: "data-testid", value: "refund-list"),
+                       .thead(.tr(.th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
+                                  .th(.text(page.t("payment.refund_reason"))))),
+                       .tbody(.forEach(refunds) { refund in
+                           .tr(.td(.text(page.dateTime(refund.createdAt))),
+                               .td(.class("num"), .text(money(page, refund.amount, refund.currency))),
+                               .td(.text(refund.reason)))
+                       })))),
             .p(.a(.href("/payments"), .text(page.t("payments.back"))))
         ))
     }

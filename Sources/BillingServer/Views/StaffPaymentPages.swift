@@ -44,7 +44,7 @@ enum StaffPaymentPages {
                   UI.field(label: page.t("payment.amount"), name: "amount",
                            value: MoneyFormat.plain(Money(units: remaining, currency: Currency.named(payment.currency) ?? .EUR)),
                            hint: page.t("admin.payments.refund_hint")),
-                  UI.field(label: page.t("admin.adjust.reason"), name: "reason"),
+                  UI.field(label: page.t("admin.refund.reason"), name: "reason"),
                   UI.submit(page.t("admin.payments.refund"))))
         let refundRows: Node<HTML.BodyContext> = .if(!refunds.isEmpty, .table(.class("data"), .attribute(named: "data-testid", value: "refunds"),
             .thead(.tr(.th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))), .th(.text(page.t("admin.adjust.reason"))))),
