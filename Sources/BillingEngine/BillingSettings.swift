@@ -38,15 +38,6 @@ public struct BillingSettings: Sendable, Equatable {
         guard (0...60).contains(noticeDays) else { throw Invalid.noticeDays }
         let values = [(Self.keys.taxMode, taxMode.rawValue), (Self.keys.alignment, alignment.rawValue),
                       (Self.keys.grace, String(graceDays)), (Self.keys.notice, String(noticeDays))]
-        try await db.transaction { tx in
-            for (key, value) in values {
-                if let row = try await SettingRecord.find(key, on: tx) {
-                    row.value = value
-                    try await row.update(on: tx)
-                } else {
-                    try await SettingRecord(key: key, value: value).create(on: tx)
-                }
-            }
-        }
+        try await SettingRecord.store(values, on: db)
     }
 }

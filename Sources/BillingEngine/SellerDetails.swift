@@ -79,16 +79,6 @@ public struct SellerDetails: Sendable, Equatable {
             else { throw Invalid.field(field.key) }
             values.append((field.key, value))
         }
-        let rows = values
-        try await db.transaction { tx in
-            for (key, value) in rows {
-                if let row = try await SettingRecord.find(key, on: tx) {
-                    row.value = value
-                    try await row.update(on: tx)
-                } else {
-                    try await SettingRecord(key: key, value: value).create(on: tx)
-                }
-            }
-        }
+        try await SettingRecord.store(values, on: db)
     }
 }

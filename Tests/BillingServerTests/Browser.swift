@@ -1,5 +1,9 @@
+import BillingDomain
+import BillingEngine
 import BillingServer
+import BillingTestSupport
 import Foundation
+import Testing
 import NIOCore
 import Vapor
 import VaporTesting
@@ -32,6 +36,17 @@ final class Browser {
             "\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
         }.joined(separator: "&")
         return try await send(.POST, path, body: body, contentType: "application/x-www-form-urlencoded")
+    }
+
+    /// A new staff member with `role`, logged in to the staff area in a browser of their own.
+    static func staff(_ app: Application, role: StaffRole = .administrator) async throws -> Browser {
+        let email = "\(role.rawValue)@provider.example"
+        try await StaffAccounts(context: app.engine).create(email: email, name: "Olga \(role.rawValue)", password: "staff password 1", role: role)
+        let browser = Browser(app)
+        try await browser.get("/admin/login")
+        let login = try await browser.post("/admin/login", form: ["email": email, "password": "staff password 1"])
+        #expect(login.location == "/admin")
+        return browser
     }
 
     /// Opens the client login page and logs in, as a person would.

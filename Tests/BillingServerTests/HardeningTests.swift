@@ -15,16 +15,6 @@ import VaporTesting
 struct HardeningTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
-    static func staffBrowser(_ app: Application, role: StaffRole = .administrator) async throws -> Browser {
-        let email = "\(role.rawValue)@provider.example"
-        try await StaffAccounts(context: app.engine).create(email: email, name: "Olga \(role.rawValue)", password: "staff password 1", role: role)
-        let browser = Browser(app)
-        try await browser.get("/admin/login")
-        let login = try await browser.post("/admin/login", form: ["email": email, "password": "staff password 1"])
-        #expect(login.location == "/admin")
-        return browser
-    }
-
     /// The value of a hidden field of a page (`_once`, `key`), the first one after `after` when given
     /// (the form of one action).
     static func field(_ name: String, in html: String, after marker: String? = nil) -> String? {
@@ -44,9 +34,7 @@ struct HardeningTests {
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("50.00"), key: "t")
-            let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
             let browser = Browser(app)
             try await browser.logIn()
             for path in ["/services", "/payments", "/finance/expenses", "/finance/balance"] {
@@ -58,7 +46,7 @@ struct HardeningTests {
             // Past the end, a web list shows its last page: the one service is there.
             let services = try await browser.get("/services?type=vps&page=999999999999999999")
             #expect(services.text.contains("web1"))
-            let staff = try await Self.staffBrowser(app)
+            let staff = try await Browser.staff(app)
             for path in ["/admin", "/admin/payments", "/admin/clients/\(client.accountID.uuidString.lowercased())"] {
                 #expect(try await staff.get("\(path)?page=999999999999999999").status == .ok, "\(path)")
             }
@@ -105,11 +93,11 @@ struct HardeningTests {
             try await client.logIn()
             #expect(try await client.get("/admin/outbox").location == "/admin/login")
             // Staff whose role may read the outbox see the reset link; an accountant's role may not.
-            let support = try await Self.staffBrowser(app, role: .support)
+            let support = try await Browser.staff(app, role: .support)
             let outbox = try await support.get("/admin/outbox")
             #expect(outbox.status == .ok)
             #expect(outbox.text.contains("/password/reset/"))
-            let accountant = try await Self.staffBrowser(app, role: .accountant)
+            let accountant = try await Browser.staff(app, role: .accountant)
             #expect(try await accountant.get("/admin/outbox").status == .forbidden)
         }
         do {
@@ -299,7 +287,7 @@ struct HardeningTests {
             // Until staff enter the details, the invoice says so instead of showing nothing.
             #expect(try await browser.get(path).text.contains(#"data-testid="bank-details-missing""#))
 
-            let staff = try await Self.staffBrowser(app)
+            let staff = try await Browser.staff(app)
             _ = try await staff.get("/admin/billing")
             let saved = try await staff.post("/admin/billing/seller", form: [
                 "seller.legal_name": "Demo Hosting GmbH", "seller.address": "Hauptstraße 1, 10115 Berlin", "seller.tax_id": "DE123456789",
@@ -330,7 +318,7 @@ struct HardeningTests {
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
-            let staff = try await Self.staffBrowser(app)
+            let staff = try await Browser.staff(app)
             try await Currencies(context: app.engine).setRate(base: .EUR, quote: .UAH, rateMicros: 45_000_000, staffID: UUID(), role: .administrator)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             _ = try? await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
@@ -394,7 +382,7 @@ struct HardeningTests {
             let (body, headers) = Sandbox.paid(app, redirect: url)
             _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
 
-            let staff = try await Self.staffBrowser(app)
+            let staff = try await Browser.staff(app)
             let paymentPath = "/admin/payments/\(payment.id!.uuidString.lowercased())"
             for amount in ["0", "-1"] {
                 _ = try await staff.get(paymentPath)
@@ -420,9 +408,7 @@ struct HardeningTests {
             #expect(catalogPage.text.contains("Hidden: no price yet"))
 
             // A resource amount that is not a number says so.
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
-            let service = try #require(try await ServiceRecord.query(on: app.db).first())
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
             let servicePath = "/services/\(service.id!.uuidString.lowercased())"
             _ = try await browser.get(servicePath)
             let abc = try await browser.post(servicePath + "/resources", form: ["addon.\(catalog.ram.uuidString.lowercased())": "abc"])

@@ -10,21 +10,11 @@ import VaporTesting
 
 @Suite("Staff area through the router")
 struct StaffAreaTests {
-    func staffBrowser(_ app: Application, role: StaffRole = .administrator) async throws -> Browser {
-        let email = "\(role.rawValue)@provider.example"
-        try await StaffAccounts(context: app.engine).create(email: email, name: "Olga \(role.rawValue)", password: "staff password 1", role: role)
-        let browser = Browser(app)
-        try await browser.get("/admin/login")
-        let login = try await browser.post("/admin/login", form: ["email": email, "password": "staff password 1"])
-        #expect(login.location == "/admin")
-        return browser
-    }
-
     @Test func staffAdjustBalanceAndTheClientSeesIt() async throws {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient(email: "anna@example.com", name: "Anna Client")
             try await app.signUpClient(email: "boris@example.com", name: "Boris Buyer")
-            let staff = try await staffBrowser(app)
+            let staff = try await Browser.staff(app)
 
             let list = try await staff.get("/admin?q=ANNA")
             #expect(list.status == .ok)
@@ -81,7 +71,7 @@ struct StaffAreaTests {
     @Test func supportStaffCannotMoveMoney() async throws {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient()
-            let support = try await staffBrowser(app, role: .support)
+            let support = try await Browser.staff(app, role: .support)
             let cardPath = "/admin/clients/\(client.accountID.uuidString.lowercased())"
             let card = try await support.get(cardPath)
             #expect(card.status == .ok)
@@ -110,7 +100,7 @@ struct StaffAreaTests {
 
     @Test func unknownClientCardIsNotFound() async throws {
         try await TestApp.run { app, _ in
-            let staff = try await staffBrowser(app)
+            let staff = try await Browser.staff(app)
             #expect(try await staff.get("/admin/clients/\(UUID().uuidString)").status == .notFound)
             #expect(try await staff.get("/admin/clients/not-a-uuid").status == .notFound)
             let logout = try await staff.post("/admin/logout", form: [:])

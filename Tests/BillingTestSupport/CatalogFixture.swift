@@ -46,6 +46,16 @@ extension Application {
                                                         kind: .staffAdjustment, memo: "Top-up", idempotencyKey: key), actor: "test")
     }
 
+    /// Orders `planID` for a client and pays it from the balance, as the order form does; answers
+    /// the new service.
+    @discardableResult
+    public func orderPaid(_ planID: UUID, domain: String, for accountID: UUID, period: BillingPeriod = .month) async throws -> ServiceRecord {
+        let account = try await account(accountID)
+        try await Cart(context: billingEngine).add(OrderConfiguration(planID: planID, period: period, domainName: domain), account: account)
+        try await Orders(context: billingEngine).checkout(account: account, payFromBalance: true, actor: "test")
+        return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
+    }
+
     public func account(_ id: UUID) async throws -> AccountRecord {
         try await AccountRecord.find(id, on: db)!
     }

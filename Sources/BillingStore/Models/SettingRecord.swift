@@ -15,4 +15,18 @@ public final class SettingRecord: Model, @unchecked Sendable {
         self.id = key
         self.value = value
     }
+
+    /// Writes several settings in one transaction, creating the ones that do not exist yet.
+    public static func store(_ values: [(key: String, value: String)], on db: any Database) async throws {
+        try await db.transaction { tx in
+            for (key, value) in values {
+                if let row = try await SettingRecord.find(key, on: tx) {
+                    row.value = value
+                    try await row.update(on: tx)
+                } else {
+                    try await SettingRecord(key: key, value: value).create(on: tx)
+                }
+            }
+        }
+    }
 }
