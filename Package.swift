@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "BillingDomain"),
@@ -29,7 +31,12 @@ let package = Package(
         ]),
         .target(name: "Payments", dependencies: ["BillingDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Provisioning", dependencies: ["BillingDomain"]),
-        .target(name: "Messaging", dependencies: ["BillingDomain"]),
+        .target(name: "Messaging", dependencies: [
+            "BillingDomain",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .target(name: "BillingEngine", dependencies: [
             "BillingDomain", "BillingStore", "Payments", "Provisioning", "Messaging",
             .product(name: "FluentKit", package: "fluent-kit"),
@@ -56,6 +63,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BillingDomainTests", dependencies: ["BillingDomain"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "BillingDomain", "BillingTestSupport"]),
         .testTarget(name: "BillingStoreTests", dependencies: [
             "BillingStore", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
         ]),

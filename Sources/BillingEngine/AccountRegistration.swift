@@ -81,7 +81,8 @@ public struct AccountRegistration: Sendable {
                              "login": context.provider.baseURL + "/login", "reset": context.provider.baseURL + "/password/forgot"]
             try await context.outbox.enqueue(to: existing.email, subject: context.texts.text("email.signup_exists.subject", language, arguments),
                                              body: context.texts.text("email.signup_exists.body", language, arguments),
-                                             category: .security, accountID: existing.accountID, on: context.database)
+                                             category: .security, accountID: existing.accountID, language: language,
+                                             on: context.database)
             return
         }
         do {
@@ -106,7 +107,7 @@ public struct AccountRegistration: Sendable {
                                           expiresAt: now.addingTimeInterval(Self.confirmationLifetime), createdAt: now).create(on: db)
             try await context.outbox.enqueue(to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),
                                              body: context.texts.text("email.signup_confirm.body", language, arguments),
-                                             category: .security, accountID: user.accountID, on: db)
+                                             category: .security, accountID: user.accountID, language: language, on: db)
         }
     }
 

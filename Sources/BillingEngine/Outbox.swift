@@ -13,9 +13,9 @@ public struct Outbox: Sendable {
     }
 
     public func enqueue(to recipient: String, subject: String, body: String, category: Category,
-                        accountID: UUID?, on database: any Database) async throws {
+                        accountID: UUID?, language: Language? = nil, on database: any Database) async throws {
         try await OutboxEmailRecord(accountID: accountID, recipient: recipient, subject: subject, body: body,
-                                    category: category.rawValue, createdAt: clock.now).create(on: database)
+                                    category: category.rawValue, createdAt: clock.now, language: language?.rawValue).create(on: database)
     }
 
     /// The newest messages first, for the development outbox page and tests.

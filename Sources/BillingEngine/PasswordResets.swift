@@ -35,7 +35,7 @@ public struct PasswordResets: Sendable {
                                           expiresAt: now.addingTimeInterval(Self.lifetime), createdAt: now).create(on: db)
             try await context.outbox.enqueue(to: user.email, subject: texts.text("email.reset.subject", language, arguments),
                                              body: texts.text("email.reset.body", language, arguments),
-                                             category: .security, accountID: user.accountID, on: db)
+                                             category: .security, accountID: user.accountID, language: language, on: db)
         }
     }
 

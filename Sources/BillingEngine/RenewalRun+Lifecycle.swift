@@ -167,7 +167,8 @@ struct Notices: Sendable {
             let record = OutboxEmailRecord(accountID: notice.accountID, recipient: owner.email,
                                            subject: context.texts.text("email.\(notice.template).subject", language, arguments),
                                            body: context.texts.text("email.\(notice.template).body", language, arguments),
-                                           category: Outbox.Category.services.rawValue, createdAt: context.clock.now)
+                                           category: Outbox.Category.services.rawValue, createdAt: context.clock.now,
+                                           language: language.rawValue)
             record.dedupeKey = notice.dedupeKey
             return record
         }

@@ -5,6 +5,7 @@ import BillingStore
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import Messaging
 import OpenAPIVapor
 import Payments
 import Vapor
@@ -64,7 +65,14 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
         provider: ProviderProfile(name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
                                   defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
         gateways: PaymentGateways(gateways))
-    app.billing = BillingRuntime(config: config, engine: engine, signingKey: key,
+    let from = config.mailFrom ?? EmailAddressee(name: config.providerName,
+                                                 address: "noreply@" + (URL(string: config.baseURL)?.host ?? "localhost"))
+    let mail = config.smtp.map { smtp in
+        var relay = smtp
+        relay.heloName = URL(string: config.baseURL)?.host ?? "localhost"
+        return MailDelivery(context: engine, channel: SMTPChannel(configuration: relay, group: app.eventLoopGroup), from: from)
+    }
+    app.billing = BillingRuntime(config: config, engine: engine, signingKey: key, mailDelivery: mail,
                                  contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
                                     formTargets: Array(Set(gateways.flatMap(\.pageOrigins))).sorted()))
 
@@ -97,6 +105,8 @@ private func signingKey(on db: any Database) async throws -> String {
 extension Application {
     /// The engine context of a configured application, for the CLI and tests.
     public var billingEngine: EngineContext { billing.engine }
+    /// The outbox's delivery through SMTP, when `SMTP_URL` is set (tests run it by hand).
+    public var mailDelivery: MailDelivery? { billing.mailDelivery }
 }
 
 func routes(_ app: Application) throws {

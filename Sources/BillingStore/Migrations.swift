@@ -41,6 +41,7 @@ public enum BillingMigrations {
             CreateAPIIdempotency(),
             CreateStaffAPITokens(),
             AddEmailConfirmationToUsers(),
+            AddDeliveryToEmailOutbox(),
         ]
     }
 }

@@ -61,16 +61,7 @@ struct Serve: AsyncParsableCommand {
                 print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
                 print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
             }
-            // The daily billing pass, in-process: every minute the runner checks whether today's
-            // job is done; the job table's lease lets only one instance do it.
-            let jobs: Task<Void, Never>? = config.runJobs ? Task {
-                let runner = JobRunner(context: app.billingEngine)
-                while !Task.isCancelled {
-                    do { try await runner.runDue() } catch { app.logger.error("billing pass failed: \(String(describing: error))") }
-                    try? await Task.sleep(for: .seconds(60))
-                }
-            } : nil
-            defer { jobs?.cancel() }
+            app.startBackgroundWork()
             try await app.execute()
         }
     }

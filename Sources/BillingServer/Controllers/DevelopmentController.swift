@@ -7,11 +7,20 @@ import Vapor
 struct DevelopmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("outbox", use: outbox)
+        routes.post("outbox", ":messageID", "retry", use: retry)
+    }
+
+    /// Puts a message that delivery gave up on back in the queue.
+    func retry(req: Request) async throws -> Response {
+        try req.staff.require(.viewOutbox)
+        guard let id = req.parameters.get("messageID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        try await MailDelivery.retry(id, on: req.db)
+        return req.redirect(to: "/admin/outbox?notice=mail_requeued")
     }
 
     func outbox(req: Request) async throws -> Response {
         try req.staff.require(.viewOutbox)
         let messages = try await Outbox.recent(on: req.db)
-        return StaffPages.outbox(PageContext(req), messages: messages).response()
+        return StaffPages.outbox(PageContext(req), messages: messages, delivering: req.billing.mailDelivery != nil).response()
     }
 }

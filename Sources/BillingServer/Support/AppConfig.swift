@@ -1,5 +1,6 @@
 import BillingDomain
 import Foundation
+import Messaging
 
 /// Every setting of the platform, read in one place from environment variables. Defaults make
 /// `swift run billing serve` work out of the box; a bad value stops start-up with a message
@@ -39,6 +40,11 @@ public struct AppConfig: Sendable {
     /// Proxies whose `X-Forwarded-For` is believed (`BILLING_TRUSTED_PROXIES`); from anyone else
     /// the header is ignored, so a client cannot pick the address its login failures count on.
     public var trustedProxies = TrustedProxies([])
+    /// The mail relay (`SMTP_URL`); without it messages wait in the staff's outbox page.
+    public var smtp: SMTPConfiguration?
+    /// Who e-mails come from (`SMTP_FROM`); by default the provider's name at `noreply@` the base
+    /// URL's host.
+    public var mailFrom: EmailAddressee?
     /// YooKassa: on when the shop id and secret key are set.
     public var yooKassa: (shopID: String, secretKey: String, apiBase: String)?
 
@@ -162,6 +168,16 @@ public struct AppConfig: Sendable {
             } else {
                 bad("YOOKASSA_SECRET_KEY", "", "the shop's secret key when YOOKASSA_SHOP_ID is set")
             }
+        }
+        if let url = value("SMTP_URL") {
+            do { config.smtp = try SMTPConfiguration.parse(url) } catch {
+                // The URL may hold a password: only its scheme is echoed.
+                bad("SMTP_URL", String(url.prefix { $0 != ":" }) + "://…", error.reason)
+            }
+        }
+        if let from = value("SMTP_FROM") {
+            if let addressee = EmailAddressee.parse(from) { config.mailFrom = addressee }
+            else { bad("SMTP_FROM", from, "an address such as billing@example.com or Name <billing@example.com>") }
         }
         if !config.developmentMode {
             // Production refuses what only a demo may have: a gateway that pays without money, and

@@ -83,13 +83,20 @@ enum StaffPages {
         ))
     }
 
-    static func outbox(_ page: PageContext, messages: [OutboxEmailRecord]) -> HTML {
+    static func outbox(_ page: PageContext, messages: [OutboxEmailRecord], delivering: Bool) -> HTML {
         let content: Node<HTML.BodyContext> = .group(
-            .p(.class("muted"), .text(page.t("outbox.lead"))),
+            .p(.class("muted"), .text(page.t(delivering ? "outbox.lead_smtp" : "outbox.lead"))),
             .if(messages.isEmpty, .p(.class("empty"), .text(page.t("outbox.empty"))), else:
                 .div(.class("outbox"), .forEach(messages) { message in
                     .article(.class("mail"), .attribute(named: "data-testid", value: "outbox-message"),
-                        .p(.class("muted"), .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category) · \(message.status)")),
+                        .p(.class("muted"), .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category) · "),
+                           .span(.class(message.status == "sent" ? "tag tag-ok" : (message.status == "failed" ? "tag tag-bad" : "tag")),
+                                 .attribute(named: "data-testid", value: "outbox-status"), .text(message.status)),
+                           .if(message.attempts > 0, .text(" · " + page.t("outbox.attempts", ["count": String(message.attempts)])))),
+                        .unwrap(message.lastError) { error in .p(.class("alert alert-error small"), .text(error)) },
+                        .if(message.status == "failed",
+                            .form(.method(.post), .action("/admin/outbox/\(message.id!.uuidString.lowercased())/retry"), UI.csrfField(page),
+                                  UI.submit(page.t("outbox.retry"), style: "secondary"))),
                         .h3(.text(message.subject)),
                         .pre(.text(message.body)))
                 }))

@@ -13,18 +13,26 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
     @Field(key: "body") public var body: String
     /// `security`, `finance`, `services`, `support`, `news`.
     @Field(key: "category") public var category: String
-    /// `queued`, `sent`, `failed`.
+    /// `queued` (waiting, or waiting for a retry), `sent`, `failed` (given up; staff see why).
     @Field(key: "status") public var status: String
     @Field(key: "attempts") public var attempts: Int
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "sent_at") public var sentAt: Date?
     /// Set for notices that must go out once (e.g. `expiring:<service>:<date>`); unique.
     @OptionalField(key: "dedupe_key") public var dedupeKey: String?
+    /// The recipient's language (`en`, `ru`, `uk`), for the HTML part; the texts are already in it.
+    @OptionalField(key: "language") public var language: String?
+    /// The Message-ID the message goes out with, fixed at the first attempt.
+    @OptionalField(key: "message_id") public var messageID: String?
+    @OptionalField(key: "next_attempt_at") public var nextAttemptAt: Date?
+    @OptionalField(key: "lease_owner") public var leaseOwner: String?
+    @OptionalField(key: "lease_until") public var leaseUntil: Date?
+    @OptionalField(key: "last_error") public var lastError: String?
 
     public init() {}
 
     public init(id: UUID = UUID(), accountID: UUID?, recipient: String, subject: String, body: String,
-                category: String, createdAt: Date) {
+                category: String, createdAt: Date, language: String? = nil) {
         self.id = id
         self.accountID = accountID
         self.recipient = recipient
@@ -34,5 +42,6 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
         self.status = "queued"
         self.attempts = 0
         self.createdAt = createdAt
+        self.language = language
     }
 }

@@ -1,0 +1,63 @@
+import BillingEngine
+import Foundation
+import Messaging
+import NIOConcurrencyHelpers
+import Vapor
+
+/// What `serve` does besides answering requests, as a lifecycle service of the application:
+/// - the daily billing pass: every minute the runner checks whether today's is done; its lease in
+///   `scheduled_jobs` lets one instance of several do it (`BILLING_JOBS=off` when cron runs
+///   `billing jobs --once` instead);
+/// - mail delivery: every few seconds, when `SMTP_URL` is set, due messages of the outbox are sent
+///   (`MailDelivery`, leased per message, so several instances never send one twice).
+/// It starts after boot and stops at shutdown. Tests do not register it: they drive both by hand.
+struct BackgroundWork: LifecycleHandler {
+    let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+
+    func didBoot(_ application: Application) throws {
+        let runtime = application.billing
+        let logger = Logger(label: "billing.background")
+        var started: [Task<Void, Never>] = []
+        if runtime.config.runJobs {
+            started.append(Task {
+                let runner = JobRunner(context: runtime.engine)
+                while !Task.isCancelled {
+                    do { try await runner.runDue() } catch { logger.error("billing pass failed: \(String(describing: error))") }
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            })
+        }
+        if let delivery = runtime.mailDelivery {
+            started.append(Task {
+                let mailLogger = Logger(label: "billing.mail")
+                while !Task.isCancelled {
+                    do {
+                        let outcome = try await delivery.runOnce()
+                        if outcome != MailDelivery.Outcome() {
+                            mailLogger.info("mail delivery", metadata: ["sent": "\(outcome.sent)", "retried": "\(outcome.retried)",
+                                                                         "failed": "\(outcome.failed)"])
+                        }
+                    } catch {
+                        mailLogger.error("mail delivery failed: \(String(describing: error))")
+                    }
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            })
+        }
+        tasks.withLockedValue { $0 = started }
+    }
+
+    func shutdown(_ application: Application) {
+        tasks.withLockedValue { tasks in
+            for task in tasks { task.cancel() }
+            tasks = []
+        }
+    }
+}
+
+extension Application {
+    /// Starts the daily billing pass and mail delivery with the server (`billing serve`).
+    public func startBackgroundWork() {
+        lifecycle.use(BackgroundWork())
+    }
+}
