@@ -332,6 +332,27 @@ def main() -> None:
             unpaid = api(base, "GET", "/api/v1/payments", token=token)[1]
             assert all(item["id"] != first["id"] for item in unpaid["items"]), unpaid
 
+            # At a phone's width: a menu button opens the menu, and no page scrolls sideways.
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")
+            phone.goto(f"{base}/login")
+            phone.fill("#f-email", "erika@example.com")
+            phone.fill("#f-password", "a long enough password")
+            phone.click("button[type=submit].btn-primary")
+            expect(phone.locator("nav.sidebar")).to_be_hidden()
+            phone.click("[data-testid=menu-button]")
+            expect(phone.locator("nav.sidebar")).to_be_visible()
+            expect(phone.locator("nav.sidebar")).to_contain_text("Expenses")
+            for path, name in [("/dashboard", "phone-dashboard"), ("/services", "phone-services"), ("/payments?filter=all", "phone-payments"),
+                               ("/finance/balance", "phone-balance")]:
+                phone.goto(base + path)
+                width = phone.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, (path, width)
+                phone.screenshot(path=os.path.join(out, f"20-{name}.png"), full_page=True)
+            phone.goto(f"{base}/order?type=vps")
+            phone.locator("[data-testid=plan-card] a.btn").first.click()
+            expect(phone.locator("[data-testid=due-now-inline]")).to_be_visible()
+            phone.screenshot(path=os.path.join(out, "21-phone-order.png"), full_page=True)
+
             # A real gateway's page is on another origin: the checkout form's answer redirects
             # there, and the pages' policy (form-action) must let the browser follow it.
             staff.goto(f"{base}/admin/payment-methods")

@@ -23,6 +23,9 @@ struct OrderingPagesTests {
             let page = try await browser.get(path)
             #expect(page.status == .ok)
             #expect(page.text.contains("€10.00"))
+            // The price stands before the form's buttons (on a phone the summary is far below),
+            // before any name is typed.
+            #expect(page.text.contains(#"data-testid="due-now-inline">Due now: €10.00<"#))
             let ram = "addon.\(catalog.ram.uuidString.lowercased())"
             let refusals: [([String: String], String)] = [
                 ([ram: "8192"], "RAM: at most 4096."),

@@ -63,7 +63,10 @@ struct OrderController: RouteCollection {
             config = OrderConfiguration(planID: planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
                                         domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
         }
-        let priced = try? await OrderPricing(context: req.engine).price(config, for: account)
+        // The first look at the form shows the price: a name not typed yet does not change it.
+        var quoted = config
+        if quoted.domainName.isEmpty { quoted.domainName = "example.com" }
+        let priced = try? await OrderPricing(context: req.engine).price(quoted, for: account)
         return OrderPages.configure(try await PageContext.client(req), offer: offer, configuration: config, priced: priced,
                                     error: nil, itemID: itemID).response()
     }

@@ -51,6 +51,18 @@ enum Layout {
               })
     }
 
+    /// The phone's menu: a button in the top bar that opens the sidebar. A checkbox and its label,
+    /// so it works without JavaScript; on wider screens both are hidden and the sidebar shows.
+    static func menuToggle(_ page: PageContext) -> Node<HTML.BodyContext> {
+        .input(.type(.checkbox), .id("nav-toggle"), .class("nav-toggle"), .attribute(named: "aria-hidden", value: "true"),
+               .attribute(named: "tabindex", value: "-1"))
+    }
+
+    static func menuButton(_ page: PageContext) -> Node<HTML.BodyContext> {
+        .label(.for("nav-toggle"), .class("menu-button"), .attribute(named: "data-testid", value: "menu-button"),
+               .raw(Icons.svg("list")), .span(.text(page.t("nav.menu"))))
+    }
+
     static func brand(_ page: PageContext, href: String) -> Node<HTML.BodyContext> {
         .a(.class("brand"), .href(href), .span(.class("brand-mark"), .text(String(page.providerName.prefix(1)))),
            .span(.class("brand-name"), .text(page.providerName)))
@@ -63,7 +75,9 @@ enum Layout {
             .lang(page.plotLanguage),
             head(page, title: title),
             .body(.class("app"),
+                menuToggle(page),
                 .header(.class("topbar"),
+                    menuButton(page),
                     brand(page, href: "/dashboard"),
                     .div(.class("topbar-money"),
                         .unwrap(header) { header in
@@ -105,7 +119,9 @@ enum Layout {
             .lang(page.plotLanguage),
             head(page, title: title),
             .body(.class("app staff"),
+                menuToggle(page),
                 .header(.class("topbar"),
+                    menuButton(page),
                     brand(page, href: "/admin"),
                     .span(.class("staff-badge"), .text(page.t("admin.badge"))),
                     .div(.class("topbar-money")),

@@ -81,6 +81,10 @@ enum OrderPages {
                      .input(.type(.checkbox), .name("trial"), .id("f-trial"), .attribute(named: "checked", value: configuration.trial ? "checked" : nil)),
                      .label(.for("f-trial"), .text(page.t("order.use_trial", ["days": String(offer.plan.trialDays)]))))),
             UI.field(label: page.t("order.promo"), name: "promo", value: configuration.promoCode ?? "", required: false),
+            .unwrap(priced) { priced in
+                .p(.class("due-now-inline phone-only"), .attribute(named: "data-testid", value: "due-now-inline"),
+                   .text(page.t("cart.due_now") + ": " + page.money(priced.quote.dueNow.gross)))
+            },
             .div(.class("actions"),
                 .button(.type(.submit), .name("action"), .value("quote"), .class("btn btn-secondary"), .text(page.t("order.recalculate"))),
                 .button(.type(.submit), .name("action"), .value("cart"), .class("btn btn-secondary"),
