@@ -284,6 +284,29 @@ public struct Orders: Sendable {
             .sort(\.$createdAt, .descending).limit(100).all()
     }
 
+    /// One order of the account with what its page shows: its items with their plans' names, and
+    /// the payments made for it. Another account's order is indistinguishable from a missing one.
+    public struct Detail: Sendable {
+        public let order: OrderRecord
+        public let items: [(item: OrderItemRecord, planName: String)]
+        public let payments: [PaymentRecord]
+    }
+
+    public func detail(orderID: UUID, account: AccountRecord) async throws -> Detail? {
+        let db = context.database
+        guard let order = try await OrderRecord.find(orderID, on: db), order.accountID == account.id! else { return nil }
+        let items = try await OrderItemRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
+        let plans = try await PlanRecord.query(on: db).filter(\.$id ~~ Set(items.map(\.planID))).all()
+        let names = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0.name) })
+        let payments = try await PaymentRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
+        return Detail(order: order, items: items.map { ($0, names[$0.planID] ?? "—") }, payments: payments)
+    }
+
+    /// The number of items waiting in the account's cart (the menu shows it).
+    public func cartCount(account: AccountRecord) async throws -> Int {
+        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$orderID == nil).count()
+    }
+
     /// The items of some orders, grouped by order.
     public func items(of orderIDs: [UUID]) async throws -> [UUID: [OrderItemRecord]] {
         guard !orderIDs.isEmpty else { return [:] }

@@ -62,6 +62,8 @@ public struct PaymentFlow: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     static let unpaidStatuses = [PaymentStatus.new, .beingPaid].map(\.rawValue)
+    /// Why the client deleted an invoice: such an invoice is not tried again.
+    static let deletedByClient = "deleted by client"
     static let creditableStatuses = PaymentStatus.allCases.filter(\.acceptsMoney).map(\.rawValue)
 
     /// The amounts a payment of `amount` with a method comes to (the confirmation step).
@@ -169,7 +171,10 @@ public struct PaymentFlow: Sendable {
             try await PaymentRecord.query(on: context.database).filter(\.$id == paymentID).set(\.$saveMethod, to: false).update()
             payment.saveMethod = false
         }
-        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notPayable }
+        // A payment the gateway declined or the payer abandoned (Cancelled) may be tried again;
+        // one the client deleted may not.
+        let retrying = payment.status == PaymentStatus.cancelled.rawValue && payment.failure != Self.deletedByClient
+        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true || retrying else { throw PaymentError.notPayable }
         guard let kind = PaymentMethodKind(rawValue: payment.methodKind) else { throw PaymentError.methodUnavailable }
         guard kind.isGateway else { return nil }
         guard let driver = context.gateways.driver(kind.rawValue), let currency = Currency.named(payment.currency) else {
@@ -188,14 +193,17 @@ public struct PaymentFlow: Sendable {
                 customerID: customer,
                 // The return address is part of the session: the client area and a pay link
                 // each get their own, and repeated clicks from one page get the same one.
-                idempotencyKey: "\(paymentID.uuidString.lowercased()):\(SecretToken.digest(returnURL).prefix(12))"))
+                // A retry after a decline needs a new session: its key carries the minute.
+                idempotencyKey: "\(paymentID.uuidString.lowercased()):\(SecretToken.digest(returnURL).prefix(12))"
+                    + (retrying ? ":retry-\(Int(context.clock.now.timeIntervalSince1970 / 60))" : "")))
         } catch {
             throw PaymentError.gatewayFailed(String(describing: error))
         }
         guard let sql = context.database as? any SQLDatabase else { return redirect.url }
         try await sql.raw("""
             UPDATE payments SET status = \(bind: PaymentStatus.beingPaid.rawValue), gateway_session_id = \(bind: redirect.sessionID),
-            redirect_url = \(bind: redirect.url) WHERE id = \(bind: paymentID) AND status IN (\(binds: Self.unpaidStatuses))
+            redirect_url = \(bind: redirect.url), failure = NULL WHERE id = \(bind: paymentID)
+            AND (status IN (\(binds: Self.unpaidStatuses)) OR (status = \(bind: PaymentStatus.cancelled.rawValue) AND \(bind: retrying)))
             """).run()
         return redirect.url
     }
@@ -315,7 +323,7 @@ public struct PaymentFlow: Sendable {
     public func delete(paymentID: UUID, account: AccountRecord) async throws {
         guard let payment = try await find(paymentID, account: account) else { throw PaymentError.paymentNotFound }
         guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notDeletable }
-        try await cancel(paymentID: paymentID, reason: "deleted by client")
+        try await cancel(paymentID: paymentID, reason: Self.deletedByClient)
     }
 
     /// Staff confirm that a bank transfer arrived: the invoice's total is credited.

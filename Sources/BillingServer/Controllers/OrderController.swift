@@ -15,6 +15,7 @@ struct OrderController: RouteCollection {
         routes.post("cart", "checkout", use: checkout)
         routes.post("cart", ":itemID", "remove", use: remove)
         routes.get("orders", use: orders)
+        routes.get("orders", ":orderID", use: order)
         routes.post("orders", ":orderID", "pay", use: pay)
         routes.post("orders", ":orderID", "cancel", use: cancel)
     }
@@ -193,6 +194,17 @@ struct OrderController: RouteCollection {
 
     func orders(req: Request) async throws -> Response {
         try await renderOrders(req, error: nil)
+    }
+
+    /// One order: its items, amounts, method, status and the payments made for it.
+    func order(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)),
+              let detail = try await Orders(context: req.engine).detail(orderID: id, account: try req.client.account) else {
+            throw PageError.notFound
+        }
+        let methods = try await PaymentMethods(context: req.engine).all()
+        let method = detail.order.paymentMethod == "balance" ? nil : methods.first { $0.id.uuidString.lowercased() == detail.order.paymentMethod }
+        return OrderPages.order(try await PageContext.client(req), detail: detail, methodName: method?.name).response()
     }
 
     func pay(req: Request) async throws -> Response {

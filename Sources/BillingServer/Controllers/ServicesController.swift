@@ -58,17 +58,27 @@ struct ServicesController: RouteCollection {
         let id = service.id!
         let path = "/services/\(id.uuidString.lowercased())"
         let form = (try? req.content.decode([String: String].self)) ?? [:]
+        // Each action's own confirmation ("Service stopped", "Period changed to year"), not "Saved".
+        let notice: String
         do {
             switch req.parameters.get("action") ?? "" {
-            case "stop": try await lifecycle.stop(serviceID: id, account: account, actor: try actor(req))
-            case "start": try await lifecycle.start(serviceID: id, account: account, actor: try actor(req))
+            case "stop":
+                try await lifecycle.stop(serviceID: id, account: account, actor: try actor(req))
+                notice = "service_stopped"
+            case "start":
+                try await lifecycle.start(serviceID: id, account: account, actor: try actor(req))
+                notice = "service_started"
             case "delete":
                 try await lifecycle.delete(serviceID: id, account: account, actor: try actor(req))
                 return req.redirect(to: "/services?notice=service_deleted")
-            case "autorenew": try await lifecycle.setAutoRenew(serviceID: id, enabled: form["enabled"] == "on", account: account, actor: try actor(req))
+            case "autorenew":
+                let enabled = form["enabled"] == "on"
+                try await lifecycle.setAutoRenew(serviceID: id, enabled: enabled, account: account, actor: try actor(req))
+                notice = enabled ? "autorenew_on" : "autorenew_off"
             case "period":
                 guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else { throw ServiceActionError.order(.periodNotOffered) }
                 try await lifecycle.changePeriod(serviceID: id, to: period, account: account, actor: try actor(req))
+                notice = "period_changed_" + period.rawValue
             case "extend":
                 try await Orders(context: req.engine).requestRenewal(serviceID: id, account: account, actor: try actor(req))
                 return req.redirect(to: "/orders?notice=renewal_requested")
@@ -85,6 +95,7 @@ struct ServicesController: RouteCollection {
                 }
                 guard let key = form["key"], !key.isEmpty, key.count <= 64 else { throw ServiceActionError.notFound }
                 try await lifecycle.changeResources(serviceID: id, addons: addons, account: account, actor: try actor(req), requestKey: key)
+                notice = "resources_changed"
             default:
                 throw PageError.notFound
             }
@@ -96,7 +107,7 @@ struct ServicesController: RouteCollection {
             let page = PageContext(req)
             return try await render(req, service: service, error: Messages.order(error, page), change: nil, status: .unprocessableEntity)
         }
-        return req.redirect(to: path + "?notice=service_updated")
+        return req.redirect(to: path + "?notice=" + notice)
     }
 
     private func expenseFilter(_ req: Request) -> ExpenseHistory.Filter {

@@ -44,7 +44,7 @@ struct StaffCatalogController: RouteCollection {
         do {
             guard let plan = Self.planForm(form) else { throw CatalogError.unknownPlan }
             let id = try await Catalog(context: req.engine).savePlan(plan)
-            return req.redirect(to: "/admin/catalog/\(id.uuidString.lowercased())?notice=saved")
+            return req.redirect(to: "/admin/catalog/\(id.uuidString.lowercased())?notice=plan_saved")
         } catch let error as CatalogError {
             let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
             return StaffCatalogPages.list(page, offers: offers, error: Messages.catalog(error, page)).response(status: .unprocessableEntity)
@@ -81,7 +81,7 @@ struct StaffCatalogController: RouteCollection {
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency(req), error: Messages.catalog(error, PageContext(req)), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?notice=saved")
+        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?notice=plan_saved")
     }
 
     /// Prices of one owner for one currency from `price.<period>` fields; an empty field removes
@@ -119,7 +119,7 @@ struct StaffCatalogController: RouteCollection {
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=saved")
+        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=prices_saved")
     }
 
     func saveAddon(req: Request) async throws -> Response {
@@ -144,7 +144,7 @@ struct StaffCatalogController: RouteCollection {
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=saved")
+        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=addon_saved")
     }
 
     // MARK: billing rules
@@ -196,7 +196,7 @@ struct StaffCatalogController: RouteCollection {
         do { try await settings.save(on: req.db) } catch {
             return try await renderBilling(req, error: page.t("error.billing.days"), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=saved")
+        return req.redirect(to: "/admin/billing?notice=billing_rules_saved")
     }
 
     func saveRate(req: Request) async throws -> Response {
@@ -213,7 +213,7 @@ struct StaffCatalogController: RouteCollection {
         } catch {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=saved")
+        return req.redirect(to: "/admin/billing?notice=rate_saved")
     }
 
     func savePromo(req: Request) async throws -> Response {
@@ -247,7 +247,7 @@ struct StaffCatalogController: RouteCollection {
         do { try await promo.create(on: req.db) } catch {
             return try await renderBilling(req, error: page.t("error.billing.promo_exists"), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=saved")
+        return req.redirect(to: "/admin/billing?notice=promo_created")
     }
 
     func runJobs(req: Request) async throws -> Response {

@@ -103,7 +103,10 @@ enum Layout {
                             .div(.class("nav-section"),
                                  .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
                                  .ul(.forEach(section.items) { item in
-                                     .li(.a(.href(item.path), .class(page.path == item.path ? "active" : ""), .text(page.t(item.titleKey))))
+                                     .li(.a(.href(item.path), .class(page.path == item.path ? "active" : ""), .text(page.t(item.titleKey)),
+                                            .if(item.path == "/cart" && (page.client?.cartCount ?? 0) > 0,
+                                                .span(.class("nav-count"), .attribute(named: "data-testid", value: "cart-count"),
+                                                      .text(String(page.client?.cartCount ?? 0))))))
                                  }))
                         }),
                     mainContent(page, title: title, content: content)

@@ -167,6 +167,55 @@ enum OrderPages {
         ))
     }
 
+    /// One order's page: what was ordered, for how much, how it is paid, and its payments.
+    static func order(_ page: PageContext, detail: Orders.Detail, methodName: String?) -> HTML {
+        let order = detail.order
+        let currency = Currency.named(order.currency) ?? .EUR
+        let path = "/orders/\(order.id!.uuidString.lowercased())"
+        let pending = order.status == "pending"
+        let facts: Node<HTML.BodyContext> = .dl(.class("facts"),
+            .dt(.text(page.t("orders.col.status"))),
+            .dd(.attribute(named: "data-testid", value: "order-status"),
+                .span(.class(pending ? "tag tag-warn" : (order.status == "paid" ? "tag tag-ok" : "tag tag-muted")),
+                      .text(page.t("orders.status." + order.status)))),
+            .dt(.text(page.t("orders.col.date"))), .dd(.text(page.dateTime(order.createdAt))),
+            .unwrap(order.paidAt) { .group(.dt(.text(page.t("orders.paid_at"))), .dd(.text(page.dateTime($0)))) },
+            .dt(.text(page.t("orders.col.method"))),
+            .dd(.attribute(named: "data-testid", value: "order-method"), .text(methodName ?? page.t("payment.method.balance"))),
+            .dt(.text(page.t("cart.tax", ["rate": ""]).trimmingCharacters(in: .whitespaces))),
+            .dd(.text(page.money(Money(units: order.tax, currency: currency)))),
+            .dt(.class("grand"), .text(page.t("orders.col.total"))),
+            .dd(.class("grand"), .attribute(named: "data-testid", value: "order-total"), .text(page.money(Money(units: order.total, currency: currency)))))
+        let items: Node<HTML.BodyContext> = .table(.class("data"), .attribute(named: "data-testid", value: "order-items"),
+            .thead(.tr(.th(.text(page.t("cart.col.service"))), .th(.text(page.t("services.col.name"))), .th(.text(page.t("order.period"))),
+                       .th(.class("num"), .text(page.t("orders.col.total"))))),
+            .tbody(.forEach(detail.items) { entry in
+                .tr(.td(.text((entry.item.kind == "renewal" ? page.t("orders.renewal") + " · " : "") + entry.planName)),
+                    .td(.text(entry.item.domainName.isEmpty ? "—" : entry.item.domainName)),
+                    .td(.text(page.t("period." + entry.item.period))),
+                    .td(.class("num"), .text(page.money(Money(units: entry.item.amount, currency: currency)))))
+            }))
+        let payments: Node<HTML.BodyContext> = .if(!detail.payments.isEmpty, .section(.class("widget widget-wide"),
+            .h2(.text(page.t("nav.payments"))),
+            .table(.class("data"), .attribute(named: "data-testid", value: "order-payments"),
+                .tbody(.forEach(detail.payments) { payment in
+                    .tr(.td(.a(.href("/payments/\(payment.id!.uuidString.lowercased())"), .text("#\(payment.number)"))),
+                        .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.status." + payment.status))),
+                        .td(.class("num"), .text(page.money(Money(units: payment.total, currency: currency)))))
+                }))))
+        return Layout.client(page, title: page.t("orders.order_title", ["number": String(order.number)]), content: .group(
+            .div(.class("cart-layout"),
+                 .section(.class("widget"), items),
+                 .aside(.class("widget cart-summary"), facts,
+                        .if(pending, .div(.class("actions"),
+                            .form(.method(.post), .action(path + "/pay"), UI.csrfField(page),
+                                  UI.submit(methodName.map { page.t("orders.pay_with", ["method": $0]) } ?? page.t("orders.pay"))),
+                            .form(.method(.post), .action(path + "/cancel"), UI.csrfField(page),
+                                  .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("orders.cancel")))))))),
+            payments,
+            .p(.a(.href("/orders"), .text(page.t("orders.back"))))))
+    }
+
     /// `methods`: payment method names by id, for the method each order was checked out with (CAT-5).
     static func orders(_ page: PageContext, pending: [OrderRecord], paid: [OrderRecord], items: [UUID: [OrderItemRecord]],
                        methods: [String: String], error: String?) -> HTML {
@@ -184,10 +233,17 @@ enum OrderPages {
                         let names = (items[order.id!] ?? []).map { item in
                             (item.kind == "renewal" ? page.t("orders.renewal") + " " : "") + (item.domainName.isEmpty ? "" : item.domainName)
                         }.filter { !$0.isEmpty }.joined(separator: ", ")
-                        return .tr(.td(.text("#\(order.number)")), .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
+                        let shortfall = Money(units: order.total, currency: currency) - (page.client?.summary.balance ?? .zero(currency))
+                        let needsTopUp = pending && order.paymentMethod == "balance" && shortfall.isPositive
+                            && page.client?.summary.balance.currency == currency
+                        return .tr(.td(.a(.href("/orders/\(order.id!.uuidString.lowercased())"), .text("#\(order.number)"))),
+                            .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
                             .td(.text("\((items[order.id!] ?? []).count) · \(names)")), .td(.text(method(order))),
                             .td(.class("num"), .text(page.money(Money(units: order.total, currency: currency)))),
                             .td(.class("actions"), .if(pending, .group(
+                                .if(needsTopUp, .a(.class("btn btn-primary"), .attribute(named: "data-testid", value: "top-up"),
+                                                   .href("/payments/new?amount=\(MoneyFormat.plain(shortfall))"),
+                                                   .text(page.t("orders.top_up", ["amount": page.money(shortfall)])))),
                                 .form(.method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
                                       UI.submit(order.paymentMethod == "balance" ? page.t("orders.pay")
                                                 : page.t("orders.pay_with", ["method": method(order)]))),

@@ -67,6 +67,8 @@ struct ClientHeader {
     let userName: String
     let email: String
     let summary: AccountSummary
+    /// Items waiting in the cart, shown beside "Cart" in the menu.
+    var cartCount = 0
 }
 
 extension PageContext {
@@ -76,7 +78,8 @@ extension PageContext {
         guard let summary = try await AccountSummary.load(accountID: identity.account.id!, context: request.engine) else {
             throw PageError.notFound
         }
-        context.client = ClientHeader(userName: identity.user.name, email: identity.user.email, summary: summary)
+        context.client = ClientHeader(userName: identity.user.name, email: identity.user.email, summary: summary,
+                                      cartCount: try await Orders(context: request.engine).cartCount(account: identity.account))
         return context
     }
 }

@@ -151,6 +151,10 @@ enum PaymentPages {
                           .text(page.t(key, ["number": String(payment.number), "amount": money(page, payment.amount, payment.currency)]))),
                      amountsList(page, payment: payment),
                      .div(.class("actions"),
+                          // A declined or abandoned payment is tried again with one click.
+                          .if(status == .cancelled && payment.methodKind != "balance",
+                              .form(.method(.post), .action("/payments/\(payment.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
+                                    .attribute(named: "data-testid", value: "try-again"), UI.submit(page.t("payment.try_again")))),
                           .a(.class("btn btn-primary"), .href("/payments/\(payment.id!.uuidString.lowercased())"), .text(page.t("payment.details"))),
                           .a(.class("btn btn-ghost"), .href("/finance/balance"), .text(page.t("nav.balance_history"))))))
         return Layout.client(page, title: page.t("payment.result.title"), content: body)

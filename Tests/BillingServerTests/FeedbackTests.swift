@@ -1,0 +1,91 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+/// Pages say what happened and offer the next step (issue 11, item 13).
+@Suite("Feedback that says what happened")
+struct FeedbackTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    @Test func actionsConfirmWhatTheyDidAndOrdersOfferTheNextStep() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let path = "/services/\(service.id!.uuidString.lowercased())"
+            _ = try await browser.get(path)
+            let stopped = try await browser.post(path + "/stop", form: [:])
+            #expect(stopped.location == path + "?notice=service_stopped")
+            #expect(try await browser.get(try #require(stopped.location)).text.contains(#"role="alert">Service stopped.<"#))
+            let period = try await browser.post(path + "/period", form: ["period": "year"])
+            #expect(period.location == path + "?notice=period_changed_year")
+            #expect(try await browser.get(try #require(period.location)).text.contains("Period changed to a year"))
+
+            // Not enough on the balance: the order waits, and its row offers the top-up it needs.
+            let order = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
+            #expect(order.status == .ok)
+            let pending = try await browser.post("/order/\(catalog.monthly.uuidString.lowercased())",
+                                                 form: ["period": "month", "domain": "web2", "action": "pay"])
+            #expect(pending.location == "/orders?notice=order_pending")
+            let orders = try await browser.get("/orders")
+            // 4.00 left on the balance, the order is 10.00: 6.00 short.
+            #expect(orders.text.contains(#"data-testid="top-up" href="/payments/new?amount=6.00">Top up €6.00<"#))
+            let waiting = try #require(try await OrderRecord.query(on: app.db).filter(\.$status == "pending").first())
+            let orderPage = try await browser.get("/orders/\(waiting.id!.uuidString.lowercased())")
+            #expect(orderPage.status == .ok)
+            #expect(orderPage.text.contains(#"data-testid="order-status"><span class="tag tag-warn">Pending payment<"#))
+            #expect(orderPage.text.contains(#"data-testid="order-total">€10.00<"#))
+            #expect(orderPage.text.contains(#"data-testid="order-method">Personal account (balance)<"#))
+            #expect(orderPage.text.contains("web2"))
+            // Another client's order is not found.
+            try await app.signUpClient(email: "bob@example.com", country: "DE", currency: .EUR)
+            let bob = Browser(app)
+            try await bob.logIn("bob@example.com")
+            #expect(try await bob.get("/orders/\(waiting.id!.uuidString.lowercased())").status == .notFound)
+
+            // The cart's count in the menu.
+            _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
+            _ = try await browser.post("/order/\(catalog.monthly.uuidString.lowercased())", form: ["period": "month", "domain": "web3", "action": "cart"])
+            #expect(try await browser.get("/dashboard").text.contains(#"data-testid="cart-count">1<"#))
+        }
+    }
+
+    @Test func aDeclinedCardOffersTryAgainAndTheRetryStartsANewSession() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await app.cardMethod()
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"), account: account)
+            let first = try #require(try await flow.start(paymentID: payment.id!, returnURL: "http://billing.test/r", cancelURL: "http://billing.test/c"))
+            // The bank declines the card.
+            let gateway = Sandbox.gateway(app)
+            let session = try #require(gateway.session(fromToken: String(first.split(separator: "/").last!)))
+            let (body, signature) = gateway.webhook(for: session, outcome: .fail, at: app.engine.clock.now)
+            _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body,
+                                                                      headers: ["Sandbox-Signature": signature, "Content-Type": "application/json"])
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "cancelled")
+            let browser = Browser(app)
+            try await browser.logIn()
+            let result = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())/result")
+            #expect(result.text.contains(#"data-testid="try-again""#))
+            let again = try await browser.post("/payments/\(payment.id!.uuidString.lowercased())/pay", form: [:])
+            let second = try #require(again.location)
+            #expect(second.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
+            #expect(second != first)
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            let (paidBody, paidHeaders) = Sandbox.paid(app, redirect: second)
+            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: paidBody, headers: paidHeaders) == .credited)
+            #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
+        }
+    }
+}
