@@ -100,9 +100,12 @@ public struct Catalog: Sendable {
         public var enabled: Bool
         public var position: Int
         public var osImages: [String]
+        /// `name.ru`, `summary.uk` …: the name and summary in other languages (empty: English is shown).
+        public var translations: [String: String]
 
         public init(productType: ProductType, name: String, summary: String = "", trialDays: Int = 0, enabled: Bool = true,
-                    position: Int = 0, osImages: [String] = []) {
+                    position: Int = 0, osImages: [String] = [], translations: [String: String] = [:]) {
+            self.translations = translations
             self.productType = productType
             self.name = name
             self.summary = summary
@@ -134,6 +137,7 @@ public struct Catalog: Sendable {
         plan.enabled = form.enabled
         plan.position = form.position
         plan.osImages = osImages.joined(separator: "\n")
+        plan.translations = Translations.encode(form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(2000)) })
         try await plan.save(on: context.database)
         return plan.id!
     }
@@ -165,8 +169,12 @@ public struct Catalog: Sendable {
         public var minimum: Int
         public var maximum: Int
         public var step: Int
+        /// `name.ru`, `name.uk`: the name in other languages.
+        public var translations: [String: String]
 
-        public init(kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int, step: Int) {
+        public init(kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int, step: Int,
+                    translations: [String: String] = [:]) {
+            self.translations = translations
             self.kind = kind
             self.name = name
             self.included = included
@@ -204,6 +212,7 @@ public struct Catalog: Sendable {
         addon.minimum = form.minimum
         addon.maximum = form.maximum
         addon.step = form.step
+        addon.translations = Translations.encode(form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)) })
         try await addon.save(on: context.database)
         return addon.id!
     }

@@ -92,6 +92,50 @@ public struct DemoCatalog: Sendable {
              prices: periodic(150_000), addons: [], os: []),
     ]
 
+    /// The demo catalog's texts in Russian and Ukrainian, by the English text (names of plans and
+    /// resources, and summaries), as staff would enter them in the plan form.
+    static let translated: [String: (ru: String, uk: String)] = [
+        "VPS Trial": ("VPS Пробный", "VPS Пробний"),
+        "30 days free, then 4.00 a month.": ("30 дней бесплатно, затем 4,00 в месяц.", "30 днів безкоштовно, потім 4,00 на місяць."),
+        "VPS Fast": ("VPS Быстрый", "VPS Швидкий"),
+        "NVMe disk, 2500 MHz CPU, provider's name servers.": ("Диск NVMe, процессор 2500 МГц, DNS-серверы провайдера.",
+                                                              "Диск NVMe, процесор 2500 МГц, DNS-сервери провайдера."),
+        "VPS Pro": ("VPS Про", "VPS Про"),
+        "Four cores and 8 GiB for busy sites.": ("Четыре ядра и 8 ГиБ для нагруженных сайтов.", "Чотири ядра й 8 ГіБ для навантажених сайтів."),
+        "Cloud VPS (daily)": ("Облачный VPS (посуточно)", "Хмарний VPS (подобово)"),
+        "Billed per day; stop it and pay nothing.": ("Оплата за сутки; остановите — и ничего не платите.",
+                                                     "Оплата за добу; зупиніть — і нічого не платите."),
+        "6 cores, 32 GB RAM, 2×960 GB SSD.": ("6 ядер, 32 ГБ ОЗУ, 2×960 ГБ SSD.", "6 ядер, 32 ГБ ОЗП, 2×960 ГБ SSD."),
+        "Hosting Start": ("Хостинг Старт", "Хостинг Старт"),
+        "5 sites, 10 GB, free SSL.": ("5 сайтов, 10 ГБ, бесплатный SSL.", "5 сайтів, 10 ГБ, безкоштовний SSL."),
+        ".com domain": ("Домен .com", "Домен .com"),
+        ".de domain": ("Домен .de", "Домен .de"),
+        "Registration for one year.": ("Регистрация на один год.", "Реєстрація на один рік."),
+        "Domain-validated certificate.": ("Сертификат с проверкой домена.", "Сертифікат із перевіркою домену."),
+        "Control panel licence for one server.": ("Лицензия панели управления на один сервер.", "Ліцензія панелі керування на один сервер."),
+        "Traffic 10 TB": ("Трафик 10 ТБ", "Трафік 10 ТБ"),
+        "Extra traffic for a dedicated server.": ("Дополнительный трафик для выделенного сервера.", "Додатковий трафік для виділеного сервера."),
+        "Disk space": ("Дисковое пространство", "Дисковий простір"),
+        "RAM": ("Оперативная память", "Оперативна пам'ять"),
+        "CPU cores": ("Ядра процессора", "Ядра процесора"),
+        "Public IPv4 addresses": ("Публичные IPv4-адреса", "Публічні IPv4-адреси"),
+        "IPv6 addresses": ("IPv6-адреса", "IPv6-адреси"),
+        "Traffic": ("Трафик", "Трафік"),
+        "ISPmanager Lite licence": ("Лицензия ISPmanager Lite", "Ліцензія ISPmanager Lite"),
+        "Power consumption": ("Энергопотребление", "Енергоспоживання"),
+    ]
+
+    /// `name.ru`, `summary.uk` … for a plan or resource, from `translated`.
+    static func translations(_ fields: [(field: String, english: String)]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (field, english) in fields {
+            guard let texts = translated[english] else { continue }
+            result["\(field).ru"] = texts.ru
+            result["\(field).uk"] = texts.uk
+        }
+        return result
+    }
+
     /// Converts a euro amount at the demo rate. Per-unit prices stay exact (a MiB of disk costs
     /// 0.0001 €); plan prices are then rounded to the minor unit by the caller.
     static func convert(_ euroUnits: Int64, to currency: Currency) -> Money {
@@ -104,8 +148,9 @@ public struct DemoCatalog: Sendable {
         guard try await PlanRecord.query(on: db).count() == 0 else { return }
         let catalog = Catalog(context: context)
         for (position, plan) in Self.plans.enumerated() {
-            let planID = try await catalog.savePlan(Catalog.PlanForm(productType: plan.type, name: plan.name, summary: plan.summary,
-                                                                     trialDays: plan.trialDays, position: position, osImages: plan.os))
+            let planID = try await catalog.savePlan(Catalog.PlanForm(
+                productType: plan.type, name: plan.name, summary: plan.summary, trialDays: plan.trialDays, position: position,
+                osImages: plan.os, translations: Self.translations([("name", plan.name), ("summary", plan.summary)])))
             for currency in Currency.all {
                 for (period, amount) in plan.prices {
                     try await catalog.setPrice(ownerID: planID, period: period, amount: Self.convert(amount, to: currency).roundedToMinorUnit())
@@ -113,7 +158,8 @@ public struct DemoCatalog: Sendable {
             }
             for addon in plan.addons {
                 let addonID = try await catalog.saveAddon(Catalog.AddonForm(kind: addon.kind, name: addon.name, included: addon.included,
-                                                                             minimum: addon.minimum, maximum: addon.maximum, step: addon.step),
+                                                                             minimum: addon.minimum, maximum: addon.maximum, step: addon.step,
+                                                                             translations: Self.translations([("name", addon.name)])),
                                                            planID: planID)
                 for currency in Currency.all {
                     for period in plan.prices.keys {

@@ -42,6 +42,7 @@ public enum BillingMigrations {
             CreateStaffAPITokens(),
             AddEmailConfirmationToUsers(),
             AddDeliveryToEmailOutbox(),
+            AddTranslationsToCatalog(),
         ]
     }
 }

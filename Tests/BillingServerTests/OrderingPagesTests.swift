@@ -105,4 +105,43 @@ struct OrderingPagesTests {
             #expect(uk.text.contains("Товари та послуги"))
         }
     }
+
+    @Test func theCatalogReadsInTheClientsLanguageWithSizesPeopleRead() async throws {
+        try await TestApp.run { app, _ in
+            try await DemoCatalog(context: app.engine).seedIfEmpty()
+            _ = try await app.signUpClient(country: "UA", language: .uk, currency: .EUR)
+            let browser = Browser(app)
+            browser.headers.replaceOrAdd(name: .acceptLanguage, value: "uk")
+            try await browser.logIn()
+            try await browser.post("/lang", form: ["language": "uk", "back": "/order"])
+            let catalog = try await browser.get("/order?type=vps")
+            #expect(catalog.text.contains("<h2>VPS Швидкий</h2>"))
+            #expect(catalog.text.contains("Диск NVMe, процесор 2500 МГц, DNS-сервери провайдера."))
+            // 4096 MiB of disk is written as 4 GiB, 5120 GiB of traffic as 5 TiB.
+            #expect(catalog.text.contains("<li>Дисковий простір: 4 ГіБ</li>"))
+            #expect(catalog.text.contains("<li>Трафік: 5 ТіБ</li>"))
+            let fast = try #require(try await PlanRecord.query(on: app.db).filter(\.$name == "VPS Fast").first())
+            let form = try await browser.get("/order/\(fast.id!.uuidString.lowercased())")
+            #expect(form.text.contains("<td>Оперативна пам'ять</td><td>256 МіБ</td>"))
+            #expect(form.text.contains("<td>Дисковий простір</td><td>4 ГіБ</td>"))
+            try await browser.post("/lang", form: ["language": "ru", "back": "/order"])
+            #expect(try await browser.get("/order?type=vps").text.contains("<h2>VPS Быстрый</h2>"))
+            try await browser.post("/lang", form: ["language": "en", "back": "/order"])
+            #expect(try await browser.get("/order?type=vps").text.contains("<h2>VPS Fast</h2>"))
+
+            // Staff enter the other languages in the plan form; an empty one shows English.
+            let staff = try await Browser.staff(app)
+            let path = "/admin/catalog/\(fast.id!.uuidString.lowercased())"
+            let edit = try await staff.get(path)
+            #expect(edit.text.contains(#"name="name.ru" id="f-name.ru" value="VPS Быстрый""#))
+            let saved = try await staff.post(path, form: ["type": "vps", "name": "VPS Fast", "summary": "Fast.", "name.ru": "VPS Молния",
+                                                          "name.uk": "", "summary.ru": "", "summary.uk": "", "trial_days": "0",
+                                                          "enabled": "on", "position": "1"])
+            #expect(saved.location == path + "?notice=plan_saved")
+            try await browser.post("/lang", form: ["language": "ru", "back": "/order"])
+            #expect(try await browser.get("/order?type=vps").text.contains("<h2>VPS Молния</h2>"))
+            try await browser.post("/lang", form: ["language": "uk", "back": "/order"])
+            #expect(try await browser.get("/order?type=vps").text.contains("<h2>VPS Fast</h2>"))
+        }
+    }
 }

@@ -33,7 +33,20 @@ struct StaffCatalogController: RouteCollection {
         return Catalog.PlanForm(productType: type, name: form["name"] ?? "", summary: form["summary"] ?? "",
                                 trialDays: Int(form["trial_days"] ?? "0") ?? -1, enabled: form["enabled"] == "on",
                                 position: Int(form["position"] ?? "0") ?? 0,
-                                osImages: (form["os"] ?? "").split(whereSeparator: \.isNewline).map(String.init))
+                                osImages: (form["os"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
+                                translations: translations(form, fields: ["name", "summary"]))
+    }
+
+    /// The `name.ru`, `summary.uk` … fields of a staff form.
+    static func translations(_ form: [String: String], fields: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for field in fields {
+            for language in Translations.languages {
+                let key = "\(field).\(language.rawValue)"
+                if let value = form[key] { result[key] = value }
+            }
+        }
+        return result
     }
 
     func createPlan(req: Request) async throws -> Response {
@@ -136,7 +149,8 @@ struct StaffCatalogController: RouteCollection {
             guard let kind = form["kind"].flatMap(AddonKind.init(rawValue:)) else { throw CatalogError.unknownAddon }
             let prices = try Self.prices(form, currency: currency, page: page)
             let fields = Catalog.AddonForm(kind: kind, name: form["name"] ?? "", included: try number("included"), minimum: try number("minimum"),
-                                           maximum: try number("maximum"), step: try number("step"))
+                                           maximum: try number("maximum"), step: try number("step"),
+                                           translations: Self.translations(form, fields: ["name"]))
             let id = try await Catalog(context: req.engine).saveAddon(fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
             try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
         } catch let error as AmountRefusal {

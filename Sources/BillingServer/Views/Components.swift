@@ -47,6 +47,18 @@ enum UI {
             .replacingOccurrences(of: "'", with: "&#39;")
     }
 
+    /// A resource amount in the unit people read: 40960 MiB is "40 GiB", 10240 GiB is "10 TiB";
+    /// an amount that is not a whole number of the larger unit stays as it is.
+    static func quantity(_ amount: Int, _ kind: AddonKind, _ page: PageContext) -> String {
+        let larger: String? = switch kind.unitKey {
+        case "unit.mib": "unit.gib"
+        case "unit.gib": "unit.tib"
+        default: nil
+        }
+        if let larger, amount >= 1024, amount % 1024 == 0 { return "\(amount / 1024) \(page.t(larger))" }
+        return "\(amount) \(page.t(kind.unitKey))"
+    }
+
     static func alert<C: HTML.BodyContext>(_ text: String?, kind: String = "error") -> Node<C> {
         .unwrap(text) { .div(.class("alert alert-\(kind)"), .attribute(named: "role", value: "alert"), .text($0)) }
     }

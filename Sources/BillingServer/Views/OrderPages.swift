@@ -26,16 +26,16 @@ enum OrderPages {
             .if(offers.isEmpty, .p(.class("empty"), .text(page.t("order.no_plans"))), else:
                 .div(.class("plans"), .forEach(offers) { offer in
                     .article(.class("plan-card"), .attribute(named: "data-testid", value: "plan-card"),
-                        .h2(.text(offer.plan.name)),
+                        .h2(.text(offer.plan.name(in: page.language))),
                         .unwrap(offer.periods.first.flatMap { period in offer.prices[period].map { (period, $0) } }) { period, price in
                             .p(.class("plan-price"),
                                .if(offer.plan.trialDays > 0,
                                    .span(.class("tag tag-ok"), .text(page.t("order.trial_days", ["days": String(offer.plan.trialDays)])))),
                                .strong(.text(page.money(price))), .span(.class("muted"), .text(" / " + page.t("period.per." + period.rawValue))))
                         },
-                        .p(.class("muted"), .text(offer.plan.summary)),
+                        .p(.class("muted"), .text(offer.plan.summary(in: page.language))),
                         .ul(.class("plan-facts"), .forEach(offer.addons.filter { $0.limits.included > 0 }) { addon in
-                            .li(.text("\(addon.addon.name): \(addon.limits.included) \(page.t(addon.kind.unitKey))"))
+                            .li(.text("\(addon.addon.name(in: page.language)): \(UI.quantity(addon.limits.included, addon.kind, page))"))
                         }),
                         .a(.class("btn btn-primary"), .href("/order/\(offer.id.uuidString.lowercased())"), .text(page.t("order.choose"))))
                 }))
@@ -65,7 +65,7 @@ enum OrderPages {
                     let unitPrice = addon.unitPrices[configuration.period]
                     return .div(.class("field addon"),
                         .label(.for("f-addon-\(addon.id.uuidString.lowercased())"),
-                               .text("\(addon.addon.name), \(page.t(addon.kind.unitKey))")),
+                               .text("\(addon.addon.name(in: page.language)), \(page.t(addon.kind.unitKey))")),
                         .input(.type(.number), .name("addon.\(addon.id.uuidString.lowercased())"), .id("f-addon-\(addon.id.uuidString.lowercased())"),
                                .value(String(value)), .attribute(named: "min", value: String(addon.limits.minimum)),
                                .attribute(named: "max", value: String(addon.limits.maximum)),
@@ -93,25 +93,35 @@ enum OrderPages {
                     .button(.type(.submit), .name("action"), .value("pay"), .class("btn btn-primary"), .text(page.t("order.pay_now"))))),
             .p(.class("muted small"), .text(page.t("order.method_fixed")))
         )
-        return Layout.client(page, title: page.t("order.configure", ["plan": offer.plan.name]), content: .div(.class("order-layout"),
-            .section(.class("widget"), .p(.class("muted"), .text(offer.plan.summary)), form),
+        return Layout.client(page, title: page.t("order.configure", ["plan": offer.plan.name(in: page.language)]), content: .div(.class("order-layout"),
+            .section(.class("widget"), .p(.class("muted"), .text(offer.plan.summary(in: page.language))), form),
             .section(.class("widget quote"), .attribute(named: "data-testid", value: "quote"),
                 .h2(.text(page.t("order.summary"))),
-                .unwrap(priced, { quoteTable(page, $0.quote) }, else: .p(.class("muted"), .text(page.t("order.fix_errors")))))
+                .unwrap(priced, { quoteTable(page, $0.quote, offer: $0.offer) }, else: .p(.class("muted"), .text(page.t("order.fix_errors")))))
         ))
     }
 
     /// The cart's details table of seed 002: service, value, price until the date, next period; then the totals.
-    static func quoteTable(_ page: PageContext, _ quote: Quote) -> Node<HTML.BodyContext> {
-        .group(
+    /// `offer` names the lines in the page's language and writes sizes people read (4 GiB).
+    static func quoteTable(_ page: PageContext, _ quote: Quote, offer: PlanOffer? = nil) -> Node<HTML.BodyContext> {
+        let addons = Dictionary(uniqueKeysWithValues: (offer?.addons ?? []).map { ($0.id.uuidString.lowercased(), $0) })
+        func name(_ line: QuoteLine) -> String {
+            if line.key == "plan", let offer { return offer.plan.name(in: page.language) }
+            return addons[line.key]?.addon.name(in: page.language) ?? line.name
+        }
+        func value(_ line: QuoteLine) -> String {
+            guard let quantity = line.quantity else { return page.t("cart.base") }
+            return addons[line.key].map { UI.quantity(quantity, $0.kind, page) } ?? String(quantity)
+        }
+        return .group(
             .table(.class("data compact"),
                 .thead(.tr(.th(.text(page.t("cart.col.service"))), .th(.text(page.t("cart.col.value"))),
                            .th(.class("num"), .text(quote.isTrial ? page.t("cart.col.trial_until", ["date": quote.firstPeriodEnds.iso])
                                                     : page.t("cart.col.until", ["date": quote.firstPeriodEnds.iso]))),
                            .th(.class("num"), .text(page.t("cart.col.next", ["period": page.t("period." + quote.period.rawValue)]))))),
                 .tbody(.forEach(quote.lines) { line in
-                    .tr(.td(.text(line.name)),
-                        .td(.text(line.quantity.map(String.init) ?? page.t("cart.base"))),
+                    .tr(.td(.text(name(line))),
+                        .td(.text(value(line))),
                         .td(.class("num"), .text(page.money(line.firstPeriod))),
                         .td(.class("num"), .text(page.money(line.perPeriod))))
                 })),
@@ -135,12 +145,12 @@ enum OrderPages {
                 .div(.class("cart-items"), .forEach(lines) { line in
                     .article(.class("widget cart-item"), .attribute(named: "data-testid", value: "cart-item"),
                         .div(.class("cart-head"),
-                             .h2(.text(line.priced?.offer.plan.name ?? page.t("cart.unavailable"))),
+                             .h2(.text(line.priced?.offer.plan.name(in: page.language) ?? page.t("cart.unavailable"))),
                              .unwrap(line.priced) { .strong(.class("big-amount"), .text(page.money($0.quote.dueNow.gross))) }),
                         .p(.class("muted"), .text([line.item.domainName, line.item.osImage, line.item.promoCode.map { page.t("cart.promo_applied", ["code": $0]) } ?? ""]
                             .filter { !$0.isEmpty }.joined(separator: " · "))),
                         .unwrap(line.problem) { UI.alert(Messages.order($0, page)) },
-                        .unwrap(line.priced) { quoteTable(page, $0.quote) },
+                        .unwrap(line.priced) { quoteTable(page, $0.quote, offer: $0.offer) },
                         .div(.class("actions"),
                              .a(.class("btn btn-ghost"), .href("/order/\(line.item.planID.uuidString.lowercased())?item=\(line.item.id!.uuidString.lowercased())"),
                                 .text(page.t("cart.edit"))),

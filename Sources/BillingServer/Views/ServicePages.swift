@@ -80,7 +80,8 @@ enum ServicePages {
                     .text(page.t(service.autoRenew && view.status != .deleted ? "common.on" : "common.off"))),
                 .if(service.isTrial, .group(.dt(.text(page.t("service.trial"))), .dd(.text(page.t("common.on"))))),
                 .forEach(offer?.addons ?? []) { addon in
-                    .group(.dt(.text(addon.addon.name)), .dd(.text("\(amounts[addon.id] ?? addon.limits.included) \(page.t(addon.kind.unitKey))")))
+                    .group(.dt(.text(addon.addon.name(in: page.language))),
+                           .dd(.text(UI.quantity(amounts[addon.id] ?? addon.limits.included, addon.kind, page))))
                 }))
         let autoRenewExtra: Node<HTML.FormContext> = service.autoRenew ? .empty : UI.hidden("enabled", "on")
         let buttons: Node<HTML.BodyContext> = .div(.class("action-grid"),
@@ -115,7 +116,7 @@ enum ServicePages {
                           change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String) -> Node<HTML.BodyContext> {
         let path = "/services/\(view.service.id!.uuidString.lowercased())"
         let fields: [Node<HTML.FormContext>] = (offer?.addons ?? []).map { addon in
-            UI.field(label: "\(addon.addon.name), \(page.t(addon.kind.unitKey))", name: "addon.\(addon.id.uuidString.lowercased())",
+            UI.field(label: "\(addon.addon.name(in: page.language)), \(page.t(addon.kind.unitKey))", name: "addon.\(addon.id.uuidString.lowercased())",
                      type: .number, value: String(change?.amounts[addon.id] ?? amounts[addon.id] ?? addon.limits.included),
                      hint: page.t("order.addon_hint_short", ["min": String(addon.limits.minimum), "max": String(addon.limits.maximum),
                                                              "step": String(addon.limits.step)]))

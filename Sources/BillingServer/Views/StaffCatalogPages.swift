@@ -55,6 +55,10 @@ enum StaffCatalogPages {
                   .unwrap(addon) { UI.hidden("addon", $0.id.uuidString.lowercased()) },
                   .div(.class("addon-grid"),
                        UI.field(label: page.t("admin.catalog.addon_name"), name: "name", value: addon?.addon.name ?? ""),
+                       .forEach(Translations.languages) { language in
+                           UI.field(label: page.t("admin.catalog.addon_name") + " (\(language.rawValue))", name: "name.\(language.rawValue)",
+                                    value: addon?.addon.translation("name", language) ?? "", required: false)
+                       },
                        UI.select(label: page.t("admin.catalog.addon_kind"), name: "kind", options: kinds, selected: addon?.kind.rawValue ?? "ram"),
                        UI.field(label: page.t("admin.catalog.included"), name: "included", type: .number, value: String(addon?.limits.included ?? 0)),
                        UI.field(label: page.t("admin.catalog.minimum"), name: "minimum", type: .number, value: String(addon?.limits.minimum ?? 0)),
@@ -73,6 +77,12 @@ enum StaffCatalogPages {
                           UI.select(label: page.t("service.type"), name: "type", options: typeOptions(page), selected: offer.productType.rawValue),
                           UI.field(label: page.t("admin.catalog.plan"), name: "name", value: plan.name),
                           UI.field(label: page.t("admin.catalog.summary"), name: "summary", value: plan.summary, required: false),
+                          .forEach(Translations.languages) { language in
+                              .group(UI.field(label: page.t("admin.catalog.plan") + " (\(language.rawValue))", name: "name.\(language.rawValue)",
+                                              value: plan.translation("name", language), required: false),
+                                     UI.field(label: page.t("admin.catalog.summary") + " (\(language.rawValue))", name: "summary.\(language.rawValue)",
+                                              value: plan.translation("summary", language), required: false))
+                          },
                           UI.field(label: page.t("admin.catalog.trial_days"), name: "trial_days", type: .number, value: String(plan.trialDays)),
                           UI.field(label: page.t("admin.catalog.position"), name: "position", type: .number, value: String(plan.position)),
                           .div(.class("field"), .label(.for("f-os"), .text(page.t("admin.catalog.os"))),

@@ -11,6 +11,8 @@ public final class PlanRecord: Model, @unchecked Sendable {
     @Field(key: "product_type") public var productType: String
     @Field(key: "name") public var name: String
     @Field(key: "description") public var summary: String
+    /// Name and summary in other languages (`Translatable`).
+    @OptionalField(key: "translations") public var translations: String?
     /// Days of free use before the first charge; 0 when the plan has no trial.
     @Field(key: "trial_days") public var trialDays: Int
     @Field(key: "enabled") public var enabled: Bool
@@ -49,6 +51,8 @@ public final class AddonRecord: Model, @unchecked Sendable {
     /// `AddonKind` raw value.
     @Field(key: "kind") public var kind: String
     @Field(key: "name") public var name: String
+    /// The name in other languages (`Translatable`).
+    @OptionalField(key: "translations") public var translations: String?
     @Field(key: "included") public var included: Int
     @Field(key: "minimum") public var minimum: Int
     @Field(key: "maximum") public var maximum: Int
