@@ -108,4 +108,21 @@ struct StaffAreaTests {
             #expect(try await staff.get("/admin").location == "/admin/login")
         }
     }
+
+    @Test func theMenuShowsEachRoleWhatItMayOpen() async throws {
+        try await TestApp.run { app, _ in
+            func links(_ role: StaffRole) async throws -> [String] {
+                let page = try await Browser.staff(app, role: role).get("/admin")
+                let nav = try #require(page.text.components(separatedBy: #"data-testid="staff-nav""#).last?.components(separatedBy: "</nav>").first)
+                return nav.components(separatedBy: #"<a href=""#).dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            }
+            let administrator = try await links(.administrator)
+            let accountant = try await links(.accountant)
+            let support = try await links(.support)
+            #expect(administrator == ["/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox"])
+            // Accountants manage payments: the menu now shows them (it used to ask for the catalog right).
+            #expect(accountant == ["/admin", "/admin/payments", "/admin/payment-methods"])
+            #expect(support == ["/admin", "/admin/outbox"])
+        }
+    }
 }

@@ -26,6 +26,49 @@ enum Layout {
         NavSection(titleKey: "nav.section.statistics", icon: "stats", items: []),
     ]
 
+    /// A link of the staff menu and the right it needs: the menu shows a member only what their
+    /// role may open (the routes check the same right).
+    struct StaffNavItem {
+        let titleKey: String
+        let path: String
+        let permission: StaffPermission
+        /// The link is marked active on its own path, or on every path below it.
+        let activeBelow: Bool
+
+        func isActive(_ current: String) -> Bool {
+            current == path || (activeBelow && current.hasPrefix(path + "/"))
+        }
+    }
+
+    struct StaffNavSection {
+        let titleKey: String
+        let icon: String
+        let items: [StaffNavItem]
+
+        /// The section with the links `role` may open, or `nil` when none.
+        func visible(to role: StaffRole?) -> StaffNavSection? {
+            let allowed = items.filter { role?.allows($0.permission) == true }
+            return allowed.isEmpty ? nil : StaffNavSection(titleKey: titleKey, icon: icon, items: allowed)
+        }
+    }
+
+    static let staffNavigation: [StaffNavSection] = [
+        StaffNavSection(titleKey: "admin.nav.clients", icon: "client", items: [
+            StaffNavItem(titleKey: "admin.nav.client_list", path: "/admin", permission: .viewClients, activeBelow: false),
+        ]),
+        StaffNavSection(titleKey: "admin.nav.catalog", icon: "services", items: [
+            StaffNavItem(titleKey: "admin.catalog.title", path: "/admin/catalog", permission: .manageCatalog, activeBelow: true),
+            StaffNavItem(titleKey: "admin.billing.title", path: "/admin/billing", permission: .manageCatalog, activeBelow: false),
+        ]),
+        StaffNavSection(titleKey: "admin.nav.finance", icon: "finance", items: [
+            StaffNavItem(titleKey: "admin.payments.title", path: "/admin/payments", permission: .managePayments, activeBelow: true),
+            StaffNavItem(titleKey: "admin.methods.title", path: "/admin/payment-methods", permission: .managePayments, activeBelow: false),
+        ]),
+        StaffNavSection(titleKey: "admin.nav.system", icon: "mail", items: [
+            StaffNavItem(titleKey: "outbox.title", path: "/admin/outbox", permission: .viewOutbox, activeBelow: false),
+        ]),
+    ]
+
     static func head(_ page: PageContext, title: String) -> Node<HTML.DocumentContext> {
         .head(
             .meta(.charset(.utf8)),
@@ -135,21 +178,14 @@ enum Layout {
                     }
                 ),
                 .div(.class("shell"),
-                    .nav(.class("sidebar"),
-                        .div(.class("nav-section"),
-                             .p(.class("nav-title"), UI.icon("client"), .text(page.t("admin.nav.clients"))),
-                             .ul(.li(.a(.href("/admin"), .class(page.path == "/admin" ? "active" : ""), .text(page.t("admin.nav.client_list")))))),
-                        .if(page.staff?.role.allows(.manageCatalog) == true,
+                    .nav(.class("sidebar"), .attribute(named: "data-testid", value: "staff-nav"),
+                        .forEach(staffNavigation.compactMap { $0.visible(to: page.staff?.role) }) { section in
                             .div(.class("nav-section"),
-                                 .p(.class("nav-title"), UI.icon("services"), .text(page.t("admin.nav.catalog"))),
-                                 .ul(.li(.a(.href("/admin/catalog"), .class(page.path.hasPrefix("/admin/catalog") ? "active" : ""), .text(page.t("admin.catalog.title")))),
-                                     .li(.a(.href("/admin/billing"), .class(page.path == "/admin/billing" ? "active" : ""), .text(page.t("admin.billing.title")))),
-                                     .li(.a(.href("/admin/payments"), .class(page.path.hasPrefix("/admin/payments") ? "active" : ""), .text(page.t("admin.payments.title")))),
-                                     .li(.a(.href("/admin/payment-methods"), .class(page.path == "/admin/payment-methods" ? "active" : ""), .text(page.t("admin.methods.title"))))))),
-                        .if(page.staff?.role.allows(.viewOutbox) == true,
-                            .div(.class("nav-section"),
-                                 .p(.class("nav-title"), UI.icon("mail"), .text(page.t("admin.nav.system"))),
-                                 .ul(.li(.a(.href("/admin/outbox"), .class(page.path == "/admin/outbox" ? "active" : ""), .text(page.t("outbox.title")))))))),
+                                 .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
+                                 .ul(.forEach(section.items) { item in
+                                     .li(.a(.href(item.path), .class(item.isActive(page.path) ? "active" : ""), .text(page.t(item.titleKey))))
+                                 }))
+                        }),
                     mainContent(page, title: title, content: content)
                 ),
                 footer(page)
