@@ -76,7 +76,15 @@ public struct SMTPChannel: EmailChannel {
 
     public func deliver(_ message: EmailMessage) async throws {
         let data = MIMEMessage.render(message)
-        let connection = try await SMTPConnection.open(configuration, group: group)
+        let connection: SMTPConnection
+        do {
+            connection = try await SMTPConnection.open(configuration, group: group)
+        } catch let error as EmailDeliveryError {
+            throw error
+        } catch {
+            // Only delivery errors leave the channel: a TLS set-up failure is one, to retry later.
+            throw EmailDeliveryError("cannot talk to \(configuration.host):\(configuration.port): \(error)", isPermanent: false)
+        }
         do {
             try await connection.send(from: message.from.address, to: message.to, data: data)
             await connection.quit()
@@ -199,9 +207,17 @@ final class SMTPConnection: @unchecked Sendable {
         } catch {
             throw EmailDeliveryError("cannot connect to \(configuration.host):\(configuration.port): \(error)", isPermanent: false)
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
-        }.get()
+        // A connection refused at once (a TLS handshake the certificate check failed) may already be
+        // closed, its handlers gone: that is a failed delivery, not a crash.
+        let handler: NIOLoopBound<SMTPReplyHandler>
+        do {
+            handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+        } catch {
+            try? await channel.close().get()
+            throw EmailDeliveryError("the mail server closed the connection while it was set up (TLS refused?)", isPermanent: false)
+        }
         let connection = SMTPConnection(channel: channel, handler: handler, configuration: configuration)
         do {
             try await connection.handshake()
