@@ -65,7 +65,11 @@ def main() -> int:
             print(f"==> schemathesis: {name} operations ({budget} s at most)", flush=True)
             command = ["schemathesis", "--no-color", "run", f"{base}/api/openapi.yaml", "--url", f"{base}/api",
                        "-H", f"Authorization: Bearer {token}", "--checks", CHECKS, "--max-examples", "25",
-                       "--max-time", str(budget), "--workers", "2", "--generation-deterministic",
+                       "--max-time", str(budget), "--generation-deterministic",
+                       # One worker: with two, Schemathesis 4.32 on CPython 3.11 sometimes fails inside
+                       # its own generator (a KeyError in linecache, "AST constructor recursion depth
+                       # mismatch"), a race of its threads, not a finding about the server.
+                       "--workers", "1",
                        "--request-timeout", "20", "--phases", "examples,coverage,fuzzing", *selection]
             result = subprocess.run(command, timeout=budget + 300)
             if result.returncode != 0:
