@@ -288,7 +288,8 @@ public struct Orders: Sendable {
     /// the payments made for it. Another account's order is indistinguishable from a missing one.
     public struct Detail: Sendable {
         public let order: OrderRecord
-        public let items: [(item: OrderItemRecord, planName: String)]
+        /// Each item with its plan (named in the page's language by the view), `nil` if it was removed.
+        public let items: [(item: OrderItemRecord, plan: PlanRecord?)]
         public let payments: [PaymentRecord]
     }
 
@@ -297,9 +298,9 @@ public struct Orders: Sendable {
         guard let order = try await OrderRecord.find(orderID, on: db), order.accountID == account.id! else { return nil }
         let items = try await OrderItemRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
         let plans = try await PlanRecord.query(on: db).filter(\.$id ~~ Set(items.map(\.planID))).all()
-        let names = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0.name) })
+        let byID = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0) })
         let payments = try await PaymentRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
-        return Detail(order: order, items: items.map { ($0, names[$0.planID] ?? "—") }, payments: payments)
+        return Detail(order: order, items: items.map { ($0, byID[$0.planID]) }, payments: payments)
     }
 
     /// The number of items waiting in the account's cart (the menu shows it).

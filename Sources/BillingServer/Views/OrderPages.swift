@@ -192,7 +192,7 @@ enum OrderPages {
             .unwrap(order.paidAt) { .group(.dt(.text(page.t("orders.paid_at"))), .dd(.text(page.dateTime($0)))) },
             .dt(.text(page.t("orders.col.method"))),
             .dd(.attribute(named: "data-testid", value: "order-method"), .text(methodName ?? page.t("payment.method.balance"))),
-            .dt(.text(page.t("cart.tax", ["rate": ""]).trimmingCharacters(in: .whitespaces))),
+            .dt(.text(page.t("orders.tax"))),
             .dd(.text(page.money(Money(units: order.tax, currency: currency)))),
             .dt(.class("grand"), .text(page.t("orders.col.total"))),
             .dd(.class("grand"), .attribute(named: "data-testid", value: "order-total"), .text(page.money(Money(units: order.total, currency: currency)))))
@@ -200,7 +200,7 @@ enum OrderPages {
             .thead(.tr(.th(.text(page.t("cart.col.service"))), .th(.text(page.t("services.col.name"))), .th(.text(page.t("order.period"))),
                        .th(.class("num"), .text(page.t("orders.col.total"))))),
             .tbody(.forEach(detail.items) { entry in
-                .tr(.td(.text((entry.item.kind == "renewal" ? page.t("orders.renewal") + " · " : "") + entry.planName)),
+                .tr(.td(.text((entry.item.kind == "renewal" ? page.t("orders.renewal") + " · " : "") + (entry.plan?.name(in: page.language) ?? "—"))),
                     .td(.text(entry.item.domainName.isEmpty ? "—" : entry.item.domainName)),
                     .td(.text(page.t("period." + entry.item.period))),
                     .td(.class("num"), .text(page.money(Money(units: entry.item.amount, currency: currency)))))
