@@ -5,7 +5,7 @@ let package = Package(
     name: "billing",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "billing", targets: ["billing"]),
+        .executable(name: "billing", targets: ["billing"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -20,65 +20,91 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6")
     ],
     targets: [
         .target(name: "BillingDomain"),
-        .target(name: "BillingStore", dependencies: [
-            "BillingDomain",
-            .product(name: "FluentKit", package: "fluent-kit"),
-            .product(name: "FluentSQL", package: "fluent-kit"),
-        ]),
+        .target(
+            name: "BillingStore",
+            dependencies: [
+                "BillingDomain",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit")
+            ]),
         .target(name: "Payments", dependencies: ["BillingDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Provisioning", dependencies: ["BillingDomain"]),
-        .target(name: "Messaging", dependencies: [
-            "BillingDomain",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
-        .target(name: "BillingEngine", dependencies: [
-            "BillingDomain", "BillingStore", "Payments", "Provisioning", "Messaging",
-            .product(name: "FluentKit", package: "fluent-kit"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "BillingAPI", dependencies: [
-            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
-        ], resources: [.embedInCode("openapi.yaml")], plugins: [
-            .plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"),
-        ]),
-        .target(name: "BillingServer", dependencies: [
-            "BillingDomain", "BillingStore", "BillingEngine", "Payments", "Provisioning", "Messaging", "BillingAPI",
-            .product(name: "Vapor", package: "vapor"),
-            .product(name: "Fluent", package: "fluent"),
-            .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
-            .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
-            .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
-            .product(name: "Plot", package: "Plot"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], resources: [.embedInCode("Assets/app.css"), .embedInCode("Assets/app.js"), .embedInCode("Locales/en.json"), .embedInCode("Locales/ru.json"), .embedInCode("Locales/uk.json")]),
-        .executableTarget(name: "billing", dependencies: [
-            "BillingServer",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "BillingDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl")
+            ]),
+        .target(
+            name: "BillingEngine",
+            dependencies: [
+                "BillingDomain", "BillingStore", "Payments", "Provisioning", "Messaging",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "Crypto", package: "swift-crypto")
+            ]),
+        .target(
+            name: "BillingAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+            ], resources: [.embedInCode("openapi.yaml")],
+            plugins: [
+                .plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")
+            ]),
+        .target(
+            name: "BillingServer",
+            dependencies: [
+                "BillingDomain", "BillingStore", "BillingEngine", "Payments", "Provisioning", "Messaging", "BillingAPI",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Crypto", package: "swift-crypto")
+            ],
+            resources: [
+                .embedInCode("Assets/app.css"), .embedInCode("Assets/app.js"), .embedInCode("Locales/en.json"),
+                .embedInCode("Locales/ru.json"), .embedInCode("Locales/uk.json")
+            ]),
+        .executableTarget(
+            name: "billing",
+            dependencies: [
+                "BillingServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]),
         .testTarget(name: "BillingDomainTests", dependencies: ["BillingDomain"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "BillingDomain", "BillingTestSupport"]),
-        .testTarget(name: "BillingStoreTests", dependencies: [
-            "BillingStore", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
-        ]),
-        .testTarget(name: "BillingEngineTests", dependencies: [
-            "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport", .product(name: "Fluent", package: "fluent"),
-        ]),
-        .testTarget(name: "BillingServerTests", dependencies: [
-            "BillingServer", "BillingTestSupport", "Payments",
-            .product(name: "VaporTesting", package: "vapor"),
-            .product(name: "Fluent", package: "fluent"),
-        ]),
-        .target(name: "BillingTestSupport", dependencies: [
-            "BillingServer", "BillingStore", "BillingDomain", "Payments",
-            .product(name: "Fluent", package: "fluent"),
-        ], path: "Tests/BillingTestSupport"),
+        .testTarget(
+            name: "BillingStoreTests",
+            dependencies: [
+                "BillingStore", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent")
+            ]),
+        .testTarget(
+            name: "BillingEngineTests",
+            dependencies: [
+                "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport",
+                .product(name: "Fluent", package: "fluent")
+            ]),
+        .testTarget(
+            name: "BillingServerTests",
+            dependencies: [
+                "BillingServer", "BillingTestSupport", "Payments",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "Fluent", package: "fluent")
+            ]),
+        .target(
+            name: "BillingTestSupport",
+            dependencies: [
+                "BillingServer", "BillingStore", "BillingDomain", "Payments",
+                .product(name: "Fluent", package: "fluent")
+            ], path: "Tests/BillingTestSupport")
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,8 @@
 /// The length of one paid period of a service.
 public enum BillingPeriod: String, Sendable, Codable, CaseIterable, Hashable {
-    case day, month, quarter, halfYear = "half_year", year
+    case day, month, quarter
+    case halfYear = "half_year"
+    case year
 
     /// The period in calendar months; `nil` for daily billing.
     public var months: Int? {

@@ -20,12 +20,20 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { code }
 
+    // ISO 4217 codes read as they are written.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let RUB = Currency(code: "RUB", minorDigits: 2, localSymbol: "₽", englishSymbol: "₽", symbolLeadsInEnglish: false)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let UAH = Currency(code: "UAH", minorDigits: 2, localSymbol: "грн", englishSymbol: "₴", symbolLeadsInEnglish: false)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let EUR = Currency(code: "EUR", minorDigits: 2, localSymbol: "€", englishSymbol: "€", symbolLeadsInEnglish: true)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let USD = Currency(code: "USD", minorDigits: 2, localSymbol: "$", englishSymbol: "$", symbolLeadsInEnglish: true)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let BYN = Currency(code: "BYN", minorDigits: 2, localSymbol: "Br", englishSymbol: "Br", symbolLeadsInEnglish: false)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let KZT = Currency(code: "KZT", minorDigits: 2, localSymbol: "₸", englishSymbol: "₸", symbolLeadsInEnglish: false)
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     public static let GBP = Currency(code: "GBP", minorDigits: 2, localSymbol: "£", englishSymbol: "£", symbolLeadsInEnglish: true)
 
     /// Every currency the platform knows, in the order staff see them.

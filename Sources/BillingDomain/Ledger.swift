@@ -124,11 +124,15 @@ public struct LedgerPosting: Sendable, Hashable {
     }
 
     /// Moves `amount` into a client's balance from `source` (a payment, an adjustment, an opening balance).
-    public static func credit(client: UUID, amount: Money, from source: LedgerAccount, kind: LedgerTransactionKind,
-                              memo: String, idempotencyKey: String) throws(Invalid) -> LedgerPosting {
-        try LedgerPosting(idempotencyKey: idempotencyKey, kind: kind, memo: memo, lines: [
-            LedgerLine(.clientBalance(client), amount),
-            LedgerLine(source, amount.negated),
-        ])
+    public static func credit(
+        client: UUID, amount: Money, from source: LedgerAccount, kind: LedgerTransactionKind,
+        memo: String, idempotencyKey: String
+    ) throws(Invalid) -> LedgerPosting {
+        try LedgerPosting(
+            idempotencyKey: idempotencyKey, kind: kind, memo: memo,
+            lines: [
+                LedgerLine(.clientBalance(client), amount),
+                LedgerLine(source, amount.negated)
+            ])
     }
 }

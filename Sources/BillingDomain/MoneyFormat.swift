@@ -81,8 +81,10 @@ public enum MoneyFormat {
     /// - more decimals than allowed, or an amount above `MoneyLimits.maximumAmount`, are refused.
     /// `maximumDecimals` lets catalog unit prices keep four places (0.0001 € per MiB); amounts
     /// that are paid keep the currency's minor unit.
-    public static func parse(_ text: String, currency: Currency, language: Language,
-                             maximumDecimals: Int? = nil) throws(ParseError) -> Money {
+    public static func parse(
+        _ text: String, currency: Currency, language: Language,
+        maximumDecimals: Int? = nil
+    ) throws(ParseError) -> Money {
         let allowedDecimals = min(maximumDecimals ?? currency.minorDigits, 4)
         let symbols = [currency.localSymbol, currency.englishSymbol, currency.code, currency.code.lowercased()]
         var body = text
@@ -91,7 +93,10 @@ public enum MoneyFormat {
         body = body.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" && $0 != "'" }
         guard !body.isEmpty else { throw .empty }
         var negative = false
-        if body.hasPrefix("-") || body.hasPrefix("−") { negative = true; body.removeFirst() }
+        if body.hasPrefix("-") || body.hasPrefix("−") {
+            negative = true
+            body.removeFirst()
+        }
         guard !body.isEmpty, body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == ",") }) else {
             throw .notANumber
         }
@@ -110,7 +115,7 @@ public enum MoneyFormat {
                 guard !before.contains(lastSeparator) else { throw .notANumber }
                 isDecimal = true
             } else if separators.count > 1 {
-                isDecimal = false  // 1,234,567: only groups
+                isDecimal = false // 1,234,567: only groups
             } else if lastSeparator == decimalMark || after.count != 3 {
                 isDecimal = true
             } else {
@@ -121,8 +126,9 @@ public enum MoneyFormat {
                 fractionPart = after
             }
             // Every group after the first has exactly three digits.
-            let groups = integerPart.split(separator: kinds.count > 1 ? (lastSeparator == "." ? "," : ".") : lastSeparator,
-                                           omittingEmptySubsequences: false)
+            let groups = integerPart.split(
+                separator: kinds.count > 1 ? (lastSeparator == "." ? "," : ".") : lastSeparator,
+                omittingEmptySubsequences: false)
             if groups.count > 1 {
                 guard let first = groups.first, (1...3).contains(first.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
                     throw .notANumber

@@ -37,7 +37,8 @@ public enum EmailAddress {
         guard trimmed.count <= 254, !trimmed.contains(where: { $0.isWhitespace }) else { return nil }
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..") else { return nil }
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")
+        else { return nil }
         return trimmed
     }
 }

@@ -60,7 +60,8 @@ public struct Percentage: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// "2.5", "3", "0.25": how staff type it and read it back.
     public var description: String {
-        let whole = basisPoints / 100, fraction = basisPoints % 100
+        let whole = basisPoints / 100
+        let fraction = basisPoints % 100
         if fraction == 0 { return "\(whole)" }
         return fraction % 10 == 0 ? "\(whole).\(fraction / 10)" : "\(whole).\(String(format: "%02d", fraction))"
     }
@@ -68,7 +69,10 @@ public struct Percentage: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Parses "2.5" or "2,5" (at most two decimals, 0 to 100).
     public init?(text: String) {
         let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
-        if cleaned.isEmpty { self = .zero; return }
+        if cleaned.isEmpty {
+            self = .zero
+            return
+        }
         let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0 else { return nil }
         var fraction: Int64 = 0
@@ -91,8 +95,10 @@ public struct PaymentTerms: Sendable, Hashable {
     public var maximum: Money?
     public var cashbackPercent: Percentage
 
-    public init(commissionPercent: Percentage = .zero, commissionFixed: Money, minimum: Money? = nil, maximum: Money? = nil,
-                cashbackPercent: Percentage = .zero) {
+    public init(
+        commissionPercent: Percentage = .zero, commissionFixed: Money, minimum: Money? = nil, maximum: Money? = nil,
+        cashbackPercent: Percentage = .zero
+    ) {
         self.commissionPercent = commissionPercent
         self.commissionFixed = commissionFixed
         self.minimum = minimum
@@ -118,8 +124,9 @@ public struct PaymentTerms: Sendable, Hashable {
         if let minimum, amount < minimum { throw .belowMinimum(minimum) }
         if let maximum, maximum.isPositive, maximum < amount { throw .aboveMaximum(maximum) }
         let commission = commissionPercent.of(amount) + commissionFixed.roundedToMinorUnit()
-        return PaymentAmounts(amount: amount, commission: commission, total: amount + commission,
-                              cashback: cashbackPercent.of(amount))
+        return PaymentAmounts(
+            amount: amount, commission: commission, total: amount + commission,
+            cashback: cashbackPercent.of(amount))
     }
 }
 

@@ -12,8 +12,10 @@ public enum Proration {
     /// full period it is. Without alignment (or for daily billing) it is one full period; with
     /// alignment it ends on the next first of a month, and the share is the days until then
     /// over the days of the period that ends there (17/31 from 15 January to 1 February).
-    public static func firstPeriod(orderedOn today: LocalDate, period: BillingPeriod,
-                                   alignment: BillingAlignment) -> (end: LocalDate, share: Fraction) {
+    public static func firstPeriod(
+        orderedOn today: LocalDate, period: BillingPeriod,
+        alignment: BillingAlignment
+    ) -> (end: LocalDate, share: Fraction) {
         guard alignment == .firstOfMonth, period != .day, today.day != 1 else {
             return (period.end(from: today), .one)
         }
@@ -104,21 +106,25 @@ public struct Quote: Sendable, Hashable, Codable {
 
     /// Builds a quote. `lines` carry the per-period catalog amounts; the first-period amount of
     /// each line is its per-period amount times `share`, rounded per line as the cart shows it.
-    public static func make(components: [Component],
-                            currency: Currency, period: BillingPeriod, firstPeriodEnds: LocalDate, share: Fraction,
-                            trial: Bool, promo: PromoDiscount?, taxRate: TaxRate, taxMode: TaxMode) -> Quote {
+    public static func make(
+        components: [Component],
+        currency: Currency, period: BillingPeriod, firstPeriodEnds: LocalDate, share: Fraction,
+        trial: Bool, promo: PromoDiscount?, taxRate: TaxRate, taxMode: TaxMode
+    ) -> Quote {
         let lines = components.map { component in
-            QuoteLine(key: component.key, name: component.name, quantity: component.quantity, included: component.included,
-                      perPeriod: component.perPeriod,
-                      firstPeriod: trial ? .zero(currency) : component.perPeriod.times(share).roundedToMinorUnit())
+            QuoteLine(
+                key: component.key, name: component.name, quantity: component.quantity, included: component.included,
+                perPeriod: component.perPeriod,
+                firstPeriod: trial ? .zero(currency) : component.perPeriod.times(share).roundedToMinorUnit())
         }
         let first = Money.sum(lines.map(\.firstPeriod), currency: currency)
         let recurring = Money.sum(lines.map(\.perPeriod), currency: currency)
         let discount = promo?.discount(on: first) ?? .zero(currency)
-        return Quote(lines: lines, period: period, firstPeriodEnds: firstPeriodEnds, firstPeriodCatalog: first,
-                     discount: discount,
-                     dueNow: TaxedAmount(catalogAmount: first - discount, rate: taxRate, mode: taxMode),
-                     perPeriod: TaxedAmount(catalogAmount: recurring, rate: taxRate, mode: taxMode),
-                     isTrial: trial)
+        return Quote(
+            lines: lines, period: period, firstPeriodEnds: firstPeriodEnds, firstPeriodCatalog: first,
+            discount: discount,
+            dueNow: TaxedAmount(catalogAmount: first - discount, rate: taxRate, mode: taxMode),
+            perPeriod: TaxedAmount(catalogAmount: recurring, rate: taxRate, mode: taxMode),
+            isTrial: trial)
     }
 }

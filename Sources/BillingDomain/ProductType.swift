@@ -20,7 +20,9 @@ public enum ProductType: String, Sendable, Codable, CaseIterable, Hashable {
 
 /// What an add-on measures. The unit is what the order form and the cart show next to the amount.
 public enum AddonKind: String, Sendable, Codable, CaseIterable, Hashable {
-    case disk, ram, cpu, ipv4, ipv6, traffic, panelLicense = "panel_license", power, backup
+    case disk, ram, cpu, ipv4, ipv6, traffic
+    case panelLicense = "panel_license"
+    case power, backup
 
     /// The catalog key of the unit text (`unit.mib`, `unit.pcs` …).
     public var unitKey: String {
@@ -59,7 +61,9 @@ public struct AddonLimits: Sendable, Hashable, Codable {
 
     /// Why a requested quantity is refused.
     public enum Refusal: Error, Equatable, Sendable {
-        case belowMinimum(Int), aboveMaximum(Int), offStep(Int)
+        case belowMinimum(Int)
+        case aboveMaximum(Int)
+        case offStep(Int)
     }
 
     /// Checks a quantity the client asked for.

@@ -28,7 +28,10 @@ public enum ServiceStatus: String, Sendable, Codable, CaseIterable, Hashable {
 
 /// What a processing module is doing to a service while its status is `processing`.
 public enum ProcessingOperation: String, Sendable, Codable, CaseIterable, Hashable {
-    case opening, switchingOff = "switching_off", switchingOn = "switching_on", reboot, renewal, transfer, deletion
+    case opening
+    case switchingOff = "switching_off"
+    case switchingOn = "switching_on"
+    case reboot, renewal, transfer, deletion
 }
 
 /// Something that happens to a service; the status machine decides where it leads.
@@ -109,7 +112,7 @@ public struct ServiceState: Sendable, Hashable {
         case (.active, .stoppedByClient(let daily)): return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
         case (.suspendedByClient, .startedByClient), (.stoppedByClient, .startedByClient): return ServiceState(.active)
         case (.active, .stoppedByAdmin), (.suspendedByClient, .stoppedByAdmin), (.stoppedByClient, .stoppedByAdmin),
-             (.expired, .stoppedByAdmin):
+            (.expired, .stoppedByAdmin):
             return ServiceState(.stoppedByAdmin)
         case (.stoppedByAdmin, .startedByAdmin), (.stoppedForAbuse, .startedByAdmin): return ServiceState(.active)
         case (.active, .stoppedForAbuse), (.stoppedByClient, .stoppedForAbuse), (.suspendedByClient, .stoppedForAbuse):

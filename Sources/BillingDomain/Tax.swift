@@ -19,7 +19,8 @@ public struct TaxRate: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// `19 %`, `21.5 %`.
     public var description: String {
-        let whole = basisPoints / 100, rest = basisPoints % 100
+        let whole = basisPoints / 100
+        let rest = basisPoints % 100
         if rest == 0 { return "\(whole) %" }
         return rest % 10 == 0 ? "\(whole).\(rest / 10) %" : "\(whole).\(rest < 10 ? "0" : "")\(rest) %"
     }
@@ -31,7 +32,7 @@ public enum VATTable {
     public static let euRates: [String: Int64] = [
         "AT": 20, "BE": 21, "BG": 20, "HR": 25, "CY": 19, "CZ": 21, "DK": 25, "EE": 22, "FR": 20, "FI": 24,
         "DE": 19, "GR": 24, "HU": 27, "IE": 23, "IT": 22, "LV": 21, "LT": 21, "LU": 17, "MT": 18, "NL": 21,
-        "PL": 23, "PT": 23, "RO": 19, "SK": 20, "SI": 22, "ES": 21, "SE": 25,
+        "PL": 23, "PT": 23, "RO": 19, "SK": 20, "SI": 22, "ES": 21, "SE": 25
     ]
 
     /// The rate for a payer in `country` (ISO 3166-1 alpha-2).

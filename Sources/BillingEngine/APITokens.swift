@@ -40,8 +40,9 @@ public struct APITokens: Sendable {
         let label = Self.label(name)
         let scopes = ["read", "write"]
         let expiresAt = context.clock.now.addingTimeInterval(Self.lifetime)
-        let record = APITokenRecord(userID: principal.id, name: label, tokenHash: SecretToken.digest(token),
-                                    scopes: scopes.joined(separator: " "), expiresAt: expiresAt, createdAt: context.clock.now)
+        let record = APITokenRecord(
+            userID: principal.id, name: label, tokenHash: SecretToken.digest(token),
+            scopes: scopes.joined(separator: " "), expiresAt: expiresAt, createdAt: context.clock.now)
         try await record.create(on: context.database)
         return Issued(id: record.id!, token: token, name: label, scopes: scopes, expiresAt: expiresAt)
     }
@@ -53,10 +54,10 @@ public struct APITokens: Sendable {
         let db = context.database
         let now = context.clock.now
         guard let record = try await APITokenRecord.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
-              record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
-              let user = try await UserRecord.find(record.userID, on: db), user.enabled,
-              let account = try await AccountRecord.find(user.accountID, on: db),
-              account.status == AccountStatus.active.rawValue
+            record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
+            let user = try await UserRecord.find(record.userID, on: db), user.enabled,
+            let account = try await AccountRecord.find(user.accountID, on: db),
+            account.status == AccountStatus.active.rawValue
         else { return nil }
         if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
             record.lastUsedAt = now
@@ -78,8 +79,9 @@ public struct APITokens: Sendable {
         let token = SecretToken.generate(prefix: Self.staffPrefix)
         let label = Self.label(name)
         let expiresAt = context.clock.now.addingTimeInterval(Self.lifetime)
-        let record = StaffAPITokenRecord(staffID: principal.id, name: label, tokenHash: SecretToken.digest(token), expiresAt: expiresAt,
-                                         createdAt: context.clock.now)
+        let record = StaffAPITokenRecord(
+            staffID: principal.id, name: label, tokenHash: SecretToken.digest(token), expiresAt: expiresAt,
+            createdAt: context.clock.now)
         try await record.create(on: context.database)
         return Issued(id: record.id!, token: token, name: label, scopes: ["staff"], expiresAt: expiresAt)
     }
@@ -91,9 +93,9 @@ public struct APITokens: Sendable {
         let db = context.database
         let now = context.clock.now
         guard let record = try await StaffAPITokenRecord.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
-              record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
-              let staff = try await StaffUserRecord.find(record.staffID, on: db), staff.enabled,
-              let role = StaffRole(rawValue: staff.role)
+            record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
+            let staff = try await StaffUserRecord.find(record.staffID, on: db), staff.enabled,
+            let role = StaffRole(rawValue: staff.role)
         else { return nil }
         if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
             record.lastUsedAt = now

@@ -60,7 +60,8 @@ public struct AccountRegistration: Sendable {
         do { try PasswordPolicy.check(form.password) } catch { throw SignUpError.password(error) }
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { throw SignUpError.nameRequired }
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw SignUpError.nameRequired }
         let country = form.country.uppercased()
         guard Countries.isKnown(country) else { throw SignUpError.unknownCountry }
         return (email, name, country)
@@ -77,19 +78,22 @@ public struct AccountRegistration: Sendable {
             // The same bcrypt work as a real sign-up, so the answer takes as long.
             _ = try await context.passwords.hash(form.password)
             let language = existing.language.flatMap(Language.init(rawValue:)) ?? form.language
-            let arguments = ["name": existing.name, "provider": context.provider.name,
-                             "login": context.provider.baseURL + "/login", "reset": context.provider.baseURL + "/password/forgot"]
-            try await context.outbox.enqueue(to: existing.email, subject: context.texts.text("email.signup_exists.subject", language, arguments),
-                                             body: context.texts.text("email.signup_exists.body", language, arguments),
-                                             category: .security, accountID: existing.accountID, language: language,
-                                             on: context.database)
+            let arguments = [
+                "name": existing.name, "provider": context.provider.name,
+                "login": context.provider.baseURL + "/login", "reset": context.provider.baseURL + "/password/forgot"
+            ]
+            try await context.outbox.enqueue(
+                to: existing.email, subject: context.texts.text("email.signup_exists.subject", language, arguments),
+                body: context.texts.text("email.signup_exists.body", language, arguments),
+                category: .security, accountID: existing.accountID, language: language,
+                on: context.database)
             return
         }
         do {
             let registered = try await signUp(form, confirmed: false)
             try await sendConfirmation(userID: registered.userID)
         } catch SignUpError.emailTaken {
-            return  // a sign-up of the same address at the same moment won; it got the e-mail
+            return // a sign-up of the same address at the same moment won; it got the e-mail
         }
     }
 
@@ -100,14 +104,19 @@ public struct AccountRegistration: Sendable {
         let token = SecretToken.generate()
         let now = context.clock.now
         let language = user.language.flatMap(Language.init(rawValue:)) ?? context.provider.defaultLanguage
-        let arguments = ["name": user.name, "provider": context.provider.name, "hours": "48",
-                         "link": "\(context.provider.baseURL)/signup/confirm/\(token)"]
+        let arguments = [
+            "name": user.name, "provider": context.provider.name, "hours": "48",
+            "link": "\(context.provider.baseURL)/signup/confirm/\(token)"
+        ]
         try await context.database.transaction { db in
-            try await PasswordResetRecord(userID: user.id!, tokenHash: Self.confirmationDigest(token),
-                                          expiresAt: now.addingTimeInterval(Self.confirmationLifetime), createdAt: now).create(on: db)
-            try await context.outbox.enqueue(to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),
-                                             body: context.texts.text("email.signup_confirm.body", language, arguments),
-                                             category: .security, accountID: user.accountID, language: language, on: db)
+            try await PasswordResetRecord(
+                userID: user.id!, tokenHash: Self.confirmationDigest(token),
+                expiresAt: now.addingTimeInterval(Self.confirmationLifetime), createdAt: now
+            ).create(on: db)
+            try await context.outbox.enqueue(
+                to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),
+                body: context.texts.text("email.signup_confirm.body", language, arguments),
+                category: .security, accountID: user.accountID, language: language, on: db)
         }
     }
 
@@ -117,8 +126,9 @@ public struct AccountRegistration: Sendable {
 
     private func usableConfirmation(_ token: String, on db: any Database) async throws -> PasswordResetRecord? {
         guard !token.isEmpty, token.count <= 100,
-              let record = try await PasswordResetRecord.query(on: db).filter(\.$tokenHash == Self.confirmationDigest(token)).first(),
-              record.usedAt == nil, record.expiresAt > context.clock.now else { return nil }
+            let record = try await PasswordResetRecord.query(on: db).filter(\.$tokenHash == Self.confirmationDigest(token)).first(),
+            record.usedAt == nil, record.expiresAt > context.clock.now
+        else { return nil }
         return record
     }
 
@@ -133,7 +143,8 @@ public struct AccountRegistration: Sendable {
         let now = context.clock.now
         return try await context.database.transaction { db in
             guard let record = try await usableConfirmation(token, on: db),
-                  let user = try await UserRecord.find(record.userID, on: db), user.enabled else {
+                let user = try await UserRecord.find(record.userID, on: db), user.enabled
+            else {
                 throw SignUpConfirmationError.invalidOrExpiredLink
             }
             record.usedAt = now
@@ -163,12 +174,14 @@ public struct AccountRegistration: Sendable {
             do {
                 return try await context.database.transaction { db in
                     let code = try await Self.nextClientCode(on: db) + attempt
-                    let account = AccountRecord(clientCode: code, name: name, country: country, registeredOn: registeredOn,
-                                                currency: currency.code, language: form.language.rawValue, createdAt: now)
+                    let account = AccountRecord(
+                        clientCode: code, name: name, country: country, registeredOn: registeredOn,
+                        currency: currency.code, language: form.language.rawValue, createdAt: now)
                     try await account.create(on: db)
-                    let user = UserRecord(accountID: account.id!, email: email, name: name, passwordHash: hash,
-                                          isOwner: true, language: form.language.rawValue, createdAt: now,
-                                          emailConfirmedAt: confirmed ? now : nil)
+                    let user = UserRecord(
+                        accountID: account.id!, email: email, name: name, passwordHash: hash,
+                        isOwner: true, language: form.language.rawValue, createdAt: now,
+                        emailConfirmedAt: confirmed ? now : nil)
                     try await user.create(on: db)
                     return Registered(accountID: account.id!, userID: user.id!, clientCode: code)
                 }

@@ -18,10 +18,13 @@ public struct Autopayments: Sendable {
     public func save(account: AccountRecord, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
         guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw Problem.maximumNotPositive }
         guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: account),
-              saved.status != SavedMethodStatus.beingSetUp.rawValue else { throw Problem.methodNotUsable }
-        let record = try await setting(account: account)
-            ?? AutopaySettingRecord(accountID: account.id!, savedMethodID: savedMethodID, monthlyMaximum: 0, currency: account.currency,
-                                    enabled: enabled, updatedAt: context.clock.now)
+            saved.status != SavedMethodStatus.beingSetUp.rawValue
+        else { throw Problem.methodNotUsable }
+        let record =
+            try await setting(account: account)
+            ?? AutopaySettingRecord(
+                accountID: account.id!, savedMethodID: savedMethodID, monthlyMaximum: 0, currency: account.currency,
+                enabled: enabled, updatedAt: context.clock.now)
         record.savedMethodID = saved.id!
         record.monthlyMaximum = monthlyMaximum.units
         record.currency = account.currency
@@ -58,9 +61,10 @@ public struct Autopayments: Sendable {
     public func overview(account: AccountRecord) async throws -> Overview {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         let forecast = try await forecast(account: account)
-        return Overview(setting: try await setting(account: account), forecast: forecast,
-                        recommendedMaximum: Autopayment.recommendedMaximum(forecast: forecast),
-                        takenThisMonth: try await takenThisMonth(accountID: account.id!, currency: currency))
+        return Overview(
+            setting: try await setting(account: account), forecast: forecast,
+            recommendedMaximum: Autopayment.recommendedMaximum(forecast: forecast),
+            takenThisMonth: try await takenThisMonth(accountID: account.id!, currency: currency))
     }
 
     /// What autopayment took this calendar month (provider's time zone).
@@ -84,8 +88,10 @@ struct AutopaymentRun {
 
     /// One renewal of a service as the client pays it: the catalog price with VAT as configured.
     static func renewalPrice(_ service: ServiceRecord, currency: Currency, country: String, taxMode: TaxMode) -> Money {
-        TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency), rate: VATTable.rate(forCountry: country),
-                    mode: taxMode).gross
+        TaxedAmount(
+            catalogAmount: Money(units: service.recurringAmount, currency: currency), rate: VATTable.rate(forCountry: country),
+            mode: taxMode
+        ).gross
     }
 
     /// Services that renew from the balance and fall due by `until`.
@@ -98,35 +104,44 @@ struct AutopaymentRun {
         let enabled = try await AutopaySettingRecord.query(on: context.database).filter(\.$enabled == true).all()
         guard !enabled.isEmpty else { return }
         let horizon = date.adding(days: max(1, settings.noticeDays))
-        let due = Dictionary(grouping: try await Self.balanceRenewing(accountIDs: enabled.compactMap(\.id), until: horizon,
-                                                                     on: context.database), by: \.accountID)
+        let due = Dictionary(
+            grouping: try await Self.balanceRenewing(
+                accountIDs: enabled.compactMap(\.id), until: horizon,
+                on: context.database), by: \.accountID)
         for setting in enabled {
             guard let accountID = setting.id, let services = due[accountID], !services.isEmpty else { continue }
             if try await topUp(setting, services: services, on: date, settings: settings) { summary.autopayments += 1 }
         }
     }
 
-    private func topUp(_ setting: AutopaySettingRecord, services: [ServiceRecord], on date: LocalDate, settings: BillingSettings) async throws -> Bool {
+    private func topUp(_ setting: AutopaySettingRecord, services: [ServiceRecord], on date: LocalDate, settings: BillingSettings)
+        async throws -> Bool
+    {
         let key = "autopay:\(setting.id!.uuidString.lowercased()):\(date.iso)"
         guard try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() == nil,
-              let account = try await AccountRecord.find(setting.id!, on: context.database),
-              let currency = Currency.named(account.currency), setting.currency == currency.code,
-              let saved = try await SavedMethodRecord.find(setting.savedMethodID, on: context.database), saved.deletedAt == nil,
-              let token = saved.token, let method = try await PaymentMethods(context: context).method(saved.methodID),
-              let driver = context.gateways.driver(saved.gateway) else { return false }
-        let needed = Money.sum(services.filter { $0.currency == currency.code }.map {
-            Self.renewalPrice($0, currency: currency, country: account.country, taxMode: settings.taxMode)
-        }, currency: currency)
+            let account = try await AccountRecord.find(setting.id!, on: context.database),
+            let currency = Currency.named(account.currency), setting.currency == currency.code,
+            let saved = try await SavedMethodRecord.find(setting.savedMethodID, on: context.database), saved.deletedAt == nil,
+            let token = saved.token, let method = try await PaymentMethods(context: context).method(saved.methodID),
+            let driver = context.gateways.driver(saved.gateway)
+        else { return false }
+        let needed = Money.sum(
+            services.filter { $0.currency == currency.code }.map {
+                Self.renewalPrice($0, currency: currency, country: account.country, taxMode: settings.taxMode)
+            }, currency: currency)
         let balance = try await context.ledger.balance(of: account.id!, in: currency)
         let taken = try await Autopayments(context: context).takenThisMonth(accountID: account.id!, currency: currency)
-        let amount = Autopayment.topUp(needed: needed, balance: balance, monthlyMaximum: Money(units: setting.monthlyMaximum, currency: currency),
-                                       alreadyThisMonth: taken)
+        let amount = Autopayment.topUp(
+            needed: needed, balance: balance, monthlyMaximum: Money(units: setting.monthlyMaximum, currency: currency),
+            alreadyThisMonth: taken)
         guard amount.isPositive, let amounts = try? method.terms.amounts(for: amount) else { return false }
-        let payment = try await PaymentFlow(context: context).insertPayment(account: account, method: method, amounts: amounts,
-                                                                            purpose: "autopay", savedMethodID: saved.id, status: .beingPaid,
-                                                                            key: key)
-        return try await OffSessionPayment(context: context).collect(payment, amounts: amounts, saved: saved, token: token, driver: driver,
-                                                                     description: "Autopayment", on: date, actor: Self.actor,
-                                                                     orderToCancel: nil, account: account)
+        let payment = try await PaymentFlow(context: context).insertPayment(
+            account: account, method: method, amounts: amounts,
+            purpose: "autopay", savedMethodID: saved.id, status: .beingPaid,
+            key: key)
+        return try await OffSessionPayment(context: context).collect(
+            payment, amounts: amounts, saved: saved, token: token, driver: driver,
+            description: "Autopayment", on: date, actor: Self.actor,
+            orderToCancel: nil, account: account)
     }
 }

@@ -24,8 +24,10 @@ public struct BalanceAdjustments: Sendable {
     /// Credits (positive amount) or debits (negative) a client's balance. `idempotencyKey` comes
     /// from the form, so a double submit posts once.
     @discardableResult
-    public func adjust(accountID: UUID, amount: Money, reason: String, staffID: UUID, role: StaffRole,
-                       idempotencyKey: String) async throws -> Ledger.Posted {
+    public func adjust(
+        accountID: UUID, amount: Money, reason: String, staffID: UUID, role: StaffRole,
+        idempotencyKey: String
+    ) async throws -> Ledger.Posted {
         guard role.allows(.adjustBalances) else { throw AdjustmentError.notPermitted }
         guard let account = try await AccountRecord.find(accountID, on: context.database) else { throw AdjustmentError.accountNotFound }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -33,11 +35,13 @@ public struct BalanceAdjustments: Sendable {
         guard amount.currency.code == account.currency else { throw AdjustmentError.wrongCurrency(expected: account.currency) }
         let rounded = amount.roundedToMinorUnit()
         guard !rounded.isZero else { throw AdjustmentError.zeroAmount }
-        let limits = AdjustmentError.beyondLimits(maximumAmount: MoneyLimits.maximumAmount.money(amount.currency),
-                                                  maximumBalance: MoneyLimits.maximumBalance.money(amount.currency))
+        let limits = AdjustmentError.beyondLimits(
+            maximumAmount: MoneyLimits.maximumAmount.money(amount.currency),
+            maximumBalance: MoneyLimits.maximumBalance.money(amount.currency))
         guard MoneyLimits.allows(rounded) else { throw limits }
-        let posting = try LedgerPosting.credit(client: accountID, amount: rounded, from: .staffAdjustments, kind: .staffAdjustment,
-                                               memo: String(reason.prefix(500)), idempotencyKey: "adjust:\(idempotencyKey)")
+        let posting = try LedgerPosting.credit(
+            client: accountID, amount: rounded, from: .staffAdjustments, kind: .staffAdjustment,
+            memo: String(reason.prefix(500)), idempotencyKey: "adjust:\(idempotencyKey)")
         do {
             return try await context.ledger.post(posting, actor: "staff:\(staffID.uuidString.lowercased())")
         } catch Ledger.Failure.beyondLimits {

@@ -17,8 +17,10 @@ public struct BillingSettings: Sendable, Equatable {
 
     public init() {}
 
-    static let keys = (taxMode: "billing.tax_mode", alignment: "billing.alignment", grace: "billing.grace_days",
-                       notice: "billing.notice_days")
+    static let keys = (
+        taxMode: "billing.tax_mode", alignment: "billing.alignment", grace: "billing.grace_days",
+        notice: "billing.notice_days"
+    )
 
     public static func load(on db: any Database) async throws -> BillingSettings {
         let rows = try await SettingRecord.query(on: db).filter(\.$id ~~ [keys.taxMode, keys.alignment, keys.grace, keys.notice]).all()
@@ -36,8 +38,10 @@ public struct BillingSettings: Sendable, Equatable {
     public func save(on db: any Database) async throws {
         guard (0...365).contains(graceDays) else { throw Invalid.graceDays }
         guard (0...60).contains(noticeDays) else { throw Invalid.noticeDays }
-        let values = [(Self.keys.taxMode, taxMode.rawValue), (Self.keys.alignment, alignment.rawValue),
-                      (Self.keys.grace, String(graceDays)), (Self.keys.notice, String(noticeDays))]
+        let values = [
+            (Self.keys.taxMode, taxMode.rawValue), (Self.keys.alignment, alignment.rawValue),
+            (Self.keys.grace, String(graceDays)), (Self.keys.notice, String(noticeDays))
+        ]
         try await SettingRecord.store(values, on: db)
     }
 }

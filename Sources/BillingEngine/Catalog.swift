@@ -81,7 +81,8 @@ public struct Catalog: Sendable {
             guard let type = ProductType(rawValue: plan.productType) else { return nil }
             let offers = (addonsByPlan[plan.id!] ?? []).compactMap { addon -> AddonOffer? in
                 guard let kind = AddonKind(rawValue: addon.kind),
-                      let limits = try? AddonLimits(included: addon.included, minimum: addon.minimum, maximum: addon.maximum, step: addon.step)
+                    let limits = try? AddonLimits(
+                        included: addon.included, minimum: addon.minimum, maximum: addon.maximum, step: addon.step)
                 else { return nil }
                 return AddonOffer(addon: addon, kind: kind, limits: limits, unitPrices: byOwner[addon.id!] ?? [:])
             }
@@ -103,8 +104,10 @@ public struct Catalog: Sendable {
         /// `name.ru`, `summary.uk` …: the name and summary in other languages (empty: English is shown).
         public var translations: [String: String]
 
-        public init(productType: ProductType, name: String, summary: String = "", trialDays: Int = 0, enabled: Bool = true,
-                    position: Int = 0, osImages: [String] = [], translations: [String: String] = [:]) {
+        public init(
+            productType: ProductType, name: String, summary: String = "", trialDays: Int = 0, enabled: Bool = true,
+            position: Int = 0, osImages: [String] = [], translations: [String: String] = [:]
+        ) {
             self.translations = translations
             self.productType = productType
             self.name = name
@@ -137,7 +140,8 @@ public struct Catalog: Sendable {
         plan.enabled = form.enabled
         plan.position = form.position
         plan.osImages = osImages.joined(separator: "\n")
-        plan.translations = Translations.encode(form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(2000)) })
+        plan.translations = Translations.encode(
+            form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(2000)) })
         try await plan.save(on: context.database)
         return plan.id!
     }
@@ -147,11 +151,13 @@ public struct Catalog: Sendable {
         let db = context.database
         guard !amount.isNegative else { throw CatalogError.negativePrice }
         if let row = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
-            .filter(\.$currency == amount.currency.code).first() {
+            .filter(\.$currency == amount.currency.code).first()
+        {
             row.amount = amount.units
             try await row.update(on: db)
         } else {
-            try await PriceRecord(ownerID: ownerID, period: period.rawValue, currency: amount.currency.code, amount: amount.units).create(on: db)
+            try await PriceRecord(ownerID: ownerID, period: period.rawValue, currency: amount.currency.code, amount: amount.units).create(
+                on: db)
         }
     }
 
@@ -172,8 +178,10 @@ public struct Catalog: Sendable {
         /// `name.ru`, `name.uk`: the name in other languages.
         public var translations: [String: String]
 
-        public init(kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int, step: Int,
-                    translations: [String: String] = [:]) {
+        public init(
+            kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int, step: Int,
+            translations: [String: String] = [:]
+        ) {
             self.translations = translations
             self.kind = kind
             self.name = name
@@ -203,8 +211,9 @@ public struct Catalog: Sendable {
             addon = existing
         } else {
             let count = try await AddonRecord.query(on: context.database).filter(\.$planID == planID).count()
-            addon = AddonRecord(planID: planID, kind: form.kind.rawValue, name: name, included: 0, minimum: 0, maximum: 0, step: 1,
-                                position: count, createdAt: context.clock.now)
+            addon = AddonRecord(
+                planID: planID, kind: form.kind.rawValue, name: name, included: 0, minimum: 0, maximum: 0, step: 1,
+                position: count, createdAt: context.clock.now)
         }
         addon.kind = form.kind.rawValue
         addon.name = name
@@ -212,7 +221,8 @@ public struct Catalog: Sendable {
         addon.minimum = form.minimum
         addon.maximum = form.maximum
         addon.step = form.step
-        addon.translations = Translations.encode(form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)) })
+        addon.translations = Translations.encode(
+            form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)) })
         try await addon.save(on: context.database)
         return addon.id!
     }

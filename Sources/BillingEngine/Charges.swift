@@ -28,11 +28,12 @@ struct Charge: Sendable {
     }
 
     func expense(transactionID: UUID?, at now: Date) -> ExpenseRecord {
-        ExpenseRecord(accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
-                      periodFrom: periodFrom?.iso, periodTo: periodTo?.iso, amount: amount.gross.units, tax: amount.tax.units,
-                      taxRate: amount.rate.basisPoints, currency: amount.gross.currency.code,
-                      paidAmount: transactionID == nil && amount.gross.isPositive ? 0 : amount.gross.units,
-                      ledgerTransactionID: transactionID, idempotencyKey: key, createdAt: now)
+        ExpenseRecord(
+            accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
+            periodFrom: periodFrom?.iso, periodTo: periodTo?.iso, amount: amount.gross.units, tax: amount.tax.units,
+            taxRate: amount.rate.basisPoints, currency: amount.gross.currency.code,
+            paidAmount: transactionID == nil && amount.gross.isPositive ? 0 : amount.gross.units,
+            ledgerTransactionID: transactionID, idempotencyKey: key, createdAt: now)
     }
 }
 

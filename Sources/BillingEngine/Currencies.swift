@@ -28,8 +28,10 @@ public struct Currencies: Sendable {
         guard role.allows(.manageCatalog) else { throw CurrencyError.notPermitted }
         guard base != quote else { throw CurrencyError.sameCurrency }
         guard rateMicros > 0, rateMicros < 1_000_000_000_000 else { throw CurrencyError.badRate }
-        try await CurrencyRateRecord(base: base.code, quote: quote.code, rateMicros: rateMicros,
-                                     setBy: "staff:\(staffID.uuidString.lowercased())", createdAt: context.clock.now).create(on: context.database)
+        try await CurrencyRateRecord(
+            base: base.code, quote: quote.code, rateMicros: rateMicros,
+            setBy: "staff:\(staffID.uuidString.lowercased())", createdAt: context.clock.now
+        ).create(on: context.database)
     }
 
     /// The rate in force from `from` to `to` as a fraction, from the newest row of either direction.
@@ -40,9 +42,9 @@ public struct Currencies: Sendable {
         let inverse = try await CurrencyRateRecord.query(on: db).filter(\.$base == to.code).filter(\.$quote == from.code)
             .sort(\.$createdAt, .descending).first()
         switch (direct, inverse) {
-        case let (d?, i?): return d.createdAt >= i.createdAt ? Fraction(d.rateMicros, 1_000_000) : Fraction(1_000_000, i.rateMicros)
-        case let (d?, nil): return Fraction(d.rateMicros, 1_000_000)
-        case let (nil, i?): return Fraction(1_000_000, i.rateMicros)
+        case (let d?, let i?): return d.createdAt >= i.createdAt ? Fraction(d.rateMicros, 1_000_000) : Fraction(1_000_000, i.rateMicros)
+        case (let d?, nil): return Fraction(d.rateMicros, 1_000_000)
+        case (nil, let i?): return Fraction(1_000_000, i.rateMicros)
         default: return nil
         }
     }
@@ -71,21 +73,24 @@ public struct Currencies: Sendable {
             let balance = try await ctx.ledger.balance(of: account.id!, in: source, on: tx)
             if !balance.isZero {
                 guard let exact = Money(units: balance.units, currency: target).convertedIfRepresentable(by: rate),
-                      exact.units.magnitude <= UInt64(MoneyLimits.maximumBalance.units) else { throw CurrencyError.beyondLimits }
+                    exact.units.magnitude <= UInt64(MoneyLimits.maximumBalance.units)
+                else { throw CurrencyError.beyondLimits }
                 let converted = exact.roundedToMinorUnit()
                 var lines = [LedgerLine(.clientBalance(account.id!), balance.negated), LedgerLine(.currencyExchange, balance)]
                 if !converted.isZero {
                     lines += [LedgerLine(.clientBalance(account.id!), converted), LedgerLine(.currencyExchange, converted.negated)]
                 }
-                let posting = try LedgerPosting(idempotencyKey: "fx:\(account.id!.uuidString.lowercased()):\(requestKey)",
-                                                kind: .currencyConversion, memo: "\(source.code) → \(target.code)", lines: lines)
+                let posting = try LedgerPosting(
+                    idempotencyKey: "fx:\(account.id!.uuidString.lowercased()):\(requestKey)",
+                    kind: .currencyConversion, memo: "\(source.code) → \(target.code)", lines: lines)
                 try await ctx.ledger.post(posting, actor: actor, on: tx)
             }
             let services = try await ServiceRecord.query(on: tx).filter(\.$accountID == account.id!)
                 .filter(\.$status != ServiceStatus.deleted.rawValue).all()
             for service in services where service.currency == source.code {
                 guard let price = Money(units: service.recurringAmount, currency: target).convertedIfRepresentable(by: rate),
-                      MoneyLimits.allows(price) else { throw CurrencyError.beyondLimits }
+                    MoneyLimits.allows(price)
+                else { throw CurrencyError.beyondLimits }
                 service.recurringAmount = price.roundedToMinorUnit().units
                 service.currency = target.code
                 try await service.update(on: tx)

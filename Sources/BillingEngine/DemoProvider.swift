@@ -22,15 +22,17 @@ public struct DemoProvider: Sendable {
         public let staffPassword: String
     }
 
-    public static let logins = Logins(clientEmail: clientEmail, clientPassword: clientPassword,
-                                      staffEmail: staffEmail, staffPassword: staffPassword)
+    public static let logins = Logins(
+        clientEmail: clientEmail, clientPassword: clientPassword,
+        staffEmail: staffEmail, staffPassword: staffPassword)
 
     /// Creates the demo data when there are neither accounts nor staff; returns whether it did.
     @discardableResult
     public func seedIfEmpty() async throws -> Bool {
         let db = context.database
         guard try await AccountRecord.query(on: db).count() == 0,
-              try await StaffUserRecord.query(on: db).count() == 0 else { return false }
+            try await StaffUserRecord.query(on: db).count() == 0
+        else { return false }
         try await seed()
         return true
     }
@@ -40,9 +42,9 @@ public struct DemoProvider: Sendable {
     public func workingLogins() async throws -> Logins? {
         let db = context.database
         guard let client = try await UserRecord.query(on: db).filter(\.$email == Self.clientEmail).first(),
-              let staff = try await StaffUserRecord.query(on: db).filter(\.$email == Self.staffEmail).first(),
-              try await context.passwords.verify(Self.clientPassword, against: client.passwordHash),
-              try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
+            let staff = try await StaffUserRecord.query(on: db).filter(\.$email == Self.staffEmail).first(),
+            try await context.passwords.verify(Self.clientPassword, against: client.passwordHash),
+            try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
         else { return nil }
         return Self.logins
     }
@@ -51,27 +53,32 @@ public struct DemoProvider: Sendable {
     /// production installation refuses to start while it does.
     public func demoStaffPasswordWorks() async throws -> Bool {
         guard let staff = try await StaffUserRecord.query(on: context.database).filter(\.$email == Self.staffEmail).first(),
-              staff.enabled else { return false }
+            staff.enabled
+        else { return false }
         return try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
     }
 
     /// Creates the demo staff user and client unconditionally (fails if they exist).
     public func seed() async throws {
-        try await StaffAccounts(context: context).create(email: Self.staffEmail, name: "Demo Administrator",
-                                                         password: Self.staffPassword, role: .administrator)
-        let client = try await AccountRegistration(context: context).signUp(SignUpForm(
-            email: Self.clientEmail, password: Self.clientPassword, name: "Jill Fairy",
-            country: context.provider.defaultCountry, language: context.provider.defaultLanguage))
+        try await StaffAccounts(context: context).create(
+            email: Self.staffEmail, name: "Demo Administrator",
+            password: Self.staffPassword, role: .administrator)
+        let client = try await AccountRegistration(context: context).signUp(
+            SignUpForm(
+                email: Self.clientEmail, password: Self.clientPassword, name: "Jill Fairy",
+                country: context.provider.defaultCountry, language: context.provider.defaultLanguage))
         let opening = Money(major: 150, context.provider.defaultCurrency)
-        let posting = try LedgerPosting.credit(client: client.accountID, amount: opening, from: .openingBalances,
-                                               kind: .openingBalance, memo: "Opening balance",
-                                               idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
+        let posting = try LedgerPosting.credit(
+            client: client.accountID, amount: opening, from: .openingBalances,
+            kind: .openingBalance, memo: "Opening balance",
+            idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
         try await context.ledger.post(posting, actor: "system")
         try await DemoCatalog(context: context).seedIfEmpty()
         try await PaymentMethods(context: context).seedDefaults(currencies: Currency.all)
         // The demo client already has a running VPS, so its service list and expenses show something.
         guard let account = try await AccountRecord.find(client.accountID, on: context.database),
-              let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first() else { return }
+            let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first()
+        else { return }
         let actor = "client:\(client.userID.uuidString.lowercased())"
         try await Cart(context: context).add(OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: account)
         try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: actor)

@@ -18,9 +18,11 @@ public struct EngineContext: Sendable {
     /// The payment gateways drivers configured, by name.
     public let gateways: PaymentGateways
 
-    public init(database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
-                texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule(),
-                gateways: PaymentGateways = PaymentGateways([])) {
+    public init(
+        database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
+        texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule(),
+        gateways: PaymentGateways = PaymentGateways([])
+    ) {
         self.database = database
         self.clock = clock
         self.calendar = calendar
@@ -33,8 +35,9 @@ public struct EngineContext: Sendable {
 
     /// The same context working on another database handle (a transaction).
     func on(_ database: any Database) -> EngineContext {
-        EngineContext(database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-                      provider: provider, processing: processing, gateways: gateways)
+        EngineContext(
+            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+            provider: provider, processing: processing, gateways: gateways)
     }
 
     /// Today's billing date in the provider's time zone.

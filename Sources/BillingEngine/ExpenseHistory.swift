@@ -54,32 +54,42 @@ public struct ExpenseHistory: Sendable {
     }
 
     /// The rows a filter matches, in the given order, decoded as records.
-    private func rows(account: AccountRecord, filter: Filter, order: SQLQueryString, limit: Int, offset: Int = 0) async throws -> [ExpenseRecord] {
-        try await sql.raw("""
+    private func rows(account: AccountRecord, filter: Filter, order: SQLQueryString, limit: Int, offset: Int = 0) async throws
+        -> [ExpenseRecord]
+    {
+        try await sql.raw(
+            """
             SELECT * FROM expenses WHERE \(conditions(account: account, filter: filter, on: sql)) ORDER BY \(order)
             LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
-            """).all().map { try $0.decode(fluentModel: ExpenseRecord.self) }
+            """
+        ).all().map { try $0.decode(fluentModel: ExpenseRecord.self) }
     }
 
     /// One page of expenses, newest first, with the totals of everything the filter matches.
     public func page(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> (Page<ExpenseRecord>, Totals) {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         // SUM of a bigint is numeric in PostgreSQL; the casts bring it back to 64-bit integers on both.
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             SELECT COUNT(*) AS count, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount,
             CAST(COALESCE(SUM(paid_amount), 0) AS BIGINT) AS paid, CAST(COALESCE(SUM(tax), 0) AS BIGINT) AS tax
             FROM expenses WHERE \(conditions(account: account, filter: filter, on: sql))
-            """).first()
+            """
+        ).first()
         let count = try row?.decode(column: "count", as: Int.self) ?? 0
         let amount = try row?.decode(column: "amount", as: Int64.self) ?? 0
         let paid = try row?.decode(column: "paid", as: Int64.self) ?? 0
         let tax = try row?.decode(column: "tax", as: Int64.self) ?? 0
         let page = page.within(total: count)
-        let items = try await rows(account: account, filter: filter, order: "charged_on DESC, created_at DESC",
-                                   limit: page.size, offset: page.offset)
-        return (Page(items: items, total: count, request: page),
-                Totals(amount: Money(units: amount, currency: currency), unpaid: Money(units: amount - paid, currency: currency),
-                       tax: Money(units: tax, currency: currency), count: count))
+        let items = try await rows(
+            account: account, filter: filter, order: "charged_on DESC, created_at DESC",
+            limit: page.size, offset: page.offset)
+        return (
+            Page(items: items, total: count, request: page),
+            Totals(
+                amount: Money(units: amount, currency: currency), unpaid: Money(units: amount - paid, currency: currency),
+                tax: Money(units: tax, currency: currency), count: count)
+        )
     }
 
     /// Every expense the filter matches as CSV (RFC 4180, plain amounts with a dot), oldest
@@ -89,12 +99,14 @@ public struct ExpenseHistory: Sendable {
         var out = "id,service,charged_on,period_from,period_to,amount,tax,tax_rate,unpaid,currency,paid_by\r\n"
         for row in rows {
             guard let currency = Currency.named(row.currency) else { continue }
-            let fields = [row.id!.uuidString.lowercased(), row.summary, row.chargedOn, row.periodFrom ?? "", row.periodTo ?? "",
-                          MoneyFormat.plain(Money(units: row.amount, currency: currency)),
-                          MoneyFormat.plain(Money(units: row.tax, currency: currency)),
-                          TaxRate(basisPoints: row.taxRate).description.replacingOccurrences(of: " ", with: ""),
-                          MoneyFormat.plain(Money(units: row.amount - row.paidAmount, currency: currency)),
-                          row.currency, row.ledgerTransactionID?.uuidString.lowercased() ?? ""]
+            let fields = [
+                row.id!.uuidString.lowercased(), row.summary, row.chargedOn, row.periodFrom ?? "", row.periodTo ?? "",
+                MoneyFormat.plain(Money(units: row.amount, currency: currency)),
+                MoneyFormat.plain(Money(units: row.tax, currency: currency)),
+                TaxRate(basisPoints: row.taxRate).description.replacingOccurrences(of: " ", with: ""),
+                MoneyFormat.plain(Money(units: row.amount - row.paidAmount, currency: currency)),
+                row.currency, row.ledgerTransactionID?.uuidString.lowercased() ?? ""
+            ]
             out += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
         }
         return out

@@ -20,8 +20,14 @@ public struct GatewayWebhooks: Sendable {
     }
 
     public enum Outcome: String, Sendable, Equatable {
-        case credited, duplicate, alreadyCredited = "already_credited", cancelled, methodSaved = "method_saved"
-        case setupFailed = "setup_failed", ignored, unknownReference = "unknown_reference", mismatch
+        case credited, duplicate
+        case alreadyCredited = "already_credited"
+        case cancelled
+        case methodSaved = "method_saved"
+        case setupFailed = "setup_failed"
+        case ignored
+        case unknownReference = "unknown_reference"
+        case mismatch
     }
 
     public enum Failure: Error, Equatable { case unknownGateway }
@@ -33,24 +39,34 @@ public struct GatewayWebhooks: Sendable {
             envelope = try await driver.verifyWebhook(body: body, headers: headers, receivedAt: context.clock.now)
         } catch let rejection as WebhookRejection {
             // Logged without the body or headers: they may carry what a forger wants to probe.
-            logger.warning("webhook refused", metadata: ["gateway": .string(name), "reason": .string("\(rejection)"),
-                                                         "bytes": .stringConvertible(body.count)])
+            logger.warning(
+                "webhook refused",
+                metadata: [
+                    "gateway": .string(name), "reason": .string("\(rejection)"),
+                    "bytes": .stringConvertible(body.count)
+                ])
             throw rejection
         }
         if try await isKnown(envelope, gateway: name) { return .duplicate }
         do {
             let (outcome, credited) = try await context.database.transaction { tx in
-                try await GatewayEventRecord(gateway: name, eventID: envelope.eventID, kind: Self.kind(of: envelope.event),
-                                             reference: Self.reference(of: envelope.event), outcome: "received",
-                                             receivedAt: context.clock.now).create(on: tx)
+                try await GatewayEventRecord(
+                    gateway: name, eventID: envelope.eventID, kind: Self.kind(of: envelope.event),
+                    reference: Self.reference(of: envelope.event), outcome: "received",
+                    receivedAt: context.clock.now
+                ).create(on: tx)
                 let result = try await apply(envelope.event, gateway: name, on: tx)
                 try await GatewayEventRecord.query(on: tx).filter(\.$gateway == name).filter(\.$eventID == envelope.eventID)
                     .set(\.$outcome, to: result.0.rawValue).update()
                 return result
             }
             if let credited { try await PaymentFlow(context: context).settleOrder(credited) }
-            logger.info("webhook applied", metadata: ["gateway": .string(name), "event": .string(envelope.eventID),
-                                                      "outcome": .string(outcome.rawValue)])
+            logger.info(
+                "webhook applied",
+                metadata: [
+                    "gateway": .string(name), "event": .string(envelope.eventID),
+                    "outcome": .string(outcome.rawValue)
+                ])
             return outcome
         } catch {
             // A concurrent delivery of the same event inserted its row first; ours rolled back.
@@ -73,8 +89,9 @@ public struct GatewayWebhooks: Sendable {
                 logger.error("webhook amount in another currency", metadata: ["payment": .stringConvertible(payment.number)])
                 return (.mismatch, nil)
             }
-            let credited = try await flow.credit(payment, received: amount, gatewayPaymentID: gatewayPaymentID, card: card,
-                                                 actor: "gateway:\(gateway)", on: tx)
+            let credited = try await flow.credit(
+                payment, received: amount, gatewayPaymentID: gatewayPaymentID, card: card,
+                actor: "gateway:\(gateway)", on: tx)
             return credited.isNew ? (.credited, credited) : (.alreadyCredited, nil)
         case .paymentFailed(let reference):
             // A failure after the money came (out of order) changes nothing: only unpaid payments cancel.
@@ -83,7 +100,10 @@ public struct GatewayWebhooks: Sendable {
             return (.cancelled, nil)
         case .setupSucceeded(let reference, let card):
             guard let id = UUID(uuidString: reference) else { return (.unknownReference, nil) }
-            return (try await SavedMethods(context: context.on(tx)).completeSetup(savedMethodID: id, card: card, on: tx) ? .methodSaved : .ignored, nil)
+            return (
+                try await SavedMethods(context: context.on(tx)).completeSetup(savedMethodID: id, card: card, on: tx)
+                    ? .methodSaved : .ignored, nil
+            )
         case .setupFailed(let reference):
             guard let id = UUID(uuidString: reference) else { return (.unknownReference, nil) }
             return (try await SavedMethods(context: context.on(tx)).failSetup(savedMethodID: id, on: tx) ? .setupFailed : .ignored, nil)
@@ -95,7 +115,8 @@ public struct GatewayWebhooks: Sendable {
     /// The payment an event names, if it was made through this gateway.
     private func payment(_ reference: String, gateway: String, on tx: any Database) async throws -> PaymentRecord? {
         guard let id = UUID(uuidString: reference), let payment = try await PaymentRecord.find(id, on: tx),
-              payment.methodKind == gateway else { return nil }
+            payment.methodKind == gateway
+        else { return nil }
         return payment
     }
 
@@ -112,7 +133,8 @@ public struct GatewayWebhooks: Sendable {
     static func reference(of event: GatewayEvent) -> String {
         switch event {
         case .paymentSucceeded(let reference, _, _, _), .paymentFailed(let reference), .setupSucceeded(let reference, _),
-             .setupFailed(let reference): String(reference.prefix(100))
+            .setupFailed(let reference):
+            String(reference.prefix(100))
         case .ignored: ""
         }
     }

@@ -16,8 +16,10 @@ public struct JobRunner: Sendable {
 
     public static let billingKind = "daily_billing"
 
-    public init(context: EngineContext, owner: String = "runner-" + UUID().uuidString.prefix(8).lowercased(),
-                leaseSeconds: TimeInterval = 15 * 60) {
+    public init(
+        context: EngineContext, owner: String = "runner-" + UUID().uuidString.prefix(8).lowercased(),
+        leaseSeconds: TimeInterval = 15 * 60
+    ) {
         self.context = context
         self.owner = owner
         self.leaseSeconds = leaseSeconds
@@ -38,12 +40,14 @@ public struct JobRunner: Sendable {
         try await ensureJob(kind: Self.billingKind, on: today)
         guard let sql = context.database as? any SQLDatabase else { return .leasedElsewhere }
         let now = context.clock.now
-        let claimed = try await sql.raw("""
+        let claimed = try await sql.raw(
+            """
             UPDATE scheduled_jobs SET lease_owner = \(bind: owner), lease_until = \(bind: now.addingTimeInterval(leaseSeconds)),
             attempts = attempts + 1
             WHERE kind = \(bind: Self.billingKind) AND run_on = \(bind: today.iso) AND status = \(bind: "pending")
             AND (lease_until IS NULL OR lease_until < \(bind: now)) RETURNING id
-            """).all()
+            """
+        ).all()
         guard let row = claimed.first else {
             let job = try await ScheduledJobRecord.query(on: context.database).filter(\.$kind == Self.billingKind)
                 .filter(\.$runOn == today.iso).first()
@@ -55,16 +59,20 @@ public struct JobRunner: Sendable {
             // Daily housekeeping rides on the daily pass: API idempotency keys older than a day.
             try await APIIdempotency(context: context).purge()
             let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE scheduled_jobs SET status = 'done', summary = \(bind: encoded), finished_at = \(bind: context.clock.now),
                 lease_until = NULL WHERE id = \(bind: id) AND lease_owner = \(bind: owner)
-                """).run()
+                """
+            ).run()
             return .ran(summary)
         } catch {
-            try? await sql.raw("""
+            try? await sql.raw(
+                """
                 UPDATE scheduled_jobs SET last_error = \(bind: String(String(describing: error).prefix(500))), lease_until = NULL
                 WHERE id = \(bind: id) AND lease_owner = \(bind: owner)
-                """).run()
+                """
+            ).run()
             throw error
         }
     }
@@ -77,7 +85,8 @@ public struct JobRunner: Sendable {
             try await ScheduledJobRecord(kind: kind, runOn: date.iso, createdAt: context.clock.now).create(on: context.database)
         } catch {
             // Another instance created it first: the unique (kind, run_on) refused ours.
-            guard try await ScheduledJobRecord.query(on: context.database).filter(\.$kind == kind).filter(\.$runOn == date.iso).first() != nil
+            guard
+                try await ScheduledJobRecord.query(on: context.database).filter(\.$kind == kind).filter(\.$runOn == date.iso).first() != nil
             else { throw error }
         }
     }

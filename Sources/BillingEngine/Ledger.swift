@@ -62,12 +62,14 @@ public struct Ledger: Sendable {
             guard after.magnitude <= UInt64(MoneyLimits.maximumBalance.units) else { throw Failure.beyondLimits }
         }
         let now = clock.now
-        let transaction = LedgerTransactionRecord(idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
-                                                  memo: posting.memo, actor: actor, createdAt: now)
+        let transaction = LedgerTransactionRecord(
+            idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
+            memo: posting.memo, actor: actor, createdAt: now)
         let id = transaction.id!
         let entries = posting.lines.map { line in
-            LedgerEntryRecord(transactionID: id, accountCode: line.account.code, clientAccountID: line.account.clientAccountID,
-                              amount: line.amount.units, currency: line.amount.currency.code, createdAt: now)
+            LedgerEntryRecord(
+                transactionID: id, accountCode: line.account.code, clientAccountID: line.account.clientAccountID,
+                amount: line.amount.units, currency: line.amount.currency.code, createdAt: now)
         }
         let write: @Sendable (any Database) async throws -> Void = { tx in
             try await transaction.create(on: tx)
@@ -102,12 +104,15 @@ public struct Ledger: Sendable {
     /// `SUM(amount)` over the entries whose `column` equals `value`, computed by the database over
     /// an index. SUM(bigint) is numeric in PostgreSQL; the cast brings it back to a 64-bit integer
     /// on both databases.
-    private func sum(column: String, equals value: some Encodable & Sendable, currency: Currency, on db: any Database) async throws -> Money {
+    private func sum(column: String, equals value: some Encodable & Sendable, currency: Currency, on db: any Database) async throws -> Money
+    {
         guard let sql = db as? any SQLDatabase else { preconditionFailure("the ledger needs an SQL database") }
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entries
             WHERE \(ident: column) = \(bind: value) AND currency = \(bind: currency.code)
-            """).first()
+            """
+        ).first()
         return Money(units: try row?.decode(column: "total", as: Int64.self) ?? 0, currency: currency)
     }
 
@@ -123,13 +128,16 @@ public struct Ledger: Sendable {
     /// One movement of a client's balance, or `nil` when the transaction did not touch this client
     /// (another account's transaction is indistinguishable from a missing one).
     public func movement(transactionID: UUID, of clientAccountID: UUID) async throws -> Movement? {
-        guard let entry = try await LedgerEntryRecord.query(on: database)
-            .filter(\.$transactionID == transactionID).filter(\.$clientAccountID == clientAccountID).first(),
-              let transaction = try await LedgerTransactionRecord.find(transactionID, on: database),
-              let currency = Currency.named(entry.currency) else { return nil }
-        return Movement(transactionID: transactionID, date: entry.createdAt,
-                        kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
-                        memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
+        guard
+            let entry = try await LedgerEntryRecord.query(on: database)
+                .filter(\.$transactionID == transactionID).filter(\.$clientAccountID == clientAccountID).first(),
+            let transaction = try await LedgerTransactionRecord.find(transactionID, on: database),
+            let currency = Currency.named(entry.currency)
+        else { return nil }
+        return Movement(
+            transactionID: transactionID, date: entry.createdAt,
+            kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
+            memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
     }
 
     /// A client's balance movements, newest first.
@@ -144,9 +152,10 @@ public struct Ledger: Sendable {
         let byID = Dictionary(uniqueKeysWithValues: transactions.map { ($0.id!, $0) })
         let items = entries.compactMap { entry -> Movement? in
             guard let transaction = byID[entry.transactionID], let currency = Currency.named(entry.currency) else { return nil }
-            return Movement(transactionID: entry.transactionID, date: entry.createdAt,
-                            kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
-                            memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
+            return Movement(
+                transactionID: entry.transactionID, date: entry.createdAt,
+                kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
+                memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
         }
         return Page(items: items, total: total, request: page)
     }
@@ -221,13 +230,16 @@ extension Ledger {
         var transactions: [LedgerTransactionRecord] = []
         var entries: [LedgerEntryRecord] = []
         for posting in postings {
-            let transaction = LedgerTransactionRecord(idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
-                                                      memo: posting.memo, actor: actor, createdAt: now)
+            let transaction = LedgerTransactionRecord(
+                idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
+                memo: posting.memo, actor: actor, createdAt: now)
             transactions.append(transaction)
             for line in posting.lines {
-                entries.append(LedgerEntryRecord(transactionID: transaction.id!, accountCode: line.account.code,
-                                                 clientAccountID: line.account.clientAccountID, amount: line.amount.units,
-                                                 currency: line.amount.currency.code, createdAt: now))
+                entries.append(
+                    LedgerEntryRecord(
+                        transactionID: transaction.id!, accountCode: line.account.code,
+                        clientAccountID: line.account.clientAccountID, amount: line.amount.units,
+                        currency: line.amount.currency.code, createdAt: now))
             }
         }
         try await transactions.create(on: tx)
@@ -240,10 +252,12 @@ extension Ledger {
     /// The balances of many clients in one query (accounts without entries are absent).
     func balances(of accountIDs: [UUID], on tx: any Database) async throws -> [UUID: [String: Int64]] {
         guard !accountIDs.isEmpty, let sql = tx as? any SQLDatabase else { return [:] }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT client_account_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_entries
             WHERE client_account_id IN (\(binds: accountIDs)) GROUP BY client_account_id, currency
-            """).all()
+            """
+        ).all()
         var result: [UUID: [String: Int64]] = [:]
         for row in rows {
             let id = try row.decode(column: "client_account_id", as: UUID.self)

@@ -24,8 +24,10 @@ public struct MailDelivery: Sendable {
     /// How long a runner holds the messages it took; far beyond a slow SMTP conversation.
     public static let leaseSeconds: TimeInterval = 300
 
-    public init(context: EngineContext, channel: any EmailChannel, from: EmailAddressee,
-                owner: String = "mail-" + UUID().uuidString.lowercased().prefix(8)) {
+    public init(
+        context: EngineContext, channel: any EmailChannel, from: EmailAddressee,
+        owner: String = "mail-" + UUID().uuidString.lowercased().prefix(8)
+    ) {
         self.context = context
         self.channel = channel
         self.from = from
@@ -49,7 +51,8 @@ public struct MailDelivery: Sendable {
     public func runOnce(limit: Int = 20) async throws -> Outcome {
         guard let sql = context.database as? any SQLDatabase else { return Outcome() }
         let now = context.clock.now
-        let claimed = try await sql.raw("""
+        let claimed = try await sql.raw(
+            """
             UPDATE email_outbox SET lease_owner = \(bind: owner), lease_until = \(bind: now.addingTimeInterval(Self.leaseSeconds))
             WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued'
                          AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now))
@@ -57,35 +60,41 @@ public struct MailDelivery: Sendable {
                          ORDER BY created_at LIMIT \(unsafeRaw: String(max(1, min(limit, 500)))))
             AND status = 'queued' AND (lease_until IS NULL OR lease_until < \(bind: now))
             RETURNING id
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            """
+        ).all().map { try $0.decode(column: "id", as: UUID.self) }
         guard !claimed.isEmpty else { return Outcome() }
         let messages = try await OutboxEmailRecord.query(on: context.database).filter(\.$id ~~ claimed).sort(\.$createdAt).all()
         var outcome = Outcome()
         let host = URL(string: context.provider.baseURL)?.host ?? "localhost"
         for message in messages {
             let messageID = message.messageID ?? "<\(message.id!.uuidString.lowercased())@\(host)>"
-            let email = EmailMessage(from: from, to: message.recipient, subject: message.subject, text: message.body,
-                                     messageID: messageID, date: context.clock.now,
-                                     language: message.language.flatMap(Language.init(rawValue:)) ?? context.provider.defaultLanguage)
+            let email = EmailMessage(
+                from: from, to: message.recipient, subject: message.subject, text: message.body,
+                messageID: messageID, date: context.clock.now,
+                language: message.language.flatMap(Language.init(rawValue:)) ?? context.provider.defaultLanguage)
             do {
                 try await channel.deliver(email)
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE email_outbox SET status = 'sent', sent_at = \(bind: context.clock.now), attempts = attempts + 1,
                     message_id = \(bind: messageID), lease_owner = NULL, lease_until = NULL, last_error = NULL
                     WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner)
-                    """).run()
+                    """
+                ).run()
                 outcome.sent += 1
             } catch {
                 let attempts = message.attempts + 1
                 let permanent = (error as? EmailDeliveryError)?.isPermanent ?? false
                 let givingUp = permanent || attempts >= Self.maximumAttempts
                 let reason = String(String(describing: error).prefix(500))
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE email_outbox SET status = \(bind: givingUp ? "failed" : "queued"), attempts = \(bind: attempts),
                     next_attempt_at = \(bind: context.clock.now.addingTimeInterval(Self.retryDelay(afterAttempts: attempts))),
                     message_id = \(bind: messageID), last_error = \(bind: reason), lease_owner = NULL, lease_until = NULL
                     WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner)
-                    """).run()
+                    """
+                ).run()
                 if givingUp { outcome.failed += 1 } else { outcome.retried += 1 }
             }
         }

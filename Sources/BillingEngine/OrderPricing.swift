@@ -16,8 +16,10 @@ public struct OrderConfiguration: Sendable, Hashable, Codable {
     public var trial: Bool
     public var promoCode: String?
 
-    public init(planID: UUID, period: BillingPeriod, addons: [UUID: Int] = [:], domainName: String = "",
-                osImage: String = "", trial: Bool = false, promoCode: String? = nil) {
+    public init(
+        planID: UUID, period: BillingPeriod, addons: [UUID: Int] = [:], domainName: String = "",
+        osImage: String = "", trial: Bool = false, promoCode: String? = nil
+    ) {
         self.planID = planID
         self.period = period
         self.addons = addons
@@ -32,7 +34,8 @@ public struct OrderConfiguration: Sendable, Hashable, Codable {
 
     public static func json(addons: [UUID: Int]) -> String {
         let object = Dictionary(uniqueKeysWithValues: addons.map { ($0.key.uuidString.lowercased(), $0.value) })
-        return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        return String(
+            decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     public static func addons(fromJSON json: String) -> [UUID: Int] {
@@ -73,8 +76,14 @@ public enum OrderError: Error, Equatable, Sendable {
 
 /// Why a promo code does not apply.
 public enum PromoRefusal: String, Error, Equatable, Sendable {
-    case unknown, notYetValid = "not_yet_valid", expired, usedUp = "used_up", alreadyUsed = "already_used",
-         otherPlan = "other_plan", otherCurrency = "other_currency"
+    case unknown
+    case notYetValid = "not_yet_valid"
+    case expired
+    case usedUp = "used_up"
+    case alreadyUsed = "already_used"
+    case
+        otherPlan = "other_plan"
+    case otherCurrency = "other_currency"
 }
 
 /// A configuration checked against the catalog and priced.
@@ -94,8 +103,10 @@ public struct OrderPricing: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    public func price(_ configuration: OrderConfiguration, for account: AccountRecord,
-                      settings: BillingSettings? = nil) async throws -> PricedConfiguration {
+    public func price(
+        _ configuration: OrderConfiguration, for account: AccountRecord,
+        settings: BillingSettings? = nil
+    ) async throws -> PricedConfiguration {
         let given = settings
         let settings: BillingSettings
         if let given { settings = given } else { settings = try await BillingSettings.load(on: context.database) }
@@ -112,19 +123,24 @@ public struct OrderPricing: Sendable {
             // its `trial_started` event.
             let services = try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!)
                 .filter(\.$planID == offer.id).all(\.$id)
-            let trials = services.isEmpty ? 0 : try await ServiceEventRecord.query(on: context.database)
-                .filter(\.$serviceID ~~ services).filter(\.$event == "trial_started").count()
+            let trials =
+                services.isEmpty
+                ? 0
+                : try await ServiceEventRecord.query(on: context.database)
+                    .filter(\.$serviceID ~~ services).filter(\.$event == "trial_started").count()
             guard trials == 0 else { throw OrderError.trialUsed }
         }
         let promo = try await promoCode(configuration.promoCode, planID: offer.id, account: account, currency: currency)
         let today = context.today
-        let first: (end: LocalDate, share: Fraction) = configuration.trial
+        let first: (end: LocalDate, share: Fraction) =
+            configuration.trial
             ? (today.adding(days: offer.plan.trialDays), .one)
             : Proration.firstPeriod(orderedOn: today, period: configuration.period, alignment: settings.alignment)
-        let quote = Quote.make(components: try Self.components(offer: offer, period: configuration.period, amounts: amounts),
-                               currency: currency, period: configuration.period, firstPeriodEnds: first.end, share: first.share,
-                               trial: configuration.trial, promo: promo.map(Self.discount), taxRate: VATTable.rate(forCountry: account.country),
-                               taxMode: settings.taxMode)
+        let quote = Quote.make(
+            components: try Self.components(offer: offer, period: configuration.period, amounts: amounts),
+            currency: currency, period: configuration.period, firstPeriodEnds: first.end, share: first.share,
+            trial: configuration.trial, promo: promo.map(Self.discount), taxRate: VATTable.rate(forCountry: account.country),
+            taxMode: settings.taxMode)
         return PricedConfiguration(offer: offer, configuration: configuration, amounts: amounts, quote: quote, promo: promo)
     }
 
@@ -183,8 +199,11 @@ public struct OrderPricing: Sendable {
             let amount = amounts[addon.id] ?? addon.limits.included
             let chargeable = addon.limits.chargeable(amount)
             let unit = addon.unitPrices[period] ?? .zero(planPrice.currency)
-            lines.append((key: addon.id.uuidString.lowercased(), name: addon.addon.name, quantity: amount,
-                          included: addon.limits.included, perPeriod: try perPeriod(unit, chargeable)))
+            lines.append(
+                (
+                    key: addon.id.uuidString.lowercased(), name: addon.addon.name, quantity: amount,
+                    included: addon.limits.included, perPeriod: try perPeriod(unit, chargeable)
+                ))
         }
         return lines
     }

@@ -23,9 +23,10 @@ public struct Cart: Sendable {
     public func add(_ configuration: OrderConfiguration, account: AccountRecord) async throws -> OrderItemRecord {
         let priced = try await OrderPricing(context: context).price(configuration, for: account)
         let config = priced.configuration
-        let item = OrderItemRecord(accountID: account.id!, kind: "new", planID: config.planID, period: config.period.rawValue,
-                                   domainName: config.domainName, osImage: config.osImage, addons: config.addonsJSON,
-                                   trial: config.trial, promoCode: config.promoCode?.uppercased(), createdAt: context.clock.now)
+        let item = OrderItemRecord(
+            accountID: account.id!, kind: "new", planID: config.planID, period: config.period.rawValue,
+            domainName: config.domainName, osImage: config.osImage, addons: config.addonsJSON,
+            trial: config.trial, promoCode: config.promoCode?.uppercased(), createdAt: context.clock.now)
         try await item.create(on: context.database)
         return item
     }
@@ -92,14 +93,16 @@ public struct Cart: Sendable {
 
     func cartItem(_ id: UUID, account: AccountRecord) async throws -> OrderItemRecord {
         guard let item = try await OrderItemRecord.find(id, on: context.database), item.accountID == account.id!,
-              item.orderID == nil else { throw OrderError.itemNotFound }
+            item.orderID == nil
+        else { throw OrderError.itemNotFound }
         return item
     }
 
     func configuration(of item: OrderItemRecord) -> OrderConfiguration? {
         guard let period = BillingPeriod(rawValue: item.period) else { return nil }
-        return OrderConfiguration(planID: item.planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
-                                  domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
+        return OrderConfiguration(
+            planID: item.planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
+            domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
     }
 }
 
@@ -117,19 +120,23 @@ public struct Orders: Sendable {
         return try await OrderPricing(context: context).price(configuration, for: account, settings: settings)
     }
 
-    private func renewalPrice(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws -> PricedConfiguration {
+    private func renewalPrice(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws
+        -> PricedConfiguration
+    {
         guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: context.database),
-              let period = BillingPeriod(rawValue: service.period),
-              let currency = Currency.named(service.currency),
-              let offer = try await Catalog(context: context).offer(planID: service.planID, currency: currency)
+            let period = BillingPeriod(rawValue: service.period),
+            let currency = Currency.named(service.currency),
+            let offer = try await Catalog(context: context).offer(planID: service.planID, currency: currency)
         else { throw OrderError.unknownPlan }
         let recurring = Money(units: service.recurringAmount, currency: currency)
         let from = ServiceLifecycle.renewalStart(service, today: context.today)
-        let quote = Quote.make(components: [(key: "plan", name: service.planName, quantity: nil, included: nil, perPeriod: recurring)],
-                               currency: currency, period: period, firstPeriodEnds: period.end(from: from), share: .one, trial: false,
-                               promo: nil, taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode)
-        let configuration = OrderConfiguration(planID: service.planID, period: period, domainName: service.domainName,
-                                               osImage: service.osImage)
+        let quote = Quote.make(
+            components: [(key: "plan", name: service.planName, quantity: nil, included: nil, perPeriod: recurring)],
+            currency: currency, period: period, firstPeriodEnds: period.end(from: from), share: .one, trial: false,
+            promo: nil, taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode)
+        let configuration = OrderConfiguration(
+            planID: service.planID, period: period, domainName: service.domainName,
+            osImage: service.osImage)
         return PricedConfiguration(offer: offer, configuration: configuration, amounts: [:], quote: quote, promo: nil)
     }
 
@@ -137,8 +144,10 @@ public struct Orders: Sendable {
     /// from the balance when `payFromBalance`. `paymentMethod` is fixed here for good (CAT-5):
     /// `balance` or a payment method's id. Returns the order.
     @discardableResult
-    public func checkout(account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
-                         actor: String) async throws -> OrderRecord {
+    public func checkout(
+        account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
+        actor: String
+    ) async throws -> OrderRecord {
         var lines = try await Cart(context: context).lines(account: account)
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
         guard !lines.isEmpty else { throw OrderError.emptyCart }
@@ -151,8 +160,9 @@ public struct Orders: Sendable {
         let checkedOut = lines
         let order: OrderRecord = try await context.database.transaction { tx in
             let number = try await context.nextNumber(in: OrderRecord.schema, floor: 100_000, on: tx)
-            let order = OrderRecord(accountID: account.id!, number: number, currency: currency.code, total: total.units,
-                                    tax: tax.units, paymentMethod: paymentMethod, createdAt: context.clock.now)
+            let order = OrderRecord(
+                accountID: account.id!, number: number, currency: currency.code, total: total.units,
+                tax: tax.units, paymentMethod: paymentMethod, createdAt: context.clock.now)
             try await order.create(on: tx)
             for line in checkedOut {
                 let priced = line.priced!
@@ -173,14 +183,17 @@ public struct Orders: Sendable {
 
     /// A service's next period as a pending order (SVC-1 "extend": the payment request).
     @discardableResult
-    public func requestRenewal(serviceID: UUID, account: AccountRecord, paymentMethod: String = "balance",
-                               actor: String) async throws -> OrderRecord {
+    public func requestRenewal(
+        serviceID: UUID, account: AccountRecord, paymentMethod: String = "balance",
+        actor: String
+    ) async throws -> OrderRecord {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
-              let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
+            let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
-        let item = OrderItemRecord(accountID: account.id!, kind: "renewal", planID: service.planID, serviceID: serviceID,
-                                   period: service.period, domainName: service.domainName, osImage: service.osImage,
-                                   addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
+        let item = OrderItemRecord(
+            accountID: account.id!, kind: "renewal", planID: service.planID, serviceID: serviceID,
+            period: service.period, domainName: service.domainName, osImage: service.osImage,
+            addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
         try await item.create(on: context.database)
         return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
     }
@@ -209,7 +222,10 @@ public struct Orders: Sendable {
     }
 
     /// Services a payment created (to open) and expired services it brought back (to start).
-    private struct Paid { var opened: [UUID] = []; var resumed: [UUID] = [] }
+    private struct Paid {
+        var opened: [UUID] = []
+        var resumed: [UUID] = []
+    }
 
     private func payOnce(orderID: UUID, account: AccountRecord, actor: String) async throws -> Paid {
         try await context.database.transaction { tx in
@@ -238,14 +254,19 @@ public struct Orders: Sendable {
                 } else {
                     let service = try await createService(item: item, quote: quote, account: account, today: today, ctx: ctx, on: tx)
                     paid.opened.append(service.id!)
-                    try await ctx.charge(Charge(accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
-                                                chargedOn: today, periodFrom: today, periodTo: quote.firstPeriodEnds.adding(days: -1),
-                                                amount: quote.dueNow, key: "order:\(item.id!.uuidString.lowercased())"),
-                                         actor: actor, on: tx)
+                    try await ctx.charge(
+                        Charge(
+                            accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
+                            chargedOn: today, periodFrom: today, periodTo: quote.firstPeriodEnds.adding(days: -1),
+                            amount: quote.dueNow, key: "order:\(item.id!.uuidString.lowercased())"),
+                        actor: actor, on: tx)
                     if let code = item.promoCode, quote.discount.isPositive,
-                       let promo = try await PromoCodeRecord.query(on: tx).filter(\.$code == code).first() {
-                        try await PromoRedemptionRecord(promoID: promo.id!, accountID: account.id!, orderItemID: item.id!,
-                                                        createdAt: ctx.clock.now).create(on: tx)
+                        let promo = try await PromoCodeRecord.query(on: tx).filter(\.$code == code).first()
+                    {
+                        try await PromoRedemptionRecord(
+                            promoID: promo.id!, accountID: account.id!, orderItemID: item.id!,
+                            createdAt: ctx.clock.now
+                        ).create(on: tx)
                     }
                 }
             }
@@ -256,25 +277,30 @@ public struct Orders: Sendable {
         }
     }
 
-    private func createService(item: OrderItemRecord, quote: Quote, account: AccountRecord, today: LocalDate,
-                               ctx: EngineContext, on tx: any Database) async throws -> ServiceRecord {
+    private func createService(
+        item: OrderItemRecord, quote: Quote, account: AccountRecord, today: LocalDate,
+        ctx: EngineContext, on tx: any Database
+    ) async throws -> ServiceRecord {
         guard let plan = try await PlanRecord.find(item.planID, on: tx) else { throw OrderError.unknownPlan }
         let number = try await ctx.nextNumber(in: ServiceRecord.schema, floor: 1000, on: tx)
         let fullFirstPeriod = !quote.isTrial && quote.firstPeriodEnds == quote.period.end(from: today)
         let recurring = Money.sum(quote.lines.map(\.perPeriod), currency: quote.perPeriod.gross.currency)
-        let service = ServiceRecord(accountID: account.id!, number: number, planID: plan.id!, productType: plan.productType,
-                                    planName: plan.name, domainName: item.domainName, osImage: item.osImage, addons: item.addons,
-                                    status: ServiceStatus.ordered.rawValue, period: item.period, currency: recurring.currency.code,
-                                    recurringAmount: recurring.units, autoRenew: true,
-                                    anchorOn: fullFirstPeriod ? today.iso : quote.firstPeriodEnds.iso,
-                                    periodsPaid: fullFirstPeriod ? 1 : 0, expiresOn: quote.firstPeriodEnds.iso,
-                                    isTrial: quote.isTrial, createdAt: ctx.clock.now)
+        let service = ServiceRecord(
+            accountID: account.id!, number: number, planID: plan.id!, productType: plan.productType,
+            planName: plan.name, domainName: item.domainName, osImage: item.osImage, addons: item.addons,
+            status: ServiceStatus.ordered.rawValue, period: item.period, currency: recurring.currency.code,
+            recurringAmount: recurring.units, autoRenew: true,
+            anchorOn: fullFirstPeriod ? today.iso : quote.firstPeriodEnds.iso,
+            periodsPaid: fullFirstPeriod ? 1 : 0, expiresOn: quote.firstPeriodEnds.iso,
+            isTrial: quote.isTrial, createdAt: ctx.clock.now)
         try await service.create(on: tx)
         item.serviceID = service.id
         try await item.update(on: tx)
-        try await ServiceEventRecord(serviceID: service.id!, at: ctx.clock.now, event: quote.isTrial ? "trial_started" : "ordered",
-                                     fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: "client:\(account.id!.uuidString.lowercased())",
-                                     note: "").create(on: tx)
+        try await ServiceEventRecord(
+            serviceID: service.id!, at: ctx.clock.now, event: quote.isTrial ? "trial_started" : "ordered",
+            fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: "client:\(account.id!.uuidString.lowercased())",
+            note: ""
+        ).create(on: tx)
         return service
     }
 
@@ -318,7 +344,9 @@ public struct Orders: Sendable {
     /// Cancels a pending order; its items are dropped (a new order is needed, CAT-5).
     public func cancel(orderID: UUID, account: AccountRecord) async throws {
         try await context.database.transaction { tx in
-            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id! else { throw OrderError.orderNotFound }
+            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id! else {
+                throw OrderError.orderNotFound
+            }
             guard order.status == "pending" else { throw OrderError.orderNotPending }
             order.status = "cancelled"
             try await order.update(on: tx)

@@ -12,10 +12,14 @@ public struct Outbox: Sendable {
         case security, finance, services, support, news
     }
 
-    public func enqueue(to recipient: String, subject: String, body: String, category: Category,
-                        accountID: UUID?, language: Language? = nil, on database: any Database) async throws {
-        try await OutboxEmailRecord(accountID: accountID, recipient: recipient, subject: subject, body: body,
-                                    category: category.rawValue, createdAt: clock.now, language: language?.rawValue).create(on: database)
+    public func enqueue(
+        to recipient: String, subject: String, body: String, category: Category,
+        accountID: UUID?, language: Language? = nil, on database: any Database
+    ) async throws {
+        try await OutboxEmailRecord(
+            accountID: accountID, recipient: recipient, subject: subject, body: body,
+            category: category.rawValue, createdAt: clock.now, language: language?.rawValue
+        ).create(on: database)
     }
 
     /// The newest messages first, for the development outbox page and tests.

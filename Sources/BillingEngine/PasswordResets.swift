@@ -21,8 +21,8 @@ public struct PasswordResets: Sendable {
     /// answer is the same either way.
     public func request(email rawEmail: String, language: Language) async throws {
         guard let email = EmailAddress.normalized(rawEmail),
-              let user = try await UserRecord.query(on: context.database).filter(\.$email == email).first(),
-              user.enabled
+            let user = try await UserRecord.query(on: context.database).filter(\.$email == email).first(),
+            user.enabled
         else { return }
         let token = SecretToken.generate()
         let now = context.clock.now
@@ -31,11 +31,14 @@ public struct PasswordResets: Sendable {
         let texts = context.texts
         let arguments = ["name": user.name, "link": link, "provider": context.provider.name, "minutes": "60"]
         try await context.database.transaction { db in
-            try await PasswordResetRecord(userID: user.id!, tokenHash: SecretToken.digest(token),
-                                          expiresAt: now.addingTimeInterval(Self.lifetime), createdAt: now).create(on: db)
-            try await context.outbox.enqueue(to: user.email, subject: texts.text("email.reset.subject", language, arguments),
-                                             body: texts.text("email.reset.body", language, arguments),
-                                             category: .security, accountID: user.accountID, language: language, on: db)
+            try await PasswordResetRecord(
+                userID: user.id!, tokenHash: SecretToken.digest(token),
+                expiresAt: now.addingTimeInterval(Self.lifetime), createdAt: now
+            ).create(on: db)
+            try await context.outbox.enqueue(
+                to: user.email, subject: texts.text("email.reset.subject", language, arguments),
+                body: texts.text("email.reset.body", language, arguments),
+                category: .security, accountID: user.accountID, language: language, on: db)
         }
     }
 
@@ -54,7 +57,8 @@ public struct PasswordResets: Sendable {
         let sessions = WebSessions(context: context)
         try await context.database.transaction { db in
             guard let reset = try await usableRecord(token: token, on: db),
-                  let user = try await UserRecord.find(reset.userID, on: db) else {
+                let user = try await UserRecord.find(reset.userID, on: db)
+            else {
                 throw PasswordResetError.invalidOrExpiredLink
             }
             reset.usedAt = now
@@ -71,9 +75,10 @@ public struct PasswordResets: Sendable {
 
     private func usableRecord(token: String, on db: any Database) async throws -> PasswordResetRecord? {
         guard !token.isEmpty, token.count <= 100 else { return nil }
-        guard let record = try await PasswordResetRecord.query(on: db)
-            .filter(\.$tokenHash == SecretToken.digest(token)).first(),
-              record.usedAt == nil, record.expiresAt > context.clock.now
+        guard
+            let record = try await PasswordResetRecord.query(on: db)
+                .filter(\.$tokenHash == SecretToken.digest(token)).first(),
+            record.usedAt == nil, record.expiresAt > context.clock.now
         else { return nil }
         return record
     }

@@ -42,8 +42,10 @@ public struct PaymentRequest: Sendable {
     /// One payment per key: a repeated request (a double click, an API retry) finds the first.
     public var idempotencyKey: String
 
-    public init(methodID: UUID, amount: Money?, orderID: UUID? = nil, payer: PayerChoice = .accountHolder, saveMethod: Bool = false,
-                idempotencyKey: String) {
+    public init(
+        methodID: UUID, amount: Money?, orderID: UUID? = nil, payer: PayerChoice = .accountHolder, saveMethod: Bool = false,
+        idempotencyKey: String
+    ) {
         self.methodID = methodID
         self.amount = amount
         self.orderID = orderID
@@ -69,7 +71,7 @@ public struct PaymentFlow: Sendable {
     /// The amounts a payment of `amount` with a method comes to (the confirmation step).
     public func quote(methodID: UUID, amount: Money, account: AccountRecord) async throws -> (PaymentMethod, PaymentAmounts) {
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled,
-              method.currency.code == account.currency, method.kind != .balance
+            method.currency.code == account.currency, method.kind != .balance
         else { throw PaymentError.methodUnavailable }
         if method.kind.isGateway, context.gateways.driver(method.kind.rawValue) == nil { throw PaymentError.methodUnavailable }
         do { return (method, try method.terms.amounts(for: amount)) } catch { throw PaymentError.terms(error) }
@@ -96,9 +98,10 @@ public struct PaymentFlow: Sendable {
         guard let amount else { throw PaymentError.terms(.notPositive) }
         let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: account)
         let payerID = try await payer(request.payer, method: method, account: account)
-        return try await insertPayment(account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
-                                       orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
-                                       key: request.idempotencyKey)
+        return try await insertPayment(
+            account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
+            orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
+            key: request.idempotencyKey)
     }
 
     /// One of the account's payers; another account's is indistinguishable from a missing one.
@@ -116,7 +119,9 @@ public struct PaymentFlow: Sendable {
             guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id! else {
                 throw PaymentError.payerNameMissing
             }
-            guard let kind = PayerKind(rawValue: payer.kind), method.payerKinds.contains(kind) else { throw PaymentError.payerKindNotAllowed }
+            guard let kind = PayerKind(rawValue: payer.kind), method.payerKinds.contains(kind) else {
+                throw PaymentError.payerKindNotAllowed
+            }
             return id
         case .new(let kind, let name):
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -129,17 +134,20 @@ public struct PaymentFlow: Sendable {
     }
 
     /// Inserts a payment with the next number; a number taken by a concurrent insert is retried.
-    func insertPayment(account: AccountRecord, method: PaymentMethod, amounts: PaymentAmounts, purpose: String, orderID: UUID? = nil,
-                       serviceID: UUID? = nil, payerID: UUID? = nil, savedMethodID: UUID? = nil, saveMethod: Bool = false,
-                       status: PaymentStatus = .new, key: String) async throws -> PaymentRecord {
+    func insertPayment(
+        account: AccountRecord, method: PaymentMethod, amounts: PaymentAmounts, purpose: String, orderID: UUID? = nil,
+        serviceID: UUID? = nil, payerID: UUID? = nil, savedMethodID: UUID? = nil, saveMethod: Bool = false,
+        status: PaymentStatus = .new, key: String
+    ) async throws -> PaymentRecord {
         var attempt = 0
         while true {
             attempt += 1
             let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: context.database)
-            let payment = PaymentRecord(accountID: account.id!, number: number, methodID: method.id, methodKind: method.kind.rawValue,
-                                        purpose: purpose, currency: amounts.amount.currency.code, amount: amounts.amount.units,
-                                        commission: amounts.commission.units, total: amounts.total.units, cashback: amounts.cashback.units,
-                                        status: status.rawValue, idempotencyKey: key, createdAt: context.clock.now)
+            let payment = PaymentRecord(
+                accountID: account.id!, number: number, methodID: method.id, methodKind: method.kind.rawValue,
+                purpose: purpose, currency: amounts.amount.currency.code, amount: amounts.amount.units,
+                commission: amounts.commission.units, total: amounts.total.units, cashback: amounts.cashback.units,
+                status: status.rawValue, idempotencyKey: key, createdAt: context.clock.now)
             payment.orderID = orderID
             payment.serviceID = serviceID
             payment.payerID = payerID
@@ -186,25 +194,28 @@ public struct PaymentFlow: Sendable {
             .filter(\.$gateway == kind.rawValue).filter(\.$customerID != nil).first()?.customerID
         let redirect: GatewayRedirect
         do {
-            redirect = try await driver.startCheckout(CheckoutRequest(
-                reference: paymentID.uuidString.lowercased(), amount: Money(units: payment.total, currency: currency),
-                description: "\(context.provider.name) #\(payment.number)", returnURL: returnURL, cancelURL: cancelURL,
-                saveMethod: payment.saveMethod, customerEmail: owner?.email ?? "",
-                customerID: customer,
-                // The return address is part of the session: the client area and a pay link
-                // each get their own, and repeated clicks from one page get the same one.
-                // A retry after a decline needs a new session: its key carries the minute.
-                idempotencyKey: "\(paymentID.uuidString.lowercased()):\(SecretToken.digest(returnURL).prefix(12))"
-                    + (retrying ? ":retry-\(Int(context.clock.now.timeIntervalSince1970 / 60))" : "")))
+            redirect = try await driver.startCheckout(
+                CheckoutRequest(
+                    reference: paymentID.uuidString.lowercased(), amount: Money(units: payment.total, currency: currency),
+                    description: "\(context.provider.name) #\(payment.number)", returnURL: returnURL, cancelURL: cancelURL,
+                    saveMethod: payment.saveMethod, customerEmail: owner?.email ?? "",
+                    customerID: customer,
+                    // The return address is part of the session: the client area and a pay link
+                    // each get their own, and repeated clicks from one page get the same one.
+                    // A retry after a decline needs a new session: its key carries the minute.
+                    idempotencyKey: "\(paymentID.uuidString.lowercased()):\(SecretToken.digest(returnURL).prefix(12))"
+                        + (retrying ? ":retry-\(Int(context.clock.now.timeIntervalSince1970 / 60))" : "")))
         } catch {
             throw PaymentError.gatewayFailed(String(describing: error))
         }
         guard let sql = context.database as? any SQLDatabase else { return redirect.url }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE payments SET status = \(bind: PaymentStatus.beingPaid.rawValue), gateway_session_id = \(bind: redirect.sessionID),
             redirect_url = \(bind: redirect.url), failure = NULL WHERE id = \(bind: paymentID)
             AND (status IN (\(binds: Self.unpaidStatuses)) OR (status = \(bind: PaymentStatus.cancelled.rawValue) AND \(bind: retrying)))
-            """).run()
+            """
+        ).run()
         return redirect.url
     }
 
@@ -221,30 +232,37 @@ public struct PaymentFlow: Sendable {
     /// clearing −total), credits cashback as its own payment, keeps the card if asked.
     /// `received` is the gateway's figure: when it differs from the invoice the commission is
     /// kept and the balance gets the rest.
-    func credit(_ payment: PaymentRecord, received: Money, gatewayPaymentID: String, card: SavedCard?, actor: String,
-                on tx: any Database) async throws -> Credited {
+    func credit(
+        _ payment: PaymentRecord, received: Money, gatewayPaymentID: String, card: SavedCard?, actor: String,
+        on tx: any Database
+    ) async throws -> Credited {
         guard let sql = tx as? any SQLDatabase, let currency = Currency.named(payment.currency), received.currency == currency,
-              received.isPositive else { throw PaymentError.notPayable }
+            received.isPositive
+        else { throw PaymentError.notPayable }
         let commission = min(payment.commission, max(0, received.units - 1))
         let amount = Money(units: received.units - commission, currency: currency)
         let now = context.clock.now
-        let claimed = try await sql.raw("""
+        let claimed = try await sql.raw(
+            """
             UPDATE payments SET status = \(bind: PaymentStatus.credited.rawValue), credited_at = \(bind: now),
             gateway_payment_id = \(bind: gatewayPaymentID), amount = \(bind: amount.units), commission = \(bind: commission),
             total = \(bind: received.units) WHERE id = \(bind: payment.id!) AND status IN (\(binds: Self.creditableStatuses)) RETURNING id
-            """).all()
+            """
+        ).all()
         guard !claimed.isEmpty else { return Credited(isNew: false, orderID: payment.orderID, accountID: payment.accountID) }
         let clearing = Self.clearing(payment)
         var lines = [LedgerLine(.clientBalance(payment.accountID), amount), LedgerLine(clearing, received.negated)]
         if commission > 0 { lines.append(LedgerLine(.paymentCommission, Money(units: commission, currency: currency))) }
-        let posting = try LedgerPosting(idempotencyKey: "payment:\(payment.id!.uuidString.lowercased())", kind: .payment,
-                                        memo: "Payment #\(payment.number)", lines: lines)
+        let posting = try LedgerPosting(
+            idempotencyKey: "payment:\(payment.id!.uuidString.lowercased())", kind: .payment,
+            memo: "Payment #\(payment.number)", lines: lines)
         let posted = try await context.ledger.post(posting, actor: actor, on: tx)
         try await sql.raw("UPDATE payments SET ledger_transaction_id = \(bind: posted.transactionID) WHERE id = \(bind: payment.id!)").run()
         if payment.cashback > 0 { try await creditCashback(of: payment, on: tx) }
         if let card, payment.saveMethod, let methodID = payment.methodID {
-            try await SavedMethods(context: context.on(tx)).keep(card, accountID: payment.accountID, methodID: methodID,
-                                                                gateway: payment.methodKind, on: tx)
+            try await SavedMethods(context: context.on(tx)).keep(
+                card, accountID: payment.accountID, methodID: methodID,
+                gateway: payment.methodKind, on: tx)
         }
         return Credited(isNew: true, orderID: payment.orderID, accountID: payment.accountID)
     }
@@ -260,16 +278,19 @@ public struct PaymentFlow: Sendable {
         guard let currency = Currency.named(payment.currency) else { return }
         let cashback = Money(units: payment.cashback, currency: currency)
         let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: tx)
-        let reward = PaymentRecord(accountID: payment.accountID, number: number, methodID: nil, methodKind: "cashback",
-                                   purpose: "cashback", currency: currency.code, amount: cashback.units, commission: 0,
-                                   total: cashback.units, cashback: 0, status: PaymentStatus.credited.rawValue,
-                                   idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())", createdAt: context.clock.now)
+        let reward = PaymentRecord(
+            accountID: payment.accountID, number: number, methodID: nil, methodKind: "cashback",
+            purpose: "cashback", currency: currency.code, amount: cashback.units, commission: 0,
+            total: cashback.units, cashback: 0, status: PaymentStatus.credited.rawValue,
+            idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())", createdAt: context.clock.now)
         reward.cashbackOf = payment.id
         reward.creditedAt = context.clock.now
-        let posted = try await context.ledger.post(try .credit(client: payment.accountID, amount: cashback, from: .cashback, kind: .cashback,
-                                                               memo: "Cashback for payment #\(payment.number)",
-                                                               idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())"),
-                                                   actor: "system:cashback", on: tx)
+        let posted = try await context.ledger.post(
+            try .credit(
+                client: payment.accountID, amount: cashback, from: .cashback, kind: .cashback,
+                memo: "Cashback for payment #\(payment.number)",
+                idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())"),
+            actor: "system:cashback", on: tx)
         reward.ledgerTransactionID = posted.transactionID
         try await reward.create(on: tx)
     }
@@ -277,15 +298,18 @@ public struct PaymentFlow: Sendable {
     /// Credits a payment in its own transaction and then pays the order it was for. A payment
     /// number taken by a concurrent cashback is retried; a repeat finds the payment credited.
     @discardableResult
-    public func credit(paymentID: UUID, received: Money, gatewayPaymentID: String, card: SavedCard? = nil,
-                       actor: String) async throws -> Credited {
+    public func credit(
+        paymentID: UUID, received: Money, gatewayPaymentID: String, card: SavedCard? = nil,
+        actor: String
+    ) async throws -> Credited {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 let credited = try await context.database.transaction { tx in
                     guard let payment = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
-                    return try await credit(payment, received: received, gatewayPaymentID: gatewayPaymentID, card: card, actor: actor, on: tx)
+                    return try await credit(
+                        payment, received: received, gatewayPaymentID: gatewayPaymentID, card: card, actor: actor, on: tx)
                 }
                 if credited.isNew { try await settleOrder(credited) }
                 return credited
@@ -313,10 +337,12 @@ public struct PaymentFlow: Sendable {
     /// A payment the gateway declined or the payer abandoned: Cancelled, unless money already came.
     public func cancel(paymentID: UUID, reason: String) async throws {
         guard let sql = context.database as? any SQLDatabase else { return }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE payments SET status = \(bind: PaymentStatus.cancelled.rawValue), failure = \(bind: String(reason.prefix(200)))
             WHERE id = \(bind: paymentID) AND status IN (\(binds: Self.unpaidStatuses))
-            """).run()
+            """
+        ).run()
     }
 
     /// The client deletes an unpaid invoice (FIN-4). The record stays, Cancelled, for the books.
@@ -333,8 +359,9 @@ public struct PaymentFlow: Sendable {
         guard PaymentStatus(rawValue: payment.status)?.acceptsMoney == true, let currency = Currency.named(payment.currency) else {
             throw PaymentError.notPayable
         }
-        try await credit(paymentID: paymentID, received: Money(units: payment.total, currency: currency),
-                         gatewayPaymentID: "bank:\(payment.number)", actor: staff)
+        try await credit(
+            paymentID: paymentID, received: Money(units: payment.total, currency: currency),
+            gatewayPaymentID: "bank:\(payment.number)", actor: staff)
     }
 
     /// Refunds part or all of a credited payment (staff): through the gateway where the money
@@ -352,7 +379,9 @@ public struct PaymentFlow: Sendable {
         let refund: RefundRecord
         if let existing = try await RefundRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() {
             guard existing.paymentID == paymentID else { throw PaymentError.notRefundable }
-            if try await LedgerTransactionRecord.query(on: context.database).filter(\.$idempotencyKey == ledgerKey).first() != nil { return }
+            if try await LedgerTransactionRecord.query(on: context.database).filter(\.$idempotencyKey == ledgerKey).first() != nil {
+                return
+            }
             refund = existing
         } else {
             guard let reserved = try await reserveRefund(payment, amount: amount, reason: reason, actor: actor, key: key) else { return }
@@ -377,16 +406,21 @@ public struct PaymentFlow: Sendable {
             // The reservation must still stand: a repeat of this request whose gateway call failed
             // may have released it. Then nothing is posted, and the next repeat reserves again
             // (the gateway answers it with this same refund).
-            let kept = try await sql.raw("""
+            let kept = try await sql.raw(
+                """
                 UPDATE refunds SET gateway_refund_id = COALESCE(\(bind: gatewayRefund), gateway_refund_id) WHERE id = \(bind: refund.id!)
                 RETURNING id
-                """).all()
+                """
+            ).all()
             guard !kept.isEmpty else { throw PaymentError.gatewayFailed("the refund was released by a concurrent attempt; repeat it") }
-            try await context.ledger.post(try LedgerPosting(idempotencyKey: ledgerKey, kind: .refund,
-                                                            memo: "Refund of payment #\(payment.number)", lines: [
-                                                                LedgerLine(.clientBalance(payment.accountID), refundAmount.negated),
-                                                                LedgerLine(Self.clearing(payment), refundAmount),
-                                                            ]), actor: actor, on: tx)
+            try await context.ledger.post(
+                try LedgerPosting(
+                    idempotencyKey: ledgerKey, kind: .refund,
+                    memo: "Refund of payment #\(payment.number)",
+                    lines: [
+                        LedgerLine(.clientBalance(payment.accountID), refundAmount.negated),
+                        LedgerLine(Self.clearing(payment), refundAmount)
+                    ]), actor: actor, on: tx)
             try await returnCashback(of: payment, refund: refundAmount, key: key, actor: actor, on: tx)
         }
     }
@@ -397,8 +431,9 @@ public struct PaymentFlow: Sendable {
     /// shows what was returned (`refunded`, Refunded when all of it).
     private func returnCashback(of payment: PaymentRecord, refund: Money, key: String, actor: String, on tx: any Database) async throws {
         guard payment.cashback > 0, payment.amount > 0,
-              let reward = try await PaymentRecord.query(on: tx).filter(\.$cashbackOf == payment.id!).first(),
-              let sql = tx as? any SQLDatabase else { return }
+            let reward = try await PaymentRecord.query(on: tx).filter(\.$cashbackOf == payment.id!).first(),
+            let sql = tx as? any SQLDatabase
+        else { return }
         let left = reward.amount - reward.refunded
         guard left > 0 else { return }
         let row = try await sql.raw("SELECT refunded FROM payments WHERE id = \(bind: payment.id!)").first()
@@ -412,37 +447,49 @@ public struct PaymentFlow: Sendable {
             share = min(left, proportional.roundedToMinorUnit().units)
         }
         guard share > 0 else { return }
-        let posted = try await context.ledger.post(try LedgerPosting(
-            idempotencyKey: "refund-cashback:\(key)", kind: .cashback, memo: "Cashback returned with the refund of payment #\(payment.number)",
-            lines: [LedgerLine(.clientBalance(payment.accountID), Money(units: -share, currency: currency)),
-                    LedgerLine(.cashback, Money(units: share, currency: currency))]), actor: actor, on: tx)
+        let posted = try await context.ledger.post(
+            try LedgerPosting(
+                idempotencyKey: "refund-cashback:\(key)", kind: .cashback,
+                memo: "Cashback returned with the refund of payment #\(payment.number)",
+                lines: [
+                    LedgerLine(.clientBalance(payment.accountID), Money(units: -share, currency: currency)),
+                    LedgerLine(.cashback, Money(units: share, currency: currency))
+                ]), actor: actor, on: tx)
         guard !posted.isReplay else { return }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE payments SET refunded = refunded + \(bind: share),
             status = CASE WHEN refunded + \(bind: share) >= amount THEN \(bind: PaymentStatus.refunded.rawValue) ELSE status END
             WHERE id = \(bind: reward.id!)
-            """).run()
+            """
+        ).run()
     }
 
     /// Reserves a refund against what is left of the payment and records it. `nil` when a
     /// concurrent request with the same key reserved it first (that request finishes it).
-    private func reserveRefund(_ payment: PaymentRecord, amount: Money, reason: String, actor: String,
-                               key: String) async throws -> RefundRecord? {
+    private func reserveRefund(
+        _ payment: PaymentRecord, amount: Money, reason: String, actor: String,
+        key: String
+    ) async throws -> RefundRecord? {
         guard payment.status == PaymentStatus.credited.rawValue, payment.purpose != "cashback",
-              let currency = Currency.named(payment.currency), amount.currency == currency else { throw PaymentError.notRefundable }
+            let currency = Currency.named(payment.currency), amount.currency == currency
+        else { throw PaymentError.notRefundable }
         let remaining = Money(units: payment.amount - payment.refunded, currency: currency)
         guard amount.isPositive, amount.isWholeMinorUnits, amount <= remaining else { throw PaymentError.refundTooLarge(remaining) }
-        let refund = RefundRecord(paymentID: payment.id!, amount: amount.units, currency: currency.code, gatewayRefundID: nil,
-                                  reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
+        let refund = RefundRecord(
+            paymentID: payment.id!, amount: amount.units, currency: currency.code, gatewayRefundID: nil,
+            reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
         do {
             try await context.database.transaction { tx in
                 guard let sql = tx as? any SQLDatabase else { return }
-                let claimed = try await sql.raw("""
+                let claimed = try await sql.raw(
+                    """
                     UPDATE payments SET refunded = refunded + \(bind: amount.units),
                     status = CASE WHEN refunded + \(bind: amount.units) = amount THEN \(bind: PaymentStatus.refunded.rawValue) ELSE status END
                     WHERE id = \(bind: payment.id!) AND status = \(bind: PaymentStatus.credited.rawValue)
                     AND amount - refunded >= \(bind: amount.units) RETURNING id
-                    """).all()
+                    """
+                ).all()
                 guard !claimed.isEmpty else {
                     let fresh = try await PaymentRecord.find(payment.id!, on: tx)
                     throw PaymentError.refundTooLarge(Money(units: (fresh?.amount ?? 0) - (fresh?.refunded ?? 0), currency: currency))
@@ -464,14 +511,18 @@ public struct PaymentFlow: Sendable {
         try await context.database.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             // Only the caller that removes the row gives the amount back, and never once posted.
-            guard try await LedgerTransactionRecord.query(on: tx).filter(\.$idempotencyKey == "refund:\(refund.idempotencyKey)").first() == nil
+            guard
+                try await LedgerTransactionRecord.query(on: tx).filter(\.$idempotencyKey == "refund:\(refund.idempotencyKey)").first()
+                    == nil
             else { return }
             let removed = try await sql.raw("DELETE FROM refunds WHERE id = \(bind: refund.id!) RETURNING id").all()
             guard !removed.isEmpty else { return }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE payments SET refunded = refunded - \(bind: refund.amount), status = \(bind: PaymentStatus.credited.rawValue)
                 WHERE id = \(bind: refund.paymentID)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -519,7 +570,8 @@ public struct PaymentFlow: Sendable {
     public func payers(of payments: [PaymentRecord]) async throws -> [UUID: PayerRecord] {
         let ids = Set(payments.compactMap(\.payerID))
         guard !ids.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await PayerRecord.query(on: context.database).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        return Dictionary(
+            uniqueKeysWithValues: try await PayerRecord.query(on: context.database).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
     }
 
     public func refunds(of paymentID: UUID) async throws -> [RefundRecord] {
@@ -563,8 +615,9 @@ public enum PayLink {
     public static func paymentID(from token: String, key: String, now: Date) -> UUID? {
         let parts = token.split(separator: ".")
         guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let expiry = TimeInterval(String(parts[1])),
-              ConstantTime.equals(String(parts[2]), SecretToken.sign("paylink:\(parts[0]).\(parts[1])", key: key)),
-              now.timeIntervalSince1970 <= expiry else { return nil }
+            ConstantTime.equals(String(parts[2]), SecretToken.sign("paylink:\(parts[0]).\(parts[1])", key: key)),
+            now.timeIntervalSince1970 <= expiry
+        else { return nil }
         return id
     }
 }

@@ -17,11 +17,12 @@ public struct PaymentMethod: Sendable {
         self.record = record
         self.kind = kind
         self.currency = currency
-        self.terms = PaymentTerms(commissionPercent: Percentage(basisPoints: record.commissionBasisPoints),
-                                  commissionFixed: Money(units: record.commissionFixed, currency: currency),
-                                  minimum: record.minimum.map { Money(units: $0, currency: currency) },
-                                  maximum: record.maximum.map { Money(units: $0, currency: currency) },
-                                  cashbackPercent: Percentage(basisPoints: record.cashbackBasisPoints))
+        self.terms = PaymentTerms(
+            commissionPercent: Percentage(basisPoints: record.commissionBasisPoints),
+            commissionFixed: Money(units: record.commissionFixed, currency: currency),
+            minimum: record.minimum.map { Money(units: $0, currency: currency) },
+            maximum: record.maximum.map { Money(units: $0, currency: currency) },
+            cashbackPercent: Percentage(basisPoints: record.cashbackBasisPoints))
         self.payerKinds = Set(record.payerKinds.split(separator: ",").compactMap { PayerKind(rawValue: String($0)) })
     }
 
@@ -49,9 +50,11 @@ public struct PaymentMethodForm: Sendable {
     public var payerKinds: Set<PayerKind>
     public var enabled: Bool
 
-    public init(kind: PaymentMethodKind, name: String, descriptions: [Language: String] = [:], currency: Currency,
-                commissionPercent: Percentage = .zero, commissionFixed: Money? = nil, minimum: Money? = nil, maximum: Money? = nil,
-                cashbackPercent: Percentage = .zero, payerKinds: Set<PayerKind> = Set(PayerKind.allCases), enabled: Bool = true) {
+    public init(
+        kind: PaymentMethodKind, name: String, descriptions: [Language: String] = [:], currency: Currency,
+        commissionPercent: Percentage = .zero, commissionFixed: Money? = nil, minimum: Money? = nil, maximum: Money? = nil,
+        cashbackPercent: Percentage = .zero, payerKinds: Set<PayerKind> = Set(PayerKind.allCases), enabled: Bool = true
+    ) {
         self.kind = kind
         self.name = name
         self.descriptions = descriptions
@@ -90,18 +93,20 @@ public struct PaymentMethods: Sendable {
         if let minimum = form.minimum, let maximum = form.maximum, maximum < minimum { throw Problem.minimumAboveMaximum }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let descriptions = String(decoding: try encoder.encode(Dictionary(uniqueKeysWithValues: form.descriptions.map { ($0.key.rawValue, $0.value) })),
-                                  as: UTF8.self)
+        let descriptions = String(
+            decoding: try encoder.encode(Dictionary(uniqueKeysWithValues: form.descriptions.map { ($0.key.rawValue, $0.value) })),
+            as: UTF8.self)
         let kinds = PayerKind.allCases.filter(form.payerKinds.contains).map(\.rawValue).joined(separator: ",")
         let record: PaymentMethodRecord
         if let id, let existing = try await PaymentMethodRecord.find(id, on: context.database) {
             record = existing
         } else {
             let count = try await PaymentMethodRecord.query(on: context.database).count()
-            record = PaymentMethodRecord(kind: form.kind.rawValue, name: name, descriptions: descriptions, currency: form.currency.code,
-                                         commissionBasisPoints: 0, commissionFixed: 0, minimum: nil, maximum: nil,
-                                         cashbackBasisPoints: 0, payerKinds: kinds, enabled: form.enabled, position: count + 1,
-                                         createdAt: context.clock.now)
+            record = PaymentMethodRecord(
+                kind: form.kind.rawValue, name: name, descriptions: descriptions, currency: form.currency.code,
+                commissionBasisPoints: 0, commissionFixed: 0, minimum: nil, maximum: nil,
+                cashbackBasisPoints: 0, payerKinds: kinds, enabled: form.enabled, position: count + 1,
+                createdAt: context.clock.now)
         }
         record.kind = form.kind.rawValue
         record.name = name
@@ -143,19 +148,28 @@ public struct PaymentMethods: Sendable {
     public func seedDefaults(currencies: [Currency]) async throws {
         guard try await PaymentMethodRecord.query(on: context.database).count() == 0 else { return }
         for currency in currencies {
-            try await save(PaymentMethodForm(kind: .balance, name: "Personal account", descriptions: [
-                .en: "Pay from your balance.", .ru: "Оплата с лицевого счёта.", .uk: "Оплата з особового рахунку.",
-            ], currency: currency))
-            try await save(PaymentMethodForm(kind: .sandbox, name: "Bank card", descriptions: [
-                .en: "Visa or Mastercard through the sandbox gateway. Test card 4242 4242 4242 4242.",
-                .ru: "Visa или Mastercard через тестовый шлюз. Тестовая карта 4242 4242 4242 4242.",
-                .uk: "Visa або Mastercard через тестовий шлюз. Тестова картка 4242 4242 4242 4242.",
-            ], currency: currency, commissionPercent: Percentage(basisPoints: 250), cashbackPercent: Percentage(basisPoints: 100)))
-            try await save(PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", descriptions: [
-                .en: "Pay the invoice from your bank; we credit it when the money arrives (1–3 business days).",
-                .ru: "Оплатите счёт в своём банке; мы зачислим платёж, когда деньги поступят (1–3 рабочих дня).",
-                .uk: "Сплатіть рахунок у своєму банку; ми зарахуємо платіж, коли гроші надійдуть (1–3 робочі дні).",
-            ], currency: currency, minimum: Money(major: 10, currency), payerKinds: [.company]))
+            try await save(
+                PaymentMethodForm(
+                    kind: .balance, name: "Personal account",
+                    descriptions: [
+                        .en: "Pay from your balance.", .ru: "Оплата с лицевого счёта.", .uk: "Оплата з особового рахунку."
+                    ], currency: currency))
+            try await save(
+                PaymentMethodForm(
+                    kind: .sandbox, name: "Bank card",
+                    descriptions: [
+                        .en: "Visa or Mastercard through the sandbox gateway. Test card 4242 4242 4242 4242.",
+                        .ru: "Visa или Mastercard через тестовый шлюз. Тестовая карта 4242 4242 4242 4242.",
+                        .uk: "Visa або Mastercard через тестовий шлюз. Тестова картка 4242 4242 4242 4242."
+                    ], currency: currency, commissionPercent: Percentage(basisPoints: 250), cashbackPercent: Percentage(basisPoints: 100)))
+            try await save(
+                PaymentMethodForm(
+                    kind: .bankTransfer, name: "Bank transfer",
+                    descriptions: [
+                        .en: "Pay the invoice from your bank; we credit it when the money arrives (1–3 business days).",
+                        .ru: "Оплатите счёт в своём банке; мы зачислим платёж, когда деньги поступят (1–3 рабочих дня).",
+                        .uk: "Сплатіть рахунок у своєму банку; ми зарахуємо платіж, коли гроші надійдуть (1–3 робочі дні)."
+                    ], currency: currency, minimum: Money(major: 10, currency), payerKinds: [.company]))
         }
     }
 }
@@ -163,7 +177,8 @@ public struct PaymentMethods: Sendable {
 extension EngineContext {
     /// The same context with one gateway driver replaced (tests script declines with it).
     public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
-        EngineContext(database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-                      provider: provider, processing: processing, gateways: gateways.replacing(driver))
+        EngineContext(
+            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+            provider: provider, processing: processing, gateways: gateways.replacing(driver))
     }
 }

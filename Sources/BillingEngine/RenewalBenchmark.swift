@@ -37,22 +37,29 @@ public struct RenewalBenchmark: Sendable {
             var services: [ServiceRecord] = []
             for _ in 0..<min(500, clients - accountNumber + 1) where made < count {
                 accountNumber += 1
-                let account = AccountRecord(clientCode: 10_000 + accountNumber, name: "Bench client \(accountNumber)", country: "DE",
-                                            registeredOn: today.iso, currency: "EUR", language: "en", createdAt: now)
+                let account = AccountRecord(
+                    clientCode: 10_000 + accountNumber, name: "Bench client \(accountNumber)", country: "DE",
+                    registeredOn: today.iso, currency: "EUR", language: "en", createdAt: now)
                 accounts.append(account)
-                users.append(UserRecord(accountID: account.id!, email: "bench\(accountNumber)@example.com", name: "Bench",
-                                        passwordHash: "-", isOwner: true, createdAt: now))
-                postings.append(try .credit(client: account.id!, amount: Money(major: 1_000, .EUR), from: .openingBalances,
-                                            kind: .openingBalance, memo: "Bench", idempotencyKey: "bench:\(account.id!)"))
+                users.append(
+                    UserRecord(
+                        accountID: account.id!, email: "bench\(accountNumber)@example.com", name: "Bench",
+                        passwordHash: "-", isOwner: true, createdAt: now))
+                postings.append(
+                    try .credit(
+                        client: account.id!, amount: Money(major: 1_000, .EUR), from: .openingBalances,
+                        kind: .openingBalance, memo: "Bench", idempotencyKey: "bench:\(account.id!)"))
                 for _ in 0..<10 where made < count {
                     made += 1
                     let anchor = today.adding(months: -1)
-                    services.append(ServiceRecord(accountID: account.id!, number: 1000 + made, planID: plan.id!,
-                                                  productType: ProductType.vps.rawValue, planName: plan.name,
-                                                  domainName: "bench\(made)", osImage: "", addons: "{}",
-                                                  status: ServiceStatus.active.rawValue, period: BillingPeriod.month.rawValue,
-                                                  currency: "EUR", recurringAmount: price.units, autoRenew: true,
-                                                  anchorOn: anchor.iso, periodsPaid: 1, expiresOn: today.iso, isTrial: false, createdAt: now))
+                    services.append(
+                        ServiceRecord(
+                            accountID: account.id!, number: 1000 + made, planID: plan.id!,
+                            productType: ProductType.vps.rawValue, planName: plan.name,
+                            domainName: "bench\(made)", osImage: "", addons: "{}",
+                            status: ServiceStatus.active.rawValue, period: BillingPeriod.month.rawValue,
+                            currency: "EUR", recurringAmount: price.units, autoRenew: true,
+                            anchorOn: anchor.iso, periodsPaid: 1, expiresOn: today.iso, isTrial: false, createdAt: now))
                 }
             }
             let batch = (accounts, users, postings, services)

@@ -17,21 +17,25 @@ extension RenewalRun {
                     .filter(\.$expiresOn <= date.iso).sort(\.$number).limit(chunkSize).all()
                 guard !services.isEmpty, let sql = tx as? any SQLDatabase else { return ([], 0) }
                 let ids = services.map { $0.id! }
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE services SET status = \(bind: ServiceStatus.expired.rawValue), operation = NULL, expired_on = \(bind: date.iso),
                     updated_at = \(bind: ctx.clock.now) WHERE id IN (\(binds: ids))
-                    """).run()
+                    """
+                ).run()
                 let events = services.map {
-                    ServiceEventRecord(serviceID: $0.id!, at: ctx.clock.now, event: ServiceEvent.expired.name, fromStatus: $0.status,
-                                       toStatus: ServiceStatus.expired.rawValue, actor: Self.actor)
+                    ServiceEventRecord(
+                        serviceID: $0.id!, at: ctx.clock.now, event: ServiceEvent.expired.name, fromStatus: $0.status,
+                        toStatus: ServiceStatus.expired.rawValue, actor: Self.actor)
                 }
                 try await events.create(on: tx)
                 let accounts = try await Self.accounts(of: services, on: tx)
                 let sent = try await Notices(context: ctx).send(
                     services.map { service in
-                        Notices.Notice(accountID: service.accountID, template: "expired",
-                                       dedupeKey: "expired:\(service.id!.uuidString.lowercased()):\(date.iso)",
-                                       arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
+                        Notices.Notice(
+                            accountID: service.accountID, template: "expired",
+                            dedupeKey: "expired:\(service.id!.uuidString.lowercased()):\(date.iso)",
+                            arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
                     }, accounts: accounts, on: tx)
                 return (services, sent)
             }
@@ -51,28 +55,33 @@ extension RenewalRun {
             let due = try await ServiceRecord.query(on: context.database).filter(\.$status == ServiceStatus.expired.rawValue)
                 .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
             guard !due.isEmpty else { return }
-            try await setStatus(of: due, from: ServiceState(.expired), event: .deletionRequested, actor: Self.actor,
-                                note: "grace period ended")
+            try await setStatus(
+                of: due, from: ServiceState(.expired), event: .deletionRequested, actor: Self.actor,
+                note: "grace period ended")
             var deleted: [ServiceRecord] = []
             for service in due {
                 do {
                     try await context.processing.delete(ServiceLifecycle.request(service))
                     deleted.append(service)
                 } catch {
-                    try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error",
-                                                 fromStatus: ServiceStatus.processing.rawValue, toStatus: ServiceStatus.processing.rawValue,
-                                                 actor: "system", note: String(String(describing: error).prefix(300))).create(on: context.database)
+                    try await ServiceEventRecord(
+                        serviceID: service.id!, at: context.clock.now, event: "module_error",
+                        fromStatus: ServiceStatus.processing.rawValue, toStatus: ServiceStatus.processing.rawValue,
+                        actor: "system", note: String(String(describing: error).prefix(300))
+                    ).create(on: context.database)
                 }
             }
             guard !deleted.isEmpty else { continue }
-            try await setStatus(of: deleted, from: ServiceState(.processing, operation: .deletion), event: .deletionCompleted,
-                                actor: "module:\(context.processing.name)", note: "")
+            try await setStatus(
+                of: deleted, from: ServiceState(.processing, operation: .deletion), event: .deletionCompleted,
+                actor: "module:\(context.processing.name)", note: "")
             let accounts = try await Self.accounts(of: deleted, on: context.database)
             summary.notices += try await Notices(context: context).send(
                 deleted.map { service in
-                    Notices.Notice(accountID: service.accountID, template: "deleted",
-                                   dedupeKey: "deleted:\(service.id!.uuidString.lowercased())",
-                                   arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
+                    Notices.Notice(
+                        accountID: service.accountID, template: "deleted",
+                        dedupeKey: "deleted:\(service.id!.uuidString.lowercased())",
+                        arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
                 }, accounts: accounts, on: context.database)
             summary.deleted += deleted.count
         }
@@ -80,19 +89,24 @@ extension RenewalRun {
 
     /// Applies one event to services that are all in `from` (the status machine decides the new
     /// state), in one UPDATE, with their history lines in one insert.
-    private func setStatus(of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: String,
-                           note: String) async throws {
+    private func setStatus(
+        of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: String,
+        note: String
+    ) async throws {
         let state = try from.applying(event)
         let now = context.clock.now
         try await context.database.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE services SET status = \(bind: state.status.rawValue), operation = \(bind: state.operation?.rawValue),
                 updated_at = \(bind: now) WHERE id IN (\(binds: services.map { $0.id! }))
-                """).run()
+                """
+            ).run()
             try await services.map { service in
-                ServiceEventRecord(serviceID: service.id!, at: now, event: event.name, fromStatus: from.status.rawValue,
-                                   toStatus: state.status.rawValue, actor: actor, note: note)
+                ServiceEventRecord(
+                    serviceID: service.id!, at: now, event: event.name, fromStatus: from.status.rawValue,
+                    toStatus: state.status.rawValue, actor: actor, note: note)
             }.create(on: tx)
         }
         for service in services {
@@ -117,12 +131,16 @@ extension RenewalRun {
             summary.notices += try await Notices(context: context).send(
                 services.compactMap { service in
                     guard let account = accounts[service.accountID], let currency = Currency.named(service.currency) else { return nil }
-                    let price = TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency),
-                                            rate: VATTable.rate(forCountry: account.country), mode: taxMode)
-                    return Notices.Notice(accountID: service.accountID, template: service.autoRenew ? "expiring_auto" : "expiring",
-                                          dedupeKey: "expiring:\(service.id!.uuidString.lowercased()):\(day.iso)",
-                                          arguments: ["service": ServiceLifecycle.summary(service), "date": day.iso,
-                                                      "amount": MoneyFormat.format(price.gross, language: Language(rawValue: account.language) ?? .en)])
+                    let price = TaxedAmount(
+                        catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                        rate: VATTable.rate(forCountry: account.country), mode: taxMode)
+                    return Notices.Notice(
+                        accountID: service.accountID, template: service.autoRenew ? "expiring_auto" : "expiring",
+                        dedupeKey: "expiring:\(service.id!.uuidString.lowercased()):\(day.iso)",
+                        arguments: [
+                            "service": ServiceLifecycle.summary(service), "date": day.iso,
+                            "amount": MoneyFormat.format(price.gross, language: Language(rawValue: account.language) ?? .en)
+                        ])
                 }, accounts: accounts, on: context.database)
         }
     }
@@ -164,11 +182,12 @@ struct Notices: Sendable {
             var arguments = notice.arguments
             arguments["provider"] = context.provider.name
             arguments["name"] = owner.name
-            let record = OutboxEmailRecord(accountID: notice.accountID, recipient: owner.email,
-                                           subject: context.texts.text("email.\(notice.template).subject", language, arguments),
-                                           body: context.texts.text("email.\(notice.template).body", language, arguments),
-                                           category: Outbox.Category.services.rawValue, createdAt: context.clock.now,
-                                           language: language.rawValue)
+            let record = OutboxEmailRecord(
+                accountID: notice.accountID, recipient: owner.email,
+                subject: context.texts.text("email.\(notice.template).subject", language, arguments),
+                body: context.texts.text("email.\(notice.template).body", language, arguments),
+                category: Outbox.Category.services.rawValue, createdAt: context.clock.now,
+                language: language.rawValue)
             record.dedupeKey = notice.dedupeKey
             return record
         }
@@ -177,14 +196,20 @@ struct Notices: Sendable {
     }
 
     /// "Renewed" notices for the services a chunk renewed.
-    func renewed(_ renewed: [(service: ServiceRecord, amount: Money, until: LocalDate)], accounts: [UUID: AccountRecord],
-                 on db: any Database) async throws -> Int {
-        try await send(renewed.map { entry in
-            let language = Language(rawValue: accounts[entry.service.accountID]?.language ?? "en") ?? .en
-            return Notice(accountID: entry.service.accountID, template: "renewed",
-                          dedupeKey: "renewed:\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",
-                          arguments: ["service": ServiceLifecycle.summary(entry.service), "date": entry.until.adding(days: -1).iso,
-                                      "amount": MoneyFormat.format(entry.amount, language: language)])
-        }, accounts: accounts, on: db)
+    func renewed(
+        _ renewed: [(service: ServiceRecord, amount: Money, until: LocalDate)], accounts: [UUID: AccountRecord],
+        on db: any Database
+    ) async throws -> Int {
+        try await send(
+            renewed.map { entry in
+                let language = Language(rawValue: accounts[entry.service.accountID]?.language ?? "en") ?? .en
+                return Notice(
+                    accountID: entry.service.accountID, template: "renewed",
+                    dedupeKey: "renewed:\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",
+                    arguments: [
+                        "service": ServiceLifecycle.summary(entry.service), "date": entry.until.adding(days: -1).iso,
+                        "amount": MoneyFormat.format(entry.amount, language: language)
+                    ])
+            }, accounts: accounts, on: db)
     }
 }

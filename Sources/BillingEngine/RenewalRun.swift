@@ -102,17 +102,20 @@ public struct RenewalRun: Sendable {
             let ctx = context.on(tx)
             guard let sql = tx as? any SQLDatabase else { return nil }
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-            let ids = try await sql.raw("""
+            let ids = try await sql.raw(
+                """
                 SELECT id, number FROM services WHERE status IN (\(binds: ServiceStatus.renewableValues)) AND auto_renew = \(bind: true)
                 AND expires_on <= \(bind: date.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))\(lock)
-                """).all()
+                """
+            ).all()
             guard !ids.isEmpty else { return nil }
             let last = try ids.map { try $0.decode(column: "number", as: Int.self) }.max()!
             let services = try await ServiceRecord.query(on: tx).filter(\.$id ~~ ids.map { try $0.decode(column: "id", as: UUID.self) })
                 .sort(\.$number).all()
             let accountIDs = Array(Set(services.map(\.accountID)))
             try await sql.raw("UPDATE accounts SET status = status WHERE id IN (\(binds: accountIDs))").run()
-            let accounts = Dictionary(uniqueKeysWithValues: try await AccountRecord.query(on: tx).filter(\.$id ~~ accountIDs).all().map { ($0.id!, $0) })
+            let accounts = Dictionary(
+                uniqueKeysWithValues: try await AccountRecord.query(on: tx).filter(\.$id ~~ accountIDs).all().map { ($0.id!, $0) })
             var balances = try await ctx.ledger.balances(of: accountIDs, on: tx)
 
             var plan = ChunkPlan(now: ctx.clock.now, date: date)
@@ -169,15 +172,17 @@ public struct RenewalRun: Sendable {
 
         mutating func renew(_ service: ServiceRecord, account: AccountRecord, balances: inout [UUID: [String: Int64]], taxMode: TaxMode) {
             guard let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
-                  var anchor = LocalDate(iso: service.anchorOn), let expires = LocalDate(iso: service.expiresOn) else { return }
+                var anchor = LocalDate(iso: service.anchorOn), let expires = LocalDate(iso: service.expiresOn)
+            else { return }
             let wasExpired = service.status == ServiceStatus.expired.rawValue
             // An expired service restarts today; a daily one that stood still restarts today too.
             let resetAnchor = wasExpired || (period == .day && expires < date)
             var start = resetAnchor ? date : expires
             var periods = resetAnchor ? 0 : service.periodsPaid
             if resetAnchor { anchor = start }
-            let price = TaxedAmount(catalogAmount: Money(units: service.recurringAmount, currency: currency),
-                                    rate: VATTable.rate(forCountry: account.country), mode: taxMode)
+            let price = TaxedAmount(
+                catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                rate: VATTable.rate(forCountry: account.country), mode: taxMode)
             var paid = 0
             var total = Money.zero(currency)
             while start <= date, paid < 400 {
@@ -185,12 +190,16 @@ public struct RenewalRun: Sendable {
                 guard available >= price.gross.units else { break }
                 periods += 1
                 let end = period.end(from: anchor, periods: periods)
-                charges.append(Charge(accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
-                                      chargedOn: date, periodFrom: start, periodTo: end.adding(days: -1), amount: price,
-                                      key: "renew:\(service.id!.uuidString.lowercased()):\(start.iso)"))
-                events.append(ServiceEventRecord(serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
-                                                 toStatus: wasExpired ? ServiceStatus.active.rawValue : service.status,
-                                                 actor: RenewalRun.actor, note: "\(start.iso) – \(end.adding(days: -1).iso)"))
+                charges.append(
+                    Charge(
+                        accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
+                        chargedOn: date, periodFrom: start, periodTo: end.adding(days: -1), amount: price,
+                        key: "renew:\(service.id!.uuidString.lowercased()):\(start.iso)"))
+                events.append(
+                    ServiceEventRecord(
+                        serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
+                        toStatus: wasExpired ? ServiceStatus.active.rawValue : service.status,
+                        actor: RenewalRun.actor, note: "\(start.iso) – \(end.adding(days: -1).iso)"))
                 balances[account.id!, default: [:]][currency.code] = available - price.gross.units
                 total += price.gross
                 paid += 1
@@ -201,9 +210,11 @@ public struct RenewalRun: Sendable {
                 .append(service.id!)
             if wasExpired {
                 resumed.append(service.id!)
-                events.append(ServiceEventRecord(serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
-                                                 fromStatus: ServiceStatus.expired.rawValue, toStatus: ServiceStatus.active.rawValue,
-                                                 actor: RenewalRun.actor))
+                events.append(
+                    ServiceEventRecord(
+                        serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
+                        fromStatus: ServiceStatus.expired.rawValue, toStatus: ServiceStatus.active.rawValue,
+                        actor: RenewalRun.actor))
             }
             renewedServices.append((service, total, start))
         }
@@ -213,15 +224,18 @@ public struct RenewalRun: Sendable {
                 for slice in stride(from: 0, to: ids.count, by: 500) {
                     let part = Array(ids[slice..<min(slice + 500, ids.count)])
                     // Expired services come back as active; stopped ones stay stopped.
-                    let periods: SQLQueryString = key.reset
+                    let periods: SQLQueryString =
+                        key.reset
                         ? "anchor_on = \(bind: key.anchor), periods_paid = \(bind: key.periods)"
                         : "periods_paid = periods_paid + \(bind: key.periods)"
-                    try await sql.raw("""
+                    try await sql.raw(
+                        """
                         UPDATE services SET \(periods), expires_on = \(bind: key.expiresOn), is_trial = \(bind: false),
                         expired_on = NULL, updated_at = \(bind: now),
                         status = CASE WHEN status = \(bind: ServiceStatus.expired.rawValue) THEN \(bind: ServiceStatus.active.rawValue) ELSE status END
                         WHERE id IN (\(binds: part))
-                        """).run()
+                        """
+                    ).run()
                 }
             }
         }

@@ -22,7 +22,8 @@ public struct SavedMethods: Sendable {
 
     public func find(_ id: UUID, account: AccountRecord) async throws -> SavedMethodRecord? {
         guard let method = try await SavedMethodRecord.find(id, on: context.database), method.accountID == account.id!,
-              method.deletedAt == nil else { return nil }
+            method.deletedAt == nil
+        else { return nil }
         return method
     }
 
@@ -34,24 +35,28 @@ public struct SavedMethods: Sendable {
 
     /// Starts saving a card through a gateway's set-up page: the method is Being set up until
     /// the gateway's webhook confirms it.
-    public func startSetup(methodID: UUID, account: AccountRecord, returnURL: (UUID) -> String,
-                           cancelURL: (UUID) -> String) async throws -> SetupStarted {
+    public func startSetup(
+        methodID: UUID, account: AccountRecord, returnURL: (UUID) -> String,
+        cancelURL: (UUID) -> String
+    ) async throws -> SetupStarted {
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled, method.kind.isGateway,
-              method.currency.code == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
+            method.currency.code == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
         else { throw PaymentError.methodUnavailable }
         guard driver.supportsSetup else { throw PaymentError.setupUnsupported }
-        let saved = SavedMethodRecord(accountID: account.id!, methodID: methodID, gateway: driver.name, token: nil, customerID: nil,
-                                      label: method.name, name: method.name, status: SavedMethodStatus.beingSetUp.rawValue,
-                                      createdAt: context.clock.now)
+        let saved = SavedMethodRecord(
+            accountID: account.id!, methodID: methodID, gateway: driver.name, token: nil, customerID: nil,
+            label: method.name, name: method.name, status: SavedMethodStatus.beingSetUp.rawValue,
+            createdAt: context.clock.now)
         try await saved.create(on: context.database)
         let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$isOwner == true).first()
         let customer = try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id!)
             .filter(\.$gateway == driver.name).filter(\.$customerID != nil).first()?.customerID
         do {
-            let redirect = try await driver.startSetup(SetupRequest(
-                reference: saved.id!.uuidString.lowercased(), currency: method.currency, returnURL: returnURL(saved.id!),
-                cancelURL: cancelURL(saved.id!), customerEmail: owner?.email ?? "", customerID: customer,
-                idempotencyKey: saved.id!.uuidString.lowercased()))
+            let redirect = try await driver.startSetup(
+                SetupRequest(
+                    reference: saved.id!.uuidString.lowercased(), currency: method.currency, returnURL: returnURL(saved.id!),
+                    cancelURL: cancelURL(saved.id!), customerEmail: owner?.email ?? "", customerID: customer,
+                    idempotencyKey: saved.id!.uuidString.lowercased()))
             if let customerID = redirect.customerID {
                 saved.customerID = customerID
                 try await saved.update(on: context.database)
@@ -68,7 +73,8 @@ public struct SavedMethods: Sendable {
     /// The gateway confirmed a set-up: the method is Enabled with the gateway's token.
     func completeSetup(savedMethodID: UUID, card: SavedCard, on tx: any Database) async throws -> Bool {
         guard let saved = try await SavedMethodRecord.find(savedMethodID, on: tx), saved.deletedAt == nil,
-              saved.status == SavedMethodStatus.beingSetUp.rawValue else { return false }
+            saved.status == SavedMethodStatus.beingSetUp.rawValue
+        else { return false }
         saved.token = card.token
         saved.customerID = card.customerID ?? saved.customerID
         saved.label = card.label
@@ -90,10 +96,15 @@ public struct SavedMethods: Sendable {
     /// Keeps a card the payer asked to remember at checkout (once per token).
     func keep(_ card: SavedCard, accountID: UUID, methodID: UUID, gateway: String, on tx: any Database) async throws {
         if try await SavedMethodRecord.query(on: tx).filter(\.$accountID == accountID).filter(\.$token == card.token)
-            .filter(\.$deletedAt == nil).first() != nil { return }
-        try await SavedMethodRecord(accountID: accountID, methodID: methodID, gateway: gateway, token: card.token,
-                                    customerID: card.customerID, label: card.label, name: card.label,
-                                    status: SavedMethodStatus.enabled.rawValue, createdAt: context.clock.now).create(on: tx)
+            .filter(\.$deletedAt == nil).first() != nil
+        {
+            return
+        }
+        try await SavedMethodRecord(
+            accountID: accountID, methodID: methodID, gateway: gateway, token: card.token,
+            customerID: card.customerID, label: card.label, name: card.label,
+            status: SavedMethodStatus.enabled.rawValue, createdAt: context.clock.now
+        ).create(on: tx)
     }
 
     public enum Problem: Error, Equatable, Sendable { case nameMissing }
@@ -121,9 +132,11 @@ public struct SavedMethods: Sendable {
                 service.autoRenew = false
                 try await service.update(on: tx)
                 if wasOn {
-                    try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "auto_renew_off",
-                                                 fromStatus: service.status, toStatus: service.status, actor: actor,
-                                                 note: saved.name).create(on: tx)
+                    try await ServiceEventRecord(
+                        serviceID: service.id!, at: context.clock.now, event: "auto_renew_off",
+                        fromStatus: service.status, toStatus: service.status, actor: actor,
+                        note: saved.name
+                    ).create(on: tx)
                 }
             }
             if let autopay = try await AutopaySettingRecord.find(account.id!, on: tx), autopay.savedMethodID == id {
@@ -131,9 +144,12 @@ public struct SavedMethods: Sendable {
                 try await autopay.update(on: tx)
             }
             let names = services.map(ServiceLifecycle.summary).joined(separator: ", ")
-            try await Notices(context: context).send([Notices.Notice(
-                accountID: account.id!, template: "method_deleted", dedupeKey: "method-deleted:\(id.uuidString.lowercased())",
-                arguments: ["method": saved.name, "services": names.isEmpty ? "—" : names])], accounts: [account.id!: account], on: tx)
+            try await Notices(context: context).send(
+                [
+                    Notices.Notice(
+                        accountID: account.id!, template: "method_deleted", dedupeKey: "method-deleted:\(id.uuidString.lowercased())",
+                        arguments: ["method": saved.name, "services": names.isEmpty ? "—" : names])
+                ], accounts: [account.id!: account], on: tx)
             return services
         }
     }
@@ -145,9 +161,13 @@ public struct SavedMethods: Sendable {
         saved.lastError = String(reason.prefix(200))
         try await saved.update(on: context.database)
         guard let account = try await AccountRecord.find(saved.accountID, on: context.database) else { return }
-        try await Notices(context: context).send([Notices.Notice(
-            accountID: saved.accountID, template: "method_failed", dedupeKey: "method-failed:\(saved.id!.uuidString.lowercased()):\(date.iso)",
-            arguments: ["method": saved.name, "reason": reason])], accounts: [saved.accountID: account], on: context.database)
+        try await Notices(context: context).send(
+            [
+                Notices.Notice(
+                    accountID: saved.accountID, template: "method_failed",
+                    dedupeKey: "method-failed:\(saved.id!.uuidString.lowercased()):\(date.iso)",
+                    arguments: ["method": saved.name, "reason": reason])
+            ], accounts: [saved.accountID: account], on: context.database)
     }
 
     func markWorking(_ saved: SavedMethodRecord) async throws {
@@ -182,9 +202,11 @@ public struct SavedMethods: Sendable {
         service.savedMethodID = savedMethodID
         service.autoRenew = autoRenew
         try await service.update(on: context.database)
-        try await ServiceEventRecord(serviceID: serviceID, at: context.clock.now,
-                                     event: previous == autoRenew ? "renewal_method" : (autoRenew ? "auto_renew_on" : "auto_renew_off"),
-                                     fromStatus: service.status, toStatus: service.status, actor: actor,
-                                     note: savedMethodID == nil ? "balance" : "saved method").create(on: context.database)
+        try await ServiceEventRecord(
+            serviceID: serviceID, at: context.clock.now,
+            event: previous == autoRenew ? "renewal_method" : (autoRenew ? "auto_renew_on" : "auto_renew_off"),
+            fromStatus: service.status, toStatus: service.status, actor: actor,
+            note: savedMethodID == nil ? "balance" : "saved method"
+        ).create(on: context.database)
     }
 }

@@ -23,7 +23,7 @@ public struct SellerDetails: Sendable, Equatable {
 
     static let fields: [(key: String, limit: Int)] = [
         ("seller.legal_name", 200), ("seller.address", 400), ("seller.tax_id", 40),
-        ("seller.bank_name", 200), ("seller.account", 64), ("seller.bank_code", 40),
+        ("seller.bank_name", 200), ("seller.account", 64), ("seller.bank_code", 40)
     ]
 
     public subscript(key: String) -> String {
@@ -75,7 +75,9 @@ public struct SellerDetails: Sendable, Equatable {
             let value = self[field.key].trimmingCharacters(in: .whitespacesAndNewlines)
             let allowsLines = field.key == "seller.address"
             guard value.count <= field.limit,
-                  !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !(allowsLines && ($0 == "\n" || $0 == "\r")) })
+                !value.unicodeScalars.contains(where: {
+                    $0.properties.generalCategory == .control && !(allowsLines && ($0 == "\n" || $0 == "\r"))
+                })
             else { throw Invalid.field(field.key) }
             values.append((field.key, value))
         }

@@ -32,7 +32,8 @@ public struct ServiceLifecycle: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     static func summary(_ service: ServiceRecord) -> String {
-        service.domainName.isEmpty ? "\(service.planName) #\(service.number)" : "\(service.planName) · \(service.domainName) #\(service.number)"
+        service.domainName.isEmpty
+            ? "\(service.planName) #\(service.number)" : "\(service.planName) · \(service.domainName) #\(service.number)"
     }
 
     /// Where the next paid period starts: at the expiry date, or today for a service that expired
@@ -44,34 +45,42 @@ public struct ServiceLifecycle: Sendable {
 
     public static func view(_ service: ServiceRecord) -> ServiceView? {
         guard let status = ServiceStatus(rawValue: service.status), let type = ProductType(rawValue: service.productType),
-              let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
-              let expires = LocalDate(iso: service.expiresOn) else { return nil }
-        return ServiceView(service: service, status: status, productType: type, period: period,
-                           recurring: Money(units: service.recurringAmount, currency: currency), expiresOn: expires)
+            let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
+            let expires = LocalDate(iso: service.expiresOn)
+        else { return nil }
+        return ServiceView(
+            service: service, status: status, productType: type, period: period,
+            recurring: Money(units: service.recurringAmount, currency: currency), expiresOn: expires)
     }
 
     static func request(_ service: ServiceRecord) -> ProvisioningRequest {
-        ProvisioningRequest(serviceID: service.id!, number: service.number,
-                            productType: ProductType(rawValue: service.productType) ?? .vps,
-                            domainName: service.domainName, osImage: service.osImage, resources: [:])
+        ProvisioningRequest(
+            serviceID: service.id!, number: service.number,
+            productType: ProductType(rawValue: service.productType) ?? .vps,
+            domainName: service.domainName, osImage: service.osImage, resources: [:])
     }
 
     // MARK: status changes
 
     /// Applies an event to a service, saves it and writes the history line.
     @discardableResult
-    func transition(_ service: ServiceRecord, _ event: ServiceEvent, actor: String, note: String = "",
-                    on db: any Database) async throws -> ServiceState {
-        let current = ServiceState(ServiceStatus(rawValue: service.status) ?? .ordered,
-                                   operation: service.operation.flatMap(ProcessingOperation.init(rawValue:)))
+    func transition(
+        _ service: ServiceRecord, _ event: ServiceEvent, actor: String, note: String = "",
+        on db: any Database
+    ) async throws -> ServiceState {
+        let current = ServiceState(
+            ServiceStatus(rawValue: service.status) ?? .ordered,
+            operation: service.operation.flatMap(ProcessingOperation.init(rawValue:)))
         let next: ServiceState
         do { next = try current.applying(event) } catch { throw ServiceActionError.notAllowed(status: service.status) }
         service.status = next.status.rawValue
         service.operation = next.operation?.rawValue
         service.updatedAt = context.clock.now
         try await service.update(on: db)
-        try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: event.name, fromStatus: current.status.rawValue,
-                                     toStatus: next.status.rawValue, actor: actor, note: note).create(on: db)
+        try await ServiceEventRecord(
+            serviceID: service.id!, at: context.clock.now, event: event.name, fromStatus: current.status.rawValue,
+            toStatus: next.status.rawValue, actor: actor, note: note
+        ).create(on: db)
         return next
     }
 
@@ -87,9 +96,11 @@ public struct ServiceLifecycle: Sendable {
                 result = try await context.processing.open(Self.request(service))
             } catch {
                 // The module failed outright: the service stays in processing for staff to retry.
-                try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error",
-                                             fromStatus: service.status, toStatus: service.status, actor: "system",
-                                             note: String(String(describing: error).prefix(300))).create(on: context.database)
+                try await ServiceEventRecord(
+                    serviceID: service.id!, at: context.clock.now, event: "module_error",
+                    fromStatus: service.status, toStatus: service.status, actor: "system",
+                    note: String(String(describing: error).prefix(300))
+                ).create(on: context.database)
                 continue
             }
             switch result {
@@ -115,8 +126,9 @@ public struct ServiceLifecycle: Sendable {
         let service = try await self.service(serviceID, account: account)
         guard service.status == ServiceStatus.active.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
-        try await transition(service, .stoppedByClient(dailyBilling: service.period == BillingPeriod.day.rawValue), actor: actor,
-                             on: context.database)
+        try await transition(
+            service, .stoppedByClient(dailyBilling: service.period == BillingPeriod.day.rawValue), actor: actor,
+            on: context.database)
     }
 
     /// The client starts a service it stopped.
@@ -152,8 +164,10 @@ public struct ServiceLifecycle: Sendable {
         service.updatedAt = context.clock.now
         try await context.database.transaction { tx in
             try await service.update(on: tx)
-            try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: enabled ? "auto_renew_on" : "auto_renew_off",
-                                         fromStatus: service.status, toStatus: service.status, actor: actor).create(on: tx)
+            try await ServiceEventRecord(
+                serviceID: service.id!, at: context.clock.now, event: enabled ? "auto_renew_on" : "auto_renew_off",
+                fromStatus: service.status, toStatus: service.status, actor: actor
+            ).create(on: tx)
         }
     }
 
@@ -165,15 +179,17 @@ public struct ServiceLifecycle: Sendable {
         let service = try await self.service(serviceID, account: account)
         guard let view = Self.view(service), view.status != .deleted else { throw ServiceActionError.notFound }
         guard view.period != period else { return }
-        var configuration = OrderConfiguration(planID: service.planID, period: period,
-                                               addons: OrderConfiguration.addons(fromJSON: service.addons),
-                                               domainName: service.domainName, osImage: service.osImage)
+        var configuration = OrderConfiguration(
+            planID: service.planID, period: period,
+            addons: OrderConfiguration.addons(fromJSON: service.addons),
+            domainName: service.domainName, osImage: service.osImage)
         guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.recurring.currency) else {
             throw ServiceActionError.order(.unknownPlan)
         }
         let amounts: [UUID: Int]
-        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) }
-        catch let error as OrderError { throw ServiceActionError.order(error) }
+        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) } catch let error
+            as OrderError
+        { throw ServiceActionError.order(error) }
         let recurring = try OrderPricing.recurringAmount(offer: offer, period: period, amounts: amounts)
         service.period = period.rawValue
         service.anchorOn = service.expiresOn
@@ -182,9 +198,11 @@ public struct ServiceLifecycle: Sendable {
         service.updatedAt = context.clock.now
         try await context.database.transaction { tx in
             try await service.update(on: tx)
-            try await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "period_changed",
-                                         fromStatus: service.status, toStatus: service.status, actor: actor,
-                                         note: "\(view.period.rawValue) → \(period.rawValue)").create(on: tx)
+            try await ServiceEventRecord(
+                serviceID: service.id!, at: context.clock.now, event: "period_changed",
+                fromStatus: service.status, toStatus: service.status, actor: actor,
+                note: "\(view.period.rawValue) → \(period.rawValue)"
+            ).create(on: tx)
         }
     }
 
@@ -208,26 +226,31 @@ public struct ServiceLifecycle: Sendable {
         }
         var current = OrderConfiguration.addons(fromJSON: service.addons)
         for (id, amount) in addons { current[id] = amount }
-        var configuration = OrderConfiguration(planID: service.planID, period: view.period, addons: current,
-                                               domainName: service.domainName, osImage: service.osImage)
+        var configuration = OrderConfiguration(
+            planID: service.planID, period: view.period, addons: current,
+            domainName: service.domainName, osImage: service.osImage)
         let amounts: [UUID: Int]
-        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) }
-        catch let error as OrderError { throw ServiceActionError.order(error) }
+        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) } catch let error
+            as OrderError
+        { throw ServiceActionError.order(error) }
         let newRecurring = try OrderPricing.recurringAmount(offer: offer, period: view.period, amounts: amounts)
         let share = Proration.remainingShare(on: context.today, periodEnd: view.expiresOn, period: view.period)
         let difference = newRecurring - view.recurring
         let due = difference.isPositive ? difference.times(share).roundedToMinorUnit() : .zero(view.recurring.currency)
         let settings = try await BillingSettings.load(on: context.database)
-        return ChangeQuote(oldRecurring: view.recurring, newRecurring: newRecurring, share: share,
-                           dueNow: TaxedAmount(catalogAmount: due, rate: VATTable.rate(forCountry: account.country), mode: settings.taxMode),
-                           amounts: amounts)
+        return ChangeQuote(
+            oldRecurring: view.recurring, newRecurring: newRecurring, share: share,
+            dueNow: TaxedAmount(catalogAmount: due, rate: VATTable.rate(forCountry: account.country), mode: settings.taxMode),
+            amounts: amounts)
     }
 
     /// Adds (or removes) resources mid-period: the prorated difference is charged from the
     /// balance now, the new price applies from the next renewal. Lowering a resource refunds
     /// nothing for the current period. `requestKey` comes from the form: a double submit charges once.
-    public func changeResources(serviceID: UUID, addons: [UUID: Int], account: AccountRecord, actor: String,
-                                requestKey: String) async throws {
+    public func changeResources(
+        serviceID: UUID, addons: [UUID: Int], account: AccountRecord, actor: String,
+        requestKey: String
+    ) async throws {
         let change = try await quoteChange(serviceID: serviceID, addons: addons, account: account)
         let key = "change:\(serviceID.uuidString.lowercased()):\(requestKey)"
         try await context.database.transaction { tx in
@@ -241,18 +264,22 @@ public struct ServiceLifecycle: Sendable {
             }
             let today = ctx.today
             if change.dueNow.gross.isPositive {
-                try await ctx.charge(Charge(accountID: account.id!, serviceID: serviceID, summary: Self.summary(service) + " +",
-                                            chargedOn: today, periodFrom: today,
-                                            periodTo: LocalDate(iso: service.expiresOn)?.adding(days: -1), amount: change.dueNow, key: key),
-                                     actor: actor, on: tx)
+                try await ctx.charge(
+                    Charge(
+                        accountID: account.id!, serviceID: serviceID, summary: Self.summary(service) + " +",
+                        chargedOn: today, periodFrom: today,
+                        periodTo: LocalDate(iso: service.expiresOn)?.adding(days: -1), amount: change.dueNow, key: key),
+                    actor: actor, on: tx)
             }
             service.addons = OrderConfiguration.json(addons: change.amounts)
             service.recurringAmount = change.newRecurring.units
             service.updatedAt = ctx.clock.now
             try await service.update(on: tx)
-            try await ServiceEventRecord(serviceID: serviceID, at: ctx.clock.now, event: "changed", fromStatus: service.status,
-                                         toStatus: service.status, actor: actor,
-                                         note: "\(change.oldRecurring) → \(change.newRecurring)").create(on: tx)
+            try await ServiceEventRecord(
+                serviceID: serviceID, at: ctx.clock.now, event: "changed", fromStatus: service.status,
+                toStatus: service.status, actor: actor,
+                note: "\(change.oldRecurring) → \(change.newRecurring)"
+            ).create(on: tx)
         }
     }
 
@@ -261,7 +288,8 @@ public struct ServiceLifecycle: Sendable {
     /// backend once the payment is committed.
     func paidRenewal(item: OrderItemRecord, quote: Quote, actor: String, on tx: any Database) async throws -> UUID? {
         guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx),
-              let period = BillingPeriod(rawValue: service.period) else { return nil }
+            let period = BillingPeriod(rawValue: service.period)
+        else { return nil }
         let today = context.today
         let from = Self.renewalStart(service, today: today)
         let wasExpired = service.status == ServiceStatus.expired.rawValue
@@ -277,18 +305,22 @@ public struct ServiceLifecycle: Sendable {
         service.expiresOn = to.iso
         service.expiredOn = nil
         service.isTrial = false
-        try await context.charge(Charge(accountID: service.accountID, serviceID: serviceID, summary: Self.summary(service),
-                                        chargedOn: today, periodFrom: from, periodTo: to.adding(days: -1), amount: quote.dueNow,
-                                        key: "renew:\(serviceID.uuidString.lowercased()):\(from.iso)"),
-                                 actor: actor, on: tx)
+        try await context.charge(
+            Charge(
+                accountID: service.accountID, serviceID: serviceID, summary: Self.summary(service),
+                chargedOn: today, periodFrom: from, periodTo: to.adding(days: -1), amount: quote.dueNow,
+                key: "renew:\(serviceID.uuidString.lowercased()):\(from.iso)"),
+            actor: actor, on: tx)
         if wasExpired {
             try await ServiceLifecycle(context: context.on(tx)).transition(service, .renewalPaid, actor: actor, on: tx)
             return serviceID
         } else {
             service.updatedAt = context.clock.now
             try await service.update(on: tx)
-            try await ServiceEventRecord(serviceID: serviceID, at: context.clock.now, event: "renewed", fromStatus: service.status,
-                                         toStatus: service.status, actor: actor, note: "\(from.iso) – \(to.adding(days: -1).iso)").create(on: tx)
+            try await ServiceEventRecord(
+                serviceID: serviceID, at: context.clock.now, event: "renewed", fromStatus: service.status,
+                toStatus: service.status, actor: actor, note: "\(from.iso) – \(to.adding(days: -1).iso)"
+            ).create(on: tx)
             return nil
         }
     }
@@ -297,14 +329,17 @@ public struct ServiceLifecycle: Sendable {
     /// backend failure is written to the history for staff; the payment stands.
     func startOnBackend(serviceIDs: [UUID]) async {
         guard !serviceIDs.isEmpty,
-              let services = try? await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all() else { return }
+            let services = try? await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all()
+        else { return }
         for service in services {
             do {
                 try await context.processing.start(Self.request(service))
             } catch {
-                try? await ServiceEventRecord(serviceID: service.id!, at: context.clock.now, event: "module_error", fromStatus: service.status,
-                                              toStatus: service.status, actor: "system",
-                                              note: String(String(describing: error).prefix(300))).create(on: context.database)
+                try? await ServiceEventRecord(
+                    serviceID: service.id!, at: context.clock.now, event: "module_error", fromStatus: service.status,
+                    toStatus: service.status, actor: "system",
+                    note: String(String(describing: error).prefix(300))
+                ).create(on: context.database)
             }
         }
     }
@@ -330,8 +365,11 @@ public struct ServiceLifecycle: Sendable {
         let db = context.database
         let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id!)
         if let type = filter.type { query.filter(\.$productType == type.rawValue) }
-        if let status = filter.status { query.filter(\.$status == status.rawValue) }
-        else if !filter.includeDeleted { query.filter(\.$status != ServiceStatus.deleted.rawValue) }
+        if let status = filter.status {
+            query.filter(\.$status == status.rawValue)
+        } else if !filter.includeDeleted {
+            query.filter(\.$status != ServiceStatus.deleted.rawValue)
+        }
         let text = filter.search.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         if !text.isEmpty {

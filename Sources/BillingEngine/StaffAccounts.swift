@@ -22,8 +22,9 @@ public struct StaffAccounts: Sendable {
         guard try await StaffUserRecord.query(on: context.database).filter(\.$email == email).first() == nil else {
             throw Failure.emailTaken
         }
-        let record = StaffUserRecord(email: email, name: name, passwordHash: try await context.passwords.hash(password),
-                                     role: role.rawValue, createdAt: context.clock.now)
+        let record = StaffUserRecord(
+            email: email, name: name, passwordHash: try await context.passwords.hash(password),
+            role: role.rawValue, createdAt: context.clock.now)
         try await record.create(on: context.database)
         return record.id!
     }

@@ -20,10 +20,13 @@ public struct SubscriptionCharges: Sendable {
     func run(on date: LocalDate, summary: inout RenewalRun.Summary) async throws {
         let horizon = date.adding(days: SubscriptionSchedule.leadDays(for: .domain))
         let candidates = try await ServiceRecord.query(on: context.database).filter(\.$savedMethodID != nil)
-            .filter(\.$autoRenew == true).filter(\.$status ~~ ServiceStatus.renewableValues).filter(\.$expiresOn <= horizon.iso).sort(\.$number).all()
+            .filter(\.$autoRenew == true).filter(\.$status ~~ ServiceStatus.renewableValues).filter(\.$expiresOn <= horizon.iso).sort(
+                \.$number
+            ).all()
         for service in candidates {
             guard let type = ProductType(rawValue: service.productType), let expires = LocalDate(iso: service.expiresOn),
-                  SubscriptionSchedule.firstAttempt(expiresOn: expires, type: type) <= date else { continue }
+                SubscriptionSchedule.firstAttempt(expiresOn: expires, type: type) <= date
+            else { continue }
             switch try await charge(service, on: date) {
             case .charged: summary.subscriptionsCharged += 1
             case .declined: summary.subscriptionsDeclined += 1
@@ -39,24 +42,29 @@ public struct SubscriptionCharges: Sendable {
         let key = "sub:\(service.id!.uuidString.lowercased()):\(service.expiresOn):\(date.iso)"
         if try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() != nil { return .skipped }
         guard let savedID = service.savedMethodID, let saved = try await SavedMethodRecord.find(savedID, on: context.database),
-              saved.deletedAt == nil, let token = saved.token,
-              let method = try await PaymentMethods(context: context).method(saved.methodID),
-              let driver = context.gateways.driver(saved.gateway),
-              let account = try await AccountRecord.find(service.accountID, on: context.database) else { return .skipped }
-        let order = try await Orders(context: context).requestRenewal(serviceID: service.id!, account: account,
-                                                                      paymentMethod: method.id.uuidString.lowercased(), actor: Self.actor)
+            saved.deletedAt == nil, let token = saved.token,
+            let method = try await PaymentMethods(context: context).method(saved.methodID),
+            let driver = context.gateways.driver(saved.gateway),
+            let account = try await AccountRecord.find(service.accountID, on: context.database)
+        else { return .skipped }
+        let order = try await Orders(context: context).requestRenewal(
+            serviceID: service.id!, account: account,
+            paymentMethod: method.id.uuidString.lowercased(), actor: Self.actor)
         guard let currency = Currency.named(order.currency),
-              let amounts = try? method.terms.amounts(for: Money(units: order.total, currency: currency)) else {
+            let amounts = try? method.terms.amounts(for: Money(units: order.total, currency: currency))
+        else {
             try await Orders(context: context).cancel(orderID: order.id!, account: account)
             return .skipped
         }
         let flow = PaymentFlow(context: context)
-        let payment = try await flow.insertPayment(account: account, method: method, amounts: amounts, purpose: "subscription",
-                                                   orderID: order.id, serviceID: service.id, savedMethodID: savedID,
-                                                   status: .beingPaid, key: key)
-        return try await OffSessionPayment(context: context).collect(payment, amounts: amounts, saved: saved, token: token, driver: driver,
-                                                                     description: ServiceLifecycle.summary(service), on: date,
-                                                                     actor: Self.actor, orderToCancel: order.id, account: account)
+        let payment = try await flow.insertPayment(
+            account: account, method: method, amounts: amounts, purpose: "subscription",
+            orderID: order.id, serviceID: service.id, savedMethodID: savedID,
+            status: .beingPaid, key: key)
+        return try await OffSessionPayment(context: context).collect(
+            payment, amounts: amounts, saved: saved, token: token, driver: driver,
+            description: ServiceLifecycle.summary(service), on: date,
+            actor: Self.actor, orderToCancel: order.id, account: account)
             ? .charged : .declined
     }
 }
@@ -66,15 +74,19 @@ struct OffSessionPayment {
     let context: EngineContext
 
     /// `true` when the money was credited.
-    func collect(_ payment: PaymentRecord, amounts: PaymentAmounts, saved: SavedMethodRecord, token: String, driver: any PaymentGateway,
-                 description: String, on date: LocalDate, actor: String, orderToCancel: UUID?, account: AccountRecord) async throws -> Bool {
+    func collect(
+        _ payment: PaymentRecord, amounts: PaymentAmounts, saved: SavedMethodRecord, token: String, driver: any PaymentGateway,
+        description: String, on date: LocalDate, actor: String, orderToCancel: UUID?, account: AccountRecord
+    ) async throws -> Bool {
         let flow = PaymentFlow(context: context)
         let methods = SavedMethods(context: context)
         let outcome: ChargeOutcome
         do {
-            outcome = try await driver.charge(OffSessionCharge(reference: payment.id!.uuidString.lowercased(), amount: amounts.total,
-                                                               methodToken: token, customerID: saved.customerID,
-                                                               description: description, idempotencyKey: payment.idempotencyKey))
+            outcome = try await driver.charge(
+                OffSessionCharge(
+                    reference: payment.id!.uuidString.lowercased(), amount: amounts.total,
+                    methodToken: token, customerID: saved.customerID,
+                    description: description, idempotencyKey: payment.idempotencyKey))
         } catch {
             // The gateway did not answer. If it took the money after all, its webhook still credits
             // this payment to the balance (a cancelled payment accepts money). The method is not

@@ -20,9 +20,11 @@ public struct WebSessions: Sendable {
     public func start(realm: Realm, principalID: UUID, ip: String?, userAgent: String?) async throws -> String {
         let token = SecretToken.generate()
         let now = context.clock.now
-        try await WebSessionRecord(tokenHash: SecretToken.digest(token), realm: realm.rawValue, principalID: principalID,
-                                   createdAt: now, expiresAt: now.addingTimeInterval(Self.idleLifetime),
-                                   ip: ip, userAgent: userAgent.map { String($0.prefix(300)) }).create(on: context.database)
+        try await WebSessionRecord(
+            tokenHash: SecretToken.digest(token), realm: realm.rawValue, principalID: principalID,
+            createdAt: now, expiresAt: now.addingTimeInterval(Self.idleLifetime),
+            ip: ip, userAgent: userAgent.map { String($0.prefix(300)) }
+        ).create(on: context.database)
         return token
     }
 
@@ -30,8 +32,9 @@ public struct WebSessions: Sendable {
     public func resolve(token: String, realm: Realm) async throws -> WebSessionRecord? {
         guard token.count <= 100 else { return nil }
         let now = context.clock.now
-        guard let session = try await WebSessionRecord.query(on: context.database)
-            .filter(\.$tokenHash == SecretToken.digest(token)).filter(\.$realm == realm.rawValue).first()
+        guard
+            let session = try await WebSessionRecord.query(on: context.database)
+                .filter(\.$tokenHash == SecretToken.digest(token)).filter(\.$realm == realm.rawValue).first()
         else { return nil }
         let end = session.createdAt.addingTimeInterval(Self.absoluteLifetime)
         guard session.expiresAt > now, end > now else {

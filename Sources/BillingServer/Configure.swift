@@ -12,8 +12,10 @@ import Vapor
 
 /// Wires the platform into a Vapor application: database, migrations, middleware, routes.
 /// Used by `billing serve`, the tests, and the benchmarks alike.
-public func configure(_ app: Application, config: AppConfig, clock: any BillingDomain.Clock = SystemClock(),
-                      postgresSearchPath: [String]? = nil, migrate: Bool = true) async throws {
+public func configure(
+    _ app: Application, config: AppConfig, clock: any BillingDomain.Clock = SystemClock(),
+    postgresSearchPath: [String]? = nil, migrate: Bool = true
+) async throws {
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     app.routes.defaultMaxBodySize = "1mb"
@@ -53,7 +55,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
     if config.sandboxGateway { gateways.append(SandboxGateway(secret: "sandbox:" + key, baseURL: config.baseURL)) }
     let http = VaporGatewayHTTPClient(client: app.client)
     if let stripe = config.stripe {
-        gateways.append(StripeGateway(secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret, apiBase: stripe.apiBase, http: http))
+        gateways.append(
+            StripeGateway(secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret, apiBase: stripe.apiBase, http: http))
     }
     if let yooKassa = config.yooKassa {
         gateways.append(YooKassaGateway(shopID: yooKassa.shopID, secretKey: yooKassa.secretKey, apiBase: yooKassa.apiBase, http: http))
@@ -62,19 +65,24 @@ public func configure(_ app: Application, config: AppConfig, clock: any BillingD
     let engine = EngineContext(
         database: app.db, clock: clock, calendar: BillingCalendar(timeZone: config.timeZone), passwords: hasher,
         texts: Localizer.shared,
-        provider: ProviderProfile(name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
-                                  defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
+        provider: ProviderProfile(
+            name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
+            defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
         gateways: PaymentGateways(gateways))
-    let from = config.mailFrom ?? EmailAddressee(name: config.providerName,
-                                                 address: "noreply@" + (URL(string: config.baseURL)?.host ?? "localhost"))
+    let from =
+        config.mailFrom
+        ?? EmailAddressee(
+            name: config.providerName,
+            address: "noreply@" + (URL(string: config.baseURL)?.host ?? "localhost"))
     let mail = config.smtp.map { smtp in
         var relay = smtp
         relay.heloName = URL(string: config.baseURL)?.host ?? "localhost"
         return MailDelivery(context: engine, channel: SMTPChannel(configuration: relay, group: app.eventLoopGroup), from: from)
     }
-    app.billing = BillingRuntime(config: config, engine: engine, signingKey: key, mailDelivery: mail,
-                                 contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
-                                    formTargets: Array(Set(gateways.flatMap(\.pageOrigins))).sorted()))
+    app.billing = BillingRuntime(
+        config: config, engine: engine, signingKey: key, mailDelivery: mail,
+        contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
+            formTargets: Array(Set(gateways.flatMap(\.pageOrigins))).sorted()))
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))

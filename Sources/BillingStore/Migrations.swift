@@ -42,7 +42,7 @@ public enum BillingMigrations {
             CreateStaffAPITokens(),
             AddEmailConfirmationToUsers(),
             AddDeliveryToEmailOutbox(),
-            AddTranslationsToCatalog(),
+            AddTranslationsToCatalog()
         ]
     }
 }

@@ -4,8 +4,10 @@ import FluentSQL
 /// Indexes by name through SQLKit: plain indexes, which Fluent's schema builder does not express,
 /// and unique ones added to an existing table (SQLite cannot add a constraint with ALTER TABLE).
 enum SchemaIndex {
-    static func create(_ name: String, on table: String, columns: [String], unique: Bool = false,
-                       in database: any Database) async throws {
+    static func create(
+        _ name: String, on table: String, columns: [String], unique: Bool = false,
+        in database: any Database
+    ) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         var builder = sql.create(index: name)
         if unique { builder = builder.unique() }

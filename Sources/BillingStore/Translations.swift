@@ -29,7 +29,8 @@ extension Translatable {
     /// `field` in `language`, or `english` when there is no translation.
     public func translated(_ field: String, english: String, in language: Language) -> String {
         guard language != .en, let value = Translations.decode(translations)["\(field).\(language.rawValue)"],
-              !value.trimmingCharacters(in: .whitespaces).isEmpty else { return english }
+            !value.trimmingCharacters(in: .whitespaces).isEmpty
+        else { return english }
         return value
     }
 

@@ -57,8 +57,10 @@ public struct EmailMessage: Sendable, Equatable {
     public let date: Date
     public let language: Language
 
-    public init(from: EmailAddressee, to: String, subject: String, text: String, html: String? = nil,
-                attachments: [EmailAttachment] = [], messageID: String, date: Date, language: Language) {
+    public init(
+        from: EmailAddressee, to: String, subject: String, text: String, html: String? = nil,
+        attachments: [EmailAttachment] = [], messageID: String, date: Date, language: Language
+    ) {
         self.from = from
         self.to = to
         self.subject = subject

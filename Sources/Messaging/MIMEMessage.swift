@@ -15,7 +15,7 @@ public enum MIMEMessage {
             "Message-ID: " + message.messageID,
             "MIME-Version: 1.0",
             "Content-Language: " + message.language.rawValue,
-            "Auto-Submitted: auto-generated",
+            "Auto-Submitted: auto-generated"
         ]
         let alternativeBody = [
             "--\(alternative)",
@@ -28,7 +28,7 @@ public enum MIMEMessage {
             "Content-Transfer-Encoding: base64",
             "",
             base64Lines(Data(message.html.utf8)),
-            "--\(alternative)--",
+            "--\(alternative)--"
         ].joined(separator: "\r\n")
         var body: String
         if message.attachments.isEmpty {
@@ -39,9 +39,11 @@ public enum MIMEMessage {
             var parts = ["--\(mixed)", "Content-Type: multipart/alternative; boundary=\"\(alternative)\"", "", alternativeBody]
             for attachment in message.attachments {
                 let name = encodedWord(attachment.filename)
-                parts += ["--\(mixed)", "Content-Type: \(attachment.contentType); name=\"\(name)\"",
-                          "Content-Disposition: attachment; filename=\"\(name)\"", "Content-Transfer-Encoding: base64", "",
-                          base64Lines(attachment.data)]
+                parts += [
+                    "--\(mixed)", "Content-Type: \(attachment.contentType); name=\"\(name)\"",
+                    "Content-Disposition: attachment; filename=\"\(name)\"", "Content-Transfer-Encoding: base64", "",
+                    base64Lines(attachment.data)
+                ]
             }
             parts.append("--\(mixed)--")
             body = parts.joined(separator: "\r\n")

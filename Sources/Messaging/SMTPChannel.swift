@@ -31,15 +31,20 @@ public struct SMTPConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     public static func parse(_ text: String) throws(Invalid) -> SMTPConfiguration {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty else {
+            scheme == "smtp" || scheme == "smtps", let host = components.host, !host.isEmpty
+        else {
             throw Invalid(reason: "smtp://user:password@host:port or smtps://…")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         var security: Security = scheme == "smtps" ? .implicitTLS : .startTLSIfOffered
         switch query["starttls"]?.lowercased() {
         case nil: break
-        case "required": guard scheme == "smtp" else { throw Invalid(reason: "starttls goes with smtp://") }; security = .startTLSRequired
-        case "off": guard scheme == "smtp" else { throw Invalid(reason: "starttls goes with smtp://") }; security = .plain
+        case "required":
+            guard scheme == "smtp" else { throw Invalid(reason: "starttls goes with smtp://") }
+            security = .startTLSRequired
+        case "off":
+            guard scheme == "smtp" else { throw Invalid(reason: "starttls goes with smtp://") }
+            security = .plain
         case "optional": break
         default: throw Invalid(reason: "starttls=required, optional or off")
         }
@@ -255,7 +260,8 @@ final class SMTPConnection: @unchecked Sendable {
         let reply = try await reply()
         guard expected.contains(reply.code) else {
             let what = shown ?? line
-            throw EmailDeliveryError("\(what): \(reply.code) \(reply.lines.joined(separator: " "))", isPermanent: (500..<600).contains(reply.code))
+            throw EmailDeliveryError(
+                "\(what): \(reply.code) \(reply.lines.joined(separator: " "))", isPermanent: (500..<600).contains(reply.code))
         }
         return reply
     }
@@ -280,7 +286,8 @@ final class SMTPConnection: @unchecked Sendable {
         switch configuration.security {
         case .startTLSRequired where !offersTLS:
             throw EmailDeliveryError("the mail server does not offer STARTTLS, which SMTP_URL requires", isPermanent: false)
-        case .startTLSRequired, .startTLSIfOffered where offersTLS:
+        case .startTLSRequired,
+            .startTLSIfOffered where offersTLS:
             try await command("STARTTLS", expect: [220])
             let tls = try Self.tlsHandler(configuration)
             let channel = self.channel

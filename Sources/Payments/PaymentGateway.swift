@@ -53,8 +53,10 @@ public struct CheckoutRequest: Sendable, Equatable {
     public var customerID: String?
     public var idempotencyKey: String
 
-    public init(reference: String, amount: Money, description: String, returnURL: String, cancelURL: String,
-                saveMethod: Bool, customerEmail: String, customerID: String?, idempotencyKey: String) {
+    public init(
+        reference: String, amount: Money, description: String, returnURL: String, cancelURL: String,
+        saveMethod: Bool, customerEmail: String, customerID: String?, idempotencyKey: String
+    ) {
         self.reference = reference
         self.amount = amount
         self.description = description
@@ -78,8 +80,10 @@ public struct SetupRequest: Sendable, Equatable {
     public var customerID: String?
     public var idempotencyKey: String
 
-    public init(reference: String, currency: Currency, returnURL: String, cancelURL: String, customerEmail: String,
-                customerID: String?, idempotencyKey: String) {
+    public init(
+        reference: String, currency: Currency, returnURL: String, cancelURL: String, customerEmail: String,
+        customerID: String?, idempotencyKey: String
+    ) {
         self.reference = reference
         self.currency = currency
         self.returnURL = returnURL

@@ -43,15 +43,17 @@ public struct SandboxGateway: PaymentGateway {
     }
 
     public func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect {
-        let session = Session(mode: .payment, reference: request.reference, amountMinor: request.amount.roundedToMinorUnit().minorUnits,
-                              currency: request.amount.currency.code, description: request.description,
-                              returnURL: request.returnURL, cancelURL: request.cancelURL, saveMethod: request.saveMethod)
+        let session = Session(
+            mode: .payment, reference: request.reference, amountMinor: request.amount.roundedToMinorUnit().minorUnits,
+            currency: request.amount.currency.code, description: request.description,
+            returnURL: request.returnURL, cancelURL: request.cancelURL, saveMethod: request.saveMethod)
         return redirect(for: session)
     }
 
     public func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect {
-        let session = Session(mode: .setup, reference: request.reference, amountMinor: 0, currency: request.currency.code,
-                              description: "", returnURL: request.returnURL, cancelURL: request.cancelURL, saveMethod: true)
+        let session = Session(
+            mode: .setup, reference: request.reference, amountMinor: 0, currency: request.currency.code,
+            description: "", returnURL: request.returnURL, cancelURL: request.cancelURL, saveMethod: true)
         return redirect(for: session)
     }
 
@@ -71,12 +73,16 @@ public struct SandboxGateway: PaymentGateway {
     public func session(fromToken token: String) -> Session? {
         let parts = token.split(separator: ".")
         guard parts.count == 2, ConstantTime.equals(String(parts[1]), mac(String(parts[0]))),
-              let data = Base64URL.decode(String(parts[0])) else { return nil }
+            let data = Base64URL.decode(String(parts[0]))
+        else { return nil }
         return try? JSONDecoder().decode(Session.self, from: data)
     }
 
     /// What the payer did on the pay page.
-    public enum Outcome: Sendable { case pay(cardNumber: String), fail }
+    public enum Outcome: Sendable {
+        case pay(cardNumber: String)
+        case fail
+    }
 
     /// The webhook the sandbox sends after the payer acted: body and `Sandbox-Signature` header.
     public func webhook(for session: Session, outcome: Outcome, at time: Date) -> (body: Data, signature: String) {
@@ -96,14 +102,18 @@ public struct SandboxGateway: PaymentGateway {
                 }
                 if session.saveMethod || session.mode == .setup {
                     let last4 = String(digits.suffix(4))
-                    object["card"] = ["token": "sbx_pm_\(last4)_" + UUID().uuidString.lowercased().prefix(12), "label": "Visa •••• \(last4)"]
+                    object["card"] = [
+                        "token": "sbx_pm_\(last4)_" + UUID().uuidString.lowercased().prefix(12), "label": "Visa •••• \(last4)"
+                    ]
                 }
             }
         case .fail:
             type = session.mode == .setup ? "setup.failed" : "payment.failed"
         }
-        let event: [String: Any] = ["id": "evt_" + UUID().uuidString.lowercased(), "type": type,
-                                    "created": Int(time.timeIntervalSince1970), "data": object]
+        let event: [String: Any] = [
+            "id": "evt_" + UUID().uuidString.lowercased(), "type": type,
+            "created": Int(time.timeIntervalSince1970), "data": object
+        ]
         let body = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data()
         return (body, TimestampedSignature.header(for: body, secret: secret, at: time))
     }
@@ -125,7 +135,7 @@ public struct SandboxGateway: PaymentGateway {
     public func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
         try TimestampedSignature.verify(header: headers.header("Sandbox-Signature"), body: body, secret: secret, now: receivedAt)
         guard let event = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let id = event.string("id"),
-              let type = event.string("type"), let data = event.object("data"), let reference = data.string("reference")
+            let type = event.string("type"), let data = event.object("data"), let reference = data.string("reference")
         else { throw WebhookRejection.malformed }
         let card = data.object("card").flatMap { card -> SavedCard? in
             guard let token = card.string("token"), let label = card.string("label") else { return nil }
@@ -134,9 +144,13 @@ public struct SandboxGateway: PaymentGateway {
         switch type {
         case "payment.succeeded":
             guard let paymentID = data.string("payment_id"), let minor = data.integer("amount"),
-                  let currency = data.string("currency").flatMap(Currency.named) else { throw WebhookRejection.malformed }
-            return WebhookEnvelope(eventID: id, event: .paymentSucceeded(reference: reference, gatewayPaymentID: paymentID,
-                                                                          amount: Money(minor: minor, currency), savedCard: card))
+                let currency = data.string("currency").flatMap(Currency.named)
+            else { throw WebhookRejection.malformed }
+            return WebhookEnvelope(
+                eventID: id,
+                event: .paymentSucceeded(
+                    reference: reference, gatewayPaymentID: paymentID,
+                    amount: Money(minor: minor, currency), savedCard: card))
         case "payment.failed": return WebhookEnvelope(eventID: id, event: .paymentFailed(reference: reference))
         case "setup.succeeded":
             guard let card else { throw WebhookRejection.malformed }
@@ -154,8 +168,10 @@ public struct SandboxGateway: PaymentGateway {
     /// Delivers a webhook as gateways do: again after a pause when the platform failed (a 5xx
     /// or no answer), up to `pauses.count` attempts. Handling a webhook is idempotent, so a
     /// retry after a lost answer credits nothing twice. Returns the last status (nil: none).
-    public static func deliver(pauses: [Duration] = [.zero, .milliseconds(200), .seconds(1)],
-                               _ send: (_ attempt: Int) async -> UInt?) async throws -> UInt? {
+    public static func deliver(
+        pauses: [Duration] = [.zero, .milliseconds(200), .seconds(1)],
+        _ send: (_ attempt: Int) async -> UInt?
+    ) async throws -> UInt? {
         var status: UInt?
         for (index, pause) in pauses.enumerated() {
             if pause > .zero { try await Task.sleep(for: pause) }

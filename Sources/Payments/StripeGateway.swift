@@ -26,8 +26,9 @@ public struct StripeGateway: PaymentGateway {
     }
 
     public func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect {
-        let customer = try await customer(request.customerID, email: request.customerEmail, key: request.idempotencyKey,
-                                          needed: request.saveMethod)
+        let customer = try await customer(
+            request.customerID, email: request.customerEmail, key: request.idempotencyKey,
+            needed: request.saveMethod)
         var fields: [(String, String)] = [
             ("mode", "payment"),
             ("success_url", request.returnURL), ("cancel_url", request.cancelURL),
@@ -36,7 +37,7 @@ public struct StripeGateway: PaymentGateway {
             ("line_items[0][price_data][currency]", request.amount.currency.code.lowercased()),
             ("line_items[0][price_data][unit_amount]", String(request.amount.roundedToMinorUnit().minorUnits)),
             ("line_items[0][price_data][product_data][name]", request.description),
-            ("payment_intent_data[metadata][reference]", request.reference),
+            ("payment_intent_data[metadata][reference]", request.reference)
         ]
         if let customer {
             fields.append(("customer", customer))
@@ -54,7 +55,7 @@ public struct StripeGateway: PaymentGateway {
         let fields: [(String, String)] = [
             ("mode", "setup"), ("currency", request.currency.code.lowercased()), ("customer", customer ?? ""),
             ("success_url", request.returnURL), ("cancel_url", request.cancelURL),
-            ("client_reference_id", request.reference), ("setup_intent_data[metadata][reference]", request.reference),
+            ("client_reference_id", request.reference), ("setup_intent_data[metadata][reference]", request.reference)
         ]
         let session = try await post("/v1/checkout/sessions", fields, idempotencyKey: "setup:" + request.idempotencyKey)
         guard let id = session.string("id"), let url = session.string("url") else { throw GatewayFailure.unavailable("no session url") }
@@ -76,10 +77,11 @@ public struct StripeGateway: PaymentGateway {
             ("currency", request.amount.currency.code.lowercased()),
             ("customer", request.customerID ?? ""), ("payment_method", request.methodToken),
             ("off_session", "true"), ("confirm", "true"),
-            ("description", request.description), ("metadata[reference]", request.reference),
+            ("description", request.description), ("metadata[reference]", request.reference)
         ]
-        let response = try await send("POST", "/v1/payment_intents", body: FormEncoding.encode(fields),
-                                      idempotencyKey: "charge:" + request.idempotencyKey)
+        let response = try await send(
+            "POST", "/v1/payment_intents", body: FormEncoding.encode(fields),
+            idempotencyKey: "charge:" + request.idempotencyKey)
         let object = try response.json()
         if response.status == 402 || response.status == 400, let error = object.object("error") {
             // card_declined, authentication_required, expired_card …: the card needs its owner.
@@ -87,15 +89,19 @@ public struct StripeGateway: PaymentGateway {
         }
         try Self.check(response, object)
         guard object.string("status") == "succeeded", let id = object.string("id"), let minor = object.integer("amount_received"),
-              let currency = object.string("currency").flatMap({ Currency.named($0.uppercased()) })
+            let currency = object.string("currency").flatMap({ Currency.named($0.uppercased()) })
         else { return .declined(reason: object.string("status") ?? "not succeeded") }
         return .succeeded(gatewayPaymentID: id, amount: Money(minor: minor, currency))
     }
 
     public func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
-        let refund = try await post("/v1/refunds", [("payment_intent", gatewayPaymentID),
-                                                    ("amount", String(amount.roundedToMinorUnit().minorUnits))],
-                                    idempotencyKey: "refund:" + idempotencyKey)
+        let refund = try await post(
+            "/v1/refunds",
+            [
+                ("payment_intent", gatewayPaymentID),
+                ("amount", String(amount.roundedToMinorUnit().minorUnits))
+            ],
+            idempotencyKey: "refund:" + idempotencyKey)
         guard let id = refund.string("id") else { throw GatewayFailure.unavailable("no refund id") }
         return id
     }
@@ -103,7 +109,7 @@ public struct StripeGateway: PaymentGateway {
     public func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
         try TimestampedSignature.verify(header: headers.header("Stripe-Signature"), body: body, secret: webhookSecret, now: receivedAt)
         guard let event = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let id = event.string("id"),
-              let type = event.string("type"), let object = event.object("data")?.object("object")
+            let type = event.string("type"), let object = event.object("data")?.object("object")
         else { throw WebhookRejection.malformed }
         let reference = object.string("client_reference_id") ?? object.object("metadata")?.string("reference") ?? ""
         switch type {
@@ -119,7 +125,7 @@ public struct StripeGateway: PaymentGateway {
             // async_payment_succeeded.
             guard object.string("payment_status") == "paid" else { return WebhookEnvelope(eventID: id, event: .ignored(type: type)) }
             guard let intent = object.string("payment_intent"), let minor = object.integer("amount_total"),
-                  let currency = object.string("currency").flatMap({ Currency.named($0.uppercased()) })
+                let currency = object.string("currency").flatMap({ Currency.named($0.uppercased()) })
             else { throw WebhookRejection.malformed }
             var saved: SavedCard?
             if object.string("customer") != nil {
@@ -128,11 +134,17 @@ public struct StripeGateway: PaymentGateway {
                     saved = Self.card(paymentIntent.object("payment_method"), customer: paymentIntent.string("customer"))
                 }
             }
-            return WebhookEnvelope(eventID: id, event: .paymentSucceeded(reference: reference, gatewayPaymentID: intent,
-                                                                          amount: Money(minor: minor, currency), savedCard: saved))
+            return WebhookEnvelope(
+                eventID: id,
+                event: .paymentSucceeded(
+                    reference: reference, gatewayPaymentID: intent,
+                    amount: Money(minor: minor, currency), savedCard: saved))
         case "checkout.session.async_payment_failed", "checkout.session.expired":
-            return WebhookEnvelope(eventID: id, event: object.string("mode") == "setup" ? .setupFailed(reference: reference)
-                                                                                     : .paymentFailed(reference: reference))
+            return WebhookEnvelope(
+                eventID: id,
+                event: object.string("mode") == "setup"
+                    ? .setupFailed(reference: reference)
+                    : .paymentFailed(reference: reference))
         default:
             return WebhookEnvelope(eventID: id, event: .ignored(type: type))
         }

@@ -40,7 +40,7 @@ public struct YooKassaGateway: PaymentGateway {
             "confirmation": ["type": "redirect", "return_url": request.returnURL],
             "description": String(request.description.prefix(128)),
             "metadata": ["reference": request.reference],
-            "save_payment_method": request.saveMethod,
+            "save_payment_method": request.saveMethod
         ]
         let payment = try await post("/v3/payments", body, idempotencyKey: "checkout:" + request.idempotencyKey)
         guard let id = payment.string("id"), let url = payment.object("confirmation")?.string("confirmation_url")
@@ -55,7 +55,7 @@ public struct YooKassaGateway: PaymentGateway {
             "confirmation": ["type": "redirect", "return_url": request.returnURL],
             "description": "Card check, the amount is released",
             "metadata": ["reference": request.reference, "purpose": Self.setupPurpose],
-            "save_payment_method": true,
+            "save_payment_method": true
         ]
         let payment = try await post("/v3/payments", body, idempotencyKey: "setup:" + request.idempotencyKey)
         guard let id = payment.string("id"), let url = payment.object("confirmation")?.string("confirmation_url")
@@ -101,7 +101,7 @@ public struct YooKassaGateway: PaymentGateway {
     public func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome {
         let body: [String: Any] = [
             "amount": Self.amount(request.amount), "capture": true, "payment_method_id": request.methodToken,
-            "description": String(request.description.prefix(128)), "metadata": ["reference": request.reference],
+            "description": String(request.description.prefix(128)), "metadata": ["reference": request.reference]
         ]
         let payment = try await post("/v3/payments", body, idempotencyKey: "charge:" + request.idempotencyKey)
         switch payment.string("status") {
@@ -117,17 +117,18 @@ public struct YooKassaGateway: PaymentGateway {
     }
 
     public func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
-        let refund = try await post("/v3/refunds", ["payment_id": gatewayPaymentID, "amount": Self.amount(amount)],
-                                    idempotencyKey: "refund:" + idempotencyKey)
+        let refund = try await post(
+            "/v3/refunds", ["payment_id": gatewayPaymentID, "amount": Self.amount(amount)],
+            idempotencyKey: "refund:" + idempotencyKey)
         guard let id = refund.string("id") else { throw GatewayFailure.unavailable("no refund id") }
         return id
     }
 
     public func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
         guard let notification = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              notification.string("type") == "notification", let event = notification.string("event"),
-              let paymentID = notification.object("object")?.string("id"),
-              paymentID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            notification.string("type") == "notification", let event = notification.string("event"),
+            let paymentID = notification.object("object")?.string("id"),
+            paymentID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         else { throw WebhookRejection.malformed }
         guard event.hasPrefix("payment.") else { return WebhookEnvelope(eventID: "\(event):\(paymentID)", event: .ignored(type: event)) }
         // The payment as YooKassa has it: the only record acted on.
@@ -135,7 +136,9 @@ public struct YooKassaGateway: PaymentGateway {
         do { payment = try await get("/v3/payments/\(paymentID)") } catch GatewayFailure.rejected {
             throw WebhookRejection.badSignature
         }
-        if payment.object("metadata")?.string("purpose") == Self.setupPurpose { return try await setupEnvelope(payment, paymentID: paymentID) }
+        if payment.object("metadata")?.string("purpose") == Self.setupPurpose {
+            return try await setupEnvelope(payment, paymentID: paymentID)
+        }
         let reference = payment.object("metadata")?.string("reference") ?? ""
         let status = payment.string("status") ?? ""
         // The event id is the payment and the state it reached: a repeat of it is a duplicate.
@@ -147,8 +150,11 @@ public struct YooKassaGateway: PaymentGateway {
             if let method = payment.object("payment_method"), (method["saved"] as? Bool) == true, let token = method.string("id") {
                 card = SavedCard(token: token, customerID: nil, label: method.string("title") ?? "Card")
             }
-            return WebhookEnvelope(eventID: eventID, event: .paymentSucceeded(reference: reference, gatewayPaymentID: paymentID,
-                                                                               amount: amount, savedCard: card))
+            return WebhookEnvelope(
+                eventID: eventID,
+                event: .paymentSucceeded(
+                    reference: reference, gatewayPaymentID: paymentID,
+                    amount: amount, savedCard: card))
         case "canceled":
             return WebhookEnvelope(eventID: eventID, event: .paymentFailed(reference: reference))
         default:
@@ -163,7 +169,7 @@ public struct YooKassaGateway: PaymentGateway {
 
     static func money(_ object: [String: Any]?) -> Money? {
         guard let object, let value = object.string("value"), let currency = object.string("currency").flatMap(Currency.named),
-              case .success(let money) = Result(catching: { try MoneyFormat.parse(value, currency: currency, language: .en) })
+            case .success(let money) = Result(catching: { try MoneyFormat.parse(value, currency: currency, language: .en) })
         else { return nil }
         return money
     }
@@ -174,9 +180,12 @@ public struct YooKassaGateway: PaymentGateway {
 
     private func post(_ path: String, _ body: [String: Any], idempotencyKey: String) async throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        return try await send(GatewayHTTPRequest(method: "POST", url: apiBase + path, headers: [
-            "Authorization": authorization, "Content-Type": "application/json", "Idempotence-Key": idempotencyKey,
-        ], body: data))
+        return try await send(
+            GatewayHTTPRequest(
+                method: "POST", url: apiBase + path,
+                headers: [
+                    "Authorization": authorization, "Content-Type": "application/json", "Idempotence-Key": idempotencyKey
+                ], body: data))
     }
 
     private func get(_ path: String) async throws -> [String: Any] {

@@ -23,8 +23,10 @@ public struct ProvisioningRequest: Sendable, Hashable {
     /// Resource amounts by add-on kind (`ram` → 2048).
     public let resources: [AddonKind: Int]
 
-    public init(serviceID: UUID, number: Int, productType: ProductType, domainName: String, osImage: String,
-                resources: [AddonKind: Int]) {
+    public init(
+        serviceID: UUID, number: Int, productType: ProductType, domainName: String, osImage: String,
+        resources: [AddonKind: Int]
+    ) {
         self.serviceID = serviceID
         self.number = number
         self.productType = productType

@@ -49,10 +49,12 @@ struct Serve: AsyncParsableCommand {
         try await withApplication(config) { app in
             let demo = DemoProvider(context: app.billingEngine)
             if !config.developmentMode, try await demo.demoStaffPasswordWorks() {
-                FileHandle.standardError.write(Data("""
-                    billing: refusing to start in production: the demo staff login \(DemoProvider.staffEmail) still has \
-                    its published password. Change it or disable that member first.\n
-                    """.utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        billing: refusing to start in production: the demo staff login \(DemoProvider.staffEmail) still has \
+                        its published password. Change it or disable that member first.\n
+                        """.utf8))
                 Foundation.exit(2)
             }
             if config.seedDemo { try await demo.seedIfEmpty() }
@@ -88,7 +90,8 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create the demo provider (a staff user and a client with a balance) on an empty database.")
+    static let configuration = CommandConfiguration(
+        abstract: "Create the demo provider (a staff user and a client with a balance) on an empty database.")
 
     func run() async throws {
         let config = loadConfig()

@@ -23,8 +23,9 @@ struct Jobs: AsyncParsableCommand {
                 case .alreadyDone: print("Today's billing pass is already done.")
                 case .leasedElsewhere: print("Another instance is running today's billing pass.")
                 case .ran(let summary):
-                    print("Billing pass: renewed \(summary.renewed), resumed \(summary.resumed), expired \(summary.expired), "
-                          + "deleted \(summary.deleted), notices \(summary.notices).")
+                    print(
+                        "Billing pass: renewed \(summary.renewed), resumed \(summary.resumed), expired \(summary.expired), "
+                            + "deleted \(summary.deleted), notices \(summary.notices).")
                 }
                 if !once { try await Task.sleep(for: .seconds(60)) }
             } while !once
@@ -69,8 +70,10 @@ struct BenchRenewals: AsyncParsableCommand {
             let database = searchPath == nil ? "SQLite (file, WAL, synchronous=FULL)" : "PostgreSQL"
             print("bench renewals: \(services) services on \(database), chunk \(chunk)")
             let result = try await RenewalBenchmark(context: app.billingEngine).run(services: services, chunkSize: chunk)
-            print(String(format: "setup %.1f s; renewal pass %.2f s; %.0f services/s; renewed %d", result.setupSeconds,
-                         result.runSeconds, result.servicesPerSecond, result.summary.renewed))
+            print(
+                String(
+                    format: "setup %.1f s; renewal pass %.2f s; %.0f services/s; renewed %d", result.setupSeconds,
+                    result.runSeconds, result.servicesPerSecond, result.summary.renewed))
             if result.summary.renewed != services {
                 print("bench failed: \(result.summary.renewed) of \(services) services were renewed")
                 failed = true

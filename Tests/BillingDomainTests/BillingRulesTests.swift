@@ -68,17 +68,19 @@ struct BillingRulesTests {
         #expect(onTheFirst.end == LocalDate(iso: "2026-06-01")!)
         let yearly = Proration.firstPeriod(orderedOn: LocalDate(iso: "2026-02-20")!, period: .year, alignment: .firstOfMonth)
         #expect(yearly.share == Fraction(9, 365))
-        #expect(Proration.remainingShare(on: LocalDate(iso: "2026-01-25")!, periodEnd: LocalDate(iso: "2026-02-15")!, period: .month)
+        #expect(
+            Proration.remainingShare(on: LocalDate(iso: "2026-01-25")!, periodEnd: LocalDate(iso: "2026-02-15")!, period: .month)
                 == Fraction(21, 31))
     }
 
     @Test func quotesRoundPerLineAndApplyPromoToTheFirstPaymentOnly() {
-        let quote = Quote.make(components: [
-            (key: "plan", name: "DCI6", quantity: nil, included: nil, perPeriod: eur("495.00")),
-            (key: "traffic", name: "Traffic", quantity: 5120, included: 5120, perPeriod: eur("110.00")),
-            (key: "power", name: "Power", quantity: 0, included: 0, perPeriod: eur("55.00")),
-        ], currency: .EUR, period: .month, firstPeriodEnds: LocalDate(iso: "2026-02-01")!, share: Fraction(30, 31), trial: false,
-           promo: .percent(basisPoints: 1000), taxRate: .zero, taxMode: .included)
+        let quote = Quote.make(
+            components: [
+                (key: "plan", name: "DCI6", quantity: nil, included: nil, perPeriod: eur("495.00")),
+                (key: "traffic", name: "Traffic", quantity: 5120, included: 5120, perPeriod: eur("110.00")),
+                (key: "power", name: "Power", quantity: 0, included: 0, perPeriod: eur("55.00"))
+            ], currency: .EUR, period: .month, firstPeriodEnds: LocalDate(iso: "2026-02-01")!, share: Fraction(30, 31), trial: false,
+            promo: .percent(basisPoints: 1000), taxRate: .zero, taxMode: .included)
         #expect(quote.lines.map(\.firstPeriod) == [eur("479.03"), eur("106.45"), eur("53.23")])
         #expect(quote.firstPeriodCatalog == eur("638.71"))
         #expect(quote.discount == eur("63.87"))

@@ -8,7 +8,7 @@ struct CalendarTests {
 
     @Test func monthEndsClampAndDoNotDrift() {
         #expect(BillingPeriod.month.end(from: date("2026-01-31")) == date("2026-02-28"))
-        #expect(BillingPeriod.month.end(from: date("2028-01-31")) == date("2028-02-29"))   // leap year
+        #expect(BillingPeriod.month.end(from: date("2028-01-31")) == date("2028-02-29")) // leap year
         // Counted from the anchor: the third month ends on the 31st again, not on the 28th.
         #expect(BillingPeriod.month.end(from: date("2026-01-31"), periods: 2) == date("2026-03-31"))
         #expect(BillingPeriod.month.end(from: date("2026-01-31"), periods: 3) == date("2026-04-30"))
@@ -45,8 +45,8 @@ struct CalendarTests {
 
     @Test func dstDaysAreStillOneBillingDay() {
         let kyiv = BillingCalendar(timeZone: TimeZone(identifier: "Europe/Kyiv")!)
-        #expect(kyiv.secondsIn(date("2026-03-29")) == 23 * 3600)   // clocks go forward
-        #expect(kyiv.secondsIn(date("2026-10-25")) == 25 * 3600)   // clocks go back
+        #expect(kyiv.secondsIn(date("2026-03-29")) == 23 * 3600) // clocks go forward
+        #expect(kyiv.secondsIn(date("2026-10-25")) == 25 * 3600) // clocks go back
         #expect(kyiv.secondsIn(date("2026-06-01")) == 24 * 3600)
         // A daily service opened on the spring-forward day is paid until the next local midnight.
         let end = kyiv.endOfPeriod(.day, from: date("2026-03-29"))

@@ -7,42 +7,52 @@ struct LedgerRulesTests {
     let client = UUID(uuidString: "8d3f1a52-0000-4000-8000-000000000001")!
 
     @Test func balancedPostingsAreAccepted() throws {
-        let posting = try LedgerPosting.credit(client: client, amount: Money(minor: 15_000, .EUR), from: .openingBalances,
-                                               kind: .openingBalance, memo: "Opening", idempotencyKey: "k1")
+        let posting = try LedgerPosting.credit(
+            client: client, amount: Money(minor: 15_000, .EUR), from: .openingBalances,
+            kind: .openingBalance, memo: "Opening", idempotencyKey: "k1")
         #expect(posting.lines.map(\.amount.units) == [1_500_000, -1_500_000])
         #expect(posting.lines[0].account == .clientBalance(client))
     }
 
     @Test func unbalancedEmptyOrZeroPostingsAreRefused() {
         #expect(throws: LedgerPosting.Invalid.unbalanced(currency: "EUR", difference: 100)) {
-            try LedgerPosting(idempotencyKey: "k", kind: .charge, memo: "", lines: [
-                LedgerLine(.clientBalance(client), Money(units: -900, currency: .EUR)),
-                LedgerLine(.revenue, Money(units: 1_000, currency: .EUR)),
-            ])
+            try LedgerPosting(
+                idempotencyKey: "k", kind: .charge, memo: "",
+                lines: [
+                    LedgerLine(.clientBalance(client), Money(units: -900, currency: .EUR)),
+                    LedgerLine(.revenue, Money(units: 1_000, currency: .EUR))
+                ])
         }
         // Balanced in total units but not per currency.
         #expect(throws: LedgerPosting.Invalid.unbalanced(currency: "EUR", difference: 100)) {
-            try LedgerPosting(idempotencyKey: "k", kind: .charge, memo: "", lines: [
-                LedgerLine(.revenue, Money(units: 100, currency: .EUR)),
-                LedgerLine(.revenue, Money(units: -100, currency: .USD)),
-            ])
+            try LedgerPosting(
+                idempotencyKey: "k", kind: .charge, memo: "",
+                lines: [
+                    LedgerLine(.revenue, Money(units: 100, currency: .EUR)),
+                    LedgerLine(.revenue, Money(units: -100, currency: .USD))
+                ])
         }
         #expect(throws: LedgerPosting.Invalid.noLines) {
             try LedgerPosting(idempotencyKey: "k", kind: .charge, memo: "", lines: [LedgerLine(.revenue, Money(units: 0, currency: .EUR))])
         }
         #expect(throws: LedgerPosting.Invalid.zeroLine) {
-            try LedgerPosting(idempotencyKey: "k", kind: .charge, memo: "", lines: [
-                LedgerLine(.revenue, .zero(.EUR)), LedgerLine(.taxPayable, .zero(.EUR)),
-            ])
+            try LedgerPosting(
+                idempotencyKey: "k", kind: .charge, memo: "",
+                lines: [
+                    LedgerLine(.revenue, .zero(.EUR)), LedgerLine(.taxPayable, .zero(.EUR))
+                ])
         }
         #expect(throws: LedgerPosting.Invalid.missingIdempotencyKey) {
-            try LedgerPosting.credit(client: client, amount: Money(minor: 1, .EUR), from: .revenue, kind: .payment, memo: "", idempotencyKey: " ")
+            try LedgerPosting.credit(
+                client: client, amount: Money(minor: 1, .EUR), from: .revenue, kind: .payment, memo: "", idempotencyKey: " ")
         }
     }
 
     @Test func ledgerAccountCodesRoundTrip() {
-        let accounts: [LedgerAccount] = [.clientBalance(client), .revenue, .taxPayable, .gatewayClearing("stripe"),
-                                         .openingBalances, .staffAdjustments, .currencyExchange]
+        let accounts: [LedgerAccount] = [
+            .clientBalance(client), .revenue, .taxPayable, .gatewayClearing("stripe"),
+            .openingBalances, .staffAdjustments, .currencyExchange
+        ]
         for account in accounts { #expect(LedgerAccount(code: account.code) == account) }
         #expect(LedgerAccount.clientBalance(client).code == "client:8d3f1a52-0000-4000-8000-000000000001")
         #expect(LedgerAccount(code: "nonsense") == nil)

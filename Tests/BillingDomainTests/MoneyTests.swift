@@ -4,16 +4,16 @@ import Testing
 @Suite("Money")
 struct MoneyTests {
     @Test func keepsFourPlacesAndRoundsToMinorUnitHalfUp() {
-        #expect(Money(units: 12_345, currency: .RUB).roundedToMinorUnit() == Money(minor: 123, .RUB))   // 1.2345 → 1.23
-        #expect(Money(units: 12_350, currency: .RUB).roundedToMinorUnit() == Money(minor: 124, .RUB))   // 1.2350 → 1.24
+        #expect(Money(units: 12_345, currency: .RUB).roundedToMinorUnit() == Money(minor: 123, .RUB)) // 1.2345 → 1.23
+        #expect(Money(units: 12_350, currency: .RUB).roundedToMinorUnit() == Money(minor: 124, .RUB)) // 1.2350 → 1.24
         #expect(Money(units: -12_350, currency: .RUB).roundedToMinorUnit() == Money(minor: -124, .RUB)) // away from zero
         #expect(Money(units: -12_349, currency: .RUB).roundedToMinorUnit() == Money(minor: -123, .RUB))
-        #expect(Money(units: 50, currency: .EUR).roundedToMinorUnit() == Money(minor: 1, .EUR))         // 0.0050 → 0.01
+        #expect(Money(units: 50, currency: .EUR).roundedToMinorUnit() == Money(minor: 1, .EUR)) // 0.0050 → 0.01
         #expect(Money(units: 49, currency: .EUR).roundedToMinorUnit() == .zero(.EUR))
     }
 
     @Test func addsSubtractsAndMultiplies() {
-        let price = Money(minor: 15_000, .RUB)   // 150.00
+        let price = Money(minor: 15_000, .RUB) // 150.00
         #expect(price + Money(minor: 99, .RUB) == Money(minor: 15_099, .RUB))
         #expect(price - Money(minor: 20_000, .RUB) == Money(minor: -5_000, .RUB))
         #expect(price.times(3) == Money(minor: 45_000, .RUB))
@@ -103,13 +103,19 @@ struct MoneyFormatTests {
         #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("10,555", currency: .EUR, language: .en) }
         #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("1,234", currency: .USD, language: .en) }
         #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("1.234", currency: .EUR, language: .ru) }
-        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("10,555", currency: .EUR, language: .en, maximumDecimals: 4) }
+        #expect(throws: MoneyFormat.ParseError.ambiguous) {
+            try MoneyFormat.parse("10,555", currency: .EUR, language: .en, maximumDecimals: 4)
+        }
         #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("1,23,456.00", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) { try MoneyFormat.parse("1,234", currency: .EUR, language: .ru) }
+        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) {
+            try MoneyFormat.parse("1,234", currency: .EUR, language: .ru)
+        }
         #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("1000000000.01", currency: .EUR, language: .en) }
         #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("99999999999999.99", currency: .EUR, language: .en) }
         #expect(try MoneyFormat.parse("1000000000.00", currency: .EUR, language: .en) == MoneyLimits.maximumAmount.money(.EUR))
-        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) { try MoneyFormat.parse("0.001", currency: .EUR, language: .en) }
+        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) {
+            try MoneyFormat.parse("0.001", currency: .EUR, language: .en)
+        }
         #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("999999999999999999", currency: .EUR, language: .en) }
     }
 

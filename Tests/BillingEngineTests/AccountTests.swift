@@ -17,7 +17,7 @@ struct AccountTests {
             #expect(second.clientCode == 10_002)
             #expect(account.country == "UA")
             #expect(account.currency == "UAH")
-            #expect(account.registeredOn == "2026-01-15")   // TestApp's clock, Kyiv time
+            #expect(account.registeredOn == "2026-01-15") // TestApp's clock, Kyiv time
             let user = try #require(try await UserRecord.find(first.userID, on: app.db))
             #expect(user.email == "anna@example.com")
             #expect(user.isOwner)
@@ -30,7 +30,9 @@ struct AccountTests {
         try await TestApp.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")
             await #expect(throws: SignUpError.emailTaken) { try await app.signUpClient(email: "ANNA@example.com") }
-            await #expect(throws: SignUpError.password(.tooShort(minimum: 12))) { try await app.signUpClient(email: "x@example.com", password: "short") }
+            await #expect(throws: SignUpError.password(.tooShort(minimum: 12))) {
+                try await app.signUpClient(email: "x@example.com", password: "short")
+            }
             await #expect(throws: SignUpError.invalidEmail) { try await app.signUpClient(email: "not-an-email") }
             await #expect(throws: SignUpError.unknownCountry) { try await app.signUpClient(email: "y@example.com", country: "XX") }
             await #expect(throws: SignUpError.nameRequired) { try await app.signUpClient(email: "z@example.com", name: "   ") }
@@ -70,7 +72,8 @@ struct AccountTests {
                 try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "10.0.0.1")
             }
             clock.advance(by: 60)
-            let principal = try await auth.login(realm: .client, email: "ANNA@example.com", password: "correct horse battery", ip: "10.0.0.1")
+            let principal = try await auth.login(
+                realm: .client, email: "ANNA@example.com", password: "correct horse battery", ip: "10.0.0.1")
             #expect(principal.realm == .client)
             let user = try #require(try await UserRecord.find(principal.id, on: app.db))
             #expect(user.lastLoginAt == clock.now)
@@ -82,7 +85,8 @@ struct AccountTests {
             try await app.signUpClient(email: "anna@example.com")
             let auth = Authentication(context: app.engine)
             for index in 0..<20 {
-                _ = try? await auth.login(realm: .client, email: "guess\(index)@example.com", password: "wrong password!", ip: "203.0.113.9")
+                _ = try? await auth.login(
+                    realm: .client, email: "guess\(index)@example.com", password: "wrong password!", ip: "203.0.113.9")
             }
             await #expect(throws: LoginError.throttled) {
                 try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "203.0.113.9")
@@ -102,9 +106,10 @@ struct AccountTests {
             let mail = try #require(try await OutboxEmailRecord.query(on: app.db).first())
             #expect(mail.recipient == "anna@example.com")
             #expect(mail.category == "security")
-            #expect(mail.subject == "Скидання пароля Demo Hosting")   // the user's language, not the form's
-            let token = try #require(mail.body.split(separator: "\n").first { $0.contains("/password/reset/") }?
-                .components(separatedBy: "/password/reset/").last)
+            #expect(mail.subject == "Скидання пароля Demo Hosting") // the user's language, not the form's
+            let token = try #require(
+                mail.body.split(separator: "\n").first { $0.contains("/password/reset/") }?
+                    .components(separatedBy: "/password/reset/").last)
             #expect(mail.body.contains("http://billing.test/password/reset/\(token)"))
             #expect(try await PasswordResetRecord.query(on: app.db).first()?.tokenHash == SecretToken.digest(token))
 
@@ -114,17 +119,20 @@ struct AccountTests {
                 try await resets.complete(token: token, newPassword: "short")
             }
             try await resets.complete(token: token, newPassword: "a brand new password")
-            #expect(try await sessions.resolve(token: cookie, realm: .client) == nil)   // every session ended
+            #expect(try await sessions.resolve(token: cookie, realm: .client) == nil) // every session ended
             await #expect(throws: PasswordResetError.invalidOrExpiredLink) {
                 try await resets.complete(token: token, newPassword: "another new password")
             }
-            _ = try await Authentication(context: app.engine).login(realm: .client, email: "anna@example.com",
-                                                                   password: "a brand new password", ip: "10.0.0.1")
+            _ = try await Authentication(context: app.engine).login(
+                realm: .client, email: "anna@example.com",
+                password: "a brand new password", ip: "10.0.0.1")
 
             try await resets.request(email: "anna@example.com", language: .en)
-            let second = try #require(try await OutboxEmailRecord.query(on: app.db).sort(\.$createdAt, .descending).all()
-                .first { $0.id != mail.id })
-            let token2 = try #require(second.body.components(separatedBy: "/password/reset/").last?.split(separator: "\n").first.map(String.init))
+            let second = try #require(
+                try await OutboxEmailRecord.query(on: app.db).sort(\.$createdAt, .descending).all()
+                    .first { $0.id != mail.id })
+            let token2 = try #require(
+                second.body.components(separatedBy: "/password/reset/").last?.split(separator: "\n").first.map(String.init))
             clock.advance(by: PasswordResets.lifetime + 1)
             #expect(try await resets.isUsable(token: token2) == false)
             await #expect(throws: PasswordResetError.invalidOrExpiredLink) {
@@ -139,10 +147,10 @@ struct AccountTests {
             let sessions = WebSessions(context: app.engine)
             let token = try await sessions.start(realm: .client, principalID: client.userID, ip: "10.0.0.1", userAgent: "test")
             #expect(try await sessions.resolve(token: token, realm: .client)?.principalID == client.userID)
-            #expect(try await sessions.resolve(token: token, realm: .staff) == nil)     // a client cookie is no staff cookie
+            #expect(try await sessions.resolve(token: token, realm: .staff) == nil) // a client cookie is no staff cookie
             #expect(try await WebSessionRecord.query(on: app.db).first()?.tokenHash == SecretToken.digest(token))
             clock.advance(by: WebSessions.idleLifetime - 60)
-            #expect(try await sessions.resolve(token: token, realm: .client) != nil)    // activity extends it
+            #expect(try await sessions.resolve(token: token, realm: .client) != nil) // activity extends it
             clock.advance(by: WebSessions.idleLifetime - 60)
             #expect(try await sessions.resolve(token: token, realm: .client) != nil)
             clock.advance(by: WebSessions.idleLifetime + 1)
@@ -156,39 +164,49 @@ struct AccountTests {
     @Test func staffAdjustmentsPostOnceWithTheReason() async throws {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient(currency: .RUB)
-            let staffID = try await StaffAccounts(context: app.engine).create(email: "acc@provider.example", name: "Acc",
-                                                                              password: "accountant password", role: .accountant)
+            let staffID = try await StaffAccounts(context: app.engine).create(
+                email: "acc@provider.example", name: "Acc",
+                password: "accountant password", role: .accountant)
             let adjustments = BalanceAdjustments(context: app.engine)
             let amount = Money(minor: 250_050, .RUB)
-            try await adjustments.adjust(accountID: client.accountID, amount: amount, reason: "Compensation for downtime",
-                                         staffID: staffID, role: .accountant, idempotencyKey: "form-1")
-            let replay = try await adjustments.adjust(accountID: client.accountID, amount: amount, reason: "Compensation for downtime",
-                                                      staffID: staffID, role: .accountant, idempotencyKey: "form-1")
+            try await adjustments.adjust(
+                accountID: client.accountID, amount: amount, reason: "Compensation for downtime",
+                staffID: staffID, role: .accountant, idempotencyKey: "form-1")
+            let replay = try await adjustments.adjust(
+                accountID: client.accountID, amount: amount, reason: "Compensation for downtime",
+                staffID: staffID, role: .accountant, idempotencyKey: "form-1")
             #expect(replay.isReplay)
-            try await adjustments.adjust(accountID: client.accountID, amount: Money(minor: -50, .RUB), reason: "Rounding",
-                                         staffID: staffID, role: .administrator, idempotencyKey: "form-2")
+            try await adjustments.adjust(
+                accountID: client.accountID, amount: Money(minor: -50, .RUB), reason: "Rounding",
+                staffID: staffID, role: .administrator, idempotencyKey: "form-2")
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .RUB) == Money(minor: 250_000, .RUB))
-            let transaction = try #require(try await LedgerTransactionRecord.query(on: app.db).filter(\.$idempotencyKey == "adjust:form-1").first())
+            let transaction = try #require(
+                try await LedgerTransactionRecord.query(on: app.db).filter(\.$idempotencyKey == "adjust:form-1").first())
             #expect(transaction.memo == "Compensation for downtime")
             #expect(transaction.actor == "staff:\(staffID.uuidString.lowercased())")
             #expect(try await app.engine.ledger.total(of: .staffAdjustments, in: .RUB) == Money(minor: -250_000, .RUB))
 
             await #expect(throws: AdjustmentError.notPermitted) {
-                try await adjustments.adjust(accountID: client.accountID, amount: amount, reason: "x", staffID: staffID, role: .support, idempotencyKey: "3")
+                try await adjustments.adjust(
+                    accountID: client.accountID, amount: amount, reason: "x", staffID: staffID, role: .support, idempotencyKey: "3")
             }
             await #expect(throws: AdjustmentError.reasonRequired) {
-                try await adjustments.adjust(accountID: client.accountID, amount: amount, reason: " ", staffID: staffID, role: .accountant, idempotencyKey: "4")
+                try await adjustments.adjust(
+                    accountID: client.accountID, amount: amount, reason: " ", staffID: staffID, role: .accountant, idempotencyKey: "4")
             }
             await #expect(throws: AdjustmentError.zeroAmount) {
-                try await adjustments.adjust(accountID: client.accountID, amount: Money(units: 40, currency: .RUB), reason: "x",
-                                             staffID: staffID, role: .accountant, idempotencyKey: "5")
+                try await adjustments.adjust(
+                    accountID: client.accountID, amount: Money(units: 40, currency: .RUB), reason: "x",
+                    staffID: staffID, role: .accountant, idempotencyKey: "5")
             }
             await #expect(throws: AdjustmentError.wrongCurrency(expected: "RUB")) {
-                try await adjustments.adjust(accountID: client.accountID, amount: Money(major: 1, .EUR), reason: "x",
-                                             staffID: staffID, role: .accountant, idempotencyKey: "6")
+                try await adjustments.adjust(
+                    accountID: client.accountID, amount: Money(major: 1, .EUR), reason: "x",
+                    staffID: staffID, role: .accountant, idempotencyKey: "6")
             }
             await #expect(throws: AdjustmentError.accountNotFound) {
-                try await adjustments.adjust(accountID: UUID(), amount: amount, reason: "x", staffID: staffID, role: .accountant, idempotencyKey: "7")
+                try await adjustments.adjust(
+                    accountID: UUID(), amount: amount, reason: "x", staffID: staffID, role: .accountant, idempotencyKey: "7")
             }
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .RUB) == Money(minor: 250_000, .RUB))
         }
@@ -198,7 +216,8 @@ struct AccountTests {
         try await TestApp.run { app, clock in
             let client = try await app.signUpClient()
             let tokens = APITokens(context: app.engine)
-            let issued = try await tokens.issue(email: "anna@example.com", password: "correct horse battery", name: "CI script", ip: "10.0.0.1")
+            let issued = try await tokens.issue(
+                email: "anna@example.com", password: "correct horse battery", name: "CI script", ip: "10.0.0.1")
             #expect(issued.token.hasPrefix("bt_"))
             let record = try #require(try await APITokenRecord.find(issued.id, on: app.db))
             #expect(record.tokenHash == SecretToken.digest(issued.token))
@@ -237,8 +256,9 @@ struct AccountTests {
             try await app.signUpClient(email: "anna@example.com")
             let auth = Authentication(context: app.engine)
             for index in 0..<100 {
-                _ = try? await auth.login(realm: .client, email: "anna@example.com", password: "wrong password!",
-                                          ip: "198.51.100.\(index % 50)")
+                _ = try? await auth.login(
+                    realm: .client, email: "anna@example.com", password: "wrong password!",
+                    ip: "198.51.100.\(index % 50)")
             }
             await #expect(throws: LoginError.throttled) {
                 try await auth.login(realm: .client, email: "anna@example.com", password: "correct horse battery", ip: "192.0.2.1")
@@ -251,8 +271,9 @@ struct AccountTests {
     @Test func aNewPasswordRevokesTokensAndOtherLinksAndBadPasswordsAreRefused() async throws {
         try await TestApp.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")
-            let issued = try await APITokens(context: app.engine).issue(email: "anna@example.com", password: "correct horse battery",
-                                                                      name: "script", ip: "10.0.0.1")
+            let issued = try await APITokens(context: app.engine).issue(
+                email: "anna@example.com", password: "correct horse battery",
+                name: "script", ip: "10.0.0.1")
             #expect(try await APITokens(context: app.engine).authenticate(issued.token) != nil)
             let resets = PasswordResets(context: app.engine)
             try await resets.request(email: "anna@example.com", language: .en)
@@ -260,13 +281,15 @@ struct AccountTests {
             let mails = try await OutboxEmailRecord.query(on: app.db).sort(\.$createdAt).all()
             #expect(mails.count == 2)
             #expect(mails[0].body.contains("revokes your API tokens"))
-            let tokens = mails.compactMap { $0.body.components(separatedBy: "/password/reset/").last?.split(separator: "\n").first.map(String.init) }
+            let tokens = mails.compactMap {
+                $0.body.components(separatedBy: "/password/reset/").last?.split(separator: "\n").first.map(String.init)
+            }
             #expect(tokens.count == 2)
             await #expect(throws: PasswordResetError.password(.controlCharacters)) {
                 try await resets.complete(token: tokens[0], newPassword: "a long password\u{0}with NUL")
             }
             await #expect(throws: PasswordResetError.password(.tooManyBytes(maximum: 72))) {
-                try await resets.complete(token: tokens[0], newPassword: String(repeating: "пароль", count: 7))   // 42 letters, 84 bytes
+                try await resets.complete(token: tokens[0], newPassword: String(repeating: "пароль", count: 7)) // 42 letters, 84 bytes
             }
             try await resets.complete(token: tokens[0], newPassword: "a brand new password")
             #expect(try await APITokens(context: app.engine).authenticate(issued.token) == nil)
@@ -293,15 +316,21 @@ struct AccountTests {
         try await TestApp.run { app, _ in
             let registration = AccountRegistration(context: app.engine)
             for index in 0..<10 {
-                try await registration.request(SignUpForm(email: "user\(index)@example.com", password: "correct horse battery",
-                                                          name: "User \(index)", country: "DE", language: .en), ip: "203.0.113.1")
+                try await registration.request(
+                    SignUpForm(
+                        email: "user\(index)@example.com", password: "correct horse battery",
+                        name: "User \(index)", country: "DE", language: .en), ip: "203.0.113.1")
             }
             await #expect(throws: SignUpError.tooManyRequests) {
-                try await registration.request(SignUpForm(email: "user10@example.com", password: "correct horse battery",
-                                                          name: "User", country: "DE", language: .en), ip: "203.0.113.1")
+                try await registration.request(
+                    SignUpForm(
+                        email: "user10@example.com", password: "correct horse battery",
+                        name: "User", country: "DE", language: .en), ip: "203.0.113.1")
             }
-            try await registration.request(SignUpForm(email: "user11@example.com", password: "correct horse battery",
-                                                      name: "User", country: "DE", language: .en), ip: "203.0.113.2")
+            try await registration.request(
+                SignUpForm(
+                    email: "user11@example.com", password: "correct horse battery",
+                    name: "User", country: "DE", language: .en), ip: "203.0.113.2")
             #expect(try await UserRecord.query(on: app.db).count() == 11)
             let throttle = RequestThrottle(context: app.engine)
             for _ in 0..<5 { #expect(try await throttle.admit(.passwordReset, email: "user1@example.com", ip: "203.0.113.3")) }

@@ -13,9 +13,10 @@ struct LedgerTests {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient()
             let ledger = app.engine.ledger
-            let posting = try LedgerPosting.credit(client: client.accountID, amount: Money(minor: 12_345, .EUR),
-                                                   from: .gatewayClearing("sandbox"), kind: .payment, memo: "Top-up",
-                                                   idempotencyKey: "payment:1")
+            let posting = try LedgerPosting.credit(
+                client: client.accountID, amount: Money(minor: 12_345, .EUR),
+                from: .gatewayClearing("sandbox"), kind: .payment, memo: "Top-up",
+                idempotencyKey: "payment:1")
             let first = try await ledger.post(posting, actor: "system")
             let second = try await ledger.post(posting, actor: "system")
             #expect(!first.isReplay)
@@ -32,11 +33,15 @@ struct LedgerTests {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient()
             let ledger = app.engine.ledger
-            try await ledger.post(try .credit(client: client.accountID, amount: Money(minor: 100, .EUR), from: .revenue,
-                                              kind: .payment, memo: "", idempotencyKey: "same"), actor: "system")
+            try await ledger.post(
+                try .credit(
+                    client: client.accountID, amount: Money(minor: 100, .EUR), from: .revenue,
+                    kind: .payment, memo: "", idempotencyKey: "same"), actor: "system")
             await #expect(throws: Ledger.Failure.idempotencyKeyReused("same")) {
-                try await ledger.post(try .credit(client: client.accountID, amount: Money(minor: 200, .EUR), from: .revenue,
-                                                  kind: .payment, memo: "", idempotencyKey: "same"), actor: "system")
+                try await ledger.post(
+                    try .credit(
+                        client: client.accountID, amount: Money(minor: 200, .EUR), from: .revenue,
+                        kind: .payment, memo: "", idempotencyKey: "same"), actor: "system")
             }
             #expect(try await ledger.balance(of: client.accountID, in: .EUR) == Money(minor: 100, .EUR))
         }
@@ -45,8 +50,10 @@ struct LedgerTests {
     @Test func theDatabaseRefusesToEditOrDeletePostedEntries() async throws {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient()
-            try await app.engine.ledger.post(try .credit(client: client.accountID, amount: Money(minor: 500, .EUR), from: .openingBalances,
-                                                         kind: .openingBalance, memo: "", idempotencyKey: "open"), actor: "system")
+            try await app.engine.ledger.post(
+                try .credit(
+                    client: client.accountID, amount: Money(minor: 500, .EUR), from: .openingBalances,
+                    kind: .openingBalance, memo: "", idempotencyKey: "open"), actor: "system")
             let sql = try #require(app.db as? any SQLDatabase)
             await #expect(throws: (any Error).self) { try await sql.raw("UPDATE ledger_entries SET amount = 0").run() }
             await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM ledger_entries").run() }
@@ -59,8 +66,9 @@ struct LedgerTests {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient()
             let ledger = app.engine.ledger
-            let posting = try LedgerPosting.credit(client: client.accountID, amount: Money(minor: 10_000, .EUR),
-                                                   from: .gatewayClearing("sandbox"), kind: .payment, memo: "", idempotencyKey: "race")
+            let posting = try LedgerPosting.credit(
+                client: client.accountID, amount: Money(minor: 10_000, .EUR),
+                from: .gatewayClearing("sandbox"), kind: .payment, memo: "", idempotencyKey: "race")
             let outcomes = try await withThrowingTaskGroup(of: Ledger.Posted.self) { group in
                 for _ in 0..<20 { group.addTask { try await ledger.post(posting, actor: "system") } }
                 return try await group.reduce(into: [Ledger.Posted]()) { $0.append($1) }
@@ -85,16 +93,21 @@ struct LedgerTests {
                 let clientID = Bool.random(using: &generator) ? a.accountID : b.accountID
                 let units = Int64.random(in: -50_000_000...50_000_000, using: &generator) | 1
                 let other = house.randomElement(using: &generator)!
-                var lines = [LedgerLine(.clientBalance(clientID), Money(units: units, currency: .EUR)),
-                             LedgerLine(other, Money(units: -units, currency: .EUR))]
-                if index % 7 == 0 {  // a three-way split now and then
+                var lines = [
+                    LedgerLine(.clientBalance(clientID), Money(units: units, currency: .EUR)),
+                    LedgerLine(other, Money(units: -units, currency: .EUR))
+                ]
+                if index % 7 == 0 { // a three-way split now and then
                     let part = units / 3
-                    lines = [LedgerLine(.clientBalance(clientID), Money(units: units, currency: .EUR)),
-                             LedgerLine(.revenue, Money(units: -(units - part), currency: .EUR)),
-                             LedgerLine(.taxPayable, Money(units: -part, currency: .EUR))]
+                    lines = [
+                        LedgerLine(.clientBalance(clientID), Money(units: units, currency: .EUR)),
+                        LedgerLine(.revenue, Money(units: -(units - part), currency: .EUR)),
+                        LedgerLine(.taxPayable, Money(units: -part, currency: .EUR))
+                    ]
                 }
-                try await app.engine.ledger.post(try LedgerPosting(idempotencyKey: "random:\(index)", kind: .charge, memo: "", lines: lines),
-                                                  actor: "test")
+                try await app.engine.ledger.post(
+                    try LedgerPosting(idempotencyKey: "random:\(index)", kind: .charge, memo: "", lines: lines),
+                    actor: "test")
                 expected[clientID, default: 0] += units
             }
             for (clientID, units) in expected {
@@ -112,9 +125,11 @@ struct LedgerTests {
             let client = try await app.signUpClient()
             for index in 1...30 {
                 clock.advance(by: 60)
-                try await app.engine.ledger.post(try .credit(client: client.accountID, amount: Money(major: Int64(index), .EUR),
-                                                             from: .staffAdjustments, kind: .staffAdjustment, memo: "#\(index)",
-                                                             idempotencyKey: "m\(index)"), actor: "test")
+                try await app.engine.ledger.post(
+                    try .credit(
+                        client: client.accountID, amount: Money(major: Int64(index), .EUR),
+                        from: .staffAdjustments, kind: .staffAdjustment, memo: "#\(index)",
+                        idempotencyKey: "m\(index)"), actor: "test")
             }
             let first = try await app.engine.ledger.movements(of: client.accountID, page: PageRequest(number: 1, size: 25))
             #expect(first.total == 30)

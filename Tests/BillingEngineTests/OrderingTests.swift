@@ -19,13 +19,17 @@ struct OrderingTests {
             func refused(_ config: OrderConfiguration, _ error: OrderError) async {
                 await #expect(throws: error) { try await cart.add(config, account: account) }
             }
-            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 8192], domainName: "a"),
-                          .addonAboveMaximum(name: "RAM", maximum: 4096))
-            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.ram: -512], domainName: "a"),
-                          .addonBelowMinimum(name: "RAM", minimum: 1024))
-            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 1100], domainName: "a"),
-                          .addonOffStep(name: "RAM", step: 512))
-            await refused(.init(planID: catalog.monthly, period: .month, addons: [catalog.otherPlanAddon: 2], domainName: "a"), .addonNotInPlan)
+            await refused(
+                .init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 8192], domainName: "a"),
+                .addonAboveMaximum(name: "RAM", maximum: 4096))
+            await refused(
+                .init(planID: catalog.monthly, period: .month, addons: [catalog.ram: -512], domainName: "a"),
+                .addonBelowMinimum(name: "RAM", minimum: 1024))
+            await refused(
+                .init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 1100], domainName: "a"),
+                .addonOffStep(name: "RAM", step: 512))
+            await refused(
+                .init(planID: catalog.monthly, period: .month, addons: [catalog.otherPlanAddon: 2], domainName: "a"), .addonNotInPlan)
             await refused(.init(planID: catalog.monthly, period: .quarter, domainName: "a"), .periodNotOffered)
             await refused(.init(planID: catalog.monthly, period: .month), .domainNameRequired)
             await refused(.init(planID: catalog.monthly, period: .month, domainName: "bad name!"), .domainNameInvalid)
@@ -50,17 +54,24 @@ struct OrderingTests {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let now = app.engine.clock.now
-            try await PromoCodeRecord(code: "TENOFF", kind: "percent", value: 1_000, currency: nil, planID: nil, validFrom: nil,
-                                      validUntil: "2026-12-31", usageLimit: nil, oncePerClient: true, createdAt: now).create(on: app.db)
-            try await PromoCodeRecord(code: "YEARLY5", kind: "fixed", value: Self.eur("5.00").units, currency: "EUR", planID: catalog.yearly,
-                                      validFrom: nil, validUntil: nil, usageLimit: 1, oncePerClient: false, createdAt: now).create(on: app.db)
-            try await PromoCodeRecord(code: "OLD", kind: "percent", value: 5_000, currency: nil, planID: nil, validFrom: nil,
-                                      validUntil: "2025-12-31", usageLimit: nil, oncePerClient: false, createdAt: now).create(on: app.db)
+            try await PromoCodeRecord(
+                code: "TENOFF", kind: "percent", value: 1_000, currency: nil, planID: nil, validFrom: nil,
+                validUntil: "2026-12-31", usageLimit: nil, oncePerClient: true, createdAt: now
+            ).create(on: app.db)
+            try await PromoCodeRecord(
+                code: "YEARLY5", kind: "fixed", value: Self.eur("5.00").units, currency: "EUR", planID: catalog.yearly,
+                validFrom: nil, validUntil: nil, usageLimit: 1, oncePerClient: false, createdAt: now
+            ).create(on: app.db)
+            try await PromoCodeRecord(
+                code: "OLD", kind: "percent", value: 5_000, currency: nil, planID: nil, validFrom: nil,
+                validUntil: "2025-12-31", usageLimit: nil, oncePerClient: false, createdAt: now
+            ).create(on: app.db)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("300.00"), key: "t")
             let account = try await app.account(client.accountID)
             let pricing = OrderPricing(context: app.engine)
-            let priced = try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "tenoff"), for: account)
+            let priced = try await pricing.price(
+                .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "tenoff"), for: account)
             #expect(priced.quote.discount == Self.eur("1.00"))
             #expect(priced.quote.dueNow.gross == Self.eur("9.00"))
             #expect(priced.quote.perPeriod.gross == Self.eur("10.00"))
@@ -73,7 +84,8 @@ struct OrderingTests {
             await #expect(throws: OrderError.promo(.unknown)) {
                 try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "NOPE"), for: account)
             }
-            try await Cart(context: app.engine).add(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), account: account)
+            try await Cart(context: app.engine).add(
+                .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), account: account)
             try await Cart(context: app.engine).add(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             #expect(order.total == Self.eur("104.00").units)
@@ -83,7 +95,8 @@ struct OrderingTests {
             }
             let other = try await app.signUpClient(email: "other@example.com", country: "DE", currency: .EUR)
             await #expect(throws: OrderError.promo(.usedUp)) {
-                try await pricing.price(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), for: try await app.account(other.accountID))
+                try await pricing.price(
+                    .init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), for: try await app.account(other.accountID))
             }
         }
     }
@@ -106,13 +119,13 @@ struct OrderingTests {
             #expect(priced.quote.dueNow.net == Self.eur("8.29"))
             #expect(priced.quote.dueNow.tax == Self.eur("1.58"))
             #expect(priced.quote.dueNow.gross == Self.eur("9.87"))
-            #expect(priced.quote.perPeriod.gross == Self.eur("17.99"))   // 15.12 + 19 % = 17.9928
+            #expect(priced.quote.perPeriod.gross == Self.eur("17.99")) // 15.12 + 19 % = 17.9928
             try await Cart(context: app.engine).add(priced.configuration, account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             try await app.runDays(until: LocalDate(iso: "2026-02-01")!, clock: clock)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-03-01")
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("72.14"))   // 100 − 9.87 − 17.99
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("72.14")) // 100 − 9.87 − 17.99
         }
     }
 
@@ -120,8 +133,9 @@ struct OrderingTests {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("100.50"), key: "t")
-            let staff = try await StaffAccounts(context: app.engine).create(email: "boss@example.com", name: "Boss",
-                                                                            password: "a long staff password", role: .administrator)
+            let staff = try await StaffAccounts(context: app.engine).create(
+                email: "boss@example.com", name: "Boss",
+                password: "a long staff password", role: .administrator)
             let currencies = Currencies(context: app.engine)
             var account = try await app.account(client.accountID)
             await #expect(throws: CurrencyError.noRate(from: "EUR", to: "UAH")) {
@@ -134,7 +148,8 @@ struct OrderingTests {
             try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
             account = try await app.account(client.accountID)
             #expect(account.currency == "UAH")
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .UAH) == Money(minor: 454_763, .UAH))   // 100.50 × 45.25 = 4547.625
+            // 100.50 × 45.25 = 4547.625
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .UAH) == Money(minor: 454_763, .UAH))
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == Self.eur("100.50"))
             // Back at the inverse of the same rate.

@@ -13,8 +13,9 @@ struct PaymentFlowTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
     @Test func commissionAndCashbackAreExactToTheCent() throws {
-        let terms = PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: Self.eur("0.30"),
-                                 minimum: Self.eur("5.00"), maximum: Self.eur("1000.00"), cashbackPercent: Percentage(basisPoints: 100))
+        let terms = PaymentTerms(
+            commissionPercent: Percentage(basisPoints: 250), commissionFixed: Self.eur("0.30"),
+            minimum: Self.eur("5.00"), maximum: Self.eur("1000.00"), cashbackPercent: Percentage(basisPoints: 100))
         let hundred = try terms.amounts(for: Self.eur("100.00"))
         #expect(hundred.commission == Self.eur("2.80"))
         #expect(hundred.total == Self.eur("102.80"))
@@ -25,7 +26,9 @@ struct PaymentFlowTests {
         #expect(odd.total == Self.eur("34.46"))
         #expect(odd.cashback == Self.eur("0.33"))
         // 0.50 × 2.5 % = 0.0125 → 0.01 (half-up only from 0.005).
-        #expect(PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: .zero(.EUR)).commissionPercent.of(Self.eur("0.50")) == Self.eur("0.01"))
+        #expect(
+            PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: .zero(.EUR)).commissionPercent.of(
+                Self.eur("0.50")) == Self.eur("0.01"))
         #expect(throws: PaymentTerms.Refusal.belowMinimum(Self.eur("5.00"))) { try terms.amounts(for: Self.eur("4.99")) }
         #expect(throws: PaymentTerms.Refusal.aboveMaximum(Self.eur("1000.00"))) { try terms.amounts(for: Self.eur("1000.01")) }
         #expect(throws: PaymentTerms.Refusal.notPositive) { try terms.amounts(for: Self.eur("0")) }
@@ -40,7 +43,8 @@ struct PaymentFlowTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
-            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
             #expect(payment.status == "new")
             #expect(payment.total == Self.eur("102.80").units)
             let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
@@ -88,8 +92,9 @@ struct PaymentFlowTests {
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
-            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k"),
-                                                account: try await app.account(client.accountID))
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k"),
+                account: try await app.account(client.accountID))
             let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             let webhooks = GatewayWebhooks(context: app.engine)
@@ -103,7 +108,8 @@ struct PaymentFlowTests {
                 try await webhooks.receive(gateway: "sandbox", body: body, headers: ["Sandbox-Signature": forgedHeader])
             }
             // The right signature on a tampered body (a larger amount).
-            let tampered = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\"amount\":5000", with: "\"amount\":500000").utf8)
+            let tampered = Data(
+                String(decoding: body, as: UTF8.self).replacingOccurrences(of: "\"amount\":5000", with: "\"amount\":500000").utf8)
             #expect(tampered != body)
             await #expect(throws: WebhookRejection.badSignature) {
                 try await webhooks.receive(gateway: "sandbox", body: tampered, headers: headers)
@@ -127,8 +133,9 @@ struct PaymentFlowTests {
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
-            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"),
-                                                account: try await app.account(client.accountID))
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"),
+                account: try await app.account(client.accountID))
             let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
             // The payer abandoned the page first (cancelled), then the gateway reports the money.
             try await flow.cancel(paymentID: payment.id!, reason: "abandoned")
@@ -152,8 +159,9 @@ struct PaymentFlowTests {
             let method = try await app.cardMethod(percent: 250, cashback: 100)
             let client = try await app.signUpClient(currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
-            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("80.00"), idempotencyKey: "k"),
-                                                account: try await app.account(client.accountID))
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("80.00"), idempotencyKey: "k"),
+                account: try await app.account(client.accountID))
             // Fifty "pay" clicks at once: one session at the gateway.
             let urls = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<50 { group.addTask { try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c") } }
@@ -186,16 +194,20 @@ struct PaymentFlowTests {
             let other = try await app.cardMethod(percent: 100)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: false,
-                                                                       paymentMethod: card.uuidString.lowercased(), actor: "c")
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            let order = try await Orders(context: app.engine).checkout(
+                account: account, payFromBalance: false,
+                paymentMethod: card.uuidString.lowercased(), actor: "c")
             let flow = PaymentFlow(context: app.engine)
             await #expect(throws: PaymentError.orderMethodFixed) {
-                try await flow.create(PaymentRequest(methodID: other, amount: nil, orderID: order.id, idempotencyKey: "o2"), account: account)
+                try await flow.create(
+                    PaymentRequest(methodID: other, amount: nil, orderID: order.id, idempotencyKey: "o2"), account: account)
             }
-            let payment = try await flow.create(PaymentRequest(methodID: card, amount: Self.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
-                                                account: account)
-            #expect(payment.amount == Self.eur("10.00").units)   // the order's frozen total, not the request's
+            let payment = try await flow.create(
+                PaymentRequest(methodID: card, amount: Self.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
+                account: account)
+            #expect(payment.amount == Self.eur("10.00").units) // the order's frozen total, not the request's
             let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
@@ -207,8 +219,9 @@ struct PaymentFlowTests {
 
     @Test func bankTransfersAreConfirmedByStaffAndPayLinksOpenOneInvoice() async throws {
         try await TestApp.run { app, clock in
-            let bank = try await PaymentMethods(context: app.engine).save(PaymentMethodForm(
-                kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
+            let bank = try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(
+                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
             let client = try await app.signUpClient(currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
@@ -216,11 +229,15 @@ struct PaymentFlowTests {
                 try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("30.00"), idempotencyKey: "b0"), account: account)
             }
             await #expect(throws: PaymentError.terms(.belowMinimum(Self.eur("10.00")))) {
-                try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("9.99"), payer: .new(kind: .company, name: "Anna LLC"),
-                                                     idempotencyKey: "b1"), account: account)
+                try await flow.create(
+                    PaymentRequest(
+                        methodID: bank, amount: Self.eur("9.99"), payer: .new(kind: .company, name: "Anna LLC"),
+                        idempotencyKey: "b1"), account: account)
             }
-            let payment = try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
-                                                               idempotencyKey: "b2"), account: account)
+            let payment = try await flow.create(
+                PaymentRequest(
+                    methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
+                    idempotencyKey: "b2"), account: account)
             #expect(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c") == nil)
             try await flow.confirmBankTransfer(paymentID: payment.id!, staff: "staff:t")
             await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id!, staff: "staff:t") }
@@ -230,8 +247,10 @@ struct PaymentFlowTests {
             let token = PayLink.token(paymentID: payment.id!, expires: clock.now.addingTimeInterval(3600), key: "key")
             #expect(PayLink.paymentID(from: token, key: "key", now: clock.now) == payment.id!)
             #expect(PayLink.paymentID(from: token, key: "other", now: clock.now) == nil)
-            #expect(PayLink.paymentID(from: token.replacingOccurrences(of: payment.id!.uuidString.lowercased(), with: UUID().uuidString.lowercased()),
-                                      key: "key", now: clock.now) == nil)
+            #expect(
+                PayLink.paymentID(
+                    from: token.replacingOccurrences(of: payment.id!.uuidString.lowercased(), with: UUID().uuidString.lowercased()),
+                    key: "key", now: clock.now) == nil)
             #expect(PayLink.paymentID(from: token, key: "key", now: clock.now.addingTimeInterval(3601)) == nil)
         }
     }
@@ -242,7 +261,8 @@ struct PaymentFlowTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
-            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k"), account: account)
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k"), account: account)
             let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
@@ -264,8 +284,9 @@ struct PaymentFlowTests {
             let succeeded = await withTaskGroup(of: Bool.self) { group in
                 for key in ["ra", "rb"] {
                     group.addTask {
-                        (try? await countingFlow.refund(paymentID: payment.id!, amount: Self.eur("60.00"), reason: key, actor: "staff:" + key,
-                                                        key: key)) != nil
+                        (try? await countingFlow.refund(
+                            paymentID: payment.id!, amount: Self.eur("60.00"), reason: key, actor: "staff:" + key,
+                            key: key)) != nil
                     }
                 }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }

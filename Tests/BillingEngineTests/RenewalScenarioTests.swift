@@ -20,30 +20,35 @@ struct RenewalScenarioTests {
             try await app.topUp(client.accountID, Self.eur("500.00"), key: "start")
             var account = try await app.account(client.accountID)
             let actor = "client:test"
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.yearly, period: .year), account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: actor)
             #expect(order.status == "paid")
             #expect(order.total == Self.eur("110.00").units)
-            #expect(order.tax == Self.eur("17.57").units)   // 1.60 + 15.97, 19 % included
+            #expect(order.tax == Self.eur("17.57").units) // 1.60 + 15.97, 19 % included
             let services = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
             #expect(services.map(\.status) == ["active", "active"])
             #expect(services.map(\.expiresOn) == ["2026-02-15", "2027-01-15"])
             #expect(services[0].ipAddress != nil)
-            let monthly = services[0], yearly = services[1]
+            let monthly = services[0]
+            let yearly = services[1]
 
             // 25 January: RAM 1024 → 2048 MiB; 10.24 a month more, 21 of 31 days left: 6.94.
             try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock)
             account = try await app.account(client.accountID)
-            let change = try await ServiceLifecycle(context: app.engine).quoteChange(serviceID: monthly.id!, addons: [catalog.ram: 2048], account: account)
+            let change = try await ServiceLifecycle(context: app.engine).quoteChange(
+                serviceID: monthly.id!, addons: [catalog.ram: 2048], account: account)
             #expect(change.share == Fraction(21, 31))
             #expect(change.dueNow.gross == Self.eur("6.94"))
             #expect(change.dueNow.tax == Self.eur("1.11"))
-            try await ServiceLifecycle(context: app.engine).changeResources(serviceID: monthly.id!, addons: [catalog.ram: 2048],
-                                                                           account: account, actor: actor, requestKey: "k1")
+            try await ServiceLifecycle(context: app.engine).changeResources(
+                serviceID: monthly.id!, addons: [catalog.ram: 2048],
+                account: account, actor: actor, requestKey: "k1")
             // A double submit of the same form charges once.
-            try await ServiceLifecycle(context: app.engine).changeResources(serviceID: monthly.id!, addons: [catalog.ram: 2048],
-                                                                           account: account, actor: actor, requestKey: "k1")
+            try await ServiceLifecycle(context: app.engine).changeResources(
+                serviceID: monthly.id!, addons: [catalog.ram: 2048],
+                account: account, actor: actor, requestKey: "k1")
 
             var passDays: [String] = []
             try await app.runDays(until: LocalDate(iso: "2027-02-15")!, clock: clock) { day in passDays.append(day.iso) }
@@ -57,7 +62,7 @@ struct RenewalScenarioTests {
             let expenses = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).sort(\.$amount).all()
             var expected: [(String, String, String?, String)] = [
                 ("2026-01-15", "10.00", "2026-01-15", "1.60"), ("2026-01-15", "100.00", "2026-01-15", "15.97"),
-                ("2026-01-25", "6.94", "2026-01-25", "1.11"),
+                ("2026-01-25", "6.94", "2026-01-25", "1.11")
             ]
             var month = LocalDate(iso: "2026-02-15")!
             while month <= LocalDate(iso: "2027-02-15")! {
@@ -67,7 +72,10 @@ struct RenewalScenarioTests {
             }
             expected.sort { ($0.0, Self.eur($0.1).units) < ($1.0, Self.eur($1.1).units) }
             #expect(expenses.count == 17)
-            #expect(expenses.map { "\($0.chargedOn) \(MoneyFormat.plain(Money(units: $0.amount, currency: .EUR))) \($0.periodFrom ?? "-") \(MoneyFormat.plain(Money(units: $0.tax, currency: .EUR)))" }
+            #expect(
+                expenses.map {
+                    "\($0.chargedOn) \(MoneyFormat.plain(Money(units: $0.amount, currency: .EUR))) \($0.periodFrom ?? "-") \(MoneyFormat.plain(Money(units: $0.tax, currency: .EUR)))"
+                }
                     == expected.map { "\($0.0) \($0.1) \($0.2 ?? "-") \($0.3)" })
             #expect(expenses.allSatisfy { $0.paidAmount == $0.amount && $0.ledgerTransactionID != nil })
             #expect(expenses.filter { $0.amount == Self.eur("20.24").units }.map(\.periodTo).first == "2026-03-14")
@@ -103,8 +111,9 @@ struct RenewalScenarioTests {
             let client = try await app.signUpClient(email: "bob@example.com", country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("4.00"), key: "first")
             let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
-                                                    account: account)
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
+                account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "client:bob")
             #expect(order.total == 0)
             let service = try await ServiceRecord.query(on: app.db).first()!
@@ -112,8 +121,9 @@ struct RenewalScenarioTests {
             #expect(service.expiresOn == "2026-02-14")
             // A second trial of the same plan is refused.
             await #expect(throws: OrderError.trialUsed) {
-                try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial2", trial: true),
-                                                        account: account)
+                try await Cart(context: app.engine).add(
+                    OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial2", trial: true),
+                    account: account)
             }
 
             try await app.runDays(until: LocalDate(iso: "2026-05-10")!, clock: clock) { day in
@@ -138,22 +148,27 @@ struct RenewalScenarioTests {
             #expect(final.status == "deleted")
             #expect(final.expiredOn == "2026-04-20")
             let expenses = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).all()
-            #expect(expenses.map { "\($0.chargedOn) \($0.periodFrom!)–\($0.periodTo!) \(MoneyFormat.plain(Money(units: $0.amount, currency: .EUR)))" } == [
-                "2026-01-15 2026-01-15–2026-02-13 0.00", "2026-02-14 2026-02-14–2026-03-13 4.00", "2026-03-20 2026-03-20–2026-04-19 4.00",
-            ])
+            #expect(
+                expenses.map {
+                    "\($0.chargedOn) \($0.periodFrom!)–\($0.periodTo!) \(MoneyFormat.plain(Money(units: $0.amount, currency: .EUR)))"
+                } == [
+                    "2026-01-15 2026-01-15–2026-02-13 0.00", "2026-02-14 2026-02-14–2026-03-13 4.00",
+                    "2026-03-20 2026-03-20–2026-04-19 4.00"
+                ])
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
 
             let history = try await ServiceEventRecord.query(on: app.db).filter(\.$serviceID == service.id!).all()
             let calendar = app.engine.calendar
             let lines = history.map { "\(calendar.date(of: $0.at).iso) \($0.event) \($0.toStatus)" }.sorted()
-            #expect(lines == [
-                "2026-01-15 opened active", "2026-01-15 paid processing", "2026-01-15 trial_started ordered",
-                "2026-02-14 renewed active",
-                "2026-03-14 expired expired",
-                "2026-03-20 renewal_paid active", "2026-03-20 renewed active",
-                "2026-04-20 expired expired",
-                "2026-05-04 deleted deleted", "2026-05-04 deletion_requested processing",
-            ])
+            #expect(
+                lines == [
+                    "2026-01-15 opened active", "2026-01-15 paid processing", "2026-01-15 trial_started ordered",
+                    "2026-02-14 renewed active",
+                    "2026-03-14 expired expired",
+                    "2026-03-20 renewal_paid active", "2026-03-20 renewed active",
+                    "2026-04-20 expired expired",
+                    "2026-05-04 deleted deleted", "2026-05-04 deletion_requested processing"
+                ])
             let keys = try await OutboxEmailRecord.query(on: app.db).filter(\.$category == "services").all()
                 .compactMap { $0.dedupeKey?.split(separator: ":").first.map(String.init) }.sorted()
             #expect(keys == ["deleted", "expired", "expired", "expiring", "expiring", "expiring", "renewed", "renewed"])
@@ -170,15 +185,18 @@ struct RenewalScenarioTests {
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "client:x")
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-01-16")
-            try await app.runDays(until: LocalDate(iso: "2026-01-20")!, clock: clock)   // 16..20: five days
+            try await app.runDays(until: LocalDate(iso: "2026-01-20")!, clock: clock) // 16..20: five days
             try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, account: account, actor: "client:x")
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == "suspended_by_client")
-            try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock)   // stopped: nothing
+            try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock) // stopped: nothing
             try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, account: account, actor: "client:x")
-            try await app.runDays(until: LocalDate(iso: "2026-01-27")!, clock: clock)   // 26, 27
+            try await app.runDays(until: LocalDate(iso: "2026-01-27")!, clock: clock) // 26, 27
             let charged = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).all().map(\.chargedOn)
-            #expect(charged == ["2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18", "2026-01-19", "2026-01-20",
-                                "2026-01-26", "2026-01-27"])
+            #expect(
+                charged == [
+                    "2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18", "2026-01-19", "2026-01-20",
+                    "2026-01-26", "2026-01-27"
+                ])
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("7.20"))
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.expiresOn == "2026-01-28")
         }
@@ -192,7 +210,10 @@ final class RecordingModule: ProcessingModule, @unchecked Sendable {
     private var calls: [String] = []
     var log: [String] { lock.withLock { calls } }
     private func record(_ call: String, _ service: ProvisioningRequest) { lock.withLock { calls.append("\(call) #\(service.number)") } }
-    func open(_ service: ProvisioningRequest) async throws -> OpenResult { record("open", service); return .opened(ipAddress: "192.0.2.1") }
+    func open(_ service: ProvisioningRequest) async throws -> OpenResult {
+        record("open", service)
+        return .opened(ipAddress: "192.0.2.1")
+    }
     func stop(_ service: ProvisioningRequest) async throws { record("stop", service) }
     func start(_ service: ProvisioningRequest) async throws { record("start", service) }
     func delete(_ service: ProvisioningRequest) async throws { record("delete", service) }
@@ -205,12 +226,14 @@ struct BackendFollowsBillingTests {
             let catalog = try await CatalogFixture.make(app)
             let module = RecordingModule()
             let base = app.engine
-            let context = EngineContext(database: base.database, clock: base.clock, calendar: base.calendar, passwords: base.passwords,
-                                        texts: base.texts, provider: base.provider, processing: module)
+            let context = EngineContext(
+                database: base.database, clock: base.clock, calendar: base.calendar, passwords: base.passwords,
+                texts: base.texts, provider: base.provider, processing: module)
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Money(major: 10, .EUR), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: context).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Cart(context: context).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
             let run = RenewalRun(context: context)
             var day = context.today

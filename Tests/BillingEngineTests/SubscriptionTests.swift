@@ -33,8 +33,9 @@ struct ScriptedCardGateway: PaymentGateway {
 extension Application {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
     func saveCard(account: AccountRecord, method: UUID, context: EngineContext) async throws -> SavedMethodRecord {
-        let started = try await SavedMethods(context: context).startSetup(methodID: method, account: account, returnURL: { _ in "r" },
-                                                                         cancelURL: { _ in "c" })
+        let started = try await SavedMethods(context: context).startSetup(
+            methodID: method, account: account, returnURL: { _ in "r" },
+            cancelURL: { _ in "c" })
         #expect(started.savedMethod.status == "being_set_up")
         let (body, headers) = Sandbox.paid(self, redirect: started.url)
         #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .methodSaved)
@@ -70,12 +71,14 @@ struct SubscriptionTests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: context).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Cart(context: context).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: context)
-            try await SavedMethods(context: context).setRenewal(serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
-                                                                account: account, actor: "c")
+            try await SavedMethods(context: context).setRenewal(
+                serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
+                account: account, actor: "c")
 
             // 13 February: nothing yet. 14 February, a day before expiry: 10.00 + 0.25 commission.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-13")!, clock: clock)
@@ -94,7 +97,9 @@ struct SubscriptionTests {
             // 14 March the card is declined: Not working, an e-mail, the service still runs.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-14")!, clock: clock)
             #expect(try await SavedMethodRecord.find(card.id!, on: app.db)?.status == "not_working")
-            let mails = try await OutboxEmailRecord.query(on: app.db).filter(\.$dedupeKey == "method-failed:\(card.id!.uuidString.lowercased()):2026-03-14").all()
+            let mails = try await OutboxEmailRecord.query(on: app.db).filter(
+                \.$dedupeKey == "method-failed:\(card.id!.uuidString.lowercased()):2026-03-14"
+            ).all()
             #expect(mails.count == 1)
             #expect(mails.first?.subject == "Payment with Visa •••• 4242 failed")
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == "active")
@@ -121,13 +126,15 @@ struct SubscriptionTests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("12.00"), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: context).add(OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
+            try await Cart(context: context).add(
+                OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
             let domain = try #require(try await ServiceRecord.query(on: app.db).first())
             #expect(domain.expiresOn == "2027-01-15")
             let card = try await app.saveCard(account: account, method: method, context: context)
-            try await SavedMethods(context: context).setRenewal(serviceID: domain.id!, savedMethodID: card.id, autoRenew: true,
-                                                                account: account, actor: "c")
+            try await SavedMethods(context: context).setRenewal(
+                serviceID: domain.id!, savedMethodID: card.id, autoRenew: true,
+                account: account, actor: "c")
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-15")!, clock: clock)
             #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-16")!, clock: clock)
@@ -147,7 +154,8 @@ struct SubscriptionTests {
             try await app.topUp(client.accountID, Self.eur("30.00"), key: "t")
             let account = try await app.account(client.accountID)
             for name in ["a", "b", "c"] {
-                try await Cart(context: context).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), account: account)
+                try await Cart(context: context).add(
+                    OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), account: account)
             }
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
             let card = try await app.saveCard(account: account, method: method, context: context)
@@ -185,13 +193,15 @@ struct SubscriptionTests {
             let client = try await app.signUpClient(currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: app.engine)
             try await SavedMethods(context: app.engine).rename(card.id!, to: "My Visa", account: account)
-            try await SavedMethods(context: app.engine).setRenewal(serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
-                                                                   account: account, actor: "c")
+            try await SavedMethods(context: app.engine).setRenewal(
+                serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
+                account: account, actor: "c")
             let other = try await app.signUpClient(email: "bob@example.com", currency: .EUR)
             await #expect(throws: PaymentError.savedMethodNotFound) {
                 try await SavedMethods(context: app.engine).delete(card.id!, account: try await app.account(other.accountID), actor: "b")
@@ -202,7 +212,9 @@ struct SubscriptionTests {
             #expect(after.autoRenew == false)
             #expect(after.savedMethodID == nil)
             #expect(try await SavedMethods(context: app.engine).list(account: account).isEmpty)
-            let mail = try await OutboxEmailRecord.query(on: app.db).filter(\.$dedupeKey == "method-deleted:\(card.id!.uuidString.lowercased())").first()
+            let mail = try await OutboxEmailRecord.query(on: app.db).filter(
+                \.$dedupeKey == "method-deleted:\(card.id!.uuidString.lowercased())"
+            ).first()
             #expect(mail?.subject == "Payment method My Visa deleted")
             #expect(mail?.body.contains("VPS M") == true)
         }

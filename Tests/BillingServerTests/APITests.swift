@@ -12,7 +12,10 @@ import VaporTesting
 @Suite("JSON API")
 struct APITests {
     struct ErrorBody: Decodable {
-        struct Inner: Decodable { let code: String; let message: String }
+        struct Inner: Decodable {
+            let code: String
+            let message: String
+        }
         let error: Inner
     }
 
@@ -21,9 +24,10 @@ struct APITests {
     }
 
     func token(_ app: Application, email: String = "anna@example.com") async throws -> String {
-        let response = try await Browser(app).send(.POST, "/api/v1/auth/tokens",
-                                                  body: #"{"email":"\#(email)","password":"correct horse battery","name":"script"}"#,
-                                                  contentType: "application/json")
+        let response = try await Browser(app).send(
+            .POST, "/api/v1/auth/tokens",
+            body: #"{"email":"\#(email)","password":"correct horse battery","name":"script"}"#,
+            contentType: "application/json")
         #expect(response.status == .created)
         return try #require(try json(response)["token"] as? String)
     }
@@ -38,8 +42,10 @@ struct APITests {
     @Test func tokenMeAndLedger() async throws {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient(email: "anna@example.com")
-            try await app.engine.ledger.post(try .credit(client: client.accountID, amount: Money(major: 150, .EUR), from: .openingBalances,
-                                                         kind: .openingBalance, memo: "Opening balance", idempotencyKey: "open"), actor: "test")
+            try await app.engine.ledger.post(
+                try .credit(
+                    client: client.accountID, amount: Money(major: 150, .EUR), from: .openingBalances,
+                    kind: .openingBalance, memo: "Opening balance", idempotencyKey: "open"), actor: "test")
             let bearer = try await token(app)
             let me = try json(try await get(app, "/api/v1/me", token: bearer))
             let balance = try #require(me["balance"] as? [String: Any])
@@ -64,8 +70,10 @@ struct APITests {
         try await TestApp.run { app, _ in
             let anna = try await app.signUpClient(email: "anna@example.com")
             try await app.signUpClient(email: "boris@example.com")
-            let posted = try await app.engine.ledger.post(try .credit(client: anna.accountID, amount: Money(major: 5, .EUR), from: .openingBalances,
-                                                                      kind: .openingBalance, memo: "Anna's", idempotencyKey: "a"), actor: "test")
+            let posted = try await app.engine.ledger.post(
+                try .credit(
+                    client: anna.accountID, amount: Money(major: 5, .EUR), from: .openingBalances,
+                    kind: .openingBalance, memo: "Anna's", idempotencyKey: "a"), actor: "test")
             let boris = try await token(app, email: "boris@example.com")
             let response = try await get(app, "/api/v1/ledger/\(posted.transactionID.uuidString.lowercased())", token: boris)
             #expect(response.status == .notFound)
@@ -87,13 +95,17 @@ struct APITests {
             #expect(error.error.code == "unauthorized")
             let forged = try await get(app, "/api/v1/ledger", token: "bt_forged", language: "ru")
             #expect(forged.status == .unauthorized)
-            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(forged.text.utf8)).error.message.hasPrefix("Нужен действующий API-токен"))
+            #expect(
+                try JSONDecoder().decode(ErrorBody.self, from: Data(forged.text.utf8)).error.message.hasPrefix(
+                    "Нужен действующий API-токен"))
 
-            let wrong = try await Browser(app).send(.POST, "/api/v1/auth/tokens", body: #"{"email":"anna@example.com","password":"nope nope nope"}"#,
-                                                   contentType: "application/json")
+            let wrong = try await Browser(app).send(
+                .POST, "/api/v1/auth/tokens", body: #"{"email":"anna@example.com","password":"nope nope nope"}"#,
+                contentType: "application/json")
             #expect(wrong.status == .unauthorized)
             #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(wrong.text.utf8)).error.message == "Wrong e-mail or password.")
-            let malformed = try await Browser(app).send(.POST, "/api/v1/auth/tokens", body: #"{"email":1}"#, contentType: "application/json")
+            let malformed = try await Browser(app).send(
+                .POST, "/api/v1/auth/tokens", body: #"{"email":1}"#, contentType: "application/json")
             #expect(malformed.status == .badRequest)
             #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(malformed.text.utf8)).error.code == "invalid_request")
             #expect(try await APITokenRecord.query(on: app.db).count() == 0)

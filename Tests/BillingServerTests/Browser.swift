@@ -3,8 +3,8 @@ import BillingEngine
 import BillingServer
 import BillingTestSupport
 import Foundation
-import Testing
 import NIOCore
+import Testing
 import Vapor
 import VaporTesting
 
@@ -41,7 +41,8 @@ final class Browser {
     /// A new staff member with `role`, logged in to the staff area in a browser of their own.
     static func staff(_ app: Application, role: StaffRole = .administrator) async throws -> Browser {
         let email = "\(role.rawValue)@provider.example"
-        try await StaffAccounts(context: app.engine).create(email: email, name: "Olga \(role.rawValue)", password: "staff password 1", role: role)
+        try await StaffAccounts(context: app.engine).create(
+            email: email, name: "Olga \(role.rawValue)", password: "staff password 1", role: role)
         let browser = Browser(app)
         try await browser.get("/admin/login")
         let login = try await browser.post("/admin/login", form: ["email": email, "password": "staff password 1"])
@@ -56,16 +57,19 @@ final class Browser {
         return try await post("/login", form: ["email": email, "password": password])
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?,
-              extraHeaders: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+    func send(
+        _ method: HTTPMethod, _ path: String, body: String?, contentType: String?,
+        extraHeaders: HTTPHeaders = [:]
+    ) async throws -> TestingHTTPResponse {
         var requestHeaders = headers
         for (name, value) in extraHeaders { requestHeaders.replaceOrAdd(name: name, value: value) }
         if !cookies.isEmpty {
             requestHeaders.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
         if let contentType { requestHeaders.replaceOrAdd(name: .contentType, value: contentType) }
-        let response = try await app.testing().sendRequest(method, path, headers: requestHeaders,
-                                                           body: body.map { ByteBuffer(string: $0) })
+        let response = try await app.testing().sendRequest(
+            method, path, headers: requestHeaders,
+            body: body.map { ByteBuffer(string: $0) })
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
             guard let equals = pair.firstIndex(of: "=") else { continue }
@@ -76,8 +80,10 @@ final class Browser {
         if let token = Self.csrfToken(in: response.body.string) { lastCSRF = token }
         // A login gives the browser a new CSRF seed; a person's browser then opens the next page,
         // whose forms carry the new token. Do the same, keeping the login's own answer.
-        if response.headers[.setCookie].contains(where: { $0.hasPrefix("csrf_seed=") }), let location = response.headers.first(name: .location),
-           location.hasPrefix("/") {
+        if response.headers[.setCookie].contains(where: { $0.hasPrefix("csrf_seed=") }),
+            let location = response.headers.first(name: .location),
+            location.hasPrefix("/")
+        {
             _ = try await get(location)
         }
         return response

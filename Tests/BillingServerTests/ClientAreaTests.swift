@@ -21,8 +21,12 @@ struct ClientAreaTests {
             #expect(form.text.contains("Create an account"))
             #expect(browser.cookies["csrf_seed"] != nil)
 
-            let signUp = try await browser.post("/signup", form: ["name": "Anna Client", "email": "Anna@Example.com",
-                                                                  "password": "correct horse battery", "country": "UA"])
+            let signUp = try await browser.post(
+                "/signup",
+                form: [
+                    "name": "Anna Client", "email": "Anna@Example.com",
+                    "password": "correct horse battery", "country": "UA"
+                ])
             // "Check your e-mail"; the e-mailed link finishes the sign-up and signs the user in.
             #expect(signUp.status == .ok)
             #expect(signUp.text.contains(#"data-testid="signup-sent""#))
@@ -67,11 +71,15 @@ struct ClientAreaTests {
             #expect(try await browser.get("/dashboard").location?.hasPrefix("/login?next=") == true)
 
             try await browser.get("/login")
-            let login = try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery",
-                                                                "next": "/finance/balance"])
+            let login = try await browser.post(
+                "/login",
+                form: [
+                    "email": "anna@example.com", "password": "correct horse battery",
+                    "next": "/finance/balance"
+                ])
             #expect(login.location == "/finance/balance")
             let secondSession = try #require(browser.cookies["bsid"])
-            #expect(secondSession != firstSession)   // a new session id on every login
+            #expect(secondSession != firstSession) // a new session id on every login
             #expect(try await browser.get("/finance/balance").status == .ok)
         }
     }
@@ -96,8 +104,12 @@ struct ClientAreaTests {
             try await app.signUpClient(email: "anna@example.com")
             let browser = Browser(app)
             try await browser.get("/login")
-            let login = try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery",
-                                                                "next": "//evil.example/phish"])
+            let login = try await browser.post(
+                "/login",
+                form: [
+                    "email": "anna@example.com", "password": "correct horse battery",
+                    "next": "//evil.example/phish"
+                ])
             #expect(login.location == "/dashboard")
         }
     }
@@ -126,20 +138,30 @@ struct ClientAreaTests {
             let browser = Browser(app)
             browser.headers.replaceOrAdd(name: .acceptLanguage, value: "ru-RU,ru;q=0.9")
             try await browser.get("/signup")
-            let short = try await browser.post("/signup", form: ["name": "Борис", "email": "boris@example.com", "password": "short", "country": "RU"])
+            let short = try await browser.post(
+                "/signup", form: ["name": "Борис", "email": "boris@example.com", "password": "short", "country": "RU"])
             #expect(short.status == .unprocessableEntity)
             #expect(short.text.contains("Пароль должен быть не короче 12 символов."))
-            #expect(short.text.contains(#"value="boris@example.com""#))   // what was typed stays in the form
+            #expect(short.text.contains(#"value="boris@example.com""#)) // what was typed stays in the form
             // A taken address gets the same answer as a new one; its owner is told by e-mail.
-            let taken = try await browser.post("/signup", form: ["name": "Анна", "email": "ANNA@example.com",
-                                                                 "password": "correct horse battery", "country": "RU"])
-            let fresh = try await browser.post("/signup", form: ["name": "Вера", "email": "vera@example.com",
-                                                                 "password": "correct horse battery", "country": "RU"])
+            let taken = try await browser.post(
+                "/signup",
+                form: [
+                    "name": "Анна", "email": "ANNA@example.com",
+                    "password": "correct horse battery", "country": "RU"
+                ])
+            let fresh = try await browser.post(
+                "/signup",
+                form: [
+                    "name": "Вера", "email": "vera@example.com",
+                    "password": "correct horse battery", "country": "RU"
+                ])
             #expect(taken.status == fresh.status)
-            #expect(taken.text.replacingOccurrences(of: "ANNA@example.com", with: "X")
-                .replacingOccurrences(of: #"name="_once" value="[^"]*""#, with: "", options: .regularExpression)
-                == fresh.text.replacingOccurrences(of: "vera@example.com", with: "X")
-                .replacingOccurrences(of: #"name="_once" value="[^"]*""#, with: "", options: .regularExpression))
+            #expect(
+                taken.text.replacingOccurrences(of: "ANNA@example.com", with: "X")
+                    .replacingOccurrences(of: #"name="_once" value="[^"]*""#, with: "", options: .regularExpression)
+                    == fresh.text.replacingOccurrences(of: "vera@example.com", with: "X")
+                    .replacingOccurrences(of: #"name="_once" value="[^"]*""#, with: "", options: .regularExpression))
             #expect(taken.text.contains("Проверьте почту"))
             #expect(try await UserRecord.query(on: app.db).count() == 2)
             let told = try #require(try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").first())
@@ -152,7 +174,8 @@ struct ClientAreaTests {
             let browser = Browser(app)
             try await browser.get("/signup")
             let attack = #""><script>alert(1)</script>"#
-            let page = try await browser.post("/signup", form: ["name": attack, "email": "x@example.com", "password": "short", "country": "UA"])
+            let page = try await browser.post(
+                "/signup", form: ["name": attack, "email": "x@example.com", "password": "short", "country": "UA"])
             #expect(page.status == .unprocessableEntity)
             #expect(!page.text.contains("<script>alert(1)"))
             #expect(page.text.contains("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"))
@@ -162,9 +185,11 @@ struct ClientAreaTests {
     @Test func languageSwitchChangesEveryTextAndIsRemembered() async throws {
         try await TestApp.run { app, _ in
             let registered = try await app.signUpClient(email: "anna@example.com")
-            try await app.engine.ledger.post(try .credit(client: registered.accountID, amount: Money(minor: 123_456, .EUR),
-                                                         from: .openingBalances, kind: .openingBalance, memo: "Opening balance",
-                                                         idempotencyKey: "open"), actor: "test")
+            try await app.engine.ledger.post(
+                try .credit(
+                    client: registered.accountID, amount: Money(minor: 123_456, .EUR),
+                    from: .openingBalances, kind: .openingBalance, memo: "Opening balance",
+                    idempotencyKey: "open"), actor: "test")
             let browser = Browser(app)
             try await browser.logIn()
             let english = try await browser.get("/dashboard")
@@ -207,7 +232,9 @@ struct ClientAreaTests {
             #expect(done.location == "/login?notice=password_changed")
             #expect(try await browser.get(path).status == .gone)
             try await browser.get("/login")
-            #expect(try await browser.post("/login", form: ["email": "anna@example.com", "password": "my new long password"]).location == "/dashboard")
+            #expect(
+                try await browser.post("/login", form: ["email": "anna@example.com", "password": "my new long password"]).location
+                    == "/dashboard")
         }
     }
 

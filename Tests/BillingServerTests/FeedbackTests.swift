@@ -33,8 +33,9 @@ struct FeedbackTests {
             // Not enough on the balance: the order waits, and its row offers the top-up it needs.
             let order = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
             #expect(order.status == .ok)
-            let pending = try await browser.post("/order/\(catalog.monthly.uuidString.lowercased())",
-                                                 form: ["period": "month", "domain": "web2", "action": "pay"])
+            let pending = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())",
+                form: ["period": "month", "domain": "web2", "action": "pay"])
             #expect(pending.location == "/orders?notice=order_pending")
             let orders = try await browser.get("/orders")
             // 4.00 left on the balance, the order is 10.00: 6.00 short.
@@ -54,7 +55,8 @@ struct FeedbackTests {
 
             // The cart's count in the menu.
             _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
-            _ = try await browser.post("/order/\(catalog.monthly.uuidString.lowercased())", form: ["period": "month", "domain": "web3", "action": "cart"])
+            _ = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())", form: ["period": "month", "domain": "web3", "action": "cart"])
             #expect(try await browser.get("/dashboard").text.contains(#"data-testid="cart-count">1<"#))
         }
     }
@@ -65,14 +67,17 @@ struct FeedbackTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
-            let payment = try await flow.create(PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"), account: account)
-            let first = try #require(try await flow.start(paymentID: payment.id!, returnURL: "http://billing.test/r", cancelURL: "http://billing.test/c"))
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"), account: account)
+            let first = try #require(
+                try await flow.start(paymentID: payment.id!, returnURL: "http://billing.test/r", cancelURL: "http://billing.test/c"))
             // The bank declines the card.
             let gateway = Sandbox.gateway(app)
             let session = try #require(gateway.session(fromToken: String(first.split(separator: "/").last!)))
             let (body, signature) = gateway.webhook(for: session, outcome: .fail, at: app.engine.clock.now)
-            _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body,
-                                                                      headers: ["Sandbox-Signature": signature, "Content-Type": "application/json"])
+            _ = try await GatewayWebhooks(context: app.engine).receive(
+                gateway: "sandbox", body: body,
+                headers: ["Sandbox-Signature": signature, "Content-Type": "application/json"])
             #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "cancelled")
             let browser = Browser(app)
             try await browser.logIn()
@@ -84,7 +89,9 @@ struct FeedbackTests {
             #expect(second != first)
             #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
             let (paidBody, paidHeaders) = Sandbox.paid(app, redirect: second)
-            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: paidBody, headers: paidHeaders) == .credited)
+            #expect(
+                try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: paidBody, headers: paidHeaders)
+                    == .credited)
             #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
         }
     }

@@ -44,7 +44,10 @@ final class GatewayStandIn: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     private func next(_ prefix: String) -> String {
-        state.withLockedValue { $0.counter += 1; return "\(prefix)_\($0.counter)" }
+        state.withLockedValue {
+            $0.counter += 1
+            return "\(prefix)_\($0.counter)"
+        }
     }
 
     private static func json(_ status: HTTPStatus, _ object: [String: Any]) -> Response {
@@ -88,7 +91,7 @@ final class GatewayStandIn: @unchecked Sendable {
             }
             if fields["mode"] == "payment" {
                 guard let amount = fields["line_items[0][price_data][unit_amount]"].flatMap(Int.init), amount > 0,
-                      let currency = fields["line_items[0][price_data][currency]"], currency == currency.lowercased(), currency.count == 3
+                    let currency = fields["line_items[0][price_data][currency]"], currency == currency.lowercased(), currency.count == 3
                 else { return Self.stripeError(.badRequest, "Invalid line_items") }
             }
             let id = next("cs_test")
@@ -96,13 +99,16 @@ final class GatewayStandIn: @unchecked Sendable {
         }
         stripe("v1/payment_intents") { [self] fields in
             guard fields["off_session"] == "true", fields["confirm"] == "true", let method = fields["payment_method"],
-                  let customer = fields["customer"], !customer.isEmpty, let amount = fields["amount"].flatMap(Int.init) else {
+                let customer = fields["customer"], !customer.isEmpty, let amount = fields["amount"].flatMap(Int.init)
+            else {
                 return Self.stripeError(.badRequest, "off_session, confirm, customer and payment_method are required")
             }
             if method == "pm_card_chargeDeclined" {
-                return Self.json(.paymentRequired, ["error": ["type": "card_error", "code": "card_declined", "message": "Your card was declined."]])
+                return Self.json(
+                    .paymentRequired, ["error": ["type": "card_error", "code": "card_declined", "message": "Your card was declined."]])
             }
-            return Self.json(.ok, ["id": next("pi"), "status": "succeeded", "amount_received": amount, "currency": fields["currency"] ?? "eur"])
+            return Self.json(
+                .ok, ["id": next("pi"), "status": "succeeded", "amount_received": amount, "currency": fields["currency"] ?? "eur"])
         }
         stripe("v1/refunds") { [self] fields in
             guard fields["payment_intent"] != nil, fields["amount"].flatMap(Int.init) != nil else {
@@ -111,27 +117,48 @@ final class GatewayStandIn: @unchecked Sendable {
             return Self.json(.ok, ["id": next("re"), "status": "succeeded"])
         }
         app.get("v1", "payment_intents", ":id") { req -> Response in
-            guard req.headers.first(name: .authorization) == "Bearer \(Self.stripeKey)" else { return Self.stripeError(.unauthorized, "key") }
-            return Self.json(.ok, ["id": req.parameters.get("id")!, "customer": "cus_1", "setup_future_usage": "off_session",
-                                   "payment_method": ["id": "pm_card_visa", "card": ["brand": "visa", "last4": "4242"]]])
+            guard req.headers.first(name: .authorization) == "Bearer \(Self.stripeKey)" else {
+                return Self.stripeError(.unauthorized, "key")
+            }
+            return Self.json(
+                .ok,
+                [
+                    "id": req.parameters.get("id")!, "customer": "cus_1", "setup_future_usage": "off_session",
+                    "payment_method": ["id": "pm_card_visa", "card": ["brand": "visa", "last4": "4242"]]
+                ])
         }
 
         // YooKassa: Basic auth, JSON bodies, Idempotence-Key required on every POST.
         app.post("v3", "payments") { [self] req -> Response in
-            guard req.headers.first(name: .authorization) == Self.yooAuth else { return Self.json(.unauthorized, ["type": "error", "code": "invalid_credentials"]) }
-            guard req.headers.first(name: "Idempotence-Key") != nil else { return Self.json(.badRequest, ["type": "error", "description": "Idempotence-Key is missing"]) }
+            guard req.headers.first(name: .authorization) == Self.yooAuth else {
+                return Self.json(.unauthorized, ["type": "error", "code": "invalid_credentials"])
+            }
+            guard req.headers.first(name: "Idempotence-Key") != nil else {
+                return Self.json(.badRequest, ["type": "error", "description": "Idempotence-Key is missing"])
+            }
             guard let body = try? JSONSerialization.jsonObject(with: req.body.data.map { Data(buffer: $0) } ?? Data()) as? [String: Any],
-                  let amount = body["amount"] as? [String: String], let value = amount["value"],
-                  value.range(of: #"^\d+\.\d{2}$"#, options: .regularExpression) != nil else {
+                let amount = body["amount"] as? [String: String], let value = amount["value"],
+                value.range(of: #"^\d+\.\d{2}$"#, options: .regularExpression) != nil
+            else {
                 return Self.json(.badRequest, ["type": "error", "description": "amount.value must be a string with two decimals"])
             }
             let id = next("2d")
             var payment: [String: Any] = ["id": id, "amount": amount, "metadata": body["metadata"] ?? [:], "paid": false]
-            state.withLockedValue { $0.requests.append(("v3/payments", ["value": value, "capture": "\(body["capture"] as? Bool ?? true)",
-                                                                        "save": "\(body["save_payment_method"] as? Bool ?? false)"])) }
+            state.withLockedValue {
+                $0.requests.append(
+                    (
+                        "v3/payments",
+                        [
+                            "value": value, "capture": "\(body["capture"] as? Bool ?? true)",
+                            "save": "\(body["save_payment_method"] as? Bool ?? false)"
+                        ]
+                    ))
+            }
             if let method = body["payment_method_id"] as? String {
                 payment["status"] = method == "declined_card" ? "canceled" : "succeeded"
-                if method == "declined_card" { payment["cancellation_details"] = ["party": "payment_network", "reason": "insufficient_funds"] }
+                if method == "declined_card" {
+                    payment["cancellation_details"] = ["party": "payment_network", "reason": "insufficient_funds"]
+                }
             } else {
                 payment["status"] = "pending"
                 payment["confirmation"] = ["type": "redirect", "confirmation_url": "https://yoomoney.test/checkout?orderId=\(id)"]
@@ -168,8 +195,16 @@ final class GatewayStandIn: @unchecked Sendable {
                 return Self.json(.badRequest, ["type": "error"])
             }
             let body = (try? JSONSerialization.jsonObject(with: req.body.data.map { Data(buffer: $0) } ?? Data()) as? [String: Any]) ?? [:]
-            state.withLockedValue { $0.requests.append(("v3/refunds", ["payment_id": body["payment_id"] as? String ?? "",
-                                                                       "value": (body["amount"] as? [String: String])?["value"] ?? ""])) }
+            state.withLockedValue {
+                $0.requests.append(
+                    (
+                        "v3/refunds",
+                        [
+                            "payment_id": body["payment_id"] as? String ?? "",
+                            "value": (body["amount"] as? [String: String])?["value"] ?? ""
+                        ]
+                    ))
+            }
             return Self.json(.ok, ["id": next("rf"), "status": "succeeded"])
         }
     }
@@ -210,11 +245,13 @@ struct GatewayDriverTests {
     @Test func stripeCheckoutWebhookOffSessionChargeAndRefund() async throws {
         let standIn = try await GatewayStandIn()
         do {
-            let stripe = StripeGateway(secretKey: GatewayStandIn.stripeKey, webhookSecret: "whsec_test", apiBase: standIn.base,
-                                       http: VaporGatewayHTTPClient(client: standIn.app.client))
-            let request = CheckoutRequest(reference: "pay-1", amount: Self.eur("41.00"), description: "Invoice #500001",
-                                          returnURL: "https://my.test/r", cancelURL: "https://my.test/c", saveMethod: true,
-                                          customerEmail: "anna@example.com", customerID: nil, idempotencyKey: "pay-1")
+            let stripe = StripeGateway(
+                secretKey: GatewayStandIn.stripeKey, webhookSecret: "whsec_test", apiBase: standIn.base,
+                http: VaporGatewayHTTPClient(client: standIn.app.client))
+            let request = CheckoutRequest(
+                reference: "pay-1", amount: Self.eur("41.00"), description: "Invoice #500001",
+                returnURL: "https://my.test/r", cancelURL: "https://my.test/c", saveMethod: true,
+                customerEmail: "anna@example.com", customerID: nil, idempotencyKey: "pay-1")
             let redirect = try await stripe.startCheckout(request)
             #expect(redirect.url.hasPrefix("https://checkout.stripe.test/c/pay/cs_test_"))
             #expect(redirect.customerID == "cus_1")
@@ -227,28 +264,45 @@ struct GatewayDriverTests {
             #expect(session["client_reference_id"] == "pay-1")
 
             // Stripe's checkout.session.completed, signed as Stripe signs.
-            let event: [String: Any] = ["id": "evt_1", "type": "checkout.session.completed", "data": ["object": [
-                "id": redirect.sessionID, "mode": "payment", "payment_status": "paid", "amount_total": 4100, "currency": "eur",
-                "client_reference_id": "pay-1", "payment_intent": "pi_42", "customer": "cus_1"]]]
+            let event: [String: Any] = [
+                "id": "evt_1", "type": "checkout.session.completed",
+                "data": [
+                    "object": [
+                        "id": redirect.sessionID, "mode": "payment", "payment_status": "paid", "amount_total": 4100, "currency": "eur",
+                        "client_reference_id": "pay-1", "payment_intent": "pi_42", "customer": "cus_1"
+                    ]
+                ]
+            ]
             let body = try JSONSerialization.data(withJSONObject: event)
             let now = Date()
-            let envelope = try await stripe.verifyWebhook(body: body, headers: ["stripe-signature": TimestampedSignature.header(for: body, secret: "whsec_test", at: now)],
-                                                          receivedAt: now)
-            #expect(envelope == WebhookEnvelope(eventID: "evt_1", event: .paymentSucceeded(
-                reference: "pay-1", gatewayPaymentID: "pi_42", amount: Self.eur("41.00"),
-                savedCard: SavedCard(token: "pm_card_visa", customerID: "cus_1", label: "Visa •••• 4242"))))
+            let envelope = try await stripe.verifyWebhook(
+                body: body, headers: ["stripe-signature": TimestampedSignature.header(for: body, secret: "whsec_test", at: now)],
+                receivedAt: now)
+            #expect(
+                envelope
+                    == WebhookEnvelope(
+                        eventID: "evt_1",
+                        event: .paymentSucceeded(
+                            reference: "pay-1", gatewayPaymentID: "pi_42", amount: Self.eur("41.00"),
+                            savedCard: SavedCard(token: "pm_card_visa", customerID: "cus_1", label: "Visa •••• 4242"))))
             await #expect(throws: WebhookRejection.badSignature) {
-                try await stripe.verifyWebhook(body: body, headers: ["Stripe-Signature": TimestampedSignature.header(for: body, secret: "whsec_other", at: now)],
-                                               receivedAt: now)
+                try await stripe.verifyWebhook(
+                    body: body, headers: ["Stripe-Signature": TimestampedSignature.header(for: body, secret: "whsec_other", at: now)],
+                    receivedAt: now)
             }
             await #expect(throws: WebhookRejection.staleTimestamp) {
-                try await stripe.verifyWebhook(body: body, headers: ["Stripe-Signature": TimestampedSignature.header(for: body, secret: "whsec_test", at: now)],
-                                               receivedAt: now.addingTimeInterval(301))
+                try await stripe.verifyWebhook(
+                    body: body, headers: ["Stripe-Signature": TimestampedSignature.header(for: body, secret: "whsec_test", at: now)],
+                    receivedAt: now.addingTimeInterval(301))
             }
 
-            let charge = OffSessionCharge(reference: "pay-2", amount: Self.eur("10.25"), methodToken: "pm_card_visa", customerID: "cus_1",
-                                          description: "VPS", idempotencyKey: "sub-1")
-            guard case .succeeded(_, let amount) = try await stripe.charge(charge) else { Issue.record("not charged"); return }
+            let charge = OffSessionCharge(
+                reference: "pay-2", amount: Self.eur("10.25"), methodToken: "pm_card_visa", customerID: "cus_1",
+                description: "VPS", idempotencyKey: "sub-1")
+            guard case .succeeded(_, let amount) = try await stripe.charge(charge) else {
+                Issue.record("not charged")
+                return
+            }
             #expect(amount == Self.eur("10.25"))
             var declined = charge
             declined.methodToken = "pm_card_chargeDeclined"
@@ -257,8 +311,9 @@ struct GatewayDriverTests {
             #expect(try await stripe.refund(gatewayPaymentID: "pi_42", amount: Self.eur("15.50"), idempotencyKey: "r1").hasPrefix("re_"))
             #expect(standIn.requests.last { $0.path == "v1/refunds" }?.fields["amount"] == "1550")
 
-            let wrongKey = StripeGateway(secretKey: "sk_test_wrong", webhookSecret: "x", apiBase: standIn.base,
-                                         http: VaporGatewayHTTPClient(client: standIn.app.client))
+            let wrongKey = StripeGateway(
+                secretKey: "sk_test_wrong", webhookSecret: "x", apiBase: standIn.base,
+                http: VaporGatewayHTTPClient(client: standIn.app.client))
             await #expect(throws: GatewayFailure.rejected("Invalid API Key provided")) { try await wrongKey.startCheckout(request) }
         } catch {
             try await standIn.shutdown()
@@ -270,36 +325,52 @@ struct GatewayDriverTests {
     @Test func yooKassaTrustsOnlyItsOwnRecordOfAPayment() async throws {
         let standIn = try await GatewayStandIn()
         do {
-            let yoo = YooKassaGateway(shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
-                                      http: VaporGatewayHTTPClient(client: standIn.app.client))
+            let yoo = YooKassaGateway(
+                shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
+                http: VaporGatewayHTTPClient(client: standIn.app.client))
             let rub = try MoneyFormat.parse("1030.50", currency: .RUB, language: .en)
-            let redirect = try await yoo.startCheckout(CheckoutRequest(
-                reference: "pay-9", amount: rub, description: "Invoice #500009", returnURL: "https://my.test/r", cancelURL: "https://my.test/c",
-                saveMethod: true, customerEmail: "a@b.c", customerID: nil, idempotencyKey: "pay-9"))
+            let redirect = try await yoo.startCheckout(
+                CheckoutRequest(
+                    reference: "pay-9", amount: rub, description: "Invoice #500009", returnURL: "https://my.test/r",
+                    cancelURL: "https://my.test/c",
+                    saveMethod: true, customerEmail: "a@b.c", customerID: nil, idempotencyKey: "pay-9"))
             #expect(redirect.url.hasPrefix("https://yoomoney.test/checkout"))
             // A forged notification while the payment is still pending: nothing to credit.
-            let claim: [String: Any] = ["type": "notification", "event": "payment.succeeded",
-                                        "object": ["id": redirect.sessionID, "status": "succeeded", "amount": ["value": "999999.00", "currency": "RUB"]]]
-            let forged = try await yoo.verifyWebhook(body: try JSONSerialization.data(withJSONObject: claim), headers: [:], receivedAt: Date())
+            let claim: [String: Any] = [
+                "type": "notification", "event": "payment.succeeded",
+                "object": ["id": redirect.sessionID, "status": "succeeded", "amount": ["value": "999999.00", "currency": "RUB"]]
+            ]
+            let forged = try await yoo.verifyWebhook(
+                body: try JSONSerialization.data(withJSONObject: claim), headers: [:], receivedAt: Date())
             #expect(forged.event == .ignored(type: "payment.succeeded"))
             // Paid at YooKassa: the same notification now credits YooKassa's amount, not the claim's.
             standIn.completeYooKassaPayment(redirect.sessionID)
-            let real = try await yoo.verifyWebhook(body: try JSONSerialization.data(withJSONObject: claim), headers: [:], receivedAt: Date())
-            #expect(real == WebhookEnvelope(eventID: "payment.succeeded:\(redirect.sessionID)", event: .paymentSucceeded(
-                reference: "pay-9", gatewayPaymentID: redirect.sessionID, amount: rub,
-                savedCard: SavedCard(token: "pm-\(redirect.sessionID)", customerID: nil, label: "Bank card *4444"))))
+            let real = try await yoo.verifyWebhook(
+                body: try JSONSerialization.data(withJSONObject: claim), headers: [:], receivedAt: Date())
+            #expect(
+                real
+                    == WebhookEnvelope(
+                        eventID: "payment.succeeded:\(redirect.sessionID)",
+                        event: .paymentSucceeded(
+                            reference: "pay-9", gatewayPaymentID: redirect.sessionID, amount: rub,
+                            savedCard: SavedCard(token: "pm-\(redirect.sessionID)", customerID: nil, label: "Bank card *4444"))))
             // A notification about a payment YooKassa does not know.
             let unknown: [String: Any] = ["type": "notification", "event": "payment.succeeded", "object": ["id": "nope"]]
             await #expect(throws: WebhookRejection.badSignature) {
                 try await yoo.verifyWebhook(body: try JSONSerialization.data(withJSONObject: unknown), headers: [:], receivedAt: Date())
             }
-            let charge = OffSessionCharge(reference: "pay-10", amount: rub, methodToken: "pm-1", customerID: nil, description: "VPS", idempotencyKey: "s1")
-            guard case .succeeded = try await yoo.charge(charge) else { Issue.record("not charged"); return }
+            let charge = OffSessionCharge(
+                reference: "pay-10", amount: rub, methodToken: "pm-1", customerID: nil, description: "VPS", idempotencyKey: "s1")
+            guard case .succeeded = try await yoo.charge(charge) else {
+                Issue.record("not charged")
+                return
+            }
             var declined = charge
             declined.methodToken = "declined_card"
             #expect(try await yoo.charge(declined) == .declined(reason: "insufficient_funds"))
-            _ = try await yoo.refund(gatewayPaymentID: redirect.sessionID, amount: try MoneyFormat.parse("30.50", currency: .RUB, language: .en),
-                                     idempotencyKey: "r1")
+            _ = try await yoo.refund(
+                gatewayPaymentID: redirect.sessionID, amount: try MoneyFormat.parse("30.50", currency: .RUB, language: .en),
+                idempotencyKey: "r1")
             #expect(standIn.requests.last { $0.path == "v3/refunds" }?.fields["value"] == "30.50")
         } catch {
             try await standIn.shutdown()
@@ -311,44 +382,58 @@ struct GatewayDriverTests {
     @Test func yooKassaSavesACardWithAHeldPaymentItCancels() async throws {
         let standIn = try await GatewayStandIn()
         do {
-            let yoo = YooKassaGateway(shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
-                                      http: VaporGatewayHTTPClient(client: standIn.app.client))
+            let yoo = YooKassaGateway(
+                shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
+                http: VaporGatewayHTTPClient(client: standIn.app.client))
             #expect(yoo.supportsSetup)
             func notification(_ event: String, _ id: String) throws -> Data {
-                try JSONSerialization.data(withJSONObject: ["type": "notification", "event": event, "object": ["id": id, "status": "succeeded"]])
+                try JSONSerialization.data(withJSONObject: [
+                    "type": "notification", "event": event, "object": ["id": id, "status": "succeeded"]
+                ])
             }
-            let setup = try await yoo.startSetup(SetupRequest(reference: "saved-1", currency: .RUB, returnURL: "https://my.test/m",
-                                                              cancelURL: "https://my.test/m", customerEmail: "e@x.test", customerID: nil,
-                                                              idempotencyKey: "saved-1"))
+            let setup = try await yoo.startSetup(
+                SetupRequest(
+                    reference: "saved-1", currency: .RUB, returnURL: "https://my.test/m",
+                    cancelURL: "https://my.test/m", customerEmail: "e@x.test", customerID: nil,
+                    idempotencyKey: "saved-1"))
             #expect(setup.url.hasPrefix("https://yoomoney.test/checkout"))
             // 1.00 held, never captured, the card to be saved.
             #expect(standIn.requests.last { $0.path == "v3/payments" }?.fields == ["value": "1.00", "capture": "false", "save": "true"])
 
             // A notification before the payer confirmed: nothing happens, nothing is cancelled.
-            let early = try await yoo.verifyWebhook(body: try notification("payment.waiting_for_capture", setup.sessionID), headers: [:],
-                                                    receivedAt: Date())
+            let early = try await yoo.verifyWebhook(
+                body: try notification("payment.waiting_for_capture", setup.sessionID), headers: [:],
+                receivedAt: Date())
             #expect(early.event == .ignored(type: "setup"))
             #expect(standIn.yooStatus(setup.sessionID) == "pending")
 
             // Confirmed: the driver cancels the hold and reports the saved card.
             standIn.authorizeYooKassaPayment(setup.sessionID)
             let card = SavedCard(token: "pm-\(setup.sessionID)", customerID: nil, label: "Bank card *4444")
-            let saved = try await yoo.verifyWebhook(body: try notification("payment.waiting_for_capture", setup.sessionID), headers: [:],
-                                                    receivedAt: Date())
-            #expect(saved == WebhookEnvelope(eventID: "setup.succeeded:\(setup.sessionID)",
-                                             event: .setupSucceeded(reference: "saved-1", card: card)))
+            let saved = try await yoo.verifyWebhook(
+                body: try notification("payment.waiting_for_capture", setup.sessionID), headers: [:],
+                receivedAt: Date())
+            #expect(
+                saved
+                    == WebhookEnvelope(
+                        eventID: "setup.succeeded:\(setup.sessionID)",
+                        event: .setupSucceeded(reference: "saved-1", card: card)))
             #expect(standIn.yooStatus(setup.sessionID) == "canceled")
             #expect(standIn.requests.filter { $0.path == "v3/payments/cancel" }.count == 1)
             // The "canceled" notification that follows is the same event: a duplicate to the platform.
-            let echo = try await yoo.verifyWebhook(body: try notification("payment.canceled", setup.sessionID), headers: [:], receivedAt: Date())
+            let echo = try await yoo.verifyWebhook(
+                body: try notification("payment.canceled", setup.sessionID), headers: [:], receivedAt: Date())
             #expect(echo.eventID == saved.eventID)
 
             // A payer who leaves YooKassa's page: the set-up failed, and no money was ever taken.
-            let other = try await yoo.startSetup(SetupRequest(reference: "saved-2", currency: .RUB, returnURL: "https://my.test/m",
-                                                              cancelURL: "https://my.test/m", customerEmail: "e@x.test", customerID: nil,
-                                                              idempotencyKey: "saved-2"))
+            let other = try await yoo.startSetup(
+                SetupRequest(
+                    reference: "saved-2", currency: .RUB, returnURL: "https://my.test/m",
+                    cancelURL: "https://my.test/m", customerEmail: "e@x.test", customerID: nil,
+                    idempotencyKey: "saved-2"))
             standIn.abandonYooKassaPayment(other.sessionID)
-            let failed = try await yoo.verifyWebhook(body: try notification("payment.canceled", other.sessionID), headers: [:], receivedAt: Date())
+            let failed = try await yoo.verifyWebhook(
+                body: try notification("payment.canceled", other.sessionID), headers: [:], receivedAt: Date())
             #expect(failed == WebhookEnvelope(eventID: "setup.failed:\(other.sessionID)", event: .setupFailed(reference: "saved-2")))
             #expect(standIn.requests.filter { $0.path == "v3/payments/cancel" }.count == 1)
         } catch {

@@ -64,13 +64,18 @@ struct HardeningTests {
             #expect(try await api.send(.GET, "/v1/ledger?page=1000000&per_page=200").status == .ok)
 
             // A quantity within limits staff set too wide, times its price, is refused, not trapped.
-            let huge = try await Catalog(context: app.engine).saveAddon(.init(kind: .disk, name: "Disk", included: 0, minimum: 0,
-                                                                             maximum: Int.max, step: 1), planID: catalog.monthly)
+            let huge = try await Catalog(context: app.engine).saveAddon(
+                .init(
+                    kind: .disk, name: "Disk", included: 0, minimum: 0,
+                    maximum: Int.max, step: 1), planID: catalog.monthly)
             try await Catalog(context: app.engine).setPrice(ownerID: huge, period: .month, amount: Self.eur("1000.00"))
             _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
-            let tooBig = try await browser.post("/order/\(catalog.monthly.uuidString.lowercased())",
-                                                form: ["period": "month", "domain": "web9", "action": "pay",
-                                                       "addon.\(huge.uuidString.lowercased())": "9223372036854775807"])
+            let tooBig = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())",
+                form: [
+                    "period": "month", "domain": "web9", "action": "pay",
+                    "addon.\(huge.uuidString.lowercased())": "9223372036854775807"
+                ])
             #expect(tooBig.status == .unprocessableEntity)
             #expect(tooBig.text.contains("This configuration would cost more than €1,000,000,000.00 a period"))
             #expect(try await app.testing().sendRequest(.GET, "/health").status == .ok)
@@ -108,7 +113,9 @@ struct HardeningTests {
             #expect(error.description.contains("BILLING_SANDBOX_GATEWAY"))
             #expect(error.description.contains("BILLING_DEMO"))
         }
-        let production = try AppConfig.fromEnvironment(["BILLING_ENV": "production", "BILLING_DEMO": "off", "BILLING_SANDBOX_GATEWAY": "off"])
+        let production = try AppConfig.fromEnvironment([
+            "BILLING_ENV": "production", "BILLING_DEMO": "off", "BILLING_SANDBOX_GATEWAY": "off"
+        ])
         #expect(!production.developmentMode)
         // The demo staff password is refused in production: the check the server runs at start.
         try await TestApp.run { app, _ in
@@ -149,8 +156,10 @@ struct HardeningTests {
                         // The same browser's three connections: its cookies, the page's tokens.
                         let tab = Browser(app)
                         tab.cookies = cookies
-                        return try await tab.post(path, form: ["period": "month", "domain": "web2", "action": "pay", "_once": key],
-                                                  csrf: csrf).location
+                        return try await tab.post(
+                            path, form: ["period": "month", "domain": "web2", "action": "pay", "_once": key],
+                            csrf: csrf
+                        ).location
                     }
                 }
                 return try await group.reduce(into: [String?]()) { $0.append($1) }
@@ -193,8 +202,12 @@ struct HardeningTests {
             try await browser.logIn()
             let id = method.uuidString.lowercased()
             _ = try await browser.get("/payments/new")
-            let created = try await browser.post("/payments/new", form: ["method": id, "amount": "20.00", "action": "pay", "payer": "self",
-                                                                       "save": "on", "key": "remember-card-key-0001"])
+            let created = try await browser.post(
+                "/payments/new",
+                form: [
+                    "method": id, "amount": "20.00", "action": "pay", "payer": "self",
+                    "save": "on", "key": "remember-card-key-0001"
+                ])
             #expect(created.status == .seeOther)
             let payment = try #require(try await PaymentRecord.query(on: app.db).first())
             #expect(payment.saveMethod)
@@ -223,22 +236,28 @@ struct HardeningTests {
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(name: hostile, country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
-            let staffID = try await StaffAccounts(context: app.engine).create(email: "boss@provider.example", name: hostile,
-                                                                             password: "staff password 1", role: .administrator)
-            try await BalanceAdjustments(context: app.engine).adjust(accountID: client.accountID, amount: Self.eur("30.00"), reason: hostile,
-                                                                     staffID: staffID, role: .administrator, idempotencyKey: "h1")
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
+            let staffID = try await StaffAccounts(context: app.engine).create(
+                email: "boss@provider.example", name: hostile,
+                password: "staff password 1", role: .administrator)
+            try await BalanceAdjustments(context: app.engine).adjust(
+                accountID: client.accountID, amount: Self.eur("30.00"), reason: hostile,
+                staffID: staffID, role: .administrator, idempotencyKey: "h1")
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
-            try await PaymentMethods(context: app.engine).save(PaymentMethodForm(
-                kind: .bankTransfer, name: hostile, descriptions: [.en: hostile], currency: .EUR))
+            try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(
+                    kind: .bankTransfer, name: hostile, descriptions: [.en: hostile], currency: .EUR))
             var seller = SellerDetails()
             seller.legalName = hostile
             seller.account = "DE89 3704 0044 0532 0130 00"
             try await seller.save(on: app.db)
             let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
-            let payment = try await PaymentFlow(context: app.engine).create(PaymentRequest(methodID: bank.id, amount: Self.eur("10.00"),
-                                                                                           payer: .new(kind: .company, name: hostile),
-                                                                                           idempotencyKey: "h2"), account: account)
+            let payment = try await PaymentFlow(context: app.engine).create(
+                PaymentRequest(
+                    methodID: bank.id, amount: Self.eur("10.00"),
+                    payer: .new(kind: .company, name: hostile),
+                    idempotencyKey: "h2"), account: account)
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
 
             let browser = Browser(app)
@@ -246,17 +265,22 @@ struct HardeningTests {
             let staff = Browser(app)
             try await staff.get("/admin/login")
             try await staff.post("/admin/login", form: ["email": "boss@provider.example", "password": "staff password 1"])
-            let clientPages = ["/dashboard", "/finance/balance", "/services?type=vps", "/services/\(service.id!.uuidString.lowercased())",
-                               "/payments?filter=all", "/payments/\(payment.id!.uuidString.lowercased())",
-                               "/payments/\(payment.id!.uuidString.lowercased())/invoice", "/payments/new", "/finance/expenses",
-                               "/services?q=\(hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"]
-            let staffPages = ["/admin", "/admin?q=X", "/admin/clients/\(client.accountID.uuidString.lowercased())", "/admin/payments",
-                              "/admin/payments/\(payment.id!.uuidString.lowercased())", "/admin/payment-methods", "/admin/billing",
-                              "/admin/outbox"]
+            let clientPages = [
+                "/dashboard", "/finance/balance", "/services?type=vps", "/services/\(service.id!.uuidString.lowercased())",
+                "/payments?filter=all", "/payments/\(payment.id!.uuidString.lowercased())",
+                "/payments/\(payment.id!.uuidString.lowercased())/invoice", "/payments/new", "/finance/expenses",
+                "/services?q=\(hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+            ]
+            let staffPages = [
+                "/admin", "/admin?q=X", "/admin/clients/\(client.accountID.uuidString.lowercased())", "/admin/payments",
+                "/admin/payments/\(payment.id!.uuidString.lowercased())", "/admin/payment-methods", "/admin/billing",
+                "/admin/outbox"
+            ]
             // The public pay link of the invoice, with the hostile payer and method names.
             let detail = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())")
             let linkStart = try #require(detail.text.range(of: #"id="pay-link" value=""#))
-            let payLink = String(detail.text[linkStart.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "http://billing.test", with: "")
+            let payLink = String(detail.text[linkStart.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(
+                of: "http://billing.test", with: "")
             let anonymous = Browser(app)
             for (visitor, pages) in [(browser, clientPages), (staff, staffPages), (anonymous, [payLink])] {
                 for path in pages {
@@ -277,10 +301,13 @@ struct HardeningTests {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
-            try await PaymentMethods(context: app.engine).save(PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR))
+            try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR))
             let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
-            let payment = try await PaymentFlow(context: app.engine).create(PaymentRequest(methodID: bank.id, amount: Self.eur("120.00"),
-                                                                                           idempotencyKey: "b1"), account: account)
+            let payment = try await PaymentFlow(context: app.engine).create(
+                PaymentRequest(
+                    methodID: bank.id, amount: Self.eur("120.00"),
+                    idempotencyKey: "b1"), account: account)
             let browser = Browser(app)
             try await browser.logIn()
             let path = "/payments/\(payment.id!.uuidString.lowercased())"
@@ -289,9 +316,13 @@ struct HardeningTests {
 
             let staff = try await Browser.staff(app)
             _ = try await staff.get("/admin/billing")
-            let saved = try await staff.post("/admin/billing/seller", form: [
-                "seller.legal_name": "Demo Hosting GmbH", "seller.address": "Hauptstraße 1, 10115 Berlin", "seller.tax_id": "DE123456789",
-                "seller.bank_name": "Berliner Bank", "seller.account": "DE89 3704 0044 0532 0130 00", "seller.bank_code": "COBADEFFXXX"])
+            let saved = try await staff.post(
+                "/admin/billing/seller",
+                form: [
+                    "seller.legal_name": "Demo Hosting GmbH", "seller.address": "Hauptstraße 1, 10115 Berlin",
+                    "seller.tax_id": "DE123456789",
+                    "seller.bank_name": "Berliner Bank", "seller.account": "DE89 3704 0044 0532 0130 00", "seller.bank_code": "COBADEFFXXX"
+                ])
             #expect(saved.location == "/admin/billing?notice=seller_saved")
             let tooLong = try await staff.post("/admin/billing/seller", form: ["seller.legal_name": String(repeating: "x", count: 201)])
             #expect(tooLong.status == .unprocessableEntity)
@@ -319,8 +350,10 @@ struct HardeningTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             let staff = try await Browser.staff(app)
-            try await Currencies(context: app.engine).setRate(base: .EUR, quote: .UAH, rateMicros: 45_000_000, staffID: UUID(), role: .administrator)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
+            try await Currencies(context: app.engine).setRate(
+                base: .EUR, quote: .UAH, rateMicros: 45_000_000, staffID: UUID(), role: .administrator)
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             _ = try? await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             #expect(try await OrderRecord.query(on: app.db).filter(\.$status == "pending").count() == 1)
             let browser = Browser(app)
@@ -335,33 +368,51 @@ struct HardeningTests {
             // One parser: "10,555" is refused with an example, "10,5" is ten and a half, in any form.
             let method = try await app.cardMethod()
             _ = try await browser.get("/payments/new")
-            let ambiguous = try await browser.post("/payments/new", form: ["method": method.uuidString.lowercased(), "amount": "10,555",
-                                                                           "action": "confirm", "payer": "self"])
+            let ambiguous = try await browser.post(
+                "/payments/new",
+                form: [
+                    "method": method.uuidString.lowercased(), "amount": "10,555",
+                    "action": "confirm", "payer": "self"
+                ])
             #expect(ambiguous.status == .unprocessableEntity)
             #expect(ambiguous.text.contains("“10,555” can be read two ways. Type the amount like 1234.56, without thousands separators."))
-            let half = try await browser.post("/payments/new", form: ["method": method.uuidString.lowercased(), "amount": "10,5",
-                                                                      "action": "confirm", "payer": "self"])
+            let half = try await browser.post(
+                "/payments/new",
+                form: [
+                    "method": method.uuidString.lowercased(), "amount": "10,5",
+                    "action": "confirm", "payer": "self"
+                ])
             #expect(half.text.contains("€10.50"))
-            let huge = try await browser.post("/payments/new", form: ["method": method.uuidString.lowercased(), "amount": "999999999999999",
-                                                                      "action": "confirm", "payer": "self"])
+            let huge = try await browser.post(
+                "/payments/new",
+                form: [
+                    "method": method.uuidString.lowercased(), "amount": "999999999999999",
+                    "action": "confirm", "payer": "self"
+                ])
             #expect(huge.text.contains("The amount is too large: at most €1,000,000,000.00."))
 
             // Staff: a balance cannot be pushed past what the ledger can sum.
             let cardPath = "/admin/clients/\(client.accountID.uuidString.lowercased())"
             _ = try await staff.get(cardPath)
-            let tooMuch = try await staff.post(cardPath + "/adjust", form: ["amount": "99 999 999 999 999.99", "reason": "test", "key": "big"])
+            let tooMuch = try await staff.post(
+                cardPath + "/adjust", form: ["amount": "99 999 999 999 999.99", "reason": "test", "key": "big"])
             #expect(tooMuch.status == .unprocessableEntity)
             #expect(tooMuch.text.contains("The amount is too large"))
             for index in 0..<100 {
-                try await BalanceAdjustments(context: app.engine).adjust(accountID: client.accountID, amount: MoneyLimits.maximumAmount.money(.EUR),
-                                                                         reason: "fill", staffID: UUID(), role: .administrator,
-                                                                         idempotencyKey: "fill-\(index)")
+                try await BalanceAdjustments(context: app.engine).adjust(
+                    accountID: client.accountID, amount: MoneyLimits.maximumAmount.money(.EUR),
+                    reason: "fill", staffID: UUID(), role: .administrator,
+                    idempotencyKey: "fill-\(index)")
             }
-            await #expect(throws: AdjustmentError.beyondLimits(maximumAmount: MoneyLimits.maximumAmount.money(.EUR),
-                                                               maximumBalance: MoneyLimits.maximumBalance.money(.EUR))) {
-                try await BalanceAdjustments(context: app.engine).adjust(accountID: client.accountID, amount: Self.eur("0.01"),
-                                                                         reason: "one more", staffID: UUID(), role: .administrator,
-                                                                         idempotencyKey: "over")
+            await #expect(
+                throws: AdjustmentError.beyondLimits(
+                    maximumAmount: MoneyLimits.maximumAmount.money(.EUR),
+                    maximumBalance: MoneyLimits.maximumBalance.money(.EUR))
+            ) {
+                try await BalanceAdjustments(context: app.engine).adjust(
+                    accountID: client.accountID, amount: Self.eur("0.01"),
+                    reason: "one more", staffID: UUID(), role: .administrator,
+                    idempotencyKey: "over")
             }
             // The account still answers.
             #expect(try await browser.get("/dashboard").status == .ok)
@@ -376,8 +427,10 @@ struct HardeningTests {
             try await app.topUp(client.accountID, Self.eur("50.00"), key: "t")
             let account = try await app.account(client.accountID)
             let method = try await app.cardMethod()
-            let payment = try await PaymentFlow(context: app.engine).create(PaymentRequest(methodID: method, amount: Self.eur("50.00"),
-                                                                                           idempotencyKey: "p"), account: account)
+            let payment = try await PaymentFlow(context: app.engine).create(
+                PaymentRequest(
+                    methodID: method, amount: Self.eur("50.00"),
+                    idempotencyKey: "p"), account: account)
             let url = try #require(try await PaymentFlow(context: app.engine).start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
@@ -420,11 +473,16 @@ struct HardeningTests {
             #expect(ran.location?.hasPrefix("/admin/billing?notice=run_done&renewed=0") == true)
             let again = try await staff.post("/admin/billing/run", form: [:])
             #expect(again.location == "/admin/billing?notice=run_already_done")
-            #expect(try await staff.get(try #require(ran.location)).text.contains("Today's billing pass ran: 0 renewed, 0 expired, 0 deleted."))
+            #expect(
+                try await staff.get(try #require(ran.location)).text.contains("Today's billing pass ran: 0 renewed, 0 expired, 0 deleted."))
 
             // A promo code that would end before it starts is refused.
-            let promo = try await staff.post("/admin/billing/promos", form: ["code": "BACKWARDS", "kind": "percent", "value": "10",
-                                                                             "valid_from": "2027-01-01", "valid_until": "2026-01-01"])
+            let promo = try await staff.post(
+                "/admin/billing/promos",
+                form: [
+                    "code": "BACKWARDS", "kind": "percent", "value": "10",
+                    "valid_from": "2027-01-01", "valid_until": "2026-01-01"
+                ])
             #expect(promo.status == .unprocessableEntity)
             #expect(promo.text.contains("would end before it starts"))
             #expect(try await PromoCodeRecord.query(on: app.db).count() == 0)
@@ -450,14 +508,21 @@ struct HardeningTests {
             let anna = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.signUpClient(email: "boris@example.com", name: "Boris Secret", country: "DE", currency: .EUR)
             let method = try await app.cardMethod()
-            let boris = try await app.account(try #require(try await UserRecord.query(on: app.db).filter(\.$email == "boris@example.com").first()).accountID)
-            let borisPayment = try await PaymentFlow(context: app.engine).create(PaymentRequest(methodID: method, amount: Self.eur("10.00"),
-                payer: .new(kind: .company, name: "Boris Secret Ltd"), idempotencyKey: "b"), account: boris)
+            let boris = try await app.account(
+                try #require(try await UserRecord.query(on: app.db).filter(\.$email == "boris@example.com").first()).accountID)
+            let borisPayment = try await PaymentFlow(context: app.engine).create(
+                PaymentRequest(
+                    methodID: method, amount: Self.eur("10.00"),
+                    payer: .new(kind: .company, name: "Boris Secret Ltd"), idempotencyKey: "b"), account: boris)
 
             let browser = Browser(app)
             try await browser.get("/login")
-            let login = try await browser.post("/login", form: ["email": "anna@example.com", "password": "correct horse battery",
-                                                                "next": "/\t/evil.example"])
+            let login = try await browser.post(
+                "/login",
+                form: [
+                    "email": "anna@example.com", "password": "correct horse battery",
+                    "next": "/\t/evil.example"
+                ])
             #expect(login.location == "/dashboard")
             // The login gave the browser a new CSRF seed.
             #expect(login.headers[.setCookie].contains { $0.hasPrefix("csrf_seed=") })
@@ -465,19 +530,26 @@ struct HardeningTests {
                 let switched = try await browser.post("/lang", form: ["language": "ru", "back": back])
                 #expect(switched.location == "/", "\(back.debugDescription)")
             }
-            #expect(try await browser.post("/lang", form: ["language": "en", "back": "/payments?filter=all"]).location == "/payments?filter=all")
+            #expect(
+                try await browser.post("/lang", form: ["language": "en", "back": "/payments?filter=all"]).location == "/payments?filter=all"
+            )
 
             // Another account's payer id shows nothing of it.
             _ = try await browser.get("/payments/new")
             let payerID = try #require(borisPayment.payerID).uuidString.lowercased()
-            let foreign = try await browser.post("/payments/new", form: ["method": method.uuidString.lowercased(), "amount": "10.00",
-                                                                         "action": "confirm", "payer": payerID])
+            let foreign = try await browser.post(
+                "/payments/new",
+                form: [
+                    "method": method.uuidString.lowercased(), "amount": "10.00",
+                    "action": "confirm", "payer": payerID
+                ])
             #expect(!foreign.text.contains("Boris Secret Ltd"))
             #expect(foreign.status == .unprocessableEntity)
 
             // GET of the gateway's "cancelled" address changes nothing; its button does.
-            let mine = try await PaymentFlow(context: app.engine).create(PaymentRequest(methodID: method, amount: Self.eur("10.00"), idempotencyKey: "a"),
-                                                                         account: try await app.account(anna.accountID))
+            let mine = try await PaymentFlow(context: app.engine).create(
+                PaymentRequest(methodID: method, amount: Self.eur("10.00"), idempotencyKey: "a"),
+                account: try await app.account(anna.accountID))
             let cancelledPath = "/payments/\(mine.id!.uuidString.lowercased())/cancelled"
             let landing = try await browser.get(cancelledPath)
             #expect(landing.status == .ok)
@@ -490,7 +562,11 @@ struct HardeningTests {
     }
 
     @Test func errorPagesAndAPIErrorsCarryTheSecurityHeaders() async throws {
-        try await TestApp.run(adjust: { $0.baseURL = "https://billing.test"; $0.secureCookies = true }) { app, _ in
+        let https: (inout AppConfig) -> Void = {
+            $0.baseURL = "https://billing.test"
+            $0.secureCookies = true
+        }
+        try await TestApp.run(adjust: https) { app, _ in
             let browser = Browser(app)
             let missing = try await browser.get("/no/such/page")
             #expect(missing.status == .notFound)
@@ -513,11 +589,13 @@ struct HardeningTests {
     }
 
     @Test func formsMayPostToTheConfiguredGatewaysPagesAndNowhereElse() async throws {
-        try await TestApp.run(adjust: { $0.stripe = ("sk_test_x", "whsec_x", "http://127.0.0.1:45678") }) { app, _ in
+        let local: (inout AppConfig) -> Void = { $0.stripe = ("sk_test_x", "whsec_x", "http://127.0.0.1:45678") }
+        try await TestApp.run(adjust: local) { app, _ in
             let policy = try #require(try await Browser(app).get("/login").headers.first(name: "Content-Security-Policy"))
             #expect(policy.hasSuffix("form-action 'self' http://127.0.0.1:45678"))
         }
-        try await TestApp.run(adjust: { $0.stripe = ("sk_test_x", "whsec_x", "https://api.stripe.com") }) { app, _ in
+        let live: (inout AppConfig) -> Void = { $0.stripe = ("sk_test_x", "whsec_x", "https://api.stripe.com") }
+        try await TestApp.run(adjust: live) { app, _ in
             let policy = try #require(try await Browser(app).get("/login").headers.first(name: "Content-Security-Policy"))
             #expect(policy.hasSuffix("form-action 'self' https://checkout.stripe.com"))
         }
@@ -533,7 +611,9 @@ struct HardeningTests {
         #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["198.51.100.1"]) == "198.51.100.1")
         #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["6.6.6.6, 198.51.100.1, 10.0.0.5"]) == "198.51.100.1")
         #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: ["not-an-address"]) == "10.0.0.5")
-        #expect(try AppConfig.fromEnvironment(["BILLING_TRUSTED_PROXIES": "10.0.0.5, ::1"]).trustedProxies == TrustedProxies(["10.0.0.5", "::1"]))
+        #expect(
+            try AppConfig.fromEnvironment(["BILLING_TRUSTED_PROXIES": "10.0.0.5, ::1"]).trustedProxies
+                == TrustedProxies(["10.0.0.5", "::1"]))
         #expect(throws: AppConfig.Invalid.self) { try AppConfig.fromEnvironment(["BILLING_TRUSTED_PROXIES": "proxy.internal"]) }
     }
 }

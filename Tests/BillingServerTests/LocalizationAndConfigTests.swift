@@ -28,7 +28,9 @@ struct LocalizationAndConfigTests {
             let text = try String(contentsOf: file, encoding: .utf8)
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 let key = String(text[Range(match.range(at: 1), in: text)!])
-                if prefixes.contains(String(key.split(separator: ".")[0])), !Localizer.shared.keys(.en).contains(key) { missing.append(key) }
+                if prefixes.contains(String(key.split(separator: ".")[0])), !Localizer.shared.keys(.en).contains(key) {
+                    missing.append(key)
+                }
             }
         }
         #expect(missing == [])
@@ -55,7 +57,7 @@ struct LocalizationAndConfigTests {
             "BILLING_HOST": "0.0.0.0", "BILLING_PORT": "9090", "DATABASE_URL": "postgres://u:p@db.internal:5432/billing",
             "BILLING_TIME_ZONE": "Europe/Kyiv", "BILLING_BASE_URL": "https://my.example.com/", "BILLING_LANGUAGE": "uk",
             "BILLING_CURRENCY": "uah", "BILLING_COUNTRY": "ua", "BILLING_ENV": "production", "BILLING_DEMO": "false",
-            "BILLING_SANDBOX_GATEWAY": "off",
+            "BILLING_SANDBOX_GATEWAY": "off"
         ])
         #expect(config.port == 9090)
         #expect(config.storage == .postgres(url: "postgres://u:p@db.internal:5432/billing"))
@@ -74,7 +76,7 @@ struct LocalizationAndConfigTests {
         let cases: [(String, String)] = [
             ("BILLING_PORT", "eighty"), ("BILLING_PORT", "70000"), ("BILLING_TIME_ZONE", "Mars/Olympus"),
             ("BILLING_LANGUAGE", "de"), ("BILLING_CURRENCY", "XYZ"), ("DATABASE_URL", "mysql://x"),
-            ("BILLING_BASE_URL", "ftp://x"), ("BILLING_ENV", "staging"), ("BILLING_BCRYPT_COST", "2"), ("BILLING_COUNTRY", "ZZZ"),
+            ("BILLING_BASE_URL", "ftp://x"), ("BILLING_ENV", "staging"), ("BILLING_BCRYPT_COST", "2"), ("BILLING_COUNTRY", "ZZZ")
         ]
         for (name, value) in cases {
             do {

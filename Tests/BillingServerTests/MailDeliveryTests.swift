@@ -12,17 +12,21 @@ import VaporTesting
 /// The outbox really leaves: through SMTP to the aiosmtpd server `.ci/run` starts.
 @Suite("Mail delivery through a real SMTP server")
 struct MailDeliveryTests {
-    static let needsServer = ConditionTrait.enabled(if: SMTPTestServer.isConfigured,
-                                                    "needs SMTP_TEST_CONFIG: the aiosmtpd server .ci/run starts")
+    static let needsServer = ConditionTrait.enabled(
+        if: SMTPTestServer.isConfigured,
+        "needs SMTP_TEST_CONFIG: the aiosmtpd server .ci/run starts")
 
     static func relay(_ server: SMTPTestServer, password: String? = nil) throws -> SMTPConfiguration {
-        try SMTPConfiguration.parse("smtp://\(server.user):\(password ?? server.password)@127.0.0.1:\(server.startTLS)"
-                                    + "?starttls=required&ca_file=\(server.ca)&timeout=10")
+        try SMTPConfiguration.parse(
+            "smtp://\(server.user):\(password ?? server.password)@127.0.0.1:\(server.startTLS)"
+                + "?starttls=required&ca_file=\(server.ca)&timeout=10")
     }
 
     @Test(needsServer) func aPasswordResetReachesTheServerOnceInTheUsersLanguage() async throws {
         let server = try SMTPTestServer.load()
-        try await TestApp.run(adjust: { $0.smtp = try? Self.relay(server) }) { app, _ in
+        let relay = try Self.relay(server)
+        let useRelay: (inout AppConfig) -> Void = { $0.smtp = relay }
+        try await TestApp.run(adjust: useRelay) { app, _ in
             let email = "reset-\(UUID().uuidString.prefix(8).lowercased())@example.com"
             try await app.signUpClient(email: email, language: .uk)
             let browser = Browser(app)
@@ -33,8 +37,9 @@ struct MailDeliveryTests {
 
             // Two instances at once: the message goes out once.
             let first = try #require(app.mailDelivery)
-            let second = MailDelivery(context: app.engine, channel: SMTPChannel(configuration: try Self.relay(server)),
-                                      from: EmailAddressee(name: "Demo Hosting", address: "noreply@billing.test"), owner: "second")
+            let second = MailDelivery(
+                context: app.engine, channel: SMTPChannel(configuration: try Self.relay(server)),
+                from: EmailAddressee(name: "Demo Hosting", address: "noreply@billing.test"), owner: "second")
             async let a = first.runOnce()
             async let b = second.runOnce()
             let outcomes = try await [a, b]
@@ -66,8 +71,9 @@ struct MailDeliveryTests {
             try await app.signUpClient(email: "down@example.com")
             try await PasswordResets(context: app.engine).request(email: "down@example.com", language: .en)
             let from = EmailAddressee(name: "Demo Hosting", address: "noreply@billing.test")
-            let down = MailDelivery(context: app.engine, channel: SMTPChannel(configuration: try SMTPConfiguration.parse("smtp://127.0.0.1:1?timeout=2")),
-                                    from: from)
+            let down = MailDelivery(
+                context: app.engine, channel: SMTPChannel(configuration: try SMTPConfiguration.parse("smtp://127.0.0.1:1?timeout=2")),
+                from: from)
             #expect(try await down.runOnce().retried == 1)
             var record = try #require(try await OutboxEmailRecord.query(on: app.db).first())
             #expect(record.status == "queued")
@@ -84,7 +90,8 @@ struct MailDeliveryTests {
 
             // The relay refuses the login: that will not get better by itself, so it is given up at once.
             clock.advance(by: 301)
-            let refused = MailDelivery(context: app.engine, channel: SMTPChannel(configuration: try Self.relay(server, password: "wrong")), from: from)
+            let refused = MailDelivery(
+                context: app.engine, channel: SMTPChannel(configuration: try Self.relay(server, password: "wrong")), from: from)
             #expect(try await refused.runOnce().failed == 1)
             record = try #require(try await OutboxEmailRecord.find(record.id!, on: app.db))
             #expect(record.status == "failed")

@@ -32,7 +32,7 @@ struct OrderingPagesTests {
                 ([ram: "-512"], "RAM: at least 1024."),
                 ([ram: "1.5"], "amounts must be whole numbers"),
                 (["addon.\(catalog.otherPlanAddon.uuidString.lowercased())": "2"], "does not belong to the chosen plan"),
-                (["period": "quarter"], "not offered for the chosen period"),
+                (["period": "quarter"], "not offered for the chosen period")
             ]
             for (fields, message) in refusals {
                 var form = ["period": "month", "domain": "web1", "action": "pay"]
@@ -42,8 +42,12 @@ struct OrderingPagesTests {
                 #expect(response.text.contains(message))
             }
             // A price in the request is not read: the catalog's price is charged.
-            let paid = try await browser.post(path, form: ["period": "month", "domain": "web1", "action": "pay", "price": "0.01",
-                                                           "amount": "0.01", "total": "0.01"])
+            let paid = try await browser.post(
+                path,
+                form: [
+                    "period": "month", "domain": "web1", "action": "pay", "price": "0.01",
+                    "amount": "0.01", "total": "0.01"
+                ])
             #expect(paid.status == .seeOther)
             #expect(paid.location == "/services?type=vps&notice=order_paid")
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("40.00"))
@@ -58,7 +62,8 @@ struct OrderingPagesTests {
             let anna = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(anna.accountID, Self.eur("50.00"), key: "t")
             let account = try await app.account(anna.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), account: account)
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             let service = try await ServiceRecord.query(on: app.db).first()!
             let servicePath = "/services/\(service.id!.uuidString.lowercased())"
@@ -134,9 +139,13 @@ struct OrderingPagesTests {
             let path = "/admin/catalog/\(fast.id!.uuidString.lowercased())"
             let edit = try await staff.get(path)
             #expect(edit.text.contains(#"name="name.ru" id="f-name.ru" value="VPS Быстрый""#))
-            let saved = try await staff.post(path, form: ["type": "vps", "name": "VPS Fast", "summary": "Fast.", "name.ru": "VPS Молния",
-                                                          "name.uk": "", "summary.ru": "", "summary.uk": "", "trial_days": "0",
-                                                          "enabled": "on", "position": "1"])
+            let saved = try await staff.post(
+                path,
+                form: [
+                    "type": "vps", "name": "VPS Fast", "summary": "Fast.", "name.ru": "VPS Молния",
+                    "name.uk": "", "summary.ru": "", "summary.uk": "", "trial_days": "0",
+                    "enabled": "on", "position": "1"
+                ])
             #expect(saved.location == path + "?notice=plan_saved")
             try await browser.post("/lang", form: ["language": "ru", "back": "/order"])
             #expect(try await browser.get("/order?type=vps").text.contains("<h2>VPS Молния</h2>"))

@@ -16,9 +16,10 @@ struct APIClient {
     var language: String?
 
     static func logIn(_ app: Application, email: String = "anna@example.com") async throws -> APIClient {
-        let response = try await Browser(app).send(.POST, "/api/v1/auth/tokens",
-                                                  body: #"{"email":"\#(email)","password":"correct horse battery"}"#,
-                                                  contentType: "application/json")
+        let response = try await Browser(app).send(
+            .POST, "/api/v1/auth/tokens",
+            body: #"{"email":"\#(email)","password":"correct horse battery"}"#,
+            contentType: "application/json")
         #expect(response.status == .created)
         let token = try #require(try APIClient.object(response)["token"] as? String)
         return APIClient(app: app, token: token)
@@ -29,8 +30,9 @@ struct APIClient {
         headers.bearerAuthorization = BearerAuthorization(token: token)
         if let key { headers.replaceOrAdd(name: "Idempotency-Key", value: key) }
         if let language { headers.replaceOrAdd(name: .acceptLanguage, value: language) }
-        return try await Browser(app).send(method, "/api" + path, body: body, contentType: body == nil ? nil : "application/json",
-                                           extraHeaders: headers)
+        return try await Browser(app).send(
+            method, "/api" + path, body: body, contentType: body == nil ? nil : "application/json",
+            extraHeaders: headers)
     }
 
     func json(_ method: HTTPMethod, _ path: String, _ body: String? = nil, key: String? = nil) async throws -> [String: Any] {
@@ -44,7 +46,8 @@ struct APIClient {
 
 /// `{"amount": "…", "currency": "…"}` as "102.80 EUR".
 func amount(_ value: Any?) -> String {
-    guard let object = value as? [String: Any], let amount = object["amount"] as? String, let currency = object["currency"] as? String else {
+    guard let object = value as? [String: Any], let amount = object["amount"] as? String, let currency = object["currency"] as? String
+    else {
         return "—"
     }
     return amount + " " + currency
@@ -125,7 +128,8 @@ struct PaymentAPITests {
             #expect(replay.text == created.text)
             #expect(replay.headers.first(name: "Idempotent-Replayed") == "true")
             #expect(created.headers.first(name: "Idempotent-Replayed") == nil)
-            let reused = try await anna.send(.POST, "/v1/payments", #"{"method_id":"\#(methodID)","amount":"50.00"}"#, key: "order-2026-0001")
+            let reused = try await anna.send(
+                .POST, "/v1/payments", #"{"method_id":"\#(methodID)","amount":"50.00"}"#, key: "order-2026-0001")
             #expect(reused.status == .unprocessableEntity)
             #expect(errorCode(reused) == "idempotency_key_reused")
             #expect(try await PaymentRecord.query(on: app.db).count() == 1)
@@ -136,7 +140,8 @@ struct PaymentAPITests {
             #expect(try await boris.send(.GET, "/v1/payments/\(id)").status == .notFound)
             #expect(try await boris.send(.DELETE, "/v1/payments/\(id)").status == .notFound)
             #expect(try await boris.send(.POST, "/v1/payments/\(id)/checkout", "{}").status == .notFound)
-            let borisOwn = try await boris.send(.POST, "/v1/payments", #"{"method_id":"\#(methodID)","amount":"20.00"}"#, key: "order-2026-0001")
+            let borisOwn = try await boris.send(
+                .POST, "/v1/payments", #"{"method_id":"\#(methodID)","amount":"20.00"}"#, key: "order-2026-0001")
             #expect(borisOwn.status == .created)
             #expect(try APIClient.object(borisOwn)["id"] as? String != id)
 
@@ -149,12 +154,15 @@ struct PaymentAPITests {
             #expect(badReturn.status == .badRequest)
             #expect(errorCode(badReturn) == "invalid_url")
             let (webhook, headers) = Sandbox.paid(app, redirect: redirect)
-            try await app.testing().test(.POST, "/webhooks/sandbox", beforeRequest: { req in
-                for (name, value) in headers { req.headers.replaceOrAdd(name: name, value: value) }
-                req.body = .init(data: webhook)
-            }, afterResponse: { response in
-                #expect(response.status == .ok)
-            })
+            try await app.testing().test(
+                .POST, "/webhooks/sandbox",
+                beforeRequest: { req in
+                    for (name, value) in headers { req.headers.replaceOrAdd(name: name, value: value) }
+                    req.body = .init(data: webhook)
+                },
+                afterResponse: { response in
+                    #expect(response.status == .ok)
+                })
 
             let paid = try await anna.json(.GET, "/v1/payments/\(id)")
             #expect(paid["status"] as? String == "credited")
@@ -186,24 +194,29 @@ struct PaymentAPITests {
             let other = try await app.cardMethod()
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: false,
-                                                                       paymentMethod: card.uuidString.lowercased(), actor: "c")
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            let order = try await Orders(context: app.engine).checkout(
+                account: account, payFromBalance: false,
+                paymentMethod: card.uuidString.lowercased(), actor: "c")
             let orderID = order.id!.uuidString.lowercased()
             let anna = try await APIClient.logIn(app)
 
-            let wrong = try await anna.send(.POST, "/v1/payments", #"{"method_id":"\#(other.uuidString.lowercased())","order_id":"\#(orderID)"}"#,
-                                            key: "pay-order-1")
+            let wrong = try await anna.send(
+                .POST, "/v1/payments", #"{"method_id":"\#(other.uuidString.lowercased())","order_id":"\#(orderID)"}"#,
+                key: "pay-order-1")
             #expect(wrong.status == .unprocessableEntity)
             #expect(errorCode(wrong) == "order_method_fixed")
-            let unknown = try await anna.send(.POST, "/v1/payments", #"{"method_id":"\#(card.uuidString.lowercased())","order_id":"\#(UUID().uuidString)"}"#,
-                                              key: "pay-order-2")
+            let unknown = try await anna.send(
+                .POST, "/v1/payments", #"{"method_id":"\#(card.uuidString.lowercased())","order_id":"\#(UUID().uuidString)"}"#,
+                key: "pay-order-2")
             #expect(unknown.status == .notFound)
 
             // The requested 1.00 is ignored: the order's 10.00 plus 2.5 % is paid.
-            let created = try await anna.send(.POST, "/v1/payments",
-                                              #"{"method_id":"\#(card.uuidString.lowercased())","order_id":"\#(orderID)","amount":"1.00"}"#,
-                                              key: "pay-order-3")
+            let created = try await anna.send(
+                .POST, "/v1/payments",
+                #"{"method_id":"\#(card.uuidString.lowercased())","order_id":"\#(orderID)","amount":"1.00"}"#,
+                key: "pay-order-3")
             #expect(created.status == .created)
             let payment = try APIClient.object(created)
             #expect(payment["purpose"] as? String == "order")
@@ -232,7 +245,8 @@ struct PaymentAPITests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+            try await Cart(context: app.engine).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let serviceID = service.id!.uuidString.lowercased()
@@ -245,7 +259,8 @@ struct PaymentAPITests {
             #expect((setup["saved_method"] as? [String: Any])?["status"] as? String == "being_set_up")
             let setupURL = try #require(setup["setup_url"] as? String)
             let (webhook, headers) = Sandbox.paid(app, redirect: setupURL)
-            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: webhook, headers: headers) == .methodSaved)
+            #expect(
+                try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: webhook, headers: headers) == .methodSaved)
             let saved = try #require((try await anna.json(.GET, "/v1/saved-methods")["items"] as? [[String: Any]])?.first)
             #expect(saved["status"] as? String == "enabled")
             #expect(saved["label"] as? String == "Visa •••• 4242")
@@ -263,7 +278,8 @@ struct PaymentAPITests {
             #expect(renewal["saved_method_id"] as? String == savedID)
             #expect(amount(renewal["price"]) == "10.00 EUR")
             #expect(renewal["expires_on"] as? String == "2026-02-15")
-            let autopay = try await anna.json(.PUT, "/v1/autopay", #"{"enabled":true,"saved_method_id":"\#(savedID)","monthly_maximum":"25.00"}"#)
+            let autopay = try await anna.json(
+                .PUT, "/v1/autopay", #"{"enabled":true,"saved_method_id":"\#(savedID)","monthly_maximum":"25.00"}"#)
             #expect(autopay["enabled"] as? Bool == true)
             #expect(amount(autopay["monthly_maximum"]) == "25.00 EUR")
             #expect(amount(autopay["taken_this_month"]) == "0.00 EUR")
@@ -303,7 +319,10 @@ struct PaymentAPITests {
                 for _ in 0..<20 {
                     group.addTask {
                         let response = try await anna.send(.POST, "/v1/payments", body, key: "retry-storm")
-                        return (response.status, response.status == .created ? try APIClient.object(response)["id"] as? String : errorCode(response))
+                        return (
+                            response.status,
+                            response.status == .created ? try APIClient.object(response)["id"] as? String : errorCode(response)
+                        )
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -331,8 +350,9 @@ struct StaffPaymentAPITests {
     static func staffToken(_ app: Application, role: StaffRole) async throws -> APIClient {
         let email = "\(role.rawValue)@provider.example"
         try await StaffAccounts(context: app.engine).create(email: email, name: "Olga", password: "staff password 1", role: role)
-        let response = try await Browser(app).send(.POST, "/api/v1/staff/auth/tokens",
-                                                  body: #"{"email":"\#(email)","password":"staff password 1"}"#, contentType: "application/json")
+        let response = try await Browser(app).send(
+            .POST, "/api/v1/staff/auth/tokens",
+            body: #"{"email":"\#(email)","password":"staff password 1"}"#, contentType: "application/json")
         #expect(response.status == .created)
         let token = try #require(try APIClient.object(response)["token"] as? String)
         #expect(token.hasPrefix("bts_"))
@@ -341,18 +361,21 @@ struct StaffPaymentAPITests {
 
     @Test func aBankTransferIsConfirmedAndRefundedOnceEachWithKeys() async throws {
         try await TestApp.run { app, _ in
-            let bank = try await PaymentMethods(context: app.engine).save(PaymentMethodForm(
-                kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
+            let bank = try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(
+                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let anna = try await APIClient.logIn(app)
 
             // The client issues the invoice over the API: a company payer, no gateway to go to.
-            let personal = try await anna.send(.POST, "/v1/payments", #"{"method_id":"\#(bank.uuidString.lowercased())","amount":"30.00"}"#,
-                                               key: "inv-0")
+            let personal = try await anna.send(
+                .POST, "/v1/payments", #"{"method_id":"\#(bank.uuidString.lowercased())","amount":"30.00"}"#,
+                key: "inv-0")
             #expect(errorCode(personal) == "payer_kind_not_allowed")
-            let created = try await anna.json(.POST, "/v1/payments",
-                                              #"{"method_id":"\#(bank.uuidString.lowercased())","amount":"30.00","payer":{"kind":"company","name":"Anna LLC"}}"#,
-                                              key: "inv-1")
+            let created = try await anna.json(
+                .POST, "/v1/payments",
+                #"{"method_id":"\#(bank.uuidString.lowercased())","amount":"30.00","payer":{"kind":"company","name":"Anna LLC"}}"#,
+                key: "inv-1")
             #expect((created["payer"] as? [String: Any])?["name"] as? String == "Anna LLC")
             #expect(amount(created["total"]) == "30.00 EUR")
             let id = try #require(created["id"] as? String)
@@ -400,12 +423,15 @@ struct StaffPaymentAPITests {
 
             let noKey = try await accountant.send(.POST, "/v1/staff/payments/\(id)/refunds", refundBody)
             #expect(noKey.status == .badRequest)
-            let tooMuch = try await accountant.send(.POST, "/v1/staff/payments/\(id)/refunds", #"{"amount":"20.01","reason":"x"}"#, key: "refund-2")
+            let tooMuch = try await accountant.send(
+                .POST, "/v1/staff/payments/\(id)/refunds", #"{"amount":"20.01","reason":"x"}"#, key: "refund-2")
             #expect(errorCode(tooMuch) == "refund_too_large")
             #expect(errorMessage(tooMuch) == "At most €20.00 can be refunded.")
-            let noReason = try await accountant.send(.POST, "/v1/staff/payments/\(id)/refunds", #"{"amount":"1.00","reason":" "}"#, key: "refund-3")
+            let noReason = try await accountant.send(
+                .POST, "/v1/staff/payments/\(id)/refunds", #"{"amount":"1.00","reason":" "}"#, key: "refund-3")
             #expect(errorCode(noReason) == "reason_missing")
-            let rest = try await accountant.json(.POST, "/v1/staff/payments/\(id)/refunds", #"{"amount":"20.00","reason":"Closed"}"#, key: "refund-4")
+            let rest = try await accountant.json(
+                .POST, "/v1/staff/payments/\(id)/refunds", #"{"amount":"20.00","reason":"Closed"}"#, key: "refund-4")
             #expect((rest["payment"] as? [String: Any])?["status"] as? String == "refunded")
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
             #expect(try await RefundRecord.query(on: app.db).count() == 2)

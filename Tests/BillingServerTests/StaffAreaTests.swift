@@ -56,9 +56,11 @@ struct StaffAreaTests {
     @Test func debtShowsInTheHeaderAndOnTheDashboard() async throws {
         try await TestApp.run { app, _ in
             let client = try await app.signUpClient(email: "anna@example.com")
-            let staffID = try await StaffAccounts(context: app.engine).create(email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
-            try await BalanceAdjustments(context: app.engine).adjust(accountID: client.accountID, amount: Money(minor: -4_210, .EUR),
-                                                                     reason: "Server rent", staffID: staffID, role: .administrator, idempotencyKey: "d")
+            let staffID = try await StaffAccounts(context: app.engine).create(
+                email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
+            try await BalanceAdjustments(context: app.engine).adjust(
+                accountID: client.accountID, amount: Money(minor: -4_210, .EUR),
+                reason: "Server rent", staffID: staffID, role: .administrator, idempotencyKey: "d")
             let browser = Browser(app)
             try await browser.logIn()
             let page = try await browser.get("/dashboard")
@@ -89,10 +91,13 @@ struct StaffAreaTests {
             try await browser.logIn()
             #expect(try await browser.get("/admin").location == "/admin/login")
             // Staff credentials do not log into the client area either.
-            try await StaffAccounts(context: app.engine).create(email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
+            try await StaffAccounts(context: app.engine).create(
+                email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
             let other = Browser(app)
             try await other.get("/login")
-            #expect(try await other.post("/login", form: ["email": "a@provider.example", "password": "staff password 1"]).status == .unauthorized)
+            #expect(
+                try await other.post("/login", form: ["email": "a@provider.example", "password": "staff password 1"]).status
+                    == .unauthorized)
             let unknown = try await browser.get("/admin/clients/\(UUID().uuidString)")
             #expect(unknown.location == "/admin/login")
         }
@@ -113,13 +118,17 @@ struct StaffAreaTests {
         try await TestApp.run { app, _ in
             func links(_ role: StaffRole) async throws -> [String] {
                 let page = try await Browser.staff(app, role: role).get("/admin")
-                let nav = try #require(page.text.components(separatedBy: #"data-testid="staff-nav""#).last?.components(separatedBy: "</nav>").first)
+                let nav = try #require(
+                    page.text.components(separatedBy: #"data-testid="staff-nav""#).last?.components(separatedBy: "</nav>").first)
                 return nav.components(separatedBy: #"<a href=""#).dropFirst().map { String($0.prefix { $0 != "\"" }) }
             }
             let administrator = try await links(.administrator)
             let accountant = try await links(.accountant)
             let support = try await links(.support)
-            #expect(administrator == ["/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox"])
+            #expect(
+                administrator == [
+                    "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox"
+                ])
             // Accountants manage payments: the menu now shows them (it used to ask for the catalog right).
             #expect(accountant == ["/admin", "/admin/payments", "/admin/payment-methods"])
             #expect(support == ["/admin", "/admin/outbox"])

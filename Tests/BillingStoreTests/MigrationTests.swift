@@ -22,8 +22,9 @@ struct MigrationTests {
     @Test func emailsAreUniqueInTheDatabaseItself() async throws {
         try await TestApp.run { app, clock in
             let registered = try await app.signUpClient(email: "anna@example.com")
-            let duplicate = UserRecord(accountID: registered.accountID, email: "anna@example.com", name: "Copy", passwordHash: "x",
-                                       isOwner: false, createdAt: clock.now)
+            let duplicate = UserRecord(
+                accountID: registered.accountID, email: "anna@example.com", name: "Copy", passwordHash: "x",
+                isOwner: false, createdAt: clock.now)
             await #expect(throws: (any Error).self) { try await duplicate.create(on: app.db) }
         }
     }

@@ -21,8 +21,9 @@ public struct CatalogFixture: Sendable {
         let monthly = try await catalog.savePlan(.init(productType: .vps, name: "VPS M", osImages: ["Debian 12", "Ubuntu 24.04"]))
         try await catalog.setPrice(ownerID: monthly, period: .month, amount: Money(major: 10, .EUR))
         try await catalog.setPrice(ownerID: monthly, period: .year, amount: Money(major: 100, .EUR))
-        let ram = try await catalog.saveAddon(.init(kind: .ram, name: "RAM", included: 1024, minimum: 1024, maximum: 4096, step: 512),
-                                              planID: monthly)
+        let ram = try await catalog.saveAddon(
+            .init(kind: .ram, name: "RAM", included: 1024, minimum: 1024, maximum: 4096, step: 512),
+            planID: monthly)
         try await catalog.setPrice(ownerID: ram, period: .month, amount: Money(units: 100, currency: .EUR))
         try await catalog.setPrice(ownerID: ram, period: .year, amount: Money(units: 1_000, currency: .EUR))
         let yearly = try await catalog.savePlan(.init(productType: .hosting, name: "Hosting Y"))
@@ -42,14 +43,17 @@ public struct CatalogFixture: Sendable {
 extension Application {
     /// Credits a client's balance as a staff top-up would.
     public func topUp(_ accountID: UUID, _ amount: Money, key: String) async throws {
-        try await billingEngine.ledger.post(try .credit(client: accountID, amount: amount, from: .staffAdjustments,
-                                                        kind: .staffAdjustment, memo: "Top-up", idempotencyKey: key), actor: "test")
+        try await billingEngine.ledger.post(
+            try .credit(
+                client: accountID, amount: amount, from: .staffAdjustments,
+                kind: .staffAdjustment, memo: "Top-up", idempotencyKey: key), actor: "test")
     }
 
     /// Orders `planID` for a client and pays it from the balance, as the order form does; answers
     /// the new service.
     @discardableResult
-    public func orderPaid(_ planID: UUID, domain: String, for accountID: UUID, period: BillingPeriod = .month) async throws -> ServiceRecord {
+    public func orderPaid(_ planID: UUID, domain: String, for accountID: UUID, period: BillingPeriod = .month) async throws -> ServiceRecord
+    {
         let account = try await account(accountID)
         try await Cart(context: billingEngine).add(OrderConfiguration(planID: planID, period: period, domainName: domain), account: account)
         try await Orders(context: billingEngine).checkout(account: account, payFromBalance: true, actor: "test")

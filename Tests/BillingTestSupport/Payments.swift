@@ -22,11 +22,12 @@ public enum Sandbox {
 extension Application {
     /// A card method in EUR with the given terms, through the sandbox gateway.
     public func cardMethod(percent: Int64 = 0, fixed: String = "0", cashback: Int64 = 0, minimum: String? = nil) async throws -> UUID {
-        try await PaymentMethods(context: engine).save(PaymentMethodForm(
-            kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: percent),
-            commissionFixed: try MoneyFormat.parse(fixed, currency: .EUR, language: .en),
-            minimum: try minimum.map { try MoneyFormat.parse($0, currency: .EUR, language: .en) },
-            cashbackPercent: Percentage(basisPoints: cashback)))
+        try await PaymentMethods(context: engine).save(
+            PaymentMethodForm(
+                kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: percent),
+                commissionFixed: try MoneyFormat.parse(fixed, currency: .EUR, language: .en),
+                minimum: try minimum.map { try MoneyFormat.parse($0, currency: .EUR, language: .en) },
+                cashbackPercent: Percentage(basisPoints: cashback)))
     }
 
     public func balance(_ accountID: UUID) async throws -> Money { try await engine.ledger.balance(of: accountID, in: .EUR) }

@@ -19,9 +19,10 @@ public struct SMTPTestServer: Sendable {
         let data = try Data(contentsOf: URL(fileURLWithPath: try #require(configPath)))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let ports = try #require(object["ports"] as? [String: Int])
-        return SMTPTestServer(plain: try #require(ports["plain"]), startTLS: try #require(ports["starttls"]), tls: try #require(ports["tls"]),
-                              ca: try #require(object["ca"] as? String), maildir: try #require(object["maildir"] as? String),
-                              user: try #require(object["user"] as? String), password: try #require(object["password"] as? String))
+        return SMTPTestServer(
+            plain: try #require(ports["plain"]), startTLS: try #require(ports["starttls"]), tls: try #require(ports["tls"]),
+            ca: try #require(object["ca"] as? String), maildir: try #require(object["maildir"] as? String),
+            user: try #require(object["user"] as? String), password: try #require(object["password"] as? String))
     }
 
     /// The stored messages (raw text) whose Message-ID is `id`.

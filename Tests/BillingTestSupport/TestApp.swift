@@ -20,9 +20,11 @@ public enum TestApp {
 
     public static var databaseName: String { postgresURL == nil ? "sqlite" : "postgres" }
 
-    public static func run(clock: TestClock = TestClock(TestApp.start),
-                           adjust: (inout AppConfig) -> Void = { _ in },
-                           _ body: (Application, TestClock) async throws -> Void) async throws {
+    public static func run(
+        clock: TestClock = TestClock(TestApp.start),
+        adjust: (inout AppConfig) -> Void = { _ in },
+        _ body: (Application, TestClock) async throws -> Void
+    ) async throws {
         var config = AppConfig()
         config.bcryptCost = 4
         config.seedDemo = false
@@ -53,10 +55,12 @@ extension Application {
 
     /// Signs up a client with a known password and returns its ids.
     @discardableResult
-    public func signUpClient(email: String = "anna@example.com", password: String = "correct horse battery",
-                             name: String = "Anna Client", country: String = "UA",
-                             language: BillingDomain.Language = .en,
-                             currency: Currency? = nil) async throws -> AccountRegistration.Registered {
+    public func signUpClient(
+        email: String = "anna@example.com", password: String = "correct horse battery",
+        name: String = "Anna Client", country: String = "UA",
+        language: BillingDomain.Language = .en,
+        currency: Currency? = nil
+    ) async throws -> AccountRegistration.Registered {
         try await AccountRegistration(context: billingEngine).signUp(
             SignUpForm(email: email, password: password, name: name, country: country, language: language, currency: currency))
     }

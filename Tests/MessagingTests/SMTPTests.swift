@@ -1,15 +1,16 @@
 import BillingDomain
-import Foundation
 import BillingTestSupport
+import Foundation
 import Messaging
 import Testing
 
 @Suite("E-mail: MIME and SMTP")
 struct SMTPTests {
     static func message(_ id: String, subject: String = "Сброс пароля Demo Hosting", language: Language = .ru) -> EmailMessage {
-        EmailMessage(from: EmailAddressee(name: "Demo Hosting", address: "billing@demo.example"), to: "anna@example.com",
-                     subject: subject, text: "Здравствуйте, Анна!\n\nСсылка: https://billing.example/password/reset/abc\n.\nКонец.",
-                     messageID: "<\(id)@billing.example>", date: Date(timeIntervalSince1970: 1_768_467_600), language: language)
+        EmailMessage(
+            from: EmailAddressee(name: "Demo Hosting", address: "billing@demo.example"), to: "anna@example.com",
+            subject: subject, text: "Здравствуйте, Анна!\n\nСсылка: https://billing.example/password/reset/abc\n.\nКонец.",
+            messageID: "<\(id)@billing.example>", date: Date(timeIntervalSince1970: 1_768_467_600), language: language)
     }
 
     @Test func aMessageIsMultipartWithEncodedHeadersAndAttachments() throws {
@@ -31,16 +32,22 @@ struct SMTPTests {
         #expect(html.contains("Hello &lt;you&gt;"))
         #expect(html.contains(#"<a href="https://x.example/a?b=1&amp;c=2" style="color:#2952cc">https://x.example/a?b=1&amp;c=2</a> now"#))
 
-        let attached = EmailMessage(from: EmailAddressee(address: "billing@demo.example"), to: "anna@example.com", subject: "Invoice",
-                                    text: "See the attachment.", attachments: [EmailAttachment(filename: "Счёт 1.pdf", contentType: "application/pdf",
-                                                                                               data: Data("%PDF-1.4".utf8))],
-                                    messageID: "<m2@x>", date: Date(), language: .en)
+        let attached = EmailMessage(
+            from: EmailAddressee(address: "billing@demo.example"), to: "anna@example.com", subject: "Invoice",
+            text: "See the attachment.",
+            attachments: [
+                EmailAttachment(
+                    filename: "Счёт 1.pdf", contentType: "application/pdf",
+                    data: Data("%PDF-1.4".utf8))
+            ],
+            messageID: "<m2@x>", date: Date(), language: .en)
         let mixed = MIMEMessage.render(attached, boundarySeed: "C")
         #expect(mixed.contains("Content-Type: multipart/mixed; boundary=\"mix-C\"\r\n"))
         #expect(mixed.contains("Content-Disposition: attachment; filename=\"=?UTF-8?B?"))
         #expect(mixed.contains(Data("%PDF-1.4".utf8).base64EncodedString()))
-        #expect(MIMEMessage.render(Self.message("m3", subject: "Line\r\nBcc: x@evil.example"), boundarySeed: "D")
-            .contains("Subject: Line  Bcc: x@evil.example\r\n"))
+        #expect(
+            MIMEMessage.render(Self.message("m3", subject: "Line\r\nBcc: x@evil.example"), boundarySeed: "D")
+                .contains("Subject: Line  Bcc: x@evil.example\r\n"))
     }
 
     @Test func theRelayIsReadFromOneURL() throws {
@@ -56,10 +63,15 @@ struct SMTPTests {
         #expect(try SMTPConfiguration.parse("smtps://mail.example").security == .implicitTLS)
         #expect(try SMTPConfiguration.parse("smtp://mail.example").security == .startTLSIfOffered)
         #expect(try SMTPConfiguration.parse("smtp://mail.example?starttls=off").security == .plain)
-        for bad in ["http://mail.example", "smtp://", "smtps://mail.example?starttls=off", "smtp://m.example?starttls=maybe", "smtp://m.example?timeout=0"] {
+        for bad in [
+            "http://mail.example", "smtp://", "smtps://mail.example?starttls=off", "smtp://m.example?starttls=maybe",
+            "smtp://m.example?timeout=0"
+        ] {
             #expect(throws: SMTPConfiguration.Invalid.self, "\(bad)") { try SMTPConfiguration.parse(bad) }
         }
-        #expect(EmailAddressee.parse("Demo Hosting <billing@demo.example>") == EmailAddressee(name: "Demo Hosting", address: "billing@demo.example"))
+        #expect(
+            EmailAddressee.parse("Demo Hosting <billing@demo.example>")
+                == EmailAddressee(name: "Demo Hosting", address: "billing@demo.example"))
         #expect(EmailAddressee.parse("billing@demo.example") == EmailAddressee(address: "billing@demo.example"))
         #expect(EmailAddressee.parse("not an address") == nil)
     }
@@ -69,8 +81,11 @@ struct SMTPTests {
         let server = try SMTPTestServer.load()
         let cases: [(String, Int, String)] = [
             ("plain", server.plain, "smtp://\(server.user):\(server.password)@127.0.0.1:\(server.plain)?starttls=off"),
-            ("starttls", server.startTLS, "smtp://\(server.user):\(server.password)@127.0.0.1:\(server.startTLS)?starttls=required&ca_file=\(server.ca)"),
-            ("tls", server.tls, "smtps://\(server.user):\(server.password)@127.0.0.1:\(server.tls)?ca_file=\(server.ca)"),
+            (
+                "starttls", server.startTLS,
+                "smtp://\(server.user):\(server.password)@127.0.0.1:\(server.startTLS)?starttls=required&ca_file=\(server.ca)"
+            ),
+            ("tls", server.tls, "smtps://\(server.user):\(server.password)@127.0.0.1:\(server.tls)?ca_file=\(server.ca)")
         ]
         for (name, _, url) in cases {
             let id = "\(name)-\(UUID().uuidString.lowercased())"
@@ -91,8 +106,10 @@ struct SMTPTests {
         let server = try SMTPTestServer.load()
         // A wrong password: the server's 535 is permanent.
         do {
-            try await SMTPChannel(configuration: try SMTPConfiguration.parse(
-                "smtp://\(server.user):wrong@127.0.0.1:\(server.plain)?starttls=off")).deliver(Self.message("bad-\(UUID())"))
+            try await SMTPChannel(
+                configuration: try SMTPConfiguration.parse(
+                    "smtp://\(server.user):wrong@127.0.0.1:\(server.plain)?starttls=off")
+            ).deliver(Self.message("bad-\(UUID())"))
             Issue.record("a wrong password was accepted")
         } catch let error as EmailDeliveryError {
             #expect(error.isPermanent)
@@ -100,23 +117,28 @@ struct SMTPTests {
         }
         // STARTTLS required, but the server does not offer it: refused, nothing sent in the clear.
         do {
-            try await SMTPChannel(configuration: try SMTPConfiguration.parse(
-                "smtp://\(server.user):\(server.password)@127.0.0.1:\(server.plain)?starttls=required")).deliver(Self.message("clear-\(UUID())"))
+            try await SMTPChannel(
+                configuration: try SMTPConfiguration.parse(
+                    "smtp://\(server.user):\(server.password)@127.0.0.1:\(server.plain)?starttls=required")
+            ).deliver(Self.message("clear-\(UUID())"))
             Issue.record("sent without STARTTLS although required")
         } catch let error as EmailDeliveryError {
             #expect(error.description.contains("does not offer STARTTLS"))
         }
         // A certificate nobody vouches for is refused.
         do {
-            try await SMTPChannel(configuration: try SMTPConfiguration.parse(
-                "smtps://\(server.user):\(server.password)@127.0.0.1:\(server.tls)?timeout=5")).deliver(Self.message("untrusted-\(UUID())"))
+            try await SMTPChannel(
+                configuration: try SMTPConfiguration.parse(
+                    "smtps://\(server.user):\(server.password)@127.0.0.1:\(server.tls)?timeout=5")
+            ).deliver(Self.message("untrusted-\(UUID())"))
             Issue.record("an untrusted certificate was accepted")
         } catch let error as EmailDeliveryError {
             #expect(!error.isPermanent)
         }
         // Nobody listening: temporary, tried again later.
         do {
-            try await SMTPChannel(configuration: try SMTPConfiguration.parse("smtp://127.0.0.1:1?timeout=2")).deliver(Self.message("down-\(UUID())"))
+            try await SMTPChannel(configuration: try SMTPConfiguration.parse("smtp://127.0.0.1:1?timeout=2")).deliver(
+                Self.message("down-\(UUID())"))
             Issue.record("delivered to a closed port")
         } catch let error as EmailDeliveryError {
             #expect(!error.isPermanent)

@@ -37,7 +37,8 @@ struct APIContextMiddleware: AsyncMiddleware {
                 bearer = try await tokens.authenticate(authorization.token)
                 if bearer == nil { throw APIFailure.unauthorized }
                 if request.method != .GET, request.method != .HEAD, bearer?.scopes.contains("write") != true {
-                    throw APIFailure.refused(.forbidden, code: "forbidden", message: request.texts.text("error.forbidden", request.language))
+                    throw APIFailure.refused(
+                        .forbidden, code: "forbidden", message: request.texts.text("error.forbidden", request.language))
                 }
             }
         }
@@ -64,9 +65,11 @@ enum APIFailure: Error {
 enum APIPaging {
     static func page(_ number: Int?, _ size: Int?, _ req: Request) throws -> PageRequest {
         guard let page = PageRequest.api(number: number, size: size) else {
-            throw APIFailure.refused(.badRequest, code: "invalid_page",
-                                     message: req.texts.text("error.api.invalid_page", req.language,
-                                                             ["pages": String(PageRequest.maximumNumber), "size": String(PageRequest.maximumSize)]))
+            throw APIFailure.refused(
+                .badRequest, code: "invalid_page",
+                message: req.texts.text(
+                    "error.api.invalid_page", req.language,
+                    ["pages": String(PageRequest.maximumNumber), "size": String(PageRequest.maximumSize)]))
         }
         return page
     }
@@ -88,7 +91,10 @@ enum APIError {
 
     static func response(status: HTTPStatus, code: String, message: String) -> Response {
         struct Body: Encodable {
-            struct Inner: Encodable { let code: String; let message: String }
+            struct Inner: Encodable {
+                let code: String
+                let message: String
+            }
             let error: Inner
         }
         var headers = HTTPHeaders()
@@ -131,9 +137,13 @@ struct BillingAPIHandlers: APIProtocol {
     func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
         let req = try request
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        return .created(.init(body: .json(try await Self.issued(req) {
-            try await APITokens(context: req.engine).issue(email: body.email, password: body.password, name: body.name, ip: req.clientIP)
-        })))
+        return .created(
+            .init(
+                body: .json(
+                    try await Self.issued(req) {
+                        try await APITokens(context: req.engine).issue(
+                            email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+                    })))
     }
 
     /// A token issued for e-mail and password (client or staff); a refused login is a 401, too
@@ -141,13 +151,16 @@ struct BillingAPIHandlers: APIProtocol {
     static func issued(_ req: Request, _ issue: () async throws -> APITokens.Issued) async throws -> Components.Schemas.IssuedToken {
         do {
             let issued = try await issue()
-            return .init(id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name, scopes: issued.scopes,
-                         expiresAt: issued.expiresAt)
+            return .init(
+                id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name, scopes: issued.scopes,
+                expiresAt: issued.expiresAt)
         } catch LoginError.throttled {
-            throw APIFailure.refused(.tooManyRequests, code: "too_many_requests", message: req.texts.text("error.login.throttled", req.language))
+            throw APIFailure.refused(
+                .tooManyRequests, code: "too_many_requests", message: req.texts.text("error.login.throttled", req.language))
         } catch let error as LoginError {
-            throw APIFailure.refused(.unauthorized, code: "unauthorized",
-                                     message: req.texts.text("error.login." + String(describing: error), req.language))
+            throw APIFailure.refused(
+                .unauthorized, code: "unauthorized",
+                message: req.texts.text("error.login." + String(describing: error), req.language))
         }
     }
 
@@ -157,14 +170,19 @@ struct BillingAPIHandlers: APIProtocol {
         let summary = try await AccountSummary.load(account: bearer.account, context: req.engine)
         let user = bearer.user
         let account = summary.account
-        return .ok(.init(body: .json(.init(
-            user: .init(id: user.id!.uuidString.lowercased(), email: user.email, name: user.name, isOwner: user.isOwner,
-                        language: .init(rawValue: user.language ?? "en") ?? .en),
-            account: .init(id: account.id!.uuidString.lowercased(), clientCode: account.clientCode, name: account.name,
-                           country: account.country, currency: account.currency, registeredOn: account.registeredOn,
-                           status: .init(rawValue: account.status) ?? .active),
-            balance: Self.amount(summary.balance),
-            debt: Self.amount(summary.debt)))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        user: .init(
+                            id: user.id!.uuidString.lowercased(), email: user.email, name: user.name, isOwner: user.isOwner,
+                            language: .init(rawValue: user.language ?? "en") ?? .en),
+                        account: .init(
+                            id: account.id!.uuidString.lowercased(), clientCode: account.clientCode, name: account.name,
+                            country: account.country, currency: account.currency, registeredOn: account.registeredOn,
+                            status: .init(rawValue: account.status) ?? .active),
+                        balance: Self.amount(summary.balance),
+                        debt: Self.amount(summary.debt)))))
     }
 
     func listLedger(_ input: Operations.ListLedger.Input) async throws -> Operations.ListLedger.Output {
@@ -172,15 +190,20 @@ struct BillingAPIHandlers: APIProtocol {
         let bearer = try bearer
         let page = try APIPaging.page(input.query.page, input.query.perPage, req)
         let movements = try await req.engine.ledger.movements(of: bearer.account.id!, page: page)
-        return .ok(.init(body: .json(.init(items: movements.items.map(Self.movement), page: page.number, perPage: page.size,
-                                           total: movements.total))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: movements.items.map(Self.movement), page: page.number, perPage: page.size,
+                        total: movements.total))))
     }
 
     func getLedgerTransaction(_ input: Operations.GetLedgerTransaction.Input) async throws -> Operations.GetLedgerTransaction.Output {
         let req = try request
         let bearer = try bearer
         guard let id = UUID(uuidString: input.path.transactionId),
-              let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.account.id!) else {
+            let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.account.id!)
+        else {
             throw APIFailure.notFound
         }
         return .ok(.init(body: .json(Self.movement(movement))))
@@ -191,7 +214,8 @@ struct BillingAPIHandlers: APIProtocol {
     }
 
     static func movement(_ movement: Ledger.Movement) -> Components.Schemas.LedgerMovement {
-        .init(transactionId: movement.transactionID.uuidString.lowercased(), date: movement.date,
-              kind: .init(rawValue: movement.kind.rawValue) ?? .staffAdjustment, memo: movement.memo, amount: amount(movement.amount))
+        .init(
+            transactionId: movement.transactionID.uuidString.lowercased(), date: movement.date,
+            kind: .init(rawValue: movement.kind.rawValue) ?? .staffAdjustment, memo: movement.memo, amount: amount(movement.amount))
     }
 }

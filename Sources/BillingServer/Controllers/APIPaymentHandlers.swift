@@ -44,8 +44,9 @@ extension BillingAPIHandlers {
         let names = try await Self.methodNames(req)
         let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
         let items = payments.items.map { payment in
-            Self.payment(payment, methodName: payment.methodID.flatMap { names[$0] }, payer: payment.payerID.flatMap { payersByID[$0] },
-                         req: req)
+            Self.payment(
+                payment, methodName: payment.methodID.flatMap { names[$0] }, payer: payment.payerID.flatMap { payersByID[$0] },
+                req: req)
         }
         return .ok(.init(body: .json(.init(items: items, page: page.number, perPage: page.size, total: payments.total))))
     }
@@ -75,8 +76,9 @@ extension BillingAPIHandlers {
         let key = "api:\(bearer.user.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
         let payment = try await Self.refusing(req) {
             try await PaymentFlow(context: req.engine).create(
-                PaymentRequest(methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,
-                               idempotencyKey: key),
+                PaymentRequest(
+                    methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,
+                    idempotencyKey: key),
                 account: bearer.account)
         }
         return .created(.init(body: .json(try await Self.detailed(payment, req: req))))
@@ -109,8 +111,9 @@ extension BillingAPIHandlers {
         }
         let (success, cancel) = PaymentsController.returnURLs(req, paymentID: payment.id!)
         let redirect = try await Self.refusing(req) {
-            try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: returnURL ?? success,
-                                                            cancelURL: cancelURL ?? cancel)
+            try await PaymentFlow(context: req.engine).start(
+                paymentID: payment.id!, returnURL: returnURL ?? success,
+                cancelURL: cancelURL ?? cancel)
         }
         let reloaded = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
         return .ok(.init(body: .json(.init(redirectUrl: redirect, payment: try await Self.detailed(reloaded, req: req)))))
@@ -148,7 +151,8 @@ extension BillingAPIHandlers {
         do {
             try await Self.refusing(req) { try await SavedMethods(context: req.engine).rename(id, to: body.name, account: account) }
         } catch SavedMethods.Problem.nameMissing {
-            throw APIFailure.refused(.unprocessableEntity, code: "name_missing", message: req.texts.text("error.payment.method_name", req.language))
+            throw APIFailure.refused(
+                .unprocessableEntity, code: "name_missing", message: req.texts.text("error.payment.method_name", req.language))
         }
         guard let saved = try await SavedMethods(context: req.engine).find(id, account: account) else { throw APIFailure.notFound }
         return .ok(.init(body: .json(Self.savedMethod(saved))))
@@ -183,8 +187,9 @@ extension BillingAPIHandlers {
         }
         do {
             try await Self.refusing(req) {
-                try await SavedMethods(context: req.engine).setRenewal(serviceID: serviceID, savedMethodID: savedID, autoRenew: body.autoRenew,
-                                                                       account: bearer.account, actor: Self.actor(bearer))
+                try await SavedMethods(context: req.engine).setRenewal(
+                    serviceID: serviceID, savedMethodID: savedID, autoRenew: body.autoRenew,
+                    account: bearer.account, actor: Self.actor(bearer))
             }
         } catch OrderError.itemNotFound {
             throw APIFailure.notFound
@@ -204,14 +209,18 @@ extension BillingAPIHandlers {
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
         let maximum = try Self.money(body.monthlyMaximum, account: account, req: req)
         guard let savedID = UUID(uuidString: body.savedMethodId) else {
-            throw APIFailure.refused(.unprocessableEntity, code: "method_not_usable", message: req.texts.text("error.autopay.method", req.language))
+            throw APIFailure.refused(
+                .unprocessableEntity, code: "method_not_usable", message: req.texts.text("error.autopay.method", req.language))
         }
         do {
-            try await Autopayments(context: req.engine).save(account: account, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
+            try await Autopayments(context: req.engine).save(
+                account: account, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
         } catch Autopayments.Problem.maximumNotPositive {
-            throw APIFailure.refused(.unprocessableEntity, code: "amount_invalid", message: req.texts.text("error.autopay.maximum", req.language))
+            throw APIFailure.refused(
+                .unprocessableEntity, code: "amount_invalid", message: req.texts.text("error.autopay.maximum", req.language))
         } catch Autopayments.Problem.methodNotUsable {
-            throw APIFailure.refused(.unprocessableEntity, code: "method_not_usable", message: req.texts.text("error.autopay.method", req.language))
+            throw APIFailure.refused(
+                .unprocessableEntity, code: "method_not_usable", message: req.texts.text("error.autopay.method", req.language))
         }
         return .ok(.init(body: .json(try await Self.autopay(account: account, req: req))))
     }
@@ -232,7 +241,8 @@ extension BillingAPIHandlers {
 
     /// A return address given by an API client: http or https, of sane length.
     static func externalURL(_ text: String, req: Request) throws -> String {
-        guard text.count <= 2000, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+        guard text.count <= 2000, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else {
             throw APIFailure.refused(.badRequest, code: "invalid_url", message: req.texts.text("error.api.return_url", req.language))
         }
         return text
@@ -259,8 +269,9 @@ extension BillingAPIHandlers {
             switch error {
             case .orderNotFound, .itemNotFound: throw APIFailure.notFound
             default:
-                throw APIFailure.refused(.unprocessableEntity, code: error == .orderNotPending ? "order_not_pending" : "order_refused",
-                                         message: Messages.order(error, PageContext(req)))
+                throw APIFailure.refused(
+                    .unprocessableEntity, code: error == .orderNotPending ? "order_not_pending" : "order_refused",
+                    message: Messages.order(error, PageContext(req)))
             }
         }
     }
@@ -298,37 +309,46 @@ extension BillingAPIHandlers {
 
     static func paymentMethod(_ method: PaymentMethod, req: Request) -> Components.Schemas.PaymentMethod {
         let terms = method.terms
-        return .init(id: method.id.uuidString.lowercased(), kind: .init(rawValue: method.kind.rawValue) ?? .bankTransfer, name: method.name,
-                     description: method.description(in: req.language), currency: method.currency.code,
-                     commissionPercent: terms.commissionPercent.description, commissionFixed: amount(terms.commissionFixed),
-                     minimum: terms.minimum.map(amount), maximum: terms.maximum.map(amount),
-                     cashbackPercent: terms.cashbackPercent.description,
-                     payerKinds: PayerKind.allCases.filter(method.payerKinds.contains).compactMap { .init(rawValue: $0.rawValue) },
-                     canSave: method.kind.isGateway && req.engine.gateways.driver(method.kind.rawValue)?.supportsSetup == true)
+        return .init(
+            id: method.id.uuidString.lowercased(), kind: .init(rawValue: method.kind.rawValue) ?? .bankTransfer, name: method.name,
+            description: method.description(in: req.language), currency: method.currency.code,
+            commissionPercent: terms.commissionPercent.description, commissionFixed: amount(terms.commissionFixed),
+            minimum: terms.minimum.map(amount), maximum: terms.maximum.map(amount),
+            cashbackPercent: terms.cashbackPercent.description,
+            payerKinds: PayerKind.allCases.filter(method.payerKinds.contains).compactMap { .init(rawValue: $0.rawValue) },
+            canSave: method.kind.isGateway && req.engine.gateways.driver(method.kind.rawValue)?.supportsSetup == true)
     }
 
     static func quote(_ amounts: PaymentAmounts) -> Components.Schemas.Quote {
-        .init(amount: amount(amounts.amount), commission: amount(amounts.commission), total: amount(amounts.total),
-              cashback: amount(amounts.cashback))
+        .init(
+            amount: amount(amounts.amount), commission: amount(amounts.commission), total: amount(amounts.total),
+            cashback: amount(amounts.cashback))
     }
 
-    static func payment(_ payment: PaymentRecord, methodName: String?, payer: PayerRecord?, req: Request,
-                        refunds: [RefundRecord]? = nil) -> Components.Schemas.Payment {
+    static func payment(
+        _ payment: PaymentRecord, methodName: String?, payer: PayerRecord?, req: Request,
+        refunds: [RefundRecord]? = nil
+    ) -> Components.Schemas.Payment {
         let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
         func money(_ units: Int64) -> Components.Schemas.Amount { amount(Money(units: units, currency: currency)) }
-        let payerShape = payer.map { Components.Schemas.Payer(id: $0.id!.uuidString.lowercased(), kind: .init(rawValue: $0.kind) ?? .person,
-                                                              name: $0.name) }
-        let refundShapes = refunds?.map { refund in
-            Components.Schemas.Refund(id: refund.id!.uuidString.lowercased(), amount: money(refund.amount), reason: refund.reason,
-                                      createdAt: refund.createdAt)
+        let payerShape = payer.map {
+            Components.Schemas.Payer(
+                id: $0.id!.uuidString.lowercased(), kind: .init(rawValue: $0.kind) ?? .person,
+                name: $0.name)
         }
-        return .init(id: payment.id!.uuidString.lowercased(), number: payment.number, status: .init(rawValue: payment.status) ?? .new,
-                     purpose: .init(rawValue: payment.purpose) ?? .topup, methodId: payment.methodID?.uuidString.lowercased(),
-                     methodKind: .init(rawValue: payment.methodKind) ?? .balance, methodName: methodName,
-                     orderId: payment.orderID?.uuidString.lowercased(), payer: payerShape,
-                     amount: money(payment.amount), commission: money(payment.commission), total: money(payment.total),
-                     cashback: money(payment.cashback), refunded: money(payment.refunded), createdAt: payment.createdAt,
-                     creditedAt: payment.creditedAt, payLink: PaymentsController.payLink(req, payment: payment), refunds: refundShapes)
+        let refundShapes = refunds?.map { refund in
+            Components.Schemas.Refund(
+                id: refund.id!.uuidString.lowercased(), amount: money(refund.amount), reason: refund.reason,
+                createdAt: refund.createdAt)
+        }
+        return .init(
+            id: payment.id!.uuidString.lowercased(), number: payment.number, status: .init(rawValue: payment.status) ?? .new,
+            purpose: .init(rawValue: payment.purpose) ?? .topup, methodId: payment.methodID?.uuidString.lowercased(),
+            methodKind: .init(rawValue: payment.methodKind) ?? .balance, methodName: methodName,
+            orderId: payment.orderID?.uuidString.lowercased(), payer: payerShape,
+            amount: money(payment.amount), commission: money(payment.commission), total: money(payment.total),
+            cashback: money(payment.cashback), refunded: money(payment.refunded), createdAt: payment.createdAt,
+            creditedAt: payment.creditedAt, payLink: PaymentsController.payLink(req, payment: payment), refunds: refundShapes)
     }
 
     /// One payment with its method name, payer and refunds.
@@ -339,29 +359,33 @@ extension BillingAPIHandlers {
     }
 
     static func savedMethod(_ saved: SavedMethodRecord) -> Components.Schemas.SavedMethod {
-        .init(id: saved.id!.uuidString.lowercased(), name: saved.name, label: saved.label, methodId: saved.methodID.uuidString.lowercased(),
-              gateway: saved.gateway, status: .init(rawValue: saved.status) ?? .notWorking, lastError: saved.lastError,
-              createdAt: saved.createdAt)
+        .init(
+            id: saved.id!.uuidString.lowercased(), name: saved.name, label: saved.label, methodId: saved.methodID.uuidString.lowercased(),
+            gateway: saved.gateway, status: .init(rawValue: saved.status) ?? .notWorking, lastError: saved.lastError,
+            createdAt: saved.createdAt)
     }
 
     static func serviceRef(_ service: ServiceRecord) -> Components.Schemas.ServiceRef {
-        .init(id: service.id!.uuidString.lowercased(), number: service.number,
-              name: service.domainName.isEmpty ? service.planName : "\(service.planName) · \(service.domainName)")
+        .init(
+            id: service.id!.uuidString.lowercased(), number: service.number,
+            name: service.domainName.isEmpty ? service.planName : "\(service.planName) · \(service.domainName)")
     }
 
     static func renewal(_ service: ServiceRecord) -> Components.Schemas.Renewal {
         let currency = Currency.named(service.currency) ?? .EUR
-        return .init(service: serviceRef(service), status: service.status, expiresOn: service.expiresOn,
-                     price: amount(Money(units: service.recurringAmount, currency: currency)), autoRenew: service.autoRenew,
-                     savedMethodId: service.savedMethodID?.uuidString.lowercased())
+        return .init(
+            service: serviceRef(service), status: service.status, expiresOn: service.expiresOn,
+            price: amount(Money(units: service.recurringAmount, currency: currency)), autoRenew: service.autoRenew,
+            savedMethodId: service.savedMethodID?.uuidString.lowercased())
     }
 
     static func autopay(account: AccountRecord, req: Request) async throws -> Components.Schemas.Autopay {
         let overview = try await Autopayments(context: req.engine).overview(account: account)
         let setting = overview.setting
-        return .init(enabled: setting?.enabled ?? false, savedMethodId: setting?.savedMethodID.uuidString.lowercased(),
-                     monthlyMaximum: setting.map { amount(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) },
-                     forecast: amount(overview.forecast), recommendedMaximum: amount(overview.recommendedMaximum),
-                     takenThisMonth: amount(overview.takenThisMonth))
+        return .init(
+            enabled: setting?.enabled ?? false, savedMethodId: setting?.savedMethodID.uuidString.lowercased(),
+            monthlyMaximum: setting.map { amount(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) },
+            forecast: amount(overview.forecast), recommendedMaximum: amount(overview.recommendedMaximum),
+            takenThisMonth: amount(overview.takenThisMonth))
     }
 }

@@ -22,31 +22,41 @@ extension BillingAPIHandlers {
     func createStaffToken(_ input: Operations.CreateStaffToken.Input) async throws -> Operations.CreateStaffToken.Output {
         let req = try request
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        return .created(.init(body: .json(try await Self.issued(req) {
-            try await APITokens(context: req.engine).issueStaff(email: body.email, password: body.password, name: body.name, ip: req.clientIP)
-        })))
+        return .created(
+            .init(
+                body: .json(
+                    try await Self.issued(req) {
+                        try await APITokens(context: req.engine).issueStaff(
+                            email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+                    })))
     }
 
     func listStaffPayments(_ input: Operations.ListStaffPayments.Input) async throws -> Operations.ListStaffPayments.Output {
         let req = try request
         _ = try staff(.managePayments)
         let page = try APIPaging.page(input.query.page, nil, req)
-        let payments = try await PaymentFlow(context: req.engine).staffList(status: input.query.status?.rawValue,
-                                                                           methodKind: input.query.method?.rawValue,
-                                                                           search: input.query.q ?? "", page: page)
+        let payments = try await PaymentFlow(context: req.engine).staffList(
+            status: input.query.status?.rawValue,
+            methodKind: input.query.method?.rawValue,
+            search: input.query.q ?? "", page: page)
         let names = try await Self.methodNames(req)
         let accountIDs = Set(payments.items.map(\.accountID))
         let accounts = accountIDs.isEmpty ? [] : try await AccountRecord.query(on: req.db).filter(\.$id ~~ accountIDs).all()
-        let owners = accountIDs.isEmpty ? [] : try await UserRecord.query(on: req.db).filter(\.$accountID ~~ accountIDs)
-            .filter(\.$isOwner == true).all()
+        let owners =
+            accountIDs.isEmpty
+            ? []
+            : try await UserRecord.query(on: req.db).filter(\.$accountID ~~ accountIDs)
+                .filter(\.$isOwner == true).all()
         let accountsByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
         let ownersByAccount = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
         let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
         let items = payments.items.map { payment in
             Components.Schemas.StaffPayment(
-                payment: Self.payment(payment, methodName: payment.methodID.flatMap { names[$0] },
-                                      payer: payment.payerID.flatMap { payersByID[$0] }, req: req),
-                client: Self.client(account: accountsByID[payment.accountID], owner: ownersByAccount[payment.accountID], id: payment.accountID))
+                payment: Self.payment(
+                    payment, methodName: payment.methodID.flatMap { names[$0] },
+                    payer: payment.payerID.flatMap { payersByID[$0] }, req: req),
+                client: Self.client(
+                    account: accountsByID[payment.accountID], owner: ownersByAccount[payment.accountID], id: payment.accountID))
         }
         return .ok(.init(body: .json(.init(items: items, page: page.number, perPage: page.size, total: payments.total))))
     }
@@ -79,16 +89,19 @@ extension BillingAPIHandlers {
         }
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else {
-            throw APIFailure.refused(.unprocessableEntity, code: "reason_missing", message: req.texts.text("error.refund.reason", req.language))
+            throw APIFailure.refused(
+                .unprocessableEntity, code: "reason_missing", message: req.texts.text("error.refund.reason", req.language))
         }
         // The refund is keyed by the member's key too: a repeat after the first answer is
         // forgotten still refunds once.
         let key = "api:\(staff.staff.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
         try await Self.refusing(req) {
-            try await PaymentFlow(context: req.engine).refund(paymentID: payment.id!, amount: amount, reason: reason, actor: Self.actor(staff),
-                                                             key: key)
+            try await PaymentFlow(context: req.engine).refund(
+                paymentID: payment.id!, amount: amount, reason: reason, actor: Self.actor(staff),
+                key: key)
         }
-        return .created(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
+        return .created(
+            .init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
     }
 }
 
@@ -96,12 +109,16 @@ extension BillingAPIHandlers {
     static func actor(_ staff: APITokens.StaffBearer) -> String { "staff:\(staff.staff.id!.uuidString.lowercased())" }
 
     static func anyPayment(_ id: String, req: Request) async throws -> PaymentRecord {
-        guard let uuid = UUID(uuidString: id), let payment = try await PaymentRecord.find(uuid, on: req.db) else { throw APIFailure.notFound }
+        guard let uuid = UUID(uuidString: id), let payment = try await PaymentRecord.find(uuid, on: req.db) else {
+            throw APIFailure.notFound
+        }
         return payment
     }
 
     static func client(account: AccountRecord?, owner: UserRecord?, id: UUID) -> Components.Schemas.StaffPayment.ClientPayload {
-        .init(accountId: id.uuidString.lowercased(), clientCode: account?.clientCode ?? 0, name: account?.name ?? "", email: owner?.email ?? "")
+        .init(
+            accountId: id.uuidString.lowercased(), clientCode: account?.clientCode ?? 0, name: account?.name ?? "",
+            email: owner?.email ?? "")
     }
 
     static func staffPayment(_ payment: PaymentRecord, req: Request) async throws -> Components.Schemas.StaffPayment {

@@ -53,8 +53,9 @@ struct ClientAuthController: RouteCollection {
     private func startSession(_ req: Request, userID: UUID, next: String?) async throws -> Response {
         let sessions = WebSessions(context: req.engine)
         if let old = req.cookies[SessionCookie.client]?.string { try await sessions.end(token: old) }
-        let token = try await sessions.start(realm: .client, principalID: userID, ip: req.clientIP,
-                                             userAgent: req.headers.first(name: .userAgent))
+        let token = try await sessions.start(
+            realm: .client, principalID: userID, ip: req.clientIP,
+            userAgent: req.headers.first(name: .userAgent))
         let response = req.redirect(to: req.safeReturnPath(next, fallback: "/dashboard"))
         response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
         CSRFMiddleware.rotate(response, for: req)
@@ -78,9 +79,10 @@ struct ClientAuthController: RouteCollection {
         let values = AuthPages.SignUpValues(email: form.email ?? "", name: form.name ?? "", country: form.country ?? "")
         do {
             // The same answer whether or not the address has an account: "check your e-mail".
-            try await AccountRegistration(context: req.engine).request(SignUpForm(
-                email: values.email, password: form.password ?? "", name: values.name, country: values.country,
-                language: req.language), ip: req.clientIP)
+            try await AccountRegistration(context: req.engine).request(
+                SignUpForm(
+                    email: values.email, password: form.password ?? "", name: values.name, country: values.country,
+                    language: req.language), ip: req.clientIP)
             return AuthPages.signUpSent(PageContext(req), email: values.email).response()
         } catch let error as SignUpError {
             let page = PageContext(req)
@@ -130,8 +132,11 @@ struct ClientAuthController: RouteCollection {
             let page = PageContext(req)
             return AuthPages.forgot(page, sent: false, error: page.t("error.signup.invalidEmail")).response(status: .unprocessableEntity)
         }
-        guard try await RequestThrottle(context: req.engine).admit(.passwordReset, email: EmailAddress.normalized(email) ?? email,
-                                                                    ip: req.clientIP) else {
+        guard
+            try await RequestThrottle(context: req.engine).admit(
+                .passwordReset, email: EmailAddress.normalized(email) ?? email,
+                ip: req.clientIP)
+        else {
             let page = PageContext(req)
             return AuthPages.forgot(page, sent: false, error: page.t("error.too_many_requests")).response(status: .tooManyRequests)
         }

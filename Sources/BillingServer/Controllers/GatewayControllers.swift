@@ -18,7 +18,8 @@ struct WebhookController: RouteCollection {
         var headers: [String: String] = [:]
         for (name, value) in req.headers { headers[name] = value }
         do {
-            let outcome = try await GatewayWebhooks(context: req.engine, logger: req.logger).receive(gateway: gateway, body: body, headers: headers)
+            let outcome = try await GatewayWebhooks(context: req.engine, logger: req.logger).receive(
+                gateway: gateway, body: body, headers: headers)
             return try Self.json(.ok, ["received": "true", "outcome": outcome.rawValue])
         } catch GatewayWebhooks.Failure.unknownGateway {
             return try Self.json(.notFound, ["error": "unknown gateway"])
@@ -60,7 +61,10 @@ struct SandboxGatewayController: RouteCollection {
     }
 
     func act(req: Request) async throws -> Response {
-        struct Form: Content { var action: String?; var card: String? }
+        struct Form: Content {
+            var action: String?
+            var card: String?
+        }
         let (gateway, session, token) = try session(req)
         let form = try req.content.decode(Form.self)
         let outcome: SandboxGateway.Outcome
@@ -81,16 +85,23 @@ struct SandboxGatewayController: RouteCollection {
         headers.contentType = .json
         headers.add(name: "Sandbox-Signature", value: signature)
         let status = try await SandboxGateway.deliver { attempt in
-            let delivery = Request(application: req.application, method: .POST, url: URI(path: "/webhooks/sandbox"), headers: headers,
-                                   collectedBody: ByteBuffer(data: body), remoteAddress: nil, logger: req.logger, on: req.eventLoop)
+            let delivery = Request(
+                application: req.application, method: .POST, url: URI(path: "/webhooks/sandbox"), headers: headers,
+                collectedBody: ByteBuffer(data: body), remoteAddress: nil, logger: req.logger, on: req.eventLoop)
             let status = (try? await req.application.responder.respond(to: delivery).get())?.status.code
             if status.map({ $0 >= 500 }) ?? true {
-                req.logger.error("sandbox webhook delivery failed", metadata: ["attempt": .stringConvertible(attempt),
-                                                                               "status": .stringConvertible(status ?? 0)])
+                req.logger.error(
+                    "sandbox webhook delivery failed",
+                    metadata: [
+                        "attempt": .stringConvertible(attempt),
+                        "status": .stringConvertible(status ?? 0)
+                    ])
             }
             return status
         }
-        if let status, status != 200 { req.logger.error("sandbox webhook was not accepted", metadata: ["status": .stringConvertible(status)]) }
+        if let status, status != 200 {
+            req.logger.error("sandbox webhook was not accepted", metadata: ["status": .stringConvertible(status)])
+        }
         return req.redirect(to: session.returnURL)
     }
 }
@@ -105,8 +116,9 @@ struct PayLinkController: RouteCollection {
 
     private func payment(_ req: Request) async throws -> (PaymentRecord, String) {
         guard let token = req.parameters.get("token"),
-              let id = PayLink.paymentID(from: token, key: req.billing.signingKey, now: req.engine.clock.now),
-              let payment = try await PaymentRecord.find(id, on: req.db) else { throw PageError.notFound }
+            let id = PayLink.paymentID(from: token, key: req.billing.signingKey, now: req.engine.clock.now),
+            let payment = try await PaymentRecord.find(id, on: req.db)
+        else { throw PageError.notFound }
         return (payment, token)
     }
 
@@ -120,8 +132,11 @@ struct PayLinkController: RouteCollection {
         let (payment, token) = try await payment(req)
         let link = req.engine.provider.baseURL + "/pay/" + token
         do {
-            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: link, cancelURL: link,
-                                                                           byAccountUser: false) else {
+            guard
+                let url = try await PaymentFlow(context: req.engine).start(
+                    paymentID: payment.id!, returnURL: link, cancelURL: link,
+                    byAccountUser: false)
+            else {
                 return req.redirect(to: "/pay/\(token)")
             }
             return req.redirect(to: url)

@@ -29,8 +29,10 @@ struct OrderController: RouteCollection {
         let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
         let offers = try await Catalog(context: req.engine).offers(type: type, currency: currency)
         let settings = try await BillingSettings.load(on: req.db)
-        return OrderPages.catalog(page, type: type, offers: offers, taxMode: settings.taxMode,
-                                  taxRate: VATTable.rate(forCountry: account.country)).response()
+        return OrderPages.catalog(
+            page, type: type, offers: offers, taxMode: settings.taxMode,
+            taxRate: VATTable.rate(forCountry: account.country)
+        ).response()
     }
 
     /// The configuration as the form sent it. Only choices are read (plan, period, amounts,
@@ -43,9 +45,10 @@ struct OrderController: RouteCollection {
             addons[id] = amount
         }
         guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else { throw OrderFormError.badPeriod }
-        return OrderConfiguration(planID: planID, period: period, addons: addons,
-                                  domainName: String((form["domain"] ?? "").prefix(253)), osImage: form["os"] ?? "",
-                                  trial: form["trial"] == "on", promoCode: form["promo"].flatMap { $0.isEmpty ? nil : String($0.prefix(40)) })
+        return OrderConfiguration(
+            planID: planID, period: period, addons: addons,
+            domainName: String((form["domain"] ?? "").prefix(253)), osImage: form["os"] ?? "",
+            trial: form["trial"] == "on", promoCode: form["promo"].flatMap { $0.isEmpty ? nil : String($0.prefix(40)) })
     }
 
     enum OrderFormError: Error { case badAddon, badQuantity, badPeriod }
@@ -53,29 +56,34 @@ struct OrderController: RouteCollection {
     func configure(req: Request) async throws -> Response {
         let account = try req.client.account
         guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
-              let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR),
-              offer.isOrderable else { throw PageError.notFound }
+            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR),
+            offer.isOrderable
+        else { throw PageError.notFound }
         var config = OrderConfiguration(planID: planID, period: offer.periods.first ?? .month)
         var itemID: UUID?
         if let id = req.query[String.self, at: "item"].flatMap(UUID.init(uuidString:)),
-           let item = try await OrderItemRecord.find(id, on: req.db), item.accountID == account.id!, item.orderID == nil,
-           let period = BillingPeriod(rawValue: item.period) {
+            let item = try await OrderItemRecord.find(id, on: req.db), item.accountID == account.id!, item.orderID == nil,
+            let period = BillingPeriod(rawValue: item.period)
+        {
             itemID = id
-            config = OrderConfiguration(planID: planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
-                                        domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
+            config = OrderConfiguration(
+                planID: planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
+                domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
         }
         // The first look at the form shows the price: a name not typed yet does not change it.
         var quoted = config
         if quoted.domainName.isEmpty { quoted.domainName = "example.com" }
         let priced = try? await OrderPricing(context: req.engine).price(quoted, for: account)
-        return OrderPages.configure(try await PageContext.client(req), offer: offer, configuration: config, priced: priced,
-                                    error: nil, itemID: itemID).response()
+        return OrderPages.configure(
+            try await PageContext.client(req), offer: offer, configuration: config, priced: priced,
+            error: nil, itemID: itemID
+        ).response()
     }
 
     func submit(req: Request) async throws -> Response {
         let account = try req.client.account
         guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
-              let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR)
+            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR)
         else { throw PageError.notFound }
         let form = try req.content.decode([String: String].self)
         let page = try await PageContext.client(req)
@@ -103,15 +111,18 @@ struct OrderController: RouteCollection {
             case "pay":
                 let item = try await Cart(context: req.engine).add(config, account: account)
                 do {
-                    try await Orders(context: req.engine).checkout(account: account, itemIDs: [item.id!], payFromBalance: true, actor: try actor(req))
+                    try await Orders(context: req.engine).checkout(
+                        account: account, itemIDs: [item.id!], payFromBalance: true, actor: try actor(req))
                 } catch let error as OrderError {
                     if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
                     throw error
                 }
                 return req.redirect(to: "/services?type=\(offer.productType.rawValue)&notice=order_paid")
             default:
-                return OrderPages.configure(page, offer: offer, configuration: priced.configuration, priced: priced, error: nil,
-                                            itemID: itemID).response()
+                return OrderPages.configure(
+                    page, offer: offer, configuration: priced.configuration, priced: priced, error: nil,
+                    itemID: itemID
+                ).response()
             }
         } catch let error as OrderError {
             return refuse(Messages.order(error, page))
@@ -128,9 +139,11 @@ struct OrderController: RouteCollection {
         let account = try req.client.account
         let lines = try await Cart(context: req.engine).lines(account: account)
         let methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
-        return OrderPages.cart(page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) },
-                               error: error.map { Messages.order($0, page) })
-            .response(status: error == nil ? .ok : .unprocessableEntity)
+        return OrderPages.cart(
+            page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) },
+            error: error.map { Messages.order($0, page) }
+        )
+        .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     /// The orders page, with a refusal on top when there is one.
@@ -142,10 +155,12 @@ struct OrderController: RouteCollection {
         let paid = try await orders.list(account: account, status: "paid")
         let items = try await orders.items(of: (pending + paid).map { $0.id! })
         let methods = try await PaymentMethods(context: req.engine).all()
-        return OrderPages.orders(page, pending: pending, paid: paid, items: items,
-                                 methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id.uuidString.lowercased(), $0.name) }),
-                                 error: error.map { Messages.order($0, page) })
-            .response(status: error == nil ? .ok : .unprocessableEntity)
+        return OrderPages.orders(
+            page, pending: pending, paid: paid, items: items,
+            methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id.uuidString.lowercased(), $0.name) }),
+            error: error.map { Messages.order($0, page) }
+        )
+        .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     func promo(req: Request) async throws -> Response {
@@ -169,9 +184,11 @@ struct OrderController: RouteCollection {
             guard try await PaymentMethods(context: req.engine).available(for: account, topUp: true).contains(where: { $0.id == methodID })
             else { return try await renderCart(req, error: .emptyCart) }
             do {
-                let order = try await Orders(context: req.engine).checkout(account: account, payFromBalance: false,
-                                                                           paymentMethod: methodID.uuidString.lowercased(), actor: try actor(req))
-                return req.redirect(to: "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
+                let order = try await Orders(context: req.engine).checkout(
+                    account: account, payFromBalance: false,
+                    paymentMethod: methodID.uuidString.lowercased(), actor: try actor(req))
+                return req.redirect(
+                    to: "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
             } catch let error as OrderError {
                 return try await renderCart(req, error: error)
             }
@@ -187,8 +204,9 @@ struct OrderController: RouteCollection {
 
     func remove(req: Request) async throws -> Response {
         guard let id = req.parameters.get("itemID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        do { try await Cart(context: req.engine).remove(itemID: id, account: try req.client.account) }
-        catch OrderError.itemNotFound { throw PageError.notFound }
+        do { try await Cart(context: req.engine).remove(itemID: id, account: try req.client.account) } catch OrderError.itemNotFound {
+            throw PageError.notFound
+        }
         return req.redirect(to: "/cart")
     }
 
@@ -199,18 +217,21 @@ struct OrderController: RouteCollection {
     /// One order: its items, amounts, method, status and the payments made for it.
     func order(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)),
-              let detail = try await Orders(context: req.engine).detail(orderID: id, account: try req.client.account) else {
+            let detail = try await Orders(context: req.engine).detail(orderID: id, account: try req.client.account)
+        else {
             throw PageError.notFound
         }
         let methods = try await PaymentMethods(context: req.engine).all()
-        let method = detail.order.paymentMethod == "balance" ? nil : methods.first { $0.id.uuidString.lowercased() == detail.order.paymentMethod }
+        let method =
+            detail.order.paymentMethod == "balance" ? nil : methods.first { $0.id.uuidString.lowercased() == detail.order.paymentMethod }
         return OrderPages.order(try await PageContext.client(req), detail: detail, methodName: method?.name).response()
     }
 
     func pay(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         if let order = try await OrderRecord.find(id, on: req.db), order.accountID == (try req.client.account).id!,
-           order.paymentMethod != "balance" {
+            order.paymentMethod != "balance"
+        {
             // Fixed at checkout: it is paid with its own method, never from the balance (CAT-5).
             return req.redirect(to: "/payments/new?order=\(id.uuidString.lowercased())&method=\(order.paymentMethod)")
         }
@@ -226,9 +247,9 @@ struct OrderController: RouteCollection {
 
     func cancel(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        do { try await Orders(context: req.engine).cancel(orderID: id, account: try req.client.account) }
-        catch OrderError.orderNotFound { throw PageError.notFound }
-        catch OrderError.orderNotPending { return req.redirect(to: "/orders") }
+        do { try await Orders(context: req.engine).cancel(orderID: id, account: try req.client.account) } catch OrderError.orderNotFound {
+            throw PageError.notFound
+        } catch OrderError.orderNotPending { return req.redirect(to: "/orders") }
         return req.redirect(to: "/orders?notice=order_cancelled")
     }
 }
@@ -254,7 +275,9 @@ extension Messages {
             page.t("error.order.insufficient", ["needed": page.money(needed), "available": page.money(available)])
         case .emptyCart: page.t("error.order.empty_cart")
         case .amountNotWhole: page.t("error.order.amount_whole")
-        case .amountTooLarge: page.t("error.order.amount_too_large", ["max": page.money(MoneyLimits.maximumAmount.money(page.client?.summary.currency ?? .EUR))])
+        case .amountTooLarge:
+            page.t(
+                "error.order.amount_too_large", ["max": page.money(MoneyLimits.maximumAmount.money(page.client?.summary.currency ?? .EUR))])
         case .itemNotFound, .orderNotFound: page.t("error.not_found")
         case .orderNotPending: page.t("error.order.not_pending")
         }

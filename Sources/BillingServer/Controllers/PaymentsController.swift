@@ -35,7 +35,8 @@ struct PaymentsController: RouteCollection {
 
     private func ownPayment(_ req: Request) async throws -> PaymentRecord {
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-              let payment = try await PaymentFlow(context: req.engine).find(id, account: try req.client.account) else { throw PageError.notFound }
+            let payment = try await PaymentFlow(context: req.engine).find(id, account: try req.client.account)
+        else { throw PageError.notFound }
         return payment
     }
 
@@ -56,11 +57,14 @@ struct PaymentsController: RouteCollection {
     func list(req: Request) async throws -> Response {
         let filter = req.query[String.self, at: "filter"].flatMap(PaymentFlow.Filter.init(rawValue:)) ?? .unpaid
         let pageNumber = req.query[String.self, at: "page"]
-        let payments = try await PaymentFlow(context: req.engine).list(account: try req.client.account, filter: filter,
-                                                                      page: PageRequest.web(pageNumber))
+        let payments = try await PaymentFlow(context: req.engine).list(
+            account: try req.client.account, filter: filter,
+            page: PageRequest.web(pageNumber))
         let methods = try await PaymentMethods(context: req.engine).all()
-        return PaymentPages.list(try await PageContext.client(req), filter: filter, payments: payments,
-                                 methodNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) })).response()
+        return PaymentPages.list(
+            try await PageContext.client(req), filter: filter, payments: payments,
+            methodNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) })
+        ).response()
     }
 
     func detail(req: Request) async throws -> Response {
@@ -69,16 +73,19 @@ struct PaymentsController: RouteCollection {
 
     private func renderDetail(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
-        return PaymentPages.detail(try await PageContext.client(req), payment: payment, method: method, payer: payer,
-                                   payLink: Self.payLink(req, payment: payment), seller: try await SellerDetails.load(on: req.db),
-                                   refunds: try await PaymentFlow(context: req.engine).refunds(of: payment.id!), error: error).response(status: error == nil ? .ok : .unprocessableEntity)
+        return PaymentPages.detail(
+            try await PageContext.client(req), payment: payment, method: method, payer: payer,
+            payLink: Self.payLink(req, payment: payment), seller: try await SellerDetails.load(on: req.db),
+            refunds: try await PaymentFlow(context: req.engine).refunds(of: payment.id!), error: error
+        ).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     func pay(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
         let (success, cancel) = Self.returnURLs(req, paymentID: payment.id!)
         do {
-            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: success, cancelURL: cancel) else {
+            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: success, cancelURL: cancel)
+            else {
                 return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())/invoice")
             }
             return req.redirect(to: url)
@@ -121,9 +128,11 @@ struct PaymentsController: RouteCollection {
     func invoice(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
-        return PaymentPages.printable(PageContext(req), payment: payment, method: method, payer: payer,
-                                      client: try req.client.user.name, clientCode: try req.client.account.clientCode,
-                                      seller: try await SellerDetails.load(on: req.db)).response()
+        return PaymentPages.printable(
+            PageContext(req), payment: payment, method: method, payer: payer,
+            client: try req.client.user.name, clientCode: try req.client.account.clientCode,
+            seller: try await SellerDetails.load(on: req.db)
+        ).response()
     }
 
     // MARK: the flow
@@ -173,8 +182,10 @@ struct PaymentsController: RouteCollection {
             methods = methods.filter { $0.id.uuidString.lowercased() == found.paymentMethod }
         }
         let payers = try await PayerRecord.query(on: req.db).filter(\.$accountID == account.id!).sort(\.$name).all()
-        return PaymentPages.form(try await PageContext.client(req), methods: methods, payers: payers, form: form, order: order,
-                                 error: error).response(status: error == nil ? .ok : .unprocessableEntity)
+        return PaymentPages.form(
+            try await PageContext.client(req), methods: methods, payers: payers, form: form, order: order,
+            error: error
+        ).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     /// Step two posts `action=confirm` (shows the amounts), step three `action=pay`.
@@ -183,13 +194,16 @@ struct PaymentsController: RouteCollection {
         let fields = try req.content.decode([String: String].self)
         let form = PaymentForm(fields)
         let page = try await PageContext.client(req)
-        guard let methodID = form.methodID else { return try await renderForm(req, form: form, error: page.t("error.payment.choose_method")) }
+        guard let methodID = form.methodID else {
+            return try await renderForm(req, form: form, error: page.t("error.payment.choose_method"))
+        }
         let flow = PaymentFlow(context: req.engine)
         do {
             var amount: Money
             if let orderID = form.orderID {
                 guard let order = try await OrderRecord.find(orderID, on: req.db), order.accountID == account.id!,
-                      let currency = Currency.named(order.currency) else { throw PageError.notFound }
+                    let currency = Currency.named(order.currency)
+                else { throw PageError.notFound }
                 guard order.paymentMethod == methodID.uuidString.lowercased() else { throw PaymentError.orderMethodFixed }
                 amount = Money(units: order.total, currency: currency)
             } else {
@@ -200,9 +214,11 @@ struct PaymentsController: RouteCollection {
             }
             let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, account: account)
             if fields["action"] == "pay" {
-                let payment = try await flow.create(PaymentRequest(methodID: methodID, amount: amount, orderID: form.orderID, payer: form.payer,
-                                                                   saveMethod: form.saveMethod, idempotencyKey: "web:" + form.key),
-                                                    account: account)
+                let payment = try await flow.create(
+                    PaymentRequest(
+                        methodID: methodID, amount: amount, orderID: form.orderID, payer: form.payer,
+                        saveMethod: form.saveMethod, idempotencyKey: "web:" + form.key),
+                    account: account)
                 let (success, cancel) = Self.returnURLs(req, paymentID: payment.id!)
                 guard let url = try await flow.start(paymentID: payment.id!, returnURL: success, cancelURL: cancel) else {
                     return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())?notice=invoice_issued")
@@ -262,7 +278,8 @@ struct PaymentsController: RouteCollection {
 
     func methodDone(req: Request) async throws -> Response {
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)),
-              let saved = try await SavedMethods(context: req.engine).find(id, account: try req.client.account) else { throw PageError.notFound }
+            let saved = try await SavedMethods(context: req.engine).find(id, account: try req.client.account)
+        else { throw PageError.notFound }
         let notice = saved.status == SavedMethodStatus.enabled.rawValue ? "method_saved" : "method_not_saved"
         return req.redirect(to: "/finance/methods?notice=\(notice)")
     }
@@ -271,7 +288,8 @@ struct PaymentsController: RouteCollection {
         struct Form: Content { var name: String? }
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do {
-            try await SavedMethods(context: req.engine).rename(id, to: try req.content.decode(Form.self).name ?? "", account: try req.client.account)
+            try await SavedMethods(context: req.engine).rename(
+                id, to: try req.content.decode(Form.self).name ?? "", account: try req.client.account)
         } catch PaymentError.savedMethodNotFound {
             throw PageError.notFound
         } catch SavedMethods.Problem.nameMissing {
@@ -299,7 +317,9 @@ struct PaymentsController: RouteCollection {
     private func renderAutorenewal(_ req: Request, error: String?) async throws -> Response {
         let account = try req.client.account
         let services = try await SavedMethods(context: req.engine).renewals(account: account)
-        let saved = try await SavedMethods(context: req.engine).list(account: account).filter { $0.status != SavedMethodStatus.beingSetUp.rawValue }
+        let saved = try await SavedMethods(context: req.engine).list(account: account).filter {
+            $0.status != SavedMethodStatus.beingSetUp.rawValue
+        }
         return PaymentPages.autorenewal(try await PageContext.client(req), services: services, saved: saved, error: error)
             .response(status: error == nil ? .ok : .unprocessableEntity)
     }
@@ -310,8 +330,9 @@ struct PaymentsController: RouteCollection {
         let methodValue = form["method"] ?? "balance"
         let savedID = methodValue == "balance" ? nil : UUID(uuidString: methodValue)
         do {
-            try await SavedMethods(context: req.engine).setRenewal(serviceID: serviceID, savedMethodID: savedID, autoRenew: form["auto_renew"] == "on",
-                                                                   account: try req.client.account, actor: try actor(req))
+            try await SavedMethods(context: req.engine).setRenewal(
+                serviceID: serviceID, savedMethodID: savedID, autoRenew: form["auto_renew"] == "on",
+                account: try req.client.account, actor: try actor(req))
         } catch OrderError.itemNotFound {
             throw PageError.notFound
         } catch let error as PaymentError {
@@ -326,10 +347,14 @@ struct PaymentsController: RouteCollection {
 
     private func renderAutopay(_ req: Request, error: String?, maximum: String?) async throws -> Response {
         let account = try req.client.account
-        let saved = try await SavedMethods(context: req.engine).list(account: account).filter { $0.status != SavedMethodStatus.beingSetUp.rawValue }
-        return PaymentPages.autopay(try await PageContext.client(req), overview: try await Autopayments(context: req.engine).overview(account: account),
-                                    saved: saved, maximum: maximum, error: error)
-            .response(status: error == nil ? .ok : .unprocessableEntity)
+        let saved = try await SavedMethods(context: req.engine).list(account: account).filter {
+            $0.status != SavedMethodStatus.beingSetUp.rawValue
+        }
+        return PaymentPages.autopay(
+            try await PageContext.client(req), overview: try await Autopayments(context: req.engine).overview(account: account),
+            saved: saved, maximum: maximum, error: error
+        )
+        .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     func saveAutopay(req: Request) async throws -> Response {
@@ -345,8 +370,9 @@ struct PaymentsController: RouteCollection {
             return try await renderAutopay(req, error: error.message, maximum: form["maximum"])
         }
         do {
-            try await Autopayments(context: req.engine).save(account: account, savedMethodID: savedID, monthlyMaximum: maximum,
-                                                             enabled: form["enabled"] == "on")
+            try await Autopayments(context: req.engine).save(
+                account: account, savedMethodID: savedID, monthlyMaximum: maximum,
+                enabled: form["enabled"] == "on")
         } catch is Autopayments.Problem {
             return try await renderAutopay(req, error: page.t("error.autopay.method"), maximum: form["maximum"])
         }

@@ -23,32 +23,40 @@ struct ServicesController: RouteCollection {
         let status = req.query[String.self, at: "status"].flatMap(ServiceStatus.init(rawValue:))
         let search = String((req.query[String.self, at: "q"] ?? "").prefix(100))
         let filter = ServiceLifecycle.ListFilter(type: type, status: status, search: search)
-        let services = try await ServiceLifecycle(context: req.engine).list(account: account, filter: filter,
-                                                                            page: PageRequest.web(req.query[String.self, at: "page"]))
+        let services = try await ServiceLifecycle(context: req.engine).list(
+            account: account, filter: filter,
+            page: PageRequest.web(req.query[String.self, at: "page"]))
         let settings = try await BillingSettings.load(on: req.db)
-        return ServicePages.list(try await PageContext.client(req), filter: filter, services: services,
-                                 taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode).response()
+        return ServicePages.list(
+            try await PageContext.client(req), filter: filter, services: services,
+            taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode
+        ).response()
     }
 
     private func service(_ req: Request) async throws -> ServiceRecord {
         guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        do { return try await ServiceLifecycle(context: req.engine).service(id, account: try req.client.account) }
-        catch { throw PageError.notFound }
+        do { return try await ServiceLifecycle(context: req.engine).service(id, account: try req.client.account) } catch {
+            throw PageError.notFound
+        }
     }
 
     func show(req: Request) async throws -> Response {
         try await render(req, service: try await service(req), error: nil, change: nil, status: .ok)
     }
 
-    private func render(_ req: Request, service: ServiceRecord, error: String?, change: ServiceLifecycle.ChangeQuote?,
-                        status: HTTPStatus) async throws -> Response {
+    private func render(
+        _ req: Request, service: ServiceRecord, error: String?, change: ServiceLifecycle.ChangeQuote?,
+        status: HTTPStatus
+    ) async throws -> Response {
         guard let view = ServiceLifecycle.view(service) else { throw PageError.notFound }
         let history = try await ServiceLifecycle(context: req.engine).history(serviceID: service.id!)
         let offer = try await Catalog(context: req.engine).offer(planID: service.planID, currency: view.recurring.currency)
         let settings = try await BillingSettings.load(on: req.db)
-        return ServicePages.detail(try await PageContext.client(req), view: view, offer: offer, history: history, error: error,
-                                   change: change, taxRate: VATTable.rate(forCountry: try req.client.account.country),
-                                   taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased()).response(status: status)
+        return ServicePages.detail(
+            try await PageContext.client(req), view: view, offer: offer, history: history, error: error,
+            change: change, taxRate: VATTable.rate(forCountry: try req.client.account.country),
+            taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased()
+        ).response(status: status)
     }
 
     func act(req: Request) async throws -> Response {
@@ -76,7 +84,9 @@ struct ServicesController: RouteCollection {
                 try await lifecycle.setAutoRenew(serviceID: id, enabled: enabled, account: account, actor: try actor(req))
                 notice = enabled ? "autorenew_on" : "autorenew_off"
             case "period":
-                guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else { throw ServiceActionError.order(.periodNotOffered) }
+                guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else {
+                    throw ServiceActionError.order(.periodNotOffered)
+                }
                 try await lifecycle.changePeriod(serviceID: id, to: period, account: account, actor: try actor(req))
                 notice = "period_changed_" + period.rawValue
             case "extend":
@@ -86,7 +96,9 @@ struct ServicesController: RouteCollection {
                 var addons: [UUID: Int] = [:]
                 for (key, value) in form where key.hasPrefix("addon.") {
                     guard let addon = UUID(uuidString: String(key.dropFirst(6))) else { throw ServiceActionError.order(.addonNotInPlan) }
-                    guard let amount = Int(value.trimmingCharacters(in: .whitespaces)) else { throw ServiceActionError.order(.amountNotWhole) }
+                    guard let amount = Int(value.trimmingCharacters(in: .whitespaces)) else {
+                        throw ServiceActionError.order(.amountNotWhole)
+                    }
                     addons[addon] = amount
                 }
                 if form["confirm"] != "yes" {
@@ -111,16 +123,18 @@ struct ServicesController: RouteCollection {
     }
 
     private func expenseFilter(_ req: Request) -> ExpenseHistory.Filter {
-        ExpenseHistory.Filter(from: req.query[String.self, at: "from"].flatMap(LocalDate.init(iso:)),
-                              to: req.query[String.self, at: "to"].flatMap(LocalDate.init(iso:)),
-                              serviceID: req.query[String.self, at: "service"].flatMap(UUID.init(uuidString:)),
-                              search: String((req.query[String.self, at: "q"] ?? "").prefix(100)))
+        ExpenseHistory.Filter(
+            from: req.query[String.self, at: "from"].flatMap(LocalDate.init(iso:)),
+            to: req.query[String.self, at: "to"].flatMap(LocalDate.init(iso:)),
+            serviceID: req.query[String.self, at: "service"].flatMap(UUID.init(uuidString:)),
+            search: String((req.query[String.self, at: "q"] ?? "").prefix(100)))
     }
 
     func expenses(req: Request) async throws -> Response {
         let filter = expenseFilter(req)
-        let (page, totals) = try await ExpenseHistory(context: req.engine).page(account: try req.client.account, filter: filter,
-                                                                              page: PageRequest.web(req.query[String.self, at: "page"]))
+        let (page, totals) = try await ExpenseHistory(context: req.engine).page(
+            account: try req.client.account, filter: filter,
+            page: PageRequest.web(req.query[String.self, at: "page"]))
         return ServicePages.expenses(try await PageContext.client(req), filter: filter, expenses: page, totals: totals).response()
     }
 
@@ -138,8 +152,9 @@ struct ServicesController: RouteCollection {
             return req.redirect(to: "/finance/balance")
         }
         do {
-            try await Currencies(context: req.engine).changeAccountCurrency(account: try req.client.account, to: currency,
-                                                                           actor: try actor(req), requestKey: key)
+            try await Currencies(context: req.engine).changeAccountCurrency(
+                account: try req.client.account, to: currency,
+                actor: try actor(req), requestKey: key)
         } catch let error as CurrencyError {
             let page = try await PageContext.client(req)
             let message: String

@@ -22,7 +22,8 @@ struct StaffAreaController: RouteCollection {
 
     private func account(_ req: Request) async throws -> AccountSummary {
         guard let id = req.parameters.get("accountID").flatMap(UUID.init(uuidString:)),
-              let summary = try await AccountSummary.load(accountID: id, context: req.engine) else { throw PageError.notFound }
+            let summary = try await AccountSummary.load(accountID: id, context: req.engine)
+        else { throw PageError.notFound }
         return summary
     }
 
@@ -31,13 +32,16 @@ struct StaffAreaController: RouteCollection {
         return try await renderCard(req, summary: try await account(req), error: nil, amount: "", reason: "", status: .ok)
     }
 
-    private func renderCard(_ req: Request, summary: AccountSummary, error: String?, amount: String, reason: String,
-                            status: HTTPStatus) async throws -> Response {
+    private func renderCard(
+        _ req: Request, summary: AccountSummary, error: String?, amount: String, reason: String,
+        status: HTTPStatus
+    ) async throws -> Response {
         let accountID = summary.account.id!
         let users = try await UserRecord.query(on: req.db).filter(\.$accountID == accountID).sort(\.$createdAt).all()
         let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest.web(req.query[String.self, at: "page"]))
-        let card = StaffPages.ClientCard(summary: summary, users: users, movements: movements,
-                                         adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
+        let card = StaffPages.ClientCard(
+            summary: summary, users: users, movements: movements,
+            adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
         return StaffPages.clientCard(PageContext(req), card: card).response(status: status)
     }
 

@@ -26,17 +26,20 @@ struct StaffAuthController: RouteCollection {
                 .login(realm: .staff, email: form.email ?? "", password: form.password ?? "", ip: req.clientIP)
             let sessions = WebSessions(context: req.engine)
             if let old = req.cookies[SessionCookie.staff]?.string { try await sessions.end(token: old) }
-            let token = try await sessions.start(realm: .staff, principalID: principal.id, ip: req.clientIP,
-                                                 userAgent: req.headers.first(name: .userAgent))
+            let token = try await sessions.start(
+                realm: .staff, principalID: principal.id, ip: req.clientIP,
+                userAgent: req.headers.first(name: .userAgent))
             let response = req.redirect(to: "/admin")
             response.cookies[SessionCookie.staff] = SessionCookie.make(token, for: req, path: "/")
             CSRFMiddleware.rotate(response, for: req)
             return response
         } catch let error as LoginError {
             let page = PageContext(req)
-            return AuthPages.login(page, email: form.email ?? "", error: page.t("error.login." + String(describing: error)),
-                                   action: "/admin/login", staff: true)
-                .response(status: error == .throttled ? .tooManyRequests : .unauthorized)
+            return AuthPages.login(
+                page, email: form.email ?? "", error: page.t("error.login." + String(describing: error)),
+                action: "/admin/login", staff: true
+            )
+            .response(status: error == .throttled ? .tooManyRequests : .unauthorized)
         }
     }
 

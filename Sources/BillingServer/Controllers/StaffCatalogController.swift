@@ -30,11 +30,12 @@ struct StaffCatalogController: RouteCollection {
 
     static func planForm(_ form: [String: String]) -> Catalog.PlanForm? {
         guard let type = form["type"].flatMap(ProductType.init(rawValue:)) else { return nil }
-        return Catalog.PlanForm(productType: type, name: form["name"] ?? "", summary: form["summary"] ?? "",
-                                trialDays: Int(form["trial_days"] ?? "0") ?? -1, enabled: form["enabled"] == "on",
-                                position: Int(form["position"] ?? "0") ?? 0,
-                                osImages: (form["os"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
-                                translations: translations(form, fields: ["name", "summary"]))
+        return Catalog.PlanForm(
+            productType: type, name: form["name"] ?? "", summary: form["summary"] ?? "",
+            trialDays: Int(form["trial_days"] ?? "0") ?? -1, enabled: form["enabled"] == "on",
+            position: Int(form["position"] ?? "0") ?? 0,
+            osImages: (form["os"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
+            translations: translations(form, fields: ["name", "summary"]))
     }
 
     /// The `name.ru`, `summary.uk` … fields of a staff form.
@@ -66,7 +67,8 @@ struct StaffCatalogController: RouteCollection {
 
     private func plan(_ req: Request) async throws -> PlanRecord {
         guard let id = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
-              let plan = try await PlanRecord.find(id, on: req.db) else { throw PageError.notFound }
+            let plan = try await PlanRecord.find(id, on: req.db)
+        else { throw PageError.notFound }
         return plan
     }
 
@@ -80,7 +82,9 @@ struct StaffCatalogController: RouteCollection {
     }
 
     private func render(_ req: Request, plan: PlanRecord, currency: Currency, error: String?, status: HTTPStatus) async throws -> Response {
-        guard let offer = try await Catalog(context: req.engine).offer(planID: plan.id!, currency: currency) else { throw PageError.notFound }
+        guard let offer = try await Catalog(context: req.engine).offer(planID: plan.id!, currency: currency) else {
+            throw PageError.notFound
+        }
         return StaffCatalogPages.edit(PageContext(req), offer: offer, currency: currency, error: error).response(status: status)
     }
 
@@ -92,7 +96,8 @@ struct StaffCatalogController: RouteCollection {
             guard let fields = Self.planForm(form) else { throw CatalogError.unknownPlan }
             try await Catalog(context: req.engine).savePlan(fields, planID: plan.id!)
         } catch let error as CatalogError {
-            return try await render(req, plan: plan, currency: currency(req), error: Messages.catalog(error, PageContext(req)), status: .unprocessableEntity)
+            return try await render(
+                req, plan: plan, currency: currency(req), error: Messages.catalog(error, PageContext(req)), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?notice=plan_saved")
     }
@@ -103,7 +108,10 @@ struct StaffCatalogController: RouteCollection {
         var result: [BillingPeriod: Money?] = [:]
         for period in BillingPeriod.allCases {
             guard let text = form["price.\(period.rawValue)"] else { continue }
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { result[period] = .some(nil); continue }
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                result[period] = .some(nil)
+                continue
+            }
             let amount = try page.amount(text, currency, decimals: 4, positive: false)
             guard !amount.isNegative else { throw CatalogError.negativePrice }
             result[period] = amount
@@ -113,8 +121,11 @@ struct StaffCatalogController: RouteCollection {
 
     private func apply(_ prices: [BillingPeriod: Money?], owner: UUID, currency: Currency, catalog: Catalog) async throws {
         for (period, amount) in prices {
-            if let amount { try await catalog.setPrice(ownerID: owner, period: period, amount: amount) }
-            else { try await catalog.removePrice(ownerID: owner, period: period, currency: currency) }
+            if let amount {
+                try await catalog.setPrice(ownerID: owner, period: period, amount: amount)
+            } else {
+                try await catalog.removePrice(ownerID: owner, period: period, currency: currency)
+            }
         }
     }
 
@@ -148,10 +159,12 @@ struct StaffCatalogController: RouteCollection {
         do {
             guard let kind = form["kind"].flatMap(AddonKind.init(rawValue:)) else { throw CatalogError.unknownAddon }
             let prices = try Self.prices(form, currency: currency, page: page)
-            let fields = Catalog.AddonForm(kind: kind, name: form["name"] ?? "", included: try number("included"), minimum: try number("minimum"),
-                                           maximum: try number("maximum"), step: try number("step"),
-                                           translations: Self.translations(form, fields: ["name"]))
-            let id = try await Catalog(context: req.engine).saveAddon(fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
+            let fields = Catalog.AddonForm(
+                kind: kind, name: form["name"] ?? "", included: try number("included"), minimum: try number("minimum"),
+                maximum: try number("maximum"), step: try number("step"),
+                translations: Self.translations(form, fields: ["name"]))
+            let id = try await Catalog(context: req.engine).saveAddon(
+                fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
             try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
         } catch let error as AmountRefusal {
             return try await render(req, plan: plan, currency: currency, error: error.message, status: .unprocessableEntity)
@@ -175,8 +188,10 @@ struct StaffCatalogController: RouteCollection {
         let plans = try await PlanRecord.query(on: req.db).sort(\.$position).all()
         let jobs = try await JobRunner.recent(on: req.db)
         let seller = try await SellerDetails.load(on: req.db)
-        return StaffCatalogPages.billing(PageContext(req), settings: settings, seller: seller, rates: rates, promos: promos, plans: plans,
-                                         jobs: jobs, error: error).response(status: status)
+        return StaffCatalogPages.billing(
+            PageContext(req), settings: settings, seller: seller, rates: rates, promos: promos, plans: plans,
+            jobs: jobs, error: error
+        ).response(status: status)
     }
 
     /// The seller's legal and bank details, printed on bank-transfer invoices.
@@ -189,7 +204,8 @@ struct StaffCatalogController: RouteCollection {
         }
         do { try await seller.save(on: req.db) } catch SellerDetails.Invalid.field(let key) {
             let page = PageContext(req)
-            return try await renderBilling(req, error: page.t("error.seller.field", ["field": page.t("admin." + key)]), status: .unprocessableEntity)
+            return try await renderBilling(
+                req, error: page.t("error.seller.field", ["field": page.t("admin." + key)]), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/billing?notice=seller_saved")
     }
@@ -199,8 +215,10 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         var settings = try await BillingSettings.load(on: req.db)
         let page = PageContext(req)
-        guard let mode = form["tax_mode"].flatMap(TaxMode.init(rawValue:)), let alignment = form["alignment"].flatMap(BillingAlignment.init(rawValue:)),
-              let grace = Int(form["grace_days"] ?? ""), let notice = Int(form["notice_days"] ?? "") else {
+        guard let mode = form["tax_mode"].flatMap(TaxMode.init(rawValue:)),
+            let alignment = form["alignment"].flatMap(BillingAlignment.init(rawValue:)),
+            let grace = Int(form["grace_days"] ?? ""), let notice = Int(form["notice_days"] ?? "")
+        else {
             return try await renderBilling(req, error: page.t("error.bad_request"), status: .unprocessableEntity)
         }
         settings.taxMode = mode
@@ -219,11 +237,13 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         guard let base = form["base"].flatMap(Currency.named), let quote = form["quote"].flatMap(Currency.named),
-              let rate = try? page.amount(form["rate"] ?? "", quote, decimals: 4) else {
+            let rate = try? page.amount(form["rate"] ?? "", quote, decimals: 4)
+        else {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
         do {
-            try await Currencies(context: req.engine).setRate(base: base, quote: quote, rateMicros: rate.units * 100, staffID: staff.staff.id!, role: staff.role)
+            try await Currencies(context: req.engine).setRate(
+                base: base, quote: quote, rateMicros: rate.units * 100, staffID: staff.staff.id!, role: staff.role)
         } catch {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
@@ -237,9 +257,10 @@ struct StaffCatalogController: RouteCollection {
         let code = (form["code"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
         let currency = req.engine.provider.defaultCurrency
         guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
-              let kind = form["kind"], kind == "percent" || kind == "fixed",
-              let amount = try? page.amount(form["value"] ?? "", currency),
-              kind == "fixed" || amount.units <= 100 * Money.unitsPerMajor else {
+            let kind = form["kind"], kind == "percent" || kind == "fixed",
+            let amount = try? page.amount(form["value"] ?? "", currency),
+            kind == "fixed" || amount.units <= 100 * Money.unitsPerMajor
+        else {
             return try await renderBilling(req, error: page.t("error.billing.promo"), status: .unprocessableEntity)
         }
         let fromDate = form["valid_from"].flatMap(LocalDate.init(iso:))
@@ -255,9 +276,10 @@ struct StaffCatalogController: RouteCollection {
         }
         // Percent is stored in basis points: 10 % → 1000 (1/10 000 units divided by 100).
         let value = kind == "percent" ? amount.units / 100 : amount.units
-        let promo = PromoCodeRecord(code: code, kind: kind, value: value, currency: kind == "fixed" ? currency.code : nil,
-                                    planID: form["plan"].flatMap(UUID.init(uuidString:)), validFrom: from, validUntil: until,
-                                    usageLimit: limit, oncePerClient: form["once"] == "on", createdAt: req.engine.clock.now)
+        let promo = PromoCodeRecord(
+            code: code, kind: kind, value: value, currency: kind == "fixed" ? currency.code : nil,
+            planID: form["plan"].flatMap(UUID.init(uuidString:)), validFrom: from, validUntil: until,
+            usageLimit: limit, oncePerClient: form["once"] == "on", createdAt: req.engine.clock.now)
         do { try await promo.create(on: req.db) } catch {
             return try await renderBilling(req, error: page.t("error.billing.promo_exists"), status: .unprocessableEntity)
         }
@@ -270,8 +292,9 @@ struct StaffCatalogController: RouteCollection {
         // another instance is running it now.
         switch try await JobRunner(context: req.engine, owner: "staff").runDue() {
         case .ran(let summary):
-            return req.redirect(to: "/admin/billing?notice=run_done&renewed=\(summary.renewed)&expired=\(summary.expired)"
-                                + "&deleted=\(summary.deleted)")
+            return req.redirect(
+                to: "/admin/billing?notice=run_done&renewed=\(summary.renewed)&expired=\(summary.expired)"
+                    + "&deleted=\(summary.deleted)")
         case .alreadyDone: return req.redirect(to: "/admin/billing?notice=run_already_done")
         case .leasedElsewhere: return req.redirect(to: "/admin/billing?notice=run_elsewhere")
         }

@@ -24,14 +24,17 @@ struct StaffPaymentsController: RouteCollection {
         let status = req.query[String.self, at: "status"]
         let kind = req.query[String.self, at: "method"]
         let search = req.query[String.self, at: "q"] ?? ""
-        let payments = try await PaymentFlow(context: req.engine).staffList(status: status, methodKind: kind, search: search,
-                                                                           page: PageRequest.web(req.query[String.self, at: "page"]))
-        return StaffPaymentPages.list(PageContext(req), payments: payments, status: status ?? "", kind: kind ?? "", search: search).response()
+        let payments = try await PaymentFlow(context: req.engine).staffList(
+            status: status, methodKind: kind, search: search,
+            page: PageRequest.web(req.query[String.self, at: "page"]))
+        return StaffPaymentPages.list(PageContext(req), payments: payments, status: status ?? "", kind: kind ?? "", search: search)
+            .response()
     }
 
     private func payment(_ req: Request) async throws -> PaymentRecord {
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-              let payment = try await PaymentRecord.find(id, on: req.db) else { throw PageError.notFound }
+            let payment = try await PaymentRecord.find(id, on: req.db)
+        else { throw PageError.notFound }
         return payment
     }
 
@@ -60,7 +63,11 @@ struct StaffPaymentsController: RouteCollection {
 
     func refund(req: Request) async throws -> Response {
         try req.staff.require(.managePayments)
-        struct Form: Content { var amount: String?; var reason: String?; var key: String? }
+        struct Form: Content {
+            var amount: String?
+            var reason: String?
+            var key: String?
+        }
         let payment = try await payment(req)
         let form = try req.content.decode(Form.self)
         let page = PageContext(req)
@@ -72,8 +79,9 @@ struct StaffPaymentsController: RouteCollection {
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { return try await render(req, payment: payment, error: page.t("error.refund.reason")) }
         do {
-            try await PaymentFlow(context: req.engine).refund(paymentID: payment.id!, amount: amount, reason: reason, actor: try actor(req),
-                                                             key: "staff:" + (form.key ?? UUID().uuidString))
+            try await PaymentFlow(context: req.engine).refund(
+                paymentID: payment.id!, amount: amount, reason: reason, actor: try actor(req),
+                key: "staff:" + (form.key ?? UUID().uuidString))
         } catch let error as PaymentError {
             return try await render(req, payment: payment, error: Messages.payment(error, page))
         }
@@ -82,7 +90,8 @@ struct StaffPaymentsController: RouteCollection {
 
     func methods(req: Request) async throws -> Response {
         try req.staff.require(.managePayments)
-        return StaffPaymentPages.methods(PageContext(req), methods: try await PaymentMethods(context: req.engine).all(), error: nil).response()
+        return StaffPaymentPages.methods(PageContext(req), methods: try await PaymentMethods(context: req.engine).all(), error: nil)
+            .response()
     }
 
     func saveMethod(req: Request) async throws -> Response {
@@ -94,24 +103,30 @@ struct StaffPaymentsController: RouteCollection {
                 .response(status: .unprocessableEntity)
         }
         guard let kind = form["kind"].flatMap(PaymentMethodKind.init(rawValue:)),
-              let currency = form["currency"].flatMap(Currency.named) else { return try await refuse("error.order.bad_form") }
+            let currency = form["currency"].flatMap(Currency.named)
+        else { return try await refuse("error.order.bad_form") }
         func amount(_ name: String) -> Money?? {
             let text = (form[name] ?? "").trimmingCharacters(in: .whitespaces)
             if text.isEmpty { return .some(nil) }
             return (try? page.amount(text, currency, positive: false)).map { .some($0) }
         }
-        guard let commission = Percentage(text: form["commission_percent"] ?? ""), let cashback = Percentage(text: form["cashback_percent"] ?? ""),
-              let fixed = amount("commission_fixed"), let minimum = amount("minimum"), let maximum = amount("maximum") else {
+        guard let commission = Percentage(text: form["commission_percent"] ?? ""),
+            let cashback = Percentage(text: form["cashback_percent"] ?? ""),
+            let fixed = amount("commission_fixed"), let minimum = amount("minimum"), let maximum = amount("maximum")
+        else {
             return try await refuse("error.payment_method.numbers")
         }
         let payerKinds = Set(PayerKind.allCases.filter { form["payer_\($0.rawValue)"] == "on" })
         var descriptions: [BillingDomain.Language: String] = [:]
-        for language in BillingDomain.Language.allCases { descriptions[language] = String((form["description_\(language.rawValue)"] ?? "").prefix(2000)) }
+        for language in BillingDomain.Language.allCases {
+            descriptions[language] = String((form["description_\(language.rawValue)"] ?? "").prefix(2000))
+        }
         do {
             try await PaymentMethods(context: req.engine).save(
-                PaymentMethodForm(kind: kind, name: String((form["name"] ?? "").prefix(100)), descriptions: descriptions, currency: currency,
-                                  commissionPercent: commission, commissionFixed: fixed, minimum: minimum, maximum: maximum,
-                                  cashbackPercent: cashback, payerKinds: payerKinds, enabled: form["enabled"] == "on"),
+                PaymentMethodForm(
+                    kind: kind, name: String((form["name"] ?? "").prefix(100)), descriptions: descriptions, currency: currency,
+                    commissionPercent: commission, commissionFixed: fixed, minimum: minimum, maximum: maximum,
+                    cashbackPercent: cashback, payerKinds: payerKinds, enabled: form["enabled"] == "on"),
                 id: form["id"].flatMap(UUID.init(uuidString:)))
         } catch let problem as PaymentMethods.Problem {
             switch problem {

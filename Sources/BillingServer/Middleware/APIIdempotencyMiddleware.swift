@@ -11,13 +11,15 @@ struct APIIdempotencyMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method), let key = request.headers.first(name: Self.header),
-              let scope = APIRequestContext.scope else {
+            let scope = APIRequestContext.scope
+        else {
             return try await next.respond(to: request)
         }
         let language = request.language
         guard (1...255).contains(key.count), key.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }) else {
-            throw APIFailure.refused(.badRequest, code: "invalid_idempotency_key",
-                                     message: request.texts.text("error.api.idempotency_key", language))
+            throw APIFailure.refused(
+                .badRequest, code: "invalid_idempotency_key",
+                message: request.texts.text("error.api.idempotency_key", language))
         }
         if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
         let body = request.body.data.map { String(buffer: $0) } ?? ""
@@ -30,11 +32,13 @@ struct APIIdempotencyMiddleware: AsyncMiddleware {
             headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
             return Response(status: HTTPResponseStatus(statusCode: status), headers: headers, body: .init(string: stored))
         case .mismatch:
-            throw APIFailure.refused(.unprocessableEntity, code: "idempotency_key_reused",
-                                     message: request.texts.text("error.api.idempotency_reused", language))
+            throw APIFailure.refused(
+                .unprocessableEntity, code: "idempotency_key_reused",
+                message: request.texts.text("error.api.idempotency_reused", language))
         case .inProgress:
-            throw APIFailure.refused(.conflict, code: "idempotency_in_progress",
-                                     message: request.texts.text("error.api.idempotency_in_progress", language))
+            throw APIFailure.refused(
+                .conflict, code: "idempotency_in_progress",
+                message: request.texts.text("error.api.idempotency_in_progress", language))
         case .first(let id):
             let response: Response
             do {
@@ -51,8 +55,9 @@ struct APIIdempotencyMiddleware: AsyncMiddleware {
             let text = buffer.map { String(buffer: $0) } ?? ""
             // The stream was read to be kept; the answer goes out from the copy.
             response.body = .init(string: text)
-            try await keys.complete(id, status: Int(response.status.code),
-                                    contentType: response.headers.first(name: .contentType) ?? "application/json", body: text)
+            try await keys.complete(
+                id, status: Int(response.status.code),
+                contentType: response.headers.first(name: .contentType) ?? "application/json", body: text)
             return response
         }
     }

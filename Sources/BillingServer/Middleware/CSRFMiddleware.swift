@@ -26,8 +26,9 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 
     static func seedCookie(_ seed: String, for request: Request) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: seed, expires: nil, maxAge: nil, domain: nil, path: "/",
-                          isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: seed, expires: nil, maxAge: nil, domain: nil, path: "/",
+            isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

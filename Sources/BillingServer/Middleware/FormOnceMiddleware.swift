@@ -20,8 +20,8 @@ struct FormOnceMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .POST, !request.url.path.hasPrefix("/api/"), !request.url.path.hasPrefix("/webhooks/"),
-              let key = try? request.content.get(String.self, at: Self.fieldName),
-              (16...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+            let key = try? request.content.get(String.self, at: Self.fieldName),
+            (16...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
         else { return try await next.respond(to: request) }
         let keys = APIIdempotency(context: request.engine)
         let scope = request.formKeyScope
@@ -46,8 +46,9 @@ struct FormOnceMiddleware: AsyncMiddleware {
                 }
                 return response
             case .replay(_, _, let location):
-                request.logger.info("a repeated form submission was answered with the first one's result",
-                                    metadata: ["path": .string(request.url.path)])
+                request.logger.info(
+                    "a repeated form submission was answered with the first one's result",
+                    metadata: ["path": .string(request.url.path)])
                 return request.redirect(to: location, redirectType: .normal)
             case .inProgress:
                 guard ContinuousClock.now < deadline else { throw PageError.stillRunning }

@@ -26,8 +26,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
             }
             let (status, key) = classify(error, request: request)
             if request.url.path.hasPrefix("/api/") {
-                return APIError.response(status: status, code: APIError.code(for: status),
-                                         message: request.texts.text(key, request.language))
+                return APIError.response(
+                    status: status, code: APIError.code(for: status),
+                    message: request.texts.text(key, request.language))
             }
             if case PageError.loginRequired = error {
                 return request.redirect(to: request.url.path.hasPrefix("/admin") ? "/admin/login" : "/login")

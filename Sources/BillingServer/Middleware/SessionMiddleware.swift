@@ -56,23 +56,25 @@ enum SessionCookie {
     static let staff = "bstaff"
 
     static func make(_ token: String, for request: Request, path: String) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: token, expires: nil, maxAge: nil, domain: nil, path: path,
-                          isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: token, expires: nil, maxAge: nil, domain: nil, path: path,
+            isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 
     static func expired(path: String) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: nil, path: path,
-                          isSecure: false, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: nil, path: path,
+            isSecure: false, isHTTPOnly: true, sameSite: .lax)
     }
 
     /// Reads the client session if there is one, without requiring it (for the login page's
     /// "already logged in" redirect and the language switch).
     static func loadClient(_ request: Request) async throws -> ClientIdentity? {
         guard let token = request.cookies[client]?.string, !token.isEmpty,
-              let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .client),
-              let user = try await UserRecord.find(session.principalID, on: request.db), user.enabled,
-              let account = try await AccountRecord.find(user.accountID, on: request.db),
-              account.status == AccountStatus.active.rawValue
+            let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .client),
+            let user = try await UserRecord.find(session.principalID, on: request.db), user.enabled,
+            let account = try await AccountRecord.find(user.accountID, on: request.db),
+            account.status == AccountStatus.active.rawValue
         else { return nil }
         if let language = user.language.flatMap(Language.init(rawValue:)) { request.language = language }
         return ClientIdentity(user: user, account: account, sessionToken: token)
@@ -97,9 +99,9 @@ struct ClientSessionMiddleware: AsyncMiddleware {
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.cookies[SessionCookie.staff]?.string, !token.isEmpty,
-              let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
-              let staff = try await StaffUserRecord.find(session.principalID, on: request.db), staff.enabled,
-              let role = StaffRole(rawValue: staff.role)
+            let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
+            let staff = try await StaffUserRecord.find(session.principalID, on: request.db), staff.enabled,
+            let role = StaffRole(rawValue: staff.role)
         else { return request.redirect(to: "/admin/login") }
         request.staffIdentity = StaffIdentity(staff: staff, role: role, sessionToken: token)
         return try await next.respond(to: request)

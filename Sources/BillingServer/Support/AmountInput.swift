@@ -10,8 +10,10 @@ extension PageContext {
     /// `reading: .en`): the one parser, the page's language for the message, and a refusal that
     /// says what is wrong ("can be read two ways", "at most 1,000,000,000.00", "must be greater
     /// than zero") instead of a generic one.
-    func amount(_ text: String, _ currency: Currency, decimals: Int? = nil, positive: Bool = true,
-                reading: BillingDomain.Language? = nil) throws(AmountRefusal) -> Money {
+    func amount(
+        _ text: String, _ currency: Currency, decimals: Int? = nil, positive: Bool = true,
+        reading: BillingDomain.Language? = nil
+    ) throws(AmountRefusal) -> Money {
         let typing = reading ?? language
         let money: Money
         do {
@@ -25,8 +27,10 @@ extension PageContext {
         return money
     }
 
-    func amountRefusal(_ error: MoneyFormat.ParseError, text: String, currency: Currency,
-                       typing: BillingDomain.Language? = nil) -> String {
+    func amountRefusal(
+        _ error: MoneyFormat.ParseError, text: String, currency: Currency,
+        typing: BillingDomain.Language? = nil
+    ) -> String {
         let example = MoneyFormat.example(typing ?? language)
         switch error {
         case .empty: return t("error.amount.empty")

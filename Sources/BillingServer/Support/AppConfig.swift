@@ -68,8 +68,10 @@ public struct AppConfig: Sendable {
     }
 
     /// The one vocabulary of on/off variables.
-    static let flags: [String: Bool] = ["on": true, "true": true, "yes": true, "1": true,
-                                        "off": false, "false": false, "no": false, "0": false]
+    static let flags: [String: Bool] = [
+        "on": true, "true": true, "yes": true, "1": true,
+        "off": false, "false": false, "no": false, "0": false
+    ]
 
     /// Reads the configuration from `environment` (the process's by default). Every bad variable
     /// is reported at once; production refuses the development defaults that would be unsafe.
@@ -85,32 +87,45 @@ public struct AppConfig: Sendable {
         }
         func flag(_ name: String) -> Bool? {
             guard let text = value(name) else { return nil }
-            guard let flag = flags[text.lowercased()] else { bad(name, text, "on or off (also true/false, yes/no, 1/0)"); return nil }
+            guard let flag = flags[text.lowercased()] else {
+                bad(name, text, "on or off (also true/false, yes/no, 1/0)")
+                return nil
+            }
             return flag
         }
         if let host = value("BILLING_HOST") { config.host = host }
         if let port = value("BILLING_PORT") {
-            if let number = Int(port), (1...65_535).contains(number) { config.port = number }
-            else { bad("BILLING_PORT", port, "a port number 1–65535") }
+            if let number = Int(port), (1...65_535).contains(number) {
+                config.port = number
+            } else {
+                bad("BILLING_PORT", port, "a port number 1–65535")
+            }
         }
         config.baseURL = "http://\(config.host):\(config.port)"
         if let url = value("DATABASE_URL") {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
                 // The URL holds a password: it is never echoed.
-                if URL(string: url)?.host != nil { config.storage = .postgres(url: url) }
-                else { bad("DATABASE_URL", "postgres://…", "postgres://user:password@host:port/database") }
+                if URL(string: url)?.host != nil {
+                    config.storage = .postgres(url: url)
+                } else {
+                    bad("DATABASE_URL", "postgres://…", "postgres://user:password@host:port/database")
+                }
             } else if url == "sqlite::memory:" || url == "sqlite://:memory:" {
                 config.storage = .sqliteMemory
             } else if url.hasPrefix("sqlite://"), url.count > "sqlite://".count {
                 config.storage = .sqliteFile(String(url.dropFirst("sqlite://".count)))
             } else {
-                bad("DATABASE_URL", url.hasPrefix("postgres") || url.contains("@") ? "…" : url,
+                bad(
+                    "DATABASE_URL", url.hasPrefix("postgres") || url.contains("@") ? "…" : url,
                     "postgres://user:password@host:port/database or sqlite://path")
             }
         }
         if let zone = value("BILLING_TIME_ZONE") {
-            if let timeZone = TimeZone(identifier: zone) { config.timeZone = timeZone }
-            else { bad("BILLING_TIME_ZONE", zone, "an IANA time zone such as Europe/Kyiv") }
+            if let timeZone = TimeZone(identifier: zone) {
+                config.timeZone = timeZone
+            } else {
+                bad("BILLING_TIME_ZONE", zone, "an IANA time zone such as Europe/Kyiv")
+            }
         }
         if let base = value("BILLING_BASE_URL") {
             if let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
@@ -121,12 +136,18 @@ public struct AppConfig: Sendable {
             }
         }
         if let language = value("BILLING_LANGUAGE") {
-            if let parsed = Language(rawValue: language) { config.defaultLanguage = parsed }
-            else { bad("BILLING_LANGUAGE", language, "one of en, ru, uk") }
+            if let parsed = Language(rawValue: language) {
+                config.defaultLanguage = parsed
+            } else {
+                bad("BILLING_LANGUAGE", language, "one of en, ru, uk")
+            }
         }
         if let currency = value("BILLING_CURRENCY") {
-            if let parsed = Currency.named(currency) { config.defaultCurrency = parsed }
-            else { bad("BILLING_CURRENCY", currency, "one of " + Currency.all.map(\.code).joined(separator: ", ")) }
+            if let parsed = Currency.named(currency) {
+                config.defaultCurrency = parsed
+            } else {
+                bad("BILLING_CURRENCY", currency, "one of " + Currency.all.map(\.code).joined(separator: ", "))
+            }
         }
         if let country = value("BILLING_COUNTRY") {
             if country.count == 2, Locale.Region.isoRegions.contains(where: { $0.identifier == country.uppercased() }) {
@@ -137,8 +158,11 @@ public struct AppConfig: Sendable {
         }
         if let name = value("BILLING_PROVIDER_NAME") { config.providerName = name }
         if let cost = value("BILLING_BCRYPT_COST") {
-            if let number = Int(cost), (4...31).contains(number) { config.bcryptCost = number }
-            else { bad("BILLING_BCRYPT_COST", cost, "a number 4–31") }
+            if let number = Int(cost), (4...31).contains(number) {
+                config.bcryptCost = number
+            } else {
+                bad("BILLING_BCRYPT_COST", cost, "a number 4–31")
+            }
         }
         if let mode = value("BILLING_ENV") {
             switch mode {
@@ -152,8 +176,11 @@ public struct AppConfig: Sendable {
         if let sandbox = flag("BILLING_SANDBOX_GATEWAY") { config.sandboxGateway = sandbox }
         if let proxies = value("BILLING_TRUSTED_PROXIES") {
             let list = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if list.allSatisfy(TrustedProxies.isAddress) { config.trustedProxies = TrustedProxies(list) }
-            else { bad("BILLING_TRUSTED_PROXIES", proxies, "a comma-separated list of IP addresses such as 127.0.0.1,10.0.0.5") }
+            if list.allSatisfy(TrustedProxies.isAddress) {
+                config.trustedProxies = TrustedProxies(list)
+            } else {
+                bad("BILLING_TRUSTED_PROXIES", proxies, "a comma-separated list of IP addresses such as 127.0.0.1,10.0.0.5")
+            }
         }
         if let key = value("STRIPE_SECRET_KEY") {
             if let secret = value("STRIPE_WEBHOOK_SECRET") {
@@ -176,18 +203,23 @@ public struct AppConfig: Sendable {
             }
         }
         if let from = value("SMTP_FROM") {
-            if let addressee = EmailAddressee.parse(from) { config.mailFrom = addressee }
-            else { bad("SMTP_FROM", from, "an address such as billing@example.com or Name <billing@example.com>") }
+            if let addressee = EmailAddressee.parse(from) {
+                config.mailFrom = addressee
+            } else {
+                bad("SMTP_FROM", from, "an address such as billing@example.com or Name <billing@example.com>")
+            }
         }
         if !config.developmentMode {
             // Production refuses what only a demo may have: a gateway that pays without money, and
             // logins printed in the README.
             if config.sandboxGateway {
-                bad("BILLING_SANDBOX_GATEWAY", value("BILLING_SANDBOX_GATEWAY") ?? "on (default)",
+                bad(
+                    "BILLING_SANDBOX_GATEWAY", value("BILLING_SANDBOX_GATEWAY") ?? "on (default)",
                     "off in production: the sandbox gateway credits balances without real money")
             }
             if config.seedDemo {
-                bad("BILLING_DEMO", value("BILLING_DEMO") ?? "true (default)",
+                bad(
+                    "BILLING_DEMO", value("BILLING_DEMO") ?? "true (default)",
                     "false in production: the demo data has published logins")
             }
         }

@@ -9,7 +9,8 @@ import Vapor
 enum AssetRoutes {
     static let stylesheet = Data(PackageResources.app_css)
     static let script = Data(PackageResources.app_js)
-    static let favicon = Data("""
+    static let favicon = Data(
+        """
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#2952cc"/>\
         <path d="M9 9h9a5 5 0 0 1 0 10H9zM9 19h10a4 4 0 0 1 0 8H9z" fill="#fff" opacity=".95"/></svg>
         """.utf8)
@@ -19,8 +20,11 @@ enum AssetRoutes {
     static let faviconPath = "/assets/favicon-\(fingerprint(favicon)).svg"
 
     static func register(on app: Application) {
-        serve(app, path: stylesheetPath, data: stylesheet, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"]))
-        serve(app, path: scriptPath, data: script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"]))
+        serve(
+            app, path: stylesheetPath, data: stylesheet, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+        )
+        serve(
+            app, path: scriptPath, data: script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"]))
         serve(app, path: faviconPath, data: favicon, type: HTTPMediaType(type: "image", subType: "svg+xml"))
     }
 

@@ -19,30 +19,36 @@ struct BackgroundWork: LifecycleHandler {
         let logger = Logger(label: "billing.background")
         var started: [Task<Void, Never>] = []
         if runtime.config.runJobs {
-            started.append(Task {
-                let runner = JobRunner(context: runtime.engine)
-                while !Task.isCancelled {
-                    do { try await runner.runDue() } catch { logger.error("billing pass failed: \(String(describing: error))") }
-                    try? await Task.sleep(for: .seconds(60))
-                }
-            })
+            started.append(
+                Task {
+                    let runner = JobRunner(context: runtime.engine)
+                    while !Task.isCancelled {
+                        do { try await runner.runDue() } catch { logger.error("billing pass failed: \(String(describing: error))") }
+                        try? await Task.sleep(for: .seconds(60))
+                    }
+                })
         }
         if let delivery = runtime.mailDelivery {
-            started.append(Task {
-                let mailLogger = Logger(label: "billing.mail")
-                while !Task.isCancelled {
-                    do {
-                        let outcome = try await delivery.runOnce()
-                        if outcome != MailDelivery.Outcome() {
-                            mailLogger.info("mail delivery", metadata: ["sent": "\(outcome.sent)", "retried": "\(outcome.retried)",
-                                                                         "failed": "\(outcome.failed)"])
+            started.append(
+                Task {
+                    let mailLogger = Logger(label: "billing.mail")
+                    while !Task.isCancelled {
+                        do {
+                            let outcome = try await delivery.runOnce()
+                            if outcome != MailDelivery.Outcome() {
+                                mailLogger.info(
+                                    "mail delivery",
+                                    metadata: [
+                                        "sent": "\(outcome.sent)", "retried": "\(outcome.retried)",
+                                        "failed": "\(outcome.failed)"
+                                    ])
+                            }
+                        } catch {
+                            mailLogger.error("mail delivery failed: \(String(describing: error))")
                         }
-                    } catch {
-                        mailLogger.error("mail delivery failed: \(String(describing: error))")
+                        try? await Task.sleep(for: .seconds(5))
                     }
-                    try? await Task.sleep(for: .seconds(5))
-                }
-            })
+                })
         }
         tasks.withLockedValue { $0 = started }
     }

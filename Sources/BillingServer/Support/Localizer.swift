@@ -19,7 +19,7 @@ public struct Localizer: TextCatalog {
         catalogs = [
             .en: load(PackageResources.en_json, .en),
             .ru: load(PackageResources.ru_json, .ru),
-            .uk: load(PackageResources.uk_json, .uk),
+            .uk: load(PackageResources.uk_json, .uk)
         ]
     }
 

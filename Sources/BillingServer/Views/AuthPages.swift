@@ -4,20 +4,28 @@ import Plot
 
 /// Login, sign-up and password-reset pages of the client area, and the staff login.
 enum AuthPages {
-    static func login(_ page: PageContext, email: String = "", error: String? = nil, next: String? = nil,
-                      action: String = "/login", staff: Bool = false) -> HTML {
-        Layout.card(page, title: page.t(staff ? "admin.login.title" : "login.title"), content: .group(
-            UI.alert(error),
-            .form(.method(.post), .action(action), .class("stack"),
-                  UI.csrfField(page),
-                  .unwrap(next) { UI.hidden("next", $0) },
-                  UI.field(label: page.t("field.email"), name: "email", type: .email, value: email, autocomplete: "username"),
-                  UI.field(label: page.t("field.password"), name: "password", type: .password, autocomplete: "current-password"),
-                  UI.submit(page.t("login.submit"))),
-            .if(!staff, .div(.class("auth-links"),
-                .a(.href("/password/forgot"), .text(page.t("login.forgot"))),
-                .span(.text(page.t("login.no_account")), .a(.href("/signup"), .text(page.t("login.signup_link"))))))
-        ))
+    static func login(
+        _ page: PageContext, email: String = "", error: String? = nil, next: String? = nil,
+        action: String = "/login", staff: Bool = false
+    ) -> HTML {
+        Layout.card(
+            page, title: page.t(staff ? "admin.login.title" : "login.title"),
+            content: .group(
+                UI.alert(error),
+                .form(
+                    .method(.post), .action(action), .class("stack"),
+                    UI.csrfField(page),
+                    .unwrap(next) { UI.hidden("next", $0) },
+                    UI.field(label: page.t("field.email"), name: "email", type: .email, value: email, autocomplete: "username"),
+                    UI.field(label: page.t("field.password"), name: "password", type: .password, autocomplete: "current-password"),
+                    UI.submit(page.t("login.submit"))),
+                .if(
+                    !staff,
+                    .div(
+                        .class("auth-links"),
+                        .a(.href("/password/forgot"), .text(page.t("login.forgot"))),
+                        .span(.text(page.t("login.no_account")), .a(.href("/signup"), .text(page.t("login.signup_link"))))))
+            ))
     }
 
     struct SignUpValues {
@@ -30,77 +38,99 @@ enum AuthPages {
         let countries = Countries.codes
             .map { (value: $0, title: Countries.name($0, in: page.language)) }
             .sorted { $0.title.localizedCompare($1.title) == .orderedAscending }
-        return Layout.card(page, title: page.t("signup.title"), content: .group(
-            .p(.class("muted"), .text(page.t("signup.lead"))),
-            UI.alert(error),
-            .form(.method(.post), .action("/signup"), .class("stack"),
-                  UI.csrfField(page),
-                  UI.field(label: page.t("field.name"), name: "name", value: values.name, autocomplete: "name"),
-                  UI.field(label: page.t("field.email"), name: "email", type: .email, value: values.email, autocomplete: "email"),
-                  UI.field(label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
-                           hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                           minLength: PasswordPolicy.minimumLength),
-                  UI.select(label: page.t("field.country"), name: "country", options: countries, selected: values.country),
-                  UI.submit(page.t("signup.submit"))),
-            .div(.class("auth-links"),
-                 .span(.text(page.t("signup.have_account")), .a(.href("/login"), .text(page.t("signup.login_link")))))
-        ))
+        return Layout.card(
+            page, title: page.t("signup.title"),
+            content: .group(
+                .p(.class("muted"), .text(page.t("signup.lead"))),
+                UI.alert(error),
+                .form(
+                    .method(.post), .action("/signup"), .class("stack"),
+                    UI.csrfField(page),
+                    UI.field(label: page.t("field.name"), name: "name", value: values.name, autocomplete: "name"),
+                    UI.field(label: page.t("field.email"), name: "email", type: .email, value: values.email, autocomplete: "email"),
+                    UI.field(
+                        label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
+                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
+                        minLength: PasswordPolicy.minimumLength),
+                    UI.select(label: page.t("field.country"), name: "country", options: countries, selected: values.country),
+                    UI.submit(page.t("signup.submit"))),
+                .div(
+                    .class("auth-links"),
+                    .span(.text(page.t("signup.have_account")), .a(.href("/login"), .text(page.t("signup.login_link")))))
+            ))
     }
 
     /// The one answer to a sign-up, whether or not the address already had an account.
     static func signUpSent(_ page: PageContext, email: String) -> HTML {
-        Layout.card(page, title: page.t("signup.sent.title"), content: .group(
-            .div(.class("alert alert-success"), .attribute(named: "data-testid", value: "signup-sent"),
-                 .text(page.t("signup.sent.text", ["email": String(email.prefix(254))]))),
-            .p(.class("muted"), .text(page.t("signup.sent.hint"))),
-            .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
-        ))
+        Layout.card(
+            page, title: page.t("signup.sent.title"),
+            content: .group(
+                .div(
+                    .class("alert alert-success"), .attribute(named: "data-testid", value: "signup-sent"),
+                    .text(page.t("signup.sent.text", ["email": String(email.prefix(254))]))),
+                .p(.class("muted"), .text(page.t("signup.sent.hint"))),
+                .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
+            ))
     }
 
     static func signUpConfirm(_ page: PageContext, token: String) -> HTML {
-        Layout.card(page, title: page.t("signup.confirm.title"), content: .group(
-            .p(.text(page.t("signup.confirm.text"))),
-            .form(.method(.post), .action("/signup/confirm/\(UI.escape(token))"), .class("stack"),
-                  UI.csrfField(page), UI.submit(page.t("signup.confirm.submit")))
-        ))
+        Layout.card(
+            page, title: page.t("signup.confirm.title"),
+            content: .group(
+                .p(.text(page.t("signup.confirm.text"))),
+                .form(
+                    .method(.post), .action("/signup/confirm/\(UI.escape(token))"), .class("stack"),
+                    UI.csrfField(page), UI.submit(page.t("signup.confirm.submit")))
+            ))
     }
 
     static func signUpLinkExpired(_ page: PageContext) -> HTML {
-        Layout.card(page, title: page.t("signup.confirm.title"), content: .group(
-            UI.alert(page.t("signup.confirm.expired")),
-            .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
-        ))
+        Layout.card(
+            page, title: page.t("signup.confirm.title"),
+            content: .group(
+                UI.alert(page.t("signup.confirm.expired")),
+                .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
+            ))
     }
 
     static func forgot(_ page: PageContext, sent: Bool, error: String? = nil) -> HTML {
-        Layout.card(page, title: page.t("forgot.title"), content: .group(
-            UI.alert(sent ? page.t("forgot.sent") : nil, kind: "success"),
-            UI.alert(error),
-            .p(.class("muted"), .text(page.t("forgot.lead"))),
-            .form(.method(.post), .action("/password/forgot"), .class("stack"),
-                  UI.csrfField(page),
-                  UI.field(label: page.t("field.email"), name: "email", type: .email, autocomplete: "username"),
-                  UI.submit(page.t("forgot.submit"))),
-            .div(.class("auth-links"), .a(.href("/login"), .text(page.t("forgot.back"))))
-        ))
+        Layout.card(
+            page, title: page.t("forgot.title"),
+            content: .group(
+                UI.alert(sent ? page.t("forgot.sent") : nil, kind: "success"),
+                UI.alert(error),
+                .p(.class("muted"), .text(page.t("forgot.lead"))),
+                .form(
+                    .method(.post), .action("/password/forgot"), .class("stack"),
+                    UI.csrfField(page),
+                    UI.field(label: page.t("field.email"), name: "email", type: .email, autocomplete: "username"),
+                    UI.submit(page.t("forgot.submit"))),
+                .div(.class("auth-links"), .a(.href("/login"), .text(page.t("forgot.back"))))
+            ))
     }
 
     static func reset(_ page: PageContext, token: String, error: String? = nil) -> HTML {
-        Layout.card(page, title: page.t("reset.title"), content: .group(
-            UI.alert(error),
-            .form(.method(.post), .action("/password/reset/\(token)"), .class("stack"),
-                  UI.csrfField(page),
-                  UI.field(label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
-                           hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                           minLength: PasswordPolicy.minimumLength),
-                  UI.submit(page.t("reset.submit")))
-        ))
+        Layout.card(
+            page, title: page.t("reset.title"),
+            content: .group(
+                UI.alert(error),
+                .form(
+                    .method(.post), .action("/password/reset/\(token)"), .class("stack"),
+                    UI.csrfField(page),
+                    UI.field(
+                        label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
+                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
+                        minLength: PasswordPolicy.minimumLength),
+                    UI.submit(page.t("reset.submit")))
+            ))
     }
 
     static func resetExpired(_ page: PageContext) -> HTML {
-        Layout.card(page, title: page.t("reset.title"), content: .group(
-            UI.alert(page.t("reset.expired")),
-            .div(.class("auth-links"), .a(.href("/password/forgot"), .text(page.t("reset.request_new"))))
-        ))
+        Layout.card(
+            page, title: page.t("reset.title"),
+            content: .group(
+                UI.alert(page.t("reset.expired")),
+                .div(.class("auth-links"), .a(.href("/password/forgot"), .text(page.t("reset.request_new"))))
+            ))
     }
 }

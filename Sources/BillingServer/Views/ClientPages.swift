@@ -1,6 +1,6 @@
-import Foundation
 import BillingDomain
 import BillingEngine
+import Foundation
 import Plot
 
 /// The pages of the client area.
@@ -9,47 +9,62 @@ enum ClientPages {
         guard let header = page.client else { return Layout.client(page, title: "", content: .empty) }
         let account = header.summary.account
         let summary = header.summary
-        return Layout.client(page, title: page.t("dashboard.title"), content: .div(.class("widgets"),
-            .section(.class("widget"), .attribute(named: "data-testid", value: "account-info"),
-                .h2(.text(page.t("dashboard.account_info"))),
-                .dl(.class("facts"),
-                    .dt(.text(page.t("dashboard.client_code"))), .dd(.text(String(account.clientCode))),
-                    .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
-                    .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn)),
-                    .dt(.text(page.t("dashboard.currency"))), .dd(.text(summary.currency.code)))),
-            .section(.class("widget widget-balance"), .attribute(named: "data-testid", value: "balance-widget"),
-                .h2(.text(page.t("dashboard.balance"))),
-                .p(.class(summary.balance.isNegative ? "big-amount negative" : "big-amount"), .text(page.money(summary.balance))),
-                .if(summary.debt.isPositive,
-                    .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
-                .a(.class("btn btn-secondary"), .href("/finance/balance"), .text(page.t("dashboard.view_history")))),
-            .section(.class("widget"), .attribute(named: "data-testid", value: "quick-access"),
-                .h2(.text(page.t("dashboard.quick_access"))),
-                .div(.class("quick-grid"),
-                    .a(.class("quick"), .href("/order"), UI.icon("plus"), .span(.text(page.t("nav.order")))),
-                    .a(.class("quick"), .href("/services"), UI.icon("services"), .span(.text(page.t("nav.services")))),
-                    .a(.class("quick"), .href("/finance/expenses"), UI.icon("finance"), .span(.text(page.t("nav.expenses")))),
-                    .a(.class("quick"), .href("/finance/balance"), UI.icon("list"), .span(.text(page.t("nav.balance_history")))),
-                    .a(.class("quick"), .href("/api/openapi.yaml"), UI.icon("tools"), .span(.text(page.t("nav.api"))))))
-        ))
+        return Layout.client(
+            page, title: page.t("dashboard.title"),
+            content: .div(
+                .class("widgets"),
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "account-info"),
+                    .h2(.text(page.t("dashboard.account_info"))),
+                    .dl(
+                        .class("facts"),
+                        .dt(.text(page.t("dashboard.client_code"))), .dd(.text(String(account.clientCode))),
+                        .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
+                        .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn)),
+                        .dt(.text(page.t("dashboard.currency"))), .dd(.text(summary.currency.code)))),
+                .section(
+                    .class("widget widget-balance"), .attribute(named: "data-testid", value: "balance-widget"),
+                    .h2(.text(page.t("dashboard.balance"))),
+                    .p(.class(summary.balance.isNegative ? "big-amount negative" : "big-amount"), .text(page.money(summary.balance))),
+                    .if(
+                        summary.debt.isPositive,
+                        .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
+                    .a(.class("btn btn-secondary"), .href("/finance/balance"), .text(page.t("dashboard.view_history")))),
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "quick-access"),
+                    .h2(.text(page.t("dashboard.quick_access"))),
+                    .div(
+                        .class("quick-grid"),
+                        .a(.class("quick"), .href("/order"), UI.icon("plus"), .span(.text(page.t("nav.order")))),
+                        .a(.class("quick"), .href("/services"), UI.icon("services"), .span(.text(page.t("nav.services")))),
+                        .a(.class("quick"), .href("/finance/expenses"), UI.icon("finance"), .span(.text(page.t("nav.expenses")))),
+                        .a(.class("quick"), .href("/finance/balance"), UI.icon("list"), .span(.text(page.t("nav.balance_history")))),
+                        .a(.class("quick"), .href("/api/openapi.yaml"), UI.icon("tools"), .span(.text(page.t("nav.api"))))))
+            ))
     }
 
     static func balanceHistory(_ page: PageContext, movements: Page<Ledger.Movement>, error: String? = nil) -> HTML {
-        Layout.client(page, title: page.t("balance.title"), content: .group(
-            UI.alert(error),
-            .unwrap(page.client) { header in
-                .div(.class("balance-head"),
-                    .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance)))),
-                    .form(.method(.post), .action("/finance/currency"), .class("inline-form"), .attribute(named: "data-testid", value: "currency-form"),
-                          .attribute(named: "data-confirm", value: page.t("balance.currency_confirm")),
-                          UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
-                          UI.select(label: page.t("balance.currency"), name: "currency",
-                                    options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: header.summary.currency.code),
-                          UI.submit(page.t("balance.change_currency"), style: "secondary")),
-                    .p(.class("muted small"), .text(page.t("balance.currency_hint"))))
-            },
-            LedgerTable.render(page, movements: movements, basePath: "/finance/balance")
-        ))
+        Layout.client(
+            page, title: page.t("balance.title"),
+            content: .group(
+                UI.alert(error),
+                .unwrap(page.client) { header in
+                    .div(
+                        .class("balance-head"),
+                        .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance)))),
+                        .form(
+                            .method(.post), .action("/finance/currency"), .class("inline-form"),
+                            .attribute(named: "data-testid", value: "currency-form"),
+                            .attribute(named: "data-confirm", value: page.t("balance.currency_confirm")),
+                            UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
+                            UI.select(
+                                label: page.t("balance.currency"), name: "currency",
+                                options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: header.summary.currency.code),
+                            UI.submit(page.t("balance.change_currency"), style: "secondary")),
+                        .p(.class("muted small"), .text(page.t("balance.currency_hint"))))
+                },
+                LedgerTable.render(page, movements: movements, basePath: "/finance/balance")
+            ))
     }
 }
 
@@ -58,16 +73,22 @@ enum LedgerTable {
     static func render(_ page: PageContext, movements: Page<Ledger.Movement>, basePath: String) -> Node<HTML.BodyContext> {
         guard !movements.items.isEmpty else { return .p(.class("empty"), .text(page.t("balance.empty"))) }
         return .group(
-            .table(.class("data"), .attribute(named: "data-testid", value: "ledger"),
-                .thead(.tr(.th(.text(page.t("balance.col.date"))), .th(.text(page.t("balance.col.kind"))),
-                           .th(.text(page.t("balance.col.memo"))), .th(.class("num"), .text(page.t("balance.col.amount"))))),
-                .tbody(.forEach(movements.items) { movement in
-                    .tr(.td(.text(page.dateTime(movement.date))),
-                        .td(.span(.class("tag"), .text(page.t("ledger.kind." + movement.kind.rawValue)))),
-                        .td(.text(movement.memo)),
-                        .td(.class(movement.amount.isNegative ? "num negative" : "num positive"),
-                            .text((movement.amount.isPositive ? "+" : "") + page.money(movement.amount))))
-                })),
+            .table(
+                .class("data"), .attribute(named: "data-testid", value: "ledger"),
+                .thead(
+                    .tr(
+                        .th(.text(page.t("balance.col.date"))), .th(.text(page.t("balance.col.kind"))),
+                        .th(.text(page.t("balance.col.memo"))), .th(.class("num"), .text(page.t("balance.col.amount"))))),
+                .tbody(
+                    .forEach(movements.items) { movement in
+                        .tr(
+                            .td(.text(page.dateTime(movement.date))),
+                            .td(.span(.class("tag"), .text(page.t("ledger.kind." + movement.kind.rawValue)))),
+                            .td(.text(movement.memo)),
+                            .td(
+                                .class(movement.amount.isNegative ? "num negative" : "num positive"),
+                                .text((movement.amount.isPositive ? "+" : "") + page.money(movement.amount))))
+                    })),
             Pager.render(page, current: movements.request.number, pages: movements.pageCount, basePath: basePath)
         )
     }
@@ -77,10 +98,10 @@ enum Pager {
     static func render(_ page: PageContext, current: Int, pages: Int, basePath: String, query: String = "") -> Node<HTML.BodyContext> {
         guard pages > 1 else { return .empty }
         let separator = basePath.contains("?") ? "&" : "?"
-        return .nav(.class("pager"),
+        return .nav(
+            .class("pager"),
             .if(current > 1, .a(.href("\(basePath)\(separator)page=\(current - 1)\(query)"), .text("← " + page.t("pager.previous")))),
             .span(.text(page.t("pager.position", ["page": String(current), "pages": String(pages)]))),
             .if(current < pages, .a(.href("\(basePath)\(separator)page=\(current + 1)\(query)"), .text(page.t("pager.next") + " →"))))
     }
 }
-

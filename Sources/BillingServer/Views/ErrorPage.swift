@@ -10,7 +10,8 @@ struct ErrorPage {
     func render(for request: Request) async throws -> Response {
         let page = PageContext(request)
         let title = page.t("error.title", ["code": String(status.code)])
-        let content: Node<HTML.BodyContext> = .div(.class("error-box"),
+        let content: Node<HTML.BodyContext> = .div(
+            .class("error-box"),
             .p(.class("error-code"), .text(String(status.code))),
             .p(.text(page.t(messageKey))),
             .a(.class("btn btn-secondary"), .href(request.url.path.hasPrefix("/admin") ? "/admin" : "/"), .text(page.t("error.home"))))

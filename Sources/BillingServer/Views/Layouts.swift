@@ -12,18 +12,26 @@ enum Layout {
     }
 
     static let clientNavigation: [NavSection] = [
-        NavSection(titleKey: "nav.section.client", icon: "client", items: [("nav.dashboard", "/dashboard"), ("nav.cart", "/cart"),
-                                                                           ("nav.orders", "/orders")]),
+        NavSection(
+            titleKey: "nav.section.client", icon: "client",
+            items: [
+                ("nav.dashboard", "/dashboard"), ("nav.cart", "/cart"),
+                ("nav.orders", "/orders")
+            ]),
         NavSection(titleKey: "nav.section.services", icon: "services", items: [("nav.order", "/order"), ("nav.services", "/services")]),
-        NavSection(titleKey: "nav.section.finance", icon: "finance", items: [("nav.payments", "/payments"),
-                                                                             ("nav.balance_history", "/finance/balance"),
-                                                                             ("nav.expenses", "/finance/expenses"),
-                                                                             ("nav.saved_methods", "/finance/methods"),
-                                                                             ("nav.autorenewal", "/finance/autorenewal"),
-                                                                             ("nav.autopay", "/finance/autopay")]),
+        NavSection(
+            titleKey: "nav.section.finance", icon: "finance",
+            items: [
+                ("nav.payments", "/payments"),
+                ("nav.balance_history", "/finance/balance"),
+                ("nav.expenses", "/finance/expenses"),
+                ("nav.saved_methods", "/finance/methods"),
+                ("nav.autorenewal", "/finance/autorenewal"),
+                ("nav.autopay", "/finance/autopay")
+            ]),
         NavSection(titleKey: "nav.section.support", icon: "support", items: []),
         NavSection(titleKey: "nav.section.tools", icon: "tools", items: [("nav.api", "/api/openapi.yaml")]),
-        NavSection(titleKey: "nav.section.statistics", icon: "stats", items: []),
+        NavSection(titleKey: "nav.section.statistics", icon: "stats", items: [])
     ]
 
     /// A link of the staff menu and the right it needs: the menu shows a member only what their
@@ -53,20 +61,29 @@ enum Layout {
     }
 
     static let staffNavigation: [StaffNavSection] = [
-        StaffNavSection(titleKey: "admin.nav.clients", icon: "client", items: [
-            StaffNavItem(titleKey: "admin.nav.client_list", path: "/admin", permission: .viewClients, activeBelow: false),
-        ]),
-        StaffNavSection(titleKey: "admin.nav.catalog", icon: "services", items: [
-            StaffNavItem(titleKey: "admin.catalog.title", path: "/admin/catalog", permission: .manageCatalog, activeBelow: true),
-            StaffNavItem(titleKey: "admin.billing.title", path: "/admin/billing", permission: .manageCatalog, activeBelow: false),
-        ]),
-        StaffNavSection(titleKey: "admin.nav.finance", icon: "finance", items: [
-            StaffNavItem(titleKey: "admin.payments.title", path: "/admin/payments", permission: .managePayments, activeBelow: true),
-            StaffNavItem(titleKey: "admin.methods.title", path: "/admin/payment-methods", permission: .managePayments, activeBelow: false),
-        ]),
-        StaffNavSection(titleKey: "admin.nav.system", icon: "mail", items: [
-            StaffNavItem(titleKey: "outbox.title", path: "/admin/outbox", permission: .viewOutbox, activeBelow: false),
-        ]),
+        StaffNavSection(
+            titleKey: "admin.nav.clients", icon: "client",
+            items: [
+                StaffNavItem(titleKey: "admin.nav.client_list", path: "/admin", permission: .viewClients, activeBelow: false)
+            ]),
+        StaffNavSection(
+            titleKey: "admin.nav.catalog", icon: "services",
+            items: [
+                StaffNavItem(titleKey: "admin.catalog.title", path: "/admin/catalog", permission: .manageCatalog, activeBelow: true),
+                StaffNavItem(titleKey: "admin.billing.title", path: "/admin/billing", permission: .manageCatalog, activeBelow: false)
+            ]),
+        StaffNavSection(
+            titleKey: "admin.nav.finance", icon: "finance",
+            items: [
+                StaffNavItem(titleKey: "admin.payments.title", path: "/admin/payments", permission: .managePayments, activeBelow: true),
+                StaffNavItem(
+                    titleKey: "admin.methods.title", path: "/admin/payment-methods", permission: .managePayments, activeBelow: false)
+            ]),
+        StaffNavSection(
+            titleKey: "admin.nav.system", icon: "mail",
+            items: [
+                StaffNavItem(titleKey: "outbox.title", path: "/admin/outbox", permission: .viewOutbox, activeBelow: false)
+            ])
     ]
 
     static func head(_ page: PageContext, title: String) -> Node<HTML.DocumentContext> {
@@ -83,32 +100,37 @@ enum Layout {
     }
 
     static func languageSwitch(_ page: PageContext) -> Node<HTML.BodyContext> {
-        .form(.class("lang-switch"), .method(.post), .action("/lang"),
-              UI.csrfField(page), UI.hidden("back", page.path),
-              .forEach(BillingDomain.Language.allCases) { language in
-                  .button(.type(.submit), .name("language"), .value(language.rawValue),
-                          .class(language == page.language ? "lang active" : "lang"),
-                          .attribute(named: "title", value: language.nativeName),
-                          .attribute(named: "aria-pressed", value: language == page.language ? "true" : "false"),
-                          .text(language.rawValue.uppercased()))
-              })
+        .form(
+            .class("lang-switch"), .method(.post), .action("/lang"),
+            UI.csrfField(page), UI.hidden("back", page.path),
+            .forEach(BillingDomain.Language.allCases) { language in
+                .button(
+                    .type(.submit), .name("language"), .value(language.rawValue),
+                    .class(language == page.language ? "lang active" : "lang"),
+                    .attribute(named: "title", value: language.nativeName),
+                    .attribute(named: "aria-pressed", value: language == page.language ? "true" : "false"),
+                    .text(language.rawValue.uppercased()))
+            })
     }
 
     /// The phone's menu: a button in the top bar that opens the sidebar. A checkbox and its label,
     /// so it works without JavaScript; on wider screens both are hidden and the sidebar shows.
     static func menuToggle(_ page: PageContext) -> Node<HTML.BodyContext> {
-        .input(.type(.checkbox), .id("nav-toggle"), .class("nav-toggle"), .attribute(named: "aria-hidden", value: "true"),
-               .attribute(named: "tabindex", value: "-1"))
+        .input(
+            .type(.checkbox), .id("nav-toggle"), .class("nav-toggle"), .attribute(named: "aria-hidden", value: "true"),
+            .attribute(named: "tabindex", value: "-1"))
     }
 
     static func menuButton(_ page: PageContext) -> Node<HTML.BodyContext> {
-        .label(.for("nav-toggle"), .class("menu-button"), .attribute(named: "data-testid", value: "menu-button"),
-               .raw(Icons.svg("list")), .span(.text(page.t("nav.menu"))))
+        .label(
+            .for("nav-toggle"), .class("menu-button"), .attribute(named: "data-testid", value: "menu-button"),
+            .raw(Icons.svg("list")), .span(.text(page.t("nav.menu"))))
     }
 
     static func brand(_ page: PageContext, href: String) -> Node<HTML.BodyContext> {
-        .a(.class("brand"), .href(href), .span(.class("brand-mark"), .text(String(page.providerName.prefix(1)))),
-           .span(.class("brand-name"), .text(page.providerName)))
+        .a(
+            .class("brand"), .href(href), .span(.class("brand-mark"), .text(String(page.providerName.prefix(1)))),
+            .span(.class("brand-name"), .text(page.providerName)))
     }
 
     /// The client area: header with balance, debt, language and user menu; sidebar; content.
@@ -117,40 +139,58 @@ enum Layout {
         return HTML(
             .lang(page.plotLanguage),
             head(page, title: title),
-            .body(.class("app"),
+            .body(
+                .class("app"),
                 menuToggle(page),
-                .header(.class("topbar"),
+                .header(
+                    .class("topbar"),
                     menuButton(page),
                     brand(page, href: "/dashboard"),
-                    .div(.class("topbar-money"),
+                    .div(
+                        .class("topbar-money"),
                         .unwrap(header) { header in
                             .group(
-                                .a(.class("balance-chip"), .href("/finance/balance"), .attribute(named: "data-testid", value: "header-balance"),
-                                   UI.icon("wallet"), .span(.class("muted"), .text(page.t("header.balance"))),
-                                   .strong(.text(page.money(header.summary.balance)))),
-                                .if(header.summary.debt.isPositive,
-                                    .span(.class("debt-chip"), .attribute(named: "data-testid", value: "header-debt"),
-                                          .text(page.t("header.debt")), .strong(.text(page.money(header.summary.debt)))))
+                                .a(
+                                    .class("balance-chip"), .href("/finance/balance"),
+                                    .attribute(named: "data-testid", value: "header-balance"),
+                                    UI.icon("wallet"), .span(.class("muted"), .text(page.t("header.balance"))),
+                                    .strong(.text(page.money(header.summary.balance)))),
+                                .if(
+                                    header.summary.debt.isPositive,
+                                    .span(
+                                        .class("debt-chip"), .attribute(named: "data-testid", value: "header-debt"),
+                                        .text(page.t("header.debt")), .strong(.text(page.money(header.summary.debt)))))
                             )
                         }),
                     languageSwitch(page),
                     .unwrap(header) { header in
-                        userMenu(page, name: header.userName, details: [
-                            header.email, page.t("header.client_code", ["code": String(header.summary.account.clientCode)]),
-                        ], logoutAction: "/logout")
+                        userMenu(
+                            page, name: header.userName,
+                            details: [
+                                header.email, page.t("header.client_code", ["code": String(header.summary.account.clientCode)])
+                            ], logoutAction: "/logout")
                     }
                 ),
-                .div(.class("shell"),
-                    .nav(.class("sidebar"), .attribute(named: "aria-label", value: page.t("nav.label")),
+                .div(
+                    .class("shell"),
+                    .nav(
+                        .class("sidebar"), .attribute(named: "aria-label", value: page.t("nav.label")),
                         .forEach(clientNavigation.filter { !$0.items.isEmpty }) { section in
-                            .div(.class("nav-section"),
-                                 .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
-                                 .ul(.forEach(section.items) { item in
-                                     .li(.a(.href(item.path), .class(page.path == item.path ? "active" : ""), .text(page.t(item.titleKey)),
-                                            .if(item.path == "/cart" && (page.client?.cartCount ?? 0) > 0,
-                                                .span(.class("nav-count"), .attribute(named: "data-testid", value: "cart-count"),
-                                                      .text(String(page.client?.cartCount ?? 0))))))
-                                 }))
+                            .div(
+                                .class("nav-section"),
+                                .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
+                                .ul(
+                                    .forEach(section.items) { item in
+                                        .li(
+                                            .a(
+                                                .href(item.path), .class(page.path == item.path ? "active" : ""),
+                                                .text(page.t(item.titleKey)),
+                                                .if(
+                                                    item.path == "/cart" && (page.client?.cartCount ?? 0) > 0,
+                                                    .span(
+                                                        .class("nav-count"), .attribute(named: "data-testid", value: "cart-count"),
+                                                        .text(String(page.client?.cartCount ?? 0))))))
+                                    }))
                         }),
                     mainContent(page, title: title, content: content)
                 ),
@@ -164,27 +204,37 @@ enum Layout {
         HTML(
             .lang(page.plotLanguage),
             head(page, title: title),
-            .body(.class("app staff"),
+            .body(
+                .class("app staff"),
                 menuToggle(page),
-                .header(.class("topbar"),
+                .header(
+                    .class("topbar"),
                     menuButton(page),
                     brand(page, href: "/admin"),
                     .span(.class("staff-badge"), .text(page.t("admin.badge"))),
                     .div(.class("topbar-money")),
                     languageSwitch(page),
                     .unwrap(page.staff) { staff in
-                        userMenu(page, name: staff.staff.name, details: [staff.staff.email, page.t("admin.role." + staff.role.rawValue)],
-                                 logoutAction: "/admin/logout")
+                        userMenu(
+                            page, name: staff.staff.name, details: [staff.staff.email, page.t("admin.role." + staff.role.rawValue)],
+                            logoutAction: "/admin/logout")
                     }
                 ),
-                .div(.class("shell"),
-                    .nav(.class("sidebar"), .attribute(named: "data-testid", value: "staff-nav"),
+                .div(
+                    .class("shell"),
+                    .nav(
+                        .class("sidebar"), .attribute(named: "data-testid", value: "staff-nav"),
                         .forEach(staffNavigation.compactMap { $0.visible(to: page.staff?.role) }) { section in
-                            .div(.class("nav-section"),
-                                 .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
-                                 .ul(.forEach(section.items) { item in
-                                     .li(.a(.href(item.path), .class(item.isActive(page.path) ? "active" : ""), .text(page.t(item.titleKey))))
-                                 }))
+                            .div(
+                                .class("nav-section"),
+                                .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
+                                .ul(
+                                    .forEach(section.items) { item in
+                                        .li(
+                                            .a(
+                                                .href(item.path), .class(item.isActive(page.path) ? "active" : ""),
+                                                .text(page.t(item.titleKey))))
+                                    }))
                         }),
                     mainContent(page, title: title, content: content)
                 ),
@@ -198,12 +248,14 @@ enum Layout {
         HTML(
             .lang(page.plotLanguage),
             head(page, title: title),
-            .body(.class("auth"),
+            .body(
+                .class("auth"),
                 .div(.class("auth-top"), brand(page, href: "/"), languageSwitch(page)),
-                .main(.class("auth-card"),
-                      .h1(.text(title)),
-                      UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
-                      content),
+                .main(
+                    .class("auth-card"),
+                    .h1(.text(title)),
+                    UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
+                    content),
                 footer(page)
             )
         )
@@ -211,22 +263,27 @@ enum Layout {
 
     /// The name in the header that opens a small panel with who is logged in and "Log out".
     static func userMenu(_ page: PageContext, name: String, details: [String], logoutAction: String) -> Node<HTML.BodyContext> {
-        .element(named: "details", nodes: [
-            .class("user-menu"),
-            .element(named: "summary", nodes: [UI.icon("client"), .span(.text(name))]),
-            .div(.class("user-menu-panel"),
-                 .forEach(details) { .p(.class("muted"), .text($0)) },
-                 .form(.method(.post), .action(logoutAction), UI.csrfField(page),
-                       .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
-        ])
+        .element(
+            named: "details",
+            nodes: [
+                .class("user-menu"),
+                .element(named: "summary", nodes: [UI.icon("client"), .span(.text(name))]),
+                .div(
+                    .class("user-menu-panel"),
+                    .forEach(details) { .p(.class("muted"), .text($0)) },
+                    .form(
+                        .method(.post), .action(logoutAction), UI.csrfField(page),
+                        .button(.type(.submit), .class("btn btn-ghost"), UI.icon("logout"), .text(page.t("header.logout")))))
+            ])
     }
 
     /// The page's title, its one-time notice, and its content.
     static func mainContent(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
-        .main(.class("content"),
-              .h1(.text(title)),
-              UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
-              content)
+        .main(
+            .class("content"),
+            .h1(.text(title)),
+            UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
+            content)
     }
 
     static func footer(_ page: PageContext) -> Node<HTML.BodyContext> {

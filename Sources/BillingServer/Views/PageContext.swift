@@ -33,7 +33,8 @@ struct PageContext {
         dateTimeFormatter.dateFormat = "yyyy-MM-dd HH:mm"
         staff = request.staffIdentity
         if let notice = request.query[String.self, at: "notice"], notice.allSatisfy({ $0.isLetter || $0 == "_" }),
-           Localizer.shared.has("notice." + notice) {
+            Localizer.shared.has("notice." + notice)
+        {
             noticeKey = "notice." + notice
             // Counts a notice may name ("renewed 3"): digits only, anything else is dropped.
             for name in ["renewed", "expired", "deleted"] {
@@ -78,8 +79,9 @@ extension PageContext {
         guard let summary = try await AccountSummary.load(accountID: identity.account.id!, context: request.engine) else {
             throw PageError.notFound
         }
-        context.client = ClientHeader(userName: identity.user.name, email: identity.user.email, summary: summary,
-                                      cartCount: try await Orders(context: request.engine).cartCount(account: identity.account))
+        context.client = ClientHeader(
+            userName: identity.user.name, email: identity.user.email, summary: summary,
+            cartCount: try await Orders(context: request.engine).cartCount(account: identity.account))
         return context
     }
 }

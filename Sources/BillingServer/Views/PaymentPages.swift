@@ -1,7 +1,7 @@
-import Foundation
 import BillingDomain
 import BillingEngine
 import BillingStore
+import Foundation
 import Payments
 import Plot
 
@@ -18,7 +18,8 @@ enum PaymentPages {
         case .cancelled, .refunded: tone = "tag-muted"
         default: tone = "tag-warn"
         }
-        return .span(.class("tag \(tone)"), .attribute(named: "data-testid", value: "payment-status"), .text(page.t("payment.status." + status)))
+        return .span(
+            .class("tag \(tone)"), .attribute(named: "data-testid", value: "payment-status"), .text(page.t("payment.status." + status)))
     }
 
     static func methodName(_ page: PageContext, _ payment: PaymentRecord, names: [UUID: String]) -> String {
@@ -26,66 +27,103 @@ enum PaymentPages {
         return payment.methodID.flatMap { names[$0] } ?? page.t("payment.kind." + payment.methodKind)
     }
 
-    static func list(_ page: PageContext, filter: PaymentFlow.Filter, payments: BillingEngine.Page<PaymentRecord>, methodNames: [UUID: String]) -> HTML {
-        let tabs: Node<HTML.BodyContext> = .nav(.class("tabs"), .forEach(PaymentFlow.Filter.allCases) { option in
-            .a(.href("/payments?filter=\(option.rawValue)"), .class(option == filter ? "tab active" : "tab"), .text(page.t("payments.filter." + option.rawValue)))
-        })
-        let rows: Node<HTML.TableContext> = .tbody(.forEach(payments.items) { payment in
-            let link = "/payments/\(payment.id!.uuidString.lowercased())"
-            return .tr(.td(.a(.href(link), .text("#\(payment.number)"))), .td(.text(page.dateTime(payment.createdAt))),
-                       .td(.text(methodName(page, payment, names: methodNames))), .td(.text(page.t("payment.purpose." + payment.purpose))),
-                       .td(.class("num"), .text(money(page, payment.total, payment.currency))), .td(statusTag(page, payment.status)))
-        })
-        let table: Node<HTML.BodyContext> = .if(payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))), else:
-            .table(.class("data"), .attribute(named: "data-testid", value: "payment-list"),
-                   .thead(.tr(.th(.text(page.t("payments.col.number"))), .th(.text(page.t("payments.col.date"))),
-                              .th(.text(page.t("payments.col.method"))), .th(.text(page.t("payments.col.purpose"))),
-                              .th(.class("num"), .text(page.t("payments.col.total"))), .th(.text(page.t("payments.col.status"))))),
-                   rows))
-        return Layout.client(page, title: page.t("payments.title"), content: .group(
-            .div(.class("actions"), .a(.class("btn btn-primary"), .href("/payments/new"), UI.icon("plus"), .text(page.t("payments.top_up")))),
-            tabs, table,
-            Pager.render(page, current: payments.request.number, pages: payments.pageCount, basePath: "/payments?filter=\(filter.rawValue)")
-        ))
+    static func list(
+        _ page: PageContext, filter: PaymentFlow.Filter, payments: BillingEngine.Page<PaymentRecord>, methodNames: [UUID: String]
+    ) -> HTML {
+        let tabs: Node<HTML.BodyContext> = .nav(
+            .class("tabs"),
+            .forEach(PaymentFlow.Filter.allCases) { option in
+                .a(
+                    .href("/payments?filter=\(option.rawValue)"), .class(option == filter ? "tab active" : "tab"),
+                    .text(page.t("payments.filter." + option.rawValue)))
+            })
+        let rows: Node<HTML.TableContext> = .tbody(
+            .forEach(payments.items) { payment in
+                let link = "/payments/\(payment.id!.uuidString.lowercased())"
+                return .tr(
+                    .td(.a(.href(link), .text("#\(payment.number)"))), .td(.text(page.dateTime(payment.createdAt))),
+                    .td(.text(methodName(page, payment, names: methodNames))), .td(.text(page.t("payment.purpose." + payment.purpose))),
+                    .td(.class("num"), .text(money(page, payment.total, payment.currency))), .td(statusTag(page, payment.status)))
+            })
+        let table: Node<HTML.BodyContext> = .if(
+            payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))),
+            else:
+                .table(
+                    .class("data"), .attribute(named: "data-testid", value: "payment-list"),
+                    .thead(
+                        .tr(
+                            .th(.text(page.t("payments.col.number"))), .th(.text(page.t("payments.col.date"))),
+                            .th(.text(page.t("payments.col.method"))), .th(.text(page.t("payments.col.purpose"))),
+                            .th(.class("num"), .text(page.t("payments.col.total"))), .th(.text(page.t("payments.col.status"))))),
+                    rows))
+        return Layout.client(
+            page, title: page.t("payments.title"),
+            content: .group(
+                .div(
+                    .class("actions"),
+                    .a(.class("btn btn-primary"), .href("/payments/new"), UI.icon("plus"), .text(page.t("payments.top_up")))),
+                tabs, table,
+                Pager.render(
+                    page, current: payments.request.number, pages: payments.pageCount, basePath: "/payments?filter=\(filter.rawValue)")
+            ))
     }
 
     static func amountsList(_ page: PageContext, payment: PaymentRecord) -> Node<HTML.BodyContext> {
-        .dl(.class("totals"),
+        .dl(
+            .class("totals"),
             .dt(.text(page.t("payment.amount"))), .dd(.text(money(page, payment.amount, payment.currency))),
             .dt(.text(page.t("payment.commission"))), .dd(.text(money(page, payment.commission, payment.currency))),
             .dt(.class("grand"), .text(page.t("payment.total"))),
-            .dd(.class("grand"), .attribute(named: "data-testid", value: "payment-total"), .text(money(page, payment.total, payment.currency))),
-            .if(payment.cashback > 0, .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(money(page, payment.cashback, payment.currency))))),
-            .if(payment.refunded > 0, .group(.dt(.text(page.t("payment.refunded"))), .dd(.text(money(page, payment.refunded, payment.currency))))))
+            .dd(
+                .class("grand"), .attribute(named: "data-testid", value: "payment-total"),
+                .text(money(page, payment.total, payment.currency))),
+            .if(
+                payment.cashback > 0,
+                .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(money(page, payment.cashback, payment.currency))))),
+            .if(
+                payment.refunded > 0,
+                .group(.dt(.text(page.t("payment.refunded"))), .dd(.text(money(page, payment.refunded, payment.currency))))))
     }
 
     /// What a payer needs to make a bank transfer, and what the bookkeeper matches it by: the
     /// seller's account and the invoice's payment reference.
-    static func bankTransfer<C: HTML.BodyContext>(_ page: PageContext, payment: PaymentRecord, seller: SellerDetails,
-                                                  clientCode: Int) -> Node<C> {
+    static func bankTransfer<C: HTML.BodyContext>(
+        _ page: PageContext, payment: PaymentRecord, seller: SellerDetails,
+        clientCode: Int
+    ) -> Node<C> {
         guard seller.isComplete else {
-            return .div(.class("alert alert-error"), .attribute(named: "data-testid", value: "bank-details-missing"),
-                        .text(page.t("invoice.bank.missing")))
+            return .div(
+                .class("alert alert-error"), .attribute(named: "data-testid", value: "bank-details-missing"),
+                .text(page.t("invoice.bank.missing")))
         }
         let rows: [(String, String, String)] = [
             ("invoice.bank.recipient", seller.legalName, "bank-recipient"), ("invoice.bank.tax_id", seller.taxID, "bank-tax-id"),
             ("invoice.bank.account", seller.account, "bank-account"), ("invoice.bank.bank", seller.bankName, "bank-name"),
             ("invoice.bank.code", seller.bankCode, "bank-code"),
-            ("invoice.bank.reference", SellerDetails.paymentReference(invoiceNumber: payment.number, clientCode: clientCode), "bank-reference"),
-            ("invoice.bank.amount", money(page, payment.total, payment.currency), "bank-amount"),
+            (
+                "invoice.bank.reference", SellerDetails.paymentReference(invoiceNumber: payment.number, clientCode: clientCode),
+                "bank-reference"
+            ),
+            ("invoice.bank.amount", money(page, payment.total, payment.currency), "bank-amount")
         ]
-        return .section(.class("widget widget-wide bank-details"), .attribute(named: "data-testid", value: "bank-details"),
+        return .section(
+            .class("widget widget-wide bank-details"), .attribute(named: "data-testid", value: "bank-details"),
             .h2(.text(page.t("invoice.bank.title"))),
-            .dl(.class("facts"), .forEach(rows.filter { !$0.1.isEmpty }) { row in
-                .group(.dt(.text(page.t(row.0))), .dd(.attribute(named: "data-testid", value: row.2), .text(row.1)))
-            }))
+            .dl(
+                .class("facts"),
+                .forEach(rows.filter { !$0.1.isEmpty }) { row in
+                    .group(.dt(.text(page.t(row.0))), .dd(.attribute(named: "data-testid", value: row.2), .text(row.1)))
+                }))
     }
 
-    static func detail(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, payLink: String?,
-                       seller: SellerDetails, refunds: [RefundRecord], error: String?) -> HTML {
+    static func detail(
+        _ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, payLink: String?,
+        seller: SellerDetails, refunds: [RefundRecord], error: String?
+    ) -> HTML {
         let path = "/payments/\(payment.id!.uuidString.lowercased())"
         let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
-        let facts: Node<HTML.BodyContext> = .dl(.class("facts"),
+        let facts: Node<HTML.BodyContext> = .dl(
+            .class("facts"),
             .dt(.text(page.t("payments.col.status"))), .dd(statusTag(page, payment.status)),
             .dt(.text(page.t("payments.col.method"))), .dd(.text(method?.name ?? page.t("payment.kind." + payment.methodKind))),
             .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose))),
@@ -94,44 +132,66 @@ enum PaymentPages {
             .unwrap(payment.creditedAt) { .group(.dt(.text(page.t("payment.credited_at"))), .dd(.text(page.dateTime($0)))) },
             .unwrap(payment.failure) { .group(.dt(.text(page.t("payment.failure"))), .dd(.text($0))) })
         let instructions: Node<HTML.BodyContext> = .unwrap(method) { method in
-            .if(method.kind == .bankTransfer && unpaid, .group(
-                .div(.class("alert alert-info"), .text(method.description(in: page.language))),
-                bankTransfer(page, payment: payment, seller: seller, clientCode: page.client?.summary.account.clientCode ?? 0)))
+            .if(
+                method.kind == .bankTransfer && unpaid,
+                .group(
+                    .div(.class("alert alert-info"), .text(method.description(in: page.language))),
+                    bankTransfer(page, payment: payment, seller: seller, clientCode: page.client?.summary.account.clientCode ?? 0)))
         }
-        let actions: Node<HTML.BodyContext> = .div(.class("actions"),
-            .if(unpaid && method?.kind.isGateway == true,
+        let actions: Node<HTML.BodyContext> = .div(
+            .class("actions"),
+            .if(
+                unpaid && method?.kind.isGateway == true,
                 .form(.method(.post), .action(path + "/pay"), UI.csrfField(page), UI.submit(page.t("payment.pay")))),
-            .if(unpaid, .form(.method(.post), .action(path + "/delete"), UI.csrfField(page),
-                             .attribute(named: "data-confirm", value: page.t("payment.delete_confirm")),
-                             .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("payment.delete"))))),
+            .if(
+                unpaid,
+                .form(
+                    .method(.post), .action(path + "/delete"), UI.csrfField(page),
+                    .attribute(named: "data-confirm", value: page.t("payment.delete_confirm")),
+                    .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("payment.delete"))))),
             .a(.class("btn btn-secondary"), .href(path + "/invoice"), .target(.blank), .text(page.t("payment.print"))))
         let link: Node<HTML.BodyContext> = .unwrap(payLink) { link in
-            .div(.class("field"),
-                 .label(.for("pay-link"), .text(page.t("payment.pay_link"))),
-                 .div(.class("inline-form"),
-                      .input(.type(.text), .id("pay-link"), .value(UI.escape(link)), .readonly(true),
-                             .attribute(named: "data-testid", value: "pay-link")),
-                      .button(.type(.button), .class("btn btn-secondary"), .attribute(named: "data-copy", value: "#pay-link"),
-                              .text(page.t("payment.copy_link")))),
-                 .p(.class("hint"), .text(page.t("payment.pay_link_hint"))))
+            .div(
+                .class("field"),
+                .label(.for("pay-link"), .text(page.t("payment.pay_link"))),
+                .div(
+                    .class("inline-form"),
+                    .input(
+                        .type(.text), .id("pay-link"), .value(UI.escape(link)), .readonly(true),
+                        .attribute(named: "data-testid", value: "pay-link")),
+                    .button(
+                        .type(.button), .class("btn btn-secondary"), .attribute(named: "data-copy", value: "#pay-link"),
+                        .text(page.t("payment.copy_link")))),
+                .p(.class("hint"), .text(page.t("payment.pay_link_hint"))))
         }
-        return Layout.client(page, title: page.t("payment.title", ["number": String(payment.number)]), content: .group(
-            UI.alert(error), instructions,
-            .div(.class("cart-layout"),
-                 .section(.class("widget"), facts, actions, link),
-                 .aside(.class("widget cart-summary"), .h2(.text(page.t("payment.amounts"))), amountsList(page, payment: payment))),
-            .if(!refunds.isEmpty, .section(.class("widget widget-wide"),
-                .h2(.text(page.t("payment.refunds"))),
-                .table(.class("data"), .attribute(named: "data-testid", value: "refund-list"),
-                       .thead(.tr(.th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
-                                  .th(.text(page.t("payment.refund_reason"))))),
-                       .tbody(.forEach(refunds) { refund in
-                           .tr(.td(.text(page.dateTime(refund.createdAt))),
-                               .td(.class("num"), .text(money(page, refund.amount, refund.currency))),
-                               .td(.text(refund.reason)))
-                       })))),
-            .p(.a(.href("/payments"), .text(page.t("payments.back"))))
-        ))
+        return Layout.client(
+            page, title: page.t("payment.title", ["number": String(payment.number)]),
+            content: .group(
+                UI.alert(error), instructions,
+                .div(
+                    .class("cart-layout"),
+                    .section(.class("widget"), facts, actions, link),
+                    .aside(.class("widget cart-summary"), .h2(.text(page.t("payment.amounts"))), amountsList(page, payment: payment))),
+                .if(
+                    !refunds.isEmpty,
+                    .section(
+                        .class("widget widget-wide"),
+                        .h2(.text(page.t("payment.refunds"))),
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "refund-list"),
+                            .thead(
+                                .tr(
+                                    .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
+                                    .th(.text(page.t("payment.refund_reason"))))),
+                            .tbody(
+                                .forEach(refunds) { refund in
+                                    .tr(
+                                        .td(.text(page.dateTime(refund.createdAt))),
+                                        .td(.class("num"), .text(money(page, refund.amount, refund.currency))),
+                                        .td(.text(refund.reason)))
+                                })))),
+                .p(.a(.href("/payments"), .text(page.t("payments.back"))))
+            ))
     }
 
     static func result(_ page: PageContext, payment: PaymentRecord) -> HTML {
@@ -145,18 +205,25 @@ enum PaymentPages {
         let body: Node<HTML.BodyContext> = .group(
             // While the gateway's webhook is on its way, the page looks again every few seconds.
             .if(status.isUnpaid, .raw("<meta http-equiv=\"refresh\" content=\"3\">")),
-            .section(.class("widget widget-wide"),
-                     .div(.class(status == .credited ? "alert alert-success" : (status == .cancelled ? "alert alert-error" : "alert alert-info")),
-                          .attribute(named: "data-testid", value: "payment-result"),
-                          .text(page.t(key, ["number": String(payment.number), "amount": money(page, payment.amount, payment.currency)]))),
-                     amountsList(page, payment: payment),
-                     .div(.class("actions"),
-                          // A declined or abandoned payment is tried again with one click.
-                          .if(status == .cancelled && payment.methodKind != "balance",
-                              .form(.method(.post), .action("/payments/\(payment.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
-                                    .attribute(named: "data-testid", value: "try-again"), UI.submit(page.t("payment.try_again")))),
-                          .a(.class("btn btn-primary"), .href("/payments/\(payment.id!.uuidString.lowercased())"), .text(page.t("payment.details"))),
-                          .a(.class("btn btn-ghost"), .href("/finance/balance"), .text(page.t("nav.balance_history"))))))
+            .section(
+                .class("widget widget-wide"),
+                .div(
+                    .class(status == .credited ? "alert alert-success" : (status == .cancelled ? "alert alert-error" : "alert alert-info")),
+                    .attribute(named: "data-testid", value: "payment-result"),
+                    .text(page.t(key, ["number": String(payment.number), "amount": money(page, payment.amount, payment.currency)]))),
+                amountsList(page, payment: payment),
+                .div(
+                    .class("actions"),
+                    // A declined or abandoned payment is tried again with one click.
+                    .if(
+                        status == .cancelled && payment.methodKind != "balance",
+                        .form(
+                            .method(.post), .action("/payments/\(payment.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
+                            .attribute(named: "data-testid", value: "try-again"), UI.submit(page.t("payment.try_again")))),
+                    .a(
+                        .class("btn btn-primary"), .href("/payments/\(payment.id!.uuidString.lowercased())"),
+                        .text(page.t("payment.details"))),
+                    .a(.class("btn btn-ghost"), .href("/finance/balance"), .text(page.t("nav.balance_history"))))))
         return Layout.client(page, title: page.t("payment.result.title"), content: body)
     }
 
@@ -165,201 +232,324 @@ enum PaymentPages {
     static func abandoned(_ page: PageContext, payment: PaymentRecord) -> HTML {
         let path = "/payments/\(payment.id!.uuidString.lowercased())"
         let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
-        let body: Node<HTML.BodyContext> = .section(.class("widget widget-wide"),
-            .div(.class("alert alert-info"), .attribute(named: "data-testid", value: "payment-abandoned"),
-                 .text(page.t(unpaid ? "payment.abandoned.open" : "payment.abandoned.closed", ["number": String(payment.number)]))),
+        let body: Node<HTML.BodyContext> = .section(
+            .class("widget widget-wide"),
+            .div(
+                .class("alert alert-info"), .attribute(named: "data-testid", value: "payment-abandoned"),
+                .text(page.t(unpaid ? "payment.abandoned.open" : "payment.abandoned.closed", ["number": String(payment.number)]))),
             amountsList(page, payment: payment),
-            .div(.class("actions"),
-                 .if(unpaid, .form(.method(.post), .action(path + "/pay"), UI.csrfField(page),
-                                   UI.submit(page.t("payment.pay_again")))),
-                 .if(unpaid, .form(.method(.post), .action(path + "/cancelled"), UI.csrfField(page),
-                                   .attribute(named: "data-testid", value: "cancel-invoice"),
-                                   UI.submit(page.t("payment.cancel_invoice"), style: "ghost"))),
-                 .a(.class("btn btn-ghost"), .href(path), .text(page.t("payment.details")))))
+            .div(
+                .class("actions"),
+                .if(
+                    unpaid,
+                    .form(
+                        .method(.post), .action(path + "/pay"), UI.csrfField(page),
+                        UI.submit(page.t("payment.pay_again")))),
+                .if(
+                    unpaid,
+                    .form(
+                        .method(.post), .action(path + "/cancelled"), UI.csrfField(page),
+                        .attribute(named: "data-testid", value: "cancel-invoice"),
+                        UI.submit(page.t("payment.cancel_invoice"), style: "ghost"))),
+                .a(.class("btn btn-ghost"), .href(path), .text(page.t("payment.details")))))
         return Layout.client(page, title: page.t("payment.abandoned.title"), content: body)
     }
 
     /// The printable invoice (FIN-4; PDF comes with the documents issue).
-    static func printable(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, client: String,
-                          clientCode: Int, seller: SellerDetails) -> HTML {
+    static func printable(
+        _ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, client: String,
+        clientCode: Int, seller: SellerDetails
+    ) -> HTML {
         let paid = payment.status == PaymentStatus.credited.rawValue || payment.status == PaymentStatus.refunded.rawValue
-        return HTML(.lang(page.plotLanguage), Layout.head(page, title: page.t("invoice.title", ["number": String(payment.number)])),
-            .body(.class("print"),
-                .main(.class("invoice"),
-                    .header(.h1(.text(page.t("invoice.title", ["number": String(payment.number)]))),
-                            .p(.text(seller.legalName.isEmpty ? page.providerName : seller.legalName)),
-                            .if(!seller.address.isEmpty, .p(.class("muted"), .text(seller.address))),
-                            .if(!seller.taxID.isEmpty, .p(.class("muted"), .text(page.t("invoice.bank.tax_id") + ": " + seller.taxID))),
-                            .p(.class("muted"), .text(page.dateTime(payment.createdAt)))),
+        return HTML(
+            .lang(page.plotLanguage), Layout.head(page, title: page.t("invoice.title", ["number": String(payment.number)])),
+            .body(
+                .class("print"),
+                .main(
+                    .class("invoice"),
+                    .header(
+                        .h1(.text(page.t("invoice.title", ["number": String(payment.number)]))),
+                        .p(.text(seller.legalName.isEmpty ? page.providerName : seller.legalName)),
+                        .if(!seller.address.isEmpty, .p(.class("muted"), .text(seller.address))),
+                        .if(!seller.taxID.isEmpty, .p(.class("muted"), .text(page.t("invoice.bank.tax_id") + ": " + seller.taxID))),
+                        .p(.class("muted"), .text(page.dateTime(payment.createdAt)))),
                     .p(.strong(.text(page.t("payment.payer") + ": ")), .text(payer?.name ?? client)),
-                    .table(.class("data"),
+                    .table(
+                        .class("data"),
                         .thead(.tr(.th(.text(page.t("invoice.item"))), .th(.class("num"), .text(page.t("payments.col.total"))))),
                         .tbody(
-                            .tr(.td(.text(page.t("payment.purpose." + payment.purpose))), .td(.class("num"), .text(money(page, payment.amount, payment.currency)))),
-                            .if(payment.commission > 0, .tr(.td(.text(page.t("payment.commission"))),
-                                                            .td(.class("num"), .text(money(page, payment.commission, payment.currency))))),
-                            .tr(.class("grand"), .td(.strong(.text(page.t("payment.total")))),
+                            .tr(
+                                .td(.text(page.t("payment.purpose." + payment.purpose))),
+                                .td(.class("num"), .text(money(page, payment.amount, payment.currency)))),
+                            .if(
+                                payment.commission > 0,
+                                .tr(
+                                    .td(.text(page.t("payment.commission"))),
+                                    .td(.class("num"), .text(money(page, payment.commission, payment.currency))))),
+                            .tr(
+                                .class("grand"), .td(.strong(.text(page.t("payment.total")))),
                                 .td(.class("num"), .strong(.text(money(page, payment.total, payment.currency))))))),
                     .p(.text(page.t("payments.col.method") + ": " + (method?.name ?? page.t("payment.kind." + payment.methodKind)))),
                     .unwrap(method) { method in
-                        .if(method.kind == .bankTransfer, .group(.p(.class("muted"), .text(method.description(in: page.language))),
-                                                                 bankTransfer(page, payment: payment, seller: seller, clientCode: clientCode)))
+                        .if(
+                            method.kind == .bankTransfer,
+                            .group(
+                                .p(.class("muted"), .text(method.description(in: page.language))),
+                                bankTransfer(page, payment: payment, seller: seller, clientCode: clientCode)))
                     },
-                    .p(.class(paid ? "stamp stamp-paid" : "stamp"), .attribute(named: "data-testid", value: "invoice-stamp"),
-                       .text(page.t(paid ? "invoice.paid" : "invoice.unpaid", ["date": payment.creditedAt.map(page.dateTime) ?? ""]))),
-                    .button(.type(.button), .class("btn btn-secondary no-print"), .attribute(named: "data-print", value: "print"),
-                            .text(page.t("payment.print"))))))
+                    .p(
+                        .class(paid ? "stamp stamp-paid" : "stamp"), .attribute(named: "data-testid", value: "invoice-stamp"),
+                        .text(page.t(paid ? "invoice.paid" : "invoice.unpaid", ["date": payment.creditedAt.map(page.dateTime) ?? ""]))),
+                    .button(
+                        .type(.button), .class("btn btn-secondary no-print"), .attribute(named: "data-print", value: "print"),
+                        .text(page.t("payment.print"))))))
     }
 
     // MARK: the flow
 
-    static func form(_ page: PageContext, methods: [PaymentMethod], payers: [PayerRecord], form: PaymentsController.PaymentForm,
-                     order: OrderRecord?, error: String?) -> HTML {
+    static func form(
+        _ page: PageContext, methods: [PaymentMethod], payers: [PayerRecord], form: PaymentsController.PaymentForm,
+        order: OrderRecord?, error: String?
+    ) -> HTML {
         let selected = form.methodID ?? methods.first?.id
-        let methodList: Node<HTML.FormContext> = .fieldset(.class("methods"),
+        let methodList: Node<HTML.FormContext> = .fieldset(
+            .class("methods"),
             .h2(.text(page.t("payment.step.method"))),
             .forEach(methods) { method in
                 let id = method.id.uuidString.lowercased()
-                let commission = method.terms.commissionPercent.basisPoints > 0 || method.terms.commissionFixed.isPositive
-                    ? page.t("payment.method.commission", ["percent": method.terms.commissionPercent.description,
-                                                           "fixed": page.money(method.terms.commissionFixed)]) : page.t("payment.method.no_commission")
-                return .label(.class("method-option"),
-                    .input(.type(.radio), .name("method"), .value(id), .attribute(named: "data-testid", value: "method-\(method.kind.rawValue)"),
-                           .checked(method.id == selected)),
-                    .span(.class("method-body"), .strong(.text(method.name)), .span(.class("muted small"), .text(method.description(in: page.language))),
-                          .span(.class("small"), .text(commission)),
-                          .if(method.terms.cashbackPercent.basisPoints > 0,
-                              .span(.class("tag tag-ok"), .text(page.t("payment.method.cashback", ["percent": method.terms.cashbackPercent.description]))))))
+                let commission =
+                    method.terms.commissionPercent.basisPoints > 0 || method.terms.commissionFixed.isPositive
+                    ? page.t(
+                        "payment.method.commission",
+                        [
+                            "percent": method.terms.commissionPercent.description,
+                            "fixed": page.money(method.terms.commissionFixed)
+                        ]) : page.t("payment.method.no_commission")
+                return .label(
+                    .class("method-option"),
+                    .input(
+                        .type(.radio), .name("method"), .value(id),
+                        .attribute(named: "data-testid", value: "method-\(method.kind.rawValue)"),
+                        .checked(method.id == selected)),
+                    .span(
+                        .class("method-body"), .strong(.text(method.name)),
+                        .span(.class("muted small"), .text(method.description(in: page.language))),
+                        .span(.class("small"), .text(commission)),
+                        .if(
+                            method.terms.cashbackPercent.basisPoints > 0,
+                            .span(
+                                .class("tag tag-ok"),
+                                .text(page.t("payment.method.cashback", ["percent": method.terms.cashbackPercent.description]))))))
             })
-        let amount: Node<HTML.FormContext> = .unwrap(order, { order in
-            .group(UI.hidden("order", order.id!.uuidString.lowercased()),
-                   .p(.text(page.t("payment.for_order", ["number": String(order.number), "amount": money(page, order.total, order.currency)]))),
-                   .p(.class("muted small"), .text(page.t("order.method_fixed"))))
-        }, else: UI.field(label: page.t("payment.amount"), name: "amount", value: form.amount, hint: page.t("payment.amount_hint")))
-        let payerOptions = [(value: "self", title: page.client?.userName ?? "—")]
+        let amount: Node<HTML.FormContext> = .unwrap(
+            order,
+            { order in
+                .group(
+                    UI.hidden("order", order.id!.uuidString.lowercased()),
+                    .p(
+                        .text(
+                            page.t(
+                                "payment.for_order", ["number": String(order.number), "amount": money(page, order.total, order.currency)]))),
+                    .p(.class("muted small"), .text(page.t("order.method_fixed"))))
+            }, else: UI.field(label: page.t("payment.amount"), name: "amount", value: form.amount, hint: page.t("payment.amount_hint")))
+        let payerOptions =
+            [(value: "self", title: page.client?.userName ?? "—")]
             + payers.map { (value: $0.id!.uuidString.lowercased(), title: "\($0.name) (\(page.t("payer.kind." + $0.kind)))") }
             + [(value: "new", title: page.t("payment.payer_new"))]
-        let payer: Node<HTML.FormContext> = .fieldset(.h2(.text(page.t("payment.step.payer"))),
+        let payer: Node<HTML.FormContext> = .fieldset(
+            .h2(.text(page.t("payment.step.payer"))),
             UI.select(label: page.t("payment.payer"), name: "payer", options: payerOptions, selected: form.payerChoice),
-            UI.field(label: page.t("payment.payer_name"), name: "payer_name", value: form.payerName, required: false,
-                     hint: page.t("payment.payer_name_hint")),
-            UI.select(label: page.t("payment.payer_kind"), name: "payer_kind",
-                      options: PayerKind.allCases.map { (value: $0.rawValue, title: page.t("payer.kind." + $0.rawValue)) }, selected: form.payerKind.rawValue),
-            .label(.class("check"), .input(.type(.checkbox), .name("save"), .checked(form.saveMethod)), .text(page.t("payment.save_method"))))
-        return Layout.client(page, title: page.t(order == nil ? "payments.top_up" : "payment.pay_order"), content: .group(
-            UI.alert(error),
-            .if(methods.isEmpty, .p(.class("empty"), .text(page.t("payment.no_methods")))),
-            .form(.method(.post), .action("/payments/new"), .class("stack widget widget-wide"), UI.csrfField(page),
-                  UI.hidden("key", form.key), UI.hidden("action", "confirm"),
-                  methodList, amount, payer, UI.submit(page.t("payment.continue")))
-        ))
+            UI.field(
+                label: page.t("payment.payer_name"), name: "payer_name", value: form.payerName, required: false,
+                hint: page.t("payment.payer_name_hint")),
+            UI.select(
+                label: page.t("payment.payer_kind"), name: "payer_kind",
+                options: PayerKind.allCases.map { (value: $0.rawValue, title: page.t("payer.kind." + $0.rawValue)) },
+                selected: form.payerKind.rawValue),
+            .label(
+                .class("check"), .input(.type(.checkbox), .name("save"), .checked(form.saveMethod)), .text(page.t("payment.save_method"))))
+        return Layout.client(
+            page, title: page.t(order == nil ? "payments.top_up" : "payment.pay_order"),
+            content: .group(
+                UI.alert(error),
+                .if(methods.isEmpty, .p(.class("empty"), .text(page.t("payment.no_methods")))),
+                .form(
+                    .method(.post), .action("/payments/new"), .class("stack widget widget-wide"), UI.csrfField(page),
+                    UI.hidden("key", form.key), UI.hidden("action", "confirm"),
+                    methodList, amount, payer, UI.submit(page.t("payment.continue")))
+            ))
     }
 
-    static func confirm(_ page: PageContext, method: PaymentMethod, amounts: PaymentAmounts, form: PaymentsController.PaymentForm,
-                        payerTitle: String) -> HTML {
+    static func confirm(
+        _ page: PageContext, method: PaymentMethod, amounts: PaymentAmounts, form: PaymentsController.PaymentForm,
+        payerTitle: String
+    ) -> HTML {
         let hidden: Node<HTML.FormContext> = .group(
-            UI.csrfField(page), UI.hidden("key", form.key), UI.hidden("action", "pay"), UI.hidden("method", method.id.uuidString.lowercased()),
-            UI.hidden("amount", MoneyFormat.plain(amounts.amount)), UI.hidden("payer", form.payerChoice), UI.hidden("payer_name", form.payerName),
+            UI.csrfField(page), UI.hidden("key", form.key), UI.hidden("action", "pay"),
+            UI.hidden("method", method.id.uuidString.lowercased()),
+            UI.hidden("amount", MoneyFormat.plain(amounts.amount)), UI.hidden("payer", form.payerChoice),
+            UI.hidden("payer_name", form.payerName),
             UI.hidden("payer_kind", form.payerKind.rawValue), .if(form.saveMethod, UI.hidden("save", "on")),
             .unwrap(form.orderID) { UI.hidden("order", $0.uuidString.lowercased()) })
-        return Layout.client(page, title: page.t("payment.step.confirm"), content: .group(
-            .section(.class("widget widget-wide"),
-                .dl(.class("facts"),
-                    .dt(.text(page.t("payments.col.method"))), .dd(.text(method.name)),
-                    .dt(.text(page.t("payment.payer"))), .dd(.text(payerTitle))),
-                .dl(.class("totals"), .attribute(named: "data-testid", value: "confirm-amounts"),
-                    .dt(.text(page.t("payment.amount"))), .dd(.text(page.money(amounts.amount))),
-                    .dt(.text(page.t("payment.commission"))), .dd(.attribute(named: "data-testid", value: "confirm-commission"), .text(page.money(amounts.commission))),
-                    .dt(.class("grand"), .text(page.t("payment.total"))),
-                    .dd(.class("grand"), .attribute(named: "data-testid", value: "confirm-total"), .text(page.money(amounts.total))),
-                    .if(amounts.cashback.isPositive, .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(page.money(amounts.cashback)))))),
-                .form(.method(.post), .action("/payments/new"), hidden,
-                      .p(.class("muted small"), .text(page.t(method.kind.isGateway ? "payment.to_gateway" : "payment.invoice_note"))),
-                      UI.submit(page.t("payment.pay"))),
-                .p(.a(.href("/payments/new"), .text(page.t("payment.back_to_methods")))))
-        ))
+        return Layout.client(
+            page, title: page.t("payment.step.confirm"),
+            content: .group(
+                .section(
+                    .class("widget widget-wide"),
+                    .dl(
+                        .class("facts"),
+                        .dt(.text(page.t("payments.col.method"))), .dd(.text(method.name)),
+                        .dt(.text(page.t("payment.payer"))), .dd(.text(payerTitle))),
+                    .dl(
+                        .class("totals"), .attribute(named: "data-testid", value: "confirm-amounts"),
+                        .dt(.text(page.t("payment.amount"))), .dd(.text(page.money(amounts.amount))),
+                        .dt(.text(page.t("payment.commission"))),
+                        .dd(.attribute(named: "data-testid", value: "confirm-commission"), .text(page.money(amounts.commission))),
+                        .dt(.class("grand"), .text(page.t("payment.total"))),
+                        .dd(.class("grand"), .attribute(named: "data-testid", value: "confirm-total"), .text(page.money(amounts.total))),
+                        .if(
+                            amounts.cashback.isPositive,
+                            .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(page.money(amounts.cashback)))))),
+                    .form(
+                        .method(.post), .action("/payments/new"), hidden,
+                        .p(.class("muted small"), .text(page.t(method.kind.isGateway ? "payment.to_gateway" : "payment.invoice_note"))),
+                        UI.submit(page.t("payment.pay"))),
+                    .p(.a(.href("/payments/new"), .text(page.t("payment.back_to_methods")))))
+            ))
     }
 
     // MARK: saved methods, auto-renewal, autopayment
 
     static func savedTag(_ page: PageContext, _ status: String) -> Node<HTML.BodyContext> {
-        let tone = status == SavedMethodStatus.enabled.rawValue ? "tag-ok" : (status == SavedMethodStatus.notWorking.rawValue ? "tag-bad" : "tag-warn")
-        return .span(.class("tag \(tone)"), .attribute(named: "data-testid", value: "saved-status"), .text(page.t("saved.status." + status)))
+        let tone =
+            status == SavedMethodStatus.enabled.rawValue
+            ? "tag-ok" : (status == SavedMethodStatus.notWorking.rawValue ? "tag-bad" : "tag-warn")
+        return .span(
+            .class("tag \(tone)"), .attribute(named: "data-testid", value: "saved-status"), .text(page.t("saved.status." + status)))
     }
 
     static func savedMethods(_ page: PageContext, saved: [SavedMethodRecord], setupMethods: [PaymentMethod], error: String?) -> HTML {
-        let rows: Node<HTML.TableContext> = .tbody(.forEach(saved) { method in
-            let path = "/finance/methods/\(method.id!.uuidString.lowercased())"
-            return .tr(.td(.form(.method(.post), .action(path + "/rename"), .class("inline-form"), UI.csrfField(page),
-                                 .input(.type(.text), .name("name"), .value(UI.escape(method.name)), .attribute(named: "aria-label", value: page.t("saved.name"))),
-                                 .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("saved.rename"))))),
-                       .td(.text(method.label)), .td(.text(page.t("payment.kind." + method.gateway))), .td(savedTag(page, method.status)),
-                       .td(.form(.method(.post), .action(path + "/delete"), UI.csrfField(page),
-                                 .attribute(named: "data-confirm", value: page.t("saved.delete_confirm")),
-                                 .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("saved.delete"))))))
-        })
-        return Layout.client(page, title: page.t("saved.title"), content: .group(
-            UI.alert(error),
-            .p(.class("muted"), .text(page.t("saved.intro"))),
-            .if(saved.isEmpty, .p(.class("empty"), .text(page.t("saved.none"))), else:
-                .table(.class("data"), .attribute(named: "data-testid", value: "saved-methods"),
-                       .thead(.tr(.th(.text(page.t("saved.name"))), .th(.text(page.t("saved.card"))), .th(.text(page.t("saved.gateway"))),
-                                  .th(.text(page.t("payments.col.status"))), .th())), rows)),
-            .if(!setupMethods.isEmpty, .form(.method(.post), .action("/finance/methods"), .class("inline-form widget"), UI.csrfField(page),
-                UI.select(label: page.t("saved.add_through"), name: "method",
-                          options: setupMethods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) }, selected: nil),
-                UI.submit(page.t("saved.add"))))
-        ))
+        let rows: Node<HTML.TableContext> = .tbody(
+            .forEach(saved) { method in
+                let path = "/finance/methods/\(method.id!.uuidString.lowercased())"
+                return .tr(
+                    .td(
+                        .form(
+                            .method(.post), .action(path + "/rename"), .class("inline-form"), UI.csrfField(page),
+                            .input(
+                                .type(.text), .name("name"), .value(UI.escape(method.name)),
+                                .attribute(named: "aria-label", value: page.t("saved.name"))),
+                            .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("saved.rename"))))),
+                    .td(.text(method.label)), .td(.text(page.t("payment.kind." + method.gateway))), .td(savedTag(page, method.status)),
+                    .td(
+                        .form(
+                            .method(.post), .action(path + "/delete"), UI.csrfField(page),
+                            .attribute(named: "data-confirm", value: page.t("saved.delete_confirm")),
+                            .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("saved.delete"))))))
+            })
+        return Layout.client(
+            page, title: page.t("saved.title"),
+            content: .group(
+                UI.alert(error),
+                .p(.class("muted"), .text(page.t("saved.intro"))),
+                .if(
+                    saved.isEmpty, .p(.class("empty"), .text(page.t("saved.none"))),
+                    else:
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "saved-methods"),
+                            .thead(
+                                .tr(
+                                    .th(.text(page.t("saved.name"))), .th(.text(page.t("saved.card"))), .th(.text(page.t("saved.gateway"))),
+                                    .th(.text(page.t("payments.col.status"))), .th())), rows)),
+                .if(
+                    !setupMethods.isEmpty,
+                    .form(
+                        .method(.post), .action("/finance/methods"), .class("inline-form widget"), UI.csrfField(page),
+                        UI.select(
+                            label: page.t("saved.add_through"), name: "method",
+                            options: setupMethods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) }, selected: nil),
+                        UI.submit(page.t("saved.add"))))
+            ))
     }
 
     static func autorenewal(_ page: PageContext, services: [ServiceRecord], saved: [SavedMethodRecord], error: String?) -> HTML {
-        let options = [(value: "balance", title: page.t("payment.method.balance"))]
+        let options =
+            [(value: "balance", title: page.t("payment.method.balance"))]
             + saved.map { (value: $0.id!.uuidString.lowercased(), title: "\($0.name) (\(page.t("saved.status." + $0.status)))") }
-        let rows: Node<HTML.TableContext> = .tbody(.forEach(services) { service in
-            .tr(.td(.a(.href("/services/\(service.id!.uuidString.lowercased())"), .text("#\(service.number) \(service.planName)"))),
-                .td(.text(service.domainName.isEmpty ? "—" : service.domainName)), .td(.text(service.expiresOn)),
-                .td(.form(.method(.post), .action("/finance/autorenewal"), .class("inline-form"), UI.csrfField(page),
-                          UI.hidden("service", service.id!.uuidString.lowercased()),
-                          .label(.class("check"), .input(.type(.checkbox), .name("auto_renew"), .checked(service.autoRenew)),
-                                 .text(page.t("service.auto_renew"))),
-                          UI.select(label: page.t("autorenewal.method"), name: "method", options: options,
-                                    selected: service.savedMethodID?.uuidString.lowercased() ?? "balance"),
-                          UI.submit(page.t("autorenewal.save"), style: "secondary"))))
-        })
-        return Layout.client(page, title: page.t("autorenewal.title"), content: .group(
-            UI.alert(error),
-            .p(.class("muted"), .text(page.t("autorenewal.intro"))),
-            .if(services.isEmpty, .p(.class("empty"), .text(page.t("services.none"))), else:
-                .table(.class("data"), .attribute(named: "data-testid", value: "autorenewal-list"),
-                       .thead(.tr(.th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
-                                  .th(.text(page.t("services.col.expires"))), .th(.text(page.t("autorenewal.method"))))), rows))
-        ))
+        let rows: Node<HTML.TableContext> = .tbody(
+            .forEach(services) { service in
+                .tr(
+                    .td(.a(.href("/services/\(service.id!.uuidString.lowercased())"), .text("#\(service.number) \(service.planName)"))),
+                    .td(.text(service.domainName.isEmpty ? "—" : service.domainName)), .td(.text(service.expiresOn)),
+                    .td(
+                        .form(
+                            .method(.post), .action("/finance/autorenewal"), .class("inline-form"), UI.csrfField(page),
+                            UI.hidden("service", service.id!.uuidString.lowercased()),
+                            .label(
+                                .class("check"), .input(.type(.checkbox), .name("auto_renew"), .checked(service.autoRenew)),
+                                .text(page.t("service.auto_renew"))),
+                            UI.select(
+                                label: page.t("autorenewal.method"), name: "method", options: options,
+                                selected: service.savedMethodID?.uuidString.lowercased() ?? "balance"),
+                            UI.submit(page.t("autorenewal.save"), style: "secondary"))))
+            })
+        return Layout.client(
+            page, title: page.t("autorenewal.title"),
+            content: .group(
+                UI.alert(error),
+                .p(.class("muted"), .text(page.t("autorenewal.intro"))),
+                .if(
+                    services.isEmpty, .p(.class("empty"), .text(page.t("services.none"))),
+                    else:
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "autorenewal-list"),
+                            .thead(
+                                .tr(
+                                    .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
+                                    .th(.text(page.t("services.col.expires"))), .th(.text(page.t("autorenewal.method"))))), rows))
+            ))
     }
 
-    static func autopay(_ page: PageContext, overview: Autopayments.Overview, saved: [SavedMethodRecord], maximum: String?,
-                        error: String?) -> HTML {
+    static func autopay(
+        _ page: PageContext, overview: Autopayments.Overview, saved: [SavedMethodRecord], maximum: String?,
+        error: String?
+    ) -> HTML {
         let setting = overview.setting
-        let current = maximum ?? setting.map { MoneyFormat.plain(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) }
+        let current =
+            maximum ?? setting.map { MoneyFormat.plain(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) }
             ?? MoneyFormat.plain(overview.recommendedMaximum)
-        let form: Node<HTML.BodyContext> = .form(.method(.post), .action("/finance/autopay"), .class("stack widget widget-wide"), UI.csrfField(page),
-            .label(.class("check"), .input(.type(.checkbox), .name("enabled"), .checked(setting?.enabled ?? false),
-                          .attribute(named: "data-testid", value: "autopay-enabled")),
-                   .text(page.t("autopay.enabled"))),
-            UI.select(label: page.t("autorenewal.method"), name: "method",
-                      options: saved.map { (value: $0.id!.uuidString.lowercased(), title: $0.name) },
-                      selected: setting?.savedMethodID.uuidString.lowercased()),
-            UI.field(label: page.t("autopay.maximum"), name: "maximum", value: current,
-                     hint: page.t("autopay.recommended", ["forecast": page.money(overview.forecast), "amount": page.money(overview.recommendedMaximum)])),
+        let form: Node<HTML.BodyContext> = .form(
+            .method(.post), .action("/finance/autopay"), .class("stack widget widget-wide"), UI.csrfField(page),
+            .label(
+                .class("check"),
+                .input(
+                    .type(.checkbox), .name("enabled"), .checked(setting?.enabled ?? false),
+                    .attribute(named: "data-testid", value: "autopay-enabled")),
+                .text(page.t("autopay.enabled"))),
+            UI.select(
+                label: page.t("autorenewal.method"), name: "method",
+                options: saved.map { (value: $0.id!.uuidString.lowercased(), title: $0.name) },
+                selected: setting?.savedMethodID.uuidString.lowercased()),
+            UI.field(
+                label: page.t("autopay.maximum"), name: "maximum", value: current,
+                hint: page.t(
+                    "autopay.recommended", ["forecast": page.money(overview.forecast), "amount": page.money(overview.recommendedMaximum)])),
             UI.submit(page.t("autorenewal.save")))
-        return Layout.client(page, title: page.t("autopay.title"), content: .group(
-            UI.alert(error),
-            .p(.class("muted"), .text(page.t("autopay.intro"))),
-            .p(.attribute(named: "data-testid", value: "autopay-status"),
-               .span(.class(setting?.enabled == true ? "tag tag-ok" : "tag tag-muted"),
-                     .text(page.t(setting?.enabled == true ? "autopay.status_on" : "autopay.status_off")))),
-            .p(.attribute(named: "data-testid", value: "autopay-taken"), .text(page.t("autopay.taken", ["amount": page.money(overview.takenThisMonth)]))),
-            .if(saved.isEmpty, .p(.class("empty"), .a(.href("/finance/methods"), .text(page.t("autopay.no_methods")))), else: form)
-        ))
+        return Layout.client(
+            page, title: page.t("autopay.title"),
+            content: .group(
+                UI.alert(error),
+                .p(.class("muted"), .text(page.t("autopay.intro"))),
+                .p(
+                    .attribute(named: "data-testid", value: "autopay-status"),
+                    .span(
+                        .class(setting?.enabled == true ? "tag tag-ok" : "tag tag-muted"),
+                        .text(page.t(setting?.enabled == true ? "autopay.status_on" : "autopay.status_off")))),
+                .p(
+                    .attribute(named: "data-testid", value: "autopay-taken"),
+                    .text(page.t("autopay.taken", ["amount": page.money(overview.takenThisMonth)]))),
+                .if(saved.isEmpty, .p(.class("empty"), .a(.href("/finance/methods"), .text(page.t("autopay.no_methods")))), else: form)
+            ))
     }
 }
 
@@ -367,38 +557,57 @@ enum PaymentPages {
 enum GatewayPages {
     static func sandbox(_ page: PageContext, session: SandboxGateway.Session, token: String, error: String?) -> HTML {
         let amount = session.amount.map(page.money) ?? ""
-        let form: Node<HTML.BodyContext> = .form(.method(.post), .action("/sandbox-gateway/pay/\(token)"), .class("stack"), UI.csrfField(page),
-            UI.field(label: page.t("sandbox.card"), name: "card", value: "4242 4242 4242 4242", autocomplete: "cc-number",
-                     hint: page.t("sandbox.cards_hint")),
-            .div(.class("actions"),
-                 .button(.type(.submit), .name("action"), .value("pay"), .class("btn btn-primary"), .attribute(named: "data-testid", value: "sandbox-pay"),
-                         .text(session.mode == .setup ? page.t("sandbox.save") : page.t("sandbox.pay", ["amount": amount]))),
-                 .button(.type(.submit), .name("action"), .value("fail"), .class("btn btn-secondary"), .text(page.t("sandbox.fail"))),
-                 .button(.type(.submit), .name("action"), .value("abandon"), .class("btn btn-ghost"), .attribute(named: "formnovalidate", value: "formnovalidate"),
-                         .text(page.t("sandbox.abandon")))))
-        return Layout.card(page, title: page.t("sandbox.title"), content: .group(
-            UI.alert(error),
-            .p(.class("muted small"), .text(page.t("sandbox.intro"))),
-            .if(session.mode == .payment, .p(.class("big-amount"), .attribute(named: "data-testid", value: "sandbox-amount"), .text(amount))),
-            .p(.text(session.description)),
-            form))
+        let form: Node<HTML.BodyContext> = .form(
+            .method(.post), .action("/sandbox-gateway/pay/\(token)"), .class("stack"), UI.csrfField(page),
+            UI.field(
+                label: page.t("sandbox.card"), name: "card", value: "4242 4242 4242 4242", autocomplete: "cc-number",
+                hint: page.t("sandbox.cards_hint")),
+            .div(
+                .class("actions"),
+                .button(
+                    .type(.submit), .name("action"), .value("pay"), .class("btn btn-primary"),
+                    .attribute(named: "data-testid", value: "sandbox-pay"),
+                    .text(session.mode == .setup ? page.t("sandbox.save") : page.t("sandbox.pay", ["amount": amount]))),
+                .button(.type(.submit), .name("action"), .value("fail"), .class("btn btn-secondary"), .text(page.t("sandbox.fail"))),
+                .button(
+                    .type(.submit), .name("action"), .value("abandon"), .class("btn btn-ghost"),
+                    .attribute(named: "formnovalidate", value: "formnovalidate"),
+                    .text(page.t("sandbox.abandon")))))
+        return Layout.card(
+            page, title: page.t("sandbox.title"),
+            content: .group(
+                UI.alert(error),
+                .p(.class("muted small"), .text(page.t("sandbox.intro"))),
+                .if(
+                    session.mode == .payment,
+                    .p(.class("big-amount"), .attribute(named: "data-testid", value: "sandbox-amount"), .text(amount))),
+                .p(.text(session.description)),
+                form))
     }
 
     static func payLink(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, token: String, error: String?) -> HTML {
         let status = PaymentStatus(rawValue: payment.status) ?? .new
-        return Layout.card(page, title: page.t("invoice.title", ["number": String(payment.number)]), content: .group(
-            UI.alert(error),
-            .if(status.isUnpaid && payment.redirectURL != nil, .raw("<meta http-equiv=\"refresh\" content=\"5\">")),
-            .p(.text(page.providerName)),
-            .dl(.class("facts"), .attribute(named: "data-testid", value: "paylink-invoice"),
-                .dt(.text(page.t("payments.col.status"))), .dd(PaymentPages.statusTag(page, payment.status)),
-                .dt(.text(page.t("payments.col.method"))), .dd(.text(method?.name ?? "—")),
-                .dt(.class("grand"), .text(page.t("payment.total"))),
-                .dd(.class("grand"), .attribute(named: "data-testid", value: "paylink-total"), .text(PaymentPages.money(page, payment.total, payment.currency)))),
-            .if(status.isUnpaid, .unwrap(method) { method in
-                .if(method.kind.isGateway,
-                    .form(.method(.post), .action("/pay/\(token)"), UI.csrfField(page), UI.submit(page.t("payment.pay"))),
-                    else: .p(.class("muted"), .text(method.description(in: page.language))))
-            })))
+        return Layout.card(
+            page, title: page.t("invoice.title", ["number": String(payment.number)]),
+            content: .group(
+                UI.alert(error),
+                .if(status.isUnpaid && payment.redirectURL != nil, .raw("<meta http-equiv=\"refresh\" content=\"5\">")),
+                .p(.text(page.providerName)),
+                .dl(
+                    .class("facts"), .attribute(named: "data-testid", value: "paylink-invoice"),
+                    .dt(.text(page.t("payments.col.status"))), .dd(PaymentPages.statusTag(page, payment.status)),
+                    .dt(.text(page.t("payments.col.method"))), .dd(.text(method?.name ?? "—")),
+                    .dt(.class("grand"), .text(page.t("payment.total"))),
+                    .dd(
+                        .class("grand"), .attribute(named: "data-testid", value: "paylink-total"),
+                        .text(PaymentPages.money(page, payment.total, payment.currency)))),
+                .if(
+                    status.isUnpaid,
+                    .unwrap(method) { method in
+                        .if(
+                            method.kind.isGateway,
+                            .form(.method(.post), .action("/pay/\(token)"), UI.csrfField(page), UI.submit(page.t("payment.pay"))),
+                            else: .p(.class("muted"), .text(method.description(in: page.language))))
+                    })))
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
 import BillingDomain
 import BillingEngine
 import BillingStore
+import Foundation
 import Plot
 
 /// Service pages (SVC-1, SVC-2) and the expense history (FIN-5).
@@ -14,59 +14,92 @@ enum ServicePages {
         case .deleted: tone = "tag-muted"
         default: tone = "tag-warn"
         }
-        return .span(.class("tag \(tone)"), .attribute(named: "data-testid", value: "service-status"), .text(page.t("service.status." + status.rawValue)))
+        return .span(
+            .class("tag \(tone)"), .attribute(named: "data-testid", value: "service-status"),
+            .text(page.t("service.status." + status.rawValue)))
     }
 
-    static func list(_ page: PageContext, filter: ServiceLifecycle.ListFilter, services: Page<ServiceView>, taxRate: TaxRate,
-                     taxMode: TaxMode) -> HTML {
-        let query = "&type=\(filter.type?.rawValue ?? "")&status=\(filter.status?.rawValue ?? "")&q=\(filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-        let statusOptions = [(value: "", title: page.t("services.any_status"))] +
-            ServiceStatus.allCases.filter { $0 != .deleted }.map { (value: $0.rawValue, title: page.t("service.status." + $0.rawValue)) }
-        return Layout.client(page, title: filter.type.map { page.t("product_type." + $0.rawValue) } ?? page.t("services.title"), content: .group(
-            OrderPages.typeTabs(page, current: filter.type, base: "/services", allKey: "services.all"),
-            .form(.class("search filters"), .method(.get), .action("/services"),
-                  UI.hidden("type", filter.type?.rawValue ?? ""),
-                  UI.select(label: page.t("services.status"), name: "status", options: statusOptions, selected: filter.status?.rawValue ?? ""),
-                  .input(.type(.search), .name("q"), .value(UI.escape(filter.search)), .placeholder(page.t("services.search")),
-                         .attribute(named: "aria-label", value: page.t("services.search"))),
-                  .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search"))),
-                  .a(.class("btn btn-primary"), .href("/order" + (filter.type.map { "?type=\($0.rawValue)" } ?? "")), UI.icon("plus"),
-                     .text(page.t("services.order")))),
-            .p(.class("muted"), .text(page.t("services.count", ["count": String(services.total)]))),
-            .if(services.items.isEmpty, .p(.class("empty"), .text(page.t("services.none"))), else:
-                .table(.class("data"), .attribute(named: "data-testid", value: "service-list"),
-                    .thead(.tr(.th(.text("ID")), .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
-                               .th(.text(page.t("services.col.ip"))), .th(.text(page.t("services.col.expires"))),
-                               .th(.class("num"), .text(page.t("services.col.cost"))), .th(.text(page.t("services.col.status"))))),
-                    .tbody(.forEach(services.items) { view in
-                        let link = "/services/\(view.service.id!.uuidString.lowercased())"
-                        let cost = TaxedAmount(catalogAmount: view.recurring, rate: taxRate, mode: taxMode).gross
-                        return .tr(.td(.a(.href(link), .text("#\(view.service.number)"))),
-                            .td(.a(.href(link), .text(view.service.planName))),
-                            .td(.text(view.service.domainName.isEmpty ? "—" : view.service.domainName)),
-                            .td(.text(view.service.ipAddress ?? "—")),
-                            .td(.text(view.expiresOn.iso)),
-                            .td(.class("num"), .text("\(page.money(cost)) / \(page.t("period.per." + view.period.rawValue))")),
-                            .td(statusTag(page, view.status), .if(view.service.autoRenew && view.status != .deleted, .span(.class("tag"), .attribute(named: "title", value: page.t("service.auto_renew")), .text("↻")))))
-                    }))),
-            Pager.render(page, current: services.request.number, pages: services.pageCount, basePath: "/services?x=1", query: query)
-        ))
+    static func list(
+        _ page: PageContext, filter: ServiceLifecycle.ListFilter, services: Page<ServiceView>, taxRate: TaxRate,
+        taxMode: TaxMode
+    ) -> HTML {
+        let query =
+            "&type=\(filter.type?.rawValue ?? "")&status=\(filter.status?.rawValue ?? "")&q=\(filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        let statusOptions =
+            [(value: "", title: page.t("services.any_status"))]
+            + ServiceStatus.allCases.filter { $0 != .deleted }.map { (value: $0.rawValue, title: page.t("service.status." + $0.rawValue)) }
+        return Layout.client(
+            page, title: filter.type.map { page.t("product_type." + $0.rawValue) } ?? page.t("services.title"),
+            content: .group(
+                OrderPages.typeTabs(page, current: filter.type, base: "/services", allKey: "services.all"),
+                .form(
+                    .class("search filters"), .method(.get), .action("/services"),
+                    UI.hidden("type", filter.type?.rawValue ?? ""),
+                    UI.select(
+                        label: page.t("services.status"), name: "status", options: statusOptions, selected: filter.status?.rawValue ?? ""),
+                    .input(
+                        .type(.search), .name("q"), .value(UI.escape(filter.search)), .placeholder(page.t("services.search")),
+                        .attribute(named: "aria-label", value: page.t("services.search"))),
+                    .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search"))),
+                    .a(
+                        .class("btn btn-primary"), .href("/order" + (filter.type.map { "?type=\($0.rawValue)" } ?? "")), UI.icon("plus"),
+                        .text(page.t("services.order")))),
+                .p(.class("muted"), .text(page.t("services.count", ["count": String(services.total)]))),
+                .if(
+                    services.items.isEmpty, .p(.class("empty"), .text(page.t("services.none"))),
+                    else:
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "service-list"),
+                            .thead(
+                                .tr(
+                                    .th(.text("ID")), .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
+                                    .th(.text(page.t("services.col.ip"))), .th(.text(page.t("services.col.expires"))),
+                                    .th(.class("num"), .text(page.t("services.col.cost"))), .th(.text(page.t("services.col.status"))))),
+                            .tbody(
+                                .forEach(services.items) { view in
+                                    let link = "/services/\(view.service.id!.uuidString.lowercased())"
+                                    let cost = TaxedAmount(catalogAmount: view.recurring, rate: taxRate, mode: taxMode).gross
+                                    return .tr(
+                                        .td(.a(.href(link), .text("#\(view.service.number)"))),
+                                        .td(.a(.href(link), .text(view.service.planName))),
+                                        .td(.text(view.service.domainName.isEmpty ? "—" : view.service.domainName)),
+                                        .td(.text(view.service.ipAddress ?? "—")),
+                                        .td(.text(view.expiresOn.iso)),
+                                        .td(.class("num"), .text("\(page.money(cost)) / \(page.t("period.per." + view.period.rawValue))")),
+                                        .td(
+                                            statusTag(page, view.status),
+                                            .if(
+                                                view.service.autoRenew && view.status != .deleted,
+                                                .span(
+                                                    .class("tag"), .attribute(named: "title", value: page.t("service.auto_renew")),
+                                                    .text("↻")))))
+                                }))),
+                Pager.render(page, current: services.request.number, pages: services.pageCount, basePath: "/services?x=1", query: query)
+            ))
     }
 
-    static func detail(_ page: PageContext, view: ServiceView, offer: PlanOffer?, history: [ServiceEventRecord], error: String?,
-                       change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String) -> HTML {
+    static func detail(
+        _ page: PageContext, view: ServiceView, offer: PlanOffer?, history: [ServiceEventRecord], error: String?,
+        change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
+    ) -> HTML {
         let service = view.service
         let path = "/services/\(service.id!.uuidString.lowercased())"
         let amounts = OrderConfiguration.addons(fromJSON: service.addons)
         let cost = TaxedAmount(catalogAmount: view.recurring, rate: taxRate, mode: taxMode)
         let running = view.status == .active || view.status == .stoppedByClient
-        func action(_ name: String, _ title: String, style: String = "secondary", extra: Node<HTML.FormContext> = .empty) -> Node<HTML.BodyContext> {
+        func action(_ name: String, _ title: String, style: String = "secondary", extra: Node<HTML.FormContext> = .empty) -> Node<
+            HTML.BodyContext
+        > {
             .form(.method(.post), .action("\(path)/\(name)"), UI.csrfField(page), extra, UI.submit(title, style: style))
         }
-        let parameters: Node<HTML.BodyContext> = .section(.class("widget"), .attribute(named: "data-testid", value: "service-params"),
+        let parameters: Node<HTML.BodyContext> = .section(
+            .class("widget"), .attribute(named: "data-testid", value: "service-params"),
             .h2(.text(page.t("service.parameters"))),
-            .dl(.class("facts"),
-                .dt(.text(page.t("services.col.status"))), .dd(statusTag(page, view.status),
+            .dl(
+                .class("facts"),
+                .dt(.text(page.t("services.col.status"))),
+                .dd(
+                    statusTag(page, view.status),
                     .unwrap(service.operation) { .span(.class("muted"), .text(" · " + page.t("service.operation." + $0))) }),
                 .dt(.text(page.t("service.type"))), .dd(.text(page.t("product_type." + view.productType.rawValue))),
                 .dt(.text(page.t("services.col.name"))), .dd(.text(service.domainName.isEmpty ? "—" : service.domainName)),
@@ -74,121 +107,195 @@ enum ServicePages {
                 .dt(.text(page.t("order.os"))), .dd(.text(service.osImage.isEmpty ? "—" : service.osImage)),
                 .dt(.text(page.t("order.period"))), .dd(.text(page.t("period." + view.period.rawValue))),
                 .dt(.text(page.t("services.col.expires"))), .dd(.text(view.expiresOn.iso)),
-                .dt(.text(page.t("services.col.cost"))), .dd(.text("\(page.money(cost.gross)) / \(page.t("period.per." + view.period.rawValue))")),
+                .dt(.text(page.t("services.col.cost"))),
+                .dd(.text("\(page.money(cost.gross)) / \(page.t("period.per." + view.period.rawValue))")),
                 .dt(.text(page.t("service.auto_renew"))),
-                .dd(.attribute(named: "data-testid", value: "service-auto-renew"),
+                .dd(
+                    .attribute(named: "data-testid", value: "service-auto-renew"),
                     .text(page.t(service.autoRenew && view.status != .deleted ? "common.on" : "common.off"))),
                 .if(service.isTrial, .group(.dt(.text(page.t("service.trial"))), .dd(.text(page.t("common.on"))))),
                 .forEach(offer?.addons ?? []) { addon in
-                    .group(.dt(.text(addon.addon.name(in: page.language))),
-                           .dd(.text(UI.quantity(amounts[addon.id] ?? addon.limits.included, addon.kind, page))))
+                    .group(
+                        .dt(.text(addon.addon.name(in: page.language))),
+                        .dd(.text(UI.quantity(amounts[addon.id] ?? addon.limits.included, addon.kind, page))))
                 }))
         let autoRenewExtra: Node<HTML.FormContext> = service.autoRenew ? .empty : UI.hidden("enabled", "on")
-        let buttons: Node<HTML.BodyContext> = .div(.class("action-grid"),
+        let buttons: Node<HTML.BodyContext> = .div(
+            .class("action-grid"),
             .if(view.status == .active, action("stop", page.t("service.stop"))),
-            .if(view.status == .stoppedByClient || view.status == .suspendedByClient, action("start", page.t("service.start"), style: "primary")),
+            .if(
+                view.status == .stoppedByClient || view.status == .suspendedByClient,
+                action("start", page.t("service.start"), style: "primary")),
             .if(view.status.renewable, action("extend", page.t("service.extend"), style: "primary")),
-            .if(view.status != .deleted, action("autorenew", page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
-                                                 extra: autoRenewExtra)),
-            .a(.class("btn btn-ghost"), .href("/finance/expenses?service=\(service.id!.uuidString.lowercased())"), .text(page.t("service.expenses"))))
-        let periods: [(value: String, title: String)] = (offer?.periods ?? []).map { (value: $0.rawValue, title: page.t("period." + $0.rawValue)) }
-        let periodForm: Node<HTML.BodyContext> = .if(view.status != .deleted && periods.count > 1,
-            .form(.method(.post), .action("\(path)/period"), .class("inline-form"), UI.csrfField(page),
-                  UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: view.period.rawValue),
-                  UI.submit(page.t("service.save"), style: "secondary")))
-        let deleteForm: Node<HTML.BodyContext> = .if(view.status != .deleted && view.status != .processing && view.productType.clientMayDelete,
-            .form(.method(.post), .action("\(path)/delete"), .class("danger-zone"), UI.csrfField(page),
-                  .attribute(named: "data-confirm", value: page.t("service.delete_confirm")),
-                  .p(.class("muted small"), .text(page.t("service.delete_hint"))),
-                  UI.submit(page.t("service.delete"), style: "danger")))
-        let actions: Node<HTML.BodyContext> = .section(.class("widget"), .attribute(named: "data-testid", value: "service-actions"),
+            .if(
+                view.status != .deleted,
+                action(
+                    "autorenew", page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
+                    extra: autoRenewExtra)),
+            .a(
+                .class("btn btn-ghost"), .href("/finance/expenses?service=\(service.id!.uuidString.lowercased())"),
+                .text(page.t("service.expenses"))))
+        let periods: [(value: String, title: String)] = (offer?.periods ?? []).map {
+            (value: $0.rawValue, title: page.t("period." + $0.rawValue))
+        }
+        let periodForm: Node<HTML.BodyContext> = .if(
+            view.status != .deleted && periods.count > 1,
+            .form(
+                .method(.post), .action("\(path)/period"), .class("inline-form"), UI.csrfField(page),
+                UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: view.period.rawValue),
+                UI.submit(page.t("service.save"), style: "secondary")))
+        let deleteForm: Node<HTML.BodyContext> = .if(
+            view.status != .deleted && view.status != .processing && view.productType.clientMayDelete,
+            .form(
+                .method(.post), .action("\(path)/delete"), .class("danger-zone"), UI.csrfField(page),
+                .attribute(named: "data-confirm", value: page.t("service.delete_confirm")),
+                .p(.class("muted small"), .text(page.t("service.delete_hint"))),
+                UI.submit(page.t("service.delete"), style: "danger")))
+        let actions: Node<HTML.BodyContext> = .section(
+            .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
             .h2(.text(page.t("service.actions"))), buttons, periodForm, deleteForm)
-        return Layout.client(page, title: "\(service.planName) #\(service.number)", content: .group(
-            UI.alert(error),
-            .div(.class("widgets"), parameters, actions),
-            running && !(offer?.addons.isEmpty ?? true) ? resources(page, view: view, offer: offer, amounts: amounts, change: change,
-                                                                    taxRate: taxRate, taxMode: taxMode, formKey: formKey) : .empty,
-            historyTable(page, history)
-        ))
+        return Layout.client(
+            page, title: "\(service.planName) #\(service.number)",
+            content: .group(
+                UI.alert(error),
+                .div(.class("widgets"), parameters, actions),
+                running && !(offer?.addons.isEmpty ?? true)
+                    ? resources(
+                        page, view: view, offer: offer, amounts: amounts, change: change,
+                        taxRate: taxRate, taxMode: taxMode, formKey: formKey) : .empty,
+                historyTable(page, history)
+            ))
     }
 
-    static func resources(_ page: PageContext, view: ServiceView, offer: PlanOffer?, amounts: [UUID: Int],
-                          change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String) -> Node<HTML.BodyContext> {
+    static func resources(
+        _ page: PageContext, view: ServiceView, offer: PlanOffer?, amounts: [UUID: Int],
+        change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
+    ) -> Node<HTML.BodyContext> {
         let path = "/services/\(view.service.id!.uuidString.lowercased())"
         let fields: [Node<HTML.FormContext>] = (offer?.addons ?? []).map { addon in
-            UI.field(label: "\(addon.addon.name(in: page.language)), \(page.t(addon.kind.unitKey))", name: "addon.\(addon.id.uuidString.lowercased())",
-                     type: .number, value: String(change?.amounts[addon.id] ?? amounts[addon.id] ?? addon.limits.included),
-                     hint: page.t("order.addon_hint_short", ["min": String(addon.limits.minimum), "max": String(addon.limits.maximum),
-                                                             "step": String(addon.limits.step)]))
+            UI.field(
+                label: "\(addon.addon.name(in: page.language)), \(page.t(addon.kind.unitKey))",
+                name: "addon.\(addon.id.uuidString.lowercased())",
+                type: .number, value: String(change?.amounts[addon.id] ?? amounts[addon.id] ?? addon.limits.included),
+                hint: page.t(
+                    "order.addon_hint_short",
+                    [
+                        "min": String(addon.limits.minimum), "max": String(addon.limits.maximum),
+                        "step": String(addon.limits.step)
+                    ]))
         }
         var quote: Node<HTML.FormContext> = .empty
         if let change {
             let next = TaxedAmount(catalogAmount: change.newRecurring, rate: taxRate, mode: taxMode).gross
-            quote = .div(.class("alert alert-info"), .attribute(named: "data-testid", value: "change-quote"),
-                         .p(.text(page.t("service.change_quote", ["now": page.money(change.dueNow.gross), "next": page.money(next),
-                                                                  "date": view.expiresOn.iso]))),
-                         UI.hidden("confirm", "yes"), UI.hidden("key", formKey))
+            quote = .div(
+                .class("alert alert-info"), .attribute(named: "data-testid", value: "change-quote"),
+                .p(
+                    .text(
+                        page.t(
+                            "service.change_quote",
+                            [
+                                "now": page.money(change.dueNow.gross), "next": page.money(next),
+                                "date": view.expiresOn.iso
+                            ]))),
+                UI.hidden("confirm", "yes"), UI.hidden("key", formKey))
         }
-        return .section(.class("widget widget-wide"), .attribute(named: "data-testid", value: "service-resources"),
+        return .section(
+            .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-resources"),
             .h2(.text(page.t("service.resources"))),
-            .form(.method(.post), .action("\(path)/resources"), .class("stack"), UI.csrfField(page),
+            .form(
+                .method(.post), .action("\(path)/resources"), .class("stack"), UI.csrfField(page),
                 .div(.class("addon-grid"), .group(fields)),
                 quote,
-                UI.submit(page.t(change == nil ? "service.calculate" : "service.confirm_change"), style: change == nil ? "secondary" : "primary")))
+                UI.submit(
+                    page.t(change == nil ? "service.calculate" : "service.confirm_change"), style: change == nil ? "secondary" : "primary"))
+        )
     }
 
     static func historyTable(_ page: PageContext, _ history: [ServiceEventRecord]) -> Node<HTML.BodyContext> {
-        .section(.class("widget widget-wide"), .attribute(named: "data-testid", value: "service-history"),
+        .section(
+            .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-history"),
             .h2(.text(page.t("service.history"))),
-            .table(.class("data compact"),
-                .thead(.tr(.th(.text(page.t("balance.col.date"))), .th(.text(page.t("service.event"))),
-                           .th(.text(page.t("services.col.status"))), .th(.text(page.t("service.who"))), .th(.text(page.t("balance.col.memo"))))),
-                .tbody(.forEach(history) { event in
-                    .tr(.td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
-                        .td(.text(page.t("service.status." + event.toStatus))),
-                        .td(.text(page.t("service.actor." + (event.actor.split(separator: ":").first.map(String.init) ?? "system")))),
-                        .td(.text(event.note)))
-                })))
+            .table(
+                .class("data compact"),
+                .thead(
+                    .tr(
+                        .th(.text(page.t("balance.col.date"))), .th(.text(page.t("service.event"))),
+                        .th(.text(page.t("services.col.status"))), .th(.text(page.t("service.who"))), .th(.text(page.t("balance.col.memo")))
+                    )),
+                .tbody(
+                    .forEach(history) { event in
+                        .tr(
+                            .td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
+                            .td(.text(page.t("service.status." + event.toStatus))),
+                            .td(.text(page.t("service.actor." + (event.actor.split(separator: ":").first.map(String.init) ?? "system")))),
+                            .td(.text(event.note)))
+                    })))
     }
 
-    static func expenses(_ page: PageContext, filter: ExpenseHistory.Filter, expenses: Page<ExpenseRecord>, totals: ExpenseHistory.Totals) -> HTML {
+    static func expenses(_ page: PageContext, filter: ExpenseHistory.Filter, expenses: Page<ExpenseRecord>, totals: ExpenseHistory.Totals)
+        -> HTML
+    {
         var query = ""
         if let from = filter.from { query += "&from=\(from.iso)" }
         if let to = filter.to { query += "&to=\(to.iso)" }
         if let service = filter.serviceID { query += "&service=\(service.uuidString.lowercased())" }
         if !filter.search.isEmpty { query += "&q=\(filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-        return Layout.client(page, title: page.t("expenses.title"), content: .group(
-            .form(.class("search filters"), .method(.get), .action("/finance/expenses"),
-                  .unwrap(filter.serviceID) { UI.hidden("service", $0.uuidString.lowercased()) },
-                  .label(.text(page.t("expenses.from")), .input(.type(.date), .name("from"), .value(filter.from?.iso ?? ""))),
-                  .label(.text(page.t("expenses.to")), .input(.type(.date), .name("to"), .value(filter.to?.iso ?? ""))),
-                  .input(.type(.search), .name("q"), .value(UI.escape(filter.search)), .placeholder(page.t("expenses.search")),
-                         .attribute(named: "aria-label", value: page.t("expenses.search"))),
-                  .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("expenses.filter"))),
-                  .a(.class("btn btn-ghost"), .href("/finance/expenses.csv?x=1" + query), .attribute(named: "data-testid", value: "csv-link"),
-                     .text(page.t("expenses.csv")))),
-            .dl(.class("totals inline"), .attribute(named: "data-testid", value: "expense-totals"),
-                .dt(.text(page.t("expenses.total"))), .dd(.text(page.money(totals.amount))),
-                .dt(.text(page.t("expenses.unpaid"))), .dd(.text(page.money(totals.unpaid))),
-                .dt(.text(page.t("expenses.tax"))), .dd(.text(page.money(totals.tax))),
-                .dt(.text(page.t("expenses.count"))), .dd(.text(String(totals.count)))),
-            .if(expenses.items.isEmpty, .p(.class("empty"), .text(page.t("expenses.none"))), else:
-                .table(.class("data"), .attribute(named: "data-testid", value: "expenses"),
-                    .thead(.tr(.th(.text(page.t("expenses.col.service"))), .th(.text(page.t("expenses.col.date"))),
-                               .th(.text(page.t("expenses.col.period"))), .th(.class("num"), .text(page.t("expenses.col.amount"))),
-                               .th(.class("num"), .text(page.t("expenses.col.unpaid"))), .th(.text(page.t("expenses.col.paid_by"))),
-                               .th(.class("num"), .text(page.t("expenses.col.tax"))))),
-                    .tbody(.forEach(expenses.items) { row in
-                        let currency = Currency.named(row.currency) ?? .EUR
-                        return .tr(.td(.text(row.summary)), .td(.text(row.chargedOn)),
-                            .td(.text([row.periodFrom, row.periodTo].compactMap { $0 }.joined(separator: " – "))),
-                            .td(.class("num"), .text(page.money(Money(units: row.amount, currency: currency)))),
-                            .td(.class("num"), .text(page.money(Money(units: row.amount - row.paidAmount, currency: currency)))),
-                            .td(.text(row.ledgerTransactionID.map { page.t("expenses.paid_balance", ["ref": String($0.uuidString.prefix(8)).lowercased()]) }
-                                      ?? (row.amount == 0 ? "—" : page.t("expenses.not_paid")))),
-                            .td(.class("num"), .text("\(page.money(Money(units: row.tax, currency: currency))) (\(TaxRate(basisPoints: row.taxRate)))")))
-                    }))),
-            Pager.render(page, current: expenses.request.number, pages: expenses.pageCount, basePath: "/finance/expenses?x=1", query: query)
-        ))
+        return Layout.client(
+            page, title: page.t("expenses.title"),
+            content: .group(
+                .form(
+                    .class("search filters"), .method(.get), .action("/finance/expenses"),
+                    .unwrap(filter.serviceID) { UI.hidden("service", $0.uuidString.lowercased()) },
+                    .label(.text(page.t("expenses.from")), .input(.type(.date), .name("from"), .value(filter.from?.iso ?? ""))),
+                    .label(.text(page.t("expenses.to")), .input(.type(.date), .name("to"), .value(filter.to?.iso ?? ""))),
+                    .input(
+                        .type(.search), .name("q"), .value(UI.escape(filter.search)), .placeholder(page.t("expenses.search")),
+                        .attribute(named: "aria-label", value: page.t("expenses.search"))),
+                    .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("expenses.filter"))),
+                    .a(
+                        .class("btn btn-ghost"), .href("/finance/expenses.csv?x=1" + query),
+                        .attribute(named: "data-testid", value: "csv-link"),
+                        .text(page.t("expenses.csv")))),
+                .dl(
+                    .class("totals inline"), .attribute(named: "data-testid", value: "expense-totals"),
+                    .dt(.text(page.t("expenses.total"))), .dd(.text(page.money(totals.amount))),
+                    .dt(.text(page.t("expenses.unpaid"))), .dd(.text(page.money(totals.unpaid))),
+                    .dt(.text(page.t("expenses.tax"))), .dd(.text(page.money(totals.tax))),
+                    .dt(.text(page.t("expenses.count"))), .dd(.text(String(totals.count)))),
+                .if(
+                    expenses.items.isEmpty, .p(.class("empty"), .text(page.t("expenses.none"))),
+                    else:
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "expenses"),
+                            .thead(
+                                .tr(
+                                    .th(.text(page.t("expenses.col.service"))), .th(.text(page.t("expenses.col.date"))),
+                                    .th(.text(page.t("expenses.col.period"))), .th(.class("num"), .text(page.t("expenses.col.amount"))),
+                                    .th(.class("num"), .text(page.t("expenses.col.unpaid"))), .th(.text(page.t("expenses.col.paid_by"))),
+                                    .th(.class("num"), .text(page.t("expenses.col.tax"))))),
+                            .tbody(
+                                .forEach(expenses.items) { row in
+                                    let currency = Currency.named(row.currency) ?? .EUR
+                                    return .tr(
+                                        .td(.text(row.summary)), .td(.text(row.chargedOn)),
+                                        .td(.text([row.periodFrom, row.periodTo].compactMap { $0 }.joined(separator: " – "))),
+                                        .td(.class("num"), .text(page.money(Money(units: row.amount, currency: currency)))),
+                                        .td(
+                                            .class("num"), .text(page.money(Money(units: row.amount - row.paidAmount, currency: currency)))),
+                                        .td(
+                                            .text(
+                                                row.ledgerTransactionID.map {
+                                                    page.t("expenses.paid_balance", ["ref": String($0.uuidString.prefix(8)).lowercased()])
+                                                }
+                                                    ?? (row.amount == 0 ? "—" : page.t("expenses.not_paid")))),
+                                        .td(
+                                            .class("num"),
+                                            .text(
+                                                "\(page.money(Money(units: row.tax, currency: currency))) (\(TaxRate(basisPoints: row.taxRate)))"
+                                            )))
+                                }))),
+                Pager.render(
+                    page, current: expenses.request.number, pages: expenses.pageCount, basePath: "/finance/expenses?x=1", query: query)
+            ))
     }
 }

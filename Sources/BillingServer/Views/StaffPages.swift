@@ -1,33 +1,48 @@
-import Foundation
 import BillingDomain
 import BillingEngine
 import BillingStore
+import Foundation
 import Plot
 
 /// The pages of the staff area.
 enum StaffPages {
     static func clientList(_ page: PageContext, query: String, results: Page<AccountRecord>) -> HTML {
-        Layout.staff(page, title: page.t("admin.clients.title"), content: .group(
-            .form(.class("search"), .method(.get), .action("/admin"),
-                  .input(.type(.search), .name("q"), .value(UI.escape(query)), .placeholder(page.t("admin.clients.search_placeholder")),
-                         .attribute(named: "aria-label", value: page.t("admin.clients.search_placeholder"))),
-                  .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
-            .p(.class("muted"), .text(page.t("admin.clients.count", ["count": String(results.total)]))),
-            .if(results.items.isEmpty, .p(.class("empty"), .text(page.t("admin.clients.none"))), else:
-                .table(.class("data"), .attribute(named: "data-testid", value: "client-list"),
-                    .thead(.tr(.th(.text(page.t("dashboard.client_code"))), .th(.text(page.t("field.name"))),
-                               .th(.text(page.t("dashboard.country"))), .th(.text(page.t("dashboard.registered"))),
-                               .th(.text(page.t("admin.clients.status"))))),
-                    .tbody(.forEach(results.items) { account in
-                        .tr(.td(.a(.href("/admin/clients/\(account.id!.uuidString.lowercased())"), .text(String(account.clientCode)))),
-                            .td(.a(.href("/admin/clients/\(account.id!.uuidString.lowercased())"), .text(account.name))),
-                            .td(.text(account.country)),
-                            .td(.text(account.registeredOn)),
-                            .td(.span(.class("tag"), .text(page.t("account.status." + account.status)))))
-                    }))),
-            Pager.render(page, current: results.request.number, pages: results.pageCount,
-                         basePath: "/admin?q=" + (query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-        ))
+        Layout.staff(
+            page, title: page.t("admin.clients.title"),
+            content: .group(
+                .form(
+                    .class("search"), .method(.get), .action("/admin"),
+                    .input(
+                        .type(.search), .name("q"), .value(UI.escape(query)), .placeholder(page.t("admin.clients.search_placeholder")),
+                        .attribute(named: "aria-label", value: page.t("admin.clients.search_placeholder"))),
+                    .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
+                .p(.class("muted"), .text(page.t("admin.clients.count", ["count": String(results.total)]))),
+                .if(
+                    results.items.isEmpty, .p(.class("empty"), .text(page.t("admin.clients.none"))),
+                    else:
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "client-list"),
+                            .thead(
+                                .tr(
+                                    .th(.text(page.t("dashboard.client_code"))), .th(.text(page.t("field.name"))),
+                                    .th(.text(page.t("dashboard.country"))), .th(.text(page.t("dashboard.registered"))),
+                                    .th(.text(page.t("admin.clients.status"))))),
+                            .tbody(
+                                .forEach(results.items) { account in
+                                    .tr(
+                                        .td(
+                                            .a(
+                                                .href("/admin/clients/\(account.id!.uuidString.lowercased())"),
+                                                .text(String(account.clientCode)))),
+                                        .td(.a(.href("/admin/clients/\(account.id!.uuidString.lowercased())"), .text(account.name))),
+                                        .td(.text(account.country)),
+                                        .td(.text(account.registeredOn)),
+                                        .td(.span(.class("tag"), .text(page.t("account.status." + account.status)))))
+                                }))),
+                Pager.render(
+                    page, current: results.request.number, pages: results.pageCount,
+                    basePath: "/admin?q=" + (query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            ))
     }
 
     struct ClientCard {
@@ -43,63 +58,97 @@ enum StaffPages {
     static func clientCard(_ page: PageContext, card: ClientCard) -> HTML {
         let account = card.summary.account
         let path = "/admin/clients/\(account.id!.uuidString.lowercased())"
-        return Layout.staff(page, title: page.t("admin.client.title", ["code": String(account.clientCode), "name": account.name]), content: .div(.class("widgets"),
-            .section(.class("widget"),
-                .h2(.text(page.t("dashboard.account_info"))),
-                .dl(.class("facts"),
-                    .dt(.text(page.t("dashboard.client_code"))), .dd(.text(String(account.clientCode))),
-                    .dt(.text(page.t("field.name"))), .dd(.text(account.name)),
-                    .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
-                    .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn)),
-                    .dt(.text(page.t("dashboard.currency"))), .dd(.text(account.currency)),
-                    .dt(.text(page.t("admin.clients.status"))), .dd(.text(page.t("account.status." + account.status))))),
-            .section(.class("widget widget-balance"), .attribute(named: "data-testid", value: "staff-balance"),
-                .h2(.text(page.t("admin.client.balance"))),
-                .p(.class(card.summary.balance.isNegative ? "big-amount negative" : "big-amount"), .text(page.money(card.summary.balance))),
-                .if(page.staff?.role.allows(.adjustBalances) == true,
-                    .form(.method(.post), .action(path + "/adjust"), .class("stack"), .attribute(named: "data-testid", value: "adjust-form"),
-                          UI.csrfField(page),
-                          UI.hidden("key", card.adjustmentKey),
-                          .h3(.text(page.t("admin.adjust.title"))),
-                          UI.alert(card.error),
-                          UI.field(label: page.t("admin.adjust.amount", ["currency": account.currency]), name: "amount",
-                                   value: card.amountText, hint: page.t("admin.adjust.amount_hint")),
-                          UI.field(label: page.t("admin.adjust.reason"), name: "reason", value: card.reasonText),
-                          UI.submit(page.t("admin.adjust.submit"))))),
-            .section(.class("widget widget-wide"),
-                .h2(.text(page.t("admin.client.users"))),
-                .table(.class("data"),
-                    .thead(.tr(.th(.text(page.t("field.email"))), .th(.text(page.t("field.name"))),
-                               .th(.text(page.t("admin.client.role"))), .th(.text(page.t("admin.client.last_login"))))),
-                    .tbody(.forEach(card.users) { user in
-                        .tr(.td(.text(user.email)), .td(.text(user.name)),
-                            .td(.text(page.t(user.isOwner ? "admin.client.owner" : "admin.client.user") +
-                                      (user.enabled ? "" : " · " + page.t("admin.client.disabled")))),
-                            .td(.text(user.lastLoginAt.map { page.dateTime($0) } ?? "—")))
-                    }))),
-            .section(.class("widget widget-wide"),
-                .h2(.text(page.t("balance.title"))),
-                LedgerTable.render(page, movements: card.movements, basePath: path))
-        ))
+        return Layout.staff(
+            page, title: page.t("admin.client.title", ["code": String(account.clientCode), "name": account.name]),
+            content: .div(
+                .class("widgets"),
+                .section(
+                    .class("widget"),
+                    .h2(.text(page.t("dashboard.account_info"))),
+                    .dl(
+                        .class("facts"),
+                        .dt(.text(page.t("dashboard.client_code"))), .dd(.text(String(account.clientCode))),
+                        .dt(.text(page.t("field.name"))), .dd(.text(account.name)),
+                        .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
+                        .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn)),
+                        .dt(.text(page.t("dashboard.currency"))), .dd(.text(account.currency)),
+                        .dt(.text(page.t("admin.clients.status"))), .dd(.text(page.t("account.status." + account.status))))),
+                .section(
+                    .class("widget widget-balance"), .attribute(named: "data-testid", value: "staff-balance"),
+                    .h2(.text(page.t("admin.client.balance"))),
+                    .p(
+                        .class(card.summary.balance.isNegative ? "big-amount negative" : "big-amount"),
+                        .text(page.money(card.summary.balance))),
+                    .if(
+                        page.staff?.role.allows(.adjustBalances) == true,
+                        .form(
+                            .method(.post), .action(path + "/adjust"), .class("stack"),
+                            .attribute(named: "data-testid", value: "adjust-form"),
+                            UI.csrfField(page),
+                            UI.hidden("key", card.adjustmentKey),
+                            .h3(.text(page.t("admin.adjust.title"))),
+                            UI.alert(card.error),
+                            UI.field(
+                                label: page.t("admin.adjust.amount", ["currency": account.currency]), name: "amount",
+                                value: card.amountText, hint: page.t("admin.adjust.amount_hint")),
+                            UI.field(label: page.t("admin.adjust.reason"), name: "reason", value: card.reasonText),
+                            UI.submit(page.t("admin.adjust.submit"))))),
+                .section(
+                    .class("widget widget-wide"),
+                    .h2(.text(page.t("admin.client.users"))),
+                    .table(
+                        .class("data"),
+                        .thead(
+                            .tr(
+                                .th(.text(page.t("field.email"))), .th(.text(page.t("field.name"))),
+                                .th(.text(page.t("admin.client.role"))), .th(.text(page.t("admin.client.last_login"))))),
+                        .tbody(
+                            .forEach(card.users) { user in
+                                .tr(
+                                    .td(.text(user.email)), .td(.text(user.name)),
+                                    .td(
+                                        .text(
+                                            page.t(user.isOwner ? "admin.client.owner" : "admin.client.user")
+                                                + (user.enabled ? "" : " · " + page.t("admin.client.disabled")))),
+                                    .td(.text(user.lastLoginAt.map { page.dateTime($0) } ?? "—")))
+                            }))),
+                .section(
+                    .class("widget widget-wide"),
+                    .h2(.text(page.t("balance.title"))),
+                    LedgerTable.render(page, movements: card.movements, basePath: path))
+            ))
     }
 
     static func outbox(_ page: PageContext, messages: [OutboxEmailRecord], delivering: Bool) -> HTML {
         let content: Node<HTML.BodyContext> = .group(
             .p(.class("muted"), .text(page.t(delivering ? "outbox.lead_smtp" : "outbox.lead"))),
-            .if(messages.isEmpty, .p(.class("empty"), .text(page.t("outbox.empty"))), else:
-                .div(.class("outbox"), .forEach(messages) { message in
-                    .article(.class("mail"), .attribute(named: "data-testid", value: "outbox-message"),
-                        .p(.class("muted"), .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category) · "),
-                           .span(.class(message.status == "sent" ? "tag tag-ok" : (message.status == "failed" ? "tag tag-bad" : "tag")),
-                                 .attribute(named: "data-testid", value: "outbox-status"), .text(message.status)),
-                           .if(message.attempts > 0, .text(" · " + page.t("outbox.attempts", ["count": String(message.attempts)])))),
-                        .unwrap(message.lastError) { error in .p(.class("alert alert-error small"), .text(error)) },
-                        .if(message.status == "failed",
-                            .form(.method(.post), .action("/admin/outbox/\(message.id!.uuidString.lowercased())/retry"), UI.csrfField(page),
-                                  UI.submit(page.t("outbox.retry"), style: "secondary"))),
-                        .h3(.text(message.subject)),
-                        .pre(.text(message.body)))
-                }))
+            .if(
+                messages.isEmpty, .p(.class("empty"), .text(page.t("outbox.empty"))),
+                else:
+                    .div(
+                        .class("outbox"),
+                        .forEach(messages) { message in
+                            .article(
+                                .class("mail"), .attribute(named: "data-testid", value: "outbox-message"),
+                                .p(
+                                    .class("muted"),
+                                    .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category) · "),
+                                    .span(
+                                        .class(
+                                            message.status == "sent" ? "tag tag-ok" : (message.status == "failed" ? "tag tag-bad" : "tag")),
+                                        .attribute(named: "data-testid", value: "outbox-status"), .text(message.status)),
+                                    .if(message.attempts > 0, .text(" · " + page.t("outbox.attempts", ["count": String(message.attempts)])))
+                                ),
+                                .unwrap(message.lastError) { error in .p(.class("alert alert-error small"), .text(error)) },
+                                .if(
+                                    message.status == "failed",
+                                    .form(
+                                        .method(.post), .action("/admin/outbox/\(message.id!.uuidString.lowercased())/retry"),
+                                        UI.csrfField(page),
+                                        UI.submit(page.t("outbox.retry"), style: "secondary"))),
+                                .h3(.text(message.subject)),
+                                .pre(.text(message.body)))
+                        }))
         )
         return Layout.staff(page, title: page.t("outbox.title"), content: content)
     }

@@ -1,75 +1,114 @@
-import Foundation
 import BillingDomain
 import BillingEngine
 import BillingStore
+import Foundation
 import Plot
 
 /// Staff's payment pages: the list, one payment with confirmation and refunds, the methods.
 enum StaffPaymentPages {
-    static func list(_ page: PageContext, payments: BillingEngine.Page<PaymentRecord>, status: String, kind: String, search: String) -> HTML {
-        let statusOptions = [(value: "", title: page.t("services.any_status"))]
+    static func list(_ page: PageContext, payments: BillingEngine.Page<PaymentRecord>, status: String, kind: String, search: String) -> HTML
+    {
+        let statusOptions =
+            [(value: "", title: page.t("services.any_status"))]
             + PaymentStatus.allCases.map { (value: $0.rawValue, title: page.t("payment.status." + $0.rawValue)) }
-        let kindOptions = [(value: "", title: page.t("admin.payments.any_method"))]
+        let kindOptions =
+            [(value: "", title: page.t("admin.payments.any_method"))]
             + (PaymentMethodKind.allCases.map(\.rawValue) + ["cashback"]).map { (value: $0, title: page.t("payment.kind." + $0)) }
-        let rows: Node<HTML.TableContext> = .tbody(.forEach(payments.items) { payment in
-            .tr(.td(.a(.href("/admin/payments/\(payment.id!.uuidString.lowercased())"), .text("#\(payment.number)"))),
-                .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.methodKind))),
-                .td(.text(page.t("payment.purpose." + payment.purpose))),
-                .td(.class("num"), .text(PaymentPages.money(page, payment.total, payment.currency))),
-                .td(PaymentPages.statusTag(page, payment.status)))
-        })
+        let rows: Node<HTML.TableContext> = .tbody(
+            .forEach(payments.items) { payment in
+                .tr(
+                    .td(.a(.href("/admin/payments/\(payment.id!.uuidString.lowercased())"), .text("#\(payment.number)"))),
+                    .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.methodKind))),
+                    .td(.text(page.t("payment.purpose." + payment.purpose))),
+                    .td(.class("num"), .text(PaymentPages.money(page, payment.total, payment.currency))),
+                    .td(PaymentPages.statusTag(page, payment.status)))
+            })
         let query = "&status=\(status)&method=\(kind)&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-        return Layout.staff(page, title: page.t("admin.payments.title"), content: .group(
-            .form(.class("search filters"), .method(.get), .action("/admin/payments"),
-                  UI.select(label: page.t("payments.col.status"), name: "status", options: statusOptions, selected: status),
-                  UI.select(label: page.t("payments.col.method"), name: "method", options: kindOptions, selected: kind),
-                  .input(.type(.search), .name("q"), .value(UI.escape(search)), .placeholder(page.t("admin.payments.search")),
-                         .attribute(named: "aria-label", value: page.t("admin.payments.search"))),
-                  .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
-            .if(payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))), else:
-                .table(.class("data"), .attribute(named: "data-testid", value: "staff-payments"),
-                       .thead(.tr(.th(.text(page.t("payments.col.number"))), .th(.text(page.t("payments.col.date"))),
-                                  .th(.text(page.t("payments.col.method"))), .th(.text(page.t("payments.col.purpose"))),
-                                  .th(.class("num"), .text(page.t("payments.col.total"))), .th(.text(page.t("payments.col.status"))))), rows)),
-            Pager.render(page, current: payments.request.number, pages: payments.pageCount, basePath: "/admin/payments?x=1", query: query)
-        ))
+        return Layout.staff(
+            page, title: page.t("admin.payments.title"),
+            content: .group(
+                .form(
+                    .class("search filters"), .method(.get), .action("/admin/payments"),
+                    UI.select(label: page.t("payments.col.status"), name: "status", options: statusOptions, selected: status),
+                    UI.select(label: page.t("payments.col.method"), name: "method", options: kindOptions, selected: kind),
+                    .input(
+                        .type(.search), .name("q"), .value(UI.escape(search)), .placeholder(page.t("admin.payments.search")),
+                        .attribute(named: "aria-label", value: page.t("admin.payments.search"))),
+                    .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
+                .if(
+                    payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))),
+                    else:
+                        .table(
+                            .class("data"), .attribute(named: "data-testid", value: "staff-payments"),
+                            .thead(
+                                .tr(
+                                    .th(.text(page.t("payments.col.number"))), .th(.text(page.t("payments.col.date"))),
+                                    .th(.text(page.t("payments.col.method"))), .th(.text(page.t("payments.col.purpose"))),
+                                    .th(.class("num"), .text(page.t("payments.col.total"))), .th(.text(page.t("payments.col.status"))))),
+                            rows)),
+                Pager.render(
+                    page, current: payments.request.number, pages: payments.pageCount, basePath: "/admin/payments?x=1", query: query)
+            ))
     }
 
     static func detail(_ page: PageContext, payment: PaymentRecord, refunds: [RefundRecord], client: UserRecord?, error: String?) -> HTML {
         let path = "/admin/payments/\(payment.id!.uuidString.lowercased())"
         let remaining = payment.amount - payment.refunded
-        let refundForm: Node<HTML.BodyContext> = .if(payment.status == PaymentStatus.credited.rawValue && payment.purpose != "cashback" && remaining > 0,
-            .form(.method(.post), .action(path + "/refund"), .class("stack widget"), UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
-                  .h2(.text(page.t("admin.payments.refund"))),
-                  UI.field(label: page.t("payment.amount"), name: "amount",
-                           value: MoneyFormat.plain(Money(units: remaining, currency: Currency.named(payment.currency) ?? .EUR)),
-                           hint: page.t("admin.payments.refund_hint")),
-                  UI.field(label: page.t("admin.refund.reason"), name: "reason"),
-                  UI.submit(page.t("admin.payments.refund"))))
-        let refundRows: Node<HTML.BodyContext> = .if(!refunds.isEmpty, .table(.class("data"), .attribute(named: "data-testid", value: "refunds"),
-            .thead(.tr(.th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))), .th(.text(page.t("admin.adjust.reason"))))),
-            .tbody(.forEach(refunds) { refund in
-                .tr(.td(.text(page.dateTime(refund.createdAt))), .td(.class("num"), .text(PaymentPages.money(page, refund.amount, refund.currency))),
-                    .td(.text(refund.reason)))
-            })))
-        return Layout.staff(page, title: page.t("payment.title", ["number": String(payment.number)]), content: .group(
-            UI.alert(error),
-            .section(.class("widget widget-wide"),
-                .dl(.class("facts"),
-                    .dt(.text(page.t("payments.col.status"))), .dd(PaymentPages.statusTag(page, payment.status)),
-                    .dt(.text(page.t("admin.payments.client"))),
-                    .dd(.a(.href("/admin/clients/\(payment.accountID.uuidString.lowercased())"), .text(client.map { "\($0.name) <\($0.email)>" } ?? "—"))),
-                    .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.methodKind))),
-                    .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose))),
-                    .dt(.text(page.t("admin.payments.gateway_id"))), .dd(.text(payment.gatewayPaymentID ?? "—"))),
-                PaymentPages.amountsList(page, payment: payment),
-                .if(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue && PaymentStatus(rawValue: payment.status)?.acceptsMoney == true,
-                    .form(.method(.post), .action(path + "/confirm"), UI.csrfField(page),
-                          .attribute(named: "data-confirm", value: page.t("admin.payments.confirm_question")),
-                          UI.submit(page.t("admin.payments.confirm"))))),
-            refundForm, refundRows,
-            .p(.a(.href("/admin/payments"), .text(page.t("payments.back"))))
-        ))
+        let refundForm: Node<HTML.BodyContext> = .if(
+            payment.status == PaymentStatus.credited.rawValue && payment.purpose != "cashback" && remaining > 0,
+            .form(
+                .method(.post), .action(path + "/refund"), .class("stack widget"), UI.csrfField(page),
+                UI.hidden("key", UUID().uuidString.lowercased()),
+                .h2(.text(page.t("admin.payments.refund"))),
+                UI.field(
+                    label: page.t("payment.amount"), name: "amount",
+                    value: MoneyFormat.plain(Money(units: remaining, currency: Currency.named(payment.currency) ?? .EUR)),
+                    hint: page.t("admin.payments.refund_hint")),
+                UI.field(label: page.t("admin.refund.reason"), name: "reason"),
+                UI.submit(page.t("admin.payments.refund"))))
+        let refundRows: Node<HTML.BodyContext> = .if(
+            !refunds.isEmpty,
+            .table(
+                .class("data"), .attribute(named: "data-testid", value: "refunds"),
+                .thead(
+                    .tr(
+                        .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
+                        .th(.text(page.t("admin.adjust.reason"))))),
+                .tbody(
+                    .forEach(refunds) { refund in
+                        .tr(
+                            .td(.text(page.dateTime(refund.createdAt))),
+                            .td(.class("num"), .text(PaymentPages.money(page, refund.amount, refund.currency))),
+                            .td(.text(refund.reason)))
+                    })))
+        return Layout.staff(
+            page, title: page.t("payment.title", ["number": String(payment.number)]),
+            content: .group(
+                UI.alert(error),
+                .section(
+                    .class("widget widget-wide"),
+                    .dl(
+                        .class("facts"),
+                        .dt(.text(page.t("payments.col.status"))), .dd(PaymentPages.statusTag(page, payment.status)),
+                        .dt(.text(page.t("admin.payments.client"))),
+                        .dd(
+                            .a(
+                                .href("/admin/clients/\(payment.accountID.uuidString.lowercased())"),
+                                .text(client.map { "\($0.name) <\($0.email)>" } ?? "—"))),
+                        .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.methodKind))),
+                        .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose))),
+                        .dt(.text(page.t("admin.payments.gateway_id"))), .dd(.text(payment.gatewayPaymentID ?? "—"))),
+                    PaymentPages.amountsList(page, payment: payment),
+                    .if(
+                        payment.methodKind == PaymentMethodKind.bankTransfer.rawValue
+                            && PaymentStatus(rawValue: payment.status)?.acceptsMoney == true,
+                        .form(
+                            .method(.post), .action(path + "/confirm"), UI.csrfField(page),
+                            .attribute(named: "data-confirm", value: page.t("admin.payments.confirm_question")),
+                            UI.submit(page.t("admin.payments.confirm"))))),
+                refundForm, refundRows,
+                .p(.a(.href("/admin/payments"), .text(page.t("payments.back"))))
+            ))
     }
 
     static func methodForm(_ page: PageContext, method: PaymentMethod?) -> Node<HTML.BodyContext> {
@@ -77,42 +116,59 @@ enum StaffPaymentPages {
         let currency = method?.currency ?? .EUR
         func plain(_ units: Int64?) -> String { units.map { MoneyFormat.plain(Money(units: $0, currency: currency)) } ?? "" }
         let descriptions: Node<HTML.FormContext> = .forEach(BillingDomain.Language.allCases) { language in
-            UI.field(label: page.t("admin.methods.description") + " (\(language.rawValue))", name: "description_\(language.rawValue)",
-                     value: method?.description(in: language) ?? "", required: false)
+            UI.field(
+                label: page.t("admin.methods.description") + " (\(language.rawValue))", name: "description_\(language.rawValue)",
+                value: method?.description(in: language) ?? "", required: false)
         }
         let kinds: Node<HTML.FormContext> = .forEach(PayerKind.allCases) { kind in
-            .label(.class("check"), .input(.type(.checkbox), .name("payer_\(kind.rawValue)"), .checked(method?.payerKinds.contains(kind) ?? true)),
-                   .text(page.t("payer.kind." + kind.rawValue)))
+            .label(
+                .class("check"),
+                .input(.type(.checkbox), .name("payer_\(kind.rawValue)"), .checked(method?.payerKinds.contains(kind) ?? true)),
+                .text(page.t("payer.kind." + kind.rawValue)))
         }
-        return .details(.class("widget"), .attribute(named: "open", value: method == nil ? "open" : nil),
-            .summary(.text(method.map { "\($0.name) · \(currency.code) · \(page.t("payment.kind." + $0.kind.rawValue))" } ?? page.t("admin.methods.new"))),
-            .form(.method(.post), .action("/admin/payment-methods"), .class("stack"), UI.csrfField(page),
-                  .unwrap(record) { UI.hidden("id", $0.id!.uuidString.lowercased()) },
-                  UI.field(label: page.t("admin.methods.name"), name: "name", value: record?.name ?? ""),
-                  UI.select(label: page.t("admin.methods.kind"), name: "kind",
-                            options: PaymentMethodKind.allCases.map { (value: $0.rawValue, title: page.t("payment.kind." + $0.rawValue)) },
-                            selected: record?.kind),
-                  UI.select(label: page.t("admin.methods.currency"), name: "currency",
-                            options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: currency.code),
-                  descriptions,
-                  UI.field(label: page.t("admin.methods.commission_percent"), name: "commission_percent",
-                           value: method?.terms.commissionPercent.description ?? "0", required: false),
-                  UI.field(label: page.t("admin.methods.commission_fixed"), name: "commission_fixed", value: plain(record?.commissionFixed), required: false),
-                  UI.field(label: page.t("admin.methods.minimum"), name: "minimum", value: plain(record?.minimum), required: false),
-                  UI.field(label: page.t("admin.methods.maximum"), name: "maximum", value: plain(record?.maximum), required: false),
-                  UI.field(label: page.t("admin.methods.cashback_percent"), name: "cashback_percent",
-                           value: method?.terms.cashbackPercent.description ?? "0", required: false),
-                  kinds,
-                  .label(.class("check"), .input(.type(.checkbox), .name("enabled"), .checked(record?.enabled ?? true)),
-                         .text(page.t("admin.methods.enabled"))),
-                  UI.submit(page.t("admin.methods.save"))))
+        return .details(
+            .class("widget"), .attribute(named: "open", value: method == nil ? "open" : nil),
+            .summary(
+                .text(
+                    method.map { "\($0.name) · \(currency.code) · \(page.t("payment.kind." + $0.kind.rawValue))" }
+                        ?? page.t("admin.methods.new"))),
+            .form(
+                .method(.post), .action("/admin/payment-methods"), .class("stack"), UI.csrfField(page),
+                .unwrap(record) { UI.hidden("id", $0.id!.uuidString.lowercased()) },
+                UI.field(label: page.t("admin.methods.name"), name: "name", value: record?.name ?? ""),
+                UI.select(
+                    label: page.t("admin.methods.kind"), name: "kind",
+                    options: PaymentMethodKind.allCases.map { (value: $0.rawValue, title: page.t("payment.kind." + $0.rawValue)) },
+                    selected: record?.kind),
+                UI.select(
+                    label: page.t("admin.methods.currency"), name: "currency",
+                    options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: currency.code),
+                descriptions,
+                UI.field(
+                    label: page.t("admin.methods.commission_percent"), name: "commission_percent",
+                    value: method?.terms.commissionPercent.description ?? "0", required: false),
+                UI.field(
+                    label: page.t("admin.methods.commission_fixed"), name: "commission_fixed", value: plain(record?.commissionFixed),
+                    required: false),
+                UI.field(label: page.t("admin.methods.minimum"), name: "minimum", value: plain(record?.minimum), required: false),
+                UI.field(label: page.t("admin.methods.maximum"), name: "maximum", value: plain(record?.maximum), required: false),
+                UI.field(
+                    label: page.t("admin.methods.cashback_percent"), name: "cashback_percent",
+                    value: method?.terms.cashbackPercent.description ?? "0", required: false),
+                kinds,
+                .label(
+                    .class("check"), .input(.type(.checkbox), .name("enabled"), .checked(record?.enabled ?? true)),
+                    .text(page.t("admin.methods.enabled"))),
+                UI.submit(page.t("admin.methods.save"))))
     }
 
     static func methods(_ page: PageContext, methods: [PaymentMethod], error: String?) -> HTML {
-        Layout.staff(page, title: page.t("admin.methods.title"), content: .group(
-            UI.alert(error),
-            .forEach(methods) { methodForm(page, method: $0) },
-            methodForm(page, method: nil)
-        ))
+        Layout.staff(
+            page, title: page.t("admin.methods.title"),
+            content: .group(
+                UI.alert(error),
+                .forEach(methods) { methodForm(page, method: $0) },
+                methodForm(page, method: nil)
+            ))
     }
 }

@@ -9,7 +9,7 @@ public struct AddDeliveryToEmailOutbox: AsyncMigration {
         // One column per statement: SQLite adds one column per ALTER TABLE.
         let fields: [(FieldKey, DatabaseSchema.DataType)] = [
             ("language", .string), ("message_id", .string), ("next_attempt_at", .datetime),
-            ("lease_owner", .string), ("lease_until", .datetime), ("last_error", .string),
+            ("lease_owner", .string), ("lease_until", .datetime), ("last_error", .string)
         ]
         for (name, type) in fields {
             try await database.schema(OutboxEmailRecord.schema).field(name, type).update()

@@ -11,7 +11,8 @@ public struct CreateCurrencyRates: AsyncMigration {
             .field("set_by", .string, .required)
             .field("created_at", .datetime, .required)
             .create()
-        try await SchemaIndex.create("currency_rates_pair", on: CurrencyRateRecord.schema, columns: ["base", "quote", "created_at"], in: database)
+        try await SchemaIndex.create(
+            "currency_rates_pair", on: CurrencyRateRecord.schema, columns: ["base", "quote", "created_at"], in: database)
     }
     public func revert(on database: any Database) async throws {
         try await database.schema(CurrencyRateRecord.schema).delete()

@@ -12,12 +12,15 @@ public struct CreateLedgerEntries: AsyncMigration {
             .field("currency", .string, .required)
             .field("created_at", .datetime, .required)
             .create()
-        try await SchemaIndex.create("ledger_entries_client", on: LedgerEntryRecord.schema,
-                                     columns: ["client_account_id", "created_at"], in: database)
-        try await SchemaIndex.create("ledger_entries_account_code", on: LedgerEntryRecord.schema,
-                                     columns: ["account_code"], in: database)
-        try await SchemaIndex.create("ledger_entries_transaction", on: LedgerEntryRecord.schema,
-                                     columns: ["transaction_id"], in: database)
+        try await SchemaIndex.create(
+            "ledger_entries_client", on: LedgerEntryRecord.schema,
+            columns: ["client_account_id", "created_at"], in: database)
+        try await SchemaIndex.create(
+            "ledger_entries_account_code", on: LedgerEntryRecord.schema,
+            columns: ["account_code"], in: database)
+        try await SchemaIndex.create(
+            "ledger_entries_transaction", on: LedgerEntryRecord.schema,
+            columns: ["transaction_id"], in: database)
     }
     public func revert(on database: any Database) async throws {
         try await database.schema(LedgerEntryRecord.schema).delete()

@@ -11,7 +11,8 @@ public struct CreatePromoRedemptions: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "order_item_id")
             .create()
-        try await SchemaIndex.create("promo_redemptions_promo", on: PromoRedemptionRecord.schema, columns: ["promo_id", "account_id"], in: database)
+        try await SchemaIndex.create(
+            "promo_redemptions_promo", on: PromoRedemptionRecord.schema, columns: ["promo_id", "account_id"], in: database)
     }
     public func revert(on database: any Database) async throws {
         try await database.schema(PromoRedemptionRecord.schema).delete()

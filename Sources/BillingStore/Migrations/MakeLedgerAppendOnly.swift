@@ -11,18 +11,28 @@ public struct MakeLedgerAppendOnly: AsyncMigration {
     public func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger AS $$
                 BEGIN RAISE EXCEPTION 'the ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END;
                 $$ LANGUAGE plpgsql
-                """).run()
+                """
+            ).run()
             for table in Self.tables {
-                try await sql.raw(SQLQueryString("CREATE TRIGGER \(unsafeRaw: table)_append_only BEFORE UPDATE OR DELETE ON \(unsafeRaw: table) FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()")).run()
+                try await sql.raw(
+                    SQLQueryString(
+                        "CREATE TRIGGER \(unsafeRaw: table)_append_only BEFORE UPDATE OR DELETE ON \(unsafeRaw: table) FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()"
+                    )
+                ).run()
             }
         } else {
             for table in Self.tables {
                 for operation in ["UPDATE", "DELETE"] {
-                    try await sql.raw(SQLQueryString("CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: operation.lowercased()) BEFORE \(unsafeRaw: operation) ON \(unsafeRaw: table) BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END")).run()
+                    try await sql.raw(
+                        SQLQueryString(
+                            "CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: operation.lowercased()) BEFORE \(unsafeRaw: operation) ON \(unsafeRaw: table) BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
+                        )
+                    ).run()
                 }
             }
         }

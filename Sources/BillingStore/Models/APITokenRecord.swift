@@ -19,8 +19,10 @@ public final class APITokenRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), userID: UUID, name: String, tokenHash: String, scopes: String,
-                expiresAt: Date?, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), userID: UUID, name: String, tokenHash: String, scopes: String,
+        expiresAt: Date?, createdAt: Date
+    ) {
         self.id = id
         self.userID = userID
         self.name = name

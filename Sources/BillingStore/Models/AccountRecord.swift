@@ -20,8 +20,10 @@ public final class AccountRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), clientCode: Int, name: String, country: String, registeredOn: String,
-                currency: String, language: String, status: String = "active", createdAt: Date) {
+    public init(
+        id: UUID = UUID(), clientCode: Int, name: String, country: String, registeredOn: String,
+        currency: String, language: String, status: String = "active", createdAt: Date
+    ) {
         self.id = id
         self.clientCode = clientCode
         self.name = name

@@ -23,8 +23,10 @@ public final class PlanRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), productType: String, name: String, summary: String, trialDays: Int = 0,
-                enabled: Bool = true, position: Int = 0, osImages: [String] = [], createdAt: Date) {
+    public init(
+        id: UUID = UUID(), productType: String, name: String, summary: String, trialDays: Int = 0,
+        enabled: Bool = true, position: Int = 0, osImages: [String] = [], createdAt: Date
+    ) {
         self.id = id
         self.productType = productType
         self.name = name
@@ -62,8 +64,10 @@ public final class AddonRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), planID: UUID, kind: String, name: String, included: Int, minimum: Int, maximum: Int,
-                step: Int, position: Int = 0, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), planID: UUID, kind: String, name: String, included: Int, minimum: Int, maximum: Int,
+        step: Int, position: Int = 0, createdAt: Date
+    ) {
         self.id = id
         self.planID = planID
         self.kind = kind
@@ -123,8 +127,10 @@ public final class PromoCodeRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), code: String, kind: String, value: Int64, currency: String?, planID: UUID?,
-                validFrom: String?, validUntil: String?, usageLimit: Int?, oncePerClient: Bool, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), code: String, kind: String, value: Int64, currency: String?, planID: UUID?,
+        validFrom: String?, validUntil: String?, usageLimit: Int?, oncePerClient: Bool, createdAt: Date
+    ) {
         self.id = id
         self.code = code
         self.kind = kind

@@ -43,8 +43,10 @@ public final class LedgerEntryRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), transactionID: UUID, accountCode: String, clientAccountID: UUID?,
-                amount: Int64, currency: String, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), transactionID: UUID, accountCode: String, clientAccountID: UUID?,
+        amount: Int64, currency: String, createdAt: Date
+    ) {
         self.id = id
         self.transactionID = transactionID
         self.accountCode = accountCode

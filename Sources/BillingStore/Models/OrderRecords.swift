@@ -22,8 +22,10 @@ public final class OrderRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, number: Int, currency: String, total: Int64, tax: Int64,
-                paymentMethod: String, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, number: Int, currency: String, total: Int64, tax: Int64,
+        paymentMethod: String, createdAt: Date
+    ) {
         self.id = id
         self.accountID = accountID
         self.number = number
@@ -65,8 +67,10 @@ public final class OrderItemRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, kind: String, planID: UUID, serviceID: UUID? = nil, period: String,
-                domainName: String, osImage: String, addons: String, trial: Bool, promoCode: String?, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, kind: String, planID: UUID, serviceID: UUID? = nil, period: String,
+        domainName: String, osImage: String, addons: String, trial: Bool, promoCode: String?, createdAt: Date
+    ) {
         self.id = id
         self.accountID = accountID
         self.kind = kind

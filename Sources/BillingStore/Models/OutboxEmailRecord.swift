@@ -31,8 +31,10 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID?, recipient: String, subject: String, body: String,
-                category: String, createdAt: Date, language: String? = nil) {
+    public init(
+        id: UUID = UUID(), accountID: UUID?, recipient: String, subject: String, body: String,
+        category: String, createdAt: Date, language: String? = nil
+    ) {
         self.id = id
         self.accountID = accountID
         self.recipient = recipient

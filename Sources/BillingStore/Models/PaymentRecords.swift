@@ -25,9 +25,11 @@ public final class PaymentMethodRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), kind: String, name: String, descriptions: String, currency: String, commissionBasisPoints: Int64,
-                commissionFixed: Int64, minimum: Int64?, maximum: Int64?, cashbackBasisPoints: Int64, payerKinds: String,
-                enabled: Bool, position: Int, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), kind: String, name: String, descriptions: String, currency: String, commissionBasisPoints: Int64,
+        commissionFixed: Int64, minimum: Int64?, maximum: Int64?, cashbackBasisPoints: Int64, payerKinds: String,
+        enabled: Bool, position: Int, createdAt: Date
+    ) {
         self.id = id
         self.kind = kind
         self.name = name
@@ -111,9 +113,11 @@ public final class PaymentRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, number: Int, methodID: UUID?, methodKind: String, purpose: String,
-                currency: String, amount: Int64, commission: Int64, total: Int64, cashback: Int64, status: String,
-                idempotencyKey: String, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, number: Int, methodID: UUID?, methodKind: String, purpose: String,
+        currency: String, amount: Int64, commission: Int64, total: Int64, cashback: Int64, status: String,
+        idempotencyKey: String, createdAt: Date
+    ) {
         self.id = id
         self.accountID = accountID
         self.number = number
@@ -149,8 +153,10 @@ public final class RefundRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: String, gatewayRefundID: String?, reason: String,
-                actor: String, idempotencyKey: String, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: String, gatewayRefundID: String?, reason: String,
+        actor: String, idempotencyKey: String, createdAt: Date
+    ) {
         self.id = id
         self.paymentID = paymentID
         self.amount = amount
@@ -186,8 +192,10 @@ public final class SavedMethodRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, methodID: UUID, gateway: String, token: String?, customerID: String?,
-                label: String, name: String, status: String, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, methodID: UUID, gateway: String, token: String?, customerID: String?,
+        label: String, name: String, status: String, createdAt: Date
+    ) {
         self.id = id
         self.accountID = accountID
         self.methodID = methodID

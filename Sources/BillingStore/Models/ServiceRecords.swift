@@ -43,10 +43,12 @@ public final class ServiceRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, number: Int, planID: UUID, productType: String, planName: String,
-                domainName: String, osImage: String, addons: String, status: String, period: String, currency: String,
-                recurringAmount: Int64, autoRenew: Bool, anchorOn: String, periodsPaid: Int, expiresOn: String,
-                isTrial: Bool, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, number: Int, planID: UUID, productType: String, planName: String,
+        domainName: String, osImage: String, addons: String, status: String, period: String, currency: String,
+        recurringAmount: Int64, autoRenew: Bool, anchorOn: String, periodsPaid: Int, expiresOn: String,
+        isTrial: Bool, createdAt: Date
+    ) {
         self.id = id
         self.accountID = accountID
         self.number = number
@@ -87,8 +89,10 @@ public final class ServiceEventRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), serviceID: UUID, at: Date, event: String, fromStatus: String?, toStatus: String,
-                actor: String, note: String = "") {
+    public init(
+        id: UUID = UUID(), serviceID: UUID, at: Date, event: String, fromStatus: String?, toStatus: String,
+        actor: String, note: String = ""
+    ) {
         self.id = id
         self.serviceID = serviceID
         self.at = at
@@ -126,9 +130,11 @@ public final class ExpenseRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, serviceID: UUID?, summary: String, chargedOn: String,
-                periodFrom: String?, periodTo: String?, amount: Int64, tax: Int64, taxRate: Int64, currency: String,
-                paidAmount: Int64, ledgerTransactionID: UUID?, idempotencyKey: String, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, serviceID: UUID?, summary: String, chargedOn: String,
+        periodFrom: String?, periodTo: String?, amount: Int64, tax: Int64, taxRate: Int64, currency: String,
+        paidAmount: Int64, ledgerTransactionID: UUID?, idempotencyKey: String, createdAt: Date
+    ) {
         self.id = id
         self.accountID = accountID
         self.serviceID = serviceID

@@ -18,8 +18,10 @@ public final class StaffUserRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), email: String, name: String, passwordHash: String, role: String,
-                enabled: Bool = true, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), email: String, name: String, passwordHash: String, role: String,
+        enabled: Bool = true, createdAt: Date
+    ) {
         self.id = id
         self.email = email
         self.name = name

@@ -22,9 +22,11 @@ public final class UserRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, email: String, name: String, passwordHash: String,
-                isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: String? = nil, createdAt: Date,
-                emailConfirmedAt: Date? = nil) {
+    public init(
+        id: UUID = UUID(), accountID: UUID, email: String, name: String, passwordHash: String,
+        isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: String? = nil, createdAt: Date,
+        emailConfirmedAt: Date? = nil
+    ) {
         self.id = id
         self.accountID = accountID
         self.email = email

@@ -20,8 +20,10 @@ public final class WebSessionRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), tokenHash: String, realm: String, principalID: UUID, createdAt: Date,
-                expiresAt: Date, ip: String?, userAgent: String?) {
+    public init(
+        id: UUID = UUID(), tokenHash: String, realm: String, principalID: UUID, createdAt: Date,
+        expiresAt: Date, ip: String?, userAgent: String?
+    ) {
         self.id = id
         self.tokenHash = tokenHash
         self.realm = realm
