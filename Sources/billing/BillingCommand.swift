@@ -1,11 +1,8 @@
 import ArgumentParser
-import BillingDomain
-import BillingEngine
 import BillingServer
-import Foundation
-import Vapor
 
-/// The `billing` executable: a thin shell over `BillingServer`.
+/// The `billing` executable: it parses arguments and calls `BillingCommands`; everything else lives
+/// in BillingServer.
 @main
 struct BillingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,96 +13,63 @@ struct BillingCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
-/// Reads the configuration or stops with a message naming the bad variable.
-func loadConfig() -> AppConfig {
+/// Runs a command; a `Stop` (its message already written) becomes the process's exit status.
+private func running(_ command: () async throws -> Void) async throws {
     do {
-        return try AppConfig.fromEnvironment()
-    } catch {
-        FileHandle.standardError.write(Data("billing: configuration error: \(error)\n".utf8))
-        Foundation.exit(2)
+        try await command()
+    } catch let stop as BillingCommands.Stop {
+        throw ExitCode(stop.status)
     }
-}
-
-/// Runs `body` with a configured application and shuts it down afterwards, whatever happens.
-func withApplication(_ config: AppConfig, migrate: Bool = true, _ body: (Application) async throws -> Void) async throws {
-    var environment = Environment(name: config.developmentMode ? "development" : "production", arguments: ["billing"])
-    try LoggingSystem.bootstrap(from: &environment)
-    let app = try await Application.make(environment)
-    do {
-        try await configure(app, config: config, migrate: migrate)
-        try await body(app)
-    } catch {
-        try? await app.asyncShutdown()
-        throw error
-    }
-    try await app.asyncShutdown()
 }
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Migrate the database, create demo data on an empty one, and serve HTTP.")
 
-    func run() async throws {
-        let config = loadConfig()
-        try await withApplication(config) { app in
-            let demo = DemoProvider(context: app.billingEngine)
-            if !config.developmentMode, try await demo.demoStaffPasswordWorks() {
-                FileHandle.standardError.write(
-                    Data(
-                        """
-                        billing: refusing to start in production: the demo staff login \(DemoProvider.staffEmail) still has \
-                        its published password. Change it or disable that member first.\n
-                        """.utf8))
-                Foundation.exit(2)
-            }
-            if config.seedDemo { try await demo.seedIfEmpty() }
-            print("Billing is running at \(config.baseURL)/  (staff area: \(config.baseURL)/admin)")
-            if config.seedDemo, let logins = try await demo.workingLogins() {
-                print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
-                print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
-            }
-            app.startBackgroundWork()
-            try await app.execute()
-        }
-    }
+    func run() async throws { try await running { try await BillingCommands.serve() } }
 }
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations (or revert the last batch) and exit.")
 
-    @ArgumentParser.Flag(name: .customLong("revert-last-batch"), help: "Revert the most recent batch of migrations instead.")
+    @Flag(name: .customLong("revert-last-batch"), help: "Revert the most recent batch of migrations instead.")
     var revertLastBatch = false
 
-    func run() async throws {
-        let config = loadConfig()
-        try await withApplication(config, migrate: !revertLastBatch) { app in
-            if revertLastBatch {
-                try await app.migrator.setupIfNeeded().get()
-                try await app.migrator.revertLastBatch().get()
-                print("Reverted the last batch of migrations.")
-            } else {
-                print("The database is up to date.")
-            }
-        }
-    }
+    func run() async throws { try await running { try await BillingCommands.migrate(revertLastBatch: revertLastBatch) } }
 }
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create the demo provider (a staff user and a client with a balance) on an empty database.")
 
-    func run() async throws {
-        let config = loadConfig()
-        try await withApplication(config) { app in
-            let demo = DemoProvider(context: app.billingEngine)
-            if try await demo.seedIfEmpty() {
-                print("Created the demo provider.")
-            } else {
-                print("The database already has accounts or staff; nothing was created.")
-            }
-            if let logins = try await demo.workingLogins() {
-                print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
-                print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
-            }
-        }
-    }
+    func run() async throws { try await running { try await BillingCommands.demo() } }
+}
+
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daily billing jobs (renewals, expiry, deletion after grace, notices).",
+        discussion: "`serve` runs them in-process every minute; use `jobs --once` from cron when serving with BILLING_JOBS=off.")
+
+    @Flag(name: .customLong("once"), help: "Run one pass and exit.")
+    var once = false
+
+    func run() async throws { try await running { try await BillingCommands.jobs(once: once) } }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks of the batch work.", subcommands: [BenchRenewals.self])
+}
+
+struct BenchRenewals: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "renewals",
+        abstract: "Time one renewal pass over N active services due today, on a fresh database.",
+        discussion: "SQLite: a temporary file (WAL, synchronous=FULL). PostgreSQL: DATABASE_URL, in a throwaway schema.")
+
+    @Option(name: .customLong("services"), help: "How many services are due.")
+    var services = 10_000
+
+    @Option(name: .customLong("chunk"), help: "Services per database transaction.")
+    var chunk = 500
+
+    func run() async throws { try await running { try await BillingCommands.benchRenewals(services: services, chunk: chunk) } }
 }

@@ -1,0 +1,161 @@
+import BillingEngine
+import FluentSQL
+import Foundation
+import Vapor
+
+/// What the `billing` executable runs. The executable only parses its arguments and calls these,
+/// so everything that touches the application, the engine or the database lives here, where the
+/// tests can reach it.
+public enum BillingCommands {
+    /// A command that ends with a message already written to standard error and an exit status.
+    public struct Stop: Error {
+        public let status: Int32
+    }
+
+    /// Reads the configuration, or writes every bad variable to standard error and stops.
+    public static func loadConfig() throws -> AppConfig {
+        do {
+            return try AppConfig.fromEnvironment()
+        } catch {
+            fail("configuration error: \(error)")
+            throw Stop(status: 2)
+        }
+    }
+
+    /// Migrates, refuses production with the published demo password, seeds the demo provider when
+    /// asked, prints where it runs and the demo logins, and serves HTTP with the background work.
+    public static func serve() async throws {
+        let config = try loadConfig()
+        try await withApplication(config) { app in
+            let demo = DemoProvider(context: app.billingEngine)
+            if !config.developmentMode, try await demo.demoStaffPasswordWorks() {
+                fail(
+                    "refusing to start in production: the demo staff login \(DemoProvider.staffEmail) still has its "
+                        + "published password. Change it or disable that member first.")
+                throw Stop(status: 2)
+            }
+            if config.seedDemo { try await demo.seedIfEmpty() }
+            print("Billing is running at \(config.baseURL)/  (staff area: \(config.baseURL)/admin)")
+            if config.seedDemo, let logins = try await demo.workingLogins() {
+                print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
+                print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
+            }
+            app.startBackgroundWork()
+            try await app.execute()
+        }
+    }
+
+    /// Applies pending migrations, or reverts the most recent batch.
+    public static func migrate(revertLastBatch: Bool) async throws {
+        let config = try loadConfig()
+        try await withApplication(config, migrate: !revertLastBatch) { app in
+            if revertLastBatch {
+                try await app.migrator.setupIfNeeded().get()
+                try await app.migrator.revertLastBatch().get()
+                print("Reverted the last batch of migrations.")
+            } else {
+                print("The database is up to date.")
+            }
+        }
+    }
+
+    /// Creates the demo provider on an empty database and prints the logins that work.
+    public static func demo() async throws {
+        let config = try loadConfig()
+        try await withApplication(config) { app in
+            let demo = DemoProvider(context: app.billingEngine)
+            if try await demo.seedIfEmpty() {
+                print("Created the demo provider.")
+            } else {
+                print("The database already has accounts or staff; nothing was created.")
+            }
+            if let logins = try await demo.workingLogins() {
+                print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
+                print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
+            }
+        }
+    }
+
+    /// The daily billing pass from cron: once, or every minute until stopped.
+    public static func jobs(once: Bool) async throws {
+        let config = try loadConfig()
+        try await withApplication(config) { app in
+            let runner = JobRunner(context: app.billingEngine)
+            repeat {
+                switch try await runner.runDue() {
+                case .alreadyDone: print("Today's billing pass is already done.")
+                case .leasedElsewhere: print("Another instance is running today's billing pass.")
+                case .ran(let summary):
+                    print(
+                        "Billing pass: renewed \(summary.renewed), resumed \(summary.resumed), expired \(summary.expired), "
+                            + "deleted \(summary.deleted), notices \(summary.notices).")
+                }
+                if !once { try await Task.sleep(for: .seconds(60)) }
+            } while !once
+        }
+    }
+
+    /// One renewal pass over `services` due services on a fresh database (a temporary SQLite file,
+    /// or a throwaway schema when `DATABASE_URL` names PostgreSQL). Throws `Stop` when the pass did
+    /// not renew every service.
+    public static func benchRenewals(services: Int, chunk: Int) async throws {
+        var config = try loadConfig()
+        config.seedDemo = false
+        var searchPath: [String]?
+        var file: String?
+        if case .postgres = config.storage {
+            searchPath = ["bench_" + UUID().uuidString.prefix(8).lowercased()]
+        } else {
+            let path = NSTemporaryDirectory() + "billing-bench-\(UUID().uuidString.prefix(8)).sqlite"
+            file = path
+            config.storage = .sqliteFile(path)
+        }
+        var environment = Environment(name: "production", arguments: ["billing"])
+        try LoggingSystem.bootstrap(from: &environment)
+        let app = try await Application.make(environment)
+        app.logger.logLevel = .warning
+        var failed = false
+        do {
+            try await configure(app, config: config, postgresSearchPath: searchPath)
+            let database = searchPath == nil ? "SQLite (file, WAL, synchronous=FULL)" : "PostgreSQL"
+            print("bench renewals: \(services) services on \(database), chunk \(chunk)")
+            let result = try await RenewalBenchmark(context: app.billingEngine).run(services: services, chunkSize: chunk)
+            print(
+                String(
+                    format: "setup %.1f s; renewal pass %.2f s; %.0f services/s; renewed %d", result.setupSeconds,
+                    result.runSeconds, result.servicesPerSecond, result.summary.renewed))
+            if result.summary.renewed != services {
+                print("bench failed: \(result.summary.renewed) of \(services) services were renewed")
+                failed = true
+            }
+        } catch {
+            print("bench failed: \(error)")
+            failed = true
+        }
+        if let schema = searchPath?.first, let sql = app.db as? any SQLDatabase {
+            try? await sql.raw(SQLQueryString("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")).run()
+        }
+        try await app.asyncShutdown()
+        if let file { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        if failed { throw Stop(status: 1) }
+    }
+
+    /// Runs `body` with a configured application and shuts it down afterwards, whatever happens.
+    static func withApplication(_ config: AppConfig, migrate: Bool = true, _ body: (Application) async throws -> Void) async throws {
+        var environment = Environment(name: config.developmentMode ? "development" : "production", arguments: ["billing"])
+        try LoggingSystem.bootstrap(from: &environment)
+        let app = try await Application.make(environment)
+        do {
+            try await configure(app, config: config, migrate: migrate)
+            try await body(app)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    private static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("billing: \(message)\n".utf8))
+    }
+}
