@@ -55,17 +55,6 @@ public enum MoneyFormat {
         return grouped + decimal + fraction
     }
 
-    /// Why a text is not an amount.
-    public enum ParseError: Error, Equatable, Sendable {
-        case empty
-        case notANumber
-        case tooManyDecimals(allowed: Int)
-        case outOfRange
-        /// `1,234` or `1.234`: a thousands separator or a decimal point, depending on who typed
-        /// it. Refused with an example, never guessed.
-        case ambiguous
-    }
-
     /// An example of how to type an amount in `language`, shown with a refusal: `1234.56`.
     public static func example(_ language: Language) -> String {
         language == .en ? "1234.56" : "1234,56"
@@ -84,7 +73,7 @@ public enum MoneyFormat {
     public static func parse(
         _ text: String, currency: Currency, language: Language,
         maximumDecimals: Int? = nil
-    ) throws(ParseError) -> Money {
+    ) throws(AmountParseError) -> Money {
         let allowedDecimals = min(maximumDecimals ?? currency.minorDigits, 4)
         let symbols = [currency.localSymbol, currency.englishSymbol, currency.code, currency.code.lowercased()]
         var body = text
@@ -165,4 +154,15 @@ public enum MoneyLimits {
 
     /// Whether `amount` is within the single-amount bound (either sign).
     public static func allows(_ amount: Money) -> Bool { amount.units.magnitude <= UInt64(maximumAmount.units) }
+}
+
+/// Why a text is not an amount.
+public enum AmountParseError: Error, Equatable, Sendable {
+    case empty
+    case notANumber
+    case tooManyDecimals(allowed: Int)
+    case outOfRange
+    /// `1,234` or `1.234`: a thousands separator or a decimal point, depending on who typed
+    /// it. Refused with an example, never guessed.
+    case ambiguous
 }

@@ -9,17 +9,8 @@ public enum PasswordPolicy {
     /// longer one is refused rather than weaker than it looks.
     public static let maximumBytes = 72
 
-    public enum Violation: Error, Equatable, Sendable {
-        case tooShort(minimum: Int)
-        case tooLong(maximum: Int)
-        /// More than `maximumBytes` in UTF-8 (a Cyrillic letter takes two).
-        case tooManyBytes(maximum: Int)
-        /// NUL, tabs, line breaks and other invisible control characters.
-        case controlCharacters
-    }
-
     /// Checks a password a person chose; length is counted in characters as they typed them.
-    public static func check(_ password: String) throws(Violation) {
+    public static func check(_ password: String) throws(PasswordError) {
         guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .controlCharacters
         }
@@ -40,5 +31,35 @@ public enum EmailAddress {
             !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")
         else { return nil }
         return trimmed
+    }
+}
+
+public enum PasswordError: Error, Equatable, Sendable {
+    case tooShort(minimum: Int)
+    case tooLong(maximum: Int)
+    /// More than `maximumBytes` in UTF-8 (a Cyrillic letter takes two).
+    case tooManyBytes(maximum: Int)
+    /// NUL, tabs, line breaks and other invisible control characters.
+    case controlCharacters
+}
+
+extension PasswordError: Refusal {
+    public var code: String { "password_invalid" }
+
+    public var textKey: String {
+        switch self {
+        case .tooShort: "error.password.too_short"
+        case .tooLong: "error.password.too_long"
+        case .tooManyBytes: "error.password.too_many_bytes"
+        case .controlCharacters: "error.password.control"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .tooShort(let minimum): ["min": .number(minimum)]
+        case .tooLong(let maximum), .tooManyBytes(let maximum): ["max": .number(maximum)]
+        case .controlCharacters: [:]
+        }
     }
 }

@@ -106,18 +106,9 @@ public struct PaymentTerms: Sendable, Hashable {
         self.cashbackPercent = cashbackPercent
     }
 
-    /// Why an amount cannot be paid with a method.
-    public enum Refusal: Error, Sendable, Equatable {
-        case notPositive
-        case belowMinimum(Money)
-        case aboveMaximum(Money)
-        case wrongCurrency(expected: Currency)
-        case notWholeMinorUnits
-    }
-
     /// What the payer pays for `amount` to reach the balance: the commission is added on top,
     /// so the balance receives exactly `amount`; cashback is credited separately afterwards.
-    public func amounts(for amount: Money) throws(Refusal) -> PaymentAmounts {
+    public func amounts(for amount: Money) throws(PaymentTermsError) -> PaymentAmounts {
         guard amount.currency == commissionFixed.currency else { throw .wrongCurrency(expected: commissionFixed.currency) }
         guard amount.isPositive else { throw .notPositive }
         guard amount.isWholeMinorUnits else { throw .notWholeMinorUnits }
@@ -178,4 +169,42 @@ public enum Autopayment {
         let unit = Money.unitsPerMajor
         return Money(units: (withMargin + unit - 1) / unit * unit, currency: forecast.currency)
     }
+}
+
+extension PaymentTermsError: Refusal {
+    public var code: String {
+        switch self {
+        case .notPositive, .notWholeMinorUnits: "amount_invalid"
+        case .belowMinimum: "amount_below_minimum"
+        case .aboveMaximum: "amount_above_maximum"
+        case .wrongCurrency: "wrong_currency"
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .notPositive, .notWholeMinorUnits: "error.payment.amount_invalid"
+        case .belowMinimum: "error.payment.below_minimum"
+        case .aboveMaximum: "error.payment.above_maximum"
+        case .wrongCurrency: "error.order.currency"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .notPositive, .notWholeMinorUnits: [:]
+        case .belowMinimum(let minimum): ["amount": .money(minimum)]
+        case .aboveMaximum(let maximum): ["amount": .money(maximum)]
+        case .wrongCurrency(let currency): ["currency": .text(currency.code)]
+        }
+    }
+}
+
+/// Why an amount cannot be paid with a method.
+public enum PaymentTermsError: Error, Sendable, Equatable {
+    case notPositive
+    case belowMinimum(Money)
+    case aboveMaximum(Money)
+    case wrongCurrency(expected: Currency)
+    case notWholeMinorUnits
 }

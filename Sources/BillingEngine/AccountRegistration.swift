@@ -25,7 +25,7 @@ public struct SignUpForm: Sendable {
 /// Why a sign-up was refused; each case has a text in every language (`error.signup.*`).
 public enum SignUpError: Error, Equatable, Sendable {
     case invalidEmail
-    case password(PasswordPolicy.Violation)
+    case password(PasswordError)
     case nameRequired
     case unknownCountry
     case emailTaken
@@ -224,4 +224,46 @@ public enum Countries {
     }
 
     private static let locales = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, Locale(identifier: $0.rawValue)) })
+}
+
+extension SignUpError: Refusal {
+    public var code: String {
+        switch self {
+        case .password(let violation): violation.code
+        case .tooManyRequests: "too_many_requests"
+        case .emailTaken: "email_taken"
+        default: "signup_invalid"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .tooManyRequests: .tooManyRequests
+        default: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .password(let violation): violation.textKey
+        case .invalidEmail: "error.signup.invalidEmail"
+        case .nameRequired: "error.signup.nameRequired"
+        case .unknownCountry: "error.signup.unknownCountry"
+        case .emailTaken: "error.signup.emailTaken"
+        case .tooManyRequests: "error.too_many_requests"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .password(let violation): violation.textArguments
+        default: [:]
+        }
+    }
+}
+
+extension SignUpConfirmationError: Refusal {
+    public var code: String { "link_expired" }
+    public var status: RefusalStatus { .gone }
+    public var textKey: String { "signup.confirm.expired" }
 }

@@ -80,3 +80,28 @@ public struct Authentication: Sendable {
         return Principal(id: staff.id!, realm: realm)
     }
 }
+
+extension LoginError: Refusal {
+    public var code: String {
+        switch self {
+        case .throttled: "too_many_requests"
+        default: "unauthorized"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .throttled: .tooManyRequests
+        default: .unauthorized
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .invalidCredentials: "error.login.invalidCredentials"
+        case .throttled: "error.login.throttled"
+        case .disabled: "error.login.disabled"
+        case .unconfirmed: "error.login.unconfirmed"
+        }
+    }
+}

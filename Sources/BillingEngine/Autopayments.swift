@@ -9,17 +9,15 @@ public struct Autopayments: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    public enum Problem: Error, Equatable, Sendable { case maximumNotPositive, methodNotUsable }
-
     public func setting(account: AccountRecord) async throws -> AutopaySettingRecord? {
         try await AutopaySettingRecord.find(account.id!, on: context.database)
     }
 
     public func save(account: AccountRecord, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
-        guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw Problem.maximumNotPositive }
+        guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw AutopayError.maximumNotPositive }
         guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: account),
             saved.status != SavedMethodStatus.beingSetUp.rawValue
-        else { throw Problem.methodNotUsable }
+        else { throw AutopayError.methodNotUsable }
         let record =
             try await setting(account: account)
             ?? AutopaySettingRecord(
@@ -143,5 +141,23 @@ struct AutopaymentRun {
             payment, amounts: amounts, saved: saved, token: token, driver: driver,
             description: "Autopayment", on: date, actor: Self.actor,
             orderToCancel: nil, account: account)
+    }
+}
+
+public enum AutopayError: Error, Equatable, Sendable { case maximumNotPositive, methodNotUsable }
+
+extension AutopayError: Refusal {
+    public var code: String {
+        switch self {
+        case .maximumNotPositive: "amount_invalid"
+        case .methodNotUsable: "method_not_usable"
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .maximumNotPositive: "error.autopay.maximum"
+        case .methodNotUsable: "error.autopay.method"
+        }
     }
 }

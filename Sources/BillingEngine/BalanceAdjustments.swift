@@ -49,3 +49,43 @@ public struct BalanceAdjustments: Sendable {
         }
     }
 }
+
+extension AdjustmentError: Refusal {
+    public var code: String {
+        switch self {
+        case .notPermitted: "forbidden"
+        case .accountNotFound: "not_found"
+        case .zeroAmount: "amount_invalid"
+        case .reasonRequired: "reason_missing"
+        case .wrongCurrency: "wrong_currency"
+        case .beyondLimits: "amount_too_large"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .notPermitted: .forbidden
+        case .accountNotFound: .notFound
+        default: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .notPermitted: "error.forbidden"
+        case .accountNotFound: "error.not_found"
+        case .zeroAmount: "error.adjust.zero"
+        case .reasonRequired: "error.adjust.reason"
+        case .wrongCurrency: "error.adjust.currency"
+        case .beyondLimits: "error.adjust.limits"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .wrongCurrency(let expected): ["currency": .text(expected)]
+        case .beyondLimits(let amount, let balance): ["amount": .money(amount), "balance": .money(balance)]
+        default: [:]
+        }
+    }
+}

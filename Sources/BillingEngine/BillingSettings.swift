@@ -33,15 +33,31 @@ public struct BillingSettings: Sendable, Equatable {
         return settings
     }
 
-    public enum Invalid: Error, Equatable, Sendable { case graceDays, noticeDays }
-
     public func save(on db: any Database) async throws {
-        guard (0...365).contains(graceDays) else { throw Invalid.graceDays }
-        guard (0...60).contains(noticeDays) else { throw Invalid.noticeDays }
+        guard (0...365).contains(graceDays) else { throw BillingSettingsError.graceDays }
+        guard (0...60).contains(noticeDays) else { throw BillingSettingsError.noticeDays }
         let values = [
             (Self.keys.taxMode, taxMode.rawValue), (Self.keys.alignment, alignment.rawValue),
             (Self.keys.grace, String(graceDays)), (Self.keys.notice, String(noticeDays))
         ]
         try await SettingRecord.store(values, on: db)
+    }
+}
+
+public enum BillingSettingsError: Error, Equatable, Sendable { case graceDays, noticeDays }
+
+extension BillingSettingsError: Refusal {
+    public var code: String {
+        switch self {
+        case .graceDays: "grace_days_invalid"
+        case .noticeDays: "notice_days_invalid"
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .graceDays: "error.billing.days"
+        case .noticeDays: "error.billing.days"
+        }
     }
 }

@@ -227,3 +227,32 @@ public struct Catalog: Sendable {
         return addon.id!
     }
 }
+
+extension CatalogError: Refusal {
+    public var code: String {
+        switch self {
+        case .nameRequired: "name_missing"
+        case .unknownPlan, .unknownAddon: "not_found"
+        case .badTrialDays: "trial_invalid"
+        case .limits: "limits_invalid"
+        case .negativePrice: "price_invalid"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .unknownPlan, .unknownAddon: .notFound
+        default: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .nameRequired: "error.catalog.name"
+        case .unknownPlan, .unknownAddon: "error.not_found"
+        case .badTrialDays: "error.catalog.trial"
+        case .limits: "error.catalog.limits"
+        case .negativePrice: "error.catalog.negative"
+        }
+    }
+}

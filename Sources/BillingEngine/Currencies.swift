@@ -101,3 +101,37 @@ public struct Currencies: Sendable {
         account.currency = target.code
     }
 }
+
+extension CurrencyError: Refusal {
+    public var code: String {
+        switch self {
+        case .sameCurrency: "same_currency"
+        case .noRate: "no_rate"
+        case .badRate: "rate_invalid"
+        case .notPermitted: "forbidden"
+        case .pendingOrders: "pending_orders"
+        case .beyondLimits: "amount_too_large"
+        }
+    }
+
+    public var status: RefusalStatus { self == .notPermitted ? .forbidden : .unprocessable }
+
+    public var textKey: String {
+        switch self {
+        case .sameCurrency: "error.currency.same"
+        case .noRate: "error.currency.no_rate"
+        case .badRate: "error.currency.rate"
+        case .notPermitted: "error.forbidden"
+        case .pendingOrders: "error.currency.pending_orders"
+        case .beyondLimits: "error.currency.limits"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .noRate(let from, let to): ["from": .text(from), "to": .text(to)]
+        case .pendingOrders(let count, let currency): ["count": .number(count), "currency": .text(currency)]
+        default: [:]
+        }
+    }
+}

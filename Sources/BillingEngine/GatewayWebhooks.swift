@@ -30,10 +30,8 @@ public struct GatewayWebhooks: Sendable {
         case mismatch
     }
 
-    public enum Failure: Error, Equatable { case unknownGateway }
-
     public func receive(gateway name: String, body: Data, headers: [String: String]) async throws -> Outcome {
-        guard let driver = context.gateways.driver(name) else { throw Failure.unknownGateway }
+        guard let driver = context.gateways.driver(name) else { throw WebhookRoutingError.unknownGateway }
         let envelope: WebhookEnvelope
         do {
             envelope = try await driver.verifyWebhook(body: body, headers: headers, receivedAt: context.clock.now)
@@ -139,3 +137,5 @@ public struct GatewayWebhooks: Sendable {
         }
     }
 }
+
+public enum WebhookRoutingError: Error, Equatable { case unknownGateway }

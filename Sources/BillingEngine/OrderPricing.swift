@@ -66,7 +66,7 @@ public enum OrderError: Error, Equatable, Sendable {
     case unknownOS
     case trialNotOffered
     case trialUsed
-    case promo(PromoRefusal)
+    case promo(PromoError)
     case insufficientBalance(needed: Money, available: Money)
     case emptyCart
     case itemNotFound
@@ -75,14 +75,13 @@ public enum OrderError: Error, Equatable, Sendable {
 }
 
 /// Why a promo code does not apply.
-public enum PromoRefusal: String, Error, Equatable, Sendable {
+public enum PromoError: String, Error, Equatable, Sendable {
     case unknown
     case notYetValid = "not_yet_valid"
     case expired
     case usedUp = "used_up"
     case alreadyUsed = "already_used"
-    case
-        otherPlan = "other_plan"
+    case otherPlan = "other_plan"
     case otherCurrency = "other_currency"
 }
 
@@ -264,4 +263,64 @@ public enum DomainName {
                 && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
         }
     }
+}
+
+extension OrderError: Refusal {
+    public var code: String {
+        switch self {
+        case .itemNotFound, .orderNotFound, .unknownPlan: "not_found"
+        case .orderNotPending: "order_not_pending"
+        case .insufficientBalance: "insufficient_balance"
+        case .promo(let refusal): refusal.code
+        default: "order_refused"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .itemNotFound, .orderNotFound: .notFound
+        default: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .unknownPlan: "error.order.unknown_plan"
+        case .planNotOffered: "error.order.plan_not_offered"
+        case .periodNotOffered: "error.order.period_not_offered"
+        case .notInCurrency: "error.order.currency"
+        case .addonNotInPlan: "error.order.addon_not_in_plan"
+        case .addonBelowMinimum: "error.order.addon_min"
+        case .addonAboveMaximum: "error.order.addon_max"
+        case .addonOffStep: "error.order.addon_step"
+        case .domainNameRequired: "error.order.domain_required"
+        case .domainNameInvalid: "error.order.domain_invalid"
+        case .unknownOS: "error.order.unknown_os"
+        case .trialNotOffered: "error.order.trial_not_offered"
+        case .trialUsed: "error.order.trial_used"
+        case .promo(let refusal): refusal.textKey
+        case .insufficientBalance: "error.order.insufficient"
+        case .emptyCart: "error.order.empty_cart"
+        case .amountNotWhole: "error.order.amount_whole"
+        case .amountTooLarge: "error.order.amount_too_large"
+        case .itemNotFound, .orderNotFound: "error.not_found"
+        case .orderNotPending: "error.order.not_pending"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .notInCurrency(let code): ["currency": .text(code)]
+        case .addonBelowMinimum(let name, let value), .addonAboveMaximum(let name, let value), .addonOffStep(let name, let value):
+            ["name": .text(name), "value": .number(value)]
+        case .insufficientBalance(let needed, let available): ["needed": .money(needed), "available": .money(available)]
+        case .amountTooLarge: ["max": .maximumAmount]
+        default: [:]
+        }
+    }
+}
+
+extension PromoError: Refusal {
+    public var code: String { "promo_" + rawValue }
+    public var textKey: String { "error.promo." + rawValue }
 }

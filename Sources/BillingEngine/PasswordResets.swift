@@ -7,7 +7,7 @@ import Foundation
 public enum PasswordResetError: Error, Equatable, Sendable {
     /// Unknown, used or expired: one answer for all three, so a link tells nothing about others.
     case invalidOrExpiredLink
-    case password(PasswordPolicy.Violation)
+    case password(PasswordError)
 }
 
 /// Password reset by an e-mailed, single-use link that expires (ACC-8).
@@ -81,5 +81,35 @@ public struct PasswordResets: Sendable {
             record.usedAt == nil, record.expiresAt > context.clock.now
         else { return nil }
         return record
+    }
+}
+
+extension PasswordResetError: Refusal {
+    public var code: String {
+        switch self {
+        case .invalidOrExpiredLink: "link_expired"
+        case .password(let violation): violation.code
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .invalidOrExpiredLink: .gone
+        case .password: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .invalidOrExpiredLink: "reset.expired"
+        case .password(let violation): violation.textKey
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .invalidOrExpiredLink: [:]
+        case .password(let violation): violation.textArguments
+        }
     }
 }

@@ -8,7 +8,7 @@ import Payments
 /// Why a payment cannot be made as asked; each has a text in every language.
 public enum PaymentError: Error, Equatable, Sendable {
     case methodUnavailable
-    case terms(PaymentTerms.Refusal)
+    case terms(PaymentTermsError)
     case payerKindNotAllowed
     case payerNameMissing
     case paymentNotFound
@@ -18,6 +18,8 @@ public enum PaymentError: Error, Equatable, Sendable {
     case orderMethodFixed
     case gatewayFailed(String)
     case refundTooLarge(Money)
+    /// A refund needs a reason of 1–500 characters (the bookkeeper reads it on the refund).
+    case refundReasonMissing
     case notRefundable
     case notBankTransfer
     case savedMethodNotFound
@@ -374,6 +376,8 @@ public struct PaymentFlow: Sendable {
     /// idempotency key, the ledger the same transaction key, and a refund left half-done (the
     /// process died after the reservation) is completed by the repeat.
     public func refund(paymentID: UUID, amount: Money, reason: String, actor: String, key: String) async throws {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 500 else { throw PaymentError.refundReasonMissing }
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
         let ledgerKey = "refund:\(key)"
         let refund: RefundRecord
@@ -619,5 +623,61 @@ public enum PayLink {
             now.timeIntervalSince1970 <= expiry
         else { return nil }
         return id
+    }
+}
+
+extension PaymentError: Refusal {
+    public var code: String {
+        switch self {
+        case .paymentNotFound, .savedMethodNotFound: "not_found"
+        case .gatewayFailed: "gateway_failed"
+        case .methodUnavailable: "method_unavailable"
+        case .terms(let refusal): refusal.code
+        case .payerKindNotAllowed: "payer_kind_not_allowed"
+        case .payerNameMissing: "payer_invalid"
+        case .notPayable: "not_payable"
+        case .notDeletable: "not_deletable"
+        case .orderMethodFixed: "order_method_fixed"
+        case .refundTooLarge: "refund_too_large"
+        case .refundReasonMissing: "reason_missing"
+        case .notRefundable: "not_refundable"
+        case .notBankTransfer: "not_bank_transfer"
+        case .setupUnsupported: "setup_unsupported"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .paymentNotFound, .savedMethodNotFound: .notFound
+        case .gatewayFailed: .badGateway
+        default: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .methodUnavailable: "error.payment.method_unavailable"
+        case .terms(let refusal): refusal.textKey
+        case .payerKindNotAllowed: "error.payment.payer_kind"
+        case .payerNameMissing: "error.payment.payer_name"
+        case .paymentNotFound, .savedMethodNotFound: "error.not_found"
+        case .notPayable: "error.payment.not_payable"
+        case .notDeletable: "error.payment.not_deletable"
+        case .orderMethodFixed: "error.payment.method_fixed"
+        case .gatewayFailed: "error.payment.gateway"
+        case .refundTooLarge: "error.refund.too_large"
+        case .refundReasonMissing: "error.refund.reason"
+        case .notRefundable: "error.refund.not_refundable"
+        case .notBankTransfer: "error.payment.not_bank_transfer"
+        case .setupUnsupported: "error.payment.setup_unsupported"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .terms(let refusal): refusal.textArguments
+        case .refundTooLarge(let remaining): ["amount": .money(remaining)]
+        default: [:]
+        }
     }
 }

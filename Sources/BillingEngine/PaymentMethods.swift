@@ -75,22 +75,15 @@ public struct PaymentMethods: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    public enum Problem: Error, Equatable, Sendable {
-        case nameMissing
-        case noPayerKinds
-        case minimumAboveMaximum
-        case currencyMismatch
-    }
-
     /// Creates a method (`id` nil) or updates one; the form's amounts must be in its currency.
     @discardableResult
     public func save(_ form: PaymentMethodForm, id: UUID? = nil) async throws -> UUID {
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw Problem.nameMissing }
-        guard !form.payerKinds.isEmpty else { throw Problem.noPayerKinds }
+        guard !name.isEmpty else { throw PaymentMethodError.nameMissing }
+        guard !form.payerKinds.isEmpty else { throw PaymentMethodError.noPayerKinds }
         let amounts = [form.commissionFixed] + [form.minimum, form.maximum].compactMap { $0 }
-        guard amounts.allSatisfy({ $0.currency == form.currency }) else { throw Problem.currencyMismatch }
-        if let minimum = form.minimum, let maximum = form.maximum, maximum < minimum { throw Problem.minimumAboveMaximum }
+        guard amounts.allSatisfy({ $0.currency == form.currency }) else { throw PaymentMethodError.currencyMismatch }
+        if let minimum = form.minimum, let maximum = form.maximum, maximum < minimum { throw PaymentMethodError.minimumAboveMaximum }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let descriptions = String(
@@ -180,5 +173,32 @@ extension EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
             provider: provider, processing: processing, gateways: gateways.replacing(driver))
+    }
+}
+
+public enum PaymentMethodError: Error, Equatable, Sendable {
+    case nameMissing
+    case noPayerKinds
+    case minimumAboveMaximum
+    case currencyMismatch
+}
+
+extension PaymentMethodError: Refusal {
+    public var code: String {
+        switch self {
+        case .nameMissing: "name_missing"
+        case .noPayerKinds: "payer_kinds_missing"
+        case .minimumAboveMaximum: "limits_invalid"
+        case .currencyMismatch: "amount_invalid"
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .nameMissing: "error.payment_method.name"
+        case .noPayerKinds: "error.payment_method.payer_kinds"
+        case .minimumAboveMaximum: "error.payment_method.limits"
+        case .currencyMismatch: "error.payment_method.numbers"
+        }
     }
 }

@@ -107,12 +107,10 @@ public struct SavedMethods: Sendable {
         ).create(on: tx)
     }
 
-    public enum Problem: Error, Equatable, Sendable { case nameMissing }
-
     public func rename(_ id: UUID, to name: String, account: AccountRecord) async throws {
         guard let saved = try await find(id, account: account) else { throw PaymentError.savedMethodNotFound }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 100 else { throw Problem.nameMissing }
+        guard !trimmed.isEmpty, trimmed.count <= 100 else { throw SavedMethodError.nameMissing }
         saved.name = trimmed
         try await saved.update(on: context.database)
     }
@@ -209,4 +207,11 @@ public struct SavedMethods: Sendable {
             note: savedMethodID == nil ? "balance" : "saved method"
         ).create(on: context.database)
     }
+}
+
+public enum SavedMethodError: Error, Equatable, Sendable { case nameMissing }
+
+extension SavedMethodError: Refusal {
+    public var code: String { "name_missing" }
+    public var textKey: String { "error.payment.method_name" }
 }

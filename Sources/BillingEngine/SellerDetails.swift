@@ -63,11 +63,6 @@ public struct SellerDetails: Sendable, Equatable {
         return details
     }
 
-    public enum Invalid: Error, Equatable, Sendable {
-        /// A field longer than it may be, or holding control characters.
-        case field(String)
-    }
-
     /// Saves every field at once (trimmed); a field too long or with control characters is refused.
     public func save(on db: any Database) async throws {
         var values: [(String, String)] = []
@@ -78,9 +73,25 @@ public struct SellerDetails: Sendable, Equatable {
                 !value.unicodeScalars.contains(where: {
                     $0.properties.generalCategory == .control && !(allowsLines && ($0 == "\n" || $0 == "\r"))
                 })
-            else { throw Invalid.field(field.key) }
+            else { throw SellerDetailsError.field(field.key) }
             values.append((field.key, value))
         }
         try await SettingRecord.store(values, on: db)
+    }
+}
+
+public enum SellerDetailsError: Error, Equatable, Sendable {
+    /// A field longer than it may be, or holding control characters.
+    case field(String)
+}
+
+extension SellerDetailsError: Refusal {
+    public var code: String { "field_invalid" }
+    public var textKey: String { "error.seller.field" }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .field(let key): ["field": .key("admin." + key)]
+        }
     }
 }

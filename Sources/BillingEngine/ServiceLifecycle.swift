@@ -392,3 +392,41 @@ public struct ServiceLifecycle: Sendable {
             .sort(\.$at, .descending).sort(\.$id).limit(200).all()
     }
 }
+
+extension ServiceActionError: Refusal {
+    public var code: String {
+        switch self {
+        case .notFound: "not_found"
+        case .notAllowed, .deletionNotAllowed: "not_allowed"
+        case .order(let error): error.code
+        case .backendFailed: "backend_failed"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .notFound: .notFound
+        case .order(let error): error.status
+        case .backendFailed: .badGateway
+        default: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .notFound: "error.not_found"
+        case .notAllowed: "error.service.not_allowed"
+        case .deletionNotAllowed: "error.service.deletion_not_allowed"
+        case .order(let error): error.textKey
+        case .backendFailed: "error.service.backend"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .notAllowed(let status): ["status": .key("service.status." + status)]
+        case .order(let error): error.textArguments
+        default: [:]
+        }
+    }
+}

@@ -9,23 +9,48 @@ public struct StaffAccounts: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    public enum Failure: Error, Equatable {
-        case invalidEmail
-        case password(PasswordPolicy.Violation)
-        case emailTaken
-    }
-
     @discardableResult
     public func create(email rawEmail: String, name: String, password: String, role: StaffRole) async throws -> UUID {
-        guard let email = EmailAddress.normalized(rawEmail) else { throw Failure.invalidEmail }
-        do { try PasswordPolicy.check(password) } catch { throw Failure.password(error) }
+        guard let email = EmailAddress.normalized(rawEmail) else { throw StaffAccountError.invalidEmail }
+        do { try PasswordPolicy.check(password) } catch { throw StaffAccountError.password(error) }
         guard try await StaffUserRecord.query(on: context.database).filter(\.$email == email).first() == nil else {
-            throw Failure.emailTaken
+            throw StaffAccountError.emailTaken
         }
         let record = StaffUserRecord(
             email: email, name: name, passwordHash: try await context.passwords.hash(password),
             role: role.rawValue, createdAt: context.clock.now)
         try await record.create(on: context.database)
         return record.id!
+    }
+}
+
+public enum StaffAccountError: Error, Equatable {
+    case invalidEmail
+    case password(PasswordError)
+    case emailTaken
+}
+
+extension StaffAccountError: Refusal {
+    public var code: String {
+        switch self {
+        case .invalidEmail: "email_invalid"
+        case .password(let violation): violation.code
+        case .emailTaken: "email_taken"
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .invalidEmail: "error.signup.invalidEmail"
+        case .password(let violation): violation.textKey
+        case .emailTaken: "error.signup.emailTaken"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .password(let violation): violation.textArguments
+        default: [:]
+        }
     }
 }

@@ -59,9 +59,9 @@ struct LedgerRulesTests {
     }
 
     @Test func passwordsNeedTwelveCharacters() {
-        #expect(throws: PasswordPolicy.Violation.tooShort(minimum: 12)) { try PasswordPolicy.check("elevenchars") }
+        #expect(throws: PasswordError.tooShort(minimum: 12)) { try PasswordPolicy.check("elevenchars") }
         #expect(throws: Never.self) { try PasswordPolicy.check("twelve chars") }
-        #expect(throws: PasswordPolicy.Violation.tooLong(maximum: 128)) { try PasswordPolicy.check(String(repeating: "x", count: 129)) }
+        #expect(throws: PasswordError.tooLong(maximum: 128)) { try PasswordPolicy.check(String(repeating: "x", count: 129)) }
     }
 
     @Test func emailsAreNormalizedForCaseInsensitiveLogins() {

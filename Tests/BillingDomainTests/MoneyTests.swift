@@ -95,28 +95,28 @@ struct MoneyFormatTests {
     }
 
     @Test func refusesWhatIsNotAnAmount() throws {
-        #expect(throws: MoneyFormat.ParseError.empty) { try MoneyFormat.parse("  ", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("12abc", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("1e5", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.empty) { try MoneyFormat.parse("  ", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.notANumber) { try MoneyFormat.parse("12abc", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.notANumber) { try MoneyFormat.parse("1e5", currency: .EUR, language: .en) }
         // "10,555" is ten thousand five hundred and fifty-five to one reader and ten and a half to
         // another: refused with an example, never guessed.
-        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("10,555", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("1,234", currency: .USD, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.ambiguous) { try MoneyFormat.parse("1.234", currency: .EUR, language: .ru) }
-        #expect(throws: MoneyFormat.ParseError.ambiguous) {
+        #expect(throws: AmountParseError.ambiguous) { try MoneyFormat.parse("10,555", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.ambiguous) { try MoneyFormat.parse("1,234", currency: .USD, language: .en) }
+        #expect(throws: AmountParseError.ambiguous) { try MoneyFormat.parse("1.234", currency: .EUR, language: .ru) }
+        #expect(throws: AmountParseError.ambiguous) {
             try MoneyFormat.parse("10,555", currency: .EUR, language: .en, maximumDecimals: 4)
         }
-        #expect(throws: MoneyFormat.ParseError.notANumber) { try MoneyFormat.parse("1,23,456.00", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) {
+        #expect(throws: AmountParseError.notANumber) { try MoneyFormat.parse("1,23,456.00", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.tooManyDecimals(allowed: 2)) {
             try MoneyFormat.parse("1,234", currency: .EUR, language: .ru)
         }
-        #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("1000000000.01", currency: .EUR, language: .en) }
-        #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("99999999999999.99", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.outOfRange) { try MoneyFormat.parse("1000000000.01", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.outOfRange) { try MoneyFormat.parse("99999999999999.99", currency: .EUR, language: .en) }
         #expect(try MoneyFormat.parse("1000000000.00", currency: .EUR, language: .en) == MoneyLimits.maximumAmount.money(.EUR))
-        #expect(throws: MoneyFormat.ParseError.tooManyDecimals(allowed: 2)) {
+        #expect(throws: AmountParseError.tooManyDecimals(allowed: 2)) {
             try MoneyFormat.parse("0.001", currency: .EUR, language: .en)
         }
-        #expect(throws: MoneyFormat.ParseError.outOfRange) { try MoneyFormat.parse("999999999999999999", currency: .EUR, language: .en) }
+        #expect(throws: AmountParseError.outOfRange) { try MoneyFormat.parse("999999999999999999", currency: .EUR, language: .en) }
     }
 
     @Test func roundTripsEveryFormattedAmount() throws {

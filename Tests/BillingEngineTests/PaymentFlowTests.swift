@@ -29,9 +29,9 @@ struct PaymentFlowTests {
         #expect(
             PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: .zero(.EUR)).commissionPercent.of(
                 Self.eur("0.50")) == Self.eur("0.01"))
-        #expect(throws: PaymentTerms.Refusal.belowMinimum(Self.eur("5.00"))) { try terms.amounts(for: Self.eur("4.99")) }
-        #expect(throws: PaymentTerms.Refusal.aboveMaximum(Self.eur("1000.00"))) { try terms.amounts(for: Self.eur("1000.01")) }
-        #expect(throws: PaymentTerms.Refusal.notPositive) { try terms.amounts(for: Self.eur("0")) }
+        #expect(throws: PaymentTermsError.belowMinimum(Self.eur("5.00"))) { try terms.amounts(for: Self.eur("4.99")) }
+        #expect(throws: PaymentTermsError.aboveMaximum(Self.eur("1000.00"))) { try terms.amounts(for: Self.eur("1000.01")) }
+        #expect(throws: PaymentTermsError.notPositive) { try terms.amounts(for: Self.eur("0")) }
         #expect(Percentage(text: "2,5") == Percentage(basisPoints: 250))
         #expect(Percentage(text: "101") == nil)
         #expect(Percentage(text: "1.234") == nil)

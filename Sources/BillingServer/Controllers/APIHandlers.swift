@@ -26,19 +26,19 @@ enum APIRequestContext {
 /// in the same task, sits between), as swift-openapi-vapor advises for task locals.
 struct APIContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        request.answersInJSON = true
         var bearer: APITokens.Bearer?
         var staffBearer: APITokens.StaffBearer?
         if let authorization = request.headers.bearerAuthorization {
             let tokens = APITokens(context: request.engine)
             if authorization.token.hasPrefix(APITokens.staffPrefix) {
                 staffBearer = try await tokens.authenticateStaff(authorization.token)
-                if staffBearer == nil { throw APIFailure.unauthorized }
+                if staffBearer == nil { throw PlainRefusal.unauthorized }
             } else {
                 bearer = try await tokens.authenticate(authorization.token)
-                if bearer == nil { throw APIFailure.unauthorized }
+                if bearer == nil { throw PlainRefusal.unauthorized }
                 if request.method != .GET, request.method != .HEAD, bearer?.scopes.contains("write") != true {
-                    throw APIFailure.refused(
-                        .forbidden, code: "forbidden", message: request.texts.text("error.forbidden", request.language))
+                    throw PlainRefusal.forbidden
                 }
             }
         }
@@ -52,24 +52,14 @@ struct APIContextMiddleware: AsyncMiddleware {
     }
 }
 
-/// Failures the API answers with its JSON error shape.
-enum APIFailure: Error {
-    case unauthorized
-    case notFound
-    /// Understood but refused; `message` is already in the request's language.
-    case refused(HTTPStatus, code: String, message: String)
-}
-
 /// The one way API lists read `page` and `per_page`: out-of-range values are a 400, never a
 /// silently different page (and never an overflow).
 enum APIPaging {
     static func page(_ number: Int?, _ size: Int?, _ req: Request) throws -> PageRequest {
         guard let page = PageRequest.api(number: number, size: size) else {
-            throw APIFailure.refused(
-                .badRequest, code: "invalid_page",
-                message: req.texts.text(
-                    "error.api.invalid_page", req.language,
-                    ["pages": String(PageRequest.maximumNumber), "size": String(PageRequest.maximumSize)]))
+            throw PlainRefusal(
+                "invalid_page", status: .badRequest, key: "error.api.invalid_page",
+                arguments: ["pages": .number(PageRequest.maximumNumber), "size": .number(PageRequest.maximumSize)])
         }
         return page
     }
@@ -122,14 +112,14 @@ enum APIRoutes {
 struct BillingAPIHandlers: APIProtocol {
     var request: Request {
         get throws {
-            guard let request = APIRequestContext.request else { throw APIFailure.unauthorized }
+            guard let request = APIRequestContext.request else { throw PlainRefusal.unauthorized }
             return request
         }
     }
 
     var bearer: APITokens.Bearer {
         get throws {
-            guard let bearer = APIRequestContext.bearer else { throw APIFailure.unauthorized }
+            guard let bearer = APIRequestContext.bearer else { throw PlainRefusal.unauthorized }
             return bearer
         }
     }
@@ -146,22 +136,13 @@ struct BillingAPIHandlers: APIProtocol {
                     })))
     }
 
-    /// A token issued for e-mail and password (client or staff); a refused login is a 401, too
-    /// many failures a 429, in the caller's language.
+    /// A token issued for e-mail and password (client or staff); a refused login (`LoginError`)
+    /// is a 401, too many failures a 429, in the caller's language.
     static func issued(_ req: Request, _ issue: () async throws -> APITokens.Issued) async throws -> Components.Schemas.IssuedToken {
-        do {
-            let issued = try await issue()
-            return .init(
-                id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name, scopes: issued.scopes,
-                expiresAt: issued.expiresAt)
-        } catch LoginError.throttled {
-            throw APIFailure.refused(
-                .tooManyRequests, code: "too_many_requests", message: req.texts.text("error.login.throttled", req.language))
-        } catch let error as LoginError {
-            throw APIFailure.refused(
-                .unauthorized, code: "unauthorized",
-                message: req.texts.text("error.login." + String(describing: error), req.language))
-        }
+        let issued = try await issue()
+        return .init(
+            id: issued.id.uuidString.lowercased(), token: issued.token, name: issued.name, scopes: issued.scopes,
+            expiresAt: issued.expiresAt)
     }
 
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
@@ -204,7 +185,7 @@ struct BillingAPIHandlers: APIProtocol {
         guard let id = UUID(uuidString: input.path.transactionId),
             let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.account.id!)
         else {
-            throw APIFailure.notFound
+            throw PageError.notFound
         }
         return .ok(.init(body: .json(Self.movement(movement))))
     }

@@ -24,8 +24,7 @@ extension BillingAPIHandlers {
                 do {
                     item.quote = Self.quote(try method.terms.amounts(for: amount))
                 } catch {
-                    let refusal = PaymentError.terms(error)
-                    item.refusal = .init(code: Self.code(for: refusal).0, message: Messages.payment(refusal, PageContext(req)))
+                    item.refusal = .init(code: error.code, message: PageContext(req).message(error))
                 }
             }
             items.append(item)
@@ -55,14 +54,14 @@ extension BillingAPIHandlers {
         let req = try request
         let bearer = try bearer
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        guard let methodID = UUID(uuidString: body.methodId) else { throw Self.failure(PaymentError.methodUnavailable, req: req) }
+        guard let methodID = UUID(uuidString: body.methodId) else { throw PaymentError.methodUnavailable }
         let orderID = try body.orderId.map { value -> UUID in
-            guard let id = UUID(uuidString: value) else { throw APIFailure.notFound }
+            guard let id = UUID(uuidString: value) else { throw PageError.notFound }
             return id
         }
         let payer: PayerChoice
         if let payerID = body.payerId {
-            guard let id = UUID(uuidString: payerID) else { throw Self.failure(PaymentError.payerNameMissing, req: req) }
+            guard let id = UUID(uuidString: payerID) else { throw PaymentError.payerNameMissing }
             payer = .existing(id)
         } else if let new = body.payer {
             payer = .new(kind: PayerKind(rawValue: new.kind.rawValue) ?? .person, name: new.name)
@@ -74,13 +73,11 @@ extension BillingAPIHandlers {
         // The payment is keyed by the API user's key too: even after the first answer is
         // forgotten (a day later), the same key finds the same payment.
         let key = "api:\(bearer.user.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
-        let payment = try await Self.refusing(req) {
-            try await PaymentFlow(context: req.engine).create(
-                PaymentRequest(
-                    methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,
-                    idempotencyKey: key),
-                account: bearer.account)
-        }
+        let payment = try await PaymentFlow(context: req.engine).create(
+            PaymentRequest(
+                methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,
+                idempotencyKey: key),
+            account: bearer.account)
         return .created(.init(body: .json(try await Self.detailed(payment, req: req))))
     }
 
@@ -94,7 +91,7 @@ extension BillingAPIHandlers {
         let req = try request
         let account = try bearer.account
         let payment = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
-        try await Self.refusing(req) { try await PaymentFlow(context: req.engine).delete(paymentID: payment.id!, account: account) }
+        try await PaymentFlow(context: req.engine).delete(paymentID: payment.id!, account: account)
         let reloaded = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
         return .ok(.init(body: .json(try await Self.detailed(reloaded, req: req))))
     }
@@ -110,11 +107,9 @@ extension BillingAPIHandlers {
             cancelURL = try body.cancelUrl.map { try Self.externalURL($0, req: req) }
         }
         let (success, cancel) = PaymentsController.returnURLs(req, paymentID: payment.id!)
-        let redirect = try await Self.refusing(req) {
-            try await PaymentFlow(context: req.engine).start(
-                paymentID: payment.id!, returnURL: returnURL ?? success,
-                cancelURL: cancelURL ?? cancel)
-        }
+        let redirect = try await PaymentFlow(context: req.engine).start(
+            paymentID: payment.id!, returnURL: returnURL ?? success,
+            cancelURL: cancelURL ?? cancel)
         let reloaded = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
         return .ok(.init(body: .json(.init(redirectUrl: redirect, payment: try await Self.detailed(reloaded, req: req)))))
     }
@@ -131,40 +126,31 @@ extension BillingAPIHandlers {
         let req = try request
         let account = try bearer.account
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        guard let methodID = UUID(uuidString: body.methodId) else { throw Self.failure(PaymentError.methodUnavailable, req: req) }
+        guard let methodID = UUID(uuidString: body.methodId) else { throw PaymentError.methodUnavailable }
         let returnURL = try body.returnUrl.map { try Self.externalURL($0, req: req) }
         let base = req.engine.provider.baseURL + "/finance/methods/"
-        let started = try await Self.refusing(req) {
-            try await SavedMethods(context: req.engine).startSetup(
-                methodID: methodID, account: account,
-                returnURL: { returnURL ?? base + $0.uuidString.lowercased() + "/done" },
-                cancelURL: { returnURL ?? base + $0.uuidString.lowercased() + "/done" })
-        }
+        let started = try await SavedMethods(context: req.engine).startSetup(
+            methodID: methodID, account: account,
+            returnURL: { returnURL ?? base + $0.uuidString.lowercased() + "/done" },
+            cancelURL: { returnURL ?? base + $0.uuidString.lowercased() + "/done" })
         return .created(.init(body: .json(.init(savedMethod: Self.savedMethod(started.savedMethod), setupUrl: started.url))))
     }
 
     func renameSavedMethod(_ input: Operations.RenameSavedMethod.Input) async throws -> Operations.RenameSavedMethod.Output {
         let req = try request
         let account = try bearer.account
-        guard let id = UUID(uuidString: input.path.savedMethodId) else { throw APIFailure.notFound }
+        guard let id = UUID(uuidString: input.path.savedMethodId) else { throw PageError.notFound }
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        do {
-            try await Self.refusing(req) { try await SavedMethods(context: req.engine).rename(id, to: body.name, account: account) }
-        } catch SavedMethods.Problem.nameMissing {
-            throw APIFailure.refused(
-                .unprocessableEntity, code: "name_missing", message: req.texts.text("error.payment.method_name", req.language))
-        }
-        guard let saved = try await SavedMethods(context: req.engine).find(id, account: account) else { throw APIFailure.notFound }
+        try await SavedMethods(context: req.engine).rename(id, to: body.name, account: account)
+        guard let saved = try await SavedMethods(context: req.engine).find(id, account: account) else { throw PageError.notFound }
         return .ok(.init(body: .json(Self.savedMethod(saved))))
     }
 
     func deleteSavedMethod(_ input: Operations.DeleteSavedMethod.Input) async throws -> Operations.DeleteSavedMethod.Output {
         let req = try request
         let bearer = try bearer
-        guard let id = UUID(uuidString: input.path.savedMethodId) else { throw APIFailure.notFound }
-        let services = try await Self.refusing(req) {
-            try await SavedMethods(context: req.engine).delete(id, account: bearer.account, actor: Self.actor(bearer))
-        }
+        guard let id = UUID(uuidString: input.path.savedMethodId) else { throw PageError.notFound }
+        let services = try await SavedMethods(context: req.engine).delete(id, account: bearer.account, actor: Self.actor(bearer))
         return .ok(.init(body: .json(.init(servicesTurnedOff: services.map(Self.serviceRef)))))
     }
 
@@ -179,22 +165,20 @@ extension BillingAPIHandlers {
     func setAutorenewal(_ input: Operations.SetAutorenewal.Input) async throws -> Operations.SetAutorenewal.Output {
         let req = try request
         let bearer = try bearer
-        guard let serviceID = UUID(uuidString: input.path.serviceId) else { throw APIFailure.notFound }
+        guard let serviceID = UUID(uuidString: input.path.serviceId) else { throw PageError.notFound }
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
         let savedID = try body.savedMethodId.map { value -> UUID in
-            guard let id = UUID(uuidString: value) else { throw Self.failure(PaymentError.savedMethodNotFound, req: req) }
+            guard let id = UUID(uuidString: value) else { throw PaymentError.savedMethodNotFound }
             return id
         }
         do {
-            try await Self.refusing(req) {
-                try await SavedMethods(context: req.engine).setRenewal(
-                    serviceID: serviceID, savedMethodID: savedID, autoRenew: body.autoRenew,
-                    account: bearer.account, actor: Self.actor(bearer))
-            }
+            try await SavedMethods(context: req.engine).setRenewal(
+                serviceID: serviceID, savedMethodID: savedID, autoRenew: body.autoRenew,
+                account: bearer.account, actor: Self.actor(bearer))
         } catch OrderError.itemNotFound {
-            throw APIFailure.notFound
+            throw PageError.notFound
         }
-        guard let service = try await ServiceRecord.find(serviceID, on: req.db) else { throw APIFailure.notFound }
+        guard let service = try await ServiceRecord.find(serviceID, on: req.db) else { throw PageError.notFound }
         return .ok(.init(body: .json(Self.renewal(service))))
     }
 
@@ -209,19 +193,10 @@ extension BillingAPIHandlers {
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
         let maximum = try Self.money(body.monthlyMaximum, account: account, req: req)
         guard let savedID = UUID(uuidString: body.savedMethodId) else {
-            throw APIFailure.refused(
-                .unprocessableEntity, code: "method_not_usable", message: req.texts.text("error.autopay.method", req.language))
+            throw AutopayError.methodNotUsable
         }
-        do {
-            try await Autopayments(context: req.engine).save(
-                account: account, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
-        } catch Autopayments.Problem.maximumNotPositive {
-            throw APIFailure.refused(
-                .unprocessableEntity, code: "amount_invalid", message: req.texts.text("error.autopay.maximum", req.language))
-        } catch Autopayments.Problem.methodNotUsable {
-            throw APIFailure.refused(
-                .unprocessableEntity, code: "method_not_usable", message: req.texts.text("error.autopay.method", req.language))
-        }
+        try await Autopayments(context: req.engine).save(
+            account: account, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
         return .ok(.init(body: .json(try await Self.autopay(account: account, req: req))))
     }
 }
@@ -234,73 +209,25 @@ extension BillingAPIHandlers {
     /// An amount as the API writes it: "100.00", a dot, at most the currency's decimals.
     static func money(_ text: String, account: AccountRecord, req: Request) throws -> Money {
         let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
-        do { return try PageContext(req).amount(text, currency, reading: .en) } catch {
-            throw APIFailure.refused(.unprocessableEntity, code: "amount_invalid", message: error.message)
-        }
+        return try PageContext(req).amount(text, currency, reading: .en)
     }
 
     /// A return address given by an API client: http or https, of sane length.
     static func externalURL(_ text: String, req: Request) throws -> String {
         guard text.count <= 2000, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
         else {
-            throw APIFailure.refused(.badRequest, code: "invalid_url", message: req.texts.text("error.api.return_url", req.language))
+            throw PlainRefusal("invalid_url", status: .badRequest, key: "error.api.return_url")
         }
         return text
     }
 
-    static func badRequest(_ req: Request) -> APIFailure {
-        .refused(.badRequest, code: "invalid_request", message: req.texts.text("error.bad_request", req.language))
-    }
+    static func badRequest(_ req: Request) -> PlainRefusal { .badRequest }
 
     static func ownPayment(_ id: String, account: AccountRecord, req: Request) async throws -> PaymentRecord {
         guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).find(uuid, account: account) else {
-            throw APIFailure.notFound
+            throw PageError.notFound
         }
         return payment
-    }
-
-    /// Runs a use case, turning its refusals into the API's JSON errors in the request's language.
-    static func refusing<T>(_ req: Request, _ work: () async throws -> T) async throws -> T {
-        do {
-            return try await work()
-        } catch let error as PaymentError {
-            throw failure(error, req: req)
-        } catch let error as OrderError {
-            switch error {
-            case .orderNotFound, .itemNotFound: throw APIFailure.notFound
-            default:
-                throw APIFailure.refused(
-                    .unprocessableEntity, code: error == .orderNotPending ? "order_not_pending" : "order_refused",
-                    message: Messages.order(error, PageContext(req)))
-            }
-        }
-    }
-
-    /// The API's error for a payment refusal: a stable code, the status, the client area's text.
-    static func failure(_ error: PaymentError, req: Request) -> APIFailure {
-        let (code, status) = code(for: error)
-        return .refused(status, code: code, message: Messages.payment(error, PageContext(req)))
-    }
-
-    static func code(for error: PaymentError) -> (String, HTTPStatus) {
-        switch error {
-        case .paymentNotFound, .savedMethodNotFound: ("not_found", .notFound)
-        case .gatewayFailed: ("gateway_failed", .badGateway)
-        case .methodUnavailable: ("method_unavailable", .unprocessableEntity)
-        case .terms(.notPositive), .terms(.notWholeMinorUnits): ("amount_invalid", .unprocessableEntity)
-        case .terms(.belowMinimum): ("amount_below_minimum", .unprocessableEntity)
-        case .terms(.aboveMaximum): ("amount_above_maximum", .unprocessableEntity)
-        case .terms(.wrongCurrency): ("wrong_currency", .unprocessableEntity)
-        case .payerKindNotAllowed: ("payer_kind_not_allowed", .unprocessableEntity)
-        case .payerNameMissing: ("payer_invalid", .unprocessableEntity)
-        case .notPayable: ("not_payable", .unprocessableEntity)
-        case .notDeletable: ("not_deletable", .unprocessableEntity)
-        case .orderMethodFixed: ("order_method_fixed", .unprocessableEntity)
-        case .refundTooLarge: ("refund_too_large", .unprocessableEntity)
-        case .notRefundable: ("not_refundable", .unprocessableEntity)
-        case .notBankTransfer: ("not_bank_transfer", .unprocessableEntity)
-        case .setupUnsupported: ("setup_unsupported", .unprocessableEntity)
-        }
     }
 
     static func methodNames(_ req: Request) async throws -> [UUID: String] {

@@ -11,10 +11,10 @@ import Vapor
 extension BillingAPIHandlers {
     /// The staff member behind a staff token, allowed `permission`.
     func staff(_ permission: StaffPermission) throws -> APITokens.StaffBearer {
-        guard let staff = APIRequestContext.staffBearer else { throw APIFailure.unauthorized }
+        guard let staff = APIRequestContext.staffBearer else { throw PlainRefusal.unauthorized }
         guard staff.role.allows(permission) else {
             let req = try request
-            throw APIFailure.refused(.forbidden, code: "forbidden", message: req.texts.text("error.forbidden", req.language))
+            throw PlainRefusal.forbidden
         }
         return staff
     }
@@ -71,9 +71,7 @@ extension BillingAPIHandlers {
         let req = try request
         let staff = try staff(.managePayments)
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
-        try await Self.refusing(req) {
-            try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id!, staff: Self.actor(staff))
-        }
+        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id!, staff: Self.actor(staff))
         return .ok(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
     }
 
@@ -83,23 +81,13 @@ extension BillingAPIHandlers {
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
         let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
-        let amount: Money
-        do { amount = try PageContext(req).amount(body.amount, currency, reading: .en) } catch {
-            throw APIFailure.refused(.unprocessableEntity, code: "amount_invalid", message: error.message)
-        }
-        let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty, reason.count <= 500 else {
-            throw APIFailure.refused(
-                .unprocessableEntity, code: "reason_missing", message: req.texts.text("error.refund.reason", req.language))
-        }
+        let amount = try PageContext(req).amount(body.amount, currency, reading: .en)
         // The refund is keyed by the member's key too: a repeat after the first answer is
         // forgotten still refunds once.
         let key = "api:\(staff.staff.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
-        try await Self.refusing(req) {
-            try await PaymentFlow(context: req.engine).refund(
-                paymentID: payment.id!, amount: amount, reason: reason, actor: Self.actor(staff),
-                key: key)
-        }
+        try await PaymentFlow(context: req.engine).refund(
+            paymentID: payment.id!, amount: amount, reason: body.reason, actor: Self.actor(staff),
+            key: key)
         return .created(
             .init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
     }
@@ -110,7 +98,7 @@ extension BillingAPIHandlers {
 
     static func anyPayment(_ id: String, req: Request) async throws -> PaymentRecord {
         guard let uuid = UUID(uuidString: id), let payment = try await PaymentRecord.find(uuid, on: req.db) else {
-            throw APIFailure.notFound
+            throw PageError.notFound
         }
         return payment
     }

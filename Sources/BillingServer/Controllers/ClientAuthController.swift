@@ -43,8 +43,8 @@ struct ClientAuthController: RouteCollection {
             return try await startSession(req, userID: principal.id, next: form.next)
         } catch let error as LoginError {
             let page = PageContext(req)
-            let status: HTTPStatus = error == .throttled ? .tooManyRequests : .unauthorized
-            return AuthPages.login(page, email: email, error: page.t("error.login." + String(describing: error)), next: form.next)
+            let status = HTTPStatus(error.status)
+            return AuthPages.login(page, email: email, error: page.message(error), next: form.next)
                 .response(status: status)
         }
     }
@@ -86,8 +86,7 @@ struct ClientAuthController: RouteCollection {
             return AuthPages.signUpSent(PageContext(req), email: values.email).response()
         } catch let error as SignUpError {
             let page = PageContext(req)
-            let status: HTTPStatus = error == .tooManyRequests ? .tooManyRequests : .unprocessableEntity
-            return AuthPages.signUp(page, values: values, error: Messages.signUp(error, page)).response(status: status)
+            return AuthPages.signUp(page, values: values, error: page.message(error)).response(status: HTTPStatus(error.status))
         }
     }
 
@@ -165,30 +164,7 @@ struct ClientAuthController: RouteCollection {
             return AuthPages.resetExpired(PageContext(req)).response(status: .gone)
         } catch PasswordResetError.password(let violation) {
             let page = PageContext(req)
-            return AuthPages.reset(page, token: token, error: Messages.password(violation, page)).response(status: .unprocessableEntity)
-        }
-    }
-}
-
-/// Texts for the domain's refusals, in the page's language.
-enum Messages {
-    static func password(_ violation: PasswordPolicy.Violation, _ page: PageContext) -> String {
-        switch violation {
-        case .tooShort(let minimum): page.t("error.password.too_short", ["min": String(minimum)])
-        case .tooLong(let maximum): page.t("error.password.too_long", ["max": String(maximum)])
-        case .tooManyBytes(let maximum): page.t("error.password.too_many_bytes", ["max": String(maximum)])
-        case .controlCharacters: page.t("error.password.control")
-        }
-    }
-
-    static func signUp(_ error: SignUpError, _ page: PageContext) -> String {
-        switch error {
-        case .password(let violation): password(violation, page)
-        case .invalidEmail: page.t("error.signup.invalidEmail")
-        case .nameRequired: page.t("error.signup.nameRequired")
-        case .unknownCountry: page.t("error.signup.unknownCountry")
-        case .emailTaken: page.t("error.signup.emailTaken")
-        case .tooManyRequests: page.t("error.too_many_requests")
+            return AuthPages.reset(page, token: token, error: page.message(violation)).response(status: .unprocessableEntity)
         }
     }
 }

@@ -21,7 +21,7 @@ struct WebhookController: RouteCollection {
             let outcome = try await GatewayWebhooks(context: req.engine, logger: req.logger).receive(
                 gateway: gateway, body: body, headers: headers)
             return try Self.json(.ok, ["received": "true", "outcome": outcome.rawValue])
-        } catch GatewayWebhooks.Failure.unknownGateway {
+        } catch WebhookRoutingError.unknownGateway {
             return try Self.json(.notFound, ["error": "unknown gateway"])
         } catch let rejection as WebhookRejection {
             return try Self.json(.badRequest, ["error": "\(rejection)"])
@@ -143,7 +143,7 @@ struct PayLinkController: RouteCollection {
         } catch let error as PaymentError {
             let method = try await PaymentFlow(context: req.engine).details(of: payment).method
             let page = PageContext(req)
-            return GatewayPages.payLink(page, payment: payment, method: method, token: token, error: Messages.payment(error, page))
+            return GatewayPages.payLink(page, payment: payment, method: method, token: token, error: page.message(error))
                 .response(status: .unprocessableEntity)
         }
     }

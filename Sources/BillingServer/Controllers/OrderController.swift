@@ -125,7 +125,7 @@ struct OrderController: RouteCollection {
                 ).response()
             }
         } catch let error as OrderError {
-            return refuse(Messages.order(error, page))
+            return refuse(page.message(error))
         }
     }
 
@@ -141,7 +141,7 @@ struct OrderController: RouteCollection {
         let methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
         return OrderPages.cart(
             page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) },
-            error: error.map { Messages.order($0, page) }
+            error: error.map { page.message($0) }
         )
         .response(status: error == nil ? .ok : .unprocessableEntity)
     }
@@ -158,7 +158,7 @@ struct OrderController: RouteCollection {
         return OrderPages.orders(
             page, pending: pending, paid: paid, items: items,
             methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id.uuidString.lowercased(), $0.name) }),
-            error: error.map { Messages.order($0, page) }
+            error: error.map { page.message($0) }
         )
         .response(status: error == nil ? .ok : .unprocessableEntity)
     }
@@ -251,45 +251,5 @@ struct OrderController: RouteCollection {
             throw PageError.notFound
         } catch OrderError.orderNotPending { return req.redirect(to: "/orders") }
         return req.redirect(to: "/orders?notice=order_cancelled")
-    }
-}
-
-extension Messages {
-    static func order(_ error: OrderError, _ page: PageContext) -> String {
-        switch error {
-        case .unknownPlan: page.t("error.order.unknown_plan")
-        case .planNotOffered: page.t("error.order.plan_not_offered")
-        case .periodNotOffered: page.t("error.order.period_not_offered")
-        case .notInCurrency(let code): page.t("error.order.currency", ["currency": code])
-        case .addonNotInPlan: page.t("error.order.addon_not_in_plan")
-        case .addonBelowMinimum(let name, let minimum): page.t("error.order.addon_min", ["name": name, "value": String(minimum)])
-        case .addonAboveMaximum(let name, let maximum): page.t("error.order.addon_max", ["name": name, "value": String(maximum)])
-        case .addonOffStep(let name, let step): page.t("error.order.addon_step", ["name": name, "value": String(step)])
-        case .domainNameRequired: page.t("error.order.domain_required")
-        case .domainNameInvalid: page.t("error.order.domain_invalid")
-        case .unknownOS: page.t("error.order.unknown_os")
-        case .trialNotOffered: page.t("error.order.trial_not_offered")
-        case .trialUsed: page.t("error.order.trial_used")
-        case .promo(let refusal): page.t("error.promo." + refusal.rawValue)
-        case .insufficientBalance(let needed, let available):
-            page.t("error.order.insufficient", ["needed": page.money(needed), "available": page.money(available)])
-        case .emptyCart: page.t("error.order.empty_cart")
-        case .amountNotWhole: page.t("error.order.amount_whole")
-        case .amountTooLarge:
-            page.t(
-                "error.order.amount_too_large", ["max": page.money(MoneyLimits.maximumAmount.money(page.client?.summary.currency ?? .EUR))])
-        case .itemNotFound, .orderNotFound: page.t("error.not_found")
-        case .orderNotPending: page.t("error.order.not_pending")
-        }
-    }
-
-    static func service(_ error: ServiceActionError, _ page: PageContext) -> String {
-        switch error {
-        case .notFound: page.t("error.not_found")
-        case .notAllowed(let status): page.t("error.service.not_allowed", ["status": page.t("service.status." + status)])
-        case .deletionNotAllowed: page.t("error.service.deletion_not_allowed")
-        case .order(let error): Messages.order(error, page)
-        case .backendFailed: page.t("error.service.backend")
-        }
     }
 }

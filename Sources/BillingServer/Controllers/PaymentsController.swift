@@ -91,7 +91,7 @@ struct PaymentsController: RouteCollection {
             return req.redirect(to: url)
         } catch let error as PaymentError {
             let page = try await PageContext.client(req)
-            return try await renderDetail(req, payment: payment, error: Messages.payment(error, page))
+            return try await renderDetail(req, payment: payment, error: page.message(error))
         }
     }
 
@@ -100,7 +100,7 @@ struct PaymentsController: RouteCollection {
         do {
             try await PaymentFlow(context: req.engine).delete(paymentID: payment.id!, account: try req.client.account)
         } catch let error as PaymentError {
-            return try await renderDetail(req, payment: payment, error: Messages.payment(error, try await PageContext.client(req)))
+            return try await renderDetail(req, payment: payment, error: (try await PageContext.client(req)).message(error))
         }
         return req.redirect(to: "/payments?notice=payment_deleted")
     }
@@ -209,7 +209,7 @@ struct PaymentsController: RouteCollection {
             } else {
                 let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
                 do { amount = try page.amount(form.amount, currency) } catch {
-                    return try await renderForm(req, form: form, error: error.message)
+                    return try await renderForm(req, form: form, error: page.message(error))
                 }
             }
             let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, account: account)
@@ -238,9 +238,9 @@ struct PaymentsController: RouteCollection {
             }
             return PaymentPages.confirm(page, method: method, amounts: amounts, form: form, payerTitle: payerTitle).response()
         } catch let error as PaymentError {
-            return try await renderForm(req, form: form, error: Messages.payment(error, page))
+            return try await renderForm(req, form: form, error: page.message(error))
         } catch let error as OrderError {
-            return try await renderForm(req, form: form, error: Messages.order(error, page))
+            return try await renderForm(req, form: form, error: page.message(error))
         }
     }
 
@@ -272,7 +272,7 @@ struct PaymentsController: RouteCollection {
                 returnURL: { base + $0.uuidString.lowercased() + "/done" }, cancelURL: { base + $0.uuidString.lowercased() + "/done" })
             return req.redirect(to: started.url)
         } catch let error as PaymentError {
-            return try await renderMethods(req, error: Messages.payment(error, try await PageContext.client(req)))
+            return try await renderMethods(req, error: (try await PageContext.client(req)).message(error))
         }
     }
 
@@ -292,8 +292,8 @@ struct PaymentsController: RouteCollection {
                 id, to: try req.content.decode(Form.self).name ?? "", account: try req.client.account)
         } catch PaymentError.savedMethodNotFound {
             throw PageError.notFound
-        } catch SavedMethods.Problem.nameMissing {
-            return try await renderMethods(req, error: try await PageContext.client(req).t("error.payment.method_name"))
+        } catch let error as SavedMethodError {
+            return try await renderMethods(req, error: try await PageContext.client(req).message(error))
         }
         return req.redirect(to: "/finance/methods?notice=method_renamed")
     }
@@ -336,7 +336,7 @@ struct PaymentsController: RouteCollection {
         } catch OrderError.itemNotFound {
             throw PageError.notFound
         } catch let error as PaymentError {
-            return try await renderAutorenewal(req, error: Messages.payment(error, try await PageContext.client(req)))
+            return try await renderAutorenewal(req, error: (try await PageContext.client(req)).message(error))
         }
         return req.redirect(to: "/finance/autorenewal?notice=autorenewal_saved")
     }
@@ -367,41 +367,15 @@ struct PaymentsController: RouteCollection {
         }
         let maximum: Money
         do { maximum = try page.amount(form["maximum"] ?? "", currency) } catch {
-            return try await renderAutopay(req, error: error.message, maximum: form["maximum"])
+            return try await renderAutopay(req, error: page.message(error), maximum: form["maximum"])
         }
         do {
             try await Autopayments(context: req.engine).save(
                 account: account, savedMethodID: savedID, monthlyMaximum: maximum,
                 enabled: form["enabled"] == "on")
-        } catch is Autopayments.Problem {
-            return try await renderAutopay(req, error: page.t("error.autopay.method"), maximum: form["maximum"])
+        } catch let error as AutopayError {
+            return try await renderAutopay(req, error: page.message(error), maximum: form["maximum"])
         }
         return req.redirect(to: "/finance/autopay?notice=autopay_saved")
-    }
-}
-
-extension Messages {
-    static func payment(_ error: PaymentError, _ page: PageContext) -> String {
-        switch error {
-        case .methodUnavailable: page.t("error.payment.method_unavailable")
-        case .terms(let refusal):
-            switch refusal {
-            case .notPositive, .notWholeMinorUnits: page.t("error.payment.amount_invalid")
-            case .belowMinimum(let minimum): page.t("error.payment.below_minimum", ["amount": page.money(minimum)])
-            case .aboveMaximum(let maximum): page.t("error.payment.above_maximum", ["amount": page.money(maximum)])
-            case .wrongCurrency(let currency): page.t("error.order.currency", ["currency": currency.code])
-            }
-        case .payerKindNotAllowed: page.t("error.payment.payer_kind")
-        case .payerNameMissing: page.t("error.payment.payer_name")
-        case .paymentNotFound, .savedMethodNotFound: page.t("error.not_found")
-        case .notPayable: page.t("error.payment.not_payable")
-        case .notDeletable: page.t("error.payment.not_deletable")
-        case .orderMethodFixed: page.t("error.payment.method_fixed")
-        case .gatewayFailed: page.t("error.payment.gateway")
-        case .refundTooLarge(let remaining): page.t("error.refund.too_large", ["amount": page.money(remaining)])
-        case .notRefundable: page.t("error.refund.not_refundable")
-        case .notBankTransfer: page.t("error.payment.not_bank_transfer")
-        case .setupUnsupported: page.t("error.payment.setup_unsupported")
-        }
     }
 }

@@ -114,10 +114,10 @@ struct ServicesController: RouteCollection {
         } catch let error as ServiceActionError {
             let page = PageContext(req)
             let fresh = try await ServiceRecord.find(id, on: req.db) ?? service
-            return try await render(req, service: fresh, error: Messages.service(error, page), change: nil, status: .unprocessableEntity)
+            return try await render(req, service: fresh, error: page.message(error), change: nil, status: .unprocessableEntity)
         } catch let error as OrderError {
             let page = PageContext(req)
-            return try await render(req, service: service, error: Messages.order(error, page), change: nil, status: .unprocessableEntity)
+            return try await render(req, service: service, error: page.message(error), change: nil, status: .unprocessableEntity)
         }
         return req.redirect(to: path + "?notice=" + notice)
     }
@@ -157,15 +157,7 @@ struct ServicesController: RouteCollection {
                 actor: try actor(req), requestKey: key)
         } catch let error as CurrencyError {
             let page = try await PageContext.client(req)
-            let message: String
-            switch error {
-            case .noRate(let from, let to): message = page.t("error.currency.no_rate", ["from": from, "to": to])
-            case .sameCurrency: message = page.t("error.currency.same")
-            case .beyondLimits: message = page.t("error.currency.limits")
-            case .pendingOrders(let count, let currency):
-                message = page.t("error.currency.pending_orders", ["count": String(count), "currency": currency])
-            default: message = page.t("error.bad_request")
-            }
+            let message = page.message(error)
             let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest(number: 1))
             return ClientPages.balanceHistory(page, movements: movements, error: message).response(status: .unprocessableEntity)
         }

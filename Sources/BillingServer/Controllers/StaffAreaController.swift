@@ -66,7 +66,7 @@ struct StaffAreaController: RouteCollection {
         do {
             amount = try page.amount(amountText, summary.currency, positive: false)
         } catch {
-            return try await refuse(error.message)
+            return try await refuse(page.message(error))
         }
         guard let key = form.key, !key.isEmpty, key.count <= 64 else { return try await refuse(page.t("error.bad_request")) }
         do {
@@ -74,22 +74,8 @@ struct StaffAreaController: RouteCollection {
                 accountID: summary.account.id!, amount: amount, reason: reason, staffID: staff.staff.id!, role: staff.role,
                 idempotencyKey: key)
         } catch let error as AdjustmentError {
-            return try await refuse(Messages.adjustment(error, page))
+            return try await refuse(page.message(error))
         }
         return req.redirect(to: "/admin/clients/\(summary.account.id!.uuidString.lowercased())?notice=adjusted")
-    }
-}
-
-extension Messages {
-    static func adjustment(_ error: AdjustmentError, _ page: PageContext) -> String {
-        switch error {
-        case .notPermitted: page.t("error.forbidden")
-        case .accountNotFound: page.t("error.not_found")
-        case .zeroAmount: page.t("error.adjust.zero")
-        case .reasonRequired: page.t("error.adjust.reason")
-        case .wrongCurrency(let expected): page.t("error.adjust.currency", ["currency": expected])
-        case .beyondLimits(let amount, let balance):
-            page.t("error.adjust.limits", ["amount": page.money(amount), "balance": page.money(balance)])
-        }
     }
 }

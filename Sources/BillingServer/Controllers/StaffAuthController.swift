@@ -36,7 +36,7 @@ struct StaffAuthController: RouteCollection {
         } catch let error as LoginError {
             let page = PageContext(req)
             return AuthPages.login(
-                page, email: form.email ?? "", error: page.t("error.login." + String(describing: error)),
+                page, email: form.email ?? "", error: page.message(error),
                 action: "/admin/login", staff: true
             )
             .response(status: error == .throttled ? .tooManyRequests : .unauthorized)

@@ -61,7 +61,7 @@ struct StaffCatalogController: RouteCollection {
             return req.redirect(to: "/admin/catalog/\(id.uuidString.lowercased())?notice=plan_saved")
         } catch let error as CatalogError {
             let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
-            return StaffCatalogPages.list(page, offers: offers, error: Messages.catalog(error, page)).response(status: .unprocessableEntity)
+            return StaffCatalogPages.list(page, offers: offers, error: page.message(error)).response(status: .unprocessableEntity)
         }
     }
 
@@ -97,7 +97,7 @@ struct StaffCatalogController: RouteCollection {
             try await Catalog(context: req.engine).savePlan(fields, planID: plan.id!)
         } catch let error as CatalogError {
             return try await render(
-                req, plan: plan, currency: currency(req), error: Messages.catalog(error, PageContext(req)), status: .unprocessableEntity)
+                req, plan: plan, currency: currency(req), error: PageContext(req).message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?notice=plan_saved")
     }
@@ -139,9 +139,9 @@ struct StaffCatalogController: RouteCollection {
             let prices = try Self.prices(form, currency: currency, page: page)
             try await apply(prices, owner: plan.id!, currency: currency, catalog: Catalog(context: req.engine))
         } catch let error as AmountRefusal {
-            return try await render(req, plan: plan, currency: currency, error: error.message, status: .unprocessableEntity)
+            return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         } catch let error as CatalogError {
-            return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
+            return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=prices_saved")
     }
@@ -167,9 +167,9 @@ struct StaffCatalogController: RouteCollection {
                 fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
             try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
         } catch let error as AmountRefusal {
-            return try await render(req, plan: plan, currency: currency, error: error.message, status: .unprocessableEntity)
+            return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         } catch let error as CatalogError {
-            return try await render(req, plan: plan, currency: currency, error: Messages.catalog(error, page), status: .unprocessableEntity)
+            return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=addon_saved")
     }
@@ -202,10 +202,8 @@ struct StaffCatalogController: RouteCollection {
         for field in ["seller.legal_name", "seller.address", "seller.tax_id", "seller.bank_name", "seller.account", "seller.bank_code"] {
             seller[field] = form[field] ?? ""
         }
-        do { try await seller.save(on: req.db) } catch SellerDetails.Invalid.field(let key) {
-            let page = PageContext(req)
-            return try await renderBilling(
-                req, error: page.t("error.seller.field", ["field": page.t("admin." + key)]), status: .unprocessableEntity)
+        do { try await seller.save(on: req.db) } catch let error as SellerDetailsError {
+            return try await renderBilling(req, error: PageContext(req).message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/billing?notice=seller_saved")
     }
@@ -297,18 +295,6 @@ struct StaffCatalogController: RouteCollection {
                     + "&deleted=\(summary.deleted)")
         case .alreadyDone: return req.redirect(to: "/admin/billing?notice=run_already_done")
         case .leasedElsewhere: return req.redirect(to: "/admin/billing?notice=run_elsewhere")
-        }
-    }
-}
-
-extension Messages {
-    static func catalog(_ error: CatalogError, _ page: PageContext) -> String {
-        switch error {
-        case .nameRequired: page.t("error.catalog.name")
-        case .unknownPlan, .unknownAddon: page.t("error.not_found")
-        case .badTrialDays: page.t("error.catalog.trial")
-        case .limits: page.t("error.catalog.limits")
-        case .negativePrice: page.t("error.catalog.negative")
         }
     }
 }

@@ -55,8 +55,8 @@ struct StaffPaymentsController: RouteCollection {
         let payment = try await payment(req)
         do {
             try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id!, staff: try actor(req))
-        } catch let error as PaymentError {
-            return try await render(req, payment: payment, error: Messages.payment(error, PageContext(req)))
+        } catch let refusal as any Refusal {
+            return try await render(req, payment: payment, error: PageContext(req).message(refusal))
         }
         return req.redirect(to: "/admin/payments/\(payment.id!.uuidString.lowercased())?notice=payment_confirmed")
     }
@@ -72,18 +72,13 @@ struct StaffPaymentsController: RouteCollection {
         let form = try req.content.decode(Form.self)
         let page = PageContext(req)
         let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
-        let amount: Money
-        do { amount = try page.amount(form.amount ?? "", currency) } catch {
-            return try await render(req, payment: payment, error: error.message)
-        }
-        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { return try await render(req, payment: payment, error: page.t("error.refund.reason")) }
         do {
+            let amount = try page.amount(form.amount ?? "", currency)
             try await PaymentFlow(context: req.engine).refund(
-                paymentID: payment.id!, amount: amount, reason: reason, actor: try actor(req),
+                paymentID: payment.id!, amount: amount, reason: form.reason ?? "", actor: try actor(req),
                 key: "staff:" + (form.key ?? UUID().uuidString))
-        } catch let error as PaymentError {
-            return try await render(req, payment: payment, error: Messages.payment(error, page))
+        } catch let refusal as any Refusal {
+            return try await render(req, payment: payment, error: page.message(refusal))
         }
         return req.redirect(to: "/admin/payments/\(payment.id!.uuidString.lowercased())?notice=payment_refunded")
     }
@@ -128,13 +123,8 @@ struct StaffPaymentsController: RouteCollection {
                     commissionPercent: commission, commissionFixed: fixed, minimum: minimum, maximum: maximum,
                     cashbackPercent: cashback, payerKinds: payerKinds, enabled: form["enabled"] == "on"),
                 id: form["id"].flatMap(UUID.init(uuidString:)))
-        } catch let problem as PaymentMethods.Problem {
-            switch problem {
-            case .nameMissing: return try await refuse("error.payment_method.name")
-            case .noPayerKinds: return try await refuse("error.payment_method.payer_kinds")
-            case .minimumAboveMaximum: return try await refuse("error.payment_method.limits")
-            case .currencyMismatch: return try await refuse("error.payment_method.numbers")
-            }
+        } catch let refusal as PaymentMethodError {
+            return try await refuse(refusal.textKey)
         }
         return req.redirect(to: "/admin/payment-methods?notice=payment_method_saved")
     }

@@ -1,3 +1,4 @@
+import BillingDomain
 import BillingEngine
 import Vapor
 
@@ -15,11 +16,8 @@ struct APIIdempotencyMiddleware: AsyncMiddleware {
         else {
             return try await next.respond(to: request)
         }
-        let language = request.language
         guard (1...255).contains(key.count), key.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F }) else {
-            throw APIFailure.refused(
-                .badRequest, code: "invalid_idempotency_key",
-                message: request.texts.text("error.api.idempotency_key", language))
+            throw PlainRefusal("invalid_idempotency_key", status: .badRequest, key: "error.api.idempotency_key")
         }
         if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
         let body = request.body.data.map { String(buffer: $0) } ?? ""
@@ -32,13 +30,9 @@ struct APIIdempotencyMiddleware: AsyncMiddleware {
             headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
             return Response(status: HTTPResponseStatus(statusCode: status), headers: headers, body: .init(string: stored))
         case .mismatch:
-            throw APIFailure.refused(
-                .unprocessableEntity, code: "idempotency_key_reused",
-                message: request.texts.text("error.api.idempotency_reused", language))
+            throw PlainRefusal("idempotency_key_reused", key: "error.api.idempotency_reused")
         case .inProgress:
-            throw APIFailure.refused(
-                .conflict, code: "idempotency_in_progress",
-                message: request.texts.text("error.api.idempotency_in_progress", language))
+            throw PlainRefusal("idempotency_in_progress", status: .conflict, key: "error.api.idempotency_in_progress")
         case .first(let id):
             let response: Response
             do {

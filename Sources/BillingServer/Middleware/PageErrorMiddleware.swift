@@ -3,7 +3,7 @@ import OpenAPIRuntime
 import Vapor
 
 /// Errors a page handler throws on purpose; each has a text in every language.
-enum PageError: Error {
+enum PageError: Refusal {
     case notFound
     case forbidden
     case csrf
@@ -11,71 +11,119 @@ enum PageError: Error {
     case badRequest(messageKey: String)
     /// The same form is still being processed (a repeat waited for it and gave up).
     case stillRunning
+
+    var code: String {
+        switch self {
+        case .notFound: "not_found"
+        case .forbidden, .csrf: "forbidden"
+        case .loginRequired: "unauthorized"
+        case .badRequest: "invalid_request"
+        case .stillRunning: "still_running"
+        }
+    }
+
+    var status: RefusalStatus {
+        switch self {
+        case .notFound: .notFound
+        case .forbidden, .csrf: .forbidden
+        case .loginRequired: .unauthorized
+        case .badRequest: .badRequest
+        case .stillRunning: .conflict
+        }
+    }
+
+    var textKey: String {
+        switch self {
+        case .notFound: "error.not_found"
+        case .forbidden: "error.forbidden"
+        case .csrf: "error.csrf"
+        case .loginRequired: "error.login_required"
+        case .badRequest(let key): key
+        case .stillRunning: "error.form.still_running"
+        }
+    }
 }
 
-/// Turns every error into a page in the user's language (or a JSON error under `/api`), with the
-/// right status, and never shows internals: unexpected errors are logged and shown as "something
-/// went wrong".
+/// Refusals of the API's own making (a token without the right, a malformed request).
+extension PlainRefusal {
+    static let unauthorized = PlainRefusal("unauthorized", status: .unauthorized, key: "error.api.unauthorized")
+    static let forbidden = PlainRefusal("forbidden", status: .forbidden, key: "error.forbidden")
+    static let badRequest = PlainRefusal("invalid_request", status: .badRequest, key: "error.bad_request")
+}
+
+extension Request {
+    /// Whether errors are answered as the API's JSON: set by the API's route group; a request no
+    /// route took (an unknown `/api/…` path) is judged by its path.
+    var answersInJSON: Bool {
+        get { storage[AnswersInJSONKey.self] ?? url.path.hasPrefix("/api/") }
+        set { storage[AnswersInJSONKey.self] = newValue }
+    }
+
+    private struct AnswersInJSONKey: StorageKey { typealias Value = Bool }
+}
+
+/// The one place an error becomes an answer. A `Refusal` (every error a use case throws on
+/// purpose) is shown with its status and its text in the user's language: as a page, or as the
+/// API's JSON error for the API's routes. Anything else is a 500 that shows no detail: the log
+/// gets the error with the request id, the page names that id for support.
 struct PageErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
         } catch {
-            if request.url.path.hasPrefix("/api/"), case APIFailure.refused(let status, let code, let message) = Self.unwrapped(error) {
-                return APIError.response(status: status, code: code, message: message)
+            guard let refusal = Self.refusal(for: error) else {
+                let reference = request.id
+                request.logger.error("request failed: \(String(reflecting: error))")
+                if request.answersInJSON {
+                    let page = PageContext(request)
+                    return APIError.response(
+                        status: .internalServerError, code: "internal_error",
+                        message: page.t("error.internal") + " " + page.t("error.reference", ["id": reference]))
+                }
+                return try await ErrorPage(status: .internalServerError, message: nil, reference: reference).render(for: request)
             }
-            let (status, key) = classify(error, request: request)
-            if request.url.path.hasPrefix("/api/") {
+            if request.answersInJSON {
                 return APIError.response(
-                    status: status, code: APIError.code(for: status),
-                    message: request.texts.text(key, request.language))
+                    status: HTTPStatus(refusal.status), code: refusal.code, message: PageContext(request).message(refusal))
             }
-            if case PageError.loginRequired = error {
+            if case PageError.loginRequired = refusal {
                 return request.redirect(to: request.url.path.hasPrefix("/admin") ? "/admin/login" : "/login")
             }
-            return try await ErrorPage(status: status, messageKey: key).render(for: request)
+            return try await ErrorPage(status: HTTPStatus(refusal.status), message: refusal).render(for: request)
         }
     }
 
-    private static func unwrapped(_ error: any Error) -> any Error {
-        (error as? ServerError).map { unwrapped($0.underlyingError) } ?? error
-    }
-
-    private func classify(_ error: any Error, request: Request) -> (HTTPStatus, String) {
+    /// What the user is told, or `nil` for a failure of ours.
+    static func refusal(for error: any Error) -> (any Refusal)? {
         switch error {
+        case let refusal as any Refusal: return refusal
         case let wrapped as ServerError:
             // The generated API code refuses a malformed request (a missing header, a body that is
             // not the schema) with a 4xx of its own; that is the client's mistake, not ours.
-            if (400..<500).contains(wrapped.httpStatus.code), !(wrapped.underlyingError is APIFailure) {
-                return (HTTPStatus(statusCode: wrapped.httpStatus.code), "error.bad_request")
+            if let refusal = wrapped.underlyingError as? any Refusal { return refusal }
+            if (400..<500).contains(wrapped.httpStatus.code) {
+                let status = RefusalStatus(rawValue: wrapped.httpStatus.code)
+                return PlainRefusal(APIError.code(for: HTTPStatus(status)), status: status, key: "error.bad_request")
             }
-            return classify(wrapped.underlyingError, request: request)
-        case APIFailure.unauthorized: return (.unauthorized, "error.api.unauthorized")
-        case APIFailure.notFound: return (.notFound, "error.not_found")
-        case PageError.notFound: return (.notFound, "error.not_found")
-        case PageError.forbidden: return (.forbidden, "error.forbidden")
-        case PageError.csrf: return (.forbidden, "error.csrf")
-        case PageError.loginRequired: return (.unauthorized, "error.login_required")
-        case PageError.badRequest(let key): return (.badRequest, key)
-        case PageError.stillRunning: return (.conflict, "error.form.still_running")
+            return refusal(for: wrapped.underlyingError)
         case let abort as any AbortError:
+            let plain: (HTTPStatus, String)
             switch abort.status {
-            case .notFound: return (.notFound, "error.not_found")
-            case .forbidden: return (.forbidden, "error.forbidden")
-            case .unauthorized: return (.unauthorized, "error.login_required")
-            case .payloadTooLarge: return (.payloadTooLarge, "error.too_large")
-            case .methodNotAllowed: return (.methodNotAllowed, "error.not_found")
-            case .unsupportedMediaType, .badRequest, .unprocessableEntity: return (.badRequest, "error.bad_request")
+            case .notFound: plain = (.notFound, "error.not_found")
+            case .methodNotAllowed: plain = (.methodNotAllowed, "error.not_found")
+            case .forbidden: plain = (.forbidden, "error.forbidden")
+            case .unauthorized: plain = (.unauthorized, "error.login_required")
+            case .payloadTooLarge: plain = (.payloadTooLarge, "error.too_large")
+            case .unsupportedMediaType, .badRequest, .unprocessableEntity: plain = (.badRequest, "error.bad_request")
             default:
-                if abort.status.code < 500 { return (abort.status, "error.bad_request") }
-                request.logger.error("request failed: \(abort.reason)")
-                return (abort.status, "error.internal")
+                guard abort.status.code < 500 else { return nil }
+                plain = (abort.status, "error.bad_request")
             }
+            return PlainRefusal(APIError.code(for: plain.0), status: RefusalStatus(rawValue: Int(plain.0.code)), key: plain.1)
         case is DecodingError:
-            return (.badRequest, "error.bad_request")
+            return PlainRefusal.badRequest
         default:
-            request.logger.error("request failed: \(String(reflecting: error))")
-            return (.internalServerError, "error.internal")
+            return nil
         }
     }
 }

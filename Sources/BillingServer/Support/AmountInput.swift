@@ -1,15 +1,17 @@
 import BillingDomain
 
-/// A typed amount that could not be read; `message` names what is wrong, in the page's language.
-struct AmountRefusal: Error {
-    let message: String
+/// A typed amount that could not be read, saying what is wrong ("can be read two ways", "at most
+/// 1,000,000,000.00", "must be greater than zero").
+struct AmountRefusal: Refusal, Equatable {
+    let textKey: String
+    var textArguments: [String: RefusalArgument] = [:]
+    var code: String { "amount_invalid" }
 }
 
 extension PageContext {
     /// The one way the edge reads an amount a person typed (forms) or a client sent (the API,
-    /// `reading: .en`): the one parser, the page's language for the message, and a refusal that
-    /// says what is wrong ("can be read two ways", "at most 1,000,000,000.00", "must be greater
-    /// than zero") instead of a generic one.
+    /// `reading: .en`): the one parser, the page's language for the examples, and a refusal that
+    /// says what is wrong instead of a generic one.
     func amount(
         _ text: String, _ currency: Currency, decimals: Int? = nil, positive: Bool = true,
         reading: BillingDomain.Language? = nil
@@ -19,25 +21,28 @@ extension PageContext {
         do {
             money = try MoneyFormat.parse(text, currency: currency, language: typing, maximumDecimals: decimals)
         } catch {
-            throw AmountRefusal(message: amountRefusal(error, text: text, currency: currency, typing: typing))
+            throw Self.amountRefusal(error, text: text, currency: currency, typing: typing)
         }
         guard !positive || money.isPositive else {
-            throw AmountRefusal(message: t("error.amount.not_positive", ["example": MoneyFormat.example(typing)]))
+            throw AmountRefusal(textKey: "error.amount.not_positive", textArguments: ["example": .text(MoneyFormat.example(typing))])
         }
         return money
     }
 
-    func amountRefusal(
-        _ error: MoneyFormat.ParseError, text: String, currency: Currency,
-        typing: BillingDomain.Language? = nil
-    ) -> String {
-        let example = MoneyFormat.example(typing ?? language)
+    static func amountRefusal(_ error: AmountParseError, text: String, currency: Currency, typing: BillingDomain.Language) -> AmountRefusal
+    {
+        let example = RefusalArgument.text(MoneyFormat.example(typing))
         switch error {
-        case .empty: return t("error.amount.empty")
-        case .notANumber: return t("error.amount.not_a_number", ["example": example])
-        case .tooManyDecimals(let allowed): return t("error.amount.decimals", ["digits": String(allowed)])
-        case .outOfRange: return t("error.amount.out_of_range", ["max": money(MoneyLimits.maximumAmount.money(currency))])
-        case .ambiguous: return t("error.amount.ambiguous", ["text": String(text.prefix(40)), "example": example])
+        case .empty: return AmountRefusal(textKey: "error.amount.empty")
+        case .notANumber: return AmountRefusal(textKey: "error.amount.not_a_number", textArguments: ["example": example])
+        case .tooManyDecimals(let allowed):
+            return AmountRefusal(textKey: "error.amount.decimals", textArguments: ["digits": .number(allowed)])
+        case .outOfRange:
+            return AmountRefusal(
+                textKey: "error.amount.out_of_range", textArguments: ["max": .money(MoneyLimits.maximumAmount.money(currency))])
+        case .ambiguous:
+            return AmountRefusal(
+                textKey: "error.amount.ambiguous", textArguments: ["text": .text(String(text.prefix(40))), "example": example])
         }
     }
 }

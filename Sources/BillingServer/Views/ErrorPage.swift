@@ -1,11 +1,13 @@
+import BillingDomain
 import Plot
 import Vapor
 
-/// An error page in the user's language, inside the client or staff frame when someone is logged
-/// in, else on the plain card.
+/// An error page in the user's language: a refusal's text, or for a failure of ours "something
+/// went wrong" with the request's reference for support, and nothing else.
 struct ErrorPage {
     let status: HTTPStatus
-    let messageKey: String
+    let message: (any Refusal)?
+    var reference: String?
 
     func render(for request: Request) async throws -> Response {
         let page = PageContext(request)
@@ -13,7 +15,12 @@ struct ErrorPage {
         let content: Node<HTML.BodyContext> = .div(
             .class("error-box"),
             .p(.class("error-code"), .text(String(status.code))),
-            .p(.text(page.t(messageKey))),
+            .p(.attribute(named: "data-testid", value: "error-message"), .text(message.map(page.message) ?? page.t("error.internal"))),
+            .unwrap(reference) {
+                .p(
+                    .class("muted"), .attribute(named: "data-testid", value: "error-reference"),
+                    .text(page.t("error.reference", ["id": $0])))
+            },
             .a(.class("btn btn-secondary"), .href(request.url.path.hasPrefix("/admin") ? "/admin" : "/"), .text(page.t("error.home"))))
         return Layout.card(page, title: title, content: content).response(status: status)
     }

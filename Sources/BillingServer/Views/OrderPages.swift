@@ -233,7 +233,7 @@ enum OrderPages {
                                                 line.item.promoCode.map { page.t("cart.promo_applied", ["code": $0]) } ?? ""
                                             ]
                                             .filter { !$0.isEmpty }.joined(separator: " · "))),
-                                    .unwrap(line.problem) { UI.alert(Messages.order($0, page)) },
+                                    .unwrap(line.problem) { UI.alert(page.message($0)) },
                                     .unwrap(line.priced) { quoteTable(page, $0.quote, offer: $0.offer) },
                                     .div(
                                         .class("actions"),

@@ -13,6 +13,8 @@ struct PageContext {
     let providerName: String
     /// The provider's time zone: every date and time on a page is shown in it.
     let timeZone: TimeZone
+    /// The provider's currency, for amounts named before anyone is logged in.
+    let defaultCurrency: Currency
     private let dateTimeFormatter: DateFormatter
     var client: ClientHeader?
     var staff: StaffIdentity?
@@ -27,6 +29,7 @@ struct PageContext {
         developmentMode = request.billing.config.developmentMode
         providerName = request.billing.config.providerName
         timeZone = request.billing.config.timeZone
+        defaultCurrency = request.engine.provider.defaultCurrency
         dateTimeFormatter = DateFormatter()
         dateTimeFormatter.locale = Locale(identifier: "en_US_POSIX")
         dateTimeFormatter.timeZone = timeZone
