@@ -32,6 +32,12 @@ public struct APITokens: Sendable {
         public let user: UserRecord
         public let account: AccountRecord
         public let scopes: Set<String>
+
+        public var accountID: UUID { account.id! }
+        /// The account's currency.
+        public var currency: Currency { Currency.named(account.currency) ?? .EUR }
+        /// Who did it: `api:<user id>`.
+        public var actor: String { "api:" + user.id!.uuidString.lowercased() }
     }
 
     public func issue(email: String, password: String, name: String?, ip: String) async throws -> Issued {
@@ -71,6 +77,10 @@ public struct APITokens: Sendable {
         public let tokenID: UUID
         public let staff: StaffUserRecord
         public let role: StaffRole
+
+        public var staffID: UUID { staff.id! }
+        /// Who did it: `staff:<member id>`.
+        public var actor: String { "staff:" + staff.id!.uuidString.lowercased() }
     }
 
     /// A staff token for staff e-mail and password (the same throttled login as `/admin`).

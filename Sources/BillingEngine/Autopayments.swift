@@ -9,21 +9,21 @@ public struct Autopayments: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    public func setting(account: AccountRecord) async throws -> AutopaySettingRecord? {
+    func setting(account: AccountRecord) async throws -> AutopaySettingRecord? {
         try await AutopaySettingRecord.find(account.id!, on: context.database)
     }
 
     public func save(account: AccountRecord, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
         guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw AutopayError.maximumNotPositive }
         guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: account),
-            saved.status != SavedMethodStatus.beingSetUp.rawValue
+            saved.status != .beingSetUp
         else { throw AutopayError.methodNotUsable }
         let record =
             try await setting(account: account)
             ?? AutopaySettingRecord(
                 accountID: account.id!, savedMethodID: savedMethodID, monthlyMaximum: 0, currency: account.currency,
                 enabled: enabled, updatedAt: context.clock.now)
-        record.savedMethodID = saved.id!
+        record.savedMethodID = saved.id
         record.monthlyMaximum = monthlyMaximum.units
         record.currency = account.currency
         record.enabled = enabled
@@ -50,7 +50,7 @@ public struct Autopayments: Sendable {
     /// What the autopayment form shows: the setting, the forecast, the recommended maximum and
     /// what was taken this month.
     public struct Overview: Sendable {
-        public let setting: AutopaySettingRecord?
+        public let setting: AutopaySetting?
         public let forecast: Money
         public let recommendedMaximum: Money
         public let takenThisMonth: Money
@@ -60,7 +60,7 @@ public struct Autopayments: Sendable {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         let forecast = try await forecast(account: account)
         return Overview(
-            setting: try await setting(account: account), forecast: forecast,
+            setting: try await setting(account: account).map { AutopaySetting($0, fallback: currency) }, forecast: forecast,
             recommendedMaximum: Autopayment.recommendedMaximum(forecast: forecast),
             takenThisMonth: try await takenThisMonth(accountID: account.id!, currency: currency))
     }

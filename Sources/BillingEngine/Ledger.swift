@@ -220,6 +220,13 @@ public struct Page<Item: Sendable>: Sendable {
 
 extension Page: Equatable where Item: Equatable {}
 
+extension Page {
+    /// The same page with each item transformed (records into the values the edge reads).
+    public func map<T: Sendable>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
+        Page<T>(items: try items.map(transform), total: total, request: request)
+    }
+}
+
 extension Ledger {
     /// Inserts many postings in one statement per table, inside the caller's transaction; the
     /// billing run uses it so a chunk of 500 renewals costs a handful of queries. Callers make

@@ -81,10 +81,10 @@ public struct PaymentFlow: Sendable {
 
     /// Creates the payment (status New). Nothing is charged yet.
     @discardableResult
-    public func create(_ request: PaymentRequest, account: AccountRecord) async throws -> PaymentRecord {
+    public func create(_ request: PaymentRequest, account: AccountRecord) async throws -> Payment {
         if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == request.idempotencyKey).first() {
             guard existing.accountID == account.id! else { throw PaymentError.paymentNotFound }
-            return existing
+            return value(existing)
         }
         var amount = request.amount
         var order: OrderRecord?
@@ -100,16 +100,17 @@ public struct PaymentFlow: Sendable {
         guard let amount else { throw PaymentError.terms(.notPositive) }
         let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: account)
         let payerID = try await payer(request.payer, method: method, account: account)
-        return try await insertPayment(
-            account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
-            orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
-            key: request.idempotencyKey)
+        return value(
+            try await insertPayment(
+                account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
+                orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
+                key: request.idempotencyKey))
     }
 
     /// One of the account's payers; another account's is indistinguishable from a missing one.
-    public func payer(_ id: UUID, account: AccountRecord) async throws -> PayerRecord? {
+    public func payer(_ id: UUID, account: AccountRecord) async throws -> Payer? {
         guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id! else { return nil }
-        return payer
+        return Payer(payer)
     }
 
     private func payer(_ choice: PayerChoice, method: PaymentMethod, account: AccountRecord) async throws -> UUID? {
@@ -350,7 +351,7 @@ public struct PaymentFlow: Sendable {
     /// The client deletes an unpaid invoice (FIN-4). The record stays, Cancelled, for the books.
     public func delete(paymentID: UUID, account: AccountRecord) async throws {
         guard let payment = try await find(paymentID, account: account) else { throw PaymentError.paymentNotFound }
-        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { throw PaymentError.notDeletable }
+        guard payment.status.isUnpaid else { throw PaymentError.notDeletable }
         try await cancel(paymentID: paymentID, reason: Self.deletedByClient)
     }
 
@@ -545,45 +546,88 @@ public struct PaymentFlow: Sendable {
         }
     }
 
-    public func list(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> Page<PaymentRecord> {
+    public func list(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
         var query = PaymentRecord.query(on: context.database).filter(\.$accountID == account.id!)
         if let statuses = filter.statuses { query = query.filter(\.$status ~~ statuses) }
         let total = try await query.copy().count()
         let page = page.within(total: total)
         let items = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending)
             .offset(page.offset).limit(page.size).all()
-        return Page(items: items, total: total, request: page)
+        return Page(items: items, total: total, request: page).map(value)
     }
 
     /// One of the account's payments; another account's is indistinguishable from a missing one.
-    public func find(_ id: UUID, account: AccountRecord) async throws -> PaymentRecord? {
+    public func find(_ id: UUID, account: AccountRecord) async throws -> Payment? {
         guard let payment = try await PaymentRecord.find(id, on: context.database), payment.accountID == account.id! else { return nil }
-        return payment
+        return value(payment)
+    }
+
+    /// Any payment, for staff (their rights are checked by the edge).
+    public func payment(_ id: UUID) async throws -> Payment? {
+        try await PaymentRecord.find(id, on: context.database).map(value)
     }
 
     /// What a payment's pages show beside it: its method (as configured now) and its payer.
-    public func details(of payment: PaymentRecord) async throws -> (method: PaymentMethod?, payer: PayerRecord?) {
+    public func details(of payment: Payment) async throws -> (method: PaymentMethod?, payer: Payer?) {
         var method: PaymentMethod?
-        var payer: PayerRecord?
+        var payer: Payer?
         if let id = payment.methodID { method = try await PaymentMethods(context: context).method(id) }
-        if let id = payment.payerID { payer = try await PayerRecord.find(id, on: context.database) }
+        if let id = payment.payerID { payer = try await PayerRecord.find(id, on: context.database).map(Payer.init) }
         return (method, payer)
     }
 
     /// The payers of a page of payments, by id, in one query.
-    public func payers(of payments: [PaymentRecord]) async throws -> [UUID: PayerRecord] {
+    public func payers(of payments: [Payment]) async throws -> [UUID: Payer] {
         let ids = Set(payments.compactMap(\.payerID))
         guard !ids.isEmpty else { return [:] }
         return Dictionary(
-            uniqueKeysWithValues: try await PayerRecord.query(on: context.database).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+            uniqueKeysWithValues: try await PayerRecord.query(on: context.database).filter(\.$id ~~ ids).all().map { ($0.id!, Payer($0)) })
     }
 
-    public func refunds(of paymentID: UUID) async throws -> [RefundRecord] {
-        try await RefundRecord.query(on: context.database).filter(\.$paymentID == paymentID).sort(\.$createdAt).all()
+    /// The account's payers, by name, for the payment form.
+    public func payers(account: AccountRecord) async throws -> [Payer] {
+        try await PayerRecord.query(on: context.database).filter(\.$accountID == account.id!).sort(\.$name).all().map(Payer.init)
     }
+
+    public func refunds(of payment: Payment) async throws -> [Refund] {
+        try await RefundRecord.query(on: context.database).filter(\.$paymentID == payment.id).sort(\.$createdAt).all()
+            .map { Refund($0, currency: payment.currency) }
+    }
+
+    /// The clients of some payments (code, owner's name and e-mail), by account, in two queries.
+    public func clients(of payments: [Payment]) async throws -> [UUID: PaymentClient] {
+        let accountIDs = Set(payments.map(\.accountID))
+        guard !accountIDs.isEmpty else { return [:] }
+        let accounts = try await AccountRecord.query(on: context.database).filter(\.$id ~~ accountIDs).all()
+        let owners = try await UserRecord.query(on: context.database).filter(\.$accountID ~~ accountIDs).filter(\.$isOwner == true).all()
+        let ownerByAccount = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
+        let accountByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
+        return Dictionary(
+            uniqueKeysWithValues: accountIDs.map { id in
+                (
+                    id,
+                    PaymentClient(
+                        accountID: id, clientCode: accountByID[id]?.clientCode, accountName: accountByID[id]?.name,
+                        ownerName: ownerByAccount[id]?.name, ownerEmail: ownerByAccount[id]?.email)
+                )
+            })
+    }
+
+    /// An order of the account waiting to be paid through the payment form (CAT-5): its frozen
+    /// total and the method it was checked out with.
+    public func orderToPay(_ orderID: UUID, account: AccountRecord) async throws -> OrderToPay? {
+        guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id!,
+            let currency = Currency.named(order.currency)
+        else { return nil }
+        return OrderToPay(
+            id: order.id!, number: order.number, total: Money(units: order.total, currency: currency),
+            methodID: UUID(uuidString: order.paymentMethod))
+    }
+
+    func value(_ record: PaymentRecord) -> Payment { Payment(record, fallback: context.provider.defaultCurrency) }
 
     /// Staff's payment list: filters by status, method kind and client search (number, e-mail, name).
-    public func staffList(status: String?, methodKind: String?, search: String, page: PageRequest) async throws -> Page<PaymentRecord> {
+    public func staffList(status: String?, methodKind: String?, search: String, page: PageRequest) async throws -> Page<Payment> {
         var query = PaymentRecord.query(on: context.database)
         if let status, !status.isEmpty { query = query.filter(\.$status == status) }
         if let methodKind, !methodKind.isEmpty { query = query.filter(\.$methodKind == methodKind) }
@@ -601,7 +645,7 @@ public struct PaymentFlow: Sendable {
         let total = try await query.copy().count()
         let page = page.within(total: total)
         let items = try await query.sort(\.$createdAt, .descending).offset(page.offset).limit(page.size).all()
-        return Page(items: items, total: total, request: page)
+        return Page(items: items, total: total, request: page).map(value)
     }
 }
 

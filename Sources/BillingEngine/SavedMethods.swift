@@ -15,12 +15,16 @@ public struct SavedMethods: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     /// The account's methods, newest first (deleted ones are gone from every list).
-    public func list(account: AccountRecord) async throws -> [SavedMethodRecord] {
+    public func list(account: AccountRecord) async throws -> [SavedMethod] {
         try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$deletedAt == nil)
-            .sort(\.$createdAt, .descending).all()
+            .sort(\.$createdAt, .descending).all().map(SavedMethod.init)
     }
 
-    public func find(_ id: UUID, account: AccountRecord) async throws -> SavedMethodRecord? {
+    public func find(_ id: UUID, account: AccountRecord) async throws -> SavedMethod? {
+        try await stored(id, account: account).map(SavedMethod.init)
+    }
+
+    func stored(_ id: UUID, account: AccountRecord) async throws -> SavedMethodRecord? {
         guard let method = try await SavedMethodRecord.find(id, on: context.database), method.accountID == account.id!,
             method.deletedAt == nil
         else { return nil }
@@ -29,7 +33,7 @@ public struct SavedMethods: Sendable {
 
     /// A set-up in progress: the saved method (Being set up) and the gateway's page for the payer.
     public struct SetupStarted: Sendable {
-        public let savedMethod: SavedMethodRecord
+        public let savedMethod: SavedMethod
         public let url: String
     }
 
@@ -61,7 +65,7 @@ public struct SavedMethods: Sendable {
                 saved.customerID = customerID
                 try await saved.update(on: context.database)
             }
-            return SetupStarted(savedMethod: saved, url: redirect.url)
+            return SetupStarted(savedMethod: SavedMethod(saved), url: redirect.url)
         } catch {
             saved.status = SavedMethodStatus.notWorking.rawValue
             saved.lastError = String(String(describing: error).prefix(200))
@@ -108,7 +112,7 @@ public struct SavedMethods: Sendable {
     }
 
     public func rename(_ id: UUID, to name: String, account: AccountRecord) async throws {
-        guard let saved = try await find(id, account: account) else { throw PaymentError.savedMethodNotFound }
+        guard let saved = try await stored(id, account: account) else { throw PaymentError.savedMethodNotFound }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw SavedMethodError.nameMissing }
         saved.name = trimmed
@@ -118,8 +122,8 @@ public struct SavedMethods: Sendable {
     /// Deletes a saved method: services renewing from it stop auto-renewing, autopayment using it
     /// stops, and the client gets an e-mail listing the services. Returns those services.
     @discardableResult
-    public func delete(_ id: UUID, account: AccountRecord, actor: String) async throws -> [ServiceRecord] {
-        guard let saved = try await find(id, account: account) else { throw PaymentError.savedMethodNotFound }
+    public func delete(_ id: UUID, account: AccountRecord, actor: String) async throws -> [Service] {
+        guard let saved = try await stored(id, account: account) else { throw PaymentError.savedMethodNotFound }
         return try await context.database.transaction { tx in
             saved.deletedAt = context.clock.now
             try await saved.update(on: tx)
@@ -148,7 +152,7 @@ public struct SavedMethods: Sendable {
                         accountID: account.id!, template: "method_deleted", dedupeKey: "method-deleted:\(id.uuidString.lowercased())",
                         arguments: ["method": saved.name, "services": names.isEmpty ? "—" : names])
                 ], accounts: [account.id!: account], on: tx)
-            return services
+            return services.map(context.value)
         }
     }
 
@@ -177,10 +181,18 @@ public struct SavedMethods: Sendable {
 
     /// The services whose renewal the client decides (FIN-7): running, stopped, expired or
     /// suspended by the client, by number.
-    public func renewals(account: AccountRecord) async throws -> [ServiceRecord] {
+    public func renewals(account: AccountRecord) async throws -> [Service] {
         let statuses = ServiceStatus.renewableValues + [ServiceStatus.suspendedByClient.rawValue]
         return try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
-            .sort(\.$number).all()
+            .sort(\.$number).all().map(context.value)
+    }
+
+    /// One of the account's services as its renewal shows it; another account's is missing.
+    public func renewal(serviceID: UUID, account: AccountRecord) async throws -> Service? {
+        guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id! else {
+            return nil
+        }
+        return context.value(service)
     }
 
     /// Sets how a service renews (FIN-7): from the balance (`nil`) or a saved method; turning
@@ -190,7 +202,7 @@ public struct SavedMethods: Sendable {
             throw OrderError.itemNotFound
         }
         if let savedMethodID {
-            guard let saved = try await find(savedMethodID, account: account), saved.status != SavedMethodStatus.beingSetUp.rawValue else {
+            guard let saved = try await find(savedMethodID, account: account), saved.status != .beingSetUp else {
                 throw PaymentError.savedMethodNotFound
             }
         }

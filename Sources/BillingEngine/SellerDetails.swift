@@ -55,6 +55,10 @@ public struct SellerDetails: Sendable, Equatable {
         "INV-\(invoiceNumber) C-\(clientCode)"
     }
 
+    public static func load(context: EngineContext) async throws -> SellerDetails { try await load(on: context.database) }
+
+    public func save(context: EngineContext) async throws { try await save(on: context.database) }
+
     public static func load(on db: any Database) async throws -> SellerDetails {
         let rows = try await SettingRecord.query(on: db).filter(\.$id ~~ fields.map(\.key)).all()
         let values = Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0.value) })

@@ -45,11 +45,11 @@ struct PaymentFlowTests {
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
-            #expect(payment.status == "new")
-            #expect(payment.total == Self.eur("102.80").units)
-            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            #expect(payment.status == .new)
+            #expect(payment.total == Self.eur("102.80"))
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             #expect(url.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "being_paid")
 
             let (body, headers) = Sandbox.paid(app, redirect: url)
             let outcome = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
@@ -65,15 +65,15 @@ struct PaymentFlowTests {
             #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("-1.00"))
 
             // Partial refund, a refund above what is left, then the rest.
-            try await flow.refund(paymentID: payment.id!, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
-            try await flow.refund(paymentID: payment.id!, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
             // 40 % of the payment goes back, and with it 40 % of its cashback (0.40).
             #expect(try await app.balance(client.accountID) == Self.eur("60.60"))
             await #expect(throws: PaymentError.refundTooLarge(Self.eur("60.00"))) {
-                try await flow.refund(paymentID: payment.id!, amount: Self.eur("60.01"), reason: "x", actor: "staff:t", key: "r2")
+                try await flow.refund(paymentID: payment.id, amount: Self.eur("60.01"), reason: "x", actor: "staff:t", key: "r2")
             }
-            try await flow.refund(paymentID: payment.id!, amount: Self.eur("60.00"), reason: "closing", actor: "staff:t", key: "r3")
-            let refunded = try #require(try await PaymentRecord.find(payment.id!, on: app.db))
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("60.00"), reason: "closing", actor: "staff:t", key: "r3")
+            let refunded = try #require(try await PaymentRecord.find(payment.id, on: app.db))
             #expect(refunded.status == "refunded")
             #expect(refunded.refunded == Self.eur("100.00").units)
             // The whole payment is back, and the whole cashback with it: nothing is left.
@@ -95,7 +95,7 @@ struct PaymentFlowTests {
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k"),
                 account: try await app.account(client.accountID))
-            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             let webhooks = GatewayWebhooks(context: app.engine)
 
@@ -124,7 +124,7 @@ struct PaymentFlowTests {
             }
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
             #expect(try await GatewayEventRecord.query(on: app.db).count() == 0)
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "being_paid")
         }
     }
 
@@ -136,9 +136,9 @@ struct PaymentFlowTests {
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"),
                 account: try await app.account(client.accountID))
-            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             // The payer abandoned the page first (cancelled), then the gateway reports the money.
-            try await flow.cancel(paymentID: payment.id!, reason: "abandoned")
+            try await flow.cancel(paymentID: payment.id, reason: "abandoned")
             let (body, headers) = Sandbox.paid(app, redirect: url)
             let webhooks = GatewayWebhooks(context: app.engine)
             #expect(try await webhooks.receive(gateway: "sandbox", body: body, headers: headers) == .credited)
@@ -148,7 +148,7 @@ struct PaymentFlowTests {
             let session = gateway.session(fromToken: String(url.split(separator: "/").last!))!
             let (failed, signature) = gateway.webhook(for: session, outcome: .fail, at: app.engine.clock.now)
             #expect(try await webhooks.receive(gateway: "sandbox", body: failed, headers: ["Sandbox-Signature": signature]) == .cancelled)
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "credited")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "credited")
             #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
             #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "payment").count() == 1)
         }
@@ -164,7 +164,7 @@ struct PaymentFlowTests {
                 account: try await app.account(client.accountID))
             // Fifty "pay" clicks at once: one session at the gateway.
             let urls = try await withThrowingTaskGroup(of: String?.self) { group in
-                for _ in 0..<50 { group.addTask { try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c") } }
+                for _ in 0..<50 { group.addTask { try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") } }
                 var all = Set<String?>()
                 for try await url in group { all.insert(url) }
                 return all
@@ -207,8 +207,8 @@ struct PaymentFlowTests {
             let payment = try await flow.create(
                 PaymentRequest(methodID: card, amount: Self.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
                 account: account)
-            #expect(payment.amount == Self.eur("10.00").units) // the order's frozen total, not the request's
-            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            #expect(payment.amount == Self.eur("10.00")) // the order's frozen total, not the request's
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
             #expect(try await OrderRecord.find(order.id!, on: app.db)?.status == "paid")
@@ -238,18 +238,18 @@ struct PaymentFlowTests {
                 PaymentRequest(
                     methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
                     idempotencyKey: "b2"), account: account)
-            #expect(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c") == nil)
-            try await flow.confirmBankTransfer(paymentID: payment.id!, staff: "staff:t")
-            await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id!, staff: "staff:t") }
+            #expect(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") == nil)
+            try await flow.confirmBankTransfer(paymentID: payment.id, staff: "staff:t")
+            await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id, staff: "staff:t") }
             #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("bank"), in: .EUR) == Self.eur("-30.00"))
 
-            let token = PayLink.token(paymentID: payment.id!, expires: clock.now.addingTimeInterval(3600), key: "key")
-            #expect(PayLink.paymentID(from: token, key: "key", now: clock.now) == payment.id!)
+            let token = PayLink.token(paymentID: payment.id, expires: clock.now.addingTimeInterval(3600), key: "key")
+            #expect(PayLink.paymentID(from: token, key: "key", now: clock.now) == payment.id)
             #expect(PayLink.paymentID(from: token, key: "other", now: clock.now) == nil)
             #expect(
                 PayLink.paymentID(
-                    from: token.replacingOccurrences(of: payment.id!.uuidString.lowercased(), with: UUID().uuidString.lowercased()),
+                    from: token.replacingOccurrences(of: payment.id.uuidString.lowercased(), with: UUID().uuidString.lowercased()),
                     key: "key", now: clock.now) == nil)
             #expect(PayLink.paymentID(from: token, key: "key", now: clock.now.addingTimeInterval(3601)) == nil)
         }
@@ -263,7 +263,7 @@ struct PaymentFlowTests {
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k"), account: account)
-            let url = try #require(try await flow.start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
 
@@ -271,9 +271,9 @@ struct PaymentFlowTests {
             let refusing = CountingRefunds(sandbox: Sandbox.gateway(app), refuse: true)
             let refusingFlow = PaymentFlow(context: app.engine.replacingGateway(refusing))
             await #expect(throws: PaymentError.gatewayFailed(String(describing: GatewayFailure.rejected("charge_already_refunded")))) {
-                try await refusingFlow.refund(paymentID: payment.id!, amount: Self.eur("30.00"), reason: "x", actor: "staff:t", key: "r0")
+                try await refusingFlow.refund(paymentID: payment.id, amount: Self.eur("30.00"), reason: "x", actor: "staff:t", key: "r0")
             }
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.refunded == 0)
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == 0)
             #expect(try await RefundRecord.query(on: app.db).count() == 0)
             #expect(try await app.balance(client.accountID) == Self.eur("100.00"))
 
@@ -285,7 +285,7 @@ struct PaymentFlowTests {
                 for key in ["ra", "rb"] {
                     group.addTask {
                         (try? await countingFlow.refund(
-                            paymentID: payment.id!, amount: Self.eur("60.00"), reason: key, actor: "staff:" + key,
+                            paymentID: payment.id, amount: Self.eur("60.00"), reason: key, actor: "staff:" + key,
                             key: key)) != nil
                     }
                 }
@@ -294,7 +294,7 @@ struct PaymentFlowTests {
             #expect(succeeded == 1)
             #expect(counting.calls == 1)
             #expect(try await RefundRecord.query(on: app.db).count() == 1)
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.refunded == Self.eur("60.00").units)
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == Self.eur("60.00").units)
             #expect(try await app.balance(client.accountID) == Self.eur("40.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-40.00"))
         }

@@ -32,15 +32,15 @@ struct ScriptedCardGateway: PaymentGateway {
 
 extension Application {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
-    func saveCard(account: AccountRecord, method: UUID, context: EngineContext) async throws -> SavedMethodRecord {
+    func saveCard(account: AccountRecord, method: UUID, context: EngineContext) async throws -> SavedMethod {
         let started = try await SavedMethods(context: context).startSetup(
             methodID: method, account: account, returnURL: { _ in "r" },
             cancelURL: { _ in "c" })
-        #expect(started.savedMethod.status == "being_set_up")
+        #expect(started.savedMethod.status == .beingSetUp)
         let (body, headers) = Sandbox.paid(self, redirect: started.url)
         #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .methodSaved)
         let saved = try await SavedMethods(context: context).list(account: account)
-        #expect(saved.map(\.status) == ["enabled"])
+        #expect(saved.map(\.status) == [.enabled])
         #expect(saved.first?.label == "Visa •••• 4242")
         return saved[0]
     }
@@ -96,9 +96,9 @@ struct SubscriptionTests {
 
             // 14 March the card is declined: Not working, an e-mail, the service still runs.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-14")!, clock: clock)
-            #expect(try await SavedMethodRecord.find(card.id!, on: app.db)?.status == "not_working")
+            #expect(try await SavedMethodRecord.find(card.id, on: app.db)?.status == "not_working")
             let mails = try await OutboxEmailRecord.query(on: app.db).filter(
-                \.$dedupeKey == "method-failed:\(card.id!.uuidString.lowercased()):2026-03-14"
+                \.$dedupeKey == "method-failed:\(card.id.uuidString.lowercased()):2026-03-14"
             ).all()
             #expect(mails.count == 1)
             #expect(mails.first?.subject == "Payment with Visa •••• 4242 failed")
@@ -113,7 +113,7 @@ struct SubscriptionTests {
             let renewed = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             #expect(renewed.status == "active")
             #expect(renewed.expiresOn == "2026-04-15")
-            #expect(try await SavedMethodRecord.find(card.id!, on: app.db)?.status == "enabled")
+            #expect(try await SavedMethodRecord.find(card.id, on: app.db)?.status == "enabled")
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
     }
@@ -163,7 +163,7 @@ struct SubscriptionTests {
             // Three services at 10.00 a month: the form recommends 33.00.
             #expect(try await autopay.forecast(account: account) == Self.eur("30.00"))
             #expect(try await autopay.overview(account: account).recommendedMaximum == Self.eur("33.00"))
-            try await autopay.save(account: account, savedMethodID: card.id!, monthlyMaximum: Self.eur("25.00"), enabled: true)
+            try await autopay.save(account: account, savedMethodID: card.id, monthlyMaximum: Self.eur("25.00"), enabled: true)
 
             // 12 February, three days before the renewals: 30.00 needed, 25.00 allowed.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-11")!, clock: clock)
@@ -198,22 +198,22 @@ struct SubscriptionTests {
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: app.engine)
-            try await SavedMethods(context: app.engine).rename(card.id!, to: "My Visa", account: account)
+            try await SavedMethods(context: app.engine).rename(card.id, to: "My Visa", account: account)
             try await SavedMethods(context: app.engine).setRenewal(
                 serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
                 account: account, actor: "c")
             let other = try await app.signUpClient(email: "bob@example.com", currency: .EUR)
             await #expect(throws: PaymentError.savedMethodNotFound) {
-                try await SavedMethods(context: app.engine).delete(card.id!, account: try await app.account(other.accountID), actor: "b")
+                try await SavedMethods(context: app.engine).delete(card.id, account: try await app.account(other.accountID), actor: "b")
             }
-            let affected = try await SavedMethods(context: app.engine).delete(card.id!, account: account, actor: "c")
+            let affected = try await SavedMethods(context: app.engine).delete(card.id, account: account, actor: "c")
             #expect(affected.map(\.id) == [service.id])
             let after = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             #expect(after.autoRenew == false)
             #expect(after.savedMethodID == nil)
             #expect(try await SavedMethods(context: app.engine).list(account: account).isEmpty)
             let mail = try await OutboxEmailRecord.query(on: app.db).filter(
-                \.$dedupeKey == "method-deleted:\(card.id!.uuidString.lowercased())"
+                \.$dedupeKey == "method-deleted:\(card.id.uuidString.lowercased())"
             ).first()
             #expect(mail?.subject == "Payment method My Visa deleted")
             #expect(mail?.body.contains("VPS M") == true)

@@ -70,7 +70,7 @@ struct FeedbackTests {
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"), account: account)
             let first = try #require(
-                try await flow.start(paymentID: payment.id!, returnURL: "http://billing.test/r", cancelURL: "http://billing.test/c"))
+                try await flow.start(paymentID: payment.id, returnURL: "http://billing.test/r", cancelURL: "http://billing.test/c"))
             // The bank declines the card.
             let gateway = Sandbox.gateway(app)
             let session = try #require(gateway.session(fromToken: String(first.split(separator: "/").last!)))
@@ -78,16 +78,16 @@ struct FeedbackTests {
             _ = try await GatewayWebhooks(context: app.engine).receive(
                 gateway: "sandbox", body: body,
                 headers: ["Sandbox-Signature": signature, "Content-Type": "application/json"])
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "cancelled")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "cancelled")
             let browser = Browser(app)
             try await browser.logIn()
-            let result = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())/result")
+            let result = try await browser.get("/payments/\(payment.id.uuidString.lowercased())/result")
             #expect(result.text.contains(#"data-testid="try-again""#))
-            let again = try await browser.post("/payments/\(payment.id!.uuidString.lowercased())/pay", form: [:])
+            let again = try await browser.post("/payments/\(payment.id.uuidString.lowercased())/pay", form: [:])
             let second = try #require(again.location)
             #expect(second.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
             #expect(second != first)
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "being_paid")
             let (paidBody, paidHeaders) = Sandbox.paid(app, redirect: second)
             #expect(
                 try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: paidBody, headers: paidHeaders)

@@ -267,17 +267,17 @@ struct HardeningTests {
             try await staff.post("/admin/login", form: ["email": "boss@provider.example", "password": "staff password 1"])
             let clientPages = [
                 "/dashboard", "/finance/balance", "/services?type=vps", "/services/\(service.id!.uuidString.lowercased())",
-                "/payments?filter=all", "/payments/\(payment.id!.uuidString.lowercased())",
-                "/payments/\(payment.id!.uuidString.lowercased())/invoice", "/payments/new", "/finance/expenses",
+                "/payments?filter=all", "/payments/\(payment.id.uuidString.lowercased())",
+                "/payments/\(payment.id.uuidString.lowercased())/invoice", "/payments/new", "/finance/expenses",
                 "/services?q=\(hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
             ]
             let staffPages = [
                 "/admin", "/admin?q=X", "/admin/clients/\(client.accountID.uuidString.lowercased())", "/admin/payments",
-                "/admin/payments/\(payment.id!.uuidString.lowercased())", "/admin/payment-methods", "/admin/billing",
+                "/admin/payments/\(payment.id.uuidString.lowercased())", "/admin/payment-methods", "/admin/billing",
                 "/admin/outbox"
             ]
             // The public pay link of the invoice, with the hostile payer and method names.
-            let detail = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())")
+            let detail = try await browser.get("/payments/\(payment.id.uuidString.lowercased())")
             let linkStart = try #require(detail.text.range(of: #"id="pay-link" value=""#))
             let payLink = String(detail.text[linkStart.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(
                 of: "http://billing.test", with: "")
@@ -310,7 +310,7 @@ struct HardeningTests {
                     idempotencyKey: "b1"), account: account)
             let browser = Browser(app)
             try await browser.logIn()
-            let path = "/payments/\(payment.id!.uuidString.lowercased())"
+            let path = "/payments/\(payment.id.uuidString.lowercased())"
             // Until staff enter the details, the invoice says so instead of showing nothing.
             #expect(try await browser.get(path).text.contains(#"data-testid="bank-details-missing""#))
 
@@ -431,12 +431,12 @@ struct HardeningTests {
                 PaymentRequest(
                     methodID: method, amount: Self.eur("50.00"),
                     idempotencyKey: "p"), account: account)
-            let url = try #require(try await PaymentFlow(context: app.engine).start(paymentID: payment.id!, returnURL: "r", cancelURL: "c"))
+            let url = try #require(try await PaymentFlow(context: app.engine).start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
 
             let staff = try await Browser.staff(app)
-            let paymentPath = "/admin/payments/\(payment.id!.uuidString.lowercased())"
+            let paymentPath = "/admin/payments/\(payment.id.uuidString.lowercased())"
             for amount in ["0", "-1"] {
                 _ = try await staff.get(paymentPath)
                 let refund = try await staff.post(paymentPath + "/refund", form: ["amount": amount, "reason": "test", "key": "k\(amount)"])
@@ -453,7 +453,7 @@ struct HardeningTests {
             let unpriced = try await Catalog(context: app.engine).savePlan(.init(productType: .vps, name: "VPS Unpriced"))
             let browser = Browser(app)
             try await browser.logIn()
-            let refunded = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())")
+            let refunded = try await browser.get("/payments/\(payment.id.uuidString.lowercased())")
             #expect(refunded.text.contains(#"<td class="num">€5.00</td><td>Unused days</td>"#))
             #expect(!(try await browser.get("/order?type=vps").text.contains("VPS Unpriced")))
             #expect(try await browser.get("/order/\(unpriced.uuidString.lowercased())").status == .notFound)
@@ -550,14 +550,14 @@ struct HardeningTests {
             let mine = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(methodID: method, amount: Self.eur("10.00"), idempotencyKey: "a"),
                 account: try await app.account(anna.accountID))
-            let cancelledPath = "/payments/\(mine.id!.uuidString.lowercased())/cancelled"
+            let cancelledPath = "/payments/\(mine.id.uuidString.lowercased())/cancelled"
             let landing = try await browser.get(cancelledPath)
             #expect(landing.status == .ok)
             #expect(landing.text.contains(#"data-testid="payment-abandoned""#))
-            #expect(try await PaymentRecord.find(mine.id!, on: app.db)?.status == "new")
+            #expect(try await PaymentRecord.find(mine.id, on: app.db)?.status == "new")
             let cancel = try await browser.post(cancelledPath, form: [:])
             #expect(cancel.status == .seeOther)
-            #expect(try await PaymentRecord.find(mine.id!, on: app.db)?.status == "cancelled")
+            #expect(try await PaymentRecord.find(mine.id, on: app.db)?.status == "cancelled")
         }
     }
 

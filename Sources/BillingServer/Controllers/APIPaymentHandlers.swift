@@ -1,8 +1,6 @@
 import BillingAPI
 import BillingDomain
 import BillingEngine
-import BillingStore
-import Fluent
 import Foundation
 import Vapor
 
@@ -15,7 +13,7 @@ extension BillingAPIHandlers {
     func listPaymentMethods(_ input: Operations.ListPaymentMethods.Input) async throws -> Operations.ListPaymentMethods.Output {
         let req = try request
         let account = try bearer.account
-        let amount = try input.query.amount.map { try Self.money($0, account: account, req: req) }
+        let amount = try input.query.amount.map { try Self.money($0, bearer: bearer, req: req) }
         let methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
         var items: [Components.Schemas.PaymentMethod] = []
         for method in methods {
@@ -69,10 +67,10 @@ extension BillingAPIHandlers {
             payer = .accountHolder
         }
         // An order pays its frozen total; a top-up needs its amount.
-        let amount = orderID == nil ? try Self.money(body.amount ?? "", account: bearer.account, req: req) : nil
+        let amount = orderID == nil ? try Self.money(body.amount ?? "", bearer: bearer, req: req) : nil
         // The payment is keyed by the API user's key too: even after the first answer is
         // forgotten (a day later), the same key finds the same payment.
-        let key = "api:\(bearer.user.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
+        let key = "\(bearer.actor):\(input.headers.idempotencyKey)"
         let payment = try await PaymentFlow(context: req.engine).create(
             PaymentRequest(
                 methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,
@@ -83,34 +81,34 @@ extension BillingAPIHandlers {
 
     func getPayment(_ input: Operations.GetPayment.Input) async throws -> Operations.GetPayment.Output {
         let req = try request
-        let payment = try await Self.ownPayment(input.path.paymentId, account: try bearer.account, req: req)
+        let payment = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
         return .ok(.init(body: .json(try await Self.detailed(payment, req: req))))
     }
 
     func deletePayment(_ input: Operations.DeletePayment.Input) async throws -> Operations.DeletePayment.Output {
         let req = try request
         let account = try bearer.account
-        let payment = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
-        try await PaymentFlow(context: req.engine).delete(paymentID: payment.id!, account: account)
-        let reloaded = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
+        let payment = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
+        try await PaymentFlow(context: req.engine).delete(paymentID: payment.id, account: account)
+        let reloaded = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
         return .ok(.init(body: .json(try await Self.detailed(reloaded, req: req))))
     }
 
     func checkoutPayment(_ input: Operations.CheckoutPayment.Input) async throws -> Operations.CheckoutPayment.Output {
         let req = try request
         let account = try bearer.account
-        let payment = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
+        let payment = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
         var returnURL: String?
         var cancelURL: String?
         if case .json(let body) = input.body {
             returnURL = try body.returnUrl.map { try Self.externalURL($0, req: req) }
             cancelURL = try body.cancelUrl.map { try Self.externalURL($0, req: req) }
         }
-        let (success, cancel) = PaymentsController.returnURLs(req, paymentID: payment.id!)
+        let (success, cancel) = PaymentsController.returnURLs(req, paymentID: payment.id)
         let redirect = try await PaymentFlow(context: req.engine).start(
-            paymentID: payment.id!, returnURL: returnURL ?? success,
+            paymentID: payment.id, returnURL: returnURL ?? success,
             cancelURL: cancelURL ?? cancel)
-        let reloaded = try await Self.ownPayment(input.path.paymentId, account: account, req: req)
+        let reloaded = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
         return .ok(.init(body: .json(.init(redirectUrl: redirect, payment: try await Self.detailed(reloaded, req: req)))))
     }
 
@@ -150,7 +148,7 @@ extension BillingAPIHandlers {
         let req = try request
         let bearer = try bearer
         guard let id = UUID(uuidString: input.path.savedMethodId) else { throw PageError.notFound }
-        let services = try await SavedMethods(context: req.engine).delete(id, account: bearer.account, actor: Self.actor(bearer))
+        let services = try await SavedMethods(context: req.engine).delete(id, account: bearer.account, actor: bearer.actor)
         return .ok(.init(body: .json(.init(servicesTurnedOff: services.map(Self.serviceRef)))))
     }
 
@@ -174,42 +172,41 @@ extension BillingAPIHandlers {
         do {
             try await SavedMethods(context: req.engine).setRenewal(
                 serviceID: serviceID, savedMethodID: savedID, autoRenew: body.autoRenew,
-                account: bearer.account, actor: Self.actor(bearer))
+                account: bearer.account, actor: bearer.actor)
         } catch OrderError.itemNotFound {
             throw PageError.notFound
         }
-        guard let service = try await ServiceRecord.find(serviceID, on: req.db) else { throw PageError.notFound }
+        guard let service = try await SavedMethods(context: req.engine).renewal(serviceID: serviceID, account: bearer.account) else {
+            throw PageError.notFound
+        }
         return .ok(.init(body: .json(Self.renewal(service))))
     }
 
     func getAutopay(_ input: Operations.GetAutopay.Input) async throws -> Operations.GetAutopay.Output {
         let req = try request
-        return .ok(.init(body: .json(try await Self.autopay(account: try bearer.account, req: req))))
+        return .ok(.init(body: .json(try await Self.autopay(try bearer, req: req))))
     }
 
     func setAutopay(_ input: Operations.SetAutopay.Input) async throws -> Operations.SetAutopay.Output {
         let req = try request
         let account = try bearer.account
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        let maximum = try Self.money(body.monthlyMaximum, account: account, req: req)
+        let maximum = try Self.money(body.monthlyMaximum, bearer: try bearer, req: req)
         guard let savedID = UUID(uuidString: body.savedMethodId) else {
             throw AutopayError.methodNotUsable
         }
         try await Autopayments(context: req.engine).save(
             account: account, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
-        return .ok(.init(body: .json(try await Self.autopay(account: account, req: req))))
+        return .ok(.init(body: .json(try await Self.autopay(try bearer, req: req))))
     }
 }
 
 // MARK: - parsing, refusals and shapes
 
 extension BillingAPIHandlers {
-    static func actor(_ bearer: APITokens.Bearer) -> String { "api:\(bearer.user.id!.uuidString.lowercased())" }
-
     /// An amount as the API writes it: "100.00", a dot, at most the currency's decimals.
-    static func money(_ text: String, account: AccountRecord, req: Request) throws -> Money {
-        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
-        return try PageContext(req).amount(text, currency, reading: .en)
+    static func money(_ text: String, bearer: APITokens.Bearer, req: Request) throws -> Money {
+        try PageContext(req).amount(text, bearer.currency, reading: .en)
     }
 
     /// A return address given by an API client: http or https, of sane length.
@@ -223,8 +220,9 @@ extension BillingAPIHandlers {
 
     static func badRequest(_ req: Request) -> PlainRefusal { .badRequest }
 
-    static func ownPayment(_ id: String, account: AccountRecord, req: Request) async throws -> PaymentRecord {
-        guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).find(uuid, account: account) else {
+    static func ownPayment(_ id: String, bearer: APITokens.Bearer, req: Request) async throws -> Payment {
+        guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).find(uuid, account: bearer.account)
+        else {
             throw PageError.notFound
         }
         return payment
@@ -253,65 +251,60 @@ extension BillingAPIHandlers {
     }
 
     static func payment(
-        _ payment: PaymentRecord, methodName: String?, payer: PayerRecord?, req: Request,
-        refunds: [RefundRecord]? = nil
+        _ payment: Payment, methodName: String?, payer: Payer?, req: Request,
+        refunds: [Refund]? = nil
     ) -> Components.Schemas.Payment {
-        let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
-        func money(_ units: Int64) -> Components.Schemas.Amount { amount(Money(units: units, currency: currency)) }
         let payerShape = payer.map {
-            Components.Schemas.Payer(
-                id: $0.id!.uuidString.lowercased(), kind: .init(rawValue: $0.kind) ?? .person,
-                name: $0.name)
+            Components.Schemas.Payer(id: $0.id.uuidString.lowercased(), kind: .init(rawValue: $0.kind.rawValue) ?? .person, name: $0.name)
         }
         let refundShapes = refunds?.map { refund in
             Components.Schemas.Refund(
-                id: refund.id!.uuidString.lowercased(), amount: money(refund.amount), reason: refund.reason,
+                id: refund.id.uuidString.lowercased(), amount: amount(refund.amount), reason: refund.reason,
                 createdAt: refund.createdAt)
         }
         return .init(
-            id: payment.id!.uuidString.lowercased(), number: payment.number, status: .init(rawValue: payment.status) ?? .new,
-            purpose: .init(rawValue: payment.purpose) ?? .topup, methodId: payment.methodID?.uuidString.lowercased(),
-            methodKind: .init(rawValue: payment.methodKind) ?? .balance, methodName: methodName,
+            id: payment.id.uuidString.lowercased(), number: payment.number, status: .init(rawValue: payment.status.rawValue) ?? .new,
+            purpose: .init(rawValue: payment.purpose.rawValue) ?? .topup, methodId: payment.methodID?.uuidString.lowercased(),
+            methodKind: .init(rawValue: payment.methodKind.rawValue) ?? .balance, methodName: methodName,
             orderId: payment.orderID?.uuidString.lowercased(), payer: payerShape,
-            amount: money(payment.amount), commission: money(payment.commission), total: money(payment.total),
-            cashback: money(payment.cashback), refunded: money(payment.refunded), createdAt: payment.createdAt,
+            amount: amount(payment.amount), commission: amount(payment.commission), total: amount(payment.total),
+            cashback: amount(payment.cashback), refunded: amount(payment.refunded), createdAt: payment.createdAt,
             creditedAt: payment.creditedAt, payLink: PaymentsController.payLink(req, payment: payment), refunds: refundShapes)
     }
 
     /// One payment with its method name, payer and refunds.
-    static func detailed(_ record: PaymentRecord, req: Request) async throws -> Components.Schemas.Payment {
+    static func detailed(_ record: Payment, req: Request) async throws -> Components.Schemas.Payment {
         let flow = PaymentFlow(context: req.engine)
         let (method, payer) = try await flow.details(of: record)
-        return payment(record, methodName: method?.name, payer: payer, req: req, refunds: try await flow.refunds(of: record.id!))
+        return payment(record, methodName: method?.name, payer: payer, req: req, refunds: try await flow.refunds(of: record))
     }
 
-    static func savedMethod(_ saved: SavedMethodRecord) -> Components.Schemas.SavedMethod {
+    static func savedMethod(_ saved: SavedMethod) -> Components.Schemas.SavedMethod {
         .init(
-            id: saved.id!.uuidString.lowercased(), name: saved.name, label: saved.label, methodId: saved.methodID.uuidString.lowercased(),
-            gateway: saved.gateway, status: .init(rawValue: saved.status) ?? .notWorking, lastError: saved.lastError,
+            id: saved.id.uuidString.lowercased(), name: saved.name, label: saved.label, methodId: saved.methodID.uuidString.lowercased(),
+            gateway: saved.gateway, status: .init(rawValue: saved.status.rawValue) ?? .notWorking, lastError: saved.lastError,
             createdAt: saved.createdAt)
     }
 
-    static func serviceRef(_ service: ServiceRecord) -> Components.Schemas.ServiceRef {
+    static func serviceRef(_ service: Service) -> Components.Schemas.ServiceRef {
         .init(
-            id: service.id!.uuidString.lowercased(), number: service.number,
+            id: service.id.uuidString.lowercased(), number: service.number,
             name: service.domainName.isEmpty ? service.planName : "\(service.planName) · \(service.domainName)")
     }
 
-    static func renewal(_ service: ServiceRecord) -> Components.Schemas.Renewal {
-        let currency = Currency.named(service.currency) ?? .EUR
-        return .init(
-            service: serviceRef(service), status: service.status, expiresOn: service.expiresOn,
-            price: amount(Money(units: service.recurringAmount, currency: currency)), autoRenew: service.autoRenew,
+    static func renewal(_ service: Service) -> Components.Schemas.Renewal {
+        .init(
+            service: serviceRef(service), status: service.status.rawValue, expiresOn: service.expiresOn.description,
+            price: amount(service.recurringAmount), autoRenew: service.autoRenew,
             savedMethodId: service.savedMethodID?.uuidString.lowercased())
     }
 
-    static func autopay(account: AccountRecord, req: Request) async throws -> Components.Schemas.Autopay {
-        let overview = try await Autopayments(context: req.engine).overview(account: account)
+    static func autopay(_ bearer: APITokens.Bearer, req: Request) async throws -> Components.Schemas.Autopay {
+        let overview = try await Autopayments(context: req.engine).overview(account: bearer.account)
         let setting = overview.setting
         return .init(
             enabled: setting?.enabled ?? false, savedMethodId: setting?.savedMethodID.uuidString.lowercased(),
-            monthlyMaximum: setting.map { amount(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) },
+            monthlyMaximum: setting.map { amount($0.monthlyMaximum) },
             forecast: amount(overview.forecast), recommendedMaximum: amount(overview.recommendedMaximum),
             takenThisMonth: amount(overview.takenThisMonth))
     }

@@ -1,8 +1,6 @@
 import BillingAPI
 import BillingDomain
 import BillingEngine
-import BillingStore
-import Fluent
 import Foundation
 import Vapor
 
@@ -40,23 +38,14 @@ extension BillingAPIHandlers {
             methodKind: input.query.method?.rawValue,
             search: input.query.q ?? "", page: page)
         let names = try await Self.methodNames(req)
-        let accountIDs = Set(payments.items.map(\.accountID))
-        let accounts = accountIDs.isEmpty ? [] : try await AccountRecord.query(on: req.db).filter(\.$id ~~ accountIDs).all()
-        let owners =
-            accountIDs.isEmpty
-            ? []
-            : try await UserRecord.query(on: req.db).filter(\.$accountID ~~ accountIDs)
-                .filter(\.$isOwner == true).all()
-        let accountsByID = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id!, $0) })
-        let ownersByAccount = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
+        let clients = try await PaymentFlow(context: req.engine).clients(of: payments.items)
         let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
         let items = payments.items.map { payment in
             Components.Schemas.StaffPayment(
                 payment: Self.payment(
                     payment, methodName: payment.methodID.flatMap { names[$0] },
                     payer: payment.payerID.flatMap { payersByID[$0] }, req: req),
-                client: Self.client(
-                    account: accountsByID[payment.accountID], owner: ownersByAccount[payment.accountID], id: payment.accountID))
+                client: Self.client(clients[payment.accountID], id: payment.accountID))
         }
         return .ok(.init(body: .json(.init(items: items, page: page.number, perPage: page.size, total: payments.total))))
     }
@@ -71,7 +60,7 @@ extension BillingAPIHandlers {
         let req = try request
         let staff = try staff(.managePayments)
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
-        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id!, staff: Self.actor(staff))
+        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, staff: staff.actor)
         return .ok(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
     }
 
@@ -80,13 +69,13 @@ extension BillingAPIHandlers {
         let staff = try staff(.managePayments)
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
         guard case .json(let body) = input.body else { throw Self.badRequest(req) }
-        let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
+        let currency = payment.currency
         let amount = try PageContext(req).amount(body.amount, currency, reading: .en)
         // The refund is keyed by the member's key too: a repeat after the first answer is
         // forgotten still refunds once.
-        let key = "api:\(staff.staff.id!.uuidString.lowercased()):\(input.headers.idempotencyKey)"
+        let key = "api:\(staff.staffID.uuidString.lowercased()):\(input.headers.idempotencyKey)"
         try await PaymentFlow(context: req.engine).refund(
-            paymentID: payment.id!, amount: amount, reason: body.reason, actor: Self.actor(staff),
+            paymentID: payment.id, amount: amount, reason: body.reason, actor: staff.actor,
             key: key)
         return .created(
             .init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
@@ -94,24 +83,21 @@ extension BillingAPIHandlers {
 }
 
 extension BillingAPIHandlers {
-    static func actor(_ staff: APITokens.StaffBearer) -> String { "staff:\(staff.staff.id!.uuidString.lowercased())" }
-
-    static func anyPayment(_ id: String, req: Request) async throws -> PaymentRecord {
-        guard let uuid = UUID(uuidString: id), let payment = try await PaymentRecord.find(uuid, on: req.db) else {
+    static func anyPayment(_ id: String, req: Request) async throws -> Payment {
+        guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).payment(uuid) else {
             throw PageError.notFound
         }
         return payment
     }
 
-    static func client(account: AccountRecord?, owner: UserRecord?, id: UUID) -> Components.Schemas.StaffPayment.ClientPayload {
+    static func client(_ client: PaymentClient?, id: UUID) -> Components.Schemas.StaffPayment.ClientPayload {
         .init(
-            accountId: id.uuidString.lowercased(), clientCode: account?.clientCode ?? 0, name: account?.name ?? "",
-            email: owner?.email ?? "")
+            accountId: id.uuidString.lowercased(), clientCode: client?.clientCode ?? 0, name: client?.accountName ?? "",
+            email: client?.ownerEmail ?? "")
     }
 
-    static func staffPayment(_ payment: PaymentRecord, req: Request) async throws -> Components.Schemas.StaffPayment {
-        let account = try await AccountRecord.find(payment.accountID, on: req.db)
-        let owner = try await UserRecord.query(on: req.db).filter(\.$accountID == payment.accountID).filter(\.$isOwner == true).first()
-        return .init(payment: try await detailed(payment, req: req), client: client(account: account, owner: owner, id: payment.accountID))
+    static func staffPayment(_ payment: Payment, req: Request) async throws -> Components.Schemas.StaffPayment {
+        let client = try await PaymentFlow(context: req.engine).clients(of: [payment])[payment.accountID]
+        return .init(payment: try await detailed(payment, req: req), client: Self.client(client, id: payment.accountID))
     }
 }

@@ -1,6 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Payments
 import Vapor
 
@@ -114,10 +113,10 @@ struct PayLinkController: RouteCollection {
         routes.post("pay", ":token", use: pay)
     }
 
-    private func payment(_ req: Request) async throws -> (PaymentRecord, String) {
+    private func payment(_ req: Request) async throws -> (Payment, String) {
         guard let token = req.parameters.get("token"),
             let id = PayLink.paymentID(from: token, key: req.billing.signingKey, now: req.engine.clock.now),
-            let payment = try await PaymentRecord.find(id, on: req.db)
+            let payment = try await PaymentFlow(context: req.engine).payment(id)
         else { throw PageError.notFound }
         return (payment, token)
     }
@@ -134,7 +133,7 @@ struct PayLinkController: RouteCollection {
         do {
             guard
                 let url = try await PaymentFlow(context: req.engine).start(
-                    paymentID: payment.id!, returnURL: link, cancelURL: link,
+                    paymentID: payment.id, returnURL: link, cancelURL: link,
                     byAccountUser: false)
             else {
                 return req.redirect(to: "/pay/\(token)")

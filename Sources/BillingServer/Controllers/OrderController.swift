@@ -20,8 +20,6 @@ struct OrderController: RouteCollection {
         routes.post("orders", ":orderID", "cancel", use: cancel)
     }
 
-    private func actor(_ req: Request) throws -> String { "client:\(try req.client.user.id!.uuidString.lowercased())" }
-
     func catalog(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
         let account = try req.client.account
@@ -112,7 +110,7 @@ struct OrderController: RouteCollection {
                 let item = try await Cart(context: req.engine).add(config, account: account)
                 do {
                     try await Orders(context: req.engine).checkout(
-                        account: account, itemIDs: [item.id!], payFromBalance: true, actor: try actor(req))
+                        account: account, itemIDs: [item.id!], payFromBalance: true, actor: try req.client.actor)
                 } catch let error as OrderError {
                     if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
                     throw error
@@ -186,7 +184,7 @@ struct OrderController: RouteCollection {
             do {
                 let order = try await Orders(context: req.engine).checkout(
                     account: account, payFromBalance: false,
-                    paymentMethod: methodID.uuidString.lowercased(), actor: try actor(req))
+                    paymentMethod: methodID.uuidString.lowercased(), actor: try req.client.actor)
                 return req.redirect(
                     to: "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
             } catch let error as OrderError {
@@ -194,7 +192,7 @@ struct OrderController: RouteCollection {
             }
         }
         do {
-            try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try actor(req))
+            try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try req.client.actor)
         } catch let error as OrderError {
             if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
             return try await renderCart(req, error: error)
@@ -236,7 +234,7 @@ struct OrderController: RouteCollection {
             return req.redirect(to: "/payments/new?order=\(id.uuidString.lowercased())&method=\(order.paymentMethod)")
         }
         do {
-            try await Orders(context: req.engine).pay(orderID: id, account: try req.client.account, actor: try actor(req))
+            try await Orders(context: req.engine).pay(orderID: id, account: try req.client.account, actor: try req.client.actor)
         } catch OrderError.orderNotFound {
             throw PageError.notFound
         } catch let error as OrderError {

@@ -1,7 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
-import Fluent
 import Payments
 import Vapor
 
@@ -31,9 +29,7 @@ struct PaymentsController: RouteCollection {
         routes.post("finance", "autopay", use: saveAutopay)
     }
 
-    private func actor(_ req: Request) throws -> String { "client:\(try req.client.user.id!.uuidString.lowercased())" }
-
-    private func ownPayment(_ req: Request) async throws -> PaymentRecord {
+    private func ownPayment(_ req: Request) async throws -> Payment {
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
             let payment = try await PaymentFlow(context: req.engine).find(id, account: try req.client.account)
         else { throw PageError.notFound }
@@ -41,10 +37,10 @@ struct PaymentsController: RouteCollection {
     }
 
     /// The signed link that lets anyone pay this one invoice without logging in; only while unpaid.
-    static func payLink(_ req: Request, payment: PaymentRecord) -> String? {
-        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true else { return nil }
+    static func payLink(_ req: Request, payment: Payment) -> String? {
+        guard payment.status.isUnpaid else { return nil }
         let expires = req.engine.clock.now.addingTimeInterval(PayLink.lifetime)
-        return req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id!, expires: expires, key: req.billing.signingKey)
+        return req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id, expires: expires, key: req.billing.signingKey)
     }
 
     static func returnURLs(_ req: Request, paymentID: UUID) -> (String, String) {
@@ -71,22 +67,22 @@ struct PaymentsController: RouteCollection {
         try await renderDetail(req, payment: try await ownPayment(req), error: nil)
     }
 
-    private func renderDetail(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
+    private func renderDetail(_ req: Request, payment: Payment, error: String?) async throws -> Response {
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         return PaymentPages.detail(
             try await PageContext.client(req), payment: payment, method: method, payer: payer,
-            payLink: Self.payLink(req, payment: payment), seller: try await SellerDetails.load(on: req.db),
-            refunds: try await PaymentFlow(context: req.engine).refunds(of: payment.id!), error: error
+            payLink: Self.payLink(req, payment: payment), seller: try await SellerDetails.load(context: req.engine),
+            refunds: try await PaymentFlow(context: req.engine).refunds(of: payment), error: error
         ).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
     func pay(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
-        let (success, cancel) = Self.returnURLs(req, paymentID: payment.id!)
+        let (success, cancel) = Self.returnURLs(req, paymentID: payment.id)
         do {
-            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id!, returnURL: success, cancelURL: cancel)
+            guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id, returnURL: success, cancelURL: cancel)
             else {
-                return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())/invoice")
+                return req.redirect(to: "/payments/\(payment.id.uuidString.lowercased())/invoice")
             }
             return req.redirect(to: url)
         } catch let error as PaymentError {
@@ -98,7 +94,7 @@ struct PaymentsController: RouteCollection {
     func delete(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
         do {
-            try await PaymentFlow(context: req.engine).delete(paymentID: payment.id!, account: try req.client.account)
+            try await PaymentFlow(context: req.engine).delete(paymentID: payment.id, account: try req.client.account)
         } catch let error as PaymentError {
             return try await renderDetail(req, payment: payment, error: (try await PageContext.client(req)).message(error))
         }
@@ -121,8 +117,8 @@ struct PaymentsController: RouteCollection {
 
     func cancelled(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
-        try await PaymentFlow(context: req.engine).cancel(paymentID: payment.id!, reason: "abandoned by the payer")
-        return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())?notice=payment_abandoned")
+        try await PaymentFlow(context: req.engine).cancel(paymentID: payment.id, reason: "abandoned by the payer")
+        return req.redirect(to: "/payments/\(payment.id.uuidString.lowercased())?notice=payment_abandoned")
     }
 
     func invoice(req: Request) async throws -> Response {
@@ -130,8 +126,8 @@ struct PaymentsController: RouteCollection {
         let (method, payer) = try await PaymentFlow(context: req.engine).details(of: payment)
         return PaymentPages.printable(
             PageContext(req), payment: payment, method: method, payer: payer,
-            client: try req.client.user.name, clientCode: try req.client.account.clientCode,
-            seller: try await SellerDetails.load(on: req.db)
+            client: try req.client.userName, clientCode: try req.client.clientCode,
+            seller: try await SellerDetails.load(context: req.engine)
         ).response()
     }
 
@@ -175,13 +171,14 @@ struct PaymentsController: RouteCollection {
 
     private func renderForm(_ req: Request, form: PaymentForm, error: String?) async throws -> Response {
         let account = try req.client.account
+        let flow = PaymentFlow(context: req.engine)
         var methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
-        var order: OrderRecord?
-        if let orderID = form.orderID, let found = try await OrderRecord.find(orderID, on: req.db), found.accountID == account.id! {
+        var order: OrderToPay?
+        if let orderID = form.orderID, let found = try await flow.orderToPay(orderID, account: account) {
             order = found
-            methods = methods.filter { $0.id.uuidString.lowercased() == found.paymentMethod }
+            methods = methods.filter { $0.id == found.methodID }
         }
-        let payers = try await PayerRecord.query(on: req.db).filter(\.$accountID == account.id!).sort(\.$name).all()
+        let payers = try await flow.payers(account: account)
         return PaymentPages.form(
             try await PageContext.client(req), methods: methods, payers: payers, form: form, order: order,
             error: error
@@ -201,13 +198,11 @@ struct PaymentsController: RouteCollection {
         do {
             var amount: Money
             if let orderID = form.orderID {
-                guard let order = try await OrderRecord.find(orderID, on: req.db), order.accountID == account.id!,
-                    let currency = Currency.named(order.currency)
-                else { throw PageError.notFound }
-                guard order.paymentMethod == methodID.uuidString.lowercased() else { throw PaymentError.orderMethodFixed }
-                amount = Money(units: order.total, currency: currency)
+                guard let order = try await flow.orderToPay(orderID, account: account) else { throw PageError.notFound }
+                guard order.methodID == methodID else { throw PaymentError.orderMethodFixed }
+                amount = order.total
             } else {
-                let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+                let currency = try req.client.currency
                 do { amount = try page.amount(form.amount, currency) } catch {
                     return try await renderForm(req, form: form, error: page.message(error))
                 }
@@ -219,9 +214,9 @@ struct PaymentsController: RouteCollection {
                         methodID: methodID, amount: amount, orderID: form.orderID, payer: form.payer,
                         saveMethod: form.saveMethod, idempotencyKey: "web:" + form.key),
                     account: account)
-                let (success, cancel) = Self.returnURLs(req, paymentID: payment.id!)
-                guard let url = try await flow.start(paymentID: payment.id!, returnURL: success, cancelURL: cancel) else {
-                    return req.redirect(to: "/payments/\(payment.id!.uuidString.lowercased())?notice=invoice_issued")
+                let (success, cancel) = Self.returnURLs(req, paymentID: payment.id)
+                guard let url = try await flow.start(paymentID: payment.id, returnURL: success, cancelURL: cancel) else {
+                    return req.redirect(to: "/payments/\(payment.id.uuidString.lowercased())?notice=invoice_issued")
                 }
                 return req.redirect(to: url)
             }
@@ -280,7 +275,7 @@ struct PaymentsController: RouteCollection {
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)),
             let saved = try await SavedMethods(context: req.engine).find(id, account: try req.client.account)
         else { throw PageError.notFound }
-        let notice = saved.status == SavedMethodStatus.enabled.rawValue ? "method_saved" : "method_not_saved"
+        let notice = saved.status == .enabled ? "method_saved" : "method_not_saved"
         return req.redirect(to: "/finance/methods?notice=\(notice)")
     }
 
@@ -301,7 +296,7 @@ struct PaymentsController: RouteCollection {
     func deleteMethod(req: Request) async throws -> Response {
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do {
-            try await SavedMethods(context: req.engine).delete(id, account: try req.client.account, actor: try actor(req))
+            try await SavedMethods(context: req.engine).delete(id, account: try req.client.account, actor: try req.client.actor)
         } catch PaymentError.savedMethodNotFound {
             throw PageError.notFound
         }
@@ -318,7 +313,7 @@ struct PaymentsController: RouteCollection {
         let account = try req.client.account
         let services = try await SavedMethods(context: req.engine).renewals(account: account)
         let saved = try await SavedMethods(context: req.engine).list(account: account).filter {
-            $0.status != SavedMethodStatus.beingSetUp.rawValue
+            $0.status != .beingSetUp
         }
         return PaymentPages.autorenewal(try await PageContext.client(req), services: services, saved: saved, error: error)
             .response(status: error == nil ? .ok : .unprocessableEntity)
@@ -332,7 +327,7 @@ struct PaymentsController: RouteCollection {
         do {
             try await SavedMethods(context: req.engine).setRenewal(
                 serviceID: serviceID, savedMethodID: savedID, autoRenew: form["auto_renew"] == "on",
-                account: try req.client.account, actor: try actor(req))
+                account: try req.client.account, actor: try req.client.actor)
         } catch OrderError.itemNotFound {
             throw PageError.notFound
         } catch let error as PaymentError {
@@ -348,7 +343,7 @@ struct PaymentsController: RouteCollection {
     private func renderAutopay(_ req: Request, error: String?, maximum: String?) async throws -> Response {
         let account = try req.client.account
         let saved = try await SavedMethods(context: req.engine).list(account: account).filter {
-            $0.status != SavedMethodStatus.beingSetUp.rawValue
+            $0.status != .beingSetUp
         }
         return PaymentPages.autopay(
             try await PageContext.client(req), overview: try await Autopayments(context: req.engine).overview(account: account),
@@ -361,7 +356,7 @@ struct PaymentsController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let account = try req.client.account
         let page = try await PageContext.client(req)
-        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+        let currency = try req.client.currency
         guard let savedID = form["method"].flatMap(UUID.init(uuidString:)) else {
             return try await renderAutopay(req, error: page.t("error.payment.choose_method"), maximum: form["maximum"])
         }

@@ -15,8 +15,6 @@ struct ServicesController: RouteCollection {
         routes.post("finance", "currency", use: changeCurrency)
     }
 
-    private func actor(_ req: Request) throws -> String { "client:\(try req.client.user.id!.uuidString.lowercased())" }
-
     func list(req: Request) async throws -> Response {
         let account = try req.client.account
         let type = req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:))
@@ -71,26 +69,26 @@ struct ServicesController: RouteCollection {
         do {
             switch req.parameters.get("action") ?? "" {
             case "stop":
-                try await lifecycle.stop(serviceID: id, account: account, actor: try actor(req))
+                try await lifecycle.stop(serviceID: id, account: account, actor: try req.client.actor)
                 notice = "service_stopped"
             case "start":
-                try await lifecycle.start(serviceID: id, account: account, actor: try actor(req))
+                try await lifecycle.start(serviceID: id, account: account, actor: try req.client.actor)
                 notice = "service_started"
             case "delete":
-                try await lifecycle.delete(serviceID: id, account: account, actor: try actor(req))
+                try await lifecycle.delete(serviceID: id, account: account, actor: try req.client.actor)
                 return req.redirect(to: "/services?notice=service_deleted")
             case "autorenew":
                 let enabled = form["enabled"] == "on"
-                try await lifecycle.setAutoRenew(serviceID: id, enabled: enabled, account: account, actor: try actor(req))
+                try await lifecycle.setAutoRenew(serviceID: id, enabled: enabled, account: account, actor: try req.client.actor)
                 notice = enabled ? "autorenew_on" : "autorenew_off"
             case "period":
                 guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else {
                     throw ServiceActionError.order(.periodNotOffered)
                 }
-                try await lifecycle.changePeriod(serviceID: id, to: period, account: account, actor: try actor(req))
+                try await lifecycle.changePeriod(serviceID: id, to: period, account: account, actor: try req.client.actor)
                 notice = "period_changed_" + period.rawValue
             case "extend":
-                try await Orders(context: req.engine).requestRenewal(serviceID: id, account: account, actor: try actor(req))
+                try await Orders(context: req.engine).requestRenewal(serviceID: id, account: account, actor: try req.client.actor)
                 return req.redirect(to: "/orders?notice=renewal_requested")
             case "resources":
                 var addons: [UUID: Int] = [:]
@@ -106,7 +104,8 @@ struct ServicesController: RouteCollection {
                     return try await render(req, service: service, error: nil, change: change, status: .ok)
                 }
                 guard let key = form["key"], !key.isEmpty, key.count <= 64 else { throw ServiceActionError.notFound }
-                try await lifecycle.changeResources(serviceID: id, addons: addons, account: account, actor: try actor(req), requestKey: key)
+                try await lifecycle.changeResources(
+                    serviceID: id, addons: addons, account: account, actor: try req.client.actor, requestKey: key)
                 notice = "resources_changed"
             default:
                 throw PageError.notFound
@@ -154,7 +153,7 @@ struct ServicesController: RouteCollection {
         do {
             try await Currencies(context: req.engine).changeAccountCurrency(
                 account: try req.client.account, to: currency,
-                actor: try actor(req), requestKey: key)
+                actor: try req.client.actor, requestKey: key)
         } catch let error as CurrencyError {
             let page = try await PageContext.client(req)
             let message = page.message(error)

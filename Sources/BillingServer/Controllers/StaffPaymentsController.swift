@@ -1,7 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
-import Fluent
 import Payments
 import Vapor
 
@@ -17,8 +15,6 @@ struct StaffPaymentsController: RouteCollection {
         routes.post("payment-methods", use: saveMethod)
     }
 
-    private func actor(_ req: Request) throws -> String { "staff:\(try req.staff.staff.id!.uuidString.lowercased())" }
-
     func list(req: Request) async throws -> Response {
         try req.staff.require(.managePayments)
         let status = req.query[String.self, at: "status"]
@@ -31,9 +27,9 @@ struct StaffPaymentsController: RouteCollection {
             .response()
     }
 
-    private func payment(_ req: Request) async throws -> PaymentRecord {
+    private func payment(_ req: Request) async throws -> Payment {
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-            let payment = try await PaymentRecord.find(id, on: req.db)
+            let payment = try await PaymentFlow(context: req.engine).payment(id)
         else { throw PageError.notFound }
         return payment
     }
@@ -43,10 +39,11 @@ struct StaffPaymentsController: RouteCollection {
         return try await render(req, payment: try await payment(req), error: nil)
     }
 
-    private func render(_ req: Request, payment: PaymentRecord, error: String?) async throws -> Response {
-        let refunds = try await PaymentFlow(context: req.engine).refunds(of: payment.id!)
-        let owner = try await UserRecord.query(on: req.db).filter(\.$accountID == payment.accountID).filter(\.$isOwner == true).first()
-        return StaffPaymentPages.detail(PageContext(req), payment: payment, refunds: refunds, client: owner, error: error)
+    private func render(_ req: Request, payment: Payment, error: String?) async throws -> Response {
+        let flow = PaymentFlow(context: req.engine)
+        let refunds = try await flow.refunds(of: payment)
+        let client = try await flow.clients(of: [payment])[payment.accountID]
+        return StaffPaymentPages.detail(PageContext(req), payment: payment, refunds: refunds, client: client, error: error)
             .response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
@@ -54,11 +51,11 @@ struct StaffPaymentsController: RouteCollection {
         try req.staff.require(.managePayments)
         let payment = try await payment(req)
         do {
-            try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id!, staff: try actor(req))
+            try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, staff: try req.staff.actor)
         } catch let refusal as any Refusal {
             return try await render(req, payment: payment, error: PageContext(req).message(refusal))
         }
-        return req.redirect(to: "/admin/payments/\(payment.id!.uuidString.lowercased())?notice=payment_confirmed")
+        return req.redirect(to: "/admin/payments/\(payment.id.uuidString.lowercased())?notice=payment_confirmed")
     }
 
     func refund(req: Request) async throws -> Response {
@@ -71,16 +68,16 @@ struct StaffPaymentsController: RouteCollection {
         let payment = try await payment(req)
         let form = try req.content.decode(Form.self)
         let page = PageContext(req)
-        let currency = Currency.named(payment.currency) ?? req.engine.provider.defaultCurrency
+        let currency = payment.currency
         do {
             let amount = try page.amount(form.amount ?? "", currency)
             try await PaymentFlow(context: req.engine).refund(
-                paymentID: payment.id!, amount: amount, reason: form.reason ?? "", actor: try actor(req),
+                paymentID: payment.id, amount: amount, reason: form.reason ?? "", actor: try req.staff.actor,
                 key: "staff:" + (form.key ?? UUID().uuidString))
         } catch let refusal as any Refusal {
             return try await render(req, payment: payment, error: page.message(refusal))
         }
-        return req.redirect(to: "/admin/payments/\(payment.id!.uuidString.lowercased())?notice=payment_refunded")
+        return req.redirect(to: "/admin/payments/\(payment.id.uuidString.lowercased())?notice=payment_refunded")
     }
 
     func methods(req: Request) async throws -> Response {

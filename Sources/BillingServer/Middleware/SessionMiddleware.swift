@@ -6,8 +6,21 @@ import Vapor
 /// The logged-in client user of a request, with the account they act for.
 struct ClientIdentity: Sendable {
     let user: UserRecord
+    /// The account, handed to the engine's use cases as it is; the edge reads the typed values
+    /// below.
     let account: AccountRecord
     let sessionToken: String
+
+    var accountID: UUID { account.id! }
+    var userID: UUID { user.id! }
+    var userName: String { user.name }
+    /// The number clients quote to support.
+    var clientCode: Int { account.clientCode }
+    /// The account's currency (a stored code the platform does not know reads as euro, which a
+    /// migration never writes).
+    var currency: Currency { Currency.named(account.currency) ?? .EUR }
+    /// Who did it, in the history and the ledger: `client:<user id>`.
+    var actor: String { "client:" + user.id!.uuidString.lowercased() }
 }
 
 /// The logged-in member of staff of a request.
@@ -15,6 +28,9 @@ struct StaffIdentity: Sendable {
     let staff: StaffUserRecord
     let role: StaffRole
     let sessionToken: String
+
+    /// Who did it, in the history and the ledger: `staff:<member id>`.
+    var actor: String { "staff:" + staff.id!.uuidString.lowercased() }
 
     func require(_ permission: StaffPermission) throws {
         guard role.allows(permission) else { throw PageError.forbidden }

@@ -1,34 +1,30 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import Payments
 import Plot
 
 /// The client's payment pages: invoices, the payment flow, saved methods, auto-renewal, autopayment.
 enum PaymentPages {
-    static func money(_ page: PageContext, _ units: Int64, _ code: String) -> String {
-        page.money(Money(units: units, currency: Currency.named(code) ?? .EUR))
-    }
-
-    static func statusTag(_ page: PageContext, _ status: String) -> Node<HTML.BodyContext> {
+    static func statusTag(_ page: PageContext, _ status: PaymentStatus) -> Node<HTML.BodyContext> {
         let tone: String
-        switch PaymentStatus(rawValue: status) {
+        switch status {
         case .credited: tone = "tag-ok"
         case .cancelled, .refunded: tone = "tag-muted"
         default: tone = "tag-warn"
         }
         return .span(
-            .class("tag \(tone)"), .attribute(named: "data-testid", value: "payment-status"), .text(page.t("payment.status." + status)))
+            .class("tag \(tone)"), .attribute(named: "data-testid", value: "payment-status"),
+            .text(page.t("payment.status." + status.rawValue)))
     }
 
-    static func methodName(_ page: PageContext, _ payment: PaymentRecord, names: [UUID: String]) -> String {
-        if payment.purpose == "cashback" { return page.t("payment.cashback") }
-        return payment.methodID.flatMap { names[$0] } ?? page.t("payment.kind." + payment.methodKind)
+    static func methodName(_ page: PageContext, _ payment: Payment, names: [UUID: String]) -> String {
+        if payment.purpose == .cashback { return page.t("payment.cashback") }
+        return payment.methodID.flatMap { names[$0] } ?? page.t("payment.kind." + payment.methodKind.rawValue)
     }
 
     static func list(
-        _ page: PageContext, filter: PaymentFlow.Filter, payments: BillingEngine.Page<PaymentRecord>, methodNames: [UUID: String]
+        _ page: PageContext, filter: PaymentFlow.Filter, payments: BillingEngine.Page<Payment>, methodNames: [UUID: String]
     ) -> HTML {
         let tabs: Node<HTML.BodyContext> = .nav(
             .class("tabs"),
@@ -39,11 +35,12 @@ enum PaymentPages {
             })
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(payments.items) { payment in
-                let link = "/payments/\(payment.id!.uuidString.lowercased())"
+                let link = "/payments/\(payment.id.uuidString.lowercased())"
                 return .tr(
                     .td(.a(.href(link), .text("#\(payment.number)"))), .td(.text(page.dateTime(payment.createdAt))),
-                    .td(.text(methodName(page, payment, names: methodNames))), .td(.text(page.t("payment.purpose." + payment.purpose))),
-                    .td(.class("num"), .text(money(page, payment.total, payment.currency))), .td(statusTag(page, payment.status)))
+                    .td(.text(methodName(page, payment, names: methodNames))),
+                    .td(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
+                    .td(.class("num"), .text(page.money(payment.total))), .td(statusTag(page, payment.status)))
             })
         let table: Node<HTML.BodyContext> = .if(
             payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))),
@@ -68,27 +65,27 @@ enum PaymentPages {
             ))
     }
 
-    static func amountsList(_ page: PageContext, payment: PaymentRecord) -> Node<HTML.BodyContext> {
+    static func amountsList(_ page: PageContext, payment: Payment) -> Node<HTML.BodyContext> {
         .dl(
             .class("totals"),
-            .dt(.text(page.t("payment.amount"))), .dd(.text(money(page, payment.amount, payment.currency))),
-            .dt(.text(page.t("payment.commission"))), .dd(.text(money(page, payment.commission, payment.currency))),
+            .dt(.text(page.t("payment.amount"))), .dd(.text(page.money(payment.amount))),
+            .dt(.text(page.t("payment.commission"))), .dd(.text(page.money(payment.commission))),
             .dt(.class("grand"), .text(page.t("payment.total"))),
             .dd(
                 .class("grand"), .attribute(named: "data-testid", value: "payment-total"),
-                .text(money(page, payment.total, payment.currency))),
+                .text(page.money(payment.total))),
             .if(
-                payment.cashback > 0,
-                .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(money(page, payment.cashback, payment.currency))))),
+                payment.cashback.isPositive,
+                .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(page.money(payment.cashback))))),
             .if(
-                payment.refunded > 0,
-                .group(.dt(.text(page.t("payment.refunded"))), .dd(.text(money(page, payment.refunded, payment.currency))))))
+                payment.refunded.isPositive,
+                .group(.dt(.text(page.t("payment.refunded"))), .dd(.text(page.money(payment.refunded))))))
     }
 
     /// What a payer needs to make a bank transfer, and what the bookkeeper matches it by: the
     /// seller's account and the invoice's payment reference.
     static func bankTransfer<C: HTML.BodyContext>(
-        _ page: PageContext, payment: PaymentRecord, seller: SellerDetails,
+        _ page: PageContext, payment: Payment, seller: SellerDetails,
         clientCode: Int
     ) -> Node<C> {
         guard seller.isComplete else {
@@ -104,7 +101,7 @@ enum PaymentPages {
                 "invoice.bank.reference", SellerDetails.paymentReference(invoiceNumber: payment.number, clientCode: clientCode),
                 "bank-reference"
             ),
-            ("invoice.bank.amount", money(page, payment.total, payment.currency), "bank-amount")
+            ("invoice.bank.amount", page.money(payment.total), "bank-amount")
         ]
         return .section(
             .class("widget widget-wide bank-details"), .attribute(named: "data-testid", value: "bank-details"),
@@ -117,16 +114,16 @@ enum PaymentPages {
     }
 
     static func detail(
-        _ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, payLink: String?,
-        seller: SellerDetails, refunds: [RefundRecord], error: String?
+        _ page: PageContext, payment: Payment, method: PaymentMethod?, payer: Payer?, payLink: String?,
+        seller: SellerDetails, refunds: [Refund], error: String?
     ) -> HTML {
-        let path = "/payments/\(payment.id!.uuidString.lowercased())"
-        let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
+        let path = "/payments/\(payment.id.uuidString.lowercased())"
+        let unpaid = payment.status.isUnpaid
         let facts: Node<HTML.BodyContext> = .dl(
             .class("facts"),
             .dt(.text(page.t("payments.col.status"))), .dd(statusTag(page, payment.status)),
-            .dt(.text(page.t("payments.col.method"))), .dd(.text(method?.name ?? page.t("payment.kind." + payment.methodKind))),
-            .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose))),
+            .dt(.text(page.t("payments.col.method"))), .dd(.text(method?.name ?? page.t("payment.kind." + payment.methodKind.rawValue))),
+            .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
             .dt(.text(page.t("payment.payer"))), .dd(.text(payer?.name ?? page.client?.userName ?? "—")),
             .dt(.text(page.t("payments.col.date"))), .dd(.text(page.dateTime(payment.createdAt))),
             .unwrap(payment.creditedAt) { .group(.dt(.text(page.t("payment.credited_at"))), .dd(.text(page.dateTime($0)))) },
@@ -187,15 +184,15 @@ enum PaymentPages {
                                 .forEach(refunds) { refund in
                                     .tr(
                                         .td(.text(page.dateTime(refund.createdAt))),
-                                        .td(.class("num"), .text(money(page, refund.amount, refund.currency))),
+                                        .td(.class("num"), .text(page.money(refund.amount))),
                                         .td(.text(refund.reason)))
                                 })))),
                 .p(.a(.href("/payments"), .text(page.t("payments.back"))))
             ))
     }
 
-    static func result(_ page: PageContext, payment: PaymentRecord) -> HTML {
-        let status = PaymentStatus(rawValue: payment.status) ?? .new
+    static func result(_ page: PageContext, payment: Payment) -> HTML {
+        let status = payment.status
         let key: String
         switch status {
         case .credited, .refunded: key = "payment.result.credited"
@@ -210,18 +207,18 @@ enum PaymentPages {
                 .div(
                     .class(status == .credited ? "alert alert-success" : (status == .cancelled ? "alert alert-error" : "alert alert-info")),
                     .attribute(named: "data-testid", value: "payment-result"),
-                    .text(page.t(key, ["number": String(payment.number), "amount": money(page, payment.amount, payment.currency)]))),
+                    .text(page.t(key, ["number": String(payment.number), "amount": page.money(payment.amount)]))),
                 amountsList(page, payment: payment),
                 .div(
                     .class("actions"),
                     // A declined or abandoned payment is tried again with one click.
                     .if(
-                        status == .cancelled && payment.methodKind != "balance",
+                        status == .cancelled && payment.methodKind != .balance,
                         .form(
-                            .method(.post), .action("/payments/\(payment.id!.uuidString.lowercased())/pay"), UI.csrfField(page),
+                            .method(.post), .action("/payments/\(payment.id.uuidString.lowercased())/pay"), UI.csrfField(page),
                             .attribute(named: "data-testid", value: "try-again"), UI.submit(page.t("payment.try_again")))),
                     .a(
-                        .class("btn btn-primary"), .href("/payments/\(payment.id!.uuidString.lowercased())"),
+                        .class("btn btn-primary"), .href("/payments/\(payment.id.uuidString.lowercased())"),
                         .text(page.t("payment.details"))),
                     .a(.class("btn btn-ghost"), .href("/finance/balance"), .text(page.t("nav.balance_history"))))))
         return Layout.client(page, title: page.t("payment.result.title"), content: body)
@@ -229,9 +226,9 @@ enum PaymentPages {
 
     /// Where a payer lands who left the gateway's page without paying: nothing has changed yet;
     /// they pay again or cancel the invoice, each with a button (a POST).
-    static func abandoned(_ page: PageContext, payment: PaymentRecord) -> HTML {
-        let path = "/payments/\(payment.id!.uuidString.lowercased())"
-        let unpaid = PaymentStatus(rawValue: payment.status)?.isUnpaid == true
+    static func abandoned(_ page: PageContext, payment: Payment) -> HTML {
+        let path = "/payments/\(payment.id.uuidString.lowercased())"
+        let unpaid = payment.status.isUnpaid
         let body: Node<HTML.BodyContext> = .section(
             .class("widget widget-wide"),
             .div(
@@ -257,10 +254,10 @@ enum PaymentPages {
 
     /// The printable invoice (FIN-4; PDF comes with the documents issue).
     static func printable(
-        _ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, payer: PayerRecord?, client: String,
+        _ page: PageContext, payment: Payment, method: PaymentMethod?, payer: Payer?, client: String,
         clientCode: Int, seller: SellerDetails
     ) -> HTML {
-        let paid = payment.status == PaymentStatus.credited.rawValue || payment.status == PaymentStatus.refunded.rawValue
+        let paid = payment.status == .credited || payment.status == .refunded
         return HTML(
             .lang(page.plotLanguage), Layout.head(page, title: page.t("invoice.title", ["number": String(payment.number)])),
             .body(
@@ -279,17 +276,19 @@ enum PaymentPages {
                         .thead(.tr(.th(.text(page.t("invoice.item"))), .th(.class("num"), .text(page.t("payments.col.total"))))),
                         .tbody(
                             .tr(
-                                .td(.text(page.t("payment.purpose." + payment.purpose))),
-                                .td(.class("num"), .text(money(page, payment.amount, payment.currency)))),
+                                .td(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
+                                .td(.class("num"), .text(page.money(payment.amount)))),
                             .if(
-                                payment.commission > 0,
+                                payment.commission.isPositive,
                                 .tr(
                                     .td(.text(page.t("payment.commission"))),
-                                    .td(.class("num"), .text(money(page, payment.commission, payment.currency))))),
+                                    .td(.class("num"), .text(page.money(payment.commission))))),
                             .tr(
                                 .class("grand"), .td(.strong(.text(page.t("payment.total")))),
-                                .td(.class("num"), .strong(.text(money(page, payment.total, payment.currency))))))),
-                    .p(.text(page.t("payments.col.method") + ": " + (method?.name ?? page.t("payment.kind." + payment.methodKind)))),
+                                .td(.class("num"), .strong(.text(page.money(payment.total))))))),
+                    .p(
+                        .text(
+                            page.t("payments.col.method") + ": " + (method?.name ?? page.t("payment.kind." + payment.methodKind.rawValue)))),
                     .unwrap(method) { method in
                         .if(
                             method.kind == .bankTransfer,
@@ -308,8 +307,8 @@ enum PaymentPages {
     // MARK: the flow
 
     static func form(
-        _ page: PageContext, methods: [PaymentMethod], payers: [PayerRecord], form: PaymentsController.PaymentForm,
-        order: OrderRecord?, error: String?
+        _ page: PageContext, methods: [PaymentMethod], payers: [Payer], form: PaymentsController.PaymentForm,
+        order: OrderToPay?, error: String?
     ) -> HTML {
         let selected = form.methodID ?? methods.first?.id
         let methodList: Node<HTML.FormContext> = .fieldset(
@@ -345,16 +344,16 @@ enum PaymentPages {
             order,
             { order in
                 .group(
-                    UI.hidden("order", order.id!.uuidString.lowercased()),
+                    UI.hidden("order", order.id.uuidString.lowercased()),
                     .p(
                         .text(
                             page.t(
-                                "payment.for_order", ["number": String(order.number), "amount": money(page, order.total, order.currency)]))),
+                                "payment.for_order", ["number": String(order.number), "amount": page.money(order.total)]))),
                     .p(.class("muted small"), .text(page.t("order.method_fixed"))))
             }, else: UI.field(label: page.t("payment.amount"), name: "amount", value: form.amount, hint: page.t("payment.amount_hint")))
         let payerOptions =
             [(value: "self", title: page.client?.userName ?? "—")]
-            + payers.map { (value: $0.id!.uuidString.lowercased(), title: "\($0.name) (\(page.t("payer.kind." + $0.kind)))") }
+            + payers.map { (value: $0.id.uuidString.lowercased(), title: "\($0.name) (\(page.t("payer.kind." + $0.kind.rawValue)))") }
             + [(value: "new", title: page.t("payment.payer_new"))]
         let payer: Node<HTML.FormContext> = .fieldset(
             .h2(.text(page.t("payment.step.payer"))),
@@ -420,18 +419,18 @@ enum PaymentPages {
 
     // MARK: saved methods, auto-renewal, autopayment
 
-    static func savedTag(_ page: PageContext, _ status: String) -> Node<HTML.BodyContext> {
+    static func savedTag(_ page: PageContext, _ status: SavedMethodStatus) -> Node<HTML.BodyContext> {
         let tone =
-            status == SavedMethodStatus.enabled.rawValue
-            ? "tag-ok" : (status == SavedMethodStatus.notWorking.rawValue ? "tag-bad" : "tag-warn")
+            status == .enabled ? "tag-ok" : (status == .notWorking ? "tag-bad" : "tag-warn")
         return .span(
-            .class("tag \(tone)"), .attribute(named: "data-testid", value: "saved-status"), .text(page.t("saved.status." + status)))
+            .class("tag \(tone)"), .attribute(named: "data-testid", value: "saved-status"), .text(page.t("saved.status." + status.rawValue))
+        )
     }
 
-    static func savedMethods(_ page: PageContext, saved: [SavedMethodRecord], setupMethods: [PaymentMethod], error: String?) -> HTML {
+    static func savedMethods(_ page: PageContext, saved: [SavedMethod], setupMethods: [PaymentMethod], error: String?) -> HTML {
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(saved) { method in
-                let path = "/finance/methods/\(method.id!.uuidString.lowercased())"
+                let path = "/finance/methods/\(method.id.uuidString.lowercased())"
                 return .tr(
                     .td(
                         .form(
@@ -472,19 +471,19 @@ enum PaymentPages {
             ))
     }
 
-    static func autorenewal(_ page: PageContext, services: [ServiceRecord], saved: [SavedMethodRecord], error: String?) -> HTML {
+    static func autorenewal(_ page: PageContext, services: [Service], saved: [SavedMethod], error: String?) -> HTML {
         let options =
             [(value: "balance", title: page.t("payment.method.balance"))]
-            + saved.map { (value: $0.id!.uuidString.lowercased(), title: "\($0.name) (\(page.t("saved.status." + $0.status)))") }
+            + saved.map { (value: $0.id.uuidString.lowercased(), title: "\($0.name) (\(page.t("saved.status." + $0.status.rawValue)))") }
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(services) { service in
                 .tr(
-                    .td(.a(.href("/services/\(service.id!.uuidString.lowercased())"), .text("#\(service.number) \(service.planName)"))),
-                    .td(.text(service.domainName.isEmpty ? "—" : service.domainName)), .td(.text(service.expiresOn)),
+                    .td(.a(.href("/services/\(service.id.uuidString.lowercased())"), .text("#\(service.number) \(service.planName)"))),
+                    .td(.text(service.domainName.isEmpty ? "—" : service.domainName)), .td(.text(service.expiresOn.description)),
                     .td(
                         .form(
                             .method(.post), .action("/finance/autorenewal"), .class("inline-form"), UI.csrfField(page),
-                            UI.hidden("service", service.id!.uuidString.lowercased()),
+                            UI.hidden("service", service.id.uuidString.lowercased()),
                             .label(
                                 .class("check"), .input(.type(.checkbox), .name("auto_renew"), .checked(service.autoRenew)),
                                 .text(page.t("service.auto_renew"))),
@@ -511,12 +510,12 @@ enum PaymentPages {
     }
 
     static func autopay(
-        _ page: PageContext, overview: Autopayments.Overview, saved: [SavedMethodRecord], maximum: String?,
+        _ page: PageContext, overview: Autopayments.Overview, saved: [SavedMethod], maximum: String?,
         error: String?
     ) -> HTML {
         let setting = overview.setting
         let current =
-            maximum ?? setting.map { MoneyFormat.plain(Money(units: $0.monthlyMaximum, currency: overview.forecast.currency)) }
+            maximum ?? setting.map { MoneyFormat.plain($0.monthlyMaximum) }
             ?? MoneyFormat.plain(overview.recommendedMaximum)
         let form: Node<HTML.BodyContext> = .form(
             .method(.post), .action("/finance/autopay"), .class("stack widget widget-wide"), UI.csrfField(page),
@@ -528,7 +527,7 @@ enum PaymentPages {
                 .text(page.t("autopay.enabled"))),
             UI.select(
                 label: page.t("autorenewal.method"), name: "method",
-                options: saved.map { (value: $0.id!.uuidString.lowercased(), title: $0.name) },
+                options: saved.map { (value: $0.id.uuidString.lowercased(), title: $0.name) },
                 selected: setting?.savedMethodID.uuidString.lowercased()),
             UI.field(
                 label: page.t("autopay.maximum"), name: "maximum", value: current,
@@ -585,13 +584,13 @@ enum GatewayPages {
                 form))
     }
 
-    static func payLink(_ page: PageContext, payment: PaymentRecord, method: PaymentMethod?, token: String, error: String?) -> HTML {
-        let status = PaymentStatus(rawValue: payment.status) ?? .new
+    static func payLink(_ page: PageContext, payment: Payment, method: PaymentMethod?, token: String, error: String?) -> HTML {
+        let status = payment.status
         return Layout.card(
             page, title: page.t("invoice.title", ["number": String(payment.number)]),
             content: .group(
                 UI.alert(error),
-                .if(status.isUnpaid && payment.redirectURL != nil, .raw("<meta http-equiv=\"refresh\" content=\"5\">")),
+                .if(status.isUnpaid && payment.hasGatewaySession, .raw("<meta http-equiv=\"refresh\" content=\"5\">")),
                 .p(.text(page.providerName)),
                 .dl(
                     .class("facts"), .attribute(named: "data-testid", value: "paylink-invoice"),
@@ -600,7 +599,7 @@ enum GatewayPages {
                     .dt(.class("grand"), .text(page.t("payment.total"))),
                     .dd(
                         .class("grand"), .attribute(named: "data-testid", value: "paylink-total"),
-                        .text(PaymentPages.money(page, payment.total, payment.currency)))),
+                        .text(page.money(payment.total)))),
                 .if(
                     status.isUnpaid,
                     .unwrap(method) { method in

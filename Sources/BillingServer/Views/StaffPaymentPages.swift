@@ -1,13 +1,11 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import Plot
 
 /// Staff's payment pages: the list, one payment with confirmation and refunds, the methods.
 enum StaffPaymentPages {
-    static func list(_ page: PageContext, payments: BillingEngine.Page<PaymentRecord>, status: String, kind: String, search: String) -> HTML
-    {
+    static func list(_ page: PageContext, payments: BillingEngine.Page<Payment>, status: String, kind: String, search: String) -> HTML {
         let statusOptions =
             [(value: "", title: page.t("services.any_status"))]
             + PaymentStatus.allCases.map { (value: $0.rawValue, title: page.t("payment.status." + $0.rawValue)) }
@@ -17,10 +15,10 @@ enum StaffPaymentPages {
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(payments.items) { payment in
                 .tr(
-                    .td(.a(.href("/admin/payments/\(payment.id!.uuidString.lowercased())"), .text("#\(payment.number)"))),
-                    .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.methodKind))),
-                    .td(.text(page.t("payment.purpose." + payment.purpose))),
-                    .td(.class("num"), .text(PaymentPages.money(page, payment.total, payment.currency))),
+                    .td(.a(.href("/admin/payments/\(payment.id.uuidString.lowercased())"), .text("#\(payment.number)"))),
+                    .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.methodKind.rawValue))),
+                    .td(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
+                    .td(.class("num"), .text(page.money(payment.total))),
                     .td(PaymentPages.statusTag(page, payment.status)))
             })
         let query = "&status=\(status)&method=\(kind)&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
@@ -51,18 +49,17 @@ enum StaffPaymentPages {
             ))
     }
 
-    static func detail(_ page: PageContext, payment: PaymentRecord, refunds: [RefundRecord], client: UserRecord?, error: String?) -> HTML {
-        let path = "/admin/payments/\(payment.id!.uuidString.lowercased())"
-        let remaining = payment.amount - payment.refunded
+    static func detail(_ page: PageContext, payment: Payment, refunds: [Refund], client: PaymentClient?, error: String?) -> HTML {
+        let path = "/admin/payments/\(payment.id.uuidString.lowercased())"
         let refundForm: Node<HTML.BodyContext> = .if(
-            payment.status == PaymentStatus.credited.rawValue && payment.purpose != "cashback" && remaining > 0,
+            payment.isRefundable,
             .form(
                 .method(.post), .action(path + "/refund"), .class("stack widget"), UI.csrfField(page),
                 UI.hidden("key", UUID().uuidString.lowercased()),
                 .h2(.text(page.t("admin.payments.refund"))),
                 UI.field(
                     label: page.t("payment.amount"), name: "amount",
-                    value: MoneyFormat.plain(Money(units: remaining, currency: Currency.named(payment.currency) ?? .EUR)),
+                    value: MoneyFormat.plain(payment.refundable),
                     hint: page.t("admin.payments.refund_hint")),
                 UI.field(label: page.t("admin.refund.reason"), name: "reason"),
                 UI.submit(page.t("admin.payments.refund"))))
@@ -78,7 +75,7 @@ enum StaffPaymentPages {
                     .forEach(refunds) { refund in
                         .tr(
                             .td(.text(page.dateTime(refund.createdAt))),
-                            .td(.class("num"), .text(PaymentPages.money(page, refund.amount, refund.currency))),
+                            .td(.class("num"), .text(page.money(refund.amount))),
                             .td(.text(refund.reason)))
                     })))
         return Layout.staff(
@@ -94,14 +91,13 @@ enum StaffPaymentPages {
                         .dd(
                             .a(
                                 .href("/admin/clients/\(payment.accountID.uuidString.lowercased())"),
-                                .text(client.map { "\($0.name) <\($0.email)>" } ?? "—"))),
-                        .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.methodKind))),
-                        .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose))),
+                                .text(client?.ownerName.map { "\($0) <\(client?.ownerEmail ?? "")>" } ?? "—"))),
+                        .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.methodKind.rawValue))),
+                        .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
                         .dt(.text(page.t("admin.payments.gateway_id"))), .dd(.text(payment.gatewayPaymentID ?? "—"))),
                     PaymentPages.amountsList(page, payment: payment),
                     .if(
-                        payment.methodKind == PaymentMethodKind.bankTransfer.rawValue
-                            && PaymentStatus(rawValue: payment.status)?.acceptsMoney == true,
+                        payment.awaitsBankTransfer,
                         .form(
                             .method(.post), .action(path + "/confirm"), UI.csrfField(page),
                             .attribute(named: "data-confirm", value: page.t("admin.payments.confirm_question")),

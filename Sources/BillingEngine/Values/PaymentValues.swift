@@ -1,0 +1,164 @@
+import BillingDomain
+import BillingStore
+import Foundation
+
+/// What a payment is for (FIN-3).
+public enum PaymentPurpose: String, Sendable, Codable, CaseIterable, Hashable {
+    case topUp = "topup"
+    case order
+    case subscription
+    case autopay
+    case cashback
+}
+
+/// A payment as the client and staff areas see it (an invoice to the client): typed, with its
+/// amounts as `Money`. The edge reads these, never the stored rows.
+public struct Payment: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let accountID: UUID
+    /// The number clients see, unique across the provider.
+    public let number: Int
+    /// `nil` for cashback, which no method pays.
+    public let methodID: UUID?
+    /// The method's kind when the payment was made (the method may be edited later).
+    public let methodKind: PaymentMethodKind
+    public let purpose: PaymentPurpose
+    public let orderID: UUID?
+    public let serviceID: UUID?
+    public let payerID: UUID?
+    /// What reaches the balance.
+    public let amount: Money
+    public let commission: Money
+    /// What the payer pays: amount + commission.
+    public let total: Money
+    public let cashback: Money
+    public let refunded: Money
+    public let status: PaymentStatus
+    /// Why the gateway declined, in its words.
+    public let failure: String?
+    /// The gateway's own id of the payment, for staff matching it in the gateway's dashboard.
+    public let gatewayPaymentID: String?
+    /// The gateway's page was opened for it (the payer may be paying right now).
+    public let hasGatewaySession: Bool
+    public let createdAt: Date
+    public let creditedAt: Date?
+
+    public var currency: Currency { amount.currency }
+    /// What may still be refunded: the amount less what was refunded.
+    public var refundable: Money { amount - refunded }
+    /// Staff may refund a credited payment that is not itself cashback, while something is left.
+    public var isRefundable: Bool { status == .credited && purpose != .cashback && refundable.isPositive }
+    /// Staff confirm a bank transfer's money while it may still arrive.
+    public var awaitsBankTransfer: Bool { methodKind == .bankTransfer && status.acceptsMoney }
+
+    init(_ record: PaymentRecord, fallback: Currency) {
+        let currency = Currency.named(record.currency) ?? fallback
+        id = record.id!
+        accountID = record.accountID
+        number = record.number
+        methodID = record.methodID
+        methodKind = PaymentMethodKind(rawValue: record.methodKind) ?? .balance
+        purpose = PaymentPurpose(rawValue: record.purpose) ?? .topUp
+        orderID = record.orderID
+        serviceID = record.serviceID
+        payerID = record.payerID
+        amount = Money(units: record.amount, currency: currency)
+        commission = Money(units: record.commission, currency: currency)
+        total = Money(units: record.total, currency: currency)
+        cashback = Money(units: record.cashback, currency: currency)
+        refunded = Money(units: record.refunded, currency: currency)
+        status = PaymentStatus(rawValue: record.status) ?? .new
+        failure = record.failure
+        hasGatewaySession = record.redirectURL != nil
+        gatewayPaymentID = record.gatewayPaymentID
+        createdAt = record.createdAt
+        creditedAt = record.creditedAt
+    }
+}
+
+/// Who pays an invoice (a person or a company of the account).
+public struct Payer: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let kind: PayerKind
+    public let name: String
+
+    init(_ record: PayerRecord) {
+        id = record.id!
+        kind = PayerKind(rawValue: record.kind) ?? .person
+        name = record.name
+    }
+}
+
+/// A refund of a credited payment, made by staff.
+public struct Refund: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let paymentID: UUID
+    public let amount: Money
+    public let reason: String
+    public let createdAt: Date
+
+    init(_ record: RefundRecord, currency: Currency) {
+        id = record.id!
+        paymentID = record.paymentID
+        amount = Money(units: record.amount, currency: Currency.named(record.currency) ?? currency)
+        reason = record.reason
+        createdAt = record.createdAt
+    }
+}
+
+/// The client a payment belongs to, as staff see it beside the payment.
+public struct PaymentClient: Sendable, Hashable {
+    public let accountID: UUID
+    public let clientCode: Int?
+    public let accountName: String?
+    public let ownerName: String?
+    public let ownerEmail: String?
+}
+
+/// An order a payment is made for: its frozen total and the method it was checked out with.
+public struct OrderToPay: Sendable, Hashable {
+    public let id: UUID
+    public let number: Int
+    public let total: Money
+    public let methodID: UUID?
+}
+
+/// A payment method kept at a gateway for later charges (FIN-8), as its owner sees it.
+public struct SavedMethod: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let methodID: UUID
+    /// The gateway's kind (`stripe`, `sandbox`…).
+    public let gateway: String
+    /// What the gateway shows of it ("Visa •••• 4242").
+    public let label: String
+    /// The name the client gave it.
+    public let name: String
+    public let status: SavedMethodStatus
+    public let lastError: String?
+    public let createdAt: Date
+
+    init(_ record: SavedMethodRecord) {
+        id = record.id!
+        methodID = record.methodID
+        gateway = record.gateway
+        label = record.label
+        name = record.name
+        status = SavedMethodStatus(rawValue: record.status) ?? .notWorking
+        lastError = record.lastError
+        createdAt = record.createdAt
+    }
+}
+
+/// The account's autopayment (FIN-9): which saved method tops the balance up, and at most how much
+/// a month.
+public struct AutopaySetting: Sendable, Hashable {
+    public let savedMethodID: UUID
+    public let monthlyMaximum: Money
+    public let enabled: Bool
+
+    init(_ record: AutopaySettingRecord, fallback: Currency) {
+        savedMethodID = record.savedMethodID
+        monthlyMaximum = Money(units: record.monthlyMaximum, currency: Currency.named(record.currency) ?? fallback)
+        enabled = record.enabled
+    }
+}
