@@ -22,6 +22,10 @@ public struct BillingSettings: Sendable, Equatable {
         notice: "billing.notice_days"
     )
 
+    public static func load(context: EngineContext) async throws -> BillingSettings { try await load(on: context.database) }
+
+    public func save(context: EngineContext) async throws { try await save(on: context.database) }
+
     public static func load(on db: any Database) async throws -> BillingSettings {
         let rows = try await SettingRecord.query(on: db).filter(\.$id ~~ [keys.taxMode, keys.alignment, keys.grace, keys.notice]).all()
         let values = Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0.value) })

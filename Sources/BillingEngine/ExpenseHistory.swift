@@ -66,7 +66,7 @@ public struct ExpenseHistory: Sendable {
     }
 
     /// One page of expenses, newest first, with the totals of everything the filter matches.
-    public func page(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> (Page<ExpenseRecord>, Totals) {
+    public func page(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> (Page<Expense>, Totals) {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         // SUM of a bigint is numeric in PostgreSQL; the casts bring it back to 64-bit integers on both.
         let row = try await sql.raw(
@@ -85,7 +85,7 @@ public struct ExpenseHistory: Sendable {
             account: account, filter: filter, order: "charged_on DESC, created_at DESC",
             limit: page.size, offset: page.offset)
         return (
-            Page(items: items, total: count, request: page),
+            Page(items: items.map { Expense($0, fallback: currency) }, total: count, request: page),
             Totals(
                 amount: Money(units: amount, currency: currency), unpaid: Money(units: amount - paid, currency: currency),
                 tax: Money(units: tax, currency: currency), count: count)

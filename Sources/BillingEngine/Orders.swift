@@ -7,9 +7,16 @@ import Foundation
 /// A cart line with its current price, or the reason it can no longer be ordered (the plan was
 /// disabled, a promo code expired …).
 public struct CartLine: Sendable {
-    public let item: OrderItemRecord
+    public let item: OrderItem
     public let priced: PricedConfiguration?
     public let problem: OrderError?
+}
+
+/// A cart line with the stored item, for the use cases that change it.
+struct StoredCartLine: Sendable {
+    let item: OrderItemRecord
+    let priced: PricedConfiguration?
+    let problem: OrderError?
 }
 
 /// The cart (CAT-3): items not yet checked out, priced afresh each time they are shown.
@@ -20,7 +27,7 @@ public struct Cart: Sendable {
 
     /// Adds a configuration to the cart after pricing it (so an invalid one never gets in).
     @discardableResult
-    public func add(_ configuration: OrderConfiguration, account: AccountRecord) async throws -> OrderItemRecord {
+    public func add(_ configuration: OrderConfiguration, account: AccountRecord) async throws -> OrderItem {
         let priced = try await OrderPricing(context: context).price(configuration, for: account)
         let config = priced.configuration
         let item = OrderItemRecord(
@@ -28,7 +35,7 @@ public struct Cart: Sendable {
             domainName: config.domainName, osImage: config.osImage, addons: config.addonsJSON,
             trial: config.trial, promoCode: config.promoCode?.uppercased(), createdAt: context.clock.now)
         try await item.create(on: context.database)
-        return item
+        return OrderItem(item, currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
     }
 
     /// Replaces a cart item's configuration.
@@ -52,7 +59,7 @@ public struct Cart: Sendable {
 
     /// Applies a promo code to every cart item it is valid for; refuses it if it fits none.
     public func applyPromo(_ code: String, account: AccountRecord) async throws {
-        let lines = try await lines(account: account)
+        let lines = try await storedLines(account: account)
         var applied = 0
         var lastRefusal = OrderError.promo(.unknown)
         for line in lines where line.item.kind == "new" {
@@ -72,16 +79,30 @@ public struct Cart: Sendable {
 
     /// The cart's items, oldest first, each priced now.
     public func lines(account: AccountRecord) async throws -> [CartLine] {
+        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        return try await storedLines(account: account).map {
+            CartLine(item: OrderItem($0.item, currency: currency), priced: $0.priced, problem: $0.problem)
+        }
+    }
+
+    /// One item of the cart (not yet checked out), to open its form again.
+    public func item(_ id: UUID, account: AccountRecord) async throws -> OrderItem? {
+        guard let item = try await OrderItemRecord.find(id, on: context.database), item.accountID == account.id!, item.orderID == nil
+        else { return nil }
+        return OrderItem(item, currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
+    }
+
+    func storedLines(account: AccountRecord) async throws -> [StoredCartLine] {
         let items = try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id!)
             .filter(\.$orderID == nil).sort(\.$createdAt).all()
         let settings = try await BillingSettings.load(on: context.database)
-        var lines: [CartLine] = []
+        var lines: [StoredCartLine] = []
         for item in items {
             do {
                 let priced = try await Orders(context: context).price(item, account: account, settings: settings)
-                lines.append(CartLine(item: item, priced: priced, problem: nil))
+                lines.append(StoredCartLine(item: item, priced: priced, problem: nil))
             } catch let error as OrderError {
-                lines.append(CartLine(item: item, priced: nil, problem: error))
+                lines.append(StoredCartLine(item: item, priced: nil, problem: error))
             }
         }
         return lines
@@ -147,8 +168,8 @@ public struct Orders: Sendable {
     public func checkout(
         account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
         actor: String
-    ) async throws -> OrderRecord {
-        var lines = try await Cart(context: context).lines(account: account)
+    ) async throws -> Order {
+        var lines = try await Cart(context: context).storedLines(account: account)
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
         guard !lines.isEmpty else { throw OrderError.emptyCart }
         if let problem = lines.compactMap(\.problem).first { throw problem }
@@ -178,7 +199,7 @@ public struct Orders: Sendable {
             return order
         }
         if payFromBalance { try await pay(orderID: order.id!, account: account, actor: actor) }
-        return try await OrderRecord.find(order.id!, on: context.database) ?? order
+        return Order(try await OrderRecord.find(order.id!, on: context.database) ?? order, fallback: currency)
     }
 
     /// A service's next period as a pending order (SVC-1 "extend": the payment request).
@@ -186,7 +207,7 @@ public struct Orders: Sendable {
     public func requestRenewal(
         serviceID: UUID, account: AccountRecord, paymentMethod: String = "balance",
         actor: String
-    ) async throws -> OrderRecord {
+    ) async throws -> Order {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
             let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
@@ -196,6 +217,25 @@ public struct Orders: Sendable {
             addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
         try await item.create(on: context.database)
         return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
+    }
+
+    /// What paying an order from the client area leads to (CAT-5).
+    public enum Settlement: Sendable, Equatable {
+        /// Paid from the balance.
+        case paid
+        /// Checked out with a payment method: it is paid through that method, never from the balance.
+        case payThrough(methodID: UUID)
+    }
+
+    /// Pays a pending order the way it was checked out: from the balance now, or, for an order
+    /// fixed to a payment method, says which method pays it.
+    public func settle(orderID: UUID, account: AccountRecord, actor: String) async throws -> Settlement {
+        guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id! else {
+            throw OrderError.orderNotFound
+        }
+        if case .method(let methodID) = OrderPaymentMethod(stored: order.paymentMethod) { return .payThrough(methodID: methodID) }
+        try await pay(orderID: orderID, account: account, actor: actor)
+        return .paid
     }
 
     /// Pays a pending order from the balance. A second call (a double click, a retried request)
@@ -305,18 +345,18 @@ public struct Orders: Sendable {
     }
 
     /// The account's orders in one status, newest first.
-    public func list(account: AccountRecord, status: String) async throws -> [OrderRecord] {
-        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status == status)
-            .sort(\.$createdAt, .descending).limit(100).all()
+    public func list(account: AccountRecord, status: OrderStatus) async throws -> [Order] {
+        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status == status.rawValue)
+            .sort(\.$createdAt, .descending).limit(100).all().map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
     /// One order of the account with what its page shows: its items with their plans' names, and
     /// the payments made for it. Another account's order is indistinguishable from a missing one.
     public struct Detail: Sendable {
-        public let order: OrderRecord
-        /// Each item with its plan (named in the page's language by the view), `nil` if it was removed.
-        public let items: [(item: OrderItemRecord, plan: PlanRecord?)]
-        public let payments: [PaymentRecord]
+        public let order: Order
+        /// Each item with its plan's name (in every language), `nil` if the plan was removed.
+        public let items: [(item: OrderItem, planName: LocalizedText?)]
+        public let payments: [Payment]
     }
 
     public func detail(orderID: UUID, account: AccountRecord) async throws -> Detail? {
@@ -326,7 +366,10 @@ public struct Orders: Sendable {
         let plans = try await PlanRecord.query(on: db).filter(\.$id ~~ Set(items.map(\.planID))).all()
         let byID = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0) })
         let payments = try await PaymentRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
-        return Detail(order: order, items: items.map { ($0, byID[$0.planID]) }, payments: payments)
+        let value = Order(order, fallback: context.provider.defaultCurrency)
+        return Detail(
+            order: value, items: items.map { (OrderItem($0, currency: value.currency), byID[$0.planID]?.localizedName) },
+            payments: payments.map(PaymentFlow(context: context).value))
     }
 
     /// The number of items waiting in the account's cart (the menu shows it).
@@ -335,10 +378,13 @@ public struct Orders: Sendable {
     }
 
     /// The items of some orders, grouped by order.
-    public func items(of orderIDs: [UUID]) async throws -> [UUID: [OrderItemRecord]] {
-        guard !orderIDs.isEmpty else { return [:] }
-        let items = try await OrderItemRecord.query(on: context.database).filter(\.$orderID ~~ orderIDs).sort(\.$createdAt).all()
-        return Dictionary(grouping: items, by: { $0.orderID! })
+    public func items(of orders: [Order]) async throws -> [UUID: [OrderItem]] {
+        guard !orders.isEmpty else { return [:] }
+        let currencies = Dictionary(uniqueKeysWithValues: orders.map { ($0.id, $0.currency) })
+        let items = try await OrderItemRecord.query(on: context.database).filter(\.$orderID ~~ orders.map(\.id)).sort(\.$createdAt).all()
+        return Dictionary(grouping: items, by: { $0.orderID! }).mapValues { records in
+            records.map { OrderItem($0, currency: currencies[$0.orderID!] ?? context.provider.defaultCurrency) }
+        }
     }
 
     /// Cancels a pending order; its items are dropped (a new order is needed, CAT-5).

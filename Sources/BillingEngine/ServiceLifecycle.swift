@@ -14,16 +14,6 @@ public enum ServiceActionError: Error, Equatable, Sendable {
     case backendFailed
 }
 
-/// A service with what its pages show.
-public struct ServiceView: Sendable {
-    public let service: ServiceRecord
-    public let status: ServiceStatus
-    public let productType: ProductType
-    public let period: BillingPeriod
-    public let recurring: Money
-    public let expiresOn: LocalDate
-}
-
 /// The life of a service (SVC-1, SVC-2): opening through the processing module, the client's
 /// stop/start/delete, changes with prorated charges, paid renewals, and the history of it all.
 public struct ServiceLifecycle: Sendable {
@@ -41,16 +31,6 @@ public struct ServiceLifecycle: Sendable {
     static func renewalStart(_ service: ServiceRecord, today: LocalDate) -> LocalDate {
         if service.status == ServiceStatus.expired.rawValue { return today }
         return LocalDate(iso: service.expiresOn) ?? today
-    }
-
-    public static func view(_ service: ServiceRecord) -> ServiceView? {
-        guard let status = ServiceStatus(rawValue: service.status), let type = ProductType(rawValue: service.productType),
-            let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
-            let expires = LocalDate(iso: service.expiresOn)
-        else { return nil }
-        return ServiceView(
-            service: service, status: status, productType: type, period: period,
-            recurring: Money(units: service.recurringAmount, currency: currency), expiresOn: expires)
     }
 
     static func request(_ service: ServiceRecord) -> ProvisioningRequest {
@@ -114,7 +94,11 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// A service of this account, or `notFound` (another account's service looks missing).
-    public func service(_ id: UUID, account: AccountRecord) async throws -> ServiceRecord {
+    public func service(_ id: UUID, account: AccountRecord) async throws -> Service {
+        context.value(try await stored(id, account: account))
+    }
+
+    func stored(_ id: UUID, account: AccountRecord) async throws -> ServiceRecord {
         guard let service = try await ServiceRecord.find(id, on: context.database), service.accountID == account.id! else {
             throw ServiceActionError.notFound
         }
@@ -123,7 +107,7 @@ public struct ServiceLifecycle: Sendable {
 
     /// The client stops a running service (Suspended for daily billing, Stopped otherwise).
     public func stop(serviceID: UUID, account: AccountRecord, actor: String) async throws {
-        let service = try await self.service(serviceID, account: account)
+        let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.active.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
         try await transition(
@@ -133,7 +117,7 @@ public struct ServiceLifecycle: Sendable {
 
     /// The client starts a service it stopped.
     public func start(serviceID: UUID, account: AccountRecord, actor: String) async throws {
-        let service = try await self.service(serviceID, account: account)
+        let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.stoppedByClient.rawValue || service.status == ServiceStatus.suspendedByClient.rawValue
         else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.start(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
@@ -143,7 +127,7 @@ public struct ServiceLifecycle: Sendable {
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
     /// paid period is forfeited, as the order form says.
     public func delete(serviceID: UUID, account: AccountRecord, actor: String) async throws {
-        let service = try await self.service(serviceID, account: account)
+        let service = try await stored(serviceID, account: account)
         guard let type = ProductType(rawValue: service.productType), type.clientMayDelete else {
             throw ServiceActionError.deletionNotAllowed
         }
@@ -157,7 +141,7 @@ public struct ServiceLifecycle: Sendable {
     }
 
     public func setAutoRenew(serviceID: UUID, enabled: Bool, account: AccountRecord, actor: String) async throws {
-        let service = try await self.service(serviceID, account: account)
+        let service = try await stored(serviceID, account: account)
         guard service.status != ServiceStatus.deleted.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         guard service.autoRenew != enabled else { return }
         service.autoRenew = enabled
@@ -176,18 +160,19 @@ public struct ServiceLifecycle: Sendable {
     /// Changes the period of the following renewals; the paid period is kept, the next one is
     /// priced from the catalog for the new period.
     public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: AccountRecord, actor: String) async throws {
-        let service = try await self.service(serviceID, account: account)
-        guard let view = Self.view(service), view.status != .deleted else { throw ServiceActionError.notFound }
+        let service = try await stored(serviceID, account: account)
+        let view = context.value(service)
+        guard view.status != .deleted else { throw ServiceActionError.notFound }
         guard view.period != period else { return }
         var configuration = OrderConfiguration(
             planID: service.planID, period: period,
             addons: OrderConfiguration.addons(fromJSON: service.addons),
             domainName: service.domainName, osImage: service.osImage)
-        guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.recurring.currency) else {
+        guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.currency) else {
             throw ServiceActionError.order(.unknownPlan)
         }
         let amounts: [UUID: Int]
-        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) } catch let error
+        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.currency) } catch let error
             as OrderError
         { throw ServiceActionError.order(error) }
         let recurring = try OrderPricing.recurringAmount(offer: offer, period: period, amounts: amounts)
@@ -217,11 +202,12 @@ public struct ServiceLifecycle: Sendable {
     }
 
     public func quoteChange(serviceID: UUID, addons: [UUID: Int], account: AccountRecord) async throws -> ChangeQuote {
-        let service = try await self.service(serviceID, account: account)
-        guard let view = Self.view(service), view.status == .active || view.status == .stoppedByClient else {
+        let service = try await stored(serviceID, account: account)
+        let view = context.value(service)
+        guard view.status == .active || view.status == .stoppedByClient else {
             throw ServiceActionError.notAllowed(status: service.status)
         }
-        guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.recurring.currency) else {
+        guard let offer = try await Catalog(context: context).offer(planID: service.planID, currency: view.currency) else {
             throw ServiceActionError.order(.unknownPlan)
         }
         var current = OrderConfiguration.addons(fromJSON: service.addons)
@@ -230,16 +216,16 @@ public struct ServiceLifecycle: Sendable {
             planID: service.planID, period: view.period, addons: current,
             domainName: service.domainName, osImage: service.osImage)
         let amounts: [UUID: Int]
-        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.recurring.currency) } catch let error
+        do { amounts = try OrderPricing.validate(&configuration, offer: offer, currency: view.currency) } catch let error
             as OrderError
         { throw ServiceActionError.order(error) }
         let newRecurring = try OrderPricing.recurringAmount(offer: offer, period: view.period, amounts: amounts)
         let share = Proration.remainingShare(on: context.today, periodEnd: view.expiresOn, period: view.period)
-        let difference = newRecurring - view.recurring
-        let due = difference.isPositive ? difference.times(share).roundedToMinorUnit() : .zero(view.recurring.currency)
+        let difference = newRecurring - view.recurringAmount
+        let due = difference.isPositive ? difference.times(share).roundedToMinorUnit() : .zero(view.currency)
         let settings = try await BillingSettings.load(on: context.database)
         return ChangeQuote(
-            oldRecurring: view.recurring, newRecurring: newRecurring, share: share,
+            oldRecurring: view.recurringAmount, newRecurring: newRecurring, share: share,
             dueNow: TaxedAmount(catalogAmount: due, rate: VATTable.rate(forCountry: account.country), mode: settings.taxMode),
             amounts: amounts)
     }
@@ -361,7 +347,7 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The account's services (SVC-1), newest first.
-    public func list(account: AccountRecord, filter: ListFilter, page: PageRequest) async throws -> Page<ServiceView> {
+    public func list(account: AccountRecord, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
         let db = context.database
         let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id!)
         if let type = filter.type { query.filter(\.$productType == type.rawValue) }
@@ -383,13 +369,13 @@ public struct ServiceLifecycle: Sendable {
         let total = try await query.copy().count()
         let page = page.within(total: total)
         let services = try await query.sort(\.$number, .descending).offset(page.offset).limit(page.size).all()
-        return Page(items: services.compactMap(Self.view), total: total, request: page)
+        return Page(items: services.map(context.value), total: total, request: page)
     }
 
     /// A service's history, newest first.
-    public func history(serviceID: UUID) async throws -> [ServiceEventRecord] {
+    public func history(serviceID: UUID) async throws -> [ServiceHistoryEntry] {
         try await ServiceEventRecord.query(on: context.database).filter(\.$serviceID == serviceID)
-            .sort(\.$at, .descending).sort(\.$id).limit(200).all()
+            .sort(\.$at, .descending).sort(\.$id).limit(200).all().map(ServiceHistoryEntry.init)
     }
 }
 

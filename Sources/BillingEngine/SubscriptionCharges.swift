@@ -50,10 +50,8 @@ public struct SubscriptionCharges: Sendable {
         let order = try await Orders(context: context).requestRenewal(
             serviceID: service.id!, account: account,
             paymentMethod: method.id.uuidString.lowercased(), actor: Self.actor)
-        guard let currency = Currency.named(order.currency),
-            let amounts = try? method.terms.amounts(for: Money(units: order.total, currency: currency))
-        else {
-            try await Orders(context: context).cancel(orderID: order.id!, account: account)
+        guard let amounts = try? method.terms.amounts(for: order.total) else {
+            try await Orders(context: context).cancel(orderID: order.id, account: account)
             return .skipped
         }
         let flow = PaymentFlow(context: context)

@@ -211,7 +211,7 @@ struct PaymentFlowTests {
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
-            #expect(try await OrderRecord.find(order.id!, on: app.db)?.status == "paid")
+            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == "paid")
             #expect(try await ServiceRecord.query(on: app.db).first()?.status == "active")
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }

@@ -24,9 +24,9 @@ struct RenewalScenarioTests {
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.yearly, period: .year), account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: actor)
-            #expect(order.status == "paid")
-            #expect(order.total == Self.eur("110.00").units)
-            #expect(order.tax == Self.eur("17.57").units) // 1.60 + 15.97, 19 % included
+            #expect(order.status == .paid)
+            #expect(order.total == Self.eur("110.00"))
+            #expect(order.tax == Self.eur("17.57")) // 1.60 + 15.97, 19 % included
             let services = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
             #expect(services.map(\.status) == ["active", "active"])
             #expect(services.map(\.expiresOn) == ["2026-02-15", "2027-01-15"])
@@ -115,7 +115,7 @@ struct RenewalScenarioTests {
                 OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
                 account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "client:bob")
-            #expect(order.total == 0)
+            #expect(order.total.isZero)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.isTrial)
             #expect(service.expiresOn == "2026-02-14")

@@ -91,11 +91,11 @@ struct PaymentPagesTests {
             #expect(page.text.contains("Pay with Card"))
             #expect(!page.text.contains("Pay from balance"))
             #expect(page.text.contains("€10.00"))
-            let pay = try await browser.post("/orders/\(order.id!.uuidString.lowercased())/pay", form: [:])
-            #expect(pay.location == "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(card.uuidString.lowercased())")
+            let pay = try await browser.post("/orders/\(order.id.uuidString.lowercased())/pay", form: [:])
+            #expect(pay.location == "/payments/new?order=\(order.id.uuidString.lowercased())&method=\(card.uuidString.lowercased())")
             let form = try await browser.get(try #require(pay.location))
             #expect(form.text.contains("€10.00"))
-            #expect(try await OrderRecord.find(order.id!, on: app.db)?.status == "pending")
+            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == "pending")
         }
     }
 }

@@ -14,6 +14,8 @@ public struct Service: Sendable, Identifiable, Hashable {
     public let planName: String
     public let domainName: String
     public let osImage: String
+    /// Resource quantities by add-on.
+    public let addons: [UUID: Int]
     public let status: ServiceStatus
     /// What runs while the status is `processing`.
     public let operation: ProcessingOperation?
@@ -40,6 +42,7 @@ public struct Service: Sendable, Identifiable, Hashable {
         planName = record.planName
         domainName = record.domainName
         osImage = record.osImage
+        addons = OrderConfiguration.addons(fromJSON: record.addons)
         status = ServiceStatus(rawValue: record.status) ?? .unavailable
         operation = record.operation.flatMap(ProcessingOperation.init(rawValue:))
         period = BillingPeriod(rawValue: record.period) ?? .month
@@ -56,4 +59,59 @@ public struct Service: Sendable, Identifiable, Hashable {
 extension EngineContext {
     /// The stored service as the edge reads it.
     func value(_ record: ServiceRecord) -> Service { Service(record, fallback: provider.defaultCurrency) }
+}
+
+/// One change in a service's history: what happened, the status it led to, who did it.
+public struct ServiceHistoryEntry: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let at: Date
+    /// The event's key (`ordered`, `stopped`, `renewed`…), named in the locale files.
+    public let event: String
+    public let fromStatus: ServiceStatus?
+    public let toStatus: ServiceStatus
+    /// Who did it: `client`, `staff`, `api` or `system` (the id stays in the database).
+    public let actorKind: String
+    public let note: String
+
+    init(_ record: ServiceEventRecord) {
+        id = record.id!
+        at = record.at
+        event = record.event
+        fromStatus = record.fromStatus.flatMap(ServiceStatus.init(rawValue:))
+        toStatus = ServiceStatus(rawValue: record.toStatus) ?? .unavailable
+        actorKind = record.actor.split(separator: ":").first.map(String.init) ?? "system"
+        note = record.note
+    }
+}
+
+/// A charge in the client's expense history (FIN-5).
+public struct Expense: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let serviceID: UUID?
+    public let summary: String
+    public let chargedOn: LocalDate
+    public let periodFrom: LocalDate?
+    public let periodTo: LocalDate?
+    public let amount: Money
+    /// What is still unpaid of it.
+    public let unpaid: Money
+    public let tax: Money
+    public let taxRate: TaxRate
+    /// The ledger transaction that paid it from the balance.
+    public let paidBy: UUID?
+
+    init(_ record: ExpenseRecord, fallback: Currency) {
+        let currency = Currency.named(record.currency) ?? fallback
+        id = record.id!
+        serviceID = record.serviceID
+        summary = record.summary
+        chargedOn = LocalDate(iso: record.chargedOn) ?? LocalDate(iso: "1970-01-01")!
+        periodFrom = record.periodFrom.flatMap(LocalDate.init(iso:))
+        periodTo = record.periodTo.flatMap(LocalDate.init(iso:))
+        amount = Money(units: record.amount, currency: currency)
+        unpaid = Money(units: record.amount - record.paidAmount, currency: currency)
+        tax = Money(units: record.tax, currency: currency)
+        taxRate = TaxRate(basisPoints: record.taxRate)
+        paidBy = record.ledgerTransactionID
+    }
 }

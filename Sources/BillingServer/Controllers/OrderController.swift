@@ -1,6 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Vapor
 
 /// Ordering (CAT-2..4): the catalog by product type, the configuration form with a quote
@@ -24,12 +23,12 @@ struct OrderController: RouteCollection {
         let page = try await PageContext.client(req)
         let account = try req.client.account
         let type = req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:)) ?? .vps
-        let currency = Currency.named(account.currency) ?? req.engine.provider.defaultCurrency
+        let currency = try req.client.currency
         let offers = try await Catalog(context: req.engine).offers(type: type, currency: currency)
-        let settings = try await BillingSettings.load(on: req.db)
+        let settings = try await BillingSettings.load(context: req.engine)
         return OrderPages.catalog(
             page, type: type, offers: offers, taxMode: settings.taxMode,
-            taxRate: VATTable.rate(forCountry: account.country)
+            taxRate: VATTable.rate(forCountry: try req.client.country)
         ).response()
     }
 
@@ -54,19 +53,17 @@ struct OrderController: RouteCollection {
     func configure(req: Request) async throws -> Response {
         let account = try req.client.account
         guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
-            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR),
+            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: try req.client.currency),
             offer.isOrderable
         else { throw PageError.notFound }
         var config = OrderConfiguration(planID: planID, period: offer.periods.first ?? .month)
         var itemID: UUID?
         if let id = req.query[String.self, at: "item"].flatMap(UUID.init(uuidString:)),
-            let item = try await OrderItemRecord.find(id, on: req.db), item.accountID == account.id!, item.orderID == nil,
-            let period = BillingPeriod(rawValue: item.period)
+            let item = try await Cart(context: req.engine).item(id, account: account)
         {
             itemID = id
-            config = OrderConfiguration(
-                planID: planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
-                domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
+            config = item.configuration
+            config.planID = planID
         }
         // The first look at the form shows the price: a name not typed yet does not change it.
         var quoted = config
@@ -81,7 +78,7 @@ struct OrderController: RouteCollection {
     func submit(req: Request) async throws -> Response {
         let account = try req.client.account
         guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
-            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: Currency.named(account.currency) ?? .EUR)
+            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: try req.client.currency)
         else { throw PageError.notFound }
         let form = try req.content.decode([String: String].self)
         let page = try await PageContext.client(req)
@@ -110,7 +107,7 @@ struct OrderController: RouteCollection {
                 let item = try await Cart(context: req.engine).add(config, account: account)
                 do {
                     try await Orders(context: req.engine).checkout(
-                        account: account, itemIDs: [item.id!], payFromBalance: true, actor: try req.client.actor)
+                        account: account, itemIDs: [item.id], payFromBalance: true, actor: try req.client.actor)
                 } catch let error as OrderError {
                     if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
                     throw error
@@ -149,13 +146,13 @@ struct OrderController: RouteCollection {
         let page = try await PageContext.client(req)
         let account = try req.client.account
         let orders = Orders(context: req.engine)
-        let pending = try await orders.list(account: account, status: "pending")
-        let paid = try await orders.list(account: account, status: "paid")
-        let items = try await orders.items(of: (pending + paid).map { $0.id! })
+        let pending = try await orders.list(account: account, status: .pending)
+        let paid = try await orders.list(account: account, status: .paid)
+        let items = try await orders.items(of: pending + paid)
         let methods = try await PaymentMethods(context: req.engine).all()
         return OrderPages.orders(
             page, pending: pending, paid: paid, items: items,
-            methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id.uuidString.lowercased(), $0.name) }),
+            methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) }),
             error: error.map { page.message($0) }
         )
         .response(status: error == nil ? .ok : .unprocessableEntity)
@@ -186,7 +183,7 @@ struct OrderController: RouteCollection {
                     account: account, payFromBalance: false,
                     paymentMethod: methodID.uuidString.lowercased(), actor: try req.client.actor)
                 return req.redirect(
-                    to: "/payments/new?order=\(order.id!.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
+                    to: "/payments/new?order=\(order.id.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
             } catch let error as OrderError {
                 return try await renderCart(req, error: error)
             }
@@ -219,22 +216,20 @@ struct OrderController: RouteCollection {
         else {
             throw PageError.notFound
         }
-        let methods = try await PaymentMethods(context: req.engine).all()
-        let method =
-            detail.order.paymentMethod == "balance" ? nil : methods.first { $0.id.uuidString.lowercased() == detail.order.paymentMethod }
-        return OrderPages.order(try await PageContext.client(req), detail: detail, methodName: method?.name).response()
+        var methodName: String?
+        if case .method(let id) = detail.order.method { methodName = try await PaymentMethods(context: req.engine).method(id)?.name }
+        return OrderPages.order(try await PageContext.client(req), detail: detail, methodName: methodName).response()
     }
 
     func pay(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        if let order = try await OrderRecord.find(id, on: req.db), order.accountID == (try req.client.account).id!,
-            order.paymentMethod != "balance"
-        {
-            // Fixed at checkout: it is paid with its own method, never from the balance (CAT-5).
-            return req.redirect(to: "/payments/new?order=\(id.uuidString.lowercased())&method=\(order.paymentMethod)")
-        }
         do {
-            try await Orders(context: req.engine).pay(orderID: id, account: try req.client.account, actor: try req.client.actor)
+            let settlement = try await Orders(context: req.engine).settle(
+                orderID: id, account: try req.client.account, actor: try req.client.actor)
+            if case .payThrough(let methodID) = settlement {
+                // Fixed at checkout: it is paid with its own method, never from the balance (CAT-5).
+                return req.redirect(to: "/payments/new?order=\(id.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
+            }
         } catch OrderError.orderNotFound {
             throw PageError.notFound
         } catch let error as OrderError {

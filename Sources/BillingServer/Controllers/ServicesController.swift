@@ -1,6 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Vapor
 
 /// Services (SVC-1, SVC-2): lists per product type, the service page with its history and
@@ -24,14 +23,14 @@ struct ServicesController: RouteCollection {
         let services = try await ServiceLifecycle(context: req.engine).list(
             account: account, filter: filter,
             page: PageRequest.web(req.query[String.self, at: "page"]))
-        let settings = try await BillingSettings.load(on: req.db)
+        let settings = try await BillingSettings.load(context: req.engine)
         return ServicePages.list(
             try await PageContext.client(req), filter: filter, services: services,
-            taxRate: VATTable.rate(forCountry: account.country), taxMode: settings.taxMode
+            taxRate: VATTable.rate(forCountry: try req.client.country), taxMode: settings.taxMode
         ).response()
     }
 
-    private func service(_ req: Request) async throws -> ServiceRecord {
+    private func service(_ req: Request) async throws -> Service {
         guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do { return try await ServiceLifecycle(context: req.engine).service(id, account: try req.client.account) } catch {
             throw PageError.notFound
@@ -43,16 +42,15 @@ struct ServicesController: RouteCollection {
     }
 
     private func render(
-        _ req: Request, service: ServiceRecord, error: String?, change: ServiceLifecycle.ChangeQuote?,
+        _ req: Request, service: Service, error: String?, change: ServiceLifecycle.ChangeQuote?,
         status: HTTPStatus
     ) async throws -> Response {
-        guard let view = ServiceLifecycle.view(service) else { throw PageError.notFound }
-        let history = try await ServiceLifecycle(context: req.engine).history(serviceID: service.id!)
-        let offer = try await Catalog(context: req.engine).offer(planID: service.planID, currency: view.recurring.currency)
-        let settings = try await BillingSettings.load(on: req.db)
+        let history = try await ServiceLifecycle(context: req.engine).history(serviceID: service.id)
+        let offer = try await Catalog(context: req.engine).offer(planID: service.planID, currency: service.currency)
+        let settings = try await BillingSettings.load(context: req.engine)
         return ServicePages.detail(
-            try await PageContext.client(req), view: view, offer: offer, history: history, error: error,
-            change: change, taxRate: VATTable.rate(forCountry: try req.client.account.country),
+            try await PageContext.client(req), service: service, offer: offer, history: history, error: error,
+            change: change, taxRate: VATTable.rate(forCountry: try req.client.country),
             taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased()
         ).response(status: status)
     }
@@ -61,7 +59,7 @@ struct ServicesController: RouteCollection {
         let service = try await service(req)
         let account = try req.client.account
         let lifecycle = ServiceLifecycle(context: req.engine)
-        let id = service.id!
+        let id = service.id
         let path = "/services/\(id.uuidString.lowercased())"
         let form = (try? req.content.decode([String: String].self)) ?? [:]
         // Each action's own confirmation ("Service stopped", "Period changed to year"), not "Saved".
@@ -112,7 +110,7 @@ struct ServicesController: RouteCollection {
             }
         } catch let error as ServiceActionError {
             let page = PageContext(req)
-            let fresh = try await ServiceRecord.find(id, on: req.db) ?? service
+            let fresh = (try? await ServiceLifecycle(context: req.engine).service(id, account: account)) ?? service
             return try await render(req, service: fresh, error: page.message(error), change: nil, status: .unprocessableEntity)
         } catch let error as OrderError {
             let page = PageContext(req)
@@ -157,7 +155,7 @@ struct ServicesController: RouteCollection {
         } catch let error as CurrencyError {
             let page = try await PageContext.client(req)
             let message = page.message(error)
-            let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest(number: 1))
+            let movements = try await req.engine.ledger.movements(of: try req.client.accountID, page: PageRequest(number: 1))
             return ClientPages.balanceHistory(page, movements: movements, error: message).response(status: .unprocessableEntity)
         }
         return req.redirect(to: "/finance/balance?notice=currency_changed")

@@ -14,6 +14,8 @@ struct ClientIdentity: Sendable {
     var accountID: UUID { account.id! }
     var userID: UUID { user.id! }
     var userName: String { user.name }
+    /// The account's country (ISO 3166 alpha-2), which sets its VAT rate.
+    var country: String { account.country }
     /// The number clients quote to support.
     var clientCode: Int { account.clientCode }
     /// The account's currency (a stored code the platform does not know reads as euro, which a

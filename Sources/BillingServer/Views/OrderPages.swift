@@ -1,6 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import Plot
 
@@ -240,11 +239,11 @@ enum OrderPages {
                                         .a(
                                             .class("btn btn-ghost"),
                                             .href(
-                                                "/order/\(line.item.planID.uuidString.lowercased())?item=\(line.item.id!.uuidString.lowercased())"
+                                                "/order/\(line.item.planID.uuidString.lowercased())?item=\(line.item.id.uuidString.lowercased())"
                                             ),
                                             .text(page.t("cart.edit"))),
                                         .form(
-                                            .method(.post), .action("/cart/\(line.item.id!.uuidString.lowercased())/remove"),
+                                            .method(.post), .action("/cart/\(line.item.id.uuidString.lowercased())/remove"),
                                             UI.csrfField(page),
                                             .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("cart.remove"))))))
                             }),
@@ -278,27 +277,26 @@ enum OrderPages {
     /// One order's page: what was ordered, for how much, how it is paid, and its payments.
     static func order(_ page: PageContext, detail: Orders.Detail, methodName: String?) -> HTML {
         let order = detail.order
-        let currency = Currency.named(order.currency) ?? .EUR
-        let path = "/orders/\(order.id!.uuidString.lowercased())"
-        let pending = order.status == "pending"
+        let path = "/orders/\(order.id.uuidString.lowercased())"
+        let pending = order.status == .pending
         let facts: Node<HTML.BodyContext> = .dl(
             .class("facts"),
             .dt(.text(page.t("orders.col.status"))),
             .dd(
                 .attribute(named: "data-testid", value: "order-status"),
                 .span(
-                    .class(pending ? "tag tag-warn" : (order.status == "paid" ? "tag tag-ok" : "tag tag-muted")),
-                    .text(page.t("orders.status." + order.status)))),
+                    .class(pending ? "tag tag-warn" : (order.status == .paid ? "tag tag-ok" : "tag tag-muted")),
+                    .text(page.t("orders.status." + order.status.rawValue)))),
             .dt(.text(page.t("orders.col.date"))), .dd(.text(page.dateTime(order.createdAt))),
             .unwrap(order.paidAt) { .group(.dt(.text(page.t("orders.paid_at"))), .dd(.text(page.dateTime($0)))) },
             .dt(.text(page.t("orders.col.method"))),
             .dd(.attribute(named: "data-testid", value: "order-method"), .text(methodName ?? page.t("payment.method.balance"))),
             .dt(.text(page.t("orders.tax"))),
-            .dd(.text(page.money(Money(units: order.tax, currency: currency)))),
+            .dd(.text(page.money(order.tax))),
             .dt(.class("grand"), .text(page.t("orders.col.total"))),
             .dd(
                 .class("grand"), .attribute(named: "data-testid", value: "order-total"),
-                .text(page.money(Money(units: order.total, currency: currency)))))
+                .text(page.money(order.total))))
         let items: Node<HTML.BodyContext> = .table(
             .class("data"), .attribute(named: "data-testid", value: "order-items"),
             .thead(
@@ -310,11 +308,11 @@ enum OrderPages {
                     .tr(
                         .td(
                             .text(
-                                (entry.item.kind == "renewal" ? page.t("orders.renewal") + " · " : "")
-                                    + (entry.plan?.name(in: page.language) ?? "—"))),
+                                (entry.item.kind == .renewal ? page.t("orders.renewal") + " · " : "")
+                                    + (entry.planName?.text(in: page.language) ?? "—"))),
                         .td(.text(entry.item.domainName.isEmpty ? "—" : entry.item.domainName)),
-                        .td(.text(page.t("period." + entry.item.period))),
-                        .td(.class("num"), .text(page.money(Money(units: entry.item.amount, currency: currency)))))
+                        .td(.text(page.t("period." + entry.item.period.rawValue))),
+                        .td(.class("num"), .text(page.money(entry.item.amount))))
                 }))
         let payments: Node<HTML.BodyContext> = .if(
             !detail.payments.isEmpty,
@@ -326,9 +324,10 @@ enum OrderPages {
                     .tbody(
                         .forEach(detail.payments) { payment in
                             .tr(
-                                .td(.a(.href("/payments/\(payment.id!.uuidString.lowercased())"), .text("#\(payment.number)"))),
-                                .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.status." + payment.status))),
-                                .td(.class("num"), .text(page.money(Money(units: payment.total, currency: currency)))))
+                                .td(.a(.href("/payments/\(payment.id.uuidString.lowercased())"), .text("#\(payment.number)"))),
+                                .td(.text(page.dateTime(payment.createdAt))),
+                                .td(.text(page.t("payment.status." + payment.status.rawValue))),
+                                .td(.class("num"), .text(page.money(payment.total))))
                         }))))
         return Layout.client(
             page, title: page.t("orders.order_title", ["number": String(order.number)]),
@@ -354,13 +353,16 @@ enum OrderPages {
 
     /// `methods`: payment method names by id, for the method each order was checked out with (CAT-5).
     static func orders(
-        _ page: PageContext, pending: [OrderRecord], paid: [OrderRecord], items: [UUID: [OrderItemRecord]],
-        methods: [String: String], error: String?
+        _ page: PageContext, pending: [Order], paid: [Order], items: [UUID: [OrderItem]],
+        methods: [UUID: String], error: String?
     ) -> HTML {
-        func method(_ order: OrderRecord) -> String {
-            order.paymentMethod == "balance" ? page.t("payment.method.balance") : methods[order.paymentMethod] ?? "—"
+        func method(_ order: Order) -> String {
+            switch order.method {
+            case .balance: page.t("payment.method.balance")
+            case .method(let id): methods[id] ?? "—"
+            }
         }
-        func table(_ orders: [OrderRecord], pending: Bool) -> Node<HTML.BodyContext> {
+        func table(_ orders: [Order], pending: Bool) -> Node<HTML.BodyContext> {
             .if(
                 orders.isEmpty, .p(.class("empty"), .text(page.t(pending ? "orders.none_pending" : "orders.none_paid"))),
                 else:
@@ -373,21 +375,19 @@ enum OrderPages {
                                 .th(.class("num"), .text(page.t("orders.col.total"))), .th())),
                         .tbody(
                             .forEach(orders) { order in
-                                let currency = Currency.named(order.currency) ?? .EUR
-                                let names = (items[order.id!] ?? []).map { item in
-                                    (item.kind == "renewal" ? page.t("orders.renewal") + " " : "")
+                                let names = (items[order.id] ?? []).map { item in
+                                    (item.kind == .renewal ? page.t("orders.renewal") + " " : "")
                                         + (item.domainName.isEmpty ? "" : item.domainName)
                                 }.filter { !$0.isEmpty }.joined(separator: ", ")
-                                let shortfall =
-                                    Money(units: order.total, currency: currency) - (page.client?.summary.balance ?? .zero(currency))
+                                let balance = page.client?.summary.balance ?? .zero(order.currency)
+                                let shortfall = order.total - balance
                                 let needsTopUp =
-                                    pending && order.paymentMethod == "balance" && shortfall.isPositive
-                                    && page.client?.summary.balance.currency == currency
+                                    order.isPayableFromBalance && shortfall.isPositive && balance.currency == order.currency
                                 return .tr(
-                                    .td(.a(.href("/orders/\(order.id!.uuidString.lowercased())"), .text("#\(order.number)"))),
+                                    .td(.a(.href("/orders/\(order.id.uuidString.lowercased())"), .text("#\(order.number)"))),
                                     .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
-                                    .td(.text("\((items[order.id!] ?? []).count) · \(names)")), .td(.text(method(order))),
-                                    .td(.class("num"), .text(page.money(Money(units: order.total, currency: currency)))),
+                                    .td(.text("\((items[order.id] ?? []).count) · \(names)")), .td(.text(method(order))),
+                                    .td(.class("num"), .text(page.money(order.total))),
                                     .td(
                                         .class("actions"),
                                         .if(
@@ -400,14 +400,14 @@ enum OrderPages {
                                                         .href("/payments/new?amount=\(MoneyFormat.plain(shortfall))"),
                                                         .text(page.t("orders.top_up", ["amount": page.money(shortfall)])))),
                                                 .form(
-                                                    .method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/pay"),
+                                                    .method(.post), .action("/orders/\(order.id.uuidString.lowercased())/pay"),
                                                     UI.csrfField(page),
                                                     UI.submit(
-                                                        order.paymentMethod == "balance"
+                                                        order.method == .balance
                                                             ? page.t("orders.pay")
                                                             : page.t("orders.pay_with", ["method": method(order)]))),
                                                 .form(
-                                                    .method(.post), .action("/orders/\(order.id!.uuidString.lowercased())/cancel"),
+                                                    .method(.post), .action("/orders/\(order.id.uuidString.lowercased())/cancel"),
                                                     UI.csrfField(page),
                                                     .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("orders.cancel"))))))))
                             })))

@@ -1,6 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import Plot
 
@@ -20,7 +19,7 @@ enum ServicePages {
     }
 
     static func list(
-        _ page: PageContext, filter: ServiceLifecycle.ListFilter, services: Page<ServiceView>, taxRate: TaxRate,
+        _ page: PageContext, filter: ServiceLifecycle.ListFilter, services: Page<Service>, taxRate: TaxRate,
         taxMode: TaxMode
     ) -> HTML {
         let query =
@@ -56,20 +55,22 @@ enum ServicePages {
                                     .th(.text(page.t("services.col.ip"))), .th(.text(page.t("services.col.expires"))),
                                     .th(.class("num"), .text(page.t("services.col.cost"))), .th(.text(page.t("services.col.status"))))),
                             .tbody(
-                                .forEach(services.items) { view in
-                                    let link = "/services/\(view.service.id!.uuidString.lowercased())"
-                                    let cost = TaxedAmount(catalogAmount: view.recurring, rate: taxRate, mode: taxMode).gross
+                                .forEach(services.items) { service in
+                                    let link = "/services/\(service.id.uuidString.lowercased())"
+                                    let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode).gross
                                     return .tr(
-                                        .td(.a(.href(link), .text("#\(view.service.number)"))),
-                                        .td(.a(.href(link), .text(view.service.planName))),
-                                        .td(.text(view.service.domainName.isEmpty ? "—" : view.service.domainName)),
-                                        .td(.text(view.service.ipAddress ?? "—")),
-                                        .td(.text(view.expiresOn.iso)),
-                                        .td(.class("num"), .text("\(page.money(cost)) / \(page.t("period.per." + view.period.rawValue))")),
+                                        .td(.a(.href(link), .text("#\(service.number)"))),
+                                        .td(.a(.href(link), .text(service.planName))),
+                                        .td(.text(service.domainName.isEmpty ? "—" : service.domainName)),
+                                        .td(.text(service.ipAddress ?? "—")),
+                                        .td(.text(service.expiresOn.iso)),
                                         .td(
-                                            statusTag(page, view.status),
+                                            .class("num"), .text("\(page.money(cost)) / \(page.t("period.per." + service.period.rawValue))")
+                                        ),
+                                        .td(
+                                            statusTag(page, service.status),
                                             .if(
-                                                view.service.autoRenew && view.status != .deleted,
+                                                service.autoRenew && service.status != .deleted,
                                                 .span(
                                                     .class("tag"), .attribute(named: "title", value: page.t("service.auto_renew")),
                                                     .text("↻")))))
@@ -79,14 +80,13 @@ enum ServicePages {
     }
 
     static func detail(
-        _ page: PageContext, view: ServiceView, offer: PlanOffer?, history: [ServiceEventRecord], error: String?,
+        _ page: PageContext, service: Service, offer: PlanOffer?, history: [ServiceHistoryEntry], error: String?,
         change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
     ) -> HTML {
-        let service = view.service
-        let path = "/services/\(service.id!.uuidString.lowercased())"
-        let amounts = OrderConfiguration.addons(fromJSON: service.addons)
-        let cost = TaxedAmount(catalogAmount: view.recurring, rate: taxRate, mode: taxMode)
-        let running = view.status == .active || view.status == .stoppedByClient
+        let path = "/services/\(service.id.uuidString.lowercased())"
+        let amounts = service.addons
+        let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode)
+        let running = service.status == .active || service.status == .stoppedByClient
         func action(_ name: String, _ title: String, style: String = "secondary", extra: Node<HTML.FormContext> = .empty) -> Node<
             HTML.BodyContext
         > {
@@ -99,20 +99,20 @@ enum ServicePages {
                 .class("facts"),
                 .dt(.text(page.t("services.col.status"))),
                 .dd(
-                    statusTag(page, view.status),
-                    .unwrap(service.operation) { .span(.class("muted"), .text(" · " + page.t("service.operation." + $0))) }),
-                .dt(.text(page.t("service.type"))), .dd(.text(page.t("product_type." + view.productType.rawValue))),
+                    statusTag(page, service.status),
+                    .unwrap(service.operation) { .span(.class("muted"), .text(" · " + page.t("service.operation." + $0.rawValue))) }),
+                .dt(.text(page.t("service.type"))), .dd(.text(page.t("product_type." + service.productType.rawValue))),
                 .dt(.text(page.t("services.col.name"))), .dd(.text(service.domainName.isEmpty ? "—" : service.domainName)),
                 .dt(.text(page.t("services.col.ip"))), .dd(.text(service.ipAddress ?? "—")),
                 .dt(.text(page.t("order.os"))), .dd(.text(service.osImage.isEmpty ? "—" : service.osImage)),
-                .dt(.text(page.t("order.period"))), .dd(.text(page.t("period." + view.period.rawValue))),
-                .dt(.text(page.t("services.col.expires"))), .dd(.text(view.expiresOn.iso)),
+                .dt(.text(page.t("order.period"))), .dd(.text(page.t("period." + service.period.rawValue))),
+                .dt(.text(page.t("services.col.expires"))), .dd(.text(service.expiresOn.iso)),
                 .dt(.text(page.t("services.col.cost"))),
-                .dd(.text("\(page.money(cost.gross)) / \(page.t("period.per." + view.period.rawValue))")),
+                .dd(.text("\(page.money(cost.gross)) / \(page.t("period.per." + service.period.rawValue))")),
                 .dt(.text(page.t("service.auto_renew"))),
                 .dd(
                     .attribute(named: "data-testid", value: "service-auto-renew"),
-                    .text(page.t(service.autoRenew && view.status != .deleted ? "common.on" : "common.off"))),
+                    .text(page.t(service.autoRenew && service.status != .deleted ? "common.on" : "common.off"))),
                 .if(service.isTrial, .group(.dt(.text(page.t("service.trial"))), .dd(.text(page.t("common.on"))))),
                 .forEach(offer?.addons ?? []) { addon in
                     .group(
@@ -122,30 +122,30 @@ enum ServicePages {
         let autoRenewExtra: Node<HTML.FormContext> = service.autoRenew ? .empty : UI.hidden("enabled", "on")
         let buttons: Node<HTML.BodyContext> = .div(
             .class("action-grid"),
-            .if(view.status == .active, action("stop", page.t("service.stop"))),
+            .if(service.status == .active, action("stop", page.t("service.stop"))),
             .if(
-                view.status == .stoppedByClient || view.status == .suspendedByClient,
+                service.status == .stoppedByClient || service.status == .suspendedByClient,
                 action("start", page.t("service.start"), style: "primary")),
-            .if(view.status.renewable, action("extend", page.t("service.extend"), style: "primary")),
+            .if(service.status.renewable, action("extend", page.t("service.extend"), style: "primary")),
             .if(
-                view.status != .deleted,
+                service.status != .deleted,
                 action(
                     "autorenew", page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
                     extra: autoRenewExtra)),
             .a(
-                .class("btn btn-ghost"), .href("/finance/expenses?service=\(service.id!.uuidString.lowercased())"),
+                .class("btn btn-ghost"), .href("/finance/expenses?service=\(service.id.uuidString.lowercased())"),
                 .text(page.t("service.expenses"))))
         let periods: [(value: String, title: String)] = (offer?.periods ?? []).map {
             (value: $0.rawValue, title: page.t("period." + $0.rawValue))
         }
         let periodForm: Node<HTML.BodyContext> = .if(
-            view.status != .deleted && periods.count > 1,
+            service.status != .deleted && periods.count > 1,
             .form(
                 .method(.post), .action("\(path)/period"), .class("inline-form"), UI.csrfField(page),
-                UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: view.period.rawValue),
+                UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: service.period.rawValue),
                 UI.submit(page.t("service.save"), style: "secondary")))
         let deleteForm: Node<HTML.BodyContext> = .if(
-            view.status != .deleted && view.status != .processing && view.productType.clientMayDelete,
+            service.status != .deleted && service.status != .processing && service.productType.clientMayDelete,
             .form(
                 .method(.post), .action("\(path)/delete"), .class("danger-zone"), UI.csrfField(page),
                 .attribute(named: "data-confirm", value: page.t("service.delete_confirm")),
@@ -161,17 +161,17 @@ enum ServicePages {
                 .div(.class("widgets"), parameters, actions),
                 running && !(offer?.addons.isEmpty ?? true)
                     ? resources(
-                        page, view: view, offer: offer, amounts: amounts, change: change,
+                        page, service: service, offer: offer, amounts: amounts, change: change,
                         taxRate: taxRate, taxMode: taxMode, formKey: formKey) : .empty,
                 historyTable(page, history)
             ))
     }
 
     static func resources(
-        _ page: PageContext, view: ServiceView, offer: PlanOffer?, amounts: [UUID: Int],
+        _ page: PageContext, service: Service, offer: PlanOffer?, amounts: [UUID: Int],
         change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
     ) -> Node<HTML.BodyContext> {
-        let path = "/services/\(view.service.id!.uuidString.lowercased())"
+        let path = "/services/\(service.id.uuidString.lowercased())"
         let fields: [Node<HTML.FormContext>] = (offer?.addons ?? []).map { addon in
             UI.field(
                 label: "\(addon.addon.name(in: page.language)), \(page.t(addon.kind.unitKey))",
@@ -195,7 +195,7 @@ enum ServicePages {
                             "service.change_quote",
                             [
                                 "now": page.money(change.dueNow.gross), "next": page.money(next),
-                                "date": view.expiresOn.iso
+                                "date": service.expiresOn.iso
                             ]))),
                 UI.hidden("confirm", "yes"), UI.hidden("key", formKey))
         }
@@ -211,7 +211,7 @@ enum ServicePages {
         )
     }
 
-    static func historyTable(_ page: PageContext, _ history: [ServiceEventRecord]) -> Node<HTML.BodyContext> {
+    static func historyTable(_ page: PageContext, _ history: [ServiceHistoryEntry]) -> Node<HTML.BodyContext> {
         .section(
             .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-history"),
             .h2(.text(page.t("service.history"))),
@@ -226,13 +226,13 @@ enum ServicePages {
                     .forEach(history) { event in
                         .tr(
                             .td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
-                            .td(.text(page.t("service.status." + event.toStatus))),
-                            .td(.text(page.t("service.actor." + (event.actor.split(separator: ":").first.map(String.init) ?? "system")))),
+                            .td(.text(page.t("service.status." + event.toStatus.rawValue))),
+                            .td(.text(page.t("service.actor." + event.actorKind))),
                             .td(.text(event.note)))
                     })))
     }
 
-    static func expenses(_ page: PageContext, filter: ExpenseHistory.Filter, expenses: Page<ExpenseRecord>, totals: ExpenseHistory.Totals)
+    static func expenses(_ page: PageContext, filter: ExpenseHistory.Filter, expenses: Page<Expense>, totals: ExpenseHistory.Totals)
         -> HTML
     {
         var query = ""
@@ -275,24 +275,18 @@ enum ServicePages {
                                     .th(.class("num"), .text(page.t("expenses.col.tax"))))),
                             .tbody(
                                 .forEach(expenses.items) { row in
-                                    let currency = Currency.named(row.currency) ?? .EUR
-                                    return .tr(
-                                        .td(.text(row.summary)), .td(.text(row.chargedOn)),
-                                        .td(.text([row.periodFrom, row.periodTo].compactMap { $0 }.joined(separator: " – "))),
-                                        .td(.class("num"), .text(page.money(Money(units: row.amount, currency: currency)))),
-                                        .td(
-                                            .class("num"), .text(page.money(Money(units: row.amount - row.paidAmount, currency: currency)))),
+                                    .tr(
+                                        .td(.text(row.summary)), .td(.text(row.chargedOn.iso)),
+                                        .td(.text([row.periodFrom, row.periodTo].compactMap { $0?.iso }.joined(separator: " – "))),
+                                        .td(.class("num"), .text(page.money(row.amount))),
+                                        .td(.class("num"), .text(page.money(row.unpaid))),
                                         .td(
                                             .text(
-                                                row.ledgerTransactionID.map {
+                                                row.paidBy.map {
                                                     page.t("expenses.paid_balance", ["ref": String($0.uuidString.prefix(8)).lowercased()])
                                                 }
-                                                    ?? (row.amount == 0 ? "—" : page.t("expenses.not_paid")))),
-                                        .td(
-                                            .class("num"),
-                                            .text(
-                                                "\(page.money(Money(units: row.tax, currency: currency))) (\(TaxRate(basisPoints: row.taxRate)))"
-                                            )))
+                                                    ?? (row.amount.isZero ? "—" : page.t("expenses.not_paid")))),
+                                        .td(.class("num"), .text("\(page.money(row.tax)) (\(row.taxRate))")))
                                 }))),
                 Pager.render(
                     page, current: expenses.request.number, pages: expenses.pageCount, basePath: "/finance/expenses?x=1", query: query)
