@@ -72,7 +72,8 @@ let package = Package(
             resources: [
                 .embedInCode("Assets/app.css"), .embedInCode("Assets/app.js"), .embedInCode("Locales/en.json"),
                 .embedInCode("Locales/ru.json"), .embedInCode("Locales/uk.json")
-            ]),
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         .executableTarget(
             name: "billing",
             dependencies: [

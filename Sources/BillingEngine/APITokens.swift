@@ -34,6 +34,9 @@ public struct APITokens: Sendable {
         public let scopes: Set<String>
 
         public var accountID: UUID { account.id! }
+        public var userID: UUID { user.id! }
+        /// The token's user as the API shows it.
+        public var person: ClientUser { ClientUser(user) }
         /// The account's currency.
         public var currency: Currency { Currency.named(account.currency) ?? .EUR }
         /// Who did it: `api:<user id>`.

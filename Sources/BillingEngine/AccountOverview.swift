@@ -6,7 +6,7 @@ import Foundation
 
 /// What the header and the dashboard show about an account: who it is and where its money stands.
 public struct AccountSummary: Sendable {
-    public let account: AccountRecord
+    public let account: Account
     public let currency: Currency
     public let balance: Money
 
@@ -24,7 +24,19 @@ extension AccountSummary {
     public static func load(account: AccountRecord, context: EngineContext) async throws -> AccountSummary {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         let balance = try await context.ledger.balance(of: account.id!, in: currency)
-        return AccountSummary(account: account, currency: currency, balance: balance)
+        return AccountSummary(account: Account(account, fallback: currency), currency: currency, balance: balance)
+    }
+}
+
+/// What a client user changes about themselves.
+public struct UserPreferences: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// The language pages and e-mails are written in for this user.
+    public func setLanguage(_ language: Language, userID: UUID) async throws {
+        try await UserRecord.query(on: context.database).filter(\.$id == userID).set(\.$language, to: language.rawValue).update()
     }
 }
 
@@ -34,7 +46,12 @@ public struct ClientDirectory: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    public func search(_ text: String, page: PageRequest) async throws -> Page<AccountRecord> {
+    /// The people who log in to an account, oldest first.
+    public func users(of accountID: UUID) async throws -> [ClientUser] {
+        try await UserRecord.query(on: context.database).filter(\.$accountID == accountID).sort(\.$createdAt).all().map(ClientUser.init)
+    }
+
+    public func search(_ text: String, page: PageRequest) async throws -> Page<Account> {
         let db = context.database
         let query = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let base = AccountRecord.query(on: db)
@@ -54,6 +71,6 @@ public struct ClientDirectory: Sendable {
         let total = try await base.copy().count()
         let page = page.within(total: total)
         let items = try await base.sort(\.$clientCode, .descending).offset(page.offset).limit(page.size).all()
-        return Page(items: items, total: total, request: page)
+        return Page(items: items, total: total, request: page).map { Account($0, fallback: context.provider.defaultCurrency) }
     }
 }

@@ -5,13 +5,13 @@ import Foundation
 
 /// A plan as the order form sees it in one currency: its prices per period and its add-ons.
 public struct PlanOffer: Sendable {
-    public let plan: PlanRecord
+    public let plan: Plan
     public let productType: ProductType
     /// The plan's price per offered period in the currency asked for.
     public let prices: [BillingPeriod: Money]
     public let addons: [AddonOffer]
 
-    public var id: UUID { plan.id! }
+    public var id: UUID { plan.id }
     /// The offered periods, shortest first.
     public var periods: [BillingPeriod] { BillingPeriod.allCases.filter { prices[$0] != nil } }
     /// On sale to clients paying in this offer's currency: enabled and priced for some period.
@@ -21,12 +21,12 @@ public struct PlanOffer: Sendable {
 
 /// A configurable resource of a plan with its unit prices per period.
 public struct AddonOffer: Sendable {
-    public let addon: AddonRecord
+    public let addon: Addon
     public let kind: AddonKind
     public let limits: AddonLimits
     public let unitPrices: [BillingPeriod: Money]
 
-    public var id: UUID { addon.id! }
+    public var id: UUID { addon.id }
 }
 
 /// Why staff could not save a catalog entry.
@@ -45,6 +45,19 @@ public struct Catalog: Sendable {
     let context: EngineContext
 
     public init(context: EngineContext) { self.context = context }
+
+    /// The languages staff translate plan and resource texts into, besides English.
+    public static var translatedLanguages: [Language] { Translations.languages }
+
+    /// Every plan, in the catalog's order, for staff lists.
+    public func plans() async throws -> [PlanSummary] {
+        try await PlanRecord.query(on: context.database).sort(\.$position).all().map(PlanSummary.init)
+    }
+
+    /// One plan, or `nil`.
+    public func plan(_ id: UUID) async throws -> PlanSummary? {
+        try await PlanRecord.find(id, on: context.database).map(PlanSummary.init)
+    }
 
     /// Plans of a product type (or all), enabled only unless `includeDisabled`, with prices in
     /// `currency`. Three queries whatever the number of plans.
@@ -84,9 +97,9 @@ public struct Catalog: Sendable {
                     let limits = try? AddonLimits(
                         included: addon.included, minimum: addon.minimum, maximum: addon.maximum, step: addon.step)
                 else { return nil }
-                return AddonOffer(addon: addon, kind: kind, limits: limits, unitPrices: byOwner[addon.id!] ?? [:])
+                return AddonOffer(addon: Addon(addon), kind: kind, limits: limits, unitPrices: byOwner[addon.id!] ?? [:])
             }
-            return PlanOffer(plan: plan, productType: type, prices: byOwner[plan.id!] ?? [:], addons: offers)
+            return PlanOffer(plan: Plan(plan), productType: type, prices: byOwner[plan.id!] ?? [:], addons: offers)
         }
     }
 

@@ -50,10 +50,10 @@ public struct Currencies: Sendable {
     }
 
     /// The newest rate of every pair, for the staff page.
-    public func currentRates() async throws -> [CurrencyRateRecord] {
+    public func currentRates() async throws -> [ExchangeRate] {
         let rows = try await CurrencyRateRecord.query(on: context.database).sort(\.$createdAt, .descending).limit(500).all()
         var seen = Set<String>()
-        return rows.filter { seen.insert("\($0.base)/\($0.quote)").inserted }
+        return rows.filter { seen.insert("\($0.base)/\($0.quote)").inserted }.compactMap(ExchangeRate.init)
     }
 
     /// Converts an account to another currency: the balance moves through the exchange account

@@ -92,6 +92,11 @@ public struct JobRunner: Sendable {
     }
 
     /// The latest jobs, for the staff page.
+    /// The latest runs, newest first, for the billing page.
+    public static func recent(limit: Int = 30, context: EngineContext) async throws -> [JobRun] {
+        try await recent(limit: limit, on: context.database).map(JobRun.init)
+    }
+
     public static func recent(limit: Int = 30, on db: any Database) async throws -> [ScheduledJobRecord] {
         try await ScheduledJobRecord.query(on: db).sort(\.$runOn, .descending).limit(limit).all()
     }

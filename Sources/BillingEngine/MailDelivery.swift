@@ -102,6 +102,8 @@ public struct MailDelivery: Sendable {
     }
 
     /// Puts a message that was given up back in the queue (staff, after fixing the cause).
+    public static func retry(_ id: UUID, context: EngineContext) async throws { try await retry(id, on: context.database) }
+
     public static func retry(_ id: UUID, on database: any Database) async throws {
         try await OutboxEmailRecord.query(on: database).filter(\.$id == id).filter(\.$status == "failed")
             .set(\.$status, to: "queued").set(\.$nextAttemptAt, to: nil).update()

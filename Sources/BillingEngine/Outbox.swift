@@ -23,6 +23,11 @@ public struct Outbox: Sendable {
     }
 
     /// The newest messages first, for the development outbox page and tests.
+    /// The latest messages, newest first, for the outbox page.
+    public static func recent(limit: Int = 50, context: EngineContext) async throws -> [OutboxMessage] {
+        try await recent(limit: limit, on: context.database).map(OutboxMessage.init)
+    }
+
     public static func recent(limit: Int = 50, on database: any Database) async throws -> [OutboxEmailRecord] {
         try await OutboxEmailRecord.query(on: database).sort(\.$createdAt, .descending).limit(limit).all()
     }

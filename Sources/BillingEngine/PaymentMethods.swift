@@ -4,9 +4,9 @@ import FluentKit
 import Foundation
 import Payments
 
-/// A payment method as the client area and the flow use it: the record with its terms read.
+/// A payment method as the client area, staff and the flow use it: typed, with its terms read.
 public struct PaymentMethod: Sendable {
-    public let record: PaymentMethodRecord
+    let record: PaymentMethodRecord
     public let kind: PaymentMethodKind
     public let currency: Currency
     public let terms: PaymentTerms
@@ -28,6 +28,8 @@ public struct PaymentMethod: Sendable {
 
     public var id: UUID { record.id! }
     public var name: String { record.name }
+    /// Offered to clients.
+    public var enabled: Bool { record.enabled }
 
     /// The description in `language`, falling back to English, then to any.
     public func description(in language: Language) -> String {

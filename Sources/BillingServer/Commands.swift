@@ -1,4 +1,5 @@
 import BillingEngine
+import Fluent
 import FluentSQL
 import Foundation
 import Vapor

@@ -1,7 +1,6 @@
 import BillingAPI
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import OpenAPIRuntime
 import OpenAPIVapor
@@ -15,8 +14,8 @@ enum APIRequestContext {
 
     /// Who the idempotency keys of this request belong to.
     static var scope: String? {
-        if let bearer { return "user:" + bearer.user.id!.uuidString.lowercased() }
-        if let staffBearer { return "staff:" + staffBearer.staff.id!.uuidString.lowercased() }
+        if let bearer { return "user:" + bearer.userID.uuidString.lowercased() }
+        if let staffBearer { return "staff:" + staffBearer.staffID.uuidString.lowercased() }
         return nil
     }
 }
@@ -149,18 +148,18 @@ struct BillingAPIHandlers: APIProtocol {
         let req = try request
         let bearer = try bearer
         let summary = try await AccountSummary.load(account: bearer.account, context: req.engine)
-        let user = bearer.user
+        let user = bearer.person
         let account = summary.account
         return .ok(
             .init(
                 body: .json(
                     .init(
                         user: .init(
-                            id: user.id!.uuidString.lowercased(), email: user.email, name: user.name, isOwner: user.isOwner,
-                            language: .init(rawValue: user.language ?? "en") ?? .en),
+                            id: user.id.uuidString.lowercased(), email: user.email, name: user.name, isOwner: user.isOwner,
+                            language: .init(rawValue: (user.language ?? .en).rawValue) ?? .en),
                         account: .init(
-                            id: account.id!.uuidString.lowercased(), clientCode: account.clientCode, name: account.name,
-                            country: account.country, currency: account.currency, registeredOn: account.registeredOn,
+                            id: account.id.uuidString.lowercased(), clientCode: account.clientCode, name: account.name,
+                            country: account.country, currency: account.currency.code, registeredOn: account.registeredOn?.iso ?? "",
                             status: .init(rawValue: account.status) ?? .active),
                         balance: Self.amount(summary.balance),
                         debt: Self.amount(summary.debt)))))
@@ -170,7 +169,7 @@ struct BillingAPIHandlers: APIProtocol {
         let req = try request
         let bearer = try bearer
         let page = try APIPaging.page(input.query.page, input.query.perPage, req)
-        let movements = try await req.engine.ledger.movements(of: bearer.account.id!, page: page)
+        let movements = try await req.engine.ledger.movements(of: bearer.accountID, page: page)
         return .ok(
             .init(
                 body: .json(
@@ -183,7 +182,7 @@ struct BillingAPIHandlers: APIProtocol {
         let req = try request
         let bearer = try bearer
         guard let id = UUID(uuidString: input.path.transactionId),
-            let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.account.id!)
+            let movement = try await req.engine.ledger.movement(transactionID: id, of: bearer.accountID)
         else {
             throw PageError.notFound
         }

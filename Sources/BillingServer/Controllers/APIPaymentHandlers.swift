@@ -2,6 +2,7 @@ import BillingAPI
 import BillingDomain
 import BillingEngine
 import Foundation
+import Payments
 import Vapor
 
 /// The payments part of `openapi.yaml` (issue 4, API-1): methods and quotes, payments (invoices)

@@ -17,7 +17,7 @@ struct ClientAreaController: RouteCollection {
     func balanceHistory(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
         let number = req.query[String.self, at: "page"]
-        let movements = try await req.engine.ledger.movements(of: try req.client.account.id!, page: PageRequest.web(number))
+        let movements = try await req.engine.ledger.movements(of: try req.client.accountID, page: PageRequest.web(number))
         return ClientPages.balanceHistory(page, movements: movements).response()
     }
 }

@@ -1,3 +1,4 @@
+import BillingDomain
 import BillingEngine
 import Vapor
 
@@ -14,13 +15,13 @@ struct DevelopmentController: RouteCollection {
     func retry(req: Request) async throws -> Response {
         try req.staff.require(.viewOutbox)
         guard let id = req.parameters.get("messageID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        try await MailDelivery.retry(id, on: req.db)
+        try await MailDelivery.retry(id, context: req.engine)
         return req.redirect(to: "/admin/outbox?notice=mail_requeued")
     }
 
     func outbox(req: Request) async throws -> Response {
         try req.staff.require(.viewOutbox)
-        let messages = try await Outbox.recent(on: req.db)
+        let messages = try await Outbox.recent(context: req.engine)
         return StaffPages.outbox(PageContext(req), messages: messages, delivering: req.billing.mailDelivery != nil).response()
     }
 }

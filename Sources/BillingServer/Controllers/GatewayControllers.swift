@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingEngine
+import NIOFoundationCompat
 import Payments
 import Vapor
 

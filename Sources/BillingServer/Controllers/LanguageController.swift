@@ -20,8 +20,7 @@ struct LanguageController: RouteCollection {
             throw PageError.badRequest(messageKey: "error.bad_request")
         }
         if let identity = try await SessionCookie.loadClient(req) {
-            identity.user.language = language.rawValue
-            try await identity.user.save(on: req.db)
+            try await UserPreferences(context: req.engine).setLanguage(language, userID: identity.userID)
         }
         let response = req.redirect(to: req.safeReturnPath(form.back, fallback: "/"))
         response.cookies[LanguageMiddleware.cookieName] = HTTPCookies.Value(

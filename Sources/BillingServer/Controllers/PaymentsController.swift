@@ -225,7 +225,7 @@ struct PaymentsController: RouteCollection {
             }
             let payerTitle: String
             switch form.payer {
-            case .accountHolder: payerTitle = try req.client.user.name
+            case .accountHolder: payerTitle = try req.client.userName
             case .new(_, let name): payerTitle = name
             case .existing(let id):
                 guard let payer = try await flow.payer(id, account: account) else { throw PaymentError.payerNameMissing }

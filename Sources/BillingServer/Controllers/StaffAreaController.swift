@@ -1,7 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
-import Fluent
 import Vapor
 
 /// The staff area: client list with search, client card, manual balance adjustment (ADM-1).
@@ -36,8 +34,8 @@ struct StaffAreaController: RouteCollection {
         _ req: Request, summary: AccountSummary, error: String?, amount: String, reason: String,
         status: HTTPStatus
     ) async throws -> Response {
-        let accountID = summary.account.id!
-        let users = try await UserRecord.query(on: req.db).filter(\.$accountID == accountID).sort(\.$createdAt).all()
+        let accountID = summary.account.id
+        let users = try await ClientDirectory(context: req.engine).users(of: accountID)
         let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest.web(req.query[String.self, at: "page"]))
         let card = StaffPages.ClientCard(
             summary: summary, users: users, movements: movements,
@@ -71,11 +69,11 @@ struct StaffAreaController: RouteCollection {
         guard let key = form.key, !key.isEmpty, key.count <= 64 else { return try await refuse(page.t("error.bad_request")) }
         do {
             try await BalanceAdjustments(context: req.engine).adjust(
-                accountID: summary.account.id!, amount: amount, reason: reason, staffID: staff.staff.id!, role: staff.role,
+                accountID: summary.account.id, amount: amount, reason: reason, staffID: staff.staffID, role: staff.role,
                 idempotencyKey: key)
         } catch let error as AdjustmentError {
             return try await refuse(page.message(error))
         }
-        return req.redirect(to: "/admin/clients/\(summary.account.id!.uuidString.lowercased())?notice=adjusted")
+        return req.redirect(to: "/admin/clients/\(summary.account.id.uuidString.lowercased())?notice=adjusted")
     }
 }

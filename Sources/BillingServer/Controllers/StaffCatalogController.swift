@@ -1,7 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
-import Fluent
 import Vapor
 
 /// Staff editing of the catalog (CAT-1) and of the billing rules: plans, prices per period and
@@ -42,7 +40,7 @@ struct StaffCatalogController: RouteCollection {
     static func translations(_ form: [String: String], fields: [String]) -> [String: String] {
         var result: [String: String] = [:]
         for field in fields {
-            for language in Translations.languages {
+            for language in Catalog.translatedLanguages {
                 let key = "\(field).\(language.rawValue)"
                 if let value = form[key] { result[key] = value }
             }
@@ -65,9 +63,9 @@ struct StaffCatalogController: RouteCollection {
         }
     }
 
-    private func plan(_ req: Request) async throws -> PlanRecord {
+    private func plan(_ req: Request) async throws -> PlanSummary {
         guard let id = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
-            let plan = try await PlanRecord.find(id, on: req.db)
+            let plan = try await Catalog(context: req.engine).plan(id)
         else { throw PageError.notFound }
         return plan
     }
@@ -81,8 +79,9 @@ struct StaffCatalogController: RouteCollection {
         return try await render(req, plan: try await plan(req), currency: currency(req), error: nil, status: .ok)
     }
 
-    private func render(_ req: Request, plan: PlanRecord, currency: Currency, error: String?, status: HTTPStatus) async throws -> Response {
-        guard let offer = try await Catalog(context: req.engine).offer(planID: plan.id!, currency: currency) else {
+    private func render(_ req: Request, plan: PlanSummary, currency: Currency, error: String?, status: HTTPStatus) async throws -> Response
+    {
+        guard let offer = try await Catalog(context: req.engine).offer(planID: plan.id, currency: currency) else {
             throw PageError.notFound
         }
         return StaffCatalogPages.edit(PageContext(req), offer: offer, currency: currency, error: error).response(status: status)
@@ -94,12 +93,12 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         do {
             guard let fields = Self.planForm(form) else { throw CatalogError.unknownPlan }
-            try await Catalog(context: req.engine).savePlan(fields, planID: plan.id!)
+            try await Catalog(context: req.engine).savePlan(fields, planID: plan.id)
         } catch let error as CatalogError {
             return try await render(
                 req, plan: plan, currency: currency(req), error: PageContext(req).message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?notice=plan_saved")
+        return req.redirect(to: "/admin/catalog/\(plan.id.uuidString.lowercased())?notice=plan_saved")
     }
 
     /// Prices of one owner for one currency from `price.<period>` fields; an empty field removes
@@ -137,13 +136,13 @@ struct StaffCatalogController: RouteCollection {
         let page = PageContext(req)
         do {
             let prices = try Self.prices(form, currency: currency, page: page)
-            try await apply(prices, owner: plan.id!, currency: currency, catalog: Catalog(context: req.engine))
+            try await apply(prices, owner: plan.id, currency: currency, catalog: Catalog(context: req.engine))
         } catch let error as AmountRefusal {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=prices_saved")
+        return req.redirect(to: "/admin/catalog/\(plan.id.uuidString.lowercased())?currency=\(currency.code)&notice=prices_saved")
     }
 
     func saveAddon(req: Request) async throws -> Response {
@@ -164,14 +163,14 @@ struct StaffCatalogController: RouteCollection {
                 maximum: try number("maximum"), step: try number("step"),
                 translations: Self.translations(form, fields: ["name"]))
             let id = try await Catalog(context: req.engine).saveAddon(
-                fields, planID: plan.id!, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
+                fields, planID: plan.id, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
             try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
         } catch let error as AmountRefusal {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id!.uuidString.lowercased())?currency=\(currency.code)&notice=addon_saved")
+        return req.redirect(to: "/admin/catalog/\(plan.id.uuidString.lowercased())?currency=\(currency.code)&notice=addon_saved")
     }
 
     // MARK: billing rules
@@ -182,12 +181,12 @@ struct StaffCatalogController: RouteCollection {
     }
 
     private func renderBilling(_ req: Request, error: String?, status: HTTPStatus) async throws -> Response {
-        let settings = try await BillingSettings.load(on: req.db)
+        let settings = try await BillingSettings.load(context: req.engine)
         let rates = try await Currencies(context: req.engine).currentRates()
-        let promos = try await PromoCodeRecord.query(on: req.db).sort(\.$createdAt, .descending).limit(100).all()
-        let plans = try await PlanRecord.query(on: req.db).sort(\.$position).all()
-        let jobs = try await JobRunner.recent(on: req.db)
-        let seller = try await SellerDetails.load(on: req.db)
+        let promos = try await PromoCodes(context: req.engine).recent()
+        let plans = try await Catalog(context: req.engine).plans()
+        let jobs = try await JobRunner.recent(context: req.engine)
+        let seller = try await SellerDetails.load(context: req.engine)
         return StaffCatalogPages.billing(
             PageContext(req), settings: settings, seller: seller, rates: rates, promos: promos, plans: plans,
             jobs: jobs, error: error
@@ -202,7 +201,7 @@ struct StaffCatalogController: RouteCollection {
         for field in ["seller.legal_name", "seller.address", "seller.tax_id", "seller.bank_name", "seller.account", "seller.bank_code"] {
             seller[field] = form[field] ?? ""
         }
-        do { try await seller.save(on: req.db) } catch let error as SellerDetailsError {
+        do { try await seller.save(context: req.engine) } catch let error as SellerDetailsError {
             return try await renderBilling(req, error: PageContext(req).message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/billing?notice=seller_saved")
@@ -211,7 +210,7 @@ struct StaffCatalogController: RouteCollection {
     func saveSettings(req: Request) async throws -> Response {
         try req.staff.require(.manageCatalog)
         let form = try req.content.decode([String: String].self)
-        var settings = try await BillingSettings.load(on: req.db)
+        var settings = try await BillingSettings.load(context: req.engine)
         let page = PageContext(req)
         guard let mode = form["tax_mode"].flatMap(TaxMode.init(rawValue:)),
             let alignment = form["alignment"].flatMap(BillingAlignment.init(rawValue:)),
@@ -223,8 +222,8 @@ struct StaffCatalogController: RouteCollection {
         settings.alignment = alignment
         settings.graceDays = grace
         settings.noticeDays = notice
-        do { try await settings.save(on: req.db) } catch {
-            return try await renderBilling(req, error: page.t("error.billing.days"), status: .unprocessableEntity)
+        do { try await settings.save(context: req.engine) } catch let error as BillingSettingsError {
+            return try await renderBilling(req, error: page.message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/billing?notice=billing_rules_saved")
     }
@@ -241,7 +240,7 @@ struct StaffCatalogController: RouteCollection {
         }
         do {
             try await Currencies(context: req.engine).setRate(
-                base: base, quote: quote, rateMicros: rate.units * 100, staffID: staff.staff.id!, role: staff.role)
+                base: base, quote: quote, rateMicros: rate.units * 100, staffID: staff.staffID, role: staff.role)
         } catch {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
@@ -252,34 +251,18 @@ struct StaffCatalogController: RouteCollection {
         try req.staff.require(.manageCatalog)
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
-        let code = (form["code"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-        let currency = req.engine.provider.defaultCurrency
-        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
-            let kind = form["kind"], kind == "percent" || kind == "fixed",
-            let amount = try? page.amount(form["value"] ?? "", currency),
-            kind == "fixed" || amount.units <= 100 * Money.unitsPerMajor
-        else {
-            return try await renderBilling(req, error: page.t("error.billing.promo"), status: .unprocessableEntity)
-        }
-        let fromDate = form["valid_from"].flatMap(LocalDate.init(iso:))
-        let untilDate = form["valid_until"].flatMap(LocalDate.init(iso:))
-        if let fromDate, let untilDate, untilDate < fromDate {
-            return try await renderBilling(req, error: page.t("error.billing.promo_dates"), status: .unprocessableEntity)
-        }
-        let from = fromDate?.iso
-        let until = untilDate?.iso
-        let limit = form["usage_limit"].flatMap { Int($0) }
-        if let limit, limit < 1 {
-            return try await renderBilling(req, error: page.t("error.billing.promo_limit"), status: .unprocessableEntity)
-        }
-        // Percent is stored in basis points: 10 % → 1000 (1/10 000 units divided by 100).
-        let value = kind == "percent" ? amount.units / 100 : amount.units
-        let promo = PromoCodeRecord(
-            code: code, kind: kind, value: value, currency: kind == "fixed" ? currency.code : nil,
-            planID: form["plan"].flatMap(UUID.init(uuidString:)), validFrom: from, validUntil: until,
-            usageLimit: limit, oncePerClient: form["once"] == "on", createdAt: req.engine.clock.now)
-        do { try await promo.create(on: req.db) } catch {
-            return try await renderBilling(req, error: page.t("error.billing.promo_exists"), status: .unprocessableEntity)
+        do {
+            guard let kind = form["kind"].flatMap(PromoCodeForm.Kind.init(rawValue:)),
+                let value = try? page.amount(form["value"] ?? "", req.engine.provider.defaultCurrency)
+            else { throw PromoCodeError.invalid }
+            try await PromoCodes(context: req.engine).create(
+                PromoCodeForm(
+                    code: form["code"] ?? "", kind: kind, value: value, planID: form["plan"].flatMap(UUID.init(uuidString:)),
+                    validFrom: form["valid_from"].flatMap(LocalDate.init(iso:)),
+                    validUntil: form["valid_until"].flatMap(LocalDate.init(iso:)),
+                    usageLimit: form["usage_limit"].flatMap { Int($0) }, oncePerClient: form["once"] == "on"))
+        } catch let error as PromoCodeError {
+            return try await renderBilling(req, error: page.message(error), status: .unprocessableEntity)
         }
         return req.redirect(to: "/admin/billing?notice=promo_created")
     }

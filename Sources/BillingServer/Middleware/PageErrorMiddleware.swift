@@ -1,4 +1,5 @@
 import BillingDomain
+import HTTPTypes
 import OpenAPIRuntime
 import Vapor
 

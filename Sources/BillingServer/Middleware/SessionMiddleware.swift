@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
+import FluentKit
 import Vapor
 
 /// The logged-in client user of a request, with the account they act for.
@@ -14,6 +15,7 @@ struct ClientIdentity: Sendable {
     var accountID: UUID { account.id! }
     var userID: UUID { user.id! }
     var userName: String { user.name }
+    var email: String { user.email }
     /// The account's country (ISO 3166 alpha-2), which sets its VAT rate.
     var country: String { account.country }
     /// The number clients quote to support.
@@ -31,6 +33,9 @@ struct StaffIdentity: Sendable {
     let role: StaffRole
     let sessionToken: String
 
+    var staffID: UUID { staff.id! }
+    var name: String { staff.name }
+    var email: String { staff.email }
     /// Who did it, in the history and the ledger: `staff:<member id>`.
     var actor: String { "staff:" + staff.id!.uuidString.lowercased() }
 
@@ -90,8 +95,8 @@ enum SessionCookie {
     static func loadClient(_ request: Request) async throws -> ClientIdentity? {
         guard let token = request.cookies[client]?.string, !token.isEmpty,
             let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .client),
-            let user = try await UserRecord.find(session.principalID, on: request.db), user.enabled,
-            let account = try await AccountRecord.find(user.accountID, on: request.db),
+            let user = try await UserRecord.find(session.principalID, on: request.engine.database), user.enabled,
+            let account = try await AccountRecord.find(user.accountID, on: request.engine.database),
             account.status == AccountStatus.active.rawValue
         else { return nil }
         if let language = user.language.flatMap(Language.init(rawValue:)) { request.language = language }
@@ -118,7 +123,7 @@ struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.cookies[SessionCookie.staff]?.string, !token.isEmpty,
             let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
-            let staff = try await StaffUserRecord.find(session.principalID, on: request.db), staff.enabled,
+            let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled,
             let role = StaffRole(rawValue: staff.role)
         else { return request.redirect(to: "/admin/login") }
         request.staffIdentity = StaffIdentity(staff: staff, role: role, sessionToken: token)

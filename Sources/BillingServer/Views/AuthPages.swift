@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingEngine
+import Foundation
 import Plot
 
 /// Login, sign-up and password-reset pages of the client area, and the staff login.

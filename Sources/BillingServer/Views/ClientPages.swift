@@ -20,7 +20,7 @@ enum ClientPages {
                         .class("facts"),
                         .dt(.text(page.t("dashboard.client_code"))), .dd(.text(String(account.clientCode))),
                         .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
-                        .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn)),
+                        .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn?.iso ?? "—")),
                         .dt(.text(page.t("dashboard.currency"))), .dd(.text(summary.currency.code)))),
                 .section(
                     .class("widget widget-balance"), .attribute(named: "data-testid", value: "balance-widget"),

@@ -1,4 +1,5 @@
 import BillingDomain
+import BillingEngine
 import Plot
 
 /// The page frames: the client area, the staff area, and the centred card of login pages.
@@ -216,7 +217,7 @@ enum Layout {
                     languageSwitch(page),
                     .unwrap(page.staff) { staff in
                         userMenu(
-                            page, name: staff.staff.name, details: [staff.staff.email, page.t("admin.role." + staff.role.rawValue)],
+                            page, name: staff.name, details: [staff.email, page.t("admin.role." + staff.role.rawValue)],
                             logoutAction: "/admin/logout")
                     }
                 ),

@@ -79,11 +79,11 @@ extension PageContext {
     static func client(_ request: Request) async throws -> PageContext {
         var context = PageContext(request)
         let identity = try request.client
-        guard let summary = try await AccountSummary.load(accountID: identity.account.id!, context: request.engine) else {
+        guard let summary = try await AccountSummary.load(accountID: identity.accountID, context: request.engine) else {
             throw PageError.notFound
         }
         context.client = ClientHeader(
-            userName: identity.user.name, email: identity.user.email, summary: summary,
+            userName: identity.userName, email: identity.email, summary: summary,
             cartCount: try await Orders(context: request.engine).cartCount(account: identity.account))
         return context
     }

@@ -1,6 +1,5 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import Plot
 
@@ -78,7 +77,7 @@ enum StaffCatalogPages {
                 .div(
                     .class("addon-grid"),
                     UI.field(label: page.t("admin.catalog.addon_name"), name: "name", value: addon?.addon.name ?? ""),
-                    .forEach(Translations.languages) { language in
+                    .forEach(Catalog.translatedLanguages) { language in
                         UI.field(
                             label: page.t("admin.catalog.addon_name") + " (\(language.rawValue))", name: "name.\(language.rawValue)",
                             value: addon?.addon.translation("name", language) ?? "", required: false)
@@ -113,7 +112,7 @@ enum StaffCatalogPages {
                                 selected: offer.productType.rawValue),
                             UI.field(label: page.t("admin.catalog.plan"), name: "name", value: plan.name),
                             UI.field(label: page.t("admin.catalog.summary"), name: "summary", value: plan.summary, required: false),
-                            .forEach(Translations.languages) { language in
+                            .forEach(Catalog.translatedLanguages) { language in
                                 .group(
                                     UI.field(
                                         label: page.t("admin.catalog.plan") + " (\(language.rawValue))", name: "name.\(language.rawValue)",
@@ -162,11 +161,11 @@ enum StaffCatalogPages {
     }
 
     static func billing(
-        _ page: PageContext, settings: BillingSettings, seller: SellerDetails, rates: [CurrencyRateRecord], promos: [PromoCodeRecord],
-        plans: [PlanRecord], jobs: [ScheduledJobRecord], error: String?
+        _ page: PageContext, settings: BillingSettings, seller: SellerDetails, rates: [ExchangeRate], promos: [PromoCode],
+        plans: [PlanSummary], jobs: [JobRun], error: String?
     ) -> HTML {
         let currencies = Currency.all.map { (value: $0.code, title: $0.code) }
-        let planNames = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0.name) })
+        let planNames = Dictionary(uniqueKeysWithValues: plans.map { ($0.id, $0.name.english) })
         return Layout.staff(
             page, title: page.t("admin.billing.title"),
             content: .group(
@@ -204,7 +203,7 @@ enum StaffCatalogPages {
                                     .tr(
                                         .td(
                                             .text(
-                                                "1 \(rate.base) = \(MoneyFormat.precise(Money(units: rate.rateMicros / 100, currency: Currency.named(rate.quote) ?? .EUR))) \(rate.quote)"
+                                                "1 \(rate.base.code) = \(MoneyFormat.precise(rate.rate)) \(rate.quote.code)"
                                             )),
                                         .td(.class("muted"), .text(page.dateTime(rate.createdAt))))
                                 })),
@@ -257,12 +256,14 @@ enum StaffCatalogPages {
                                     .td(.code(.text(promo.code))),
                                     .td(
                                         .text(
-                                            promo.kind == "percent"
-                                                ? TaxRate(basisPoints: promo.value).description
-                                                : page.money(
-                                                    Money(units: promo.value, currency: Currency.named(promo.currency ?? "") ?? .EUR)))),
+                                            {
+                                                switch promo.discount {
+                                                case .percent(let basisPoints): TaxRate(basisPoints: basisPoints).description
+                                                case .fixed(let amount): page.money(amount)
+                                                }
+                                            }())),
                                     .td(.text(promo.planID.flatMap { planNames[$0] } ?? page.t("admin.billing.all_plans"))),
-                                    .td(.text("\(promo.validFrom ?? "…") – \(promo.validUntil ?? "…")")),
+                                    .td(.text("\(promo.validFrom?.iso ?? "…") – \(promo.validUntil?.iso ?? "…")")),
                                     .td(
                                         .text(
                                             (promo.usageLimit.map(String.init) ?? "∞")
@@ -279,7 +280,7 @@ enum StaffCatalogPages {
                         UI.select(
                             label: page.t("admin.catalog.plan"), name: "plan",
                             options: [(value: "", title: page.t("admin.billing.all_plans"))]
-                                + plans.map { (value: $0.id!.uuidString.lowercased(), title: $0.name) },
+                                + plans.map { (value: $0.id.uuidString.lowercased(), title: $0.name.english) },
                             selected: ""),
                         UI.field(label: page.t("expenses.from"), name: "valid_from", type: .date, required: false),
                         UI.field(label: page.t("expenses.to"), name: "valid_until", type: .date, required: false),

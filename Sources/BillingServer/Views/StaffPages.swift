@@ -1,12 +1,11 @@
 import BillingDomain
 import BillingEngine
-import BillingStore
 import Foundation
 import Plot
 
 /// The pages of the staff area.
 enum StaffPages {
-    static func clientList(_ page: PageContext, query: String, results: Page<AccountRecord>) -> HTML {
+    static func clientList(_ page: PageContext, query: String, results: Page<Account>) -> HTML {
         Layout.staff(
             page, title: page.t("admin.clients.title"),
             content: .group(
@@ -32,11 +31,11 @@ enum StaffPages {
                                     .tr(
                                         .td(
                                             .a(
-                                                .href("/admin/clients/\(account.id!.uuidString.lowercased())"),
+                                                .href("/admin/clients/\(account.id.uuidString.lowercased())"),
                                                 .text(String(account.clientCode)))),
-                                        .td(.a(.href("/admin/clients/\(account.id!.uuidString.lowercased())"), .text(account.name))),
+                                        .td(.a(.href("/admin/clients/\(account.id.uuidString.lowercased())"), .text(account.name))),
                                         .td(.text(account.country)),
-                                        .td(.text(account.registeredOn)),
+                                        .td(.text(account.registeredOn?.iso ?? "—")),
                                         .td(.span(.class("tag"), .text(page.t("account.status." + account.status)))))
                                 }))),
                 Pager.render(
@@ -47,7 +46,7 @@ enum StaffPages {
 
     struct ClientCard {
         let summary: AccountSummary
-        let users: [UserRecord]
+        let users: [ClientUser]
         let movements: Page<Ledger.Movement>
         let adjustmentKey: String
         let error: String?
@@ -57,7 +56,7 @@ enum StaffPages {
 
     static func clientCard(_ page: PageContext, card: ClientCard) -> HTML {
         let account = card.summary.account
-        let path = "/admin/clients/\(account.id!.uuidString.lowercased())"
+        let path = "/admin/clients/\(account.id.uuidString.lowercased())"
         return Layout.staff(
             page, title: page.t("admin.client.title", ["code": String(account.clientCode), "name": account.name]),
             content: .div(
@@ -70,8 +69,8 @@ enum StaffPages {
                         .dt(.text(page.t("dashboard.client_code"))), .dd(.text(String(account.clientCode))),
                         .dt(.text(page.t("field.name"))), .dd(.text(account.name)),
                         .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
-                        .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn)),
-                        .dt(.text(page.t("dashboard.currency"))), .dd(.text(account.currency)),
+                        .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn?.iso ?? "—")),
+                        .dt(.text(page.t("dashboard.currency"))), .dd(.text(account.currency.code)),
                         .dt(.text(page.t("admin.clients.status"))), .dd(.text(page.t("account.status." + account.status))))),
                 .section(
                     .class("widget widget-balance"), .attribute(named: "data-testid", value: "staff-balance"),
@@ -89,7 +88,7 @@ enum StaffPages {
                             .h3(.text(page.t("admin.adjust.title"))),
                             UI.alert(card.error),
                             UI.field(
-                                label: page.t("admin.adjust.amount", ["currency": account.currency]), name: "amount",
+                                label: page.t("admin.adjust.amount", ["currency": account.currency.code]), name: "amount",
                                 value: card.amountText, hint: page.t("admin.adjust.amount_hint")),
                             UI.field(label: page.t("admin.adjust.reason"), name: "reason", value: card.reasonText),
                             UI.submit(page.t("admin.adjust.submit"))))),
@@ -119,7 +118,7 @@ enum StaffPages {
             ))
     }
 
-    static func outbox(_ page: PageContext, messages: [OutboxEmailRecord], delivering: Bool) -> HTML {
+    static func outbox(_ page: PageContext, messages: [OutboxMessage], delivering: Bool) -> HTML {
         let content: Node<HTML.BodyContext> = .group(
             .p(.class("muted"), .text(page.t(delivering ? "outbox.lead_smtp" : "outbox.lead"))),
             .if(
@@ -143,7 +142,7 @@ enum StaffPages {
                                 .if(
                                     message.status == "failed",
                                     .form(
-                                        .method(.post), .action("/admin/outbox/\(message.id!.uuidString.lowercased())/retry"),
+                                        .method(.post), .action("/admin/outbox/\(message.id.uuidString.lowercased())/retry"),
                                         UI.csrfField(page),
                                         UI.submit(page.t("outbox.retry"), style: "secondary"))),
                                 .h3(.text(message.subject)),

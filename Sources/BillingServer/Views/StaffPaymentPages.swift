@@ -108,9 +108,8 @@ enum StaffPaymentPages {
     }
 
     static func methodForm(_ page: PageContext, method: PaymentMethod?) -> Node<HTML.BodyContext> {
-        let record = method?.record
         let currency = method?.currency ?? .EUR
-        func plain(_ units: Int64?) -> String { units.map { MoneyFormat.plain(Money(units: $0, currency: currency)) } ?? "" }
+        func plain(_ amount: Money?) -> String { amount.map { MoneyFormat.plain($0) } ?? "" }
         let descriptions: Node<HTML.FormContext> = .forEach(BillingDomain.Language.allCases) { language in
             UI.field(
                 label: page.t("admin.methods.description") + " (\(language.rawValue))", name: "description_\(language.rawValue)",
@@ -130,12 +129,12 @@ enum StaffPaymentPages {
                         ?? page.t("admin.methods.new"))),
             .form(
                 .method(.post), .action("/admin/payment-methods"), .class("stack"), UI.csrfField(page),
-                .unwrap(record) { UI.hidden("id", $0.id!.uuidString.lowercased()) },
-                UI.field(label: page.t("admin.methods.name"), name: "name", value: record?.name ?? ""),
+                .unwrap(method) { UI.hidden("id", $0.id.uuidString.lowercased()) },
+                UI.field(label: page.t("admin.methods.name"), name: "name", value: method?.name ?? ""),
                 UI.select(
                     label: page.t("admin.methods.kind"), name: "kind",
                     options: PaymentMethodKind.allCases.map { (value: $0.rawValue, title: page.t("payment.kind." + $0.rawValue)) },
-                    selected: record?.kind),
+                    selected: method?.kind.rawValue),
                 UI.select(
                     label: page.t("admin.methods.currency"), name: "currency",
                     options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: currency.code),
@@ -144,16 +143,16 @@ enum StaffPaymentPages {
                     label: page.t("admin.methods.commission_percent"), name: "commission_percent",
                     value: method?.terms.commissionPercent.description ?? "0", required: false),
                 UI.field(
-                    label: page.t("admin.methods.commission_fixed"), name: "commission_fixed", value: plain(record?.commissionFixed),
+                    label: page.t("admin.methods.commission_fixed"), name: "commission_fixed", value: plain(method?.terms.commissionFixed),
                     required: false),
-                UI.field(label: page.t("admin.methods.minimum"), name: "minimum", value: plain(record?.minimum), required: false),
-                UI.field(label: page.t("admin.methods.maximum"), name: "maximum", value: plain(record?.maximum), required: false),
+                UI.field(label: page.t("admin.methods.minimum"), name: "minimum", value: plain(method?.terms.minimum), required: false),
+                UI.field(label: page.t("admin.methods.maximum"), name: "maximum", value: plain(method?.terms.maximum), required: false),
                 UI.field(
                     label: page.t("admin.methods.cashback_percent"), name: "cashback_percent",
                     value: method?.terms.cashbackPercent.description ?? "0", required: false),
                 kinds,
                 .label(
-                    .class("check"), .input(.type(.checkbox), .name("enabled"), .checked(record?.enabled ?? true)),
+                    .class("check"), .input(.type(.checkbox), .name("enabled"), .checked(method?.enabled ?? true)),
                     .text(page.t("admin.methods.enabled"))),
                 UI.submit(page.t("admin.methods.save"))))
     }

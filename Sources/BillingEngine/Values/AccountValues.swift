@@ -1,0 +1,86 @@
+import BillingDomain
+import BillingStore
+import Foundation
+
+/// A client account as the client and staff areas see it.
+public struct Account: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    /// The short number clients quote to support.
+    public let clientCode: Int
+    public let name: String
+    /// ISO 3166 alpha-2; sets the VAT rate.
+    public let country: String
+    public let registeredOn: LocalDate?
+    public let currency: Currency
+    public let language: Language
+    public let status: String
+    public let createdAt: Date
+
+    init(_ record: AccountRecord, fallback: Currency) {
+        id = record.id!
+        clientCode = record.clientCode
+        name = record.name
+        country = record.country
+        registeredOn = LocalDate(iso: record.registeredOn)
+        currency = Currency.named(record.currency) ?? fallback
+        language = Language(rawValue: record.language) ?? .en
+        status = record.status
+        createdAt = record.createdAt
+    }
+}
+
+/// A person who logs in to a client account.
+public struct ClientUser: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let accountID: UUID
+    public let email: String
+    public let name: String
+    public let isOwner: Bool
+    public let enabled: Bool
+    public let phone: String?
+    /// The language the person chose; `nil`: the account's.
+    public let language: Language?
+    public let lastLoginAt: Date?
+    public let emailConfirmed: Bool
+    public let createdAt: Date
+
+    init(_ record: UserRecord) {
+        id = record.id!
+        accountID = record.accountID
+        email = record.email
+        name = record.name
+        isOwner = record.isOwner
+        enabled = record.enabled
+        phone = record.phone
+        language = record.language.flatMap(Language.init(rawValue:))
+        lastLoginAt = record.lastLoginAt
+        emailConfirmed = record.emailConfirmedAt != nil
+        createdAt = record.createdAt
+    }
+}
+
+/// A message in the outbox, as staff see it on the outbox page.
+public struct OutboxMessage: Sendable, Identifiable, Hashable {
+    public let id: UUID
+    public let recipient: String
+    public let category: String
+    public let subject: String
+    public let body: String
+    /// `queued`, `sending`, `sent` or `failed`.
+    public let status: String
+    public let attempts: Int
+    public let lastError: String?
+    public let createdAt: Date
+
+    init(_ record: OutboxEmailRecord) {
+        id = record.id!
+        recipient = record.recipient
+        category = record.category
+        subject = record.subject
+        body = record.body
+        status = record.status
+        attempts = record.attempts
+        lastError = record.lastError
+        createdAt = record.createdAt
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+/// The layering rules of docs/DESIGN.md ("A thin edge"), checked on the sources themselves.
+@Suite("Architecture")
+struct ArchitectureTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources")
+
+    static func imports(under folder: String) throws -> [(file: String, module: String)] {
+        let root = sources.appendingPathComponent(folder)
+        var found: [(String, String)] = []
+        let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+        for case let file as URL in files where file.pathExtension == "swift" {
+            for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") where line.hasPrefix("import ") {
+                found.append((file.lastPathComponent, String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        return found
+    }
+
+    @Test func controllersAndViewsReadEngineValuesNeverTheStorage() throws {
+        let storage: Set<String> = ["Fluent", "FluentKit", "FluentSQL", "BillingStore", "SQLKit"]
+        var checked = 0
+        for folder in ["BillingServer/Controllers", "BillingServer/Views"] {
+            let found = try Self.imports(under: folder)
+            checked += found.count
+            let offending = found.filter { storage.contains($0.module) }.map { "\($0.file): import \($0.module)" }
+            #expect(offending == [], "\(folder)")
+        }
+        // The scan read the folders: there are dozens of imports to look at.
+        #expect(checked > 50)
+    }
+
+    @Test func theExecutableIsAThinShellOverBillingServer() throws {
+        let modules = Set(try Self.imports(under: "billing").map(\.module))
+        #expect(modules == ["ArgumentParser", "BillingServer"])
+    }
+}
