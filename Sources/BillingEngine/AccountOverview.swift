@@ -57,7 +57,7 @@ public struct ClientDirectory: Sendable {
         let base = AccountRecord.query(on: db)
         if !query.isEmpty {
             // PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII).
-            let like: DatabaseQuery.Filter.Method = .custom((db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE")
+            let like: DatabaseQuery.Filter.Method = .custom(db.isPostgreSQL ? "ILIKE" : "LIKE")
             let pattern = query.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
             let userAccountIDs = try await UserRecord.query(on: db).group(.or) {
                 $0.filter(\.$email, like, "%\(pattern)%").filter(\.$name, like, "%\(pattern)%")

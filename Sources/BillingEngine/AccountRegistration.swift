@@ -185,7 +185,7 @@ public struct AccountRegistration: Sendable {
                     try await user.create(on: db)
                     return Registered(accountID: account.id!, userID: user.id!, clientCode: code)
                 }
-            } catch {
+            } catch  where error.isConstraintViolation {
                 if try await UserRecord.query(on: context.database).filter(\.$email == email).first() != nil {
                     throw SignUpError.emailTaken
                 }

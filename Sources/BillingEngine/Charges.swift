@@ -53,13 +53,13 @@ extension EngineContext {
     /// the database's write lock in SQLite. Two payments of one client then see each other's
     /// charges instead of both spending the same balance.
     func lockAccount(_ accountID: UUID, on tx: any Database) async throws {
-        guard let sql = tx as? any SQLDatabase else { return }
+        let sql = tx.sql
         try await sql.raw("UPDATE accounts SET status = status WHERE id = \(bind: accountID)").run()
     }
 
     /// The next number in a numbered table (`orders`, `services`), starting above `floor`.
     func nextNumber(in table: String, floor: Int, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { return floor + 1 }
+        let sql = db.sql
         let highest = try await sql.raw("SELECT MAX(number) AS highest FROM \(ident: table)").first()?
             .decode(column: "highest", as: Int?.self)
         return max(highest ?? floor, floor) + 1

@@ -1,5 +1,6 @@
 import BillingDomain
 import FluentKit
+import FluentSQL
 import Foundation
 import Payments
 import Provisioning
@@ -23,6 +24,7 @@ public struct EngineContext: Sendable {
         texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule(),
         gateways: PaymentGateways = PaymentGateways([])
     ) {
+        precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
         self.database = database
         self.clock = clock
         self.calendar = calendar

@@ -48,10 +48,7 @@ public struct ExpenseHistory: Sendable {
         return clause
     }
 
-    private var sql: any SQLDatabase {
-        guard let sql = context.database as? any SQLDatabase else { preconditionFailure("expenses need an SQL database") }
-        return sql
-    }
+    private var sql: any SQLDatabase { context.database.sql }
 
     /// The rows a filter matches, in the given order, decoded as records.
     private func rows(account: AccountRecord, filter: Filter, order: SQLQueryString, limit: Int, offset: Int = 0) async throws

@@ -66,7 +66,7 @@ public struct GatewayWebhooks: Sendable {
                     "outcome": .string(outcome.rawValue)
                 ])
             return outcome
-        } catch {
+        } catch  where error.isConstraintViolation {
             // A concurrent delivery of the same event inserted its row first; ours rolled back.
             if try await isKnown(envelope, gateway: name) { return .duplicate }
             throw error

@@ -38,7 +38,7 @@ public struct JobRunner: Sendable {
     public func runDue() async throws -> Outcome {
         let today = context.today
         try await ensureJob(kind: Self.billingKind, on: today)
-        guard let sql = context.database as? any SQLDatabase else { return .leasedElsewhere }
+        let sql = context.database.sql
         let now = context.clock.now
         let claimed = try await sql.raw(
             """

@@ -106,7 +106,7 @@ public struct Ledger: Sendable {
     /// on both databases.
     private func sum(column: String, equals value: some Encodable & Sendable, currency: Currency, on db: any Database) async throws -> Money
     {
-        guard let sql = db as? any SQLDatabase else { preconditionFailure("the ledger needs an SQL database") }
+        let sql = db.sql
         let row = try await sql.raw(
             """
             SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entries
@@ -258,7 +258,8 @@ extension Ledger {
 
     /// The balances of many clients in one query (accounts without entries are absent).
     func balances(of accountIDs: [UUID], on tx: any Database) async throws -> [UUID: [String: Int64]] {
-        guard !accountIDs.isEmpty, let sql = tx as? any SQLDatabase else { return [:] }
+        guard !accountIDs.isEmpty else { return [:] }
+        let sql = tx.sql
         let rows = try await sql.raw(
             """
             SELECT client_account_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_entries

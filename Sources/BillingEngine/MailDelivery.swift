@@ -49,7 +49,7 @@ public struct MailDelivery: Sendable {
     /// Sends up to `limit` due messages.
     @discardableResult
     public func runOnce(limit: Int = 20) async throws -> Outcome {
-        guard let sql = context.database as? any SQLDatabase else { return Outcome() }
+        let sql = context.database.sql
         let now = context.clock.now
         let claimed = try await sql.raw(
             """

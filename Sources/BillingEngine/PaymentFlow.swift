@@ -159,7 +159,7 @@ public struct PaymentFlow: Sendable {
             do {
                 try await payment.create(on: context.database)
                 return payment
-            } catch {
+            } catch  where error.isConstraintViolation {
                 if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() {
                     return existing
                 }
@@ -211,7 +211,7 @@ public struct PaymentFlow: Sendable {
         } catch {
             throw PaymentError.gatewayFailed(String(describing: error))
         }
-        guard let sql = context.database as? any SQLDatabase else { return redirect.url }
+        let sql = context.database.sql
         try await sql.raw(
             """
             UPDATE payments SET status = \(bind: PaymentStatus.beingPaid.rawValue), gateway_session_id = \(bind: redirect.sessionID),
@@ -239,7 +239,8 @@ public struct PaymentFlow: Sendable {
         _ payment: PaymentRecord, received: Money, gatewayPaymentID: String, card: SavedCard?, actor: String,
         on tx: any Database
     ) async throws -> Credited {
-        guard let sql = tx as? any SQLDatabase, let currency = Currency.named(payment.currency), received.currency == currency,
+        let sql = tx.sql
+        guard let currency = Currency.named(payment.currency), received.currency == currency,
             received.isPositive
         else { throw PaymentError.notPayable }
         let commission = min(payment.commission, max(0, received.units - 1))
@@ -339,7 +340,7 @@ public struct PaymentFlow: Sendable {
 
     /// A payment the gateway declined or the payer abandoned: Cancelled, unless money already came.
     public func cancel(paymentID: UUID, reason: String) async throws {
-        guard let sql = context.database as? any SQLDatabase else { return }
+        let sql = context.database.sql
         try await sql.raw(
             """
             UPDATE payments SET status = \(bind: PaymentStatus.cancelled.rawValue), failure = \(bind: String(reason.prefix(200)))
@@ -407,7 +408,7 @@ public struct PaymentFlow: Sendable {
         }
         let gatewayRefund = gatewayRefundID
         try await context.database.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
+            let sql = tx.sql
             // The reservation must still stand: a repeat of this request whose gateway call failed
             // may have released it. Then nothing is posted, and the next repeat reserves again
             // (the gateway answers it with this same refund).
@@ -436,9 +437,9 @@ public struct PaymentFlow: Sendable {
     /// shows what was returned (`refunded`, Refunded when all of it).
     private func returnCashback(of payment: PaymentRecord, refund: Money, key: String, actor: String, on tx: any Database) async throws {
         guard payment.cashback > 0, payment.amount > 0,
-            let reward = try await PaymentRecord.query(on: tx).filter(\.$cashbackOf == payment.id!).first(),
-            let sql = tx as? any SQLDatabase
+            let reward = try await PaymentRecord.query(on: tx).filter(\.$cashbackOf == payment.id!).first()
         else { return }
+        let sql = tx.sql
         let left = reward.amount - reward.refunded
         guard left > 0 else { return }
         let row = try await sql.raw("SELECT refunded FROM payments WHERE id = \(bind: payment.id!)").first()
@@ -486,7 +487,7 @@ public struct PaymentFlow: Sendable {
             reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
         do {
             try await context.database.transaction { tx in
-                guard let sql = tx as? any SQLDatabase else { return }
+                let sql = tx.sql
                 let claimed = try await sql.raw(
                     """
                     UPDATE payments SET refunded = refunded + \(bind: amount.units),
@@ -503,7 +504,7 @@ public struct PaymentFlow: Sendable {
             }
         } catch let error as PaymentError {
             throw error
-        } catch {
+        } catch  where error.isConstraintViolation {
             // The unique key: the same refund was reserved a moment ago by a repeat of this request.
             if try await RefundRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() != nil { return nil }
             throw error
@@ -514,7 +515,7 @@ public struct PaymentFlow: Sendable {
     /// Gives back a reservation the gateway refused: the refund row goes, the amount is free again.
     private func releaseRefund(_ refund: RefundRecord) async throws {
         try await context.database.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
+            let sql = tx.sql
             // Only the caller that removes the row gives the amount back, and never once posted.
             guard
                 try await LedgerTransactionRecord.query(on: tx).filter(\.$idempotencyKey == "refund:\(refund.idempotencyKey)").first()

@@ -92,10 +92,9 @@ public struct PromoCodes: Sendable {
             planID: form.planID, validFrom: form.validFrom?.iso, validUntil: form.validUntil?.iso, usageLimit: form.usageLimit,
             oncePerClient: form.oncePerClient, createdAt: context.clock.now)
         if try await PromoCodeRecord.query(on: context.database).filter(\.$code == code).first() != nil { throw PromoCodeError.exists }
-        do { try await record.create(on: context.database) } catch {
+        do { try await record.create(on: context.database) } catch  where error.isConstraintViolation {
             // Two staff creating the same code at once: the unique index decides.
-            if try await PromoCodeRecord.query(on: context.database).filter(\.$code == code).first() != nil { throw PromoCodeError.exists }
-            throw error
+            throw PromoCodeError.exists
         }
         return PromoCode(record, fallback: context.provider.defaultCurrency)
     }

@@ -15,7 +15,8 @@ extension RenewalRun {
                 let services = try await ServiceRecord.query(on: tx)
                     .filter(\.$status ~~ [ServiceStatus.active.rawValue, ServiceStatus.stoppedByClient.rawValue])
                     .filter(\.$expiresOn <= date.iso).sort(\.$number).limit(chunkSize).all()
-                guard !services.isEmpty, let sql = tx as? any SQLDatabase else { return ([], 0) }
+                guard !services.isEmpty else { return ([], 0) }
+                let sql = tx.sql
                 let ids = services.map { $0.id! }
                 try await sql.raw(
                     """
@@ -96,7 +97,7 @@ extension RenewalRun {
         let state = try from.applying(event)
         let now = context.clock.now
         try await context.database.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else { return }
+            let sql = tx.sql
             try await sql.raw(
                 """
                 UPDATE services SET status = \(bind: state.status.rawValue), operation = \(bind: state.operation?.rawValue),

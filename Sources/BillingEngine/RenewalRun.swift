@@ -100,7 +100,7 @@ public struct RenewalRun: Sendable {
     private func renewChunk(on date: LocalDate, after: Int, settings: BillingSettings) async throws -> ChunkResult? {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
-            guard let sql = tx as? any SQLDatabase else { return nil }
+            let sql = tx.sql
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
             let ids = try await sql.raw(
                 """

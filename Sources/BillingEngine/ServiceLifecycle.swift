@@ -359,7 +359,7 @@ public struct ServiceLifecycle: Sendable {
         let text = filter.search.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         if !text.isEmpty {
-            let like: DatabaseQuery.Filter.Method = .custom((db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE")
+            let like: DatabaseQuery.Filter.Method = .custom(db.isPostgreSQL ? "ILIKE" : "LIKE")
             query.group(.or) { group in
                 group.filter(\.$domainName, like, "%\(text)%").filter(\.$planName, like, "%\(text)%")
                     .filter(\.$ipAddress, like, "%\(text)%")

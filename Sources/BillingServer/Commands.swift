@@ -1,4 +1,5 @@
 import BillingEngine
+import BillingStore
 import Fluent
 import FluentSQL
 import Foundation
@@ -133,8 +134,8 @@ public enum BillingCommands {
             print("bench failed: \(error)")
             failed = true
         }
-        if let schema = searchPath?.first, let sql = app.db as? any SQLDatabase {
-            try? await sql.raw(SQLQueryString("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")).run()
+        if let schema = searchPath?.first {
+            try? await app.db.sql.raw(SQLQueryString("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")).run()
         }
         try await app.asyncShutdown()
         if let file { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }

@@ -20,16 +20,21 @@ public func configure(
     app.http.server.configuration.port = config.port
     app.routes.defaultMaxBodySize = "1mb"
 
+    // A burst (a hundred webhook deliveries at once, a billing run beside the web) queues for a
+    // connection; it waits up to 30 s instead of the pool's default 10 s before it is refused.
+    let poolTimeout: TimeAmount = .seconds(30)
     switch config.storage {
     case .sqliteFile(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+        app.databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url):
         // TLS follows the URL's `sslmode` (postgres-kit: `prefer` when absent, `disable`, `require`).
         var postgres = try SQLPostgresConfiguration(url: url)
         postgres.searchPath = postgresSearchPath
-        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+        app.databases.use(
+            .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace),
+            as: .psql)
     }
     if case .sqliteFile = config.storage {
         // SQLite keeps one connection per event loop, and these settings are per connection, so
@@ -37,13 +42,14 @@ public func configure(
         // FULL keeps every committed payment on disk even if the machine loses power; the busy
         // timeout makes a writer wait for the other connection instead of failing at once.
         for eventLoop in app.eventLoopGroup.makeIterator() {
-            guard let sql = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            guard let sql = app.databases.database(.sqlite, logger: app.logger, on: eventLoop)?.sql else { continue }
             try await sql.raw("PRAGMA busy_timeout=5000").run()
             try await sql.raw("PRAGMA journal_mode=WAL").run()
             try await sql.raw("PRAGMA synchronous=FULL").run()
         }
     }
-    if let schema = postgresSearchPath?.first, let sql = app.db as? any SQLDatabase {
+    if let schema = postgresSearchPath?.first {
+        let sql = app.db.sql
         // Tests run each in its own schema, so they can run in parallel on one database.
         try await sql.raw(SQLQueryString("CREATE SCHEMA IF NOT EXISTS \(ident: schema)")).run()
     }
@@ -119,9 +125,8 @@ extension Application {
 
 func routes(_ app: Application) throws {
     app.get("health") { req async throws -> Response in
-        guard let sql = req.db as? any SQLDatabase else { return Response(status: .ok) }
         do {
-            try await sql.raw("SELECT 1").run()
+            try await req.db.sql.raw("SELECT 1").run()
             return Response(status: .ok, body: .init(string: "ok"))
         } catch {
             req.logger.error("health check: database does not answer")

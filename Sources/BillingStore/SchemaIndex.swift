@@ -8,7 +8,7 @@ enum SchemaIndex {
         _ name: String, on table: String, columns: [String], unique: Bool = false,
         in database: any Database
     ) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         var builder = sql.create(index: name)
         if unique { builder = builder.unique() }
         builder = builder.on(table)
@@ -17,7 +17,7 @@ enum SchemaIndex {
     }
 
     static func drop(_ name: String, in database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         try await sql.drop(index: name).run()
     }
 }

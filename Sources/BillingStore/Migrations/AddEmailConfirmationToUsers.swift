@@ -8,7 +8,7 @@ public struct AddEmailConfirmationToUsers: AsyncMigration {
     public init() {}
     public func prepare(on database: any Database) async throws {
         try await database.schema(UserRecord.schema).field("email_confirmed_at", .datetime).update()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         try await sql.raw("UPDATE users SET email_confirmed_at = created_at").run()
     }
     public func revert(on database: any Database) async throws {

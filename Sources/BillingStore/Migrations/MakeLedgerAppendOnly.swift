@@ -9,7 +9,7 @@ public struct MakeLedgerAppendOnly: AsyncMigration {
     static let tables = [LedgerTransactionRecord.schema, LedgerEntryRecord.schema]
 
     public func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         if sql.dialect.name == "postgresql" {
             try await sql.raw(
                 """
@@ -39,7 +39,7 @@ public struct MakeLedgerAppendOnly: AsyncMigration {
     }
 
     public func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         if sql.dialect.name == "postgresql" {
             for table in Self.tables {
                 try await sql.raw(SQLQueryString("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_append_only ON \(unsafeRaw: table)")).run()
