@@ -54,10 +54,14 @@ struct LedgerTests {
                 try .credit(
                     client: client.accountID, amount: Money(minor: 500, .EUR), from: .openingBalances,
                     kind: .openingBalance, memo: "", idempotencyKey: "open"), actor: "system")
-            let sql = try #require(app.db as? any SQLDatabase)
-            await #expect(throws: (any Error).self) { try await sql.raw("UPDATE ledger_entries SET amount = 0").run() }
-            await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM ledger_entries").run() }
-            await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM ledger_transactions").run() }
+            let sql = app.db.sql
+            for statement: SQLQueryString in [
+                "UPDATE ledger_entries SET amount = 0", "DELETE FROM ledger_entries", "DELETE FROM ledger_transactions"
+            ] {
+                let refusal = await #expect(throws: (any Error).self) { try await sql.raw(statement).run() }
+                // Refused by the append-only trigger, not by anything else.
+                #expect(refusal.map { String(reflecting: $0).contains("append-only") } == true, "\(String(reflecting: refusal))")
+            }
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money(minor: 500, .EUR))
         }
     }

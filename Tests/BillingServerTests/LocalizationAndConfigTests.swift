@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingServer
 import Foundation
+import Messaging
 import Testing
 
 @Suite("Texts and configuration")
@@ -76,6 +77,55 @@ struct LocalizationAndConfigTests {
         #expect(!config.developmentMode)
         #expect(!config.seedDemo)
         #expect(try AppConfig.fromEnvironment(["DATABASE_URL": "sqlite://data/b.sqlite"]).storage == .sqliteFile("data/b.sqlite"))
+    }
+
+    @Test func readsTheIntegrationsAndOperationsVariables() throws {
+        let config = try AppConfig.fromEnvironment([
+            "BILLING_PROVIDER_NAME": "Acme Hosting", "BILLING_BCRYPT_COST": "10", "BILLING_JOBS": "off",
+            "BILLING_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.5", "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1",
+            "STRIPE_API_BASE": "http://127.0.0.1:9", "YOOKASSA_SHOP_ID": "123", "YOOKASSA_SECRET_KEY": "live_2",
+            "YOOKASSA_API_BASE": "http://127.0.0.1:8", "SMTP_URL": "smtps://mailer:pw@mail.example.com:465",
+            "SMTP_FROM": "Acme Billing <billing@acme.example>", "DATABASE_URL": "sqlite::memory:"
+        ])
+        #expect(config.providerName == "Acme Hosting")
+        #expect(config.bcryptCost == 10)
+        #expect(!config.runJobs)
+        #expect(config.trustedProxies == TrustedProxies(["127.0.0.1", "10.0.0.5"]))
+        #expect(config.stripe?.secretKey == "sk_test_1")
+        #expect(config.stripe?.webhookSecret == "whsec_1")
+        #expect(config.stripe?.apiBase == "http://127.0.0.1:9")
+        #expect(config.yooKassa?.shopID == "123")
+        #expect(config.yooKassa?.secretKey == "live_2")
+        #expect(config.yooKassa?.apiBase == "http://127.0.0.1:8")
+        #expect(config.smtp?.host == "mail.example.com")
+        #expect(config.smtp?.port == 465)
+        #expect(config.smtp?.security == .implicitTLS)
+        #expect(config.smtp?.username == "mailer")
+        #expect(config.mailFrom == EmailAddressee(name: "Acme Billing", address: "billing@acme.example"))
+        #expect(config.storage == .sqliteMemory)
+        // Without them: no gateways, no relay, the real API addresses.
+        let plain = try AppConfig.fromEnvironment(["STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh"])
+        #expect(plain.stripe?.apiBase == "https://api.stripe.com")
+        #expect(plain.yooKassa == nil)
+        #expect(plain.smtp == nil)
+    }
+
+    /// Every variable `AppConfig` reads is exercised by the tests above: a new one cannot be added
+    /// without a test that reads it.
+    @Test func everyVariableTheConfigurationReadsIsTested() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let source = try String(
+            contentsOf: root.appendingPathComponent("Sources/BillingServer/Support/AppConfig.swift"), encoding: .utf8)
+        let tests = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #"(?:value|flag)\("([A-Z_]+)"\)"#)
+        let names = Set(
+            pattern.matches(in: source, range: NSRange(source.startIndex..., in: source)).map {
+                String(source[Range($0.range(at: 1), in: source)!])
+            })
+        #expect(names.count >= 20)
+        let untested = names.filter { !tests.contains("\"\($0)\": \"") }.sorted()
+        #expect(untested == [])
     }
 
     @Test func badValuesNameTheVariable() {

@@ -7,20 +7,19 @@ import Vapor
 /// every mode, for members whose role may read the outbox; an anonymous visitor never sees it.
 struct DevelopmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        let routes = routes.grouped(RequireRight(.viewOutbox))
         routes.get("outbox", use: outbox)
         routes.post("outbox", ":messageID", "retry", use: retry)
     }
 
     /// Puts a message that delivery gave up on back in the queue.
     func retry(req: Request) async throws -> Response {
-        try req.staff.require(.viewOutbox)
         guard let id = req.parameters.get("messageID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         try await MailDelivery.retry(id, context: req.engine)
         return req.redirect(to: "/admin/outbox?notice=mail_requeued")
     }
 
     func outbox(req: Request) async throws -> Response {
-        try req.staff.require(.viewOutbox)
         let messages = try await Outbox.recent(context: req.engine)
         return StaffPages.outbox(PageContext(req), messages: messages, delivering: req.billing.mailDelivery != nil).response()
     }

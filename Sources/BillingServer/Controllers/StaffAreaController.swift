@@ -5,13 +5,13 @@ import Vapor
 /// The staff area: client list with search, client card, manual balance adjustment (ADM-1).
 struct StaffAreaController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: clientList)
-        routes.get("clients", ":accountID", use: clientCard)
-        routes.post("clients", ":accountID", "adjust", use: adjust)
+        let clients = routes.grouped(RequireRight(.viewClients))
+        clients.get(use: clientList)
+        clients.get("clients", ":accountID", use: clientCard)
+        clients.grouped(RequireRight(.adjustBalances)).post("clients", ":accountID", "adjust", use: adjust)
     }
 
     func clientList(req: Request) async throws -> Response {
-        try req.staff.require(.viewClients)
         let query = req.query[String.self, at: "q"] ?? ""
         let results = try await ClientDirectory(context: req.engine)
             .search(String(query.prefix(100)), page: PageRequest.web(req.query[String.self, at: "page"]))
@@ -26,7 +26,6 @@ struct StaffAreaController: RouteCollection {
     }
 
     func clientCard(req: Request) async throws -> Response {
-        try req.staff.require(.viewClients)
         return try await renderCard(req, summary: try await account(req), error: nil, amount: "", reason: "", status: .ok)
     }
 
@@ -51,7 +50,6 @@ struct StaffAreaController: RouteCollection {
 
     func adjust(req: Request) async throws -> Response {
         let staff = try req.staff
-        try staff.require(.adjustBalances)
         let summary = try await account(req)
         let form = try req.content.decode(AdjustForm.self)
         let page = PageContext(req)

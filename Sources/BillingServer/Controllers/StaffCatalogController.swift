@@ -6,6 +6,7 @@ import Vapor
 /// currency, add-ons, promo codes, tax mode and alignment, exchange rates, the daily job.
 struct StaffCatalogController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        let routes = routes.grouped(RequireRight(.manageCatalog))
         routes.get("catalog", use: list)
         routes.post("catalog", use: createPlan)
         routes.get("catalog", ":planID", use: edit)
@@ -21,7 +22,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func list(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
         return StaffCatalogPages.list(PageContext(req), offers: offers, error: nil).response()
     }
@@ -49,7 +49,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func createPlan(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         var form = try req.content.decode([String: String].self)
         form["enabled"] = "on"
         let page = PageContext(req)
@@ -75,7 +74,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func edit(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         return try await render(req, plan: try await plan(req), currency: currency(req), error: nil, status: .ok)
     }
 
@@ -88,7 +86,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func savePlan(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let plan = try await plan(req)
         let form = try req.content.decode([String: String].self)
         do {
@@ -129,7 +126,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func savePrices(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let plan = try await plan(req)
         let currency = currency(req)
         let form = try req.content.decode([String: String].self)
@@ -146,7 +142,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func saveAddon(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let plan = try await plan(req)
         let currency = currency(req)
         let form = try req.content.decode([String: String].self)
@@ -176,7 +171,6 @@ struct StaffCatalogController: RouteCollection {
     // MARK: billing rules
 
     func billing(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         return try await renderBilling(req, error: nil, status: .ok)
     }
 
@@ -195,7 +189,6 @@ struct StaffCatalogController: RouteCollection {
 
     /// The seller's legal and bank details, printed on bank-transfer invoices.
     func saveSeller(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let form = try req.content.decode([String: String].self)
         var seller = SellerDetails()
         for field in ["seller.legal_name", "seller.address", "seller.tax_id", "seller.bank_name", "seller.account", "seller.bank_code"] {
@@ -208,7 +201,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func saveSettings(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let form = try req.content.decode([String: String].self)
         var settings = try await BillingSettings.load(context: req.engine)
         let page = PageContext(req)
@@ -230,7 +222,6 @@ struct StaffCatalogController: RouteCollection {
 
     func saveRate(req: Request) async throws -> Response {
         let staff = try req.staff
-        try staff.require(.manageCatalog)
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         guard let base = form["base"].flatMap(Currency.named), let quote = form["quote"].flatMap(Currency.named),
@@ -248,7 +239,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func savePromo(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         do {
@@ -268,7 +258,6 @@ struct StaffCatalogController: RouteCollection {
     }
 
     func runJobs(req: Request) async throws -> Response {
-        try req.staff.require(.manageCatalog)
         // The notice says what happened: it ran (with its counts), it had run already today, or
         // another instance is running it now.
         switch try await JobRunner(context: req.engine, owner: "staff").runDue() {

@@ -7,6 +7,7 @@ import Vapor
 /// (full or partial), and the payment methods (FIN-3).
 struct StaffPaymentsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        let routes = routes.grouped(RequireRight(.managePayments))
         routes.get("payments", use: list)
         routes.get("payments", ":paymentID", use: detail)
         routes.post("payments", ":paymentID", "confirm", use: confirm)
@@ -16,7 +17,6 @@ struct StaffPaymentsController: RouteCollection {
     }
 
     func list(req: Request) async throws -> Response {
-        try req.staff.require(.managePayments)
         let status = req.query[String.self, at: "status"]
         let kind = req.query[String.self, at: "method"]
         let search = req.query[String.self, at: "q"] ?? ""
@@ -35,7 +35,6 @@ struct StaffPaymentsController: RouteCollection {
     }
 
     func detail(req: Request) async throws -> Response {
-        try req.staff.require(.managePayments)
         return try await render(req, payment: try await payment(req), error: nil)
     }
 
@@ -48,7 +47,6 @@ struct StaffPaymentsController: RouteCollection {
     }
 
     func confirm(req: Request) async throws -> Response {
-        try req.staff.require(.managePayments)
         let payment = try await payment(req)
         do {
             try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, staff: try req.staff.actor)
@@ -59,7 +57,6 @@ struct StaffPaymentsController: RouteCollection {
     }
 
     func refund(req: Request) async throws -> Response {
-        try req.staff.require(.managePayments)
         struct Form: Content {
             var amount: String?
             var reason: String?
@@ -81,13 +78,11 @@ struct StaffPaymentsController: RouteCollection {
     }
 
     func methods(req: Request) async throws -> Response {
-        try req.staff.require(.managePayments)
         return StaffPaymentPages.methods(PageContext(req), methods: try await PaymentMethods(context: req.engine).all(), error: nil)
             .response()
     }
 
     func saveMethod(req: Request) async throws -> Response {
-        try req.staff.require(.managePayments)
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         func refuse(_ key: String) async throws -> Response {

@@ -130,3 +130,16 @@ struct StaffSessionMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+/// The right a group of staff routes needs, checked before any handler of the group runs: a
+/// handler cannot forget it, and the menu (`Layout.staffNavigation`) hides what it refuses.
+struct RequireRight: AsyncMiddleware {
+    let permission: StaffPermission
+
+    init(_ permission: StaffPermission) { self.permission = permission }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try request.staff.require(permission)
+        return try await next.respond(to: request)
+    }
+}
