@@ -125,7 +125,7 @@ struct BillingAPIHandlers: APIProtocol {
 
     func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
         let req = try request
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         return .created(
             .init(
                 body: .json(

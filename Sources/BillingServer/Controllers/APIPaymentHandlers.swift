@@ -52,7 +52,7 @@ extension BillingAPIHandlers {
     func createPayment(_ input: Operations.CreatePayment.Input) async throws -> Operations.CreatePayment.Output {
         let req = try request
         let bearer = try bearer
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         guard let methodID = UUID(uuidString: body.methodId) else { throw PaymentError.methodUnavailable }
         let orderID = try body.orderId.map { value -> UUID in
             guard let id = UUID(uuidString: value) else { throw PageError.notFound }
@@ -124,7 +124,7 @@ extension BillingAPIHandlers {
     func createSavedMethod(_ input: Operations.CreateSavedMethod.Input) async throws -> Operations.CreateSavedMethod.Output {
         let req = try request
         let account = try bearer.account
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         guard let methodID = UUID(uuidString: body.methodId) else { throw PaymentError.methodUnavailable }
         let returnURL = try body.returnUrl.map { try Self.externalURL($0, req: req) }
         let base = req.engine.provider.baseURL + "/finance/methods/"
@@ -139,7 +139,7 @@ extension BillingAPIHandlers {
         let req = try request
         let account = try bearer.account
         guard let id = UUID(uuidString: input.path.savedMethodId) else { throw PageError.notFound }
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         try await SavedMethods(context: req.engine).rename(id, to: body.name, account: account)
         guard let saved = try await SavedMethods(context: req.engine).find(id, account: account) else { throw PageError.notFound }
         return .ok(.init(body: .json(Self.savedMethod(saved))))
@@ -165,7 +165,7 @@ extension BillingAPIHandlers {
         let req = try request
         let bearer = try bearer
         guard let serviceID = UUID(uuidString: input.path.serviceId) else { throw PageError.notFound }
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         let savedID = try body.savedMethodId.map { value -> UUID in
             guard let id = UUID(uuidString: value) else { throw PaymentError.savedMethodNotFound }
             return id
@@ -191,7 +191,7 @@ extension BillingAPIHandlers {
     func setAutopay(_ input: Operations.SetAutopay.Input) async throws -> Operations.SetAutopay.Output {
         let req = try request
         let account = try bearer.account
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         let maximum = try Self.money(body.monthlyMaximum, bearer: try bearer, req: req)
         guard let savedID = UUID(uuidString: body.savedMethodId) else {
             throw AutopayError.methodNotUsable
@@ -218,8 +218,6 @@ extension BillingAPIHandlers {
         }
         return text
     }
-
-    static func badRequest(_ req: Request) -> PlainRefusal { .badRequest }
 
     static func ownPayment(_ id: String, bearer: APITokens.Bearer, req: Request) async throws -> Payment {
         guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).find(uuid, account: bearer.account)

@@ -19,7 +19,7 @@ extension BillingAPIHandlers {
 
     func createStaffToken(_ input: Operations.CreateStaffToken.Input) async throws -> Operations.CreateStaffToken.Output {
         let req = try request
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         return .created(
             .init(
                 body: .json(
@@ -68,7 +68,7 @@ extension BillingAPIHandlers {
         let req = try request
         let staff = try staff(.managePayments)
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
-        guard case .json(let body) = input.body else { throw Self.badRequest(req) }
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         let currency = payment.currency
         let amount = try PageContext(req).amount(body.amount, currency, reading: .en)
         // The refund is keyed by the member's key too: a repeat after the first answer is

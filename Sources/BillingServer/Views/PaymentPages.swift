@@ -65,6 +65,22 @@ enum PaymentPages {
             ))
     }
 
+    /// A payment's refunds (date, amount, reason), on the client's and on staff's payment page.
+    static func refundTable<C: HTML.BodyContext>(_ page: PageContext, _ refunds: [Refund], testID: String, reasonKey: String) -> Node<C> {
+        .table(
+            .class("data"), .attribute(named: "data-testid", value: testID),
+            .thead(
+                .tr(
+                    .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
+                    .th(.text(page.t(reasonKey))))),
+            .tbody(
+                .forEach(refunds) { refund in
+                    .tr(
+                        .td(.text(page.dateTime(refund.createdAt))), .td(.class("num"), .text(page.money(refund.amount))),
+                        .td(.text(refund.reason)))
+                }))
+    }
+
     static func amountsList(_ page: PageContext, payment: Payment) -> Node<HTML.BodyContext> {
         .dl(
             .class("totals"),
@@ -174,19 +190,7 @@ enum PaymentPages {
                     .section(
                         .class("widget widget-wide"),
                         .h2(.text(page.t("payment.refunds"))),
-                        .table(
-                            .class("data"), .attribute(named: "data-testid", value: "refund-list"),
-                            .thead(
-                                .tr(
-                                    .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
-                                    .th(.text(page.t("payment.refund_reason"))))),
-                            .tbody(
-                                .forEach(refunds) { refund in
-                                    .tr(
-                                        .td(.text(page.dateTime(refund.createdAt))),
-                                        .td(.class("num"), .text(page.money(refund.amount))),
-                                        .td(.text(refund.reason)))
-                                })))),
+                        refundTable(page, refunds, testID: "refund-list", reasonKey: "payment.refund_reason"))),
                 .p(.a(.href("/payments"), .text(page.t("payments.back"))))
             ))
     }

@@ -65,19 +65,7 @@ enum StaffPaymentPages {
                 UI.submit(page.t("admin.payments.refund"))))
         let refundRows: Node<HTML.BodyContext> = .if(
             !refunds.isEmpty,
-            .table(
-                .class("data"), .attribute(named: "data-testid", value: "refunds"),
-                .thead(
-                    .tr(
-                        .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
-                        .th(.text(page.t("admin.adjust.reason"))))),
-                .tbody(
-                    .forEach(refunds) { refund in
-                        .tr(
-                            .td(.text(page.dateTime(refund.createdAt))),
-                            .td(.class("num"), .text(page.money(refund.amount))),
-                            .td(.text(refund.reason)))
-                    })))
+            PaymentPages.refundTable(page, refunds, testID: "refunds", reasonKey: "admin.adjust.reason"))
         return Layout.staff(
             page, title: page.t("payment.title", ["number": String(payment.number)]),
             content: .group(
