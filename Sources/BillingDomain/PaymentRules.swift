@@ -149,11 +149,11 @@ public enum SubscriptionSchedule {
 /// Autopayment (FIN-10): how much to take from the saved method so the balance covers the next
 /// renewals, never beyond what is left of the monthly maximum.
 public enum Autopayment {
-    /// The top-up needed now: the shortfall, capped by what the month still allows, in whole
-    /// minor units (rounded up, so the shortfall is covered). Zero when nothing is needed or the
-    /// cap is reached.
-    public static func topUp(needed: Money, balance: Money, monthlyMaximum: Money, alreadyThisMonth: Money) -> Money {
-        let shortfall = needed - balance
+    /// The top-up needed now: what the spending rule says is missing before `needed` may be
+    /// spent, capped by what the month still allows, in whole minor units (rounded up, so the
+    /// shortfall is covered). Zero when nothing is needed or the cap is reached.
+    public static func topUp(needed: Money, power: SpendingPower, monthlyMaximum: Money, alreadyThisMonth: Money) -> Money {
+        let shortfall = power.shortfall(for: needed)
         guard shortfall.isPositive else { return .zero(needed.currency) }
         let step = needed.currency.unitsPerMinor
         let roundedUp = Money(units: (shortfall.units + step - 1) / step * step, currency: needed.currency)

@@ -8,7 +8,10 @@ import Foundation
 public struct AccountSummary: Sendable {
     public let account: Account
     public let currency: Currency
-    public let balance: Money
+    /// What the account may spend now (the spending rule's view of its balance).
+    public let spending: SpendingPower
+
+    public var balance: Money { spending.balance }
 
     /// What the client owes: the negative part of the balance (zero when the balance is positive).
     public var debt: Money { balance.isNegative ? balance.negated : .zero(currency) }
@@ -23,8 +26,8 @@ extension AccountSummary {
     /// The summary of an account already read (from the session or the API token).
     public static func load(account: AccountRecord, context: EngineContext) async throws -> AccountSummary {
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
-        let balance = try await context.ledger.balance(of: account.id!, in: currency)
-        return AccountSummary(account: Account(account, fallback: currency), currency: currency, balance: balance)
+        let spending = try await context.ledger.spendingPower(of: account.id!, in: currency)
+        return AccountSummary(account: Account(account, fallback: currency), currency: currency, spending: spending)
     }
 }
 

@@ -127,10 +127,10 @@ struct AutopaymentRun {
             services.filter { $0.currency == currency.code }.map {
                 Self.renewalPrice($0, currency: currency, country: account.country, taxMode: settings.taxMode)
             }, currency: currency)
-        let balance = try await context.ledger.balance(of: account.id!, in: currency)
+        let power = try await context.ledger.spendingPower(of: account.id!, in: currency)
         let taken = try await Autopayments(context: context).takenThisMonth(accountID: account.id!, currency: currency)
         let amount = Autopayment.topUp(
-            needed: needed, balance: balance, monthlyMaximum: Money(units: setting.monthlyMaximum, currency: currency),
+            needed: needed, power: power, monthlyMaximum: Money(units: setting.monthlyMaximum, currency: currency),
             alreadyThisMonth: taken)
         guard amount.isPositive, let amounts = try? method.terms.amounts(for: amount) else { return false }
         let payment = try await PaymentFlow(context: context).insertPayment(

@@ -14,6 +14,8 @@ public enum CurrencyError: Error, Equatable, Sendable {
     case pendingOrders(count: Int, currency: String)
     /// The converted balance or a renewal price would leave `MoneyLimits`.
     case beyondLimits
+    /// The account owes `debt`: the spending rule keeps a debt in the currency it arose in.
+    case debt(Money)
 }
 
 /// Exchange rates set by staff and the change of an account's currency (FIN-13).
@@ -70,7 +72,9 @@ public struct Currencies: Sendable {
             guard let fresh = try await AccountRecord.find(account.id!, on: tx), fresh.currency == source.code else { return }
             let pending = try await OrderRecord.query(on: tx).filter(\.$accountID == account.id!).filter(\.$status == "pending").count()
             guard pending == 0 else { throw CurrencyError.pendingOrders(count: pending, currency: source.code) }
-            let balance = try await ctx.ledger.balance(of: account.id!, in: source, on: tx)
+            let power = try await ctx.ledger.spendingPower(of: account.id!, in: source, on: tx)
+            guard power.mayChangeCurrency else { throw CurrencyError.debt(power.balance.negated) }
+            let balance = power.balance
             if !balance.isZero {
                 guard let exact = Money(units: balance.units, currency: target).convertedIfRepresentable(by: rate),
                     exact.units.magnitude <= UInt64(MoneyLimits.maximumBalance.units)
@@ -111,6 +115,7 @@ extension CurrencyError: Refusal {
         case .notPermitted: "forbidden"
         case .pendingOrders: "pending_orders"
         case .beyondLimits: "amount_too_large"
+        case .debt: "debt_outstanding"
         }
     }
 
@@ -124,6 +129,7 @@ extension CurrencyError: Refusal {
         case .notPermitted: "error.forbidden"
         case .pendingOrders: "error.currency.pending_orders"
         case .beyondLimits: "error.currency.limits"
+        case .debt: "error.currency.debt"
         }
     }
 
@@ -131,6 +137,7 @@ extension CurrencyError: Refusal {
         switch self {
         case .noRate(let from, let to): ["from": .text(from), "to": .text(to)]
         case .pendingOrders(let count, let currency): ["count": .number(count), "currency": .text(currency)]
+        case .debt(let debt): ["debt": .money(debt)]
         default: [:]
         }
     }

@@ -255,22 +255,4 @@ extension Ledger {
         }
         return transactions.map { $0.id! }
     }
-
-    /// The balances of many clients in one query (accounts without entries are absent).
-    func balances(of accountIDs: [UUID], on tx: any Database) async throws -> [UUID: [String: Int64]] {
-        guard !accountIDs.isEmpty else { return [:] }
-        let sql = tx.sql
-        let rows = try await sql.raw(
-            """
-            SELECT client_account_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_entries
-            WHERE client_account_id IN (\(binds: accountIDs)) GROUP BY client_account_id, currency
-            """
-        ).all()
-        var result: [UUID: [String: Int64]] = [:]
-        for row in rows {
-            let id = try row.decode(column: "client_account_id", as: UUID.self)
-            result[id, default: [:]][try row.decode(column: "currency", as: String.self)] = try row.decode(column: "total", as: Int64.self)
-        }
-        return result
-    }
 }

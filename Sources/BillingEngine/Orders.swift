@@ -280,8 +280,7 @@ public struct Orders: Sendable {
             }
             guard let currency = Currency.named(order.currency) else { throw OrderError.orderNotFound }
             let total = Money(units: order.total, currency: currency)
-            let balance = try await ctx.ledger.balance(of: account.id!, in: currency, on: tx)
-            guard balance >= total else { throw OrderError.insufficientBalance(needed: total, available: balance) }
+            try await ctx.requireSpending(total, accountID: account.id!, on: tx)
             let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
             let today = ctx.today
             var paid = Paid()

@@ -116,12 +116,12 @@ public struct RenewalRun: Sendable {
             try await sql.raw("UPDATE accounts SET status = status WHERE id IN (\(binds: accountIDs))").run()
             let accounts = Dictionary(
                 uniqueKeysWithValues: try await AccountRecord.query(on: tx).filter(\.$id ~~ accountIDs).all().map { ($0.id!, $0) })
-            var balances = try await ctx.ledger.balances(of: accountIDs, on: tx)
+            var powers = try await ctx.ledger.spendingPowers(of: accountIDs, on: tx)
 
             var plan = ChunkPlan(now: ctx.clock.now, date: date)
             for service in services {
                 guard let account = accounts[service.accountID] else { continue }
-                plan.renew(service, account: account, balances: &balances, taxMode: settings.taxMode)
+                plan.renew(service, account: account, powers: &powers, taxMode: settings.taxMode)
             }
             let keys = plan.charges.map(\.key)
             if !keys.isEmpty {
@@ -170,7 +170,7 @@ public struct RenewalRun: Sendable {
             let expiresOn: String
         }
 
-        mutating func renew(_ service: ServiceRecord, account: AccountRecord, balances: inout [UUID: [String: Int64]], taxMode: TaxMode) {
+        mutating func renew(_ service: ServiceRecord, account: AccountRecord, powers: inout SpendingPowers, taxMode: TaxMode) {
             guard let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
                 var anchor = LocalDate(iso: service.anchorOn), let expires = LocalDate(iso: service.expiresOn)
             else { return }
@@ -186,8 +186,7 @@ public struct RenewalRun: Sendable {
             var paid = 0
             var total = Money.zero(currency)
             while start <= date, paid < 400 {
-                let available = balances[account.id!]?[currency.code] ?? 0
-                guard available >= price.gross.units else { break }
+                guard powers[account.id!, currency].allows(price.gross) else { break }
                 periods += 1
                 let end = period.end(from: anchor, periods: periods)
                 charges.append(
@@ -200,7 +199,7 @@ public struct RenewalRun: Sendable {
                         serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
                         toStatus: wasExpired ? ServiceStatus.active.rawValue : service.status,
                         actor: RenewalRun.actor, note: "\(start.iso) – \(end.adding(days: -1).iso)"))
-                balances[account.id!, default: [:]][currency.code] = available - price.gross.units
+                powers[account.id!, currency].spend(price.gross)
                 total += price.gross
                 paid += 1
                 start = end

@@ -244,9 +244,8 @@ public struct ServiceLifecycle: Sendable {
             try await ctx.lockAccount(account.id!, on: tx)
             if try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey == key).first() != nil { return }
             guard let service = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
-            let balance = try await ctx.ledger.balance(of: account.id!, in: change.dueNow.gross.currency, on: tx)
-            guard balance >= change.dueNow.gross else {
-                throw ServiceActionError.order(.insufficientBalance(needed: change.dueNow.gross, available: balance))
+            do { try await ctx.requireSpending(change.dueNow.gross, accountID: account.id!, on: tx) } catch let error as OrderError {
+                throw ServiceActionError.order(error)
             }
             let today = ctx.today
             if change.dueNow.gross.isPositive {

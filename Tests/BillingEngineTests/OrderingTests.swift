@@ -157,4 +157,32 @@ struct OrderingTests {
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("100.50"))
         }
     }
+
+    @Test func anAccountThatOwesMayNotChangeCurrencyUntilTheDebtIsPaid() async throws {
+        try await TestApp.run { app, _ in
+            let client = try await app.signUpClient(country: "UA", currency: .EUR)
+            let staff = try await StaffAccounts(context: app.engine).create(
+                email: "boss@example.com", name: "Boss", password: "a long staff password", role: .administrator)
+            try await BalanceAdjustments(context: app.engine).adjust(
+                accountID: client.accountID, amount: Self.eur("-12.30"), reason: "Unpaid traffic",
+                staffID: staff, role: .administrator, idempotencyKey: "debt")
+            let currencies = Currencies(context: app.engine)
+            try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
+            let account = try await app.account(client.accountID)
+            await #expect(throws: CurrencyError.debt(Self.eur("12.30"))) {
+                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+            }
+            #expect(try await app.account(client.accountID).currency == "EUR")
+            #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == .zero(.EUR))
+            // The spending rule says what the debt means for spending: nothing now, and the debt on top of a price.
+            let power = try await app.engine.ledger.spendingPower(of: client.accountID, in: .EUR)
+            #expect(power.balance == Self.eur("-12.30"))
+            #expect(power.available == .zero(.EUR))
+            #expect(power.shortfall(for: Self.eur("10.00")) == Self.eur("22.30"))
+            // Once the debt is paid the change goes through.
+            try await app.topUp(client.accountID, Self.eur("12.30"), key: "pay-debt")
+            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+            #expect(try await app.account(client.accountID).currency == "UAH")
+        }
+    }
 }

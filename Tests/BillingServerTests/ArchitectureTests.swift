@@ -36,4 +36,24 @@ struct ArchitectureTests {
         let modules = Set(try Self.imports(under: "billing").map(\.module))
         #expect(modules == ["ArgumentParser", "BillingServer"])
     }
+
+    /// ARCHITECTURE.md, "Money": whether an account may spend is decided by one rule. Outside the
+    /// ledger itself, a client's balance is read only through `Ledger.spendingPower`, so no path
+    /// can compare a balance on its own (and forget the credit limit, FIN-11).
+    @Test func onlyTheSpendingRuleReadsAClientsBalance() throws {
+        var checked = 0
+        var offending: [String] = []
+        for folder in ["BillingEngine", "BillingServer"] {
+            let root = Self.sources.appendingPathComponent(folder)
+            let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+            for case let file as URL in files where file.pathExtension == "swift" {
+                checked += 1
+                guard !["Ledger.swift", "Spending.swift"].contains(file.lastPathComponent) else { continue }
+                let text = try String(contentsOf: file, encoding: .utf8)
+                if text.contains(".balance(of:") || text.contains("FROM ledger_entries") { offending.append(file.lastPathComponent) }
+            }
+        }
+        #expect(offending == [])
+        #expect(checked > 60)
+    }
 }

@@ -379,10 +379,8 @@ enum OrderPages {
                                     (item.kind == .renewal ? page.t("orders.renewal") + " " : "")
                                         + (item.domainName.isEmpty ? "" : item.domainName)
                                 }.filter { !$0.isEmpty }.joined(separator: ", ")
-                                let balance = page.client?.summary.balance ?? .zero(order.currency)
-                                let shortfall = order.total - balance
-                                let needsTopUp =
-                                    order.isPayableFromBalance && shortfall.isPositive && balance.currency == order.currency
+                                let shortfall = page.client?.summary.spending.shortfall(for: order.total) ?? .zero(order.currency)
+                                let needsTopUp = order.isPayableFromBalance && shortfall.isPositive
                                 return .tr(
                                     .td(.a(.href("/orders/\(order.id.uuidString.lowercased())"), .text("#\(order.number)"))),
                                     .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
