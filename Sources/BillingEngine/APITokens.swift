@@ -37,10 +37,10 @@ public struct APITokens: Sendable {
         public var userID: UUID { user.id! }
         /// The token's user as the API shows it.
         public var person: ClientUser { ClientUser(user) }
-        /// The account's currency.
-        public var currency: Currency { Currency.named(account.currency) ?? .EUR }
+        /// The account's currency (an unknown stored code reads as the provider's default).
+        public let currency: Currency
         /// Who did it: `api:<user id>`.
-        public var actor: String { "api:" + user.id!.uuidString.lowercased() }
+        public var actor: Initiator { .apiToken(userID: user.id!) }
     }
 
     public func issue(email: String, password: String, name: String?, ip: String) async throws -> Issued {
@@ -72,7 +72,9 @@ public struct APITokens: Sendable {
             record.lastUsedAt = now
             try await record.save(on: db)
         }
-        return Bearer(tokenID: record.id!, user: user, account: account, scopes: Set(record.scopes.split(separator: " ").map(String.init)))
+        return Bearer(
+            tokenID: record.id!, user: user, account: account, scopes: Set(record.scopes.split(separator: " ").map(String.init)),
+            currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
     }
 
     /// The staff member a staff token acts for, with the role that decides what it may do.
@@ -83,7 +85,7 @@ public struct APITokens: Sendable {
 
         public var staffID: UUID { staff.id! }
         /// Who did it: `staff:<member id>`.
-        public var actor: String { "staff:" + staff.id!.uuidString.lowercased() }
+        public var actor: Initiator { .staff(staff.id!) }
     }
 
     /// A staff token for staff e-mail and password (the same throttled login as `/admin`).

@@ -82,7 +82,7 @@ public struct Autopayments: Sendable {
 struct AutopaymentRun {
     let context: EngineContext
 
-    static let actor = "system:autopayment"
+    static let actor = Initiator.system(job: "autopayment")
 
     /// One renewal of a service as the client pays it: the catalog price with VAT as configured.
     static func renewalPrice(_ service: ServiceRecord, currency: Currency, country: String, taxMode: TaxMode) -> Money {

@@ -43,7 +43,7 @@ public struct BalanceAdjustments: Sendable {
             client: accountID, amount: rounded, from: .staffAdjustments, kind: .staffAdjustment,
             memo: String(reason.prefix(500)), idempotencyKey: "adjust:\(idempotencyKey)")
         do {
-            return try await context.ledger.post(posting, actor: "staff:\(staffID.uuidString.lowercased())")
+            return try await context.ledger.post(posting, actor: .staff(staffID))
         } catch Ledger.Failure.beyondLimits {
             throw limits
         }

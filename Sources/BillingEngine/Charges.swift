@@ -40,7 +40,7 @@ struct Charge: Sendable {
 extension EngineContext {
     /// Charges one expense inside the caller's transaction; a charge whose key exists is not
     /// made again.
-    func charge(_ charge: Charge, actor: String, on tx: any Database) async throws {
+    func charge(_ charge: Charge, actor: Initiator, on tx: any Database) async throws {
         if try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey == charge.key).first() != nil { return }
         var transactionID: UUID?
         if let posting = try charge.posting() {

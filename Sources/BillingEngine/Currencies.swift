@@ -32,7 +32,7 @@ public struct Currencies: Sendable {
         guard rateMicros > 0, rateMicros < 1_000_000_000_000 else { throw CurrencyError.badRate }
         try await CurrencyRateRecord(
             base: base.code, quote: quote.code, rateMicros: rateMicros,
-            setBy: "staff:\(staffID.uuidString.lowercased())", createdAt: context.clock.now
+            setBy: Initiator.staff(staffID).stored, createdAt: context.clock.now
         ).create(on: context.database)
     }
 
@@ -61,7 +61,7 @@ public struct Currencies: Sendable {
     /// Converts an account to another currency: the balance moves through the exchange account
     /// (two balanced legs in one ledger transaction), services' renewal prices convert at the
     /// same rate, and the account's currency changes. `requestKey` makes a double submit harmless.
-    public func changeAccountCurrency(account: AccountRecord, to target: Currency, actor: String, requestKey: String) async throws {
+    public func changeAccountCurrency(account: AccountRecord, to target: Currency, actor: Initiator, requestKey: String) async throws {
         guard let source = Currency.named(account.currency), source != target else { throw CurrencyError.sameCurrency }
         guard let rate = try await rate(from: source, to: target) else {
             throw CurrencyError.noRate(from: source.code, to: target.code)

@@ -72,14 +72,14 @@ public struct DemoProvider: Sendable {
             client: client.accountID, amount: opening, from: .openingBalances,
             kind: .openingBalance, memo: "Opening balance",
             idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
-        try await context.ledger.post(posting, actor: "system")
+        try await context.ledger.post(posting, actor: .system(job: nil))
         try await DemoCatalog(context: context).seedIfEmpty()
         try await PaymentMethods(context: context).seedDefaults(currencies: Currency.all)
         // The demo client already has a running VPS, so its service list and expenses show something.
         guard let account = try await AccountRecord.find(client.accountID, on: context.database),
             let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first()
         else { return }
-        let actor = "client:\(client.userID.uuidString.lowercased())"
+        let actor = Initiator.client(userID: client.userID)
         try await Cart(context: context).add(OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: account)
         try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: actor)
     }

@@ -89,7 +89,7 @@ public struct GatewayWebhooks: Sendable {
             }
             let credited = try await flow.credit(
                 payment, received: amount, gatewayPaymentID: gatewayPaymentID, card: card,
-                actor: "gateway:\(gateway)", on: tx)
+                actor: .gateway(gateway), on: tx)
             return credited.isNew ? (.credited, credited) : (.alreadyCredited, nil)
         case .paymentFailed(let reference):
             // A failure after the money came (out of order) changes nothing: only unpaid payments cancel.

@@ -34,7 +34,7 @@ public struct Ledger: Sendable {
     /// Posts `posting`, or finds it if a posting with its idempotency key exists. Runs in its own
     /// database transaction unless `database` is already inside one (pass the transaction's).
     @discardableResult
-    public func post(_ posting: LedgerPosting, actor: String, on database: (any Database)? = nil) async throws -> Posted {
+    public func post(_ posting: LedgerPosting, actor: Initiator, on database: (any Database)? = nil) async throws -> Posted {
         let db = database ?? self.database
         if let existing = try await existingTransaction(posting.idempotencyKey, on: db) {
             return try await replay(existing, of: posting, on: db)
@@ -54,7 +54,7 @@ public struct Ledger: Sendable {
         }
     }
 
-    private func insert(_ posting: LedgerPosting, actor: String, on db: any Database) async throws -> UUID {
+    private func insert(_ posting: LedgerPosting, actor: Initiator, on db: any Database) async throws -> UUID {
         for line in posting.lines {
             guard MoneyLimits.allows(line.amount) else { throw Failure.beyondLimits }
             guard let client = line.account.clientAccountID else { continue }
@@ -231,7 +231,7 @@ extension Ledger {
     /// Inserts many postings in one statement per table, inside the caller's transaction; the
     /// billing run uses it so a chunk of 500 renewals costs a handful of queries. Callers make
     /// sure the keys are new (the unique index refuses a repeated one and the chunk rolls back).
-    func insertBatch(_ postings: [LedgerPosting], actor: String, on tx: any Database) async throws -> [UUID] {
+    func insertBatch(_ postings: [LedgerPosting], actor: Initiator, on tx: any Database) async throws -> [UUID] {
         guard !postings.isEmpty else { return [] }
         let now = clock.now
         var transactions: [LedgerTransactionRecord] = []

@@ -167,7 +167,7 @@ public struct Orders: Sendable {
     @discardableResult
     public func checkout(
         account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
-        actor: String
+        actor: Initiator
     ) async throws -> Order {
         var lines = try await Cart(context: context).storedLines(account: account)
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
@@ -206,7 +206,7 @@ public struct Orders: Sendable {
     @discardableResult
     public func requestRenewal(
         serviceID: UUID, account: AccountRecord, paymentMethod: String = "balance",
-        actor: String
+        actor: Initiator
     ) async throws -> Order {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
             let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
@@ -229,7 +229,7 @@ public struct Orders: Sendable {
 
     /// Pays a pending order the way it was checked out: from the balance now, or, for an order
     /// fixed to a payment method, says which method pays it.
-    public func settle(orderID: UUID, account: AccountRecord, actor: String) async throws -> Settlement {
+    public func settle(orderID: UUID, account: AccountRecord, actor: Initiator) async throws -> Settlement {
         guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id! else {
             throw OrderError.orderNotFound
         }
@@ -241,7 +241,7 @@ public struct Orders: Sendable {
     /// Pays a pending order from the balance. A second call (a double click, a retried request)
     /// finds the order paid and changes nothing. New services are opened after the payment is
     /// committed.
-    public func pay(orderID: UUID, account: AccountRecord, actor: String) async throws {
+    public func pay(orderID: UUID, account: AccountRecord, actor: Initiator) async throws {
         var attempt = 0
         while true {
             attempt += 1
@@ -267,7 +267,7 @@ public struct Orders: Sendable {
         var resumed: [UUID] = []
     }
 
-    private func payOnce(orderID: UUID, account: AccountRecord, actor: String) async throws -> Paid {
+    private func payOnce(orderID: UUID, account: AccountRecord, actor: Initiator) async throws -> Paid {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(account.id!, on: tx)
@@ -291,7 +291,8 @@ public struct Orders: Sendable {
                         paid.resumed.append(resumed)
                     }
                 } else {
-                    let service = try await createService(item: item, quote: quote, account: account, today: today, ctx: ctx, on: tx)
+                    let service = try await createService(
+                        item: item, quote: quote, account: account, actor: actor, today: today, ctx: ctx, on: tx)
                     paid.opened.append(service.id!)
                     try await ctx.charge(
                         Charge(
@@ -317,7 +318,7 @@ public struct Orders: Sendable {
     }
 
     private func createService(
-        item: OrderItemRecord, quote: Quote, account: AccountRecord, today: LocalDate,
+        item: OrderItemRecord, quote: Quote, account: AccountRecord, actor: Initiator, today: LocalDate,
         ctx: EngineContext, on tx: any Database
     ) async throws -> ServiceRecord {
         guard let plan = try await PlanRecord.find(item.planID, on: tx) else { throw OrderError.unknownPlan }
@@ -337,7 +338,7 @@ public struct Orders: Sendable {
         try await item.update(on: tx)
         try await ServiceEventRecord(
             serviceID: service.id!, at: ctx.clock.now, event: quote.isTrial ? "trial_started" : "ordered",
-            fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: "client:\(account.id!.uuidString.lowercased())",
+            fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: actor,
             note: ""
         ).create(on: tx)
         return service

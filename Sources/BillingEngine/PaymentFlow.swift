@@ -236,7 +236,7 @@ public struct PaymentFlow: Sendable {
     /// `received` is the gateway's figure: when it differs from the invoice the commission is
     /// kept and the balance gets the rest.
     func credit(
-        _ payment: PaymentRecord, received: Money, gatewayPaymentID: String, card: SavedCard?, actor: String,
+        _ payment: PaymentRecord, received: Money, gatewayPaymentID: String, card: SavedCard?, actor: Initiator,
         on tx: any Database
     ) async throws -> Credited {
         let sql = tx.sql
@@ -294,7 +294,7 @@ public struct PaymentFlow: Sendable {
                 client: payment.accountID, amount: cashback, from: .cashback, kind: .cashback,
                 memo: "Cashback for payment #\(payment.number)",
                 idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())"),
-            actor: "system:cashback", on: tx)
+            actor: .system(job: "cashback"), on: tx)
         reward.ledgerTransactionID = posted.transactionID
         try await reward.create(on: tx)
     }
@@ -304,7 +304,7 @@ public struct PaymentFlow: Sendable {
     @discardableResult
     public func credit(
         paymentID: UUID, received: Money, gatewayPaymentID: String, card: SavedCard? = nil,
-        actor: String
+        actor: Initiator
     ) async throws -> Credited {
         var attempt = 0
         while true {
@@ -332,7 +332,7 @@ public struct PaymentFlow: Sendable {
             return
         }
         do {
-            try await Orders(context: context).pay(orderID: orderID, account: account, actor: "system:payments")
+            try await Orders(context: context).pay(orderID: orderID, account: account, actor: .system(job: "payments"))
         } catch is OrderError {
             return
         }
@@ -357,7 +357,7 @@ public struct PaymentFlow: Sendable {
     }
 
     /// Staff confirm that a bank transfer arrived: the invoice's total is credited.
-    public func confirmBankTransfer(paymentID: UUID, staff: String) async throws {
+    public func confirmBankTransfer(paymentID: UUID, staff: Initiator) async throws {
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
         guard payment.methodKind == PaymentMethodKind.bankTransfer.rawValue else { throw PaymentError.notBankTransfer }
         guard PaymentStatus(rawValue: payment.status)?.acceptsMoney == true, let currency = Currency.named(payment.currency) else {
@@ -377,7 +377,7 @@ public struct PaymentFlow: Sendable {
     /// fails releases the reservation. The key makes a repeat harmless: the gateway gets the same
     /// idempotency key, the ledger the same transaction key, and a refund left half-done (the
     /// process died after the reservation) is completed by the repeat.
-    public func refund(paymentID: UUID, amount: Money, reason: String, actor: String, key: String) async throws {
+    public func refund(paymentID: UUID, amount: Money, reason: String, actor: Initiator, key: String) async throws {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else { throw PaymentError.refundReasonMissing }
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
@@ -435,7 +435,7 @@ public struct PaymentFlow: Sendable {
     /// payment returns half the cashback, and the refund that completes it returns whatever is
     /// left, so a full refund leaves the client nothing of the cashback. The cashback payment
     /// shows what was returned (`refunded`, Refunded when all of it).
-    private func returnCashback(of payment: PaymentRecord, refund: Money, key: String, actor: String, on tx: any Database) async throws {
+    private func returnCashback(of payment: PaymentRecord, refund: Money, key: String, actor: Initiator, on tx: any Database) async throws {
         guard payment.cashback > 0, payment.amount > 0,
             let reward = try await PaymentRecord.query(on: tx).filter(\.$cashbackOf == payment.id!).first()
         else { return }
@@ -474,7 +474,7 @@ public struct PaymentFlow: Sendable {
     /// Reserves a refund against what is left of the payment and records it. `nil` when a
     /// concurrent request with the same key reserved it first (that request finishes it).
     private func reserveRefund(
-        _ payment: PaymentRecord, amount: Money, reason: String, actor: String,
+        _ payment: PaymentRecord, amount: Money, reason: String, actor: Initiator,
         key: String
     ) async throws -> RefundRecord? {
         guard payment.status == PaymentStatus.credited.rawValue, payment.purpose != "cashback",

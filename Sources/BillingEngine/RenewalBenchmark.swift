@@ -66,7 +66,7 @@ public struct RenewalBenchmark: Sendable {
             try await db.transaction { tx in
                 try await batch.0.create(on: tx)
                 try await batch.1.create(on: tx)
-                _ = try await context.ledger.insertBatch(batch.2, actor: "bench", on: tx)
+                _ = try await context.ledger.insertBatch(batch.2, actor: .system(job: "bench"), on: tx)
                 for slice in stride(from: 0, to: batch.3.count, by: 500) {
                     try await Array(batch.3[slice..<min(slice + 500, batch.3.count)]).create(on: tx)
                 }

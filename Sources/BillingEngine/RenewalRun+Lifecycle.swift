@@ -68,14 +68,14 @@ extension RenewalRun {
                     try await ServiceEventRecord(
                         serviceID: service.id!, at: context.clock.now, event: "module_error",
                         fromStatus: ServiceStatus.processing.rawValue, toStatus: ServiceStatus.processing.rawValue,
-                        actor: "system", note: String(String(describing: error).prefix(300))
+                        actor: .system(job: nil), note: String(String(describing: error).prefix(300))
                     ).create(on: context.database)
                 }
             }
             guard !deleted.isEmpty else { continue }
             try await setStatus(
                 of: deleted, from: ServiceState(.processing, operation: .deletion), event: .deletionCompleted,
-                actor: "module:\(context.processing.name)", note: "")
+                actor: .module(context.processing.name), note: "")
             let accounts = try await Self.accounts(of: deleted, on: context.database)
             summary.notices += try await Notices(context: context).send(
                 deleted.map { service in
@@ -91,7 +91,7 @@ extension RenewalRun {
     /// Applies one event to services that are all in `from` (the status machine decides the new
     /// state), in one UPDATE, with their history lines in one insert.
     private func setStatus(
-        of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: String,
+        of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: Initiator,
         note: String
     ) async throws {
         let state = try from.applying(event)

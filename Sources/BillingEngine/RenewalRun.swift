@@ -52,7 +52,7 @@ public struct RenewalRun: Sendable {
         }
     }
 
-    static let actor = "system:renewals"
+    static let actor = Initiator.system(job: "renewals")
 
     public func run(on date: LocalDate) async throws -> Summary {
         let settings = try await BillingSettings.load(on: context.database)

@@ -122,7 +122,7 @@ public struct SavedMethods: Sendable {
     /// Deletes a saved method: services renewing from it stop auto-renewing, autopayment using it
     /// stops, and the client gets an e-mail listing the services. Returns those services.
     @discardableResult
-    public func delete(_ id: UUID, account: AccountRecord, actor: String) async throws -> [Service] {
+    public func delete(_ id: UUID, account: AccountRecord, actor: Initiator) async throws -> [Service] {
         guard let saved = try await stored(id, account: account) else { throw PaymentError.savedMethodNotFound }
         return try await context.database.transaction { tx in
             saved.deletedAt = context.clock.now
@@ -197,7 +197,7 @@ public struct SavedMethods: Sendable {
 
     /// Sets how a service renews (FIN-7): from the balance (`nil`) or a saved method; turning
     /// auto-renewal on or off at the same time.
-    public func setRenewal(serviceID: UUID, savedMethodID: UUID?, autoRenew: Bool, account: AccountRecord, actor: String) async throws {
+    public func setRenewal(serviceID: UUID, savedMethodID: UUID?, autoRenew: Bool, account: AccountRecord, actor: Initiator) async throws {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id! else {
             throw OrderError.itemNotFound
         }

@@ -45,7 +45,7 @@ public struct ServiceLifecycle: Sendable {
     /// Applies an event to a service, saves it and writes the history line.
     @discardableResult
     func transition(
-        _ service: ServiceRecord, _ event: ServiceEvent, actor: String, note: String = "",
+        _ service: ServiceRecord, _ event: ServiceEvent, actor: Initiator, note: String = "",
         on db: any Database
     ) async throws -> ServiceState {
         let current = ServiceState(
@@ -66,7 +66,7 @@ public struct ServiceLifecycle: Sendable {
 
     /// Opens paid services through the processing module: Ordered → Processing (opening) →
     /// Active with its address, or Not available when the backend has no resources.
-    public func open(serviceIDs: [UUID], actor: String) async throws {
+    public func open(serviceIDs: [UUID], actor: Initiator) async throws {
         guard !serviceIDs.isEmpty else { return }
         let services = try await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all()
         for service in services where service.status == ServiceStatus.ordered.rawValue {
@@ -78,7 +78,7 @@ public struct ServiceLifecycle: Sendable {
                 // The module failed outright: the service stays in processing for staff to retry.
                 try await ServiceEventRecord(
                     serviceID: service.id!, at: context.clock.now, event: "module_error",
-                    fromStatus: service.status, toStatus: service.status, actor: "system",
+                    fromStatus: service.status, toStatus: service.status, actor: .system(job: nil),
                     note: String(String(describing: error).prefix(300))
                 ).create(on: context.database)
                 continue
@@ -86,9 +86,9 @@ public struct ServiceLifecycle: Sendable {
             switch result {
             case .opened(let address):
                 service.ipAddress = address
-                try await transition(service, .opened, actor: "module:\(context.processing.name)", on: context.database)
+                try await transition(service, .opened, actor: .module(context.processing.name), on: context.database)
             case .noResources:
-                try await transition(service, .noResources, actor: "module:\(context.processing.name)", on: context.database)
+                try await transition(service, .noResources, actor: .module(context.processing.name), on: context.database)
             }
         }
     }
@@ -106,7 +106,7 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The client stops a running service (Suspended for daily billing, Stopped otherwise).
-    public func stop(serviceID: UUID, account: AccountRecord, actor: String) async throws {
+    public func stop(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
         let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.active.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
@@ -116,7 +116,7 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The client starts a service it stopped.
-    public func start(serviceID: UUID, account: AccountRecord, actor: String) async throws {
+    public func start(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
         let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.stoppedByClient.rawValue || service.status == ServiceStatus.suspendedByClient.rawValue
         else { throw ServiceActionError.notAllowed(status: service.status) }
@@ -126,7 +126,7 @@ public struct ServiceLifecycle: Sendable {
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
     /// paid period is forfeited, as the order form says.
-    public func delete(serviceID: UUID, account: AccountRecord, actor: String) async throws {
+    public func delete(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
         let service = try await stored(serviceID, account: account)
         guard let type = ProductType(rawValue: service.productType), type.clientMayDelete else {
             throw ServiceActionError.deletionNotAllowed
@@ -134,13 +134,13 @@ public struct ServiceLifecycle: Sendable {
         try await delete(service, actor: actor, note: "")
     }
 
-    func delete(_ service: ServiceRecord, actor: String, note: String) async throws {
+    func delete(_ service: ServiceRecord, actor: Initiator, note: String) async throws {
         try await transition(service, .deletionRequested, actor: actor, note: note, on: context.database)
         do { try await context.processing.delete(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
-        try await transition(service, .deletionCompleted, actor: "module:\(context.processing.name)", on: context.database)
+        try await transition(service, .deletionCompleted, actor: .module(context.processing.name), on: context.database)
     }
 
-    public func setAutoRenew(serviceID: UUID, enabled: Bool, account: AccountRecord, actor: String) async throws {
+    public func setAutoRenew(serviceID: UUID, enabled: Bool, account: AccountRecord, actor: Initiator) async throws {
         let service = try await stored(serviceID, account: account)
         guard service.status != ServiceStatus.deleted.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         guard service.autoRenew != enabled else { return }
@@ -159,7 +159,7 @@ public struct ServiceLifecycle: Sendable {
 
     /// Changes the period of the following renewals; the paid period is kept, the next one is
     /// priced from the catalog for the new period.
-    public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: AccountRecord, actor: String) async throws {
+    public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: AccountRecord, actor: Initiator) async throws {
         let service = try await stored(serviceID, account: account)
         let view = context.value(service)
         guard view.status != .deleted else { throw ServiceActionError.notFound }
@@ -234,7 +234,7 @@ public struct ServiceLifecycle: Sendable {
     /// balance now, the new price applies from the next renewal. Lowering a resource refunds
     /// nothing for the current period. `requestKey` comes from the form: a double submit charges once.
     public func changeResources(
-        serviceID: UUID, addons: [UUID: Int], account: AccountRecord, actor: String,
+        serviceID: UUID, addons: [UUID: Int], account: AccountRecord, actor: Initiator,
         requestKey: String
     ) async throws {
         let change = try await quoteChange(serviceID: serviceID, addons: addons, account: account)
@@ -271,7 +271,7 @@ public struct ServiceLifecycle: Sendable {
     /// Extends a service by one paid period inside the paying transaction (an "extend" order).
     /// Returns the service's id when it had expired and is back: the caller starts it on the
     /// backend once the payment is committed.
-    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: String, on tx: any Database) async throws -> UUID? {
+    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: Initiator, on tx: any Database) async throws -> UUID? {
         guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx),
             let period = BillingPeriod(rawValue: service.period)
         else { return nil }
@@ -322,7 +322,7 @@ public struct ServiceLifecycle: Sendable {
             } catch {
                 try? await ServiceEventRecord(
                     serviceID: service.id!, at: context.clock.now, event: "module_error", fromStatus: service.status,
-                    toStatus: service.status, actor: "system",
+                    toStatus: service.status, actor: .system(job: nil),
                     note: String(String(describing: error).prefix(300))
                 ).create(on: context.database)
             }

@@ -15,7 +15,7 @@ public struct SubscriptionCharges: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    static let actor = "system:subscriptions"
+    static let actor = Initiator.system(job: "subscriptions")
 
     func run(on date: LocalDate, summary: inout RenewalRun.Summary) async throws {
         let horizon = date.adding(days: SubscriptionSchedule.leadDays(for: .domain))
@@ -74,7 +74,7 @@ struct OffSessionPayment {
     /// `true` when the money was credited.
     func collect(
         _ payment: PaymentRecord, amounts: PaymentAmounts, saved: SavedMethodRecord, token: String, driver: any PaymentGateway,
-        description: String, on date: LocalDate, actor: String, orderToCancel: UUID?, account: AccountRecord
+        description: String, on date: LocalDate, actor: Initiator, orderToCancel: UUID?, account: AccountRecord
     ) async throws -> Bool {
         let flow = PaymentFlow(context: context)
         let methods = SavedMethods(context: context)

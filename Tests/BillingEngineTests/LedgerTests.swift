@@ -17,8 +17,8 @@ struct LedgerTests {
                 client: client.accountID, amount: Money(minor: 12_345, .EUR),
                 from: .gatewayClearing("sandbox"), kind: .payment, memo: "Top-up",
                 idempotencyKey: "payment:1")
-            let first = try await ledger.post(posting, actor: "system")
-            let second = try await ledger.post(posting, actor: "system")
+            let first = try await ledger.post(posting, actor: .system(job: nil))
+            let second = try await ledger.post(posting, actor: .system(job: nil))
             #expect(!first.isReplay)
             #expect(second.isReplay)
             #expect(second.transactionID == first.transactionID)
@@ -36,12 +36,12 @@ struct LedgerTests {
             try await ledger.post(
                 try .credit(
                     client: client.accountID, amount: Money(minor: 100, .EUR), from: .revenue,
-                    kind: .payment, memo: "", idempotencyKey: "same"), actor: "system")
+                    kind: .payment, memo: "", idempotencyKey: "same"), actor: .system(job: nil))
             await #expect(throws: Ledger.Failure.idempotencyKeyReused("same")) {
                 try await ledger.post(
                     try .credit(
                         client: client.accountID, amount: Money(minor: 200, .EUR), from: .revenue,
-                        kind: .payment, memo: "", idempotencyKey: "same"), actor: "system")
+                        kind: .payment, memo: "", idempotencyKey: "same"), actor: .system(job: nil))
             }
             #expect(try await ledger.balance(of: client.accountID, in: .EUR) == Money(minor: 100, .EUR))
         }
@@ -53,7 +53,7 @@ struct LedgerTests {
             try await app.engine.ledger.post(
                 try .credit(
                     client: client.accountID, amount: Money(minor: 500, .EUR), from: .openingBalances,
-                    kind: .openingBalance, memo: "", idempotencyKey: "open"), actor: "system")
+                    kind: .openingBalance, memo: "", idempotencyKey: "open"), actor: .system(job: nil))
             let sql = app.db.sql
             for statement: SQLQueryString in [
                 "UPDATE ledger_entries SET amount = 0", "DELETE FROM ledger_entries", "DELETE FROM ledger_transactions"
@@ -74,7 +74,7 @@ struct LedgerTests {
                 client: client.accountID, amount: Money(minor: 10_000, .EUR),
                 from: .gatewayClearing("sandbox"), kind: .payment, memo: "", idempotencyKey: "race")
             let outcomes = try await withThrowingTaskGroup(of: Ledger.Posted.self) { group in
-                for _ in 0..<20 { group.addTask { try await ledger.post(posting, actor: "system") } }
+                for _ in 0..<20 { group.addTask { try await ledger.post(posting, actor: .system(job: nil)) } }
                 return try await group.reduce(into: [Ledger.Posted]()) { $0.append($1) }
             }
             #expect(outcomes.count == 20)
@@ -111,7 +111,7 @@ struct LedgerTests {
                 }
                 try await app.engine.ledger.post(
                     try LedgerPosting(idempotencyKey: "random:\(index)", kind: .charge, memo: "", lines: lines),
-                    actor: "test")
+                    actor: .testSetUp)
                 expected[clientID, default: 0] += units
             }
             for (clientID, units) in expected {
@@ -133,7 +133,7 @@ struct LedgerTests {
                     try .credit(
                         client: client.accountID, amount: Money(major: Int64(index), .EUR),
                         from: .staffAdjustments, kind: .staffAdjustment, memo: "#\(index)",
-                        idempotencyKey: "m\(index)"), actor: "test")
+                        idempotencyKey: "m\(index)"), actor: .testSetUp)
             }
             let first = try await app.engine.ledger.movements(of: client.accountID, page: PageRequest(number: 1, size: 25))
             #expect(first.total == 30)

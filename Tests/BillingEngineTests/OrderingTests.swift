@@ -42,7 +42,7 @@ struct OrderingTests {
             // Nothing in the balance: checkout leaves the order pending and charges nothing.
             try await cart.add(.init(planID: catalog.monthly, period: .month, domainName: "a"), account: account)
             await #expect(throws: OrderError.insufficientBalance(needed: Self.eur("10.00"), available: .zero(.EUR))) {
-                try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+                try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             }
             #expect(try await Orders(context: app.engine).list(account: account, status: .pending).count == 1)
             #expect(try await ServiceRecord.query(on: app.db).count() == 0)
@@ -87,7 +87,7 @@ struct OrderingTests {
             try await Cart(context: app.engine).add(
                 .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), account: account)
             try await Cart(context: app.engine).add(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             #expect(order.total == Self.eur("104.00"))
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("196.00"))
             await #expect(throws: OrderError.promo(.alreadyUsed)) {
@@ -121,7 +121,7 @@ struct OrderingTests {
             #expect(priced.quote.dueNow.gross == Self.eur("9.87"))
             #expect(priced.quote.perPeriod.gross == Self.eur("17.99")) // 15.12 + 19 % = 17.9928
             try await Cart(context: app.engine).add(priced.configuration, account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             try await app.runDays(until: LocalDate(iso: "2026-02-01")!, clock: clock)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-03-01")
@@ -139,13 +139,13 @@ struct OrderingTests {
             let currencies = Currencies(context: app.engine)
             var account = try await app.account(client.accountID)
             await #expect(throws: CurrencyError.noRate(from: "EUR", to: "UAH")) {
-                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             }
             try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
             await #expect(throws: CurrencyError.notPermitted) {
                 try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 1, staffID: staff, role: .support)
             }
-            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             account = try await app.account(client.accountID)
             #expect(account.currency == "UAH")
             // 100.50 × 45.25 = 4547.625
@@ -153,7 +153,7 @@ struct OrderingTests {
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == Self.eur("100.50"))
             // Back at the inverse of the same rate.
-            try await currencies.changeAccountCurrency(account: account, to: .EUR, actor: "c", requestKey: "k2")
+            try await currencies.changeAccountCurrency(account: account, to: .EUR, actor: .testClient, requestKey: "k2")
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("100.50"))
         }
     }
@@ -170,7 +170,7 @@ struct OrderingTests {
             try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
             let account = try await app.account(client.accountID)
             await #expect(throws: CurrencyError.debt(Self.eur("12.30"))) {
-                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             }
             #expect(try await app.account(client.accountID).currency == "EUR")
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == .zero(.EUR))
@@ -181,7 +181,7 @@ struct OrderingTests {
             #expect(power.shortfall(for: Self.eur("10.00")) == Self.eur("22.30"))
             // Once the debt is paid the change goes through.
             try await app.topUp(client.accountID, Self.eur("12.30"), key: "pay-debt")
-            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: "c", requestKey: "k")
+            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             #expect(try await app.account(client.accountID).currency == "UAH")
         }
     }

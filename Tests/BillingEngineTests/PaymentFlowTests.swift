@@ -65,14 +65,14 @@ struct PaymentFlowTests {
             #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("-1.00"))
 
             // Partial refund, a refund above what is left, then the rest.
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: "staff:t", key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
             // 40 % of the payment goes back, and with it 40 % of its cashback (0.40).
             #expect(try await app.balance(client.accountID) == Self.eur("60.60"))
             await #expect(throws: PaymentError.refundTooLarge(Self.eur("60.00"))) {
-                try await flow.refund(paymentID: payment.id, amount: Self.eur("60.01"), reason: "x", actor: "staff:t", key: "r2")
+                try await flow.refund(paymentID: payment.id, amount: Self.eur("60.01"), reason: "x", actor: .testStaff, key: "r2")
             }
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("60.00"), reason: "closing", actor: "staff:t", key: "r3")
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("60.00"), reason: "closing", actor: .testStaff, key: "r3")
             let refunded = try #require(try await PaymentRecord.find(payment.id, on: app.db))
             #expect(refunded.status == "refunded")
             #expect(refunded.refunded == Self.eur("100.00").units)
@@ -198,7 +198,7 @@ struct PaymentFlowTests {
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             let order = try await Orders(context: app.engine).checkout(
                 account: account, payFromBalance: false,
-                paymentMethod: card.uuidString.lowercased(), actor: "c")
+                paymentMethod: card.uuidString.lowercased(), actor: .testClient)
             let flow = PaymentFlow(context: app.engine)
             await #expect(throws: PaymentError.orderMethodFixed) {
                 try await flow.create(
@@ -239,8 +239,8 @@ struct PaymentFlowTests {
                     methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
                     idempotencyKey: "b2"), account: account)
             #expect(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") == nil)
-            try await flow.confirmBankTransfer(paymentID: payment.id, staff: "staff:t")
-            await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id, staff: "staff:t") }
+            try await flow.confirmBankTransfer(paymentID: payment.id, staff: .testStaff)
+            await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id, staff: .testStaff) }
             #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("bank"), in: .EUR) == Self.eur("-30.00"))
 
@@ -271,7 +271,7 @@ struct PaymentFlowTests {
             let refusing = CountingRefunds(sandbox: Sandbox.gateway(app), refuse: true)
             let refusingFlow = PaymentFlow(context: app.engine.replacingGateway(refusing))
             await #expect(throws: PaymentError.gatewayFailed(String(describing: GatewayFailure.rejected("charge_already_refunded")))) {
-                try await refusingFlow.refund(paymentID: payment.id, amount: Self.eur("30.00"), reason: "x", actor: "staff:t", key: "r0")
+                try await refusingFlow.refund(paymentID: payment.id, amount: Self.eur("30.00"), reason: "x", actor: .testStaff, key: "r0")
             }
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == 0)
             #expect(try await RefundRecord.query(on: app.db).count() == 0)
@@ -285,7 +285,7 @@ struct PaymentFlowTests {
                 for key in ["ra", "rb"] {
                     group.addTask {
                         (try? await countingFlow.refund(
-                            paymentID: payment.id, amount: Self.eur("60.00"), reason: key, actor: "staff:" + key,
+                            paymentID: payment.id, amount: Self.eur("60.00"), reason: key, actor: .staff(UUID()),
                             key: key)) != nil
                     }
                 }

@@ -19,7 +19,7 @@ struct RenewalScenarioTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("500.00"), key: "start")
             var account = try await app.account(client.accountID)
-            let actor = "client:test"
+            let actor = Initiator.client(userID: client.userID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.yearly, period: .year), account: account)
@@ -114,7 +114,7 @@ struct RenewalScenarioTests {
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
                 account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "client:bob")
+            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             #expect(order.total.isZero)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.isTrial)
@@ -182,14 +182,14 @@ struct RenewalScenarioTests {
             try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.daily, period: .day), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "client:x")
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-01-16")
             try await app.runDays(until: LocalDate(iso: "2026-01-20")!, clock: clock) // 16..20: five days
-            try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, account: account, actor: "client:x")
+            try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, account: account, actor: .testClient)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == "suspended_by_client")
             try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock) // stopped: nothing
-            try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, account: account, actor: "client:x")
+            try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, account: account, actor: .testClient)
             try await app.runDays(until: LocalDate(iso: "2026-01-27")!, clock: clock) // 26, 27
             let charged = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).all().map(\.chargedOn)
             #expect(
@@ -234,7 +234,7 @@ struct BackendFollowsBillingTests {
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
             let run = RenewalRun(context: context)
             var day = context.today
             while day < LocalDate(iso: "2026-03-20")! {

@@ -73,12 +73,12 @@ struct SubscriptionTests {
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: context)
             try await SavedMethods(context: context).setRenewal(
                 serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
-                account: account, actor: "c")
+                account: account, actor: .testClient)
 
             // 13 February: nothing yet. 14 February, a day before expiry: 10.00 + 0.25 commission.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-13")!, clock: clock)
@@ -128,13 +128,13 @@ struct SubscriptionTests {
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
             let domain = try #require(try await ServiceRecord.query(on: app.db).first())
             #expect(domain.expiresOn == "2027-01-15")
             let card = try await app.saveCard(account: account, method: method, context: context)
             try await SavedMethods(context: context).setRenewal(
                 serviceID: domain.id!, savedMethodID: card.id, autoRenew: true,
-                account: account, actor: "c")
+                account: account, actor: .testClient)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-15")!, clock: clock)
             #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-16")!, clock: clock)
@@ -157,7 +157,7 @@ struct SubscriptionTests {
                 try await Cart(context: context).add(
                     OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), account: account)
             }
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
             let card = try await app.saveCard(account: account, method: method, context: context)
             let autopay = Autopayments(context: context)
             // Three services at 10.00 a month: the form recommends 33.00.
@@ -195,18 +195,19 @@ struct SubscriptionTests {
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: app.engine)
             try await SavedMethods(context: app.engine).rename(card.id, to: "My Visa", account: account)
             try await SavedMethods(context: app.engine).setRenewal(
                 serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
-                account: account, actor: "c")
+                account: account, actor: .testClient)
             let other = try await app.signUpClient(email: "bob@example.com", currency: .EUR)
             await #expect(throws: PaymentError.savedMethodNotFound) {
-                try await SavedMethods(context: app.engine).delete(card.id, account: try await app.account(other.accountID), actor: "b")
+                try await SavedMethods(context: app.engine).delete(
+                    card.id, account: try await app.account(other.accountID), actor: .testClient)
             }
-            let affected = try await SavedMethods(context: app.engine).delete(card.id, account: account, actor: "c")
+            let affected = try await SavedMethods(context: app.engine).delete(card.id, account: account, actor: .testClient)
             #expect(affected.map(\.id) == [service.id])
             let after = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             #expect(after.autoRenew == false)

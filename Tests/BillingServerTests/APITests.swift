@@ -45,7 +45,7 @@ struct APITests {
             try await app.engine.ledger.post(
                 try .credit(
                     client: client.accountID, amount: Money(major: 150, .EUR), from: .openingBalances,
-                    kind: .openingBalance, memo: "Opening balance", idempotencyKey: "open"), actor: "test")
+                    kind: .openingBalance, memo: "Opening balance", idempotencyKey: "open"), actor: .testSetUp)
             let bearer = try await token(app)
             let me = try json(try await get(app, "/api/v1/me", token: bearer))
             let balance = try #require(me["balance"] as? [String: Any])
@@ -73,7 +73,7 @@ struct APITests {
             let posted = try await app.engine.ledger.post(
                 try .credit(
                     client: anna.accountID, amount: Money(major: 5, .EUR), from: .openingBalances,
-                    kind: .openingBalance, memo: "Anna's", idempotencyKey: "a"), actor: "test")
+                    kind: .openingBalance, memo: "Anna's", idempotencyKey: "a"), actor: .testSetUp)
             let boris = try await token(app, email: "boris@example.com")
             let response = try await get(app, "/api/v1/ledger/\(posted.transactionID.uuidString.lowercased())", token: boris)
             #expect(response.status == .notFound)

@@ -189,7 +189,7 @@ struct ClientAreaTests {
                 try .credit(
                     client: registered.accountID, amount: Money(minor: 123_456, .EUR),
                     from: .openingBalances, kind: .openingBalance, memo: "Opening balance",
-                    idempotencyKey: "open"), actor: "test")
+                    idempotencyKey: "open"), actor: .testSetUp)
             let browser = Browser(app)
             try await browser.logIn()
             let english = try await browser.get("/dashboard")

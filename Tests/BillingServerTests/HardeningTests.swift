@@ -244,7 +244,7 @@ struct HardeningTests {
                 staffID: staffID, role: .administrator, idempotencyKey: "h1")
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
                     kind: .bankTransfer, name: hostile, descriptions: [.en: hostile], currency: .EUR))
@@ -354,7 +354,7 @@ struct HardeningTests {
                 base: .EUR, quote: .UAH, rateMicros: 45_000_000, staffID: UUID(), role: .administrator)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            _ = try? await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            _ = try? await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             #expect(try await OrderRecord.query(on: app.db).filter(\.$status == "pending").count() == 1)
             let browser = Browser(app)
             try await browser.logIn()
@@ -490,7 +490,7 @@ struct HardeningTests {
             // Autopayment that was never set up is shown off; a deleted service's auto-renewal is off.
             let autopay = try await browser.get("/finance/autopay")
             #expect(autopay.text.contains(#"data-testid="autopay-status"><span class="tag tag-muted">Autopayment is off<"#))
-            try await ServiceLifecycle(context: app.engine).delete(serviceID: service.id!, account: account, actor: "c")
+            try await ServiceLifecycle(context: app.engine).delete(serviceID: service.id!, account: account, actor: .testClient)
             let deleted = try await browser.get(servicePath)
             #expect(deleted.text.contains(#"data-testid="service-auto-renew">Off<"#))
 

@@ -64,7 +64,7 @@ struct OrderingPagesTests {
             let account = try await app.account(anna.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             let service = try await ServiceRecord.query(on: app.db).first()!
             let servicePath = "/services/\(service.id!.uuidString.lowercased())"
 

@@ -198,7 +198,7 @@ struct PaymentAPITests {
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             let order = try await Orders(context: app.engine).checkout(
                 account: account, payFromBalance: false,
-                paymentMethod: card.uuidString.lowercased(), actor: "c")
+                paymentMethod: card.uuidString.lowercased(), actor: .testClient)
             let orderID = order.id.uuidString.lowercased()
             let anna = try await APIClient.logIn(app)
 
@@ -247,7 +247,7 @@ struct PaymentAPITests {
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: "c")
+            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let serviceID = service.id!.uuidString.lowercased()
             let anna = try await APIClient.logIn(app)

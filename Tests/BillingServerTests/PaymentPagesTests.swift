@@ -81,7 +81,7 @@ struct PaymentPagesTests {
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             let order = try await Orders(context: app.engine).checkout(
                 account: account, payFromBalance: false,
-                paymentMethod: card.uuidString.lowercased(), actor: "c")
+                paymentMethod: card.uuidString.lowercased(), actor: .testClient)
             let browser = Browser(app)
             try await browser.logIn()
             let page = try await browser.get("/orders")

@@ -46,7 +46,7 @@ extension Application {
         try await billingEngine.ledger.post(
             try .credit(
                 client: accountID, amount: amount, from: .staffAdjustments,
-                kind: .staffAdjustment, memo: "Top-up", idempotencyKey: key), actor: "test")
+                kind: .staffAdjustment, memo: "Top-up", idempotencyKey: key), actor: .testSetUp)
     }
 
     /// Orders `planID` for a client and pays it from the balance, as the order form does; answers
@@ -56,7 +56,7 @@ extension Application {
     {
         let account = try await account(accountID)
         try await Cart(context: billingEngine).add(OrderConfiguration(planID: planID, period: period, domainName: domain), account: account)
-        try await Orders(context: billingEngine).checkout(account: account, payFromBalance: true, actor: "test")
+        try await Orders(context: billingEngine).checkout(account: account, payFromBalance: true, actor: .testSetUp)
         return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
     }
 

@@ -1,1 +1,11 @@
-// placeholder
+import BillingDomain
+import Foundation
+
+extension Initiator {
+    /// A client user acting in an engine test that calls a use case directly.
+    public static let testClient = Initiator.client(userID: UUID(uuidString: "00000000-0000-4000-8000-0000000000c1")!)
+    /// A staff member acting in an engine test.
+    public static let testStaff = Initiator.staff(UUID(uuidString: "00000000-0000-4000-8000-0000000000a1")!)
+    /// A test's own set-up (opening balances, fixtures).
+    public static let testSetUp = Initiator.system(job: "test")
+}

@@ -69,8 +69,8 @@ public struct ServiceHistoryEntry: Sendable, Identifiable, Hashable {
     public let event: String
     public let fromStatus: ServiceStatus?
     public let toStatus: ServiceStatus
-    /// Who did it: `client`, `staff`, `api` or `system` (the id stays in the database).
-    public let actorKind: String
+    /// Who did it (the id stays in the database).
+    public let actorKind: Initiator.Kind
     public let note: String
 
     init(_ record: ServiceEventRecord) {
@@ -79,7 +79,7 @@ public struct ServiceHistoryEntry: Sendable, Identifiable, Hashable {
         event = record.event
         fromStatus = record.fromStatus.flatMap(ServiceStatus.init(rawValue:))
         toStatus = ServiceStatus(rawValue: record.toStatus) ?? .unavailable
-        actorKind = record.actor.split(separator: ":").first.map(String.init) ?? "system"
+        actorKind = Initiator(stored: record.actor)?.kind ?? .system
         note = record.note
     }
 }

@@ -20,11 +20,11 @@ struct ClientIdentity: Sendable {
     var country: String { account.country }
     /// The number clients quote to support.
     var clientCode: Int { account.clientCode }
-    /// The account's currency (a stored code the platform does not know reads as euro, which a
-    /// migration never writes).
-    var currency: Currency { Currency.named(account.currency) ?? .EUR }
+    /// The account's currency (a stored code the platform does not know, which a migration
+    /// never writes, reads as the provider's default currency).
+    let currency: Currency
     /// Who did it, in the history and the ledger: `client:<user id>`.
-    var actor: String { "client:" + user.id!.uuidString.lowercased() }
+    var actor: Initiator { .client(userID: user.id!) }
 }
 
 /// The logged-in member of staff of a request.
@@ -37,7 +37,7 @@ struct StaffIdentity: Sendable {
     var name: String { staff.name }
     var email: String { staff.email }
     /// Who did it, in the history and the ledger: `staff:<member id>`.
-    var actor: String { "staff:" + staff.id!.uuidString.lowercased() }
+    var actor: Initiator { .staff(staff.id!) }
 
     func require(_ permission: StaffPermission) throws {
         guard role.allows(permission) else { throw PageError.forbidden }
@@ -100,7 +100,9 @@ enum SessionCookie {
             account.status == AccountStatus.active.rawValue
         else { return nil }
         if let language = user.language.flatMap(Language.init(rawValue:)) { request.language = language }
-        return ClientIdentity(user: user, account: account, sessionToken: token)
+        return ClientIdentity(
+            user: user, account: account, sessionToken: token,
+            currency: Currency.named(account.currency) ?? request.engine.provider.defaultCurrency)
     }
 }
 

@@ -206,7 +206,7 @@ enum OrderPages {
     static func cart(_ page: PageContext, lines: [CartLine], methods: [(value: String, title: String)], error: String?) -> HTML {
         let due = lines.compactMap { $0.priced?.quote.dueNow.gross }
         let tax = lines.compactMap { $0.priced?.quote.dueNow.tax }
-        let currency = page.client?.summary.currency ?? .EUR
+        let currency = page.client?.summary.currency ?? page.defaultCurrency
         return Layout.client(
             page, title: page.t("cart.title"),
             content: .group(

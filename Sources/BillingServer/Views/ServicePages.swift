@@ -227,7 +227,7 @@ enum ServicePages {
                         .tr(
                             .td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
                             .td(.text(page.t("service.status." + event.toStatus.rawValue))),
-                            .td(.text(page.t("service.actor." + event.actorKind))),
+                            .td(.text(page.t("service.actor." + event.actorKind.rawValue))),
                             .td(.text(event.note)))
                     })))
     }

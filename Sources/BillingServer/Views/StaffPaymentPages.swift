@@ -96,7 +96,7 @@ enum StaffPaymentPages {
     }
 
     static func methodForm(_ page: PageContext, method: PaymentMethod?) -> Node<HTML.BodyContext> {
-        let currency = method?.currency ?? .EUR
+        let currency = method?.currency ?? page.defaultCurrency
         func plain(_ amount: Money?) -> String { amount.map { MoneyFormat.plain($0) } ?? "" }
         let descriptions: Node<HTML.FormContext> = .forEach(BillingDomain.Language.allCases) { language in
             UI.field(

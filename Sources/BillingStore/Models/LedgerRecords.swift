@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -17,12 +18,12 @@ public final class LedgerTransactionRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), idempotencyKey: String, kind: String, memo: String, actor: String, createdAt: Date) {
+    public init(id: UUID = UUID(), idempotencyKey: String, kind: String, memo: String, actor: Initiator, createdAt: Date) {
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.kind = kind
         self.memo = memo
-        self.actor = actor
+        self.actor = actor.stored
         self.createdAt = createdAt
     }
 }

@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -155,7 +156,7 @@ public final class RefundRecord: Model, @unchecked Sendable {
 
     public init(
         id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: String, gatewayRefundID: String?, reason: String,
-        actor: String, idempotencyKey: String, createdAt: Date
+        actor: Initiator, idempotencyKey: String, createdAt: Date
     ) {
         self.id = id
         self.paymentID = paymentID
@@ -163,7 +164,7 @@ public final class RefundRecord: Model, @unchecked Sendable {
         self.currency = currency
         self.gatewayRefundID = gatewayRefundID
         self.reason = reason
-        self.actor = actor
+        self.actor = actor.stored
         self.idempotencyKey = idempotencyKey
         self.createdAt = createdAt
     }

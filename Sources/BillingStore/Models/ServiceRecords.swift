@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -91,7 +92,7 @@ public final class ServiceEventRecord: Model, @unchecked Sendable {
 
     public init(
         id: UUID = UUID(), serviceID: UUID, at: Date, event: String, fromStatus: String?, toStatus: String,
-        actor: String, note: String = ""
+        actor: Initiator, note: String = ""
     ) {
         self.id = id
         self.serviceID = serviceID
@@ -99,7 +100,7 @@ public final class ServiceEventRecord: Model, @unchecked Sendable {
         self.event = event
         self.fromStatus = fromStatus
         self.toStatus = toStatus
-        self.actor = actor
+        self.actor = actor.stored
         self.note = note
     }
 }
