@@ -2,6 +2,7 @@ import BillingDomain
 import FluentKit
 import FluentSQL
 import Foundation
+import Logging
 import Payments
 import Provisioning
 
@@ -18,11 +19,13 @@ public struct EngineContext: Sendable {
     public let processing: any ProcessingModule
     /// The payment gateways drivers configured, by name.
     public let gateways: PaymentGateways
+    /// Where use cases log; a request's context carries the request's logger (and its request id).
+    public let logger: Logger
 
     public init(
         database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
         texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule(),
-        gateways: PaymentGateways = PaymentGateways([])
+        gateways: PaymentGateways = PaymentGateways([]), logger: Logger = Logger(label: "billing")
     ) {
         precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
         self.database = database
@@ -33,13 +36,30 @@ public struct EngineContext: Sendable {
         self.provider = provider
         self.processing = processing
         self.gateways = gateways
+        self.logger = logger
     }
 
     /// The same context working on another database handle (a transaction).
     func on(_ database: any Database) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, processing: processing, gateways: gateways)
+            provider: provider, processing: processing, gateways: gateways, logger: logger)
+    }
+
+    /// The same context logging through `logger` (a request's, so its lines carry the request id).
+    public func logging(to logger: Logger) -> EngineContext {
+        EngineContext(
+            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+            provider: provider, processing: processing, gateways: gateways, logger: logger)
+    }
+
+    /// The logger of one component with side effects: every line carries `component=<name>`.
+    /// Log what happened and to which numbered object, never a secret (tokens, card data,
+    /// passwords, message bodies).
+    public func log(_ component: LogComponent) -> Logger {
+        var logger = logger
+        logger[metadataKey: "component"] = .string(component.rawValue)
+        return logger
     }
 
     /// Today's billing date in the provider's time zone.

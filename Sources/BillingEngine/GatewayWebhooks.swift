@@ -12,11 +12,10 @@ import Payments
 /// client.
 public struct GatewayWebhooks: Sendable {
     let context: EngineContext
-    let logger: Logger
+    var logger: Logger { context.log(.webhooks) }
 
-    public init(context: EngineContext, logger: Logger = Logger(label: "billing.webhooks")) {
+    public init(context: EngineContext) {
         self.context = context
-        self.logger = logger
     }
 
     public enum Outcome: String, Sendable, Equatable {

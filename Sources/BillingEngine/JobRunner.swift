@@ -54,6 +54,9 @@ public struct JobRunner: Sendable {
             return job?.status == "done" ? .alreadyDone : .leasedElsewhere
         }
         let id = try row.decode(column: "id", as: UUID.self)
+        let log = context.log(.jobs)
+        let started = ContinuousClock.now
+        log.info("job started", metadata: ["job": .string(Self.billingKind), "date": .string(today.iso), "runner": .string(owner)])
         do {
             let summary = try await RenewalRun(context: context).run(on: today)
             // Daily housekeeping rides on the daily pass: API idempotency keys older than a day.
@@ -65,8 +68,16 @@ public struct JobRunner: Sendable {
                 lease_until = NULL WHERE id = \(bind: id) AND lease_owner = \(bind: owner)
                 """
             ).run()
+            log.info(
+                "job finished",
+                metadata: [
+                    "job": .string(Self.billingKind), "date": .string(today.iso),
+                    "duration": .stringConvertible(ContinuousClock.now - started)
+                ])
             return .ran(summary)
         } catch {
+            log.error(
+                "job failed", metadata: ["job": .string(Self.billingKind), "date": .string(today.iso), "error": .string("\(error)")])
             try? await sql.raw(
                 """
                 UPDATE scheduled_jobs SET last_error = \(bind: String(String(describing: error).prefix(500))), lease_until = NULL

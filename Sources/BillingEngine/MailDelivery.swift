@@ -81,6 +81,8 @@ public struct MailDelivery: Sendable {
                     WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner)
                     """
                 ).run()
+                context.log(.mail).info(
+                    "mail sent", metadata: ["message_id": .string(messageID), "attempt": .stringConvertible(message.attempts + 1)])
                 outcome.sent += 1
             } catch {
                 let attempts = message.attempts + 1
@@ -95,6 +97,9 @@ public struct MailDelivery: Sendable {
                     WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner)
                     """
                 ).run()
+                context.log(.mail).log(
+                    level: givingUp ? .error : .warning, givingUp ? "mail given up" : "mail will be retried",
+                    metadata: ["message_id": .string(messageID), "attempt": .stringConvertible(attempts), "error": .string(reason)])
                 if givingUp { outcome.failed += 1 } else { outcome.retried += 1 }
             }
         }

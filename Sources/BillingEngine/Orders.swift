@@ -247,6 +247,13 @@ public struct Orders: Sendable {
             attempt += 1
             do {
                 let paid = try await payOnce(orderID: orderID, account: account, actor: actor)
+                if let total = paid.total {
+                    context.log(.orders).info(
+                        "order paid from the balance",
+                        metadata: [
+                            "order": .stringConvertible(paid.number), "total": .stringConvertible(total), "by": .string(actor.stored)
+                        ])
+                }
                 let lifecycle = ServiceLifecycle(context: context)
                 try await lifecycle.open(serviceIDs: paid.opened, actor: actor)
                 await lifecycle.startOnBackend(serviceIDs: paid.resumed)
@@ -265,6 +272,9 @@ public struct Orders: Sendable {
     private struct Paid {
         var opened: [UUID] = []
         var resumed: [UUID] = []
+        /// The order paid by this call (none when it had been paid already).
+        var number = 0
+        var total: Money?
     }
 
     private func payOnce(orderID: UUID, account: AccountRecord, actor: Initiator) async throws -> Paid {
@@ -283,7 +293,7 @@ public struct Orders: Sendable {
             try await ctx.requireSpending(total, accountID: account.id!, on: tx)
             let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
             let today = ctx.today
-            var paid = Paid()
+            var paid = Paid(number: order.number, total: total)
             for item in items {
                 guard let json = item.quote, let quote = try? JSONDecoder().decode(Quote.self, from: Data(json.utf8)) else { continue }
                 if item.kind == "renewal" {

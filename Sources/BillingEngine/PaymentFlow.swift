@@ -158,6 +158,12 @@ public struct PaymentFlow: Sendable {
             payment.saveMethod = saveMethod
             do {
                 try await payment.create(on: context.database)
+                context.log(.payments).info(
+                    "payment created",
+                    metadata: [
+                        "payment": .stringConvertible(number), "method": .string(method.kind.rawValue), "purpose": .string(purpose),
+                        "total": .stringConvertible(amounts.total)
+                    ])
                 return payment
             } catch  where error.isConstraintViolation {
                 if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() {
@@ -268,6 +274,12 @@ public struct PaymentFlow: Sendable {
                 card, accountID: payment.accountID, methodID: methodID,
                 gateway: payment.methodKind, on: tx)
         }
+        context.log(.payments).info(
+            "payment credited",
+            metadata: [
+                "payment": .stringConvertible(payment.number), "received": .stringConvertible(received),
+                "to_balance": .stringConvertible(amount), "by": .string(actor.stored)
+            ])
         return Credited(isNew: true, orderID: payment.orderID, accountID: payment.accountID)
     }
 
@@ -341,12 +353,16 @@ public struct PaymentFlow: Sendable {
     /// A payment the gateway declined or the payer abandoned: Cancelled, unless money already came.
     public func cancel(paymentID: UUID, reason: String) async throws {
         let sql = context.database.sql
-        try await sql.raw(
+        let cancelled = try await sql.raw(
             """
             UPDATE payments SET status = \(bind: PaymentStatus.cancelled.rawValue), failure = \(bind: String(reason.prefix(200)))
-            WHERE id = \(bind: paymentID) AND status IN (\(binds: Self.unpaidStatuses))
+            WHERE id = \(bind: paymentID) AND status IN (\(binds: Self.unpaidStatuses)) RETURNING number
             """
-        ).run()
+        ).all()
+        if let number = try cancelled.first?.decode(column: "number", as: Int.self) {
+            context.log(.payments).info(
+                "payment cancelled", metadata: ["payment": .stringConvertible(number), "reason": .string(String(reason.prefix(200)))])
+        }
     }
 
     /// The client deletes an unpaid invoice (FIN-4). The record stays, Cancelled, for the books.
@@ -401,6 +417,12 @@ public struct PaymentFlow: Sendable {
                 guard let driver = context.gateways.driver(kind.rawValue) else { throw PaymentError.methodUnavailable }
                 gatewayRefundID = try await driver.refund(gatewayPaymentID: gatewayPaymentID, amount: refundAmount, idempotencyKey: key)
             } catch {
+                context.log(.gateways).warning(
+                    "refund refused by the gateway",
+                    metadata: [
+                        "payment": .stringConvertible(payment.number), "gateway": .string(kind.rawValue),
+                        "amount": .stringConvertible(refundAmount), "error": .string(String(describing: error).prefix(300).description)
+                    ])
                 try await releaseRefund(refund)
                 if let error = error as? PaymentError { throw error }
                 throw PaymentError.gatewayFailed(String(describing: error))
@@ -429,6 +451,11 @@ public struct PaymentFlow: Sendable {
                     ]), actor: actor, on: tx)
             try await returnCashback(of: payment, refund: refundAmount, key: key, actor: actor, on: tx)
         }
+        context.log(.payments).info(
+            "payment refunded",
+            metadata: [
+                "payment": .stringConvertible(payment.number), "amount": .stringConvertible(refundAmount), "by": .string(actor.stored)
+            ])
     }
 
     /// The cashback a payment earned goes back with its refund, in proportion: refunding half the

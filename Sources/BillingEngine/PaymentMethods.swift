@@ -169,15 +169,6 @@ public struct PaymentMethods: Sendable {
     }
 }
 
-extension EngineContext {
-    /// The same context with one gateway driver replaced (tests script declines with it).
-    public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
-        EngineContext(
-            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, processing: processing, gateways: gateways.replacing(driver))
-    }
-}
-
 public enum PaymentMethodError: Error, Equatable, Sendable {
     case nameMissing
     case noPayerKinds

@@ -65,6 +65,20 @@ public struct RenewalRun: Sendable {
         try await expireUnpaid(on: date, summary: &summary)
         try await deleteAfterGrace(on: date, settings: settings, summary: &summary)
         try await noticeExpiring(on: date, settings: settings, summary: &summary)
+        context.log(.renewals).info(
+            "billing pass done",
+            metadata: [
+                "date": .string(date.iso), "renewed": .stringConvertible(summary.renewed),
+                "resumed": .stringConvertible(summary.resumed), "expired": .stringConvertible(summary.expired),
+                "deleted": .stringConvertible(summary.deleted), "notices": .stringConvertible(summary.notices),
+                "subscriptions_charged": .stringConvertible(summary.subscriptionsCharged),
+                "subscriptions_declined": .stringConvertible(summary.subscriptionsDeclined),
+                "autopayments": .stringConvertible(summary.autopayments),
+                "charged": .string(
+                    summary.charged.sorted { $0.key < $1.key }
+                        .compactMap { code, units in Currency.named(code).map { Money(units: units, currency: $0).description } }
+                        .joined(separator: ", "))
+            ])
         return summary
     }
 

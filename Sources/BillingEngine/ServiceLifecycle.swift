@@ -61,6 +61,12 @@ public struct ServiceLifecycle: Sendable {
             serviceID: service.id!, at: context.clock.now, event: event.name, fromStatus: current.status.rawValue,
             toStatus: next.status.rawValue, actor: actor, note: note
         ).create(on: db)
+        context.log(.orders).info(
+            "service \(event.name)",
+            metadata: [
+                "service": .stringConvertible(service.number), "from": .string(current.status.rawValue),
+                "to": .string(next.status.rawValue), "by": .string(actor.stored)
+            ])
         return next
     }
 

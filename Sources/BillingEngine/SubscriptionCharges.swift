@@ -89,6 +89,12 @@ struct OffSessionPayment {
             // The gateway did not answer. If it took the money after all, its webhook still credits
             // this payment to the balance (a cancelled payment accepts money). The method is not
             // blamed; tomorrow's pass tries again.
+            context.log(.gateways).error(
+                "gateway did not answer a charge",
+                metadata: [
+                    "payment": .stringConvertible(payment.number), "gateway": .string(driver.name),
+                    "error": .string(String(describing: error).prefix(300).description)
+                ])
             try await flow.cancel(paymentID: payment.id!, reason: "gateway unavailable")
             if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, account: account) }
             return false
@@ -99,6 +105,11 @@ struct OffSessionPayment {
             try await methods.markWorking(saved)
             return true
         case .declined(let reason):
+            context.log(.gateways).warning(
+                "charge declined",
+                metadata: [
+                    "payment": .stringConvertible(payment.number), "gateway": .string(driver.name), "reason": .string(reason)
+                ])
             try await flow.cancel(paymentID: payment.id!, reason: reason)
             if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, account: account) }
             try await methods.markNotWorking(saved, reason: reason, on: date)

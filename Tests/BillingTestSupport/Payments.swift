@@ -32,3 +32,13 @@ extension Application {
 
     public func balance(_ accountID: UUID) async throws -> Money { try await engine.ledger.balance(of: accountID, in: .EUR) }
 }
+
+extension EngineContext {
+    /// The same context with one gateway driver replaced (tests script declines with it). Only
+    /// tests swap drivers; the product's set is fixed at start-up.
+    public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
+        EngineContext(
+            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+            provider: provider, processing: processing, gateways: gateways.replacing(driver), logger: logger)
+    }
+}

@@ -18,7 +18,7 @@ struct WebhookController: RouteCollection {
         var headers: [String: String] = [:]
         for (name, value) in req.headers { headers[name] = value }
         do {
-            let outcome = try await GatewayWebhooks(context: req.engine, logger: req.logger).receive(
+            let outcome = try await GatewayWebhooks(context: req.engine).receive(
                 gateway: gateway, body: body, headers: headers)
             return try Self.json(.ok, ["received": "true", "outcome": outcome.rawValue])
         } catch WebhookRoutingError.unknownGateway {

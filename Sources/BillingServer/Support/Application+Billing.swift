@@ -31,7 +31,8 @@ public struct BillingRuntime: Sendable {
 
 extension Request {
     var billing: BillingRuntime { application.billing }
-    var engine: EngineContext { application.billing.engine }
+    /// The engine, logging through this request's logger: every line carries the request id.
+    var engine: EngineContext { application.billing.engine.logging(to: logger) }
     var texts: Localizer { Localizer.shared }
 
     /// The client address used for throttling and the login history: the peer's address, or,

@@ -16,7 +16,7 @@ struct BackgroundWork: LifecycleHandler {
 
     func didBoot(_ application: Application) throws {
         let runtime = application.billing
-        let logger = Logger(label: "billing.background")
+        let logger = runtime.engine.log(.jobs)
         var started: [Task<Void, Never>] = []
         if runtime.config.runJobs {
             started.append(
@@ -31,7 +31,7 @@ struct BackgroundWork: LifecycleHandler {
         if let delivery = runtime.mailDelivery {
             started.append(
                 Task {
-                    let mailLogger = Logger(label: "billing.mail")
+                    let mailLogger = runtime.engine.log(.mail)
                     while !Task.isCancelled {
                         do {
                             let outcome = try await delivery.runOnce()

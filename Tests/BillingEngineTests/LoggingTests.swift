@@ -1,0 +1,97 @@
+import BillingDomain
+import BillingEngine
+import BillingTestSupport
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+/// A log handler that keeps every line, for tests that read what an operator would read.
+final class CapturedLog: Sendable {
+    struct Line: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+        var text: String { ([message] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ") }
+    }
+
+    private let lines = NIOLockedValueBox<[Line]>([])
+
+    var all: [Line] { lines.withLockedValue { $0 } }
+
+    func logger(requestID: String) -> Logger {
+        var logger = Logger(label: "test") { _ in Handler(log: self) }
+        logger.logLevel = .trace
+        logger[metadataKey: "request-id"] = .string(requestID)
+        return logger
+    }
+
+    fileprivate func append(_ line: Line) { lines.withLockedValue { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            log.append(Line(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        }
+    }
+}
+
+@Suite("Logging: what an operator reads")
+struct LoggingTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    @Test func paymentsRefundsOrdersAndTheDailyPassLogUnderTheirComponentWithTheRequestIDAndNoSecret() async throws {
+        try await TestApp.run { app, _ in
+            let captured = CapturedLog()
+            let context = app.engine.logging(to: captured.logger(requestID: "req-42"))
+            let method = try await app.cardMethod(percent: 250, fixed: "0.30", cashback: 0)
+            let client = try await app.signUpClient(password: "a very secret passphrase", country: "DE", currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let flow = PaymentFlow(context: context)
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "unused", actor: .testStaff, key: "r1")
+            let catalog = try await CatalogFixture.make(app)
+            try await Cart(context: context).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .client(userID: client.userID))
+            _ = try await JobRunner(context: context).runDue()
+
+            let lines = captured.all
+            func component(_ name: LogComponent) -> [CapturedLog.Line] { lines.filter { $0.metadata["component"] == name.rawValue } }
+            let number = String(payment.number)
+            #expect(component(.payments).map(\.message).contains("payment created"))
+            let credited = try #require(component(.payments).first { $0.message == "payment credited" })
+            #expect(credited.metadata["payment"] == number)
+            #expect(credited.metadata["received"] == "102.80 EUR")
+            #expect(credited.metadata["to_balance"] == "100.00 EUR")
+            #expect(credited.metadata["by"] == "gateway:sandbox")
+            let refunded = try #require(component(.payments).first { $0.message == "payment refunded" })
+            #expect(refunded.metadata["amount"] == "40.00 EUR")
+            #expect(component(.webhooks).isEmpty == false)
+            let order = try #require(component(.orders).first { $0.message == "order paid from the balance" })
+            #expect(order.metadata["by"] == Initiator.client(userID: client.userID).stored)
+            #expect(component(.orders).contains { $0.message == "service opened" })
+            #expect(component(.jobs).map(\.message) == ["job started", "job finished"])
+            #expect(component(.renewals).first?.message == "billing pass done")
+            // Every line of the request carries its id; none carries a secret.
+            #expect(lines.count > 8)
+            #expect(lines.allSatisfy { $0.metadata["request-id"] == "req-42" && $0.metadata["component"] != nil })
+            let everything = lines.map(\.text).joined(separator: "\n")
+            #expect(!everything.contains("a very secret passphrase"))
+            #expect(!everything.contains(try #require(headers["Sandbox-Signature"])))
+        }
+    }
+}
