@@ -94,7 +94,10 @@ public enum LedgerTransactionKind: String, Sendable, Codable, CaseIterable {
 public struct LedgerPosting: Sendable, Hashable {
     public let idempotencyKey: String
     public let kind: LedgerTransactionKind
+    /// The memo as stored for the books (English, or the staff's own words for an adjustment).
     public let memo: String
+    /// What a reader sees instead of `memo`, rendered in their language when shown.
+    public let text: LedgerText?
     public let lines: [LedgerLine]
 
     /// Why a set of ledger lines cannot be posted.
@@ -106,7 +109,9 @@ public struct LedgerPosting: Sendable, Hashable {
         case idempotencyKeyTooLong
     }
 
-    public init(idempotencyKey: String, kind: LedgerTransactionKind, memo: String, lines: [LedgerLine]) throws(Invalid) {
+    public init(
+        idempotencyKey: String, kind: LedgerTransactionKind, memo: String, text: LedgerText? = nil, lines: [LedgerLine]
+    ) throws(Invalid) {
         let key = idempotencyKey.trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty else { throw .missingIdempotencyKey }
         guard key.utf8.count <= 200 else { throw .idempotencyKeyTooLong }
@@ -120,19 +125,50 @@ public struct LedgerPosting: Sendable, Hashable {
         self.idempotencyKey = key
         self.kind = kind
         self.memo = memo
+        self.text = text
         self.lines = lines
     }
 
     /// Moves `amount` into a client's balance from `source` (a payment, an adjustment, an opening balance).
     public static func credit(
         client: UUID, amount: Money, from source: LedgerAccount, kind: LedgerTransactionKind,
-        memo: String, idempotencyKey: String
+        memo: String, text: LedgerText? = nil, idempotencyKey: String
     ) throws(Invalid) -> LedgerPosting {
         try LedgerPosting(
-            idempotencyKey: idempotencyKey, kind: kind, memo: memo,
+            idempotencyKey: idempotencyKey, kind: kind, memo: memo, text: text,
             lines: [
                 LedgerLine(.clientBalance(client), amount),
                 LedgerLine(source, amount.negated)
             ])
     }
+}
+
+/// A ledger line's words as a key of the locale files and its arguments ("Payment #{number}"),
+/// stored beside the English memo so the history reads in each reader's language. Rows written
+/// before texts existed have none and show their memo.
+public struct LedgerText: Sendable, Hashable, Codable {
+    public let key: String
+    public let arguments: [String: String]
+
+    public init(_ key: String, _ arguments: [String: String] = [:]) {
+        self.key = key
+        self.arguments = arguments
+    }
+
+    /// A payment credited to the balance.
+    public static func payment(number: Int) -> LedgerText { LedgerText("ledger.text.payment", ["number": String(number)]) }
+    /// Cashback earned by a payment.
+    public static func cashback(number: Int) -> LedgerText { LedgerText("ledger.text.cashback", ["number": String(number)]) }
+    /// A refund of a payment.
+    public static func refund(number: Int) -> LedgerText { LedgerText("ledger.text.refund", ["number": String(number)]) }
+    /// Cashback taken back with a refund.
+    public static func cashbackReturned(number: Int) -> LedgerText {
+        LedgerText("ledger.text.cashback_returned", ["number": String(number)])
+    }
+    /// The balance moved to another currency.
+    public static func conversion(from: Currency, to: Currency) -> LedgerText {
+        LedgerText("ledger.text.conversion", ["from": from.code, "to": to.code])
+    }
+    /// An opening balance.
+    public static let openingBalance = LedgerText("ledger.text.opening")
 }

@@ -86,7 +86,8 @@ public struct Currencies: Sendable {
                 }
                 let posting = try LedgerPosting(
                     idempotencyKey: "fx:\(account.id!.uuidString.lowercased()):\(requestKey)",
-                    kind: .currencyConversion, memo: "\(source.code) → \(target.code)", lines: lines)
+                    kind: .currencyConversion, memo: "\(source.code) → \(target.code)",
+                    text: .conversion(from: source, to: target), lines: lines)
                 try await ctx.ledger.post(posting, actor: actor, on: tx)
             }
             let services = try await ServiceRecord.query(on: tx).filter(\.$accountID == account.id!)

@@ -70,7 +70,7 @@ public struct DemoProvider: Sendable {
         let opening = Money(major: 150, context.provider.defaultCurrency)
         let posting = try LedgerPosting.credit(
             client: client.accountID, amount: opening, from: .openingBalances,
-            kind: .openingBalance, memo: "Opening balance",
+            kind: .openingBalance, memo: "Opening balance", text: .openingBalance,
             idempotencyKey: "opening:\(client.accountID.uuidString.lowercased())")
         try await context.ledger.post(posting, actor: .system(job: nil))
         try await DemoCatalog(context: context).seedIfEmpty()

@@ -64,7 +64,7 @@ public struct Ledger: Sendable {
         let now = clock.now
         let transaction = LedgerTransactionRecord(
             idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
-            memo: posting.memo, actor: actor, createdAt: now)
+            memo: posting.memo, text: posting.text, actor: actor, createdAt: now)
         let id = transaction.id!
         let entries = posting.lines.map { line in
             LedgerEntryRecord(
@@ -121,7 +121,10 @@ public struct Ledger: Sendable {
         public let transactionID: UUID
         public let date: Date
         public let kind: LedgerTransactionKind
+        /// The memo as stored (English, or staff's words); show `text` when there is one.
         public let memo: String
+        /// The memo's words for the reader's language; `nil` on older rows.
+        public let text: LedgerText?
         public let amount: Money
     }
 
@@ -137,7 +140,8 @@ public struct Ledger: Sendable {
         return Movement(
             transactionID: transactionID, date: entry.createdAt,
             kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
-            memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
+            memo: transaction.memo, text: transaction.text.flatMap { try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8)) },
+            amount: Money(units: entry.amount, currency: currency))
     }
 
     /// A client's balance movements, newest first.
@@ -155,7 +159,8 @@ public struct Ledger: Sendable {
             return Movement(
                 transactionID: entry.transactionID, date: entry.createdAt,
                 kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
-                memo: transaction.memo, amount: Money(units: entry.amount, currency: currency))
+                memo: transaction.memo, text: transaction.text.flatMap { try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8)) },
+                amount: Money(units: entry.amount, currency: currency))
         }
         return Page(items: items, total: total, request: page)
     }
@@ -239,7 +244,7 @@ extension Ledger {
         for posting in postings {
             let transaction = LedgerTransactionRecord(
                 idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
-                memo: posting.memo, actor: actor, createdAt: now)
+                memo: posting.memo, text: posting.text, actor: actor, createdAt: now)
             transactions.append(transaction)
             for line in posting.lines {
                 entries.append(

@@ -265,7 +265,7 @@ public struct PaymentFlow: Sendable {
         if commission > 0 { lines.append(LedgerLine(.paymentCommission, Money(units: commission, currency: currency))) }
         let posting = try LedgerPosting(
             idempotencyKey: "payment:\(payment.id!.uuidString.lowercased())", kind: .payment,
-            memo: "Payment #\(payment.number)", lines: lines)
+            memo: "Payment #\(payment.number)", text: .payment(number: payment.number), lines: lines)
         let posted = try await context.ledger.post(posting, actor: actor, on: tx)
         try await sql.raw("UPDATE payments SET ledger_transaction_id = \(bind: posted.transactionID) WHERE id = \(bind: payment.id!)").run()
         if payment.cashback > 0 { try await creditCashback(of: payment, on: tx) }
@@ -304,7 +304,7 @@ public struct PaymentFlow: Sendable {
         let posted = try await context.ledger.post(
             try .credit(
                 client: payment.accountID, amount: cashback, from: .cashback, kind: .cashback,
-                memo: "Cashback for payment #\(payment.number)",
+                memo: "Cashback for payment #\(payment.number)", text: .cashback(number: payment.number),
                 idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())"),
             actor: .system(job: "cashback"), on: tx)
         reward.ledgerTransactionID = posted.transactionID
@@ -444,7 +444,7 @@ public struct PaymentFlow: Sendable {
             try await context.ledger.post(
                 try LedgerPosting(
                     idempotencyKey: ledgerKey, kind: .refund,
-                    memo: "Refund of payment #\(payment.number)",
+                    memo: "Refund of payment #\(payment.number)", text: .refund(number: payment.number),
                     lines: [
                         LedgerLine(.clientBalance(payment.accountID), refundAmount.negated),
                         LedgerLine(Self.clearing(payment), refundAmount)
@@ -484,6 +484,7 @@ public struct PaymentFlow: Sendable {
             try LedgerPosting(
                 idempotencyKey: "refund-cashback:\(key)", kind: .cashback,
                 memo: "Cashback returned with the refund of payment #\(payment.number)",
+                text: .cashbackReturned(number: payment.number),
                 lines: [
                     LedgerLine(.clientBalance(payment.accountID), Money(units: -share, currency: currency)),
                     LedgerLine(.cashback, Money(units: share, currency: currency))

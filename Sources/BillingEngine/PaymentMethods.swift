@@ -5,7 +5,7 @@ import Foundation
 import Payments
 
 /// A payment method as the client area, staff and the flow use it: typed, with its terms read.
-public struct PaymentMethod: Sendable {
+public struct PaymentMethod: Sendable, TranslatedTexts {
     let record: PaymentMethodRecord
     public let kind: PaymentMethodKind
     public let currency: Currency
@@ -24,10 +24,16 @@ public struct PaymentMethod: Sendable {
             maximum: record.maximum.map { Money(units: $0, currency: currency) },
             cashbackPercent: Percentage(basisPoints: record.cashbackBasisPoints))
         self.payerKinds = Set(record.payerKinds.split(separator: ",").compactMap { PayerKind(rawValue: String($0)) })
+        self.translations = Translations.decode(record.translations)
     }
 
     public var id: UUID { record.id! }
+    /// The name in English (required); `name(in:)` for the reader's language.
     public var name: String { record.name }
+    public let translations: [String: String]
+
+    /// The name in `language`, or the English one when staff did not translate it.
+    public func name(in language: Language) -> String { translated("name", english: name, in: language) }
     /// Offered to clients.
     public var enabled: Bool { record.enabled }
 
@@ -41,7 +47,10 @@ public struct PaymentMethod: Sendable {
 /// What staff enter for a payment method (FIN-3).
 public struct PaymentMethodForm: Sendable {
     public var kind: PaymentMethodKind
+    /// The name in English (required).
     public var name: String
+    /// The name in other languages; an empty one shows the English name.
+    public var names: [Language: String]
     public var descriptions: [Language: String]
     public var currency: Currency
     public var commissionPercent: Percentage
@@ -53,12 +62,14 @@ public struct PaymentMethodForm: Sendable {
     public var enabled: Bool
 
     public init(
-        kind: PaymentMethodKind, name: String, descriptions: [Language: String] = [:], currency: Currency,
+        kind: PaymentMethodKind, name: String, names: [Language: String] = [:], descriptions: [Language: String] = [:],
+        currency: Currency,
         commissionPercent: Percentage = .zero, commissionFixed: Money? = nil, minimum: Money? = nil, maximum: Money? = nil,
         cashbackPercent: Percentage = .zero, payerKinds: Set<PayerKind> = Set(PayerKind.allCases), enabled: Bool = true
     ) {
         self.kind = kind
         self.name = name
+        self.names = names
         self.descriptions = descriptions
         self.currency = currency
         self.commissionPercent = commissionPercent
@@ -105,6 +116,8 @@ public struct PaymentMethods: Sendable {
         }
         record.kind = form.kind.rawValue
         record.name = name
+        record.translations = Translations.encode(
+            Dictionary(uniqueKeysWithValues: form.names.filter { $0.key != .en }.map { ("name.\($0.key.rawValue)", $0.value) }))
         record.descriptions = descriptions
         record.currency = form.currency.code
         record.commissionBasisPoints = form.commissionPercent.basisPoints
@@ -145,13 +158,13 @@ public struct PaymentMethods: Sendable {
         for currency in currencies {
             try await save(
                 PaymentMethodForm(
-                    kind: .balance, name: "Personal account",
+                    kind: .balance, name: "Personal account", names: [.ru: "Лицевой счёт", .uk: "Особовий рахунок"],
                     descriptions: [
                         .en: "Pay from your balance.", .ru: "Оплата с лицевого счёта.", .uk: "Оплата з особового рахунку."
                     ], currency: currency))
             try await save(
                 PaymentMethodForm(
-                    kind: .sandbox, name: "Bank card",
+                    kind: .sandbox, name: "Bank card", names: [.ru: "Банковская карта", .uk: "Банківська картка"],
                     descriptions: [
                         .en: "Visa or Mastercard through the sandbox gateway. Test card 4242 4242 4242 4242.",
                         .ru: "Visa или Mastercard через тестовый шлюз. Тестовая карта 4242 4242 4242 4242.",
@@ -159,7 +172,7 @@ public struct PaymentMethods: Sendable {
                     ], currency: currency, commissionPercent: Percentage(basisPoints: 250), cashbackPercent: Percentage(basisPoints: 100)))
             try await save(
                 PaymentMethodForm(
-                    kind: .bankTransfer, name: "Bank transfer",
+                    kind: .bankTransfer, name: "Bank transfer", names: [.ru: "Банковский перевод", .uk: "Банківський переказ"],
                     descriptions: [
                         .en: "Pay the invoice from your bank; we credit it when the money arrives (1–3 business days).",
                         .ru: "Оплатите счёт в своём банке; мы зачислим платёж, когда деньги поступят (1–3 рабочих дня).",

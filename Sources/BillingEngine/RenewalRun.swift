@@ -23,7 +23,7 @@ public struct RenewalRun: Sendable {
     }
 
     /// What one pass did.
-    public struct Summary: Sendable, Codable, Equatable {
+    public struct Summary: Sendable, Codable, Hashable {
         public var renewed = 0
         public var resumed = 0
         public var expired = 0

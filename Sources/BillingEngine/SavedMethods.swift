@@ -152,7 +152,7 @@ public struct SavedMethods: Sendable {
                         accountID: account.id!, template: "method_deleted", dedupeKey: "method-deleted:\(id.uuidString.lowercased())",
                         arguments: ["method": saved.name, "services": names.isEmpty ? "—" : names])
                 ], accounts: [account.id!: account], on: tx)
-            return services.map(context.value)
+            return try await context.on(tx).values(services)
         }
     }
 
@@ -183,8 +183,9 @@ public struct SavedMethods: Sendable {
     /// suspended by the client, by number.
     public func renewals(account: AccountRecord) async throws -> [Service] {
         let statuses = ServiceStatus.renewableValues + [ServiceStatus.suspendedByClient.rawValue]
-        return try await ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
-            .sort(\.$number).all().map(context.value)
+        return try await context.values(
+            ServiceRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status ~~ statuses)
+                .sort(\.$number).all())
     }
 
     /// One of the account's services as its renewal shows it; another account's is missing.
@@ -192,7 +193,7 @@ public struct SavedMethods: Sendable {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id! else {
             return nil
         }
-        return context.value(service)
+        return try await context.values([service])[0]
     }
 
     /// Sets how a service renews (FIN-7): from the balance (`nil`) or a saved method; turning

@@ -101,7 +101,7 @@ public struct ServiceLifecycle: Sendable {
 
     /// A service of this account, or `notFound` (another account's service looks missing).
     public func service(_ id: UUID, account: AccountRecord) async throws -> Service {
-        context.value(try await stored(id, account: account))
+        try await context.values([try await stored(id, account: account)])[0]
     }
 
     func stored(_ id: UUID, account: AccountRecord) async throws -> ServiceRecord {
@@ -374,7 +374,7 @@ public struct ServiceLifecycle: Sendable {
         let total = try await query.copy().count()
         let page = page.within(total: total)
         let services = try await query.sort(\.$number, .descending).offset(page.offset).limit(page.size).all()
-        return Page(items: services.map(context.value), total: total, request: page)
+        return Page(items: try await context.values(services), total: total, request: page)
     }
 
     /// A service's history, newest first.

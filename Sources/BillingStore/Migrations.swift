@@ -42,7 +42,8 @@ public enum BillingMigrations {
             CreateStaffAPITokens(),
             AddEmailConfirmationToUsers(),
             AddDeliveryToEmailOutbox(),
-            AddTranslationsToCatalog()
+            AddTranslationsToCatalog(),
+            AddTextToLedgerTransactions()
         ]
     }
 }

@@ -98,4 +98,78 @@ final class Browser {
 extension TestingHTTPResponse {
     var text: String { body.string }
     var location: String? { headers.first(name: .location) }
+
+    /// The text a reader sees in the element marked `data-testid="id"` (tags dropped, entities
+    /// and runs of white space read as a browser shows them); `nil` when there is no such element.
+    func testID(_ id: String) -> String? { PageText.testID(id, in: text) }
+
+    /// Every element marked `data-testid="id"`, in page order.
+    func testIDs(_ id: String) -> [String] { PageText.testIDs(id, in: text) }
+}
+
+/// Reads pages the way a test should: by the `data-testid` of what a user looks at, never by a
+/// string that could appear anywhere on the page.
+enum PageText {
+    static func testID(_ id: String, in html: String) -> String? { testIDs(id, in: html).first }
+
+    static func testIDs(_ id: String, in html: String) -> [String] {
+        var found: [String] = []
+        var rest = html[...]
+        let marker = "data-testid=\"\(id)\""
+        while let hit = rest.range(of: marker) {
+            guard let open = rest[..<hit.lowerBound].range(of: "<", options: .backwards),
+                let end = rest[hit.upperBound...].firstIndex(of: ">")
+            else { break }
+            let tag = String(rest[rest.index(after: open.lowerBound)...].prefix { $0.isLetter || $0.isNumber })
+            let startTag = rest[open.lowerBound...end]
+            var inner = ""
+            if !startTag.hasSuffix("/>"), !["input", "img", "br", "meta"].contains(tag) {
+                // Walk to the closing tag of the same name, counting nested ones.
+                var depth = 1
+                var cursor = rest.index(after: end)
+                while depth > 0, let next = rest[cursor...].range(of: "<") {
+                    let after = rest[next.upperBound...]
+                    if after.hasPrefix("/" + tag) {
+                        depth -= 1
+                        if depth == 0 {
+                            inner = String(rest[rest.index(after: end)..<next.lowerBound])
+                            cursor = next.upperBound
+                            break
+                        }
+                    } else if after.hasPrefix(tag), let c = after.dropFirst(tag.count).first, c == " " || c == ">" {
+                        depth += 1
+                    }
+                    cursor = next.upperBound
+                }
+            } else if let value = startTag.range(of: "value=\"") {
+                inner = String(startTag[value.upperBound...].prefix { $0 != "\"" })
+            }
+            found.append(readable(inner))
+            rest = rest[hit.upperBound...]
+        }
+        return found
+    }
+
+    /// Drops tags, reads the entities the views write, and folds white space.
+    static func readable(_ html: String) -> String {
+        var text = ""
+        var inTag = false
+        for character in html {
+            if character == "<" {
+                inTag = true
+                text.append(" ")
+                continue
+            }
+            if character == ">" {
+                inTag = false
+                continue
+            }
+            if !inTag { text.append(character) }
+        }
+        for (entity, character) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", "\u{00A0}")]
+        {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
+    }
 }

@@ -12,6 +12,67 @@ import VaporTesting
 struct PaymentPagesTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
+    @Test func methodNamesAndTermsReadInTheClientsLanguage() async throws {
+        try await TestApp.run { app, _ in
+            let staff = try await Browser.staff(app)
+            _ = try await staff.get("/admin/payment-methods")
+            let saved = try await staff.post(
+                "/admin/payment-methods",
+                form: [
+                    "name": "Bank card", "name.ru": "Банковская карта", "name.uk": "", "kind": "sandbox", "currency": "EUR",
+                    "description_en": "Visa or Mastercard", "description_ru": "Visa или Mastercard", "description_uk": "",
+                    "commission_percent": "2,5", "commission_fixed": "0.30", "cashback_percent": "1", "payer_person": "on",
+                    "payer_company": "on", "enabled": "on"
+                ])
+            #expect(saved.location == "/admin/payment-methods?notice=payment_method_saved")
+            try await app.signUpClient(country: "DE", language: .ru, currency: .EUR)
+            let fee = MoneyFormat.format(Self.eur("0.30"), language: .ru)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let russian = try await browser.get("/payments/new")
+            #expect(russian.testID("method-name-sandbox") == "Банковская карта")
+            #expect(russian.testID("method-terms-sandbox") == "Комиссия 2,5 % + \(fee)")
+            // Ukrainian was left empty: the English name shows.
+            _ = try await browser.post("/lang", form: ["language": "uk", "back": "/payments/new"])
+            let ukrainian = try await browser.get("/payments/new")
+            #expect(ukrainian.testID("method-name-sandbox") == "Bank card")
+            #expect(ukrainian.testID("method-terms-sandbox") == "Комісія 2,5 % + \(fee)")
+        }
+    }
+
+    @Test func theBalanceHistoryReadsInTheClientsLanguage() async throws {
+        try await TestApp.run { app, _ in
+            let method = try await app.cardMethod(cashback: 100)
+            let client = try await app.signUpClient(country: "DE", language: .ru, currency: .EUR)
+            let flow = PaymentFlow(context: app.engine)
+            let payment = try await flow.create(
+                PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k1"),
+                account: try await app.account(client.accountID))
+            let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
+            let (body, headers) = Sandbox.paid(app, redirect: url)
+            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
+            try await flow.refund(paymentID: payment.id, amount: Self.eur("10.00"), reason: "unused", actor: .testStaff, key: "r1")
+            // A row written before ledger texts existed keeps its stored memo.
+            try await app.topUp(client.accountID, Self.eur("1.00"), key: "old")
+            let browser = Browser(app)
+            try await browser.logIn()
+            let n = payment.number
+            let russian = try await browser.get("/finance/balance")
+            // Every posting happened at the same test-clock instant, so the rows' order among
+            // themselves is not what is checked here.
+            #expect(
+                russian.testIDs("ledger-memo").sorted()
+                    == [
+                        "Top-up", "Кешбэк возвращён вместе с возвратом платежа №\(n)", "Возврат платежа №\(n)", "Кешбэк за платёж №\(n)",
+                        "Платёж №\(n)"
+                    ].sorted())
+            _ = try await browser.post("/lang", form: ["language": "en", "back": "/finance/balance"])
+            let english = try await browser.get("/finance/balance")
+            #expect(english.testIDs("ledger-memo").contains("Payment #\(n)"))
+            #expect(english.testIDs("ledger-memo").contains("Refund of payment #\(n)"))
+        }
+    }
+
     @Test func theFlowShowsExactAmountsRefusesBadInputAndHidesOtherClientsInvoices() async throws {
         try await TestApp.run { app, _ in
             let method = try await PaymentMethods(context: app.engine).save(

@@ -43,16 +43,25 @@ public struct JobRun: Sendable, Identifiable, Hashable {
     public let id: UUID
     public let kind: String
     public let runOn: String
+    /// `pending` until the pass finished, then `done`.
     public let status: String
-    public let summary: String?
+    /// What the pass did, once it finished.
+    public let summary: RenewalRun.Summary?
     public let lastError: String?
+
+    /// The amounts the pass charged, by currency.
+    public var charged: [Money] {
+        (summary?.charged ?? [:]).sorted { $0.key < $1.key }.compactMap { code, units in
+            Currency.named(code).map { Money(units: units, currency: $0) }
+        }
+    }
 
     init(_ record: ScheduledJobRecord) {
         id = record.id!
         kind = record.kind
         runOn = record.runOn
         status = record.status
-        summary = record.summary
+        summary = record.summary.flatMap { try? JSONDecoder().decode(RenewalRun.Summary.self, from: Data($0.utf8)) }
         lastError = record.lastError
     }
 }

@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingStore
+import FluentKit
 import Foundation
 
 /// A client's service as the client and staff areas see it: typed status, period, dates and price.
@@ -10,8 +11,9 @@ public struct Service: Sendable, Identifiable, Hashable {
     public let number: Int
     public let planID: UUID
     public let productType: ProductType
-    /// The plan's name when the service was ordered (in English).
-    public let planName: String
+    /// The plan's name: in English as it was when the service was ordered, with the plan's
+    /// translations as staff keep them.
+    public let planName: LocalizedText
     public let domainName: String
     public let osImage: String
     /// Resource quantities by add-on.
@@ -33,13 +35,13 @@ public struct Service: Sendable, Identifiable, Hashable {
 
     public var currency: Currency { recurringAmount.currency }
 
-    init(_ record: ServiceRecord, fallback: Currency) {
+    init(_ record: ServiceRecord, fallback: Currency, planTranslations: [Language: String] = [:]) {
         id = record.id!
         accountID = record.accountID
         number = record.number
         planID = record.planID
         productType = ProductType(rawValue: record.productType) ?? .vps
-        planName = record.planName
+        planName = LocalizedText(english: record.planName, translations: planTranslations)
         domainName = record.domainName
         osImage = record.osImage
         addons = OrderConfiguration.addons(fromJSON: record.addons)
@@ -59,6 +61,14 @@ public struct Service: Sendable, Identifiable, Hashable {
 extension EngineContext {
     /// The stored service as the edge reads it.
     func value(_ record: ServiceRecord) -> Service { Service(record, fallback: provider.defaultCurrency) }
+
+    /// Services as a reader sees them: with their plans' translated names (one query for all).
+    func values(_ records: [ServiceRecord]) async throws -> [Service] {
+        let planIDs = Array(Set(records.map(\.planID)))
+        let plans = planIDs.isEmpty ? [] : try await PlanRecord.query(on: database).filter(\.$id ~~ planIDs).all()
+        let names = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0.localizedName.translations) })
+        return records.map { Service($0, fallback: provider.defaultCurrency, planTranslations: names[$0.planID] ?? [:]) }
+    }
 }
 
 /// One change in a service's history: what happened, the status it led to, who did it.

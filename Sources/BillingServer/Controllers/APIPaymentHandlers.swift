@@ -288,7 +288,7 @@ extension BillingAPIHandlers {
     static func serviceRef(_ service: Service) -> Components.Schemas.ServiceRef {
         .init(
             id: service.id.uuidString.lowercased(), number: service.number,
-            name: service.domainName.isEmpty ? service.planName : "\(service.planName) · \(service.domainName)")
+            name: service.domainName.isEmpty ? service.planName.english : "\(service.planName.english) · \(service.domainName)")
     }
 
     static func renewal(_ service: Service) -> Components.Schemas.Renewal {

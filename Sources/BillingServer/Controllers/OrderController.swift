@@ -135,7 +135,7 @@ struct OrderController: RouteCollection {
         let lines = try await Cart(context: req.engine).lines(account: account)
         let methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
         return OrderPages.cart(
-            page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) },
+            page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name(in: req.language)) },
             error: error.map { page.message($0) }
         )
         .response(status: error == nil ? .ok : .unprocessableEntity)
@@ -152,7 +152,7 @@ struct OrderController: RouteCollection {
         let methods = try await PaymentMethods(context: req.engine).all()
         return OrderPages.orders(
             page, pending: pending, paid: paid, items: items,
-            methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) }),
+            methods: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name(in: req.language)) }),
             error: error.map { page.message($0) }
         )
         .response(status: error == nil ? .ok : .unprocessableEntity)
@@ -217,7 +217,9 @@ struct OrderController: RouteCollection {
             throw PageError.notFound
         }
         var methodName: String?
-        if case .method(let id) = detail.order.method { methodName = try await PaymentMethods(context: req.engine).method(id)?.name }
+        if case .method(let id) = detail.order.method {
+            methodName = try await PaymentMethods(context: req.engine).method(id)?.name(in: req.language)
+        }
         return OrderPages.order(try await PageContext.client(req), detail: detail, methodName: methodName).response()
     }
 

@@ -59,7 +59,7 @@ struct PaymentsController: RouteCollection {
         let methods = try await PaymentMethods(context: req.engine).all()
         return PaymentPages.list(
             try await PageContext.client(req), filter: filter, payments: payments,
-            methodNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name) })
+            methodNames: Dictionary(uniqueKeysWithValues: methods.map { ($0.id, $0.name(in: req.language)) })
         ).response()
     }
 

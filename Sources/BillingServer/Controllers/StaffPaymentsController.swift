@@ -104,6 +104,8 @@ struct StaffPaymentsController: RouteCollection {
             return try await refuse("error.payment_method.numbers")
         }
         let payerKinds = Set(PayerKind.allCases.filter { form["payer_\($0.rawValue)"] == "on" })
+        var names: [BillingDomain.Language: String] = [:]
+        for language in Catalog.translatedLanguages { names[language] = String((form["name.\(language.rawValue)"] ?? "").prefix(100)) }
         var descriptions: [BillingDomain.Language: String] = [:]
         for language in BillingDomain.Language.allCases {
             descriptions[language] = String((form["description_\(language.rawValue)"] ?? "").prefix(2000))
@@ -111,7 +113,8 @@ struct StaffPaymentsController: RouteCollection {
         do {
             try await PaymentMethods(context: req.engine).save(
                 PaymentMethodForm(
-                    kind: kind, name: String((form["name"] ?? "").prefix(100)), descriptions: descriptions, currency: currency,
+                    kind: kind, name: String((form["name"] ?? "").prefix(100)), names: names, descriptions: descriptions,
+                    currency: currency,
                     commissionPercent: commission, commissionFixed: fixed, minimum: minimum, maximum: maximum,
                     cashbackPercent: cashback, payerKinds: payerKinds, enabled: form["enabled"] == "on"),
                 id: form["id"].flatMap(UUID.init(uuidString:)))

@@ -84,7 +84,9 @@ enum LedgerTable {
                         .tr(
                             .td(.text(page.dateTime(movement.date))),
                             .td(.span(.class("tag"), .text(page.t("ledger.kind." + movement.kind.rawValue)))),
-                            .td(.text(movement.memo)),
+                            .td(
+                                .attribute(named: "data-testid", value: "ledger-memo"),
+                                .text(movement.text.map { page.t($0.key, $0.arguments) } ?? movement.memo)),
                             .td(
                                 .class(movement.amount.isNegative ? "num negative" : "num positive"),
                                 .text((movement.amount.isPositive ? "+" : "") + page.money(movement.amount))))

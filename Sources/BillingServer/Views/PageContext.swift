@@ -53,6 +53,11 @@ struct PageContext {
     }
 
     func money(_ amount: Money) -> String { MoneyFormat.format(amount, language: language) }
+    /// A percentage's number as the reader writes it: "2.5" in English, "2,5" in Russian and
+    /// Ukrainian (the texts put the sign after it).
+    func percent(_ value: Percentage) -> String {
+        language == .en ? value.description : value.description.replacingOccurrences(of: ".", with: ",")
+    }
 
     /// A moment as `2026-01-15 11:00` in the provider's time zone.
     func dateTime(_ date: Date) -> String { dateTimeFormatter.string(from: date) }

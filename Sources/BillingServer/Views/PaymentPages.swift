@@ -138,7 +138,8 @@ enum PaymentPages {
         let facts: Node<HTML.BodyContext> = .dl(
             .class("facts"),
             .dt(.text(page.t("payments.col.status"))), .dd(statusTag(page, payment.status)),
-            .dt(.text(page.t("payments.col.method"))), .dd(.text(method?.name ?? page.t("payment.kind." + payment.methodKind.rawValue))),
+            .dt(.text(page.t("payments.col.method"))),
+            .dd(.text(method?.name(in: page.language) ?? page.t("payment.kind." + payment.methodKind.rawValue))),
             .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
             .dt(.text(page.t("payment.payer"))), .dd(.text(payer?.name ?? page.client?.userName ?? "—")),
             .dt(.text(page.t("payments.col.date"))), .dd(.text(page.dateTime(payment.createdAt))),
@@ -292,7 +293,8 @@ enum PaymentPages {
                                 .td(.class("num"), .strong(.text(page.money(payment.total))))))),
                     .p(
                         .text(
-                            page.t("payments.col.method") + ": " + (method?.name ?? page.t("payment.kind." + payment.methodKind.rawValue)))),
+                            page.t("payments.col.method") + ": "
+                                + (method?.name(in: page.language) ?? page.t("payment.kind." + payment.methodKind.rawValue)))),
                     .unwrap(method) { method in
                         .if(
                             method.kind == .bankTransfer,
@@ -325,7 +327,7 @@ enum PaymentPages {
                     ? page.t(
                         "payment.method.commission",
                         [
-                            "percent": method.terms.commissionPercent.description,
+                            "percent": page.percent(method.terms.commissionPercent),
                             "fixed": page.money(method.terms.commissionFixed)
                         ]) : page.t("payment.method.no_commission")
                 return .label(
@@ -335,14 +337,19 @@ enum PaymentPages {
                         .attribute(named: "data-testid", value: "method-\(method.kind.rawValue)"),
                         .checked(method.id == selected)),
                     .span(
-                        .class("method-body"), .strong(.text(method.name)),
+                        .class("method-body"),
+                        .strong(
+                            .attribute(named: "data-testid", value: "method-name-\(method.kind.rawValue)"),
+                            .text(method.name(in: page.language))),
                         .span(.class("muted small"), .text(method.description(in: page.language))),
-                        .span(.class("small"), .text(commission)),
+                        .span(
+                            .class("small"), .attribute(named: "data-testid", value: "method-terms-\(method.kind.rawValue)"),
+                            .text(commission)),
                         .if(
                             method.terms.cashbackPercent.basisPoints > 0,
                             .span(
                                 .class("tag tag-ok"),
-                                .text(page.t("payment.method.cashback", ["percent": method.terms.cashbackPercent.description]))))))
+                                .text(page.t("payment.method.cashback", ["percent": page.percent(method.terms.cashbackPercent)]))))))
             })
         let amount: Node<HTML.FormContext> = .unwrap(
             order,
@@ -401,7 +408,7 @@ enum PaymentPages {
                     .class("widget widget-wide"),
                     .dl(
                         .class("facts"),
-                        .dt(.text(page.t("payments.col.method"))), .dd(.text(method.name)),
+                        .dt(.text(page.t("payments.col.method"))), .dd(.text(method.name(in: page.language))),
                         .dt(.text(page.t("payment.payer"))), .dd(.text(payerTitle))),
                     .dl(
                         .class("totals"), .attribute(named: "data-testid", value: "confirm-amounts"),
@@ -482,7 +489,10 @@ enum PaymentPages {
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(services) { service in
                 .tr(
-                    .td(.a(.href("/services/\(service.id.uuidString.lowercased())"), .text("#\(service.number) \(service.planName)"))),
+                    .td(
+                        .a(
+                            .href("/services/\(service.id.uuidString.lowercased())"),
+                            .text("#\(service.number) \(service.planName.text(in: page.language))"))),
                     .td(.text(service.domainName.isEmpty ? "—" : service.domainName)), .td(.text(service.expiresOn.description)),
                     .td(
                         .form(

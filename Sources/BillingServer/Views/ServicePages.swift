@@ -60,7 +60,7 @@ enum ServicePages {
                                     let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode).gross
                                     return .tr(
                                         .td(.a(.href(link), .text("#\(service.number)"))),
-                                        .td(.a(.href(link), .text(service.planName))),
+                                        .td(.a(.href(link), .text(service.planName.text(in: page.language)))),
                                         .td(.text(service.domainName.isEmpty ? "—" : service.domainName)),
                                         .td(.text(service.ipAddress ?? "—")),
                                         .td(.text(service.expiresOn.iso)),
@@ -155,7 +155,7 @@ enum ServicePages {
             .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
             .h2(.text(page.t("service.actions"))), buttons, periodForm, deleteForm)
         return Layout.client(
-            page, title: "\(service.planName) #\(service.number)",
+            page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             content: .group(
                 UI.alert(error),
                 .div(.class("widgets"), parameters, actions),

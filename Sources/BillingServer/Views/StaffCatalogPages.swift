@@ -221,8 +221,10 @@ enum StaffCatalogPages {
                             .tbody(
                                 .forEach(jobs) { job in
                                     .tr(
-                                        .td(.text(job.runOn)), .td(.text(job.status)),
-                                        .td(.class("muted small"), .text(job.summary ?? job.lastError ?? "")))
+                                        .td(.text(job.runOn)), .td(.text(page.t("admin.jobs.status." + job.status))),
+                                        .td(
+                                            .class("muted small"), .attribute(named: "data-testid", value: "job-summary"),
+                                            .text(jobSummary(page, job))))
                                 })),
                         .form(
                             .method(.post), .action("/admin/billing/run"), UI.csrfField(page),
@@ -290,5 +292,18 @@ enum StaffCatalogPages {
                             .label(.for("f-once"), .text(page.t("admin.billing.once")))),
                         UI.submit(page.t("admin.catalog.create"), style: "secondary")))
             ))
+    }
+
+    /// "Renewed 3, resumed 0, … charged €12.30" in the reader's language, or the error.
+    static func jobSummary(_ page: PageContext, _ job: JobRun) -> String {
+        guard let summary = job.summary else { return job.lastError ?? "" }
+        let charged = job.charged.map(page.money).joined(separator: ", ")
+        return page.t(
+            "admin.jobs.summary",
+            [
+                "renewed": String(summary.renewed), "resumed": String(summary.resumed), "expired": String(summary.expired),
+                "deleted": String(summary.deleted), "notices": String(summary.notices),
+                "autopayments": String(summary.autopayments), "charged": charged.isEmpty ? page.money(.zero(page.defaultCurrency)) : charged
+            ])
     }
 }

@@ -119,6 +119,11 @@ enum StaffPaymentPages {
                 .method(.post), .action("/admin/payment-methods"), .class("stack"), UI.csrfField(page),
                 .unwrap(method) { UI.hidden("id", $0.id.uuidString.lowercased()) },
                 UI.field(label: page.t("admin.methods.name"), name: "name", value: method?.name ?? ""),
+                .forEach(Catalog.translatedLanguages) { language in
+                    UI.field(
+                        label: page.t("admin.methods.name") + " (\(language.rawValue))", name: "name.\(language.rawValue)",
+                        value: method?.translation("name", language) ?? "", required: false)
+                },
                 UI.select(
                     label: page.t("admin.methods.kind"), name: "kind",
                     options: PaymentMethodKind.allCases.map { (value: $0.rawValue, title: page.t("payment.kind." + $0.rawValue)) },

@@ -12,17 +12,23 @@ public final class LedgerTransactionRecord: Model, @unchecked Sendable {
     @Field(key: "idempotency_key") public var idempotencyKey: String
     @Field(key: "kind") public var kind: String
     @Field(key: "memo") public var memo: String
+    /// The memo's words for readers (`LedgerText` as JSON); `nil` on rows older than texts.
+    @OptionalField(key: "text") public var text: String?
     /// Who caused it: `system`, `client:<user id>`, `staff:<staff user id>`, `gateway:<name>`.
     @Field(key: "actor") public var actor: String
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}
 
-    public init(id: UUID = UUID(), idempotencyKey: String, kind: String, memo: String, actor: Initiator, createdAt: Date) {
+    public init(
+        id: UUID = UUID(), idempotencyKey: String, kind: String, memo: String, text: LedgerText? = nil, actor: Initiator,
+        createdAt: Date
+    ) {
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.kind = kind
         self.memo = memo
+        self.text = text.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
         self.actor = actor.stored
         self.createdAt = createdAt
     }

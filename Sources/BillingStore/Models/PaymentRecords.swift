@@ -12,6 +12,8 @@ public final class PaymentMethodRecord: Model, @unchecked Sendable {
     @Field(key: "name") public var name: String
     /// Per-language descriptions (bank details for a transfer) as JSON: `{"en": "…", "ru": "…"}`.
     @Field(key: "descriptions") public var descriptions: String
+    /// The name in other languages (`{"name.ru": …}`); descriptions keep their own column.
+    @OptionalField(key: "translations") public var translations: String?
     @Field(key: "currency") public var currency: String
     @Field(key: "commission_bp") public var commissionBasisPoints: Int64
     @Field(key: "commission_fixed") public var commissionFixed: Int64
