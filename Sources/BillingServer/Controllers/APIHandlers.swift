@@ -97,7 +97,7 @@ enum APIError {
 /// The API's routes: the generated handlers, `/api/openapi.yaml`, and JSON errors for all of them.
 enum APIRoutes {
     static func register(on app: Application) throws {
-        app.get("api", "openapi.yaml") { _ -> Response in
+        app.get(SiteURL.apiReference.routeComponents) { _ -> Response in
             var headers = HTTPHeaders()
             headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])
             return Response(status: .ok, headers: headers, body: .init(string: BillingAPISpec.yaml))

@@ -127,11 +127,11 @@ extension BillingAPIHandlers {
         guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         guard let methodID = UUID(uuidString: body.methodId) else { throw PaymentError.methodUnavailable }
         let returnURL = try body.returnUrl.map { try Self.externalURL($0, req: req) }
-        let base = req.engine.provider.baseURL + "/finance/methods/"
+        let base = req.engine.provider.baseURL
         let started = try await SavedMethods(context: req.engine).startSetup(
             methodID: methodID, account: account,
-            returnURL: { returnURL ?? base + $0.uuidString.lowercased() + "/done" },
-            cancelURL: { returnURL ?? base + $0.uuidString.lowercased() + "/done" })
+            returnURL: { returnURL ?? base + SiteURL.savedMethodDone(.value($0)).path },
+            cancelURL: { returnURL ?? base + SiteURL.savedMethodDone(.value($0)).path })
         return .created(.init(body: .json(.init(savedMethod: Self.savedMethod(started.savedMethod), setupUrl: started.url))))
     }
 

@@ -5,8 +5,8 @@ import Vapor
 /// The client area behind login: dashboard and balance history (more sections come with their issues).
 struct ClientAreaController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("dashboard", use: dashboard)
-        routes.get("finance", "balance", use: balanceHistory)
+        routes.get(SiteURL.dashboard, use: dashboard)
+        routes.get(SiteURL.balanceHistory, use: balanceHistory)
     }
 
     func dashboard(req: Request) async throws -> Response {

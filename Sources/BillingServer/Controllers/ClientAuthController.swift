@@ -5,26 +5,26 @@ import Vapor
 /// Sign-up, login, logout and password reset of the client area (ACC-1, ACC-8).
 struct ClientAuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: root)
-        routes.get("login", use: loginForm)
-        routes.post("login", use: login)
-        routes.get("signup", use: signUpForm)
-        routes.post("signup", use: signUp)
-        routes.get("signup", "confirm", ":token", use: confirmForm)
-        routes.post("signup", "confirm", ":token", use: confirm)
-        routes.post("logout", use: logout)
-        routes.get("password", "forgot", use: forgotForm)
-        routes.post("password", "forgot", use: forgot)
-        routes.get("password", "reset", ":token", use: resetForm)
-        routes.post("password", "reset", ":token", use: reset)
+        routes.get(SiteURL.root, use: root)
+        routes.get(SiteURL.login, use: loginForm)
+        routes.post(SiteURL.login, use: login)
+        routes.get(SiteURL.signUp, use: signUpForm)
+        routes.post(SiteURL.signUp, use: signUp)
+        routes.get(SiteURL.signUpConfirm(.key), use: confirmForm)
+        routes.post(SiteURL.signUpConfirm(.key), use: confirm)
+        routes.post(SiteURL.logout, use: logout)
+        routes.get(SiteURL.passwordForgot, use: forgotForm)
+        routes.post(SiteURL.passwordForgot, use: forgot)
+        routes.get(SiteURL.passwordReset(.key), use: resetForm)
+        routes.post(SiteURL.passwordReset(.key), use: reset)
     }
 
     func root(req: Request) async throws -> Response {
-        req.redirect(to: try await SessionCookie.loadClient(req) != nil ? "/dashboard" : "/login")
+        req.redirect(to: try await SessionCookie.loadClient(req) != nil ? SiteURL.dashboard.path : SiteURL.login.path)
     }
 
     func loginForm(req: Request) async throws -> Response {
-        if try await SessionCookie.loadClient(req) != nil { return req.redirect(to: "/dashboard") }
+        if try await SessionCookie.loadClient(req) != nil { return req.redirect(to: SiteURL.dashboard.path) }
         return AuthPages.login(PageContext(req), next: req.query[String.self, at: "next"]).response()
     }
 
@@ -56,14 +56,14 @@ struct ClientAuthController: RouteCollection {
         let token = try await sessions.start(
             realm: .client, principalID: userID, ip: req.clientIP,
             userAgent: req.headers.first(name: .userAgent))
-        let response = req.redirect(to: req.safeReturnPath(next, fallback: "/dashboard"))
+        let response = req.redirect(to: req.safeReturnPath(next, fallback: SiteURL.dashboard.path))
         response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
         CSRFMiddleware.rotate(response, for: req)
         return response
     }
 
     func signUpForm(req: Request) async throws -> Response {
-        if try await SessionCookie.loadClient(req) != nil { return req.redirect(to: "/dashboard") }
+        if try await SessionCookie.loadClient(req) != nil { return req.redirect(to: SiteURL.dashboard.path) }
         return AuthPages.signUp(PageContext(req), values: .init(country: req.billing.config.defaultCountry)).response()
     }
 
@@ -104,7 +104,7 @@ struct ClientAuthController: RouteCollection {
         let token = req.parameters.get("token") ?? ""
         do {
             let userID = try await AccountRegistration(context: req.engine).confirm(token: token)
-            return try await startSession(req, userID: userID, next: "/dashboard?notice=welcome")
+            return try await startSession(req, userID: userID, next: SiteURL.dashboard.notice("welcome"))
         } catch SignUpConfirmationError.invalidOrExpiredLink {
             return AuthPages.signUpLinkExpired(PageContext(req)).response(status: .gone)
         }
@@ -114,7 +114,7 @@ struct ClientAuthController: RouteCollection {
         if let token = req.cookies[SessionCookie.client]?.string {
             try await WebSessions(context: req.engine).end(token: token)
         }
-        let response = req.redirect(to: "/login?notice=logged_out")
+        let response = req.redirect(to: SiteURL.login.notice("logged_out"))
         response.cookies[SessionCookie.client] = SessionCookie.expired(path: "/")
         return response
     }
@@ -159,7 +159,7 @@ struct ClientAuthController: RouteCollection {
         let form = try req.content.decode(ResetForm.self)
         do {
             try await PasswordResets(context: req.engine).complete(token: token, newPassword: form.password ?? "")
-            return req.redirect(to: "/login?notice=password_changed")
+            return req.redirect(to: SiteURL.login.notice("password_changed"))
         } catch PasswordResetError.invalidOrExpiredLink {
             return AuthPages.resetExpired(PageContext(req)).response(status: .gone)
         } catch PasswordResetError.password(let violation) {

@@ -8,15 +8,15 @@ import Vapor
 struct DevelopmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let routes = routes.grouped(RequireRight(.viewOutbox))
-        routes.get("outbox", use: outbox)
-        routes.post("outbox", ":messageID", "retry", use: retry)
+        routes.get(SiteURL.staff(.outbox), use: outbox)
+        routes.post(SiteURL.staff(.outboxRetry(.key)), use: retry)
     }
 
     /// Puts a message that delivery gave up on back in the queue.
     func retry(req: Request) async throws -> Response {
         guard let id = req.parameters.get("messageID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         try await MailDelivery.retry(id, context: req.engine)
-        return req.redirect(to: "/admin/outbox?notice=mail_requeued")
+        return req.redirect(to: SiteURL.staff(.outbox).notice("mail_requeued"))
     }
 
     func outbox(req: Request) async throws -> Response {

@@ -110,8 +110,8 @@ struct SandboxGatewayController: RouteCollection {
 /// that one invoice (number, amount, status) and nothing of the account behind it.
 struct PayLinkController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("pay", ":token", use: show)
-        routes.post("pay", ":token", use: pay)
+        routes.get(SiteURL.payLink(.key), use: show)
+        routes.post(SiteURL.payLink(.key), use: pay)
     }
 
     private func payment(_ req: Request) async throws -> (Payment, String) {
@@ -130,14 +130,14 @@ struct PayLinkController: RouteCollection {
 
     func pay(req: Request) async throws -> Response {
         let (payment, token) = try await payment(req)
-        let link = req.engine.provider.baseURL + "/pay/" + token
+        let link = req.engine.provider.baseURL + SiteURL.payLink(.value(token)).path
         do {
             guard
                 let url = try await PaymentFlow(context: req.engine).start(
                     paymentID: payment.id, returnURL: link, cancelURL: link,
                     byAccountUser: false)
             else {
-                return req.redirect(to: "/pay/\(token)")
+                return req.redirect(to: SiteURL.payLink(.value(token)).path)
             }
             return req.redirect(to: url)
         } catch let error as PaymentError {

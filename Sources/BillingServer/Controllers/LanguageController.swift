@@ -6,7 +6,7 @@ import Vapor
 /// client, in the user's profile, then returns to the page it was pressed on.
 struct LanguageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.post("lang", use: switchLanguage)
+        routes.post(SiteURL.language, use: switchLanguage)
     }
 
     struct Form: Content {

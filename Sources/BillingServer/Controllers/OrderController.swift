@@ -6,17 +6,17 @@ import Vapor
 /// computed on the server, the cart and the orders.
 struct OrderController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("order", use: catalog)
-        routes.get("order", ":planID", use: configure)
-        routes.post("order", ":planID", use: submit)
-        routes.get("cart", use: cart)
-        routes.post("cart", "promo", use: promo)
-        routes.post("cart", "checkout", use: checkout)
-        routes.post("cart", ":itemID", "remove", use: remove)
-        routes.get("orders", use: orders)
-        routes.get("orders", ":orderID", use: order)
-        routes.post("orders", ":orderID", "pay", use: pay)
-        routes.post("orders", ":orderID", "cancel", use: cancel)
+        routes.get(SiteURL.orderCatalog, use: catalog)
+        routes.get(SiteURL.orderPlan(.key), use: configure)
+        routes.post(SiteURL.orderPlan(.key), use: submit)
+        routes.get(SiteURL.cart, use: cart)
+        routes.post(SiteURL.cartPromo, use: promo)
+        routes.post(SiteURL.cartCheckout, use: checkout)
+        routes.post(SiteURL.cartItemRemove(.key), use: remove)
+        routes.get(SiteURL.orders, use: orders)
+        routes.get(SiteURL.order(.key), use: order)
+        routes.post(SiteURL.orderPay(.key), use: pay)
+        routes.post(SiteURL.orderCancel(.key), use: cancel)
     }
 
     func catalog(req: Request) async throws -> Response {
@@ -102,17 +102,17 @@ struct OrderController: RouteCollection {
                 } else {
                     try await Cart(context: req.engine).add(config, account: account)
                 }
-                return req.redirect(to: "/cart?notice=added_to_cart")
+                return req.redirect(to: SiteURL.cart.notice("added_to_cart"))
             case "pay":
                 let item = try await Cart(context: req.engine).add(config, account: account)
                 do {
                     try await Orders(context: req.engine).checkout(
                         account: account, itemIDs: [item.id], payFromBalance: true, actor: try req.client.actor)
                 } catch let error as OrderError {
-                    if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
+                    if case .insufficientBalance = error { return req.redirect(to: SiteURL.orders.notice("order_pending")) }
                     throw error
                 }
-                return req.redirect(to: "/services?type=\(offer.productType.rawValue)&notice=order_paid")
+                return req.redirect(to: SiteURL.services.path(["type": offer.productType.rawValue, "notice": "order_paid"]))
             default:
                 return OrderPages.configure(
                     page, offer: offer, configuration: priced.configuration, priced: priced, error: nil,
@@ -167,7 +167,7 @@ struct OrderController: RouteCollection {
         } catch let error as OrderError {
             return try await renderCart(req, error: error)
         }
-        return req.redirect(to: "/cart?notice=promo_applied")
+        return req.redirect(to: SiteURL.cart.notice("promo_applied"))
     }
 
     func checkout(req: Request) async throws -> Response {
@@ -183,7 +183,7 @@ struct OrderController: RouteCollection {
                     account: account, payFromBalance: false,
                     paymentMethod: methodID.uuidString.lowercased(), actor: try req.client.actor)
                 return req.redirect(
-                    to: "/payments/new?order=\(order.id.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
+                    to: SiteURL.newPayment.path(["order": order.id.uuidString.lowercased(), "method": methodID.uuidString.lowercased()]))
             } catch let error as OrderError {
                 return try await renderCart(req, error: error)
             }
@@ -191,10 +191,10 @@ struct OrderController: RouteCollection {
         do {
             try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try req.client.actor)
         } catch let error as OrderError {
-            if case .insufficientBalance = error { return req.redirect(to: "/orders?notice=order_pending") }
+            if case .insufficientBalance = error { return req.redirect(to: SiteURL.orders.notice("order_pending")) }
             return try await renderCart(req, error: error)
         }
-        return req.redirect(to: "/orders?notice=order_paid")
+        return req.redirect(to: SiteURL.orders.notice("order_paid"))
     }
 
     func remove(req: Request) async throws -> Response {
@@ -202,7 +202,7 @@ struct OrderController: RouteCollection {
         do { try await Cart(context: req.engine).remove(itemID: id, account: try req.client.account) } catch OrderError.itemNotFound {
             throw PageError.notFound
         }
-        return req.redirect(to: "/cart")
+        return req.redirect(to: SiteURL.cart.path)
     }
 
     func orders(req: Request) async throws -> Response {
@@ -230,21 +230,22 @@ struct OrderController: RouteCollection {
                 orderID: id, account: try req.client.account, actor: try req.client.actor)
             if case .payThrough(let methodID) = settlement {
                 // Fixed at checkout: it is paid with its own method, never from the balance (CAT-5).
-                return req.redirect(to: "/payments/new?order=\(id.uuidString.lowercased())&method=\(methodID.uuidString.lowercased())")
+                return req.redirect(
+                    to: SiteURL.newPayment.path(["order": id.uuidString.lowercased(), "method": methodID.uuidString.lowercased()]))
             }
         } catch OrderError.orderNotFound {
             throw PageError.notFound
         } catch let error as OrderError {
             return try await renderOrders(req, error: error)
         }
-        return req.redirect(to: "/orders?notice=order_paid")
+        return req.redirect(to: SiteURL.orders.notice("order_paid"))
     }
 
     func cancel(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do { try await Orders(context: req.engine).cancel(orderID: id, account: try req.client.account) } catch OrderError.orderNotFound {
             throw PageError.notFound
-        } catch OrderError.orderNotPending { return req.redirect(to: "/orders") }
-        return req.redirect(to: "/orders?notice=order_cancelled")
+        } catch OrderError.orderNotPending { return req.redirect(to: SiteURL.orders.path) }
+        return req.redirect(to: SiteURL.orders.notice("order_cancelled"))
     }
 }

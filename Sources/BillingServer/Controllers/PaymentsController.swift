@@ -8,25 +8,25 @@ import Vapor
 /// methods; auto-renewal methods; autopayment.
 struct PaymentsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("payments", use: list)
-        routes.get("payments", "new", use: newPayment)
-        routes.post("payments", "new", use: submitPayment)
-        routes.get("payments", ":paymentID", use: detail)
-        routes.post("payments", ":paymentID", "pay", use: pay)
-        routes.post("payments", ":paymentID", "delete", use: delete)
-        routes.get("payments", ":paymentID", "result", use: result)
-        routes.get("payments", ":paymentID", "cancelled", use: cancelledPage)
-        routes.post("payments", ":paymentID", "cancelled", use: cancelled)
-        routes.get("payments", ":paymentID", "invoice", use: invoice)
-        routes.get("finance", "methods", use: methods)
-        routes.post("finance", "methods", use: addMethod)
-        routes.get("finance", "methods", ":methodID", "done", use: methodDone)
-        routes.post("finance", "methods", ":methodID", "rename", use: renameMethod)
-        routes.post("finance", "methods", ":methodID", "delete", use: deleteMethod)
-        routes.get("finance", "autorenewal", use: autorenewal)
-        routes.post("finance", "autorenewal", use: saveAutorenewal)
-        routes.get("finance", "autopay", use: autopay)
-        routes.post("finance", "autopay", use: saveAutopay)
+        routes.get(SiteURL.payments, use: list)
+        routes.get(SiteURL.newPayment, use: newPayment)
+        routes.post(SiteURL.newPayment, use: submitPayment)
+        routes.get(SiteURL.payment(.key), use: detail)
+        routes.post(SiteURL.paymentPay(.key), use: pay)
+        routes.post(SiteURL.paymentDelete(.key), use: delete)
+        routes.get(SiteURL.paymentResult(.key), use: result)
+        routes.get(SiteURL.paymentCancelled(.key), use: cancelledPage)
+        routes.post(SiteURL.paymentCancelled(.key), use: cancelled)
+        routes.get(SiteURL.paymentInvoice(.key), use: invoice)
+        routes.get(SiteURL.savedMethods, use: methods)
+        routes.post(SiteURL.savedMethods, use: addMethod)
+        routes.get(SiteURL.savedMethodDone(.key), use: methodDone)
+        routes.post(SiteURL.savedMethodRename(.key), use: renameMethod)
+        routes.post(SiteURL.savedMethodDelete(.key), use: deleteMethod)
+        routes.get(SiteURL.autorenewal, use: autorenewal)
+        routes.post(SiteURL.autorenewal, use: saveAutorenewal)
+        routes.get(SiteURL.autopay, use: autopay)
+        routes.post(SiteURL.autopay, use: saveAutopay)
     }
 
     private func ownPayment(_ req: Request) async throws -> Payment {
@@ -40,12 +40,13 @@ struct PaymentsController: RouteCollection {
     static func payLink(_ req: Request, payment: Payment) -> String? {
         guard payment.status.isUnpaid else { return nil }
         let expires = req.engine.clock.now.addingTimeInterval(PayLink.lifetime)
-        return req.engine.provider.baseURL + "/pay/" + PayLink.token(paymentID: payment.id, expires: expires, key: req.billing.signingKey)
+        let token = PayLink.token(paymentID: payment.id, expires: expires, key: req.billing.signingKey)
+        return req.engine.provider.baseURL + SiteURL.payLink(.value(token)).path
     }
 
     static func returnURLs(_ req: Request, paymentID: UUID) -> (String, String) {
-        let base = req.engine.provider.baseURL + "/payments/" + paymentID.uuidString.lowercased()
-        return (base + "/result", base + "/cancelled")
+        let base = req.engine.provider.baseURL
+        return (base + SiteURL.paymentResult(.value(paymentID)).path, base + SiteURL.paymentCancelled(.value(paymentID)).path)
     }
 
     // MARK: invoices
@@ -82,7 +83,7 @@ struct PaymentsController: RouteCollection {
         do {
             guard let url = try await PaymentFlow(context: req.engine).start(paymentID: payment.id, returnURL: success, cancelURL: cancel)
             else {
-                return req.redirect(to: "/payments/\(payment.id.uuidString.lowercased())/invoice")
+                return req.redirect(to: SiteURL.paymentInvoice(.value(payment.id)).path)
             }
             return req.redirect(to: url)
         } catch let error as PaymentError {
@@ -98,7 +99,7 @@ struct PaymentsController: RouteCollection {
         } catch let error as PaymentError {
             return try await renderDetail(req, payment: payment, error: (try await PageContext.client(req)).message(error))
         }
-        return req.redirect(to: "/payments?notice=payment_deleted")
+        return req.redirect(to: SiteURL.payments.notice("payment_deleted"))
     }
 
     /// Where the gateway sends the payer back. The webhook may still be on its way: the page
@@ -118,7 +119,7 @@ struct PaymentsController: RouteCollection {
     func cancelled(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
         try await PaymentFlow(context: req.engine).cancel(paymentID: payment.id, reason: "abandoned by the payer")
-        return req.redirect(to: "/payments/\(payment.id.uuidString.lowercased())?notice=payment_abandoned")
+        return req.redirect(to: SiteURL.payment(.value(payment.id)).notice("payment_abandoned"))
     }
 
     func invoice(req: Request) async throws -> Response {
@@ -216,7 +217,7 @@ struct PaymentsController: RouteCollection {
                     account: account)
                 let (success, cancel) = Self.returnURLs(req, paymentID: payment.id)
                 guard let url = try await flow.start(paymentID: payment.id, returnURL: success, cancelURL: cancel) else {
-                    return req.redirect(to: "/payments/\(payment.id.uuidString.lowercased())?notice=invoice_issued")
+                    return req.redirect(to: SiteURL.payment(.value(payment.id)).notice("invoice_issued"))
                 }
                 return req.redirect(to: url)
             }
@@ -260,11 +261,12 @@ struct PaymentsController: RouteCollection {
         guard let methodID = try req.content.decode(Form.self).method.flatMap(UUID.init(uuidString:)) else {
             return try await renderMethods(req, error: try await PageContext.client(req).t("error.payment.choose_method"))
         }
-        let base = req.engine.provider.baseURL + "/finance/methods/"
+        let base = req.engine.provider.baseURL
         do {
             let started = try await SavedMethods(context: req.engine).startSetup(
                 methodID: methodID, account: account,
-                returnURL: { base + $0.uuidString.lowercased() + "/done" }, cancelURL: { base + $0.uuidString.lowercased() + "/done" })
+                returnURL: { base + SiteURL.savedMethodDone(.value($0)).path },
+                cancelURL: { base + SiteURL.savedMethodDone(.value($0)).path })
             return req.redirect(to: started.url)
         } catch let error as PaymentError {
             return try await renderMethods(req, error: (try await PageContext.client(req)).message(error))
@@ -276,7 +278,7 @@ struct PaymentsController: RouteCollection {
             let saved = try await SavedMethods(context: req.engine).find(id, account: try req.client.account)
         else { throw PageError.notFound }
         let notice = saved.status == .enabled ? "method_saved" : "method_not_saved"
-        return req.redirect(to: "/finance/methods?notice=\(notice)")
+        return req.redirect(to: SiteURL.savedMethods.notice(notice))
     }
 
     func renameMethod(req: Request) async throws -> Response {
@@ -290,7 +292,7 @@ struct PaymentsController: RouteCollection {
         } catch let error as SavedMethodError {
             return try await renderMethods(req, error: try await PageContext.client(req).message(error))
         }
-        return req.redirect(to: "/finance/methods?notice=method_renamed")
+        return req.redirect(to: SiteURL.savedMethods.notice("method_renamed"))
     }
 
     func deleteMethod(req: Request) async throws -> Response {
@@ -300,7 +302,7 @@ struct PaymentsController: RouteCollection {
         } catch PaymentError.savedMethodNotFound {
             throw PageError.notFound
         }
-        return req.redirect(to: "/finance/methods?notice=method_deleted")
+        return req.redirect(to: SiteURL.savedMethods.notice("method_deleted"))
     }
 
     // MARK: auto-renewal and autopayment
@@ -333,7 +335,7 @@ struct PaymentsController: RouteCollection {
         } catch let error as PaymentError {
             return try await renderAutorenewal(req, error: (try await PageContext.client(req)).message(error))
         }
-        return req.redirect(to: "/finance/autorenewal?notice=autorenewal_saved")
+        return req.redirect(to: SiteURL.autorenewal.notice("autorenewal_saved"))
     }
 
     func autopay(req: Request) async throws -> Response {
@@ -371,6 +373,6 @@ struct PaymentsController: RouteCollection {
         } catch let error as AutopayError {
             return try await renderAutopay(req, error: page.message(error), maximum: form["maximum"])
         }
-        return req.redirect(to: "/finance/autopay?notice=autopay_saved")
+        return req.redirect(to: SiteURL.autopay.notice("autopay_saved"))
     }
 }

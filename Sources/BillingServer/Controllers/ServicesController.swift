@@ -6,12 +6,12 @@ import Vapor
 /// actions, and the expense history (FIN-5) with CSV export.
 struct ServicesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("services", use: list)
-        routes.get("services", ":serviceID", use: show)
-        routes.post("services", ":serviceID", ":action", use: act)
-        routes.get("finance", "expenses", use: expenses)
-        routes.get("finance", "expenses.csv", use: expensesCSV)
-        routes.post("finance", "currency", use: changeCurrency)
+        routes.get(SiteURL.services, use: list)
+        routes.get(SiteURL.service(.key), use: show)
+        routes.post(SiteURL.serviceAction(.key, .key), use: act)
+        routes.get(SiteURL.expenses, use: expenses)
+        routes.get(SiteURL.expensesCSV, use: expensesCSV)
+        routes.post(SiteURL.changeCurrency, use: changeCurrency)
     }
 
     func list(req: Request) async throws -> Response {
@@ -60,7 +60,6 @@ struct ServicesController: RouteCollection {
         let account = try req.client.account
         let lifecycle = ServiceLifecycle(context: req.engine)
         let id = service.id
-        let path = "/services/\(id.uuidString.lowercased())"
         let form = (try? req.content.decode([String: String].self)) ?? [:]
         // Each action's own confirmation ("Service stopped", "Period changed to year"), not "Saved".
         let notice: String
@@ -74,7 +73,7 @@ struct ServicesController: RouteCollection {
                 notice = "service_started"
             case "delete":
                 try await lifecycle.delete(serviceID: id, account: account, actor: try req.client.actor)
-                return req.redirect(to: "/services?notice=service_deleted")
+                return req.redirect(to: SiteURL.services.notice("service_deleted"))
             case "autorenew":
                 let enabled = form["enabled"] == "on"
                 try await lifecycle.setAutoRenew(serviceID: id, enabled: enabled, account: account, actor: try req.client.actor)
@@ -87,7 +86,7 @@ struct ServicesController: RouteCollection {
                 notice = "period_changed_" + period.rawValue
             case "extend":
                 try await Orders(context: req.engine).requestRenewal(serviceID: id, account: account, actor: try req.client.actor)
-                return req.redirect(to: "/orders?notice=renewal_requested")
+                return req.redirect(to: SiteURL.orders.notice("renewal_requested"))
             case "resources":
                 var addons: [UUID: Int] = [:]
                 for (key, value) in form where key.hasPrefix("addon.") {
@@ -116,7 +115,7 @@ struct ServicesController: RouteCollection {
             let page = PageContext(req)
             return try await render(req, service: service, error: page.message(error), change: nil, status: .unprocessableEntity)
         }
-        return req.redirect(to: path + "?notice=" + notice)
+        return req.redirect(to: SiteURL.service(.value(id)).notice(notice))
     }
 
     private func expenseFilter(_ req: Request) -> ExpenseHistory.Filter {
@@ -146,7 +145,7 @@ struct ServicesController: RouteCollection {
     func changeCurrency(req: Request) async throws -> Response {
         let form = (try? req.content.decode([String: String].self)) ?? [:]
         guard let currency = form["currency"].flatMap(Currency.named), let key = form["key"], !key.isEmpty, key.count <= 64 else {
-            return req.redirect(to: "/finance/balance")
+            return req.redirect(to: SiteURL.balanceHistory.path)
         }
         do {
             try await Currencies(context: req.engine).changeAccountCurrency(
@@ -158,6 +157,6 @@ struct ServicesController: RouteCollection {
             let movements = try await req.engine.ledger.movements(of: try req.client.accountID, page: PageRequest(number: 1))
             return ClientPages.balanceHistory(page, movements: movements, error: message).response(status: .unprocessableEntity)
         }
-        return req.redirect(to: "/finance/balance?notice=currency_changed")
+        return req.redirect(to: SiteURL.balanceHistory.notice("currency_changed"))
     }
 }

@@ -6,9 +6,9 @@ import Vapor
 struct StaffAreaController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let clients = routes.grouped(RequireRight(.viewClients))
-        clients.get(use: clientList)
-        clients.get("clients", ":accountID", use: clientCard)
-        clients.grouped(RequireRight(.adjustBalances)).post("clients", ":accountID", "adjust", use: adjust)
+        clients.get(SiteURL.staff(.clients), use: clientList)
+        clients.get(SiteURL.staff(.client(.key)), use: clientCard)
+        clients.grouped(RequireRight(.adjustBalances)).post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
     }
 
     func clientList(req: Request) async throws -> Response {
@@ -72,6 +72,6 @@ struct StaffAreaController: RouteCollection {
         } catch let error as AdjustmentError {
             return try await refuse(page.message(error))
         }
-        return req.redirect(to: "/admin/clients/\(summary.account.id.uuidString.lowercased())?notice=adjusted")
+        return req.redirect(to: SiteURL.staff(.client(.value(summary.account.id))).notice("adjusted"))
     }
 }

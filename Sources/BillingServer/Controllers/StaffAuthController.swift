@@ -5,13 +5,13 @@ import Vapor
 /// The staff login at /admin/login: separate users, separate cookie, same throttling.
 struct StaffAuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: loginForm)
-        routes.post("login", use: login)
-        routes.post("logout", use: logout)
+        routes.get(SiteURL.staff(.login), use: loginForm)
+        routes.post(SiteURL.staff(.login), use: login)
+        routes.post(SiteURL.staff(.logout), use: logout)
     }
 
     func loginForm(req: Request) async throws -> Response {
-        AuthPages.login(PageContext(req), action: "/admin/login", staff: true).response()
+        AuthPages.login(PageContext(req), action: SiteURL.staff(.login).path, staff: true).response()
     }
 
     struct Form: Content {
@@ -29,7 +29,7 @@ struct StaffAuthController: RouteCollection {
             let token = try await sessions.start(
                 realm: .staff, principalID: principal.id, ip: req.clientIP,
                 userAgent: req.headers.first(name: .userAgent))
-            let response = req.redirect(to: "/admin")
+            let response = req.redirect(to: SiteURL.staff(.clients).path)
             response.cookies[SessionCookie.staff] = SessionCookie.make(token, for: req, path: "/")
             CSRFMiddleware.rotate(response, for: req)
             return response
@@ -37,7 +37,7 @@ struct StaffAuthController: RouteCollection {
             let page = PageContext(req)
             return AuthPages.login(
                 page, email: form.email ?? "", error: page.message(error),
-                action: "/admin/login", staff: true
+                action: SiteURL.staff(.login).path, staff: true
             )
             .response(status: error == .throttled ? .tooManyRequests : .unauthorized)
         }
@@ -45,7 +45,7 @@ struct StaffAuthController: RouteCollection {
 
     func logout(req: Request) async throws -> Response {
         if let token = req.cookies[SessionCookie.staff]?.string { try await WebSessions(context: req.engine).end(token: token) }
-        let response = req.redirect(to: "/admin/login?notice=logged_out")
+        let response = req.redirect(to: SiteURL.staff(.login).notice("logged_out"))
         response.cookies[SessionCookie.staff] = SessionCookie.expired(path: "/")
         return response
     }

@@ -7,18 +7,18 @@ import Vapor
 struct StaffCatalogController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let routes = routes.grouped(RequireRight(.manageCatalog))
-        routes.get("catalog", use: list)
-        routes.post("catalog", use: createPlan)
-        routes.get("catalog", ":planID", use: edit)
-        routes.post("catalog", ":planID", use: savePlan)
-        routes.post("catalog", ":planID", "prices", use: savePrices)
-        routes.post("catalog", ":planID", "addons", use: saveAddon)
-        routes.get("billing", use: billing)
-        routes.post("billing", "settings", use: saveSettings)
-        routes.post("billing", "rates", use: saveRate)
-        routes.post("billing", "promos", use: savePromo)
-        routes.post("billing", "run", use: runJobs)
-        routes.post("billing", "seller", use: saveSeller)
+        routes.get(SiteURL.staff(.catalog), use: list)
+        routes.post(SiteURL.staff(.catalog), use: createPlan)
+        routes.get(SiteURL.staff(.plan(.key)), use: edit)
+        routes.post(SiteURL.staff(.plan(.key)), use: savePlan)
+        routes.post(SiteURL.staff(.planPrices(.key)), use: savePrices)
+        routes.post(SiteURL.staff(.planAddons(.key)), use: saveAddon)
+        routes.get(SiteURL.staff(.billing), use: billing)
+        routes.post(SiteURL.staff(.billingSettings), use: saveSettings)
+        routes.post(SiteURL.staff(.billingRates), use: saveRate)
+        routes.post(SiteURL.staff(.billingPromos), use: savePromo)
+        routes.post(SiteURL.staff(.billingRun), use: runJobs)
+        routes.post(SiteURL.staff(.billingSeller), use: saveSeller)
     }
 
     func list(req: Request) async throws -> Response {
@@ -55,7 +55,7 @@ struct StaffCatalogController: RouteCollection {
         do {
             guard let plan = Self.planForm(form) else { throw CatalogError.unknownPlan }
             let id = try await Catalog(context: req.engine).savePlan(plan)
-            return req.redirect(to: "/admin/catalog/\(id.uuidString.lowercased())?notice=plan_saved")
+            return req.redirect(to: SiteURL.staff(.plan(.value(id))).notice("plan_saved"))
         } catch let error as CatalogError {
             let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
             return StaffCatalogPages.list(page, offers: offers, error: page.message(error)).response(status: .unprocessableEntity)
@@ -95,7 +95,7 @@ struct StaffCatalogController: RouteCollection {
             return try await render(
                 req, plan: plan, currency: currency(req), error: PageContext(req).message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id.uuidString.lowercased())?notice=plan_saved")
+        return req.redirect(to: SiteURL.staff(.plan(.value(plan.id))).notice("plan_saved"))
     }
 
     /// Prices of one owner for one currency from `price.<period>` fields; an empty field removes
@@ -138,7 +138,7 @@ struct StaffCatalogController: RouteCollection {
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id.uuidString.lowercased())?currency=\(currency.code)&notice=prices_saved")
+        return req.redirect(to: SiteURL.staff(.plan(.value(plan.id))).path(["currency": currency.code, "notice": "prices_saved"]))
     }
 
     func saveAddon(req: Request) async throws -> Response {
@@ -165,7 +165,7 @@ struct StaffCatalogController: RouteCollection {
         } catch let error as CatalogError {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/catalog/\(plan.id.uuidString.lowercased())?currency=\(currency.code)&notice=addon_saved")
+        return req.redirect(to: SiteURL.staff(.plan(.value(plan.id))).path(["currency": currency.code, "notice": "addon_saved"]))
     }
 
     // MARK: billing rules
@@ -197,7 +197,7 @@ struct StaffCatalogController: RouteCollection {
         do { try await seller.save(context: req.engine) } catch let error as SellerDetailsError {
             return try await renderBilling(req, error: PageContext(req).message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=seller_saved")
+        return req.redirect(to: SiteURL.staff(.billing).notice("seller_saved"))
     }
 
     func saveSettings(req: Request) async throws -> Response {
@@ -217,7 +217,7 @@ struct StaffCatalogController: RouteCollection {
         do { try await settings.save(context: req.engine) } catch let error as BillingSettingsError {
             return try await renderBilling(req, error: page.message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=billing_rules_saved")
+        return req.redirect(to: SiteURL.staff(.billing).notice("billing_rules_saved"))
     }
 
     func saveRate(req: Request) async throws -> Response {
@@ -235,7 +235,7 @@ struct StaffCatalogController: RouteCollection {
         } catch {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=rate_saved")
+        return req.redirect(to: SiteURL.staff(.billing).notice("rate_saved"))
     }
 
     func savePromo(req: Request) async throws -> Response {
@@ -254,7 +254,7 @@ struct StaffCatalogController: RouteCollection {
         } catch let error as PromoCodeError {
             return try await renderBilling(req, error: page.message(error), status: .unprocessableEntity)
         }
-        return req.redirect(to: "/admin/billing?notice=promo_created")
+        return req.redirect(to: SiteURL.staff(.billing).notice("promo_created"))
     }
 
     func runJobs(req: Request) async throws -> Response {
@@ -263,10 +263,12 @@ struct StaffCatalogController: RouteCollection {
         switch try await JobRunner(context: req.engine, owner: "staff").runDue() {
         case .ran(let summary):
             return req.redirect(
-                to: "/admin/billing?notice=run_done&renewed=\(summary.renewed)&expired=\(summary.expired)"
-                    + "&deleted=\(summary.deleted)")
-        case .alreadyDone: return req.redirect(to: "/admin/billing?notice=run_already_done")
-        case .leasedElsewhere: return req.redirect(to: "/admin/billing?notice=run_elsewhere")
+                to: SiteURL.staff(.billing).path([
+                    "notice": "run_done", "renewed": String(summary.renewed), "expired": String(summary.expired),
+                    "deleted": String(summary.deleted)
+                ]))
+        case .alreadyDone: return req.redirect(to: SiteURL.staff(.billing).notice("run_already_done"))
+        case .leasedElsewhere: return req.redirect(to: SiteURL.staff(.billing).notice("run_elsewhere"))
         }
     }
 }

@@ -8,12 +8,12 @@ import Vapor
 struct StaffPaymentsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let routes = routes.grouped(RequireRight(.managePayments))
-        routes.get("payments", use: list)
-        routes.get("payments", ":paymentID", use: detail)
-        routes.post("payments", ":paymentID", "confirm", use: confirm)
-        routes.post("payments", ":paymentID", "refund", use: refund)
-        routes.get("payment-methods", use: methods)
-        routes.post("payment-methods", use: saveMethod)
+        routes.get(SiteURL.staff(.payments), use: list)
+        routes.get(SiteURL.staff(.payment(.key)), use: detail)
+        routes.post(SiteURL.staff(.paymentConfirm(.key)), use: confirm)
+        routes.post(SiteURL.staff(.paymentRefund(.key)), use: refund)
+        routes.get(SiteURL.staff(.paymentMethods), use: methods)
+        routes.post(SiteURL.staff(.paymentMethods), use: saveMethod)
     }
 
     func list(req: Request) async throws -> Response {
@@ -53,7 +53,7 @@ struct StaffPaymentsController: RouteCollection {
         } catch let refusal as any Refusal {
             return try await render(req, payment: payment, error: PageContext(req).message(refusal))
         }
-        return req.redirect(to: "/admin/payments/\(payment.id.uuidString.lowercased())?notice=payment_confirmed")
+        return req.redirect(to: SiteURL.staff(.payment(.value(payment.id))).notice("payment_confirmed"))
     }
 
     func refund(req: Request) async throws -> Response {
@@ -74,7 +74,7 @@ struct StaffPaymentsController: RouteCollection {
         } catch let refusal as any Refusal {
             return try await render(req, payment: payment, error: page.message(refusal))
         }
-        return req.redirect(to: "/admin/payments/\(payment.id.uuidString.lowercased())?notice=payment_refunded")
+        return req.redirect(to: SiteURL.staff(.payment(.value(payment.id))).notice("payment_refunded"))
     }
 
     func methods(req: Request) async throws -> Response {
@@ -121,6 +121,6 @@ struct StaffPaymentsController: RouteCollection {
         } catch let refusal as PaymentMethodError {
             return try await refuse(refusal.textKey)
         }
-        return req.redirect(to: "/admin/payment-methods?notice=payment_method_saved")
+        return req.redirect(to: SiteURL.staff(.paymentMethods).notice("payment_method_saved"))
     }
 }

@@ -88,7 +88,8 @@ struct PageErrorMiddleware: AsyncMiddleware {
                     status: HTTPStatus(refusal.status), code: refusal.code, message: PageContext(request).message(refusal))
             }
             if case PageError.loginRequired = refusal {
-                return request.redirect(to: request.url.path.hasPrefix("/admin") ? "/admin/login" : "/login")
+                return request.redirect(
+                    to: request.url.path.hasPrefix(SiteURL.staff(.clients).path) ? SiteURL.staff(.login).path : SiteURL.login.path)
             }
             return try await ErrorPage(status: HTTPStatus(refusal.status), message: refusal).render(for: request)
         }

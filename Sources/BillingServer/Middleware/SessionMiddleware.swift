@@ -111,9 +111,8 @@ enum SessionCookie {
 struct ClientSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let identity = try await SessionCookie.loadClient(request) else {
-            let back = request.method == .GET ? request.url.string : "/dashboard"
-            let target = "/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-            return request.redirect(to: target)
+            let back = request.method == .GET ? request.url.string : SiteURL.dashboard.path
+            return request.redirect(to: SiteURL.login.path(["next": back]))
         }
         request.clientIdentity = identity
         return try await next.respond(to: request)
@@ -127,7 +126,7 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
             let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled,
             let role = StaffRole(rawValue: staff.role)
-        else { return request.redirect(to: "/admin/login") }
+        else { return request.redirect(to: SiteURL.staff(.login).path) }
         request.staffIdentity = StaffIdentity(staff: staff, role: role, sessionToken: token)
         return try await next.respond(to: request)
     }

@@ -7,7 +7,7 @@ import Plot
 enum AuthPages {
     static func login(
         _ page: PageContext, email: String = "", error: String? = nil, next: String? = nil,
-        action: String = "/login", staff: Bool = false
+        action: String = SiteURL.login.path, staff: Bool = false
     ) -> HTML {
         Layout.card(
             page, title: page.t(staff ? "admin.login.title" : "login.title"),
@@ -24,8 +24,8 @@ enum AuthPages {
                     !staff,
                     .div(
                         .class("auth-links"),
-                        .a(.href("/password/forgot"), .text(page.t("login.forgot"))),
-                        .span(.text(page.t("login.no_account")), .a(.href("/signup"), .text(page.t("login.signup_link"))))))
+                        .a(.href(SiteURL.passwordForgot.path), .text(page.t("login.forgot"))),
+                        .span(.text(page.t("login.no_account")), .a(.href(SiteURL.signUp.path), .text(page.t("login.signup_link"))))))
             ))
     }
 
@@ -45,7 +45,7 @@ enum AuthPages {
                 .p(.class("muted"), .text(page.t("signup.lead"))),
                 UI.alert(error),
                 .form(
-                    .method(.post), .action("/signup"), .class("stack"),
+                    .method(.post), .action(SiteURL.signUp.path), .class("stack"),
                     UI.csrfField(page),
                     UI.field(label: page.t("field.name"), name: "name", value: values.name, autocomplete: "name"),
                     UI.field(label: page.t("field.email"), name: "email", type: .email, value: values.email, autocomplete: "email"),
@@ -57,7 +57,7 @@ enum AuthPages {
                     UI.submit(page.t("signup.submit"))),
                 .div(
                     .class("auth-links"),
-                    .span(.text(page.t("signup.have_account")), .a(.href("/login"), .text(page.t("signup.login_link")))))
+                    .span(.text(page.t("signup.have_account")), .a(.href(SiteURL.login.path), .text(page.t("signup.login_link")))))
             ))
     }
 
@@ -70,7 +70,7 @@ enum AuthPages {
                     .class("alert alert-success"), .attribute(named: "data-testid", value: "signup-sent"),
                     .text(page.t("signup.sent.text", ["email": String(email.prefix(254))]))),
                 .p(.class("muted"), .text(page.t("signup.sent.hint"))),
-                .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
+                .div(.class("auth-links"), .a(.href(SiteURL.login.path), .text(page.t("signup.login_link"))))
             ))
     }
 
@@ -80,7 +80,7 @@ enum AuthPages {
             content: .group(
                 .p(.text(page.t("signup.confirm.text"))),
                 .form(
-                    .method(.post), .action("/signup/confirm/\(UI.escape(token))"), .class("stack"),
+                    .method(.post), .action(SiteURL.signUpConfirm(.value(UI.escape(token))).path), .class("stack"),
                     UI.csrfField(page), UI.submit(page.t("signup.confirm.submit")))
             ))
     }
@@ -90,7 +90,7 @@ enum AuthPages {
             page, title: page.t("signup.confirm.title"),
             content: .group(
                 UI.alert(page.t("signup.confirm.expired")),
-                .div(.class("auth-links"), .a(.href("/login"), .text(page.t("signup.login_link"))))
+                .div(.class("auth-links"), .a(.href(SiteURL.login.path), .text(page.t("signup.login_link"))))
             ))
     }
 
@@ -102,11 +102,11 @@ enum AuthPages {
                 UI.alert(error),
                 .p(.class("muted"), .text(page.t("forgot.lead"))),
                 .form(
-                    .method(.post), .action("/password/forgot"), .class("stack"),
+                    .method(.post), .action(SiteURL.passwordForgot.path), .class("stack"),
                     UI.csrfField(page),
                     UI.field(label: page.t("field.email"), name: "email", type: .email, autocomplete: "username"),
                     UI.submit(page.t("forgot.submit"))),
-                .div(.class("auth-links"), .a(.href("/login"), .text(page.t("forgot.back"))))
+                .div(.class("auth-links"), .a(.href(SiteURL.login.path), .text(page.t("forgot.back"))))
             ))
     }
 
@@ -116,7 +116,7 @@ enum AuthPages {
             content: .group(
                 UI.alert(error),
                 .form(
-                    .method(.post), .action("/password/reset/\(token)"), .class("stack"),
+                    .method(.post), .action(SiteURL.passwordReset(.value(token)).path), .class("stack"),
                     UI.csrfField(page),
                     UI.field(
                         label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
@@ -131,7 +131,7 @@ enum AuthPages {
             page, title: page.t("reset.title"),
             content: .group(
                 UI.alert(page.t("reset.expired")),
-                .div(.class("auth-links"), .a(.href("/password/forgot"), .text(page.t("reset.request_new"))))
+                .div(.class("auth-links"), .a(.href(SiteURL.passwordForgot.path), .text(page.t("reset.request_new"))))
             ))
     }
 }

@@ -29,17 +29,19 @@ enum ClientPages {
                     .if(
                         summary.debt.isPositive,
                         .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
-                    .a(.class("btn btn-secondary"), .href("/finance/balance"), .text(page.t("dashboard.view_history")))),
+                    .a(.class("btn btn-secondary"), .href(SiteURL.balanceHistory.path), .text(page.t("dashboard.view_history")))),
                 .section(
                     .class("widget"), .attribute(named: "data-testid", value: "quick-access"),
                     .h2(.text(page.t("dashboard.quick_access"))),
                     .div(
                         .class("quick-grid"),
-                        .a(.class("quick"), .href("/order"), UI.icon("plus"), .span(.text(page.t("nav.order")))),
-                        .a(.class("quick"), .href("/services"), UI.icon("services"), .span(.text(page.t("nav.services")))),
-                        .a(.class("quick"), .href("/finance/expenses"), UI.icon("finance"), .span(.text(page.t("nav.expenses")))),
-                        .a(.class("quick"), .href("/finance/balance"), UI.icon("list"), .span(.text(page.t("nav.balance_history")))),
-                        .a(.class("quick"), .href("/api/openapi.yaml"), UI.icon("tools"), .span(.text(page.t("nav.api"))))))
+                        .a(.class("quick"), .href(SiteURL.orderCatalog.path), UI.icon("plus"), .span(.text(page.t("nav.order")))),
+                        .a(.class("quick"), .href(SiteURL.services.path), UI.icon("services"), .span(.text(page.t("nav.services")))),
+                        .a(.class("quick"), .href(SiteURL.expenses.path), UI.icon("finance"), .span(.text(page.t("nav.expenses")))),
+                        .a(
+                            .class("quick"), .href(SiteURL.balanceHistory.path), UI.icon("list"),
+                            .span(.text(page.t("nav.balance_history")))),
+                        .a(.class("quick"), .href(SiteURL.apiReference.path), UI.icon("tools"), .span(.text(page.t("nav.api"))))))
             ))
     }
 
@@ -53,7 +55,7 @@ enum ClientPages {
                         .class("balance-head"),
                         .p(.class("lead"), .text(page.t("balance.current")), .strong(.text(" " + page.money(header.summary.balance)))),
                         .form(
-                            .method(.post), .action("/finance/currency"), .class("inline-form"),
+                            .method(.post), .action(SiteURL.changeCurrency.path), .class("inline-form"),
                             .attribute(named: "data-testid", value: "currency-form"),
                             .attribute(named: "data-confirm", value: page.t("balance.currency_confirm")),
                             UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
@@ -63,14 +65,14 @@ enum ClientPages {
                             UI.submit(page.t("balance.change_currency"), style: "secondary")),
                         .p(.class("muted small"), .text(page.t("balance.currency_hint"))))
                 },
-                LedgerTable.render(page, movements: movements, basePath: "/finance/balance")
+                LedgerTable.render(page, movements: movements, url: .balanceHistory)
             ))
     }
 }
 
 /// The table of balance movements, shared by the client's history and the staff's client card.
 enum LedgerTable {
-    static func render(_ page: PageContext, movements: Page<Ledger.Movement>, basePath: String) -> Node<HTML.BodyContext> {
+    static func render(_ page: PageContext, movements: Page<Ledger.Movement>, url: SiteURL) -> Node<HTML.BodyContext> {
         guard !movements.items.isEmpty else { return .p(.class("empty"), .text(page.t("balance.empty"))) }
         return .group(
             .table(
@@ -91,19 +93,19 @@ enum LedgerTable {
                                 .class(movement.amount.isNegative ? "num negative" : "num positive"),
                                 .text((movement.amount.isPositive ? "+" : "") + page.money(movement.amount))))
                     })),
-            Pager.render(page, current: movements.request.number, pages: movements.pageCount, basePath: basePath)
+            Pager.render(page, current: movements.request.number, pages: movements.pageCount) { url.path(["page": String($0)]) }
         )
     }
 }
 
+/// "← Previous · Page 2 of 5 · Next →"; `link` builds a page's address with the list's filters.
 enum Pager {
-    static func render(_ page: PageContext, current: Int, pages: Int, basePath: String, query: String = "") -> Node<HTML.BodyContext> {
+    static func render(_ page: PageContext, current: Int, pages: Int, link: (Int) -> String) -> Node<HTML.BodyContext> {
         guard pages > 1 else { return .empty }
-        let separator = basePath.contains("?") ? "&" : "?"
         return .nav(
             .class("pager"),
-            .if(current > 1, .a(.href("\(basePath)\(separator)page=\(current - 1)\(query)"), .text("← " + page.t("pager.previous")))),
+            .if(current > 1, .a(.href(link(current - 1)), .text("← " + page.t("pager.previous")))),
             .span(.text(page.t("pager.position", ["page": String(current), "pages": String(pages)]))),
-            .if(current < pages, .a(.href("\(basePath)\(separator)page=\(current + 1)\(query)"), .text(page.t("pager.next") + " →"))))
+            .if(current < pages, .a(.href(link(current + 1)), .text(page.t("pager.next") + " →"))))
     }
 }

@@ -21,7 +21,10 @@ struct ErrorPage {
                     .class("muted"), .attribute(named: "data-testid", value: "error-reference"),
                     .text(page.t("error.reference", ["id": $0])))
             },
-            .a(.class("btn btn-secondary"), .href(request.url.path.hasPrefix("/admin") ? "/admin" : "/"), .text(page.t("error.home"))))
+            .a(
+                .class("btn btn-secondary"),
+                .href(request.url.path.hasPrefix(SiteURL.staff(.clients).path) ? SiteURL.staff(.clients).path : "/"),
+                .text(page.t("error.home"))))
         return Layout.card(page, title: title, content: content).response(status: status)
     }
 }

@@ -16,22 +16,24 @@ enum Layout {
         NavSection(
             titleKey: "nav.section.client", icon: "client",
             items: [
-                ("nav.dashboard", "/dashboard"), ("nav.cart", "/cart"),
-                ("nav.orders", "/orders")
+                ("nav.dashboard", SiteURL.dashboard.path), ("nav.cart", SiteURL.cart.path),
+                ("nav.orders", SiteURL.orders.path)
             ]),
-        NavSection(titleKey: "nav.section.services", icon: "services", items: [("nav.order", "/order"), ("nav.services", "/services")]),
+        NavSection(
+            titleKey: "nav.section.services", icon: "services",
+            items: [("nav.order", SiteURL.orderCatalog.path), ("nav.services", SiteURL.services.path)]),
         NavSection(
             titleKey: "nav.section.finance", icon: "finance",
             items: [
-                ("nav.payments", "/payments"),
-                ("nav.balance_history", "/finance/balance"),
-                ("nav.expenses", "/finance/expenses"),
-                ("nav.saved_methods", "/finance/methods"),
-                ("nav.autorenewal", "/finance/autorenewal"),
-                ("nav.autopay", "/finance/autopay")
+                ("nav.payments", SiteURL.payments.path),
+                ("nav.balance_history", SiteURL.balanceHistory.path),
+                ("nav.expenses", SiteURL.expenses.path),
+                ("nav.saved_methods", SiteURL.savedMethods.path),
+                ("nav.autorenewal", SiteURL.autorenewal.path),
+                ("nav.autopay", SiteURL.autopay.path)
             ]),
         NavSection(titleKey: "nav.section.support", icon: "support", items: []),
-        NavSection(titleKey: "nav.section.tools", icon: "tools", items: [("nav.api", "/api/openapi.yaml")]),
+        NavSection(titleKey: "nav.section.tools", icon: "tools", items: [("nav.api", SiteURL.apiReference.path)]),
         NavSection(titleKey: "nav.section.statistics", icon: "stats", items: [])
     ]
 
@@ -65,25 +67,30 @@ enum Layout {
         StaffNavSection(
             titleKey: "admin.nav.clients", icon: "client",
             items: [
-                StaffNavItem(titleKey: "admin.nav.client_list", path: "/admin", permission: .viewClients, activeBelow: false)
+                StaffNavItem(
+                    titleKey: "admin.nav.client_list", path: SiteURL.staff(.clients).path, permission: .viewClients, activeBelow: false)
             ]),
         StaffNavSection(
             titleKey: "admin.nav.catalog", icon: "services",
             items: [
-                StaffNavItem(titleKey: "admin.catalog.title", path: "/admin/catalog", permission: .manageCatalog, activeBelow: true),
-                StaffNavItem(titleKey: "admin.billing.title", path: "/admin/billing", permission: .manageCatalog, activeBelow: false)
+                StaffNavItem(
+                    titleKey: "admin.catalog.title", path: SiteURL.staff(.catalog).path, permission: .manageCatalog, activeBelow: true),
+                StaffNavItem(
+                    titleKey: "admin.billing.title", path: SiteURL.staff(.billing).path, permission: .manageCatalog, activeBelow: false)
             ]),
         StaffNavSection(
             titleKey: "admin.nav.finance", icon: "finance",
             items: [
-                StaffNavItem(titleKey: "admin.payments.title", path: "/admin/payments", permission: .managePayments, activeBelow: true),
                 StaffNavItem(
-                    titleKey: "admin.methods.title", path: "/admin/payment-methods", permission: .managePayments, activeBelow: false)
+                    titleKey: "admin.payments.title", path: SiteURL.staff(.payments).path, permission: .managePayments, activeBelow: true),
+                StaffNavItem(
+                    titleKey: "admin.methods.title", path: SiteURL.staff(.paymentMethods).path, permission: .managePayments,
+                    activeBelow: false)
             ]),
         StaffNavSection(
             titleKey: "admin.nav.system", icon: "mail",
             items: [
-                StaffNavItem(titleKey: "outbox.title", path: "/admin/outbox", permission: .viewOutbox, activeBelow: false)
+                StaffNavItem(titleKey: "outbox.title", path: SiteURL.staff(.outbox).path, permission: .viewOutbox, activeBelow: false)
             ])
     ]
 
@@ -102,7 +109,7 @@ enum Layout {
 
     static func languageSwitch(_ page: PageContext) -> Node<HTML.BodyContext> {
         .form(
-            .class("lang-switch"), .method(.post), .action("/lang"),
+            .class("lang-switch"), .method(.post), .action(SiteURL.language.path),
             UI.csrfField(page), UI.hidden("back", page.path),
             .forEach(BillingDomain.Language.allCases) { language in
                 .button(
@@ -146,13 +153,13 @@ enum Layout {
                 .header(
                     .class("topbar"),
                     menuButton(page),
-                    brand(page, href: "/dashboard"),
+                    brand(page, href: SiteURL.dashboard.path),
                     .div(
                         .class("topbar-money"),
                         .unwrap(header) { header in
                             .group(
                                 .a(
-                                    .class("balance-chip"), .href("/finance/balance"),
+                                    .class("balance-chip"), .href(SiteURL.balanceHistory.path),
                                     .attribute(named: "data-testid", value: "header-balance"),
                                     UI.icon("wallet"), .span(.class("muted"), .text(page.t("header.balance"))),
                                     .strong(.text(page.money(header.summary.balance)))),
@@ -169,7 +176,7 @@ enum Layout {
                             page, name: header.userName,
                             details: [
                                 header.email, page.t("header.client_code", ["code": String(header.summary.account.clientCode)])
-                            ], logoutAction: "/logout")
+                            ], logoutAction: SiteURL.logout.path)
                     }
                 ),
                 .div(
@@ -187,7 +194,7 @@ enum Layout {
                                                 .href(item.path), .class(page.path == item.path ? "active" : ""),
                                                 .text(page.t(item.titleKey)),
                                                 .if(
-                                                    item.path == "/cart" && (page.client?.cartCount ?? 0) > 0,
+                                                    item.path == SiteURL.cart.path && (page.client?.cartCount ?? 0) > 0,
                                                     .span(
                                                         .class("nav-count"), .attribute(named: "data-testid", value: "cart-count"),
                                                         .text(String(page.client?.cartCount ?? 0))))))
@@ -211,14 +218,14 @@ enum Layout {
                 .header(
                     .class("topbar"),
                     menuButton(page),
-                    brand(page, href: "/admin"),
+                    brand(page, href: SiteURL.staff(.clients).path),
                     .span(.class("staff-badge"), .text(page.t("admin.badge"))),
                     .div(.class("topbar-money")),
                     languageSwitch(page),
                     .unwrap(page.staff) { staff in
                         userMenu(
                             page, name: staff.name, details: [staff.email, page.t("admin.role." + staff.role.rawValue)],
-                            logoutAction: "/admin/logout")
+                            logoutAction: SiteURL.staff(.logout).path)
                     }
                 ),
                 .div(

@@ -25,7 +25,7 @@ enum OrderPages {
         Layout.client(
             page, title: page.t("order.title"),
             content: .group(
-                typeTabs(page, current: type, base: "/order"),
+                typeTabs(page, current: type, base: SiteURL.orderCatalog.path),
                 .p(.class("muted"), .text(priceNote(page, taxMode: taxMode, rate: taxRate))),
                 .if(
                     offers.isEmpty, .p(.class("empty"), .text(page.t("order.no_plans"))),
@@ -58,7 +58,7 @@ enum OrderPages {
                                                 ))
                                         }),
                                     .a(
-                                        .class("btn btn-primary"), .href("/order/\(offer.id.uuidString.lowercased())"),
+                                        .class("btn btn-primary"), .href(SiteURL.orderPlan(.value(offer.id)).path),
                                         .text(page.t("order.choose"))))
                             }))
             ))
@@ -68,7 +68,7 @@ enum OrderPages {
         _ page: PageContext, offer: PlanOffer, configuration: OrderConfiguration, priced: PricedConfiguration?,
         error: String?, itemID: UUID?
     ) -> HTML {
-        let action = "/order/\(offer.id.uuidString.lowercased())"
+        let action = SiteURL.orderPlan(.value(offer.id)).path
         let periodOptions = offer.periods.map {
             (value: $0.rawValue, title: "\(page.t("period." + $0.rawValue)) — \(page.money(offer.prices[$0]!))")
         }
@@ -239,11 +239,13 @@ enum OrderPages {
                                         .a(
                                             .class("btn btn-ghost"),
                                             .href(
-                                                "/order/\(line.item.planID.uuidString.lowercased())?item=\(line.item.id.uuidString.lowercased())"
+                                                SiteURL.orderPlan(.value(line.item.planID)).path([
+                                                    "item": line.item.id.uuidString.lowercased()
+                                                ])
                                             ),
                                             .text(page.t("cart.edit"))),
                                         .form(
-                                            .method(.post), .action("/cart/\(line.item.id.uuidString.lowercased())/remove"),
+                                            .method(.post), .action(SiteURL.cartItemRemove(.value(line.item.id)).path),
                                             UI.csrfField(page),
                                             .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("cart.remove"))))))
                             }),
@@ -259,17 +261,17 @@ enum OrderPages {
                                     .class("grand"), .attribute(named: "data-testid", value: "cart-total"),
                                     .text(page.money(Money.sum(due, currency: currency))))),
                             .form(
-                                .method(.post), .action("/cart/checkout"), UI.csrfField(page),
+                                .method(.post), .action(SiteURL.cartCheckout.path), UI.csrfField(page),
                                 UI.select(
                                     label: page.t("cart.payment_method"), name: "method",
                                     options: [(value: "balance", title: page.t("payment.method.balance"))] + methods, selected: "balance"),
                                 .p(.class("muted small"), .text(page.t("order.method_fixed"))),
                                 UI.submit(page.t("cart.checkout"))),
                             .form(
-                                .method(.post), .action("/cart/promo"), .class("inline-form"), UI.csrfField(page),
+                                .method(.post), .action(SiteURL.cartPromo.path), .class("inline-form"), UI.csrfField(page),
                                 UI.field(label: page.t("order.promo"), name: "code", required: true),
                                 UI.submit(page.t("cart.apply_promo"), style: "secondary")),
-                            .a(.class("btn btn-ghost"), .href("/order"), .text(page.t("cart.continue"))))
+                            .a(.class("btn btn-ghost"), .href(SiteURL.orderCatalog.path), .text(page.t("cart.continue"))))
                     ))
             ))
     }
@@ -277,7 +279,6 @@ enum OrderPages {
     /// One order's page: what was ordered, for how much, how it is paid, and its payments.
     static func order(_ page: PageContext, detail: Orders.Detail, methodName: String?) -> HTML {
         let order = detail.order
-        let path = "/orders/\(order.id.uuidString.lowercased())"
         let pending = order.status == .pending
         let facts: Node<HTML.BodyContext> = .dl(
             .class("facts"),
@@ -324,7 +325,7 @@ enum OrderPages {
                     .tbody(
                         .forEach(detail.payments) { payment in
                             .tr(
-                                .td(.a(.href("/payments/\(payment.id.uuidString.lowercased())"), .text("#\(payment.number)"))),
+                                .td(.a(.href(SiteURL.payment(.value(payment.id)).path), .text("#\(payment.number)"))),
                                 .td(.text(page.dateTime(payment.createdAt))),
                                 .td(.text(page.t("payment.status." + payment.status.rawValue))),
                                 .td(.class("num"), .text(page.money(payment.total))))
@@ -342,13 +343,13 @@ enum OrderPages {
                             .div(
                                 .class("actions"),
                                 .form(
-                                    .method(.post), .action(path + "/pay"), UI.csrfField(page),
+                                    .method(.post), .action(SiteURL.orderPay(.value(order.id)).path), UI.csrfField(page),
                                     UI.submit(methodName.map { page.t("orders.pay_with", ["method": $0]) } ?? page.t("orders.pay"))),
                                 .form(
-                                    .method(.post), .action(path + "/cancel"), UI.csrfField(page),
+                                    .method(.post), .action(SiteURL.orderCancel(.value(order.id)).path), UI.csrfField(page),
                                     .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("orders.cancel")))))))),
                 payments,
-                .p(.a(.href("/orders"), .text(page.t("orders.back"))))))
+                .p(.a(.href(SiteURL.orders.path), .text(page.t("orders.back"))))))
     }
 
     /// `methods`: payment method names by id, for the method each order was checked out with (CAT-5).
@@ -382,7 +383,7 @@ enum OrderPages {
                                 let shortfall = page.client?.summary.spending.shortfall(for: order.total) ?? .zero(order.currency)
                                 let needsTopUp = order.isPayableFromBalance && shortfall.isPositive
                                 return .tr(
-                                    .td(.a(.href("/orders/\(order.id.uuidString.lowercased())"), .text("#\(order.number)"))),
+                                    .td(.a(.href(SiteURL.order(.value(order.id)).path), .text("#\(order.number)"))),
                                     .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
                                     .td(.text("\((items[order.id] ?? []).count) · \(names)")), .td(.text(method(order))),
                                     .td(.class("num"), .text(page.money(order.total))),
@@ -395,17 +396,17 @@ enum OrderPages {
                                                     needsTopUp,
                                                     .a(
                                                         .class("btn btn-primary"), .attribute(named: "data-testid", value: "top-up"),
-                                                        .href("/payments/new?amount=\(MoneyFormat.plain(shortfall))"),
+                                                        .href(SiteURL.newPayment.path(["amount": MoneyFormat.plain(shortfall)])),
                                                         .text(page.t("orders.top_up", ["amount": page.money(shortfall)])))),
                                                 .form(
-                                                    .method(.post), .action("/orders/\(order.id.uuidString.lowercased())/pay"),
+                                                    .method(.post), .action(SiteURL.orderPay(.value(order.id)).path),
                                                     UI.csrfField(page),
                                                     UI.submit(
                                                         order.method == .balance
                                                             ? page.t("orders.pay")
                                                             : page.t("orders.pay_with", ["method": method(order)]))),
                                                 .form(
-                                                    .method(.post), .action("/orders/\(order.id.uuidString.lowercased())/cancel"),
+                                                    .method(.post), .action(SiteURL.orderCancel(.value(order.id)).path),
                                                     UI.csrfField(page),
                                                     .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("orders.cancel"))))))))
                             })))

@@ -30,12 +30,12 @@ enum PaymentPages {
             .class("tabs"),
             .forEach(PaymentFlow.Filter.allCases) { option in
                 .a(
-                    .href("/payments?filter=\(option.rawValue)"), .class(option == filter ? "tab active" : "tab"),
+                    .href(SiteURL.payments.path(["filter": option.rawValue])), .class(option == filter ? "tab active" : "tab"),
                     .text(page.t("payments.filter." + option.rawValue)))
             })
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(payments.items) { payment in
-                let link = "/payments/\(payment.id.uuidString.lowercased())"
+                let link = SiteURL.payment(.value(payment.id)).path
                 return .tr(
                     .td(.a(.href(link), .text("#\(payment.number)"))), .td(.text(page.dateTime(payment.createdAt))),
                     .td(.text(methodName(page, payment, names: methodNames))),
@@ -58,10 +58,11 @@ enum PaymentPages {
             content: .group(
                 .div(
                     .class("actions"),
-                    .a(.class("btn btn-primary"), .href("/payments/new"), UI.icon("plus"), .text(page.t("payments.top_up")))),
+                    .a(.class("btn btn-primary"), .href(SiteURL.newPayment.path), UI.icon("plus"), .text(page.t("payments.top_up")))),
                 tabs, table,
-                Pager.render(
-                    page, current: payments.request.number, pages: payments.pageCount, basePath: "/payments?filter=\(filter.rawValue)")
+                Pager.render(page, current: payments.request.number, pages: payments.pageCount) {
+                    SiteURL.payments.path(["filter": filter.rawValue, "page": String($0)])
+                }
             ))
     }
 
@@ -133,7 +134,6 @@ enum PaymentPages {
         _ page: PageContext, payment: Payment, method: PaymentMethod?, payer: Payer?, payLink: String?,
         seller: SellerDetails, refunds: [Refund], error: String?
     ) -> HTML {
-        let path = "/payments/\(payment.id.uuidString.lowercased())"
         let unpaid = payment.status.isUnpaid
         let facts: Node<HTML.BodyContext> = .dl(
             .class("facts"),
@@ -156,14 +156,18 @@ enum PaymentPages {
             .class("actions"),
             .if(
                 unpaid && method?.kind.isGateway == true,
-                .form(.method(.post), .action(path + "/pay"), UI.csrfField(page), UI.submit(page.t("payment.pay")))),
+                .form(
+                    .method(.post), .action(SiteURL.paymentPay(.value(payment.id)).path), UI.csrfField(page),
+                    UI.submit(page.t("payment.pay")))),
             .if(
                 unpaid,
                 .form(
-                    .method(.post), .action(path + "/delete"), UI.csrfField(page),
+                    .method(.post), .action(SiteURL.paymentDelete(.value(payment.id)).path), UI.csrfField(page),
                     .attribute(named: "data-confirm", value: page.t("payment.delete_confirm")),
                     .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("payment.delete"))))),
-            .a(.class("btn btn-secondary"), .href(path + "/invoice"), .target(.blank), .text(page.t("payment.print"))))
+            .a(
+                .class("btn btn-secondary"), .href(SiteURL.paymentInvoice(.value(payment.id)).path), .target(.blank),
+                .text(page.t("payment.print"))))
         let link: Node<HTML.BodyContext> = .unwrap(payLink) { link in
             .div(
                 .class("field"),
@@ -192,7 +196,7 @@ enum PaymentPages {
                         .class("widget widget-wide"),
                         .h2(.text(page.t("payment.refunds"))),
                         refundTable(page, refunds, testID: "refund-list", reasonKey: "payment.refund_reason"))),
-                .p(.a(.href("/payments"), .text(page.t("payments.back"))))
+                .p(.a(.href(SiteURL.payments.path), .text(page.t("payments.back"))))
             ))
     }
 
@@ -220,19 +224,19 @@ enum PaymentPages {
                     .if(
                         status == .cancelled && payment.methodKind != .balance,
                         .form(
-                            .method(.post), .action("/payments/\(payment.id.uuidString.lowercased())/pay"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.paymentPay(.value(payment.id)).path), UI.csrfField(page),
                             .attribute(named: "data-testid", value: "try-again"), UI.submit(page.t("payment.try_again")))),
                     .a(
-                        .class("btn btn-primary"), .href("/payments/\(payment.id.uuidString.lowercased())"),
+                        .class("btn btn-primary"), .href(SiteURL.payment(.value(payment.id)).path),
                         .text(page.t("payment.details"))),
-                    .a(.class("btn btn-ghost"), .href("/finance/balance"), .text(page.t("nav.balance_history"))))))
+                    .a(.class("btn btn-ghost"), .href(SiteURL.balanceHistory.path), .text(page.t("nav.balance_history"))))))
         return Layout.client(page, title: page.t("payment.result.title"), content: body)
     }
 
     /// Where a payer lands who left the gateway's page without paying: nothing has changed yet;
     /// they pay again or cancel the invoice, each with a button (a POST).
     static func abandoned(_ page: PageContext, payment: Payment) -> HTML {
-        let path = "/payments/\(payment.id.uuidString.lowercased())"
+        let path = SiteURL.payment(.value(payment.id)).path
         let unpaid = payment.status.isUnpaid
         let body: Node<HTML.BodyContext> = .section(
             .class("widget widget-wide"),
@@ -245,12 +249,12 @@ enum PaymentPages {
                 .if(
                     unpaid,
                     .form(
-                        .method(.post), .action(path + "/pay"), UI.csrfField(page),
+                        .method(.post), .action(SiteURL.paymentPay(.value(payment.id)).path), UI.csrfField(page),
                         UI.submit(page.t("payment.pay_again")))),
                 .if(
                     unpaid,
                     .form(
-                        .method(.post), .action(path + "/cancelled"), UI.csrfField(page),
+                        .method(.post), .action(SiteURL.paymentCancelled(.value(payment.id)).path), UI.csrfField(page),
                         .attribute(named: "data-testid", value: "cancel-invoice"),
                         UI.submit(page.t("payment.cancel_invoice"), style: "ghost"))),
                 .a(.class("btn btn-ghost"), .href(path), .text(page.t("payment.details")))))
@@ -312,6 +316,19 @@ enum PaymentPages {
 
     // MARK: the flow
 
+    /// "Commission 2.5 % + €0.30", "Commission 2.5 %", "Commission €0.30" or "No commission".
+    static func commissionText(_ page: PageContext, _ terms: PaymentTerms) -> String {
+        let percent = terms.commissionPercent.basisPoints > 0
+        let fixed = terms.commissionFixed.isPositive
+        let arguments = ["percent": page.percent(terms.commissionPercent), "fixed": page.money(terms.commissionFixed)]
+        switch (percent, fixed) {
+        case (true, true): return page.t("payment.method.commission", arguments)
+        case (true, false): return page.t("payment.method.commission_percent", arguments)
+        case (false, true): return page.t("payment.method.commission_fixed", arguments)
+        case (false, false): return page.t("payment.method.no_commission")
+        }
+    }
+
     static func form(
         _ page: PageContext, methods: [PaymentMethod], payers: [Payer], form: PaymentsController.PaymentForm,
         order: OrderToPay?, error: String?
@@ -322,14 +339,7 @@ enum PaymentPages {
             .h2(.text(page.t("payment.step.method"))),
             .forEach(methods) { method in
                 let id = method.id.uuidString.lowercased()
-                let commission =
-                    method.terms.commissionPercent.basisPoints > 0 || method.terms.commissionFixed.isPositive
-                    ? page.t(
-                        "payment.method.commission",
-                        [
-                            "percent": page.percent(method.terms.commissionPercent),
-                            "fixed": page.money(method.terms.commissionFixed)
-                        ]) : page.t("payment.method.no_commission")
+                let commission = commissionText(page, method.terms)
                 return .label(
                     .class("method-option"),
                     .input(
@@ -384,7 +394,7 @@ enum PaymentPages {
                 UI.alert(error),
                 .if(methods.isEmpty, .p(.class("empty"), .text(page.t("payment.no_methods")))),
                 .form(
-                    .method(.post), .action("/payments/new"), .class("stack widget widget-wide"), UI.csrfField(page),
+                    .method(.post), .action(SiteURL.newPayment.path), .class("stack widget widget-wide"), UI.csrfField(page),
                     UI.hidden("key", form.key), UI.hidden("action", "confirm"),
                     methodList, amount, payer, UI.submit(page.t("payment.continue")))
             ))
@@ -421,10 +431,10 @@ enum PaymentPages {
                             amounts.cashback.isPositive,
                             .group(.dt(.text(page.t("payment.cashback"))), .dd(.text(page.money(amounts.cashback)))))),
                     .form(
-                        .method(.post), .action("/payments/new"), hidden,
+                        .method(.post), .action(SiteURL.newPayment.path), hidden,
                         .p(.class("muted small"), .text(page.t(method.kind.isGateway ? "payment.to_gateway" : "payment.invoice_note"))),
                         UI.submit(page.t("payment.pay"))),
-                    .p(.a(.href("/payments/new"), .text(page.t("payment.back_to_methods")))))
+                    .p(.a(.href(SiteURL.newPayment.path), .text(page.t("payment.back_to_methods")))))
             ))
     }
 
@@ -441,11 +451,11 @@ enum PaymentPages {
     static func savedMethods(_ page: PageContext, saved: [SavedMethod], setupMethods: [PaymentMethod], error: String?) -> HTML {
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(saved) { method in
-                let path = "/finance/methods/\(method.id.uuidString.lowercased())"
                 return .tr(
                     .td(
                         .form(
-                            .method(.post), .action(path + "/rename"), .class("inline-form"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.savedMethodRename(.value(method.id)).path), .class("inline-form"),
+                            UI.csrfField(page),
                             .input(
                                 .type(.text), .name("name"), .value(UI.escape(method.name)),
                                 .attribute(named: "aria-label", value: page.t("saved.name"))),
@@ -453,7 +463,7 @@ enum PaymentPages {
                     .td(.text(method.label)), .td(.text(page.t("payment.kind." + method.gateway))), .td(savedTag(page, method.status)),
                     .td(
                         .form(
-                            .method(.post), .action(path + "/delete"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.savedMethodDelete(.value(method.id)).path), UI.csrfField(page),
                             .attribute(named: "data-confirm", value: page.t("saved.delete_confirm")),
                             .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("saved.delete"))))))
             })
@@ -474,7 +484,7 @@ enum PaymentPages {
                 .if(
                     !setupMethods.isEmpty,
                     .form(
-                        .method(.post), .action("/finance/methods"), .class("inline-form widget"), UI.csrfField(page),
+                        .method(.post), .action(SiteURL.savedMethods.path), .class("inline-form widget"), UI.csrfField(page),
                         UI.select(
                             label: page.t("saved.add_through"), name: "method",
                             options: setupMethods.map { (value: $0.id.uuidString.lowercased(), title: $0.name) }, selected: nil),
@@ -491,12 +501,12 @@ enum PaymentPages {
                 .tr(
                     .td(
                         .a(
-                            .href("/services/\(service.id.uuidString.lowercased())"),
+                            .href(SiteURL.service(.value(service.id)).path),
                             .text("#\(service.number) \(service.planName.text(in: page.language))"))),
                     .td(.text(service.domainName.isEmpty ? "—" : service.domainName)), .td(.text(service.expiresOn.description)),
                     .td(
                         .form(
-                            .method(.post), .action("/finance/autorenewal"), .class("inline-form"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.autorenewal.path), .class("inline-form"), UI.csrfField(page),
                             UI.hidden("service", service.id.uuidString.lowercased()),
                             .label(
                                 .class("check"), .input(.type(.checkbox), .name("auto_renew"), .checked(service.autoRenew)),
@@ -532,7 +542,7 @@ enum PaymentPages {
             maximum ?? setting.map { MoneyFormat.plain($0.monthlyMaximum) }
             ?? MoneyFormat.plain(overview.recommendedMaximum)
         let form: Node<HTML.BodyContext> = .form(
-            .method(.post), .action("/finance/autopay"), .class("stack widget widget-wide"), UI.csrfField(page),
+            .method(.post), .action(SiteURL.autopay.path), .class("stack widget widget-wide"), UI.csrfField(page),
             .label(
                 .class("check"),
                 .input(
@@ -561,7 +571,9 @@ enum PaymentPages {
                 .p(
                     .attribute(named: "data-testid", value: "autopay-taken"),
                     .text(page.t("autopay.taken", ["amount": page.money(overview.takenThisMonth)]))),
-                .if(saved.isEmpty, .p(.class("empty"), .a(.href("/finance/methods"), .text(page.t("autopay.no_methods")))), else: form)
+                .if(
+                    saved.isEmpty, .p(.class("empty"), .a(.href(SiteURL.savedMethods.path), .text(page.t("autopay.no_methods")))),
+                    else: form)
             ))
     }
 }
@@ -619,7 +631,9 @@ enum GatewayPages {
                     .unwrap(method) { method in
                         .if(
                             method.kind.isGateway,
-                            .form(.method(.post), .action("/pay/\(token)"), UI.csrfField(page), UI.submit(page.t("payment.pay"))),
+                            .form(
+                                .method(.post), .action(SiteURL.payLink(.value(token)).path), UI.csrfField(page),
+                                UI.submit(page.t("payment.pay"))),
                             else: .p(.class("muted"), .text(method.description(in: page.language))))
                     })))
     }

@@ -22,17 +22,21 @@ enum ServicePages {
         _ page: PageContext, filter: ServiceLifecycle.ListFilter, services: Page<Service>, taxRate: TaxRate,
         taxMode: TaxMode
     ) -> HTML {
-        let query =
-            "&type=\(filter.type?.rawValue ?? "")&status=\(filter.status?.rawValue ?? "")&q=\(filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        func link(page number: Int) -> String {
+            SiteURL.services.path([
+                "type": filter.type?.rawValue, "status": filter.status?.rawValue, "q": filter.search.isEmpty ? nil : filter.search,
+                "page": String(number)
+            ])
+        }
         let statusOptions =
             [(value: "", title: page.t("services.any_status"))]
             + ServiceStatus.allCases.filter { $0 != .deleted }.map { (value: $0.rawValue, title: page.t("service.status." + $0.rawValue)) }
         return Layout.client(
             page, title: filter.type.map { page.t("product_type." + $0.rawValue) } ?? page.t("services.title"),
             content: .group(
-                OrderPages.typeTabs(page, current: filter.type, base: "/services", allKey: "services.all"),
+                OrderPages.typeTabs(page, current: filter.type, base: SiteURL.services.path, allKey: "services.all"),
                 .form(
-                    .class("search filters"), .method(.get), .action("/services"),
+                    .class("search filters"), .method(.get), .action(SiteURL.services.path),
                     UI.hidden("type", filter.type?.rawValue ?? ""),
                     UI.select(
                         label: page.t("services.status"), name: "status", options: statusOptions, selected: filter.status?.rawValue ?? ""),
@@ -41,7 +45,7 @@ enum ServicePages {
                         .attribute(named: "aria-label", value: page.t("services.search"))),
                     .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search"))),
                     .a(
-                        .class("btn btn-primary"), .href("/order" + (filter.type.map { "?type=\($0.rawValue)" } ?? "")), UI.icon("plus"),
+                        .class("btn btn-primary"), .href(SiteURL.orderCatalog.path(["type": filter.type?.rawValue])), UI.icon("plus"),
                         .text(page.t("services.order")))),
                 .p(.class("muted"), .text(page.t("services.count", ["count": String(services.total)]))),
                 .if(
@@ -56,7 +60,7 @@ enum ServicePages {
                                     .th(.class("num"), .text(page.t("services.col.cost"))), .th(.text(page.t("services.col.status"))))),
                             .tbody(
                                 .forEach(services.items) { service in
-                                    let link = "/services/\(service.id.uuidString.lowercased())"
+                                    let link = SiteURL.service(.value(service.id)).path
                                     let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode).gross
                                     return .tr(
                                         .td(.a(.href(link), .text("#\(service.number)"))),
@@ -75,7 +79,7 @@ enum ServicePages {
                                                     .class("tag"), .attribute(named: "title", value: page.t("service.auto_renew")),
                                                     .text("↻")))))
                                 }))),
-                Pager.render(page, current: services.request.number, pages: services.pageCount, basePath: "/services?x=1", query: query)
+                Pager.render(page, current: services.request.number, pages: services.pageCount, link: link(page:))
             ))
     }
 
@@ -83,14 +87,15 @@ enum ServicePages {
         _ page: PageContext, service: Service, offer: PlanOffer?, history: [ServiceHistoryEntry], error: String?,
         change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
     ) -> HTML {
-        let path = "/services/\(service.id.uuidString.lowercased())"
         let amounts = service.addons
         let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode)
         let running = service.status == .active || service.status == .stoppedByClient
         func action(_ name: String, _ title: String, style: String = "secondary", extra: Node<HTML.FormContext> = .empty) -> Node<
             HTML.BodyContext
         > {
-            .form(.method(.post), .action("\(path)/\(name)"), UI.csrfField(page), extra, UI.submit(title, style: style))
+            .form(
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value(name)).path), UI.csrfField(page), extra,
+                UI.submit(title, style: style))
         }
         let parameters: Node<HTML.BodyContext> = .section(
             .class("widget"), .attribute(named: "data-testid", value: "service-params"),
@@ -133,7 +138,7 @@ enum ServicePages {
                     "autorenew", page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
                     extra: autoRenewExtra)),
             .a(
-                .class("btn btn-ghost"), .href("/finance/expenses?service=\(service.id.uuidString.lowercased())"),
+                .class("btn btn-ghost"), .href(SiteURL.expenses.path(["service": service.id.uuidString.lowercased()])),
                 .text(page.t("service.expenses"))))
         let periods: [(value: String, title: String)] = (offer?.periods ?? []).map {
             (value: $0.rawValue, title: page.t("period." + $0.rawValue))
@@ -141,13 +146,15 @@ enum ServicePages {
         let periodForm: Node<HTML.BodyContext> = .if(
             service.status != .deleted && periods.count > 1,
             .form(
-                .method(.post), .action("\(path)/period"), .class("inline-form"), UI.csrfField(page),
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value("period")).path), .class("inline-form"),
+                UI.csrfField(page),
                 UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: service.period.rawValue),
                 UI.submit(page.t("service.save"), style: "secondary")))
         let deleteForm: Node<HTML.BodyContext> = .if(
             service.status != .deleted && service.status != .processing && service.productType.clientMayDelete,
             .form(
-                .method(.post), .action("\(path)/delete"), .class("danger-zone"), UI.csrfField(page),
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value("delete")).path), .class("danger-zone"),
+                UI.csrfField(page),
                 .attribute(named: "data-confirm", value: page.t("service.delete_confirm")),
                 .p(.class("muted small"), .text(page.t("service.delete_hint"))),
                 UI.submit(page.t("service.delete"), style: "danger")))
@@ -171,7 +178,6 @@ enum ServicePages {
         _ page: PageContext, service: Service, offer: PlanOffer?, amounts: [UUID: Int],
         change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
     ) -> Node<HTML.BodyContext> {
-        let path = "/services/\(service.id.uuidString.lowercased())"
         let fields: [Node<HTML.FormContext>] = (offer?.addons ?? []).map { addon in
             UI.field(
                 label: "\(addon.addon.name(in: page.language)), \(page.t(addon.kind.unitKey))",
@@ -203,7 +209,8 @@ enum ServicePages {
             .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-resources"),
             .h2(.text(page.t("service.resources"))),
             .form(
-                .method(.post), .action("\(path)/resources"), .class("stack"), UI.csrfField(page),
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value("resources")).path), .class("stack"),
+                UI.csrfField(page),
                 .div(.class("addon-grid"), .group(fields)),
                 quote,
                 UI.submit(
@@ -235,16 +242,17 @@ enum ServicePages {
     static func expenses(_ page: PageContext, filter: ExpenseHistory.Filter, expenses: Page<Expense>, totals: ExpenseHistory.Totals)
         -> HTML
     {
-        var query = ""
-        if let from = filter.from { query += "&from=\(from.iso)" }
-        if let to = filter.to { query += "&to=\(to.iso)" }
-        if let service = filter.serviceID { query += "&service=\(service.uuidString.lowercased())" }
-        if !filter.search.isEmpty { query += "&q=\(filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+        func link(_ url: SiteURL, page number: Int?) -> String {
+            url.path([
+                "from": filter.from?.iso, "to": filter.to?.iso, "service": filter.serviceID?.uuidString.lowercased(),
+                "q": filter.search.isEmpty ? nil : filter.search, "page": number.map(String.init)
+            ])
+        }
         return Layout.client(
             page, title: page.t("expenses.title"),
             content: .group(
                 .form(
-                    .class("search filters"), .method(.get), .action("/finance/expenses"),
+                    .class("search filters"), .method(.get), .action(SiteURL.expenses.path),
                     .unwrap(filter.serviceID) { UI.hidden("service", $0.uuidString.lowercased()) },
                     .label(.text(page.t("expenses.from")), .input(.type(.date), .name("from"), .value(filter.from?.iso ?? ""))),
                     .label(.text(page.t("expenses.to")), .input(.type(.date), .name("to"), .value(filter.to?.iso ?? ""))),
@@ -253,7 +261,7 @@ enum ServicePages {
                         .attribute(named: "aria-label", value: page.t("expenses.search"))),
                     .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("expenses.filter"))),
                     .a(
-                        .class("btn btn-ghost"), .href("/finance/expenses.csv?x=1" + query),
+                        .class("btn btn-ghost"), .href(link(.expensesCSV, page: nil)),
                         .attribute(named: "data-testid", value: "csv-link"),
                         .text(page.t("expenses.csv")))),
                 .dl(
@@ -288,8 +296,7 @@ enum ServicePages {
                                                     ?? (row.amount.isZero ? "—" : page.t("expenses.not_paid")))),
                                         .td(.class("num"), .text("\(page.money(row.tax)) (\(row.taxRate))")))
                                 }))),
-                Pager.render(
-                    page, current: expenses.request.number, pages: expenses.pageCount, basePath: "/finance/expenses?x=1", query: query)
+                Pager.render(page, current: expenses.request.number, pages: expenses.pageCount) { link(.expenses, page: $0) }
             ))
     }
 }

@@ -24,7 +24,7 @@ enum StaffCatalogPages {
                     .tbody(
                         .forEach(offers) { offer in
                             .tr(
-                                .td(.a(.href("/admin/catalog/\(offer.id.uuidString.lowercased())"), .text(offer.plan.name))),
+                                .td(.a(.href(SiteURL.staff(.plan(.value(offer.id))).path), .text(offer.plan.name))),
                                 .td(.text(page.t("product_type." + offer.productType.rawValue))),
                                 .td(
                                     .text(
@@ -45,7 +45,7 @@ enum StaffCatalogPages {
                     .class("widget"),
                     .h2(.text(page.t("admin.catalog.new"))),
                     .form(
-                        .method(.post), .action("/admin/catalog"), .class("stack"), UI.csrfField(page),
+                        .method(.post), .action(SiteURL.staff(.catalog).path), .class("stack"), UI.csrfField(page),
                         UI.select(label: page.t("service.type"), name: "type", options: typeOptions(page), selected: "vps"),
                         UI.field(label: page.t("admin.catalog.plan"), name: "name"),
                         UI.field(label: page.t("admin.catalog.trial_days"), name: "trial_days", type: .number, value: "0"),
@@ -68,7 +68,7 @@ enum StaffCatalogPages {
 
     static func edit(_ page: PageContext, offer: PlanOffer, currency: Currency, error: String?) -> HTML {
         let plan = offer.plan
-        let base = "/admin/catalog/\(offer.id.uuidString.lowercased())"
+        let base = SiteURL.staff(.plan(.value(offer.id))).path
         let kinds = AddonKind.allCases.map { (value: $0.rawValue, title: "\($0.rawValue) (\(page.t($0.unitKey)))") }
         let addonForm: (AddonOffer?) -> Node<HTML.BodyContext> = { addon in
             .form(
@@ -176,7 +176,7 @@ enum StaffCatalogPages {
                         .class("widget"),
                         .h2(.text(page.t("admin.billing.rules"))),
                         .form(
-                            .method(.post), .action("/admin/billing/settings"), .class("stack"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.staff(.billingSettings).path), .class("stack"), UI.csrfField(page),
                             UI.select(
                                 label: page.t("admin.billing.tax_mode"), name: "tax_mode",
                                 options: TaxMode.allCases.map { (value: $0.rawValue, title: page.t("admin.billing.tax." + $0.rawValue)) },
@@ -208,7 +208,7 @@ enum StaffCatalogPages {
                                         .td(.class("muted"), .text(page.dateTime(rate.createdAt))))
                                 })),
                         .form(
-                            .method(.post), .action("/admin/billing/rates"), .class("inline-form"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.staff(.billingRates).path), .class("inline-form"), UI.csrfField(page),
                             UI.select(label: page.t("admin.billing.base"), name: "base", options: currencies, selected: "EUR"),
                             UI.select(label: page.t("admin.billing.quote"), name: "quote", options: currencies, selected: "UAH"),
                             UI.field(label: page.t("admin.billing.rate"), name: "rate"),
@@ -227,14 +227,14 @@ enum StaffCatalogPages {
                                             .text(jobSummary(page, job))))
                                 })),
                         .form(
-                            .method(.post), .action("/admin/billing/run"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.staff(.billingRun).path), UI.csrfField(page),
                             UI.submit(page.t("admin.billing.run"), style: "secondary"))),
                     .section(
                         .class("widget"), .attribute(named: "data-testid", value: "seller-details"),
                         .h2(.text(page.t("admin.seller.title"))),
                         .p(.class("muted small"), .text(page.t("admin.seller.hint"))),
                         .form(
-                            .method(.post), .action("/admin/billing/seller"), .class("stack"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.staff(.billingSeller).path), .class("stack"), UI.csrfField(page),
                             .forEach([
                                 "seller.legal_name", "seller.address", "seller.tax_id", "seller.bank_name", "seller.account",
                                 "seller.bank_code"
@@ -272,7 +272,7 @@ enum StaffCatalogPages {
                                                 + (promo.oncePerClient ? " · " + page.t("admin.billing.once") : ""))))
                             })),
                     .form(
-                        .method(.post), .action("/admin/billing/promos"), .class("inline-form wrap"), UI.csrfField(page),
+                        .method(.post), .action(SiteURL.staff(.billingPromos).path), .class("inline-form wrap"), UI.csrfField(page),
                         UI.field(label: page.t("order.promo"), name: "code"),
                         UI.select(
                             label: page.t("admin.billing.kind"), name: "kind",

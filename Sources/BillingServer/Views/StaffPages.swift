@@ -10,7 +10,7 @@ enum StaffPages {
             page, title: page.t("admin.clients.title"),
             content: .group(
                 .form(
-                    .class("search"), .method(.get), .action("/admin"),
+                    .class("search"), .method(.get), .action(SiteURL.staff(.clients).path),
                     .input(
                         .type(.search), .name("q"), .value(UI.escape(query)), .placeholder(page.t("admin.clients.search_placeholder")),
                         .attribute(named: "aria-label", value: page.t("admin.clients.search_placeholder"))),
@@ -31,16 +31,16 @@ enum StaffPages {
                                     .tr(
                                         .td(
                                             .a(
-                                                .href("/admin/clients/\(account.id.uuidString.lowercased())"),
+                                                .href(SiteURL.staff(.client(.value(account.id))).path),
                                                 .text(String(account.clientCode)))),
-                                        .td(.a(.href("/admin/clients/\(account.id.uuidString.lowercased())"), .text(account.name))),
+                                        .td(.a(.href(SiteURL.staff(.client(.value(account.id))).path), .text(account.name))),
                                         .td(.text(account.country)),
                                         .td(.text(account.registeredOn?.iso ?? "—")),
                                         .td(.span(.class("tag"), .text(page.t("account.status." + account.status)))))
                                 }))),
-                Pager.render(
-                    page, current: results.request.number, pages: results.pageCount,
-                    basePath: "/admin?q=" + (query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                Pager.render(page, current: results.request.number, pages: results.pageCount) {
+                    SiteURL.staff(.clients).path(["q": query, "page": String($0)])
+                }
             ))
     }
 
@@ -56,7 +56,6 @@ enum StaffPages {
 
     static func clientCard(_ page: PageContext, card: ClientCard) -> HTML {
         let account = card.summary.account
-        let path = "/admin/clients/\(account.id.uuidString.lowercased())"
         return Layout.staff(
             page, title: page.t("admin.client.title", ["code": String(account.clientCode), "name": account.name]),
             content: .div(
@@ -81,7 +80,7 @@ enum StaffPages {
                     .if(
                         page.staff?.role.allows(.adjustBalances) == true,
                         .form(
-                            .method(.post), .action(path + "/adjust"), .class("stack"),
+                            .method(.post), .action(SiteURL.staff(.clientAdjust(.value(account.id))).path), .class("stack"),
                             .attribute(named: "data-testid", value: "adjust-form"),
                             UI.csrfField(page),
                             UI.hidden("key", card.adjustmentKey),
@@ -114,7 +113,7 @@ enum StaffPages {
                 .section(
                     .class("widget widget-wide"),
                     .h2(.text(page.t("balance.title"))),
-                    LedgerTable.render(page, movements: card.movements, basePath: path))
+                    LedgerTable.render(page, movements: card.movements, url: .staff(.client(.value(account.id)))))
             ))
     }
 
@@ -142,7 +141,7 @@ enum StaffPages {
                                 .if(
                                     message.status == "failed",
                                     .form(
-                                        .method(.post), .action("/admin/outbox/\(message.id.uuidString.lowercased())/retry"),
+                                        .method(.post), .action(SiteURL.staff(.outboxRetry(.value(message.id))).path),
                                         UI.csrfField(page),
                                         UI.submit(page.t("outbox.retry"), style: "secondary"))),
                                 .h3(.text(message.subject)),

@@ -15,18 +15,17 @@ enum StaffPaymentPages {
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(payments.items) { payment in
                 .tr(
-                    .td(.a(.href("/admin/payments/\(payment.id.uuidString.lowercased())"), .text("#\(payment.number)"))),
+                    .td(.a(.href(SiteURL.staff(.payment(.value(payment.id))).path), .text("#\(payment.number)"))),
                     .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.methodKind.rawValue))),
                     .td(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
                     .td(.class("num"), .text(page.money(payment.total))),
                     .td(PaymentPages.statusTag(page, payment.status)))
             })
-        let query = "&status=\(status)&method=\(kind)&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         return Layout.staff(
             page, title: page.t("admin.payments.title"),
             content: .group(
                 .form(
-                    .class("search filters"), .method(.get), .action("/admin/payments"),
+                    .class("search filters"), .method(.get), .action(SiteURL.staff(.payments).path),
                     UI.select(label: page.t("payments.col.status"), name: "status", options: statusOptions, selected: status),
                     UI.select(label: page.t("payments.col.method"), name: "method", options: kindOptions, selected: kind),
                     .input(
@@ -44,17 +43,17 @@ enum StaffPaymentPages {
                                     .th(.text(page.t("payments.col.method"))), .th(.text(page.t("payments.col.purpose"))),
                                     .th(.class("num"), .text(page.t("payments.col.total"))), .th(.text(page.t("payments.col.status"))))),
                             rows)),
-                Pager.render(
-                    page, current: payments.request.number, pages: payments.pageCount, basePath: "/admin/payments?x=1", query: query)
+                Pager.render(page, current: payments.request.number, pages: payments.pageCount) {
+                    SiteURL.staff(.payments).path(["status": status, "method": kind, "q": search, "page": String($0)])
+                }
             ))
     }
 
     static func detail(_ page: PageContext, payment: Payment, refunds: [Refund], client: PaymentClient?, error: String?) -> HTML {
-        let path = "/admin/payments/\(payment.id.uuidString.lowercased())"
         let refundForm: Node<HTML.BodyContext> = .if(
             payment.isRefundable,
             .form(
-                .method(.post), .action(path + "/refund"), .class("stack widget"), UI.csrfField(page),
+                .method(.post), .action(SiteURL.staff(.paymentRefund(.value(payment.id))).path), .class("stack widget"), UI.csrfField(page),
                 UI.hidden("key", UUID().uuidString.lowercased()),
                 .h2(.text(page.t("admin.payments.refund"))),
                 UI.field(
@@ -78,7 +77,7 @@ enum StaffPaymentPages {
                         .dt(.text(page.t("admin.payments.client"))),
                         .dd(
                             .a(
-                                .href("/admin/clients/\(payment.accountID.uuidString.lowercased())"),
+                                .href(SiteURL.staff(.client(.value(payment.accountID))).path),
                                 .text(client?.ownerName.map { "\($0) <\(client?.ownerEmail ?? "")>" } ?? "—"))),
                         .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.methodKind.rawValue))),
                         .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
@@ -87,11 +86,11 @@ enum StaffPaymentPages {
                     .if(
                         payment.awaitsBankTransfer,
                         .form(
-                            .method(.post), .action(path + "/confirm"), UI.csrfField(page),
+                            .method(.post), .action(SiteURL.staff(.paymentConfirm(.value(payment.id))).path), UI.csrfField(page),
                             .attribute(named: "data-confirm", value: page.t("admin.payments.confirm_question")),
                             UI.submit(page.t("admin.payments.confirm"))))),
                 refundForm, refundRows,
-                .p(.a(.href("/admin/payments"), .text(page.t("payments.back"))))
+                .p(.a(.href(SiteURL.staff(.payments).path), .text(page.t("payments.back"))))
             ))
     }
 
@@ -116,7 +115,7 @@ enum StaffPaymentPages {
                     method.map { "\($0.name) · \(currency.code) · \(page.t("payment.kind." + $0.kind.rawValue))" }
                         ?? page.t("admin.methods.new"))),
             .form(
-                .method(.post), .action("/admin/payment-methods"), .class("stack"), UI.csrfField(page),
+                .method(.post), .action(SiteURL.staff(.paymentMethods).path), .class("stack"), UI.csrfField(page),
                 .unwrap(method) { UI.hidden("id", $0.id.uuidString.lowercased()) },
                 UI.field(label: page.t("admin.methods.name"), name: "name", value: method?.name ?? ""),
                 .forEach(Catalog.translatedLanguages) { language in

@@ -1,0 +1,252 @@
+import Foundation
+import Vapor
+
+/// A path parameter: `.key` when a route is registered (`:serviceID`), `.value` when a link,
+/// a form target or a redirect is built.
+enum Parameter<Value: Hashable & Sendable>: Hashable, Sendable {
+    case key
+    case value(Value)
+}
+
+/// Every address of the client area and the staff area. Routes are registered from it, and
+/// links, form targets, redirects and navigation are built from it, so a path is written once
+/// and a renamed page cannot leave a dead link behind (SwiftPackageIndex-Server's `SiteURL` is
+/// the model). Query strings go through `path(_:)`, the one encoder.
+enum SiteURL: Hashable, Sendable {
+    // Signing in and out, the language switch.
+    case root, login, logout, signUp, language
+    case signUpConfirm(Parameter<String>)
+    case passwordForgot
+    case passwordReset(Parameter<String>)
+    // The client area.
+    case dashboard
+    case orderCatalog
+    case orderPlan(Parameter<UUID>)
+    case cart, cartPromo, cartCheckout
+    case cartItemRemove(Parameter<UUID>)
+    case orders
+    case order(Parameter<UUID>)
+    case orderPay(Parameter<UUID>)
+    case orderCancel(Parameter<UUID>)
+    case services
+    case service(Parameter<UUID>)
+    case serviceAction(Parameter<UUID>, Parameter<String>)
+    case payments, newPayment
+    case payment(Parameter<UUID>)
+    case paymentPay(Parameter<UUID>)
+    case paymentDelete(Parameter<UUID>)
+    case paymentResult(Parameter<UUID>)
+    case paymentCancelled(Parameter<UUID>)
+    case paymentInvoice(Parameter<UUID>)
+    case balanceHistory, expenses, expensesCSV, changeCurrency
+    case savedMethods
+    case savedMethodDone(Parameter<UUID>)
+    case savedMethodRename(Parameter<UUID>)
+    case savedMethodDelete(Parameter<UUID>)
+    case autorenewal, autopay
+    /// A payment link anyone holding it may open (FIN-4).
+    case payLink(Parameter<String>)
+    case apiReference
+    /// The staff area, under `/admin`.
+    case staff(StaffURL)
+
+    /// Every address, parameters as keys: `RoutingTests` checks that these and the routes the
+    /// application registers for pages are the same set.
+    static let every: [SiteURL] =
+        [
+            .root, .login, .logout, .signUp, .language, .signUpConfirm(.key), .passwordForgot, .passwordReset(.key), .dashboard,
+            .orderCatalog, .orderPlan(.key), .cart, .cartPromo, .cartCheckout, .cartItemRemove(.key), .orders, .order(.key),
+            .orderPay(.key), .orderCancel(.key), .services, .service(.key), .serviceAction(.key, .key), .payments, .newPayment,
+            .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
+            .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
+            .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference
+        ]
+        + [
+            StaffURL.clients, .login, .logout, .client(.key), .clientAdjust(.key), .catalog, .plan(.key), .planPrices(.key),
+            .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
+            .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key)
+        ].map(SiteURL.staff)
+
+    /// The path with its parameters filled in (`.key` parameters read `:name`).
+    var path: String { "/" + segments.map(\.text).joined(separator: "/") }
+
+    /// The path with a query string, encoded once here: `nil` values are left out.
+    func path(_ query: KeyValuePairs<String, String?>) -> String {
+        let pairs = query.compactMap { name, value in value.map { Self.encode(name) + "=" + Self.encode($0) } }
+        return pairs.isEmpty ? path : path + "?" + pairs.joined(separator: "&")
+    }
+
+    /// Only RFC 3986's unreserved characters stay as they are: `&`, `=`, `+`, `#`, `/`, `?` and
+    /// every non-ASCII letter are escaped (URLComponents would leave `&` and `=` in a value).
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// What a path parameter keeps as it is (tokens are URL-safe base64: `-` and `_`).
+    fileprivate static let pathSegmentAllowed = unreserved
+
+    private static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+
+    /// The path after a notice the page shows once ("Service stopped").
+    func notice(_ key: String) -> String { path(["notice": key]) }
+
+    /// What a route is registered with, relative to the group it lives in (the staff area's
+    /// group already holds `admin`).
+    var routeComponents: [PathComponent] {
+        let all = segments
+        let relative = if case .staff = self { Array(all.dropFirst()) } else { all }
+        return relative.map(\.component)
+    }
+
+    private var segments: [Segment] {
+        switch self {
+        case .root: []
+        case .login: ["login"]
+        case .logout: ["logout"]
+        case .signUp: ["signup"]
+        case .language: ["lang"]
+        case .signUpConfirm(let token): ["signup", "confirm", .parameter("token", token)]
+        case .passwordForgot: ["password", "forgot"]
+        case .passwordReset(let token): ["password", "reset", .parameter("token", token)]
+        case .dashboard: ["dashboard"]
+        case .orderCatalog: ["order"]
+        case .orderPlan(let plan): ["order", .parameter("planID", plan)]
+        case .cart: ["cart"]
+        case .cartPromo: ["cart", "promo"]
+        case .cartCheckout: ["cart", "checkout"]
+        case .cartItemRemove(let item): ["cart", .parameter("itemID", item), "remove"]
+        case .orders: ["orders"]
+        case .order(let order): ["orders", .parameter("orderID", order)]
+        case .orderPay(let order): ["orders", .parameter("orderID", order), "pay"]
+        case .orderCancel(let order): ["orders", .parameter("orderID", order), "cancel"]
+        case .services: ["services"]
+        case .service(let service): ["services", .parameter("serviceID", service)]
+        case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .parameter("action", action)]
+        case .payments: ["payments"]
+        case .newPayment: ["payments", "new"]
+        case .payment(let payment): ["payments", .parameter("paymentID", payment)]
+        case .paymentPay(let payment): ["payments", .parameter("paymentID", payment), "pay"]
+        case .paymentDelete(let payment): ["payments", .parameter("paymentID", payment), "delete"]
+        case .paymentResult(let payment): ["payments", .parameter("paymentID", payment), "result"]
+        case .paymentCancelled(let payment): ["payments", .parameter("paymentID", payment), "cancelled"]
+        case .paymentInvoice(let payment): ["payments", .parameter("paymentID", payment), "invoice"]
+        case .balanceHistory: ["finance", "balance"]
+        case .expenses: ["finance", "expenses"]
+        case .expensesCSV: ["finance", "expenses.csv"]
+        case .changeCurrency: ["finance", "currency"]
+        case .savedMethods: ["finance", "methods"]
+        case .savedMethodDone(let method): ["finance", "methods", .parameter("methodID", method), "done"]
+        case .savedMethodRename(let method): ["finance", "methods", .parameter("methodID", method), "rename"]
+        case .savedMethodDelete(let method): ["finance", "methods", .parameter("methodID", method), "delete"]
+        case .autorenewal: ["finance", "autorenewal"]
+        case .autopay: ["finance", "autopay"]
+        case .payLink(let token): ["pay", .parameter("token", token)]
+        case .apiReference: ["api", "openapi.yaml"]
+        case .staff(let page): ["admin"] + page.segments
+        }
+    }
+}
+
+/// The staff area's addresses (below `/admin`).
+enum StaffURL: Hashable, Sendable {
+    case clients, login, logout
+    case client(Parameter<UUID>)
+    case clientAdjust(Parameter<UUID>)
+    case catalog
+    case plan(Parameter<UUID>)
+    case planPrices(Parameter<UUID>)
+    case planAddons(Parameter<UUID>)
+    case billing, billingSettings, billingRates, billingPromos, billingRun, billingSeller
+    case payments
+    case payment(Parameter<UUID>)
+    case paymentConfirm(Parameter<UUID>)
+    case paymentRefund(Parameter<UUID>)
+    case paymentMethods
+    case outbox
+    case outboxRetry(Parameter<UUID>)
+
+    fileprivate var segments: [Segment] {
+        switch self {
+        case .clients: []
+        case .login: ["login"]
+        case .logout: ["logout"]
+        case .client(let account): ["clients", .parameter("accountID", account)]
+        case .clientAdjust(let account): ["clients", .parameter("accountID", account), "adjust"]
+        case .catalog: ["catalog"]
+        case .plan(let plan): ["catalog", .parameter("planID", plan)]
+        case .planPrices(let plan): ["catalog", .parameter("planID", plan), "prices"]
+        case .planAddons(let plan): ["catalog", .parameter("planID", plan), "addons"]
+        case .billing: ["billing"]
+        case .billingSettings: ["billing", "settings"]
+        case .billingRates: ["billing", "rates"]
+        case .billingPromos: ["billing", "promos"]
+        case .billingRun: ["billing", "run"]
+        case .billingSeller: ["billing", "seller"]
+        case .payments: ["payments"]
+        case .payment(let payment): ["payments", .parameter("paymentID", payment)]
+        case .paymentConfirm(let payment): ["payments", .parameter("paymentID", payment), "confirm"]
+        case .paymentRefund(let payment): ["payments", .parameter("paymentID", payment), "refund"]
+        case .paymentMethods: ["payment-methods"]
+        case .outbox: ["outbox"]
+        case .outboxRetry(let message): ["outbox", .parameter("messageID", message), "retry"]
+        }
+    }
+}
+
+/// One piece of a path: a constant, or a parameter with its route name.
+private enum Segment: ExpressibleByStringLiteral {
+    case constant(String)
+    case parameter(name: String, value: String?)
+
+    init(stringLiteral value: String) { self = .constant(value) }
+
+    static func parameter(_ name: String, _ parameter: Parameter<UUID>) -> Segment {
+        switch parameter {
+        case .key: .parameter(name: name, value: nil)
+        case .value(let id): .parameter(name: name, value: id.uuidString.lowercased())
+        }
+    }
+
+    static func parameter(_ name: String, _ parameter: Parameter<String>) -> Segment {
+        switch parameter {
+        case .key: .parameter(name: name, value: nil)
+        case .value(let text):
+            .parameter(name: name, value: text.addingPercentEncoding(withAllowedCharacters: SiteURL.pathSegmentAllowed) ?? "")
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .constant(let text): text
+        case .parameter(let name, let value): value ?? ":" + name
+        }
+    }
+
+    var component: PathComponent {
+        switch self {
+        case .constant(let text): .constant(text)
+        case .parameter(let name, _): .parameter(name)
+        }
+    }
+}
+
+extension RoutesBuilder {
+    /// Registers a GET route at a site address.
+    @discardableResult
+    func get<Response: AsyncResponseEncodable>(
+        _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        get(url.routeComponents, use: closure)
+    }
+
+    /// Registers a POST route at a site address.
+    @discardableResult
+    func post<Response: AsyncResponseEncodable>(
+        _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        post(url.routeComponents, use: closure)
+    }
+}
+
+extension Request {
+    /// A redirect to a site address (303, as after a form).
+    func redirect(to url: SiteURL) -> Response { redirect(to: url.path) }
+}
