@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "BillingEngineTests",
             dependencies: [
-                "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport",
+                "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport", "PaymentsTestSupport",
                 .product(name: "Fluent", package: "fluent")
             ]),
         .testTarget(
@@ -105,9 +105,18 @@ let package = Package(
         .target(
             name: "BillingTestSupport",
             dependencies: [
-                "BillingServer", "BillingStore", "BillingDomain", "Payments",
+                "BillingServer", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport",
                 .product(name: "Fluent", package: "fluent")
-            ], path: "Tests/BillingTestSupport")
+            ], path: "Tests/BillingTestSupport"),
+        // Stand-ins for payment gateways: a local HTTP Stripe and YooKassa that check requests
+        // as the real services do, and a scripted driver that fails on any call not scripted.
+        .target(
+            name: "PaymentsTestSupport",
+            dependencies: ["Payments", "BillingDomain", .product(name: "Vapor", package: "vapor")],
+            path: "Tests/PaymentsTestSupport"),
+        .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "PaymentsTestSupport", "BillingServer", "BillingDomain", .product(name: "Vapor", package: "vapor")])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,7 @@ import BillingTestSupport
 import Fluent
 import Foundation
 import Payments
+import PaymentsTestSupport
 import Testing
 import Vapor
 
@@ -268,18 +269,26 @@ struct PaymentFlowTests {
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
 
             // The gateway refuses: nothing is reserved, recorded or posted.
-            let refusing = CountingRefunds(sandbox: Sandbox.gateway(app), refuse: true)
+            // (as a gateway does for a charge it has already refunded)
+            let refusing = StandInGateway(name: "sandbox", refund: { _, _, _ in throw GatewayFailure.rejected("charge_already_refunded") })
             let refusingFlow = PaymentFlow(context: app.engine.replacingGateway(refusing))
             await #expect(throws: PaymentError.gatewayFailed(String(describing: GatewayFailure.rejected("charge_already_refunded")))) {
                 try await refusingFlow.refund(paymentID: payment.id, amount: Self.eur("30.00"), reason: "x", actor: .testStaff, key: "r0")
             }
+            #expect(refusing.calls("refund") == 1)
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == 0)
             #expect(try await RefundRecord.query(on: app.db).count() == 0)
             #expect(try await app.balance(client.accountID) == Self.eur("100.00"))
 
             // Two staff members refund 60.00 each at the same moment: one goes through, at the
             // gateway and in the ledger; the other is refused before the gateway is asked.
-            let counting = CountingRefunds(sandbox: Sandbox.gateway(app), refuse: false)
+            let sandbox = Sandbox.gateway(app)
+            let counting = StandInGateway(
+                name: "sandbox",
+                refund: { id, amount, key in
+                    try await Task.sleep(for: .milliseconds(20))
+                    return try await sandbox.refund(gatewayPaymentID: id, amount: amount, idempotencyKey: key)
+                })
             let countingFlow = PaymentFlow(context: app.engine.replacingGateway(counting))
             let succeeded = await withTaskGroup(of: Bool.self) { group in
                 for key in ["ra", "rb"] {
@@ -292,41 +301,11 @@ struct PaymentFlowTests {
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(succeeded == 1)
-            #expect(counting.calls == 1)
+            #expect(counting.calls("refund") == 1)
             #expect(try await RefundRecord.query(on: app.db).count() == 1)
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == Self.eur("60.00").units)
             #expect(try await app.balance(client.accountID) == Self.eur("40.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-40.00"))
         }
-    }
-}
-
-/// The sandbox, counting refund calls, or refusing them as a gateway does for a charge it has
-/// already refunded.
-final class CountingRefunds: PaymentGateway, @unchecked Sendable {
-    let sandbox: SandboxGateway
-    let refuse: Bool
-    private let lock = NSLock()
-    private var count = 0
-    var calls: Int { lock.withLock { count } }
-
-    init(sandbox: SandboxGateway, refuse: Bool) {
-        self.sandbox = sandbox
-        self.refuse = refuse
-    }
-
-    var name: String { sandbox.name }
-    var supportsSetup: Bool { true }
-    func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect { try await sandbox.startCheckout(request) }
-    func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect { try await sandbox.startSetup(request) }
-    func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome { try await sandbox.charge(request) }
-    func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
-        try await sandbox.verifyWebhook(body: body, headers: headers, receivedAt: receivedAt)
-    }
-    func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
-        if refuse { throw GatewayFailure.rejected("charge_already_refunded") }
-        lock.withLock { count += 1 }
-        try await Task.sleep(for: .milliseconds(20))
-        return try await sandbox.refund(gatewayPaymentID: gatewayPaymentID, amount: amount, idempotencyKey: idempotencyKey)
     }
 }

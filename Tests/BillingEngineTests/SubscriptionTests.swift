@@ -5,30 +5,9 @@ import BillingTestSupport
 import Fluent
 import Foundation
 import Payments
+import PaymentsTestSupport
 import Testing
 import Vapor
-
-/// The sandbox gateway, with off-session charges declined on chosen billing days (a card with
-/// no money on those days).
-struct ScriptedCardGateway: PaymentGateway {
-    let sandbox: SandboxGateway
-    let context: EngineContext
-    let declineOn: Set<String>
-    var name: String { sandbox.name }
-    var supportsSetup: Bool { true }
-    func startCheckout(_ request: CheckoutRequest) async throws -> GatewayRedirect { try await sandbox.startCheckout(request) }
-    func startSetup(_ request: SetupRequest) async throws -> GatewayRedirect { try await sandbox.startSetup(request) }
-    func refund(gatewayPaymentID: String, amount: Money, idempotencyKey: String) async throws -> String {
-        try await sandbox.refund(gatewayPaymentID: gatewayPaymentID, amount: amount, idempotencyKey: idempotencyKey)
-    }
-    func verifyWebhook(body: Data, headers: [String: String], receivedAt: Date) async throws -> WebhookEnvelope {
-        try await sandbox.verifyWebhook(body: body, headers: headers, receivedAt: receivedAt)
-    }
-    func charge(_ request: OffSessionCharge) async throws -> ChargeOutcome {
-        if declineOn.contains(context.today.iso) { return .declined(reason: "insufficient_funds") }
-        return try await sandbox.charge(request)
-    }
-}
 
 extension Application {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
@@ -51,8 +30,18 @@ struct SubscriptionTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
     static func context(_ app: Application, declineOn: Set<String>) -> EngineContext {
-        let sandbox = app.engine.gateways.driver("sandbox") as! SandboxGateway
-        return app.engine.replacingGateway(ScriptedCardGateway(sandbox: sandbox, context: app.engine, declineOn: declineOn))
+        // The sandbox saving cards and charging them, except on the chosen billing days (a card
+        // with no money on those days). Checkouts and refunds are not part of these stories.
+        let sandbox = Sandbox.gateway(app)
+        let engine = app.engine
+        return app.engine.replacingGateway(
+            StandInGateway(
+                name: sandbox.name, setup: { try await sandbox.startSetup($0) },
+                charge: { request in
+                    if declineOn.contains(engine.today.iso) { return .declined(reason: "insufficient_funds") }
+                    return try await sandbox.charge(request)
+                },
+                webhook: { try await sandbox.verifyWebhook(body: $0, headers: $1, receivedAt: $2) }))
     }
 
     static func runDays(_ context: EngineContext, until date: LocalDate, clock: TestClock) async throws {
