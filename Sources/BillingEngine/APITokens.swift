@@ -30,15 +30,15 @@ public struct APITokens: Sendable {
     public struct Bearer: Sendable {
         public let tokenID: UUID
         public let user: UserRecord
-        public let account: AccountRecord
+        public let account: Account
         public let scopes: Set<String>
 
-        public var accountID: UUID { account.id! }
+        public var accountID: UUID { account.id }
         public var userID: UUID { user.id! }
         /// The token's user as the API shows it.
         public var person: ClientUser { ClientUser(user) }
         /// The account's currency (an unknown stored code reads as the provider's default).
-        public let currency: Currency
+        public var currency: Currency { account.currency }
         /// Who did it: `api:<user id>`.
         public var actor: Initiator { .apiToken(userID: user.id!) }
     }
@@ -73,8 +73,8 @@ public struct APITokens: Sendable {
             try await record.save(on: db)
         }
         return Bearer(
-            tokenID: record.id!, user: user, account: account, scopes: Set(record.scopes.split(separator: " ").map(String.init)),
-            currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
+            tokenID: record.id!, user: user, account: context.value(account),
+            scopes: Set(record.scopes.split(separator: " ").map(String.init)))
     }
 
     /// The staff member a staff token acts for, with the role that decides what it may do.

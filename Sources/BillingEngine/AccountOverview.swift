@@ -20,11 +20,12 @@ public struct AccountSummary: Sendable {
 extension AccountSummary {
     public static func load(accountID: UUID, context: EngineContext) async throws -> AccountSummary? {
         guard let account = try await AccountRecord.find(accountID, on: context.database) else { return nil }
-        return try await load(account: account, context: context)
+        return try await load(account: context.value(account), context: context)
     }
 
     /// The summary of an account already read (from the session or the API token).
-    public static func load(account: AccountRecord, context: EngineContext) async throws -> AccountSummary {
+    public static func load(account: Account, context: EngineContext) async throws -> AccountSummary {
+        let account = try await context.record(of: account)
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         let spending = try await context.ledger.spendingPower(of: account.id!, in: currency)
         return AccountSummary(account: Account(account, fallback: currency), currency: currency, spending: spending)

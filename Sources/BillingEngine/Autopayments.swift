@@ -13,9 +13,10 @@ public struct Autopayments: Sendable {
         try await AutopaySettingRecord.find(account.id!, on: context.database)
     }
 
-    public func save(account: AccountRecord, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
+    public func save(account: Account, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
+        let account = try await context.record(of: account)
         guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw AutopayError.maximumNotPositive }
-        guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: account),
+        guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: context.value(account)),
             saved.status != .beingSetUp
         else { throw AutopayError.methodNotUsable }
         let record =
@@ -33,7 +34,8 @@ public struct Autopayments: Sendable {
 
     /// What the services renewing from the balance will cost over the next month: each renewal
     /// falling due in it, and thirty days of each daily plan, tax included.
-    public func forecast(account: AccountRecord) async throws -> Money {
+    public func forecast(account: Account) async throws -> Money {
+        let account = try await context.record(of: account)
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         let settings = try await BillingSettings.load(on: context.database)
         let today = context.today
@@ -56,9 +58,10 @@ public struct Autopayments: Sendable {
         public let takenThisMonth: Money
     }
 
-    public func overview(account: AccountRecord) async throws -> Overview {
+    public func overview(account: Account) async throws -> Overview {
+        let account = try await context.record(of: account)
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
-        let forecast = try await forecast(account: account)
+        let forecast = try await forecast(account: context.value(account))
         return Overview(
             setting: try await setting(account: account).map { AutopaySetting($0, fallback: currency) }, forecast: forecast,
             recommendedMaximum: Autopayment.recommendedMaximum(forecast: forecast),

@@ -61,7 +61,8 @@ public struct Currencies: Sendable {
     /// Converts an account to another currency: the balance moves through the exchange account
     /// (two balanced legs in one ledger transaction), services' renewal prices convert at the
     /// same rate, and the account's currency changes. `requestKey` makes a double submit harmless.
-    public func changeAccountCurrency(account: AccountRecord, to target: Currency, actor: Initiator, requestKey: String) async throws {
+    public func changeAccountCurrency(account: Account, to target: Currency, actor: Initiator, requestKey: String) async throws {
+        let account = try await context.record(of: account)
         guard let source = Currency.named(account.currency), source != target else { throw CurrencyError.sameCurrency }
         guard let rate = try await rate(from: source, to: target) else {
             throw CurrencyError.noRate(from: source.code, to: target.code)

@@ -80,7 +80,8 @@ public struct DemoProvider: Sendable {
             let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first()
         else { return }
         let actor = Initiator.client(userID: client.userID)
-        try await Cart(context: context).add(OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: account)
-        try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: actor)
+        try await Cart(context: context).add(
+            OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: context.value(account))
+        try await Orders(context: context).checkout(account: context.value(account), payFromBalance: true, actor: actor)
     }
 }

@@ -103,9 +103,10 @@ public struct OrderPricing: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     public func price(
-        _ configuration: OrderConfiguration, for account: AccountRecord,
+        _ configuration: OrderConfiguration, for account: Account,
         settings: BillingSettings? = nil
     ) async throws -> PricedConfiguration {
+        let account = try await context.record(of: account)
         let given = settings
         let settings: BillingSettings
         if let given { settings = given } else { settings = try await BillingSettings.load(on: context.database) }

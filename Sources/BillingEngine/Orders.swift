@@ -27,8 +27,9 @@ public struct Cart: Sendable {
 
     /// Adds a configuration to the cart after pricing it (so an invalid one never gets in).
     @discardableResult
-    public func add(_ configuration: OrderConfiguration, account: AccountRecord) async throws -> OrderItem {
-        let priced = try await OrderPricing(context: context).price(configuration, for: account)
+    public func add(_ configuration: OrderConfiguration, account: Account) async throws -> OrderItem {
+        let account = try await context.record(of: account)
+        let priced = try await OrderPricing(context: context).price(configuration, for: context.value(account))
         let config = priced.configuration
         let item = OrderItemRecord(
             accountID: account.id!, kind: "new", planID: config.planID, period: config.period.rawValue,
@@ -39,9 +40,10 @@ public struct Cart: Sendable {
     }
 
     /// Replaces a cart item's configuration.
-    public func update(itemID: UUID, with configuration: OrderConfiguration, account: AccountRecord) async throws {
+    public func update(itemID: UUID, with configuration: OrderConfiguration, account: Account) async throws {
+        let account = try await context.record(of: account)
         let item = try await cartItem(itemID, account: account)
-        let priced = try await OrderPricing(context: context).price(configuration, for: account)
+        let priced = try await OrderPricing(context: context).price(configuration, for: context.value(account))
         let config = priced.configuration
         item.planID = config.planID
         item.period = config.period.rawValue
@@ -53,12 +55,14 @@ public struct Cart: Sendable {
         try await item.update(on: context.database)
     }
 
-    public func remove(itemID: UUID, account: AccountRecord) async throws {
+    public func remove(itemID: UUID, account: Account) async throws {
+        let account = try await context.record(of: account)
         try await cartItem(itemID, account: account).delete(on: context.database)
     }
 
     /// Applies a promo code to every cart item it is valid for; refuses it if it fits none.
-    public func applyPromo(_ code: String, account: AccountRecord) async throws {
+    public func applyPromo(_ code: String, account: Account) async throws {
+        let account = try await context.record(of: account)
         let lines = try await storedLines(account: account)
         var applied = 0
         var lastRefusal = OrderError.promo(.unknown)
@@ -66,7 +70,7 @@ public struct Cart: Sendable {
             guard var config = configuration(of: line.item) else { continue }
             config.promoCode = code
             do {
-                _ = try await OrderPricing(context: context).price(config, for: account)
+                _ = try await OrderPricing(context: context).price(config, for: context.value(account))
                 line.item.promoCode = code.trimmingCharacters(in: .whitespaces).uppercased()
                 try await line.item.update(on: context.database)
                 applied += 1
@@ -78,7 +82,8 @@ public struct Cart: Sendable {
     }
 
     /// The cart's items, oldest first, each priced now.
-    public func lines(account: AccountRecord) async throws -> [CartLine] {
+    public func lines(account: Account) async throws -> [CartLine] {
+        let account = try await context.record(of: account)
         let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
         return try await storedLines(account: account).map {
             CartLine(item: OrderItem($0.item, currency: currency), priced: $0.priced, problem: $0.problem)
@@ -86,7 +91,8 @@ public struct Cart: Sendable {
     }
 
     /// One item of the cart (not yet checked out), to open its form again.
-    public func item(_ id: UUID, account: AccountRecord) async throws -> OrderItem? {
+    public func item(_ id: UUID, account: Account) async throws -> OrderItem? {
+        let account = try await context.record(of: account)
         guard let item = try await OrderItemRecord.find(id, on: context.database), item.accountID == account.id!, item.orderID == nil
         else { return nil }
         return OrderItem(item, currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
@@ -108,8 +114,8 @@ public struct Cart: Sendable {
         return lines
     }
 
-    public func count(account: AccountRecord) async throws -> Int {
-        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$orderID == nil).count()
+    public func count(account: Account) async throws -> Int {
+        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$orderID == nil).count()
     }
 
     func cartItem(_ id: UUID, account: AccountRecord) async throws -> OrderItemRecord {
@@ -138,7 +144,7 @@ public struct Orders: Sendable {
     func price(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws -> PricedConfiguration {
         if item.kind == "renewal" { return try await renewalPrice(item, account: account, settings: settings) }
         guard let configuration = Cart(context: context).configuration(of: item) else { throw OrderError.periodNotOffered }
-        return try await OrderPricing(context: context).price(configuration, for: account, settings: settings)
+        return try await OrderPricing(context: context).price(configuration, for: context.value(account), settings: settings)
     }
 
     private func renewalPrice(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws
@@ -166,9 +172,10 @@ public struct Orders: Sendable {
     /// `balance` or a payment method's id. Returns the order.
     @discardableResult
     public func checkout(
-        account: AccountRecord, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
+        account: Account, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
         actor: Initiator
     ) async throws -> Order {
+        let account = try await context.record(of: account)
         var lines = try await Cart(context: context).storedLines(account: account)
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
         guard !lines.isEmpty else { throw OrderError.emptyCart }
@@ -198,16 +205,17 @@ public struct Orders: Sendable {
             }
             return order
         }
-        if payFromBalance { try await pay(orderID: order.id!, account: account, actor: actor) }
+        if payFromBalance { try await pay(orderID: order.id!, account: context.value(account), actor: actor) }
         return Order(try await OrderRecord.find(order.id!, on: context.database) ?? order, fallback: currency)
     }
 
     /// A service's next period as a pending order (SVC-1 "extend": the payment request).
     @discardableResult
     public func requestRenewal(
-        serviceID: UUID, account: AccountRecord, paymentMethod: String = "balance",
+        serviceID: UUID, account: Account, paymentMethod: String = "balance",
         actor: Initiator
     ) async throws -> Order {
+        let account = try await context.record(of: account)
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
             let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
@@ -216,7 +224,8 @@ public struct Orders: Sendable {
             period: service.period, domainName: service.domainName, osImage: service.osImage,
             addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
         try await item.create(on: context.database)
-        return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
+        return try await checkout(
+            account: context.value(account), itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
     }
 
     /// What paying an order from the client area leads to (CAT-5).
@@ -229,19 +238,21 @@ public struct Orders: Sendable {
 
     /// Pays a pending order the way it was checked out: from the balance now, or, for an order
     /// fixed to a payment method, says which method pays it.
-    public func settle(orderID: UUID, account: AccountRecord, actor: Initiator) async throws -> Settlement {
+    public func settle(orderID: UUID, account: Account, actor: Initiator) async throws -> Settlement {
+        let account = try await context.record(of: account)
         guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id! else {
             throw OrderError.orderNotFound
         }
         if case .method(let methodID) = OrderPaymentMethod(stored: order.paymentMethod) { return .payThrough(methodID: methodID) }
-        try await pay(orderID: orderID, account: account, actor: actor)
+        try await pay(orderID: orderID, account: context.value(account), actor: actor)
         return .paid
     }
 
     /// Pays a pending order from the balance. A second call (a double click, a retried request)
     /// finds the order paid and changes nothing. New services are opened after the payment is
     /// committed.
-    public func pay(orderID: UUID, account: AccountRecord, actor: Initiator) async throws {
+    public func pay(orderID: UUID, account: Account, actor: Initiator) async throws {
+        let account = try await context.record(of: account)
         var attempt = 0
         while true {
             attempt += 1
@@ -355,8 +366,8 @@ public struct Orders: Sendable {
     }
 
     /// The account's orders in one status, newest first.
-    public func list(account: AccountRecord, status: OrderStatus) async throws -> [Order] {
-        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$status == status.rawValue)
+    public func list(account: Account, status: OrderStatus) async throws -> [Order] {
+        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status == status.rawValue)
             .sort(\.$createdAt, .descending).limit(100).all().map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
@@ -369,9 +380,9 @@ public struct Orders: Sendable {
         public let payments: [Payment]
     }
 
-    public func detail(orderID: UUID, account: AccountRecord) async throws -> Detail? {
+    public func detail(orderID: UUID, account: Account) async throws -> Detail? {
         let db = context.database
-        guard let order = try await OrderRecord.find(orderID, on: db), order.accountID == account.id! else { return nil }
+        guard let order = try await OrderRecord.find(orderID, on: db), order.accountID == account.id else { return nil }
         let items = try await OrderItemRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
         let plans = try await PlanRecord.query(on: db).filter(\.$id ~~ Set(items.map(\.planID))).all()
         let byID = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0) })
@@ -383,8 +394,8 @@ public struct Orders: Sendable {
     }
 
     /// The number of items waiting in the account's cart (the menu shows it).
-    public func cartCount(account: AccountRecord) async throws -> Int {
-        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$orderID == nil).count()
+    public func cartCount(account: Account) async throws -> Int {
+        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$orderID == nil).count()
     }
 
     /// The items of some orders, grouped by order.
@@ -398,9 +409,9 @@ public struct Orders: Sendable {
     }
 
     /// Cancels a pending order; its items are dropped (a new order is needed, CAT-5).
-    public func cancel(orderID: UUID, account: AccountRecord) async throws {
+    public func cancel(orderID: UUID, account: Account) async throws {
         try await context.database.transaction { tx in
-            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id! else {
+            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id else {
                 throw OrderError.orderNotFound
             }
             guard order.status == "pending" else { throw OrderError.orderNotPending }

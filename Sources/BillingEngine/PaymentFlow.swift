@@ -71,7 +71,8 @@ public struct PaymentFlow: Sendable {
     static let creditableStatuses = PaymentStatus.allCases.filter(\.acceptsMoney).map(\.rawValue)
 
     /// The amounts a payment of `amount` with a method comes to (the confirmation step).
-    public func quote(methodID: UUID, amount: Money, account: AccountRecord) async throws -> (PaymentMethod, PaymentAmounts) {
+    public func quote(methodID: UUID, amount: Money, account: Account) async throws -> (PaymentMethod, PaymentAmounts) {
+        let account = try await context.record(of: account)
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled,
             method.currency.code == account.currency, method.kind != .balance
         else { throw PaymentError.methodUnavailable }
@@ -81,7 +82,8 @@ public struct PaymentFlow: Sendable {
 
     /// Creates the payment (status New). Nothing is charged yet.
     @discardableResult
-    public func create(_ request: PaymentRequest, account: AccountRecord) async throws -> Payment {
+    public func create(_ request: PaymentRequest, account: Account) async throws -> Payment {
+        let account = try await context.record(of: account)
         if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == request.idempotencyKey).first() {
             guard existing.accountID == account.id! else { throw PaymentError.paymentNotFound }
             return value(existing)
@@ -98,7 +100,7 @@ public struct PaymentFlow: Sendable {
             amount = Money(units: found.total, currency: Currency.named(found.currency) ?? context.provider.defaultCurrency)
         }
         guard let amount else { throw PaymentError.terms(.notPositive) }
-        let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: account)
+        let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: context.value(account))
         let payerID = try await payer(request.payer, method: method, account: account)
         return value(
             try await insertPayment(
@@ -108,8 +110,8 @@ public struct PaymentFlow: Sendable {
     }
 
     /// One of the account's payers; another account's is indistinguishable from a missing one.
-    public func payer(_ id: UUID, account: AccountRecord) async throws -> Payer? {
-        guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id! else { return nil }
+    public func payer(_ id: UUID, account: Account) async throws -> Payer? {
+        guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id else { return nil }
         return Payer(payer)
     }
 
@@ -344,7 +346,7 @@ public struct PaymentFlow: Sendable {
             return
         }
         do {
-            try await Orders(context: context).pay(orderID: orderID, account: account, actor: .system(job: "payments"))
+            try await Orders(context: context).pay(orderID: orderID, account: context.value(account), actor: .system(job: "payments"))
         } catch is OrderError {
             return
         }
@@ -366,8 +368,9 @@ public struct PaymentFlow: Sendable {
     }
 
     /// The client deletes an unpaid invoice (FIN-4). The record stays, Cancelled, for the books.
-    public func delete(paymentID: UUID, account: AccountRecord) async throws {
-        guard let payment = try await find(paymentID, account: account) else { throw PaymentError.paymentNotFound }
+    public func delete(paymentID: UUID, account: Account) async throws {
+        let account = try await context.record(of: account)
+        guard let payment = try await find(paymentID, account: context.value(account)) else { throw PaymentError.paymentNotFound }
         guard payment.status.isUnpaid else { throw PaymentError.notDeletable }
         try await cancel(paymentID: paymentID, reason: Self.deletedByClient)
     }
@@ -575,8 +578,8 @@ public struct PaymentFlow: Sendable {
         }
     }
 
-    public func list(account: AccountRecord, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
-        var query = PaymentRecord.query(on: context.database).filter(\.$accountID == account.id!)
+    public func list(account: Account, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
+        var query = PaymentRecord.query(on: context.database).filter(\.$accountID == account.id)
         if let statuses = filter.statuses { query = query.filter(\.$status ~~ statuses) }
         let total = try await query.copy().count()
         let page = page.within(total: total)
@@ -586,8 +589,8 @@ public struct PaymentFlow: Sendable {
     }
 
     /// One of the account's payments; another account's is indistinguishable from a missing one.
-    public func find(_ id: UUID, account: AccountRecord) async throws -> Payment? {
-        guard let payment = try await PaymentRecord.find(id, on: context.database), payment.accountID == account.id! else { return nil }
+    public func find(_ id: UUID, account: Account) async throws -> Payment? {
+        guard let payment = try await PaymentRecord.find(id, on: context.database), payment.accountID == account.id else { return nil }
         return value(payment)
     }
 
@@ -614,8 +617,8 @@ public struct PaymentFlow: Sendable {
     }
 
     /// The account's payers, by name, for the payment form.
-    public func payers(account: AccountRecord) async throws -> [Payer] {
-        try await PayerRecord.query(on: context.database).filter(\.$accountID == account.id!).sort(\.$name).all().map(Payer.init)
+    public func payers(account: Account) async throws -> [Payer] {
+        try await PayerRecord.query(on: context.database).filter(\.$accountID == account.id).sort(\.$name).all().map(Payer.init)
     }
 
     public func refunds(of payment: Payment) async throws -> [Refund] {
@@ -644,8 +647,8 @@ public struct PaymentFlow: Sendable {
 
     /// An order of the account waiting to be paid through the payment form (CAT-5): its frozen
     /// total and the method it was checked out with.
-    public func orderToPay(_ orderID: UUID, account: AccountRecord) async throws -> OrderToPay? {
-        guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id!,
+    public func orderToPay(_ orderID: UUID, account: Account) async throws -> OrderToPay? {
+        guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id,
             let currency = Currency.named(order.currency)
         else { return nil }
         return OrderToPay(

@@ -142,8 +142,9 @@ public struct PaymentMethods: Sendable {
 
     /// The methods a client may pay with: enabled, in the account's currency, with a driver
     /// configured for gateways. `topUp` leaves out the balance (it cannot top itself up).
-    public func available(for account: AccountRecord, topUp: Bool) async throws -> [PaymentMethod] {
-        try await all().filter { method in
+    public func available(for account: Account, topUp: Bool) async throws -> [PaymentMethod] {
+        let account = try await context.record(of: account)
+        return try await all().filter { method in
             guard method.record.enabled, method.currency.code == account.currency else { return false }
             if method.kind == .balance { return !topUp }
             if method.kind.isGateway { return context.gateways.driver(method.kind.rawValue) != nil }

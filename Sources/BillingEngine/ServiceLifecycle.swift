@@ -100,8 +100,9 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// A service of this account, or `notFound` (another account's service looks missing).
-    public func service(_ id: UUID, account: AccountRecord) async throws -> Service {
-        try await context.values([try await stored(id, account: account)])[0]
+    public func service(_ id: UUID, account: Account) async throws -> Service {
+        let account = try await context.record(of: account)
+        return try await context.values([try await stored(id, account: account)])[0]
     }
 
     func stored(_ id: UUID, account: AccountRecord) async throws -> ServiceRecord {
@@ -112,7 +113,8 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The client stops a running service (Suspended for daily billing, Stopped otherwise).
-    public func stop(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
+    public func stop(serviceID: UUID, account: Account, actor: Initiator) async throws {
+        let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.active.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
@@ -122,7 +124,8 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The client starts a service it stopped.
-    public func start(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
+    public func start(serviceID: UUID, account: Account, actor: Initiator) async throws {
+        let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.stoppedByClient.rawValue || service.status == ServiceStatus.suspendedByClient.rawValue
         else { throw ServiceActionError.notAllowed(status: service.status) }
@@ -132,7 +135,8 @@ public struct ServiceLifecycle: Sendable {
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
     /// paid period is forfeited, as the order form says.
-    public func delete(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
+    public func delete(serviceID: UUID, account: Account, actor: Initiator) async throws {
+        let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard let type = ProductType(rawValue: service.productType), type.clientMayDelete else {
             throw ServiceActionError.deletionNotAllowed
@@ -146,7 +150,8 @@ public struct ServiceLifecycle: Sendable {
         try await transition(service, .deletionCompleted, actor: .module(context.processing.name), on: context.database)
     }
 
-    public func setAutoRenew(serviceID: UUID, enabled: Bool, account: AccountRecord, actor: Initiator) async throws {
+    public func setAutoRenew(serviceID: UUID, enabled: Bool, account: Account, actor: Initiator) async throws {
+        let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard service.status != ServiceStatus.deleted.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
         guard service.autoRenew != enabled else { return }
@@ -165,7 +170,8 @@ public struct ServiceLifecycle: Sendable {
 
     /// Changes the period of the following renewals; the paid period is kept, the next one is
     /// priced from the catalog for the new period.
-    public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: AccountRecord, actor: Initiator) async throws {
+    public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: Account, actor: Initiator) async throws {
+        let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         let view = context.value(service)
         guard view.status != .deleted else { throw ServiceActionError.notFound }
@@ -207,7 +213,8 @@ public struct ServiceLifecycle: Sendable {
         public let amounts: [UUID: Int]
     }
 
-    public func quoteChange(serviceID: UUID, addons: [UUID: Int], account: AccountRecord) async throws -> ChangeQuote {
+    public func quoteChange(serviceID: UUID, addons: [UUID: Int], account: Account) async throws -> ChangeQuote {
+        let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         let view = context.value(service)
         guard view.status == .active || view.status == .stoppedByClient else {
@@ -240,10 +247,11 @@ public struct ServiceLifecycle: Sendable {
     /// balance now, the new price applies from the next renewal. Lowering a resource refunds
     /// nothing for the current period. `requestKey` comes from the form: a double submit charges once.
     public func changeResources(
-        serviceID: UUID, addons: [UUID: Int], account: AccountRecord, actor: Initiator,
+        serviceID: UUID, addons: [UUID: Int], account: Account, actor: Initiator,
         requestKey: String
     ) async throws {
-        let change = try await quoteChange(serviceID: serviceID, addons: addons, account: account)
+        let account = try await context.record(of: account)
+        let change = try await quoteChange(serviceID: serviceID, addons: addons, account: context.value(account))
         let key = "change:\(serviceID.uuidString.lowercased()):\(requestKey)"
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
@@ -352,9 +360,9 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The account's services (SVC-1), newest first.
-    public func list(account: AccountRecord, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
+    public func list(account: Account, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
         let db = context.database
-        let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id!)
+        let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id)
         if let type = filter.type { query.filter(\.$productType == type.rawValue) }
         if let status = filter.status {
             query.filter(\.$status == status.rawValue)

@@ -147,7 +147,7 @@ struct OrderingTests {
             }
             try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             account = try await app.account(client.accountID)
-            #expect(account.currency == "UAH")
+            #expect(account.currency == .UAH)
             // 100.50 × 45.25 = 4547.625
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .UAH) == Money(minor: 454_763, .UAH))
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
@@ -172,7 +172,7 @@ struct OrderingTests {
             await #expect(throws: CurrencyError.debt(Self.eur("12.30"))) {
                 try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             }
-            #expect(try await app.account(client.accountID).currency == "EUR")
+            #expect(try await app.account(client.accountID).currency == .EUR)
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == .zero(.EUR))
             // The spending rule says what the debt means for spending: nothing now, and the debt on top of a price.
             let power = try await app.engine.ledger.spendingPower(of: client.accountID, in: .EUR)
@@ -182,7 +182,7 @@ struct OrderingTests {
             // Once the debt is paid the change goes through.
             try await app.topUp(client.accountID, Self.eur("12.30"), key: "pay-debt")
             try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
-            #expect(try await app.account(client.accountID).currency == "UAH")
+            #expect(try await app.account(client.accountID).currency == .UAH)
         }
     }
 }

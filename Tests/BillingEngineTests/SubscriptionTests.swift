@@ -11,7 +11,7 @@ import Vapor
 
 extension Application {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
-    func saveCard(account: AccountRecord, method: UUID, context: EngineContext) async throws -> SavedMethod {
+    func saveCard(account: Account, method: UUID, context: EngineContext) async throws -> SavedMethod {
         let started = try await SavedMethods(context: context).startSetup(
             methodID: method, account: account, returnURL: { _ in "r" },
             cancelURL: { _ in "c" })
@@ -161,7 +161,7 @@ struct SubscriptionTests {
             var autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").sort(\.$number).all()
             #expect(autopayments.map(\.amount) == [Self.eur("25.00").units])
             #expect(autopayments.compactMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == ["2026-02-12"])
-            #expect(try await autopay.takenThisMonth(accountID: account.id!, currency: .EUR) == Self.eur("25.00"))
+            #expect(try await autopay.takenThisMonth(accountID: account.id, currency: .EUR) == Self.eur("25.00"))
             let statuses = try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status)
             #expect(statuses == ["active", "active", "expired"])
             #expect(try await app.balance(client.accountID) == Self.eur("5.00"))

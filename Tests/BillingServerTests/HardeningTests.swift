@@ -363,7 +363,7 @@ struct HardeningTests {
             let refused = try await browser.post("/finance/currency", form: ["currency": "UAH", "key": "fx-1"])
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.text.contains("The currency was not changed: 1 order(s) priced in EUR still wait for payment."))
-            #expect(try await app.account(client.accountID).currency == "EUR")
+            #expect(try await app.account(client.accountID).currency == .EUR)
 
             // One parser: "10,555" is refused with an example, "10,5" is ten and a half, in any form.
             let method = try await app.cardMethod()

@@ -60,7 +60,13 @@ extension Application {
         return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
     }
 
-    public func account(_ id: UUID) async throws -> AccountRecord {
+    /// An account as the edge hands it to use cases.
+    public func account(_ id: UUID) async throws -> Account {
+        Account(try await accountRecord(id), fallback: engine.provider.defaultCurrency)
+    }
+
+    /// The stored account, for tests that check a column.
+    public func accountRecord(_ id: UUID) async throws -> AccountRecord {
         try await AccountRecord.find(id, on: db)!
     }
 

@@ -16,7 +16,7 @@ public struct Account: Sendable, Identifiable, Hashable {
     public let status: String
     public let createdAt: Date
 
-    init(_ record: AccountRecord, fallback: Currency) {
+    public init(_ record: AccountRecord, fallback: Currency) {
         id = record.id!
         clientCode = record.clientCode
         name = record.name
@@ -83,4 +83,20 @@ public struct OutboxMessage: Sendable, Identifiable, Hashable {
         lastError = record.lastError
         createdAt = record.createdAt
     }
+}
+
+extension EngineContext {
+    /// The stored account behind the value the edge holds (from the session or the API token).
+    /// Use cases read it fresh, so they never act on what a request read before they ran.
+    func record(of account: Account) async throws -> AccountRecord {
+        guard let record = try await AccountRecord.find(account.id, on: database) else {
+            throw PlainRefusal("unauthorized", status: .unauthorized, key: "error.api.unauthorized")
+        }
+        return record
+    }
+}
+
+extension EngineContext {
+    /// An account as the edge and the public use cases take it.
+    func value(_ record: AccountRecord) -> Account { Account(record, fallback: provider.defaultCurrency) }
 }

@@ -7,12 +7,11 @@ import Vapor
 /// The logged-in client user of a request, with the account they act for.
 struct ClientIdentity: Sendable {
     let user: UserRecord
-    /// The account, handed to the engine's use cases as it is; the edge reads the typed values
-    /// below.
-    let account: AccountRecord
+    /// The account the user acts for, as the engine's use cases take it.
+    let account: Account
     let sessionToken: String
 
-    var accountID: UUID { account.id! }
+    var accountID: UUID { account.id }
     var userID: UUID { user.id! }
     var userName: String { user.name }
     var email: String { user.email }
@@ -22,7 +21,7 @@ struct ClientIdentity: Sendable {
     var clientCode: Int { account.clientCode }
     /// The account's currency (a stored code the platform does not know, which a migration
     /// never writes, reads as the provider's default currency).
-    let currency: Currency
+    var currency: Currency { account.currency }
     /// Who did it, in the history and the ledger: `client:<user id>`.
     var actor: Initiator { .client(userID: user.id!) }
 }
@@ -101,8 +100,7 @@ enum SessionCookie {
         else { return nil }
         if let language = user.language.flatMap(Language.init(rawValue:)) { request.language = language }
         return ClientIdentity(
-            user: user, account: account, sessionToken: token,
-            currency: Currency.named(account.currency) ?? request.engine.provider.defaultCurrency)
+            user: user, account: Account(account, fallback: request.engine.provider.defaultCurrency), sessionToken: token)
     }
 }
 
