@@ -56,4 +56,28 @@ struct ArchitectureTests {
         #expect(offending == [])
         #expect(checked > 60)
     }
+
+    /// Use cases take values (`Account`, ids), never stored records: the edge cannot hand the
+    /// engine a row it read earlier, and the engine reads what it needs fresh.
+    @Test func publicUseCasesTakeValuesNotRecords() throws {
+        let root = Self.sources.appendingPathComponent("BillingEngine")
+        let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+        let signature = try NSRegularExpression(
+            pattern: #"public (?:static )?func \w+(?:<[^>]*>)?\((.*?)\)\s*(?:async|throws|->|\{)"#, options: [.dotMatchesLineSeparators])
+        let recordParameter = try NSRegularExpression(pattern: #":\s*\[?\w+Record\b"#)
+        var signatures = 0
+        var offending: [String] = []
+        for case let file as URL in files where file.pathExtension == "swift" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in signature.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                signatures += 1
+                let parameters = (text as NSString).substring(with: match.range(at: 1))
+                if recordParameter.firstMatch(in: parameters, range: NSRange(parameters.startIndex..., in: parameters)) != nil {
+                    offending.append(file.lastPathComponent + ": " + (text as NSString).substring(with: match.range).prefix(80))
+                }
+            }
+        }
+        #expect(offending == [])
+        #expect(signatures > 100)
+    }
 }

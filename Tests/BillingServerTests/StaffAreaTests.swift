@@ -45,11 +45,11 @@ struct StaffAreaTests {
             let clientBrowser = Browser(app)
             try await clientBrowser.logIn()
             let history = try await clientBrowser.get("/finance/balance")
-            #expect(history.text.contains("Goodwill credit"))
-            #expect(history.text.contains("+€25.50"))
+            #expect(history.testIDs("ledger-memo") == ["Goodwill credit"])
+            #expect(history.testIDs("ledger-amount") == ["+€25.50"])
             #expect(history.text.contains("Adjustment"))
             let dashboard = try await clientBrowser.get("/dashboard")
-            #expect(dashboard.text.contains("€25.50"))
+            #expect(dashboard.testID("dashboard-balance") == "€25.50")
         }
     }
 
@@ -64,8 +64,8 @@ struct StaffAreaTests {
             let browser = Browser(app)
             try await browser.logIn()
             let page = try await browser.get("/dashboard")
-            #expect(page.text.contains("-€42.10"))
-            #expect(page.text.contains("Debt: €42.10"))
+            #expect(page.testID("dashboard-balance") == "-€42.10")
+            #expect(page.testID("header-debt") == "Debt €42.10")
             #expect(page.text.contains("header-debt"))
         }
     }

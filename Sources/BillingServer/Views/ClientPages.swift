@@ -25,7 +25,9 @@ enum ClientPages {
                 .section(
                     .class("widget widget-balance"), .attribute(named: "data-testid", value: "balance-widget"),
                     .h2(.text(page.t("dashboard.balance"))),
-                    .p(.class(summary.balance.isNegative ? "big-amount negative" : "big-amount"), .text(page.money(summary.balance))),
+                    .p(
+                        .class(summary.balance.isNegative ? "big-amount negative" : "big-amount"),
+                        .attribute(named: "data-testid", value: "dashboard-balance"), .text(page.money(summary.balance))),
                     .if(
                         summary.debt.isPositive,
                         .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
@@ -91,6 +93,7 @@ enum LedgerTable {
                                 .text(movement.text.map { page.t($0.key, $0.arguments) } ?? movement.memo)),
                             .td(
                                 .class(movement.amount.isNegative ? "num negative" : "num positive"),
+                                .attribute(named: "data-testid", value: "ledger-amount"),
                                 .text((movement.amount.isPositive ? "+" : "") + page.money(movement.amount))))
                     })),
             Pager.render(page, current: movements.request.number, pages: movements.pageCount) { url.path(["page": String($0)]) }

@@ -45,7 +45,7 @@ enum OrderPages {
                                                 .span(
                                                     .class("tag tag-ok"),
                                                     .text(page.t("order.trial_days", ["days": String(offer.plan.trialDays)])))),
-                                            .strong(.text(page.money(price))),
+                                            .strong(.attribute(named: "data-testid", value: "plan-price"), .text(page.money(price))),
                                             .span(.class("muted"), .text(" / " + page.t("period.per." + period.rawValue))))
                                     },
                                     .p(.class("muted"), .text(offer.plan.summary(in: page.language))),
@@ -386,7 +386,9 @@ enum OrderPages {
                                     .td(.a(.href(SiteURL.order(.value(order.id)).path), .text("#\(order.number)"))),
                                     .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
                                     .td(.text("\((items[order.id] ?? []).count) · \(names)")), .td(.text(method(order))),
-                                    .td(.class("num"), .text(page.money(order.total))),
+                                    .td(
+                                        .class("num"), .attribute(named: "data-testid", value: "orders-row-total"),
+                                        .text(page.money(order.total))),
                                     .td(
                                         .class("actions"),
                                         .if(

@@ -367,6 +367,7 @@ enum PaymentPages {
                 .group(
                     UI.hidden("order", order.id.uuidString.lowercased()),
                     .p(
+                        .attribute(named: "data-testid", value: "payment-for-order"),
                         .text(
                             page.t(
                                 "payment.for_order", ["number": String(order.number), "amount": page.money(order.total)]))),

@@ -69,7 +69,8 @@ enum ServicePages {
                                         .td(.text(service.ipAddress ?? "—")),
                                         .td(.text(service.expiresOn.iso)),
                                         .td(
-                                            .class("num"), .text("\(page.money(cost)) / \(page.t("period.per." + service.period.rawValue))")
+                                            .class("num"), .attribute(named: "data-testid", value: "service-cost"),
+                                            .text("\(page.money(cost)) / \(page.t("period.per." + service.period.rawValue))")
                                         ),
                                         .td(
                                             statusTag(page, service.status),
