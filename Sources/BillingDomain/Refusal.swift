@@ -65,3 +65,11 @@ public struct PlainRefusal: Refusal, Equatable {
         self.textArguments = arguments
     }
 }
+
+/// Refusals that are not any use case's own: no valid credentials (or an account gone since
+/// they were checked), a right the caller lacks, a request that cannot be read.
+extension PlainRefusal {
+    public static let unauthorized = PlainRefusal("unauthorized", status: .unauthorized, key: "error.api.unauthorized")
+    public static let forbidden = PlainRefusal("forbidden", status: .forbidden, key: "error.forbidden")
+    public static let badRequest = PlainRefusal("invalid_request", status: .badRequest, key: "error.bad_request")
+}

@@ -23,12 +23,11 @@ extension AccountSummary {
         return try await load(account: context.value(account), context: context)
     }
 
-    /// The summary of an account already read (from the session or the API token).
+    /// The summary of an account already read (from the session or the API token): every
+    /// client page shows it, so it reads the balance and nothing else.
     public static func load(account: Account, context: EngineContext) async throws -> AccountSummary {
-        let account = try await context.record(of: account)
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
-        let spending = try await context.ledger.spendingPower(of: account.id!, in: currency)
-        return AccountSummary(account: Account(account, fallback: currency), currency: currency, spending: spending)
+        let spending = try await context.ledger.spendingPower(of: account.id, in: account.currency)
+        return AccountSummary(account: account, currency: account.currency, spending: spending)
     }
 }
 

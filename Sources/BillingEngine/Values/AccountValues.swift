@@ -89,9 +89,7 @@ extension EngineContext {
     /// The stored account behind the value the edge holds (from the session or the API token).
     /// Use cases read it fresh, so they never act on what a request read before they ran.
     func record(of account: Account) async throws -> AccountRecord {
-        guard let record = try await AccountRecord.find(account.id, on: database) else {
-            throw PlainRefusal("unauthorized", status: .unauthorized, key: "error.api.unauthorized")
-        }
+        guard let record = try await AccountRecord.find(account.id, on: database) else { throw PlainRefusal.unauthorized }
         return record
     }
 }

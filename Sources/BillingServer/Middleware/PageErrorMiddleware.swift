@@ -45,13 +45,6 @@ enum PageError: Refusal {
     }
 }
 
-/// Refusals of the API's own making (a token without the right, a malformed request).
-extension PlainRefusal {
-    static let unauthorized = PlainRefusal("unauthorized", status: .unauthorized, key: "error.api.unauthorized")
-    static let forbidden = PlainRefusal("forbidden", status: .forbidden, key: "error.forbidden")
-    static let badRequest = PlainRefusal("invalid_request", status: .badRequest, key: "error.bad_request")
-}
-
 extension Request {
     /// Whether errors are answered as the API's JSON: set by the API's route group; a request no
     /// route took (an unknown `/api/…` path) is judged by its path.
