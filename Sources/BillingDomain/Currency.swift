@@ -1,5 +1,5 @@
 /// An ISO 4217 currency the platform bills in, with its minor unit and the symbols it is written with.
-public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct Currency: Sendable, Hashable, CustomStringConvertible {
     /// The three-letter ISO 4217 code, e.g. `RUB`.
     public let code: String
     /// Digits after the decimal separator in the currency's smallest coin (2 for kopecks and cents).
@@ -50,5 +50,30 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         var result: Int64 = Money.unitsPerMajor
         for _ in 0..<minorDigits { result /= 10 }
         return result
+    }
+}
+
+/// A currency is stored and sent as its ISO code (`"RUB"`), so a record's `currency` column and
+/// an API field read the same. Older JSON (frozen quotes) wrote the whole structure; that form is
+/// still read, by its `code`.
+extension Currency: Codable {
+    private enum CodingKeys: String, CodingKey { case code }
+
+    public init(from decoder: any Decoder) throws {
+        let code: String
+        if let single = try? decoder.singleValueContainer(), let value = try? single.decode(String.self) {
+            code = value
+        } else {
+            code = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .code)
+        }
+        guard let currency = Currency.named(code) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Unknown currency \(code)"))
+        }
+        self = currency
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
     }
 }

@@ -208,3 +208,37 @@ public enum PaymentTermsError: Error, Sendable, Equatable {
     case wrongCurrency(expected: Currency)
     case notWholeMinorUnits
 }
+
+/// What a payment came through: a payment method of some kind, or the platform's own cashback,
+/// which no method pays. Stored as the method kind's raw value, or `cashback`.
+public enum PaymentChannel: RawRepresentable, Sendable, Codable, Hashable {
+    case method(PaymentMethodKind)
+    case cashback
+
+    public init?(rawValue: String) {
+        if rawValue == "cashback" {
+            self = .cashback
+        } else if let kind = PaymentMethodKind(rawValue: rawValue) {
+            self = .method(kind)
+        } else {
+            return nil
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .method(let kind): kind.rawValue
+        case .cashback: "cashback"
+        }
+    }
+
+    /// The method's kind; `nil` for cashback.
+    public var methodKind: PaymentMethodKind? {
+        if case .method(let kind) = self { kind } else { nil }
+    }
+
+    public var isGateway: Bool { methodKind?.isGateway == true }
+
+    /// Every channel, for staff's filter of the payment list.
+    public static let all: [PaymentChannel] = PaymentMethodKind.allCases.map(PaymentChannel.method) + [.cashback]
+}

@@ -22,8 +22,8 @@ public enum ServiceStatus: String, Sendable, Codable, CaseIterable, Hashable {
     /// Statuses a renewal may extend: the service exists and was not stopped by the provider.
     public var renewable: Bool { self == .active || self == .stoppedByClient || self == .expired }
 
-    /// The raw values of the `renewable` statuses, for queries.
-    public static let renewableValues = allCases.filter(\.renewable).map(\.rawValue)
+    /// The `renewable` statuses, for queries.
+    public static let renewableStatuses = allCases.filter(\.renewable)
 }
 
 /// What a processing module is doing to a service while its status is `processing`.

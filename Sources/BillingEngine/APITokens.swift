@@ -66,7 +66,7 @@ public struct APITokens: Sendable {
             record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
             let user = try await UserRecord.find(record.userID, on: db), user.enabled,
             let account = try await AccountRecord.find(user.accountID, on: db),
-            account.status == AccountStatus.active.rawValue
+            account.status == AccountStatus.active
         else { return nil }
         if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
             record.lastUsedAt = now
@@ -109,13 +109,12 @@ public struct APITokens: Sendable {
         let now = context.clock.now
         guard let record = try await StaffAPITokenRecord.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
             record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
-            let staff = try await StaffUserRecord.find(record.staffID, on: db), staff.enabled,
-            let role = StaffRole(rawValue: staff.role)
+            let staff = try await StaffUserRecord.find(record.staffID, on: db), staff.enabled
         else { return nil }
         if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
             record.lastUsedAt = now
             try await record.save(on: db)
         }
-        return StaffBearer(tokenID: record.id!, staff: staff, role: role)
+        return StaffBearer(tokenID: record.id!, staff: staff, role: staff.role)
     }
 }

@@ -39,7 +39,7 @@ public struct UserPreferences: Sendable {
 
     /// The language pages and e-mails are written in for this user.
     public func setLanguage(_ language: Language, userID: UUID) async throws {
-        try await UserRecord.query(on: context.database).filter(\.$id == userID).set(\.$language, to: language.rawValue).update()
+        try await UserRecord.query(on: context.database).filter(\.$id == userID).set(\.$language, to: language).update()
     }
 }
 

@@ -77,7 +77,7 @@ public struct AccountRegistration: Sendable {
         if let existing = try await UserRecord.query(on: context.database).filter(\.$email == email).first() {
             // The same bcrypt work as a real sign-up, so the answer takes as long.
             _ = try await context.passwords.hash(form.password)
-            let language = existing.language.flatMap(Language.init(rawValue:)) ?? form.language
+            let language = existing.language ?? form.language
             let arguments = [
                 "name": existing.name, "provider": context.provider.name,
                 "login": context.provider.baseURL + "/login", "reset": context.provider.baseURL + "/password/forgot"
@@ -103,7 +103,7 @@ public struct AccountRegistration: Sendable {
         guard let user = try await UserRecord.find(userID, on: context.database), user.emailConfirmedAt == nil else { return }
         let token = SecretToken.generate()
         let now = context.clock.now
-        let language = user.language.flatMap(Language.init(rawValue:)) ?? context.provider.defaultLanguage
+        let language = user.language ?? context.provider.defaultLanguage
         let arguments = [
             "name": user.name, "provider": context.provider.name, "hours": "48",
             "link": "\(context.provider.baseURL)/signup/confirm/\(token)"
@@ -176,11 +176,11 @@ public struct AccountRegistration: Sendable {
                     let code = try await Self.nextClientCode(on: db) + attempt
                     let account = AccountRecord(
                         clientCode: code, name: name, country: country, registeredOn: registeredOn,
-                        currency: currency.code, language: form.language.rawValue, createdAt: now)
+                        currency: currency, language: form.language, createdAt: now)
                     try await account.create(on: db)
                     let user = UserRecord(
                         accountID: account.id!, email: email, name: name, passwordHash: hash,
-                        isOwner: true, language: form.language.rawValue, createdAt: now,
+                        isOwner: true, language: form.language, createdAt: now,
                         emailConfirmedAt: confirmed ? now : nil)
                     try await user.create(on: db)
                     return Registered(accountID: account.id!, userID: user.id!, clientCode: code)

@@ -65,7 +65,7 @@ public struct Authentication: Sendable {
         let now = context.clock.now
         if let client {
             let account = try await AccountRecord.find(client.accountID, on: db)
-            guard client.enabled, account?.status == AccountStatus.active.rawValue else { throw LoginError.disabled }
+            guard client.enabled, account?.status == .active else { throw LoginError.disabled }
             guard client.emailConfirmedAt != nil else {
                 try await AccountRegistration(context: context).sendConfirmation(userID: client.id!)
                 throw LoginError.unconfirmed

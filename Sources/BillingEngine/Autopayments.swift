@@ -15,7 +15,7 @@ public struct Autopayments: Sendable {
 
     public func save(account: Account, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
         let account = try await context.record(of: account)
-        guard monthlyMaximum.isPositive, monthlyMaximum.currency.code == account.currency else { throw AutopayError.maximumNotPositive }
+        guard monthlyMaximum.isPositive, monthlyMaximum.currency == account.currency else { throw AutopayError.maximumNotPositive }
         guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: context.value(account)),
             saved.status != .beingSetUp
         else { throw AutopayError.methodNotUsable }
@@ -36,15 +36,15 @@ public struct Autopayments: Sendable {
     /// falling due in it, and thirty days of each daily plan, tax included.
     public func forecast(account: Account) async throws -> Money {
         let account = try await context.record(of: account)
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let currency = account.currency
         let settings = try await BillingSettings.load(on: context.database)
         let today = context.today
         let until = today.adding(months: 1)
         let services = try await AutopaymentRun.balanceRenewing(accountIDs: [account.id!], until: until, on: context.database)
         var total = Money.zero(currency)
-        for service in services where service.currency == currency.code {
+        for service in services where service.currency == currency {
             let price = AutopaymentRun.renewalPrice(service, currency: currency, country: account.country, taxMode: settings.taxMode)
-            total += service.period == BillingPeriod.day.rawValue ? price.times(30) : price
+            total += service.period == BillingPeriod.day ? price.times(30) : price
         }
         return total
     }
@@ -60,7 +60,7 @@ public struct Autopayments: Sendable {
 
     public func overview(account: Account) async throws -> Overview {
         let account = try await context.record(of: account)
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let currency = account.currency
         let forecast = try await forecast(account: context.value(account))
         return Overview(
             setting: try await setting(account: account).map { AutopaySetting($0, fallback: currency) }, forecast: forecast,
@@ -73,7 +73,7 @@ public struct Autopayments: Sendable {
         let today = context.today
         let monthStart = context.calendar.startOf(LocalDate(year: today.year, month: today.month, day: 1)!)
         let payments = try await PaymentRecord.query(on: context.database).filter(\.$accountID == accountID)
-            .filter(\.$purpose == "autopay").filter(\.$status ~~ [PaymentStatus.credited.rawValue, PaymentStatus.refunded.rawValue])
+            .filter(\.$purpose == .autopay).filter(\.$status ~~ [PaymentStatus.credited, PaymentStatus.refunded])
             .filter(\.$creditedAt >= monthStart).all()
         return Money(units: payments.reduce(0) { $0 + $1.amount }, currency: currency)
     }
@@ -98,7 +98,7 @@ struct AutopaymentRun {
     /// Services that renew from the balance and fall due by `until`.
     static func balanceRenewing(accountIDs: [UUID], until: LocalDate, on db: any Database) async throws -> [ServiceRecord] {
         try await ServiceRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$autoRenew == true)
-            .filter(\.$savedMethodID == nil).filter(\.$status ~~ ServiceStatus.renewableValues).filter(\.$expiresOn <= until.iso).all()
+            .filter(\.$savedMethodID == nil).filter(\.$status ~~ ServiceStatus.renewableStatuses).filter(\.$expiresOn <= until.iso).all()
     }
 
     func run(on date: LocalDate, settings: BillingSettings, summary: inout RenewalRun.Summary) async throws {
@@ -121,13 +121,14 @@ struct AutopaymentRun {
         let key = "autopay:\(setting.id!.uuidString.lowercased()):\(date.iso)"
         guard try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() == nil,
             let account = try await AccountRecord.find(setting.id!, on: context.database),
-            let currency = Currency.named(account.currency), setting.currency == currency.code,
+            setting.currency == account.currency,
             let saved = try await SavedMethodRecord.find(setting.savedMethodID, on: context.database), saved.deletedAt == nil,
             let token = saved.token, let method = try await PaymentMethods(context: context).method(saved.methodID),
             let driver = context.gateways.driver(saved.gateway)
         else { return false }
+        let currency = account.currency
         let needed = Money.sum(
-            services.filter { $0.currency == currency.code }.map {
+            services.filter { $0.currency == account.currency }.map {
                 Self.renewalPrice($0, currency: currency, country: account.country, taxMode: settings.taxMode)
             }, currency: currency)
         let power = try await context.ledger.spendingPower(of: account.id!, in: currency)
@@ -138,7 +139,7 @@ struct AutopaymentRun {
         guard amount.isPositive, let amounts = try? method.terms.amounts(for: amount) else { return false }
         let payment = try await PaymentFlow(context: context).insertPayment(
             account: account, method: method, amounts: amounts,
-            purpose: "autopay", savedMethodID: saved.id, status: .beingPaid,
+            purpose: .autopay, savedMethodID: saved.id, status: .beingPaid,
             key: key)
         return try await OffSessionPayment(context: context).collect(
             payment, amounts: amounts, saved: saved, token: token, driver: driver,

@@ -32,7 +32,7 @@ public struct BalanceAdjustments: Sendable {
         guard let account = try await AccountRecord.find(accountID, on: context.database) else { throw AdjustmentError.accountNotFound }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw AdjustmentError.reasonRequired }
-        guard amount.currency.code == account.currency else { throw AdjustmentError.wrongCurrency(expected: account.currency) }
+        guard amount.currency == account.currency else { throw AdjustmentError.wrongCurrency(expected: account.currency.code) }
         let rounded = amount.roundedToMinorUnit()
         guard !rounded.isZero else { throw AdjustmentError.zeroAmount }
         let limits = AdjustmentError.beyondLimits(

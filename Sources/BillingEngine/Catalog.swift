@@ -64,7 +64,7 @@ public struct Catalog: Sendable {
     public func offers(type: ProductType? = nil, currency: Currency, includeDisabled: Bool = false) async throws -> [PlanOffer] {
         let db = context.database
         let query = PlanRecord.query(on: db)
-        if let type { query.filter(\.$productType == type.rawValue) }
+        if let type { query.filter(\.$productType == type) }
         if !includeDisabled { query.filter(\.$enabled == true) }
         let plans = try await query.sort(\.$position).sort(\.$name).all()
         let offers = try await offers(for: plans, currency: currency)
@@ -83,17 +83,17 @@ public struct Catalog: Sendable {
         let planIDs = plans.compactMap(\.id)
         let addons = try await AddonRecord.query(on: db).filter(\.$planID ~~ planIDs).sort(\.$position).sort(\.$createdAt).all()
         let owners = planIDs + addons.compactMap(\.id)
-        let prices = try await PriceRecord.query(on: db).filter(\.$ownerID ~~ owners).filter(\.$currency == currency.code).all()
+        let prices = try await PriceRecord.query(on: db).filter(\.$ownerID ~~ owners).filter(\.$currency == currency).all()
         var byOwner: [UUID: [BillingPeriod: Money]] = [:]
         for price in prices {
-            guard let period = BillingPeriod(rawValue: price.period) else { continue }
-            byOwner[price.ownerID, default: [:]][period] = Money(units: price.amount, currency: currency)
+            byOwner[price.ownerID, default: [:]][price.period] = Money(units: price.amount, currency: currency)
         }
         let addonsByPlan = Dictionary(grouping: addons, by: \.planID)
         return plans.compactMap { plan in
-            guard let type = ProductType(rawValue: plan.productType) else { return nil }
+            let type = plan.productType
             let offers = (addonsByPlan[plan.id!] ?? []).compactMap { addon -> AddonOffer? in
-                guard let kind = AddonKind(rawValue: addon.kind),
+                let kind = addon.kind
+                guard
                     let limits = try? AddonLimits(
                         included: addon.included, minimum: addon.minimum, maximum: addon.maximum, step: addon.step)
                 else { return nil }
@@ -144,9 +144,9 @@ public struct Catalog: Sendable {
             guard let existing = try await PlanRecord.find(planID, on: context.database) else { throw CatalogError.unknownPlan }
             plan = existing
         } else {
-            plan = PlanRecord(productType: form.productType.rawValue, name: name, summary: "", createdAt: context.clock.now)
+            plan = PlanRecord(productType: form.productType, name: name, summary: "", createdAt: context.clock.now)
         }
-        plan.productType = form.productType.rawValue
+        plan.productType = form.productType
         plan.name = name
         plan.summary = String(form.summary.prefix(2000))
         plan.trialDays = form.trialDays
@@ -163,21 +163,21 @@ public struct Catalog: Sendable {
     public func setPrice(ownerID: UUID, period: BillingPeriod, amount: Money) async throws {
         let db = context.database
         guard !amount.isNegative else { throw CatalogError.negativePrice }
-        if let row = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
-            .filter(\.$currency == amount.currency.code).first()
+        if let row = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period)
+            .filter(\.$currency == amount.currency).first()
         {
             row.amount = amount.units
             try await row.update(on: db)
         } else {
-            try await PriceRecord(ownerID: ownerID, period: period.rawValue, currency: amount.currency.code, amount: amount.units).create(
+            try await PriceRecord(ownerID: ownerID, period: period, currency: amount.currency, amount: amount.units).create(
                 on: db)
         }
     }
 
     /// Removes the price of an owner for a period and currency (the period is no longer offered).
     public func removePrice(ownerID: UUID, period: BillingPeriod, currency: Currency) async throws {
-        try await PriceRecord.query(on: context.database).filter(\.$ownerID == ownerID).filter(\.$period == period.rawValue)
-            .filter(\.$currency == currency.code).delete()
+        try await PriceRecord.query(on: context.database).filter(\.$ownerID == ownerID).filter(\.$period == period)
+            .filter(\.$currency == currency).delete()
     }
 
     /// What staff enter for an add-on.
@@ -225,10 +225,10 @@ public struct Catalog: Sendable {
         } else {
             let count = try await AddonRecord.query(on: context.database).filter(\.$planID == planID).count()
             addon = AddonRecord(
-                planID: planID, kind: form.kind.rawValue, name: name, included: 0, minimum: 0, maximum: 0, step: 1,
+                planID: planID, kind: form.kind, name: name, included: 0, minimum: 0, maximum: 0, step: 1,
                 position: count, createdAt: context.clock.now)
         }
-        addon.kind = form.kind.rawValue
+        addon.kind = form.kind
         addon.name = name
         addon.included = form.included
         addon.minimum = form.minimum

@@ -31,7 +31,7 @@ struct Charge: Sendable {
         ExpenseRecord(
             accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
             periodFrom: periodFrom?.iso, periodTo: periodTo?.iso, amount: amount.gross.units, tax: amount.tax.units,
-            taxRate: amount.rate.basisPoints, currency: amount.gross.currency.code,
+            taxRate: amount.rate.basisPoints, currency: amount.gross.currency,
             paidAmount: transactionID == nil && amount.gross.isPositive ? 0 : amount.gross.units,
             ledgerTransactionID: transactionID, idempotencyKey: key, createdAt: now)
     }

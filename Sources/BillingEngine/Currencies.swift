@@ -31,7 +31,7 @@ public struct Currencies: Sendable {
         guard base != quote else { throw CurrencyError.sameCurrency }
         guard rateMicros > 0, rateMicros < 1_000_000_000_000 else { throw CurrencyError.badRate }
         try await CurrencyRateRecord(
-            base: base.code, quote: quote.code, rateMicros: rateMicros,
+            base: base, quote: quote, rateMicros: rateMicros,
             setBy: Initiator.staff(staffID).stored, createdAt: context.clock.now
         ).create(on: context.database)
     }
@@ -39,9 +39,9 @@ public struct Currencies: Sendable {
     /// The rate in force from `from` to `to` as a fraction, from the newest row of either direction.
     public func rate(from: Currency, to: Currency) async throws -> Fraction? {
         let db = context.database
-        let direct = try await CurrencyRateRecord.query(on: db).filter(\.$base == from.code).filter(\.$quote == to.code)
+        let direct = try await CurrencyRateRecord.query(on: db).filter(\.$base == from).filter(\.$quote == to)
             .sort(\.$createdAt, .descending).first()
-        let inverse = try await CurrencyRateRecord.query(on: db).filter(\.$base == to.code).filter(\.$quote == from.code)
+        let inverse = try await CurrencyRateRecord.query(on: db).filter(\.$base == to).filter(\.$quote == from)
             .sort(\.$createdAt, .descending).first()
         switch (direct, inverse) {
         case (let d?, let i?): return d.createdAt >= i.createdAt ? Fraction(d.rateMicros, 1_000_000) : Fraction(1_000_000, i.rateMicros)
@@ -55,7 +55,7 @@ public struct Currencies: Sendable {
     public func currentRates() async throws -> [ExchangeRate] {
         let rows = try await CurrencyRateRecord.query(on: context.database).sort(\.$createdAt, .descending).limit(500).all()
         var seen = Set<String>()
-        return rows.filter { seen.insert("\($0.base)/\($0.quote)").inserted }.compactMap(ExchangeRate.init)
+        return rows.filter { seen.insert("\($0.base)/\($0.quote)").inserted }.map(ExchangeRate.init)
     }
 
     /// Converts an account to another currency: the balance moves through the exchange account
@@ -63,15 +63,16 @@ public struct Currencies: Sendable {
     /// same rate, and the account's currency changes. `requestKey` makes a double submit harmless.
     public func changeAccountCurrency(account: Account, to target: Currency, actor: Initiator, requestKey: String) async throws {
         let account = try await context.record(of: account)
-        guard let source = Currency.named(account.currency), source != target else { throw CurrencyError.sameCurrency }
+        let source = account.currency
+        guard source != target else { throw CurrencyError.sameCurrency }
         guard let rate = try await rate(from: source, to: target) else {
             throw CurrencyError.noRate(from: source.code, to: target.code)
         }
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(account.id!, on: tx)
-            guard let fresh = try await AccountRecord.find(account.id!, on: tx), fresh.currency == source.code else { return }
-            let pending = try await OrderRecord.query(on: tx).filter(\.$accountID == account.id!).filter(\.$status == "pending").count()
+            guard let fresh = try await AccountRecord.find(account.id!, on: tx), fresh.currency == source else { return }
+            let pending = try await OrderRecord.query(on: tx).filter(\.$accountID == account.id!).filter(\.$status == .pending).count()
             guard pending == 0 else { throw CurrencyError.pendingOrders(count: pending, currency: source.code) }
             let power = try await ctx.ledger.spendingPower(of: account.id!, in: source, on: tx)
             guard power.mayChangeCurrency else { throw CurrencyError.debt(power.balance.negated) }
@@ -92,19 +93,19 @@ public struct Currencies: Sendable {
                 try await ctx.ledger.post(posting, actor: actor, on: tx)
             }
             let services = try await ServiceRecord.query(on: tx).filter(\.$accountID == account.id!)
-                .filter(\.$status != ServiceStatus.deleted.rawValue).all()
-            for service in services where service.currency == source.code {
+                .filter(\.$status != ServiceStatus.deleted).all()
+            for service in services where service.currency == source {
                 guard let price = Money(units: service.recurringAmount, currency: target).convertedIfRepresentable(by: rate),
                     MoneyLimits.allows(price)
                 else { throw CurrencyError.beyondLimits }
                 service.recurringAmount = price.roundedToMinorUnit().units
-                service.currency = target.code
+                service.currency = target
                 try await service.update(on: tx)
             }
-            fresh.currency = target.code
+            fresh.currency = target
             try await fresh.update(on: tx)
         }
-        account.currency = target.code
+        account.currency = target
     }
 }
 

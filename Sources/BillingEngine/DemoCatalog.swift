@@ -205,11 +205,11 @@ public struct DemoCatalog: Sendable {
         }
         let now = context.clock.now
         try await PromoCodeRecord(
-            code: "WELCOME10", kind: "percent", value: 1_000, currency: nil, planID: nil, validFrom: nil,
+            code: "WELCOME10", kind: .percent, value: 1_000, currency: nil, planID: nil, validFrom: nil,
             validUntil: nil, usageLimit: nil, oncePerClient: true, createdAt: now
         ).create(on: db)
         for (currency, rate) in Self.euroRates where currency != .EUR {
-            try await CurrencyRateRecord(base: "EUR", quote: currency.code, rateMicros: rate, setBy: "demo", createdAt: now).create(on: db)
+            try await CurrencyRateRecord(base: .EUR, quote: currency, rateMicros: rate, setBy: "demo", createdAt: now).create(on: db)
         }
     }
 }

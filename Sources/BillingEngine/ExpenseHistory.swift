@@ -65,7 +65,7 @@ public struct ExpenseHistory: Sendable {
     /// One page of expenses, newest first, with the totals of everything the filter matches.
     public func page(account: Account, filter: Filter, page: PageRequest) async throws -> (Page<Expense>, Totals) {
         let account = try await context.record(of: account)
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let currency = account.currency
         // SUM of a bigint is numeric in PostgreSQL; the casts bring it back to 64-bit integers on both.
         let row = try await sql.raw(
             """
@@ -97,14 +97,14 @@ public struct ExpenseHistory: Sendable {
         let rows = try await rows(account: account, filter: filter, order: "charged_on, created_at", limit: 100_000)
         var out = "id,service,charged_on,period_from,period_to,amount,tax,tax_rate,unpaid,currency,paid_by\r\n"
         for row in rows {
-            guard let currency = Currency.named(row.currency) else { continue }
+            let currency = row.currency
             let fields = [
                 row.id!.uuidString.lowercased(), row.summary, row.chargedOn, row.periodFrom ?? "", row.periodTo ?? "",
                 MoneyFormat.plain(Money(units: row.amount, currency: currency)),
                 MoneyFormat.plain(Money(units: row.tax, currency: currency)),
                 TaxRate(basisPoints: row.taxRate).description.replacingOccurrences(of: " ", with: ""),
                 MoneyFormat.plain(Money(units: row.amount - row.paidAmount, currency: currency)),
-                row.currency, row.ledgerTransactionID?.uuidString.lowercased() ?? ""
+                currency.code, row.ledgerTransactionID?.uuidString.lowercased() ?? ""
             ]
             out += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
         }

@@ -82,7 +82,7 @@ public struct GatewayWebhooks: Sendable {
         switch event {
         case .paymentSucceeded(let reference, let gatewayPaymentID, let amount, let card):
             guard let payment = try await payment(reference, gateway: gateway, on: tx) else { return (.unknownReference, nil) }
-            guard amount.currency.code == payment.currency else {
+            guard amount.currency == payment.currency else {
                 logger.error("webhook amount in another currency", metadata: ["payment": .stringConvertible(payment.number)])
                 return (.mismatch, nil)
             }
@@ -112,7 +112,7 @@ public struct GatewayWebhooks: Sendable {
     /// The payment an event names, if it was made through this gateway.
     private func payment(_ reference: String, gateway: String, on tx: any Database) async throws -> PaymentRecord? {
         guard let id = UUID(uuidString: reference), let payment = try await PaymentRecord.find(id, on: tx),
-            payment.methodKind == gateway
+            payment.channel.rawValue == gateway
         else { return nil }
         return payment
     }

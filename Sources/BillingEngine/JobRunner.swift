@@ -51,7 +51,7 @@ public struct JobRunner: Sendable {
         guard let row = claimed.first else {
             let job = try await ScheduledJobRecord.query(on: context.database).filter(\.$kind == Self.billingKind)
                 .filter(\.$runOn == today.iso).first()
-            return job?.status == "done" ? .alreadyDone : .leasedElsewhere
+            return job?.status == .done ? .alreadyDone : .leasedElsewhere
         }
         let id = try row.decode(column: "id", as: UUID.self)
         let log = context.log(.jobs)

@@ -63,13 +63,13 @@ public struct Ledger: Sendable {
         }
         let now = clock.now
         let transaction = LedgerTransactionRecord(
-            idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
+            idempotencyKey: posting.idempotencyKey, kind: posting.kind,
             memo: posting.memo, text: posting.text, actor: actor, createdAt: now)
         let id = transaction.id!
         let entries = posting.lines.map { line in
             LedgerEntryRecord(
                 transactionID: id, accountCode: line.account.code, clientAccountID: line.account.clientAccountID,
-                amount: line.amount.units, currency: line.amount.currency.code, createdAt: now)
+                amount: line.amount.units, currency: line.amount.currency, createdAt: now)
         }
         let write: @Sendable (any Database) async throws -> Void = { tx in
             try await transaction.create(on: tx)
@@ -134,14 +134,13 @@ public struct Ledger: Sendable {
         guard
             let entry = try await LedgerEntryRecord.query(on: database)
                 .filter(\.$transactionID == transactionID).filter(\.$clientAccountID == clientAccountID).first(),
-            let transaction = try await LedgerTransactionRecord.find(transactionID, on: database),
-            let currency = Currency.named(entry.currency)
+            let transaction = try await LedgerTransactionRecord.find(transactionID, on: database)
         else { return nil }
         return Movement(
             transactionID: transactionID, date: entry.createdAt,
-            kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
+            kind: transaction.kind,
             memo: transaction.memo, text: transaction.text.flatMap { try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8)) },
-            amount: Money(units: entry.amount, currency: currency))
+            amount: Money(units: entry.amount, currency: entry.currency))
     }
 
     /// A client's balance movements, newest first.
@@ -155,10 +154,11 @@ public struct Ledger: Sendable {
         let transactions = try await LedgerTransactionRecord.query(on: database).filter(\.$id ~~ ids).all()
         let byID = Dictionary(uniqueKeysWithValues: transactions.map { ($0.id!, $0) })
         let items = entries.compactMap { entry -> Movement? in
-            guard let transaction = byID[entry.transactionID], let currency = Currency.named(entry.currency) else { return nil }
+            guard let transaction = byID[entry.transactionID] else { return nil }
+            let currency = entry.currency
             return Movement(
                 transactionID: entry.transactionID, date: entry.createdAt,
-                kind: LedgerTransactionKind(rawValue: transaction.kind) ?? .staffAdjustment,
+                kind: transaction.kind,
                 memo: transaction.memo, text: transaction.text.flatMap { try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8)) },
                 amount: Money(units: entry.amount, currency: currency))
         }
@@ -243,7 +243,7 @@ extension Ledger {
         var entries: [LedgerEntryRecord] = []
         for posting in postings {
             let transaction = LedgerTransactionRecord(
-                idempotencyKey: posting.idempotencyKey, kind: posting.kind.rawValue,
+                idempotencyKey: posting.idempotencyKey, kind: posting.kind,
                 memo: posting.memo, text: posting.text, actor: actor, createdAt: now)
             transactions.append(transaction)
             for line in posting.lines {
@@ -251,7 +251,7 @@ extension Ledger {
                     LedgerEntryRecord(
                         transactionID: transaction.id!, accountCode: line.account.code,
                         clientAccountID: line.account.clientAccountID, amount: line.amount.units,
-                        currency: line.amount.currency.code, createdAt: now))
+                        currency: line.amount.currency, createdAt: now))
             }
         }
         try await transactions.create(on: tx)

@@ -71,7 +71,7 @@ public struct MailDelivery: Sendable {
             let email = EmailMessage(
                 from: from, to: message.recipient, subject: message.subject, text: message.body,
                 messageID: messageID, date: context.clock.now,
-                language: message.language.flatMap(Language.init(rawValue:)) ?? context.provider.defaultLanguage)
+                language: message.language ?? context.provider.defaultLanguage)
             do {
                 try await channel.deliver(email)
                 try await sql.raw(
@@ -110,8 +110,8 @@ public struct MailDelivery: Sendable {
     public static func retry(_ id: UUID, context: EngineContext) async throws { try await retry(id, on: context.database) }
 
     public static func retry(_ id: UUID, on database: any Database) async throws {
-        try await OutboxEmailRecord.query(on: database).filter(\.$id == id).filter(\.$status == "failed")
-            .set(\.$status, to: "queued").set(\.$nextAttemptAt, to: nil).update()
+        try await OutboxEmailRecord.query(on: database).filter(\.$id == id).filter(\.$status == .failed)
+            .set(\.$status, to: .queued).set(\.$nextAttemptAt, to: nil).update()
     }
 }
 

@@ -110,7 +110,7 @@ public struct OrderPricing: Sendable {
         let given = settings
         let settings: BillingSettings
         if let given { settings = given } else { settings = try await BillingSettings.load(on: context.database) }
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let currency = account.currency
         guard let offer = try await Catalog(context: context).offer(planID: configuration.planID, currency: currency) else {
             throw OrderError.unknownPlan
         }
@@ -222,7 +222,7 @@ public struct OrderPricing: Sendable {
     }
 
     static func discount(_ promo: PromoCodeRecord) -> PromoDiscount {
-        if promo.kind == "fixed", let currency = promo.currency.flatMap(Currency.named) {
+        if promo.kind == .fixed, let currency = promo.currency {
             return .fixed(Money(units: promo.value, currency: currency))
         }
         return .percent(basisPoints: promo.value)
@@ -239,7 +239,7 @@ public struct OrderPricing: Sendable {
         if let from = promo.validFrom, today < from { throw OrderError.promo(.notYetValid) }
         if let until = promo.validUntil, today > until { throw OrderError.promo(.expired) }
         if let plan = promo.planID, plan != planID { throw OrderError.promo(.otherPlan) }
-        if promo.kind == "fixed", promo.currency != currency.code { throw OrderError.promo(.otherCurrency) }
+        if promo.kind == .fixed, promo.currency != currency { throw OrderError.promo(.otherCurrency) }
         if let limit = promo.usageLimit {
             let used = try await PromoRedemptionRecord.query(on: db).filter(\.$promoID == promo.id!).count()
             if used >= limit { throw OrderError.promo(.usedUp) }

@@ -32,11 +32,11 @@ public struct Cart: Sendable {
         let priced = try await OrderPricing(context: context).price(configuration, for: context.value(account))
         let config = priced.configuration
         let item = OrderItemRecord(
-            accountID: account.id!, kind: "new", planID: config.planID, period: config.period.rawValue,
+            accountID: account.id!, kind: .new, planID: config.planID, period: config.period,
             domainName: config.domainName, osImage: config.osImage, addons: config.addonsJSON,
             trial: config.trial, promoCode: config.promoCode?.uppercased(), createdAt: context.clock.now)
         try await item.create(on: context.database)
-        return OrderItem(item, currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
+        return OrderItem(item, currency: account.currency)
     }
 
     /// Replaces a cart item's configuration.
@@ -46,7 +46,7 @@ public struct Cart: Sendable {
         let priced = try await OrderPricing(context: context).price(configuration, for: context.value(account))
         let config = priced.configuration
         item.planID = config.planID
-        item.period = config.period.rawValue
+        item.period = config.period
         item.domainName = config.domainName
         item.osImage = config.osImage
         item.addons = config.addonsJSON
@@ -66,7 +66,7 @@ public struct Cart: Sendable {
         let lines = try await storedLines(account: account)
         var applied = 0
         var lastRefusal = OrderError.promo(.unknown)
-        for line in lines where line.item.kind == "new" {
+        for line in lines where line.item.kind == .new {
             guard var config = configuration(of: line.item) else { continue }
             config.promoCode = code
             do {
@@ -84,7 +84,7 @@ public struct Cart: Sendable {
     /// The cart's items, oldest first, each priced now.
     public func lines(account: Account) async throws -> [CartLine] {
         let account = try await context.record(of: account)
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let currency = account.currency
         return try await storedLines(account: account).map {
             CartLine(item: OrderItem($0.item, currency: currency), priced: $0.priced, problem: $0.problem)
         }
@@ -95,7 +95,7 @@ public struct Cart: Sendable {
         let account = try await context.record(of: account)
         guard let item = try await OrderItemRecord.find(id, on: context.database), item.accountID == account.id!, item.orderID == nil
         else { return nil }
-        return OrderItem(item, currency: Currency.named(account.currency) ?? context.provider.defaultCurrency)
+        return OrderItem(item, currency: account.currency)
     }
 
     func storedLines(account: AccountRecord) async throws -> [StoredCartLine] {
@@ -126,7 +126,7 @@ public struct Cart: Sendable {
     }
 
     func configuration(of item: OrderItemRecord) -> OrderConfiguration? {
-        guard let period = BillingPeriod(rawValue: item.period) else { return nil }
+        let period = item.period
         return OrderConfiguration(
             planID: item.planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
             domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
@@ -142,7 +142,7 @@ public struct Orders: Sendable {
 
     /// Prices an item: a new service from the catalog, a renewal from the service's price.
     func price(_ item: OrderItemRecord, account: AccountRecord, settings: BillingSettings) async throws -> PricedConfiguration {
-        if item.kind == "renewal" { return try await renewalPrice(item, account: account, settings: settings) }
+        if item.kind == .renewal { return try await renewalPrice(item, account: account, settings: settings) }
         guard let configuration = Cart(context: context).configuration(of: item) else { throw OrderError.periodNotOffered }
         return try await OrderPricing(context: context).price(configuration, for: context.value(account), settings: settings)
     }
@@ -151,10 +151,10 @@ public struct Orders: Sendable {
         -> PricedConfiguration
     {
         guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: context.database),
-            let period = BillingPeriod(rawValue: service.period),
-            let currency = Currency.named(service.currency),
-            let offer = try await Catalog(context: context).offer(planID: service.planID, currency: currency)
+            let offer = try await Catalog(context: context).offer(planID: service.planID, currency: service.currency)
         else { throw OrderError.unknownPlan }
+        let period = service.period
+        let currency = service.currency
         let recurring = Money(units: service.recurringAmount, currency: currency)
         let from = ServiceLifecycle.renewalStart(service, today: context.today)
         let quote = Quote.make(
@@ -180,7 +180,7 @@ public struct Orders: Sendable {
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
         guard !lines.isEmpty else { throw OrderError.emptyCart }
         if let problem = lines.compactMap(\.problem).first { throw problem }
-        let currency = Currency.named(account.currency) ?? context.provider.defaultCurrency
+        let currency = account.currency
         let total = Money.sum(lines.map { $0.priced!.quote.dueNow.gross }, currency: currency)
         let tax = Money.sum(lines.map { $0.priced!.quote.dueNow.tax }, currency: currency)
         let encoder = JSONEncoder()
@@ -189,7 +189,7 @@ public struct Orders: Sendable {
         let order: OrderRecord = try await context.database.transaction { tx in
             let number = try await context.nextNumber(in: OrderRecord.schema, floor: 100_000, on: tx)
             let order = OrderRecord(
-                accountID: account.id!, number: number, currency: currency.code, total: total.units,
+                accountID: account.id!, number: number, currency: currency, total: total.units,
                 tax: tax.units, paymentMethod: paymentMethod, createdAt: context.clock.now)
             try await order.create(on: tx)
             for line in checkedOut {
@@ -217,10 +217,10 @@ public struct Orders: Sendable {
     ) async throws -> Order {
         let account = try await context.record(of: account)
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
-            let status = ServiceStatus(rawValue: service.status), status.renewable || status == .stoppedByAdmin
+            service.status.renewable || service.status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
         let item = OrderItemRecord(
-            accountID: account.id!, kind: "renewal", planID: service.planID, serviceID: serviceID,
+            accountID: account.id!, kind: .renewal, planID: service.planID, serviceID: serviceID,
             period: service.period, domainName: service.domainName, osImage: service.osImage,
             addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
         try await item.create(on: context.database)
@@ -295,11 +295,11 @@ public struct Orders: Sendable {
             guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id! else {
                 throw OrderError.orderNotFound
             }
-            guard order.status == "pending" else {
-                if order.status == "paid" { return Paid() }
+            guard order.status == .pending else {
+                if order.status == .paid { return Paid() }
                 throw OrderError.orderNotPending
             }
-            guard let currency = Currency.named(order.currency) else { throw OrderError.orderNotFound }
+            let currency = order.currency
             let total = Money(units: order.total, currency: currency)
             try await ctx.requireSpending(total, accountID: account.id!, on: tx)
             let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
@@ -307,7 +307,7 @@ public struct Orders: Sendable {
             var paid = Paid(number: order.number, total: total)
             for item in items {
                 guard let json = item.quote, let quote = try? JSONDecoder().decode(Quote.self, from: Data(json.utf8)) else { continue }
-                if item.kind == "renewal" {
+                if item.kind == .renewal {
                     if let resumed = try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx) {
                         paid.resumed.append(resumed)
                     }
@@ -331,7 +331,7 @@ public struct Orders: Sendable {
                     }
                 }
             }
-            order.status = "paid"
+            order.status = .paid
             order.paidAt = ctx.clock.now
             try await order.update(on: tx)
             return paid
@@ -349,7 +349,7 @@ public struct Orders: Sendable {
         let service = ServiceRecord(
             accountID: account.id!, number: number, planID: plan.id!, productType: plan.productType,
             planName: plan.name, domainName: item.domainName, osImage: item.osImage, addons: item.addons,
-            status: ServiceStatus.ordered.rawValue, period: item.period, currency: recurring.currency.code,
+            status: ServiceStatus.ordered, period: item.period, currency: recurring.currency,
             recurringAmount: recurring.units, autoRenew: true,
             anchorOn: fullFirstPeriod ? today.iso : quote.firstPeriodEnds.iso,
             periodsPaid: fullFirstPeriod ? 1 : 0, expiresOn: quote.firstPeriodEnds.iso,
@@ -359,7 +359,7 @@ public struct Orders: Sendable {
         try await item.update(on: tx)
         try await ServiceEventRecord(
             serviceID: service.id!, at: ctx.clock.now, event: quote.isTrial ? "trial_started" : "ordered",
-            fromStatus: nil, toStatus: ServiceStatus.ordered.rawValue, actor: actor,
+            fromStatus: nil, toStatus: ServiceStatus.ordered, actor: actor,
             note: ""
         ).create(on: tx)
         return service
@@ -367,7 +367,7 @@ public struct Orders: Sendable {
 
     /// The account's orders in one status, newest first.
     public func list(account: Account, status: OrderStatus) async throws -> [Order] {
-        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status == status.rawValue)
+        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status == status)
             .sort(\.$createdAt, .descending).limit(100).all().map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
@@ -414,8 +414,8 @@ public struct Orders: Sendable {
             guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id else {
                 throw OrderError.orderNotFound
             }
-            guard order.status == "pending" else { throw OrderError.orderNotPending }
-            order.status = "cancelled"
+            guard order.status == .pending else { throw OrderError.orderNotPending }
+            order.status = .cancelled
             try await order.update(on: tx)
         }
     }

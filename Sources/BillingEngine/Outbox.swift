@@ -8,17 +8,13 @@ import Foundation
 public struct Outbox: Sendable {
     let clock: any Clock
 
-    public enum Category: String, Sendable {
-        case security, finance, services, support, news
-    }
-
     public func enqueue(
-        to recipient: String, subject: String, body: String, category: Category,
+        to recipient: String, subject: String, body: String, category: MailCategory,
         accountID: UUID?, language: Language? = nil, on database: any Database
     ) async throws {
         try await OutboxEmailRecord(
             accountID: accountID, recipient: recipient, subject: subject, body: body,
-            category: category.rawValue, createdAt: clock.now, language: language?.rawValue
+            category: category, createdAt: clock.now, language: language
         ).create(on: database)
     }
 

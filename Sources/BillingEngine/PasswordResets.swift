@@ -27,7 +27,7 @@ public struct PasswordResets: Sendable {
         let token = SecretToken.generate()
         let now = context.clock.now
         let link = "\(context.provider.baseURL)/password/reset/\(token)"
-        let language = user.language.flatMap(Language.init(rawValue:)) ?? language
+        let language = user.language ?? language
         let texts = context.texts
         let arguments = ["name": user.name, "link": link, "provider": context.provider.name, "minutes": "60"]
         try await context.database.transaction { db in

@@ -65,16 +65,16 @@ public struct PaymentFlow: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    static let unpaidStatuses = [PaymentStatus.new, .beingPaid].map(\.rawValue)
+    static let unpaidStatuses: [PaymentStatus] = [.new, .beingPaid]
     /// Why the client deleted an invoice: such an invoice is not tried again.
     static let deletedByClient = "deleted by client"
-    static let creditableStatuses = PaymentStatus.allCases.filter(\.acceptsMoney).map(\.rawValue)
+    static let creditableStatuses = PaymentStatus.allCases.filter(\.acceptsMoney)
 
     /// The amounts a payment of `amount` with a method comes to (the confirmation step).
     public func quote(methodID: UUID, amount: Money, account: Account) async throws -> (PaymentMethod, PaymentAmounts) {
         let account = try await context.record(of: account)
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled,
-            method.currency.code == account.currency, method.kind != .balance
+            method.currency == account.currency, method.kind != .balance
         else { throw PaymentError.methodUnavailable }
         if method.kind.isGateway, context.gateways.driver(method.kind.rawValue) == nil { throw PaymentError.methodUnavailable }
         do { return (method, try method.terms.amounts(for: amount)) } catch { throw PaymentError.terms(error) }
@@ -94,17 +94,17 @@ public struct PaymentFlow: Sendable {
             guard let found = try await OrderRecord.find(orderID, on: context.database), found.accountID == account.id! else {
                 throw OrderError.orderNotFound
             }
-            guard found.status == "pending" else { throw OrderError.orderNotPending }
+            guard found.status == .pending else { throw OrderError.orderNotPending }
             guard found.paymentMethod == request.methodID.uuidString.lowercased() else { throw PaymentError.orderMethodFixed }
             order = found
-            amount = Money(units: found.total, currency: Currency.named(found.currency) ?? context.provider.defaultCurrency)
+            amount = Money(units: found.total, currency: found.currency)
         }
         guard let amount else { throw PaymentError.terms(.notPositive) }
         let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: context.value(account))
         let payerID = try await payer(request.payer, method: method, account: account)
         return value(
             try await insertPayment(
-                account: account, method: method, amounts: amounts, purpose: order == nil ? "topup" : "order",
+                account: account, method: method, amounts: amounts, purpose: order == nil ? .topUp : .order,
                 orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
                 key: request.idempotencyKey))
     }
@@ -124,7 +124,7 @@ public struct PaymentFlow: Sendable {
             guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id! else {
                 throw PaymentError.payerNameMissing
             }
-            guard let kind = PayerKind(rawValue: payer.kind), method.payerKinds.contains(kind) else {
+            guard method.payerKinds.contains(payer.kind) else {
                 throw PaymentError.payerKindNotAllowed
             }
             return id
@@ -132,7 +132,7 @@ public struct PaymentFlow: Sendable {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty, trimmed.count <= 200 else { throw PaymentError.payerNameMissing }
             guard method.payerKinds.contains(kind) else { throw PaymentError.payerKindNotAllowed }
-            let payer = PayerRecord(accountID: account.id!, kind: kind.rawValue, name: trimmed, createdAt: context.clock.now)
+            let payer = PayerRecord(accountID: account.id!, kind: kind, name: trimmed, createdAt: context.clock.now)
             try await payer.create(on: context.database)
             return payer.id
         }
@@ -140,7 +140,7 @@ public struct PaymentFlow: Sendable {
 
     /// Inserts a payment with the next number; a number taken by a concurrent insert is retried.
     func insertPayment(
-        account: AccountRecord, method: PaymentMethod, amounts: PaymentAmounts, purpose: String, orderID: UUID? = nil,
+        account: AccountRecord, method: PaymentMethod, amounts: PaymentAmounts, purpose: PaymentPurpose, orderID: UUID? = nil,
         serviceID: UUID? = nil, payerID: UUID? = nil, savedMethodID: UUID? = nil, saveMethod: Bool = false,
         status: PaymentStatus = .new, key: String
     ) async throws -> PaymentRecord {
@@ -149,10 +149,10 @@ public struct PaymentFlow: Sendable {
             attempt += 1
             let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: context.database)
             let payment = PaymentRecord(
-                accountID: account.id!, number: number, methodID: method.id, methodKind: method.kind.rawValue,
-                purpose: purpose, currency: amounts.amount.currency.code, amount: amounts.amount.units,
+                accountID: account.id!, number: number, methodID: method.id, channel: .method(method.kind),
+                purpose: purpose, currency: amounts.amount.currency, amount: amounts.amount.units,
                 commission: amounts.commission.units, total: amounts.total.units, cashback: amounts.cashback.units,
-                status: status.rawValue, idempotencyKey: key, createdAt: context.clock.now)
+                status: status, idempotencyKey: key, createdAt: context.clock.now)
             payment.orderID = orderID
             payment.serviceID = serviceID
             payment.payerID = payerID
@@ -163,7 +163,8 @@ public struct PaymentFlow: Sendable {
                 context.log(.payments).info(
                     "payment created",
                     metadata: [
-                        "payment": .stringConvertible(number), "method": .string(method.kind.rawValue), "purpose": .string(purpose),
+                        "payment": .stringConvertible(number), "method": .string(method.kind.rawValue),
+                        "purpose": .string(purpose.rawValue),
                         "total": .stringConvertible(amounts.total)
                     ])
                 return payment
@@ -192,13 +193,13 @@ public struct PaymentFlow: Sendable {
         }
         // A payment the gateway declined or the payer abandoned (Cancelled) may be tried again;
         // one the client deleted may not.
-        let retrying = payment.status == PaymentStatus.cancelled.rawValue && payment.failure != Self.deletedByClient
-        guard PaymentStatus(rawValue: payment.status)?.isUnpaid == true || retrying else { throw PaymentError.notPayable }
-        guard let kind = PaymentMethodKind(rawValue: payment.methodKind) else { throw PaymentError.methodUnavailable }
-        guard kind.isGateway else { return nil }
-        guard let driver = context.gateways.driver(kind.rawValue), let currency = Currency.named(payment.currency) else {
+        let retrying = payment.status == PaymentStatus.cancelled && payment.failure != Self.deletedByClient
+        guard payment.status.isUnpaid || retrying else { throw PaymentError.notPayable }
+        guard let kind = payment.channel.methodKind, kind.isGateway else { return nil }
+        guard let driver = context.gateways.driver(kind.rawValue) else {
             throw PaymentError.methodUnavailable
         }
+        let currency = payment.currency
         let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
             .filter(\.$isOwner == true).first()
         let customer = try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
@@ -248,9 +249,10 @@ public struct PaymentFlow: Sendable {
         on tx: any Database
     ) async throws -> Credited {
         let sql = tx.sql
-        guard let currency = Currency.named(payment.currency), received.currency == currency,
+        guard received.currency == payment.currency,
             received.isPositive
         else { throw PaymentError.notPayable }
+        let currency = payment.currency
         let commission = min(payment.commission, max(0, received.units - 1))
         let amount = Money(units: received.units - commission, currency: currency)
         let now = context.clock.now
@@ -274,7 +276,7 @@ public struct PaymentFlow: Sendable {
         if let card, payment.saveMethod, let methodID = payment.methodID {
             try await SavedMethods(context: context.on(tx)).keep(
                 card, accountID: payment.accountID, methodID: methodID,
-                gateway: payment.methodKind, on: tx)
+                gateway: payment.channel.rawValue, on: tx)
         }
         context.log(.payments).info(
             "payment credited",
@@ -288,18 +290,17 @@ public struct PaymentFlow: Sendable {
     /// Where a payment's money waits before it reaches the provider's bank: the gateway's
     /// clearing account, or `clearing:bank` for transfers.
     static func clearing(_ payment: PaymentRecord) -> LedgerAccount {
-        .gatewayClearing(payment.methodKind == PaymentMethodKind.bankTransfer.rawValue ? "bank" : payment.methodKind)
+        .gatewayClearing(payment.channel == .method(.bankTransfer) ? "bank" : payment.channel.rawValue)
     }
 
     /// Cashback (FIN-3) as its own credited payment, paid for by the provider's cashback account.
     private func creditCashback(of payment: PaymentRecord, on tx: any Database) async throws {
-        guard let currency = Currency.named(payment.currency) else { return }
-        let cashback = Money(units: payment.cashback, currency: currency)
+        let cashback = Money(units: payment.cashback, currency: payment.currency)
         let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: tx)
         let reward = PaymentRecord(
-            accountID: payment.accountID, number: number, methodID: nil, methodKind: "cashback",
-            purpose: "cashback", currency: currency.code, amount: cashback.units, commission: 0,
-            total: cashback.units, cashback: 0, status: PaymentStatus.credited.rawValue,
+            accountID: payment.accountID, number: number, methodID: nil, channel: .cashback,
+            purpose: .cashback, currency: payment.currency, amount: cashback.units, commission: 0,
+            total: cashback.units, cashback: 0, status: PaymentStatus.credited,
             idempotencyKey: "cashback:\(payment.id!.uuidString.lowercased())", createdAt: context.clock.now)
         reward.cashbackOf = payment.id
         reward.creditedAt = context.clock.now
@@ -378,12 +379,12 @@ public struct PaymentFlow: Sendable {
     /// Staff confirm that a bank transfer arrived: the invoice's total is credited.
     public func confirmBankTransfer(paymentID: UUID, staff: Initiator) async throws {
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
-        guard payment.methodKind == PaymentMethodKind.bankTransfer.rawValue else { throw PaymentError.notBankTransfer }
-        guard PaymentStatus(rawValue: payment.status)?.acceptsMoney == true, let currency = Currency.named(payment.currency) else {
+        guard payment.channel == .method(.bankTransfer) else { throw PaymentError.notBankTransfer }
+        guard payment.status.acceptsMoney else {
             throw PaymentError.notPayable
         }
         try await credit(
-            paymentID: paymentID, received: Money(units: payment.total, currency: currency),
+            paymentID: paymentID, received: Money(units: payment.total, currency: payment.currency),
             gatewayPaymentID: "bank:\(payment.number)", actor: staff)
     }
 
@@ -412,18 +413,18 @@ public struct PaymentFlow: Sendable {
             guard let reserved = try await reserveRefund(payment, amount: amount, reason: reason, actor: actor, key: key) else { return }
             refund = reserved
         }
-        guard let currency = Currency.named(refund.currency) else { throw PaymentError.notRefundable }
+        let currency = refund.currency
         let refundAmount = Money(units: refund.amount, currency: currency)
         var gatewayRefundID: String?
-        if let kind = PaymentMethodKind(rawValue: payment.methodKind), kind.isGateway, let gatewayPaymentID = payment.gatewayPaymentID {
+        if payment.channel.isGateway, let gatewayPaymentID = payment.gatewayPaymentID {
             do {
-                guard let driver = context.gateways.driver(kind.rawValue) else { throw PaymentError.methodUnavailable }
+                guard let driver = context.gateways.driver(payment.channel.rawValue) else { throw PaymentError.methodUnavailable }
                 gatewayRefundID = try await driver.refund(gatewayPaymentID: gatewayPaymentID, amount: refundAmount, idempotencyKey: key)
             } catch {
                 context.log(.gateways).warning(
                     "refund refused by the gateway",
                     metadata: [
-                        "payment": .stringConvertible(payment.number), "gateway": .string(kind.rawValue),
+                        "payment": .stringConvertible(payment.number), "gateway": .string(payment.channel.rawValue),
                         "amount": .stringConvertible(refundAmount), "error": .string(String(describing: error).prefix(300).description)
                     ])
                 try await releaseRefund(refund)
@@ -508,13 +509,14 @@ public struct PaymentFlow: Sendable {
         _ payment: PaymentRecord, amount: Money, reason: String, actor: Initiator,
         key: String
     ) async throws -> RefundRecord? {
-        guard payment.status == PaymentStatus.credited.rawValue, payment.purpose != "cashback",
-            let currency = Currency.named(payment.currency), amount.currency == currency
+        guard payment.status == PaymentStatus.credited, payment.purpose != .cashback,
+            amount.currency == payment.currency
         else { throw PaymentError.notRefundable }
+        let currency = payment.currency
         let remaining = Money(units: payment.amount - payment.refunded, currency: currency)
         guard amount.isPositive, amount.isWholeMinorUnits, amount <= remaining else { throw PaymentError.refundTooLarge(remaining) }
         let refund = RefundRecord(
-            paymentID: payment.id!, amount: amount.units, currency: currency.code, gatewayRefundID: nil,
+            paymentID: payment.id!, amount: amount.units, currency: currency, gatewayRefundID: nil,
             reason: String(reason.prefix(500)), actor: actor, idempotencyKey: key, createdAt: context.clock.now)
         do {
             try await context.database.transaction { tx in
@@ -569,10 +571,10 @@ public struct PaymentFlow: Sendable {
     public enum Filter: String, Sendable, CaseIterable {
         case unpaid, paid, all
 
-        var statuses: [String]? {
+        var statuses: [PaymentStatus]? {
             switch self {
             case .unpaid: PaymentFlow.unpaidStatuses
-            case .paid: [PaymentStatus.credited.rawValue, PaymentStatus.refunded.rawValue]
+            case .paid: [.credited, .refunded]
             case .all: nil
             }
         }
@@ -648,21 +650,21 @@ public struct PaymentFlow: Sendable {
     /// An order of the account waiting to be paid through the payment form (CAT-5): its frozen
     /// total and the method it was checked out with.
     public func orderToPay(_ orderID: UUID, account: Account) async throws -> OrderToPay? {
-        guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id,
-            let currency = Currency.named(order.currency)
+        guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id
         else { return nil }
         return OrderToPay(
-            id: order.id!, number: order.number, total: Money(units: order.total, currency: currency),
+            id: order.id!, number: order.number, total: Money(units: order.total, currency: order.currency),
             methodID: UUID(uuidString: order.paymentMethod))
     }
 
     func value(_ record: PaymentRecord) -> Payment { Payment(record, fallback: context.provider.defaultCurrency) }
 
     /// Staff's payment list: filters by status, method kind and client search (number, e-mail, name).
-    public func staffList(status: String?, methodKind: String?, search: String, page: PageRequest) async throws -> Page<Payment> {
+    public func staffList(status: PaymentStatus?, channel: PaymentChannel?, search: String, page: PageRequest) async throws -> Page<Payment>
+    {
         var query = PaymentRecord.query(on: context.database)
-        if let status, !status.isEmpty { query = query.filter(\.$status == status) }
-        if let methodKind, !methodKind.isEmpty { query = query.filter(\.$methodKind == methodKind) }
+        if let status { query = query.filter(\.$status == status) }
+        if let channel { query = query.filter(\.$channel == channel) }
         let term = search.trimmingCharacters(in: .whitespaces)
         if !term.isEmpty {
             if let number = Int(term.trimmingCharacters(in: CharacterSet(charactersIn: "#"))) {

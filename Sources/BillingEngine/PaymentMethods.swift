@@ -12,16 +12,15 @@ public struct PaymentMethod: Sendable, TranslatedTexts {
     public let terms: PaymentTerms
     public let payerKinds: Set<PayerKind>
 
-    init?(_ record: PaymentMethodRecord) {
-        guard let kind = PaymentMethodKind(rawValue: record.kind), let currency = Currency.named(record.currency) else { return nil }
+    init(_ record: PaymentMethodRecord) {
         self.record = record
-        self.kind = kind
-        self.currency = currency
+        self.kind = record.kind
+        self.currency = record.currency
         self.terms = PaymentTerms(
             commissionPercent: Percentage(basisPoints: record.commissionBasisPoints),
             commissionFixed: Money(units: record.commissionFixed, currency: currency),
-            minimum: record.minimum.map { Money(units: $0, currency: currency) },
-            maximum: record.maximum.map { Money(units: $0, currency: currency) },
+            minimum: record.minimum.map { Money(units: $0, currency: record.currency) },
+            maximum: record.maximum.map { Money(units: $0, currency: record.currency) },
             cashbackPercent: Percentage(basisPoints: record.cashbackBasisPoints))
         self.payerKinds = Set(record.payerKinds.split(separator: ",").compactMap { PayerKind(rawValue: String($0)) })
         self.translations = Translations.decode(record.translations)
@@ -109,17 +108,17 @@ public struct PaymentMethods: Sendable {
         } else {
             let count = try await PaymentMethodRecord.query(on: context.database).count()
             record = PaymentMethodRecord(
-                kind: form.kind.rawValue, name: name, descriptions: descriptions, currency: form.currency.code,
+                kind: form.kind, name: name, descriptions: descriptions, currency: form.currency,
                 commissionBasisPoints: 0, commissionFixed: 0, minimum: nil, maximum: nil,
                 cashbackBasisPoints: 0, payerKinds: kinds, enabled: form.enabled, position: count + 1,
                 createdAt: context.clock.now)
         }
-        record.kind = form.kind.rawValue
+        record.kind = form.kind
         record.name = name
         record.translations = Translations.encode(
             Dictionary(uniqueKeysWithValues: form.names.filter { $0.key != .en }.map { ("name.\($0.key.rawValue)", $0.value) }))
         record.descriptions = descriptions
-        record.currency = form.currency.code
+        record.currency = form.currency
         record.commissionBasisPoints = form.commissionPercent.basisPoints
         record.commissionFixed = form.commissionFixed.units
         record.minimum = form.minimum?.units
@@ -133,11 +132,11 @@ public struct PaymentMethods: Sendable {
 
     /// Every method, for staff.
     public func all() async throws -> [PaymentMethod] {
-        try await PaymentMethodRecord.query(on: context.database).sort(\.$position).all().compactMap(PaymentMethod.init)
+        try await PaymentMethodRecord.query(on: context.database).sort(\.$position).all().map(PaymentMethod.init)
     }
 
     public func method(_ id: UUID) async throws -> PaymentMethod? {
-        try await PaymentMethodRecord.find(id, on: context.database).flatMap(PaymentMethod.init)
+        try await PaymentMethodRecord.find(id, on: context.database).map(PaymentMethod.init)
     }
 
     /// The methods a client may pay with: enabled, in the account's currency, with a driver
@@ -145,7 +144,7 @@ public struct PaymentMethods: Sendable {
     public func available(for account: Account, topUp: Bool) async throws -> [PaymentMethod] {
         let account = try await context.record(of: account)
         return try await all().filter { method in
-            guard method.record.enabled, method.currency.code == account.currency else { return false }
+            guard method.record.enabled, method.currency == account.currency else { return false }
             if method.kind == .balance { return !topUp }
             if method.kind.isGateway { return context.gateways.driver(method.kind.rawValue) != nil }
             return true

@@ -5,10 +5,8 @@ import Foundation
 
 /// What staff fill in to create a promo code (CAT-4).
 public struct PromoCodeForm: Sendable {
-    public enum Kind: String, Sendable { case percent, fixed }
-
     public var code: String
-    public var kind: Kind
+    public var kind: PromoKind
     /// A percentage (10 = 10 %, at most 100) or an amount in the provider's currency.
     public var value: Money
     public var planID: UUID?
@@ -18,7 +16,7 @@ public struct PromoCodeForm: Sendable {
     public var oncePerClient: Bool
 
     public init(
-        code: String, kind: Kind, value: Money, planID: UUID? = nil, validFrom: LocalDate? = nil, validUntil: LocalDate? = nil,
+        code: String, kind: PromoKind, value: Money, planID: UUID? = nil, validFrom: LocalDate? = nil, validUntil: LocalDate? = nil,
         usageLimit: Int? = nil, oncePerClient: Bool = false
     ) {
         self.code = code
@@ -88,7 +86,7 @@ public struct PromoCodes: Sendable {
         // A percentage is kept in basis points: 10 % → 1000 (1/10 000 units divided by 100).
         let value = form.kind == .percent ? form.value.units / 100 : form.value.units
         let record = PromoCodeRecord(
-            code: code, kind: form.kind.rawValue, value: value, currency: form.kind == .fixed ? form.value.currency.code : nil,
+            code: code, kind: form.kind, value: value, currency: form.kind == .fixed ? form.value.currency : nil,
             planID: form.planID, validFrom: form.validFrom?.iso, validUntil: form.validUntil?.iso, usageLimit: form.usageLimit,
             oncePerClient: form.oncePerClient, createdAt: context.clock.now)
         if try await PromoCodeRecord.query(on: context.database).filter(\.$code == code).first() != nil { throw PromoCodeError.exists }

@@ -23,10 +23,10 @@ public struct RenewalBenchmark: Sendable {
         let setupStart = DispatchTime.now()
         let today = context.today
         let now = context.clock.now
-        let plan = PlanRecord(productType: ProductType.vps.rawValue, name: "Bench VPS", summary: "", createdAt: now)
+        let plan = PlanRecord(productType: ProductType.vps, name: "Bench VPS", summary: "", createdAt: now)
         try await plan.create(on: db)
         let price = Money(major: 10, .EUR)
-        try await PriceRecord(ownerID: plan.id!, period: BillingPeriod.month.rawValue, currency: "EUR", amount: price.units).create(on: db)
+        try await PriceRecord(ownerID: plan.id!, period: BillingPeriod.month, currency: .EUR, amount: price.units).create(on: db)
         let clients = max(1, count / 10)
         var made = 0
         var accountNumber = 0
@@ -39,7 +39,7 @@ public struct RenewalBenchmark: Sendable {
                 accountNumber += 1
                 let account = AccountRecord(
                     clientCode: 10_000 + accountNumber, name: "Bench client \(accountNumber)", country: "DE",
-                    registeredOn: today.iso, currency: "EUR", language: "en", createdAt: now)
+                    registeredOn: today.iso, currency: .EUR, language: .en, createdAt: now)
                 accounts.append(account)
                 users.append(
                     UserRecord(
@@ -55,10 +55,10 @@ public struct RenewalBenchmark: Sendable {
                     services.append(
                         ServiceRecord(
                             accountID: account.id!, number: 1000 + made, planID: plan.id!,
-                            productType: ProductType.vps.rawValue, planName: plan.name,
+                            productType: ProductType.vps, planName: plan.name,
                             domainName: "bench\(made)", osImage: "", addons: "{}",
-                            status: ServiceStatus.active.rawValue, period: BillingPeriod.month.rawValue,
-                            currency: "EUR", recurringAmount: price.units, autoRenew: true,
+                            status: ServiceStatus.active, period: BillingPeriod.month,
+                            currency: .EUR, recurringAmount: price.units, autoRenew: true,
                             anchorOn: anchor.iso, periodsPaid: 1, expiresOn: today.iso, isTrial: false, createdAt: now))
                 }
             }

@@ -13,7 +13,7 @@ extension RenewalRun {
             let (stopped, notices): ([ServiceRecord], Int) = try await context.database.transaction { tx in
                 let ctx = context.on(tx)
                 let services = try await ServiceRecord.query(on: tx)
-                    .filter(\.$status ~~ [ServiceStatus.active.rawValue, ServiceStatus.stoppedByClient.rawValue])
+                    .filter(\.$status ~~ [ServiceStatus.active, .stoppedByClient])
                     .filter(\.$expiresOn <= date.iso).sort(\.$number).limit(chunkSize).all()
                 guard !services.isEmpty else { return ([], 0) }
                 let sql = tx.sql
@@ -27,7 +27,7 @@ extension RenewalRun {
                 let events = services.map {
                     ServiceEventRecord(
                         serviceID: $0.id!, at: ctx.clock.now, event: ServiceEvent.expired.name, fromStatus: $0.status,
-                        toStatus: ServiceStatus.expired.rawValue, actor: Self.actor)
+                        toStatus: .expired, actor: Self.actor)
                 }
                 try await events.create(on: tx)
                 let accounts = try await Self.accounts(of: services, on: tx)
@@ -53,7 +53,7 @@ extension RenewalRun {
     func deleteAfterGrace(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
         let cutoff = date.adding(days: -settings.graceDays).iso
         while true {
-            let due = try await ServiceRecord.query(on: context.database).filter(\.$status == ServiceStatus.expired.rawValue)
+            let due = try await ServiceRecord.query(on: context.database).filter(\.$status == ServiceStatus.expired)
                 .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
             guard !due.isEmpty else { return }
             try await setStatus(
@@ -67,7 +67,7 @@ extension RenewalRun {
                 } catch {
                     try await ServiceEventRecord(
                         serviceID: service.id!, at: context.clock.now, event: "module_error",
-                        fromStatus: ServiceStatus.processing.rawValue, toStatus: ServiceStatus.processing.rawValue,
+                        fromStatus: ServiceStatus.processing, toStatus: ServiceStatus.processing,
                         actor: .system(job: nil), note: String(String(describing: error).prefix(300))
                     ).create(on: context.database)
                 }
@@ -106,13 +106,13 @@ extension RenewalRun {
             ).run()
             try await services.map { service in
                 ServiceEventRecord(
-                    serviceID: service.id!, at: now, event: event.name, fromStatus: from.status.rawValue,
-                    toStatus: state.status.rawValue, actor: actor, note: note)
+                    serviceID: service.id!, at: now, event: event.name, fromStatus: from.status,
+                    toStatus: state.status, actor: actor, note: note)
             }.create(on: tx)
         }
         for service in services {
-            service.status = state.status.rawValue
-            service.operation = state.operation?.rawValue
+            service.status = state.status
+            service.operation = state.operation
         }
     }
 
@@ -123,7 +123,7 @@ extension RenewalRun {
         var after = 0
         while true {
             let services = try await ServiceRecord.query(on: context.database)
-                .filter(\.$status ~~ [ServiceStatus.active.rawValue, ServiceStatus.stoppedByClient.rawValue])
+                .filter(\.$status ~~ [ServiceStatus.active, .stoppedByClient])
                 .filter(\.$expiresOn == day.iso).filter(\.$number > after).sort(\.$number).limit(chunkSize).all()
             guard let last = services.last else { return }
             after = last.number
@@ -131,7 +131,8 @@ extension RenewalRun {
             let taxMode = settings.taxMode
             summary.notices += try await Notices(context: context).send(
                 services.compactMap { service in
-                    guard let account = accounts[service.accountID], let currency = Currency.named(service.currency) else { return nil }
+                    guard let account = accounts[service.accountID] else { return nil }
+                    let currency = service.currency
                     let price = TaxedAmount(
                         catalogAmount: Money(units: service.recurringAmount, currency: currency),
                         rate: VATTable.rate(forCountry: account.country), mode: taxMode)
@@ -140,7 +141,7 @@ extension RenewalRun {
                         dedupeKey: "expiring:\(service.id!.uuidString.lowercased()):\(day.iso)",
                         arguments: [
                             "service": ServiceLifecycle.summary(service), "date": day.iso,
-                            "amount": MoneyFormat.format(price.gross, language: Language(rawValue: account.language) ?? .en)
+                            "amount": MoneyFormat.format(price.gross, language: account.language)
                         ])
                 }, accounts: accounts, on: context.database)
         }
@@ -179,7 +180,7 @@ struct Notices: Sendable {
         var seen = Set<String>()
         let records: [OutboxEmailRecord] = fresh.compactMap { notice in
             guard seen.insert(notice.dedupeKey).inserted, let owner = ownerOf[notice.accountID] else { return nil }
-            let language = Language(rawValue: owner.language ?? accounts[notice.accountID]?.language ?? "en") ?? .en
+            let language = owner.language ?? accounts[notice.accountID]?.language ?? .en
             var arguments = notice.arguments
             arguments["provider"] = context.provider.name
             arguments["name"] = owner.name
@@ -187,8 +188,8 @@ struct Notices: Sendable {
                 accountID: notice.accountID, recipient: owner.email,
                 subject: context.texts.text("email.\(notice.template).subject", language, arguments),
                 body: context.texts.text("email.\(notice.template).body", language, arguments),
-                category: Outbox.Category.services.rawValue, createdAt: context.clock.now,
-                language: language.rawValue)
+                category: MailCategory.services, createdAt: context.clock.now,
+                language: language)
             record.dedupeKey = notice.dedupeKey
             return record
         }
@@ -203,7 +204,7 @@ struct Notices: Sendable {
     ) async throws -> Int {
         try await send(
             renewed.map { entry in
-                let language = Language(rawValue: accounts[entry.service.accountID]?.language ?? "en") ?? .en
+                let language = accounts[entry.service.accountID]?.language ?? .en
                 return Notice(
                     accountID: entry.service.accountID, template: "renewed",
                     dedupeKey: "renewed:\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",

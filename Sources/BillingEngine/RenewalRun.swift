@@ -118,7 +118,7 @@ public struct RenewalRun: Sendable {
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
             let ids = try await sql.raw(
                 """
-                SELECT id, number FROM services WHERE status IN (\(binds: ServiceStatus.renewableValues)) AND auto_renew = \(bind: true)
+                SELECT id, number FROM services WHERE status IN (\(binds: ServiceStatus.renewableStatuses)) AND auto_renew = \(bind: true)
                 AND expires_on <= \(bind: date.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))\(lock)
                 """
             ).all()
@@ -185,10 +185,11 @@ public struct RenewalRun: Sendable {
         }
 
         mutating func renew(_ service: ServiceRecord, account: AccountRecord, powers: inout SpendingPowers, taxMode: TaxMode) {
-            guard let period = BillingPeriod(rawValue: service.period), let currency = Currency.named(service.currency),
-                var anchor = LocalDate(iso: service.anchorOn), let expires = LocalDate(iso: service.expiresOn)
+            let period = service.period
+            let currency = service.currency
+            guard var anchor = LocalDate(iso: service.anchorOn), let expires = LocalDate(iso: service.expiresOn)
             else { return }
-            let wasExpired = service.status == ServiceStatus.expired.rawValue
+            let wasExpired = service.status == ServiceStatus.expired
             // An expired service restarts today; a daily one that stood still restarts today too.
             let resetAnchor = wasExpired || (period == .day && expires < date)
             var start = resetAnchor ? date : expires
@@ -211,7 +212,7 @@ public struct RenewalRun: Sendable {
                 events.append(
                     ServiceEventRecord(
                         serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
-                        toStatus: wasExpired ? ServiceStatus.active.rawValue : service.status,
+                        toStatus: wasExpired ? ServiceStatus.active : service.status,
                         actor: RenewalRun.actor, note: "\(start.iso) – \(end.adding(days: -1).iso)"))
                 powers[account.id!, currency].spend(price.gross)
                 total += price.gross
@@ -226,7 +227,7 @@ public struct RenewalRun: Sendable {
                 events.append(
                     ServiceEventRecord(
                         serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
-                        fromStatus: ServiceStatus.expired.rawValue, toStatus: ServiceStatus.active.rawValue,
+                        fromStatus: ServiceStatus.expired, toStatus: ServiceStatus.active,
                         actor: RenewalRun.actor))
             }
             renewedServices.append((service, total, start))

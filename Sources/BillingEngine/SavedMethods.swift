@@ -46,12 +46,12 @@ public struct SavedMethods: Sendable {
     ) async throws -> SetupStarted {
         let account = try await context.record(of: account)
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled, method.kind.isGateway,
-            method.currency.code == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
+            method.currency == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
         else { throw PaymentError.methodUnavailable }
         guard driver.supportsSetup else { throw PaymentError.setupUnsupported }
         let saved = SavedMethodRecord(
             accountID: account.id!, methodID: methodID, gateway: driver.name, token: nil, customerID: nil,
-            label: method.name, name: method.name, status: SavedMethodStatus.beingSetUp.rawValue,
+            label: method.name, name: method.name, status: SavedMethodStatus.beingSetUp,
             createdAt: context.clock.now)
         try await saved.create(on: context.database)
         let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$isOwner == true).first()
@@ -69,7 +69,7 @@ public struct SavedMethods: Sendable {
             }
             return SetupStarted(savedMethod: SavedMethod(saved), url: redirect.url)
         } catch {
-            saved.status = SavedMethodStatus.notWorking.rawValue
+            saved.status = .notWorking
             saved.lastError = String(String(describing: error).prefix(200))
             try await saved.update(on: context.database)
             throw PaymentError.gatewayFailed(String(describing: error))
@@ -79,21 +79,21 @@ public struct SavedMethods: Sendable {
     /// The gateway confirmed a set-up: the method is Enabled with the gateway's token.
     func completeSetup(savedMethodID: UUID, card: SavedCard, on tx: any Database) async throws -> Bool {
         guard let saved = try await SavedMethodRecord.find(savedMethodID, on: tx), saved.deletedAt == nil,
-            saved.status == SavedMethodStatus.beingSetUp.rawValue
+            saved.status == SavedMethodStatus.beingSetUp
         else { return false }
         saved.token = card.token
         saved.customerID = card.customerID ?? saved.customerID
         saved.label = card.label
         saved.name = card.label
-        saved.status = SavedMethodStatus.enabled.rawValue
+        saved.status = SavedMethodStatus.enabled
         try await saved.update(on: tx)
         return true
     }
 
     func failSetup(savedMethodID: UUID, on tx: any Database) async throws -> Bool {
-        guard let saved = try await SavedMethodRecord.find(savedMethodID, on: tx), saved.status == SavedMethodStatus.beingSetUp.rawValue
+        guard let saved = try await SavedMethodRecord.find(savedMethodID, on: tx), saved.status == SavedMethodStatus.beingSetUp
         else { return false }
-        saved.status = SavedMethodStatus.notWorking.rawValue
+        saved.status = SavedMethodStatus.notWorking
         saved.lastError = "set-up failed"
         try await saved.update(on: tx)
         return true
@@ -109,7 +109,7 @@ public struct SavedMethods: Sendable {
         try await SavedMethodRecord(
             accountID: accountID, methodID: methodID, gateway: gateway, token: card.token,
             customerID: card.customerID, label: card.label, name: card.label,
-            status: SavedMethodStatus.enabled.rawValue, createdAt: context.clock.now
+            status: SavedMethodStatus.enabled, createdAt: context.clock.now
         ).create(on: tx)
     }
 
@@ -163,7 +163,7 @@ public struct SavedMethods: Sendable {
     /// A charge from this method failed (FIN-9): it becomes Not working and the client is told,
     /// once a day at most.
     func markNotWorking(_ saved: SavedMethodRecord, reason: String, on date: LocalDate) async throws {
-        saved.status = SavedMethodStatus.notWorking.rawValue
+        saved.status = SavedMethodStatus.notWorking
         saved.lastError = String(reason.prefix(200))
         try await saved.update(on: context.database)
         guard let account = try await AccountRecord.find(saved.accountID, on: context.database) else { return }
@@ -177,8 +177,8 @@ public struct SavedMethods: Sendable {
     }
 
     func markWorking(_ saved: SavedMethodRecord) async throws {
-        guard saved.status != SavedMethodStatus.enabled.rawValue else { return }
-        saved.status = SavedMethodStatus.enabled.rawValue
+        guard saved.status != SavedMethodStatus.enabled else { return }
+        saved.status = SavedMethodStatus.enabled
         saved.lastError = nil
         try await saved.update(on: context.database)
     }
@@ -186,7 +186,7 @@ public struct SavedMethods: Sendable {
     /// The services whose renewal the client decides (FIN-7): running, stopped, expired or
     /// suspended by the client, by number.
     public func renewals(account: Account) async throws -> [Service] {
-        let statuses = ServiceStatus.renewableValues + [ServiceStatus.suspendedByClient.rawValue]
+        let statuses = ServiceStatus.renewableStatuses + [.suspendedByClient]
         return try await context.values(
             ServiceRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status ~~ statuses)
                 .sort(\.$number).all())

@@ -8,7 +8,7 @@ import Provisioning
 /// Why a service action is refused.
 public enum ServiceActionError: Error, Equatable, Sendable {
     case notFound
-    case notAllowed(status: String)
+    case notAllowed(status: ServiceStatus)
     case deletionNotAllowed
     case order(OrderError)
     case backendFailed
@@ -29,14 +29,14 @@ public struct ServiceLifecycle: Sendable {
     /// Where the next paid period starts: at the expiry date, or today for a service that expired
     /// unpaid (the time it stood still is not charged).
     static func renewalStart(_ service: ServiceRecord, today: LocalDate) -> LocalDate {
-        if service.status == ServiceStatus.expired.rawValue { return today }
+        if service.status == ServiceStatus.expired { return today }
         return LocalDate(iso: service.expiresOn) ?? today
     }
 
     static func request(_ service: ServiceRecord) -> ProvisioningRequest {
         ProvisioningRequest(
             serviceID: service.id!, number: service.number,
-            productType: ProductType(rawValue: service.productType) ?? .vps,
+            productType: service.productType,
             domainName: service.domainName, osImage: service.osImage, resources: [:])
     }
 
@@ -49,17 +49,17 @@ public struct ServiceLifecycle: Sendable {
         on db: any Database
     ) async throws -> ServiceState {
         let current = ServiceState(
-            ServiceStatus(rawValue: service.status) ?? .ordered,
-            operation: service.operation.flatMap(ProcessingOperation.init(rawValue:)))
+            service.status,
+            operation: service.operation)
         let next: ServiceState
         do { next = try current.applying(event) } catch { throw ServiceActionError.notAllowed(status: service.status) }
-        service.status = next.status.rawValue
-        service.operation = next.operation?.rawValue
+        service.status = next.status
+        service.operation = next.operation
         service.updatedAt = context.clock.now
         try await service.update(on: db)
         try await ServiceEventRecord(
-            serviceID: service.id!, at: context.clock.now, event: event.name, fromStatus: current.status.rawValue,
-            toStatus: next.status.rawValue, actor: actor, note: note
+            serviceID: service.id!, at: context.clock.now, event: event.name, fromStatus: current.status,
+            toStatus: next.status, actor: actor, note: note
         ).create(on: db)
         context.log(.orders).info(
             "service \(event.name)",
@@ -75,7 +75,7 @@ public struct ServiceLifecycle: Sendable {
     public func open(serviceIDs: [UUID], actor: Initiator) async throws {
         guard !serviceIDs.isEmpty else { return }
         let services = try await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all()
-        for service in services where service.status == ServiceStatus.ordered.rawValue {
+        for service in services where service.status == ServiceStatus.ordered {
             try await transition(service, .paid, actor: actor, on: context.database)
             let result: OpenResult
             do {
@@ -116,10 +116,10 @@ public struct ServiceLifecycle: Sendable {
     public func stop(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard service.status == ServiceStatus.active.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
+        guard service.status == ServiceStatus.active else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
         try await transition(
-            service, .stoppedByClient(dailyBilling: service.period == BillingPeriod.day.rawValue), actor: actor,
+            service, .stoppedByClient(dailyBilling: service.period == BillingPeriod.day), actor: actor,
             on: context.database)
     }
 
@@ -127,7 +127,7 @@ public struct ServiceLifecycle: Sendable {
     public func start(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard service.status == ServiceStatus.stoppedByClient.rawValue || service.status == ServiceStatus.suspendedByClient.rawValue
+        guard service.status == ServiceStatus.stoppedByClient || service.status == ServiceStatus.suspendedByClient
         else { throw ServiceActionError.notAllowed(status: service.status) }
         do { try await context.processing.start(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
         try await transition(service, .startedByClient, actor: actor, on: context.database)
@@ -138,7 +138,7 @@ public struct ServiceLifecycle: Sendable {
     public func delete(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard let type = ProductType(rawValue: service.productType), type.clientMayDelete else {
+        guard service.productType.clientMayDelete else {
             throw ServiceActionError.deletionNotAllowed
         }
         try await delete(service, actor: actor, note: "")
@@ -153,7 +153,7 @@ public struct ServiceLifecycle: Sendable {
     public func setAutoRenew(serviceID: UUID, enabled: Bool, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard service.status != ServiceStatus.deleted.rawValue else { throw ServiceActionError.notAllowed(status: service.status) }
+        guard service.status != ServiceStatus.deleted else { throw ServiceActionError.notAllowed(status: service.status) }
         guard service.autoRenew != enabled else { return }
         service.autoRenew = enabled
         service.updatedAt = context.clock.now
@@ -188,7 +188,7 @@ public struct ServiceLifecycle: Sendable {
             as OrderError
         { throw ServiceActionError.order(error) }
         let recurring = try OrderPricing.recurringAmount(offer: offer, period: period, amounts: amounts)
-        service.period = period.rawValue
+        service.period = period
         service.anchorOn = service.expiresOn
         service.periodsPaid = 0
         service.recurringAmount = recurring.units
@@ -286,12 +286,12 @@ public struct ServiceLifecycle: Sendable {
     /// Returns the service's id when it had expired and is back: the caller starts it on the
     /// backend once the payment is committed.
     func paidRenewal(item: OrderItemRecord, quote: Quote, actor: Initiator, on tx: any Database) async throws -> UUID? {
-        guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx),
-            let period = BillingPeriod(rawValue: service.period)
+        guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx)
         else { return nil }
+        let period = service.period
         let today = context.today
         let from = Self.renewalStart(service, today: today)
-        let wasExpired = service.status == ServiceStatus.expired.rawValue
+        let wasExpired = service.status == ServiceStatus.expired
         let to: LocalDate
         if wasExpired {
             service.anchorOn = today.iso
@@ -363,11 +363,11 @@ public struct ServiceLifecycle: Sendable {
     public func list(account: Account, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
         let db = context.database
         let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id)
-        if let type = filter.type { query.filter(\.$productType == type.rawValue) }
+        if let type = filter.type { query.filter(\.$productType == type) }
         if let status = filter.status {
-            query.filter(\.$status == status.rawValue)
+            query.filter(\.$status == status)
         } else if !filter.includeDeleted {
-            query.filter(\.$status != ServiceStatus.deleted.rawValue)
+            query.filter(\.$status != ServiceStatus.deleted)
         }
         let text = filter.search.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
@@ -423,7 +423,7 @@ extension ServiceActionError: Refusal {
 
     public var textArguments: [String: RefusalArgument] {
         switch self {
-        case .notAllowed(let status): ["status": .key("service.status." + status)]
+        case .notAllowed(let status): ["status": .key("service.status." + status.rawValue)]
         case .order(let error): error.textArguments
         default: [:]
         }

@@ -18,7 +18,7 @@ public struct StaffAccounts: Sendable {
         }
         let record = StaffUserRecord(
             email: email, name: name, passwordHash: try await context.passwords.hash(password),
-            role: role.rawValue, createdAt: context.clock.now)
+            role: role, createdAt: context.clock.now)
         try await record.create(on: context.database)
         return record.id!
     }

@@ -20,11 +20,12 @@ public struct SubscriptionCharges: Sendable {
     func run(on date: LocalDate, summary: inout RenewalRun.Summary) async throws {
         let horizon = date.adding(days: SubscriptionSchedule.leadDays(for: .domain))
         let candidates = try await ServiceRecord.query(on: context.database).filter(\.$savedMethodID != nil)
-            .filter(\.$autoRenew == true).filter(\.$status ~~ ServiceStatus.renewableValues).filter(\.$expiresOn <= horizon.iso).sort(
+            .filter(\.$autoRenew == true).filter(\.$status ~~ ServiceStatus.renewableStatuses).filter(\.$expiresOn <= horizon.iso).sort(
                 \.$number
             ).all()
         for service in candidates {
-            guard let type = ProductType(rawValue: service.productType), let expires = LocalDate(iso: service.expiresOn),
+            let type = service.productType
+            guard let expires = LocalDate(iso: service.expiresOn),
                 SubscriptionSchedule.firstAttempt(expiresOn: expires, type: type) <= date
             else { continue }
             switch try await charge(service, on: date) {
@@ -56,7 +57,7 @@ public struct SubscriptionCharges: Sendable {
         }
         let flow = PaymentFlow(context: context)
         let payment = try await flow.insertPayment(
-            account: account, method: method, amounts: amounts, purpose: "subscription",
+            account: account, method: method, amounts: amounts, purpose: .subscription,
             orderID: order.id, serviceID: service.id, savedMethodID: savedID,
             status: .beingPaid, key: key)
         return try await OffSessionPayment(context: context).collect(

@@ -16,7 +16,7 @@ struct AccountTests {
             #expect(account.clientCode == 10_001)
             #expect(second.clientCode == 10_002)
             #expect(account.country == "UA")
-            #expect(account.currency == "UAH")
+            #expect(account.currency == .UAH)
             #expect(account.registeredOn == "2026-01-15") // TestApp's clock, Kyiv time
             let user = try #require(try await UserRecord.find(first.userID, on: app.db))
             #expect(user.email == "anna@example.com")
@@ -105,7 +105,7 @@ struct AccountTests {
             try await resets.request(email: "Anna@example.com", language: .en)
             let mail = try #require(try await OutboxEmailRecord.query(on: app.db).first())
             #expect(mail.recipient == "anna@example.com")
-            #expect(mail.category == "security")
+            #expect(mail.category == .security)
             #expect(mail.subject == "Скидання пароля Demo Hosting") // the user's language, not the form's
             let token = try #require(
                 mail.body.split(separator: "\n").first { $0.contains("/password/reset/") }?
@@ -245,7 +245,7 @@ struct AccountTests {
             #expect(try await app.engine.ledger.balance(of: user.accountID, in: .EUR) == Money(minor: 14_010, .EUR))
             let services = try await ServiceRecord.query(on: app.db).filter(\.$accountID == user.accountID).all()
             #expect(services.map(\.planName) == ["VPS Fast"])
-            #expect(services.map(\.status) == ["active"])
+            #expect(services.map(\.status) == [.active])
             #expect(try await PlanRecord.query(on: app.db).count() == 11)
             #expect(try await demo.workingLogins()?.staffEmail == DemoProvider.staffEmail)
         }

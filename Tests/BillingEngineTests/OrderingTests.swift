@@ -55,15 +55,15 @@ struct OrderingTests {
             let catalog = try await CatalogFixture.make(app)
             let now = app.engine.clock.now
             try await PromoCodeRecord(
-                code: "TENOFF", kind: "percent", value: 1_000, currency: nil, planID: nil, validFrom: nil,
+                code: "TENOFF", kind: .percent, value: 1_000, currency: nil, planID: nil, validFrom: nil,
                 validUntil: "2026-12-31", usageLimit: nil, oncePerClient: true, createdAt: now
             ).create(on: app.db)
             try await PromoCodeRecord(
-                code: "YEARLY5", kind: "fixed", value: Self.eur("5.00").units, currency: "EUR", planID: catalog.yearly,
+                code: "YEARLY5", kind: .fixed, value: Self.eur("5.00").units, currency: .EUR, planID: catalog.yearly,
                 validFrom: nil, validUntil: nil, usageLimit: 1, oncePerClient: false, createdAt: now
             ).create(on: app.db)
             try await PromoCodeRecord(
-                code: "OLD", kind: "percent", value: 5_000, currency: nil, planID: nil, validFrom: nil,
+                code: "OLD", kind: .percent, value: 5_000, currency: nil, planID: nil, validFrom: nil,
                 validUntil: "2025-12-31", usageLimit: nil, oncePerClient: false, createdAt: now
             ).create(on: app.db)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)

@@ -50,7 +50,7 @@ struct PaymentFlowTests {
             #expect(payment.total == Self.eur("102.80"))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             #expect(url.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
-            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .beingPaid)
 
             let (body, headers) = Sandbox.paid(app, redirect: url)
             let outcome = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
@@ -58,8 +58,8 @@ struct PaymentFlowTests {
             // 100.00 and 1.00 of cashback, credited as its own payment.
             #expect(try await app.balance(client.accountID) == Self.eur("101.00"))
             let payments = try await PaymentRecord.query(on: app.db).sort(\.$number).all()
-            #expect(payments.map(\.purpose) == ["topup", "cashback"])
-            #expect(payments.map(\.status) == ["credited", "credited"])
+            #expect(payments.map(\.purpose) == [.topUp, .cashback])
+            #expect(payments.map(\.status) == [.credited, .credited])
             #expect(payments[1].amount == Self.eur("1.00").units)
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-102.80"))
             #expect(try await app.engine.ledger.total(of: .paymentCommission, in: .EUR) == Self.eur("2.80"))
@@ -75,14 +75,14 @@ struct PaymentFlowTests {
             }
             try await flow.refund(paymentID: payment.id, amount: Self.eur("60.00"), reason: "closing", actor: .testStaff, key: "r3")
             let refunded = try #require(try await PaymentRecord.find(payment.id, on: app.db))
-            #expect(refunded.status == "refunded")
+            #expect(refunded.status == .refunded)
             #expect(refunded.refunded == Self.eur("100.00").units)
             // The whole payment is back, and the whole cashback with it: nothing is left.
             #expect(try await app.balance(client.accountID) == Self.eur("0.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-2.80"))
             #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("0.00"))
-            let reward = try #require(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "cashback").first())
-            #expect(reward.status == "refunded")
+            let reward = try #require(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .cashback).first())
+            #expect(reward.status == .refunded)
             #expect(reward.refunded == Self.eur("1.00").units)
             #expect(try await RefundRecord.query(on: app.db).count() == 2)
         }
@@ -125,7 +125,7 @@ struct PaymentFlowTests {
             }
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
             #expect(try await GatewayEventRecord.query(on: app.db).count() == 0)
-            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .beingPaid)
         }
     }
 
@@ -149,9 +149,9 @@ struct PaymentFlowTests {
             let session = gateway.session(fromToken: String(url.split(separator: "/").last!))!
             let (failed, signature) = gateway.webhook(for: session, outcome: .fail, at: app.engine.clock.now)
             #expect(try await webhooks.receive(gateway: "sandbox", body: failed, headers: ["Sandbox-Signature": signature]) == .cancelled)
-            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "credited")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .credited)
             #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
-            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "payment").count() == 1)
+            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == .payment).count() == 1)
         }
     }
 
@@ -182,8 +182,8 @@ struct PaymentFlowTests {
             #expect(outcomes.filter { $0 == .credited }.count == 1)
             #expect(outcomes.filter { $0 == .duplicate || $0 == .alreadyCredited }.count == 99)
             #expect(try await app.balance(client.accountID) == Self.eur("80.80"))
-            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "payment").count() == 1)
-            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == "cashback").count() == 1)
+            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == .payment).count() == 1)
+            #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == .cashback).count() == 1)
             #expect(try await GatewayEventRecord.query(on: app.db).count() == 1)
         }
     }
@@ -212,8 +212,8 @@ struct PaymentFlowTests {
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
-            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == "paid")
-            #expect(try await ServiceRecord.query(on: app.db).first()?.status == "active")
+            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == .paid)
+            #expect(try await ServiceRecord.query(on: app.db).first()?.status == .active)
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
     }

@@ -28,7 +28,7 @@ struct RenewalScenarioTests {
             #expect(order.total == Self.eur("110.00"))
             #expect(order.tax == Self.eur("17.57")) // 1.60 + 15.97, 19 % included
             let services = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
-            #expect(services.map(\.status) == ["active", "active"])
+            #expect(services.map(\.status) == [.active, .active])
             #expect(services.map(\.expiresOn) == ["2026-02-15", "2027-01-15"])
             #expect(services[0].ipAddress != nil)
             let monthly = services[0]
@@ -86,7 +86,7 @@ struct RenewalScenarioTests {
 
             let after = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
             #expect(after.map(\.expiresOn) == ["2027-03-15", "2028-01-15"])
-            #expect(after.map(\.status) == ["active", "active"])
+            #expect(after.map(\.status) == [.active, .active])
             #expect(after[0].recurringAmount == Self.eur("20.24").units)
             #expect(after[0].periodsPaid == 14)
 
@@ -96,7 +96,7 @@ struct RenewalScenarioTests {
             let yearlyHistory = try await ServiceLifecycle(context: app.engine).history(serviceID: yearly.id!)
             #expect(yearlyHistory.filter { $0.event == "renewed" }.map(\.note) == ["2027-01-15 – 2028-01-14"])
 
-            let mail = try await OutboxEmailRecord.query(on: app.db).filter(\.$category == "services").all()
+            let mail = try await OutboxEmailRecord.query(on: app.db).filter(\.$category == .services).all()
             let kinds = mail.map { ($0.dedupeKey ?? "").split(separator: ":").first.map(String.init) ?? "" }
             #expect(kinds.filter { $0 == "renewed" }.count == 14)
             #expect(kinds.filter { $0 == "expiring" }.count == 14)
@@ -135,17 +135,17 @@ struct RenewalScenarioTests {
                 }
                 if day.iso == "2026-03-15" {
                     let expired = try await ServiceRecord.find(service.id!, on: app.db)!
-                    #expect(expired.status == "expired")
+                    #expect(expired.status == .expired)
                     #expect(expired.expiredOn == "2026-03-14")
                 }
                 if day.iso == "2026-03-21" {
                     let resumed = try await ServiceRecord.find(service.id!, on: app.db)!
-                    #expect(resumed.status == "active")
+                    #expect(resumed.status == .active)
                     #expect(resumed.expiresOn == "2026-04-20")
                 }
             }
             let final = try await ServiceRecord.find(service.id!, on: app.db)!
-            #expect(final.status == "deleted")
+            #expect(final.status == .deleted)
             #expect(final.expiredOn == "2026-04-20")
             let expenses = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).all()
             #expect(
@@ -169,7 +169,7 @@ struct RenewalScenarioTests {
                     "2026-04-20 expired expired",
                     "2026-05-04 deleted deleted", "2026-05-04 deletion_requested processing"
                 ])
-            let keys = try await OutboxEmailRecord.query(on: app.db).filter(\.$category == "services").all()
+            let keys = try await OutboxEmailRecord.query(on: app.db).filter(\.$category == .services).all()
                 .compactMap { $0.dedupeKey?.split(separator: ":").first.map(String.init) }.sorted()
             #expect(keys == ["deleted", "expired", "expired", "expiring", "expiring", "expiring", "renewed", "renewed"])
         }
@@ -187,7 +187,7 @@ struct RenewalScenarioTests {
             #expect(service.expiresOn == "2026-01-16")
             try await app.runDays(until: LocalDate(iso: "2026-01-20")!, clock: clock) // 16..20: five days
             try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, account: account, actor: .testClient)
-            #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == "suspended_by_client")
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == .suspendedByClient)
             try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock) // stopped: nothing
             try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, account: account, actor: .testClient)
             try await app.runDays(until: LocalDate(iso: "2026-01-27")!, clock: clock) // 26, 27
@@ -252,7 +252,7 @@ struct BackendFollowsBillingTests {
                 _ = try await run.run(on: day)
             }
             #expect(module.log.last == "delete #1001")
-            #expect(try await ServiceRecord.query(on: app.db).first()?.status == "deleted")
+            #expect(try await ServiceRecord.query(on: app.db).first()?.status == .deleted)
         }
     }
 }

@@ -71,10 +71,10 @@ struct SubscriptionTests {
 
             // 13 February: nothing yet. 14 February, a day before expiry: 10.00 + 0.25 commission.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-13")!, clock: clock)
-            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").count() == 0)
+            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-14")!, clock: clock)
-            var subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").sort(\.$number).all()
-            #expect(subscriptions.map(\.status) == ["credited"])
+            var subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).sort(\.$number).all()
+            #expect(subscriptions.map(\.status) == [.credited])
             #expect(subscriptions.map(\.total) == [Self.eur("10.25").units])
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.expiresOn == "2026-03-15")
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
@@ -85,24 +85,24 @@ struct SubscriptionTests {
 
             // 14 March the card is declined: Not working, an e-mail, the service still runs.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-14")!, clock: clock)
-            #expect(try await SavedMethodRecord.find(card.id, on: app.db)?.status == "not_working")
+            #expect(try await SavedMethodRecord.find(card.id, on: app.db)?.status == .notWorking)
             let mails = try await OutboxEmailRecord.query(on: app.db).filter(
                 \.$dedupeKey == "method-failed:\(card.id.uuidString.lowercased()):2026-03-14"
             ).all()
             #expect(mails.count == 1)
             #expect(mails.first?.subject == "Payment with Visa •••• 4242 failed")
-            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == "active")
-            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == "cancelled").count() == 1)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == .cancelled).count() == 1)
 
             // 15 March: tried again, paid, renewed; the method works again.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-15")!, clock: clock)
-            subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").sort(\.$number).all()
-            #expect(subscriptions.map(\.status) == ["credited", "cancelled", "credited"])
+            subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).sort(\.$number).all()
+            #expect(subscriptions.map(\.status) == [.credited, .cancelled, .credited])
             #expect(subscriptions.map { $0.failure ?? "" } == ["", "insufficient_funds", ""])
             let renewed = try #require(try await ServiceRecord.find(service.id!, on: app.db))
-            #expect(renewed.status == "active")
+            #expect(renewed.status == .active)
             #expect(renewed.expiresOn == "2026-04-15")
-            #expect(try await SavedMethodRecord.find(card.id, on: app.db)?.status == "enabled")
+            #expect(try await SavedMethodRecord.find(card.id, on: app.db)?.status == .enabled)
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
     }
@@ -125,9 +125,9 @@ struct SubscriptionTests {
                 serviceID: domain.id!, savedMethodID: card.id, autoRenew: true,
                 account: account, actor: .testClient)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-15")!, clock: clock)
-            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").count() == 0)
+            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-16")!, clock: clock)
-            let charged = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "subscription").all()
+            let charged = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).all()
             #expect(charged.map(\.total) == [Self.eur("12.00").units])
             #expect(charged.first.flatMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == "2026-11-16")
             #expect(try await ServiceRecord.find(domain.id!, on: app.db)?.expiresOn == "2028-01-15")
@@ -156,21 +156,21 @@ struct SubscriptionTests {
 
             // 12 February, three days before the renewals: 30.00 needed, 25.00 allowed.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-11")!, clock: clock)
-            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").count() == 0)
+            #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .autopay).count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-28")!, clock: clock)
-            var autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").sort(\.$number).all()
+            var autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .autopay).sort(\.$number).all()
             #expect(autopayments.map(\.amount) == [Self.eur("25.00").units])
             #expect(autopayments.compactMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == ["2026-02-12"])
             #expect(try await autopay.takenThisMonth(accountID: account.id, currency: .EUR) == Self.eur("25.00"))
             let statuses = try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status)
-            #expect(statuses == ["active", "active", "expired"])
+            #expect(statuses == [.active, .active, .expired])
             #expect(try await app.balance(client.accountID) == Self.eur("5.00"))
 
             // A new month: 5.00 more brings the expired service back on 1 March.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-01")!, clock: clock)
-            autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == "autopay").sort(\.$number).all()
+            autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .autopay).sort(\.$number).all()
             #expect(autopayments.map(\.amount) == [Self.eur("25.00").units, Self.eur("5.00").units])
-            #expect(try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status) == ["active", "active", "active"])
+            #expect(try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status) == [.active, .active, .active])
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
     }

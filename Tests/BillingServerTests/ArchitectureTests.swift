@@ -80,4 +80,28 @@ struct ArchitectureTests {
         #expect(offending == [])
         #expect(signatures > 100)
     }
+
+    /// Records hold typed fields (`status: ServiceStatus`, `currency: Currency`): no code turns a
+    /// record's text back into a type, or compares it with a string literal.
+    @Test func recordsAreReadTypedNotFromText() throws {
+        let roundTrip = try NSRegularExpression(
+            pattern:
+                #"\(rawValue: (?:record|service|payment|order|account|item|row)\.\w+\)|Currency\.named\((?:record|service|payment|order|account|item)\.|\.(?:status|kind|purpose|currency) == "[a-z_]+""#
+        )
+        var checked = 0
+        var offending: [String] = []
+        for folder in ["BillingEngine", "BillingServer"] {
+            let root = Self.sources.appendingPathComponent(folder)
+            let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+            for case let file as URL in files where file.pathExtension == "swift" {
+                checked += 1
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for match in roundTrip.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    offending.append(file.lastPathComponent + ": " + (text as NSString).substring(with: match.range))
+                }
+            }
+        }
+        #expect(offending == [])
+        #expect(checked > 60)
+    }
 }

@@ -203,7 +203,7 @@ struct ClientAreaTests {
             #expect(ukrainian.text.contains("Інформація про акаунт"))
             #expect(ukrainian.testID("dashboard-balance") == "1\(nbsp)234,56\(nbsp)€")
             #expect(ukrainian.text.contains(#"<html lang="uk""#))
-            #expect(try await UserRecord.find(registered.userID, on: app.db)?.language == "uk")
+            #expect(try await UserRecord.find(registered.userID, on: app.db)?.language == .uk)
 
             // The choice follows the user to a browser without the cookie.
             let other = Browser(app)

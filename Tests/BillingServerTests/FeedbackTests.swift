@@ -40,7 +40,7 @@ struct FeedbackTests {
             let orders = try await browser.get("/orders")
             // 4.00 left on the balance, the order is 10.00: 6.00 short.
             #expect(orders.text.contains(#"data-testid="top-up" href="/payments/new?amount=6.00">Top up €6.00<"#))
-            let waiting = try #require(try await OrderRecord.query(on: app.db).filter(\.$status == "pending").first())
+            let waiting = try #require(try await OrderRecord.query(on: app.db).filter(\.$status == .pending).first())
             let orderPage = try await browser.get("/orders/\(waiting.id!.uuidString.lowercased())")
             #expect(orderPage.status == .ok)
             #expect(orderPage.text.contains(#"data-testid="order-status"><span class="tag tag-warn">Pending payment<"#))
@@ -78,7 +78,7 @@ struct FeedbackTests {
             _ = try await GatewayWebhooks(context: app.engine).receive(
                 gateway: "sandbox", body: body,
                 headers: ["Sandbox-Signature": signature, "Content-Type": "application/json"])
-            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "cancelled")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .cancelled)
             let browser = Browser(app)
             try await browser.logIn()
             let result = try await browser.get("/payments/\(payment.id.uuidString.lowercased())/result")
@@ -87,7 +87,7 @@ struct FeedbackTests {
             let second = try #require(again.location)
             #expect(second.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
             #expect(second != first)
-            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .beingPaid)
             let (paidBody, paidHeaders) = Sandbox.paid(app, redirect: second)
             #expect(
                 try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: paidBody, headers: paidHeaders)

@@ -178,7 +178,7 @@ struct HardeningTests {
                 let extended = try await browser.post(servicePath + "/extend", form: ["_once": extendKey])
                 #expect(extended.location == "/orders?notice=renewal_requested")
             }
-            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == "pending").count() == 1)
+            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == .pending).count() == 1)
 
             try await browser.get(path)
             _ = try await browser.post(path, form: ["period": "month", "domain": "web3", "action": "cart"])
@@ -355,7 +355,7 @@ struct HardeningTests {
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             _ = try? await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
-            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == "pending").count() == 1)
+            #expect(try await OrderRecord.query(on: app.db).filter(\.$status == .pending).count() == 1)
             let browser = Browser(app)
             try await browser.logIn()
             let balance = try await browser.get("/finance/balance")
@@ -559,10 +559,10 @@ struct HardeningTests {
             let landing = try await browser.get(cancelledPath)
             #expect(landing.status == .ok)
             #expect(landing.text.contains(#"data-testid="payment-abandoned""#))
-            #expect(try await PaymentRecord.find(mine.id, on: app.db)?.status == "new")
+            #expect(try await PaymentRecord.find(mine.id, on: app.db)?.status == .new)
             let cancel = try await browser.post(cancelledPath, form: [:])
             #expect(cancel.status == .seeOther)
-            #expect(try await PaymentRecord.find(mine.id, on: app.db)?.status == "cancelled")
+            #expect(try await PaymentRecord.find(mine.id, on: app.db)?.status == .cancelled)
         }
     }
 

@@ -33,7 +33,7 @@ struct MailDeliveryTests {
             try await browser.get("/password/forgot")
             #expect(try await browser.post("/password/forgot", form: ["email": email]).status == .ok)
             let queued = try #require(try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == email).first())
-            #expect(queued.status == "queued")
+            #expect(queued.status == .queued)
 
             // Two instances at once: the message goes out once.
             let first = try #require(app.mailDelivery)
@@ -47,7 +47,7 @@ struct MailDeliveryTests {
             #expect(try await first.runOnce() == MailDelivery.Outcome())
 
             let sent = try #require(try await OutboxEmailRecord.find(queued.id!, on: app.db))
-            #expect(sent.status == "sent")
+            #expect(sent.status == .sent)
             #expect(sent.attempts == 1)
             let messageID = "<\(queued.id!.uuidString.lowercased())@billing.test>"
             #expect(sent.messageID == messageID)
@@ -76,7 +76,7 @@ struct MailDeliveryTests {
                 from: from)
             #expect(try await down.runOnce().retried == 1)
             var record = try #require(try await OutboxEmailRecord.query(on: app.db).first())
-            #expect(record.status == "queued")
+            #expect(record.status == .queued)
             #expect(record.attempts == 1)
             #expect(record.nextAttemptAt == clock.now.addingTimeInterval(60))
             #expect(record.lastError?.contains("cannot connect") == true)
@@ -94,7 +94,7 @@ struct MailDeliveryTests {
                 context: app.engine, channel: SMTPChannel(configuration: try Self.relay(server, password: "wrong")), from: from)
             #expect(try await refused.runOnce().failed == 1)
             record = try #require(try await OutboxEmailRecord.find(record.id!, on: app.db))
-            #expect(record.status == "failed")
+            #expect(record.status == .failed)
             #expect(record.lastError?.contains("535") == true)
 
             let staff = try await Browser.staff(app, role: .support)
@@ -106,7 +106,7 @@ struct MailDeliveryTests {
             #expect(retry.location == "/admin/outbox?notice=mail_requeued")
             let working = MailDelivery(context: app.engine, channel: SMTPChannel(configuration: try Self.relay(server)), from: from)
             #expect(try await working.runOnce().sent == 1)
-            #expect(try await OutboxEmailRecord.find(record.id!, on: app.db)?.status == "sent")
+            #expect(try await OutboxEmailRecord.find(record.id!, on: app.db)?.status == .sent)
         }
     }
 }

@@ -89,7 +89,7 @@ struct OrderingPagesTests {
             #expect(try await mallory.get(servicePath).status == .notFound)
             let stop = try await mallory.post(servicePath + "/stop", form: [:])
             #expect(stop.status == .notFound)
-            #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == "active")
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == .active)
             #expect(try await mallory.get("/services").text.contains("anna-web") == false)
             let malloryCSV = try await mallory.get("/finance/expenses.csv?service=\(service.id!.uuidString.lowercased())")
             #expect(malloryCSV.text.split(separator: "\r\n").count == 1)

@@ -232,8 +232,8 @@ struct PaymentAPITests {
             let session = try #require(Sandbox.gateway(app).session(fromToken: String(redirect.split(separator: "/").last!)))
             #expect(session.returnURL == "https://reseller.example/done")
             _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: webhook, headers: headers)
-            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == "paid")
-            #expect(try await ServiceRecord.query(on: app.db).first()?.status == "active")
+            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == .paid)
+            #expect(try await ServiceRecord.query(on: app.db).first()?.status == .active)
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
     }

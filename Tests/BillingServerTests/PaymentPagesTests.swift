@@ -112,7 +112,7 @@ struct PaymentPagesTests {
             try await bob.logIn("bob@example.com")
             #expect(try await bob.get("/payments/\(payment.id!.uuidString.lowercased())").status == .notFound)
             #expect(try await bob.post("/payments/\(payment.id!.uuidString.lowercased())/delete", form: [:]).status == .notFound)
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == .beingPaid)
 
             // A forged webhook is refused with 400 and changes nothing.
             let forged =
@@ -127,7 +127,7 @@ struct PaymentPagesTests {
                 afterResponse: { response in
                     #expect(response.status == .badRequest)
                 })
-            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == "being_paid")
+            #expect(try await PaymentRecord.find(payment.id!, on: app.db)?.status == .beingPaid)
             #expect(try await app.engine.ledger.balance(of: payment.accountID, in: .EUR) == .zero(.EUR))
         }
     }
@@ -156,7 +156,7 @@ struct PaymentPagesTests {
             #expect(pay.location == "/payments/new?order=\(order.id.uuidString.lowercased())&method=\(card.uuidString.lowercased())")
             let form = try await browser.get(try #require(pay.location))
             #expect(form.testID("payment-for-order")?.contains("€10.00") == true)
-            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == "pending")
+            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == .pending)
         }
     }
 }

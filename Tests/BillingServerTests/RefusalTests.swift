@@ -32,7 +32,7 @@ struct RefusalTests {
         let promos: [PromoError] = [PromoError.unknown, .notYetValid, .expired, .usedUp, .alreadyUsed, .otherPlan, .otherCurrency]
         all += promos.map { OrderError.promo($0) as any Refusal }
         let serviceActionErrors: [ServiceActionError] = [
-            ServiceActionError.notFound, .notAllowed(status: "stopped_by_admin"), .deletionNotAllowed, .order(.emptyCart), .backendFailed
+            ServiceActionError.notFound, .notAllowed(status: .stoppedByAdmin), .deletionNotAllowed, .order(.emptyCart), .backendFailed
         ]
         all += serviceActionErrors.map { $0 as any Refusal }
         let loginErrors: [LoginError] = [LoginError.invalidCredentials, .throttled, .disabled, .unconfirmed]
@@ -100,7 +100,7 @@ struct RefusalTests {
         let refusal = OrderError.insufficientBalance(needed: Money(minor: 123_456, .UAH), available: Money(minor: 5_000, .UAH))
         #expect(Localizer.shared.message(refusal, .en, currency: .UAH).contains("1,234.56"))
         #expect(Localizer.shared.message(refusal, .uk, currency: .UAH).contains("1\u{00A0}234,56"))
-        let status = ServiceActionError.notAllowed(status: "stopped_by_admin")
+        let status = ServiceActionError.notAllowed(status: .stoppedByAdmin)
         #expect(
             Localizer.shared.message(status, .ru, currency: .EUR).contains(Localizer.shared.text("service.status.stopped_by_admin", .ru)))
         #expect(PaymentError.paymentNotFound.status == .notFound)

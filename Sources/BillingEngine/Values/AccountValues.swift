@@ -13,7 +13,7 @@ public struct Account: Sendable, Identifiable, Hashable {
     public let registeredOn: LocalDate?
     public let currency: Currency
     public let language: Language
-    public let status: String
+    public let status: AccountStatus
     public let createdAt: Date
 
     public init(_ record: AccountRecord, fallback: Currency) {
@@ -22,8 +22,8 @@ public struct Account: Sendable, Identifiable, Hashable {
         name = record.name
         country = record.country
         registeredOn = LocalDate(iso: record.registeredOn)
-        currency = Currency.named(record.currency) ?? fallback
-        language = Language(rawValue: record.language) ?? .en
+        currency = record.currency
+        language = record.language
         status = record.status
         createdAt = record.createdAt
     }
@@ -52,7 +52,7 @@ public struct ClientUser: Sendable, Identifiable, Hashable {
         isOwner = record.isOwner
         enabled = record.enabled
         phone = record.phone
-        language = record.language.flatMap(Language.init(rawValue:))
+        language = record.language
         lastLoginAt = record.lastLoginAt
         emailConfirmed = record.emailConfirmedAt != nil
         createdAt = record.createdAt
@@ -63,11 +63,10 @@ public struct ClientUser: Sendable, Identifiable, Hashable {
 public struct OutboxMessage: Sendable, Identifiable, Hashable {
     public let id: UUID
     public let recipient: String
-    public let category: String
+    public let category: MailCategory
     public let subject: String
     public let body: String
-    /// `queued`, `sending`, `sent` or `failed`.
-    public let status: String
+    public let status: OutboxStatus
     public let attempts: Int
     public let lastError: String?
     public let createdAt: Date

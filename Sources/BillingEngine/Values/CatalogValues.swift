@@ -12,7 +12,7 @@ public struct PlanSummary: Sendable, Identifiable, Hashable {
     init(_ record: PlanRecord) {
         id = record.id!
         name = record.localizedName
-        productType = ProductType(rawValue: record.productType) ?? .vps
+        productType = record.productType
         position = record.position
     }
 }
@@ -27,12 +27,11 @@ public struct ExchangeRate: Sendable, Identifiable, Hashable {
     public let setBy: String
     public let createdAt: Date
 
-    init?(_ record: CurrencyRateRecord) {
-        guard let base = Currency.named(record.base), let quote = Currency.named(record.quote) else { return nil }
+    init(_ record: CurrencyRateRecord) {
         id = record.id!
-        self.base = base
-        self.quote = quote
-        rate = Money(units: record.rateMicros / 100, currency: quote)
+        base = record.base
+        quote = record.quote
+        rate = Money(units: record.rateMicros / 100, currency: record.quote)
         setBy = record.setBy
         createdAt = record.createdAt
     }
@@ -44,7 +43,7 @@ public struct JobRun: Sendable, Identifiable, Hashable {
     public let kind: String
     public let runOn: String
     /// `pending` until the pass finished, then `done`.
-    public let status: String
+    public let status: ScheduledJobStatus
     /// What the pass did, once it finished.
     public let summary: RenewalRun.Summary?
     public let lastError: String?
@@ -84,9 +83,9 @@ public struct PromoCode: Sendable, Identifiable, Hashable {
         id = record.id!
         code = record.code
         discount =
-            record.kind == "percent"
+            record.kind == .percent
             ? .percent(basisPoints: record.value)
-            : .fixed(Money(units: record.value, currency: record.currency.flatMap(Currency.named) ?? fallback))
+            : .fixed(Money(units: record.value, currency: record.currency ?? fallback))
         planID = record.planID
         validFrom = record.validFrom.flatMap(LocalDate.init(iso:))
         validUntil = record.validUntil.flatMap(LocalDate.init(iso:))
@@ -139,7 +138,7 @@ public struct Plan: Sendable, Identifiable, Hashable, TranslatedTexts {
 
     init(_ record: PlanRecord) {
         id = record.id!
-        productType = ProductType(rawValue: record.productType) ?? .vps
+        productType = record.productType
         name = record.name
         summary = record.summary
         translations = Translations.decode(record.translations)

@@ -26,11 +26,6 @@ extension PlanRecord {
     }
 }
 
-/// Where an order stands (CAT-5).
-public enum OrderStatus: String, Sendable, Codable, CaseIterable, Hashable {
-    case pending, paid, cancelled
-}
-
 /// How an order is paid, fixed at checkout (CAT-5): the balance, or one payment method.
 public enum OrderPaymentMethod: Sendable, Hashable {
     case balance
@@ -39,11 +34,6 @@ public enum OrderPaymentMethod: Sendable, Hashable {
     init(stored: String) {
         self = UUID(uuidString: stored).map(OrderPaymentMethod.method) ?? .balance
     }
-}
-
-/// What an order item buys: a new service or another period of one.
-public enum OrderItemKind: String, Sendable, Codable, CaseIterable, Hashable {
-    case new, renewal
 }
 
 /// An order as the client area shows it.
@@ -62,10 +52,10 @@ public struct Order: Sendable, Identifiable, Hashable {
     public var isPayableFromBalance: Bool { status == .pending && method == .balance }
 
     init(_ record: OrderRecord, fallback: Currency) {
-        let currency = Currency.named(record.currency) ?? fallback
+        let currency = record.currency
         id = record.id!
         number = record.number
-        status = OrderStatus(rawValue: record.status) ?? .cancelled
+        status = record.status
         total = Money(units: record.total, currency: currency)
         tax = Money(units: record.tax, currency: currency)
         method = OrderPaymentMethod(stored: record.paymentMethod)
@@ -101,10 +91,10 @@ public struct OrderItem: Sendable, Identifiable, Hashable {
     init(_ record: OrderItemRecord, currency: Currency) {
         id = record.id!
         orderID = record.orderID
-        kind = OrderItemKind(rawValue: record.kind) ?? .new
+        kind = record.kind
         planID = record.planID
         serviceID = record.serviceID
-        period = BillingPeriod(rawValue: record.period) ?? .month
+        period = record.period
         domainName = record.domainName
         osImage = record.osImage
         addons = OrderConfiguration.addons(fromJSON: record.addons)

@@ -2,15 +2,6 @@ import BillingDomain
 import BillingStore
 import Foundation
 
-/// What a payment is for (FIN-3).
-public enum PaymentPurpose: String, Sendable, Codable, CaseIterable, Hashable {
-    case topUp = "topup"
-    case order
-    case subscription
-    case autopay
-    case cashback
-}
-
 /// A payment as the client and staff areas see it (an invoice to the client): typed, with its
 /// amounts as `Money`. The edge reads these, never the stored rows.
 public struct Payment: Sendable, Identifiable, Hashable {
@@ -20,8 +11,8 @@ public struct Payment: Sendable, Identifiable, Hashable {
     public let number: Int
     /// `nil` for cashback, which no method pays.
     public let methodID: UUID?
-    /// The method's kind when the payment was made (the method may be edited later).
-    public let methodKind: PaymentMethodKind
+    /// The method's kind when the payment was made (the method may be edited later), or cashback.
+    public let channel: PaymentChannel
     public let purpose: PaymentPurpose
     public let orderID: UUID?
     public let serviceID: UUID?
@@ -49,16 +40,16 @@ public struct Payment: Sendable, Identifiable, Hashable {
     /// Staff may refund a credited payment that is not itself cashback, while something is left.
     public var isRefundable: Bool { status == .credited && purpose != .cashback && refundable.isPositive }
     /// Staff confirm a bank transfer's money while it may still arrive.
-    public var awaitsBankTransfer: Bool { methodKind == .bankTransfer && status.acceptsMoney }
+    public var awaitsBankTransfer: Bool { channel == .method(.bankTransfer) && status.acceptsMoney }
 
     init(_ record: PaymentRecord, fallback: Currency) {
-        let currency = Currency.named(record.currency) ?? fallback
+        let currency = record.currency
         id = record.id!
         accountID = record.accountID
         number = record.number
         methodID = record.methodID
-        methodKind = PaymentMethodKind(rawValue: record.methodKind) ?? .balance
-        purpose = PaymentPurpose(rawValue: record.purpose) ?? .topUp
+        channel = record.channel
+        purpose = record.purpose
         orderID = record.orderID
         serviceID = record.serviceID
         payerID = record.payerID
@@ -67,7 +58,7 @@ public struct Payment: Sendable, Identifiable, Hashable {
         total = Money(units: record.total, currency: currency)
         cashback = Money(units: record.cashback, currency: currency)
         refunded = Money(units: record.refunded, currency: currency)
-        status = PaymentStatus(rawValue: record.status) ?? .new
+        status = record.status
         failure = record.failure
         hasGatewaySession = record.redirectURL != nil
         gatewayPaymentID = record.gatewayPaymentID
@@ -84,7 +75,7 @@ public struct Payer: Sendable, Identifiable, Hashable {
 
     init(_ record: PayerRecord) {
         id = record.id!
-        kind = PayerKind(rawValue: record.kind) ?? .person
+        kind = record.kind
         name = record.name
     }
 }
@@ -100,7 +91,7 @@ public struct Refund: Sendable, Identifiable, Hashable {
     init(_ record: RefundRecord, currency: Currency) {
         id = record.id!
         paymentID = record.paymentID
-        amount = Money(units: record.amount, currency: Currency.named(record.currency) ?? currency)
+        amount = Money(units: record.amount, currency: record.currency)
         reason = record.reason
         createdAt = record.createdAt
     }
@@ -143,7 +134,7 @@ public struct SavedMethod: Sendable, Identifiable, Hashable {
         gateway = record.gateway
         label = record.label
         name = record.name
-        status = SavedMethodStatus(rawValue: record.status) ?? .notWorking
+        status = record.status
         lastError = record.lastError
         createdAt = record.createdAt
     }
@@ -158,7 +149,7 @@ public struct AutopaySetting: Sendable, Hashable {
 
     init(_ record: AutopaySettingRecord, fallback: Currency) {
         savedMethodID = record.savedMethodID
-        monthlyMaximum = Money(units: record.monthlyMaximum, currency: Currency.named(record.currency) ?? fallback)
+        monthlyMaximum = Money(units: record.monthlyMaximum, currency: record.currency)
         enabled = record.enabled
     }
 }

@@ -40,15 +40,15 @@ public struct Service: Sendable, Identifiable, Hashable {
         accountID = record.accountID
         number = record.number
         planID = record.planID
-        productType = ProductType(rawValue: record.productType) ?? .vps
+        productType = record.productType
         planName = LocalizedText(english: record.planName, translations: planTranslations)
         domainName = record.domainName
         osImage = record.osImage
         addons = OrderConfiguration.addons(fromJSON: record.addons)
-        status = ServiceStatus(rawValue: record.status) ?? .unavailable
-        operation = record.operation.flatMap(ProcessingOperation.init(rawValue:))
-        period = BillingPeriod(rawValue: record.period) ?? .month
-        recurringAmount = Money(units: record.recurringAmount, currency: Currency.named(record.currency) ?? fallback)
+        status = record.status
+        operation = record.operation
+        period = record.period
+        recurringAmount = Money(units: record.recurringAmount, currency: record.currency)
         autoRenew = record.autoRenew
         savedMethodID = record.savedMethodID
         expiresOn = LocalDate(iso: record.expiresOn) ?? LocalDate(iso: "1970-01-01")!
@@ -87,8 +87,8 @@ public struct ServiceHistoryEntry: Sendable, Identifiable, Hashable {
         id = record.id!
         at = record.at
         event = record.event
-        fromStatus = record.fromStatus.flatMap(ServiceStatus.init(rawValue:))
-        toStatus = ServiceStatus(rawValue: record.toStatus) ?? .unavailable
+        fromStatus = record.fromStatus
+        toStatus = record.toStatus
         actorKind = Initiator(stored: record.actor)?.kind ?? .system
         note = record.note
     }
@@ -111,7 +111,7 @@ public struct Expense: Sendable, Identifiable, Hashable {
     public let paidBy: UUID?
 
     init(_ record: ExpenseRecord, fallback: Currency) {
-        let currency = Currency.named(record.currency) ?? fallback
+        let currency = record.currency
         id = record.id!
         serviceID = record.serviceID
         summary = record.summary

@@ -160,7 +160,7 @@ struct BillingAPIHandlers: APIProtocol {
                         account: .init(
                             id: account.id.uuidString.lowercased(), clientCode: account.clientCode, name: account.name,
                             country: account.country, currency: account.currency.code, registeredOn: account.registeredOn?.iso ?? "",
-                            status: .init(rawValue: account.status) ?? .active),
+                            status: .init(rawValue: account.status.rawValue) ?? .active),
                         balance: Self.amount(summary.balance),
                         debt: Self.amount(summary.debt)))))
     }

@@ -97,7 +97,6 @@ extension BillingAPIHandlers {
 
     func checkoutPayment(_ input: Operations.CheckoutPayment.Input) async throws -> Operations.CheckoutPayment.Output {
         let req = try request
-        let account = try bearer.account
         let payment = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
         var returnURL: String?
         var cancelURL: String?
@@ -264,7 +263,7 @@ extension BillingAPIHandlers {
         return .init(
             id: payment.id.uuidString.lowercased(), number: payment.number, status: .init(rawValue: payment.status.rawValue) ?? .new,
             purpose: .init(rawValue: payment.purpose.rawValue) ?? .topup, methodId: payment.methodID?.uuidString.lowercased(),
-            methodKind: .init(rawValue: payment.methodKind.rawValue) ?? .balance, methodName: methodName,
+            methodKind: .init(rawValue: payment.channel.rawValue) ?? .balance, methodName: methodName,
             orderId: payment.orderID?.uuidString.lowercased(), payer: payerShape,
             amount: amount(payment.amount), commission: amount(payment.commission), total: amount(payment.total),
             cashback: amount(payment.cashback), refunded: amount(payment.refunded), createdAt: payment.createdAt,

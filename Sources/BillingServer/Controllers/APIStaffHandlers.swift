@@ -11,7 +11,6 @@ extension BillingAPIHandlers {
     func staff(_ permission: StaffPermission) throws -> APITokens.StaffBearer {
         guard let staff = APIRequestContext.staffBearer else { throw PlainRefusal.unauthorized }
         guard staff.role.allows(permission) else {
-            let req = try request
             throw PlainRefusal.forbidden
         }
         return staff
@@ -34,8 +33,8 @@ extension BillingAPIHandlers {
         _ = try staff(.managePayments)
         let page = try APIPaging.page(input.query.page, nil, req)
         let payments = try await PaymentFlow(context: req.engine).staffList(
-            status: input.query.status?.rawValue,
-            methodKind: input.query.method?.rawValue,
+            status: input.query.status.flatMap { PaymentStatus(rawValue: $0.rawValue) },
+            channel: input.query.method.flatMap { PaymentChannel(rawValue: $0.rawValue) },
             search: input.query.q ?? "", page: page)
         let names = try await Self.methodNames(req)
         let clients = try await PaymentFlow(context: req.engine).clients(of: payments.items)

@@ -21,7 +21,6 @@ struct OrderController: RouteCollection {
 
     func catalog(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
-        let account = try req.client.account
         let type = req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:)) ?? .vps
         let currency = try req.client.currency
         let offers = try await Catalog(context: req.engine).offers(type: type, currency: currency)

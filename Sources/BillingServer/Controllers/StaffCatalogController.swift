@@ -242,7 +242,7 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
         do {
-            guard let kind = form["kind"].flatMap(PromoCodeForm.Kind.init(rawValue:)),
+            guard let kind = form["kind"].flatMap(PromoKind.init(rawValue:)),
                 let value = try? page.amount(form["value"] ?? "", req.engine.provider.defaultCurrency)
             else { throw PromoCodeError.invalid }
             try await PromoCodes(context: req.engine).create(

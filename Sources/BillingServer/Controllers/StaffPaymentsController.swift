@@ -21,7 +21,7 @@ struct StaffPaymentsController: RouteCollection {
         let kind = req.query[String.self, at: "method"]
         let search = req.query[String.self, at: "q"] ?? ""
         let payments = try await PaymentFlow(context: req.engine).staffList(
-            status: status, methodKind: kind, search: search,
+            status: status.flatMap(PaymentStatus.init(rawValue:)), channel: kind.flatMap(PaymentChannel.init(rawValue:)), search: search,
             page: PageRequest.web(req.query[String.self, at: "page"]))
         return StaffPaymentPages.list(PageContext(req), payments: payments, status: status ?? "", kind: kind ?? "", search: search)
             .response()

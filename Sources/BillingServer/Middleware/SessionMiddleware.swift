@@ -96,9 +96,9 @@ enum SessionCookie {
             let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .client),
             let user = try await UserRecord.find(session.principalID, on: request.engine.database), user.enabled,
             let account = try await AccountRecord.find(user.accountID, on: request.engine.database),
-            account.status == AccountStatus.active.rawValue
+            account.status == AccountStatus.active
         else { return nil }
-        if let language = user.language.flatMap(Language.init(rawValue:)) { request.language = language }
+        if let language = user.language { request.language = language }
         return ClientIdentity(
             user: user, account: Account(account, fallback: request.engine.provider.defaultCurrency), sessionToken: token)
     }
@@ -122,10 +122,9 @@ struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.cookies[SessionCookie.staff]?.string, !token.isEmpty,
             let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
-            let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled,
-            let role = StaffRole(rawValue: staff.role)
+            let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled
         else { return request.redirect(to: SiteURL.staff(.login).path) }
-        request.staffIdentity = StaffIdentity(staff: staff, role: role, sessionToken: token)
+        request.staffIdentity = StaffIdentity(staff: staff, role: staff.role, sessionToken: token)
         return try await next.respond(to: request)
     }
 }

@@ -20,7 +20,7 @@ enum PaymentPages {
 
     static func methodName(_ page: PageContext, _ payment: Payment, names: [UUID: String]) -> String {
         if payment.purpose == .cashback { return page.t("payment.cashback") }
-        return payment.methodID.flatMap { names[$0] } ?? page.t("payment.kind." + payment.methodKind.rawValue)
+        return payment.methodID.flatMap { names[$0] } ?? page.t("payment.kind." + payment.channel.rawValue)
     }
 
     static func list(
@@ -139,7 +139,7 @@ enum PaymentPages {
             .class("facts"),
             .dt(.text(page.t("payments.col.status"))), .dd(statusTag(page, payment.status)),
             .dt(.text(page.t("payments.col.method"))),
-            .dd(.text(method?.name(in: page.language) ?? page.t("payment.kind." + payment.methodKind.rawValue))),
+            .dd(.text(method?.name(in: page.language) ?? page.t("payment.kind." + payment.channel.rawValue))),
             .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
             .dt(.text(page.t("payment.payer"))), .dd(.text(payer?.name ?? page.client?.userName ?? "—")),
             .dt(.text(page.t("payments.col.date"))), .dd(.text(page.dateTime(payment.createdAt))),
@@ -222,7 +222,7 @@ enum PaymentPages {
                     .class("actions"),
                     // A declined or abandoned payment is tried again with one click.
                     .if(
-                        status == .cancelled && payment.methodKind != .balance,
+                        status == .cancelled && payment.channel != .method(.balance),
                         .form(
                             .method(.post), .action(SiteURL.paymentPay(.value(payment.id)).path), UI.csrfField(page),
                             .attribute(named: "data-testid", value: "try-again"), UI.submit(page.t("payment.try_again")))),
@@ -298,7 +298,7 @@ enum PaymentPages {
                     .p(
                         .text(
                             page.t("payments.col.method") + ": "
-                                + (method?.name(in: page.language) ?? page.t("payment.kind." + payment.methodKind.rawValue)))),
+                                + (method?.name(in: page.language) ?? page.t("payment.kind." + payment.channel.rawValue)))),
                     .unwrap(method) { method in
                         .if(
                             method.kind == .bankTransfer,

@@ -221,7 +221,7 @@ enum StaffCatalogPages {
                             .tbody(
                                 .forEach(jobs) { job in
                                     .tr(
-                                        .td(.text(job.runOn)), .td(.text(page.t("admin.jobs.status." + job.status))),
+                                        .td(.text(job.runOn)), .td(.text(page.t("admin.jobs.status." + job.status.rawValue))),
                                         .td(
                                             .class("muted small"), .attribute(named: "data-testid", value: "job-summary"),
                                             .text(jobSummary(page, job))))

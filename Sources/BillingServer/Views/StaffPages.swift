@@ -36,7 +36,7 @@ enum StaffPages {
                                         .td(.a(.href(SiteURL.staff(.client(.value(account.id))).path), .text(account.name))),
                                         .td(.text(account.country)),
                                         .td(.text(account.registeredOn?.iso ?? "—")),
-                                        .td(.span(.class("tag"), .text(page.t("account.status." + account.status)))))
+                                        .td(.span(.class("tag"), .text(page.t("account.status." + account.status.rawValue)))))
                                 }))),
                 Pager.render(page, current: results.request.number, pages: results.pageCount) {
                     SiteURL.staff(.clients).path(["q": query, "page": String($0)])
@@ -70,7 +70,7 @@ enum StaffPages {
                         .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
                         .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn?.iso ?? "—")),
                         .dt(.text(page.t("dashboard.currency"))), .dd(.text(account.currency.code)),
-                        .dt(.text(page.t("admin.clients.status"))), .dd(.text(page.t("account.status." + account.status))))),
+                        .dt(.text(page.t("admin.clients.status"))), .dd(.text(page.t("account.status." + account.status.rawValue))))),
                 .section(
                     .class("widget widget-balance"), .attribute(named: "data-testid", value: "staff-balance"),
                     .h2(.text(page.t("admin.client.balance"))),
@@ -130,16 +130,16 @@ enum StaffPages {
                                 .class("mail"), .attribute(named: "data-testid", value: "outbox-message"),
                                 .p(
                                     .class("muted"),
-                                    .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category) · "),
+                                    .text("\(page.dateTime(message.createdAt)) · \(message.recipient) · \(message.category.rawValue) · "),
                                     .span(
                                         .class(
-                                            message.status == "sent" ? "tag tag-ok" : (message.status == "failed" ? "tag tag-bad" : "tag")),
-                                        .attribute(named: "data-testid", value: "outbox-status"), .text(message.status)),
+                                            message.status == .sent ? "tag tag-ok" : (message.status == .failed ? "tag tag-bad" : "tag")),
+                                        .attribute(named: "data-testid", value: "outbox-status"), .text(message.status.rawValue)),
                                     .if(message.attempts > 0, .text(" · " + page.t("outbox.attempts", ["count": String(message.attempts)])))
                                 ),
                                 .unwrap(message.lastError) { error in .p(.class("alert alert-error small"), .text(error)) },
                                 .if(
-                                    message.status == "failed",
+                                    message.status == .failed,
                                     .form(
                                         .method(.post), .action(SiteURL.staff(.outboxRetry(.value(message.id))).path),
                                         UI.csrfField(page),

@@ -16,7 +16,7 @@ enum StaffPaymentPages {
             .forEach(payments.items) { payment in
                 .tr(
                     .td(.a(.href(SiteURL.staff(.payment(.value(payment.id))).path), .text("#\(payment.number)"))),
-                    .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.methodKind.rawValue))),
+                    .td(.text(page.dateTime(payment.createdAt))), .td(.text(page.t("payment.kind." + payment.channel.rawValue))),
                     .td(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
                     .td(.class("num"), .text(page.money(payment.total))),
                     .td(PaymentPages.statusTag(page, payment.status)))
@@ -79,7 +79,7 @@ enum StaffPaymentPages {
                             .a(
                                 .href(SiteURL.staff(.client(.value(payment.accountID))).path),
                                 .text(client?.ownerName.map { "\($0) <\(client?.ownerEmail ?? "")>" } ?? "—"))),
-                        .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.methodKind.rawValue))),
+                        .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.channel.rawValue))),
                         .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
                         .dt(.text(page.t("admin.payments.gateway_id"))), .dd(.text(payment.gatewayPaymentID ?? "—"))),
                     PaymentPages.amountsList(page, payment: payment),

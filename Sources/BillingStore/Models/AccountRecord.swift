@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -13,16 +14,16 @@ public final class AccountRecord: Model, @unchecked Sendable {
     @Field(key: "country") public var country: String
     /// The billing date of registration, `YYYY-MM-DD` in the provider's time zone.
     @Field(key: "registered_on") public var registeredOn: String
-    @Field(key: "currency") public var currency: String
-    @Field(key: "language") public var language: String
-    @Field(key: "status") public var status: String
+    @Field(key: "currency") public var currency: Currency
+    @Field(key: "language") public var language: Language
+    @Field(key: "status") public var status: AccountStatus
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}
 
     public init(
         id: UUID = UUID(), clientCode: Int, name: String, country: String, registeredOn: String,
-        currency: String, language: String, status: String = "active", createdAt: Date
+        currency: Currency, language: Language, status: AccountStatus = .active, createdAt: Date
     ) {
         self.id = id
         self.clientCode = clientCode

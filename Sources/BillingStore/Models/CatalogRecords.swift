@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -7,8 +8,7 @@ public final class PlanRecord: Model, @unchecked Sendable {
     public static let schema = "catalog_plans"
 
     @ID(key: .id) public var id: UUID?
-    /// `ProductType` raw value.
-    @Field(key: "product_type") public var productType: String
+    @Field(key: "product_type") public var productType: ProductType
     @Field(key: "name") public var name: String
     @Field(key: "description") public var summary: String
     /// Name and summary in other languages (`Translatable`).
@@ -24,7 +24,7 @@ public final class PlanRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), productType: String, name: String, summary: String, trialDays: Int = 0,
+        id: UUID = UUID(), productType: ProductType, name: String, summary: String, trialDays: Int = 0,
         enabled: Bool = true, position: Int = 0, osImages: [String] = [], createdAt: Date
     ) {
         self.id = id
@@ -50,8 +50,7 @@ public final class AddonRecord: Model, @unchecked Sendable {
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "plan_id") public var planID: UUID
-    /// `AddonKind` raw value.
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: AddonKind
     @Field(key: "name") public var name: String
     /// The name in other languages (`Translatable`).
     @OptionalField(key: "translations") public var translations: String?
@@ -65,7 +64,7 @@ public final class AddonRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), planID: UUID, kind: String, name: String, included: Int, minimum: Int, maximum: Int,
+        id: UUID = UUID(), planID: UUID, kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int,
         step: Int, position: Int = 0, createdAt: Date
     ) {
         self.id = id
@@ -89,13 +88,13 @@ public final class PriceRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     /// The plan's or the add-on's id.
     @Field(key: "owner_id") public var ownerID: UUID
-    @Field(key: "period") public var period: String
-    @Field(key: "currency") public var currency: String
+    @Field(key: "period") public var period: BillingPeriod
+    @Field(key: "currency") public var currency: Currency
     @Field(key: "amount") public var amount: Int64
 
     public init() {}
 
-    public init(id: UUID = UUID(), ownerID: UUID, period: String, currency: String, amount: Int64) {
+    public init(id: UUID = UUID(), ownerID: UUID, period: BillingPeriod, currency: Currency, amount: Int64) {
         self.id = id
         self.ownerID = ownerID
         self.period = period
@@ -111,11 +110,10 @@ public final class PromoCodeRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     /// Stored upper-case; clients type it in any case.
     @Field(key: "code") public var code: String
-    /// `percent` or `fixed`.
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: PromoKind
     /// Basis points for `percent`, 1/10 000 units for `fixed`.
     @Field(key: "value") public var value: Int64
-    @OptionalField(key: "currency") public var currency: String?
+    @OptionalField(key: "currency") public var currency: Currency?
     /// The plan it applies to; `nil` for every plan.
     @OptionalField(key: "plan_id") public var planID: UUID?
     @OptionalField(key: "valid_from") public var validFrom: String?
@@ -128,7 +126,7 @@ public final class PromoCodeRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), code: String, kind: String, value: Int64, currency: String?, planID: UUID?,
+        id: UUID = UUID(), code: String, kind: PromoKind, value: Int64, currency: Currency?, planID: UUID?,
         validFrom: String?, validUntil: String?, usageLimit: Int?, oncePerClient: Bool, createdAt: Date
     ) {
         self.id = id

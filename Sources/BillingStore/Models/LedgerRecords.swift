@@ -10,7 +10,7 @@ public final class LedgerTransactionRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     /// Unique: posting the same operation twice finds the first posting instead.
     @Field(key: "idempotency_key") public var idempotencyKey: String
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: LedgerTransactionKind
     @Field(key: "memo") public var memo: String
     /// The memo's words for readers (`LedgerText` as JSON); `nil` on rows older than texts.
     @OptionalField(key: "text") public var text: String?
@@ -21,7 +21,7 @@ public final class LedgerTransactionRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), idempotencyKey: String, kind: String, memo: String, text: LedgerText? = nil, actor: Initiator,
+        id: UUID = UUID(), idempotencyKey: String, kind: LedgerTransactionKind, memo: String, text: LedgerText? = nil, actor: Initiator,
         createdAt: Date
     ) {
         self.id = id
@@ -45,14 +45,14 @@ public final class LedgerEntryRecord: Model, @unchecked Sendable {
     /// Set for client balance lines, so a client's balance is one indexed sum.
     @OptionalField(key: "client_account_id") public var clientAccountID: UUID?
     @Field(key: "amount") public var amount: Int64
-    @Field(key: "currency") public var currency: String
+    @Field(key: "currency") public var currency: Currency
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}
 
     public init(
         id: UUID = UUID(), transactionID: UUID, accountCode: String, clientAccountID: UUID?,
-        amount: Int64, currency: String, createdAt: Date
+        amount: Int64, currency: Currency, createdAt: Date
     ) {
         self.id = id
         self.transactionID = transactionID

@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -9,9 +10,8 @@ public final class OrderRecord: Model, @unchecked Sendable {
     @Field(key: "account_id") public var accountID: UUID
     /// The number clients see, unique across the provider.
     @Field(key: "number") public var number: Int
-    /// `pending`, `paid`, `cancelled`.
-    @Field(key: "status") public var status: String
-    @Field(key: "currency") public var currency: String
+    @Field(key: "status") public var status: OrderStatus
+    @Field(key: "currency") public var currency: Currency
     /// What the order costs, tax included, in 1/10 000 units.
     @Field(key: "total") public var total: Int64
     @Field(key: "tax") public var tax: Int64
@@ -23,13 +23,13 @@ public final class OrderRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, number: Int, currency: String, total: Int64, tax: Int64,
+        id: UUID = UUID(), accountID: UUID, number: Int, currency: Currency, total: Int64, tax: Int64,
         paymentMethod: String, createdAt: Date
     ) {
         self.id = id
         self.accountID = accountID
         self.number = number
-        self.status = "pending"
+        self.status = .pending
         self.currency = currency
         self.total = total
         self.tax = tax
@@ -47,12 +47,11 @@ public final class OrderItemRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "account_id") public var accountID: UUID
     @OptionalField(key: "order_id") public var orderID: UUID?
-    /// `new` or `renewal`.
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: OrderItemKind
     @Field(key: "plan_id") public var planID: UUID
     /// The service a renewal extends, or the service a paid new item opened.
     @OptionalField(key: "service_id") public var serviceID: UUID?
-    @Field(key: "period") public var period: String
+    @Field(key: "period") public var period: BillingPeriod
     @Field(key: "domain_name") public var domainName: String
     @Field(key: "os_image") public var osImage: String
     /// Add-on quantities as JSON: `{"<addon id>": 2048}`.
@@ -68,7 +67,7 @@ public final class OrderItemRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, kind: String, planID: UUID, serviceID: UUID? = nil, period: String,
+        id: UUID = UUID(), accountID: UUID, kind: OrderItemKind, planID: UUID, serviceID: UUID? = nil, period: BillingPeriod,
         domainName: String, osImage: String, addons: String, trial: Bool, promoCode: String?, createdAt: Date
     ) {
         self.id = id

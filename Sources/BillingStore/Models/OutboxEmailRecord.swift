@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -11,17 +12,16 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
     @Field(key: "recipient") public var recipient: String
     @Field(key: "subject") public var subject: String
     @Field(key: "body") public var body: String
-    /// `security`, `finance`, `services`, `support`, `news`.
-    @Field(key: "category") public var category: String
+    @Field(key: "category") public var category: MailCategory
     /// `queued` (waiting, or waiting for a retry), `sent`, `failed` (given up; staff see why).
-    @Field(key: "status") public var status: String
+    @Field(key: "status") public var status: OutboxStatus
     @Field(key: "attempts") public var attempts: Int
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "sent_at") public var sentAt: Date?
     /// Set for notices that must go out once (e.g. `expiring:<service>:<date>`); unique.
     @OptionalField(key: "dedupe_key") public var dedupeKey: String?
     /// The recipient's language (`en`, `ru`, `uk`), for the HTML part; the texts are already in it.
-    @OptionalField(key: "language") public var language: String?
+    @OptionalField(key: "language") public var language: Language?
     /// The Message-ID the message goes out with, fixed at the first attempt.
     @OptionalField(key: "message_id") public var messageID: String?
     @OptionalField(key: "next_attempt_at") public var nextAttemptAt: Date?
@@ -33,7 +33,7 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
 
     public init(
         id: UUID = UUID(), accountID: UUID?, recipient: String, subject: String, body: String,
-        category: String, createdAt: Date, language: String? = nil
+        category: MailCategory, createdAt: Date, language: Language? = nil
     ) {
         self.id = id
         self.accountID = accountID
@@ -41,7 +41,7 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
         self.subject = subject
         self.body = body
         self.category = category
-        self.status = "queued"
+        self.status = .queued
         self.attempts = 0
         self.createdAt = createdAt
         self.language = language

@@ -8,13 +8,13 @@ public final class PaymentMethodRecord: Model, @unchecked Sendable {
 
     @ID(key: .id) public var id: UUID?
     /// `PaymentMethodKind`: balance, bank_transfer, sandbox, stripe, yookassa.
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: PaymentMethodKind
     @Field(key: "name") public var name: String
     /// Per-language descriptions (bank details for a transfer) as JSON: `{"en": "…", "ru": "…"}`.
     @Field(key: "descriptions") public var descriptions: String
     /// The name in other languages (`{"name.ru": …}`); descriptions keep their own column.
     @OptionalField(key: "translations") public var translations: String?
-    @Field(key: "currency") public var currency: String
+    @Field(key: "currency") public var currency: Currency
     @Field(key: "commission_bp") public var commissionBasisPoints: Int64
     @Field(key: "commission_fixed") public var commissionFixed: Int64
     @OptionalField(key: "minimum") public var minimum: Int64?
@@ -29,7 +29,7 @@ public final class PaymentMethodRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), kind: String, name: String, descriptions: String, currency: String, commissionBasisPoints: Int64,
+        id: UUID = UUID(), kind: PaymentMethodKind, name: String, descriptions: String, currency: Currency, commissionBasisPoints: Int64,
         commissionFixed: Int64, minimum: Int64?, maximum: Int64?, cashbackBasisPoints: Int64, payerKinds: String,
         enabled: Bool, position: Int, createdAt: Date
     ) {
@@ -56,14 +56,13 @@ public final class PayerRecord: Model, @unchecked Sendable {
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "account_id") public var accountID: UUID
-    /// `PayerKind`.
-    @Field(key: "kind") public var kind: String
+    @Field(key: "kind") public var kind: PayerKind
     @Field(key: "name") public var name: String
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, kind: String, name: String, createdAt: Date) {
+    public init(id: UUID = UUID(), accountID: UUID, kind: PayerKind, name: String, createdAt: Date) {
         self.id = id
         self.accountID = accountID
         self.kind = kind
@@ -83,17 +82,16 @@ public final class PaymentRecord: Model, @unchecked Sendable {
     @Field(key: "number") public var number: Int
     /// `nil` for cashback, which no method pays.
     @OptionalField(key: "method_id") public var methodID: UUID?
-    /// `PaymentMethodKind` of the method at creation (the method may be edited later).
-    @Field(key: "method_kind") public var methodKind: String
-    /// `topup`, `order`, `subscription`, `autopay`, `cashback`.
-    @Field(key: "purpose") public var purpose: String
+    /// The method's kind at creation (the method may be edited later), or cashback.
+    @Field(key: "method_kind") public var channel: PaymentChannel
+    @Field(key: "purpose") public var purpose: PaymentPurpose
     @OptionalField(key: "order_id") public var orderID: UUID?
     @OptionalField(key: "service_id") public var serviceID: UUID?
     @OptionalField(key: "payer_id") public var payerID: UUID?
     @OptionalField(key: "saved_method_id") public var savedMethodID: UUID?
     /// The payment this cashback rewards.
     @OptionalField(key: "cashback_of") public var cashbackOf: UUID?
-    @Field(key: "currency") public var currency: String
+    @Field(key: "currency") public var currency: Currency
     /// What reaches the balance, in 1/10 000 units.
     @Field(key: "amount") public var amount: Int64
     @Field(key: "commission") public var commission: Int64
@@ -101,8 +99,7 @@ public final class PaymentRecord: Model, @unchecked Sendable {
     @Field(key: "total") public var total: Int64
     @Field(key: "cashback") public var cashback: Int64
     @Field(key: "refunded") public var refunded: Int64
-    /// `PaymentStatus`.
-    @Field(key: "status") public var status: String
+    @Field(key: "status") public var status: PaymentStatus
     /// "Remember this method" was ticked.
     @Field(key: "save_method") public var saveMethod: Bool
     @OptionalField(key: "gateway_session_id") public var gatewaySessionID: String?
@@ -117,15 +114,15 @@ public final class PaymentRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, number: Int, methodID: UUID?, methodKind: String, purpose: String,
-        currency: String, amount: Int64, commission: Int64, total: Int64, cashback: Int64, status: String,
+        id: UUID = UUID(), accountID: UUID, number: Int, methodID: UUID?, channel: PaymentChannel, purpose: PaymentPurpose,
+        currency: Currency, amount: Int64, commission: Int64, total: Int64, cashback: Int64, status: PaymentStatus,
         idempotencyKey: String, createdAt: Date
     ) {
         self.id = id
         self.accountID = accountID
         self.number = number
         self.methodID = methodID
-        self.methodKind = methodKind
+        self.channel = channel
         self.purpose = purpose
         self.currency = currency
         self.amount = amount
@@ -147,7 +144,7 @@ public final class RefundRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "payment_id") public var paymentID: UUID
     @Field(key: "amount") public var amount: Int64
-    @Field(key: "currency") public var currency: String
+    @Field(key: "currency") public var currency: Currency
     @OptionalField(key: "gateway_refund_id") public var gatewayRefundID: String?
     @Field(key: "reason") public var reason: String
     @Field(key: "actor") public var actor: String
@@ -157,7 +154,7 @@ public final class RefundRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: String, gatewayRefundID: String?, reason: String,
+        id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: Currency, gatewayRefundID: String?, reason: String,
         actor: Initiator, idempotencyKey: String, createdAt: Date
     ) {
         self.id = id
@@ -187,8 +184,7 @@ public final class SavedMethodRecord: Model, @unchecked Sendable {
     @Field(key: "label") public var label: String
     /// The client's own name for it.
     @Field(key: "name") public var name: String
-    /// `SavedMethodStatus`.
-    @Field(key: "status") public var status: String
+    @Field(key: "status") public var status: SavedMethodStatus
     @OptionalField(key: "last_error") public var lastError: String?
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "deleted_at") public var deletedAt: Date?
@@ -197,7 +193,7 @@ public final class SavedMethodRecord: Model, @unchecked Sendable {
 
     public init(
         id: UUID = UUID(), accountID: UUID, methodID: UUID, gateway: String, token: String?, customerID: String?,
-        label: String, name: String, status: String, createdAt: Date
+        label: String, name: String, status: SavedMethodStatus, createdAt: Date
     ) {
         self.id = id
         self.accountID = accountID
@@ -246,13 +242,13 @@ public final class AutopaySettingRecord: Model, @unchecked Sendable {
     @ID(custom: "account_id", generatedBy: .user) public var id: UUID?
     @Field(key: "saved_method_id") public var savedMethodID: UUID
     @Field(key: "monthly_maximum") public var monthlyMaximum: Int64
-    @Field(key: "currency") public var currency: String
+    @Field(key: "currency") public var currency: Currency
     @Field(key: "enabled") public var enabled: Bool
     @Field(key: "updated_at") public var updatedAt: Date
 
     public init() {}
 
-    public init(accountID: UUID, savedMethodID: UUID, monthlyMaximum: Int64, currency: String, enabled: Bool, updatedAt: Date) {
+    public init(accountID: UUID, savedMethodID: UUID, monthlyMaximum: Int64, currency: Currency, enabled: Bool, updatedAt: Date) {
         self.id = accountID
         self.savedMethodID = savedMethodID
         self.monthlyMaximum = monthlyMaximum

@@ -12,18 +12,17 @@ public final class ServiceRecord: Model, @unchecked Sendable {
     /// A short number clients see in lists ("#3461").
     @Field(key: "number") public var number: Int
     @Field(key: "plan_id") public var planID: UUID
-    @Field(key: "product_type") public var productType: String
+    @Field(key: "product_type") public var productType: ProductType
     @Field(key: "plan_name") public var planName: String
     @Field(key: "domain_name") public var domainName: String
     @Field(key: "os_image") public var osImage: String
     /// Add-on quantities as JSON: `{"<addon id>": 2048}`.
     @Field(key: "addons") public var addons: String
-    /// `ServiceStatus` raw value.
-    @Field(key: "status") public var status: String
-    /// `ProcessingOperation` raw value while `processing`.
-    @OptionalField(key: "operation") public var operation: String?
-    @Field(key: "period") public var period: String
-    @Field(key: "currency") public var currency: String
+    @Field(key: "status") public var status: ServiceStatus
+    /// `ProcessingOperation` while `processing`.
+    @OptionalField(key: "operation") public var operation: ProcessingOperation?
+    @Field(key: "period") public var period: BillingPeriod
+    @Field(key: "currency") public var currency: Currency
     /// The catalog price of one period of this configuration (1/10 000 units), fixed when the
     /// service was ordered or changed; renewals charge it, taxed at the payer's rate.
     @Field(key: "recurring_amount") public var recurringAmount: Int64
@@ -45,8 +44,8 @@ public final class ServiceRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, number: Int, planID: UUID, productType: String, planName: String,
-        domainName: String, osImage: String, addons: String, status: String, period: String, currency: String,
+        id: UUID = UUID(), accountID: UUID, number: Int, planID: UUID, productType: ProductType, planName: String,
+        domainName: String, osImage: String, addons: String, status: ServiceStatus, period: BillingPeriod, currency: Currency,
         recurringAmount: Int64, autoRenew: Bool, anchorOn: String, periodsPaid: Int, expiresOn: String,
         isTrial: Bool, createdAt: Date
     ) {
@@ -82,8 +81,8 @@ public final class ServiceEventRecord: Model, @unchecked Sendable {
     @Field(key: "at") public var at: Date
     /// `ServiceEvent.name`, or `renewed`, `changed`, `period_changed`.
     @Field(key: "event") public var event: String
-    @OptionalField(key: "from_status") public var fromStatus: String?
-    @Field(key: "to_status") public var toStatus: String
+    @OptionalField(key: "from_status") public var fromStatus: ServiceStatus?
+    @Field(key: "to_status") public var toStatus: ServiceStatus
     /// `client:<user id>`, `staff:<id>`, `system`.
     @Field(key: "actor") public var actor: String
     @Field(key: "note") public var note: String
@@ -91,7 +90,7 @@ public final class ServiceEventRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), serviceID: UUID, at: Date, event: String, fromStatus: String?, toStatus: String,
+        id: UUID = UUID(), serviceID: UUID, at: Date, event: String, fromStatus: ServiceStatus?, toStatus: ServiceStatus,
         actor: Initiator, note: String = ""
     ) {
         self.id = id
@@ -122,7 +121,7 @@ public final class ExpenseRecord: Model, @unchecked Sendable {
     @Field(key: "amount") public var amount: Int64
     @Field(key: "tax") public var tax: Int64
     @Field(key: "tax_rate") public var taxRate: Int64
-    @Field(key: "currency") public var currency: String
+    @Field(key: "currency") public var currency: Currency
     @Field(key: "paid_amount") public var paidAmount: Int64
     @OptionalField(key: "ledger_transaction_id") public var ledgerTransactionID: UUID?
     /// `renew:<service>:<period start>`, `order:<item>`, `change:<service>:<request key>` …
@@ -133,7 +132,7 @@ public final class ExpenseRecord: Model, @unchecked Sendable {
 
     public init(
         id: UUID = UUID(), accountID: UUID, serviceID: UUID?, summary: String, chargedOn: String,
-        periodFrom: String?, periodTo: String?, amount: Int64, tax: Int64, taxRate: Int64, currency: String,
+        periodFrom: String?, periodTo: String?, amount: Int64, tax: Int64, taxRate: Int64, currency: Currency,
         paidAmount: Int64, ledgerTransactionID: UUID?, idempotencyKey: String, createdAt: Date
     ) {
         self.id = id
@@ -162,8 +161,7 @@ public final class ScheduledJobRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "kind") public var kind: String
     @Field(key: "run_on") public var runOn: String
-    /// `pending`, `done`, `failed`.
-    @Field(key: "status") public var status: String
+    @Field(key: "status") public var status: ScheduledJobStatus
     @OptionalField(key: "lease_owner") public var leaseOwner: String?
     @OptionalField(key: "lease_until") public var leaseUntil: Date?
     @Field(key: "attempts") public var attempts: Int
@@ -178,7 +176,7 @@ public final class ScheduledJobRecord: Model, @unchecked Sendable {
         self.id = id
         self.kind = kind
         self.runOn = runOn
-        self.status = "pending"
+        self.status = .pending
         self.attempts = 0
         self.createdAt = createdAt
     }
@@ -190,8 +188,8 @@ public final class CurrencyRateRecord: Model, @unchecked Sendable {
     public static let schema = "currency_rates"
 
     @ID(key: .id) public var id: UUID?
-    @Field(key: "base") public var base: String
-    @Field(key: "quote") public var quote: String
+    @Field(key: "base") public var base: Currency
+    @Field(key: "quote") public var quote: Currency
     /// The rate in millionths: 41.25 is 41 250 000.
     @Field(key: "rate_micros") public var rateMicros: Int64
     @Field(key: "set_by") public var setBy: String
@@ -199,7 +197,7 @@ public final class CurrencyRateRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), base: String, quote: String, rateMicros: Int64, setBy: String, createdAt: Date) {
+    public init(id: UUID = UUID(), base: Currency, quote: Currency, rateMicros: Int64, setBy: String, createdAt: Date) {
         self.id = id
         self.base = base
         self.quote = quote

@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -10,8 +11,7 @@ public final class StaffUserRecord: Model, @unchecked Sendable {
     @Field(key: "email") public var email: String
     @Field(key: "name") public var name: String
     @Field(key: "password_hash") public var passwordHash: String
-    /// A `StaffRole` raw value.
-    @Field(key: "role") public var role: String
+    @Field(key: "role") public var role: StaffRole
     @Field(key: "enabled") public var enabled: Bool
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     @Field(key: "created_at") public var createdAt: Date
@@ -19,7 +19,7 @@ public final class StaffUserRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), email: String, name: String, passwordHash: String, role: String,
+        id: UUID = UUID(), email: String, name: String, passwordHash: String, role: StaffRole,
         enabled: Bool = true, createdAt: Date
     ) {
         self.id = id

@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -14,7 +15,7 @@ public final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "is_owner") public var isOwner: Bool
     @Field(key: "enabled") public var enabled: Bool
     @OptionalField(key: "phone") public var phone: String?
-    @OptionalField(key: "language") public var language: String?
+    @OptionalField(key: "language") public var language: Language?
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     /// When the user followed the sign-up link; `nil` until then, and login waits for it.
     @OptionalField(key: "email_confirmed_at") public var emailConfirmedAt: Date?
@@ -24,7 +25,7 @@ public final class UserRecord: Model, @unchecked Sendable {
 
     public init(
         id: UUID = UUID(), accountID: UUID, email: String, name: String, passwordHash: String,
-        isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: String? = nil, createdAt: Date,
+        isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: Language? = nil, createdAt: Date,
         emailConfirmedAt: Date? = nil
     ) {
         self.id = id
