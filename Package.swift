@@ -87,7 +87,8 @@ let package = Package(
         .testTarget(
             name: "BillingStoreTests",
             dependencies: [
-                "BillingStore", "BillingServer", "BillingTestSupport", .product(name: "Fluent", package: "fluent")
+                "BillingStore", "BillingDomain", "BillingEngine", "BillingServer", "BillingTestSupport",
+                .product(name: "Fluent", package: "fluent")
             ]),
         .testTarget(
             name: "BillingEngineTests",

@@ -55,12 +55,7 @@ public struct Ledger: Sendable {
     }
 
     private func insert(_ posting: LedgerPosting, actor: Initiator, on db: any Database) async throws -> UUID {
-        for line in posting.lines {
-            guard MoneyLimits.allows(line.amount) else { throw Failure.beyondLimits }
-            guard let client = line.account.clientAccountID else { continue }
-            let after = try await balance(of: client, in: line.amount.currency, on: db).units + line.amount.units
-            guard after.magnitude <= UInt64(MoneyLimits.maximumBalance.units) else { throw Failure.beyondLimits }
-        }
+        guard posting.lines.allSatisfy({ MoneyLimits.allows($0.amount) }) else { throw Failure.beyondLimits }
         let now = clock.now
         let transaction = LedgerTransactionRecord(
             idempotencyKey: posting.idempotencyKey, kind: posting.kind,
@@ -71,9 +66,15 @@ public struct Ledger: Sendable {
                 transactionID: id, accountCode: line.account.code, clientAccountID: line.account.clientAccountID,
                 amount: line.amount.units, currency: line.amount.currency, createdAt: now)
         }
+        let changes = ClientBalanceChanges(posting.lines)
         let write: @Sendable (any Database) async throws -> Void = { tx in
+            for (key, delta) in changes.deltas {
+                let after = try await Self.storedBalance(of: key.account, in: key.currency, on: tx).units + delta
+                guard after.magnitude <= UInt64(MoneyLimits.maximumBalance.units) else { throw Failure.beyondLimits }
+            }
             try await transaction.create(on: tx)
             try await entries.create(on: tx)
+            try await changes.apply(on: tx.sql)
         }
         if db.inTransaction { try await write(db) } else { try await db.transaction(write) }
         return id
@@ -91,29 +92,76 @@ public struct Ledger: Sendable {
         return Posted(transactionID: existing.id!, isReplay: true)
     }
 
-    /// A client's balance in `currency`: the sum of its ledger entries, computed by the database.
+    /// A client's balance in `currency`: the balance kept beside the ledger (`client_balances`),
+    /// which every posting changes in its own transaction. One primary-key read, however long the
+    /// client's history.
     public func balance(of clientAccountID: UUID, in currency: Currency, on database: (any Database)? = nil) async throws -> Money {
-        try await sum(column: "client_account_id", equals: clientAccountID, currency: currency, on: database ?? self.database)
+        try await Self.storedBalance(of: clientAccountID, in: currency, on: database ?? self.database)
+    }
+
+    static func storedBalance(of account: UUID, in currency: Currency, on db: any Database) async throws -> Money {
+        let row = try await db.sql.raw(
+            "SELECT balance FROM client_balances WHERE account_id = \(bind: account) AND currency = \(bind: currency.code)"
+        ).first()
+        return Money(units: try row?.decode(column: "balance", as: Int64.self) ?? 0, currency: currency)
     }
 
     /// The sum of every entry of a ledger account in a currency (any account, not only clients').
     public func total(of account: LedgerAccount, in currency: Currency) async throws -> Money {
-        try await sum(column: "account_code", equals: account.code, currency: currency, on: database)
-    }
-
-    /// `SUM(amount)` over the entries whose `column` equals `value`, computed by the database over
-    /// an index. SUM(bigint) is numeric in PostgreSQL; the cast brings it back to a 64-bit integer
-    /// on both databases.
-    private func sum(column: String, equals value: some Encodable & Sendable, currency: Currency, on db: any Database) async throws -> Money
-    {
-        let sql = db.sql
-        let row = try await sql.raw(
+        let row = try await database.sql.raw(
             """
             SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entries
-            WHERE \(ident: column) = \(bind: value) AND currency = \(bind: currency.code)
+            WHERE account_code = \(bind: account.code) AND currency = \(bind: currency.code)
             """
         ).first()
         return Money(units: try row?.decode(column: "total", as: Int64.self) ?? 0, currency: currency)
+    }
+
+    /// A client balance whose kept value differs from the sum of the client's entries.
+    public struct BalanceMismatch: Sendable, Equatable, CustomStringConvertible {
+        public let accountID: UUID
+        /// What `client_balances` holds (zero when it has no row).
+        public let kept: Money
+        /// The sum of the ledger entries.
+        public let summed: Money
+
+        public init(accountID: UUID, kept: Money, summed: Money) {
+            self.accountID = accountID
+            self.kept = kept
+            self.summed = summed
+        }
+
+        /// Exact, in 1/10 000 units: a drift smaller than a cent still shows.
+        public var description: String {
+            "account \(accountID.uuidString.lowercased()), \(kept.currency.code): kept \(kept.units), entries sum to \(summed.units) "
+                + "(1/10 000 units)"
+        }
+    }
+
+    /// Compares every kept client balance with the sum of the client's entries (`billing ledger
+    /// check`). Empty when the two agree everywhere, which every posting path must keep true.
+    public func balanceMismatches() async throws -> [BalanceMismatch] {
+        // SUM(bigint) is numeric in PostgreSQL; the cast brings it back to a 64-bit integer.
+        let rows = try await database.sql.raw(
+            """
+            SELECT s.account_id AS account_id, s.currency AS currency, s.total AS summed, COALESCE(b.balance, 0) AS kept
+            FROM (SELECT client_account_id AS account_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_entries
+                  WHERE client_account_id IS NOT NULL GROUP BY client_account_id, currency) s
+            LEFT JOIN client_balances b ON b.account_id = s.account_id AND b.currency = s.currency
+            WHERE COALESCE(b.balance, 0) <> s.total
+            UNION ALL
+            SELECT b.account_id, b.currency, 0, b.balance FROM client_balances b
+            WHERE b.balance <> 0 AND NOT EXISTS (
+                SELECT 1 FROM ledger_entries e WHERE e.client_account_id = b.account_id AND e.currency = b.currency)
+            """
+        ).all()
+        return try rows.map { row in
+            let currency = try row.decode(column: "currency", as: Currency.self)
+            return BalanceMismatch(
+                accountID: try row.decode(column: "account_id", as: UUID.self),
+                kept: Money(units: try row.decode(column: "kept", as: Int64.self), currency: currency),
+                summed: Money(units: try row.decode(column: "summed", as: Int64.self), currency: currency))
+        }
     }
 
     /// One movement of a client's balance, as the client's history shows it.
@@ -258,6 +306,43 @@ extension Ledger {
         for slice in stride(from: 0, to: entries.count, by: 1000) {
             try await Array(entries[slice..<min(slice + 1000, entries.count)]).create(on: tx)
         }
+        try await ClientBalanceChanges(postings.flatMap(\.lines)).apply(on: tx.sql)
         return transactions.map { $0.id! }
+    }
+}
+
+/// What a set of ledger lines does to the kept client balances: one delta per account and
+/// currency, written as one upsert per slice of 500 (`balance = balance + delta`), in a fixed
+/// order so two transactions never take the rows' locks in opposite orders.
+struct ClientBalanceChanges: Sendable {
+    struct Key: Hashable, Sendable {
+        let account: UUID
+        let currency: Currency
+    }
+
+    private(set) var deltas: [Key: Int64] = [:]
+
+    init(_ lines: [LedgerLine]) {
+        for line in lines {
+            guard let account = line.account.clientAccountID else { continue }
+            deltas[Key(account: account, currency: line.amount.currency), default: 0] += line.amount.units
+        }
+    }
+
+    func apply(on sql: any SQLDatabase) async throws {
+        let rows = deltas.filter { $0.value != 0 }.sorted {
+            ($0.key.account.uuidString, $0.key.currency.code) < ($1.key.account.uuidString, $1.key.currency.code)
+        }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let values = rows[start..<min(start + 500, rows.count)].map { key, delta -> SQLQueryString in
+                "(\(bind: key.account), \(bind: key.currency.code), \(bind: delta))"
+            }
+            try await sql.raw(
+                """
+                INSERT INTO client_balances (account_id, currency, balance) VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (account_id, currency) DO UPDATE SET balance = client_balances.balance + excluded.balance
+                """
+            ).run()
+        }
     }
 }

@@ -18,16 +18,14 @@ extension Ledger {
     func spendingPowers(of accountIDs: [UUID], on tx: any Database) async throws -> SpendingPowers {
         guard !accountIDs.isEmpty else { return SpendingPowers() }
         let rows = try await tx.sql.raw(
-            """
-            SELECT client_account_id, currency, CAST(SUM(amount) AS BIGINT) AS total FROM ledger_entries
-            WHERE client_account_id IN (\(binds: accountIDs)) GROUP BY client_account_id, currency
-            """
+            "SELECT account_id, currency, balance FROM client_balances WHERE account_id IN (\(binds: accountIDs))"
         ).all()
         var powers = SpendingPowers()
         for row in rows {
-            guard let currency = Currency.named(try row.decode(column: "currency", as: String.self)) else { continue }
-            let id = try row.decode(column: "client_account_id", as: UUID.self)
-            powers[id, currency] = SpendingPower(balance: Money(units: try row.decode(column: "total", as: Int64.self), currency: currency))
+            let currency = try row.decode(column: "currency", as: Currency.self)
+            let id = try row.decode(column: "account_id", as: UUID.self)
+            powers[id, currency] = SpendingPower(
+                balance: Money(units: try row.decode(column: "balance", as: Int64.self), currency: currency))
         }
         return powers
     }

@@ -97,6 +97,22 @@ public enum BillingCommands {
         }
     }
 
+    /// Proves every kept client balance equal to the sum of the client's ledger entries; prints
+    /// each difference and stops with status 1 when there is one.
+    public static func ledgerCheck() async throws {
+        let config = try loadConfig()
+        var mismatches: [Ledger.BalanceMismatch] = []
+        try await withApplication(config) { app in
+            mismatches = try await app.billingEngine.ledger.balanceMismatches()
+        }
+        guard mismatches.isEmpty else {
+            for mismatch in mismatches { print("mismatch: \(mismatch)") }
+            fail("\(mismatches.count) client balance(s) differ from the sum of their ledger entries")
+            throw Stop(status: 1)
+        }
+        print("Every client balance equals the sum of its ledger entries.")
+    }
+
     /// One renewal pass over `services` due services on a fresh database (a temporary SQLite file,
     /// or a throwaway schema when `DATABASE_URL` names PostgreSQL). Throws `Stop` when the pass did
     /// not renew every service.

@@ -43,7 +43,8 @@ public enum BillingMigrations {
             AddEmailConfirmationToUsers(),
             AddDeliveryToEmailOutbox(),
             AddTranslationsToCatalog(),
-            AddTextToLedgerTransactions()
+            AddTextToLedgerTransactions(),
+            CreateClientBalances()
         ]
     }
 }

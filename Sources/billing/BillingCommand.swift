@@ -9,7 +9,7 @@ struct BillingCommand: AsyncParsableCommand {
         commandName: "billing",
         abstract: "The hosting provider's billing platform and client area.",
         discussion: "Configuration comes from environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Jobs.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Jobs.self, LedgerCommand.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -53,6 +53,19 @@ struct Jobs: AsyncParsableCommand {
     var once = false
 
     func run() async throws { try await running { try await BillingCommands.jobs(once: once) } }
+}
+
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger", abstract: "Checks of the ledger.", subcommands: [LedgerCheck.self])
+}
+
+struct LedgerCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Prove every client balance equal to the sum of its ledger entries (exit 1 and list them if not).")
+
+    func run() async throws { try await running { try await BillingCommands.ledgerCheck() } }
 }
 
 struct Bench: AsyncParsableCommand {

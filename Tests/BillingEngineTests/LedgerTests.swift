@@ -121,6 +121,43 @@ struct LedgerTests {
             }
             let all = try await LedgerEntryRecord.query(on: app.db).all(\.$amount)
             #expect(all.reduce(0, +) == 0)
+            #expect(try await app.engine.ledger.balanceMismatches() == [])
+        }
+    }
+
+    /// The kept balance (`client_balances`) is what the ledger check proves: a balance changed
+    /// behind the ledger's back is reported with both figures, and one with no entries at all too.
+    @Test func theLedgerCheckFindsAKeptBalanceThatDriftedFromTheEntries() async throws {
+        try await TestApp.run { app, _ in
+            let a = try await app.signUpClient(email: "a@example.com")
+            let b = try await app.signUpClient(email: "b@example.com")
+            let ledger = app.engine.ledger
+            try await ledger.post(
+                try .credit(
+                    client: a.accountID, amount: Money(minor: 5_000, .EUR), from: .staffAdjustments, kind: .staffAdjustment,
+                    memo: "", idempotencyKey: "a1"), actor: .testSetUp)
+            try await ledger.post(
+                try .credit(
+                    client: a.accountID, amount: Money(minor: -1_250, .EUR), from: .revenue, kind: .charge, memo: "",
+                    idempotencyKey: "a2"), actor: .testSetUp)
+            #expect(try await ledger.balance(of: a.accountID, in: .EUR) == Money(minor: 3_750, .EUR))
+            #expect(try await ledger.balanceMismatches() == [])
+
+            try await app.db.sql.raw("UPDATE client_balances SET balance = balance + 100 WHERE account_id = \(bind: a.accountID)").run()
+            try await app.db.sql.raw(
+                "INSERT INTO client_balances (account_id, currency, balance) VALUES (\(bind: b.accountID), 'RUB', 700)"
+            ).run()
+            let found = try await ledger.balanceMismatches().sorted { $0.kept.units < $1.kept.units }
+            #expect(
+                found == [
+                    Ledger.BalanceMismatch(accountID: b.accountID, kept: Money(units: 700, currency: .RUB), summed: .zero(.RUB)),
+                    Ledger.BalanceMismatch(
+                        accountID: a.accountID, kept: Money(units: 375_100, currency: .EUR), summed: Money(minor: 3_750, .EUR))
+                ])
+            // Put it back, or the test's own end-of-test check would (rightly) fail.
+            try await app.db.sql.raw("UPDATE client_balances SET balance = balance - 100 WHERE account_id = \(bind: a.accountID)").run()
+            try await app.db.sql.raw("DELETE FROM client_balances WHERE account_id = \(bind: b.accountID)").run()
+            #expect(try await ledger.balanceMismatches() == [])
         }
     }
 

@@ -1,3 +1,5 @@
+import BillingDomain
+import BillingEngine
 import BillingStore
 import BillingTestSupport
 import Fluent
@@ -19,6 +21,30 @@ struct MigrationTests {
             #expect(try await Self.tableExists("accounts", app.db))
             try await app.signUpClient()
             #expect(try await AccountRecord.query(on: app.db).count() == 1)
+        }
+    }
+
+    /// The kept balances start from the entries already posted: on a database that has a ledger
+    /// before `CreateClientBalances`, the migration fills each client's balance per currency.
+    @Test func keptBalancesAreFilledFromTheEntriesAlreadyPosted() async throws {
+        try await TestApp.run { app, _ in
+            let client = try await app.signUpClient()
+            for (index, minor) in [12_345, -2_345, 990].enumerated() {
+                try await app.engine.ledger.post(
+                    try .credit(
+                        client: client.accountID, amount: Money(minor: Int64(minor), .EUR), from: .staffAdjustments,
+                        kind: .staffAdjustment, memo: "", idempotencyKey: "m\(index)"), actor: .testSetUp)
+            }
+            try await app.engine.ledger.post(
+                try .credit(
+                    client: client.accountID, amount: Money(minor: 500, .RUB), from: .staffAdjustments,
+                    kind: .staffAdjustment, memo: "", idempotencyKey: "rub"), actor: .testSetUp)
+            try await CreateClientBalances().revert(on: app.db)
+            #expect(try await Self.tableExists("client_balances", app.db) == false)
+            try await CreateClientBalances().prepare(on: app.db)
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money(minor: 10_990, .EUR))
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .RUB) == Money(minor: 500, .RUB))
+            #expect(try await app.engine.ledger.balanceMismatches() == [])
         }
     }
 

@@ -38,6 +38,11 @@ public enum TestApp {
         do {
             try await configure(app, config: config, clock: clock, postgresSearchPath: postgresURL == nil ? nil : [String(schema)])
             try await body(app, clock)
+            // Every test ends with each kept client balance equal to the sum of its ledger
+            // entries, whatever paths it took (the check is skipped where a test dropped the tables).
+            if let mismatches = try? await app.billingEngine.ledger.balanceMismatches(), !mismatches.isEmpty {
+                throw LedgerDrift(mismatches: mismatches)
+            }
         } catch {
             failure = error
         }
@@ -47,6 +52,12 @@ public enum TestApp {
         try await app.asyncShutdown()
         if let failure { throw failure }
     }
+}
+
+/// A test left a kept client balance that differs from its ledger entries.
+public struct LedgerDrift: Error, CustomStringConvertible {
+    public let mismatches: [Ledger.BalanceMismatch]
+    public var description: String { "client balances drifted from the ledger: \(mismatches)" }
 }
 
 extension Application {

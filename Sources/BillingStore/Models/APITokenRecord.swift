@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -20,7 +21,7 @@ public final class APITokenRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), userID: UUID, name: String, tokenHash: String, scopes: String,
+        id: UUID = .timeOrdered(), userID: UUID, name: String, tokenHash: String, scopes: String,
         expiresAt: Date?, createdAt: Date
     ) {
         self.id = id
@@ -50,7 +51,7 @@ public final class StaffAPITokenRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), staffID: UUID, name: String, tokenHash: String, expiresAt: Date?, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), staffID: UUID, name: String, tokenHash: String, expiresAt: Date?, createdAt: Date) {
         self.id = id
         self.staffID = staffID
         self.name = name

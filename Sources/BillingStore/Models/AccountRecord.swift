@@ -22,7 +22,7 @@ public final class AccountRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), clientCode: Int, name: String, country: String, registeredOn: String,
+        id: UUID = .timeOrdered(), clientCode: Int, name: String, country: String, registeredOn: String,
         currency: Currency, language: Language, status: AccountStatus = .active, createdAt: Date
     ) {
         self.id = id

@@ -24,7 +24,7 @@ public final class PlanRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), productType: ProductType, name: String, summary: String, trialDays: Int = 0,
+        id: UUID = .timeOrdered(), productType: ProductType, name: String, summary: String, trialDays: Int = 0,
         enabled: Bool = true, position: Int = 0, osImages: [String] = [], createdAt: Date
     ) {
         self.id = id
@@ -64,7 +64,7 @@ public final class AddonRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), planID: UUID, kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int,
+        id: UUID = .timeOrdered(), planID: UUID, kind: AddonKind, name: String, included: Int, minimum: Int, maximum: Int,
         step: Int, position: Int = 0, createdAt: Date
     ) {
         self.id = id
@@ -94,7 +94,7 @@ public final class PriceRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), ownerID: UUID, period: BillingPeriod, currency: Currency, amount: Int64) {
+    public init(id: UUID = .timeOrdered(), ownerID: UUID, period: BillingPeriod, currency: Currency, amount: Int64) {
         self.id = id
         self.ownerID = ownerID
         self.period = period
@@ -126,7 +126,7 @@ public final class PromoCodeRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), code: String, kind: PromoKind, value: Int64, currency: Currency?, planID: UUID?,
+        id: UUID = .timeOrdered(), code: String, kind: PromoKind, value: Int64, currency: Currency?, planID: UUID?,
         validFrom: String?, validUntil: String?, usageLimit: Int?, oncePerClient: Bool, createdAt: Date
     ) {
         self.id = id
@@ -157,7 +157,7 @@ public final class PromoRedemptionRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), promoID: UUID, accountID: UUID, orderItemID: UUID, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), promoID: UUID, accountID: UUID, orderItemID: UUID, createdAt: Date) {
         self.id = id
         self.promoID = promoID
         self.accountID = accountID

@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -19,7 +20,7 @@ public final class IdempotentResponseRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), scope: String, key: String, requestHash: String, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), scope: String, key: String, requestHash: String, createdAt: Date) {
         self.id = id
         self.scope = scope
         self.key = key

@@ -21,7 +21,8 @@ public final class LedgerTransactionRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), idempotencyKey: String, kind: LedgerTransactionKind, memo: String, text: LedgerText? = nil, actor: Initiator,
+        id: UUID = .timeOrdered(), idempotencyKey: String, kind: LedgerTransactionKind, memo: String, text: LedgerText? = nil,
+        actor: Initiator,
         createdAt: Date
     ) {
         self.id = id
@@ -51,7 +52,7 @@ public final class LedgerEntryRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), transactionID: UUID, accountCode: String, clientAccountID: UUID?,
+        id: UUID = .timeOrdered(), transactionID: UUID, accountCode: String, clientAccountID: UUID?,
         amount: Int64, currency: Currency, createdAt: Date
     ) {
         self.id = id

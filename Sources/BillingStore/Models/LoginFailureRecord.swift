@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -16,7 +17,7 @@ public final class LoginFailureRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), realm: String, email: String, ip: String, at: Date) {
+    public init(id: UUID = .timeOrdered(), realm: String, email: String, ip: String, at: Date) {
         self.id = id
         self.realm = realm
         self.email = email

@@ -23,7 +23,7 @@ public final class OrderRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, number: Int, currency: Currency, total: Int64, tax: Int64,
+        id: UUID = .timeOrdered(), accountID: UUID, number: Int, currency: Currency, total: Int64, tax: Int64,
         paymentMethod: String, createdAt: Date
     ) {
         self.id = id
@@ -67,7 +67,7 @@ public final class OrderItemRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, kind: OrderItemKind, planID: UUID, serviceID: UUID? = nil, period: BillingPeriod,
+        id: UUID = .timeOrdered(), accountID: UUID, kind: OrderItemKind, planID: UUID, serviceID: UUID? = nil, period: BillingPeriod,
         domainName: String, osImage: String, addons: String, trial: Bool, promoCode: String?, createdAt: Date
     ) {
         self.id = id

@@ -32,7 +32,7 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID?, recipient: String, subject: String, body: String,
+        id: UUID = .timeOrdered(), accountID: UUID?, recipient: String, subject: String, body: String,
         category: MailCategory, createdAt: Date, language: Language? = nil
     ) {
         self.id = id

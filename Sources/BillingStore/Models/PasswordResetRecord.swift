@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -14,7 +15,7 @@ public final class PasswordResetRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), userID: UUID, tokenHash: String, expiresAt: Date, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), userID: UUID, tokenHash: String, expiresAt: Date, createdAt: Date) {
         self.id = id
         self.userID = userID
         self.tokenHash = tokenHash

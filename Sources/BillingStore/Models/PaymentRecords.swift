@@ -29,7 +29,8 @@ public final class PaymentMethodRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), kind: PaymentMethodKind, name: String, descriptions: String, currency: Currency, commissionBasisPoints: Int64,
+        id: UUID = .timeOrdered(), kind: PaymentMethodKind, name: String, descriptions: String, currency: Currency,
+        commissionBasisPoints: Int64,
         commissionFixed: Int64, minimum: Int64?, maximum: Int64?, cashbackBasisPoints: Int64, payerKinds: String,
         enabled: Bool, position: Int, createdAt: Date
     ) {
@@ -62,7 +63,7 @@ public final class PayerRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), accountID: UUID, kind: PayerKind, name: String, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), accountID: UUID, kind: PayerKind, name: String, createdAt: Date) {
         self.id = id
         self.accountID = accountID
         self.kind = kind
@@ -114,7 +115,7 @@ public final class PaymentRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, number: Int, methodID: UUID?, channel: PaymentChannel, purpose: PaymentPurpose,
+        id: UUID = .timeOrdered(), accountID: UUID, number: Int, methodID: UUID?, channel: PaymentChannel, purpose: PaymentPurpose,
         currency: Currency, amount: Int64, commission: Int64, total: Int64, cashback: Int64, status: PaymentStatus,
         idempotencyKey: String, createdAt: Date
     ) {
@@ -154,7 +155,7 @@ public final class RefundRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), paymentID: UUID, amount: Int64, currency: Currency, gatewayRefundID: String?, reason: String,
+        id: UUID = .timeOrdered(), paymentID: UUID, amount: Int64, currency: Currency, gatewayRefundID: String?, reason: String,
         actor: Initiator, idempotencyKey: String, createdAt: Date
     ) {
         self.id = id
@@ -192,7 +193,7 @@ public final class SavedMethodRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, methodID: UUID, gateway: String, token: String?, customerID: String?,
+        id: UUID = .timeOrdered(), accountID: UUID, methodID: UUID, gateway: String, token: String?, customerID: String?,
         label: String, name: String, status: SavedMethodStatus, createdAt: Date
     ) {
         self.id = id
@@ -223,7 +224,9 @@ public final class GatewayEventRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), gateway: String, eventID: String, kind: String, reference: String, outcome: String, receivedAt: Date) {
+    public init(
+        id: UUID = .timeOrdered(), gateway: String, eventID: String, kind: String, reference: String, outcome: String, receivedAt: Date
+    ) {
         self.id = id
         self.gateway = gateway
         self.eventID = eventID

@@ -44,7 +44,7 @@ public final class ServiceRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, number: Int, planID: UUID, productType: ProductType, planName: String,
+        id: UUID = .timeOrdered(), accountID: UUID, number: Int, planID: UUID, productType: ProductType, planName: String,
         domainName: String, osImage: String, addons: String, status: ServiceStatus, period: BillingPeriod, currency: Currency,
         recurringAmount: Int64, autoRenew: Bool, anchorOn: String, periodsPaid: Int, expiresOn: String,
         isTrial: Bool, createdAt: Date
@@ -90,7 +90,7 @@ public final class ServiceEventRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), serviceID: UUID, at: Date, event: String, fromStatus: ServiceStatus?, toStatus: ServiceStatus,
+        id: UUID = .timeOrdered(), serviceID: UUID, at: Date, event: String, fromStatus: ServiceStatus?, toStatus: ServiceStatus,
         actor: Initiator, note: String = ""
     ) {
         self.id = id
@@ -131,7 +131,7 @@ public final class ExpenseRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, serviceID: UUID?, summary: String, chargedOn: String,
+        id: UUID = .timeOrdered(), accountID: UUID, serviceID: UUID?, summary: String, chargedOn: String,
         periodFrom: String?, periodTo: String?, amount: Int64, tax: Int64, taxRate: Int64, currency: Currency,
         paidAmount: Int64, ledgerTransactionID: UUID?, idempotencyKey: String, createdAt: Date
     ) {
@@ -172,7 +172,7 @@ public final class ScheduledJobRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), kind: String, runOn: String, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), kind: String, runOn: String, createdAt: Date) {
         self.id = id
         self.kind = kind
         self.runOn = runOn
@@ -197,7 +197,7 @@ public final class CurrencyRateRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID = UUID(), base: Currency, quote: Currency, rateMicros: Int64, setBy: String, createdAt: Date) {
+    public init(id: UUID = .timeOrdered(), base: Currency, quote: Currency, rateMicros: Int64, setBy: String, createdAt: Date) {
         self.id = id
         self.base = base
         self.quote = quote

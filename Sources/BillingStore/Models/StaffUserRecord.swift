@@ -19,7 +19,7 @@ public final class StaffUserRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), email: String, name: String, passwordHash: String, role: StaffRole,
+        id: UUID = .timeOrdered(), email: String, name: String, passwordHash: String, role: StaffRole,
         enabled: Bool = true, createdAt: Date
     ) {
         self.id = id

@@ -24,7 +24,7 @@ public final class UserRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), accountID: UUID, email: String, name: String, passwordHash: String,
+        id: UUID = .timeOrdered(), accountID: UUID, email: String, name: String, passwordHash: String,
         isOwner: Bool, enabled: Bool = true, phone: String? = nil, language: Language? = nil, createdAt: Date,
         emailConfirmedAt: Date? = nil
     ) {

@@ -1,3 +1,4 @@
+import BillingDomain
 import FluentKit
 import Foundation
 
@@ -21,7 +22,7 @@ public final class WebSessionRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(
-        id: UUID = UUID(), tokenHash: String, realm: String, principalID: UUID, createdAt: Date,
+        id: UUID = .timeOrdered(), tokenHash: String, realm: String, principalID: UUID, createdAt: Date,
         expiresAt: Date, ip: String?, userAgent: String?
     ) {
         self.id = id
