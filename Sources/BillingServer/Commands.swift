@@ -113,11 +113,63 @@ public enum BillingCommands {
         print("Every client balance equals the sum of its ledger entries.")
     }
 
-    /// One renewal pass over `services` due services on a fresh database (a temporary SQLite file,
-    /// or a throwaway schema when `DATABASE_URL` names PostgreSQL). Throws `Stop` when the pass did
-    /// not renew every service.
-    public static func benchRenewals(services: Int, chunk: Int) async throws {
-        var config = try loadConfig()
+    /// One renewal pass over `services` due services beside its raw ceiling (`RenewalBenchmark`),
+    /// each on a fresh database of the same kind: a temporary SQLite file, or a throwaway schema
+    /// when `DATABASE_URL` names PostgreSQL. Prints both rates and their ratio (as JSON with
+    /// `json`); throws `Stop` when the pass did not renew every service.
+    public static func benchRenewals(services: Int, chunk: Int, json: Bool = false) async throws {
+        let config = try loadConfig()
+        var environment = Environment(name: "production", arguments: ["billing"])
+        try LoggingSystem.bootstrap(from: &environment)
+        let postgres: Bool
+        if case .postgres = config.storage { postgres = true } else { postgres = false }
+        let database = postgres ? "PostgreSQL" : "SQLite (file, WAL, synchronous=FULL)"
+        if !json { print("bench renewals: \(services) services on \(database), chunk \(chunk)") }
+        do {
+            let ceiling = try await onFreshDatabase(config, environment: environment) { app in
+                try await RenewalBenchmark(context: app.billingEngine).ceiling(services: services, chunkSize: chunk)
+            }
+            let result = try await onFreshDatabase(config, environment: environment) { app in
+                try await RenewalBenchmark(context: app.billingEngine).run(services: services, chunkSize: chunk)
+            }
+            let ceilingRate = Double(services) / max(ceiling, 0.000_001)
+            let ratio = result.servicesPerSecond / ceilingRate
+            if json {
+                let figures: [String: any Sendable] = [
+                    "database": postgres ? "postgresql" : "sqlite", "services": services, "chunk": chunk,
+                    "setup_seconds": result.setupSeconds, "engine_seconds": result.runSeconds,
+                    "engine_services_per_second": result.servicesPerSecond.rounded(), "ceiling_seconds": ceiling,
+                    "ceiling_services_per_second": ceilingRate.rounded(), "ratio": (ratio * 1000).rounded() / 1000,
+                    "renewed": result.summary.renewed
+                ]
+                let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(
+                    String(
+                        format: "setup %.1f s; engine: renewal pass %.2f s, %.0f services/s, renewed %d", result.setupSeconds,
+                        result.runSeconds, result.servicesPerSecond, result.summary.renewed))
+                print(String(format: "ceiling: the same rows by plain SQL %.2f s, %.0f services/s", ceiling, ceilingRate))
+                print(String(format: "engine / ceiling: %.0f %%", ratio * 100))
+            }
+            if result.summary.renewed != services {
+                fail("bench failed: \(result.summary.renewed) of \(services) services were renewed")
+                throw Stop(status: 1)
+            }
+        } catch let stop as Stop {
+            throw stop
+        } catch {
+            fail("bench failed: \(error)")
+            throw Stop(status: 1)
+        }
+    }
+
+    /// Runs `body` on a fresh database of the configured kind (a temporary SQLite file, or a new
+    /// PostgreSQL schema), removed afterwards.
+    private static func onFreshDatabase<T: Sendable>(
+        _ base: AppConfig, environment: Environment, _ body: (Application) async throws -> T
+    ) async throws -> T {
+        var config = base
         config.seedDemo = false
         var searchPath: [String]?
         var file: String?
@@ -128,34 +180,21 @@ public enum BillingCommands {
             file = path
             config.storage = .sqliteFile(path)
         }
-        var environment = Environment(name: "production", arguments: ["billing"])
-        try LoggingSystem.bootstrap(from: &environment)
         let app = try await Application.make(environment)
         app.logger.logLevel = .warning
-        var failed = false
+        let outcome: Result<T, any Error>
         do {
             try await configure(app, config: config, postgresSearchPath: searchPath)
-            let database = searchPath == nil ? "SQLite (file, WAL, synchronous=FULL)" : "PostgreSQL"
-            print("bench renewals: \(services) services on \(database), chunk \(chunk)")
-            let result = try await RenewalBenchmark(context: app.billingEngine).run(services: services, chunkSize: chunk)
-            print(
-                String(
-                    format: "setup %.1f s; renewal pass %.2f s; %.0f services/s; renewed %d", result.setupSeconds,
-                    result.runSeconds, result.servicesPerSecond, result.summary.renewed))
-            if result.summary.renewed != services {
-                print("bench failed: \(result.summary.renewed) of \(services) services were renewed")
-                failed = true
-            }
+            outcome = .success(try await body(app))
         } catch {
-            print("bench failed: \(error)")
-            failed = true
+            outcome = .failure(error)
         }
         if let schema = searchPath?.first {
             try? await app.db.sql.raw(SQLQueryString("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE")).run()
         }
         try await app.asyncShutdown()
         if let file { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
-        if failed { throw Stop(status: 1) }
+        return try outcome.get()
     }
 
     /// Runs `body` with a configured application and shuts it down afterwards, whatever happens.

@@ -75,8 +75,9 @@ struct Bench: AsyncParsableCommand {
 struct BenchRenewals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "renewals",
-        abstract: "Time one renewal pass over N active services due today, on a fresh database.",
-        discussion: "SQLite: a temporary file (WAL, synchronous=FULL). PostgreSQL: DATABASE_URL, in a throwaway schema.")
+        abstract: "Time one renewal pass over N active services due today beside the raw ceiling of the same writes.",
+        discussion:
+            "Each on a fresh database. SQLite: a temporary file (WAL, synchronous=FULL). PostgreSQL: DATABASE_URL, in a throwaway schema.")
 
     @Option(name: .customLong("services"), help: "How many services are due.")
     var services = 10_000
@@ -84,5 +85,10 @@ struct BenchRenewals: AsyncParsableCommand {
     @Option(name: .customLong("chunk"), help: "Services per database transaction.")
     var chunk = 500
 
-    func run() async throws { try await running { try await BillingCommands.benchRenewals(services: services, chunk: chunk) } }
+    @Flag(name: .customLong("json"), help: "Print the figures as one JSON object.")
+    var json = false
+
+    func run() async throws {
+        try await running { try await BillingCommands.benchRenewals(services: services, chunk: chunk, json: json) }
+    }
 }
