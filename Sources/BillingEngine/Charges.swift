@@ -58,9 +58,9 @@ extension EngineContext {
     }
 
     /// The next number in a numbered table (`orders`, `services`), starting above `floor`.
-    func nextNumber(in table: String, floor: Int, on db: any Database) async throws -> Int {
+    func nextNumber(in table: String, column: String = "number", floor: Int, on db: any Database) async throws -> Int {
         let sql = db.sql
-        let highest = try await sql.raw("SELECT MAX(number) AS highest FROM \(ident: table)").first()?
+        let highest = try await sql.raw("SELECT MAX(\(ident: column)) AS highest FROM \(ident: table)").first()?
             .decode(column: "highest", as: Int?.self)
         return max(highest ?? floor, floor) + 1
     }

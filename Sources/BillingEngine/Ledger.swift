@@ -284,31 +284,42 @@ extension Ledger {
     /// Inserts many postings in one statement per table, inside the caller's transaction; the
     /// billing run uses it so a chunk of 500 renewals costs a handful of queries. Callers make
     /// sure the keys are new (the unique index refuses a repeated one and the chunk rolls back).
-    func insertBatch(_ postings: [LedgerPosting], actor: Initiator, on tx: any Database) async throws -> [UUID] {
+    /// `dates`, when given, is each posting's time (history written after the fact, `ScaleDemo`);
+    /// otherwise every posting is made now.
+    func insertBatch(_ postings: [LedgerPosting], actor: Initiator, at dates: [Date]? = nil, on tx: any Database) async throws -> [UUID] {
         guard !postings.isEmpty else { return [] }
+        precondition(dates == nil || dates?.count == postings.count, "one date per posting")
         let now = clock.now
-        var transactions: [LedgerTransactionRecord] = []
-        var entries: [LedgerEntryRecord] = []
-        for posting in postings {
-            let transaction = LedgerTransactionRecord(
-                idempotencyKey: posting.idempotencyKey, kind: posting.kind,
-                memo: posting.memo, text: posting.text, actor: actor, createdAt: now)
-            transactions.append(transaction)
+        let actor = actor.stored
+        var transactions = BatchInsert(into: LedgerTransactionRecord.schema, columns: Self.transactionColumns)
+        var entries = BatchInsert(into: LedgerEntryRecord.schema, columns: Self.entryColumns)
+        var ids: [UUID] = []
+        ids.reserveCapacity(postings.count)
+        for (index, posting) in postings.enumerated() {
+            let at = dates?[index] ?? now
+            let id = UUID.timeOrdered(at: at)
+            ids.append(id)
+            transactions.append([
+                id, posting.idempotencyKey, posting.kind.rawValue, posting.memo, LedgerTransactionRecord.storedText(posting.text),
+                actor, at
+            ])
             for line in posting.lines {
-                entries.append(
-                    LedgerEntryRecord(
-                        transactionID: transaction.id!, accountCode: line.account.code,
-                        clientAccountID: line.account.clientAccountID, amount: line.amount.units,
-                        currency: line.amount.currency, createdAt: now))
+                entries.append([
+                    UUID.timeOrdered(at: at), id, line.account.code, line.account.clientAccountID, line.amount.units,
+                    line.amount.currency.code, at
+                ])
             }
         }
-        try await transactions.create(on: tx)
-        for slice in stride(from: 0, to: entries.count, by: 1000) {
-            try await Array(entries[slice..<min(slice + 1000, entries.count)]).create(on: tx)
-        }
-        try await ClientBalanceChanges(postings.flatMap(\.lines)).apply(on: tx.sql)
-        return transactions.map { $0.id! }
+        let sql = tx.sql
+        try await transactions.run(on: sql)
+        try await entries.run(on: sql)
+        try await ClientBalanceChanges(postings.flatMap(\.lines)).apply(on: sql)
+        return ids
     }
+
+    /// The columns `insertBatch` writes: every column of the two tables, as the models write them.
+    static let transactionColumns = ["id", "idempotency_key", "kind", "memo", "text", "actor", "created_at"]
+    static let entryColumns = ["id", "transaction_id", "account_code", "client_account_id", "amount", "currency", "created_at"]
 }
 
 /// What a set of ledger lines does to the kept client balances: one delta per account and

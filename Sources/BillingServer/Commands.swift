@@ -61,9 +61,40 @@ public enum BillingCommands {
         }
     }
 
-    /// Creates the demo provider on an empty database and prints the logins that work.
-    public static func demo() async throws {
+    /// Creates the demo provider on an empty database and prints the logins that work; with
+    /// `scale`, also that many client accounts with half a year of history (`ScaleDemo`), with a
+    /// progress line on standard error.
+    public static func demo(scale: Int? = nil) async throws {
         let config = try loadConfig()
+        if let scale {
+            guard scale > 0 else {
+                fail("--scale needs a positive number of accounts")
+                throw Stop(status: 2)
+            }
+            try await withApplication(config) { app in
+                app.logger.logLevel = .warning
+                do {
+                    try await ScaleDemo(context: app.billingEngine).fill(accounts: scale) { progress in
+                        let line = String(
+                            format: "\r%d / %d accounts · %.0f a second · about %.0f s left   ", progress.done, progress.total,
+                            progress.perSecond, progress.secondsLeft)
+                        FileHandle.standardError.write(Data(line.utf8))
+                    }
+                } catch let failure as ScaleDemo.Failure {
+                    fail(failure.description)
+                    throw Stop(status: 1)
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+                print(
+                    "Created the demo provider and \(scale) client accounts (log in as client1@scale.example … with \(ScaleDemo.scaleDemoPassword))."
+                )
+                if let logins = try await DemoProvider(context: app.billingEngine).workingLogins() {
+                    print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
+                    print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
+                }
+            }
+            return
+        }
         try await withApplication(config) { app in
             let demo = DemoProvider(context: app.billingEngine)
             if try await demo.seedIfEmpty() {

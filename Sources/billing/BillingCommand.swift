@@ -41,7 +41,10 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create the demo provider (a staff user and a client with a balance) on an empty database.")
 
-    func run() async throws { try await running { try await BillingCommands.demo() } }
+    @Option(name: .customLong("scale"), help: "Also create this many client accounts with half a year of history.")
+    var scale: Int?
+
+    func run() async throws { try await running { try await BillingCommands.demo(scale: scale) } }
 }
 
 struct Jobs: AsyncParsableCommand {

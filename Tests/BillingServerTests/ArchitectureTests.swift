@@ -49,7 +49,9 @@ struct ArchitectureTests {
             let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
             for case let file as URL in files where file.pathExtension == "swift" {
                 checked += 1
-                guard !["Ledger.swift", "Spending.swift"].contains(file.lastPathComponent) else { continue }
+                // The benchmark's raw ceiling writes the ledger's rows by plain SQL on purpose, to a
+                // throwaway database: it is the yardstick the engine is measured against.
+                guard !["Ledger.swift", "Spending.swift", "RenewalBenchmark.swift"].contains(file.lastPathComponent) else { continue }
                 let text = try String(contentsOf: file, encoding: .utf8)
                 let readsOrWritesTheLedger = ["FROM ledger_entries", "INTO ledger_entries", "LedgerEntryRecord(", "client_balances"]
                 if text.contains(".balance(of:") || readsOrWritesTheLedger.contains(where: text.contains) {

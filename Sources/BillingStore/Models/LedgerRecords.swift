@@ -29,9 +29,16 @@ public final class LedgerTransactionRecord: Model, @unchecked Sendable {
         self.idempotencyKey = idempotencyKey
         self.kind = kind
         self.memo = memo
-        self.text = text.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        self.text = Self.storedText(text)
         self.actor = actor.stored
         self.createdAt = createdAt
+    }
+}
+
+extension LedgerTransactionRecord {
+    /// The `text` column's form of a ledger text: its JSON.
+    public static func storedText(_ text: LedgerText?) -> String? {
+        text.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
