@@ -171,30 +171,37 @@ struct Notices: Sendable {
     func send(_ notices: [Notice], accounts: [UUID: AccountRecord], on db: any Database) async throws -> Int {
         guard !notices.isEmpty else { return 0 }
         let keys = notices.map(\.dedupeKey)
-        let existing = Set(try await OutboxEmailRecord.query(on: db).filter(\.$dedupeKey ~~ keys).all().compactMap(\.dedupeKey))
+        let existing = Set(
+            try await db.sql.raw("SELECT dedupe_key FROM email_outbox WHERE dedupe_key IN (\(binds: keys))").all()
+                .map { try $0.decode(column: "dedupe_key", as: String.self) })
         let fresh = notices.filter { !existing.contains($0.dedupeKey) }
         guard !fresh.isEmpty else { return 0 }
         let accountIDs = Array(Set(fresh.map(\.accountID)))
         let owners = try await UserRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$isOwner == true).all()
         let ownerOf = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
         var seen = Set<String>()
-        let records: [OutboxEmailRecord] = fresh.compactMap { notice in
-            guard seen.insert(notice.dedupeKey).inserted, let owner = ownerOf[notice.accountID] else { return nil }
+        let now = context.clock.now
+        var rows = BatchInsert(
+            into: OutboxEmailRecord.schema,
+            columns: [
+                "id", "account_id", "recipient", "subject", "body", "category", "status", "attempts", "created_at", "dedupe_key", "language"
+            ])
+        for notice in fresh {
+            guard seen.insert(notice.dedupeKey).inserted, let owner = ownerOf[notice.accountID] else { continue }
             let language = owner.language ?? accounts[notice.accountID]?.language ?? .en
             var arguments = notice.arguments
             arguments["provider"] = context.provider.name
             arguments["name"] = owner.name
-            let record = OutboxEmailRecord(
-                accountID: notice.accountID, recipient: owner.email,
-                subject: context.texts.text("email.\(notice.template).subject", language, arguments),
-                body: context.texts.text("email.\(notice.template).body", language, arguments),
-                category: MailCategory.services, createdAt: context.clock.now,
-                language: language)
-            record.dedupeKey = notice.dedupeKey
-            return record
+            // The columns an `OutboxEmailRecord` of a new notice sets; the rest start empty.
+            rows.append([
+                UUID.timeOrdered(at: now), notice.accountID, owner.email,
+                context.texts.text("email.\(notice.template).subject", language, arguments),
+                context.texts.text("email.\(notice.template).body", language, arguments), MailCategory.services.rawValue,
+                OutboxStatus.queued.rawValue, 0, now, notice.dedupeKey, language.rawValue
+            ])
         }
-        if !records.isEmpty { try await records.create(on: db) }
-        return records.count
+        try await rows.run(on: db.sql)
+        return rows.rows.count
     }
 
     /// "Renewed" notices for the services a chunk renewed.

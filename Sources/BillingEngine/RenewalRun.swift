@@ -147,10 +147,11 @@ public struct RenewalRun: Sendable {
             let transactionIDs = try await ctx.ledger.insertBatch(postings, actor: Self.actor, on: tx)
             var byKey: [String: UUID] = [:]
             for (posting, id) in zip(postings, transactionIDs) { byKey[posting.idempotencyKey] = id }
-            let expenses = plan.charges.map { $0.expense(transactionID: byKey[$0.key], at: ctx.clock.now) }
-            if !expenses.isEmpty { try await expenses.create(on: tx) }
+            var expenses = BatchInsert(into: ExpenseRecord.schema, columns: Charge.expenseColumns)
+            for charge in plan.charges { expenses.append(charge.expenseRow(transactionID: byKey[charge.key], at: ctx.clock.now)) }
+            try await expenses.run(on: sql)
             try await plan.applyUpdates(on: sql)
-            if !plan.events.isEmpty { try await plan.events.create(on: tx) }
+            try await plan.events.run(on: sql)
             let notices = try await Notices(context: ctx).renewed(plan.renewedServices, accounts: accounts, on: tx)
             var summary = Summary()
             summary.renewed = plan.renewedServices.count
@@ -168,12 +169,14 @@ public struct RenewalRun: Sendable {
         let now: Date
         let date: LocalDate
         var charges: [Charge] = []
-        var events: [ServiceEventRecord] = []
+        var events = BatchInsert(into: ServiceEventRecord.schema, columns: ChunkPlan.eventColumns)
         var renewedServices: [(service: ServiceRecord, amount: Money, until: LocalDate)] = []
         /// Expired services this chunk brought back.
         var resumed: [UUID] = []
         /// Services grouped by the values their row gets, so a chunk is updated in a few statements.
         var continued: [UpdateKey: [UUID]] = [:]
+
+        static let eventColumns = ["id", "service_id", "at", "event", "from_status", "to_status", "actor", "note"]
 
         struct UpdateKey: Hashable {
             /// Whether the anchor restarts at `anchor` with `periods` paid (an expired service
@@ -209,11 +212,11 @@ public struct RenewalRun: Sendable {
                         accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
                         chargedOn: date, periodFrom: start, periodTo: end.adding(days: -1), amount: price,
                         key: "renew:\(service.id!.uuidString.lowercased()):\(start.iso)"))
-                events.append(
-                    ServiceEventRecord(
-                        serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
-                        toStatus: wasExpired ? ServiceStatus.active : service.status,
-                        actor: RenewalRun.actor, note: "\(start.iso) – \(end.adding(days: -1).iso)"))
+                events.append([
+                    UUID.timeOrdered(at: now), service.id!, now, "renewed", service.status.rawValue,
+                    (wasExpired ? ServiceStatus.active : service.status).rawValue, RenewalRun.actor.stored,
+                    "\(start.iso) – \(end.adding(days: -1).iso)"
+                ])
                 powers[account.id!, currency].spend(price.gross)
                 total += price.gross
                 paid += 1
@@ -224,11 +227,10 @@ public struct RenewalRun: Sendable {
                 .append(service.id!)
             if wasExpired {
                 resumed.append(service.id!)
-                events.append(
-                    ServiceEventRecord(
-                        serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
-                        fromStatus: ServiceStatus.expired, toStatus: ServiceStatus.active,
-                        actor: RenewalRun.actor))
+                events.append([
+                    UUID.timeOrdered(at: now), service.id!, now, ServiceEvent.renewalPaid.name, ServiceStatus.expired.rawValue,
+                    ServiceStatus.active.rawValue, RenewalRun.actor.stored, ""
+                ])
             }
             renewedServices.append((service, total, start))
         }
