@@ -23,6 +23,7 @@ public enum TestApp {
     public static func run(
         clock: TestClock = TestClock(TestApp.start),
         adjust: (inout AppConfig) -> Void = { _ in },
+        logger: Logger? = nil,
         _ body: (Application, TestClock) async throws -> Void
     ) async throws {
         var config = AppConfig()
@@ -34,6 +35,9 @@ public enum TestApp {
         adjust(&config)
         let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let app = try await Application.make(.testing)
+        // The database's logger is the application's at configuration: a test that reads what
+        // the drivers log (the statements they send) hands its logger in here.
+        if let logger { app.logger = logger }
         var failure: (any Error)?
         do {
             try await configure(app, config: config, clock: clock, postgresSearchPath: postgresURL == nil ? nil : [String(schema)])

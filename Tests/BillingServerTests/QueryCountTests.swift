@@ -1,0 +1,123 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingTestSupport
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+import Vapor
+import VaporTesting
+
+/// Counts the SQL statements SQLKit runs, from its trace-level log lines on the logger the database
+/// was configured with (`TestApp.run(logger:)`).
+final class QueryCounter: Sendable {
+    private let count = NIOLockedValueBox(0)
+
+    var value: Int { count.withLockedValue { $0 } }
+
+    /// Runs `body` and returns how many statements it sent.
+    func statements(_ body: () async throws -> Void) async rethrows -> Int {
+        let before = value
+        try await body()
+        return value - before
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "queries") { _ in Handler(counter: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    private struct Handler: LogHandler {
+        let counter: QueryCounter
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            // SQLKit logs every statement it runs as "Running query", on both drivers (Fluent's
+            // queries go through it too); the driver's own lower-level lines are not counted.
+            if "\(event.message)" == "Running query" { counter.count.withLockedValue { $0 += 1 } }
+        }
+    }
+}
+
+/// ARCHITECTURE.md and issue 12: a page costs a fixed number of queries, however many rows it
+/// shows. A query per row (N+1) makes a list of 25 cost 25 more; this test fails on that.
+@Suite("Queries per page")
+struct QueryCountTests {
+    static let pages = ["/dashboard", "/services", "/finance/expenses", "/finance/balance", "/payments?filter=all", "/orders"]
+    static let api = ["/api/v1/me", "/api/v1/ledger", "/api/v1/payments"]
+    /// Statements per request (session or token look-up included), measured 2026-12-02.
+    static let budget = [
+        "/dashboard": 5, "/services": 9, "/finance/expenses": 6, "/finance/balance": 8, "/payments?filter=all": 8, "/orders": 9,
+        "/api/v1/me": 3, "/api/v1/ledger": 6, "/api/v1/payments": 6
+    ]
+
+    @Test func aPagesQueryCountDoesNotGrowWithTheRowsItShows() async throws {
+        let counter = QueryCounter()
+        try await TestApp.run(logger: counter.logger()) { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let card = try await app.cardMethod()
+            let browser = Browser(app)
+            try await browser.logIn()
+            let token = try await Self.token(app)
+
+            func addRows(_ range: ClosedRange<Int>) async throws {
+                for index in range {
+                    try await app.topUp(client.accountID, Money(major: 100, .EUR), key: "top-up \(index)")
+                    _ = try await app.orderPaid(catalog.monthly, domain: "web\(index)", for: client.accountID)
+                    _ = try await PaymentFlow(context: app.engine).create(
+                        PaymentRequest(methodID: card, amount: Money(major: Int64(10 + index), .EUR), idempotencyKey: "invoice \(index)"),
+                        account: try await app.account(client.accountID))
+                }
+            }
+            func counts() async throws -> [String: Int] {
+                var counts: [String: Int] = [:]
+                for path in Self.pages {
+                    counts[path] = try await counter.statements {
+                        let response = try await browser.get(path)
+                        #expect(response.status == .ok, "\(path)")
+                    }
+                }
+                for path in Self.api {
+                    counts[path] = try await counter.statements {
+                        var headers = HTTPHeaders()
+                        headers.bearerAuthorization = BearerAuthorization(token: token)
+                        let response = try await Browser(app).send(.GET, path, body: nil, contentType: nil, extraHeaders: headers)
+                        #expect(response.status == .ok, "\(path)")
+                    }
+                }
+                return counts
+            }
+
+            try await addRows(1...2)
+            _ = try await counts() // the first visit may warm caches (the signing key, the settings)
+            let few = try await counts()
+            try await addRows(3...12)
+            let many = try await counts()
+            // The counter saw the statements at all (the pages do read the database) …
+            #expect(few.values.allSatisfy { $0 > 0 })
+            // … and twelve services, payments, charges and ledger lines cost what two did.
+            #expect(many == few)
+            // And each costs what it cost when this test was written: a new statement on one of
+            // these pages is a decision, made by changing this budget.
+            #expect(few == Self.budget)
+        }
+    }
+
+    static func token(_ app: Application) async throws -> String {
+        let response = try await Browser(app).send(
+            .POST, "/api/v1/auth/tokens", body: #"{"email":"anna@example.com","password":"correct horse battery","name":"bench"}"#,
+            contentType: "application/json")
+        #expect(response.status == .created)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any])
+        return try #require(body["token"] as? String)
+    }
+}
