@@ -44,19 +44,21 @@ public struct RenewalBenchmark: Sendable {
         let tax = Money(units: 16_000, currency: .EUR)
         let actor = Initiator.system(job: "renewals").stored
         let start = DispatchTime.now()
-        var done = 0
+        var done = RenewalRun.QueuePosition.start
         while true {
             let after = done
-            let last: Int? = try await context.database.transaction { tx in
+            let last: RenewalRun.QueuePosition? = try await context.database.transaction { tx in
                 let sql = tx.sql
+                // The pass's own walk of the queue (the same index, the same rows), then the
+                // columns it writes from.
+                let queue = try await sql.raw(after.chunk(dueOn: today, limit: chunkSize, on: sql)).all()
+                guard let final = queue.last else { return nil }
                 let rows = try await sql.raw(
                     """
                     SELECT id, account_id, number, plan_name, domain_name FROM services
-                    WHERE status IN (\(binds: ServiceStatus.renewableStatuses)) AND auto_renew = \(bind: true)
-                    AND expires_on <= \(bind: today.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))
+                    WHERE id IN (\(binds: try queue.map { try $0.decode(column: "id", as: UUID.self) })) ORDER BY number
                     """
                 ).all()
-                guard !rows.isEmpty else { return nil }
                 var transactions = BatchInsert(
                     into: "ledger_transactions", columns: ["id", "idempotency_key", "kind", "memo", "text", "actor", "created_at"])
                 var entries = BatchInsert(
@@ -78,7 +80,6 @@ public struct RenewalBenchmark: Sendable {
                     ])
                 var balances: [UUID: Int64] = [:]
                 var serviceIDs: [UUID] = []
-                var last = after
                 for row in rows {
                     let service = try row.decode(column: "id", as: UUID.self)
                     let account = try row.decode(column: "account_id", as: UUID.self)
@@ -114,7 +115,6 @@ public struct RenewalBenchmark: Sendable {
                         "renewed:\(service.uuidString.lowercased()):\(until.iso)", Language.en.rawValue
                     ])
                     serviceIDs.append(service)
-                    last = max(last, number)
                 }
                 try await transactions.run(on: sql)
                 try await entries.run(on: sql)
@@ -140,7 +140,9 @@ public struct RenewalBenchmark: Sendable {
                 ).run()
                 try await events.run(on: sql)
                 try await notices.run(on: sql)
-                return last
+                return RenewalRun.QueuePosition(
+                    expiresOn: try final.decode(column: "expires_on", as: String.self),
+                    number: try final.decode(column: "number", as: Int.self))
             }
             guard let last else { break }
             done = last

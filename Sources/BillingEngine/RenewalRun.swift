@@ -85,9 +85,9 @@ public struct RenewalRun: Sendable {
     // MARK: renewals
 
     private func renewDue(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
-        var after = 0
+        var after = QueuePosition.start
         while let chunk = try await retrying({ try await renewChunk(on: date, after: after, settings: settings) }) {
-            after = chunk.lastNumber
+            after = chunk.last
             summary.add(chunk.summary)
             // Expiry stopped these on the backend; they are paid again.
             await ServiceLifecycle(context: context).startOnBackend(serviceIDs: chunk.resumed)
@@ -105,25 +105,44 @@ public struct RenewalRun: Sendable {
     }
 
     struct ChunkResult {
-        let lastNumber: Int
+        let last: QueuePosition
         let summary: Summary
         let resumed: [UUID]
     }
 
-    /// Renews one chunk of due services with numbers above `after`; `nil` when none are left.
-    private func renewChunk(on date: LocalDate, after: Int, settings: BillingSettings) async throws -> ChunkResult? {
+    /// Where the pass stands in the renewal queue: services are taken in (expiry, number) order,
+    /// the order of the partial index `services_renewal_queue`, so each chunk reads only its own
+    /// rows. A service the pass could not renew stays behind the position and is not read again.
+    struct QueuePosition: Sendable {
+        let expiresOn: String
+        let number: Int
+        static let start = QueuePosition(expiresOn: "", number: 0)
+
+        /// The condition and order of a chunk's query; the literal condition lets both databases
+        /// use the partial index (a bound parameter would hide that the index covers the query).
+        /// SQLite, without statistics, prefers `services_due` and a sort; it is told the index.
+        func chunk(dueOn date: LocalDate, limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
+            let index: SQLQueryString = sql.dialect.name == "sqlite" ? " INDEXED BY services_renewal_queue" : ""
+            return """
+                SELECT id, number, expires_on FROM services\(index) WHERE \(unsafeRaw: AddRenewalQueueIndex.condition)
+                AND expires_on <= \(bind: date.iso)
+                AND (expires_on, number) > (\(bind: expiresOn), \(bind: number))
+                ORDER BY expires_on, number LIMIT \(unsafeRaw: String(limit))
+                """
+        }
+    }
+
+    /// Renews one chunk of due services after `after` in the queue; `nil` when none are left.
+    private func renewChunk(on date: LocalDate, after: QueuePosition, settings: BillingSettings) async throws -> ChunkResult? {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             let sql = tx.sql
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-            let ids = try await sql.raw(
-                """
-                SELECT id, number FROM services WHERE status IN (\(binds: ServiceStatus.renewableStatuses)) AND auto_renew = \(bind: true)
-                AND expires_on <= \(bind: date.iso) AND number > \(bind: after) ORDER BY number LIMIT \(unsafeRaw: String(chunkSize))\(lock)
-                """
-            ).all()
-            guard !ids.isEmpty else { return nil }
-            let last = try ids.map { try $0.decode(column: "number", as: Int.self) }.max()!
+            let ids = try await sql.raw("\(after.chunk(dueOn: date, limit: chunkSize, on: sql))\(lock)").all()
+            guard let final = ids.last else { return nil }
+            let last = QueuePosition(
+                expiresOn: try final.decode(column: "expires_on", as: String.self), number: try final.decode(column: "number", as: Int.self)
+            )
             let services = try await ServiceRecord.query(on: tx).filter(\.$id ~~ ids.map { try $0.decode(column: "id", as: UUID.self) })
                 .sort(\.$number).all()
             let accountIDs = Array(Set(services.map(\.accountID)))
@@ -158,7 +177,7 @@ public struct RenewalRun: Sendable {
             summary.resumed = plan.resumed.count
             summary.notices = notices
             for charge in plan.charges { summary.charged[charge.amount.gross.currency.code, default: 0] += charge.amount.gross.units }
-            return ChunkResult(lastNumber: last, summary: summary, resumed: plan.resumed)
+            return ChunkResult(last: last, summary: summary, resumed: plan.resumed)
         }
     }
 

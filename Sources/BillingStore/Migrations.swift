@@ -44,7 +44,8 @@ public enum BillingMigrations {
             AddDeliveryToEmailOutbox(),
             AddTranslationsToCatalog(),
             AddTextToLedgerTransactions(),
-            CreateClientBalances()
+            CreateClientBalances(),
+            AddRenewalQueueIndex()
         ]
     }
 }
