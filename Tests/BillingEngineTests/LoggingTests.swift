@@ -3,47 +3,7 @@ import BillingEngine
 import BillingTestSupport
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import Testing
-
-/// A log handler that keeps every line, for tests that read what an operator would read.
-final class CapturedLog: Sendable {
-    struct Line: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
-        var text: String { ([message] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ") }
-    }
-
-    private let lines = NIOLockedValueBox<[Line]>([])
-
-    var all: [Line] { lines.withLockedValue { $0 } }
-
-    func logger(requestID: String) -> Logger {
-        var logger = Logger(label: "test") { _ in Handler(log: self) }
-        logger.logLevel = .trace
-        logger[metadataKey: "request-id"] = .string(requestID)
-        return logger
-    }
-
-    fileprivate func append(_ line: Line) { lines.withLockedValue { $0.append(line) } }
-
-    private struct Handler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            log.append(Line(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
-        }
-    }
-}
 
 @Suite("Logging: what an operator reads")
 struct LoggingTests {

@@ -19,6 +19,17 @@ struct ArchitectureTests {
         return found
     }
 
+    /// Every Swift source file under the given folders of `Sources`.
+    static func swiftFiles(in folders: [String]) throws -> [URL] {
+        var found: [URL] = []
+        for folder in folders {
+            let root = sources.appendingPathComponent(folder)
+            let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
+            for case let file as URL in files where file.pathExtension == "swift" { found.append(file) }
+        }
+        return found
+    }
+
     @Test func controllersAndViewsReadEngineValuesNeverTheStorage() throws {
         let storage: Set<String> = ["Fluent", "FluentKit", "FluentSQL", "BillingStore", "SQLKit"]
         var checked = 0
@@ -42,25 +53,20 @@ struct ArchitectureTests {
     /// can compare a balance on its own (and forget the credit limit, FIN-11). Only the ledger
     /// writes entries, so the kept balances (`client_balances`) cannot miss one.
     @Test func onlyTheSpendingRuleReadsAClientsBalance() throws {
-        var checked = 0
         var offending: [String] = []
-        for folder in ["BillingEngine", "BillingServer"] {
-            let root = Self.sources.appendingPathComponent(folder)
-            let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
-            for case let file as URL in files where file.pathExtension == "swift" {
-                checked += 1
-                // The benchmark's raw ceiling writes the ledger's rows by plain SQL on purpose, to a
-                // throwaway database: it is the yardstick the engine is measured against.
-                guard !["Ledger.swift", "Spending.swift", "RenewalBenchmark.swift"].contains(file.lastPathComponent) else { continue }
-                let text = try String(contentsOf: file, encoding: .utf8)
-                let readsOrWritesTheLedger = ["FROM ledger_entries", "INTO ledger_entries", "LedgerEntryRecord(", "client_balances"]
-                if text.contains(".balance(of:") || readsOrWritesTheLedger.contains(where: text.contains) {
-                    offending.append(file.lastPathComponent)
-                }
+        let files = try Self.swiftFiles(in: ["BillingEngine", "BillingServer"])
+        for file in files {
+            // The benchmark's raw ceiling writes the ledger's rows by plain SQL on purpose, to a
+            // throwaway database: it is the yardstick the engine is measured against.
+            guard !["Ledger.swift", "Spending.swift", "RenewalBenchmark.swift"].contains(file.lastPathComponent) else { continue }
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let readsOrWritesTheLedger = ["FROM ledger_entries", "INTO ledger_entries", "LedgerEntryRecord(", "client_balances"]
+            if text.contains(".balance(of:") || readsOrWritesTheLedger.contains(where: text.contains) {
+                offending.append(file.lastPathComponent)
             }
         }
         #expect(offending == [])
-        #expect(checked > 60)
+        #expect(files.count > 60)
     }
 
     /// Use cases take values (`Account`, ids), never stored records: the edge cannot hand the
@@ -94,20 +100,15 @@ struct ArchitectureTests {
             pattern:
                 #"\(rawValue: (?:record|service|payment|order|account|item|row)\.\w+\)|Currency\.named\((?:record|service|payment|order|account|item)\.|\.(?:status|kind|purpose|currency) == "[a-z_]+""#
         )
-        var checked = 0
         var offending: [String] = []
-        for folder in ["BillingEngine", "BillingServer"] {
-            let root = Self.sources.appendingPathComponent(folder)
-            let files = try #require(FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil))
-            for case let file as URL in files where file.pathExtension == "swift" {
-                checked += 1
-                let text = try String(contentsOf: file, encoding: .utf8)
-                for match in roundTrip.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                    offending.append(file.lastPathComponent + ": " + (text as NSString).substring(with: match.range))
-                }
+        let files = try Self.swiftFiles(in: ["BillingEngine", "BillingServer"])
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in roundTrip.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                offending.append(file.lastPathComponent + ": " + (text as NSString).substring(with: match.range))
             }
         }
         #expect(offending == [])
-        #expect(checked > 60)
+        #expect(files.count > 60)
     }
 }

@@ -4,47 +4,26 @@ import BillingServer
 import BillingTestSupport
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import Testing
 import Vapor
 import VaporTesting
 
-/// Counts the SQL statements SQLKit runs, from its trace-level log lines on the logger the database
-/// was configured with (`TestApp.run(logger:)`).
-final class QueryCounter: Sendable {
-    private let count = NIOLockedValueBox(0)
+/// Counts the SQL statements SQLKit runs: it logs each as "Running query" at trace level, on both
+/// drivers (Fluent's queries go through it too), on the logger the database was configured with
+/// (`TestApp.run(logger:)`).
+struct QueryCounter {
+    let log = CapturedLog()
 
-    var value: Int { count.withLockedValue { $0 } }
+    func logger() -> Logger { log.logger(requestID: "queries") }
 
     /// Runs `body` and returns how many statements it sent.
     func statements(_ body: () async throws -> Void) async rethrows -> Int {
-        let before = value
+        let before = count
         try await body()
-        return value - before
+        return count - before
     }
 
-    func logger() -> Logger {
-        var logger = Logger(label: "queries") { _ in Handler(counter: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    private struct Handler: LogHandler {
-        let counter: QueryCounter
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            // SQLKit logs every statement it runs as "Running query", on both drivers (Fluent's
-            // queries go through it too); the driver's own lower-level lines are not counted.
-            if "\(event.message)" == "Running query" { counter.count.withLockedValue { $0 += 1 } }
-        }
-    }
+    private var count: Int { log.all.filter { $0.message == "Running query" }.count }
 }
 
 /// ARCHITECTURE.md and issue 12: a page costs a fixed number of queries, however many rows it
