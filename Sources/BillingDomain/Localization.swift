@@ -7,3 +7,33 @@ public protocol TextCatalog: Sendable {
 extension TextCatalog {
     public func text(_ key: String, _ language: Language) -> String { text(key, language, [:]) }
 }
+
+/// Fills `{name}` placeholders of a text in one pass over it: each placeholder whose name is in
+/// `arguments` is replaced by its value; any other brace is kept as written. Values are not
+/// scanned again, so a value that contains `{name}` stays as it is.
+public func fillPlaceholders(_ text: String, _ arguments: [String: String]) -> String {
+    guard !arguments.isEmpty else { return text }
+    let bytes = text.utf8
+    guard var open = bytes.firstIndex(of: UInt8(ascii: "{")) else { return text }
+    var result = ""
+    result.reserveCapacity(bytes.count + 32)
+    var copied = bytes.startIndex
+    while true {
+        let afterOpen = bytes.index(after: open)
+        guard let close = bytes[afterOpen...].firstIndex(where: { $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "{") }) else { break }
+        if bytes[close] == UInt8(ascii: "}"), let value = arguments[String(decoding: bytes[afterOpen..<close], as: UTF8.self)] {
+            result += Substring(text.utf8[copied..<open])
+            result += value
+            copied = bytes.index(after: close)
+            guard let next = bytes[copied...].firstIndex(of: UInt8(ascii: "{")) else { break }
+            open = next
+        } else if bytes[close] == UInt8(ascii: "{") {
+            open = close
+        } else {
+            guard let next = bytes[bytes.index(after: close)...].firstIndex(of: UInt8(ascii: "{")) else { break }
+            open = next
+        }
+    }
+    result += Substring(text.utf8[copied...])
+    return result
+}

@@ -27,24 +27,9 @@ struct Charge: Sendable {
         return try LedgerPosting(idempotencyKey: key, kind: .charge, memo: summary, lines: lines)
     }
 
-    /// The expense as a row of `expenses` for a `BatchInsert` over `expenseColumns`: the same
-    /// values `expense(transactionID:at:)` stores, without building a model.
-    func expenseRow(transactionID: UUID?, at now: Date) -> [any Encodable & Sendable] {
-        [
-            UUID.timeOrdered(at: now), accountID, serviceID, summary, chargedOn.iso, periodFrom?.iso, periodTo?.iso,
-            amount.gross.units, amount.tax.units, amount.rate.basisPoints, amount.gross.currency.code,
-            transactionID == nil && amount.gross.isPositive ? 0 : amount.gross.units, transactionID, key, now
-        ]
-    }
-
-    static let expenseColumns = [
-        "id", "account_id", "service_id", "description", "charged_on", "period_from", "period_to", "amount", "tax", "tax_rate",
-        "currency", "paid_amount", "ledger_transaction_id", "idempotency_key", "created_at"
-    ]
-
     func expense(transactionID: UUID?, at now: Date) -> ExpenseRecord {
         ExpenseRecord(
-            accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
+            id: .timeOrdered(at: now), accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
             periodFrom: periodFrom?.iso, periodTo: periodTo?.iso, amount: amount.gross.units, tax: amount.tax.units,
             taxRate: amount.rate.basisPoints, currency: amount.gross.currency,
             paidAmount: transactionID == nil && amount.gross.isPositive ? 0 : amount.gross.units,

@@ -222,12 +222,10 @@ public struct RenewalBenchmark: Sendable {
             }
             let batch = (accounts, users, postings, services)
             try await db.transaction { tx in
-                try await batch.0.create(on: tx)
-                try await batch.1.create(on: tx)
+                try await BatchInsert.write(batch.0, on: tx.sql)
+                try await BatchInsert.write(batch.1, on: tx.sql)
                 _ = try await context.ledger.insertBatch(batch.2, actor: .system(job: "bench"), on: tx)
-                for slice in stride(from: 0, to: batch.3.count, by: 500) {
-                    try await Array(batch.3[slice..<min(slice + 500, batch.3.count)]).create(on: tx)
-                }
+                try await BatchInsert.write(batch.3, on: tx.sql)
             }
         }
         return Self.seconds(since: setupStart)

@@ -177,7 +177,9 @@ struct Notices: Sendable {
         let fresh = notices.filter { !existing.contains($0.dedupeKey) }
         guard !fresh.isEmpty else { return 0 }
         let accountIDs = Array(Set(fresh.map(\.accountID)))
-        let owners = try await UserRecord.query(on: db).filter(\.$accountID ~~ accountIDs).filter(\.$isOwner == true).all()
+        let owners = try await UserRecord.plainRead(
+            "SELECT \(UserRecord.columnList) FROM users WHERE account_id IN (\(binds: accountIDs)) AND is_owner = \(bind: true)", on: db.sql
+        )
         let ownerOf = Dictionary(owners.map { ($0.accountID, $0) }, uniquingKeysWith: { first, _ in first })
         var seen = Set<String>()
         let now = context.clock.now

@@ -143,12 +143,16 @@ public struct RenewalRun: Sendable {
             let last = QueuePosition(
                 expiresOn: try final.decode(column: "expires_on", as: String.self), number: try final.decode(column: "number", as: Int.self)
             )
-            let services = try await ServiceRecord.query(on: tx).filter(\.$id ~~ ids.map { try $0.decode(column: "id", as: UUID.self) })
-                .sort(\.$number).all()
+            // Plain reads: a chunk reads hundreds of rows, and Fluent's decoding reflects on every one.
+            let services = try await ServiceRecord.plainRead(
+                "SELECT \(ServiceRecord.columnList) FROM services WHERE id IN (\(binds: ids.map { try $0.decode(column: "id", as: UUID.self) })) ORDER BY number",
+                on: sql)
             let accountIDs = Array(Set(services.map(\.accountID)))
             try await sql.raw("UPDATE accounts SET status = status WHERE id IN (\(binds: accountIDs))").run()
             let accounts = Dictionary(
-                uniqueKeysWithValues: try await AccountRecord.query(on: tx).filter(\.$id ~~ accountIDs).all().map { ($0.id!, $0) })
+                uniqueKeysWithValues: try await AccountRecord.plainRead(
+                    "SELECT \(AccountRecord.columnList) FROM accounts WHERE id IN (\(binds: accountIDs))", on: sql
+                ).map { ($0.id!, $0) })
             var powers = try await ctx.ledger.spendingPowers(of: accountIDs, on: tx)
 
             var plan = ChunkPlan(now: ctx.clock.now, date: date)
@@ -166,9 +170,7 @@ public struct RenewalRun: Sendable {
             let transactionIDs = try await ctx.ledger.insertBatch(postings, actor: Self.actor, on: tx)
             var byKey: [String: UUID] = [:]
             for (posting, id) in zip(postings, transactionIDs) { byKey[posting.idempotencyKey] = id }
-            var expenses = BatchInsert(into: ExpenseRecord.schema, columns: Charge.expenseColumns)
-            for charge in plan.charges { expenses.append(charge.expenseRow(transactionID: byKey[charge.key], at: ctx.clock.now)) }
-            try await expenses.run(on: sql)
+            try await BatchInsert.write(plan.charges.map { $0.expense(transactionID: byKey[$0.key], at: ctx.clock.now) }, on: sql)
             try await plan.applyUpdates(on: sql)
             try await plan.events.run(on: sql)
             let notices = try await Notices(context: ctx).renewed(plan.renewedServices, accounts: accounts, on: tx)
@@ -188,14 +190,12 @@ public struct RenewalRun: Sendable {
         let now: Date
         let date: LocalDate
         var charges: [Charge] = []
-        var events = BatchInsert(into: ServiceEventRecord.schema, columns: ChunkPlan.eventColumns)
+        var events = BatchInsert(of: ServiceEventRecord.self)
         var renewedServices: [(service: ServiceRecord, amount: Money, until: LocalDate)] = []
         /// Expired services this chunk brought back.
         var resumed: [UUID] = []
         /// Services grouped by the values their row gets, so a chunk is updated in a few statements.
         var continued: [UpdateKey: [UUID]] = [:]
-
-        static let eventColumns = ["id", "service_id", "at", "event", "from_status", "to_status", "actor", "note"]
 
         struct UpdateKey: Hashable {
             /// Whether the anchor restarts at `anchor` with `periods` paid (an expired service
@@ -231,11 +231,11 @@ public struct RenewalRun: Sendable {
                         accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),
                         chargedOn: date, periodFrom: start, periodTo: end.adding(days: -1), amount: price,
                         key: "renew:\(service.id!.uuidString.lowercased()):\(start.iso)"))
-                events.append([
-                    UUID.timeOrdered(at: now), service.id!, now, "renewed", service.status.rawValue,
-                    (wasExpired ? ServiceStatus.active : service.status).rawValue, RenewalRun.actor.stored,
-                    "\(start.iso) – \(end.adding(days: -1).iso)"
-                ])
+                events.append(
+                    ServiceEventRecord(
+                        id: .timeOrdered(at: now), serviceID: service.id!, at: now, event: "renewed", fromStatus: service.status,
+                        toStatus: wasExpired ? .active : service.status, actor: RenewalRun.actor,
+                        note: "\(start.iso) – \(end.adding(days: -1).iso)"))
                 powers[account.id!, currency].spend(price.gross)
                 total += price.gross
                 paid += 1
@@ -246,10 +246,10 @@ public struct RenewalRun: Sendable {
                 .append(service.id!)
             if wasExpired {
                 resumed.append(service.id!)
-                events.append([
-                    UUID.timeOrdered(at: now), service.id!, now, ServiceEvent.renewalPaid.name, ServiceStatus.expired.rawValue,
-                    ServiceStatus.active.rawValue, RenewalRun.actor.stored, ""
-                ])
+                events.append(
+                    ServiceEventRecord(
+                        id: .timeOrdered(at: now), serviceID: service.id!, at: now, event: ServiceEvent.renewalPaid.name,
+                        fromStatus: .expired, toStatus: .active, actor: RenewalRun.actor))
             }
             renewedServices.append((service, total, start))
         }

@@ -11,9 +11,9 @@ import Foundation
 /// each), about twenty ledger entries in all. One account in ten has an unpaid order, one service
 /// in twenty expired unpaid.
 ///
-/// Rows go in batches of `batchSize` accounts, one transaction each, through the models and the
-/// ledger's batch writer, so every row is what the engine itself would write and the kept balances
-/// equal the entries (`billing ledger check` passes on the result).
+/// Rows go in batches of `batchSize` accounts, one transaction each: records built as the engine
+/// builds them, written as plain rows (`PlainRecord`, `BatchInsert`), and the ledger's batch
+/// writer, so the kept balances equal the entries (`billing ledger check` passes on the result).
 public struct ScaleDemo: Sendable {
     let context: EngineContext
 
@@ -109,12 +109,11 @@ public struct ScaleDemo: Sendable {
         var postedAt: [Date] = []
 
         func write(on tx: any Database, ledger: Ledger) async throws {
-            try await accounts.create(on: tx)
-            try await users.create(on: tx)
-            for start in stride(from: 0, to: services.count, by: 500) {
-                try await Array(services[start..<min(start + 500, services.count)]).create(on: tx)
-            }
-            try await payments.create(on: tx)
+            let sql = tx.sql
+            try await BatchInsert.write(accounts, on: sql)
+            try await BatchInsert.write(users, on: sql)
+            try await BatchInsert.write(services, on: sql)
+            try await BatchInsert.write(payments, on: sql)
             let ids = try await ledger.insertBatch(postings, actor: .system(job: "demo-scale"), at: postedAt, on: tx)
             let transactionOf = Dictionary(zip(postings.map(\.idempotencyKey), ids), uniquingKeysWith: { first, _ in first })
             for expense in expenses {
@@ -122,14 +121,10 @@ public struct ScaleDemo: Sendable {
                 expense.ledgerTransactionID = transactionOf[expense.idempotencyKey]
                 expense.paidAmount = expense.amount
             }
-            for start in stride(from: 0, to: expenses.count, by: 500) {
-                try await Array(expenses[start..<min(start + 500, expenses.count)]).create(on: tx)
-                try await Array(events[start..<min(start + 500, events.count)]).create(on: tx)
-            }
-            if !orders.isEmpty {
-                try await orders.create(on: tx)
-                try await items.create(on: tx)
-            }
+            try await BatchInsert.write(expenses, on: sql)
+            try await BatchInsert.write(events, on: sql)
+            try await BatchInsert.write(orders, on: sql)
+            try await BatchInsert.write(items, on: sql)
         }
     }
 

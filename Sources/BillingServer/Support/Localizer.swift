@@ -31,8 +31,6 @@ public struct Localizer: TextCatalog {
 
     public func text(_ key: String, _ language: Language, _ arguments: [String: String]) -> String {
         // A missing text shows its key (and a test fails) rather than crashing a page.
-        var value = catalogs[language]?[key] ?? catalogs[.en]?[key] ?? key
-        for (name, argument) in arguments { value = value.replacingOccurrences(of: "{\(name)}", with: argument) }
-        return value
+        fillPlaceholders(catalogs[language]?[key] ?? catalogs[.en]?[key] ?? key, arguments)
     }
 }

@@ -1,0 +1,172 @@
+import BillingDomain
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// A record that passes over thousands of rows (the renewal pass, the scale demo, the benchmark)
+/// write as plain multi-row INSERTs (`BatchInsert`) and read from plain SELECTs.
+///
+/// Fluent finds a model's fields by reflection (`Mirror`) every time it encodes or decodes one:
+/// measured, that was a third of the CPU of filling a database with a hundred thousand accounts
+/// and the largest cost of the renewal pass. Here the columns are listed by hand, once.
+/// `PlainRecordTests` proves, for every conforming record, that the columns are exactly the
+/// model's fields and that a record written one way reads back identical the other way.
+public protocol PlainRecord: Model {
+    /// Every column of the table, in the order of `plainValues`.
+    static var plainColumns: [String] { get }
+    /// The record's value of each of `plainColumns`.
+    var plainValues: [any Encodable & Sendable] { get }
+}
+
+/// A `PlainRecord` that can also be read from a plain `SELECT *` (or any SELECT of its columns).
+public protocol PlainReadable: PlainRecord {
+    /// The record as stored in `row`, marked as existing (so it updates, never inserts again).
+    init(plainRow row: some SQLRow) throws
+}
+
+extension PlainReadable {
+    /// The records of a plain SELECT of every column.
+    public static func plainRead(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [Self] {
+        try await sql.raw(query).all().map { try Self(plainRow: $0) }
+    }
+
+    /// Every column, for a plain SELECT: `SELECT \(columnList) FROM …`.
+    public static var columnList: SQLQueryString { "\(idents: plainColumns, joinedBy: ", ")" }
+}
+
+extension SQLRow {
+    fileprivate func value<T: Decodable>(_ column: String) throws -> T { try decode(column: column, as: T.self) }
+}
+
+extension AccountRecord: PlainReadable {
+    public static let plainColumns = [
+        "id", "client_code", "name", "country", "registered_on", "currency", "language", "status", "created_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [id, clientCode, name, country, registeredOn, currency, language, status, createdAt]
+    }
+
+    public convenience init(plainRow row: some SQLRow) throws {
+        self.init(
+            id: try row.value("id"), clientCode: try row.value("client_code"), name: try row.value("name"),
+            country: try row.value("country"), registeredOn: try row.value("registered_on"), currency: try row.value("currency"),
+            language: try row.value("language"), status: try row.value("status"), createdAt: try row.value("created_at"))
+        $id.exists = true
+    }
+}
+
+extension UserRecord: PlainReadable {
+    public static let plainColumns = [
+        "id", "account_id", "email", "name", "password_hash", "is_owner", "enabled", "phone", "language", "last_login_at",
+        "email_confirmed_at", "created_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [id, accountID, email, name, passwordHash, isOwner, enabled, phone, language, lastLoginAt, emailConfirmedAt, createdAt]
+    }
+
+    public convenience init(plainRow row: some SQLRow) throws {
+        self.init(
+            id: try row.value("id"), accountID: try row.value("account_id"), email: try row.value("email"), name: try row.value("name"),
+            passwordHash: try row.value("password_hash"), isOwner: try row.value("is_owner"), enabled: try row.value("enabled"),
+            phone: try row.value("phone"), language: try row.value("language"), createdAt: try row.value("created_at"),
+            emailConfirmedAt: try row.value("email_confirmed_at"))
+        lastLoginAt = try row.value("last_login_at")
+        $id.exists = true
+    }
+}
+
+extension ServiceRecord: PlainReadable {
+    public static let plainColumns = [
+        "id", "account_id", "number", "plan_id", "product_type", "plan_name", "domain_name", "os_image", "addons", "status",
+        "operation", "period", "currency", "recurring_amount", "auto_renew", "saved_method_id", "anchor_on", "periods_paid",
+        "expires_on", "is_trial", "ip_address", "expired_on", "created_at", "updated_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [
+            id, accountID, number, planID, productType, planName, domainName, osImage, addons, status, operation, period, currency,
+            recurringAmount, autoRenew, savedMethodID, anchorOn, periodsPaid, expiresOn, isTrial, ipAddress, expiredOn, createdAt,
+            updatedAt
+        ]
+    }
+
+    public convenience init(plainRow row: some SQLRow) throws {
+        self.init(
+            id: try row.value("id"), accountID: try row.value("account_id"), number: try row.value("number"),
+            planID: try row.value("plan_id"), productType: try row.value("product_type"), planName: try row.value("plan_name"),
+            domainName: try row.value("domain_name"), osImage: try row.value("os_image"), addons: try row.value("addons"),
+            status: try row.value("status"), period: try row.value("period"), currency: try row.value("currency"),
+            recurringAmount: try row.value("recurring_amount"), autoRenew: try row.value("auto_renew"),
+            anchorOn: try row.value("anchor_on"), periodsPaid: try row.value("periods_paid"), expiresOn: try row.value("expires_on"),
+            isTrial: try row.value("is_trial"), createdAt: try row.value("created_at"))
+        operation = try row.value("operation")
+        savedMethodID = try row.value("saved_method_id")
+        ipAddress = try row.value("ip_address")
+        expiredOn = try row.value("expired_on")
+        updatedAt = try row.value("updated_at")
+        $id.exists = true
+    }
+}
+
+extension ServiceEventRecord: PlainRecord {
+    public static let plainColumns = ["id", "service_id", "at", "event", "from_status", "to_status", "actor", "note"]
+
+    public var plainValues: [any Encodable & Sendable] { [id, serviceID, at, event, fromStatus, toStatus, actor, note] }
+}
+
+extension ExpenseRecord: PlainRecord {
+    public static let plainColumns = [
+        "id", "account_id", "service_id", "description", "charged_on", "period_from", "period_to", "amount", "tax", "tax_rate",
+        "currency", "paid_amount", "ledger_transaction_id", "idempotency_key", "created_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [
+            id, accountID, serviceID, summary, chargedOn, periodFrom, periodTo, amount, tax, taxRate, currency, paidAmount,
+            ledgerTransactionID, idempotencyKey, createdAt
+        ]
+    }
+}
+
+extension PaymentRecord: PlainRecord {
+    public static let plainColumns = [
+        "id", "account_id", "number", "method_id", "method_kind", "purpose", "order_id", "service_id", "payer_id", "saved_method_id",
+        "cashback_of", "currency", "amount", "commission", "total", "cashback", "refunded", "status", "save_method",
+        "gateway_session_id", "gateway_payment_id", "redirect_url", "failure", "idempotency_key", "created_at", "credited_at",
+        "ledger_transaction_id"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [
+            id, accountID, number, methodID, channel, purpose, orderID, serviceID, payerID, savedMethodID, cashbackOf, currency, amount,
+            commission, total, cashback, refunded, status, saveMethod, gatewaySessionID, gatewayPaymentID, redirectURL, failure,
+            idempotencyKey, createdAt, creditedAt, ledgerTransactionID
+        ]
+    }
+}
+
+extension OrderRecord: PlainRecord {
+    public static let plainColumns = [
+        "id", "account_id", "number", "status", "currency", "total", "tax", "payment_method", "created_at", "paid_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [id, accountID, number, status, currency, total, tax, paymentMethod, createdAt, paidAt]
+    }
+}
+
+extension OrderItemRecord: PlainRecord {
+    public static let plainColumns = [
+        "id", "account_id", "order_id", "kind", "plan_id", "service_id", "period", "domain_name", "os_image", "addons", "trial",
+        "promo_code", "quote", "amount", "tax", "created_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [
+            id, accountID, orderID, kind, planID, serviceID, period, domainName, osImage, addons, trial, promoCode, quote, amount, tax,
+            createdAt
+        ]
+    }
+}
