@@ -24,8 +24,24 @@ public struct LocalDate: Sendable, Hashable, Codable, Comparable, CustomStringCo
         self.init(year: y, month: m, day: d)
     }
 
+    /// `YYYY-MM-DD`, written digit by digit (`String(format:)` went through Foundation's
+    /// formatter and was a tenth of the renewal pass's CPU).
     public var iso: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        LocalDate.append(year, digits: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        LocalDate.append(month, digits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        LocalDate.append(day, digits: 2, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `value` in decimal, zero-padded to at least `digits` (a year past 9999 keeps its digits).
+    private static func append(_ value: Int, digits: Int, to bytes: inout [UInt8]) {
+        let text = String(value)
+        for _ in text.utf8.count..<max(digits, text.utf8.count) { bytes.append(UInt8(ascii: "0")) }
+        bytes.append(contentsOf: text.utf8)
     }
 
     public var description: String { iso }

@@ -33,6 +33,15 @@ struct CalendarTests {
         #expect(date("2026-01-09") < date("2026-01-10"))
     }
 
+    @Test func datesAreWrittenAsYearMonthDayWithLeadingZeros() {
+        #expect(LocalDate(year: 2026, month: 3, day: 5)?.iso == "2026-03-05")
+        #expect(LocalDate(year: 2026, month: 12, day: 31)?.iso == "2026-12-31")
+        #expect(LocalDate(year: 987, month: 1, day: 1)?.iso == "0987-01-01")
+        #expect(LocalDate(year: 12_026, month: 10, day: 10)?.iso == "12026-10-10")
+        #expect(Hex.encode([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
+        #expect(Hex.encode([]) == "")
+    }
+
     @Test func billingDatesFollowTheProvidersTimeZone() {
         let kyiv = BillingCalendar(timeZone: TimeZone(identifier: "Europe/Kyiv")!)
         let utc = BillingCalendar(timeZone: TimeZone(identifier: "UTC")!)
