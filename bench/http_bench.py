@@ -90,17 +90,17 @@ def start_server(binary, database, port):
     sys.exit("billing serve did not answer /health within 120 s")
 
 
-def login(base):
+def login(base, email, password):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(base + "/login") as response:
         form = HiddenInputs()
         form.feed(response.read().decode())
-    fields = dict(form.fields, email=CLIENT_EMAIL, password=CLIENT_PASSWORD)
+    fields = dict(form.fields, email=email, password=password)
     opener.open(urllib.request.Request(base + "/login", data=urllib.parse.urlencode(fields).encode()))
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     request = urllib.request.Request(
-        base + "/api/v1/auth/tokens", data=json.dumps({"email": CLIENT_EMAIL, "password": CLIENT_PASSWORD}).encode(),
+        base + "/api/v1/auth/tokens", data=json.dumps({"email": email, "password": password}).encode(),
         headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request) as response:
         token = json.loads(response.read())["token"]
@@ -168,23 +168,25 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--email", default=CLIENT_EMAIL, help="the client to log in as (client1@scale.example …)")
+    parser.add_argument("--password", default=CLIENT_PASSWORD)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     ensure_wrk()
     proc, startup = start_server(args.binary, args.database, args.port)
     base = f"http://127.0.0.1:{args.port}"
-    results = {"database": args.database, "connections": args.connections, "seconds": args.seconds,
+    results = {"database": args.database, "client": args.email, "connections": args.connections, "seconds": args.seconds,
                "startup_seconds": round(startup, 3), "targets": []}
     try:
-        cookie, token = login(base)
+        cookie, token = login(base, args.email, args.password)
         with urllib.request.urlopen(base + "/login") as response:
             stylesheet = re.search(r'href="(/assets/[^"]+\.css)"', response.read().decode()).group(1)
         targets = [(name, path or stylesheet, kind) for name, path, kind in PAGES]
         for name, path, kind in targets:
             status = check(base, path, header_for(kind, cookie, token))
             if status != 200:
-                sys.exit(f"{name} ({path}) answered {status} for the demo client; nothing measured")
+                sys.exit(f"{name} ({path}) answered {status} for {args.email}; nothing measured")
         for name, path, kind in targets:
             figures = run_wrk(base + path, header_for(kind, cookie, token), args.connections, args.threads, args.seconds)
             results["targets"].append(dict(figures, name=name, path=path))
@@ -200,7 +202,8 @@ def main():
     if args.json:
         print(json.dumps(results, indent=1))
         return
-    print(f"billing serve ready in {startup:.2f} s; {args.connections} connections, {args.seconds} s per target")
+    print(f"billing serve ready in {startup:.2f} s; logged in as {args.email}; {args.connections} connections, "
+          f"{args.seconds} s per target")
     print("| target | path | requests/s | share of static | p50 ms | p99 ms | p99 / static p99 | non-2xx |")
     print("|---|---|---|---|---|---|---|---|")
     for t in results["targets"]:

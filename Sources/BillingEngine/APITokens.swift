@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingStore
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// Bearer tokens for the JSON API (API-1): issued for e-mail and password, stored hashed.
@@ -62,11 +63,20 @@ public struct APITokens: Sendable {
         guard token.hasPrefix(Self.prefix), token.count <= 100 else { return nil }
         let db = context.database
         let now = context.clock.now
-        guard let record = try await APITokenRecord.query(on: db).filter(\.$tokenHash == SecretToken.digest(token)).first(),
-            record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now,
-            let user = try await UserRecord.find(record.userID, on: db), user.enabled,
-            let account = try await AccountRecord.find(user.accountID, on: db),
-            account.status == AccountStatus.active
+        // The token, its user and account in one plain query: every API request asks this first.
+        guard
+            let row = try await db.sql.raw(
+                """
+                SELECT \(APITokenRecord.columnList(of: "t")), \(UserRecord.columnList(of: "u")), \(AccountRecord.columnList(of: "a"))
+                FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id
+                WHERE t.token_hash = \(bind: SecretToken.digest(token))
+                """
+            ).first()
+        else { return nil }
+        let record = try APITokenRecord(plainRow: row, prefix: "t_")
+        let user = try UserRecord(plainRow: row, prefix: "u_")
+        let account = try AccountRecord(plainRow: row, prefix: "a_")
+        guard record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now, user.enabled, account.status == AccountStatus.active
         else { return nil }
         if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
             record.lastUsedAt = now

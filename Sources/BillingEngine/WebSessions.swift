@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingStore
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// Browser sessions in the database. A login always creates a new session (a new cookie value),
@@ -30,23 +31,46 @@ public struct WebSessions: Sendable {
 
     /// The live session a cookie value names in a realm, or `nil`; extends its idle lifetime.
     public func resolve(token: String, realm: Realm) async throws -> WebSessionRecord? {
-        guard token.count <= 100 else { return nil }
-        let now = context.clock.now
-        guard
+        guard token.count <= 100,
             let session = try await WebSessionRecord.query(on: context.database)
                 .filter(\.$tokenHash == SecretToken.digest(token)).filter(\.$realm == realm.rawValue).first()
         else { return nil }
+        return try await keepAlive(session) ? session : nil
+    }
+
+    /// A client's live session with its user and account, read in one plain query (every page
+    /// of the client area asks this first); `nil` when the cookie names no live session.
+    /// Whether the user and account may act is the caller's decision.
+    public func resolveClient(token: String) async throws -> (session: WebSessionRecord, user: UserRecord, account: AccountRecord)? {
+        guard token.count <= 100,
+            let row = try await context.database.sql.raw(
+                """
+                SELECT \(WebSessionRecord.columnList(of: "s")), \(UserRecord.columnList(of: "u")), \(AccountRecord.columnList(of: "a"))
+                FROM web_sessions s JOIN users u ON u.id = s.principal_id JOIN accounts a ON a.id = u.account_id
+                WHERE s.token_hash = \(bind: SecretToken.digest(token)) AND s.realm = \(bind: Realm.client.rawValue)
+                """
+            ).first()
+        else { return nil }
+        let session = try WebSessionRecord(plainRow: row, prefix: "s_")
+        guard try await keepAlive(session) else { return nil }
+        return (session, try UserRecord(plainRow: row, prefix: "u_"), try AccountRecord(plainRow: row, prefix: "a_"))
+    }
+
+    /// Whether `session` is live: an expired one is deleted; a live one's idle expiry moves
+    /// forward (at most once a `touchInterval`).
+    private func keepAlive(_ session: WebSessionRecord) async throws -> Bool {
+        let now = context.clock.now
         let end = session.createdAt.addingTimeInterval(Self.absoluteLifetime)
         guard session.expiresAt > now, end > now else {
             try await session.delete(on: context.database)
-            return nil
+            return false
         }
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
             session.lastSeenAt = now
             session.expiresAt = min(now.addingTimeInterval(Self.idleLifetime), end)
             try await session.save(on: context.database)
         }
-        return session
+        return true
     }
 
     /// Ends the session a cookie value names.

@@ -28,6 +28,8 @@ struct PlainRecordTests {
         check(PaymentRecord.self)
         check(OrderRecord.self)
         check(OrderItemRecord.self)
+        check(WebSessionRecord.self)
+        check(APITokenRecord.self)
     }
 
     @Test func recordsWrittenPlainReadBackThroughFluentAndTheOtherWayRound() async throws {
@@ -50,7 +52,7 @@ struct PlainRecordTests {
                 user.lastLoginAt = Self.at.addingTimeInterval(120)
                 return user
             }
-            _ = try await Self.roundTrip(user, on: db)
+            let users = try await Self.roundTrip(user, on: db)
             let service = { (n: Int) in
                 let service = ServiceRecord(
                     accountID: owner, number: 9_000 + n, planID: catalog.monthly, productType: .dedicated, planName: "Plan \(n)",
@@ -99,6 +101,23 @@ struct PlainRecordTests {
                         periodFrom: "2026-03-01", periodTo: "2026-03-31", amount: 12_300 + Int64(n), tax: 2_000, taxRate: 2_300,
                         currency: .KZT, paidAmount: 5_000, ledgerTransactionID: UUID(), idempotencyKey: "plain-expense-\(n)",
                         createdAt: Self.at)
+                }, on: db)
+            _ = try await Self.roundTrip(
+                { (n: Int) in
+                    let session = WebSessionRecord(
+                        tokenHash: "hash-\(n)", realm: "client", principalID: UUID(), createdAt: Self.at,
+                        expiresAt: Self.at.addingTimeInterval(3_600), ip: "198.51.100.\(n)", userAgent: "Agent \(n)")
+                    session.lastSeenAt = Self.at.addingTimeInterval(60)
+                    return session
+                }, on: db)
+            _ = try await Self.roundTrip(
+                { (n: Int) in
+                    let token = APITokenRecord(
+                        userID: users[0], name: "Token \(n)", tokenHash: "token-hash-\(n)", scopes: "read write",
+                        expiresAt: Self.at.addingTimeInterval(7_200), createdAt: Self.at)
+                    token.lastUsedAt = Self.at.addingTimeInterval(30)
+                    token.revokedAt = Self.at.addingTimeInterval(90)
+                    return token
                 }, on: db)
             _ = try await Self.roundTrip(
                 { (n: Int) in

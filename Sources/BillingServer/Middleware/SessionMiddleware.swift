@@ -93,9 +93,7 @@ enum SessionCookie {
     /// "already logged in" redirect and the language switch).
     static func loadClient(_ request: Request) async throws -> ClientIdentity? {
         guard let token = request.cookies[client]?.string, !token.isEmpty,
-            let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .client),
-            let user = try await UserRecord.find(session.principalID, on: request.engine.database), user.enabled,
-            let account = try await AccountRecord.find(user.accountID, on: request.engine.database),
+            let (_, user, account) = try await WebSessions(context: request.engine).resolveClient(token: token), user.enabled,
             account.status == AccountStatus.active
         else { return nil }
         if let language = user.language { request.language = language }

@@ -18,24 +18,38 @@ public protocol PlainRecord: Model {
     var plainValues: [any Encodable & Sendable] { get }
 }
 
-/// A `PlainRecord` that can also be read from a plain `SELECT *` (or any SELECT of its columns).
+/// A `PlainRecord` that can also be read from a plain SELECT of its columns.
 public protocol PlainReadable: PlainRecord {
     /// The record as stored in `row`, marked as existing (so it updates, never inserts again).
-    init(plainRow row: some SQLRow) throws
+    /// In a join, each column is read as `<prefix><column>` (see `columnList(of:)`).
+    init(plainRow row: some SQLRow, prefix: String) throws
 }
 
 extension PlainReadable {
+    public init(plainRow row: some SQLRow) throws { try self.init(plainRow: row, prefix: "") }
+
     /// The records of a plain SELECT of every column.
     public static func plainRead(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [Self] {
         try await sql.raw(query).all().map { try Self(plainRow: $0) }
     }
 
     /// Every column, for a plain SELECT: `SELECT \(columnList) FROM …`.
-    public static var columnList: SQLQueryString { "\(idents: plainColumns, joinedBy: ", ")" }
+    public static var columnList: SQLQueryString { "\(unsafeRaw: plainColumns.map { "\"\($0)\"" }.joined(separator: ", "))" }
+
+    /// Every column of the table aliased `alias` in a join, each named `<alias>_<column>`:
+    /// read the record back with `init(plainRow:prefix: "<alias>_")`. The names are the
+    /// record's own constants, quoted as both databases quote identifiers.
+    public static func columnList(of alias: String) -> SQLQueryString {
+        "\(unsafeRaw: plainColumns.map { "\"\(alias)\".\"\($0)\" AS \"\(alias)_\($0)\"" }.joined(separator: ", "))"
+    }
 }
 
-extension SQLRow {
-    fileprivate func value<T: Decodable>(_ column: String) throws -> T { try decode(column: column, as: T.self) }
+/// Reads a record's columns under a prefix.
+struct PrefixedRow<Row: SQLRow> {
+    let row: Row
+    let prefix: String
+
+    func value<T: Decodable>(_ column: String) throws -> T { try row.decode(column: prefix + column, as: T.self) }
 }
 
 extension AccountRecord: PlainReadable {
@@ -47,7 +61,8 @@ extension AccountRecord: PlainReadable {
         [id, clientCode, name, country, registeredOn, currency, language, status, createdAt]
     }
 
-    public convenience init(plainRow row: some SQLRow) throws {
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
         self.init(
             id: try row.value("id"), clientCode: try row.value("client_code"), name: try row.value("name"),
             country: try row.value("country"), registeredOn: try row.value("registered_on"), currency: try row.value("currency"),
@@ -66,7 +81,8 @@ extension UserRecord: PlainReadable {
         [id, accountID, email, name, passwordHash, isOwner, enabled, phone, language, lastLoginAt, emailConfirmedAt, createdAt]
     }
 
-    public convenience init(plainRow row: some SQLRow) throws {
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
         self.init(
             id: try row.value("id"), accountID: try row.value("account_id"), email: try row.value("email"), name: try row.value("name"),
             passwordHash: try row.value("password_hash"), isOwner: try row.value("is_owner"), enabled: try row.value("enabled"),
@@ -92,7 +108,8 @@ extension ServiceRecord: PlainReadable {
         ]
     }
 
-    public convenience init(plainRow row: some SQLRow) throws {
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
         self.init(
             id: try row.value("id"), accountID: try row.value("account_id"), number: try row.value("number"),
             planID: try row.value("plan_id"), productType: try row.value("product_type"), planName: try row.value("plan_name"),
@@ -168,5 +185,45 @@ extension OrderItemRecord: PlainRecord {
             id, accountID, orderID, kind, planID, serviceID, period, domainName, osImage, addons, trial, promoCode, quote, amount, tax,
             createdAt
         ]
+    }
+}
+
+extension WebSessionRecord: PlainReadable {
+    public static let plainColumns = [
+        "id", "token_hash", "realm", "principal_id", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [id, tokenHash, realm, principalID, createdAt, lastSeenAt, expiresAt, ip, userAgent]
+    }
+
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
+        self.init(
+            id: try row.value("id"), tokenHash: try row.value("token_hash"), realm: try row.value("realm"),
+            principalID: try row.value("principal_id"), createdAt: try row.value("created_at"), expiresAt: try row.value("expires_at"),
+            ip: try row.value("ip"), userAgent: try row.value("user_agent"))
+        lastSeenAt = try row.value("last_seen_at")
+        $id.exists = true
+    }
+}
+
+extension APITokenRecord: PlainReadable {
+    public static let plainColumns = [
+        "id", "user_id", "name", "token_hash", "scopes", "last_used_at", "expires_at", "revoked_at", "created_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [id, userID, name, tokenHash, scopes, lastUsedAt, expiresAt, revokedAt, createdAt]
+    }
+
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
+        self.init(
+            id: try row.value("id"), userID: try row.value("user_id"), name: try row.value("name"), tokenHash: try row.value("token_hash"),
+            scopes: try row.value("scopes"), expiresAt: try row.value("expires_at"), createdAt: try row.value("created_at"))
+        lastUsedAt = try row.value("last_used_at")
+        revokedAt = try row.value("revoked_at")
+        $id.exists = true
     }
 }
