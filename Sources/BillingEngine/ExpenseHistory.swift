@@ -33,8 +33,8 @@ public struct ExpenseHistory: Sendable {
 
     /// The WHERE clause of a filter, the one place the filter is turned into SQL: the page, its
     /// totals and the CSV all use it.
-    private func conditions(account: AccountRecord, filter: Filter, on sql: any SQLDatabase) -> SQLQueryString {
-        var clause: SQLQueryString = "account_id = \(bind: account.id!) AND currency = \(bind: account.currency)"
+    private func conditions(account: Account, filter: Filter, on sql: any SQLDatabase) -> SQLQueryString {
+        var clause: SQLQueryString = "account_id = \(bind: account.id) AND currency = \(bind: account.currency)"
         if let from = filter.from { clause = clause + " AND charged_on >= \(bind: from.iso)" }
         if let to = filter.to { clause = clause + " AND charged_on <= \(bind: to.iso)" }
         if let service = filter.serviceID { clause = clause + " AND service_id = \(bind: service)" }
@@ -51,20 +51,20 @@ public struct ExpenseHistory: Sendable {
     private var sql: any SQLDatabase { context.database.sql }
 
     /// The rows a filter matches, in the given order, decoded as records.
-    private func rows(account: AccountRecord, filter: Filter, order: SQLQueryString, limit: Int, offset: Int = 0) async throws
+    private func rows(account: Account, filter: Filter, order: SQLQueryString, limit: Int, offset: Int = 0) async throws
         -> [ExpenseRecord]
     {
         try await sql.raw(
             """
-            SELECT * FROM expenses WHERE \(conditions(account: account, filter: filter, on: sql)) ORDER BY \(order)
+            SELECT \(ExpenseRecord.columnList) FROM expenses WHERE \(conditions(account: account, filter: filter, on: sql))
+            ORDER BY \(order)
             LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))
             """
-        ).all().map { try $0.decode(fluentModel: ExpenseRecord.self) }
+        ).all().map { try ExpenseRecord(plainRow: $0) }
     }
 
     /// One page of expenses, newest first, with the totals of everything the filter matches.
     public func page(account: Account, filter: Filter, page: PageRequest) async throws -> (Page<Expense>, Totals) {
-        let account = try await context.record(of: account)
         let currency = account.currency
         // SUM of a bigint is numeric in PostgreSQL; the casts bring it back to 64-bit integers on both.
         let row = try await sql.raw(
@@ -93,7 +93,6 @@ public struct ExpenseHistory: Sendable {
     /// Every expense the filter matches as CSV (RFC 4180, plain amounts with a dot), oldest
     /// first, for a bookkeeper's spreadsheet.
     public func csv(account: Account, filter: Filter) async throws -> String {
-        let account = try await context.record(of: account)
         let rows = try await rows(account: account, filter: filter, order: "charged_on, created_at", limit: 100_000)
         var out = "id,service,charged_on,period_from,period_to,amount,tax,tax_rate,unpaid,currency,paid_by\r\n"
         for row in rows {

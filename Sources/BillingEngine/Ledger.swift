@@ -193,22 +193,32 @@ public struct Ledger: Sendable {
 
     /// A client's balance movements, newest first.
     public func movements(of clientAccountID: UUID, page: PageRequest) async throws -> Page<Movement> {
-        let base = LedgerEntryRecord.query(on: database).filter(\.$clientAccountID == clientAccountID)
-        let total = try await base.copy().count()
+        // Plain SQL, the entries joined to their transactions: the balance history and the API's
+        // ledger run this on every visit.
+        let sql = database.sql
+        let total =
+            try await sql.raw("SELECT COUNT(*) AS n FROM ledger_entries WHERE client_account_id = \(bind: clientAccountID)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
         let page = page.within(total: total)
-        let entries = try await base.sort(\.$createdAt, .descending).sort(\.$id, .descending)
-            .offset(page.offset).limit(page.size).all()
-        let ids = Set(entries.map(\.transactionID))
-        let transactions = try await LedgerTransactionRecord.query(on: database).filter(\.$id ~~ ids).all()
-        let byID = Dictionary(uniqueKeysWithValues: transactions.map { ($0.id!, $0) })
-        let items = entries.compactMap { entry -> Movement? in
-            guard let transaction = byID[entry.transactionID] else { return nil }
-            let currency = entry.currency
-            return Movement(
-                transactionID: entry.transactionID, date: entry.createdAt,
-                kind: transaction.kind,
-                memo: transaction.memo, text: transaction.text.flatMap { try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8)) },
-                amount: Money(units: entry.amount, currency: currency))
+        let rows = try await sql.raw(
+            """
+            SELECT e.transaction_id, e.created_at, e.amount, e.currency, t.kind, t.memo, t.text
+            FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+            WHERE e.client_account_id = \(bind: clientAccountID) ORDER BY e.created_at DESC, e.id DESC
+            LIMIT \(unsafeRaw: String(page.size)) OFFSET \(unsafeRaw: String(page.offset))
+            """
+        ).all()
+        let items = try rows.map { row in
+            Movement(
+                transactionID: try row.decode(column: "transaction_id", as: UUID.self),
+                date: try row.decode(column: "created_at", as: Date.self),
+                kind: try row.decode(column: "kind", as: LedgerTransactionKind.self), memo: try row.decode(column: "memo", as: String.self),
+                text: try row.decode(column: "text", as: String?.self).flatMap {
+                    try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8))
+                },
+                amount: Money(
+                    units: try row.decode(column: "amount", as: Int64.self), currency: try row.decode(column: "currency", as: Currency.self)
+                ))
         }
         return Page(items: items, total: total, request: page)
     }

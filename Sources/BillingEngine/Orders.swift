@@ -115,7 +115,10 @@ public struct Cart: Sendable {
     }
 
     public func count(account: Account) async throws -> Int {
-        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$orderID == nil).count()
+        // Every client page shows it: one plain count on the (account_id, order_id) index.
+        try await context.database.sql.raw(
+            "SELECT COUNT(*) AS n FROM order_items WHERE account_id = \(bind: account.id) AND order_id IS NULL"
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     func cartItem(_ id: UUID, account: AccountRecord) async throws -> OrderItemRecord {
@@ -395,7 +398,10 @@ public struct Orders: Sendable {
 
     /// The number of items waiting in the account's cart (the menu shows it).
     public func cartCount(account: Account) async throws -> Int {
-        try await OrderItemRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$orderID == nil).count()
+        // Every client page shows it: one plain count on the (account_id, order_id) index.
+        try await context.database.sql.raw(
+            "SELECT COUNT(*) AS n FROM order_items WHERE account_id = \(bind: account.id) AND order_id IS NULL"
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// The items of some orders, grouped by order.

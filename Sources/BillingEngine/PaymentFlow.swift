@@ -581,12 +581,20 @@ public struct PaymentFlow: Sendable {
     }
 
     public func list(account: Account, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
-        var query = PaymentRecord.query(on: context.database).filter(\.$accountID == account.id)
-        if let statuses = filter.statuses { query = query.filter(\.$status ~~ statuses) }
-        let total = try await query.copy().count()
+        // Plain SQL: the payments page and the API's list run this on every visit.
+        let sql = context.database.sql
+        var condition: SQLQueryString = "account_id = \(bind: account.id)"
+        if let statuses = filter.statuses {
+            condition = condition + " AND status IN (\(binds: statuses.map(\.rawValue)))"
+        }
+        let total =
+            try await sql.raw("SELECT COUNT(*) AS n FROM payments WHERE \(condition)").first()?.decode(column: "n", as: Int.self) ?? 0
         let page = page.within(total: total)
-        let items = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending)
-            .offset(page.offset).limit(page.size).all()
+        let items = try await PaymentRecord.plainRead(
+            """
+            SELECT \(PaymentRecord.columnList) FROM payments WHERE \(condition) ORDER BY created_at DESC, number DESC
+            LIMIT \(unsafeRaw: String(page.size)) OFFSET \(unsafeRaw: String(page.offset))
+            """, on: sql)
         return Page(items: items, total: total, request: page).map(value)
     }
 

@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingStore
 import FluentKit
+import FluentSQL
 import Foundation
 import Payments
 
@@ -132,7 +133,10 @@ public struct PaymentMethods: Sendable {
 
     /// Every method, for staff.
     public func all() async throws -> [PaymentMethod] {
-        try await PaymentMethodRecord.query(on: context.database).sort(\.$position).all().map(PaymentMethod.init)
+        // Read by plain SQL: the payments pages list every method on each request.
+        try await PaymentMethodRecord.plainRead(
+            "SELECT \(PaymentMethodRecord.columnList) FROM payment_methods ORDER BY position, id", on: context.database.sql
+        ).map(PaymentMethod.init)
     }
 
     public func method(_ id: UUID) async throws -> PaymentMethod? {

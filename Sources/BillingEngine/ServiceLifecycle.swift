@@ -361,27 +361,38 @@ public struct ServiceLifecycle: Sendable {
 
     /// The account's services (SVC-1), newest first.
     public func list(account: Account, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
-        let db = context.database
-        let query = ServiceRecord.query(on: db).filter(\.$accountID == account.id)
-        if let type = filter.type { query.filter(\.$productType == type) }
+        // Plain SQL: the services page runs this on every visit, and Fluent's decoding reflects
+        // on every row.
+        let sql = context.database.sql
+        var conditions: [SQLQueryString] = ["account_id = \(bind: account.id)"]
+        if let type = filter.type { conditions.append("product_type = \(bind: type.rawValue)") }
         if let status = filter.status {
-            query.filter(\.$status == status)
+            conditions.append("status = \(bind: status.rawValue)")
         } else if !filter.includeDeleted {
-            query.filter(\.$status != ServiceStatus.deleted)
+            conditions.append("status <> \(bind: ServiceStatus.deleted.rawValue)")
         }
         let text = filter.search.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         if !text.isEmpty {
-            let like: DatabaseQuery.Filter.Method = .custom(db.isPostgreSQL ? "ILIKE" : "LIKE")
-            query.group(.or) { group in
-                group.filter(\.$domainName, like, "%\(text)%").filter(\.$planName, like, "%\(text)%")
-                    .filter(\.$ipAddress, like, "%\(text)%")
-                if let number = Int(text.trimmingCharacters(in: CharacterSet(charactersIn: "#"))) { group.filter(\.$number == number) }
+            // PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII).
+            let like: SQLQueryString = sql.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+            var alternatives: [SQLQueryString] = ["domain_name", "plan_name", "ip_address"].map { column in
+                "\(unsafeRaw: column) \(like) \(bind: "%\(text)%")"
             }
+            if let number = Int(text.trimmingCharacters(in: CharacterSet(charactersIn: "#"))) {
+                alternatives.append("number = \(bind: number)")
+            }
+            conditions.append("(\(alternatives.joined(separator: " OR ")))")
         }
-        let total = try await query.copy().count()
+        let condition = conditions.joined(separator: " AND ")
+        let total =
+            try await sql.raw("SELECT COUNT(*) AS n FROM services WHERE \(condition)").first()?.decode(column: "n", as: Int.self) ?? 0
         let page = page.within(total: total)
-        let services = try await query.sort(\.$number, .descending).offset(page.offset).limit(page.size).all()
+        let services = try await ServiceRecord.plainRead(
+            """
+            SELECT \(ServiceRecord.columnList) FROM services WHERE \(condition)
+            ORDER BY number DESC LIMIT \(unsafeRaw: String(page.size)) OFFSET \(unsafeRaw: String(page.offset))
+            """, on: sql)
         return Page(items: try await context.values(services), total: total, request: page)
     }
 

@@ -36,8 +36,8 @@ struct QueryCountTests {
     /// Statements per request (the session or token look-up, one joined query, included),
     /// measured 2026-12-02.
     static let budget = [
-        "/dashboard": 4, "/services": 8, "/finance/expenses": 7, "/finance/balance": 7, "/payments?filter=all": 7, "/orders": 8,
-        "/api/v1/me": 2, "/api/v1/ledger": 4, "/api/v1/payments": 4
+        "/dashboard": 3, "/services": 7, "/finance/expenses": 5, "/finance/balance": 5, "/payments?filter=all": 6, "/orders": 7,
+        "/api/v1/me": 2, "/api/v1/ledger": 3, "/api/v1/payments": 4
     ]
 
     @Test func aPagesQueryCountDoesNotGrowWithTheRowsItShows() async throws {

@@ -30,6 +30,7 @@ struct PlainRecordTests {
         check(OrderItemRecord.self)
         check(WebSessionRecord.self)
         check(APITokenRecord.self)
+        check(PaymentMethodRecord.self)
     }
 
     @Test func recordsWrittenPlainReadBackThroughFluentAndTheOtherWayRound() async throws {
@@ -101,6 +102,15 @@ struct PlainRecordTests {
                         periodFrom: "2026-03-01", periodTo: "2026-03-31", amount: 12_300 + Int64(n), tax: 2_000, taxRate: 2_300,
                         currency: .KZT, paidAmount: 5_000, ledgerTransactionID: UUID(), idempotencyKey: "plain-expense-\(n)",
                         createdAt: Self.at)
+                }, on: db)
+            _ = try await Self.roundTrip(
+                { (n: Int) in
+                    let method = PaymentMethodRecord(
+                        kind: .yookassa, name: "Method \(n)", descriptions: "{\"en\":\"Pay \(n)\"}", currency: .KZT,
+                        commissionBasisPoints: 250, commissionFixed: 1_000 + Int64(n), minimum: 5_000, maximum: 9_000_000,
+                        cashbackBasisPoints: 100, payerKinds: "person company", enabled: false, position: 7 + n, createdAt: Self.at)
+                    method.translations = "{\"name\":{\"uk\":\"Метод \(n)\"}}"
+                    return method
                 }, on: db)
             _ = try await Self.roundTrip(
                 { (n: Int) in

@@ -1,6 +1,7 @@
 import BillingDomain
 import BillingStore
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// A client's service as the client and staff areas see it: typed status, period, dates and price.
@@ -65,8 +66,17 @@ extension EngineContext {
     /// Services as a reader sees them: with their plans' translated names (one query for all).
     func values(_ records: [ServiceRecord]) async throws -> [Service] {
         let planIDs = Array(Set(records.map(\.planID)))
-        let plans = planIDs.isEmpty ? [] : try await PlanRecord.query(on: database).filter(\.$id ~~ planIDs).all()
-        let names = Dictionary(uniqueKeysWithValues: plans.map { ($0.id!, $0.localizedName.translations) })
+        // Only the plans' translated names, by plain SQL: every list of services asks this.
+        var names: [UUID: [Language: String]] = [:]
+        if !planIDs.isEmpty {
+            for row in try await database.sql.raw(
+                "SELECT id, translations FROM \(ident: PlanRecord.schema) WHERE id IN (\(binds: planIDs))"
+            ).all() {
+                let stored = Translations.decode(try row.decode(column: "translations", as: String?.self))
+                names[try row.decode(column: "id", as: UUID.self)] = Dictionary(
+                    uniqueKeysWithValues: Translations.languages.map { ($0, stored["name.\($0.rawValue)"] ?? "") })
+            }
+        }
         return records.map { Service($0, fallback: provider.defaultCurrency, planTranslations: names[$0.planID] ?? [:]) }
     }
 }

@@ -84,9 +84,8 @@ extension PageContext {
     static func client(_ request: Request) async throws -> PageContext {
         var context = PageContext(request)
         let identity = try request.client
-        guard let summary = try await AccountSummary.load(accountID: identity.accountID, context: request.engine) else {
-            throw PageError.notFound
-        }
+        // The account came with the session (one joined query); only the balance is read here.
+        let summary = try await AccountSummary.load(account: identity.account, context: request.engine)
         context.client = ClientHeader(
             userName: identity.userName, email: identity.email, summary: summary,
             cartCount: try await Orders(context: request.engine).cartCount(account: identity.account))

@@ -133,7 +133,7 @@ extension ServiceEventRecord: PlainRecord {
     public var plainValues: [any Encodable & Sendable] { [id, serviceID, at, event, fromStatus, toStatus, actor, note] }
 }
 
-extension ExpenseRecord: PlainRecord {
+extension ExpenseRecord: PlainReadable {
     public static let plainColumns = [
         "id", "account_id", "service_id", "description", "charged_on", "period_from", "period_to", "amount", "tax", "tax_rate",
         "currency", "paid_amount", "ledger_transaction_id", "idempotency_key", "created_at"
@@ -145,9 +145,21 @@ extension ExpenseRecord: PlainRecord {
             ledgerTransactionID, idempotencyKey, createdAt
         ]
     }
+
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
+        self.init(
+            id: try row.value("id"), accountID: try row.value("account_id"), serviceID: try row.value("service_id"),
+            summary: try row.value("description"), chargedOn: try row.value("charged_on"), periodFrom: try row.value("period_from"),
+            periodTo: try row.value("period_to"), amount: try row.value("amount"), tax: try row.value("tax"),
+            taxRate: try row.value("tax_rate"), currency: try row.value("currency"), paidAmount: try row.value("paid_amount"),
+            ledgerTransactionID: try row.value("ledger_transaction_id"), idempotencyKey: try row.value("idempotency_key"),
+            createdAt: try row.value("created_at"))
+        $id.exists = true
+    }
 }
 
-extension PaymentRecord: PlainRecord {
+extension PaymentRecord: PlainReadable {
     public static let plainColumns = [
         "id", "account_id", "number", "method_id", "method_kind", "purpose", "order_id", "service_id", "payer_id", "saved_method_id",
         "cashback_of", "currency", "amount", "commission", "total", "cashback", "refunded", "status", "save_method",
@@ -161,6 +173,30 @@ extension PaymentRecord: PlainRecord {
             commission, total, cashback, refunded, status, saveMethod, gatewaySessionID, gatewayPaymentID, redirectURL, failure,
             idempotencyKey, createdAt, creditedAt, ledgerTransactionID
         ]
+    }
+
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
+        self.init(
+            id: try row.value("id"), accountID: try row.value("account_id"), number: try row.value("number"),
+            methodID: try row.value("method_id"), channel: try row.value("method_kind"), purpose: try row.value("purpose"),
+            currency: try row.value("currency"), amount: try row.value("amount"), commission: try row.value("commission"),
+            total: try row.value("total"), cashback: try row.value("cashback"), status: try row.value("status"),
+            idempotencyKey: try row.value("idempotency_key"), createdAt: try row.value("created_at"))
+        orderID = try row.value("order_id")
+        serviceID = try row.value("service_id")
+        payerID = try row.value("payer_id")
+        savedMethodID = try row.value("saved_method_id")
+        cashbackOf = try row.value("cashback_of")
+        refunded = try row.value("refunded")
+        saveMethod = try row.value("save_method")
+        gatewaySessionID = try row.value("gateway_session_id")
+        gatewayPaymentID = try row.value("gateway_payment_id")
+        redirectURL = try row.value("redirect_url")
+        failure = try row.value("failure")
+        creditedAt = try row.value("credited_at")
+        ledgerTransactionID = try row.value("ledger_transaction_id")
+        $id.exists = true
     }
 }
 
@@ -224,6 +260,32 @@ extension APITokenRecord: PlainReadable {
             scopes: try row.value("scopes"), expiresAt: try row.value("expires_at"), createdAt: try row.value("created_at"))
         lastUsedAt = try row.value("last_used_at")
         revokedAt = try row.value("revoked_at")
+        $id.exists = true
+    }
+}
+
+extension PaymentMethodRecord: PlainReadable {
+    public static let plainColumns = [
+        "id", "kind", "name", "descriptions", "translations", "currency", "commission_bp", "commission_fixed", "minimum", "maximum",
+        "cashback_bp", "payer_kinds", "enabled", "position", "created_at"
+    ]
+
+    public var plainValues: [any Encodable & Sendable] {
+        [
+            id, kind, name, descriptions, translations, currency, commissionBasisPoints, commissionFixed, minimum, maximum,
+            cashbackBasisPoints, payerKinds, enabled, position, createdAt
+        ]
+    }
+
+    public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
+        let row = PrefixedRow(row: plain, prefix: prefix)
+        self.init(
+            id: try row.value("id"), kind: try row.value("kind"), name: try row.value("name"), descriptions: try row.value("descriptions"),
+            currency: try row.value("currency"), commissionBasisPoints: try row.value("commission_bp"),
+            commissionFixed: try row.value("commission_fixed"), minimum: try row.value("minimum"), maximum: try row.value("maximum"),
+            cashbackBasisPoints: try row.value("cashback_bp"), payerKinds: try row.value("payer_kinds"), enabled: try row.value("enabled"),
+            position: try row.value("position"), createdAt: try row.value("created_at"))
+        translations = try row.value("translations")
         $id.exists = true
     }
 }
