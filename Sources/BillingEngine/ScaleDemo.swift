@@ -21,14 +21,16 @@ public struct ScaleDemo: Sendable {
 
     public static let scaleDemoPassword = "scale-client-2026"
 
-    /// Where a fill stands, for the terminal's progress line.
+    /// Where a fill stands, for the terminal's progress line: whole accounts a second and whole
+    /// seconds left, counted in integer milliseconds.
     public struct Progress: Sendable {
         public let done: Int
         public let total: Int
-        public let seconds: Double
+        public let elapsed: Duration
 
-        public var perSecond: Double { Double(done) / max(seconds, 0.001) }
-        public var secondsLeft: Double { Double(total - done) / max(perSecond, 0.001) }
+        var milliseconds: Int64 { max(1, elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000) }
+        public var perSecond: Int64 { Int64(done) * 1_000 / milliseconds }
+        public var secondsLeft: Int64 { done == 0 ? 0 : Int64(total - done) * milliseconds / Int64(done) / 1_000 }
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -58,7 +60,8 @@ public struct ScaleDemo: Sendable {
         let passwordHash = try await context.passwords.hash(Self.scaleDemoPassword)
         let bank = try await PaymentMethodRecord.query(on: db).filter(\.$kind == .bankTransfer).filter(\.$currency == currency).first()
         var numbers = try await Numbers(context: context)
-        let started = DispatchTime.now()
+        let clock = ContinuousClock()
+        let started = clock.now
         var done = 0
         while done < count {
             let size = min(batchSize, count - done)
@@ -67,7 +70,7 @@ public struct ScaleDemo: Sendable {
                 bankMethod: bank?.id, numbers: &numbers)
             try await db.transaction { tx in try await batch.write(on: tx, ledger: context.ledger) }
             done += size
-            progress(Progress(done: done, total: count, seconds: RenewalBenchmark.seconds(since: started)))
+            progress(Progress(done: done, total: count, elapsed: clock.now - started))
         }
     }
 

@@ -75,9 +75,9 @@ public enum BillingCommands {
                 app.logger.logLevel = .warning
                 do {
                     try await ScaleDemo(context: app.billingEngine).fill(accounts: scale) { progress in
-                        let line = String(
-                            format: "\r%d / %d accounts · %.0f a second · about %.0f s left   ", progress.done, progress.total,
-                            progress.perSecond, progress.secondsLeft)
+                        let line =
+                            "\r\(progress.done) / \(progress.total) accounts · \(progress.perSecond) a second · "
+                            + "about \(progress.secondsLeft) s left   "
                         FileHandle.standardError.write(Data(line.utf8))
                     }
                 } catch let failure as ScaleDemo.Failure {
