@@ -94,19 +94,19 @@ let package = Package(
             name: "BillingEngineTests",
             dependencies: [
                 "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport", "PaymentsTestSupport",
-                .product(name: "Fluent", package: "fluent")
+                "ProvisioningTestSupport", .product(name: "Fluent", package: "fluent")
             ]),
         .testTarget(
             name: "BillingServerTests",
             dependencies: [
-                "BillingServer", "BillingTestSupport", "Payments",
+                "BillingServer", "BillingTestSupport", "Payments", "Provisioning", "ProvisioningTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Fluent", package: "fluent")
             ]),
         .target(
             name: "BillingTestSupport",
             dependencies: [
-                "BillingServer", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport",
+                "BillingServer", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport", "Provisioning",
                 .product(name: "Fluent", package: "fluent")
             ], path: "Tests/BillingTestSupport"),
         // Stand-ins for payment gateways: a local HTTP Stripe and YooKassa that check requests
@@ -115,6 +115,11 @@ let package = Package(
             name: "PaymentsTestSupport",
             dependencies: ["Payments", "BillingDomain", .product(name: "Vapor", package: "vapor")],
             path: "Tests/PaymentsTestSupport"),
+        // A processing module that answers only what a test scripted and fails on anything else.
+        .target(
+            name: "ProvisioningTestSupport",
+            dependencies: ["Provisioning", "BillingDomain", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/ProvisioningTestSupport"),
         .testTarget(
             name: "PaymentsTests",
             dependencies: ["Payments", "PaymentsTestSupport", "BillingServer", "BillingDomain", .product(name: "Vapor", package: "vapor")])

@@ -40,3 +40,42 @@ public enum MailCategory: String, Sendable, Codable, CaseIterable, Hashable {
 public enum ScheduledJobStatus: String, Sendable, Codable, CaseIterable, Hashable {
     case pending, done, failed
 }
+
+/// Where a job of the queue stands (`jobs.status`).
+public enum JobStatus: String, Sendable, Codable, CaseIterable, Hashable {
+    /// Waiting for its `run_after`; a worker claims it then.
+    case queued
+    /// A worker holds its lease and is running it.
+    case running
+    case done
+    /// Failed for good (a permanent failure, or its retry ladder ran out): shown to staff.
+    case failed
+    /// Cancelled by staff before it ran.
+    case cancelled
+}
+
+/// What a job does. Each kind has its payload type and its retry ladder, kept here in one place.
+public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
+    /// Open a paid service on its module (payload `ServiceJob`).
+    case serviceOpen = "service.open"
+    /// Switch a service off on its module: the client's stop, or expiry.
+    case serviceStop = "service.stop"
+    /// Switch a service on: the client's start, or a paid renewal of an expired service.
+    case serviceStart = "service.start"
+    /// Delete a service on its module: the client's deletion, or the end of the grace period.
+    case serviceDelete = "service.delete"
+
+    /// Seconds to wait before each retry after a failure that may pass: the first retry after
+    /// `ladder[0]`, and so on; when the ladder runs out the job fails for good and shows to staff.
+    /// Provisioning backs off from half a minute to six hours: about eleven hours in all, long
+    /// enough for a hypervisor's maintenance window, short enough that staff see a stuck order the
+    /// same day.
+    public var ladder: [Int] {
+        switch self {
+        case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete: [30, 120, 600, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
+        }
+    }
+
+    /// How many times a job of this kind runs before it fails for good.
+    public var maxAttempts: Int { ladder.count + 1 }
+}

@@ -46,8 +46,16 @@ public enum ServiceEvent: Sendable, Hashable {
     case noResources
     /// Resources appeared again: retry opening.
     case retryOpening
+    /// The client asked to stop a running service: the module switches it off.
+    case switchOffRequested
+    /// The client asked to start a service it stopped: the module switches it on.
+    case switchOnRequested
+    /// The module switched it off (Suspended for daily billing, Stopped otherwise).
     case stoppedByClient(dailyBilling: Bool)
+    /// The module switched it on again.
     case startedByClient
+    /// The module could not switch it off or on for good: it is back where it was.
+    case switchFailed(dailyBilling: Bool)
     case stoppedByAdmin
     case startedByAdmin
     case stoppedForAbuse
@@ -69,8 +77,11 @@ public enum ServiceEvent: Sendable, Hashable {
         case .opened: "opened"
         case .noResources: "no_resources"
         case .retryOpening: "retry_opening"
+        case .switchOffRequested: "switch_off_requested"
+        case .switchOnRequested: "switch_on_requested"
         case .stoppedByClient: "stopped_by_client"
         case .startedByClient: "started_by_client"
+        case .switchFailed: "switch_failed"
         case .stoppedByAdmin: "stopped_by_admin"
         case .startedByAdmin: "started_by_admin"
         case .stoppedForAbuse: "stopped_for_abuse"
@@ -109,8 +120,15 @@ public struct ServiceState: Sendable, Hashable {
         case (.processing, .opened) where operation == .opening: return ServiceState(.active)
         case (.processing, .noResources) where operation == .opening: return ServiceState(.unavailable)
         case (.unavailable, .retryOpening): return ServiceState(.processing, operation: .opening)
-        case (.active, .stoppedByClient(let daily)): return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
-        case (.suspendedByClient, .startedByClient), (.stoppedByClient, .startedByClient): return ServiceState(.active)
+        case (.active, .switchOffRequested): return ServiceState(.processing, operation: .switchingOff)
+        case (.suspendedByClient, .switchOnRequested), (.stoppedByClient, .switchOnRequested):
+            return ServiceState(.processing, operation: .switchingOn)
+        case (.processing, .stoppedByClient(let daily)) where operation == .switchingOff:
+            return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
+        case (.processing, .startedByClient) where operation == .switchingOn: return ServiceState(.active)
+        case (.processing, .switchFailed) where operation == .switchingOff: return ServiceState(.active)
+        case (.processing, .switchFailed(let daily)) where operation == .switchingOn:
+            return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
         case (.active, .stoppedByAdmin), (.suspendedByClient, .stoppedByAdmin), (.stoppedByClient, .stoppedByAdmin),
             (.expired, .stoppedByAdmin):
             return ServiceState(.stoppedByAdmin)

@@ -11,6 +11,8 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case viewServices = "services.view"
     /// See payments, confirm bank transfers, refund, configure payment methods.
     case managePayments = "payments.manage"
+    /// See the job queue (provisioning, mail, the daily steps), retry and cancel jobs.
+    case manageJobs = "jobs.manage"
 }
 
 /// A named set of staff permissions.

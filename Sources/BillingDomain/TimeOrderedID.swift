@@ -9,9 +9,19 @@ extension UUID {
     ///
     /// The ordering is the wall clock's, not the billing clock's: it is a storage layout, never a
     /// business date.
+    ///
+    /// Ids made in one process within one millisecond also keep their order: the 12 bits after
+    /// the version hold a counter (RFC 9562, method 1) that starts at a random value below 2 048
+    /// each millisecond and counts up, so rows written in one transaction (a payment's history
+    /// lines) sort by id in the order they were written.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
         var generator = SystemRandomNumberGenerator()
-        return timeOrdered(milliseconds: UInt64(max(0, date.timeIntervalSince1970 * 1000)), using: &generator)
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var bytes = timeOrdered(milliseconds: milliseconds, using: &generator).uuid
+        let counter = TimeOrderedCounter.shared.next(milliseconds: milliseconds, using: &generator)
+        bytes.6 = 0x70 | UInt8(truncatingIfNeeded: counter >> 8)
+        bytes.7 = UInt8(truncatingIfNeeded: counter)
+        return UUID(uuid: bytes)
     }
 
     static func timeOrdered(milliseconds: UInt64, using generator: inout some RandomNumberGenerator) -> UUID {
@@ -36,5 +46,25 @@ extension UUID {
         let bytes = uuid
         guard bytes.6 >> 4 == 7 else { return nil }
         return [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
+
+/// The per-millisecond counter of `UUID.timeOrdered(at:)`.
+private final class TimeOrderedCounter: @unchecked Sendable {
+    static let shared = TimeOrderedCounter()
+    private let lock = NSLock()
+    private var milliseconds: UInt64 = 0
+    private var counter: UInt16 = 0
+
+    func next(milliseconds now: UInt64, using generator: inout some RandomNumberGenerator) -> UInt16 {
+        lock.lock()
+        defer { lock.unlock() }
+        if now == milliseconds, counter < 0x0FFF {
+            counter += 1
+        } else {
+            milliseconds = now
+            counter = UInt16.random(in: 0..<0x0800, using: &generator)
+        }
+        return counter
     }
 }

@@ -83,5 +83,8 @@ public struct DemoProvider: Sendable {
         try await Cart(context: context).add(
             OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: context.value(account))
         try await Orders(context: context).checkout(account: context.value(account), payFromBalance: true, actor: actor)
+        // Its "open" job runs now (the demo's module answers at once), so the demo starts with
+        // the VPS Active rather than waiting for the server's worker.
+        try await JobWorker(context: context, owner: "demo").drain()
     }
 }

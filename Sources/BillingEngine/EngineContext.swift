@@ -15,8 +15,9 @@ public struct EngineContext: Sendable {
     public let passwords: any PasswordHashing
     public let texts: any TextCatalog
     public let provider: ProviderProfile
-    /// Opens, stops and deletes services on the backend.
-    public let processing: any ProcessingModule
+    /// The modules that open, stop and delete services on their backends, by name; each plan
+    /// names its own (jobs call them, never a request).
+    public let modules: ProcessingModules
     /// The payment gateways drivers configured, by name.
     public let gateways: PaymentGateways
     /// Where use cases log; a request's context carries the request's logger (and its request id).
@@ -24,7 +25,7 @@ public struct EngineContext: Sendable {
 
     public init(
         database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
-        texts: any TextCatalog, provider: ProviderProfile, processing: any ProcessingModule = SimulatedProcessingModule(),
+        texts: any TextCatalog, provider: ProviderProfile, modules: ProcessingModules = .simulated,
         gateways: PaymentGateways = PaymentGateways([]), logger: Logger = Logger(label: "billing")
     ) {
         precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
@@ -34,7 +35,7 @@ public struct EngineContext: Sendable {
         self.passwords = passwords
         self.texts = texts
         self.provider = provider
-        self.processing = processing
+        self.modules = modules
         self.gateways = gateways
         self.logger = logger
     }
@@ -43,14 +44,14 @@ public struct EngineContext: Sendable {
     func on(_ database: any Database) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, processing: processing, gateways: gateways, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, logger: logger)
     }
 
     /// The same context logging through `logger` (a request's, so its lines carry the request id).
     public func logging(to logger: Logger) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, processing: processing, gateways: gateways, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, logger: logger)
     }
 
     /// The logger of one component with side effects: every line carries `component=<name>`.
@@ -67,6 +68,7 @@ public struct EngineContext: Sendable {
 
     public var ledger: Ledger { Ledger(database: database, clock: clock) }
     public var outbox: Outbox { Outbox(clock: clock) }
+    public var jobs: JobQueue { JobQueue(context: self) }
 }
 
 /// The payment gateway drivers of this installation, by name (`sandbox`, `stripe`, `yookassa`).

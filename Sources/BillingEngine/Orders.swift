@@ -252,8 +252,8 @@ public struct Orders: Sendable {
     }
 
     /// Pays a pending order from the balance. A second call (a double click, a retried request)
-    /// finds the order paid and changes nothing. New services are opened after the payment is
-    /// committed.
+    /// finds the order paid and changes nothing. New services go to Processing (opening) and their
+    /// "open" jobs commit with the payment; the module opens them once it is committed.
     public func pay(orderID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         var attempt = 0
@@ -268,9 +268,6 @@ public struct Orders: Sendable {
                             "order": .stringConvertible(paid.number), "total": .stringConvertible(total), "by": .string(actor.stored)
                         ])
                 }
-                let lifecycle = ServiceLifecycle(context: context)
-                try await lifecycle.open(serviceIDs: paid.opened, actor: actor)
-                await lifecycle.startOnBackend(serviceIDs: paid.resumed)
                 return
             } catch let error as OrderError {
                 throw error
@@ -311,13 +308,17 @@ public struct Orders: Sendable {
             for item in items {
                 guard let json = item.quote, let quote = try? JSONDecoder().decode(Quote.self, from: Data(json.utf8)) else { continue }
                 if item.kind == .renewal {
-                    if let resumed = try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx) {
+                    if let resumed = try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx),
+                        let service = try await ServiceRecord.find(resumed, on: tx)
+                    {
                         paid.resumed.append(resumed)
+                        try await ctx.jobs.enqueue(ServiceLifecycle.resumeJobs([service], on: today), on: tx)
                     }
                 } else {
                     let service = try await createService(
                         item: item, quote: quote, account: account, actor: actor, today: today, ctx: ctx, on: tx)
                     paid.opened.append(service.id!)
+                    try await ServiceLifecycle(context: ctx).requestOpening(service, actor: actor, on: tx)
                     try await ctx.charge(
                         Charge(
                             accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),

@@ -7,7 +7,8 @@ import Provisioning
 
 extension RenewalRun {
     /// Services whose paid period ended and that were not renewed become Expired (the seeds'
-    /// "suspended for non-payment"); the client is told, and the module stops them.
+    /// "suspended for non-payment"); the client is told, and a job (queued with the change) has
+    /// the module stop them.
     func expireUnpaid(on date: LocalDate, summary: inout Summary) async throws {
         while true {
             let (stopped, notices): ([ServiceRecord], Int) = try await context.database.transaction { tx in
@@ -38,59 +39,49 @@ extension RenewalRun {
                             dedupeKey: "expired:\(service.id!.uuidString.lowercased()):\(date.iso)",
                             arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
                     }, accounts: accounts, on: tx)
+                try await ctx.jobs.enqueue(
+                    services.map { service in
+                        JobQueue.serviceJob(
+                            .serviceStop, service: service, reason: .expiry,
+                            key: "expire:\(service.id!.uuidString.lowercased()):\(date.iso)")
+                    }, on: tx)
                 return (services, sent)
             }
             guard !stopped.isEmpty else { return }
             summary.notices += notices
             summary.expired += stopped.count
-            for service in stopped { try? await context.processing.stop(ServiceLifecycle.request(service)) }
         }
     }
 
-    /// Expired services kept longer than the grace period are deleted through the module: a
-    /// chunk goes to Processing (deletion) in one statement, the module deletes each, and those it
-    /// deleted become Deleted in one more. One the module fails on stays in processing for staff.
+    /// Expired services kept longer than the grace period go to Processing (deletion) with their
+    /// "delete" jobs, a chunk in one transaction; the job makes each Deleted when its module has
+    /// deleted it, and tells the client. `summary.deleted` counts the deletions started.
     func deleteAfterGrace(on date: LocalDate, settings: BillingSettings, summary: inout Summary) async throws {
         let cutoff = date.adding(days: -settings.graceDays).iso
         while true {
-            let due = try await ServiceRecord.query(on: context.database).filter(\.$status == ServiceStatus.expired)
-                .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
-            guard !due.isEmpty else { return }
-            try await setStatus(
-                of: due, from: ServiceState(.expired), event: .deletionRequested, actor: Self.actor,
-                note: "grace period ended")
-            var deleted: [ServiceRecord] = []
-            for service in due {
-                do {
-                    try await context.processing.delete(ServiceLifecycle.request(service))
-                    deleted.append(service)
-                } catch {
-                    try await ServiceEventRecord(
-                        serviceID: service.id!, at: context.clock.now, event: "module_error",
-                        fromStatus: ServiceStatus.processing, toStatus: ServiceStatus.processing,
-                        actor: .system(job: nil), note: String(String(describing: error).prefix(300))
-                    ).create(on: context.database)
-                }
+            let started: Int = try await context.database.transaction { tx in
+                let due = try await ServiceRecord.query(on: tx).filter(\.$status == ServiceStatus.expired)
+                    .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
+                guard !due.isEmpty else { return 0 }
+                let ctx = context.on(tx)
+                try await RenewalRun(context: ctx, chunkSize: chunkSize).setStatus(
+                    of: due, from: ServiceState(.expired), event: .deletionRequested, actor: Self.actor,
+                    note: "grace period ended")
+                try await ctx.jobs.enqueue(
+                    due.map { service in
+                        JobQueue.serviceJob(
+                            .serviceDelete, service: service, reason: .grace, key: "grace:\(service.id!.uuidString.lowercased())")
+                    }, on: tx)
+                return due.count
             }
-            guard !deleted.isEmpty else { continue }
-            try await setStatus(
-                of: deleted, from: ServiceState(.processing, operation: .deletion), event: .deletionCompleted,
-                actor: .module(context.processing.name), note: "")
-            let accounts = try await Self.accounts(of: deleted, on: context.database)
-            summary.notices += try await Notices(context: context).send(
-                deleted.map { service in
-                    Notices.Notice(
-                        accountID: service.accountID, template: "deleted",
-                        dedupeKey: "deleted:\(service.id!.uuidString.lowercased())",
-                        arguments: ["service": ServiceLifecycle.summary(service), "date": date.iso])
-                }, accounts: accounts, on: context.database)
-            summary.deleted += deleted.count
+            guard started > 0 else { return }
+            summary.deleted += started
         }
     }
 
     /// Applies one event to services that are all in `from` (the status machine decides the new
     /// state), in one UPDATE, with their history lines in one insert.
-    private func setStatus(
+    func setStatus(
         of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: Initiator,
         note: String
     ) async throws {

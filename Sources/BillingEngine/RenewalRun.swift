@@ -89,8 +89,6 @@ public struct RenewalRun: Sendable {
         while let chunk = try await retrying({ try await renewChunk(on: date, after: after, settings: settings) }) {
             after = chunk.last
             summary.add(chunk.summary)
-            // Expiry stopped these on the backend; they are paid again.
-            await ServiceLifecycle(context: context).startOnBackend(serviceIDs: chunk.resumed)
         }
     }
 
@@ -173,6 +171,9 @@ public struct RenewalRun: Sendable {
             try await BatchInsert.write(plan.charges.map { $0.expense(transactionID: byKey[$0.key], at: ctx.clock.now) }, on: sql)
             try await plan.applyUpdates(on: sql)
             try await plan.events.run(on: sql)
+            // Expiry stopped these on their backends; paid again, they are started by a job.
+            let resumed = Set(plan.resumed)
+            try await ctx.jobs.enqueue(ServiceLifecycle.resumeJobs(services.filter { resumed.contains($0.id!) }, on: date), on: tx)
             let notices = try await Notices(context: ctx).renewed(plan.renewedServices, accounts: accounts, on: tx)
             var summary = Summary()
             summary.renewed = plan.renewedServices.count

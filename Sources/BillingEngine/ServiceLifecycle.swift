@@ -11,7 +11,6 @@ public enum ServiceActionError: Error, Equatable, Sendable {
     case notAllowed(status: ServiceStatus)
     case deletionNotAllowed
     case order(OrderError)
-    case backendFailed
 }
 
 /// The life of a service (SVC-1, SVC-2): opening through the processing module, the client's
@@ -70,33 +69,13 @@ public struct ServiceLifecycle: Sendable {
         return next
     }
 
-    /// Opens paid services through the processing module: Ordered → Processing (opening) →
-    /// Active with its address, or Not available when the backend has no resources.
-    public func open(serviceIDs: [UUID], actor: Initiator) async throws {
-        guard !serviceIDs.isEmpty else { return }
-        let services = try await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all()
-        for service in services where service.status == ServiceStatus.ordered {
-            try await transition(service, .paid, actor: actor, on: context.database)
-            let result: OpenResult
-            do {
-                result = try await context.processing.open(Self.request(service))
-            } catch {
-                // The module failed outright: the service stays in processing for staff to retry.
-                try await ServiceEventRecord(
-                    serviceID: service.id!, at: context.clock.now, event: "module_error",
-                    fromStatus: service.status, toStatus: service.status, actor: .system(job: nil),
-                    note: String(String(describing: error).prefix(300))
-                ).create(on: context.database)
-                continue
-            }
-            switch result {
-            case .opened(let address):
-                service.ipAddress = address
-                try await transition(service, .opened, actor: .module(context.processing.name), on: context.database)
-            case .noResources:
-                try await transition(service, .noResources, actor: .module(context.processing.name), on: context.database)
-            }
-        }
+    /// A paid service goes to Processing (opening) and its "open" job is queued, both on `tx`,
+    /// the transaction that took the money: the module is called by the job once this commits.
+    func requestOpening(_ service: ServiceRecord, actor: Initiator, on tx: any Database) async throws {
+        try await transition(service, .paid, actor: actor, on: tx)
+        try await context.jobs.enqueue(
+            [JobQueue.serviceJob(.serviceOpen, service: service, reason: .order, key: "open:\(service.id!.uuidString.lowercased())")],
+            on: tx)
     }
 
     /// A service of this account, or `notFound` (another account's service looks missing).
@@ -112,42 +91,47 @@ public struct ServiceLifecycle: Sendable {
         return service
     }
 
-    /// The client stops a running service (Suspended for daily billing, Stopped otherwise).
+    /// The client stops a running service: it shows Processing (switching off) until its module
+    /// answers, then Suspended for daily billing or Stopped.
     public func stop(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.active else { throw ServiceActionError.notAllowed(status: service.status) }
-        do { try await context.processing.stop(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
-        try await transition(
-            service, .stoppedByClient(dailyBilling: service.period == BillingPeriod.day), actor: actor,
-            on: context.database)
+        try await request(.switchOffRequested, job: .serviceStop, service: service, actor: actor)
     }
 
-    /// The client starts a service it stopped.
+    /// The client starts a service it stopped: Processing (switching on), then Active.
     public func start(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard service.status == ServiceStatus.stoppedByClient || service.status == ServiceStatus.suspendedByClient
         else { throw ServiceActionError.notAllowed(status: service.status) }
-        do { try await context.processing.start(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
-        try await transition(service, .startedByClient, actor: actor, on: context.database)
+        try await request(.switchOnRequested, job: .serviceStart, service: service, actor: actor)
     }
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
-    /// paid period is forfeited, as the order form says.
+    /// paid period is forfeited, as the order form says. Processing (deletion), then Deleted.
     public func delete(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         guard service.productType.clientMayDelete else {
             throw ServiceActionError.deletionNotAllowed
         }
-        try await delete(service, actor: actor, note: "")
+        try await request(.deletionRequested, job: .serviceDelete, service: service, actor: actor)
     }
 
-    func delete(_ service: ServiceRecord, actor: Initiator, note: String) async throws {
-        try await transition(service, .deletionRequested, actor: actor, note: note, on: context.database)
-        do { try await context.processing.delete(Self.request(service)) } catch { throw ServiceActionError.backendFailed }
-        try await transition(service, .deletionCompleted, actor: .module(context.processing.name), on: context.database)
+    /// Moves the service to Processing and queues the module's job in one transaction. The row is
+    /// read again under the transaction: two clicks at once queue one job, the second is refused.
+    private func request(_ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator) async throws {
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            try await ctx.lockAccount(service.accountID, on: tx)
+            guard let fresh = try await ServiceRecord.find(service.id!, on: tx) else { throw ServiceActionError.notFound }
+            try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: actor, on: tx)
+            // One job per request: the history line just written names it.
+            let key = "\(kind.rawValue):\(fresh.id!.uuidString.lowercased()):\(UUID.timeOrdered().uuidString.lowercased())"
+            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .client, key: key)], on: tx)
+        }
     }
 
     public func setAutoRenew(serviceID: UUID, enabled: Bool, account: Account, actor: Initiator) async throws {
@@ -324,22 +308,12 @@ public struct ServiceLifecycle: Sendable {
         }
     }
 
-    /// Starts services on the backend after they were paid again (expiry stopped them there). A
-    /// backend failure is written to the history for staff; the payment stands.
-    func startOnBackend(serviceIDs: [UUID]) async {
-        guard !serviceIDs.isEmpty,
-            let services = try? await ServiceRecord.query(on: context.database).filter(\.$id ~~ serviceIDs).all()
-        else { return }
-        for service in services {
-            do {
-                try await context.processing.start(Self.request(service))
-            } catch {
-                try? await ServiceEventRecord(
-                    serviceID: service.id!, at: context.clock.now, event: "module_error", fromStatus: service.status,
-                    toStatus: service.status, actor: .system(job: nil),
-                    note: String(String(describing: error).prefix(300))
-                ).create(on: context.database)
-            }
+    /// Expired services that were paid again are started on their backends by a job queued in
+    /// the paying transaction `tx`.
+    static func resumeJobs(_ services: [ServiceRecord], on date: LocalDate) -> [JobQueue.NewJob] {
+        services.map { service in
+            JobQueue.serviceJob(
+                .serviceStart, service: service, reason: .renewal, key: "resume:\(service.id!.uuidString.lowercased()):\(date.iso)")
         }
     }
 
@@ -399,7 +373,7 @@ public struct ServiceLifecycle: Sendable {
     /// A service's history, newest first.
     public func history(serviceID: UUID) async throws -> [ServiceHistoryEntry] {
         try await ServiceEventRecord.query(on: context.database).filter(\.$serviceID == serviceID)
-            .sort(\.$at, .descending).sort(\.$id).limit(200).all().map(ServiceHistoryEntry.init)
+            .sort(\.$at, .descending).sort(\.$id, .descending).limit(200).all().map(ServiceHistoryEntry.init)
     }
 }
 
@@ -409,7 +383,6 @@ extension ServiceActionError: Refusal {
         case .notFound: "not_found"
         case .notAllowed, .deletionNotAllowed: "not_allowed"
         case .order(let error): error.code
-        case .backendFailed: "backend_failed"
         }
     }
 
@@ -417,7 +390,6 @@ extension ServiceActionError: Refusal {
         switch self {
         case .notFound: .notFound
         case .order(let error): error.status
-        case .backendFailed: .badGateway
         default: .unprocessable
         }
     }
@@ -428,7 +400,6 @@ extension ServiceActionError: Refusal {
         case .notAllowed: "error.service.not_allowed"
         case .deletionNotAllowed: "error.service.deletion_not_allowed"
         case .order(let error): error.textKey
-        case .backendFailed: "error.service.backend"
         }
     }
 

@@ -109,11 +109,24 @@ public enum BillingCommands {
         }
     }
 
-    /// The daily billing pass from cron: once, or every minute until stopped.
+    /// A worker of the job queue alone, beside servers started with `BILLING_JOBS=off`: runs due
+    /// jobs every second until stopped (several may run on one PostgreSQL; each job runs once).
+    public static func jobsWork() async throws {
+        let config = try loadConfig()
+        try await withApplication(config) { app in
+            let worker = JobWorker(context: app.billingEngine)
+            print("Job worker \(worker.owner) is running; stop it with Ctrl-C.")
+            await worker.run(every: .seconds(1))
+        }
+    }
+
+    /// The daily billing pass from cron: once, or every minute until stopped; each time followed
+    /// by the jobs that are due (the ones the pass queued among them).
     public static func jobs(once: Bool) async throws {
         let config = try loadConfig()
         try await withApplication(config) { app in
             let runner = JobRunner(context: app.billingEngine)
+            let worker = JobWorker(context: app.billingEngine)
             repeat {
                 switch try await runner.runDue() {
                 case .alreadyDone: print("Today's billing pass is already done.")
@@ -123,6 +136,8 @@ public enum BillingCommands {
                         "Billing pass: renewed \(summary.renewed), resumed \(summary.resumed), expired \(summary.expired), "
                             + "deleted \(summary.deleted), notices \(summary.notices).")
                 }
+                let round = try await worker.drain()
+                print("Jobs: \(round.done) done, \(round.retried) to retry, \(round.failed) failed, \(round.polled) polled.")
                 if !once { try await Task.sleep(for: .seconds(60)) }
             } while !once
         }

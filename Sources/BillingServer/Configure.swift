@@ -154,4 +154,5 @@ func routes(_ app: Application) throws {
     try staffArea.register(collection: StaffCatalogController())
     try staffArea.register(collection: StaffPaymentsController())
     try staffArea.register(collection: DevelopmentController())
+    try staffArea.register(collection: StaffJobsController())
 }

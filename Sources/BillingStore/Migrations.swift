@@ -45,7 +45,9 @@ public enum BillingMigrations {
             AddTranslationsToCatalog(),
             AddTextToLedgerTransactions(),
             CreateClientBalances(),
-            AddRenewalQueueIndex()
+            AddRenewalQueueIndex(),
+            CreateJobs(),
+            AddProcessingModuleToPlans()
         ]
     }
 }

@@ -2,19 +2,45 @@ import BillingDomain
 import Foundation
 
 /// A processing module that opens, stops, starts and deletes services on a backend (hypervisor,
-/// BMC over IPMI, DNS server, control panel). The engine calls it after the money side is
-/// committed; what it reports moves the service's status (SVC-7).
+/// BMC over IPMI, DNS server, control panel). The engine never calls it inside a request or a
+/// payment: every operation is a job of the queue, run after the change it follows committed,
+/// and the job's idempotency key is handed in, so a module that is called again with the same
+/// key (a worker died after the call) does the work once (SVC-7).
 public protocol ProcessingModule: Sendable {
     /// The stable name of the module, e.g. `simulated`, `libvirt`, `ipmi`.
     var name: String { get }
-    func open(_ service: ProvisioningRequest) async throws -> OpenResult
-    func stop(_ service: ProvisioningRequest) async throws
-    func start(_ service: ProvisioningRequest) async throws
-    func delete(_ service: ProvisioningRequest) async throws
+    /// The operations this module can carry out; the others are refused before a job is made.
+    var supports: Set<ProvisioningOperation> { get }
+    /// Carries out one operation. A thrown error counts as a failure that may pass (the job is
+    /// retried on its ladder), like `.failed(_, permanent: false)`.
+    func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer
+}
+
+extension ProcessingModule {
+    public var supports: Set<ProvisioningOperation> { Set(ProvisioningOperation.allCases) }
+}
+
+/// What a module can be asked to do to a service.
+public enum ProvisioningOperation: String, Sendable, Codable, CaseIterable, Hashable {
+    case open, stop, start, delete
+}
+
+/// How an operation ended, as the module reports it.
+public enum ModuleAnswer: Sendable, Hashable {
+    /// Done; for `open`, the address the client connects to, if the product has one.
+    case done(ipAddress: String?)
+    /// Opening found no resources for this configuration now ("Not available").
+    case noResources
+    /// Started and still running on the backend: ask again after `seconds`.
+    case pending(seconds: Int)
+    /// Failed. A permanent failure is not retried; another is, on the job's ladder.
+    case failed(String, permanent: Bool)
+
+    public static let done = ModuleAnswer.done(ipAddress: nil)
 }
 
 /// What a module needs to know about a service.
-public struct ProvisioningRequest: Sendable, Hashable {
+public struct ProvisioningRequest: Sendable, Hashable, Codable {
     public let serviceID: UUID
     public let number: Int
     public let productType: ProductType
@@ -36,12 +62,29 @@ public struct ProvisioningRequest: Sendable, Hashable {
     }
 }
 
-/// How opening ended.
-public enum OpenResult: Sendable, Hashable {
-    /// Opened; the address the client connects to, if the product has one.
-    case opened(ipAddress: String?)
-    /// The backend has no resources for this configuration now ("Not available").
-    case noResources
+/// The processing modules of this installation by name, with the one that serves plans that
+/// name none (as `PaymentGateways` does for gateways).
+public struct ProcessingModules: Sendable {
+    let modules: [String: any ProcessingModule]
+    public let defaultName: String
+
+    public init(_ modules: [any ProcessingModule], default defaultName: String? = nil) {
+        precondition(!modules.isEmpty, "an installation has at least one processing module")
+        self.modules = Dictionary(modules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.defaultName = defaultName ?? modules[0].name
+    }
+
+    /// One module: the simulated one, for the demo and the billing side's tests.
+    public static let simulated = ProcessingModules([SimulatedProcessingModule()])
+
+    /// The module named `name`, or the default one for `nil` or an empty name; `nil` for a name
+    /// this installation does not have.
+    public func module(named name: String?) -> (any ProcessingModule)? {
+        guard let name, !name.isEmpty else { return modules[defaultName] }
+        return modules[name]
+    }
+
+    public var names: [String] { modules.keys.sorted() }
 }
 
 /// A module that completes every operation at once, for the demo and for tests of the billing
@@ -53,18 +96,15 @@ public struct SimulatedProcessingModule: ProcessingModule {
 
     public init(unavailableTypes: Set<ProductType> = []) { self.unavailableTypes = unavailableTypes }
 
-    public func open(_ service: ProvisioningRequest) async throws -> OpenResult {
+    public func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer {
+        guard operation == .open else { return .done }
         if unavailableTypes.contains(service.productType) { return .noResources }
         switch service.productType {
         case .vps, .dedicated, .hosting:
             let host = service.number % 65_024 + 256
-            return .opened(ipAddress: "10.20.\(host / 256).\(host % 256)")
+            return .done(ipAddress: "10.20.\(host / 256).\(host % 256)")
         case .domain, .ssl, .license, .traffic:
-            return .opened(ipAddress: nil)
+            return .done(ipAddress: nil)
         }
     }
-
-    public func stop(_ service: ProvisioningRequest) async throws {}
-    public func start(_ service: ProvisioningRequest) async throws {}
-    public func delete(_ service: ProvisioningRequest) async throws {}
 }

@@ -49,13 +49,23 @@ struct Demo: AsyncParsableCommand {
 
 struct Jobs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the daily billing jobs (renewals, expiry, deletion after grace, notices).",
-        discussion: "`serve` runs them in-process every minute; use `jobs --once` from cron when serving with BILLING_JOBS=off.")
+        abstract: "Run the daily billing jobs (renewals, expiry, deletion after grace, notices), then the queued jobs.",
+        discussion:
+            "`serve` runs them in-process; use `jobs --once` from cron and `jobs work` for the queue when serving with BILLING_JOBS=off.",
+        subcommands: [JobsWork.self])
 
     @Flag(name: .customLong("once"), help: "Run one pass and exit.")
     var once = false
 
     func run() async throws { try await running { try await BillingCommands.jobs(once: once) } }
+}
+
+struct JobsWork: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Run a worker of the job queue alone (provisioning and the rest) until stopped; several may share one PostgreSQL.")
+
+    func run() async throws { try await running { try await BillingCommands.jobsWork() } }
 }
 
 struct LedgerCommand: AsyncParsableCommand {

@@ -15,9 +15,22 @@ struct BillingRulesTests {
         #expect(try ordered.applying(.configurationMissing) == ServiceState(.configurationRequired))
         #expect(try ServiceState(.configurationRequired).applying(.configured) == ordered)
         let active = ServiceState(.active)
-        #expect(try active.applying(.stoppedByClient(dailyBilling: true)) == ServiceState(.suspendedByClient))
-        #expect(try active.applying(.stoppedByClient(dailyBilling: false)) == ServiceState(.stoppedByClient))
-        #expect(try ServiceState(.stoppedByClient).applying(.startedByClient) == active)
+        // The client's stop and start go through the module: Processing until it answers, and
+        // back where it was when it cannot.
+        let switchingOff = try active.applying(.switchOffRequested)
+        #expect(switchingOff == ServiceState(.processing, operation: .switchingOff))
+        #expect(try switchingOff.applying(.stoppedByClient(dailyBilling: true)) == ServiceState(.suspendedByClient))
+        #expect(try switchingOff.applying(.stoppedByClient(dailyBilling: false)) == ServiceState(.stoppedByClient))
+        #expect(try switchingOff.applying(.switchFailed(dailyBilling: false)) == active)
+        let switchingOn = try ServiceState(.stoppedByClient).applying(.switchOnRequested)
+        #expect(switchingOn == ServiceState(.processing, operation: .switchingOn))
+        #expect(try ServiceState(.suspendedByClient).applying(.switchOnRequested) == switchingOn)
+        #expect(try switchingOn.applying(.startedByClient) == active)
+        #expect(try switchingOn.applying(.switchFailed(dailyBilling: true)) == ServiceState(.suspendedByClient))
+        #expect(try switchingOn.applying(.switchFailed(dailyBilling: false)) == ServiceState(.stoppedByClient))
+        #expect(throws: ServiceState.Refused.self) { try active.applying(.stoppedByClient(dailyBilling: false)) }
+        #expect(throws: ServiceState.Refused.self) { try switchingOff.applying(.startedByClient) }
+        #expect(throws: ServiceState.Refused.self) { try opening.applying(.switchFailed(dailyBilling: false)) }
         #expect(try active.applying(.stoppedForAbuse) == ServiceState(.stoppedForAbuse))
         #expect(try active.applying(.expired) == ServiceState(.expired))
         #expect(try ServiceState(.expired).applying(.renewalPaid) == active)

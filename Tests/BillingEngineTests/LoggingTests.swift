@@ -27,6 +27,7 @@ struct LoggingTests {
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .client(userID: client.userID))
+            try await context.runJobs()
             _ = try await JobRunner(context: context).runDue()
 
             let lines = captured.all

@@ -43,6 +43,7 @@ struct OrderingTests {
             try await cart.add(.init(planID: catalog.monthly, period: .month, domainName: "a"), account: account)
             await #expect(throws: OrderError.insufficientBalance(needed: Self.eur("10.00"), available: .zero(.EUR))) {
                 try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                try await app.runJobs()
             }
             #expect(try await Orders(context: app.engine).list(account: account, status: .pending).count == 1)
             #expect(try await ServiceRecord.query(on: app.db).count() == 0)
@@ -88,6 +89,7 @@ struct OrderingTests {
                 .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), account: account)
             try await Cart(context: app.engine).add(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             #expect(order.total == Self.eur("104.00"))
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("196.00"))
             await #expect(throws: OrderError.promo(.alreadyUsed)) {
@@ -122,6 +124,7 @@ struct OrderingTests {
             #expect(priced.quote.perPeriod.gross == Self.eur("17.99")) // 15.12 + 19 % = 17.9928
             try await Cart(context: app.engine).add(priced.configuration, account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             try await app.runDays(until: LocalDate(iso: "2026-02-01")!, clock: clock)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-03-01")

@@ -213,6 +213,9 @@ struct PaymentFlowTests {
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
             #expect(try await OrderRecord.find(order.id, on: app.db)?.status == .paid)
+            // The webhook committed the money and the "open" job; the module opens it after.
+            #expect(try await ServiceRecord.query(on: app.db).first()?.status == .processing)
+            try await app.runJobs()
             #expect(try await ServiceRecord.query(on: app.db).first()?.status == .active)
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }

@@ -5,6 +5,7 @@ import BillingTestSupport
 import Fluent
 import Foundation
 import Provisioning
+import ProvisioningTestSupport
 import Testing
 
 /// Moves the clock through months of billing (the Kill Bill / Lago way) and checks every charge,
@@ -27,6 +28,9 @@ struct RenewalScenarioTests {
             #expect(order.status == .paid)
             #expect(order.total == Self.eur("110.00"))
             #expect(order.tax == Self.eur("17.57")) // 1.60 + 15.97, 19 % included
+            // Paid: both wait for their module, then the "open" jobs make them Active.
+            #expect(try await ServiceRecord.query(on: app.db).all().map(\.status) == [.processing, .processing])
+            #expect(try await app.runJobs().done == 2)
             let services = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
             #expect(services.map(\.status) == [.active, .active])
             #expect(services.map(\.expiresOn) == ["2026-02-15", "2027-01-15"])
@@ -115,6 +119,7 @@ struct RenewalScenarioTests {
                 OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
                 account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             #expect(order.total.isZero)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.isTrial)
@@ -183,13 +188,17 @@ struct RenewalScenarioTests {
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.daily, period: .day), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-01-16")
             try await app.runDays(until: LocalDate(iso: "2026-01-20")!, clock: clock) // 16..20: five days
             try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, account: account, actor: .testClient)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)!.operation == .switchingOff)
+            try await app.runJobs()
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == .suspendedByClient)
             try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock) // stopped: nothing
             try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, account: account, actor: .testClient)
+            try await app.runJobs()
             try await app.runDays(until: LocalDate(iso: "2026-01-27")!, clock: clock) // 26, 27
             let charged = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).all().map(\.chargedOn)
             #expect(
@@ -203,38 +212,24 @@ struct RenewalScenarioTests {
     }
 }
 
-/// Records what the engine asked the backend to do.
-final class RecordingModule: ProcessingModule, @unchecked Sendable {
-    let name = "recording"
-    private let lock = NSLock()
-    private var calls: [String] = []
-    var log: [String] { lock.withLock { calls } }
-    private func record(_ call: String, _ service: ProvisioningRequest) { lock.withLock { calls.append("\(call) #\(service.number)") } }
-    func open(_ service: ProvisioningRequest) async throws -> OpenResult {
-        record("open", service)
-        return .opened(ipAddress: "192.0.2.1")
-    }
-    func stop(_ service: ProvisioningRequest) async throws { record("stop", service) }
-    func start(_ service: ProvisioningRequest) async throws { record("start", service) }
-    func delete(_ service: ProvisioningRequest) async throws { record("delete", service) }
-}
-
 @Suite("The backend follows the billing")
 struct BackendFollowsBillingTests {
     @Test func expiryStopsTheServerPaymentStartsItAgainAndGraceDeletesIt() async throws {
         try await TestApp.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
-            let module = RecordingModule()
-            let base = app.engine
-            let context = EngineContext(
-                database: base.database, clock: base.clock, calendar: base.calendar, passwords: base.passwords,
-                texts: base.texts, provider: base.provider, processing: module)
+            let module = StandInModule()
+            module.expect(.open, .done(ipAddress: "192.0.2.1"))
+            module.expect(.stop, .done, .done)
+            module.expect(.start, .done)
+            module.expect(.delete, .done)
+            let context = app.engine.replacingModules(ProcessingModules([module]))
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Money(major: 10, .EUR), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await context.runJobs()
             let run = RenewalRun(context: context)
             var day = context.today
             while day < LocalDate(iso: "2026-03-20")! {
@@ -242,6 +237,7 @@ struct BackendFollowsBillingTests {
                 day = context.today
                 if day.iso == "2026-02-20" { try await app.topUp(client.accountID, Money(major: 10, .EUR), key: "t2") }
                 _ = try await run.run(on: day)
+                try await context.runJobs()
             }
             // Opened on 15 January, expired unpaid on 15 February, resumed on the 20th, expired on
             // 20 March; deleted after 14 days of grace on 3 April.
@@ -250,8 +246,12 @@ struct BackendFollowsBillingTests {
                 clock.advance(days: 1)
                 day = context.today
                 _ = try await run.run(on: day)
+                try await context.runJobs()
             }
             #expect(module.log.last == "delete #1001")
+            #expect(module.unused.isEmpty)
+            // Each call carried its job's key: the module can tell a repeat from new work.
+            #expect(Set(module.calls.map(\.key)).count == 5)
             #expect(try await ServiceRecord.query(on: app.db).first()?.status == .deleted)
         }
     }

@@ -49,6 +49,7 @@ struct SubscriptionTests {
         while context.today < date {
             clock.advance(days: 1)
             try await runner.runDue()
+            try await context.runJobs()
         }
     }
 
@@ -63,6 +64,7 @@ struct SubscriptionTests {
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await context.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: context)
             try await SavedMethods(context: context).setRenewal(
@@ -118,6 +120,7 @@ struct SubscriptionTests {
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await context.runJobs()
             let domain = try #require(try await ServiceRecord.query(on: app.db).first())
             #expect(domain.expiresOn == "2027-01-15")
             let card = try await app.saveCard(account: account, method: method, context: context)
@@ -147,6 +150,7 @@ struct SubscriptionTests {
                     OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), account: account)
             }
             try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await context.runJobs()
             let card = try await app.saveCard(account: account, method: method, context: context)
             let autopay = Autopayments(context: context)
             // Three services at 10.00 a month: the form recommends 33.00.
@@ -185,6 +189,7 @@ struct SubscriptionTests {
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: app.engine)
             try await SavedMethods(context: app.engine).rename(card.id, to: "My Visa", account: account)

@@ -170,6 +170,7 @@ struct HardeningTests {
             #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
 
             // "Extend" twice: one renewal order. The cart's checkout twice: the second goes where the first went.
+            try await app.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).sort(\.$number).first())
             let servicePath = "/services/\(service.id!.uuidString.lowercased())"
             let servicePage = try await browser.get(servicePath)
@@ -245,6 +246,7 @@ struct HardeningTests {
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
                     kind: .bankTransfer, name: hostile, descriptions: [.en: hostile], currency: .EUR))
@@ -496,6 +498,7 @@ struct HardeningTests {
             let autopay = try await browser.get("/finance/autopay")
             #expect(autopay.text.contains(#"data-testid="autopay-status"><span class="tag tag-muted">Autopayment is off<"#))
             try await ServiceLifecycle(context: app.engine).delete(serviceID: service.id!, account: account, actor: .testClient)
+            try await app.runJobs()
             let deleted = try await browser.get(servicePath)
             #expect(deleted.text.contains(#"data-testid="service-auto-renew">Off<"#))
 

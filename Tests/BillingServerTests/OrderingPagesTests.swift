@@ -65,6 +65,7 @@ struct OrderingPagesTests {
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             let service = try await ServiceRecord.query(on: app.db).first()!
             let servicePath = "/services/\(service.id!.uuidString.lowercased())"
 

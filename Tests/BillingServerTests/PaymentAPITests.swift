@@ -233,6 +233,7 @@ struct PaymentAPITests {
             #expect(session.returnURL == "https://reseller.example/done")
             _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: webhook, headers: headers)
             #expect(try await OrderRecord.find(order.id, on: app.db)?.status == .paid)
+            try await app.runJobs()
             #expect(try await ServiceRecord.query(on: app.db).first()?.status == .active)
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
@@ -248,6 +249,7 @@ struct PaymentAPITests {
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await app.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let serviceID = service.id!.uuidString.lowercased()
             let anna = try await APIClient.logIn(app)

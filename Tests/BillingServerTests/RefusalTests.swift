@@ -32,7 +32,7 @@ struct RefusalTests {
         let promos: [PromoError] = [PromoError.unknown, .notYetValid, .expired, .usedUp, .alreadyUsed, .otherPlan, .otherCurrency]
         all += promos.map { OrderError.promo($0) as any Refusal }
         let serviceActionErrors: [ServiceActionError] = [
-            ServiceActionError.notFound, .notAllowed(status: .stoppedByAdmin), .deletionNotAllowed, .order(.emptyCart), .backendFailed
+            ServiceActionError.notFound, .notAllowed(status: .stoppedByAdmin), .deletionNotAllowed, .order(.emptyCart)
         ]
         all += serviceActionErrors.map { $0 as any Refusal }
         let loginErrors: [LoginError] = [LoginError.invalidCredentials, .throttled, .disabled, .unconfirmed]
@@ -73,6 +73,8 @@ struct RefusalTests {
         all += sellerDetailsErrors.map { $0 as any Refusal }
         let savedMethodErrors: [SavedMethodError] = [SavedMethodError.nameMissing]
         all += savedMethodErrors.map { $0 as any Refusal }
+        let jobErrors: [JobActionError] = [JobActionError.notFound, .notAllowed(status: .done)]
+        all += jobErrors.map { $0 as any Refusal }
         let autopayErrors: [AutopayError] = [AutopayError.maximumNotPositive, .methodNotUsable]
         all += autopayErrors.map { $0 as any Refusal }
         let billingSettingsErrors: [BillingSettingsError] = [BillingSettingsError.graceDays, .noticeDays]
@@ -81,7 +83,7 @@ struct RefusalTests {
     }
 
     @Test func everyRefusalReadsInEveryLanguageWithItsValuesFilledIn() {
-        #expect(Self.everyRefusal.count == 100)
+        #expect(Self.everyRefusal.count == 101)
         for refusal in Self.everyRefusal {
             #expect(Localizer.shared.has(refusal.textKey), "no text \(refusal.textKey) for \(refusal)")
             #expect(refusal.code.allSatisfy { $0.isLowercase || $0 == "_" } && !refusal.code.isEmpty, "code of \(refusal)")

@@ -127,7 +127,8 @@ struct StaffAreaTests {
             let support = try await links(.support)
             #expect(
                 administrator == [
-                    "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox"
+                    "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox",
+                    "/admin/jobs"
                 ])
             // Accountants manage payments: the menu now shows them (it used to ask for the catalog right).
             #expect(accountant == ["/admin", "/admin/payments", "/admin/payment-methods"])

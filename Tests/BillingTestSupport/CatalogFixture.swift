@@ -57,6 +57,8 @@ extension Application {
         let account = try await account(accountID)
         try await Cart(context: billingEngine).add(OrderConfiguration(planID: planID, period: period, domainName: domain), account: account)
         try await Orders(context: billingEngine).checkout(account: account, payFromBalance: true, actor: .testSetUp)
+        // The module opens it (the worker in `serve` does so within a second).
+        try await runJobs()
         return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
     }
 
@@ -78,6 +80,8 @@ extension Application {
             clock.advance(days: 1)
             try await each(billingEngine.today)
             try await runner.runDue()
+            // The worker in `serve` runs the jobs the pass queued within a second.
+            try await runJobs()
         }
     }
 }

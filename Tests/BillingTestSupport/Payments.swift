@@ -3,6 +3,7 @@ import BillingEngine
 import BillingServer
 import Foundation
 import Payments
+import Provisioning
 import Vapor
 
 /// A sandbox card as the gateway would report it: pays through the pay page, signs webhooks.
@@ -39,6 +40,27 @@ extension EngineContext {
     public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, processing: processing, gateways: gateways.replacing(driver), logger: logger)
+            provider: provider, modules: modules, gateways: gateways.replacing(driver), logger: logger)
     }
+}
+
+extension EngineContext {
+    /// The same context with these processing modules (tests hand in a `StandInModule`).
+    public func replacingModules(_ modules: ProcessingModules) -> EngineContext {
+        EngineContext(
+            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+            provider: provider, modules: modules, gateways: gateways, logger: logger)
+    }
+
+    /// Runs every job due now, as the worker in `serve` would, and returns what it did.
+    @discardableResult
+    public func runJobs() async throws -> JobWorker.Round {
+        try await JobWorker(context: self, owner: "test-worker").drain()
+    }
+}
+
+extension Application {
+    /// Runs every job due now with the application's engine (its simulated module).
+    @discardableResult
+    public func runJobs() async throws -> JobWorker.Round { try await engine.runJobs() }
 }

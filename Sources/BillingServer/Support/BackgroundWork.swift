@@ -8,6 +8,9 @@ import Vapor
 /// - the daily billing pass: every minute the runner checks whether today's is done; its lease in
 ///   `scheduled_jobs` lets one instance of several do it (`BILLING_JOBS=off` when cron runs
 ///   `billing jobs --once` instead);
+/// - the job queue's worker: every second it claims due jobs (provisioning and the rest) with a
+///   lease, so several instances share them and none runs twice (`BILLING_JOBS=off` turns it off
+///   with the daily pass, when `billing jobs work` runs beside the server instead);
 /// - mail delivery: every few seconds, when `SMTP_URL` is set, due messages of the outbox are sent
 ///   (`MailDelivery`, leased per message, so several instances never send one twice).
 /// It starts after boot and stops at shutdown. Tests do not register it: they drive both by hand.
@@ -27,6 +30,7 @@ struct BackgroundWork: LifecycleHandler {
                         try? await Task.sleep(for: .seconds(60))
                     }
                 })
+            started.append(Task { await JobWorker(context: runtime.engine).run(every: .seconds(1)) })
         }
         if let delivery = runtime.mailDelivery {
             started.append(

@@ -64,7 +64,9 @@ enum SiteURL: Hashable, Sendable {
         + [
             StaffURL.clients, .login, .logout, .client(.key), .clientAdjust(.key), .catalog, .plan(.key), .planPrices(.key),
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
-            .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key)
+            .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
+            .jobRetry(.key),
+            .jobCancel(.key)
         ].map(SiteURL.staff)
 
     /// The path with its parameters filled in (`.key` parameters read `:name`).
@@ -162,6 +164,9 @@ enum StaffURL: Hashable, Sendable {
     case paymentMethods
     case outbox
     case outboxRetry(Parameter<UUID>)
+    case jobs
+    case jobRetry(Parameter<UUID>)
+    case jobCancel(Parameter<UUID>)
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -187,6 +192,9 @@ enum StaffURL: Hashable, Sendable {
         case .paymentMethods: ["payment-methods"]
         case .outbox: ["outbox"]
         case .outboxRetry(let message): ["outbox", .parameter("messageID", message), "retry"]
+        case .jobs: ["jobs"]
+        case .jobRetry(let job): ["jobs", .parameter("jobID", job), "retry"]
+        case .jobCancel(let job): ["jobs", .parameter("jobID", job), "cancel"]
         }
     }
 }

@@ -90,13 +90,15 @@ enum Layout {
         StaffNavSection(
             titleKey: "admin.nav.system", icon: "mail",
             items: [
-                StaffNavItem(titleKey: "outbox.title", path: SiteURL.staff(.outbox).path, permission: .viewOutbox, activeBelow: false)
+                StaffNavItem(titleKey: "outbox.title", path: SiteURL.staff(.outbox).path, permission: .viewOutbox, activeBelow: false),
+                StaffNavItem(titleKey: "jobs.title", path: SiteURL.staff(.jobs).path, permission: .manageJobs, activeBelow: false)
             ])
     ]
 
-    static func head(_ page: PageContext, title: String) -> Node<HTML.DocumentContext> {
+    static func head(_ page: PageContext, title: String, refreshSeconds: Int? = nil) -> Node<HTML.DocumentContext> {
         .head(
             .meta(.charset(.utf8)),
+            .unwrap(refreshSeconds) { .meta(.attribute(named: "http-equiv", value: "refresh"), .content(String($0))) },
             .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
             // Plot's `.title` also writes og:/twitter: meta tags with the title unescaped in an
             // attribute; the title holds client names, so only the <title> element (escaped text).
@@ -142,11 +144,13 @@ enum Layout {
     }
 
     /// The client area: header with balance, debt, language and user menu; sidebar; content.
-    static func client(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> HTML {
+    /// `refreshSeconds`: the page reloads itself after that long (a service in Processing shows
+    /// its new status once its module has answered, without the client pressing anything).
+    static func client(_ page: PageContext, title: String, refreshSeconds: Int? = nil, content: Node<HTML.BodyContext>) -> HTML {
         let header = page.client
         return HTML(
             .lang(page.plotLanguage),
-            head(page, title: title),
+            head(page, title: title, refreshSeconds: refreshSeconds),
             .body(
                 .class("app"),
                 menuToggle(page),

@@ -33,6 +33,7 @@ enum ServicePages {
             + ServiceStatus.allCases.filter { $0 != .deleted }.map { (value: $0.rawValue, title: page.t("service.status." + $0.rawValue)) }
         return Layout.client(
             page, title: filter.type.map { page.t("product_type." + $0.rawValue) } ?? page.t("services.title"),
+            refreshSeconds: services.items.contains { $0.status == .processing } ? 3 : nil,
             content: .group(
                 OrderPages.typeTabs(page, current: filter.type, base: SiteURL.services.path, allKey: "services.all"),
                 .form(
@@ -164,6 +165,7 @@ enum ServicePages {
             .h2(.text(page.t("service.actions"))), buttons, periodForm, deleteForm)
         return Layout.client(
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
+            refreshSeconds: service.status == .processing ? 3 : nil,
             content: .group(
                 UI.alert(error),
                 .div(.class("widgets"), parameters, actions),
@@ -236,7 +238,8 @@ enum ServicePages {
                             .td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
                             .td(.text(page.t("service.status." + event.toStatus.rawValue))),
                             .td(.text(page.t("service.actor." + event.actorKind.rawValue))),
-                            .td(.text(event.note)))
+                            // A module's error text is for staff (the jobs page); the client reads "Server error".
+                            .td(.text(event.event == "module_error" ? "" : event.note)))
                     })))
     }
 

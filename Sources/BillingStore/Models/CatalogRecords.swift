@@ -19,6 +19,9 @@ public final class PlanRecord: Model, @unchecked Sendable {
     @Field(key: "position") public var position: Int
     /// Operating systems offered, one per line; empty when the plan has none to choose.
     @Field(key: "os_images") public var osImages: String
+    /// The processing module that opens and runs this plan's services (`libvirt`, `ipmi` …);
+    /// `nil`: the installation's default module.
+    @OptionalField(key: "processing_module") public var processingModule: String?
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}

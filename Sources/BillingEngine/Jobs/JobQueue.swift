@@ -1,0 +1,228 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import FluentSQL
+import Foundation
+import Provisioning
+
+extension JobKind {
+    /// The module operation a service job asks for.
+    public var operation: ProvisioningOperation {
+        switch self {
+        case .serviceOpen: .open
+        case .serviceStop: .stop
+        case .serviceStart: .start
+        case .serviceDelete: .delete
+        }
+    }
+}
+
+/// A job as staff see it.
+public struct Job: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let kind: JobKind
+    public let status: JobStatus
+    public let attempts: Int
+    public let maxAttempts: Int
+    public let runAfter: Date
+    public let lastError: String?
+    public let accountID: UUID?
+    public let serviceID: UUID?
+    public let idempotencyKey: String
+    public let createdAt: Date
+    public let finishedAt: Date?
+
+    init(_ record: JobRecord) {
+        id = record.id!
+        kind = record.kind
+        status = record.status
+        attempts = record.attempts
+        maxAttempts = record.kind.maxAttempts
+        runAfter = record.runAfter
+        lastError = record.lastError
+        accountID = record.accountID
+        serviceID = record.serviceID
+        idempotencyKey = record.idempotencyKey
+        createdAt = record.createdAt
+        finishedAt = record.finishedAt
+    }
+}
+
+/// Why a staff action on a job is refused.
+public enum JobActionError: Error, Equatable, Sendable {
+    case notFound
+    /// Only a failed or cancelled job can be retried, only a queued or failed one cancelled.
+    case notAllowed(status: JobStatus)
+}
+
+/// The one durable queue for work that talks to the outside or runs later (ARCHITECTURE.md,
+/// "Outside work"). A job is enqueued **in the transaction of the change it follows**: a paid
+/// order commits its "open the service" job with the money, so a crash loses neither and a
+/// rollback leaves no job behind. The idempotency key is unique: enqueuing the same work twice
+/// (a retried transaction, a replayed webhook) makes one row. `JobWorker` runs them.
+public struct JobQueue: Sendable {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    /// A job to enqueue.
+    struct NewJob {
+        let kind: JobKind
+        let payload: String
+        let key: String
+        let accountID: UUID?
+        let serviceID: UUID?
+        let runAfter: Date?
+    }
+
+    static func serviceJob(
+        _ kind: JobKind, service: ServiceRecord, reason: ServiceJob.Reason, key: String, runAfter: Date? = nil
+    ) -> NewJob {
+        let payload = ServiceJob(serviceID: service.id!, reason: reason)
+        return NewJob(
+            kind: kind, payload: String(decoding: try! JSONEncoder().encode(payload), as: UTF8.self), key: key,
+            accountID: service.accountID, serviceID: service.id!, runAfter: runAfter)
+    }
+
+    /// Writes jobs on `db` (the caller's transaction) in one statement; a key already queued is
+    /// kept as it is.
+    func enqueue(_ jobs: [NewJob], on db: any Database) async throws {
+        guard !jobs.isEmpty else { return }
+        let now = context.clock.now
+        let rows: [SQLQueryString] = jobs.map { job in
+            """
+            (\(bind: UUID.timeOrdered()), \(bind: job.kind.rawValue), \(bind: job.payload), \(bind: job.key), \(bind: JobStatus.queued.rawValue),
+            \(bind: job.runAfter ?? now), 0, \(bind: job.accountID), \(bind: job.serviceID), \(bind: now), \(bind: now))
+            """
+        }
+        try await db.sql.raw(
+            """
+            INSERT INTO jobs (id, kind, payload, idempotency_key, status, run_after, attempts, account_id, service_id, created_at, updated_at)
+            VALUES \(rows.joined(separator: ", ")) ON CONFLICT (idempotency_key) DO NOTHING
+            """
+        ).run()
+    }
+
+    // MARK: staff
+
+    /// How many jobs of each kind are in each status.
+    public func counts() async throws -> [JobKindCount] {
+        let rows = try await context.database.sql.raw("SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status").all()
+        var byKind: [JobKind: [JobStatus: Int]] = [:]
+        for row in rows {
+            guard let kind = JobKind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            guard let status = JobStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+            byKind[kind, default: [:]][status] = try row.decode(column: "n", as: Int.self)
+        }
+        return byKind.keys.sorted { $0.rawValue < $1.rawValue }.map { JobKindCount(kind: $0, counts: byKind[$0]!) }
+    }
+
+    /// Jobs, newest first: of one status, or of one service.
+    public func list(status: JobStatus? = nil, serviceID: UUID? = nil, limit: Int = 100) async throws -> [Job] {
+        var query = JobRecord.query(on: context.database)
+        if let status { query = query.filter(\.$status == status) }
+        if let serviceID { query = query.filter(\.$serviceID == serviceID) }
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all().map(Job.init)
+    }
+
+    public func job(_ id: UUID) async throws -> Job {
+        guard let record = try await JobRecord.find(id, on: context.database) else { throw JobActionError.notFound }
+        return Job(record)
+    }
+
+    /// Staff run a failed (or cancelled) job again now, with its ladder from the start.
+    public func retry(_ id: UUID, actor: Initiator) async throws {
+        let now = context.clock.now
+        let changed = try await context.database.sql.raw(
+            """
+            UPDATE jobs SET status = \(bind: JobStatus.queued.rawValue), run_after = \(bind: now), attempts = 0,
+            lease_owner = NULL, lease_until = NULL, finished_at = NULL, updated_at = \(bind: now)
+            WHERE id = \(bind: id) AND status IN (\(bind: JobStatus.failed.rawValue), \(bind: JobStatus.cancelled.rawValue)) RETURNING id
+            """
+        ).all()
+        guard changed.isEmpty else {
+            context.log(.jobs).info("job retried by staff", metadata: ["job": .string(id.uuidString), "by": .string(actor.stored)])
+            return
+        }
+        throw try await refusal(id)
+    }
+
+    /// Staff cancel a job that waits (or failed): it never runs.
+    public func cancel(_ id: UUID, actor: Initiator) async throws {
+        let now = context.clock.now
+        let changed = try await context.database.sql.raw(
+            """
+            UPDATE jobs SET status = \(bind: JobStatus.cancelled.rawValue), lease_owner = NULL, lease_until = NULL,
+            finished_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id = \(bind: id) AND status IN (\(bind: JobStatus.queued.rawValue), \(bind: JobStatus.failed.rawValue)) RETURNING id
+            """
+        ).all()
+        guard changed.isEmpty else {
+            context.log(.jobs).info("job cancelled by staff", metadata: ["job": .string(id.uuidString), "by": .string(actor.stored)])
+            return
+        }
+        throw try await refusal(id)
+    }
+
+    private func refusal(_ id: UUID) async throws -> JobActionError {
+        guard let record = try await JobRecord.find(id, on: context.database) else { return .notFound }
+        return .notAllowed(status: record.status)
+    }
+}
+
+/// The counts of one kind of job by status.
+public struct JobKindCount: Sendable, Hashable {
+    public let kind: JobKind
+    public let counts: [JobStatus: Int]
+    public func count(_ status: JobStatus) -> Int { counts[status] ?? 0 }
+}
+
+/// The payload of the service jobs: which service, and why (what its status does when the
+/// module has answered).
+struct ServiceJob: Codable, Sendable {
+    enum Reason: String, Codable, Sendable {
+        /// A paid order: Processing (opening) → Active or Not available.
+        case order
+        /// The client's stop, start or deletion: Processing → the status asked for.
+        case client
+        /// Expiry stopped the service: the backend follows, the status is already Expired.
+        case expiry
+        /// A paid renewal brought an expired service back: the backend follows.
+        case renewal
+        /// The grace period ended: Processing (deletion) → Deleted, and the client is told.
+        case grace
+    }
+
+    let serviceID: UUID
+    let reason: Reason
+}
+
+extension JobActionError: Refusal {
+    public var code: String {
+        switch self {
+        case .notFound: "not_found"
+        case .notAllowed: "not_allowed"
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .notFound: .notFound
+        case .notAllowed: .conflict
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .notFound: "error.not_found"
+        case .notAllowed: "error.job.not_allowed"
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .notAllowed(let status): ["status": .key("job.status." + status.rawValue)]
+        default: [:]
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import BillingDomain
+import BillingStore
+import FluentKit
+import Foundation
+import Provisioning
+
+/// Runs the service jobs: asks the plan's module to open, stop, start or delete a service, and
+/// moves the service's status by what the module answered. Every run first checks where the
+/// service stands, so a job run again after a worker died changes nothing twice; the module gets
+/// the job's idempotency key for the same reason on its side.
+struct ServiceJobs: Sendable {
+    let context: EngineContext
+
+    func run(_ kind: JobKind, _ job: ServiceJob, key: String, attempt: Int) async throws -> JobResult {
+        guard let service = try await ServiceRecord.find(job.serviceID, on: context.database) else { return .done }
+        let state = ServiceState(service.status, operation: service.operation)
+        guard Self.stillWanted(kind, job.reason, state: state) else { return .done }
+        let plan = try await PlanRecord.find(service.planID, on: context.database)
+        guard let module = context.modules.module(named: plan?.processingModule) else {
+            let name = plan?.processingModule ?? ""
+            return failure(kind, job, service: service, message: "no processing module named \(name)", permanent: true)
+        }
+        let answer: ModuleAnswer
+        do {
+            answer = try await module.perform(kind.operation, on: ServiceLifecycle.request(service), key: key)
+        } catch {
+            answer = .failed(String(describing: error), permanent: false)
+        }
+        let actor = Initiator.module(module.name)
+        let serviceID = job.serviceID
+        switch answer {
+        case .done(let address):
+            return JobResult(outcome: .done) { ctx in
+                guard let service = try await ServiceRecord.find(serviceID, on: ctx.database) else { return }
+                try await Self.completed(kind, job, service: service, address: address, actor: actor, ctx: ctx)
+            }
+        case .noResources:
+            return JobResult(outcome: .done) { ctx in
+                guard let service = try await ServiceRecord.find(serviceID, on: ctx.database),
+                    ServiceState(service.status, operation: service.operation) == ServiceState(.processing, operation: .opening)
+                else { return }
+                try await ServiceLifecycle(context: ctx).transition(service, .noResources, actor: actor, on: ctx.database)
+            }
+        case .pending(let seconds):
+            return JobResult(outcome: .poll(seconds: max(1, seconds)))
+        case .failed(let message, let permanent):
+            return failure(kind, job, service: service, message: message, permanent: permanent, actor: actor)
+        }
+    }
+
+    /// Whether the job still has work: the service is in the state the job was made for.
+    static func stillWanted(_ kind: JobKind, _ reason: ServiceJob.Reason, state: ServiceState) -> Bool {
+        switch (kind, reason) {
+        case (.serviceOpen, _): state == ServiceState(.processing, operation: .opening)
+        case (.serviceStop, .client): state == ServiceState(.processing, operation: .switchingOff)
+        case (.serviceStart, .client): state == ServiceState(.processing, operation: .switchingOn)
+        case (.serviceDelete, _): state == ServiceState(.processing, operation: .deletion)
+        // The backend follows the billing: stop what is still expired, start what is running.
+        case (.serviceStop, _): state.status == .expired
+        case (.serviceStart, _): state.status == .active
+        }
+    }
+
+    /// The module did it: the status follows.
+    static func completed(
+        _ kind: JobKind, _ job: ServiceJob, service: ServiceRecord, address: String?, actor: Initiator, ctx: EngineContext
+    ) async throws {
+        let state = ServiceState(service.status, operation: service.operation)
+        guard stillWanted(kind, job.reason, state: state) else { return }
+        let lifecycle = ServiceLifecycle(context: ctx)
+        switch (kind, job.reason) {
+        case (.serviceOpen, _):
+            if let address { service.ipAddress = address }
+            try await lifecycle.transition(service, .opened, actor: actor, on: ctx.database)
+        case (.serviceStop, .client):
+            try await lifecycle.transition(
+                service, .stoppedByClient(dailyBilling: service.period == .day), actor: actor, on: ctx.database)
+        case (.serviceStart, .client):
+            try await lifecycle.transition(service, .startedByClient, actor: actor, on: ctx.database)
+        case (.serviceDelete, let reason):
+            try await lifecycle.transition(service, .deletionCompleted, actor: actor, on: ctx.database)
+            if reason == .grace {
+                let accounts = try await RenewalRun.accounts(of: [service], on: ctx.database)
+                _ = try await Notices(context: ctx).send(
+                    [
+                        Notices.Notice(
+                            accountID: service.accountID, template: "deleted",
+                            dedupeKey: "deleted:\(service.id!.uuidString.lowercased())",
+                            arguments: ["service": ServiceLifecycle.summary(service), "date": ctx.today.iso])
+                    ], accounts: accounts, on: ctx.database)
+            }
+        case (.serviceStop, _), (.serviceStart, _):
+            // The backend followed a status the service already has; the job's row records it.
+            break
+        }
+    }
+
+    /// The module failed: a history line for staff now; when it is final, a client's stop or
+    /// start goes back where it was (the client may try again), an opening or a deletion stays
+    /// in Processing for staff to retry from the jobs page.
+    func failure(
+        _ kind: JobKind, _ job: ServiceJob, service: ServiceRecord, message: String, permanent: Bool,
+        actor: Initiator = .system(job: "jobs")
+    ) -> JobResult {
+        let serviceID = job.serviceID
+        let note = String(message.prefix(300))
+        return JobResult(
+            outcome: .failure(message, permanent: permanent),
+            apply: { ctx in
+                guard let service = try await ServiceRecord.find(serviceID, on: ctx.database) else { return }
+                try await ServiceEventRecord(
+                    serviceID: serviceID, at: ctx.clock.now, event: "module_error", fromStatus: service.status,
+                    toStatus: service.status, actor: actor, note: "\(kind.operation.rawValue): \(note)"
+                ).create(on: ctx.database)
+            },
+            giveUp: { ctx in
+                guard job.reason == .client, kind == .serviceStop || kind == .serviceStart,
+                    let service = try await ServiceRecord.find(serviceID, on: ctx.database),
+                    Self.stillWanted(kind, job.reason, state: ServiceState(service.status, operation: service.operation))
+                else { return }
+                try await ServiceLifecycle(context: ctx).transition(
+                    service, .switchFailed(dailyBilling: service.period == .day), actor: actor, on: ctx.database)
+            })
+    }
+}

@@ -1,0 +1,114 @@
+import BillingDomain
+import BillingEngine
+import Foundation
+import Plot
+
+/// The job queue for staff: a table of counts per kind and status, then the jobs of the chosen
+/// status (or of one service) with attempts, when they run next and the last error.
+enum StaffJobPages {
+    static func statusTag(_ page: PageContext, _ status: JobStatus) -> Node<HTML.BodyContext> {
+        let style =
+            switch status {
+            case .done: "tag tag-ok"
+            case .failed: "tag tag-bad"
+            case .running, .queued: "tag tag-warn"
+            case .cancelled: "tag"
+            }
+        return .span(.class(style), .attribute(named: "data-testid", value: "job-status"), .text(page.t("job.status." + status.rawValue)))
+    }
+
+    static func kindName(_ page: PageContext, _ kind: JobKind) -> String {
+        page.t("job.kind." + kind.rawValue.replacingOccurrences(of: ".", with: "_"))
+    }
+
+    static func list(_ page: PageContext, counts: [JobKindCount], jobs: [Job], status: JobStatus?, serviceID: UUID?) -> HTML {
+        let statuses = JobStatus.allCases
+        let countTable: Node<HTML.BodyContext> = .if(
+            counts.isEmpty, .p(.class("empty"), .text(page.t("jobs.none_yet"))),
+            else: .table(
+                .class("data compact"), .attribute(named: "data-testid", value: "job-counts"),
+                .thead(
+                    .tr(
+                        .th(.text(page.t("jobs.col.kind"))),
+                        .forEach(statuses) { .th(.class("num"), .text(page.t("job.status." + $0.rawValue))) })),
+                .tbody(
+                    .forEach(counts) { row in
+                        .tr(
+                            .attribute(named: "data-testid", value: "job-count-" + row.kind.rawValue),
+                            .td(.text(kindName(page, row.kind))),
+                            .forEach(statuses) { status in
+                                .td(
+                                    .class("num"), .attribute(named: "data-testid", value: "count-" + status.rawValue),
+                                    .if(
+                                        row.count(status) > 0,
+                                        .a(
+                                            .href(SiteURL.staff(.jobs).path(["status": status.rawValue])),
+                                            .text(String(row.count(status)))),
+                                        else: .text("0")))
+                            })
+                    })))
+        let tabs: Node<HTML.BodyContext> = .nav(
+            .class("tabs"),
+            .forEach(statuses) { each in
+                .a(
+                    .class(each == status ? "tab active" : "tab"), .href(SiteURL.staff(.jobs).path(["status": each.rawValue])),
+                    .text(page.t("job.status." + each.rawValue)))
+            })
+        let rows: Node<HTML.TableContext> = .tbody(
+            .forEach(jobs) { job in
+                .tr(
+                    .attribute(named: "data-testid", value: "job"),
+                    .td(.attribute(named: "data-label", value: page.t("jobs.col.kind")), .text(kindName(page, job.kind))),
+                    .td(
+                        .attribute(named: "data-label", value: page.t("jobs.col.key")), .code(.class("small"), .text(job.idempotencyKey))),
+                    .td(.attribute(named: "data-label", value: page.t("jobs.col.status")), statusTag(page, job.status)),
+                    .td(
+                        .class("num"), .attribute(named: "data-label", value: page.t("jobs.col.attempts")),
+                        .attribute(named: "data-testid", value: "job-attempts"), .text("\(job.attempts) / \(job.maxAttempts)")),
+                    .td(
+                        .attribute(named: "data-label", value: page.t("jobs.col.when")),
+                        .text(page.dateTime(job.status == .queued ? job.runAfter : (job.finishedAt ?? job.createdAt)))),
+                    .td(
+                        .attribute(named: "data-label", value: page.t("jobs.col.error")),
+                        .unwrap(job.lastError) { .span(.class("small"), .attribute(named: "data-testid", value: "job-error"), .text($0)) }),
+                    .td(
+                        .class("actions"),
+                        .if(
+                            job.status == .failed || job.status == .cancelled,
+                            .form(
+                                .method(.post), .action(SiteURL.staff(.jobRetry(.value(job.id))).path), UI.csrfField(page),
+                                .button(
+                                    .type(.submit), .class("btn btn-secondary btn-small"),
+                                    .attribute(named: "data-testid", value: "job-retry"),
+                                    .text(page.t("jobs.retry"))))),
+                        .if(
+                            job.status == .queued || job.status == .failed,
+                            .form(
+                                .method(.post), .action(SiteURL.staff(.jobCancel(.value(job.id))).path), UI.csrfField(page),
+                                .button(
+                                    .type(.submit), .class("btn btn-secondary btn-small"),
+                                    .attribute(named: "data-testid", value: "job-cancel"), .text(page.t("jobs.cancel")))))))
+            })
+        let heading =
+            serviceID == nil
+            ? page.t("jobs.of_status", ["status": page.t("job.status." + (status ?? .failed).rawValue)]) : page.t("jobs.of_service")
+        return Layout.staff(
+            page, title: page.t("jobs.title"),
+            content: .group(
+                .p(.class("muted"), .text(page.t("jobs.lead"))),
+                countTable,
+                tabs,
+                .h2(.text(heading)),
+                .if(
+                    jobs.isEmpty, .p(.class("empty"), .attribute(named: "data-testid", value: "jobs-empty"), .text(page.t("jobs.none"))),
+                    else: .table(
+                        .class("data cards"), .attribute(named: "data-testid", value: "jobs"),
+                        .thead(
+                            .tr(
+                                .th(.text(page.t("jobs.col.kind"))), .th(.text(page.t("jobs.col.key"))),
+                                .th(.text(page.t("jobs.col.status"))),
+                                .th(.class("num"), .text(page.t("jobs.col.attempts"))), .th(.text(page.t("jobs.col.when"))),
+                                .th(.text(page.t("jobs.col.error"))), .th())),
+                        rows))))
+    }
+}

@@ -1,0 +1,46 @@
+import FluentKit
+import FluentSQL
+
+/// The one durable job queue (see `JobQueue`): everything that talks to an outside system or
+/// runs later is a row here, written in the transaction of the change it follows.
+public struct CreateJobs: AsyncMigration {
+    public init() {}
+    public func prepare(on database: any Database) async throws {
+        try await database.schema(JobRecord.schema)
+            .id()
+            .field("kind", .string, .required)
+            .field("payload", .string, .required)
+            .field("idempotency_key", .string, .required)
+            .field("status", .string, .required)
+            .field("run_after", .datetime, .required)
+            .field("attempts", .int, .required)
+            .field("lease_owner", .string)
+            .field("lease_until", .datetime)
+            .field("last_error", .string)
+            .field("account_id", .uuid)
+            .field("service_id", .uuid)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .field("finished_at", .datetime)
+            .unique(on: "idempotency_key")
+            .create()
+        // Workers look for due jobs by status and time; staff pages and a service's page by service.
+        try await database.sql.raw("CREATE INDEX jobs_due ON jobs (status, run_after)").run()
+        try await database.sql.raw("CREATE INDEX jobs_service ON jobs (service_id)").run()
+    }
+    public func revert(on database: any Database) async throws {
+        try await database.schema(JobRecord.schema).delete()
+    }
+}
+
+/// Each plan names the processing module of its services (the registry `ProcessingModules` is
+/// keyed by that name, as payment gateways are by theirs).
+public struct AddProcessingModuleToPlans: AsyncMigration {
+    public init() {}
+    public func prepare(on database: any Database) async throws {
+        try await database.schema(PlanRecord.schema).field("processing_module", .string).update()
+    }
+    public func revert(on database: any Database) async throws {
+        try await database.schema(PlanRecord.schema).deleteField("processing_module").update()
+    }
+}

@@ -1,0 +1,97 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Provisioning
+import ProvisioningTestSupport
+import Testing
+import Vapor
+
+@Suite("Jobs on the pages: Processing for the client, the queue for staff")
+struct JobPagesTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    @Test func aClientsStopShowsProcessingUntilTheModuleAnswers() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let path = "/services/\(service.id!.uuidString.lowercased())"
+            #expect(try await browser.get(path).testID("service-status") == "Active")
+            let stopped = try await browser.post(path + "/stop", form: [:])
+            #expect(stopped.location == path + "?notice=service_stopped")
+            let waiting = try await browser.get(path)
+            #expect(waiting.testID("service-status") == "Processing")
+            #expect(waiting.text.contains(#"<span class="muted"> · switching off</span>"#))
+            // No stop or start while the module works on it.
+            #expect(!waiting.text.contains(path + "/stop\""))
+            #expect(!waiting.text.contains(path + "/start\""))
+            #expect(try await app.runJobs().done == 1)
+            let after = try await browser.get(path)
+            #expect(after.testID("service-status") == "Stopped by client")
+            #expect(after.text.contains(path + "/start\""))
+        }
+    }
+
+    @Test func aFailedOpeningShowsOnTheJobsPageForAdministratorsWhoRetryIt() async throws {
+        try await TestApp.run { app, _ in
+            let module = StandInModule()
+            module.expect(.open, .failed("hypervisor kvm-3: storage pool full", permanent: true))
+            let context = app.engine.replacingModules(ProcessingModules([module]))
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            try await Cart(context: context).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            #expect(try await context.runJobs().failed == 1)
+            let service = try #require(try await ServiceRecord.query(on: app.db).first())
+
+            // The client sees the service waiting, and not the backend's words.
+            let clientBrowser = Browser(app)
+            try await clientBrowser.logIn()
+            let servicePage = try await clientBrowser.get("/services/\(service.id!.uuidString.lowercased())")
+            #expect(servicePage.testID("service-status") == "Processing")
+            #expect(!servicePage.text.contains("storage pool"))
+
+            let admin = try await Browser.staff(app)
+            let page = try await admin.get("/admin/jobs")
+            #expect(page.status == .ok)
+            #expect(page.testIDs("job-status") == ["Failed"])
+            #expect(page.testIDs("job-error") == ["hypervisor kvm-3: storage pool full"])
+            #expect(page.testIDs("job-attempts") == ["1 / 8"])
+            #expect(page.text.contains(#"data-testid="job-count-service.open""#))
+            let job = try #require(try await JobRecord.query(on: app.db).first())
+            let retried = try await admin.post("/admin/jobs/\(job.id!.uuidString.lowercased())/retry", form: [:])
+            #expect(retried.location == "/admin/jobs?notice=job_retried")
+            // Retrying twice is refused with a reason and changes nothing.
+            _ = try await admin.get("/admin/jobs")
+            let again = try await admin.post("/admin/jobs/\(job.id!.uuidString.lowercased())/retry", form: [:])
+            #expect(again.status == .conflict)
+            #expect(again.text.contains("This job is Queued and cannot be changed that way."))
+            module.expect(.open, .done(ipAddress: "192.0.2.20"))
+            #expect(try await context.runJobs().done == 1)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+            let done = try await admin.get("/admin/jobs?status=done")
+            #expect(done.testIDs("job-status") == ["Done"])
+            #expect(try await admin.get("/admin/jobs?service=\(service.id!.uuidString.lowercased())").testIDs("job").count == 1)
+
+            // Support and accountants do not see the queue, and cannot act on it.
+            for role in [StaffRole.support, .accountant] {
+                let other = try await Browser.staff(app, role: role)
+                #expect(try await other.get("/admin/jobs").status == .forbidden)
+                _ = try await other.get("/admin")
+                #expect(try await other.post("/admin/jobs/\(job.id!.uuidString.lowercased())/cancel", form: [:]).status == .forbidden)
+            }
+            #expect(try await JobRecord.find(job.id!, on: app.db)?.status == .done)
+            // Anonymous visitors are sent to the staff login.
+            #expect(try await Browser(app).get("/admin/jobs").status == .seeOther)
+        }
+    }
+}
