@@ -26,7 +26,7 @@ enum StaffJobPages {
         let countTable: Node<HTML.BodyContext> = .if(
             counts.isEmpty, .p(.class("empty"), .text(page.t("jobs.none_yet"))),
             else: .table(
-                .class("data compact"), .attribute(named: "data-testid", value: "job-counts"),
+                .class("data compact cards"), .attribute(named: "data-testid", value: "job-counts"),
                 .thead(
                     .tr(
                         .th(.text(page.t("jobs.col.kind"))),
@@ -39,6 +39,7 @@ enum StaffJobPages {
                             .forEach(statuses) { status in
                                 .td(
                                     .class("num"), .attribute(named: "data-testid", value: "count-" + status.rawValue),
+                                    .attribute(named: "data-label", value: page.t("job.status." + status.rawValue)),
                                     .if(
                                         row.count(status) > 0,
                                         .a(
