@@ -15,6 +15,8 @@ final class Browser {
     var cookies: [String: String] = [:]
     var headers: HTTPHeaders = [:]
     private(set) var lastCSRF: String?
+    /// The one-time key of each form on the last page, by the form's action.
+    private(set) var lastFormKeys: [String: String] = [:]
 
     init(_ app: Application) { self.app = app }
 
@@ -24,9 +26,14 @@ final class Browser {
     }
 
     /// Submits a form; `_csrf` comes from the last page unless `csrf` says otherwise (nil: send none).
+    /// The one-time key `_once` is the one of the last page's form with that action, as a browser
+    /// would send it, or a fresh one when the last page had no such form; `once: false` sends none.
     @discardableResult
-    func post(_ path: String, form: [String: String], csrf: String?? = .none) async throws -> TestingHTTPResponse {
+    func post(_ path: String, form: [String: String], csrf: String?? = .none, once: Bool = true) async throws -> TestingHTTPResponse {
         var fields = form
+        if once, fields["_once"] == nil {
+            fields["_once"] = lastFormKeys[path.split(separator: "?").first.map(String.init) ?? path] ?? UUID().uuidString.lowercased()
+        }
         switch csrf {
         case .none: if let token = lastCSRF { fields["_csrf"] = token }
         case .some(.some(let token)): fields["_csrf"] = token
@@ -78,6 +85,12 @@ final class Browser {
             if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
         }
         if let token = Self.csrfToken(in: response.body.string) { lastCSRF = token }
+        // A page's forms replace the keys; a redirect moves on to a page whose forms have new ones.
+        if response.headers.contentType == .html {
+            lastFormKeys = Self.formKeys(in: response.body.string)
+        } else if (300..<400).contains(response.status.code) {
+            lastFormKeys = [:]
+        }
         // A login gives the browser a new CSRF seed; a person's browser then opens the next page,
         // whose forms carry the new token. Do the same, keeping the login's own answer.
         if response.headers[.setCookie].contains(where: { $0.hasPrefix("csrf_seed=") }),
@@ -87,6 +100,17 @@ final class Browser {
             _ = try await get(location)
         }
         return response
+    }
+
+    /// `action` → `_once` of every form in a page.
+    static func formKeys(in html: String) -> [String: String] {
+        var keys: [String: String] = [:]
+        for form in html.components(separatedBy: "<form").dropFirst() {
+            guard let action = form.range(of: #"action=""#), let once = form.range(of: #"name="_once" value=""#) else { continue }
+            let path = String(form[action.upperBound...].prefix { $0 != "\"" })
+            keys[path] = String(form[once.upperBound...].prefix { $0 != "\"" })
+        }
+        return keys
     }
 
     static func csrfToken(in html: String) -> String? {

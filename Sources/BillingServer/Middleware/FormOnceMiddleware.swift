@@ -13,16 +13,23 @@ extension Request {
 /// form finds the claim and is sent where the first submission went (its redirect is kept); a
 /// repeat that arrives while the first still runs waits for it. A form whose first submission
 /// was refused (a page with an error, nothing changed) releases its key and may be sent again.
+/// A form POST without a well-formed key is refused like one without its CSRF token: every form
+/// of ours carries one, so only a hand-made request lacks it (30 such requests at once used to
+/// make 30 renewal orders).
 struct FormOnceMiddleware: AsyncMiddleware {
     static let fieldName = "_once"
     /// How long a repeat waits for the first submission before saying it is still running.
     static let waitForFirst: Duration = .seconds(20)
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.method == .POST, !request.url.path.hasPrefix("/api/"), !request.url.path.hasPrefix("/webhooks/"),
-            let key = try? request.content.get(String.self, at: Self.fieldName),
-            (16...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        guard request.method == .POST, !request.url.path.hasPrefix("/api/"), !request.url.path.hasPrefix("/webhooks/")
         else { return try await next.respond(to: request) }
+        guard let key = try? request.content.get(String.self, at: Self.fieldName),
+            (16...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
+            request.logger.info("a form was sent without its one-time key", metadata: ["path": .string(request.url.path)])
+            throw PageError.csrf
+        }
         let keys = APIIdempotency(context: request.engine)
         let scope = request.formKeyScope
         let hash = APIIdempotency.requestHash(method: "POST", path: request.url.path, body: "")

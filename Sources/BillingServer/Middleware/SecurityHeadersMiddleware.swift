@@ -22,6 +22,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         }
         if response.headers.contentType == .html {
             response.headers.replaceOrAdd(name: "Content-Security-Policy", value: request.billing.contentSecurityPolicy)
+        }
+        // Pages, API answers (an issued token among them) and CSV exports hold a client's data:
+        // no cache, shared or private, keeps them. Only what says otherwise (the fingerprinted
+        // assets) is cached.
+        if response.headers.first(name: .cacheControl) == nil {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return response

@@ -1,0 +1,87 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+/// The outside probe of main (issue 19, section 4): each finding reproduced, and refused.
+@Suite("Probe findings stay fixed")
+struct ProbeRegressionTests {
+    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
+
+    /// Finding 6: thirty "extend" forms sent at once without their one-time key made thirty
+    /// renewal orders. Now each is refused and nothing is ordered.
+    @Test func aFormPostWithoutItsOneTimeKeyIsRefusedAndChangesNothing() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let path = "/services/\(service.id!.uuidString.lowercased())"
+            _ = try await browser.get(path)
+            let orders = try await OrderRecord.query(on: app.db).count()
+            let csrf = browser.lastCSRF
+            let cookies = browser.cookies
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        // The same browser's connections: its cookies and CSRF token, no one-time key.
+                        let tab = Browser(app)
+                        tab.cookies = cookies
+                        return try await tab.post(path + "/extend", form: [:], csrf: csrf, once: false).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .forbidden, count: 30))
+            #expect(try await OrderRecord.query(on: app.db).count() == orders)
+            // A malformed key is no key.
+            #expect(try await browser.post(path + "/extend", form: ["_once": "x"]).status == .forbidden)
+            #expect(try await OrderRecord.query(on: app.db).count() == orders)
+            // The form as the page gives it works once, and its repeat goes where the first went.
+            _ = try await browser.get(path)
+            let first = try await browser.post(path + "/extend", form: [:])
+            #expect(first.status == .seeOther)
+            #expect(try await OrderRecord.query(on: app.db).count() == orders + 1)
+        }
+    }
+
+    /// Finding 5: API answers (the issued token among them) and CSV exports could be kept by a
+    /// cache. Everything but the fingerprinted assets now says `no-store`.
+    @Test func apiAnswersAndExportsAreNeverCached() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient(country: "DE", currency: .EUR)
+            let issued = try await Browser(app).send(
+                .POST, "/api/v1/auth/tokens", body: #"{"email":"anna@example.com","password":"correct horse battery"}"#,
+                contentType: "application/json")
+            #expect(issued.status == .created)
+            #expect(issued.headers.first(name: .cacheControl) == "no-store")
+            let client = try await APIClient.logIn(app)
+            let me = try await client.send(.GET, "/v1/me")
+            #expect(me.status == .ok)
+            #expect(me.headers.first(name: .cacheControl) == "no-store")
+            let refused = try await Browser(app).send(.GET, "/api/v1/me", body: nil, contentType: nil)
+            #expect(refused.status == .unauthorized)
+            #expect(refused.headers.first(name: .cacheControl) == "no-store")
+            let browser = Browser(app)
+            try await browser.logIn()
+            let csv = try await browser.get("/finance/expenses.csv")
+            #expect(csv.status == .ok)
+            #expect(csv.headers.first(name: .cacheControl) == "no-store")
+            #expect(try await browser.get("/dashboard").headers.first(name: .cacheControl) == "no-store")
+            let page = try await browser.get("/dashboard")
+            let stylesheet = try #require(
+                page.text.range(of: #"href="/assets/app-"#).map {
+                    String(page.text[page.text.index($0.lowerBound, offsetBy: 6)...].prefix { $0 != "\"" })
+                })
+            let asset = try await browser.get(stylesheet)
+            #expect(asset.status == .ok)
+            #expect(asset.headers.first(name: .cacheControl) == "public, max-age=31536000, immutable")
+        }
+    }
+}
