@@ -5,6 +5,11 @@ import FluentSQL
 import Foundation
 import Provisioning
 
+/// What a client can do to a service (the service page's buttons and forms).
+public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
+    case stop, start, delete, extend, autoRenew, changePeriod, changeResources
+}
+
 /// Why a service action is refused.
 public enum ServiceActionError: Error, Equatable, Sendable {
     case notFound
@@ -96,7 +101,7 @@ public struct ServiceLifecycle: Sendable {
     public func stop(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard service.status == ServiceStatus.active else { throw ServiceActionError.notAllowed(status: service.status) }
+        try await require(.stop, service)
         try await request(.switchOffRequested, job: .serviceStop, service: service, actor: actor)
     }
 
@@ -104,8 +109,7 @@ public struct ServiceLifecycle: Sendable {
     public func start(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard service.status == ServiceStatus.stoppedByClient || service.status == ServiceStatus.suspendedByClient
-        else { throw ServiceActionError.notAllowed(status: service.status) }
+        try await require(.start, service)
         try await request(.switchOnRequested, job: .serviceStart, service: service, actor: actor)
     }
 
@@ -114,9 +118,7 @@ public struct ServiceLifecycle: Sendable {
     public func delete(serviceID: UUID, account: Account, actor: Initiator) async throws {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
-        guard service.productType.clientMayDelete else {
-            throw ServiceActionError.deletionNotAllowed
-        }
+        try await require(.delete, service)
         try await request(.deletionRequested, job: .serviceDelete, service: service, actor: actor)
     }
 
@@ -314,6 +316,39 @@ public struct ServiceLifecycle: Sendable {
         services.map { service in
             JobQueue.serviceJob(
                 .serviceStart, service: service, reason: .renewal, key: "resume:\(service.id!.uuidString.lowercased()):\(date.iso)")
+        }
+    }
+
+    // MARK: what may be done
+
+    /// What a client may do to a service: by its status and by what its plan's module can do.
+    /// The service page shows exactly these; the use cases refuse the rest. (Rights of the
+    /// caller join this with the rights model.)
+    public func actions(for service: Service) async throws -> Set<ClientServiceAction> {
+        let plan = try await PlanRecord.find(service.planID, on: context.database)
+        let supports = context.modules.module(named: plan?.processingModule)?.supports ?? []
+        return Self.actions(status: service.status, productType: service.productType, supports: supports)
+    }
+
+    static func actions(status: ServiceStatus, productType: ProductType, supports: Set<ProvisioningOperation>) -> Set<ClientServiceAction> {
+        var actions: Set<ClientServiceAction> = []
+        if status == .active, supports.contains(.stop) { actions.insert(.stop) }
+        if status == .stoppedByClient || status == .suspendedByClient, supports.contains(.start) { actions.insert(.start) }
+        if status.renewable { actions.insert(.extend) }
+        if status != .deleted {
+            actions.insert(.autoRenew)
+            actions.insert(.changePeriod)
+        }
+        if status == .active || status == .stoppedByClient { actions.insert(.changeResources) }
+        if productType.clientMayDelete, status != .deleted, status != .processing, supports.contains(.delete) { actions.insert(.delete) }
+        return actions
+    }
+
+    private func require(_ action: ClientServiceAction, _ service: ServiceRecord) async throws {
+        let value = context.value(service)
+        guard try await actions(for: value).contains(action) else {
+            if action == .delete, !service.productType.clientMayDelete { throw ServiceActionError.deletionNotAllowed }
+            throw ServiceActionError.notAllowed(status: service.status)
         }
     }
 

@@ -38,6 +38,47 @@ struct JobPagesTests {
         }
     }
 
+    @Test func thePageOffersOnlyWhatTheServicesModuleCanDoAndTheEngineRefusesTheRest() async throws {
+        try await TestApp.run { app, _ in
+            // A licence module opens and deletes, but has no power switch.
+            let module = StandInModule(name: "licences", supports: [.open, .delete])
+            module.expect(.open, .done)
+            let context = app.engine.replacingModules(ProcessingModules([SimulatedProcessingModule(), module]))
+            let catalog = try await CatalogFixture.make(app)
+            let plan = try #require(try await PlanRecord.find(catalog.monthly, on: app.db))
+            plan.processingModule = "licences"
+            try await plan.update(on: app.db)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            let account = try await app.account(client.accountID)
+            try await Cart(context: context).add(
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
+            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            #expect(try await context.runJobs().done == 1)
+            let service = try #require(try await ServiceRecord.query(on: app.db).first())
+            #expect(service.status == .active)
+            #expect(module.log == ["open #1001"])
+            let value = try await ServiceLifecycle(context: context).service(service.id!, account: account)
+            let actions = try await ServiceLifecycle(context: context).actions(for: value)
+            #expect(actions == [.extend, .autoRenew, .changePeriod, .changeResources, .delete])
+            await #expect(throws: ServiceActionError.notAllowed(status: .active)) {
+                try await ServiceLifecycle(context: context).stop(serviceID: service.id!, account: account, actor: .testClient)
+            }
+            #expect(try await JobRecord.query(on: app.db).count() == 1)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+            // The page reads the same list. The server's own registry has no module named
+            // "licences" (only the test's context has), so it offers nothing a module must do.
+            let browser = Browser(app)
+            try await browser.logIn()
+            let path = "/services/\(service.id!.uuidString.lowercased())"
+            let page = try await browser.get(path)
+            #expect(page.testID("service-status") == "Active")
+            #expect(!page.text.contains(path + "/stop\""))
+            #expect(!page.text.contains(path + "/delete\""))
+            #expect(page.text.contains(path + "/extend\""))
+        }
+    }
+
     @Test func aFailedOpeningShowsOnTheJobsPageForAdministratorsWhoRetryIt() async throws {
         try await TestApp.run { app, _ in
             let module = StandInModule()

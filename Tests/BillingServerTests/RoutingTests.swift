@@ -27,7 +27,7 @@ struct RoutingTests {
     @Test func linksAreBuiltWithOneEncoder() {
         let service = UUID(uuidString: "8D3F1A52-0000-4000-8000-000000000001")!
         #expect(SiteURL.service(.value(service)).path == "/services/8d3f1a52-0000-4000-8000-000000000001")
-        #expect(SiteURL.serviceAction(.key, .key).path == "/services/:serviceID/:action")
+        #expect(SiteURL.serviceAction(.key, .stop).path == "/services/:serviceID/stop")
         #expect(SiteURL.staff(.paymentRefund(.value(service))).path == "/admin/payments/8d3f1a52-0000-4000-8000-000000000001/refund")
         #expect(SiteURL.staff(.clients).path == "/admin")
         #expect(SiteURL.root.path == "/")

@@ -25,7 +25,13 @@ public final class StandInModule: ProcessingModule, Sendable {
         public var description: String { "\(operation.rawValue) #\(serviceNumber)" }
     }
 
-    public init(name: String = "stand-in") { self.name = name }
+    /// What the module says it can do (a DNS-only module cannot stop a server).
+    public let supports: Set<ProvisioningOperation>
+
+    public init(name: String = "stand-in", supports: Set<ProvisioningOperation> = Set(ProvisioningOperation.allCases)) {
+        self.name = name
+        self.supports = supports
+    }
 
     /// The next calls of `operation` answer `answers`, one each, in order.
     public func expect(_ operation: ProvisioningOperation, _ answers: ModuleAnswer...) {

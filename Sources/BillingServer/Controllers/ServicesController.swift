@@ -8,7 +8,13 @@ struct ServicesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(SiteURL.services, use: list)
         routes.get(SiteURL.service(.key), use: show)
-        routes.post(SiteURL.serviceAction(.key, .key), use: act)
+        routes.post(SiteURL.serviceAction(.key, .stop), use: stop)
+        routes.post(SiteURL.serviceAction(.key, .start), use: start)
+        routes.post(SiteURL.serviceAction(.key, .delete), use: delete)
+        routes.post(SiteURL.serviceAction(.key, .autorenew), use: autoRenew)
+        routes.post(SiteURL.serviceAction(.key, .period), use: period)
+        routes.post(SiteURL.serviceAction(.key, .extend), use: extend)
+        routes.post(SiteURL.serviceAction(.key, .resources), use: resources)
         routes.get(SiteURL.expenses, use: expenses)
         routes.get(SiteURL.expensesCSV, use: expensesCSV)
         routes.post(SiteURL.changeCurrency, use: changeCurrency)
@@ -51,71 +57,112 @@ struct ServicesController: RouteCollection {
         return ServicePages.detail(
             try await PageContext.client(req), service: service, offer: offer, history: history, error: error,
             change: change, taxRate: VATTable.rate(forCountry: try req.client.country),
-            taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased()
+            taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased(),
+            allowed: try await ServiceLifecycle(context: req.engine).actions(for: service)
         ).response(status: status)
     }
 
-    func act(req: Request) async throws -> Response {
+    /// What an action handler gets: the client's service (another account's is not found), the
+    /// account, the use cases and the form's fields.
+    private struct Action {
+        let service: Service
+        let account: Account
+        let actor: Initiator
+        let lifecycle: ServiceLifecycle
+        let form: [String: String]
+        var id: UUID { service.id }
+    }
+
+    /// Runs one action; a refusal is shown on the service page (nothing changed), success goes
+    /// where the action says, usually the service page with the action's own confirmation.
+    private func perform(_ req: Request, _ body: (Action) async throws -> Response) async throws -> Response {
         let service = try await service(req)
         let account = try req.client.account
-        let lifecycle = ServiceLifecycle(context: req.engine)
-        let id = service.id
-        let form = (try? req.content.decode([String: String].self)) ?? [:]
-        // Each action's own confirmation ("Service stopped", "Period changed to year"), not "Saved".
-        let notice: String
+        let action = Action(
+            service: service, account: account, actor: try req.client.actor, lifecycle: ServiceLifecycle(context: req.engine),
+            form: (try? req.content.decode([String: String].self)) ?? [:])
         do {
-            switch req.parameters.get("action") ?? "" {
-            case "stop":
-                try await lifecycle.stop(serviceID: id, account: account, actor: try req.client.actor)
-                notice = "service_stopped"
-            case "start":
-                try await lifecycle.start(serviceID: id, account: account, actor: try req.client.actor)
-                notice = "service_started"
-            case "delete":
-                try await lifecycle.delete(serviceID: id, account: account, actor: try req.client.actor)
-                return req.redirect(to: SiteURL.services.notice("service_deleted"))
-            case "autorenew":
-                let enabled = form["enabled"] == "on"
-                try await lifecycle.setAutoRenew(serviceID: id, enabled: enabled, account: account, actor: try req.client.actor)
-                notice = enabled ? "autorenew_on" : "autorenew_off"
-            case "period":
-                guard let period = form["period"].flatMap(BillingPeriod.init(rawValue:)) else {
-                    throw ServiceActionError.order(.periodNotOffered)
-                }
-                try await lifecycle.changePeriod(serviceID: id, to: period, account: account, actor: try req.client.actor)
-                notice = "period_changed_" + period.rawValue
-            case "extend":
-                try await Orders(context: req.engine).requestRenewal(serviceID: id, account: account, actor: try req.client.actor)
-                return req.redirect(to: SiteURL.orders.notice("renewal_requested"))
-            case "resources":
-                var addons: [UUID: Int] = [:]
-                for (key, value) in form where key.hasPrefix("addon.") {
-                    guard let addon = UUID(uuidString: String(key.dropFirst(6))) else { throw ServiceActionError.order(.addonNotInPlan) }
-                    guard let amount = Int(value.trimmingCharacters(in: .whitespaces)) else {
-                        throw ServiceActionError.order(.amountNotWhole)
-                    }
-                    addons[addon] = amount
-                }
-                if form["confirm"] != "yes" {
-                    let change = try await lifecycle.quoteChange(serviceID: id, addons: addons, account: account)
-                    return try await render(req, service: service, error: nil, change: change, status: .ok)
-                }
-                guard let key = form["key"], !key.isEmpty, key.count <= 64 else { throw ServiceActionError.notFound }
-                try await lifecycle.changeResources(
-                    serviceID: id, addons: addons, account: account, actor: try req.client.actor, requestKey: key)
-                notice = "resources_changed"
-            default:
-                throw PageError.notFound
-            }
+            return try await body(action)
         } catch let error as ServiceActionError {
             let page = PageContext(req)
-            let fresh = (try? await ServiceLifecycle(context: req.engine).service(id, account: account)) ?? service
+            let fresh = (try? await ServiceLifecycle(context: req.engine).service(service.id, account: account)) ?? service
             return try await render(req, service: fresh, error: page.message(error), change: nil, status: .unprocessableEntity)
         } catch let error as OrderError {
             let page = PageContext(req)
             return try await render(req, service: service, error: page.message(error), change: nil, status: .unprocessableEntity)
         }
-        return req.redirect(to: SiteURL.service(.value(id)).notice(notice))
+    }
+
+    private func done(_ req: Request, _ action: Action, notice: String) -> Response {
+        req.redirect(to: SiteURL.service(.value(action.id)).notice(notice))
+    }
+
+    func stop(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await action.lifecycle.stop(serviceID: action.id, account: action.account, actor: action.actor)
+            return done(req, action, notice: "service_stopped")
+        }
+    }
+
+    func start(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await action.lifecycle.start(serviceID: action.id, account: action.account, actor: action.actor)
+            return done(req, action, notice: "service_started")
+        }
+    }
+
+    func delete(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await action.lifecycle.delete(serviceID: action.id, account: action.account, actor: action.actor)
+            return req.redirect(to: SiteURL.services.notice("service_deleted"))
+        }
+    }
+
+    func autoRenew(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            let enabled = action.form["enabled"] == "on"
+            try await action.lifecycle.setAutoRenew(serviceID: action.id, enabled: enabled, account: action.account, actor: action.actor)
+            return done(req, action, notice: enabled ? "autorenew_on" : "autorenew_off")
+        }
+    }
+
+    func period(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            guard let period = action.form["period"].flatMap(BillingPeriod.init(rawValue:)) else {
+                throw ServiceActionError.order(.periodNotOffered)
+            }
+            try await action.lifecycle.changePeriod(serviceID: action.id, to: period, account: action.account, actor: action.actor)
+            return done(req, action, notice: "period_changed_" + period.rawValue)
+        }
+    }
+
+    func extend(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await Orders(context: req.engine).requestRenewal(serviceID: action.id, account: action.account, actor: action.actor)
+            return req.redirect(to: SiteURL.orders.notice("renewal_requested"))
+        }
+    }
+
+    /// More (or fewer) resources: first a quote on the page, then, confirmed, the prorated charge.
+    func resources(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            var addons: [UUID: Int] = [:]
+            for (key, value) in action.form where key.hasPrefix("addon.") {
+                guard let addon = UUID(uuidString: String(key.dropFirst(6))) else { throw ServiceActionError.order(.addonNotInPlan) }
+                guard let amount = Int(value.trimmingCharacters(in: .whitespaces)) else {
+                    throw ServiceActionError.order(.amountNotWhole)
+                }
+                addons[addon] = amount
+            }
+            if action.form["confirm"] != "yes" {
+                let change = try await action.lifecycle.quoteChange(serviceID: action.id, addons: addons, account: action.account)
+                return try await render(req, service: action.service, error: nil, change: change, status: .ok)
+            }
+            guard let key = action.form["key"], !key.isEmpty, key.count <= 64 else { throw ServiceActionError.notFound }
+            try await action.lifecycle.changeResources(
+                serviceID: action.id, addons: addons, account: action.account, actor: action.actor, requestKey: key)
+            return done(req, action, notice: "resources_changed")
+        }
     }
 
     private func expenseFilter(_ req: Request) -> ExpenseHistory.Filter {

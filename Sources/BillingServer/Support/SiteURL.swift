@@ -30,7 +30,7 @@ enum SiteURL: Hashable, Sendable {
     case orderCancel(Parameter<UUID>)
     case services
     case service(Parameter<UUID>)
-    case serviceAction(Parameter<UUID>, Parameter<String>)
+    case serviceAction(Parameter<UUID>, ServiceAction)
     case payments, newPayment
     case payment(Parameter<UUID>)
     case paymentPay(Parameter<UUID>)
@@ -56,11 +56,12 @@ enum SiteURL: Hashable, Sendable {
         [
             .root, .login, .logout, .signUp, .language, .signUpConfirm(.key), .passwordForgot, .passwordReset(.key), .dashboard,
             .orderCatalog, .orderPlan(.key), .cart, .cartPromo, .cartCheckout, .cartItemRemove(.key), .orders, .order(.key),
-            .orderPay(.key), .orderCancel(.key), .services, .service(.key), .serviceAction(.key, .key), .payments, .newPayment,
+            .orderPay(.key), .orderCancel(.key), .services, .service(.key), .payments, .newPayment,
             .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference
         ]
+        + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + [
             StaffURL.clients, .login, .logout, .client(.key), .clientAdjust(.key), .catalog, .plan(.key), .planPrices(.key),
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
@@ -121,7 +122,7 @@ enum SiteURL: Hashable, Sendable {
         case .orderCancel(let order): ["orders", .parameter("orderID", order), "cancel"]
         case .services: ["services"]
         case .service(let service): ["services", .parameter("serviceID", service)]
-        case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .parameter("action", action)]
+        case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
         case .payments: ["payments"]
         case .newPayment: ["payments", "new"]
         case .payment(let payment): ["payments", .parameter("paymentID", payment)]
@@ -148,6 +149,12 @@ enum SiteURL: Hashable, Sendable {
 }
 
 /// The staff area's addresses (below `/admin`).
+/// What a client does to a service, each a form and a route of its own
+/// (`/services/:serviceID/stop` …), so each can carry its own right.
+enum ServiceAction: String, Hashable, Sendable, CaseIterable {
+    case stop, start, delete, autorenew, period, extend, resources
+}
+
 enum StaffURL: Hashable, Sendable {
     case clients, login, logout
     case client(Parameter<UUID>)

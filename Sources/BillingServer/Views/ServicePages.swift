@@ -87,16 +87,17 @@ enum ServicePages {
 
     static func detail(
         _ page: PageContext, service: Service, offer: PlanOffer?, history: [ServiceHistoryEntry], error: String?,
-        change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String
+        change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String,
+        allowed: Set<ClientServiceAction>
     ) -> HTML {
         let amounts = service.addons
         let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode)
-        let running = service.status == .active || service.status == .stoppedByClient
-        func action(_ name: String, _ title: String, style: String = "secondary", extra: Node<HTML.FormContext> = .empty) -> Node<
+        let running = allowed.contains(.changeResources)
+        func action(_ name: ServiceAction, _ title: String, style: String = "secondary", extra: Node<HTML.FormContext> = .empty) -> Node<
             HTML.BodyContext
         > {
             .form(
-                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value(name)).path), UI.csrfField(page), extra,
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), name).path), UI.csrfField(page), extra,
                 UI.submit(title, style: style))
         }
         let parameters: Node<HTML.BodyContext> = .section(
@@ -129,15 +130,13 @@ enum ServicePages {
         let autoRenewExtra: Node<HTML.FormContext> = service.autoRenew ? .empty : UI.hidden("enabled", "on")
         let buttons: Node<HTML.BodyContext> = .div(
             .class("action-grid"),
-            .if(service.status == .active, action("stop", page.t("service.stop"))),
+            .if(allowed.contains(.stop), action(.stop, page.t("service.stop"))),
+            .if(allowed.contains(.start), action(.start, page.t("service.start"), style: "primary")),
+            .if(allowed.contains(.extend), action(.extend, page.t("service.extend"), style: "primary")),
             .if(
-                service.status == .stoppedByClient || service.status == .suspendedByClient,
-                action("start", page.t("service.start"), style: "primary")),
-            .if(service.status.renewable, action("extend", page.t("service.extend"), style: "primary")),
-            .if(
-                service.status != .deleted,
+                allowed.contains(.autoRenew),
                 action(
-                    "autorenew", page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
+                    .autorenew, page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
                     extra: autoRenewExtra)),
             .a(
                 .class("btn btn-ghost"), .href(SiteURL.expenses.path(["service": service.id.uuidString.lowercased()])),
@@ -146,16 +145,16 @@ enum ServicePages {
             (value: $0.rawValue, title: page.t("period." + $0.rawValue))
         }
         let periodForm: Node<HTML.BodyContext> = .if(
-            service.status != .deleted && periods.count > 1,
+            allowed.contains(.changePeriod) && periods.count > 1,
             .form(
-                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value("period")).path), .class("inline-form"),
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .period).path), .class("inline-form"),
                 UI.csrfField(page),
                 UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: service.period.rawValue),
                 UI.submit(page.t("service.save"), style: "secondary")))
         let deleteForm: Node<HTML.BodyContext> = .if(
-            service.status != .deleted && service.status != .processing && service.productType.clientMayDelete,
+            allowed.contains(.delete),
             .form(
-                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value("delete")).path), .class("danger-zone"),
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .delete).path), .class("danger-zone"),
                 UI.csrfField(page),
                 .attribute(named: "data-confirm", value: page.t("service.delete_confirm")),
                 .p(.class("muted small"), .text(page.t("service.delete_hint"))),
@@ -212,7 +211,7 @@ enum ServicePages {
             .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-resources"),
             .h2(.text(page.t("service.resources"))),
             .form(
-                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .value("resources")).path), .class("stack"),
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .resources).path), .class("stack"),
                 UI.csrfField(page),
                 .div(.class("addon-grid"), .group(fields)),
                 quote,
