@@ -97,12 +97,22 @@ public struct AccountRegistration: Sendable {
         }
     }
 
+    /// How long a login to an unconfirmed account waits before it mails another sign-up link.
+    public static let confirmationResendInterval: TimeInterval = 600
+
     /// E-mails a new link that finishes the sign-up (after a sign-up, or when an unconfirmed user
-    /// tries to log in). Earlier links keep working until they expire.
-    public func sendConfirmation(userID: UUID) async throws {
+    /// tries to log in). Earlier links keep working until they expire. With `unlessSentWithin`,
+    /// nothing is sent when a link for this user was made that recently.
+    public func sendConfirmation(userID: UUID, unlessSentWithin interval: TimeInterval? = nil) async throws {
         guard let user = try await UserRecord.find(userID, on: context.database), user.emailConfirmedAt == nil else { return }
-        let token = SecretToken.generate()
         let now = context.clock.now
+        if let interval,
+            try await PasswordResetRecord.query(on: context.database).filter(\.$userID == userID)
+                .filter(\.$createdAt > now.addingTimeInterval(-interval)).first() != nil
+        {
+            return
+        }
+        let token = SecretToken.generate()
         let language = user.language ?? context.provider.defaultLanguage
         let arguments = [
             "name": user.name, "provider": context.provider.name, "hours": "48",

@@ -67,7 +67,10 @@ public struct Authentication: Sendable {
             let account = try await AccountRecord.find(client.accountID, on: db)
             guard client.enabled, account?.status == .active else { throw LoginError.disabled }
             guard client.emailConfirmedAt != nil else {
-                try await AccountRegistration(context: context).sendConfirmation(userID: client.id!)
+                // Each try would mail another link: one per ten minutes is enough (the probe found
+                // a mailbox flooded by logins to an unconfirmed account).
+                try await AccountRegistration(context: context).sendConfirmation(
+                    userID: client.id!, unlessSentWithin: AccountRegistration.confirmationResendInterval)
                 throw LoginError.unconfirmed
             }
             client.lastLoginAt = now

@@ -84,4 +84,34 @@ struct ProbeRegressionTests {
             #expect(asset.headers.first(name: .cacheControl) == "public, max-age=31536000, immutable")
         }
     }
+
+    /// Finding 5: every login to an unconfirmed account mailed another sign-up link. Now one per
+    /// ten minutes; the answer ("confirm your address") stays the same.
+    @Test func loginsToAnUnconfirmedAccountMailAtMostOneLinkPerTenMinutes() async throws {
+        try await TestApp.run { app, clock in
+            try await AccountRegistration(context: app.engine).request(
+                SignUpForm(
+                    email: "newcomer@example.com", password: "correct horse battery", name: "New Comer", country: "DE", language: .en),
+                ip: "192.0.2.1")
+            func links() async throws -> Int {
+                try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "newcomer@example.com").count()
+            }
+            #expect(try await links() == 1)
+            let auth = Authentication(context: app.engine)
+            clock.advance(by: 60)
+            for _ in 0..<5 {
+                await #expect(throws: LoginError.unconfirmed) {
+                    try await auth.login(realm: .client, email: "newcomer@example.com", password: "correct horse battery", ip: "192.0.2.1")
+                }
+            }
+            #expect(try await links() == 1)
+            clock.advance(by: AccountRegistration.confirmationResendInterval)
+            for _ in 0..<3 {
+                await #expect(throws: LoginError.unconfirmed) {
+                    try await auth.login(realm: .client, email: "newcomer@example.com", password: "correct horse battery", ip: "192.0.2.1")
+                }
+            }
+            #expect(try await links() == 2)
+        }
+    }
 }
