@@ -114,4 +114,22 @@ struct ProbeRegressionTests {
             #expect(try await links() == 2)
         }
     }
+
+    /// Finding 5: five reset requests from anyone blocked the owner's reset for an hour with a
+    /// 429. Now the answer is always "sent"; past the limit nothing more is mailed.
+    @Test func resetRequestsPastTheLimitAnswerSentAndMailNothingMore() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient(country: "DE", currency: .EUR)
+            let before = try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").count()
+            let browser = Browser(app)
+            for _ in 0..<8 {
+                _ = try await browser.get("/password/forgot")
+                let answer = try await browser.post("/password/forgot", form: ["email": "anna@example.com"])
+                #expect(answer.status == .ok)
+                #expect(answer.text.contains("If an account uses this e-mail, a reset link is on its way."))
+            }
+            let sent = try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").count() - before
+            #expect(sent == RequestLimits().resetsPerEmailPerHour)
+        }
+    }
 }

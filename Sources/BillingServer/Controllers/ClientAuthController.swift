@@ -131,15 +131,16 @@ struct ClientAuthController: RouteCollection {
             let page = PageContext(req)
             return AuthPages.forgot(page, sent: false, error: page.t("error.signup.invalidEmail")).response(status: .unprocessableEntity)
         }
-        guard
-            try await RequestThrottle(context: req.engine).admit(
-                .passwordReset, email: EmailAddress.normalized(email) ?? email,
-                ip: req.clientIP)
-        else {
-            let page = PageContext(req)
-            return AuthPages.forgot(page, sent: false, error: page.t("error.too_many_requests")).response(status: .tooManyRequests)
+        // Past the limits nothing is sent, but the answer stays "sent": a refusal here would let
+        // anyone lock an owner out of their own reset for an hour with five requests, and would
+        // tell which addresses are being hammered.
+        if try await RequestThrottle(context: req.engine).admit(
+            .passwordReset, email: EmailAddress.normalized(email) ?? email, ip: req.clientIP)
+        {
+            try await PasswordResets(context: req.engine).request(email: email, language: req.language)
+        } else {
+            req.logger.info("password reset not sent: request limits reached")
         }
-        try await PasswordResets(context: req.engine).request(email: email, language: req.language)
         // The same answer whether or not the address has an account.
         return AuthPages.forgot(PageContext(req), sent: true).response()
     }
