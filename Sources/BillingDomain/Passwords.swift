@@ -20,12 +20,23 @@ public enum PasswordPolicy {
     }
 }
 
+extension String {
+    /// Whether the text holds invisible control characters (NUL, escape, bell …); with
+    /// `allowingLineBreaks`, tabs and line breaks of a multi-line field are fine.
+    public func hasControlCharacters(allowingLineBreaks: Bool = false) -> Bool {
+        unicodeScalars.contains { scalar in
+            guard scalar.properties.generalCategory == .control else { return false }
+            return !(allowingLineBreaks && (scalar == "\t" || scalar == "\n" || scalar == "\r"))
+        }
+    }
+}
+
 /// E-mail addresses as logins: compared case-insensitively, stored trimmed and lower-cased.
 public enum EmailAddress {
     /// The canonical form of an address, or `nil` when it is not an address.
     public static func normalized(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard trimmed.count <= 254, !trimmed.contains(where: { $0.isWhitespace }) else { return nil }
+        guard trimmed.count <= 254, !trimmed.contains(where: { $0.isWhitespace }), !trimmed.hasControlCharacters() else { return nil }
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
             !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains("..")

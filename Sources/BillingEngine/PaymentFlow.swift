@@ -11,6 +11,8 @@ public enum PaymentError: Error, Equatable, Sendable {
     case terms(PaymentTermsError)
     case payerKindNotAllowed
     case payerNameMissing
+    /// The payer's name holds invisible control characters.
+    case payerNameInvalid
     case paymentNotFound
     case notPayable
     case notDeletable
@@ -131,6 +133,7 @@ public struct PaymentFlow: Sendable {
         case .new(let kind, let name):
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty, trimmed.count <= 200 else { throw PaymentError.payerNameMissing }
+            guard !trimmed.hasControlCharacters() else { throw PaymentError.payerNameInvalid }
             guard method.payerKinds.contains(kind) else { throw PaymentError.payerKindNotAllowed }
             let payer = PayerRecord(accountID: account.id!, kind: kind, name: trimmed, createdAt: context.clock.now)
             try await payer.create(on: context.database)
@@ -720,7 +723,7 @@ extension PaymentError: Refusal {
         case .methodUnavailable: "method_unavailable"
         case .terms(let refusal): refusal.code
         case .payerKindNotAllowed: "payer_kind_not_allowed"
-        case .payerNameMissing: "payer_invalid"
+        case .payerNameMissing, .payerNameInvalid: "payer_invalid"
         case .notPayable: "not_payable"
         case .notDeletable: "not_deletable"
         case .orderMethodFixed: "order_method_fixed"
@@ -746,6 +749,7 @@ extension PaymentError: Refusal {
         case .terms(let refusal): refusal.textKey
         case .payerKindNotAllowed: "error.payment.payer_kind"
         case .payerNameMissing: "error.payment.payer_name"
+        case .payerNameInvalid: "error.payment.payer_name_invalid"
         case .paymentNotFound, .savedMethodNotFound: "error.not_found"
         case .notPayable: "error.payment.not_payable"
         case .notDeletable: "error.payment.not_deletable"

@@ -99,6 +99,7 @@ public func configure(
     // user's language too and carry a working language switch.
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(FormTextMiddleware())
     app.middleware.use(FormOnceMiddleware())
     try routes(app)
 }

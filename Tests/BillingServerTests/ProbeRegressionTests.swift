@@ -132,4 +132,28 @@ struct ProbeRegressionTests {
             #expect(sent == RequestLimits().resetsPerEmailPerHour)
         }
     }
+
+    /// Finding 5: NUL was accepted in e-mail addresses and payer names. Now every form text with
+    /// a control character is refused before anything runs, and the engine refuses them too.
+    @Test func controlCharactersInTextsAreRefusedAndChangeNothing() async throws {
+        try await TestApp.run { app, _ in
+            let browser = Browser(app)
+            _ = try await browser.get("/signup")
+            let signUp = try await browser.post(
+                "/signup",
+                form: ["name": "Mallory", "email": "mallory\u{0}@example.com", "password": "correct horse battery", "country": "DE"])
+            #expect(signUp.status == .badRequest)
+            #expect(signUp.text.contains("The form holds invisible control characters (such as NUL)."))
+            let named = try await browser.post(
+                "/signup",
+                form: ["name": "Mal\u{1B}[31mlory", "email": "mallory@example.com", "password": "correct horse battery", "country": "DE"])
+            #expect(named.status == .badRequest)
+            #expect(try await UserRecord.query(on: app.db).count() == 0)
+            #expect(EmailAddress.normalized("anna\u{0}@example.com") == nil)
+            #expect(EmailAddress.normalized("anna@example.com") == "anna@example.com")
+            // Line breaks in a multi-line field are text, not control.
+            #expect(!"Line one\nLine two\tend".hasControlCharacters(allowingLineBreaks: true))
+            #expect("Line one\nLine two".hasControlCharacters())
+        }
+    }
 }

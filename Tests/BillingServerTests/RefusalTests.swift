@@ -17,7 +17,7 @@ struct RefusalTests {
         var all: [any Refusal] = []
         let paymentErrors: [PaymentError] = [
             PaymentError.methodUnavailable, .terms(.notPositive), .terms(.belowMinimum(euro)), .terms(.aboveMaximum(euro)),
-            .terms(.wrongCurrency(expected: .UAH)), .terms(.notWholeMinorUnits), .payerKindNotAllowed, .payerNameMissing,
+            .terms(.wrongCurrency(expected: .UAH)), .terms(.notWholeMinorUnits), .payerKindNotAllowed, .payerNameMissing, .payerNameInvalid,
             .paymentNotFound, .notPayable, .notDeletable, .orderMethodFixed, .gatewayFailed("declined"), .refundTooLarge(euro),
             .refundReasonMissing, .notRefundable, .notBankTransfer, .savedMethodNotFound, .setupUnsupported
         ]
@@ -83,7 +83,7 @@ struct RefusalTests {
     }
 
     @Test func everyRefusalReadsInEveryLanguageWithItsValuesFilledIn() {
-        #expect(Self.everyRefusal.count == 101)
+        #expect(Self.everyRefusal.count == 102)
         for refusal in Self.everyRefusal {
             #expect(Localizer.shared.has(refusal.textKey), "no text \(refusal.textKey) for \(refusal)")
             #expect(refusal.code.allSatisfy { $0.isLowercase || $0 == "_" } && !refusal.code.isEmpty, "code of \(refusal)")
