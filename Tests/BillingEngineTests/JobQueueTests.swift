@@ -19,11 +19,7 @@ struct JobQueueTests {
         let catalog = try await CatalogFixture.make(app)
         let client = try await app.signUpClient(country: "UA", currency: .EUR)
         try await app.topUp(client.accountID, eur("50.00"), key: "t")
-        let account = try await app.account(client.accountID)
-        try await Cart(context: context).add(
-            OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-        try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
-        return try #require(try await ServiceRecord.query(on: app.db).first())
+        return try await app.orderPaid(catalog.monthly, domain: "web", for: client.accountID, through: context)
     }
 
     static func jobs(_ app: Application) async throws -> [JobRecord] {

@@ -51,9 +51,7 @@ struct JobPagesTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: context).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            _ = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
             #expect(try await context.runJobs().done == 1)
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             #expect(service.status == .active)
@@ -87,12 +85,8 @@ struct JobPagesTests {
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
-            let account = try await app.account(client.accountID)
-            try await Cart(context: context).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
             #expect(try await context.runJobs().failed == 1)
-            let service = try #require(try await ServiceRecord.query(on: app.db).first())
 
             // The client sees the service waiting, and not the backend's words.
             let clientBrowser = Browser(app)

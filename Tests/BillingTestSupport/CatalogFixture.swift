@@ -62,6 +62,16 @@ extension Application {
         return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
     }
 
+    /// A service ordered and paid from the balance through `context` (a test's own processing
+    /// modules); its "open" job is queued, not run: the test runs it and sees what its module says.
+    public func orderPaid(_ planID: UUID, domain: String, for accountID: UUID, through context: EngineContext) async throws -> ServiceRecord
+    {
+        let account = try await account(accountID)
+        try await Cart(context: context).add(OrderConfiguration(planID: planID, period: .month, domainName: domain), account: account)
+        try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testSetUp)
+        return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
+    }
+
     /// An account as the edge hands it to use cases.
     public func account(_ id: UUID) async throws -> Account {
         Account(try await accountRecord(id), fallback: engine.provider.defaultCurrency)
