@@ -82,7 +82,8 @@ struct LocalizationAndConfigTests {
     @Test func readsTheIntegrationsAndOperationsVariables() throws {
         let config = try AppConfig.fromEnvironment([
             "BILLING_PROVIDER_NAME": "Acme Hosting", "BILLING_BCRYPT_COST": "10", "BILLING_JOBS": "off",
-            "BILLING_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.5", "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1",
+            "BILLING_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.5", "BILLING_API_RETURN_ORIGINS": "https://Shop.example, http://127.0.0.1:8443",
+            "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1",
             "STRIPE_API_BASE": "http://127.0.0.1:9", "YOOKASSA_SHOP_ID": "123", "YOOKASSA_SECRET_KEY": "live_2",
             "YOOKASSA_API_BASE": "http://127.0.0.1:8", "SMTP_URL": "smtps://mailer:pw@mail.example.com:465",
             "SMTP_FROM": "Acme Billing <billing@acme.example>", "DATABASE_URL": "sqlite::memory:"
@@ -91,6 +92,8 @@ struct LocalizationAndConfigTests {
         #expect(config.bcryptCost == 10)
         #expect(!config.runJobs)
         #expect(config.trustedProxies == TrustedProxies(["127.0.0.1", "10.0.0.5"]))
+        #expect(config.apiReturnOrigins == ["https://shop.example", "http://127.0.0.1:8443"])
+        #expect(throws: (any Error).self) { try AppConfig.fromEnvironment(["BILLING_API_RETURN_ORIGINS": "https://shop.example/path"]) }
         #expect(config.stripe?.secretKey == "sk_test_1")
         #expect(config.stripe?.webhookSecret == "whsec_1")
         #expect(config.stripe?.apiBase == "http://127.0.0.1:9")

@@ -153,6 +153,11 @@ struct PaymentAPITests {
             let badReturn = try await anna.send(.POST, "/v1/payments/\(id)/checkout", #"{"return_url":"javascript:alert(1)"}"#)
             #expect(badReturn.status == .badRequest)
             #expect(errorCode(badReturn) == "invalid_url")
+            // An address on an origin nobody allowed: our pay pages would redirect a payer there.
+            let foreign = try await anna.send(.POST, "/v1/payments/\(id)/checkout", #"{"return_url":"https://evil.example/phish"}"#)
+            #expect(foreign.status == .badRequest)
+            #expect(errorCode(foreign) == "invalid_url")
+            #expect(try await anna.json(.GET, "/v1/payments/\(id)")["status"] as? String == "being_paid")
             let (webhook, headers) = Sandbox.paid(app, redirect: redirect)
             try await app.testing().test(
                 .POST, "/webhooks/sandbox",
@@ -188,7 +193,8 @@ struct PaymentAPITests {
     }
 
     @Test func anOrderIsPaidAtItsFrozenTotalWithItsOwnMethodOnly() async throws {
-        try await TestApp.run { app, _ in
+        let resellerMayReturn: (inout AppConfig) -> Void = { $0.apiReturnOrigins = ["https://reseller.example"] }
+        try await TestApp.run(adjust: resellerMayReturn) { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let card = try await app.cardMethod(percent: 250)
             let other = try await app.cardMethod()

@@ -209,9 +209,14 @@ extension BillingAPIHandlers {
         try PageContext(req).amount(text, bearer.currency, reading: .en)
     }
 
-    /// A return address given by an API client: http or https, of sane length.
+    /// A return address given by an API client: http or https, of sane length, on this
+    /// installation or on an origin staff allowed (`BILLING_API_RETURN_ORIGINS`); the gateway's
+    /// and the sandbox's pages send the payer there, so a stranger's address would make our
+    /// origin an open redirect.
     static func externalURL(_ text: String, req: Request) throws -> String {
-        guard text.count <= 2000, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        let config = req.billing.config
+        guard text.count <= 2000, let origin = AppConfig.origin(of: text),
+            origin == AppConfig.origin(of: config.baseURL) || config.apiReturnOrigins.contains(origin)
         else {
             throw PlainRefusal("invalid_url", status: .badRequest, key: "error.api.return_url")
         }

@@ -37,6 +37,10 @@ public struct AppConfig: Sendable {
     public var sandboxGateway: Bool = true
     /// Stripe: on when both keys are set. The API base can point at a stand-in.
     public var stripe: (secretKey: String, webhookSecret: String, apiBase: String)?
+    /// Origins (`https://reseller.example`) an API client may send its customers back to after a
+    /// payment (`BILLING_API_RETURN_ORIGINS`), besides this installation's own. Anything else is
+    /// refused, so our pay pages never redirect to an address a stranger chose.
+    public var apiReturnOrigins: Set<String> = []
     /// Proxies whose `X-Forwarded-For` is believed (`BILLING_TRUSTED_PROXIES`); from anyone else
     /// the header is ignored, so a client cannot pick the address its login failures count on.
     public var trustedProxies = TrustedProxies([])
@@ -174,6 +178,17 @@ public struct AppConfig: Sendable {
         if let demo = flag("BILLING_DEMO") { config.seedDemo = demo }
         if let jobs = flag("BILLING_JOBS") { config.runJobs = jobs }
         if let sandbox = flag("BILLING_SANDBOX_GATEWAY") { config.sandboxGateway = sandbox }
+        if let origins = value("BILLING_API_RETURN_ORIGINS") {
+            let list = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // Origins only: a path, a query or a trailing slash is refused rather than guessed at.
+            if list.allSatisfy({ AppConfig.origin(of: $0) == $0.lowercased() }) {
+                config.apiReturnOrigins = Set(list.map { $0.lowercased() })
+            } else {
+                bad(
+                    "BILLING_API_RETURN_ORIGINS", origins,
+                    "a comma-separated list of origins such as https://shop.example,https://app.example:8443")
+            }
+        }
         if let proxies = value("BILLING_TRUSTED_PROXIES") {
             let list = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if list.allSatisfy(TrustedProxies.isAddress) {
@@ -225,5 +240,15 @@ public struct AppConfig: Sendable {
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config
+    }
+}
+
+extension AppConfig {
+    /// `scheme://host[:port]` of an http(s) address, lower-cased; `nil` for anything else.
+    public static func origin(of text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
     }
 }
