@@ -13,7 +13,6 @@ Usage: python3 e2e/crash_recovery.py path/to/billing
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,11 +22,7 @@ import urllib.request
 
 from playwright.sync_api import expect, sync_playwright
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from journey import free_port
 
 
 def start(binary: str, workdir: str, port: int, jobs: bool):
@@ -35,8 +30,8 @@ def start(binary: str, workdir: str, port: int, jobs: bool):
     env.pop("DATABASE_URL", None)
     env.update({"BILLING_PORT": str(port), "BILLING_BCRYPT_COST": "10", "BILLING_JOBS": "on" if jobs else "off"})
     log = open(os.path.join(workdir, f"server-{'jobs' if jobs else 'nojobs'}.log"), "w")
-    proc = subprocess.Popen([binary, "serve"], cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-    logins, deadline = {}, time.time() + 120
+    proc = subprocess.Popen([binary, "serve"], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+    deadline = time.time() + 120
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).status == 200:
@@ -45,6 +40,9 @@ def start(binary: str, workdir: str, port: int, jobs: bool):
             if proc.poll() is not None:
                 raise SystemExit("server exited early")
             time.sleep(0.3)
+    else:
+        proc.kill()
+        raise SystemExit("server did not become healthy")
     return proc
 
 

@@ -1,4 +1,5 @@
 import BillingDomain
+import BillingStore
 import FluentKit
 import FluentSQL
 import Foundation
@@ -69,6 +70,13 @@ public struct EngineContext: Sendable {
     public var ledger: Ledger { Ledger(database: database, clock: clock) }
     public var outbox: Outbox { Outbox(clock: clock) }
     public var jobs: JobQueue { JobQueue(context: self) }
+
+    /// The module that runs a plan's services, with the name the plan gives it (`nil`: the
+    /// installation's default); the module is `nil` when this installation has none of that name.
+    func processingModule(forPlan planID: UUID) async throws -> (name: String?, module: (any ProcessingModule)?) {
+        let name = try await PlanRecord.find(planID, on: database)?.processingModule
+        return (name, modules.module(named: name))
+    }
 }
 
 /// The payment gateway drivers of this installation, by name (`sandbox`, `stripe`, `yookassa`).

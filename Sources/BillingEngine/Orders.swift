@@ -279,10 +279,8 @@ public struct Orders: Sendable {
         }
     }
 
-    /// Services a payment created (to open) and expired services it brought back (to start).
+    /// What a payment did, for the log line (its services' jobs were queued in its transaction).
     private struct Paid {
-        var opened: [UUID] = []
-        var resumed: [UUID] = []
         /// The order paid by this call (none when it had been paid already).
         var number = 0
         var total: Money?
@@ -304,20 +302,14 @@ public struct Orders: Sendable {
             try await ctx.requireSpending(total, accountID: account.id!, on: tx)
             let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
             let today = ctx.today
-            var paid = Paid(number: order.number, total: total)
+            let paid = Paid(number: order.number, total: total)
             for item in items {
                 guard let json = item.quote, let quote = try? JSONDecoder().decode(Quote.self, from: Data(json.utf8)) else { continue }
                 if item.kind == .renewal {
-                    if let resumed = try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx),
-                        let service = try await ServiceRecord.find(resumed, on: tx)
-                    {
-                        paid.resumed.append(resumed)
-                        try await ctx.jobs.enqueue(ServiceLifecycle.resumeJobs([service], on: today), on: tx)
-                    }
+                    try await ServiceLifecycle(context: ctx).paidRenewal(item: item, quote: quote, actor: actor, on: tx)
                 } else {
                     let service = try await createService(
                         item: item, quote: quote, account: account, actor: actor, today: today, ctx: ctx, on: tx)
-                    paid.opened.append(service.id!)
                     try await ServiceLifecycle(context: ctx).requestOpening(service, actor: actor, on: tx)
                     try await ctx.charge(
                         Charge(

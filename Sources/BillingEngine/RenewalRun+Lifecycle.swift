@@ -63,11 +63,10 @@ extension RenewalRun {
                 let due = try await ServiceRecord.query(on: tx).filter(\.$status == ServiceStatus.expired)
                     .filter(\.$expiredOn <= cutoff).sort(\.$number).limit(chunkSize).all()
                 guard !due.isEmpty else { return 0 }
-                let ctx = context.on(tx)
-                try await RenewalRun(context: ctx, chunkSize: chunkSize).setStatus(
+                try await setStatus(
                     of: due, from: ServiceState(.expired), event: .deletionRequested, actor: Self.actor,
-                    note: "grace period ended")
-                try await ctx.jobs.enqueue(
+                    note: "grace period ended", on: tx)
+                try await context.jobs.enqueue(
                     due.map { service in
                         JobQueue.serviceJob(
                             .serviceDelete, service: service, reason: .grace, key: "grace:\(service.id!.uuidString.lowercased())")
@@ -80,27 +79,24 @@ extension RenewalRun {
     }
 
     /// Applies one event to services that are all in `from` (the status machine decides the new
-    /// state), in one UPDATE, with their history lines in one insert.
+    /// state), in one UPDATE, with their history lines in one insert, on the caller's transaction.
     func setStatus(
         of services: [ServiceRecord], from: ServiceState, event: ServiceEvent, actor: Initiator,
-        note: String
+        note: String, on tx: any Database
     ) async throws {
         let state = try from.applying(event)
         let now = context.clock.now
-        try await context.database.transaction { tx in
-            let sql = tx.sql
-            try await sql.raw(
-                """
-                UPDATE services SET status = \(bind: state.status.rawValue), operation = \(bind: state.operation?.rawValue),
-                updated_at = \(bind: now) WHERE id IN (\(binds: services.map { $0.id! }))
-                """
-            ).run()
-            try await services.map { service in
-                ServiceEventRecord(
-                    serviceID: service.id!, at: now, event: event.name, fromStatus: from.status,
-                    toStatus: state.status, actor: actor, note: note)
-            }.create(on: tx)
-        }
+        try await tx.sql.raw(
+            """
+            UPDATE services SET status = \(bind: state.status.rawValue), operation = \(bind: state.operation?.rawValue),
+            updated_at = \(bind: now) WHERE id IN (\(binds: services.map { $0.id! }))
+            """
+        ).run()
+        try await services.map { service in
+            ServiceEventRecord(
+                serviceID: service.id!, at: now, event: event.name, fromStatus: from.status,
+                toStatus: state.status, actor: actor, note: note)
+        }.create(on: tx)
         for service in services {
             service.status = state.status
             service.operation = state.operation

@@ -105,7 +105,6 @@ public struct RenewalRun: Sendable {
     struct ChunkResult {
         let last: QueuePosition
         let summary: Summary
-        let resumed: [UUID]
     }
 
     /// Where the pass stands in the renewal queue: services are taken in (expiry, number) order,
@@ -180,7 +179,7 @@ public struct RenewalRun: Sendable {
             summary.resumed = plan.resumed.count
             summary.notices = notices
             for charge in plan.charges { summary.charged[charge.amount.gross.currency.code, default: 0] += charge.amount.gross.units }
-            return ChunkResult(last: last, summary: summary, resumed: plan.resumed)
+            return ChunkResult(last: last, summary: summary)
         }
     }
 

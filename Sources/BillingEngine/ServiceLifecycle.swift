@@ -37,7 +37,7 @@ public struct ServiceLifecycle: Sendable {
         return LocalDate(iso: service.expiresOn) ?? today
     }
 
-    static func request(_ service: ServiceRecord) -> ProvisioningRequest {
+    static func provisioningRequest(_ service: ServiceRecord) -> ProvisioningRequest {
         ProvisioningRequest(
             serviceID: service.id!, number: service.number,
             productType: service.productType,
@@ -102,7 +102,7 @@ public struct ServiceLifecycle: Sendable {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         try await require(.stop, service)
-        try await request(.switchOffRequested, job: .serviceStop, service: service, actor: actor)
+        try await queueModuleWork(.switchOffRequested, job: .serviceStop, service: service, actor: actor)
     }
 
     /// The client starts a service it stopped: Processing (switching on), then Active.
@@ -110,7 +110,7 @@ public struct ServiceLifecycle: Sendable {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         try await require(.start, service)
-        try await request(.switchOnRequested, job: .serviceStart, service: service, actor: actor)
+        try await queueModuleWork(.switchOnRequested, job: .serviceStart, service: service, actor: actor)
     }
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
@@ -119,18 +119,19 @@ public struct ServiceLifecycle: Sendable {
         let account = try await context.record(of: account)
         let service = try await stored(serviceID, account: account)
         try await require(.delete, service)
-        try await request(.deletionRequested, job: .serviceDelete, service: service, actor: actor)
+        try await queueModuleWork(.deletionRequested, job: .serviceDelete, service: service, actor: actor)
     }
 
     /// Moves the service to Processing and queues the module's job in one transaction. The row is
     /// read again under the transaction: two clicks at once queue one job, the second is refused.
-    private func request(_ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator) async throws {
+    private func queueModuleWork(_ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator) async throws {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(service.accountID, on: tx)
             guard let fresh = try await ServiceRecord.find(service.id!, on: tx) else { throw ServiceActionError.notFound }
             try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: actor, on: tx)
-            // One job per request: the history line just written names it.
+            // Each request is new work (stop, start, stop again): a key of its own. Two clicks at
+            // once are one job because the second transition is refused above, not by the key.
             let key = "\(kind.rawValue):\(fresh.id!.uuidString.lowercased()):\(UUID.timeOrdered().uuidString.lowercased())"
             try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .client, key: key)], on: tx)
         }
@@ -269,11 +270,10 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// Extends a service by one paid period inside the paying transaction (an "extend" order).
-    /// Returns the service's id when it had expired and is back: the caller starts it on the
-    /// backend once the payment is committed.
-    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: Initiator, on tx: any Database) async throws -> UUID? {
+    /// An expired service is back: its "start" job is queued in the same transaction.
+    func paidRenewal(item: OrderItemRecord, quote: Quote, actor: Initiator, on tx: any Database) async throws {
         guard let serviceID = item.serviceID, let service = try await ServiceRecord.find(serviceID, on: tx)
-        else { return nil }
+        else { return }
         let period = service.period
         let today = context.today
         let from = Self.renewalStart(service, today: today)
@@ -298,7 +298,7 @@ public struct ServiceLifecycle: Sendable {
             actor: actor, on: tx)
         if wasExpired {
             try await ServiceLifecycle(context: context.on(tx)).transition(service, .renewalPaid, actor: actor, on: tx)
-            return serviceID
+            try await context.on(tx).jobs.enqueue(Self.resumeJobs([service], on: today), on: tx)
         } else {
             service.updatedAt = context.clock.now
             try await service.update(on: tx)
@@ -306,12 +306,11 @@ public struct ServiceLifecycle: Sendable {
                 serviceID: serviceID, at: context.clock.now, event: "renewed", fromStatus: service.status,
                 toStatus: service.status, actor: actor, note: "\(from.iso) – \(to.adding(days: -1).iso)"
             ).create(on: tx)
-            return nil
         }
     }
 
-    /// Expired services that were paid again are started on their backends by a job queued in
-    /// the paying transaction `tx`.
+    /// The "start" jobs of expired services that were paid again (expiry stopped them on their
+    /// backends), for the paying transaction to queue.
     static func resumeJobs(_ services: [ServiceRecord], on date: LocalDate) -> [JobQueue.NewJob] {
         services.map { service in
             JobQueue.serviceJob(
@@ -325,8 +324,7 @@ public struct ServiceLifecycle: Sendable {
     /// The service page shows exactly these; the use cases refuse the rest. (Rights of the
     /// caller join this with the rights model.)
     public func actions(for service: Service) async throws -> Set<ClientServiceAction> {
-        let plan = try await PlanRecord.find(service.planID, on: context.database)
-        let supports = context.modules.module(named: plan?.processingModule)?.supports ?? []
+        let supports = try await context.processingModule(forPlan: service.planID).module?.supports ?? []
         return Self.actions(status: service.status, productType: service.productType, supports: supports)
     }
 

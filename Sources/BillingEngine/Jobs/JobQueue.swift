@@ -177,26 +177,6 @@ public struct JobKindCount: Sendable, Hashable {
     public func count(_ status: JobStatus) -> Int { counts[status] ?? 0 }
 }
 
-/// The payload of the service jobs: which service, and why (what its status does when the
-/// module has answered).
-struct ServiceJob: Codable, Sendable {
-    enum Reason: String, Codable, Sendable {
-        /// A paid order: Processing (opening) → Active or Not available.
-        case order
-        /// The client's stop, start or deletion: Processing → the status asked for.
-        case client
-        /// Expiry stopped the service: the backend follows, the status is already Expired.
-        case expiry
-        /// A paid renewal brought an expired service back: the backend follows.
-        case renewal
-        /// The grace period ended: Processing (deletion) → Deleted, and the client is told.
-        case grace
-    }
-
-    let serviceID: UUID
-    let reason: Reason
-}
-
 extension JobActionError: Refusal {
     public var code: String {
         switch self {

@@ -60,13 +60,9 @@ public struct JobWorker: Sendable {
         for job in try await claim(limit: limit) {
             switch await run(job) {
             case .done: round.done += 1
-            case .poll: round.polled += 1
-            case .failure(_, let permanent):
-                if permanent || job.attempts >= job.kind.maxAttempts {
-                    round.failed += 1
-                } else {
-                    round.retried += 1
-                }
+            case .polled: round.polled += 1
+            case .retried: round.retried += 1
+            case .failed: round.failed += 1
             }
         }
         return round
@@ -124,96 +120,95 @@ public struct JobWorker: Sendable {
 
     // MARK: running
 
-    private func run(_ job: JobRecord) async -> JobResult.Outcome {
-        let log = context.log(.jobs)
-        let kind = job.kind
+    /// Where a run left its job.
+    enum Disposition: Sendable, Equatable {
+        case done, polled, retried, failed
+    }
+
+    private func run(_ job: JobRecord) async -> Disposition {
         let result: JobResult
         do {
-            result = try await handle(job, kind: kind)
+            result = try await handle(job)
         } catch {
             result = JobResult(outcome: .failure(String(describing: error), permanent: false))
         }
+        let next = Next(job, result.outcome, now: context.clock.now)
         do {
-            try await finish(job, kind: kind, result: result)
+            try await finish(job, next: next, result: result)
         } catch {
             // The lease was lost to another worker, or the database failed: the lease runs out and
             // the job is claimed again; its handler sees what was done.
-            log.error("job not finished", metadata: ["job": .string(job.id!.uuidString), "error": .string("\(error)")])
+            context.log(.jobs).error("job not finished", metadata: ["job": .string(job.id!.uuidString), "error": .string("\(error)")])
         }
-        return result.outcome
+        return next.disposition
     }
 
     struct LeaseLost: Error {}
 
-    private func handle(_ job: JobRecord, kind: JobKind) async throws -> JobResult {
-        switch kind {
+    private func handle(_ job: JobRecord) async throws -> JobResult {
+        switch job.kind {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete:
             let payload = try JSONDecoder().decode(ServiceJob.self, from: Data(job.payload.utf8))
-            return try await ServiceJobs(context: context).run(kind, payload, key: job.idempotencyKey, attempt: job.attempts)
+            return try await ServiceJobs(context: context).run(job.kind, payload, key: job.idempotencyKey)
+        }
+    }
+
+    /// The job's next state, decided once from the outcome and the kind's ladder.
+    struct Next {
+        let disposition: Disposition
+        let status: JobStatus
+        /// When a queued job runs again.
+        let runAfter: Date?
+        let error: String?
+
+        init(_ job: JobRecord, _ outcome: JobResult.Outcome, now: Date) {
+            let ladder = job.kind.ladder
+            switch outcome {
+            case .done:
+                (disposition, status, runAfter, error) = (.done, .done, nil, nil)
+            case .poll(let seconds):
+                (disposition, status, runAfter, error) = (.polled, .queued, now.addingTimeInterval(TimeInterval(seconds)), nil)
+            case .failure(let message, let permanent):
+                let text = String(message.prefix(500))
+                if permanent || job.attempts >= job.kind.maxAttempts {
+                    (disposition, status, runAfter, error) = (.failed, .failed, nil, text)
+                } else {
+                    let delay = ladder[min(max(job.attempts - 1, 0), ladder.count - 1)]
+                    (disposition, status, runAfter, error) = (.retried, .queued, now.addingTimeInterval(TimeInterval(delay)), text)
+                }
+            }
         }
     }
 
     /// Writes the result with the job's new state in one transaction, only while this worker
     /// still holds the lease.
-    private func finish(_ job: JobRecord, kind: JobKind, result: JobResult) async throws {
+    private func finish(_ job: JobRecord, next: Next, result: JobResult) async throws {
         let id = job.id!
-        let log = context.log(.jobs)
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             let now = ctx.clock.now
-            let sql = tx.sql
-            let ownLease: SQLQueryString =
-                "id = \(bind: id) AND lease_owner = \(bind: owner) AND status = \(bind: JobStatus.running.rawValue) RETURNING id"
-            let changed: [any SQLRow]
-            switch result.outcome {
-            case .done:
-                changed = try await sql.raw(
-                    """
-                    UPDATE jobs SET status = \(bind: JobStatus.done.rawValue), finished_at = \(bind: now), lease_until = NULL,
-                    updated_at = \(bind: now) WHERE \(ownLease)
-                    """
-                ).all()
-            case .poll(let seconds):
-                changed = try await sql.raw(
-                    """
-                    UPDATE jobs SET status = \(bind: JobStatus.queued.rawValue), run_after = \(bind: now.addingTimeInterval(TimeInterval(seconds))),
-                    attempts = attempts - 1, lease_until = NULL, updated_at = \(bind: now) WHERE \(ownLease)
-                    """
-                ).all()
-            case .failure(let error, let permanent):
-                let ladder = kind.ladder
-                let final = permanent || job.attempts > ladder.count
-                let message = String(error.prefix(500))
-                if final {
-                    changed = try await sql.raw(
-                        """
-                        UPDATE jobs SET status = \(bind: JobStatus.failed.rawValue), last_error = \(bind: message), finished_at = \(bind: now),
-                        lease_until = NULL, updated_at = \(bind: now) WHERE \(ownLease)
-                        """
-                    ).all()
-                } else {
-                    let delay = ladder[max(0, min(job.attempts - 1, ladder.count - 1))]
-                    changed = try await sql.raw(
-                        """
-                        UPDATE jobs SET status = \(bind: JobStatus.queued.rawValue), last_error = \(bind: message),
-                        run_after = \(bind: now.addingTimeInterval(TimeInterval(delay))), lease_until = NULL, updated_at = \(bind: now)
-                        WHERE \(ownLease)
-                        """
-                    ).all()
-                }
-                guard !changed.isEmpty else { throw LeaseLost() }
-                try await result.apply(ctx)
-                if final { try await result.giveUp(ctx) }
-                log.warning(
-                    final ? "job failed" : "job will be retried",
-                    metadata: [
-                        "job": .string(id.uuidString), "kind": .string(job.kind.rawValue), "attempt": .stringConvertible(job.attempts),
-                        "error": .string(message)
-                    ])
-                return
-            }
+            // A poll is no attempt; a finished job has a finish time; an error is kept.
+            let attempts: SQLQueryString = next.disposition == .polled ? "attempts - 1" : "attempts"
+            let finishedAt: Date? = next.status == .queued ? nil : now
+            let changed = try await tx.sql.raw(
+                """
+                UPDATE jobs SET status = \(bind: next.status.rawValue), run_after = COALESCE(\(bind: next.runAfter), run_after),
+                attempts = \(attempts), last_error = COALESCE(\(bind: next.error), last_error), finished_at = \(bind: finishedAt),
+                lease_until = NULL, updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND lease_owner = \(bind: owner) AND status = \(bind: JobStatus.running.rawValue) RETURNING id
+                """
+            ).all()
             guard !changed.isEmpty else { throw LeaseLost() }
             try await result.apply(ctx)
+            if next.disposition == .failed { try await result.giveUp(ctx) }
+        }
+        if let error = next.error {
+            context.log(.jobs).warning(
+                next.disposition == .failed ? "job failed" : "job will be retried",
+                metadata: [
+                    "job": .string(id.uuidString), "kind": .string(job.kind.rawValue), "attempt": .stringConvertible(job.attempts),
+                    "error": .string(error)
+                ])
         }
     }
 }

@@ -11,18 +11,17 @@ import Provisioning
 struct ServiceJobs: Sendable {
     let context: EngineContext
 
-    func run(_ kind: JobKind, _ job: ServiceJob, key: String, attempt: Int) async throws -> JobResult {
+    func run(_ kind: JobKind, _ job: ServiceJob, key: String) async throws -> JobResult {
         guard let service = try await ServiceRecord.find(job.serviceID, on: context.database) else { return .done }
         let state = ServiceState(service.status, operation: service.operation)
         guard Self.stillWanted(kind, job.reason, state: state) else { return .done }
-        let plan = try await PlanRecord.find(service.planID, on: context.database)
-        guard let module = context.modules.module(named: plan?.processingModule) else {
-            let name = plan?.processingModule ?? ""
-            return failure(kind, job, service: service, message: "no processing module named \(name)", permanent: true)
+        let (name, found) = try await context.processingModule(forPlan: service.planID)
+        guard let module = found else {
+            return failure(kind, job, message: "no processing module named \(name ?? "")", permanent: true)
         }
         let answer: ModuleAnswer
         do {
-            answer = try await module.perform(kind.operation, on: ServiceLifecycle.request(service), key: key)
+            answer = try await module.perform(kind.operation, on: ServiceLifecycle.provisioningRequest(service), key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
         }
@@ -37,14 +36,14 @@ struct ServiceJobs: Sendable {
         case .noResources:
             return JobResult(outcome: .done) { ctx in
                 guard let service = try await ServiceRecord.find(serviceID, on: ctx.database),
-                    ServiceState(service.status, operation: service.operation) == ServiceState(.processing, operation: .opening)
+                    Self.stillWanted(kind, job.reason, state: ServiceState(service.status, operation: service.operation))
                 else { return }
                 try await ServiceLifecycle(context: ctx).transition(service, .noResources, actor: actor, on: ctx.database)
             }
         case .pending(let seconds):
             return JobResult(outcome: .poll(seconds: max(1, seconds)))
         case .failed(let message, let permanent):
-            return failure(kind, job, service: service, message: message, permanent: permanent, actor: actor)
+            return failure(kind, job, message: message, permanent: permanent, actor: actor)
         }
     }
 
@@ -99,7 +98,7 @@ struct ServiceJobs: Sendable {
     /// start goes back where it was (the client may try again), an opening or a deletion stays
     /// in Processing for staff to retry from the jobs page.
     func failure(
-        _ kind: JobKind, _ job: ServiceJob, service: ServiceRecord, message: String, permanent: Bool,
+        _ kind: JobKind, _ job: ServiceJob, message: String, permanent: Bool,
         actor: Initiator = .system(job: "jobs")
     ) -> JobResult {
         let serviceID = job.serviceID
@@ -122,4 +121,24 @@ struct ServiceJobs: Sendable {
                     service, .switchFailed(dailyBilling: service.period == .day), actor: actor, on: ctx.database)
             })
     }
+}
+
+/// The payload of the service jobs: which service, and why (what its status does when the
+/// module has answered).
+struct ServiceJob: Codable, Sendable {
+    enum Reason: String, Codable, Sendable {
+        /// A paid order: Processing (opening) → Active or Not available.
+        case order
+        /// The client's stop, start or deletion: Processing → the status asked for.
+        case client
+        /// Expiry stopped the service: the backend follows, the status is already Expired.
+        case expiry
+        /// A paid renewal brought an expired service back: the backend follows.
+        case renewal
+        /// The grace period ended: Processing (deletion) → Deleted, and the client is told.
+        case grace
+    }
+
+    let serviceID: UUID
+    let reason: Reason
 }

@@ -16,8 +16,10 @@ struct StaffJobsController: RouteCollection {
     func list(req: Request) async throws -> Response {
         let queue = JobQueue(context: req.engine)
         let serviceID = req.query[String.self, at: "service"].flatMap(UUID.init(uuidString:))
-        let statusText = req.query[String.self, at: "status"]
-        let status: JobStatus? = serviceID != nil && statusText == nil ? nil : JobStatus(rawValue: statusText ?? "failed")
+        // A service's jobs in every status unless one is asked for; otherwise the failed ones
+        // (an unknown status reads as failed too, so the heading always says what is listed).
+        let asked = req.query[String.self, at: "status"].flatMap(JobStatus.init(rawValue:))
+        let status: JobStatus? = serviceID != nil ? asked : (asked ?? .failed)
         let jobs = try await queue.list(status: status, serviceID: serviceID)
         return StaffJobPages.list(
             PageContext(req), counts: try await queue.counts(), jobs: jobs, status: status, serviceID: serviceID

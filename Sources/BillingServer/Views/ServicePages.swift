@@ -225,7 +225,7 @@ enum ServicePages {
             .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-history"),
             .h2(.text(page.t("service.history"))),
             .table(
-                .class("data compact"),
+                .class("data compact cards"),
                 .thead(
                     .tr(
                         .th(.text(page.t("balance.col.date"))), .th(.text(page.t("service.event"))),
@@ -233,12 +233,22 @@ enum ServicePages {
                     )),
                 .tbody(
                     .forEach(history) { event in
-                        .tr(
-                            .td(.text(page.dateTime(event.at))), .td(.text(page.t("service.event." + event.event))),
-                            .td(.text(page.t("service.status." + event.toStatus.rawValue))),
-                            .td(.text(page.t("service.actor." + event.actorKind.rawValue))),
-                            // A module's error text is for staff (the jobs page); the client reads "Server error".
-                            .td(.text(event.event == "module_error" ? "" : event.note)))
+                        // A module's error text is for staff (the jobs page); the client reads "Server error".
+                        let note = event.event == "module_error" ? "" : event.note
+                        return .tr(
+                            .td(.attribute(named: "data-label", value: page.t("balance.col.date")), .text(page.dateTime(event.at))),
+                            .td(
+                                .attribute(named: "data-label", value: page.t("service.event")),
+                                .text(page.t("service.event." + event.event))),
+                            .td(
+                                .attribute(named: "data-label", value: page.t("services.col.status")),
+                                .text(page.t("service.status." + event.toStatus.rawValue))),
+                            .td(
+                                .attribute(named: "data-label", value: page.t("service.who")),
+                                .text(page.t("service.actor." + event.actorKind.rawValue))),
+                            .if(
+                                !note.isEmpty, .td(.attribute(named: "data-label", value: page.t("balance.col.memo")), .text(note)),
+                                else: .td()))
                     })))
     }
 

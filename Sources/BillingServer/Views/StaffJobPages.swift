@@ -26,7 +26,7 @@ enum StaffJobPages {
         let countTable: Node<HTML.BodyContext> = .if(
             counts.isEmpty, .p(.class("empty"), .text(page.t("jobs.none_yet"))),
             else: .table(
-                .class("data compact cards"), .attribute(named: "data-testid", value: "job-counts"),
+                .class("data compact cards cards-grid"), .attribute(named: "data-testid", value: "job-counts"),
                 .thead(
                     .tr(
                         .th(.text(page.t("jobs.col.kind"))),
@@ -69,11 +69,16 @@ enum StaffJobPages {
                     .td(
                         .attribute(named: "data-label", value: page.t("jobs.col.when")),
                         .text(page.dateTime(job.status == .queued ? job.runAfter : (job.finishedAt ?? job.createdAt)))),
+                    // No label on a phone card when there is no error to label.
+                    .unwrap(
+                        job.lastError,
+                        {
+                            .td(
+                                .attribute(named: "data-label", value: page.t("jobs.col.error")),
+                                .span(.class("small"), .attribute(named: "data-testid", value: "job-error"), .text($0)))
+                        }, else: .td()),
                     .td(
-                        .attribute(named: "data-label", value: page.t("jobs.col.error")),
-                        .unwrap(job.lastError) { .span(.class("small"), .attribute(named: "data-testid", value: "job-error"), .text($0)) }),
-                    .td(
-                        .class("actions"),
+                        .class("row-actions"),
                         .if(
                             job.status == .failed || job.status == .cancelled,
                             .form(
