@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "BillingTestSupport",
             dependencies: [
-                "BillingServer", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport", "Provisioning",
+                "BillingServer", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport", "Provisioning", "Messaging",
                 .product(name: "Fluent", package: "fluent")
             ], path: "Tests/BillingTestSupport"),
         // Stand-ins for payment gateways: a local HTTP Stripe and YooKassa that check requests

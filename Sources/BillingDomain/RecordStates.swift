@@ -31,6 +31,17 @@ public enum OutboxStatus: String, Sendable, Codable, CaseIterable, Hashable {
     case queued, sent, failed
 }
 
+/// A secret link a message carries. The outbox stores the message with a placeholder; the token is
+/// made when the message is sent and exists nowhere but in the e-mail (and as a digest), so nobody
+/// who reads the outbox can use it.
+public enum MailLink: String, Sendable, Codable, CaseIterable, Hashable {
+    case passwordReset = "password_reset"
+    case signUpConfirmation = "signup_confirmation"
+
+    /// What stands in the stored body where the token goes.
+    public static let placeholder = "{token}"
+}
+
 /// What an e-mail is about; the client chooses which categories reach them.
 public enum MailCategory: String, Sendable, Codable, CaseIterable, Hashable {
     case security, finance, services, support, news
@@ -64,6 +75,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     case serviceStart = "service.start"
     /// Delete a service on its module: the client's deletion, or the end of the grace period.
     case serviceDelete = "service.delete"
+    /// Send one message of the outbox through the mail channel (payload `MailJob`).
+    case mailSend = "mail.send"
 
     /// Seconds to wait before each retry after a failure that may pass: the first retry after
     /// `ladder[0]`, and so on; when the ladder runs out the job fails for good and shows to staff.
@@ -73,6 +86,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     public var ladder: [Int] {
         switch self {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete: [30, 120, 600, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
+        // Mail: a relay that is down for minutes or hours, for about a day in all.
+        case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
         }
     }
 

@@ -5,6 +5,8 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case adjustBalances = "balances.adjust"
     case manageStaff = "staff.manage"
     case viewOutbox = "outbox.view"
+    /// Read the bodies of queued and sent e-mails (administrators; support sees the envelope).
+    case readMailBodies = "outbox.bodies"
     /// Edit plans, prices, add-ons, promo codes, rates and billing settings.
     case manageCatalog = "catalog.manage"
     /// See clients' services and expenses, run the billing pass.

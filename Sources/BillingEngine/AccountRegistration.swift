@@ -107,27 +107,21 @@ public struct AccountRegistration: Sendable {
         guard let user = try await UserRecord.find(userID, on: context.database), user.emailConfirmedAt == nil else { return }
         let now = context.clock.now
         if let interval,
-            try await PasswordResetRecord.query(on: context.database).filter(\.$userID == userID)
-                .filter(\.$createdAt > now.addingTimeInterval(-interval)).first() != nil
+            try await OutboxEmailRecord.query(on: context.database).filter(\.$linkUserID == userID)
+                .filter(\.$link == .signUpConfirmation).filter(\.$createdAt > now.addingTimeInterval(-interval)).first() != nil
         {
             return
         }
-        let token = SecretToken.generate()
         let language = user.language ?? context.provider.defaultLanguage
         let arguments = [
             "name": user.name, "provider": context.provider.name, "hours": "48",
-            "link": "\(context.provider.baseURL)/signup/confirm/\(token)"
+            "link": "\(context.provider.baseURL)/signup/confirm/\(MailLink.placeholder)"
         ]
-        try await context.database.transaction { db in
-            try await PasswordResetRecord(
-                userID: user.id!, tokenHash: Self.confirmationDigest(token),
-                expiresAt: now.addingTimeInterval(Self.confirmationLifetime), createdAt: now
-            ).create(on: db)
-            try await context.outbox.enqueue(
-                to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),
-                body: context.texts.text("email.signup_confirm.body", language, arguments),
-                category: .security, accountID: user.accountID, language: language, on: db)
-        }
+        try await context.outbox.enqueue(
+            to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),
+            body: context.texts.text("email.signup_confirm.body", language, arguments),
+            category: .security, accountID: user.accountID, language: language,
+            link: Outbox.Link(kind: .signUpConfirmation, userID: user.id!), on: context.database)
     }
 
     /// Sign-up links share the table of reset links; their digest is taken over another prefix,

@@ -4,6 +4,7 @@ import FluentKit
 import FluentSQL
 import Foundation
 import Logging
+import Messaging
 import Payments
 import Provisioning
 
@@ -21,13 +22,16 @@ public struct EngineContext: Sendable {
     public let modules: ProcessingModules
     /// The payment gateways drivers configured, by name.
     public let gateways: PaymentGateways
+    /// How the outbox's messages leave (SMTP, a Maildir in development); `nil`: they wait, and
+    /// their jobs fail visibly until one is configured.
+    public let mail: MailSender?
     /// Where use cases log; a request's context carries the request's logger (and its request id).
     public let logger: Logger
 
     public init(
         database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
         texts: any TextCatalog, provider: ProviderProfile, modules: ProcessingModules = .simulated,
-        gateways: PaymentGateways = PaymentGateways([]), logger: Logger = Logger(label: "billing")
+        gateways: PaymentGateways = PaymentGateways([]), mail: MailSender? = nil, logger: Logger = Logger(label: "billing")
     ) {
         precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
         self.database = database
@@ -38,6 +42,7 @@ public struct EngineContext: Sendable {
         self.provider = provider
         self.modules = modules
         self.gateways = gateways
+        self.mail = mail
         self.logger = logger
     }
 
@@ -45,14 +50,14 @@ public struct EngineContext: Sendable {
     func on(_ database: any Database) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger)
     }
 
     /// The same context logging through `logger` (a request's, so its lines carry the request id).
     public func logging(to logger: Logger) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger)
     }
 
     /// The logger of one component with side effects: every line carries `component=<name>`.
@@ -68,7 +73,7 @@ public struct EngineContext: Sendable {
     public var today: LocalDate { calendar.date(of: clock.now) }
 
     public var ledger: Ledger { Ledger(database: database, clock: clock) }
-    public var outbox: Outbox { Outbox(clock: clock) }
+    public var outbox: Outbox { Outbox(context: self) }
     public var jobs: JobQueue { JobQueue(context: self) }
 
     /// The module that runs a plan's services, with the name the plan gives it (`nil`: the
@@ -94,6 +99,17 @@ public struct PaymentGateways: Sendable {
         var all = drivers
         all[driver.name] = driver
         return PaymentGateways(Array(all.values))
+    }
+}
+
+/// The channel the outbox's messages go through, and who they come from.
+public struct MailSender: Sendable {
+    public let channel: any EmailChannel
+    public let from: EmailAddressee
+
+    public init(channel: any EmailChannel, from: EmailAddressee) {
+        self.channel = channel
+        self.from = from
     }
 }
 

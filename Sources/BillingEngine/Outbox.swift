@@ -1,24 +1,32 @@
 import BillingDomain
 import BillingStore
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// Queues e-mails. Callers pass the database (or transaction) they are working in, so the
-/// message exists exactly when the change it reports was committed.
+/// message and the job that sends it exist exactly when the change they report was committed.
 public struct Outbox: Sendable {
-    let clock: any Clock
+    let context: EngineContext
+
+    /// A secret link the message carries: the body holds `MailLink.placeholder` where the token
+    /// goes, and the token is made when the message is sent (`MailJobs`).
+    public struct Link: Sendable {
+        public let kind: MailLink
+        public let userID: UUID
+    }
 
     public func enqueue(
         to recipient: String, subject: String, body: String, category: MailCategory,
-        accountID: UUID?, language: Language? = nil, on database: any Database
+        accountID: UUID?, language: Language? = nil, link: Link? = nil, on database: any Database
     ) async throws {
-        try await OutboxEmailRecord(
+        let message = OutboxEmailRecord(
             accountID: accountID, recipient: recipient, subject: subject, body: body,
-            category: category, createdAt: clock.now, language: language
-        ).create(on: database)
+            category: category, createdAt: context.clock.now, language: language, link: link?.kind, linkUserID: link?.userID)
+        try await message.create(on: database)
+        try await context.jobs.enqueue([JobQueue.mailJob(messageID: message.id!, accountID: accountID)], on: database)
     }
 
-    /// The newest messages first, for the development outbox page and tests.
     /// The latest messages, newest first, for the outbox page.
     public static func recent(limit: Int = 50, context: EngineContext) async throws -> [OutboxMessage] {
         try await recent(limit: limit, on: context.database).map(OutboxMessage.init)
@@ -26,5 +34,21 @@ public struct Outbox: Sendable {
 
     public static func recent(limit: Int = 50, on database: any Database) async throws -> [OutboxEmailRecord] {
         try await OutboxEmailRecord.query(on: database).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+
+    /// Puts a message that was given up back in the queue (staff, after fixing the cause): its
+    /// job starts again from the first rung of the ladder.
+    public static func retry(_ id: UUID, actor: Initiator, context: EngineContext) async throws {
+        try await context.database.transaction { db in
+            guard let message = try await OutboxEmailRecord.find(id, on: db), message.status == .failed else { return }
+            message.status = .queued
+            try await message.save(on: db)
+            let key = JobQueue.mailJobKey(id)
+            if let job = try await JobRecord.query(on: db).filter(\.$idempotencyKey == key).first() {
+                try await JobQueue(context: context.on(db)).retry(job.id!, actor: actor)
+            } else {
+                try await context.on(db).jobs.enqueue([JobQueue.mailJob(messageID: id, accountID: message.accountID)], on: db)
+            }
+        }
     }
 }

@@ -24,22 +24,16 @@ public struct PasswordResets: Sendable {
             let user = try await UserRecord.query(on: context.database).filter(\.$email == email).first(),
             user.enabled
         else { return }
-        let token = SecretToken.generate()
-        let now = context.clock.now
-        let link = "\(context.provider.baseURL)/password/reset/\(token)"
+        // The token is made when the message is sent (`MailJobs`): the outbox holds a placeholder.
+        let link = "\(context.provider.baseURL)/password/reset/\(MailLink.placeholder)"
         let language = user.language ?? language
         let texts = context.texts
         let arguments = ["name": user.name, "link": link, "provider": context.provider.name, "minutes": "60"]
-        try await context.database.transaction { db in
-            try await PasswordResetRecord(
-                userID: user.id!, tokenHash: SecretToken.digest(token),
-                expiresAt: now.addingTimeInterval(Self.lifetime), createdAt: now
-            ).create(on: db)
-            try await context.outbox.enqueue(
-                to: user.email, subject: texts.text("email.reset.subject", language, arguments),
-                body: texts.text("email.reset.body", language, arguments),
-                category: .security, accountID: user.accountID, language: language, on: db)
-        }
+        try await context.outbox.enqueue(
+            to: user.email, subject: texts.text("email.reset.subject", language, arguments),
+            body: texts.text("email.reset.body", language, arguments),
+            category: .security, accountID: user.accountID, language: language,
+            link: Outbox.Link(kind: .passwordReset, userID: user.id!), on: context.database)
     }
 
     /// Whether a link is still good, to decide between the form and the "expired" page.

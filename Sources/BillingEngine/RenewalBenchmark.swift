@@ -78,6 +78,7 @@ public struct RenewalBenchmark: Sendable {
                         "id", "account_id", "recipient", "subject", "body", "category", "status", "attempts", "created_at", "dedupe_key",
                         "language"
                     ])
+                var mailJobs = BatchInsert(into: JobRecord.schema, columns: JobQueue.columns)
                 var balances: [UUID: Int64] = [:]
                 var serviceIDs: [UUID] = []
                 for row in rows {
@@ -107,8 +108,10 @@ public struct RenewalBenchmark: Sendable {
                         "service": summary, "date": until.adding(days: -1).iso, "amount": MoneyFormat.format(gross, language: .en),
                         "provider": context.provider.name, "name": "Bench"
                     ]
+                    let message = UUID.timeOrdered()
+                    mailJobs.append(JobQueue.row(JobQueue.mailJob(messageID: message, accountID: account), now: now))
                     notices.append([
-                        UUID.timeOrdered(), account, "bench\(number)@example.com",
+                        message, account, "bench\(number)@example.com",
                         context.texts.text("email.renewed.subject", .en, arguments),
                         context.texts.text("email.renewed.body", .en, arguments),
                         MailCategory.services.rawValue, OutboxStatus.queued.rawValue, 0, now,
@@ -140,6 +143,7 @@ public struct RenewalBenchmark: Sendable {
                 ).run()
                 try await events.run(on: sql)
                 try await notices.run(on: sql)
+                try await mailJobs.run(on: sql)
                 return RenewalRun.QueuePosition(
                     expiresOn: try final.decode(column: "expires_on", as: String.self),
                     number: try final.decode(column: "number", as: Int.self))
@@ -155,7 +159,7 @@ public struct RenewalBenchmark: Sendable {
     public func written() async throws -> [String: Int64] {
         let sql = context.database.sql
         var figures: [String: Int64] = [:]
-        for table in ["ledger_transactions", "ledger_entries", "expenses", "service_events", "email_outbox"] {
+        for table in ["ledger_transactions", "ledger_entries", "expenses", "service_events", "email_outbox", "jobs"] {
             figures[table] = try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int64.self)
         }
         for (name, query) in [

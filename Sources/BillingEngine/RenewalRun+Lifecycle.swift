@@ -175,6 +175,7 @@ struct Notices: Sendable {
             columns: [
                 "id", "account_id", "recipient", "subject", "body", "category", "status", "attempts", "created_at", "dedupe_key", "language"
             ])
+        var jobs = BatchInsert(into: JobRecord.schema, columns: JobQueue.columns)
         for notice in fresh {
             guard seen.insert(notice.dedupeKey).inserted, let owner = ownerOf[notice.accountID] else { continue }
             let language = owner.language ?? accounts[notice.accountID]?.language ?? .en
@@ -182,14 +183,17 @@ struct Notices: Sendable {
             arguments["provider"] = context.provider.name
             arguments["name"] = owner.name
             // The columns an `OutboxEmailRecord` of a new notice sets; the rest start empty.
+            let messageID = UUID.timeOrdered(at: now)
+            jobs.append(JobQueue.row(JobQueue.mailJob(messageID: messageID, accountID: notice.accountID), now: now))
             rows.append([
-                UUID.timeOrdered(at: now), notice.accountID, owner.email,
+                messageID, notice.accountID, owner.email,
                 context.texts.text("email.\(notice.template).subject", language, arguments),
                 context.texts.text("email.\(notice.template).body", language, arguments), MailCategory.services.rawValue,
                 OutboxStatus.queued.rawValue, 0, now, notice.dedupeKey, language.rawValue
             ])
         }
         try await rows.run(on: db.sql)
+        try await jobs.run(on: db.sql)
         return rows.rows.count
     }
 

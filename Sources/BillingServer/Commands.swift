@@ -42,6 +42,10 @@ public enum BillingCommands {
                 print("demo client: \(logins.clientEmail) \(logins.clientPassword)")
                 print("demo staff: \(logins.staffEmail) \(logins.staffPassword)")
             }
+            if config.mailChannel == nil, config.smtp == nil, let folder = config.mailDirectory {
+                // Where a developer reads the sign-up and reset links: the mail folder, not a page.
+                print("mail (no SMTP_URL): \(URL(fileURLWithPath: folder).appendingPathComponent("new").path)")
+            }
             app.startBackgroundWork()
             try await app.execute()
         }

@@ -68,25 +68,33 @@ public func configure(
         gateways.append(YooKassaGateway(shopID: yooKassa.shopID, secretKey: yooKassa.secretKey, apiBase: yooKassa.apiBase, http: http))
     }
     let hasher = try BcryptPasswordHasher(threadPool: app.threadPool, eventLoop: app.eventLoopGroup, cost: config.bcryptCost)
+    let from =
+        config.mailFrom
+        ?? EmailAddressee(
+            name: config.providerName,
+            address: "noreply@" + (URL(string: config.baseURL)?.host ?? "localhost"))
+    let channel: (any EmailChannel)? =
+        if let given = config.mailChannel {
+            given
+        } else if var relay = config.smtp {
+            { () -> any EmailChannel in
+                relay.heloName = URL(string: config.baseURL)?.host ?? "localhost"
+                return SMTPChannel(configuration: relay, group: app.eventLoopGroup)
+            }()
+        } else if let folder = config.mailDirectory {
+            MaildirChannel(directory: URL(fileURLWithPath: folder))
+        } else {
+            nil
+        }
     let engine = EngineContext(
         database: app.db, clock: clock, calendar: BillingCalendar(timeZone: config.timeZone), passwords: hasher,
         texts: Localizer.shared,
         provider: ProviderProfile(
             name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
             defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
-        gateways: PaymentGateways(gateways))
-    let from =
-        config.mailFrom
-        ?? EmailAddressee(
-            name: config.providerName,
-            address: "noreply@" + (URL(string: config.baseURL)?.host ?? "localhost"))
-    let mail = config.smtp.map { smtp in
-        var relay = smtp
-        relay.heloName = URL(string: config.baseURL)?.host ?? "localhost"
-        return MailDelivery(context: engine, channel: SMTPChannel(configuration: relay, group: app.eventLoopGroup), from: from)
-    }
+        gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) })
     app.billing = BillingRuntime(
-        config: config, engine: engine, signingKey: key, mailDelivery: mail,
+        config: config, engine: engine, signingKey: key,
         contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
             formTargets: Array(Set(gateways.flatMap(\.pageOrigins))).sorted()))
 
@@ -120,8 +128,6 @@ private func signingKey(on db: any Database) async throws -> String {
 extension Application {
     /// The engine context of a configured application, for the CLI and tests.
     public var billingEngine: EngineContext { billing.engine }
-    /// The outbox's delivery through SMTP, when `SMTP_URL` is set (tests run it by hand).
-    public var mailDelivery: MailDelivery? { billing.mailDelivery }
 }
 
 func routes(_ app: Application) throws {

@@ -47,7 +47,8 @@ public enum BillingMigrations {
             CreateClientBalances(),
             AddRenewalQueueIndex(),
             CreateJobs(),
-            AddProcessingModuleToPlans()
+            AddProcessingModuleToPlans(),
+            MoveMailOntoJobs()
         ]
     }
 }

@@ -97,11 +97,13 @@ struct HardeningTests {
             let client = Browser(app)
             try await client.logIn()
             #expect(try await client.get("/admin/outbox").location == "/admin/login")
-            // Staff whose role may read the outbox see the reset link; an accountant's role may not.
+            // Support may read the outbox's envelopes, not the bodies; an accountant's role may not
+            // open it.
             let support = try await Browser.staff(app, role: .support)
             let outbox = try await support.get("/admin/outbox")
             #expect(outbox.status == .ok)
-            #expect(outbox.text.contains("/password/reset/"))
+            #expect(outbox.text.contains("Reset your Demo Hosting password"))
+            #expect(!outbox.text.contains("/password/reset/"))
             let accountant = try await Browser.staff(app, role: .accountant)
             #expect(try await accountant.get("/admin/outbox").status == .forbidden)
         }

@@ -111,6 +111,11 @@ struct LocalizationAndConfigTests {
         #expect(plain.stripe?.apiBase == "https://api.stripe.com")
         #expect(plain.yooKassa == nil)
         #expect(plain.smtp == nil)
+        // Development without a relay writes mail into a folder; MAIL_DIR chooses it; production
+        // writes nowhere it was not told to.
+        #expect(plain.mailDirectory == "billing-mail")
+        #expect(try AppConfig.fromEnvironment(["MAIL_DIR": "/var/mail/billing"]).mailDirectory == "/var/mail/billing")
+        #expect(config.mailDirectory == nil)
     }
 
     /// Every variable `AppConfig` reads is exercised by the tests above: a new one cannot be added

@@ -12,6 +12,40 @@ import Vapor
 struct ProbeRegressionTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
+    /// Finding 1 (high): support read a live reset link on /admin/outbox, reset the client's
+    /// password and logged in as the client. Now no page, no row and no log holds a usable link:
+    /// the outbox stores a placeholder, the token is made as the message is sent, and bodies are
+    /// for administrators only.
+    @Test func staffCannotTakeOverAClientThroughTheOutbox() async throws {
+        let log = CapturedLog()
+        try await TestApp.run(logger: log.logger(requestID: "probe")) { app, _ in
+            try await app.signUpClient(email: "victim@example.com")
+            let stranger = Browser(app)
+            try await stranger.get("/password/forgot")
+            #expect(try await stranger.post("/password/forgot", form: ["email": "victim@example.com"]).status == .ok)
+            // Before and after sending, the outbox shows no token, to support or to an administrator.
+            let support = try await Browser.staff(app, role: .support)
+            let admin = try await Browser.staff(app, role: .administrator)
+            #expect(!(try await support.get("/admin/outbox")).text.contains("/password/reset/"))
+            #expect(try await admin.get("/admin/outbox").text.contains("/password/reset/{token}"))
+            let token = try #require(try await app.mailedTokens(to: "victim@example.com", path: "/password/reset/").first)
+            for page in [try await support.get("/admin/outbox"), try await admin.get("/admin/outbox")] {
+                #expect(page.status == .ok)
+                #expect(!page.text.contains(token))
+            }
+            #expect(try await support.get("/admin/outbox").text.contains(#"data-testid="outbox-status">sent"#))
+            // Not in the stored row nor in what was logged; only its digest is kept.
+            let rows = try await OutboxEmailRecord.query(on: app.db).all()
+            #expect(rows.count == 1)
+            #expect(rows.allSatisfy { !$0.body.contains(token) && !$0.subject.contains(token) })
+            #expect(!log.all.map(\.text).joined(separator: "\n").contains(token))
+            #expect(try await PasswordResetRecord.query(on: app.db).all().map(\.tokenHash) == [SecretToken.digest(token)])
+            // The placeholder itself opens nothing; the mailed token does, once.
+            #expect(try await stranger.get("/password/reset/%7Btoken%7D").status == .gone)
+            #expect(try await stranger.get("/password/reset/\(token)").status == .ok)
+        }
+    }
+
     /// Finding 6: thirty "extend" forms sent at once without their one-time key made thirty
     /// renewal orders. Now each is refused and nothing is ordered.
     @Test func aFormPostWithoutItsOneTimeKeyIsRefusedAndChangesNothing() async throws {

@@ -2,6 +2,7 @@ import BillingDomain
 import BillingEngine
 import BillingServer
 import Foundation
+import Messaging
 import Payments
 import Provisioning
 import Vapor
@@ -40,7 +41,7 @@ extension EngineContext {
     public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways.replacing(driver), logger: logger)
+            provider: provider, modules: modules, gateways: gateways.replacing(driver), mail: mail, logger: logger)
     }
 }
 
@@ -49,7 +50,15 @@ extension EngineContext {
     public func replacingModules(_ modules: ProcessingModules) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger)
+    }
+
+    /// The same context sending mail through `channel` (a relay that is down, a wrong password).
+    public func replacingMailChannel(_ channel: any EmailChannel) -> EngineContext {
+        EngineContext(
+            database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
+            provider: provider, modules: modules, gateways: gateways,
+            mail: MailSender(channel: channel, from: mail?.from ?? EmailAddressee(address: "noreply@billing.test")), logger: logger)
     }
 
     /// Runs every job due now, as the worker in `serve` would, and returns what it did.

@@ -37,4 +37,12 @@ public struct SMTPTestServer: Sendable {
         }
         return found
     }
+
+    /// The text part of a stored message, decoded (the platform sends it as base64).
+    public static func decodedText(_ raw: String) throws -> String {
+        let lines = raw.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        guard let start = lines.firstIndex(of: "Content-Type: text/plain; charset=utf-8") else { return "" }
+        let encoded = lines[(start + 3)...].prefix { !$0.hasPrefix("--") && !$0.isEmpty }.joined()
+        return String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self)
+    }
 }

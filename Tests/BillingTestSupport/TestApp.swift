@@ -4,6 +4,7 @@ import BillingServer
 import Fluent
 import FluentSQL
 import Foundation
+import Messaging
 import Vapor
 
 /// Runs a test against a fully configured application on a fresh database: SQLite in memory by
@@ -32,6 +33,9 @@ public enum TestApp {
         config.timeZone = TimeZone(identifier: "Europe/Kyiv")!
         config.baseURL = "http://billing.test"
         config.storage = postgresURL.map { .postgres(url: $0) } ?? .sqliteMemory
+        // What the jobs send is kept in memory (`app.sentMail`); a test of SMTP sets `smtp` and
+        // clears this.
+        config.mailChannel = CapturingMailChannel()
         adjust(&config)
         let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let app = try await Application.make(.testing)
@@ -67,6 +71,24 @@ public struct LedgerDrift: Error, CustomStringConvertible {
 extension Application {
     /// The engine context, shorter for tests.
     public var engine: EngineContext { billingEngine }
+
+    /// Every e-mail the mail jobs delivered so far, oldest first (run `runJobs()` first).
+    public var sentMail: [EmailMessage] { (billingEngine.mail?.channel as? CapturingMailChannel)?.messages ?? [] }
+
+    /// Sends what the outbox holds (runs every due job) and answers the e-mails delivered to
+    /// `recipient`, oldest first.
+    public func deliveredMail(to recipient: String) async throws -> [EmailMessage] {
+        try await runJobs()
+        return sentMail.filter { $0.to == recipient }
+    }
+
+    /// Sends what the outbox holds and answers the tokens of the links under `path`
+    /// (`/password/reset/`, `/signup/confirm/`) in the e-mails `recipient` received, oldest first.
+    public func mailedTokens(to recipient: String, path: String) async throws -> [String] {
+        try await deliveredMail(to: recipient).compactMap { message in
+            message.text.components(separatedBy: path).dropFirst().first.map { String($0.prefix { !$0.isWhitespace }) }
+        }
+    }
 
     /// Signs up a client with a known password and returns its ids.
     @discardableResult

@@ -6,13 +6,14 @@ import Foundation
 import Provisioning
 
 extension JobKind {
-    /// The module operation a service job asks for.
-    public var operation: ProvisioningOperation {
+    /// The module operation a service job asks for (`nil` for the other kinds).
+    public var operation: ProvisioningOperation? {
         switch self {
         case .serviceOpen: .open
         case .serviceStop: .stop
         case .serviceStart: .start
         case .serviceDelete: .delete
+        case .mailSend: nil
         }
     }
 }
@@ -82,6 +83,29 @@ public struct JobQueue: Sendable {
         return NewJob(
             kind: kind, payload: String(decoding: try! JSONEncoder().encode(payload), as: UTF8.self), key: key,
             accountID: service.accountID, serviceID: service.id!, runAfter: runAfter)
+    }
+
+    /// The job that sends one message of the outbox.
+    static func mailJob(messageID: UUID, accountID: UUID?) -> NewJob {
+        NewJob(
+            kind: .mailSend, payload: String(decoding: try! JSONEncoder().encode(MailJob(messageID: messageID)), as: UTF8.self),
+            key: mailJobKey(messageID), accountID: accountID, serviceID: nil, runAfter: nil)
+    }
+
+    static func mailJobKey(_ messageID: UUID) -> String { "mail:\(messageID.uuidString.lowercased())" }
+
+    /// The columns of a job row written by a `BatchInsert` (notices of the daily pass), and one
+    /// row of them for `job`.
+    static let columns = [
+        "id", "kind", "payload", "idempotency_key", "status", "run_after", "attempts", "account_id", "service_id", "created_at",
+        "updated_at"
+    ]
+
+    static func row(_ job: NewJob, now: Date) -> [any Encodable & Sendable] {
+        [
+            UUID.timeOrdered(), job.kind.rawValue, job.payload, job.key, JobStatus.queued.rawValue, job.runAfter ?? now, 0, job.accountID,
+            job.serviceID, now, now
+        ]
     }
 
     /// Writes jobs on `db` (the caller's transaction) in one statement; a key already queued is

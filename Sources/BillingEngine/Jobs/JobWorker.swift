@@ -150,6 +150,9 @@ public struct JobWorker: Sendable {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete:
             let payload = try JSONDecoder().decode(ServiceJob.self, from: Data(job.payload.utf8))
             return try await ServiceJobs(context: context).run(job.kind, payload, key: job.idempotencyKey)
+        case .mailSend:
+            let payload = try JSONDecoder().decode(MailJob.self, from: Data(job.payload.utf8))
+            return try await MailJobs(context: context).run(payload, attempt: job.attempts)
         }
     }
 

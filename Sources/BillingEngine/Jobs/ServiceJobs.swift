@@ -12,7 +12,8 @@ struct ServiceJobs: Sendable {
     let context: EngineContext
 
     func run(_ kind: JobKind, _ job: ServiceJob, key: String) async throws -> JobResult {
-        guard let service = try await ServiceRecord.find(job.serviceID, on: context.database) else { return .done }
+        guard let operation = kind.operation, let service = try await ServiceRecord.find(job.serviceID, on: context.database)
+        else { return .done }
         let state = ServiceState(service.status, operation: service.operation)
         guard Self.stillWanted(kind, job.reason, state: state) else { return .done }
         let (name, found) = try await context.processingModule(forPlan: service.planID)
@@ -21,7 +22,7 @@ struct ServiceJobs: Sendable {
         }
         let answer: ModuleAnswer
         do {
-            answer = try await module.perform(kind.operation, on: ServiceLifecycle.provisioningRequest(service), key: key)
+            answer = try await module.perform(operation, on: ServiceLifecycle.provisioningRequest(service), key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
         }
@@ -57,6 +58,7 @@ struct ServiceJobs: Sendable {
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
         case (.serviceStart, _): state.status == .active
+        case (.mailSend, _): false
         }
     }
 
@@ -88,7 +90,7 @@ struct ServiceJobs: Sendable {
                             arguments: ["service": ServiceLifecycle.summary(service), "date": ctx.today.iso])
                     ], accounts: accounts, on: ctx.database)
             }
-        case (.serviceStop, _), (.serviceStart, _):
+        case (.serviceStop, _), (.serviceStart, _), (.mailSend, _):
             // The backend followed a status the service already has; the job's row records it.
             break
         }
@@ -109,7 +111,7 @@ struct ServiceJobs: Sendable {
                 guard let service = try await ServiceRecord.find(serviceID, on: ctx.database) else { return }
                 try await ServiceEventRecord(
                     serviceID: serviceID, at: ctx.clock.now, event: "module_error", fromStatus: service.status,
-                    toStatus: service.status, actor: actor, note: "\(kind.operation.rawValue): \(note)"
+                    toStatus: service.status, actor: actor, note: "\(kind.operation?.rawValue ?? kind.rawValue): \(note)"
                 ).create(on: ctx.database)
             },
             giveUp: { ctx in

@@ -2,9 +2,9 @@ import BillingDomain
 import BillingEngine
 import Vapor
 
-/// The e-mail outbox (`/admin/outbox`): what the platform queued, so reset links can be followed
-/// without a mail server in development. It holds live reset links, so it is a staff page in
-/// every mode, for members whose role may read the outbox; an anonymous visitor never sees it.
+/// The e-mail outbox (`/admin/outbox`): what the platform queued and whether it left. It never
+/// holds a usable link (tokens are made when a message is sent); even so, message bodies are
+/// shown to administrators only, the rest of the staff who may read it see the envelope.
 struct DevelopmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let routes = routes.grouped(RequireRight(.viewOutbox))
@@ -15,12 +15,16 @@ struct DevelopmentController: RouteCollection {
     /// Puts a message that delivery gave up on back in the queue.
     func retry(req: Request) async throws -> Response {
         guard let id = req.parameters.get("messageID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        try await MailDelivery.retry(id, context: req.engine)
+        try await Outbox.retry(id, actor: try req.staff.actor, context: req.engine)
         return req.redirect(to: SiteURL.staff(.outbox).notice("mail_requeued"))
     }
 
     func outbox(req: Request) async throws -> Response {
         let messages = try await Outbox.recent(context: req.engine)
-        return StaffPages.outbox(PageContext(req), messages: messages, delivering: req.billing.mailDelivery != nil).response()
+        let page = PageContext(req)
+        return StaffPages.outbox(
+            page, messages: messages, delivering: req.engine.mail != nil,
+            showsBodies: page.staff?.role.allows(.readMailBodies) == true
+        ).response()
     }
 }

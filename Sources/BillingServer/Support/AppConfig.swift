@@ -44,8 +44,14 @@ public struct AppConfig: Sendable {
     /// Proxies whose `X-Forwarded-For` is believed (`BILLING_TRUSTED_PROXIES`); from anyone else
     /// the header is ignored, so a client cannot pick the address its login failures count on.
     public var trustedProxies = TrustedProxies([])
-    /// The mail relay (`SMTP_URL`); without it messages wait in the staff's outbox page.
+    /// The mail relay (`SMTP_URL`).
     public var smtp: SMTPConfiguration?
+    /// Without a relay, mail is written into this Maildir folder (`MAIL_DIR`); a development
+    /// installation writes to `billing-mail` in its working directory, where the sign-up and
+    /// reset links are read (never from a page or a log).
+    public var mailDirectory: String?
+    /// A channel handed in by code (tests capture what is sent); before `smtp` and the folder.
+    public var mailChannel: (any EmailChannel)?
     /// Who e-mails come from (`SMTP_FROM`); by default the provider's name at `noreply@` the base
     /// URL's host.
     public var mailFrom: EmailAddressee?
@@ -217,6 +223,7 @@ public struct AppConfig: Sendable {
                 bad("SMTP_URL", String(url.prefix { $0 != ":" }) + "://…", error.reason)
             }
         }
+        if let folder = value("MAIL_DIR") { config.mailDirectory = folder }
         if let from = value("SMTP_FROM") {
             if let addressee = EmailAddressee.parse(from) {
                 config.mailFrom = addressee
@@ -224,6 +231,7 @@ public struct AppConfig: Sendable {
                 bad("SMTP_FROM", from, "an address such as billing@example.com or Name <billing@example.com>")
             }
         }
+        if config.developmentMode, config.smtp == nil, config.mailDirectory == nil { config.mailDirectory = "billing-mail" }
         if !config.developmentMode {
             // Production refuses what only a demo may have: a gateway that pays without money, and
             // logins printed in the README.

@@ -23,8 +23,6 @@ public struct BillingRuntime: Sendable {
     public let engine: EngineContext
     /// Signs CSRF tokens; generated once and kept in the database, so every instance shares it.
     let signingKey: String
-    /// Sends the outbox through SMTP; `nil` without `SMTP_URL` (messages wait in the outbox page).
-    var mailDelivery: MailDelivery?
     /// The pages' policy, made once: it names the configured gateways' page origins.
     var contentSecurityPolicy: String = SecurityHeadersMiddleware.contentSecurityPolicy(formTargets: [])
 }

@@ -10,9 +10,8 @@ import Vapor
 ///   `billing jobs --once` instead);
 /// - the job queue's worker: every second it claims due jobs (provisioning and the rest) with a
 ///   lease, so several instances share them and none runs twice (`BILLING_JOBS=off` turns it off
-///   with the daily pass, when `billing jobs work` runs beside the server instead);
-/// - mail delivery: every few seconds, when `SMTP_URL` is set, due messages of the outbox are sent
-///   (`MailDelivery`, leased per message, so several instances never send one twice).
+///   with the daily pass, when `billing jobs work` runs beside the server instead); mail
+///   delivery is one of its kinds (`mail.send`).
 /// It starts after boot and stops at shutdown. Tests do not register it: they drive both by hand.
 struct BackgroundWork: LifecycleHandler {
     let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
@@ -32,28 +31,6 @@ struct BackgroundWork: LifecycleHandler {
                 })
             started.append(Task { await JobWorker(context: runtime.engine).run(every: .seconds(1)) })
         }
-        if let delivery = runtime.mailDelivery {
-            started.append(
-                Task {
-                    let mailLogger = runtime.engine.log(.mail)
-                    while !Task.isCancelled {
-                        do {
-                            let outcome = try await delivery.runOnce()
-                            if outcome != MailDelivery.Outcome() {
-                                mailLogger.info(
-                                    "mail delivery",
-                                    metadata: [
-                                        "sent": "\(outcome.sent)", "retried": "\(outcome.retried)",
-                                        "failed": "\(outcome.failed)"
-                                    ])
-                            }
-                        } catch {
-                            mailLogger.error("mail delivery failed: \(String(describing: error))")
-                        }
-                        try? await Task.sleep(for: .seconds(5))
-                    }
-                })
-        }
         tasks.withLockedValue { $0 = started }
     }
 
@@ -66,7 +43,7 @@ struct BackgroundWork: LifecycleHandler {
 }
 
 extension Application {
-    /// Starts the daily billing pass and mail delivery with the server (`billing serve`).
+    /// Starts the daily billing pass and the job worker (mail among its jobs) with the server (`billing serve`).
     public func startBackgroundWork() {
         lifecycle.use(BackgroundWork())
     }

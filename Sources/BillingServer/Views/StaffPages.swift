@@ -117,7 +117,7 @@ enum StaffPages {
             ))
     }
 
-    static func outbox(_ page: PageContext, messages: [OutboxMessage], delivering: Bool) -> HTML {
+    static func outbox(_ page: PageContext, messages: [OutboxMessage], delivering: Bool, showsBodies: Bool) -> HTML {
         let content: Node<HTML.BodyContext> = .group(
             .p(.class("muted"), .text(page.t(delivering ? "outbox.lead_smtp" : "outbox.lead"))),
             .if(
@@ -145,7 +145,9 @@ enum StaffPages {
                                         UI.csrfField(page),
                                         UI.submit(page.t("outbox.retry"), style: "secondary"))),
                                 .h3(.text(message.subject)),
-                                .pre(.text(message.body)))
+                                .if(
+                                    showsBodies, .pre(.attribute(named: "data-testid", value: "outbox-body"), .text(message.body)),
+                                    else: .p(.class("muted small"), .text(page.t("outbox.body_hidden")))))
                         }))
         )
         return Layout.staff(page, title: page.t("outbox.title"), content: content)

@@ -44,3 +44,37 @@ public struct AddProcessingModuleToPlans: AsyncMigration {
         try await database.schema(PlanRecord.schema).deleteField("processing_module").update()
     }
 }
+
+/// Mail delivery moves onto the job queue: each message of the outbox is sent by a `mail.send`
+/// job, and a message that carries a secret link stores which link and for whom instead of the
+/// token (the token is made when the message is sent). Messages still waiting get their jobs;
+/// the bodies of security messages already sent, which hold links, are cleared.
+public struct MoveMailOntoJobs: AsyncMigration {
+    public init() {}
+    public func prepare(on database: any Database) async throws {
+        try await database.schema(OutboxEmailRecord.schema).field("link", .string).update()
+        try await database.schema(OutboxEmailRecord.schema).field("link_user_id", .uuid).update()
+        let waiting = try await OutboxEmailRecord.query(on: database).filter(\.$status == .queued).all()
+        for message in waiting {
+            let job = JobRecord()
+            job.id = UUID()
+            job.kind = .mailSend
+            job.payload = #"{"messageID":"\#(message.id!.uuidString)"}"#
+            job.idempotencyKey = "mail:\(message.id!.uuidString.lowercased())"
+            job.status = .queued
+            job.runAfter = message.nextAttemptAt ?? message.createdAt
+            job.attempts = 0
+            job.accountID = message.accountID
+            job.createdAt = message.createdAt
+            job.updatedAt = message.createdAt
+            try await job.create(on: database)
+        }
+        try await OutboxEmailRecord.query(on: database).filter(\.$category == .security).filter(\.$status == .sent)
+            .set(\.$body, to: "—").update()
+    }
+    public func revert(on database: any Database) async throws {
+        try await JobRecord.query(on: database).filter(\.$kind == .mailSend).delete()
+        try await database.schema(OutboxEmailRecord.schema).deleteField("link_user_id").update()
+        try await database.schema(OutboxEmailRecord.schema).deleteField("link").update()
+    }
+}

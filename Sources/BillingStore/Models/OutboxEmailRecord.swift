@@ -28,12 +28,15 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
     @OptionalField(key: "lease_owner") public var leaseOwner: String?
     @OptionalField(key: "lease_until") public var leaseUntil: Date?
     @OptionalField(key: "last_error") public var lastError: String?
+    /// The secret link the message carries (made at sending) and the user it is for.
+    @OptionalField(key: "link") public var link: MailLink?
+    @OptionalField(key: "link_user_id") public var linkUserID: UUID?
 
     public init() {}
 
     public init(
         id: UUID = .timeOrdered(), accountID: UUID?, recipient: String, subject: String, body: String,
-        category: MailCategory, createdAt: Date, language: Language? = nil
+        category: MailCategory, createdAt: Date, language: Language? = nil, link: MailLink? = nil, linkUserID: UUID? = nil
     ) {
         self.id = id
         self.accountID = accountID
@@ -45,5 +48,7 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
         self.attempts = 0
         self.createdAt = createdAt
         self.language = language
+        self.link = link
+        self.linkUserID = linkUserID
     }
 }
