@@ -37,6 +37,8 @@ public enum SignUpError: Error, Equatable, Sendable {
 public enum SignUpConfirmationError: Error, Equatable, Sendable {
     /// Unknown, used or expired.
     case invalidOrExpiredLink
+    /// The password set at confirmation does not meet the policy.
+    case password(PasswordError)
 }
 
 /// Opens client accounts: the account and its owner user, in one transaction (ACC-1).
@@ -141,22 +143,34 @@ public struct AccountRegistration: Sendable {
         try await usableConfirmation(token, on: context.database) != nil
     }
 
-    /// Follows a sign-up link: the address is confirmed and the user may log in; answers the
-    /// user, whom the caller signs in.
-    public func confirm(token: String) async throws -> UUID {
+    /// Follows a sign-up link: the address is confirmed, and the password typed on the link's page
+    /// becomes the account's (the one chosen at sign-up, or a new one). Answers the user, whom the
+    /// caller signs in.
+    ///
+    /// Whoever holds the link owns the mailbox; whoever filled in the sign-up form may not (someone
+    /// can register another person's address with a password of their own). So the password is
+    /// set here, by the mailbox's owner, and every other way in ends: other sign-up and reset
+    /// links, sessions and API tokens.
+    public func confirm(token: String, password: String) async throws -> UUID {
+        do { try PasswordPolicy.check(password) } catch { throw SignUpConfirmationError.password(error) }
+        guard try await usableConfirmation(token, on: context.database) != nil else { throw SignUpConfirmationError.invalidOrExpiredLink }
+        let hash = try await context.passwords.hash(password)
         let now = context.clock.now
+        let sessions = WebSessions(context: context)
         return try await context.database.transaction { db in
             guard let record = try await usableConfirmation(token, on: db),
                 let user = try await UserRecord.find(record.userID, on: db), user.enabled
             else {
                 throw SignUpConfirmationError.invalidOrExpiredLink
             }
-            record.usedAt = now
-            try await record.save(on: db)
-            if user.emailConfirmedAt == nil {
-                user.emailConfirmedAt = now
-                try await user.save(on: db)
-            }
+            try await PasswordResetRecord.query(on: db).filter(\.$userID == user.id!).filter(\.$usedAt == nil)
+                .set(\.$usedAt, to: now).update()
+            if user.emailConfirmedAt == nil { user.emailConfirmedAt = now }
+            user.passwordHash = hash
+            try await user.save(on: db)
+            try await sessions.endAll(principalID: user.id!, realm: .client, on: db)
+            try await APITokenRecord.query(on: db).filter(\.$userID == user.id!).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: now).update()
             return user.id!
         }
     }
@@ -267,7 +281,31 @@ extension SignUpError: Refusal {
 }
 
 extension SignUpConfirmationError: Refusal {
-    public var code: String { "link_expired" }
-    public var status: RefusalStatus { .gone }
-    public var textKey: String { "signup.confirm.expired" }
+    public var code: String {
+        switch self {
+        case .invalidOrExpiredLink: "link_expired"
+        case .password(let violation): violation.code
+        }
+    }
+
+    public var status: RefusalStatus {
+        switch self {
+        case .invalidOrExpiredLink: .gone
+        case .password: .unprocessable
+        }
+    }
+
+    public var textKey: String {
+        switch self {
+        case .invalidOrExpiredLink: "signup.confirm.expired"
+        case .password(let violation): violation.textKey
+        }
+    }
+
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .invalidOrExpiredLink: [:]
+        case .password(let violation): violation.textArguments
+        }
+    }
 }

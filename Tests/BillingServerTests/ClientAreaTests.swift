@@ -44,7 +44,13 @@ struct ClientAreaTests {
             let confirmPage = try await browser.get(link)
             #expect(confirmPage.status == .ok)
             #expect(try await UserRecord.query(on: app.db).first()?.emailConfirmedAt == nil)
-            let confirmed = try await browser.post(link, form: [:])
+            // The link's page sets the password (here the one chosen at sign-up); a short one is
+            // refused and changes nothing.
+            let short = try await browser.post(link, form: ["password": "short"])
+            #expect(short.status == .unprocessableEntity)
+            #expect(short.text.contains("at least 12 characters"))
+            #expect(try await UserRecord.query(on: app.db).first()?.emailConfirmedAt == nil)
+            let confirmed = try await browser.post(link, form: ["password": "correct horse battery"])
             #expect(confirmed.status == .seeOther)
             #expect(confirmed.location == "/dashboard?notice=welcome")
             let firstSession = try #require(browser.cookies["bsid"])

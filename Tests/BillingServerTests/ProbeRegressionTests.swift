@@ -46,6 +46,40 @@ struct ProbeRegressionTests {
         }
     }
 
+    /// Finding 3: an attacker signed up with the victim's address and a password of its own; the
+    /// victim confirmed by the e-mailed link and was signed in; the attacker then logged in to the
+    /// same account with its password. Now the link's owner sets the password, and every other
+    /// way in ends at confirmation.
+    @Test func registeringSomeoneElsesAddressGivesTheRegistrantNoWayIn() async throws {
+        try await TestApp.run { app, _ in
+            let attacker = Browser(app)
+            try await attacker.get("/signup")
+            let signUp = try await attacker.post(
+                "/signup",
+                form: ["name": "Not Vera", "email": "vera@example.com", "password": "attacker chosen pass", "country": "DE"])
+            #expect(signUp.status == .ok)
+            // The victim opens the mailed link and sets a password of her own.
+            let token = try #require(try await app.mailedTokens(to: "vera@example.com", path: "/signup/confirm/").first)
+            let victim = Browser(app)
+            try await victim.get("/signup/confirm/\(token)")
+            #expect(
+                try await victim.post("/signup/confirm/\(token)", form: ["password": "vera's own password"]).location
+                    == "/dashboard?notice=welcome")
+            // The registrant's password opens nothing, on the web or the API.
+            try await attacker.get("/login")
+            let login = try await attacker.post("/login", form: ["email": "vera@example.com", "password": "attacker chosen pass"])
+            #expect(login.status == .unauthorized)
+            #expect(attacker.cookies["bsid"] == nil)
+            let api = try await Browser(app).send(
+                .POST, "/api/v1/auth/tokens", body: #"{"email":"vera@example.com","password":"attacker chosen pass"}"#,
+                contentType: "application/json")
+            #expect(api.status == .unauthorized)
+            // Hers works.
+            #expect(try await Browser(app).logIn("vera@example.com", password: "vera's own password").location == "/dashboard")
+            #expect(try await victim.get("/dashboard").status == .ok)
+        }
+    }
+
     /// Finding 6: thirty "extend" forms sent at once without their one-time key made thirty
     /// renewal orders. Now each is refused and nothing is ordered.
     @Test func aFormPostWithoutItsOneTimeKeyIsRefusedAndChangesNothing() async throws {

@@ -41,7 +41,7 @@ struct RefusalTests {
             SignUpError.invalidEmail, .password(.tooShort(minimum: 10)), .nameRequired, .unknownCountry, .emailTaken, .tooManyRequests
         ]
         all += signUpErrors.map { $0 as any Refusal }
-        let signUpConfirmationErrors: [SignUpConfirmationError] = [SignUpConfirmationError.invalidOrExpiredLink]
+        let signUpConfirmationErrors: [SignUpConfirmationError] = [.invalidOrExpiredLink, .password(.tooShort(minimum: 12))]
         all += signUpConfirmationErrors.map { $0 as any Refusal }
         let passwordResetErrors: [PasswordResetError] = [PasswordResetError.invalidOrExpiredLink, .password(.controlCharacters)]
         all += passwordResetErrors.map { $0 as any Refusal }
@@ -83,7 +83,7 @@ struct RefusalTests {
     }
 
     @Test func everyRefusalReadsInEveryLanguageWithItsValuesFilledIn() {
-        #expect(Self.everyRefusal.count == 102)
+        #expect(Self.everyRefusal.count == 103)
         for refusal in Self.everyRefusal {
             #expect(Localizer.shared.has(refusal.textKey), "no text \(refusal.textKey) for \(refusal)")
             #expect(refusal.code.allSatisfy { $0.isLowercase || $0 == "_" } && !refusal.code.isEmpty, "code of \(refusal)")

@@ -100,13 +100,19 @@ struct ClientAuthController: RouteCollection {
         return AuthPages.signUpConfirm(PageContext(req), token: token).response()
     }
 
+    struct ConfirmForm: Content { var password: String? }
+
     func confirm(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
+        let form = try req.content.decode(ConfirmForm.self)
         do {
-            let userID = try await AccountRegistration(context: req.engine).confirm(token: token)
+            let userID = try await AccountRegistration(context: req.engine).confirm(token: token, password: form.password ?? "")
             return try await startSession(req, userID: userID, next: SiteURL.dashboard.notice("welcome"))
         } catch SignUpConfirmationError.invalidOrExpiredLink {
             return AuthPages.signUpLinkExpired(PageContext(req)).response(status: .gone)
+        } catch let error as SignUpConfirmationError {
+            let page = PageContext(req)
+            return AuthPages.signUpConfirm(page, token: token, error: page.message(error)).response(status: HTTPStatus(error.status))
         }
     }
 

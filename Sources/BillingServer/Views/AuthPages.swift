@@ -74,14 +74,20 @@ enum AuthPages {
             ))
     }
 
-    static func signUpConfirm(_ page: PageContext, token: String) -> HTML {
+    static func signUpConfirm(_ page: PageContext, token: String, error: String? = nil) -> HTML {
         Layout.card(
             page, title: page.t("signup.confirm.title"),
             content: .group(
+                UI.alert(error),
                 .p(.text(page.t("signup.confirm.text"))),
                 .form(
                     .method(.post), .action(SiteURL.signUpConfirm(.value(UI.escape(token))).path), .class("stack"),
-                    UI.csrfField(page), UI.submit(page.t("signup.confirm.submit")))
+                    UI.csrfField(page),
+                    UI.field(
+                        label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
+                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
+                        minLength: PasswordPolicy.minimumLength),
+                    UI.submit(page.t("signup.confirm.submit")))
             ))
     }
 
