@@ -49,13 +49,21 @@ public struct DemoProvider: Sendable {
         return Self.logins
     }
 
-    /// Whether the demo staff login (printed in the README) still opens the staff area. A
-    /// production installation refuses to start while it does.
-    public func demoStaffPasswordWorks() async throws -> Bool {
-        guard let staff = try await StaffUserRecord.query(on: context.database).filter(\.$email == Self.staffEmail).first(),
-            staff.enabled
-        else { return false }
-        return try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
+    /// The demo logins (printed in the README) that still open an area: a production installation
+    /// refuses to start while any does.
+    public func publishedLoginsThatWork() async throws -> [String] {
+        var working: [String] = []
+        if let staff = try await StaffUserRecord.query(on: context.database).filter(\.$email == Self.staffEmail).first(), staff.enabled,
+            try await context.passwords.verify(Self.staffPassword, against: staff.passwordHash)
+        {
+            working.append("the demo staff login \(Self.staffEmail)")
+        }
+        if let client = try await UserRecord.query(on: context.database).filter(\.$email == Self.clientEmail).first(), client.enabled,
+            try await context.passwords.verify(Self.clientPassword, against: client.passwordHash)
+        {
+            working.append("the demo client login \(Self.clientEmail)")
+        }
+        return working
     }
 
     /// Creates the demo staff user and client unconditionally (fails if they exist).

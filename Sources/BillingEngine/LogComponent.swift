@@ -5,6 +5,8 @@ import Logging
 public enum LogComponent: String, Sendable, CaseIterable {
     /// The daily billing pass: renewals, expiry, deletion, notices.
     case renewals
+    /// Who may get in: staff members created, and later sub-users and their rights.
+    case access
     /// The job runner that leases and runs the daily pass.
     case jobs
     /// Payments and refunds: created, credited, cancelled, refunded.

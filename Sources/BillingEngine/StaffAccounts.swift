@@ -3,7 +3,7 @@ import BillingStore
 import FluentKit
 import Foundation
 
-/// Creates members of staff (from the CLI and the demo; a staff-management page comes later).
+/// Creates members of staff (`billing staff create`, the demo; a staff-management page comes later).
 public struct StaffAccounts: Sendable {
     let context: EngineContext
 
@@ -20,7 +20,15 @@ public struct StaffAccounts: Sendable {
             email: email, name: name, passwordHash: try await context.passwords.hash(password),
             role: role, createdAt: context.clock.now)
         try await record.create(on: context.database)
+        context.log(.access).info(
+            "staff member created", metadata: ["staff": .string(record.id!.uuidString), "role": .string(role.rawValue)])
         return record.id!
+    }
+
+    /// Whether anyone can run the installation: an enabled administrator exists. Production
+    /// refuses to start without one (`billing staff create` makes the first).
+    public func hasAdministrator() async throws -> Bool {
+        try await StaffUserRecord.query(on: context.database).filter(\.$role == .administrator).filter(\.$enabled == true).first() != nil
     }
 }
 

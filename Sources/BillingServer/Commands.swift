@@ -1,3 +1,4 @@
+import BillingDomain
 import BillingEngine
 import BillingStore
 import Fluent
@@ -30,11 +31,21 @@ public enum BillingCommands {
         let config = try loadConfig()
         try await withApplication(config) { app in
             let demo = DemoProvider(context: app.billingEngine)
-            if !config.developmentMode, try await demo.demoStaffPasswordWorks() {
-                fail(
-                    "refusing to start in production: the demo staff login \(DemoProvider.staffEmail) still has its "
-                        + "published password. Change it or disable that member first.")
-                throw Stop(status: 2)
+            if !config.developmentMode {
+                // Refused in production: a login printed in the README, or nobody to run it.
+                let published = try await demo.publishedLoginsThatWork()
+                if !published.isEmpty {
+                    fail(
+                        "refusing to start in production: \(published.joined(separator: " and ")) still "
+                            + "\(published.count == 1 ? "has its" : "have their") published password. Change it or disable it first.")
+                    throw Stop(status: 2)
+                }
+                if try await !StaffAccounts(context: app.billingEngine).hasAdministrator() {
+                    fail(
+                        "refusing to start in production: there is no administrator. Create the first with "
+                            + "`billing staff create --email you@example.com --name \"Your Name\"` (it asks for the password).")
+                    throw Stop(status: 2)
+                }
             }
             if config.seedDemo { try await demo.seedIfEmpty() }
             print("Billing is running at \(config.baseURL)/  (staff area: \(config.baseURL)/admin)")
@@ -48,6 +59,40 @@ public enum BillingCommands {
             }
             app.startBackgroundWork()
             try await app.execute()
+        }
+    }
+
+    /// Creates a member of staff (the first administrator of a new installation): the password is
+    /// read from standard input (typed without echo at a terminal, or piped), never from an
+    /// argument, so it stays out of the shell's history and the process list.
+    public static func staffCreate(email: String, name: String, role: String) async throws {
+        let config = try loadConfig()
+        guard let role = StaffRole(rawValue: role) else {
+            fail("--role must be one of " + StaffRole.allCases.map(\.rawValue).joined(separator: ", "))
+            throw Stop(status: 2)
+        }
+        let password: String
+        if isatty(STDIN_FILENO) == 1 {
+            guard let typed = getpass("Password for \(email): ").map({ String(cString: $0) }), !typed.isEmpty else {
+                fail("no password was typed")
+                throw Stop(status: 2)
+            }
+            password = typed
+        } else {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                fail("give the password on standard input, e.g. `printf '%s' \"$PASSWORD\" | billing staff create …`")
+                throw Stop(status: 2)
+            }
+            password = line
+        }
+        try await withApplication(config) { app in
+            do {
+                try await StaffAccounts(context: app.billingEngine).create(email: email, name: name, password: password, role: role)
+            } catch let refusal as StaffAccountError {
+                fail("cannot create \(email): " + Localizer.shared.message(refusal, .en, currency: config.defaultCurrency))
+                throw Stop(status: 1)
+            }
+            print("Created \(role.rawValue) \(email); they log in at \(config.baseURL)/admin/login.")
         }
     }
 

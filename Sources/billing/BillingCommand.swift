@@ -9,7 +9,7 @@ struct BillingCommand: AsyncParsableCommand {
         commandName: "billing",
         abstract: "The hosting provider's billing platform and client area.",
         discussion: "Configuration comes from environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Jobs.self, LedgerCommand.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Staff.self, Jobs.self, LedgerCommand.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -45,6 +45,28 @@ struct Demo: AsyncParsableCommand {
     var scale: Int?
 
     func run() async throws { try await running { try await BillingCommands.demo(scale: scale) } }
+}
+
+struct Staff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Members of the provider's staff.", subcommands: [StaffCreate.self])
+}
+
+struct StaffCreate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a member of staff (the first administrator of a new installation).",
+        discussion: "The password is read from standard input: typed without echo at a terminal, or piped.")
+
+    @Option(name: .customLong("email"), help: "Their login e-mail.")
+    var email: String
+
+    @Option(name: .customLong("name"), help: "Their name, as colleagues and the history see it.")
+    var name: String
+
+    @Option(name: .customLong("role"), help: "administrator, support or accountant.")
+    var role = "administrator"
+
+    func run() async throws { try await running { try await BillingCommands.staffCreate(email: email, name: name, role: role) } }
 }
 
 struct Jobs: AsyncParsableCommand {

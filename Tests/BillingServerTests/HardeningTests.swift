@@ -111,18 +111,50 @@ struct HardeningTests {
             _ = try AppConfig.fromEnvironment(["BILLING_ENV": "production"])
             Issue.record("production started with the sandbox gateway and demo data on")
         } catch let error as AppConfig.Invalid {
-            #expect(Set(error.variables) == ["BILLING_DEMO", "BILLING_SANDBOX_GATEWAY"])
+            #expect(Set(error.variables) == ["BILLING_DEMO", "BILLING_SANDBOX_GATEWAY", "BILLING_BASE_URL"])
             #expect(error.description.contains("BILLING_SANDBOX_GATEWAY"))
             #expect(error.description.contains("BILLING_DEMO"))
+            #expect(error.description.contains("https://"))
+        }
+        // Probe finding 4: an http:// address (no Secure cookies, no HSTS) and a cheap bcrypt cost
+        // are refused in production, each naming its variable.
+        do {
+            _ = try AppConfig.fromEnvironment([
+                "BILLING_ENV": "production", "BILLING_DEMO": "off", "BILLING_SANDBOX_GATEWAY": "off",
+                "BILLING_BASE_URL": "http://billing.example.com", "BILLING_BCRYPT_COST": "4"
+            ])
+            Issue.record("production started over http with bcrypt cost 4")
+        } catch let error as AppConfig.Invalid {
+            #expect(error.variables == ["BILLING_BASE_URL", "BILLING_BCRYPT_COST"])
+            #expect(error.description.contains(#"BILLING_BCRYPT_COST="4""#))
         }
         let production = try AppConfig.fromEnvironment([
-            "BILLING_ENV": "production", "BILLING_DEMO": "off", "BILLING_SANDBOX_GATEWAY": "off"
+            "BILLING_ENV": "production", "BILLING_DEMO": "off", "BILLING_SANDBOX_GATEWAY": "off",
+            "BILLING_BASE_URL": "https://billing.example.com"
         ])
         #expect(!production.developmentMode)
         // The demo staff password is refused in production: the check the server runs at start.
         try await TestApp.run { app, _ in
             try await DemoProvider(context: app.engine).seedIfEmpty()
-            #expect(try await DemoProvider(context: app.engine).demoStaffPasswordWorks())
+            let demo = DemoProvider(context: app.engine)
+            #expect(
+                try await demo.publishedLoginsThatWork() == [
+                    "the demo staff login admin@demo.example", "the demo client login client@demo.example"
+                ])
+            // The client's published password is refused too until it is changed (probe finding 4).
+            let client = try #require(try await UserRecord.query(on: app.db).filter(\.$email == DemoProvider.clientEmail).first())
+            client.passwordHash = try await app.engine.passwords.hash("a private password now")
+            try await client.save(on: app.db)
+            #expect(try await demo.publishedLoginsThatWork() == ["the demo staff login admin@demo.example"])
+            // An installation with no enabled administrator is refused; `billing staff create` makes one.
+            let staff = StaffAccounts(context: app.engine)
+            #expect(try await staff.hasAdministrator())
+            try await StaffUserRecord.query(on: app.db).set(\.$enabled, to: false).update()
+            #expect(try await !staff.hasAdministrator())
+            try await staff.create(email: "owner@provider.example", name: "Owner", password: "a long admin password", role: .support)
+            #expect(try await !staff.hasAdministrator())
+            try await staff.create(email: "boss@provider.example", name: "Boss", password: "a long admin password", role: .administrator)
+            #expect(try await staff.hasAdministrator())
         }
     }
 

@@ -21,8 +21,9 @@ public struct AppConfig: Sendable {
     public var defaultCurrency: Currency = .EUR
     public var defaultCountry: String = "DE"
     public var providerName: String = "Demo Hosting"
-    /// bcrypt work factor; 12 in production, lower only in tests.
+    /// bcrypt work factor; 12 by default, at least `productionBcryptCost` in production, lower only in tests.
     public var bcryptCost: Int = 12
+    public static let productionBcryptCost = 10
     /// Shows the outbox page at `/dev/outbox` and prints reset links; on in development.
     public var developmentMode: Bool = true
     /// Marks cookies `Secure`; on when the base URL is https.
@@ -244,6 +245,18 @@ public struct AppConfig: Sendable {
                 bad(
                     "BILLING_DEMO", value("BILLING_DEMO") ?? "true (default)",
                     "false in production: the demo data has published logins")
+            }
+            // Without https the session cookies are not `Secure` and there is no HSTS: a login on
+            // any network on the way can be read.
+            if !config.secureCookies {
+                bad(
+                    "BILLING_BASE_URL", value("BILLING_BASE_URL") ?? "\(config.baseURL) (default)",
+                    "the public https:// address in production, such as https://my.example.com")
+            }
+            if config.bcryptCost < Self.productionBcryptCost {
+                bad(
+                    "BILLING_BCRYPT_COST", String(config.bcryptCost),
+                    "\(Self.productionBcryptCost) or more in production: a lower cost lets a stolen database's passwords be guessed")
             }
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
