@@ -8,7 +8,9 @@ import Foundation
 /// - per address, over all e-mails: `addressFailures` in `addressWindow` lock the address
 ///   (credential stuffing). Behind a proxy the address is the client's (`BILLING_TRUSTED_PROXIES`);
 /// - per e-mail, over all addresses: `accountFailuresPerHour` in an hour lock the e-mail for an
-///   hour. Reaching it takes many machines, each slowed by the first rule.
+///   hour. Reaching it takes many machines, each slowed by the first rule. The owner is not locked
+///   out by it: a right password from a browser that signed in before gets in, and from any other
+///   one it mails a sign-in link (the answer is the same for a wrong password).
 /// Unknown e-mails are counted and answered exactly like known ones.
 public struct LoginThrottlePolicy: Sendable {
     public var pairFailures = 5
@@ -49,9 +51,17 @@ public struct LoginThrottlePolicy: Sendable {
         return max(0, last.addingTimeInterval(delay).timeIntervalSince(now))
     }
 
-    /// Whether a login attempt is refused before the password is even checked.
-    public func isLocked(_ failures: Failures, now: Date) -> Bool {
-        pairWait(failures, now: now) > 0 || failures.address >= addressFailures || failures.account >= accountFailuresPerHour
+    /// Whether a login attempt from this address is refused before the password is even checked:
+    /// the pair waits, or the address tried too many e-mails.
+    public func isLockedHere(_ failures: Failures, now: Date) -> Bool {
+        pairWait(failures, now: now) > 0 || failures.address >= addressFailures
+    }
+
+    /// Whether the e-mail's logins are locked by failures from everywhere. That lock never refuses
+    /// a right password outright (a stranger could then lock the owner out): a trusted browser
+    /// gets in, any other is sent a sign-in link.
+    public func isAccountLocked(_ failures: Failures) -> Bool {
+        failures.account >= accountFailuresPerHour
     }
 }
 

@@ -37,6 +37,9 @@ public enum OutboxStatus: String, Sendable, Codable, CaseIterable, Hashable {
 public enum MailLink: String, Sendable, Codable, CaseIterable, Hashable {
     case passwordReset = "password_reset"
     case signUpConfirmation = "signup_confirmation"
+    /// The second step of a login while the e-mail's logins are locked (a client, a staff member).
+    case signIn = "sign_in"
+    case staffSignIn = "staff_sign_in"
 
     /// What stands in the stored body where the token goes.
     public static let placeholder = "{token}"

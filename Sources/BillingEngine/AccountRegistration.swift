@@ -169,6 +169,7 @@ public struct AccountRegistration: Sendable {
             user.passwordHash = hash
             try await user.save(on: db)
             try await sessions.endAll(principalID: user.id!, realm: .client, on: db)
+            try await TrustedDevices(context: context).forgetAll(realm: .client, principalID: user.id!, on: db)
             try await APITokenRecord.query(on: db).filter(\.$userID == user.id!).filter(\.$revokedAt == nil)
                 .set(\.$revokedAt, to: now).update()
             return user.id!

@@ -16,6 +16,10 @@ public enum LoginError: Error, Equatable, Sendable {
     case disabled
     /// The password is right but the address was never confirmed: a new sign-up link was sent.
     case unconfirmed
+    /// The e-mail's logins are locked by failures from many addresses and this browser never
+    /// signed in: a sign-in link goes to the mailbox if the password was right. The same answer
+    /// for a wrong password, so it tells a guesser nothing.
+    case secondStepRequired
 }
 
 /// Checks e-mail and password for either realm, throttled per e-mail and address, per address
@@ -47,11 +51,18 @@ public struct Authentication: Sendable {
         return .init(pair: pair.count, lastPairFailure: pair.first, address: address, account: account)
     }
 
-    public func login(realm: Realm, email rawEmail: String, password: String, ip: String) async throws -> Principal {
+    /// Checks the password. `device` is the trusted-browser cookie the login came with (web
+    /// logins; `nil` for the API): while strangers' failures lock the e-mail's logins, only a
+    /// right password from a browser that signed in before gets in, and any other right password
+    /// gets an e-mailed sign-in link instead (`SignInLinks`). Failures of this address (alone, or
+    /// with this e-mail) are refused before the password is checked, as before.
+    public func login(realm: Realm, email rawEmail: String, password: String, ip: String, device: String? = nil) async throws -> Principal {
         let email = EmailAddress.normalized(rawEmail) ?? String(rawEmail.lowercased().trimmingCharacters(in: .whitespaces).prefix(254))
         let db = context.database
         let recent = try await failures(realm: realm, email: email, ip: ip)
-        guard !policy.isLocked(recent, now: context.clock.now) else { throw LoginError.throttled }
+        let now = context.clock.now
+        guard !policy.isLockedHere(recent, now: now) else { throw LoginError.throttled }
+        let accountLocked = policy.isAccountLocked(recent)
 
         let client = realm == .client ? try await UserRecord.query(on: db).filter(\.$email == email).first() : nil
         let staff = realm == .staff ? try await StaffUserRecord.query(on: db).filter(\.$email == email).first() : nil
@@ -59,10 +70,25 @@ public struct Authentication: Sendable {
         let hash = client?.passwordHash ?? staff?.passwordHash ?? context.passwords.decoyHash
         let matches = try await context.passwords.verify(password, against: hash)
         guard matches, client != nil || staff != nil else {
-            try await LoginFailureRecord(realm: realm.rawValue, email: email, ip: ip, at: context.clock.now).create(on: db)
-            throw LoginError.invalidCredentials
+            try await LoginFailureRecord(realm: realm.rawValue, email: email, ip: ip, at: now).create(on: db)
+            throw accountLocked ? LoginError.secondStepRequired : LoginError.invalidCredentials
         }
-        let now = context.clock.now
+        if accountLocked {
+            let principalID = client?.id ?? staff!.id!
+            if try await !TrustedDevices(context: context).isTrusted(device, realm: realm, principalID: principalID) {
+                if let client, client.enabled, client.emailConfirmedAt != nil {
+                    let language = client.language ?? context.provider.defaultLanguage
+                    try await SignInLinks(context: context).send(
+                        realm: .client, principalID: principalID, email: client.email, name: client.name, language: language,
+                        accountID: client.accountID)
+                } else if let staff, staff.enabled {
+                    try await SignInLinks(context: context).send(
+                        realm: .staff, principalID: principalID, email: staff.email, name: staff.name,
+                        language: context.provider.defaultLanguage, accountID: nil)
+                }
+                throw LoginError.secondStepRequired
+            }
+        }
         if let client {
             let account = try await AccountRecord.find(client.accountID, on: db)
             guard client.enabled, account?.status == .active else { throw LoginError.disabled }
@@ -88,6 +114,7 @@ extension LoginError: Refusal {
     public var code: String {
         switch self {
         case .throttled: "too_many_requests"
+        case .secondStepRequired: "second_step_required"
         default: "unauthorized"
         }
     }
@@ -105,6 +132,7 @@ extension LoginError: Refusal {
         case .throttled: "error.login.throttled"
         case .disabled: "error.login.disabled"
         case .unconfirmed: "error.login.unconfirmed"
+        case .secondStepRequired: "error.login.second_step"
         }
     }
 }

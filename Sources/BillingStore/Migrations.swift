@@ -48,7 +48,8 @@ public enum BillingMigrations {
             AddRenewalQueueIndex(),
             CreateJobs(),
             AddProcessingModuleToPlans(),
-            MoveMailOntoJobs()
+            MoveMailOntoJobs(),
+            CreateSignInTrust()
         ]
     }
 }

@@ -92,16 +92,19 @@ struct LedgerRulesTests {
         func failures(pair: Int, lastAgo: TimeInterval = 0, address: Int = 0, account: Int = 0) -> LoginThrottlePolicy.Failures {
             .init(pair: pair, lastPairFailure: now.addingTimeInterval(-lastAgo), address: address, account: account)
         }
-        #expect(!policy.isLocked(failures(pair: 4, address: 19, account: 99), now: now))
+        #expect(!policy.isLockedHere(failures(pair: 4, address: 19, account: 99), now: now))
+        #expect(!policy.isAccountLocked(failures(pair: 4, address: 19, account: 99)))
         // The fifth failure of an e-mail from one address: that pair waits a minute, then two, four…
         #expect(policy.pairWait(failures(pair: 5), now: now) == 60)
-        #expect(!policy.isLocked(failures(pair: 5, lastAgo: 61), now: now))
+        #expect(!policy.isLockedHere(failures(pair: 5, lastAgo: 61), now: now))
         #expect(policy.pairWait(failures(pair: 6), now: now) == 120)
         #expect(policy.pairWait(failures(pair: 10), now: now) == 60 * 32)
         #expect(policy.pairWait(failures(pair: 64), now: now) == 24 * 3600)
         // Twenty failures from one address over any e-mails lock the address; a hundred for one
         // e-mail in an hour lock the e-mail.
-        #expect(policy.isLocked(failures(pair: 0, address: 20), now: now))
-        #expect(policy.isLocked(failures(pair: 0, account: 100), now: now))
+        #expect(policy.isLockedHere(failures(pair: 0, address: 20), now: now))
+        // The e-mail's lock is not this address's: it sends the owner to the second step instead.
+        #expect(!policy.isLockedHere(failures(pair: 0, account: 100), now: now))
+        #expect(policy.isAccountLocked(failures(pair: 0, account: 100)))
     }
 }

@@ -6,6 +6,7 @@ import Fluent
 import Foundation
 import Testing
 import Vapor
+import VaporTesting
 
 /// The outside probe of main (issue 19, section 4): each finding reproduced, and refused.
 @Suite("Probe findings stay fixed")
@@ -43,6 +44,77 @@ struct ProbeRegressionTests {
             // The placeholder itself opens nothing; the mailed token does, once.
             #expect(try await stranger.get("/password/reset/%7Btoken%7D").status == .gone)
             #expect(try await stranger.get("/password/reset/\(token)").status == .ok)
+        }
+    }
+
+    /// Finding 2: 105 wrong passwords from 21 addresses in seconds locked a customer (or a member
+    /// of staff) out for an hour: the right password got 429 on the web and the API. Now a browser
+    /// that signed in before gets in; any other gets one answer for right and wrong passwords, and
+    /// a right one mails a sign-in link that lets the owner in and trusts that browser.
+    @Test func strangersWrongPasswordsDoNotLockTheOwnerOut() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "owner@example.com")
+            let usual = Browser(app)
+            #expect(try await usual.logIn("owner@example.com").location == "/dashboard")
+            #expect(usual.cookies["bdev"] != nil)
+            _ = try await usual.post("/logout", form: [:])
+            try await StaffAccounts(context: app.engine).create(
+                email: "chief@provider.example", name: "Chief", password: "the chief's password", role: .administrator)
+            let auth = Authentication(context: app.engine)
+            for address in 0..<21 {
+                for _ in 0..<5 {
+                    for (realm, email) in [(Realm.client, "owner@example.com"), (.staff, "chief@provider.example")] {
+                        _ = try? await auth.login(realm: realm, email: email, password: "a wrong guess!", ip: "198.51.100.\(address)")
+                    }
+                }
+            }
+            // The usual browser: in, with the right password.
+            #expect(try await usual.logIn("owner@example.com").location == "/dashboard")
+            // A new browser: the same answer for the right and a wrong password, no session.
+            let fresh = Browser(app)
+            let right = try await fresh.logIn("owner@example.com")
+            let wrong = try await Browser(app).logIn("owner@example.com", password: "another wrong guess")
+            #expect(right.status == .unauthorized)
+            #expect(wrong.status == .unauthorized)
+            #expect(right.text.contains("signing in from a new browser takes one more step"))
+            func alert(_ page: TestingHTTPResponse) -> String? {
+                page.text.components(separatedBy: #"role="alert">"#).dropFirst().first?.components(separatedBy: "<").first
+            }
+            #expect(alert(right) != nil)
+            #expect(alert(wrong) == alert(right))
+            #expect(fresh.cookies["bsid"] == nil)
+            // Only the right password mailed a link (one, however often it is typed); it signs in
+            // once and trusts the browser.
+            _ = try await fresh.logIn("owner@example.com")
+            let tokens = try await app.mailedTokens(to: "owner@example.com", path: "/login/link/")
+            #expect(tokens.count == 1)
+            let link = "/login/link/\(try #require(tokens.first))"
+            #expect(try await fresh.get(link).status == .ok)
+            #expect(fresh.cookies["bsid"] == nil)
+            #expect(try await fresh.post(link, form: [:]).location == "/dashboard")
+            #expect(try await fresh.get("/dashboard").status == .ok)
+            #expect(try await Browser(app).get(link).status == .gone)
+            _ = try await fresh.post("/logout", form: [:])
+            #expect(try await fresh.logIn("owner@example.com").location == "/dashboard")
+            // The API's right password is not refused with 429 either: it gets the second step.
+            let api = try await Browser(app).send(
+                .POST, "/api/v1/auth/tokens", body: #"{"email":"owner@example.com","password":"correct horse battery"}"#,
+                contentType: "application/json")
+            #expect(api.status == .unauthorized)
+            #expect(api.text.contains("second_step_required"))
+
+            // Staff: the same second step, at /admin/login/link/.
+            let staff = Browser(app)
+            try await staff.get("/admin/login")
+            let refused = try await staff.post(
+                "/admin/login", form: ["email": "chief@provider.example", "password": "the chief's password"])
+            #expect(refused.status == .unauthorized)
+            let staffToken = try #require(try await app.mailedTokens(to: "chief@provider.example", path: "/admin/login/link/").first)
+            try await staff.get("/admin/login/link/\(staffToken)")
+            #expect(try await staff.post("/admin/login/link/\(staffToken)", form: [:]).location == "/admin")
+            #expect(try await staff.get("/admin").status == .ok)
+            // A client's link does not open the staff area, nor a staff link the client area.
+            #expect(try await Browser(app).get("/login/link/\(staffToken)").status == .gone)
         }
     }
 

@@ -35,7 +35,7 @@ struct RefusalTests {
             ServiceActionError.notFound, .notAllowed(status: .stoppedByAdmin), .deletionNotAllowed, .order(.emptyCart)
         ]
         all += serviceActionErrors.map { $0 as any Refusal }
-        let loginErrors: [LoginError] = [LoginError.invalidCredentials, .throttled, .disabled, .unconfirmed]
+        let loginErrors: [LoginError] = [LoginError.invalidCredentials, .throttled, .disabled, .unconfirmed, .secondStepRequired]
         all += loginErrors.map { $0 as any Refusal }
         let signUpErrors: [SignUpError] = [
             SignUpError.invalidEmail, .password(.tooShort(minimum: 10)), .nameRequired, .unknownCountry, .emailTaken, .tooManyRequests
@@ -43,6 +43,7 @@ struct RefusalTests {
         all += signUpErrors.map { $0 as any Refusal }
         let signUpConfirmationErrors: [SignUpConfirmationError] = [.invalidOrExpiredLink, .password(.tooShort(minimum: 12))]
         all += signUpConfirmationErrors.map { $0 as any Refusal }
+        all.append(SignInLinkError.invalidOrExpiredLink)
         let passwordResetErrors: [PasswordResetError] = [PasswordResetError.invalidOrExpiredLink, .password(.controlCharacters)]
         all += passwordResetErrors.map { $0 as any Refusal }
         let passwordErrors: [PasswordError] = [
@@ -83,7 +84,7 @@ struct RefusalTests {
     }
 
     @Test func everyRefusalReadsInEveryLanguageWithItsValuesFilledIn() {
-        #expect(Self.everyRefusal.count == 103)
+        #expect(Self.everyRefusal.count == 105)
         for refusal in Self.everyRefusal {
             #expect(Localizer.shared.has(refusal.textKey), "no text \(refusal.textKey) for \(refusal)")
             #expect(refusal.code.allSatisfy { $0.isLowercase || $0 == "_" } && !refusal.code.isEmpty, "code of \(refusal)")

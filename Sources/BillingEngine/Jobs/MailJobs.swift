@@ -32,13 +32,12 @@ struct MailJobs: Sendable {
         }
         var body = message.body
         if let link = message.link {
-            guard let userID = message.linkUserID, let user = try await UserRecord.find(userID, on: context.database), user.enabled
-            else {
+            guard let userID = message.linkUserID, let token = try await issue(link, for: userID) else {
                 return failed(
                     message, messageID: messageID, attempt: attempt, reason: "the user is gone or disabled: no link was made",
                     permanent: true)
             }
-            body = body.replacingOccurrences(of: MailLink.placeholder, with: try await issue(link, for: user))
+            body = body.replacingOccurrences(of: MailLink.placeholder, with: token)
         }
         let email = EmailMessage(
             from: sender.from, to: message.recipient, subject: message.subject, text: body, messageID: messageID,
@@ -59,18 +58,29 @@ struct MailJobs: Sendable {
         }
     }
 
-    /// A new token for the link, its digest stored (committed before the e-mail leaves).
-    private func issue(_ link: MailLink, for user: UserRecord) async throws -> String {
-        let token = SecretToken.generate()
-        let now = context.clock.now
-        let (digest, lifetime) =
-            switch link {
-            case .passwordReset: (SecretToken.digest(token), PasswordResets.lifetime)
-            case .signUpConfirmation: (AccountRegistration.confirmationDigest(token), AccountRegistration.confirmationLifetime)
-            }
-        try await PasswordResetRecord(userID: user.id!, tokenHash: digest, expiresAt: now.addingTimeInterval(lifetime), createdAt: now)
-            .create(on: context.database)
-        return token
+    /// A new token for the link, its digest stored (committed before the e-mail leaves); `nil`
+    /// when the user (or member of staff) is gone or disabled.
+    private func issue(_ link: MailLink, for userID: UUID) async throws -> String? {
+        let db = context.database
+        switch link {
+        case .staffSignIn:
+            guard let staff = try await StaffUserRecord.find(userID, on: db), staff.enabled else { return nil }
+            return try await SignInLinks(context: context).issue(realm: .staff, principalID: userID, on: db)
+        case .signIn:
+            guard let user = try await UserRecord.find(userID, on: db), user.enabled else { return nil }
+            return try await SignInLinks(context: context).issue(realm: .client, principalID: userID, on: db)
+        case .passwordReset, .signUpConfirmation:
+            guard let user = try await UserRecord.find(userID, on: db), user.enabled else { return nil }
+            let token = SecretToken.generate()
+            let now = context.clock.now
+            let (digest, lifetime) =
+                link == .passwordReset
+                ? (SecretToken.digest(token), PasswordResets.lifetime)
+                : (AccountRegistration.confirmationDigest(token), AccountRegistration.confirmationLifetime)
+            try await PasswordResetRecord(userID: user.id!, tokenHash: digest, expiresAt: now.addingTimeInterval(lifetime), createdAt: now)
+                .create(on: db)
+            return token
+        }
     }
 
     /// A failed attempt: the message shows why; when the job gives up, the message is failed.

@@ -10,6 +10,8 @@ struct ClientAuthController: RouteCollection {
         routes.post(SiteURL.login, use: login)
         routes.get(SiteURL.signUp, use: signUpForm)
         routes.post(SiteURL.signUp, use: signUp)
+        routes.get(SiteURL.loginLink(.key), use: loginLinkForm)
+        routes.post(SiteURL.loginLink(.key), use: loginLink)
         routes.get(SiteURL.signUpConfirm(.key), use: confirmForm)
         routes.post(SiteURL.signUpConfirm(.key), use: confirm)
         routes.post(SiteURL.logout, use: logout)
@@ -38,8 +40,9 @@ struct ClientAuthController: RouteCollection {
         let form = try req.content.decode(LoginForm.self)
         let email = form.email ?? ""
         do {
-            let principal = try await Authentication(context: req.engine)
-                .login(realm: .client, email: email, password: form.password ?? "", ip: req.clientIP)
+            let principal = try await Authentication(context: req.engine).login(
+                realm: .client, email: email, password: form.password ?? "", ip: req.clientIP,
+                device: req.cookies[SessionCookie.clientDevice]?.string)
             return try await startSession(req, userID: principal.id, next: form.next)
         } catch let error as LoginError {
             let page = PageContext(req)
@@ -58,8 +61,28 @@ struct ClientAuthController: RouteCollection {
             userAgent: req.headers.first(name: .userAgent))
         let response = req.redirect(to: req.safeReturnPath(next, fallback: SiteURL.dashboard.path))
         response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
+        try await SessionCookie.trustDevice(response, realm: .client, principalID: userID, for: req)
         CSRFMiddleware.rotate(response, for: req)
         return response
+    }
+
+    /// The e-mailed sign-in link (the second step while the e-mail's logins are locked). Opening
+    /// it changes nothing (mail scanners open links); its button signs in and trusts the browser.
+    func loginLinkForm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await SignInLinks(context: req.engine).isUsable(token, realm: .client) else {
+            return AuthPages.signInLinkExpired(PageContext(req), loginPath: SiteURL.login.path).response(status: .gone)
+        }
+        return AuthPages.signInLink(PageContext(req), action: SiteURL.loginLink(.value(token)).path).response()
+    }
+
+    func loginLink(req: Request) async throws -> Response {
+        do {
+            let userID = try await SignInLinks(context: req.engine).use(req.parameters.get("token") ?? "", realm: .client)
+            return try await startSession(req, userID: userID, next: nil)
+        } catch SignInLinkError.invalidOrExpiredLink {
+            return AuthPages.signInLinkExpired(PageContext(req), loginPath: SiteURL.login.path).response(status: .gone)
+        }
     }
 
     func signUpForm(req: Request) async throws -> Response {

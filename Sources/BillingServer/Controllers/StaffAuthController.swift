@@ -7,6 +7,8 @@ struct StaffAuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(SiteURL.staff(.login), use: loginForm)
         routes.post(SiteURL.staff(.login), use: login)
+        routes.get(SiteURL.staff(.loginLink(.key)), use: loginLinkForm)
+        routes.post(SiteURL.staff(.loginLink(.key)), use: loginLink)
         routes.post(SiteURL.staff(.logout), use: logout)
     }
 
@@ -22,24 +24,48 @@ struct StaffAuthController: RouteCollection {
     func login(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         do {
-            let principal = try await Authentication(context: req.engine)
-                .login(realm: .staff, email: form.email ?? "", password: form.password ?? "", ip: req.clientIP)
-            let sessions = WebSessions(context: req.engine)
-            if let old = req.cookies[SessionCookie.staff]?.string { try await sessions.end(token: old) }
-            let token = try await sessions.start(
-                realm: .staff, principalID: principal.id, ip: req.clientIP,
-                userAgent: req.headers.first(name: .userAgent))
-            let response = req.redirect(to: SiteURL.staff(.clients).path)
-            response.cookies[SessionCookie.staff] = SessionCookie.make(token, for: req, path: "/")
-            CSRFMiddleware.rotate(response, for: req)
-            return response
+            let principal = try await Authentication(context: req.engine).login(
+                realm: .staff, email: form.email ?? "", password: form.password ?? "", ip: req.clientIP,
+                device: req.cookies[SessionCookie.staffDevice]?.string)
+            return try await startSession(req, staffID: principal.id)
         } catch let error as LoginError {
             let page = PageContext(req)
             return AuthPages.login(
                 page, email: form.email ?? "", error: page.message(error),
                 action: SiteURL.staff(.login).path, staff: true
             )
-            .response(status: error == .throttled ? .tooManyRequests : .unauthorized)
+            .response(status: HTTPStatus(error.status))
+        }
+    }
+
+    /// A fresh staff session (never a cookie value the browser brought), and the browser trusted.
+    private func startSession(_ req: Request, staffID: UUID) async throws -> Response {
+        let sessions = WebSessions(context: req.engine)
+        if let old = req.cookies[SessionCookie.staff]?.string { try await sessions.end(token: old) }
+        let token = try await sessions.start(
+            realm: .staff, principalID: staffID, ip: req.clientIP, userAgent: req.headers.first(name: .userAgent))
+        let response = req.redirect(to: SiteURL.staff(.clients).path)
+        response.cookies[SessionCookie.staff] = SessionCookie.make(token, for: req, path: "/")
+        try await SessionCookie.trustDevice(response, realm: .staff, principalID: staffID, for: req)
+        CSRFMiddleware.rotate(response, for: req)
+        return response
+    }
+
+    /// The e-mailed sign-in link of a member of staff (see the client's).
+    func loginLinkForm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await SignInLinks(context: req.engine).isUsable(token, realm: .staff) else {
+            return AuthPages.signInLinkExpired(PageContext(req), loginPath: SiteURL.staff(.login).path).response(status: .gone)
+        }
+        return AuthPages.signInLink(PageContext(req), action: SiteURL.staff(.loginLink(.value(token))).path).response()
+    }
+
+    func loginLink(req: Request) async throws -> Response {
+        do {
+            let staffID = try await SignInLinks(context: req.engine).use(req.parameters.get("token") ?? "", realm: .staff)
+            return try await startSession(req, staffID: staffID)
+        } catch SignInLinkError.invalidOrExpiredLink {
+            return AuthPages.signInLinkExpired(PageContext(req), loginPath: SiteURL.staff(.login).path).response(status: .gone)
         }
     }
 

@@ -76,6 +76,21 @@ extension Request {
 enum SessionCookie {
     static let client = "bsid"
     static let staff = "bstaff"
+    /// A browser that signed in before (`TrustedDevices`), per realm.
+    static let clientDevice = "bdev"
+    static let staffDevice = "bdev_staff"
+
+    static func device(_ realm: Realm) -> String { realm == .client ? clientDevice : staffDevice }
+
+    /// Remembers the browser of a login that succeeded: a long-lived cookie, HttpOnly, `Secure`
+    /// over https.
+    static func trustDevice(_ response: Response, realm: Realm, principalID: UUID, for request: Request) async throws {
+        let token = try await TrustedDevices(context: request.engine).remember(
+            realm: realm, principalID: principalID, replacing: request.cookies[device(realm)]?.string)
+        response.cookies[device(realm)] = HTTPCookies.Value(
+            string: token, expires: nil, maxAge: Int(TrustedDevices.lifetime), domain: nil, path: "/",
+            isSecure: request.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
 
     static func make(_ token: String, for request: Request, path: String) -> HTTPCookies.Value {
         HTTPCookies.Value(

@@ -16,6 +16,8 @@ enum SiteURL: Hashable, Sendable {
     // Signing in and out, the language switch.
     case root, login, logout, signUp, language
     case signUpConfirm(Parameter<String>)
+    /// The e-mailed sign-in link (second step of a login while the e-mail's logins are locked).
+    case loginLink(Parameter<String>)
     case passwordForgot
     case passwordReset(Parameter<String>)
     // The client area.
@@ -54,7 +56,8 @@ enum SiteURL: Hashable, Sendable {
     /// application registers for pages are the same set.
     static let every: [SiteURL] =
         [
-            .root, .login, .logout, .signUp, .language, .signUpConfirm(.key), .passwordForgot, .passwordReset(.key), .dashboard,
+            .root, .login, .loginLink(.key), .logout, .signUp, .language, .signUpConfirm(.key), .passwordForgot, .passwordReset(.key),
+            .dashboard,
             .orderCatalog, .orderPlan(.key), .cart, .cartPromo, .cartCheckout, .cartItemRemove(.key), .orders, .order(.key),
             .orderPay(.key), .orderCancel(.key), .services, .service(.key), .payments, .newPayment,
             .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
@@ -63,7 +66,8 @@ enum SiteURL: Hashable, Sendable {
         ]
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + [
-            StaffURL.clients, .login, .logout, .client(.key), .clientAdjust(.key), .catalog, .plan(.key), .planPrices(.key),
+            StaffURL.clients, .login, .loginLink(.key), .logout, .client(.key), .clientAdjust(.key), .catalog, .plan(.key),
+            .planPrices(.key),
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
@@ -107,6 +111,7 @@ enum SiteURL: Hashable, Sendable {
         case .signUp: ["signup"]
         case .language: ["lang"]
         case .signUpConfirm(let token): ["signup", "confirm", .parameter("token", token)]
+        case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .passwordForgot: ["password", "forgot"]
         case .passwordReset(let token): ["password", "reset", .parameter("token", token)]
         case .dashboard: ["dashboard"]
@@ -174,11 +179,13 @@ enum StaffURL: Hashable, Sendable {
     case jobs
     case jobRetry(Parameter<UUID>)
     case jobCancel(Parameter<UUID>)
+    case loginLink(Parameter<String>)
 
     fileprivate var segments: [Segment] {
         switch self {
         case .clients: []
         case .login: ["login"]
+        case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]
         case .client(let account): ["clients", .parameter("accountID", account)]
         case .clientAdjust(let account): ["clients", .parameter("accountID", account), "adjust"]

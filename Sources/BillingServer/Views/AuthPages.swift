@@ -91,6 +91,28 @@ enum AuthPages {
             ))
     }
 
+    /// The page of an e-mailed sign-in link: one button, so a mail scanner opening the link
+    /// signs nobody in.
+    static func signInLink(_ page: PageContext, action: String) -> HTML {
+        Layout.card(
+            page, title: page.t("signin.title"),
+            content: .group(
+                .p(.text(page.t("signin.text"))),
+                .form(
+                    .method(.post), .action(action), .class("stack"), .attribute(named: "data-testid", value: "signin-link-form"),
+                    UI.csrfField(page), UI.submit(page.t("signin.submit")))
+            ))
+    }
+
+    static func signInLinkExpired(_ page: PageContext, loginPath: String) -> HTML {
+        Layout.card(
+            page, title: page.t("signin.title"),
+            content: .group(
+                UI.alert(page.t("signin.link_expired")),
+                .div(.class("auth-links"), .a(.href(loginPath), .text(page.t("signup.login_link"))))
+            ))
+    }
+
     static func signUpLinkExpired(_ page: PageContext) -> HTML {
         Layout.card(
             page, title: page.t("signup.confirm.title"),
