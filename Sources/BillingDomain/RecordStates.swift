@@ -80,6 +80,12 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     case serviceDelete = "service.delete"
     /// Send one message of the outbox through the mail channel (payload `MailJob`).
     case mailSend = "mail.send"
+    /// Answer a password-reset request: look the address up, queue the e-mail (payload
+    /// `ResetRequestJob`). A job so that the request does the same work for any address.
+    case passwordResetRequest = "password.reset_request"
+    /// Run again a step of the daily pass that failed (payload `DailyStepJob`): the other steps
+    /// of that day ran; this one waits on the ladder and shows on `/admin/jobs`.
+    case dailyStep = "daily.step"
 
     /// Seconds to wait before each retry after a failure that may pass: the first retry after
     /// `ladder[0]`, and so on; when the ladder runs out the job fails for good and shows to staff.
@@ -91,6 +97,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete: [30, 120, 600, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
         // Mail: a relay that is down for minutes or hours, for about a day in all.
         case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
+        case .passwordResetRequest: [30, 120, 600]
+        case .dailyStep: [300, 900, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
         }
     }
 

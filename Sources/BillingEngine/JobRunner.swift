@@ -58,9 +58,8 @@ public struct JobRunner: Sendable {
         let started = ContinuousClock.now
         log.info("job started", metadata: ["job": .string(Self.billingKind), "date": .string(today.iso), "runner": .string(owner)])
         do {
+            // Each step on its own: a failing one is left to a `daily.step` job, the rest run.
             let summary = try await RenewalRun(context: context).run(on: today)
-            // Daily housekeeping rides on the daily pass: API idempotency keys older than a day.
-            try await APIIdempotency(context: context).purge()
             let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
             try await sql.raw(
                 """

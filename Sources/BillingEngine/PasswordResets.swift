@@ -3,6 +3,12 @@ import BillingStore
 import FluentKit
 import Foundation
 
+/// The payload of a `password.reset_request` job.
+struct ResetRequestJob: Codable, Sendable {
+    let email: String
+    let language: Language
+}
+
 /// Why a password reset could not be completed.
 public enum PasswordResetError: Error, Equatable, Sendable {
     /// Unknown, used or expired: one answer for all three, so a link tells nothing about others.
@@ -17,23 +23,32 @@ public struct PasswordResets: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    /// Sends a reset link if a user has that e-mail; does nothing visible otherwise, so the form's
-    /// answer is the same either way.
+    /// Asks for a reset link for an e-mail. The request only queues a job (`password.reset_request`)
+    /// whoever the address belongs to, so it does the same work and takes the same time for a
+    /// customer's address and a stranger's (the probe measured 16 ms against 13 when the lookup
+    /// ran here); the job looks the user up and queues the e-mail.
     public func request(email rawEmail: String, language: Language) async throws {
-        guard let email = EmailAddress.normalized(rawEmail),
-            let user = try await UserRecord.query(on: context.database).filter(\.$email == email).first(),
-            user.enabled
-        else { return }
+        guard let email = EmailAddress.normalized(rawEmail) else { return }
+        try await context.jobs.enqueue([JobQueue.resetRequestJob(email: email, language: language)], on: context.database)
+    }
+
+    /// The job: a reset e-mail if an enabled user has that address; nothing otherwise.
+    func send(_ job: ResetRequestJob) async throws -> JobResult {
+        guard let user = try await UserRecord.query(on: context.database).filter(\.$email == job.email).first(), user.enabled
+        else { return .done }
         // The token is made when the message is sent (`MailJobs`): the outbox holds a placeholder.
         let link = "\(context.provider.baseURL)/password/reset/\(MailLink.placeholder)"
-        let language = user.language ?? language
+        let language = user.language ?? job.language
         let texts = context.texts
         let arguments = ["name": user.name, "link": link, "provider": context.provider.name, "minutes": "60"]
-        try await context.outbox.enqueue(
-            to: user.email, subject: texts.text("email.reset.subject", language, arguments),
-            body: texts.text("email.reset.body", language, arguments),
-            category: .security, accountID: user.accountID, language: language,
-            link: Outbox.Link(kind: .passwordReset, userID: user.id!), on: context.database)
+        let (email, accountID, userID) = (user.email, user.accountID, user.id!)
+        return JobResult(outcome: .done) { ctx in
+            try await ctx.outbox.enqueue(
+                to: email, subject: texts.text("email.reset.subject", language, arguments),
+                body: texts.text("email.reset.body", language, arguments),
+                category: .security, accountID: accountID, language: language,
+                link: Outbox.Link(kind: .passwordReset, userID: userID), on: ctx.database)
+        }
     }
 
     /// Whether a link is still good, to decide between the form and the "expired" page.

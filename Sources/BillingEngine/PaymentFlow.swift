@@ -135,8 +135,20 @@ public struct PaymentFlow: Sendable {
             guard !trimmed.isEmpty, trimmed.count <= 200 else { throw PaymentError.payerNameMissing }
             guard !trimmed.hasControlCharacters() else { throw PaymentError.payerNameInvalid }
             guard method.payerKinds.contains(kind) else { throw PaymentError.payerKindNotAllowed }
+            // The same payer typed again (or by two payments started at once) is the one payer:
+            // the unique index refuses a second row and the first is used.
+            func existing() async throws -> UUID? {
+                try await PayerRecord.query(on: context.database).filter(\.$accountID == account.id!).filter(\.$kind == kind)
+                    .filter(\.$name == trimmed).first()?.id
+            }
+            if let id = try await existing() { return id }
             let payer = PayerRecord(accountID: account.id!, kind: kind, name: trimmed, createdAt: context.clock.now)
-            try await payer.create(on: context.database)
+            do {
+                try await payer.create(on: context.database)
+            } catch  where error.isConstraintViolation {
+                if let id = try await existing() { return id }
+                throw error
+            }
             return payer.id
         }
     }
@@ -175,7 +187,9 @@ public struct PaymentFlow: Sendable {
                 if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == key).first() {
                     return existing
                 }
-                if attempt >= 5 { throw error }
+                // Payments started at once race for the next number; each loss reads again. (A
+                // sequence row replaces MAX + 1 when documents get their gapless numbers.)
+                if attempt >= 20 { throw error }
             }
         }
     }

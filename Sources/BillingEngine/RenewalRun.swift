@@ -36,8 +36,25 @@ public struct RenewalRun: Sendable {
         public var subscriptionsDeclined = 0
         /// Balances topped up by autopayment (FIN-10).
         public var autopayments = 0
+        /// Steps that failed and were left to a `daily.step` job (`Step` raw values).
+        public var failedSteps: [String] = []
 
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            // Summaries stored before `failedSteps` existed have no such key.
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            renewed = try container.decode(Int.self, forKey: .renewed)
+            resumed = try container.decode(Int.self, forKey: .resumed)
+            expired = try container.decode(Int.self, forKey: .expired)
+            deleted = try container.decode(Int.self, forKey: .deleted)
+            notices = try container.decode(Int.self, forKey: .notices)
+            charged = try container.decode([String: Int64].self, forKey: .charged)
+            subscriptionsCharged = try container.decodeIfPresent(Int.self, forKey: .subscriptionsCharged) ?? 0
+            subscriptionsDeclined = try container.decodeIfPresent(Int.self, forKey: .subscriptionsDeclined) ?? 0
+            autopayments = try container.decodeIfPresent(Int.self, forKey: .autopayments) ?? 0
+            failedSteps = try container.decodeIfPresent([String].self, forKey: .failedSteps) ?? []
+        }
 
         mutating func add(_ other: Summary) {
             renewed += other.renewed
@@ -54,17 +71,52 @@ public struct RenewalRun: Sendable {
 
     static let actor = Initiator.system(job: "renewals")
 
-    public func run(on date: LocalDate) async throws -> Summary {
+    /// One step of the pass for `date` (the daily run, or a `daily.step` job retrying it).
+    func run(_ step: Step, on date: LocalDate, summary: inout Summary) async throws {
         let settings = try await BillingSettings.load(on: context.database)
+        switch step {
+        case .subscriptions: try await SubscriptionCharges(context: context).run(on: date, summary: &summary)
+        case .autopayment: try await AutopaymentRun(context: context).run(on: date, settings: settings, summary: &summary)
+        case .renewals: try await renewDue(on: date, settings: settings, summary: &summary)
+        case .expiry: try await expireUnpaid(on: date, summary: &summary)
+        case .deletion: try await deleteAfterGrace(on: date, settings: settings, summary: &summary)
+        case .notices: try await noticeExpiring(on: date, settings: settings, summary: &summary)
+        case .purge: try await APIIdempotency(context: context).purge()
+        }
+    }
+
+    /// The steps of the daily pass, in the order they run. Each is idempotent for its date and
+    /// runs on its own: one that fails is logged, left to a `daily.step` job of the queue (its
+    /// retry ladder, its error on `/admin/jobs`), and the steps after it still run.
+    public enum Step: String, Sendable, Codable, CaseIterable {
+        /// Saved methods are charged first (a day ahead, sixty for domains)…
+        case subscriptions
+        /// …then autopayment tops up balances…
+        case autopayment
+        /// …so the balance renewals find the money.
+        case renewals
+        case expiry
+        case deletion
+        case notices
+        /// Housekeeping: API idempotency keys older than a day.
+        case purge
+    }
+
+    /// Runs the day's steps in order; a step that fails does not stop the others
+    /// (`Summary.failedSteps`, and a `daily.step` job retries it).
+    public func run(on date: LocalDate) async throws -> Summary {
         var summary = Summary()
-        // Saved methods are charged first (a day ahead, sixty for domains), then autopayment tops
-        // up balances, so the balance renewals below find the money.
-        try await SubscriptionCharges(context: context).run(on: date, summary: &summary)
-        try await AutopaymentRun(context: context).run(on: date, settings: settings, summary: &summary)
-        try await renewDue(on: date, settings: settings, summary: &summary)
-        try await expireUnpaid(on: date, summary: &summary)
-        try await deleteAfterGrace(on: date, settings: settings, summary: &summary)
-        try await noticeExpiring(on: date, settings: settings, summary: &summary)
+        for step in Step.allCases {
+            do {
+                try await run(step, on: date, summary: &summary)
+            } catch {
+                summary.failedSteps.append(step.rawValue)
+                context.log(.renewals).error(
+                    "billing step failed",
+                    metadata: ["step": .string(step.rawValue), "date": .string(date.iso), "error": .string("\(error)")])
+                try await context.jobs.enqueue([JobQueue.dailyStepJob(step, on: date)], on: context.database)
+            }
+        }
         context.log(.renewals).info(
             "billing pass done",
             metadata: [

@@ -89,6 +89,12 @@ public struct ServiceLifecycle: Sendable {
         return try await context.values([try await stored(id, account: account)])[0]
     }
 
+    /// Any account's service, for staff (the route requires `services.view`); `nil` if none.
+    public func serviceForStaff(_ id: UUID) async throws -> Service? {
+        guard let record = try await ServiceRecord.find(id, on: context.database) else { return nil }
+        return try await context.values([record]).first
+    }
+
     func stored(_ id: UUID, account: AccountRecord) async throws -> ServiceRecord {
         guard let service = try await ServiceRecord.find(id, on: context.database), service.accountID == account.id! else {
             throw ServiceActionError.notFound

@@ -49,7 +49,8 @@ public enum BillingMigrations {
             CreateJobs(),
             AddProcessingModuleToPlans(),
             MoveMailOntoJobs(),
-            CreateSignInTrust()
+            CreateSignInTrust(),
+            UniquePayerNames()
         ]
     }
 }

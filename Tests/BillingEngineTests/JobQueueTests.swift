@@ -235,6 +235,35 @@ struct JobQueueTests {
         }
     }
 
+    /// One failing step of the daily pass no longer stops the rest: the day's renewals run while
+    /// autopayment fails, and autopayment waits on the queue with its error for staff to see.
+    @Test func aFailingStepOfTheDailyPassLeavesTheOthersToRunAndWaitsOnTheQueue() async throws {
+        try await TestApp.run { app, clock in
+            let service = try await Self.paidService(app, app.engine)
+            try await app.runJobs()
+            let stored = try #require(try await ServiceRecord.find(service.id!, on: app.db))
+            let due = try #require(LocalDate(iso: stored.expiresOn))
+            while app.engine.today < due { clock.advance(days: 1) }
+            // Autopayment's table is gone: that step fails whatever it does.
+            try await (app.db as! any SQLDatabase).raw("DROP TABLE autopay_settings").run()
+            let outcome = try await JobRunner(context: app.engine, owner: "test").runDue()
+            guard case .ran(let summary) = outcome else {
+                Issue.record("the pass did not run: \(outcome)")
+                return
+            }
+            #expect(summary.failedSteps == ["autopayment"])
+            #expect(summary.renewed == 1)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.expiresOn != due.iso)
+            let round = try await app.runJobs()
+            #expect(round.retried == 1)
+            let step = try #require(try await JobRecord.query(on: app.db).filter(\.$kind == .dailyStep).first())
+            #expect(step.idempotencyKey == "daily:autopayment:\(due.iso)")
+            #expect(step.status == .queued)
+            #expect(step.attempts == 1)
+            #expect(step.lastError?.contains("autopay_settings") == true)
+        }
+    }
+
     @Test func twoWorkersShareAThousandJobsAndRunEachOnce() async throws {
         try await TestApp.run { app, _ in
             // Jobs for services that are gone: each run is a claim, a read and a "done".

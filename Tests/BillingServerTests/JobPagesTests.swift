@@ -38,6 +38,48 @@ struct JobPagesTests {
         }
     }
 
+    /// Issue 19's "done means": a permanent failure shows on the service for staff, with its
+    /// error and, for those who manage the queue, Retry; the client card lists the service.
+    @Test func aPermanentFailureShowsOnTheServiceForStaffWithRetry() async throws {
+        try await TestApp.run { app, _ in
+            let module = StandInModule(name: "simulated")
+            module.expect(.open, .failed("image debian-13 not found", permanent: true))
+            module.expect(.open, .done(ipAddress: "203.0.113.7"))
+            let context = app.engine.replacingModules(ProcessingModules([module]))
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
+            #expect(try await context.runJobs().failed == 1)
+            let path = "/admin/services/\(service.id!.uuidString.lowercased())"
+
+            let support = try await Browser.staff(app, role: .support)
+            let card = try await support.get("/admin/clients/\(client.accountID.uuidString.lowercased())")
+            #expect(card.testIDs("staff-client-service").count == 1)
+            #expect(card.text.contains(#"href="\#(path)""#))
+            let seen = try await support.get(path)
+            #expect(seen.status == .ok)
+            #expect(seen.testID("staff-service-status") == "Processing · opening")
+            #expect(seen.testID("job-error") == "image debian-13 not found")
+            #expect(seen.testID("job-attempts") == "1 / 8")
+            // The module's text is in the staff's history too; support may not retry.
+            #expect(seen.text.contains("image debian-13 not found"))
+            #expect(seen.testIDs("job-retry").isEmpty)
+            let admin = try await Browser.staff(app, role: .administrator)
+            let page = try await admin.get(path)
+            #expect(page.testIDs("job-retry").count == 1)
+            let job = try #require(try await JobRecord.query(on: app.db).filter(\.$serviceID == service.id!).first())
+            #expect(try await admin.post("/admin/jobs/\(job.id!.uuidString.lowercased())/retry", form: [:]).status == .seeOther)
+            #expect(try await context.runJobs().done == 1)
+            let after = try await admin.get(path)
+            #expect(after.testID("staff-service-status") == "Active")
+            #expect(after.testID("staff-service-ip") == "203.0.113.7")
+            // Accountants see services; someone without the right does not reach the page.
+            #expect(try await Browser.staff(app, role: .accountant).get(path).status == .ok)
+            #expect(try await Browser(app).get(path).location == "/admin/login")
+        }
+    }
+
     @Test func thePageOffersOnlyWhatTheServicesModuleCanDoAndTheEngineRefusesTheRest() async throws {
         try await TestApp.run { app, _ in
             // A licence module opens and deletes, but has no power switch.

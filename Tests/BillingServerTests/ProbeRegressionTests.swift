@@ -24,6 +24,7 @@ struct ProbeRegressionTests {
             let stranger = Browser(app)
             try await stranger.get("/password/forgot")
             #expect(try await stranger.post("/password/forgot", form: ["email": "victim@example.com"]).status == .ok)
+            try await JobWorker(context: app.engine, owner: "test").runDue() // the request's job queues the e-mail
             // Before and after sending, the outbox shows no token, to support or to an administrator.
             let support = try await Browser.staff(app, role: .support)
             let admin = try await Browser.staff(app, role: .administrator)
@@ -115,6 +116,35 @@ struct ProbeRegressionTests {
             #expect(try await staff.get("/admin").status == .ok)
             // A client's link does not open the staff area, nor a staff link the client area.
             #expect(try await Browser(app).get("/login/link/\(staffToken)").status == .gone)
+        }
+    }
+
+    /// Finding 5 (part): payments started at once for a new payer of the same name made duplicate
+    /// payer rows. Now the account has one payer of that kind and name, and every payment names it.
+    @Test func paymentsStartedAtOnceForANewPayerMakeOnePayer() async throws {
+        try await TestApp.run { app, _ in
+            let bank = try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank", currency: .EUR, payerKinds: [.company]))
+            let client = try await app.signUpClient(currency: .EUR)
+            let account = try await app.account(client.accountID)
+            let flow = PaymentFlow(context: app.engine)
+            let payments = try await withThrowingTaskGroup(of: Payment.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        try await flow.create(
+                            PaymentRequest(
+                                methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
+                                idempotencyKey: "p\(index)"), account: account)
+                    }
+                }
+                return try await group.reduce(into: [Payment]()) { $0.append($1) }
+            }
+            #expect(payments.count == 8)
+            let payers = try await PayerRecord.query(on: app.db).all()
+            #expect(payers.map(\.name) == ["Anna LLC"])
+            let named = try await PaymentRecord.query(on: app.db).all().map(\.payerID)
+            #expect(named.count == 8)
+            #expect(Set(named) == [payers.first?.id])
         }
     }
 
@@ -268,6 +298,7 @@ struct ProbeRegressionTests {
                 #expect(answer.status == .ok)
                 #expect(answer.text.contains("If an account uses this e-mail, a reset link is on its way."))
             }
+            try await app.runJobs()
             let sent = try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").count() - before
             #expect(sent == RequestLimits().resetsPerEmailPerHour)
         }

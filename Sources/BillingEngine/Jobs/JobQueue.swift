@@ -13,7 +13,7 @@ extension JobKind {
         case .serviceStop: .stop
         case .serviceStart: .start
         case .serviceDelete: .delete
-        case .mailSend: nil
+        case .mailSend, .passwordResetRequest, .dailyStep: nil
         }
     }
 }
@@ -90,6 +90,21 @@ public struct JobQueue: Sendable {
         NewJob(
             kind: .mailSend, payload: String(decoding: try! JSONEncoder().encode(MailJob(messageID: messageID)), as: UTF8.self),
             key: mailJobKey(messageID), accountID: accountID, serviceID: nil, runAfter: nil)
+    }
+
+    /// The job that runs again a step of the daily pass that failed (one per step and date).
+    static func dailyStepJob(_ step: RenewalRun.Step, on date: LocalDate) -> NewJob {
+        NewJob(
+            kind: .dailyStep, payload: String(decoding: try! JSONEncoder().encode(DailyStepJob(step: step, date: date.iso)), as: UTF8.self),
+            key: "daily:\(step.rawValue):\(date.iso)", accountID: nil, serviceID: nil, runAfter: nil)
+    }
+
+    /// The job that answers a password-reset request (each request is its own).
+    static func resetRequestJob(email: String, language: Language) -> NewJob {
+        NewJob(
+            kind: .passwordResetRequest,
+            payload: String(decoding: try! JSONEncoder().encode(ResetRequestJob(email: email, language: language)), as: UTF8.self),
+            key: "reset:\(UUID.timeOrdered().uuidString.lowercased())", accountID: nil, serviceID: nil, runAfter: nil)
     }
 
     static func mailJobKey(_ messageID: UUID) -> String { "mail:\(messageID.uuidString.lowercased())" }

@@ -4,6 +4,12 @@ import FluentKit
 import FluentSQL
 import Foundation
 
+/// The payload of a `daily.step` job: which step of which day's pass to run again.
+struct DailyStepJob: Codable, Sendable {
+    let step: RenewalRun.Step
+    let date: String
+}
+
 /// What running a job came to. The writes in `apply` are made in one transaction with the job's
 /// new state, so an effect (a service becoming Active) and its job being done commit together.
 struct JobResult: Sendable {
@@ -153,6 +159,17 @@ public struct JobWorker: Sendable {
         case .mailSend:
             let payload = try JSONDecoder().decode(MailJob.self, from: Data(job.payload.utf8))
             return try await MailJobs(context: context).run(payload, attempt: job.attempts)
+        case .passwordResetRequest:
+            let payload = try JSONDecoder().decode(ResetRequestJob.self, from: Data(job.payload.utf8))
+            return try await PasswordResets(context: context).send(payload)
+        case .dailyStep:
+            let payload = try JSONDecoder().decode(DailyStepJob.self, from: Data(job.payload.utf8))
+            guard let date = LocalDate(iso: payload.date) else {
+                return JobResult(outcome: .failure("bad date \(payload.date)", permanent: true))
+            }
+            var summary = RenewalRun.Summary()
+            try await RenewalRun(context: context).run(payload.step, on: date, summary: &summary)
+            return .done
         }
     }
 

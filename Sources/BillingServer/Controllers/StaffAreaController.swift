@@ -9,6 +9,20 @@ struct StaffAreaController: RouteCollection {
         clients.get(SiteURL.staff(.clients), use: clientList)
         clients.get(SiteURL.staff(.client(.key)), use: clientCard)
         clients.grouped(RequireRight(.adjustBalances)).post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
+        routes.grouped(RequireRight(.viewServices)).get(SiteURL.staff(.service(.key)), use: service)
+    }
+
+    /// A service as staff see it: parameters, history with the modules' errors, and its jobs.
+    func service(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)),
+            let service = try await ServiceLifecycle(context: req.engine).serviceForStaff(id)
+        else { throw PageError.notFound }
+        let history = try await ServiceLifecycle(context: req.engine).history(serviceID: id)
+        let jobs = try await JobQueue(context: req.engine).list(serviceID: id)
+        let page = PageContext(req)
+        return StaffServicePages.show(
+            page, service: service, history: history, jobs: jobs, managesJobs: page.staff?.role.allows(.manageJobs) == true
+        ).response()
     }
 
     func clientList(req: Request) async throws -> Response {
@@ -36,8 +50,13 @@ struct StaffAreaController: RouteCollection {
         let accountID = summary.account.id
         let users = try await ClientDirectory(context: req.engine).users(of: accountID)
         let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest.web(req.query[String.self, at: "page"]))
+        let services =
+            try req.staff.role.allows(.viewServices)
+            ? try await ServiceLifecycle(context: req.engine).list(
+                account: summary.account, filter: .init(), page: PageRequest.web(nil)
+            ).items : nil
         let card = StaffPages.ClientCard(
-            summary: summary, users: users, movements: movements,
+            summary: summary, users: users, services: services, movements: movements,
             adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
         return StaffPages.clientCard(PageContext(req), card: card).response(status: status)
     }

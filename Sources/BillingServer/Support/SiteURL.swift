@@ -66,7 +66,7 @@ enum SiteURL: Hashable, Sendable {
         ]
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + [
-            StaffURL.clients, .login, .loginLink(.key), .logout, .client(.key), .clientAdjust(.key), .catalog, .plan(.key),
+            StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .catalog, .plan(.key),
             .planPrices(.key),
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
@@ -180,10 +180,12 @@ enum StaffURL: Hashable, Sendable {
     case jobRetry(Parameter<UUID>)
     case jobCancel(Parameter<UUID>)
     case loginLink(Parameter<String>)
+    case service(Parameter<UUID>)
 
     fileprivate var segments: [Segment] {
         switch self {
         case .clients: []
+        case .service(let service): ["services", .parameter("serviceID", service)]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]

@@ -220,7 +220,10 @@ enum ServicePages {
         )
     }
 
-    static func historyTable(_ page: PageContext, _ history: [ServiceHistoryEntry]) -> Node<HTML.BodyContext> {
+    /// The service's history; `showsModuleErrors` for staff, who read a module's error text.
+    static func historyTable(_ page: PageContext, _ history: [ServiceHistoryEntry], showsModuleErrors: Bool = false)
+        -> Node<HTML.BodyContext>
+    {
         .section(
             .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-history"),
             .h2(.text(page.t("service.history"))),
@@ -234,7 +237,7 @@ enum ServicePages {
                 .tbody(
                     .forEach(history) { event in
                         // A module's error text is for staff (the jobs page); the client reads "Server error".
-                        let note = event.event == "module_error" ? "" : event.note
+                        let note = event.event == "module_error" && !showsModuleErrors ? "" : event.note
                         return .tr(
                             .td(.attribute(named: "data-label", value: page.t("balance.col.date")), .text(page.dateTime(event.at))),
                             .td(

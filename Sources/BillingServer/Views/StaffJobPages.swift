@@ -55,6 +55,22 @@ enum StaffJobPages {
                     .class(each == status ? "tab active" : "tab"), .href(SiteURL.staff(.jobs).path(["status": each.rawValue])),
                     .text(page.t("job.status." + each.rawValue)))
             })
+        let heading =
+            serviceID == nil
+            ? page.t("jobs.of_status", ["status": page.t("job.status." + (status ?? .failed).rawValue)]) : page.t("jobs.of_service")
+        return Layout.staff(
+            page, title: page.t("jobs.title"),
+            content: .group(
+                .p(.class("muted"), .text(page.t("jobs.lead"))),
+                countTable,
+                tabs,
+                .h2(.text(heading)),
+                table(page, jobs, actions: true)))
+    }
+
+    /// Jobs as rows (cards on a phone), with Retry and Cancel when `actions` (the `jobs.manage`
+    /// right; the forms go to that right's routes).
+    static func table(_ page: PageContext, _ jobs: [Job], actions: Bool) -> Node<HTML.BodyContext> {
         let rows: Node<HTML.TableContext> = .tbody(
             .forEach(jobs) { job in
                 .tr(
@@ -80,7 +96,7 @@ enum StaffJobPages {
                     .td(
                         .class("row-actions"),
                         .if(
-                            job.status == .failed || job.status == .cancelled,
+                            actions && (job.status == .failed || job.status == .cancelled),
                             .form(
                                 .method(.post), .action(SiteURL.staff(.jobRetry(.value(job.id))).path), UI.csrfField(page),
                                 .button(
@@ -88,33 +104,61 @@ enum StaffJobPages {
                                     .attribute(named: "data-testid", value: "job-retry"),
                                     .text(page.t("jobs.retry"))))),
                         .if(
-                            job.status == .queued || job.status == .failed,
+                            actions && (job.status == .queued || job.status == .failed),
                             .form(
                                 .method(.post), .action(SiteURL.staff(.jobCancel(.value(job.id))).path), UI.csrfField(page),
                                 .button(
                                     .type(.submit), .class("btn btn-secondary btn-small"),
                                     .attribute(named: "data-testid", value: "job-cancel"), .text(page.t("jobs.cancel")))))))
             })
-        let heading =
-            serviceID == nil
-            ? page.t("jobs.of_status", ["status": page.t("job.status." + (status ?? .failed).rawValue)]) : page.t("jobs.of_service")
+        return .if(
+            jobs.isEmpty, .p(.class("empty"), .attribute(named: "data-testid", value: "jobs-empty"), .text(page.t("jobs.none"))),
+            else: .table(
+                .class("data cards"), .attribute(named: "data-testid", value: "jobs"),
+                .thead(
+                    .tr(
+                        .th(.text(page.t("jobs.col.kind"))), .th(.text(page.t("jobs.col.key"))),
+                        .th(.text(page.t("jobs.col.status"))),
+                        .th(.class("num"), .text(page.t("jobs.col.attempts"))), .th(.text(page.t("jobs.col.when"))),
+                        .th(.text(page.t("jobs.col.error"))), .th())),
+                rows))
+    }
+}
+
+/// A service as staff see it (`/admin/services/:id`): its parameters, its history with the
+/// modules' error texts, and its jobs, with Retry and Cancel for those who manage the queue.
+enum StaffServicePages {
+    static func show(_ page: PageContext, service: Service, history: [ServiceHistoryEntry], jobs: [Job], managesJobs: Bool) -> HTML {
+        let status =
+            service.operation.map {
+                "\(page.t("service.status." + service.status.rawValue)) · \(page.t("service.operation." + $0.rawValue))"
+            }
+            ?? page.t("service.status." + service.status.rawValue)
+        let facts: [(String, String, String)] = [
+            ("services.col.plan", service.planName.text(in: page.language), "staff-service-plan"),
+            ("services.col.name", service.domainName, "staff-service-name"),
+            ("services.col.status", status, "staff-service-status"),
+            ("services.col.expires", service.expiresOn.iso, "staff-service-expires"),
+            ("services.col.cost", page.money(service.recurringAmount), "staff-service-cost"),
+            ("services.col.ip", service.ipAddress ?? "—", "staff-service-ip")
+        ]
         return Layout.staff(
-            page, title: page.t("jobs.title"),
+            page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             content: .group(
-                .p(.class("muted"), .text(page.t("jobs.lead"))),
-                countTable,
-                tabs,
-                .h2(.text(heading)),
-                .if(
-                    jobs.isEmpty, .p(.class("empty"), .attribute(named: "data-testid", value: "jobs-empty"), .text(page.t("jobs.none"))),
-                    else: .table(
-                        .class("data cards"), .attribute(named: "data-testid", value: "jobs"),
-                        .thead(
-                            .tr(
-                                .th(.text(page.t("jobs.col.kind"))), .th(.text(page.t("jobs.col.key"))),
-                                .th(.text(page.t("jobs.col.status"))),
-                                .th(.class("num"), .text(page.t("jobs.col.attempts"))), .th(.text(page.t("jobs.col.when"))),
-                                .th(.text(page.t("jobs.col.error"))), .th())),
-                        rows))))
+                .p(
+                    .a(
+                        .href(SiteURL.staff(.client(.value(service.accountID))).path),
+                        .attribute(named: "data-testid", value: "staff-service-client"), .text(page.t("staff.service.client")))),
+                .section(
+                    .class("widget"), .h2(.text(page.t("service.parameters"))),
+                    .dl(
+                        .class("facts"),
+                        .forEach(facts) { fact in
+                            .group(.dt(.text(page.t(fact.0))), .dd(.attribute(named: "data-testid", value: fact.2), .text(fact.1)))
+                        })),
+                .section(
+                    .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-service-jobs"),
+                    .h2(.text(page.t("jobs.of_service"))), StaffJobPages.table(page, jobs, actions: managesJobs)),
+                ServicePages.historyTable(page, history, showsModuleErrors: true)))
     }
 }

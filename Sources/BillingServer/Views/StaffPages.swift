@@ -47,6 +47,8 @@ enum StaffPages {
     struct ClientCard {
         let summary: AccountSummary
         let users: [ClientUser]
+        /// The account's services (the first page), when the member may see services.
+        let services: [Service]?
         let movements: Page<Ledger.Movement>
         let adjustmentKey: String
         let error: String?
@@ -110,6 +112,38 @@ enum StaffPages {
                                                 + (user.enabled ? "" : " · " + page.t("admin.client.disabled")))),
                                     .td(.text(user.lastLoginAt.map { page.dateTime($0) } ?? "—")))
                             }))),
+                .unwrap(card.services) { services in
+                    .section(
+                        .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-client-services"),
+                        .h2(.text(page.t("services.title"))),
+                        .if(
+                            services.isEmpty, .p(.class("empty"), .text(page.t("services.none"))),
+                            else: .table(
+                                .class("data cards"),
+                                .thead(
+                                    .tr(
+                                        .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
+                                        .th(.text(page.t("services.col.status"))), .th(.text(page.t("services.col.expires"))))),
+                                .tbody(
+                                    .forEach(services) { service in
+                                        .tr(
+                                            .attribute(named: "data-testid", value: "staff-client-service"),
+                                            .td(
+                                                .attribute(named: "data-label", value: page.t("services.col.plan")),
+                                                .a(
+                                                    .href(SiteURL.staff(.service(.value(service.id))).path),
+                                                    .text("\(service.planName.text(in: page.language)) #\(service.number)"))),
+                                            .td(
+                                                .attribute(named: "data-label", value: page.t("services.col.name")),
+                                                .text(service.domainName)),
+                                            .td(
+                                                .attribute(named: "data-label", value: page.t("services.col.status")),
+                                                ServicePages.statusTag(page, service.status)),
+                                            .td(
+                                                .attribute(named: "data-label", value: page.t("services.col.expires")),
+                                                .text(service.expiresOn.iso)))
+                                    }))))
+                },
                 .section(
                     .class("widget widget-wide"),
                     .h2(.text(page.t("balance.title"))),
