@@ -80,6 +80,50 @@ struct JobPagesTests {
         }
     }
 
+    /// The API twin of /admin/jobs: the same jobs, counts, retry and refusals, for administrators.
+    @Test func theStaffAPIListsFailedJobsAndRetriesThem() async throws {
+        try await TestApp.run { app, _ in
+            let module = StandInModule(name: "simulated")
+            module.expect(.open, .failed("hypervisor kvm-3: storage pool full", permanent: true))
+            module.expect(.open, .done(ipAddress: "203.0.113.8"))
+            let context = app.engine.replacingModules(ProcessingModules([module]))
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
+            #expect(try await context.runJobs().failed == 1)
+
+            let admin = try await StaffPaymentAPITests.staffToken(app, role: .administrator)
+            let list = try await admin.json(.GET, "/v1/staff/jobs")
+            let items = try #require(list["items"] as? [[String: Any]])
+            #expect(items.count == 1)
+            let job = try #require(items.first)
+            #expect(job["kind"] as? String == "service.open")
+            #expect(job["status"] as? String == "failed")
+            #expect(job["attempts"] as? Int == 1)
+            #expect(job["max_attempts"] as? Int == 8)
+            #expect(job["last_error"] as? String == "hypervisor kvm-3: storage pool full")
+            #expect(job["service_id"] as? String == service.id!.uuidString.lowercased())
+            let open = try #require((list["counts"] as? [[String: Any]])?.first { $0["kind"] as? String == "service.open" })
+            #expect(open["failed"] as? Int == 1)
+            let id = try #require(job["id"] as? String)
+            // Cancel only what waits or failed; retry what failed or was cancelled.
+            let retried = try await admin.json(.POST, "/v1/staff/jobs/\(id)/retry")
+            #expect(retried["status"] as? String == "queued")
+            #expect(retried["attempts"] as? Int == 0)
+            #expect(try await admin.send(.POST, "/v1/staff/jobs/\(id)/retry").status == .conflict)
+            #expect(try await admin.send(.POST, "/v1/staff/jobs/\(UUID().uuidString)/retry").status == .notFound)
+            #expect(try await context.runJobs().done == 1)
+            let done = try await admin.json(.GET, "/v1/staff/jobs?service_id=\(service.id!.uuidString.lowercased())")
+            #expect((done["items"] as? [[String: Any]])?.map { $0["status"] as? String } == ["done"])
+            // Support and accountants do not manage the queue; clients' tokens are not staff tokens.
+            let support = try await StaffPaymentAPITests.staffToken(app, role: .support)
+            #expect(try await support.send(.GET, "/v1/staff/jobs").status == .forbidden)
+            #expect(try await support.send(.POST, "/v1/staff/jobs/\(id)/cancel").status == .forbidden)
+            #expect(try await APIClient.logIn(app).send(.GET, "/v1/staff/jobs").status == .unauthorized)
+        }
+    }
+
     @Test func thePageOffersOnlyWhatTheServicesModuleCanDoAndTheEngineRefusesTheRest() async throws {
         try await TestApp.run { app, _ in
             // A licence module opens and deletes, but has no power switch.
