@@ -260,7 +260,10 @@ struct JobQueueTests {
             #expect(step.idempotencyKey == "daily:autopayment:\(due.iso)")
             #expect(step.status == .queued)
             #expect(step.attempts == 1)
-            #expect(step.lastError?.contains("autopay_settings") == true)
+            // SQLite names the table; PostgreSQL's driver keeps the server's text out of its
+            // description (it may hold data), so only that there is an error is common to both.
+            #expect(step.lastError?.isEmpty == false)
+            if TestApp.postgresURL == nil { #expect(step.lastError?.contains("autopay_settings") == true) }
         }
     }
 
