@@ -280,33 +280,3 @@ extension SignUpError: Refusal {
         }
     }
 }
-
-extension SignUpConfirmationError: Refusal {
-    public var code: String {
-        switch self {
-        case .invalidOrExpiredLink: "link_expired"
-        case .password(let violation): violation.code
-        }
-    }
-
-    public var status: RefusalStatus {
-        switch self {
-        case .invalidOrExpiredLink: .gone
-        case .password: .unprocessable
-        }
-    }
-
-    public var textKey: String {
-        switch self {
-        case .invalidOrExpiredLink: "signup.confirm.expired"
-        case .password(let violation): violation.textKey
-        }
-    }
-
-    public var textArguments: [String: RefusalArgument] {
-        switch self {
-        case .invalidOrExpiredLink: [:]
-        case .password(let violation): violation.textArguments
-        }
-    }
-}

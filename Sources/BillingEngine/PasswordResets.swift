@@ -94,32 +94,31 @@ public struct PasswordResets: Sendable {
     }
 }
 
-extension PasswordResetError: Refusal {
-    public var code: String {
-        switch self {
-        case .invalidOrExpiredLink: "link_expired"
-        case .password(let violation): violation.code
-        }
-    }
+/// A refusal of a link's form: the link is gone (410: unknown, used or expired, one answer for
+/// all three), or the password chosen on it breaks the policy (422).
+public protocol LinkFormRefusal: Refusal {
+    var passwordViolation: PasswordError? { get }
+    /// The text of "this link no longer works".
+    static var expiredTextKey: String { get }
+}
 
-    public var status: RefusalStatus {
-        switch self {
-        case .invalidOrExpiredLink: .gone
-        case .password: .unprocessable
-        }
-    }
+extension LinkFormRefusal {
+    public var code: String { passwordViolation?.code ?? "link_expired" }
+    public var status: RefusalStatus { passwordViolation == nil ? .gone : .unprocessable }
+    public var textKey: String { passwordViolation?.textKey ?? Self.expiredTextKey }
+    public var textArguments: [String: RefusalArgument] { passwordViolation?.textArguments ?? [:] }
+}
 
-    public var textKey: String {
-        switch self {
-        case .invalidOrExpiredLink: "reset.expired"
-        case .password(let violation): violation.textKey
-        }
+extension PasswordResetError: LinkFormRefusal {
+    public static let expiredTextKey = "reset.expired"
+    public var passwordViolation: PasswordError? {
+        if case .password(let violation) = self { violation } else { nil }
     }
+}
 
-    public var textArguments: [String: RefusalArgument] {
-        switch self {
-        case .invalidOrExpiredLink: [:]
-        case .password(let violation): violation.textArguments
-        }
+extension SignUpConfirmationError: LinkFormRefusal {
+    public static let expiredTextKey = "signup.confirm.expired"
+    public var passwordViolation: PasswordError? {
+        if case .password(let violation) = self { violation } else { nil }
     }
 }

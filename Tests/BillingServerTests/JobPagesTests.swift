@@ -13,6 +13,22 @@ import Vapor
 struct JobPagesTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
+    /// A paid VPS whose opening failed for good with `error`; the module opens it when retried.
+    static func failedOpening(_ app: Application, error: String, thenAddress address: String) async throws -> (
+        EngineContext, AccountRegistration.Registered, ServiceRecord
+    ) {
+        let module = StandInModule(name: "simulated")
+        module.expect(.open, .failed(error, permanent: true))
+        module.expect(.open, .done(ipAddress: address))
+        let context = app.engine.replacingModules(ProcessingModules([module]))
+        let catalog = try await CatalogFixture.make(app)
+        let client = try await app.signUpClient(country: "DE", currency: .EUR)
+        try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+        let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
+        #expect(try await context.runJobs().failed == 1)
+        return (context, client, service)
+    }
+
     @Test func aClientsStopShowsProcessingUntilTheModuleAnswers() async throws {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
@@ -42,15 +58,8 @@ struct JobPagesTests {
     /// error and, for those who manage the queue, Retry; the client card lists the service.
     @Test func aPermanentFailureShowsOnTheServiceForStaffWithRetry() async throws {
         try await TestApp.run { app, _ in
-            let module = StandInModule(name: "simulated")
-            module.expect(.open, .failed("image debian-13 not found", permanent: true))
-            module.expect(.open, .done(ipAddress: "203.0.113.7"))
-            let context = app.engine.replacingModules(ProcessingModules([module]))
-            let catalog = try await CatalogFixture.make(app)
-            let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
-            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
-            #expect(try await context.runJobs().failed == 1)
+            let (context, client, service) = try await Self.failedOpening(
+                app, error: "image debian-13 not found", thenAddress: "203.0.113.7")
             let path = "/admin/services/\(service.id!.uuidString.lowercased())"
 
             let support = try await Browser.staff(app, role: .support)
@@ -83,15 +92,8 @@ struct JobPagesTests {
     /// The API twin of /admin/jobs: the same jobs, counts, retry and refusals, for administrators.
     @Test func theStaffAPIListsFailedJobsAndRetriesThem() async throws {
         try await TestApp.run { app, _ in
-            let module = StandInModule(name: "simulated")
-            module.expect(.open, .failed("hypervisor kvm-3: storage pool full", permanent: true))
-            module.expect(.open, .done(ipAddress: "203.0.113.8"))
-            let context = app.engine.replacingModules(ProcessingModules([module]))
-            let catalog = try await CatalogFixture.make(app)
-            let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
-            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
-            #expect(try await context.runJobs().failed == 1)
+            let (context, _, service) = try await Self.failedOpening(
+                app, error: "hypervisor kvm-3: storage pool full", thenAddress: "203.0.113.8")
 
             let admin = try await StaffPaymentAPITests.staffToken(app, role: .administrator)
             let list = try await admin.json(.GET, "/v1/staff/jobs")
