@@ -112,6 +112,23 @@ struct APITests {
         }
     }
 
+    /// Probe finding 7 (Schemathesis ST204): a method an API path does not have is answered 405
+    /// with the methods it has, not 404; an unknown path stays 404.
+    @Test func aMethodAPathDoesNotHaveIs405WithAllow() async throws {
+        try await TestApp.run { app, _ in
+            let wrong = try await Browser(app).send(.DELETE, "/api/v1/me", body: nil, contentType: nil)
+            #expect(wrong.status == .methodNotAllowed)
+            #expect(wrong.headers.first(name: .allow) == "GET")
+            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(wrong.text.utf8)).error.code == "method_not_allowed")
+            let payments = try await Browser(app).send(.PUT, "/api/v1/payments", body: nil, contentType: nil)
+            #expect(payments.status == .methodNotAllowed)
+            #expect(payments.headers.first(name: .allow) == "GET, POST")
+            let withID = try await Browser(app).send(.PATCH, "/api/v1/payments/\(UUID().uuidString)", body: nil, contentType: nil)
+            #expect(withID.headers.first(name: .allow) == "DELETE, GET")
+            #expect(try await Browser(app).send(.GET, "/api/v1/nothing-here", body: nil, contentType: nil).status == .notFound)
+        }
+    }
+
     @Test func theSpecIsServed() async throws {
         try await TestApp.run { app, _ in
             let spec = try await Browser(app).get("/api/openapi.yaml")

@@ -65,6 +65,18 @@ struct PageErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            if request.answersInJSON, request.route == nil, let abort = error as? any AbortError, abort.status == .notFound {
+                // A known API path asked with a method it does not have: 405 and the methods it
+                // does have (RFC 9110), not "no such path".
+                let allowed = Self.methods(of: request.url.path, in: request.application.routes)
+                if !allowed.isEmpty {
+                    let response = APIError.response(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message: PageContext(request).t("error.method_not_allowed"))
+                    response.headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
+                    return response
+                }
+            }
             guard let refusal = Self.refusal(for: error) else {
                 let reference = request.id
                 request.logger.error("request failed: \(String(reflecting: error))")
@@ -86,6 +98,23 @@ struct PageErrorMiddleware: AsyncMiddleware {
             }
             return try await ErrorPage(status: HTTPStatus(refusal.status), message: refusal).render(for: request)
         }
+    }
+
+    /// The methods the routes answer on `path` (parameters match any segment), sorted.
+    static func methods(of path: String, in routes: Routes) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        func matches(_ components: [PathComponent]) -> Bool {
+            if components.last == .catchall { return segments.count >= components.count - 1 }
+            guard components.count == segments.count else { return false }
+            return zip(components, segments).allSatisfy { component, segment in
+                switch component {
+                case .constant(let constant): constant == segment
+                case .parameter, .anything: true
+                case .catchall: true
+                }
+            }
+        }
+        return Set(routes.all.filter { matches($0.path) }.map(\.method.rawValue)).sorted()
     }
 
     /// What the user is told, or `nil` for a failure of ours.

@@ -149,16 +149,18 @@ enum StaffServicePages {
                     .a(
                         .href(SiteURL.staff(.client(.value(service.accountID))).path),
                         .attribute(named: "data-testid", value: "staff-service-client"), .text(page.t("staff.service.client")))),
-                .section(
-                    .class("widget"), .h2(.text(page.t("service.parameters"))),
-                    .dl(
-                        .class("facts"),
-                        .forEach(facts) { fact in
-                            .group(.dt(.text(page.t(fact.0))), .dd(.attribute(named: "data-testid", value: fact.2), .text(fact.1)))
-                        })),
-                .section(
-                    .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-service-jobs"),
-                    .h2(.text(page.t("jobs.of_service"))), StaffJobPages.table(page, jobs, actions: managesJobs)),
-                ServicePages.historyTable(page, history, showsModuleErrors: true)))
+                .div(
+                    .class("widgets"),
+                    .section(
+                        .class("widget"), .h2(.text(page.t("service.parameters"))),
+                        .dl(
+                            .class("facts"),
+                            .forEach(facts) { fact in
+                                .group(.dt(.text(page.t(fact.0))), .dd(.attribute(named: "data-testid", value: fact.2), .text(fact.1)))
+                            })),
+                    .section(
+                        .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-service-jobs"),
+                        .h2(.text(page.t("jobs.of_service"))), StaffJobPages.table(page, jobs, actions: managesJobs)),
+                    ServicePages.historyTable(page, history, showsModuleErrors: true))))
     }
 }
