@@ -1,16 +1,20 @@
-/// What a member of the provider's staff may do. Each staff route names the permission it needs,
-/// and the check happens on the server for every request.
+/// What a member of the provider's staff may do. The one table (`SiteURL.access`, `APIAccess`)
+/// names the right every staff page, form action and API operation needs; the guards and the
+/// menu read it, and the use cases check it again on the `Caller`.
 public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case viewClients = "clients.view"
     case adjustBalances = "balances.adjust"
+    /// See the staff members and their roles (`/admin/staff`).
     case manageStaff = "staff.manage"
     case viewOutbox = "outbox.view"
     /// Read the bodies of queued and sent e-mails (administrators; support sees the envelope).
     case readMailBodies = "outbox.bodies"
     /// Edit plans, prices, add-ons, promo codes, rates and billing settings.
     case manageCatalog = "catalog.manage"
-    /// See clients' services and expenses, run the billing pass.
+    /// See clients' services, their history and jobs.
     case viewServices = "services.view"
+    /// Run today's billing pass by hand (renewals, charges, expiry: it moves money).
+    case runBilling = "billing.run"
     /// See payments, confirm bank transfers, refund, configure payment methods.
     case managePayments = "payments.manage"
     /// See the job queue (provisioning, mail, the daily steps), retry and cancel jobs.
@@ -30,7 +34,7 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable, Hashable {
         switch self {
         case .administrator: Set(StaffPermission.allCases)
         case .support: [.viewClients, .viewOutbox, .viewServices]
-        case .accountant: [.viewClients, .adjustBalances, .viewServices, .managePayments]
+        case .accountant: [.viewClients, .adjustBalances, .viewServices, .managePayments, .runBilling]
         }
     }
 

@@ -4,6 +4,50 @@ import FluentKit
 import FluentSQL
 import Foundation
 
+/// Why the scopes asked for a token are refused.
+public enum TokenScopeError: Refusal, Equatable {
+    case unknown(String)
+    case beyondUser(String)
+
+    public var code: String {
+        switch self {
+        case .unknown: "unknown_scope"
+        case .beyondUser: "scope_not_allowed"
+        }
+    }
+    public var status: RefusalStatus {
+        switch self {
+        case .unknown: .badRequest
+        case .beyondUser: .forbidden
+        }
+    }
+    public var textKey: String {
+        switch self {
+        case .unknown: "error.api.unknown_scope"
+        case .beyondUser: "error.api.scope_not_allowed"
+        }
+    }
+    public var textArguments: [String: RefusalArgument] {
+        switch self {
+        case .unknown(let scope), .beyondUser(let scope): ["scope": .text(String(scope.prefix(40)))]
+        }
+    }
+
+    /// The scopes to store: the ones asked for, each known and within the user's rights, or the
+    /// user's rights by name when none were asked for.
+    static func check(_ requested: [String]?, userRights: Set<ClientRight>) throws -> [String] {
+        guard let requested, !requested.isEmpty else { return userRights.sorted().map(\.rawValue) }
+        var scopes: [String] = []
+        for scope in requested where !scopes.contains(scope) {
+            guard let rights = ClientRight.granted(byScope: scope) else { throw TokenScopeError.unknown(scope) }
+            // `write` asks for everything the user may do; a right by name must be the user's.
+            if scope != "write", scope != "read", !rights.isSubset(of: userRights) { throw TokenScopeError.beyondUser(scope) }
+            scopes.append(scope)
+        }
+        return scopes
+    }
+}
+
 /// Bearer tokens for the JSON API (API-1): issued for e-mail and password, stored hashed.
 public struct APITokens: Sendable {
     let context: EngineContext
@@ -42,13 +86,21 @@ public struct APITokens: Sendable {
         public var currency: Currency { account.currency }
         /// Who did it: `api:<user id>`.
         public var actor: Initiator { .apiToken(userID: user.id!) }
+        /// The caller the use cases take: the scopes' rights that the user still has.
+        public var caller: Caller { .token(of: user.id!, account: account, userRights: user.clientRights, scopes: scopes) }
     }
 
-    public func issue(email: String, password: String, name: String?, ip: String) async throws -> Issued {
+    /// A token for e-mail and password. `scopes` names what it may do (`ClientRight` names, or
+    /// `read` / `write`); without them it may do what its user may. A scope the user does not
+    /// have is refused: a token never does more than its user (and loses a right its user loses).
+    public func issue(email: String, password: String, name: String?, scopes requested: [String]? = nil, ip: String) async throws
+        -> Issued
+    {
         let principal = try await Authentication(context: context).login(realm: .client, email: email, password: password, ip: ip)
+        guard let user = try await UserRecord.find(principal.id, on: context.database) else { throw PlainRefusal.unauthorized }
+        let scopes = try TokenScopeError.check(requested, userRights: user.clientRights)
         let token = SecretToken.generate(prefix: Self.prefix)
         let label = Self.label(name)
-        let scopes = ["read", "write"]
         let expiresAt = context.clock.now.addingTimeInterval(Self.lifetime)
         let record = APITokenRecord(
             userID: principal.id, name: label, tokenHash: SecretToken.digest(token),
@@ -96,6 +148,7 @@ public struct APITokens: Sendable {
         public var staffID: UUID { staff.id! }
         /// Who did it: `staff:<member id>`.
         public var actor: Initiator { .staff(staff.id!) }
+        public var caller: Caller { .staff(staff.id!, role: role) }
     }
 
     /// A staff token for staff e-mail and password (the same throttled login as `/admin`).

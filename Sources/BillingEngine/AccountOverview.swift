@@ -59,15 +59,14 @@ public struct ClientDirectory: Sendable {
         let query = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let base = AccountRecord.query(on: db)
         if !query.isEmpty {
-            // PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII).
-            let like: DatabaseQuery.Filter.Method = .custom(db.isPostgreSQL ? "ILIKE" : "LIKE")
-            let pattern = query.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-            let userAccountIDs = try await UserRecord.query(on: db).group(.or) {
-                $0.filter(\.$email, like, "%\(pattern)%").filter(\.$name, like, "%\(pattern)%")
-            }.limit(500).all(\.$accountID)
+            // Folded text on both sides: case-insensitive in every script, on both databases
+            // (a plain LIKE: SQLite's folds ASCII only, PostgreSQL's is case-sensitive).
+            let like: DatabaseQuery.Filter.Method = .custom("LIKE")
+            let pattern = SearchText.pattern(query)
+            let userAccountIDs = try await UserRecord.query(on: db).filter(\.$searchText, like, pattern).limit(500).all(\.$accountID)
             base.group(.or) { group in
                 if let code = Int(query) { group.filter(\.$clientCode == code) }
-                group.filter(\.$name, like, "%\(pattern)%")
+                group.filter(\.$searchText, like, pattern)
                 if !userAccountIDs.isEmpty { group.filter(\.$id ~~ userAccountIDs) }
             }
         }

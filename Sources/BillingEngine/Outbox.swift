@@ -37,8 +37,10 @@ public struct Outbox: Sendable {
     }
 
     /// Puts a message that was given up back in the queue (staff, after fixing the cause): its
-    /// job starts again from the first rung of the ladder.
-    public static func retry(_ id: UUID, actor: Initiator, context: EngineContext) async throws {
+    /// job starts again from the first rung of the ladder. For a caller who may read the outbox.
+    public static func retry(_ id: UUID, caller: Caller, context: EngineContext) async throws {
+        try caller.require(.viewOutbox)
+        let actor = caller.initiator
         try await context.database.transaction { db in
             guard let message = try await OutboxEmailRecord.find(id, on: db), message.status == .failed else { return }
             message.status = .queued

@@ -10,6 +10,18 @@ public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
     case stop, start, delete, extend, autoRenew, changePeriod, changeResources
 }
 
+extension ClientServiceAction {
+    /// The client right the action needs (the web's `ServiceAction` routes carry the same).
+    public var right: ClientRight {
+        switch self {
+        case .stop, .start, .autoRenew, .changePeriod: .manageServices
+        case .delete: .deleteServices
+        // Both make an order to pay.
+        case .extend, .changeResources: .orderServices
+        }
+    }
+}
+
 /// Why a service action is refused.
 public enum ServiceActionError: Error, Equatable, Sendable {
     case notFound
@@ -104,28 +116,28 @@ public struct ServiceLifecycle: Sendable {
 
     /// The client stops a running service: it shows Processing (switching off) until its module
     /// answers, then Suspended for daily billing or Stopped.
-    public func stop(serviceID: UUID, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func stop(serviceID: UUID, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.stop.right))
         let service = try await stored(serviceID, account: account)
         try await require(.stop, service)
-        try await queueModuleWork(.switchOffRequested, job: .serviceStop, service: service, actor: actor)
+        try await queueModuleWork(.switchOffRequested, job: .serviceStop, service: service, actor: caller.initiator)
     }
 
     /// The client starts a service it stopped: Processing (switching on), then Active.
-    public func start(serviceID: UUID, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func start(serviceID: UUID, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.start.right))
         let service = try await stored(serviceID, account: account)
         try await require(.start, service)
-        try await queueModuleWork(.switchOnRequested, job: .serviceStart, service: service, actor: actor)
+        try await queueModuleWork(.switchOnRequested, job: .serviceStart, service: service, actor: caller.initiator)
     }
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
     /// paid period is forfeited, as the order form says. Processing (deletion), then Deleted.
-    public func delete(serviceID: UUID, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func delete(serviceID: UUID, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.delete.right))
         let service = try await stored(serviceID, account: account)
         try await require(.delete, service)
-        try await queueModuleWork(.deletionRequested, job: .serviceDelete, service: service, actor: actor)
+        try await queueModuleWork(.deletionRequested, job: .serviceDelete, service: service, actor: caller.initiator)
     }
 
     /// Moves the service to Processing and queues the module's job in one transaction. The row is
@@ -143,8 +155,8 @@ public struct ServiceLifecycle: Sendable {
         }
     }
 
-    public func setAutoRenew(serviceID: UUID, enabled: Bool, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func setAutoRenew(serviceID: UUID, enabled: Bool, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.autoRenew.right))
         let service = try await stored(serviceID, account: account)
         guard service.status != ServiceStatus.deleted else { throw ServiceActionError.notAllowed(status: service.status) }
         guard service.autoRenew != enabled else { return }
@@ -154,7 +166,7 @@ public struct ServiceLifecycle: Sendable {
             try await service.update(on: tx)
             try await ServiceEventRecord(
                 serviceID: service.id!, at: context.clock.now, event: enabled ? "auto_renew_on" : "auto_renew_off",
-                fromStatus: service.status, toStatus: service.status, actor: actor
+                fromStatus: service.status, toStatus: service.status, actor: caller.initiator
             ).create(on: tx)
         }
     }
@@ -163,8 +175,8 @@ public struct ServiceLifecycle: Sendable {
 
     /// Changes the period of the following renewals; the paid period is kept, the next one is
     /// priced from the catalog for the new period.
-    public func changePeriod(serviceID: UUID, to period: BillingPeriod, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func changePeriod(serviceID: UUID, to period: BillingPeriod, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.changePeriod.right))
         let service = try await stored(serviceID, account: account)
         let view = context.value(service)
         guard view.status != .deleted else { throw ServiceActionError.notFound }
@@ -190,7 +202,7 @@ public struct ServiceLifecycle: Sendable {
             try await service.update(on: tx)
             try await ServiceEventRecord(
                 serviceID: service.id!, at: context.clock.now, event: "period_changed",
-                fromStatus: service.status, toStatus: service.status, actor: actor,
+                fromStatus: service.status, toStatus: service.status, actor: caller.initiator,
                 note: "\(view.period.rawValue) → \(period.rawValue)"
             ).create(on: tx)
         }
@@ -326,12 +338,14 @@ public struct ServiceLifecycle: Sendable {
 
     // MARK: what may be done
 
-    /// What a client may do to a service: by its status and by what its plan's module can do.
-    /// The service page shows exactly these; the use cases refuse the rest. (Rights of the
-    /// caller join this with the rights model.)
-    public func actions(for service: Service) async throws -> Set<ClientServiceAction> {
+    /// What a client may do to a service: by its status, by what its plan's module can do, and,
+    /// given a caller, by the caller's rights. The service page shows exactly these; the use
+    /// cases refuse the rest.
+    public func actions(for service: Service, caller: Caller? = nil) async throws -> Set<ClientServiceAction> {
         let supports = try await context.processingModule(forPlan: service.planID).module?.supports ?? []
-        return Self.actions(status: service.status, productType: service.productType, supports: supports)
+        let possible = Self.actions(status: service.status, productType: service.productType, supports: supports)
+        guard let caller else { return possible }
+        return possible.filter { caller.may($0.right) }
     }
 
     static func actions(status: ServiceStatus, productType: ProductType, supports: Set<ProvisioningOperation>) -> Set<ClientServiceAction> {

@@ -3,7 +3,7 @@ import BillingStore
 import FluentKit
 import Foundation
 
-/// Creates members of staff (`billing staff create`, the demo; a staff-management page comes later).
+/// The members of staff: created by `billing staff create` (and the demo), listed at `/admin/staff`.
 public struct StaffAccounts: Sendable {
     let context: EngineContext
 
@@ -25,11 +25,32 @@ public struct StaffAccounts: Sendable {
         return record.id!
     }
 
+    /// Every member of staff, administrators first, then by name; for a caller whose role may
+    /// manage staff.
+    public func list(caller: Caller) async throws -> [StaffMember] {
+        try caller.require(.manageStaff)
+        let records = try await StaffUserRecord.query(on: context.database).all()
+        let order: [StaffRole: Int] = Dictionary(uniqueKeysWithValues: StaffRole.allCases.enumerated().map { ($1, $0) })
+        return records.map {
+            StaffMember(id: $0.id!, email: $0.email, name: $0.name, role: $0.role, enabled: $0.enabled, lastLoginAt: $0.lastLoginAt)
+        }.sorted { (order[$0.role] ?? 0, $0.name.lowercased()) < (order[$1.role] ?? 0, $1.name.lowercased()) }
+    }
+
     /// Whether anyone can run the installation: an enabled administrator exists. Production
     /// refuses to start without one (`billing staff create` makes the first).
     public func hasAdministrator() async throws -> Bool {
         try await StaffUserRecord.query(on: context.database).filter(\.$role == .administrator).filter(\.$enabled == true).first() != nil
     }
+}
+
+/// A member of staff as the staff list shows them (never the password's hash).
+public struct StaffMember: Sendable, Hashable {
+    public let id: UUID
+    public let email: String
+    public let name: String
+    public let role: StaffRole
+    public let enabled: Bool
+    public let lastLoginAt: Date?
 }
 
 public enum StaffAccountError: Error, Equatable {

@@ -36,6 +36,9 @@ public func configure(
             .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace),
             as: .psql)
     }
+    // Staff search reads folded names (`SearchText`); every save through Fluent keeps them.
+    app.databases.middleware.use(UserSearchTextMiddleware())
+    app.databases.middleware.use(AccountSearchTextMiddleware())
     if case .sqliteFile = config.storage {
         // SQLite keeps one connection per event loop, and these settings are per connection, so
         // each loop's connection gets them. WAL lets readers work while the billing run writes;

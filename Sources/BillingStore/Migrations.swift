@@ -50,7 +50,9 @@ public enum BillingMigrations {
             AddProcessingModuleToPlans(),
             MoveMailOntoJobs(),
             CreateSignInTrust(),
-            UniquePayerNames()
+            UniquePayerNames(),
+            AddRightsToUsers(),
+            AddSearchText()
         ]
     }
 }

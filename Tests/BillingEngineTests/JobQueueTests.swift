@@ -128,17 +128,17 @@ struct JobQueueTests {
             let queue = JobQueue(context: context)
             #expect(try await queue.list(status: .failed).map(\.id) == [job.id!])
             #expect(try await queue.counts().first { $0.kind == .serviceOpen }?.count(.failed) == 1)
-            await #expect(throws: JobActionError.notFound) { try await queue.cancel(UUID(), actor: .testStaff) }
+            await #expect(throws: JobActionError.notFound) { try await queue.cancel(UUID(), caller: .testStaff) }
 
             module.expect(.open, .done(ipAddress: "192.0.2.12"))
-            try await queue.retry(job.id!, actor: .testStaff)
-            await #expect(throws: JobActionError.notAllowed(status: .queued)) { try await queue.retry(job.id!, actor: .testStaff) }
+            try await queue.retry(job.id!, caller: .testStaff)
+            await #expect(throws: JobActionError.notAllowed(status: .queued)) { try await queue.retry(job.id!, caller: .testStaff) }
             #expect(try await context.runJobs().done == 1)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
             job = try #require(try await Self.jobs(app).first)
             #expect(job.status == .done)
             #expect(job.attempts == 1)
-            await #expect(throws: JobActionError.notAllowed(status: .done)) { try await queue.cancel(job.id!, actor: .testStaff) }
+            await #expect(throws: JobActionError.notAllowed(status: .done)) { try await queue.cancel(job.id!, caller: .testStaff) }
         }
     }
 
@@ -173,13 +173,13 @@ struct JobQueueTests {
             let account = try await app.account(service.accountID)
             let lifecycle = ServiceLifecycle(context: context)
 
-            try await lifecycle.stop(serviceID: service.id!, account: account, actor: .testClient)
+            try await lifecycle.stop(serviceID: service.id!, caller: .testClient(account))
             var stored = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             #expect(stored.status == .processing)
             #expect(stored.operation == .switchingOff)
             // A second click while it is switching off is refused and queues nothing.
             await #expect(throws: ServiceActionError.notAllowed(status: .processing)) {
-                try await lifecycle.stop(serviceID: service.id!, account: account, actor: .testClient)
+                try await lifecycle.stop(serviceID: service.id!, caller: .testClient(account))
             }
             module.expect(.stop, .pending(seconds: 20), .done)
             #expect(try await context.runJobs().polled == 1)
@@ -193,11 +193,11 @@ struct JobQueueTests {
 
             // The module refuses to start it: the service stays Stopped, the client can try again.
             module.expect(.start, .failed("BMC refused the power-on", permanent: true))
-            try await lifecycle.start(serviceID: service.id!, account: account, actor: .testClient)
+            try await lifecycle.start(serviceID: service.id!, caller: .testClient(account))
             #expect(try await context.runJobs().failed == 1)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .stoppedByClient)
             module.expect(.start, .done)
-            try await lifecycle.start(serviceID: service.id!, account: account, actor: .testClient)
+            try await lifecycle.start(serviceID: service.id!, caller: .testClient(account))
             #expect(try await context.runJobs().done == 1)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
             #expect(module.log == ["open #1001", "stop #1001", "stop #1001", "start #1001", "start #1001"])

@@ -192,12 +192,12 @@ struct RenewalScenarioTests {
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-01-16")
             try await app.runDays(until: LocalDate(iso: "2026-01-20")!, clock: clock) // 16..20: five days
-            try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, account: account, actor: .testClient)
+            try await ServiceLifecycle(context: app.engine).stop(serviceID: service.id!, caller: .testClient(account))
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.operation == .switchingOff)
             try await app.runJobs()
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.status == .suspendedByClient)
             try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock) // stopped: nothing
-            try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, account: account, actor: .testClient)
+            try await ServiceLifecycle(context: app.engine).start(serviceID: service.id!, caller: .testClient(account))
             try await app.runJobs()
             try await app.runDays(until: LocalDate(iso: "2026-01-27")!, clock: clock) // 26, 27
             let charged = try await ExpenseRecord.query(on: app.db).sort(\.$chargedOn).all().map(\.chargedOn)

@@ -532,7 +532,7 @@ struct HardeningTests {
             // Autopayment that was never set up is shown off; a deleted service's auto-renewal is off.
             let autopay = try await browser.get("/finance/autopay")
             #expect(autopay.text.contains(#"data-testid="autopay-status"><span class="tag tag-muted">Autopayment is off<"#))
-            try await ServiceLifecycle(context: app.engine).delete(serviceID: service.id!, account: account, actor: .testClient)
+            try await ServiceLifecycle(context: app.engine).delete(serviceID: service.id!, caller: .testClient(account))
             try await app.runJobs()
             let deleted = try await browser.get(servicePath)
             #expect(deleted.text.contains(#"data-testid="service-auto-renew">Off<"#))

@@ -148,7 +148,7 @@ struct JobPagesTests {
             let actions = try await ServiceLifecycle(context: context).actions(for: value)
             #expect(actions == [.extend, .autoRenew, .changePeriod, .changeResources, .delete])
             await #expect(throws: ServiceActionError.notAllowed(status: .active)) {
-                try await ServiceLifecycle(context: context).stop(serviceID: service.id!, account: account, actor: .testClient)
+                try await ServiceLifecycle(context: context).stop(serviceID: service.id!, caller: .testClient(account))
             }
             #expect(try await JobRecord.query(on: app.db).count() == 1)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)

@@ -103,6 +103,29 @@ struct StaffAreaTests {
         }
     }
 
+    @Test func searchFindsNamesInAnyCaseInEveryScript() async throws {
+        try await TestApp.run { app, _ in
+            try await app.signUpClient(email: "hanna@example.com", name: "Ганна Тестова")
+            try await app.signUpClient(email: "olena@example.com", name: "Олена Іваненко")
+            try await app.signUpClient(email: "jurgen@example.com", name: "Jürgen Größe")
+            let staff = try await Browser.staff(app)
+            func found(_ query: String) async throws -> [String] {
+                let list = try await staff.get("/admin?q=" + query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+                return ["Ганна Тестова", "Олена Іваненко", "Jürgen Größe"].filter { list.text.contains($0) }
+            }
+            for query in ["Тестова", "тестова", "ТЕСТОВА", "естов", "ганна тест"] {
+                #expect(try await found(query) == ["Ганна Тестова"], "\(query)")
+            }
+            // Ukrainian letters outside Russian, and Latin letters with accents.
+            #expect(try await found("ІВАНЕНКО") == ["Олена Іваненко"])
+            #expect(try await found("JÜRGEN") == ["Jürgen Größe"])
+            #expect(try await found("größe") == ["Jürgen Größe"])
+            // E-mail addresses, in any case.
+            #expect(try await found("OLENA@") == ["Олена Іваненко"])
+            #expect(try await found("Петренко") == [])
+        }
+    }
+
     @Test func unknownClientCardIsNotFound() async throws {
         try await TestApp.run { app, _ in
             let staff = try await Browser.staff(app)
@@ -128,7 +151,7 @@ struct StaffAreaTests {
             #expect(
                 administrator == [
                     "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox",
-                    "/admin/jobs"
+                    "/admin/jobs", "/admin/staff"
                 ])
             // Accountants manage payments: the menu now shows them (it used to ask for the catalog right).
             #expect(accountant == ["/admin", "/admin/payments", "/admin/payment-methods"])

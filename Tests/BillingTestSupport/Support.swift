@@ -9,3 +9,13 @@ extension Initiator {
     /// A test's own set-up (opening balances, fixtures).
     public static let testSetUp = Initiator.system(job: "test")
 }
+
+extension Caller {
+    /// An administrator acting in an engine test, as `Initiator.testStaff`.
+    public static let testStaff = Caller.staff(UUID(uuidString: "00000000-0000-4000-8000-0000000000a1")!, role: .administrator)
+
+    /// The owner of `account` (every right) acting in an engine test, as `Initiator.testClient`.
+    public static func testClient(_ account: Account) -> Caller {
+        .user(UUID(uuidString: "00000000-0000-4000-8000-0000000000c1")!, of: account, rights: Set(ClientRight.allCases))
+    }
+}

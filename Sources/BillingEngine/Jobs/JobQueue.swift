@@ -169,8 +169,15 @@ public struct JobQueue: Sendable {
         return Job(record)
     }
 
-    /// Staff run a failed (or cancelled) job again now, with its ladder from the start.
-    public func retry(_ id: UUID, actor: Initiator) async throws {
+    /// Staff run a failed (or cancelled) job again now, with its ladder from the start; for a
+    /// caller who may manage the queue.
+    public func retry(_ id: UUID, caller: Caller) async throws {
+        try caller.require(.manageJobs)
+        try await retry(id, actor: caller.initiator)
+    }
+
+    /// The retry itself, for use cases that checked their own right (the outbox's).
+    func retry(_ id: UUID, actor: Initiator) async throws {
         let now = context.clock.now
         let changed = try await context.database.sql.raw(
             """
@@ -187,7 +194,9 @@ public struct JobQueue: Sendable {
     }
 
     /// Staff cancel a job that waits (or failed): it never runs.
-    public func cancel(_ id: UUID, actor: Initiator) async throws {
+    public func cancel(_ id: UUID, caller: Caller) async throws {
+        try caller.require(.manageJobs)
+        let actor = caller.initiator
         let now = context.clock.now
         let changed = try await context.database.sql.raw(
             """

@@ -2,30 +2,17 @@ import BillingDomain
 import BillingStore
 import Foundation
 
-/// A client account as the client and staff areas see it.
-public struct Account: Sendable, Identifiable, Hashable {
-    public let id: UUID
-    /// The short number clients quote to support.
-    public let clientCode: Int
-    public let name: String
-    /// ISO 3166 alpha-2; sets the VAT rate.
-    public let country: String
-    public let registeredOn: LocalDate?
-    public let currency: Currency
-    public let language: Language
-    public let status: AccountStatus
-    public let createdAt: Date
+extension UserRecord {
+    /// What the user may do in the account: the owner everything, anyone else what `rights` names.
+    public var clientRights: Set<ClientRight> { isOwner ? Set(ClientRight.allCases) : ClientRight.parse(rights ?? "") }
+}
 
+extension Account {
     public init(_ record: AccountRecord, fallback: Currency) {
-        id = record.id!
-        clientCode = record.clientCode
-        name = record.name
-        country = record.country
-        registeredOn = LocalDate(iso: record.registeredOn)
-        currency = record.currency
-        language = record.language
-        status = record.status
-        createdAt = record.createdAt
+        self.init(
+            id: record.id!, clientCode: record.clientCode, name: record.name, country: record.country,
+            registeredOn: LocalDate(iso: record.registeredOn), currency: record.currency, language: record.language,
+            status: record.status, createdAt: record.createdAt)
     }
 }
 

@@ -20,8 +20,9 @@ enum APIRequestContext {
     }
 }
 
-/// Resolves the bearer token (if any), client or staff, and puts the request in the task-local
-/// context. Placed right before the generated routes (only the idempotency middleware, which runs
+/// Resolves the bearer token (if any), client or staff, lets the request through only if the
+/// caller passes the operation's entry of the rights table (`APIAccess`: a token has the rights
+/// its scopes and its user have in common), and puts the request in the task-local context. Placed right before the generated routes (only the idempotency middleware, which runs
 /// in the same task, sits between), as swift-openapi-vapor advises for task locals.
 struct APIContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -36,11 +37,16 @@ struct APIContextMiddleware: AsyncMiddleware {
             } else {
                 bearer = try await tokens.authenticate(authorization.token)
                 if bearer == nil { throw PlainRefusal.unauthorized }
-                if request.method != .GET, request.method != .HEAD, bearer?.scopes.contains("write") != true {
-                    throw PlainRefusal.forbidden
-                }
             }
         }
+        // The operation's entry in the rights table; one missing from it is refused to everyone.
+        guard let route = request.route, let access = APIAccess.operations[APIAccess.key(route)] else { throw PlainRefusal.forbidden }
+        switch access {
+        case .anyone: break
+        case .signedInClient, .client: if bearer == nil { throw PlainRefusal.unauthorized }
+        case .signedInStaff, .staff: if staffBearer == nil { throw PlainRefusal.unauthorized }
+        }
+        guard access.admits(bearer?.caller ?? staffBearer?.caller) else { throw PlainRefusal.forbidden }
         return try await APIRequestContext.$request.withValue(request) {
             try await APIRequestContext.$bearer.withValue(bearer) {
                 try await APIRequestContext.$staffBearer.withValue(staffBearer) {
@@ -131,7 +137,7 @@ struct BillingAPIHandlers: APIProtocol {
                 body: .json(
                     try await Self.issued(req) {
                         try await APITokens(context: req.engine).issue(
-                            email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+                            email: body.email, password: body.password, name: body.name, scopes: body.scopes, ip: req.clientIP)
                     })))
     }
 

@@ -35,7 +35,7 @@ extension BillingAPIHandlers {
         let staff = try staff(.manageJobs)
         let id = try Self.jobID(input.path.jobId)
         let queue = JobQueue(context: req.engine)
-        try await queue.retry(id, actor: staff.actor)
+        try await queue.retry(id, caller: staff.caller)
         return .ok(.init(body: .json(try Self.job(try await queue.job(id)))))
     }
 
@@ -44,7 +44,7 @@ extension BillingAPIHandlers {
         let staff = try staff(.manageJobs)
         let id = try Self.jobID(input.path.jobId)
         let queue = JobQueue(context: req.engine)
-        try await queue.cancel(id, actor: staff.actor)
+        try await queue.cancel(id, caller: staff.caller)
         return .ok(.init(body: .json(try Self.job(try await queue.job(id)))))
     }
 

@@ -58,7 +58,7 @@ struct ServicesController: RouteCollection {
             try await PageContext.client(req), service: service, offer: offer, history: history, error: error,
             change: change, taxRate: VATTable.rate(forCountry: try req.client.country),
             taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased(),
-            allowed: try await ServiceLifecycle(context: req.engine).actions(for: service)
+            allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: try req.client.caller)
         ).response(status: status)
     }
 
@@ -68,6 +68,8 @@ struct ServicesController: RouteCollection {
         let service: Service
         let account: Account
         let actor: Initiator
+        /// Who acts, with their rights: the use cases check them again.
+        let caller: Caller
         let lifecycle: ServiceLifecycle
         let form: [String: String]
         var id: UUID { service.id }
@@ -79,7 +81,8 @@ struct ServicesController: RouteCollection {
         let service = try await service(req)
         let account = try req.client.account
         let action = Action(
-            service: service, account: account, actor: try req.client.actor, lifecycle: ServiceLifecycle(context: req.engine),
+            service: service, account: account, actor: try req.client.actor, caller: try req.client.caller,
+            lifecycle: ServiceLifecycle(context: req.engine),
             form: (try? req.content.decode([String: String].self)) ?? [:])
         do {
             return try await body(action)
@@ -99,21 +102,21 @@ struct ServicesController: RouteCollection {
 
     func stop(req: Request) async throws -> Response {
         try await perform(req) { action in
-            try await action.lifecycle.stop(serviceID: action.id, account: action.account, actor: action.actor)
+            try await action.lifecycle.stop(serviceID: action.id, caller: action.caller)
             return done(req, action, notice: "service_stopped")
         }
     }
 
     func start(req: Request) async throws -> Response {
         try await perform(req) { action in
-            try await action.lifecycle.start(serviceID: action.id, account: action.account, actor: action.actor)
+            try await action.lifecycle.start(serviceID: action.id, caller: action.caller)
             return done(req, action, notice: "service_started")
         }
     }
 
     func delete(req: Request) async throws -> Response {
         try await perform(req) { action in
-            try await action.lifecycle.delete(serviceID: action.id, account: action.account, actor: action.actor)
+            try await action.lifecycle.delete(serviceID: action.id, caller: action.caller)
             return req.redirect(to: SiteURL.services.notice("service_deleted"))
         }
     }
@@ -121,7 +124,7 @@ struct ServicesController: RouteCollection {
     func autoRenew(req: Request) async throws -> Response {
         try await perform(req) { action in
             let enabled = action.form["enabled"] == "on"
-            try await action.lifecycle.setAutoRenew(serviceID: action.id, enabled: enabled, account: action.account, actor: action.actor)
+            try await action.lifecycle.setAutoRenew(serviceID: action.id, enabled: enabled, caller: action.caller)
             return done(req, action, notice: enabled ? "autorenew_on" : "autorenew_off")
         }
     }
@@ -131,7 +134,7 @@ struct ServicesController: RouteCollection {
             guard let period = action.form["period"].flatMap(BillingPeriod.init(rawValue:)) else {
                 throw ServiceActionError.order(.periodNotOffered)
             }
-            try await action.lifecycle.changePeriod(serviceID: action.id, to: period, account: action.account, actor: action.actor)
+            try await action.lifecycle.changePeriod(serviceID: action.id, to: period, caller: action.caller)
             return done(req, action, notice: "period_changed_" + period.rawValue)
         }
     }

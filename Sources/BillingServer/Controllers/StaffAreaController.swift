@@ -5,11 +5,18 @@ import Vapor
 /// The staff area: client list with search, client card, manual balance adjustment (ADM-1).
 struct StaffAreaController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let clients = routes.grouped(RequireRight(.viewClients))
-        clients.get(SiteURL.staff(.clients), use: clientList)
-        clients.get(SiteURL.staff(.client(.key)), use: clientCard)
-        clients.grouped(RequireRight(.adjustBalances)).post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
-        routes.grouped(RequireRight(.viewServices)).get(SiteURL.staff(.service(.key)), use: service)
+        // Each address carries its right from the table (`StaffURL.access`).
+        routes.get(SiteURL.staff(.clients), use: clientList)
+        routes.get(SiteURL.staff(.client(.key)), use: clientCard)
+        routes.post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
+        routes.get(SiteURL.staff(.service(.key)), use: service)
+        routes.get(SiteURL.staff(.members), use: members)
+    }
+
+    /// The staff list and what each role may do.
+    func members(req: Request) async throws -> Response {
+        let members = try await StaffAccounts(context: req.engine).list(caller: try req.staff.caller)
+        return StaffMemberPages.list(PageContext(req), members: members).response()
     }
 
     /// A service as staff see it: parameters, history with the modules' errors, and its jobs.
@@ -21,7 +28,7 @@ struct StaffAreaController: RouteCollection {
         let jobs = try await JobQueue(context: req.engine).list(serviceID: id)
         let page = PageContext(req)
         return StaffServicePages.show(
-            page, service: service, history: history, jobs: jobs, managesJobs: page.staff?.role.allows(.manageJobs) == true
+            page, service: service, history: history, jobs: jobs, managesJobs: page.may(.staff(.jobs))
         ).response()
     }
 
@@ -51,7 +58,7 @@ struct StaffAreaController: RouteCollection {
         let users = try await ClientDirectory(context: req.engine).users(of: accountID)
         let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest.web(req.query[String.self, at: "page"]))
         let services =
-            try req.staff.role.allows(.viewServices)
+            PageContext(req).may(.staff(.service(.key)))
             ? try await ServiceLifecycle(context: req.engine).list(
                 account: summary.account, filter: .init(), page: PageRequest.web(nil)
             ).items : nil

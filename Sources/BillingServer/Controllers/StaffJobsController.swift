@@ -7,7 +7,6 @@ import Vapor
 /// waiting ones cancelled.
 struct StaffJobsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let routes = routes.grouped(RequireRight(.manageJobs))
         routes.get(SiteURL.staff(.jobs), use: list)
         routes.post(SiteURL.staff(.jobRetry(.key)), use: retry)
         routes.post(SiteURL.staff(.jobCancel(.key)), use: cancel)
@@ -32,12 +31,12 @@ struct StaffJobsController: RouteCollection {
     }
 
     func retry(req: Request) async throws -> Response {
-        try await JobQueue(context: req.engine).retry(try jobID(req), actor: try req.staff.actor)
+        try await JobQueue(context: req.engine).retry(try jobID(req), caller: try req.staff.caller)
         return req.redirect(to: SiteURL.staff(.jobs).notice("job_retried"))
     }
 
     func cancel(req: Request) async throws -> Response {
-        try await JobQueue(context: req.engine).cancel(try jobID(req), actor: try req.staff.actor)
+        try await JobQueue(context: req.engine).cancel(try jobID(req), caller: try req.staff.caller)
         return req.redirect(to: SiteURL.staff(.jobs).notice("job_cancelled"))
     }
 }

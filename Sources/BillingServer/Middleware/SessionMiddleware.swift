@@ -24,6 +24,9 @@ struct ClientIdentity: Sendable {
     var currency: Currency { account.currency }
     /// Who did it, in the history and the ledger: `client:<user id>`.
     var actor: Initiator { .client(userID: user.id!) }
+    /// The user as the rights table and the engine see them: the owner with every right, a
+    /// sub-user with the rights the owner gave.
+    var caller: Caller { .user(userID, of: account, rights: user.clientRights) }
 }
 
 /// The logged-in member of staff of a request.
@@ -37,10 +40,8 @@ struct StaffIdentity: Sendable {
     var email: String { staff.email }
     /// Who did it, in the history and the ledger: `staff:<member id>`.
     var actor: Initiator { .staff(staff.id!) }
-
-    func require(_ permission: StaffPermission) throws {
-        guard role.allows(permission) else { throw PageError.forbidden }
-    }
+    /// The member as the rights table and the engine see them: the rights of the role.
+    var caller: Caller { .staff(staffID, role: role) }
 }
 
 extension Request {
@@ -138,19 +139,6 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled
         else { return request.redirect(to: SiteURL.staff(.login).path) }
         request.staffIdentity = StaffIdentity(staff: staff, role: staff.role, sessionToken: token)
-        return try await next.respond(to: request)
-    }
-}
-
-/// The right a group of staff routes needs, checked before any handler of the group runs: a
-/// handler cannot forget it, and the menu (`Layout.staffNavigation`) hides what it refuses.
-struct RequireRight: AsyncMiddleware {
-    let permission: StaffPermission
-
-    init(_ permission: StaffPermission) { self.permission = permission }
-
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        try request.staff.require(permission)
         return try await next.respond(to: request)
     }
 }

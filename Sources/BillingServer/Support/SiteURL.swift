@@ -71,7 +71,7 @@ enum SiteURL: Hashable, Sendable {
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
-            .jobCancel(.key)
+            .jobCancel(.key), .members
         ].map(SiteURL.staff)
 
     /// The path with its parameters filled in (`.key` parameters read `:name`).
@@ -181,11 +181,14 @@ enum StaffURL: Hashable, Sendable {
     case jobCancel(Parameter<UUID>)
     case loginLink(Parameter<String>)
     case service(Parameter<UUID>)
+    /// The staff list: who works here, with which role.
+    case members
 
     fileprivate var segments: [Segment] {
         switch self {
         case .clients: []
         case .service(let service): ["services", .parameter("serviceID", service)]
+        case .members: ["staff"]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]
@@ -253,20 +256,21 @@ private enum Segment: ExpressibleByStringLiteral {
 }
 
 extension RoutesBuilder {
-    /// Registers a GET route at a site address.
+    /// Registers a GET route at a site address, behind the address's entry of the rights table
+    /// (`SiteURL.access`): no page can be registered without its right.
     @discardableResult
     func get<Response: AsyncResponseEncodable>(
         _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
-        get(url.routeComponents, use: closure)
+        grouped(AccessGuard(access: url.access(.GET))).get(url.routeComponents, use: closure)
     }
 
-    /// Registers a POST route at a site address.
+    /// Registers a POST route at a site address, behind its entry of the rights table.
     @discardableResult
     func post<Response: AsyncResponseEncodable>(
         _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
-        post(url.routeComponents, use: closure)
+        grouped(AccessGuard(access: url.access(.POST))).post(url.routeComponents, use: closure)
     }
 }
 

@@ -22,30 +22,36 @@ enum ClientPages {
                         .dt(.text(page.t("dashboard.country"))), .dd(.text(Countries.name(account.country, in: page.language))),
                         .dt(.text(page.t("dashboard.registered"))), .dd(.text(account.registeredOn?.iso ?? "—")),
                         .dt(.text(page.t("dashboard.currency"))), .dd(.text(summary.currency.code)))),
-                .section(
-                    .class("widget widget-balance"), .attribute(named: "data-testid", value: "balance-widget"),
-                    .h2(.text(page.t("dashboard.balance"))),
-                    .p(
-                        .class(summary.balance.isNegative ? "big-amount negative" : "big-amount"),
-                        .attribute(named: "data-testid", value: "dashboard-balance"), .text(page.money(summary.balance))),
-                    .if(
-                        summary.debt.isPositive,
-                        .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
-                    .a(.class("btn btn-secondary"), .href(SiteURL.balanceHistory.path), .text(page.t("dashboard.view_history")))),
+                // The balance and the links only for a user whose rights open them (a sub-user
+                // who may only see services sees no money).
+                .if(
+                    page.may(.balanceHistory),
+                    .section(
+                        .class("widget widget-balance"), .attribute(named: "data-testid", value: "balance-widget"),
+                        .h2(.text(page.t("dashboard.balance"))),
+                        .p(
+                            .class(summary.balance.isNegative ? "big-amount negative" : "big-amount"),
+                            .attribute(named: "data-testid", value: "dashboard-balance"), .text(page.money(summary.balance))),
+                        .if(
+                            summary.debt.isPositive,
+                            .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
+                        .a(.class("btn btn-secondary"), .href(SiteURL.balanceHistory.path), .text(page.t("dashboard.view_history"))))),
                 .section(
                     .class("widget"), .attribute(named: "data-testid", value: "quick-access"),
                     .h2(.text(page.t("dashboard.quick_access"))),
                     .div(
                         .class("quick-grid"),
-                        .a(.class("quick"), .href(SiteURL.orderCatalog.path), UI.icon("plus"), .span(.text(page.t("nav.order")))),
-                        .a(.class("quick"), .href(SiteURL.services.path), UI.icon("services"), .span(.text(page.t("nav.services")))),
-                        .a(.class("quick"), .href(SiteURL.expenses.path), UI.icon("finance"), .span(.text(page.t("nav.expenses")))),
-                        .a(
-                            .class("quick"), .href(SiteURL.balanceHistory.path), UI.icon("list"),
-                            .span(.text(page.t("nav.balance_history")))),
-                        .a(.class("quick"), .href(SiteURL.apiReference.path), UI.icon("tools"), .span(.text(page.t("nav.api"))))))
+                        .forEach(quickLinks.filter { page.may($0.url) }) { link in
+                            .a(.class("quick"), .href(link.url.path), UI.icon(link.icon), .span(.text(page.t(link.titleKey))))
+                        }))
             ))
     }
+
+    /// The dashboard's shortcuts.
+    static let quickLinks: [(url: SiteURL, icon: String, titleKey: String)] = [
+        (.orderCatalog, "plus", "nav.order"), (.services, "services", "nav.services"), (.expenses, "finance", "nav.expenses"),
+        (.balanceHistory, "list", "nav.balance_history"), (.apiReference, "tools", "nav.api")
+    ]
 
     static func balanceHistory(_ page: PageContext, movements: Page<Ledger.Movement>, error: String? = nil) -> HTML {
         Layout.client(

@@ -5,46 +5,46 @@ import Plot
 /// The page frames: the client area, the staff area, and the centred card of login pages.
 enum Layout {
     /// A section of the client sidebar, from the seeds' menu (Client, Products/Services, Finance,
-    /// Support, Tools, Statistics). Sections without a page yet are not shown.
+    /// Support, Tools, Statistics). Sections without a page yet are not shown, nor links the
+    /// reader's rights do not open (the rights table, `SiteURL.access`, decides both).
     struct NavSection {
         let titleKey: String
         let icon: String
-        let items: [(titleKey: String, path: String)]
+        let items: [(titleKey: String, url: SiteURL)]
+
+        /// The section with the links the reader may open, or `nil` when none.
+        func visible(to page: PageContext) -> NavSection? {
+            let allowed = items.filter { page.may($0.url) }
+            return allowed.isEmpty ? nil : NavSection(titleKey: titleKey, icon: icon, items: allowed)
+        }
     }
 
     static let clientNavigation: [NavSection] = [
         NavSection(
             titleKey: "nav.section.client", icon: "client",
-            items: [
-                ("nav.dashboard", SiteURL.dashboard.path), ("nav.cart", SiteURL.cart.path),
-                ("nav.orders", SiteURL.orders.path)
-            ]),
+            items: [("nav.dashboard", .dashboard), ("nav.cart", .cart), ("nav.orders", .orders)]),
         NavSection(
-            titleKey: "nav.section.services", icon: "services",
-            items: [("nav.order", SiteURL.orderCatalog.path), ("nav.services", SiteURL.services.path)]),
+            titleKey: "nav.section.services", icon: "services", items: [("nav.order", .orderCatalog), ("nav.services", .services)]),
         NavSection(
             titleKey: "nav.section.finance", icon: "finance",
             items: [
-                ("nav.payments", SiteURL.payments.path),
-                ("nav.balance_history", SiteURL.balanceHistory.path),
-                ("nav.expenses", SiteURL.expenses.path),
-                ("nav.saved_methods", SiteURL.savedMethods.path),
-                ("nav.autorenewal", SiteURL.autorenewal.path),
-                ("nav.autopay", SiteURL.autopay.path)
+                ("nav.payments", .payments), ("nav.balance_history", .balanceHistory), ("nav.expenses", .expenses),
+                ("nav.saved_methods", .savedMethods), ("nav.autorenewal", .autorenewal), ("nav.autopay", .autopay)
             ]),
         NavSection(titleKey: "nav.section.support", icon: "support", items: []),
-        NavSection(titleKey: "nav.section.tools", icon: "tools", items: [("nav.api", SiteURL.apiReference.path)]),
+        NavSection(titleKey: "nav.section.tools", icon: "tools", items: [("nav.api", .apiReference)]),
         NavSection(titleKey: "nav.section.statistics", icon: "stats", items: [])
     ]
 
-    /// A link of the staff menu and the right it needs: the menu shows a member only what their
-    /// role may open (the routes check the same right).
+    /// A link of the staff menu: the menu shows a member only what their role may open (the
+    /// routes check the same entry of the rights table).
     struct StaffNavItem {
         let titleKey: String
-        let path: String
-        let permission: StaffPermission
+        let url: SiteURL
         /// The link is marked active on its own path, or on every path below it.
         let activeBelow: Bool
+
+        var path: String { url.path }
 
         func isActive(_ current: String) -> Bool {
             current == path || (activeBelow && current.hasPrefix(path + "/"))
@@ -56,9 +56,9 @@ enum Layout {
         let icon: String
         let items: [StaffNavItem]
 
-        /// The section with the links `role` may open, or `nil` when none.
-        func visible(to role: StaffRole?) -> StaffNavSection? {
-            let allowed = items.filter { role?.allows($0.permission) == true }
+        /// The section with the links the reader may open, or `nil` when none.
+        func visible(to page: PageContext) -> StaffNavSection? {
+            let allowed = items.filter { page.may($0.url) }
             return allowed.isEmpty ? nil : StaffNavSection(titleKey: titleKey, icon: icon, items: allowed)
         }
     }
@@ -66,32 +66,25 @@ enum Layout {
     static let staffNavigation: [StaffNavSection] = [
         StaffNavSection(
             titleKey: "admin.nav.clients", icon: "client",
-            items: [
-                StaffNavItem(
-                    titleKey: "admin.nav.client_list", path: SiteURL.staff(.clients).path, permission: .viewClients, activeBelow: false)
-            ]),
+            items: [StaffNavItem(titleKey: "admin.nav.client_list", url: .staff(.clients), activeBelow: false)]),
         StaffNavSection(
             titleKey: "admin.nav.catalog", icon: "services",
             items: [
-                StaffNavItem(
-                    titleKey: "admin.catalog.title", path: SiteURL.staff(.catalog).path, permission: .manageCatalog, activeBelow: true),
-                StaffNavItem(
-                    titleKey: "admin.billing.title", path: SiteURL.staff(.billing).path, permission: .manageCatalog, activeBelow: false)
+                StaffNavItem(titleKey: "admin.catalog.title", url: .staff(.catalog), activeBelow: true),
+                StaffNavItem(titleKey: "admin.billing.title", url: .staff(.billing), activeBelow: false)
             ]),
         StaffNavSection(
             titleKey: "admin.nav.finance", icon: "finance",
             items: [
-                StaffNavItem(
-                    titleKey: "admin.payments.title", path: SiteURL.staff(.payments).path, permission: .managePayments, activeBelow: true),
-                StaffNavItem(
-                    titleKey: "admin.methods.title", path: SiteURL.staff(.paymentMethods).path, permission: .managePayments,
-                    activeBelow: false)
+                StaffNavItem(titleKey: "admin.payments.title", url: .staff(.payments), activeBelow: true),
+                StaffNavItem(titleKey: "admin.methods.title", url: .staff(.paymentMethods), activeBelow: false)
             ]),
         StaffNavSection(
             titleKey: "admin.nav.system", icon: "mail",
             items: [
-                StaffNavItem(titleKey: "outbox.title", path: SiteURL.staff(.outbox).path, permission: .viewOutbox, activeBelow: false),
-                StaffNavItem(titleKey: "jobs.title", path: SiteURL.staff(.jobs).path, permission: .manageJobs, activeBelow: false)
+                StaffNavItem(titleKey: "outbox.title", url: .staff(.outbox), activeBelow: false),
+                StaffNavItem(titleKey: "jobs.title", url: .staff(.jobs), activeBelow: false),
+                StaffNavItem(titleKey: "admin.members.title", url: .staff(.members), activeBelow: false)
             ])
     ]
 
@@ -160,7 +153,7 @@ enum Layout {
                     brand(page, href: SiteURL.dashboard.path),
                     .div(
                         .class("topbar-money"),
-                        .unwrap(header) { header in
+                        .unwrap(header.flatMap { page.may(.balanceHistory) ? $0 : nil }) { header in
                             .group(
                                 .a(
                                     .class("balance-chip"), .href(SiteURL.balanceHistory.path),
@@ -187,7 +180,7 @@ enum Layout {
                     .class("shell"),
                     .nav(
                         .class("sidebar"), .attribute(named: "aria-label", value: page.t("nav.label")),
-                        .forEach(clientNavigation.filter { !$0.items.isEmpty }) { section in
+                        .forEach(clientNavigation.compactMap { $0.visible(to: page) }) { section in
                             .div(
                                 .class("nav-section"),
                                 .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),
@@ -195,10 +188,10 @@ enum Layout {
                                     .forEach(section.items) { item in
                                         .li(
                                             .a(
-                                                .href(item.path), .class(page.path == item.path ? "active" : ""),
+                                                .href(item.url.path), .class(page.path == item.url.path ? "active" : ""),
                                                 .text(page.t(item.titleKey)),
                                                 .if(
-                                                    item.path == SiteURL.cart.path && (page.client?.cartCount ?? 0) > 0,
+                                                    item.url == .cart && (page.client?.cartCount ?? 0) > 0,
                                                     .span(
                                                         .class("nav-count"), .attribute(named: "data-testid", value: "cart-count"),
                                                         .text(String(page.client?.cartCount ?? 0))))))
@@ -236,7 +229,7 @@ enum Layout {
                     .class("shell"),
                     .nav(
                         .class("sidebar"), .attribute(named: "data-testid", value: "staff-nav"),
-                        .forEach(staffNavigation.compactMap { $0.visible(to: page.staff?.role) }) { section in
+                        .forEach(staffNavigation.compactMap { $0.visible(to: page) }) { section in
                             .div(
                                 .class("nav-section"),
                                 .p(.class("nav-title"), UI.icon(section.icon), .text(page.t(section.titleKey))),

@@ -18,6 +18,8 @@ struct PageContext {
     private let dateTimeFormatter: DateFormatter
     var client: ClientHeader?
     var staff: StaffIdentity?
+    /// Who reads the page, as the rights table sees them (`nil`: nobody signed in).
+    let caller: Caller?
     /// A catalog key of a one-time confirmation ("Balance adjusted") shown on top of the page.
     var noticeKey: String?
     var noticeArguments: [String: String] = [:]
@@ -35,6 +37,7 @@ struct PageContext {
         dateTimeFormatter.timeZone = timeZone
         dateTimeFormatter.dateFormat = "yyyy-MM-dd HH:mm"
         staff = request.staffIdentity
+        caller = request.caller
         if let notice = request.query[String.self, at: "notice"], notice.allSatisfy({ $0.isLetter || $0 == "_" }),
             Localizer.shared.has("notice." + notice)
         {
@@ -47,6 +50,12 @@ struct PageContext {
             }
         }
     }
+
+    /// Whether the reader may open an address: menus and links ask this, so nobody is shown what
+    /// the rights table would refuse.
+    func may(_ url: SiteURL) -> Bool { url.access(.GET).admits(caller) }
+    /// Whether the reader may send a form to an address: buttons ask this.
+    func maySend(_ url: SiteURL) -> Bool { url.access(.POST).admits(caller) }
 
     func t(_ key: String, _ arguments: [String: String] = [:]) -> String {
         Localizer.shared.text(key, language, arguments)

@@ -80,7 +80,7 @@ enum StaffPages {
                         .class(card.summary.balance.isNegative ? "big-amount negative" : "big-amount"),
                         .text(page.money(card.summary.balance))),
                     .if(
-                        page.staff?.role.allows(.adjustBalances) == true,
+                        page.maySend(.staff(.clientAdjust(.value(account.id)))),
                         .form(
                             .method(.post), .action(SiteURL.staff(.clientAdjust(.value(account.id))).path), .class("stack"),
                             .attribute(named: "data-testid", value: "adjust-form"),

@@ -18,6 +18,8 @@ public final class AccountRecord: Model, @unchecked Sendable {
     @Field(key: "language") public var language: Language
     @Field(key: "status") public var status: AccountStatus
     @Field(key: "created_at") public var createdAt: Date
+    /// The name as staff search finds it (`SearchText`), kept by `SearchTextMiddleware`.
+    @Field(key: "search_text") public var searchText: String
 
     public init() {}
 
@@ -34,5 +36,6 @@ public final class AccountRecord: Model, @unchecked Sendable {
         self.language = language
         self.status = status
         self.createdAt = createdAt
+        self.searchText = SearchText.fold(name)
     }
 }

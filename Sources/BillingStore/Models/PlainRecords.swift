@@ -54,11 +54,11 @@ struct PrefixedRow<Row: SQLRow> {
 
 extension AccountRecord: PlainReadable {
     public static let plainColumns = [
-        "id", "client_code", "name", "country", "registered_on", "currency", "language", "status", "created_at"
+        "id", "client_code", "name", "country", "registered_on", "currency", "language", "status", "created_at", "search_text"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
-        [id, clientCode, name, country, registeredOn, currency, language, status, createdAt]
+        [id, clientCode, name, country, registeredOn, currency, language, status, createdAt, searchText]
     }
 
     public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
@@ -67,6 +67,7 @@ extension AccountRecord: PlainReadable {
             id: try row.value("id"), clientCode: try row.value("client_code"), name: try row.value("name"),
             country: try row.value("country"), registeredOn: try row.value("registered_on"), currency: try row.value("currency"),
             language: try row.value("language"), status: try row.value("status"), createdAt: try row.value("created_at"))
+        searchText = try row.value("search_text")
         $id.exists = true
     }
 }
@@ -74,11 +75,14 @@ extension AccountRecord: PlainReadable {
 extension UserRecord: PlainReadable {
     public static let plainColumns = [
         "id", "account_id", "email", "name", "password_hash", "is_owner", "enabled", "phone", "language", "last_login_at",
-        "email_confirmed_at", "created_at"
+        "email_confirmed_at", "rights", "created_at", "search_text"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
-        [id, accountID, email, name, passwordHash, isOwner, enabled, phone, language, lastLoginAt, emailConfirmedAt, createdAt]
+        [
+            id, accountID, email, name, passwordHash, isOwner, enabled, phone, language, lastLoginAt, emailConfirmedAt, rights, createdAt,
+            searchText
+        ]
     }
 
     public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
@@ -89,6 +93,8 @@ extension UserRecord: PlainReadable {
             phone: try row.value("phone"), language: try row.value("language"), createdAt: try row.value("created_at"),
             emailConfirmedAt: try row.value("email_confirmed_at"))
         lastLoginAt = try row.value("last_login_at")
+        rights = try row.value("rights")
+        searchText = try row.value("search_text")
         $id.exists = true
     }
 }

@@ -19,7 +19,12 @@ public final class UserRecord: Model, @unchecked Sendable {
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     /// When the user followed the sign-up link; `nil` until then, and login waits for it.
     @OptionalField(key: "email_confirmed_at") public var emailConfirmedAt: Date?
+    /// The rights of a user who is not the owner (`ClientRight` names, space-separated); the
+    /// owner has every right whatever this holds.
+    @OptionalField(key: "rights") public var rights: String?
     @Field(key: "created_at") public var createdAt: Date
+    /// Name and e-mail as staff search finds them (`SearchText`), kept by `SearchTextMiddleware`.
+    @Field(key: "search_text") public var searchText: String
 
     public init() {}
 
@@ -39,5 +44,6 @@ public final class UserRecord: Model, @unchecked Sendable {
         self.language = language
         self.createdAt = createdAt
         self.emailConfirmedAt = emailConfirmedAt
+        self.searchText = SearchText.fold(name, email)
     }
 }

@@ -1,0 +1,130 @@
+import BillingDomain
+import BillingEngine
+import Vapor
+
+/// The one table of who may use which address: every page and form action of the client and
+/// staff areas, by method. A switch, so a new `SiteURL` does not compile until it is given its
+/// right. Routes are registered through it (`RoutesBuilder.get(_:use:)` attaches `AccessGuard`),
+/// the menus show only what it lets the reader open, and buttons ask `PageContext.may(_:)`.
+/// The API's operations have their own half, `APIAccess`; `AccessTableTests` walks both.
+extension SiteURL {
+    func access(_ method: HTTPMethod) -> Access {
+        switch self {
+        case .root, .login, .loginLink, .logout, .signUp, .language, .signUpConfirm, .passwordForgot, .passwordReset, .payLink,
+            .apiReference:
+            .anyone
+        case .dashboard: .signedInClient
+        case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
+            .client(.orderServices)
+        case .orderPay: .client(.pay)
+        case .services, .service: .client(.viewServices)
+        case .serviceAction(_, let action): .client(action.right)
+        case .payments, .payment, .balanceHistory, .expenses, .expensesCSV: .client(.viewFinance)
+        case .newPayment, .paymentPay, .paymentDelete, .paymentResult, .paymentCancelled, .changeCurrency: .client(.pay)
+        case .paymentInvoice: .client(.documents)
+        case .savedMethods, .savedMethodDone, .savedMethodRename, .savedMethodDelete, .autopay: .client(.paymentMethods)
+        case .autorenewal: method == .GET ? .client(.viewServices) : .client(.manageServices)
+        case .staff(let url): url.access
+        }
+    }
+}
+
+extension ServiceAction {
+    /// The client right an action on a service needs: the engine's action's.
+    var right: ClientRight {
+        switch self {
+        case .stop: ClientServiceAction.stop.right
+        case .start: ClientServiceAction.start.right
+        case .delete: ClientServiceAction.delete.right
+        case .autorenew: ClientServiceAction.autoRenew.right
+        case .period: ClientServiceAction.changePeriod.right
+        case .extend: ClientServiceAction.extend.right
+        case .resources: ClientServiceAction.changeResources.right
+        }
+    }
+}
+
+extension StaffURL {
+    var access: Access {
+        switch self {
+        case .login, .loginLink, .logout: .anyone
+        case .clients, .client: .staff(.viewClients)
+        case .clientAdjust: .staff(.adjustBalances)
+        case .service: .staff(.viewServices)
+        case .catalog, .plan, .planPrices, .planAddons, .billing, .billingSettings, .billingRates, .billingPromos, .billingSeller:
+            .staff(.manageCatalog)
+        case .billingRun: .staff(.runBilling)
+        case .payments, .payment, .paymentConfirm, .paymentRefund, .paymentMethods: .staff(.managePayments)
+        // Support may send a failed message again (the queue's jobs stay with administrators).
+        case .outbox, .outboxRetry: .staff(.viewOutbox)
+        case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
+        case .members: .staff(.manageStaff)
+        }
+    }
+}
+
+/// The API's half of the table: every operation of `openapi.yaml` by its method and path as the
+/// spec writes it. `APIContextMiddleware` looks each request's route up here before the handler
+/// runs; an operation missing here answers 403 to everyone (and fails `AccessTableTests`).
+enum APIAccess {
+    static let operations: [String: Access] = [
+        "POST /v1/auth/tokens": .anyone,
+        "GET /v1/me": .signedInClient,
+        "GET /v1/ledger": .client(.viewFinance),
+        "GET /v1/ledger/{transactionId}": .client(.viewFinance),
+        "GET /v1/payment-methods": .client(.pay),
+        "GET /v1/payments": .client(.viewFinance),
+        "POST /v1/payments": .client(.pay),
+        "GET /v1/payments/{paymentId}": .client(.viewFinance),
+        "DELETE /v1/payments/{paymentId}": .client(.pay),
+        "POST /v1/payments/{paymentId}/checkout": .client(.pay),
+        "GET /v1/saved-methods": .client(.paymentMethods),
+        "POST /v1/saved-methods": .client(.paymentMethods),
+        "PATCH /v1/saved-methods/{savedMethodId}": .client(.paymentMethods),
+        "DELETE /v1/saved-methods/{savedMethodId}": .client(.paymentMethods),
+        "GET /v1/autorenewal": .client(.viewServices),
+        "PUT /v1/autorenewal/{serviceId}": .client(.manageServices),
+        "GET /v1/autopay": .client(.paymentMethods),
+        "PUT /v1/autopay": .client(.paymentMethods),
+        "POST /v1/staff/auth/tokens": .anyone,
+        "GET /v1/staff/payments": .staff(.managePayments),
+        "GET /v1/staff/payments/{paymentId}": .staff(.managePayments),
+        "POST /v1/staff/payments/{paymentId}/confirm": .staff(.managePayments),
+        "POST /v1/staff/payments/{paymentId}/refunds": .staff(.managePayments),
+        "GET /v1/staff/jobs": .staff(.manageJobs),
+        "POST /v1/staff/jobs/{jobId}/retry": .staff(.manageJobs),
+        "POST /v1/staff/jobs/{jobId}/cancel": .staff(.manageJobs)
+    ]
+
+    /// The table's key for a registered route: `GET /v1/payments/{paymentId}` for the route
+    /// `GET /api/v1/payments/:paymentId`.
+    static func key(_ route: Route) -> String {
+        let parts = route.path.dropFirst().map { component -> String in
+            if case .parameter(let name) = component { return "{" + name + "}" }
+            return component.description
+        }
+        return route.method.rawValue + " /" + parts.joined(separator: "/")
+    }
+}
+
+extension Request {
+    /// Who calls: the signed-in client user, the member of staff, or nobody.
+    var caller: Caller? { clientIdentity?.caller ?? staffIdentity?.caller }
+}
+
+/// Lets a request through only if its caller passes the address's entry in the table. Not signed
+/// in where the table wants someone is the session middleware's business (it sends the browser
+/// to the login page first); a signed-in caller without the right gets 403 and none of the page.
+struct AccessGuard: AsyncMiddleware {
+    let access: Access
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        switch access {
+        case .anyone: break
+        case .signedInClient, .client: _ = try request.client
+        case .signedInStaff, .staff: _ = try request.staff
+        }
+        guard access.admits(request.caller) else { throw PageError.forbidden }
+        return try await next.respond(to: request)
+    }
+}
