@@ -115,6 +115,37 @@ struct AccessTableTests {
         }
     }
 
+    @Test func theServicePageOffersOnlyTheActionsTheUsersRightsAllow() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let anna = try await app.signUpClient()
+            try await app.topUp(anna.accountID, try MoneyFormat.parse("50.00", currency: .EUR, language: .en), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: anna.accountID)
+            let path = "/services/" + service.id!.uuidString.lowercased()
+            func buttons(_ browser: Browser) async throws -> [String] {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok)
+                return ServiceAction.allCases.filter { page.text.contains("action=\"" + path + "/" + $0.rawValue + "\"") }.map(\.rawValue)
+            }
+            let owner = Browser(app)
+            try await owner.logIn()
+            let ownerButtons = try await buttons(owner)
+            #expect(ownerButtons == ["stop", "delete", "autorenew", "period", "extend", "resources"], "\(ownerButtons)")
+            // Seeing services only: parameters and history, no actions at all.
+            let (viewer, _) = try await Self.subUser(app, account: anna.accountID, rights: [.viewServices])
+            let seen = try await viewer.get(path)
+            #expect(PageText.testID("service-params", in: seen.text) != nil)
+            #expect(PageText.testID("service-actions", in: seen.text) == nil)
+            #expect(!seen.text.contains("/finance/expenses"))
+            // Managing but neither ordering nor deleting: stop, auto-renewal and the period; no
+            // extension or resources (they make orders) and no deletion.
+            let (manager, _) = try await Self.subUser(
+                app, account: anna.accountID, rights: [.viewServices, .manageServices], email: "mila@example.com")
+            #expect(try await buttons(manager) == ["stop", "autorenew", "period"])
+            #expect(try await manager.post(path + "/extend", form: [:]).status == .forbidden)
+        }
+    }
+
     @Test func eachStaffRoleIsRefusedWhatItsRoleLacksAndOpensTheRest() async throws {
         try await TestApp.run { app, _ in
             for role in StaffRole.allCases {

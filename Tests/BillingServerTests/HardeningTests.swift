@@ -376,6 +376,23 @@ struct HardeningTests {
             let printable = try await browser.get(path + "/invoice")
             #expect(printable.text.contains("data-print=\"print\""))
             #expect(!printable.text.contains("onclick"))
+
+            // The pay link, opened by a bookkeeper who is not logged in: the same details and
+            // reference, and nothing else of the account (no name, no e-mail, no balance).
+            let detail = try await browser.get(path)
+            let linkStart = try #require(detail.text.range(of: #"id="pay-link" value=""#))
+            let payLink = String(detail.text[linkStart.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(
+                of: "http://billing.test", with: "")
+            let outsider = try await Browser(app).get(payLink)
+            #expect(outsider.status == .ok)
+            #expect(outsider.text.contains(#"data-testid="bank-account">DE89 3704 0044 0532 0130 00<"#))
+            #expect(outsider.text.contains(#"data-testid="bank-reference">\#(reference)<"#))
+            #expect(outsider.text.contains(#"data-testid="bank-amount">€120.00<"#))
+            #expect(!outsider.text.contains("anna@example.com"))
+            #expect(!outsider.text.contains("Anna Client"))
+            // Once paid, the link no longer asks for a transfer.
+            try await PaymentFlow(context: app.engine).confirmBankTransfer(paymentID: payment.id, staff: .testStaff)
+            #expect(!(try await Browser(app).get(payLink).text.contains(#"data-testid="bank-details""#)))
         }
     }
 

@@ -124,8 +124,22 @@ struct PayLinkController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         let (payment, token) = try await payment(req)
+        return try await render(req, payment: payment, token: token, error: nil, status: .ok)
+    }
+
+    /// The invoice of the link; for a bank transfer, the seller's bank details and the payment
+    /// reference too, which is all a bookkeeper paying by transfer needs (and no more of the
+    /// account than the reference's client code).
+    private func render(_ req: Request, payment: Payment, token: String, error: String?, status: HTTPStatus) async throws -> Response {
         let method = try await PaymentFlow(context: req.engine).details(of: payment).method
-        return GatewayPages.payLink(PageContext(req), payment: payment, method: method, token: token, error: nil).response()
+        var transfer: (seller: SellerDetails, clientCode: Int)?
+        if method?.kind == .bankTransfer, payment.status.isUnpaid,
+            let summary = try await AccountSummary.load(accountID: payment.accountID, context: req.engine)
+        {
+            transfer = (try await SellerDetails.load(context: req.engine), summary.account.clientCode)
+        }
+        return GatewayPages.payLink(PageContext(req), payment: payment, method: method, token: token, transfer: transfer, error: error)
+            .response(status: status)
     }
 
     func pay(req: Request) async throws -> Response {
@@ -141,10 +155,8 @@ struct PayLinkController: RouteCollection {
             }
             return req.redirect(to: url)
         } catch let error as PaymentError {
-            let method = try await PaymentFlow(context: req.engine).details(of: payment).method
-            let page = PageContext(req)
-            return GatewayPages.payLink(page, payment: payment, method: method, token: token, error: page.message(error))
-                .response(status: .unprocessableEntity)
+            return try await render(
+                req, payment: payment, token: token, error: PageContext(req).message(error), status: .unprocessableEntity)
         }
     }
 }

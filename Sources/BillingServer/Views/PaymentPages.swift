@@ -611,7 +611,10 @@ enum GatewayPages {
                 form))
     }
 
-    static func payLink(_ page: PageContext, payment: Payment, method: PaymentMethod?, token: String, error: String?) -> HTML {
+    static func payLink(
+        _ page: PageContext, payment: Payment, method: PaymentMethod?, token: String, transfer: (seller: SellerDetails, clientCode: Int)?,
+        error: String?
+    ) -> HTML {
         let status = payment.status
         return Layout.card(
             page, title: page.t("invoice.title", ["number": String(payment.number)]),
@@ -636,6 +639,9 @@ enum GatewayPages {
                                 .method(.post), .action(SiteURL.payLink(.value(token)).path), UI.csrfField(page),
                                 UI.submit(page.t("payment.pay"))),
                             else: .p(.class("muted"), .text(method.description(in: page.language))))
-                    })))
+                    }),
+                .unwrap(transfer) { transfer in
+                    PaymentPages.bankTransfer(page, payment: payment, seller: transfer.seller, clientCode: transfer.clientCode)
+                }))
     }
 }

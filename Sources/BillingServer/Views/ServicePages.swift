@@ -138,9 +138,11 @@ enum ServicePages {
                 action(
                     .autorenew, page.t(service.autoRenew ? "service.auto_renew_off" : "service.auto_renew_on"),
                     extra: autoRenewExtra)),
-            .a(
-                .class("btn btn-ghost"), .href(SiteURL.expenses.path(["service": service.id.uuidString.lowercased()])),
-                .text(page.t("service.expenses"))))
+            .if(
+                page.may(.expenses),
+                .a(
+                    .class("btn btn-ghost"), .href(SiteURL.expenses.path(["service": service.id.uuidString.lowercased()])),
+                    .text(page.t("service.expenses")))))
         let periods: [(value: String, title: String)] = (offer?.periods ?? []).map {
             (value: $0.rawValue, title: page.t("period." + $0.rawValue))
         }
@@ -159,9 +161,13 @@ enum ServicePages {
                 .attribute(named: "data-confirm", value: page.t("service.delete_confirm")),
                 .p(.class("muted small"), .text(page.t("service.delete_hint"))),
                 UI.submit(page.t("service.delete"), style: "danger")))
-        let actions: Node<HTML.BodyContext> = .section(
-            .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
-            .h2(.text(page.t("service.actions"))), buttons, periodForm, deleteForm)
+        // A reader whose rights allow none of them (a sub-user who may only look) sees no box.
+        let offersSomething = !allowed.isEmpty || page.may(.expenses)
+        let actions: Node<HTML.BodyContext> = .if(
+            offersSomething,
+            .section(
+                .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
+                .h2(.text(page.t("service.actions"))), buttons, periodForm, deleteForm))
         return Layout.client(
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             refreshSeconds: service.status == .processing ? 3 : nil,

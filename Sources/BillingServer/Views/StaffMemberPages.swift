@@ -7,7 +7,9 @@ import Plot
 enum StaffMemberPages {
     static func list(_ page: PageContext, members: [StaffMember]) -> HTML {
         let content: Node<HTML.BodyContext> = .group(
-            .p(.class("muted"), .text(page.t("admin.members.lead"))),
+            .p(
+                .class("muted"), .text(page.t("admin.members.lead") + " "),
+                .code(.text("billing staff create --email … --name … --role administrator|support|accountant"))),
             .table(
                 .class("data cards"), .attribute(named: "data-testid", value: "staff-members"),
                 .thead(
