@@ -111,6 +111,16 @@ public struct PaymentFlow: Sendable {
                 key: request.idempotencyKey))
     }
 
+    /// The kind of payer a choice names (the account holder pays as a private person); `nil`
+    /// for a payer the account does not have.
+    public func payerKind(_ choice: PayerChoice, account: Account) async throws -> PayerKind? {
+        switch choice {
+        case .accountHolder: .person
+        case .new(let kind, _): kind
+        case .existing(let id): try await payer(id, account: account)?.kind
+        }
+    }
+
     /// One of the account's payers; another account's is indistinguishable from a missing one.
     public func payer(_ id: UUID, account: Account) async throws -> Payer? {
         guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id else { return nil }

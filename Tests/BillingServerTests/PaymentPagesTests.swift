@@ -40,6 +40,38 @@ struct PaymentPagesTests {
         }
     }
 
+    @Test func aMethodForCompaniesSaysSoAndIsRefusedForAPrivatePersonBeforeTheConfirmation() async throws {
+        try await TestApp.run { app, _ in
+            try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR, payerKinds: [.company]))
+            let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
+            try await app.signUpClient(country: "DE", currency: .EUR)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let form = try await browser.get("/payments/new")
+            #expect(form.testID("method-payers-bank_transfer") == "For companies only")
+            #expect(form.text.contains(#"data-payer-kinds="company""#))
+            #expect(form.text.contains(#"<option value="self" data-kind="person""#))
+            // The account holder pays as a private person: refused at the first step, named.
+            let fields = ["method": bank.id.uuidString.lowercased(), "amount": "100.00", "action": "confirm", "key": "k1"]
+            let refused = try await browser.post("/payments/new", form: fields.merging(["payer": "self"]) { $1 })
+            #expect(refused.status == .unprocessableEntity)
+            #expect(PageText.readable(refused.text).contains("“Bank transfer” is for companies only."))
+            #expect(!refused.text.contains(#"value="pay""#))
+            // A company payer reaches the confirmation; nothing was created on the way.
+            let company = try await browser.post(
+                "/payments/new", form: fields.merging(["payer": "new", "payer_kind": "company", "payer_name": "Anna GmbH"]) { $1 })
+            #expect(company.status == .ok)
+            #expect(company.text.contains(#"name="action" value="pay""#))
+            #expect(try await PaymentRecord.query(on: app.db).count() == 0)
+            // In Russian, the tag and the refusal too.
+            _ = try await browser.post("/lang", form: ["language": "ru", "back": "/payments/new"])
+            #expect(try await browser.get("/payments/new").testID("method-payers-bank_transfer") == "Только для: компании")
+            let russian = try await browser.post("/payments/new", form: fields.merging(["payer": "self", "key": "k2"]) { $1 })
+            #expect(PageText.readable(russian.text).contains("Способ «Bank transfer» доступен только для: компании."))
+        }
+    }
+
     @Test func theBalanceHistoryReadsInTheClientsLanguage() async throws {
         try await TestApp.run { app, _ in
             let method = try await app.cardMethod(cashback: 100)

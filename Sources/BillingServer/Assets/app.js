@@ -49,3 +49,31 @@ window.addEventListener("pageshow", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// The payment form: a method that the chosen kind of payer may not use (bank transfer for
+// companies only) is turned off while that payer is chosen; its tag says for whom it is. The
+// server refuses the combination anyway, so the form works the same without this.
+function offerMethodsForPayer(form) {
+  const payer = form.querySelector("select[name=payer]");
+  if (!payer) return;
+  const option = payer.options[payer.selectedIndex];
+  const newKind = form.querySelector("select[name=payer_kind]");
+  const kind = payer.value === "new" ? (newKind && newKind.value) : option && option.getAttribute("data-kind");
+  const radios = [...form.querySelectorAll("input[name=method][data-payer-kinds]")];
+  for (const radio of radios) {
+    const kinds = radio.getAttribute("data-payer-kinds").split(" ");
+    radio.disabled = Boolean(kind) && !kinds.includes(kind);
+    radio.closest("label")?.classList.toggle("method-off", radio.disabled);
+  }
+  const checked = radios.find((radio) => radio.checked);
+  if (checked && checked.disabled) {
+    const first = radios.find((radio) => !radio.disabled);
+    if (first) first.checked = true;
+  }
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[name=payer], select[name=payer_kind]")) offerMethodsForPayer(event.target.form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form")) if (form.querySelector("input[name=method][data-payer-kinds]")) offerMethodsForPayer(form);
+});

@@ -209,6 +209,14 @@ struct PaymentsController: RouteCollection {
                 }
             }
             let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, account: account)
+            // A method the chosen payer may not use is refused here, before the confirmation,
+            // naming the method and whom it is for.
+            if let kind = try await flow.payerKind(form.payer, account: account), !method.payerKinds.contains(kind) {
+                let payers = PaymentPages.payerKindList(page, PayerKind.allCases.filter(method.payerKinds.contains))
+                return try await renderForm(
+                    req, form: form,
+                    error: page.t("error.payment.payer_kind_for", ["method": method.name(in: page.language), "payers": payers]))
+            }
             if fields["action"] == "pay" {
                 let payment = try await flow.create(
                     PaymentRequest(

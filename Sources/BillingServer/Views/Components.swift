@@ -33,13 +33,16 @@ enum UI {
             .unwrap(hint) { .p(.class("hint"), .text($0)) })
     }
 
+    /// A select; `kinds` gives options a `data-kind` (the payer's kind, for the page's script).
     static func select<C: HTML.BodyContext>(
         label: String, name: String, options: [(value: String, title: String)],
-        selected: String?
+        selected: String?, kinds: [String: String] = [:]
     ) -> Node<C> {
         // Plot writes <option> as a self-closed element; a select needs options with text.
         let rendered = options.map { option in
-            "<option value=\"\(escape(option.value))\"\(option.value == selected ? " selected" : "")>\(escape(option.title))</option>"
+            let kind = kinds[option.value].map { " data-kind=\"\(escape($0))\"" } ?? ""
+            return "<option value=\"\(escape(option.value))\"\(kind)\(option.value == selected ? " selected" : "")>"
+                + "\(escape(option.title))</option>"
         }.joined()
         return .div(
             .class("field"),

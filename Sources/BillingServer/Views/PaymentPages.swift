@@ -340,11 +340,17 @@ enum PaymentPages {
             .forEach(methods) { method in
                 let id = method.id.uuidString.lowercased()
                 let commission = commissionText(page, method.terms)
+                // A method not every payer may use says for whom it is; the page's script
+                // turns it off while another kind of payer is chosen, and the server refuses
+                // the combination at the next step either way.
+                let onlyFor = PayerKind.allCases.filter(method.payerKinds.contains)
+                let restricted = onlyFor.count < PayerKind.allCases.count
                 return .label(
                     .class("method-option"),
                     .input(
                         .type(.radio), .name("method"), .value(id),
                         .attribute(named: "data-testid", value: "method-\(method.kind.rawValue)"),
+                        .attribute(named: "data-payer-kinds", value: onlyFor.map(\.rawValue).joined(separator: " ")),
                         .checked(method.id == selected)),
                     .span(
                         .class("method-body"),
@@ -359,7 +365,12 @@ enum PaymentPages {
                             method.terms.cashbackPercent.basisPoints > 0,
                             .span(
                                 .class("tag tag-ok"),
-                                .text(page.t("payment.method.cashback", ["percent": page.percent(method.terms.cashbackPercent)]))))))
+                                .text(page.t("payment.method.cashback", ["percent": page.percent(method.terms.cashbackPercent)])))),
+                        .if(
+                            restricted,
+                            .span(
+                                .class("tag"), .attribute(named: "data-testid", value: "method-payers-\(method.kind.rawValue)"),
+                                .text(page.t("payment.method.only_for", ["payers": payerKindList(page, onlyFor)]))))))
             })
         let amount: Node<HTML.FormContext> = .unwrap(
             order,
@@ -379,7 +390,10 @@ enum PaymentPages {
             + [(value: "new", title: page.t("payment.payer_new"))]
         let payer: Node<HTML.FormContext> = .fieldset(
             .h2(.text(page.t("payment.step.payer"))),
-            UI.select(label: page.t("payment.payer"), name: "payer", options: payerOptions, selected: form.payerChoice),
+            UI.select(
+                label: page.t("payment.payer"), name: "payer", options: payerOptions, selected: form.payerChoice,
+                kinds: Dictionary(uniqueKeysWithValues: payers.map { ($0.id.uuidString.lowercased(), $0.kind.rawValue) })
+                    .merging(["self": PayerKind.person.rawValue]) { $1 }),
             UI.field(
                 label: page.t("payment.payer_name"), name: "payer_name", value: form.payerName, required: false,
                 hint: page.t("payment.payer_name_hint")),
@@ -399,6 +413,11 @@ enum PaymentPages {
                     UI.hidden("key", form.key), UI.hidden("action", "confirm"),
                     methodList, amount, payer, UI.submit(page.t("payment.continue")))
             ))
+    }
+
+    /// "companies", "private persons and companies", in the reader's language.
+    static func payerKindList(_ page: PageContext, _ kinds: [PayerKind]) -> String {
+        kinds.map { page.t("payer.kinds." + $0.rawValue) }.joined(separator: page.t("list.and"))
     }
 
     static func confirm(
