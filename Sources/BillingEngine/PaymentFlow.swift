@@ -41,18 +41,23 @@ public struct PaymentRequest: Sendable {
     /// The top-up amount; ignored for an order (its frozen total is paid).
     public var amount: Money?
     public var orderID: UUID?
+    /// A top-up made for a pending order paid from the balance (the order's "Top up" button):
+    /// the amount is the top-up's own, and once it is credited the order is paid from the
+    /// balance it filled, with no second step for the client.
+    public var topUpFor: UUID?
     public var payer: PayerChoice
     public var saveMethod: Bool
     /// One payment per key: a repeated request (a double click, an API retry) finds the first.
     public var idempotencyKey: String
 
     public init(
-        methodID: UUID, amount: Money?, orderID: UUID? = nil, payer: PayerChoice = .accountHolder, saveMethod: Bool = false,
-        idempotencyKey: String
+        methodID: UUID, amount: Money?, orderID: UUID? = nil, topUpFor: UUID? = nil, payer: PayerChoice = .accountHolder,
+        saveMethod: Bool = false, idempotencyKey: String
     ) {
         self.methodID = methodID
         self.amount = amount
         self.orderID = orderID
+        self.topUpFor = topUpFor
         self.payer = payer
         self.saveMethod = saveMethod
         self.idempotencyKey = idempotencyKey
@@ -102,12 +107,22 @@ public struct PaymentFlow: Sendable {
             amount = Money(units: found.total, currency: found.currency)
         }
         guard let amount else { throw PaymentError.terms(.notPositive) }
+        // The order a top-up is for: the account's, still pending, paid from the balance. The
+        // payment keeps it (`order_id`, purpose top-up), and crediting pays it (`settleOrder`).
+        var settles: UUID?
+        if order == nil, let orderID = request.topUpFor {
+            guard let found = try await OrderRecord.find(orderID, on: context.database), found.accountID == account.id! else {
+                throw OrderError.orderNotFound
+            }
+            guard found.status == .pending else { throw OrderError.orderNotPending }
+            settles = found.id
+        }
         let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: context.value(account))
         let payerID = try await payer(request.payer, method: method, account: account)
         return value(
             try await insertPayment(
                 account: account, method: method, amounts: amounts, purpose: order == nil ? .topUp : .order,
-                orderID: order?.id, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
+                orderID: order?.id ?? settles, payerID: payerID, saveMethod: request.saveMethod && method.kind.isGateway,
                 key: request.idempotencyKey))
     }
 
@@ -689,7 +704,7 @@ public struct PaymentFlow: Sendable {
         else { return nil }
         return OrderToPay(
             id: order.id!, number: order.number, total: Money(units: order.total, currency: order.currency),
-            methodID: UUID(uuidString: order.paymentMethod))
+            methodID: UUID(uuidString: order.paymentMethod), status: order.status)
     }
 
     func value(_ record: PaymentRecord) -> Payment { Payment(record, fallback: context.provider.defaultCurrency) }

@@ -39,8 +39,11 @@ struct FeedbackTests {
             #expect(pending.location == "/orders?notice=order_pending")
             let orders = try await browser.get("/orders")
             // 4.00 left on the balance, the order is 10.00: 6.00 short.
-            #expect(orders.text.contains(#"data-testid="top-up" href="/payments/new?amount=6.00">Top up €6.00<"#))
             let waiting = try #require(try await OrderRecord.query(on: app.db).filter(\.$status == .pending).first())
+            #expect(
+                orders.text.contains(
+                    #"data-testid="top-up" href="/payments/new?amount=6.00&for_order=\#(waiting.id!.uuidString.lowercased())">Top up €6.00<"#
+                ))
             let orderPage = try await browser.get("/orders/\(waiting.id!.uuidString.lowercased())")
             #expect(orderPage.status == .ok)
             #expect(orderPage.text.contains(#"data-testid="order-status"><span class="tag tag-warn">Pending payment<"#))
@@ -93,6 +96,64 @@ struct FeedbackTests {
                 try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: paidBody, headers: paidHeaders)
                     == .credited)
             #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
+        }
+    }
+
+    @Test func aTopUpMadeForAnOrderPaysTheOrderOnceTheMoneyIsIn() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let card = try await app.cardMethod()
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("4.00"), key: "t")
+            let browser = Browser(app)
+            try await browser.logIn()
+            _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
+            let pending = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())", form: ["period": "month", "domain": "web2", "action": "pay"])
+            #expect(pending.location == "/orders?notice=order_pending")
+            let order = try #require(try await OrderRecord.query(on: app.db).filter(\.$status == .pending).first())
+            let orderID = order.id!.uuidString.lowercased()
+
+            // The order's "Top up €6.00" opens the form with the amount and says what follows.
+            let form = try await browser.get("/payments/new?amount=6.00&for_order=\(orderID)")
+            #expect(
+                form.testID("top-up-for-order")
+                    == "This top-up is for order #\(order.number): once the money is in, the order is paid from the balance.")
+            let fields = [
+                "method": card.uuidString.lowercased(), "amount": "6.00", "payer": "self", "for_order": orderID, "key": "k-top-up-1"
+            ]
+            let confirm = try await browser.post("/payments/new", form: fields.merging(["action": "confirm"]) { $1 })
+            #expect(confirm.text.contains(#"name="for_order" value="\#(orderID)""#))
+            let sent = try await browser.post("/payments/new", form: fields.merging(["action": "pay"]) { $1 })
+            let gatewayURL = try #require(sent.location)
+            let payment = try #require(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .topUp).first())
+            #expect(payment.orderID == order.id)
+            #expect(payment.amount == Self.eur("6.00").units)
+
+            // The money comes in: the balance is topped up and the order paid from it, once.
+            let (body, headers) = Sandbox.paid(app, redirect: gatewayURL)
+            #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
+            _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
+            #expect(try await OrderRecord.find(order.id, on: app.db)?.status == .paid)
+            #expect(try await app.balance(client.accountID) == Self.eur("0.00"))
+            #expect(try await ServiceRecord.query(on: app.db).filter(\.$accountID == client.accountID).count() == 1)
+            let result = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())/result")
+            #expect(result.testID("top-up-order") == "Order #\(order.number) is paid from the balance. Open the order")
+            // The order's page lists the top-up among its payments.
+            #expect(try await browser.get("/orders/\(orderID)").text.contains("#\(payment.number)"))
+
+            // A top-up for another account's order, or for an order no longer pending, is refused.
+            await #expect(throws: OrderError.orderNotPending) {
+                try await PaymentFlow(context: app.engine).create(
+                    PaymentRequest(methodID: card, amount: Self.eur("5.00"), topUpFor: order.id, idempotencyKey: "k-again"),
+                    account: try await app.account(client.accountID))
+            }
+            let bob = try await app.signUpClient(email: "bob@example.com", country: "DE", currency: .EUR)
+            await #expect(throws: OrderError.orderNotFound) {
+                try await PaymentFlow(context: app.engine).create(
+                    PaymentRequest(methodID: card, amount: Self.eur("5.00"), topUpFor: order.id, idempotencyKey: "k-bob"),
+                    account: try await app.account(bob.accountID))
+            }
         }
     }
 }

@@ -112,6 +112,7 @@ public struct OrderToPay: Sendable, Hashable {
     public let number: Int
     public let total: Money
     public let methodID: UUID?
+    public let status: OrderStatus
 }
 
 /// A payment method kept at a gateway for later charges (FIN-8), as its owner sees it.

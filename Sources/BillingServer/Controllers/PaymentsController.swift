@@ -106,7 +106,12 @@ struct PaymentsController: RouteCollection {
     /// then says so and refreshes itself.
     func result(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
-        return PaymentPages.result(try await PageContext.client(req), payment: payment).response()
+        // A top-up for an order: the page says whether the order got paid, or offers to pay it.
+        let order =
+            if payment.purpose == .topUp, let id = payment.orderID {
+                try await PaymentFlow(context: req.engine).orderToPay(id, account: try req.client.account)
+            } else { OrderToPay?.none }
+        return PaymentPages.result(try await PageContext.client(req), payment: payment, topUpFor: order).response()
     }
 
     /// Where the gateway sends a payer who gave up. A GET changes nothing (a link preview or a
@@ -142,6 +147,8 @@ struct PaymentsController: RouteCollection {
         var payerKind: PayerKind
         var saveMethod: Bool
         var orderID: UUID?
+        /// The pending order a top-up is for (its "Top up" button): paid once the money is in.
+        var forOrderID: UUID?
         var key: String
 
         init(_ form: [String: String]) {
@@ -152,6 +159,7 @@ struct PaymentsController: RouteCollection {
             payerKind = form["payer_kind"].flatMap(PayerKind.init(rawValue:)) ?? .person
             saveMethod = form["save"] == "on"
             orderID = form["order"].flatMap(UUID.init(uuidString:))
+            forOrderID = form["for_order"].flatMap(UUID.init(uuidString:))
             key = form["key"].flatMap { $0.count >= 16 && $0.count <= 64 ? $0 : nil } ?? UUID().uuidString.lowercased()
         }
 
@@ -167,6 +175,7 @@ struct PaymentsController: RouteCollection {
         form.amount = req.query[String.self, at: "amount"] ?? ""
         form.methodID = req.query[String.self, at: "method"].flatMap(UUID.init(uuidString:))
         form.orderID = req.query[String.self, at: "order"].flatMap(UUID.init(uuidString:))
+        form.forOrderID = req.query[String.self, at: "for_order"].flatMap(UUID.init(uuidString:))
         return try await renderForm(req, form: form, error: nil)
     }
 
@@ -180,8 +189,14 @@ struct PaymentsController: RouteCollection {
             methods = methods.filter { $0.id == found.methodID }
         }
         let payers = try await flow.payers(account: account)
+        var form = form
+        var topUpFor: OrderToPay?
+        if order == nil, let id = form.forOrderID {
+            topUpFor = try await flow.orderToPay(id, account: account).flatMap { $0.status == .pending ? $0 : nil }
+            form.forOrderID = topUpFor?.id
+        }
         return PaymentPages.form(
-            try await PageContext.client(req), methods: methods, payers: payers, form: form, order: order,
+            try await PageContext.client(req), methods: methods, payers: payers, form: form, order: order, topUpFor: topUpFor,
             error: error
         ).response(status: error == nil ? .ok : .unprocessableEntity)
     }
@@ -220,7 +235,7 @@ struct PaymentsController: RouteCollection {
             if fields["action"] == "pay" {
                 let payment = try await flow.create(
                     PaymentRequest(
-                        methodID: methodID, amount: amount, orderID: form.orderID, payer: form.payer,
+                        methodID: methodID, amount: amount, orderID: form.orderID, topUpFor: form.forOrderID, payer: form.payer,
                         saveMethod: form.saveMethod, idempotencyKey: "web:" + form.key),
                     account: account)
                 let (success, cancel) = Self.returnURLs(req, paymentID: payment.id)

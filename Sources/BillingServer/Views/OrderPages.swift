@@ -398,7 +398,11 @@ enum OrderPages {
                                                     needsTopUp,
                                                     .a(
                                                         .class("btn btn-primary"), .attribute(named: "data-testid", value: "top-up"),
-                                                        .href(SiteURL.newPayment.path(["amount": MoneyFormat.plain(shortfall)])),
+                                                        .href(
+                                                            SiteURL.newPayment.path([
+                                                                "amount": MoneyFormat.plain(shortfall),
+                                                                "for_order": order.id.uuidString.lowercased()
+                                                            ])),
                                                         .text(page.t("orders.top_up", ["amount": page.money(shortfall)])))),
                                                 .form(
                                                     .method(.post), .action(SiteURL.orderPay(.value(order.id)).path),

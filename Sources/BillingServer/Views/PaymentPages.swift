@@ -200,13 +200,24 @@ enum PaymentPages {
             ))
     }
 
-    static func result(_ page: PageContext, payment: Payment) -> HTML {
+    static func result(_ page: PageContext, payment: Payment, topUpFor order: OrderToPay? = nil) -> HTML {
         let status = payment.status
         let key: String
         switch status {
         case .credited, .refunded: key = "payment.result.credited"
         case .cancelled: key = "payment.result.cancelled"
         default: key = "payment.result.waiting"
+        }
+        // The order the top-up was for: paid with it, or (the balance went elsewhere meanwhile)
+        // one link away.
+        var orderNote: Node<HTML.BodyContext> = .empty
+        if let order, status == .credited {
+            let paid = order.status == .paid
+            let text = page.t(paid ? "payment.result.order_paid" : "payment.result.order_waits", ["number": String(order.number)])
+            orderNote = .div(
+                .class(paid ? "alert alert-success" : "alert alert-info"), .attribute(named: "data-testid", value: "top-up-order"),
+                .text(text + " "),
+                .a(.href(SiteURL.order(.value(order.id)).path), .text(page.t("payment.result.open_order"))))
         }
         let body: Node<HTML.BodyContext> = .group(
             // While the gateway's webhook is on its way, the page looks again every few seconds.
@@ -217,6 +228,7 @@ enum PaymentPages {
                     .class(status == .credited ? "alert alert-success" : (status == .cancelled ? "alert alert-error" : "alert alert-info")),
                     .attribute(named: "data-testid", value: "payment-result"),
                     .text(page.t(key, ["number": String(payment.number), "amount": page.money(payment.amount)]))),
+                orderNote,
                 amountsList(page, payment: payment),
                 .div(
                     .class("actions"),
@@ -331,7 +343,7 @@ enum PaymentPages {
 
     static func form(
         _ page: PageContext, methods: [PaymentMethod], payers: [Payer], form: PaymentsController.PaymentForm,
-        order: OrderToPay?, error: String?
+        order: OrderToPay?, topUpFor: OrderToPay? = nil, error: String?
     ) -> HTML {
         let selected = form.methodID ?? methods.first?.id
         let methodList: Node<HTML.FormContext> = .fieldset(
@@ -383,7 +395,16 @@ enum PaymentPages {
                             page.t(
                                 "payment.for_order", ["number": String(order.number), "amount": page.money(order.total)]))),
                     .p(.class("muted small"), .text(page.t("order.method_fixed"))))
-            }, else: UI.field(label: page.t("payment.amount"), name: "amount", value: form.amount, hint: page.t("payment.amount_hint")))
+            },
+            else: .group(
+                UI.field(label: page.t("payment.amount"), name: "amount", value: form.amount, hint: page.t("payment.amount_hint")),
+                .unwrap(topUpFor) { order in
+                    .group(
+                        UI.hidden("for_order", order.id.uuidString.lowercased()),
+                        .p(
+                            .class("alert alert-info"), .attribute(named: "data-testid", value: "top-up-for-order"),
+                            .text(page.t("payment.top_up_for_order", ["number": String(order.number)]))))
+                }))
         let payerOptions =
             [(value: "self", title: page.client?.userName ?? "—")]
             + payers.map { (value: $0.id.uuidString.lowercased(), title: "\($0.name) (\(page.t("payer.kind." + $0.kind.rawValue)))") }
@@ -430,7 +451,8 @@ enum PaymentPages {
             UI.hidden("amount", MoneyFormat.plain(amounts.amount)), UI.hidden("payer", form.payerChoice),
             UI.hidden("payer_name", form.payerName),
             UI.hidden("payer_kind", form.payerKind.rawValue), .if(form.saveMethod, UI.hidden("save", "on")),
-            .unwrap(form.orderID) { UI.hidden("order", $0.uuidString.lowercased()) })
+            .unwrap(form.orderID) { UI.hidden("order", $0.uuidString.lowercased()) },
+            .unwrap(form.forOrderID) { UI.hidden("for_order", $0.uuidString.lowercased()) })
         return Layout.client(
             page, title: page.t("payment.step.confirm"),
             content: .group(
