@@ -376,6 +376,20 @@ public struct Orders: Sendable {
         public let payments: [Payment]
     }
 
+    /// The account's latest order of a new service of `planID` placed in the last `window`
+    /// (a client who went back after paying and pressed "Pay now" again): the order form asks
+    /// before buying the same thing twice. Cancelled orders do not count.
+    public func recentPurchase(of planID: UUID, account: Account, window: TimeInterval = 15 * 60) async throws -> Order? {
+        let since = context.clock.now.addingTimeInterval(-window)
+        let recent = try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id)
+            .filter(\.$createdAt >= since).filter(\.$status != .cancelled).sort(\.$createdAt, .descending).all()
+        guard !recent.isEmpty else { return nil }
+        let withPlan = Set(
+            try await OrderItemRecord.query(on: context.database).filter(\.$orderID ~~ recent.compactMap(\.id))
+                .filter(\.$planID == planID).filter(\.$kind == .new).all(\.$orderID).compactMap { $0 })
+        return recent.first { withPlan.contains($0.id!) }.map { Order($0, fallback: context.provider.defaultCurrency) }
+    }
+
     public func detail(orderID: UUID, account: Account) async throws -> Detail? {
         let db = context.database
         guard let order = try await OrderRecord.find(orderID, on: db), order.accountID == account.id else { return nil }

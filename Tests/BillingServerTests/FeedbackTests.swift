@@ -14,7 +14,7 @@ struct FeedbackTests {
     static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
 
     @Test func actionsConfirmWhatTheyDidAndOrdersOfferTheNextStep() async throws {
-        try await TestApp.run { app, _ in
+        try await TestApp.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
@@ -33,9 +33,23 @@ struct FeedbackTests {
             // Not enough on the balance: the order waits, and its row offers the top-up it needs.
             let order = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
             #expect(order.status == .ok)
-            let pending = try await browser.post(
+            // The same plan was bought minutes ago: the form asks first, and buys nothing yet.
+            let asked = try await browser.post(
                 "/order/\(catalog.monthly.uuidString.lowercased())",
                 form: ["period": "month", "domain": "web2", "action": "pay"])
+            #expect(asked.status == .conflict)
+            let first = try #require(try await OrderRecord.query(on: app.db).first())
+            #expect(
+                asked.testID("repeat-purchase-text")
+                    == "You already ordered “VPS M” at 2026-01-15 11:00: order #\(first.number), Paid. Another one would be a second service, charged again."
+            )
+            #expect(asked.text.contains(#"<input type="hidden" name="domain" value="web2"/>"#))
+            #expect(try await OrderRecord.query(on: app.db).count() == 1)
+            #expect(try await app.balance(client.accountID) == Self.eur("4.00"))
+            // The client confirms: the order is placed (and waits: 4.00 does not cover 10.00).
+            let pending = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())",
+                form: ["period": "month", "domain": "web2", "action": "pay", "repeat": "confirmed"])
             #expect(pending.location == "/orders?notice=order_pending")
             let orders = try await browser.get("/orders")
             // 4.00 left on the balance, the order is 10.00: 6.00 short.
@@ -61,6 +75,13 @@ struct FeedbackTests {
             _ = try await browser.post(
                 "/order/\(catalog.monthly.uuidString.lowercased())", form: ["period": "month", "domain": "web3", "action": "cart"])
             #expect(try await browser.get("/dashboard").text.contains(#"data-testid="cart-count">1<"#))
+
+            // A quarter of an hour after the last order, the same plan is bought without a question.
+            clock.advance(by: 16 * 60)
+            _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
+            let later = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())", form: ["period": "month", "domain": "web4", "action": "pay"])
+            #expect(later.location == "/orders?notice=order_pending")
         }
     }
 

@@ -192,7 +192,7 @@ struct HardeningTests {
                         let tab = Browser(app)
                         tab.cookies = cookies
                         return try await tab.post(
-                            path, form: ["period": "month", "domain": "web2", "action": "pay", "_once": key],
+                            path, form: ["period": "month", "domain": "web2", "action": "pay", "repeat": "confirmed", "_once": key],
                             csrf: csrf
                         ).location
                     }

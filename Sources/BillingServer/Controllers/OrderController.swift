@@ -103,6 +103,12 @@ struct OrderController: RouteCollection {
                 }
                 return req.redirect(to: SiteURL.cart.notice("added_to_cart"))
             case "pay":
+                // The same plan bought minutes ago (back after paying, "Pay now" again): ask first.
+                if form["repeat"] != "confirmed",
+                    let earlier = try await Orders(context: req.engine).recentPurchase(of: planID, account: account)
+                {
+                    return OrderPages.confirmRepeat(page, offer: offer, earlier: earlier, form: form).response(status: .conflict)
+                }
                 let item = try await Cart(context: req.engine).add(config, account: account)
                 do {
                     try await Orders(context: req.engine).checkout(

@@ -64,6 +64,36 @@ enum OrderPages {
             ))
     }
 
+    /// "You already ordered this a few minutes ago": the earlier order, and the same form again
+    /// with `repeat=confirmed` for a client who does want a second one.
+    static func confirmRepeat(_ page: PageContext, offer: PlanOffer, earlier: Order, form: [String: String]) -> HTML {
+        let fields = form.filter { !["_csrf", "_once", "repeat"].contains($0.key) }.sorted { $0.key < $1.key }
+        let plan = offer.plan.name(in: page.language)
+        return Layout.client(
+            page, title: page.t("order.repeat.title"),
+            content: .section(
+                .class("widget widget-wide"), .attribute(named: "data-testid", value: "repeat-purchase"),
+                .p(
+                    .class("alert alert-info"), .attribute(named: "data-testid", value: "repeat-purchase-text"),
+                    .text(
+                        page.t(
+                            "order.repeat.text",
+                            [
+                                "plan": plan, "time": page.dateTime(earlier.createdAt), "number": String(earlier.number),
+                                "status": page.t("orders.status." + earlier.status.rawValue)
+                            ]))),
+                .div(
+                    .class("actions"),
+                    .form(
+                        .method(.post), .action(SiteURL.orderPlan(.value(offer.id)).path), UI.csrfField(page),
+                        .forEach(fields) { UI.hidden($0.key, $0.value) }, UI.hidden("repeat", "confirmed"),
+                        .attribute(named: "data-testid", value: "repeat-confirm"),
+                        UI.submit(page.t("order.repeat.confirm", ["plan": plan]))),
+                    .a(
+                        .class("btn btn-secondary"), .href(SiteURL.order(.value(earlier.id)).path),
+                        .text(page.t("order.repeat.open", ["number": String(earlier.number)]))))))
+    }
+
     static func configure(
         _ page: PageContext, offer: PlanOffer, configuration: OrderConfiguration, priced: PricedConfiguration?,
         error: String?, itemID: UUID?
