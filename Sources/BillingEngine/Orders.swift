@@ -222,6 +222,14 @@ public struct Orders: Sendable {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
             service.status.renewable || service.status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
+        // One renewal waits per service and way of paying: "Extend" again shows that one instead
+        // of piling up a second period at a second price (a change of the service replaces it,
+        // `replaceWaitingRenewals`).
+        if let waiting = try await waitingRenewals(serviceID: serviceID, accountID: account.id!).last(where: {
+            $0.paymentMethod == paymentMethod
+        }) {
+            return Order(waiting, fallback: account.currency)
+        }
         let item = OrderItemRecord(
             accountID: account.id!, kind: .renewal, planID: service.planID, serviceID: serviceID,
             period: service.period, domainName: service.domainName, osImage: service.osImage,
@@ -229,6 +237,46 @@ public struct Orders: Sendable {
         try await item.create(on: context.database)
         return try await checkout(
             account: context.value(account), itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
+    }
+
+    /// The pending renewal orders of a service, oldest first.
+    func waitingRenewals(serviceID: UUID, accountID: UUID) async throws -> [OrderRecord] {
+        let orderIDs = try await OrderItemRecord.query(on: context.database).filter(\.$serviceID == serviceID)
+            .filter(\.$kind == .renewal).filter(\.$orderID != nil).all(\.$orderID).compactMap { $0 }
+        guard !orderIDs.isEmpty else { return [] }
+        return try await OrderRecord.query(on: context.database).filter(\.$id ~~ Set(orderIDs)).filter(\.$accountID == accountID)
+            .filter(\.$status == .pending).sort(\.$createdAt).all()
+    }
+
+    /// The renewal of a service that waits for payment, for the service page ("Extend" shows it).
+    public func waitingRenewal(serviceID: UUID, account: Account) async throws -> Order? {
+        try await waitingRenewals(serviceID: serviceID, accountID: account.id).last.map {
+            Order($0, fallback: context.provider.defaultCurrency)
+        }
+    }
+
+    /// After a service changed (resources, period), a renewal that waits was priced for the old
+    /// service: it is cancelled (only while still pending, so one being paid this instant is
+    /// left alone) and requested again at the current price, through the same way of paying.
+    /// A crash between the two leaves the service with no waiting renewal: "Extend" makes one.
+    public func replaceWaitingRenewals(serviceID: UUID, account: Account, actor: Initiator) async throws {
+        let waiting = try await waitingRenewals(serviceID: serviceID, accountID: account.id)
+        var methods: [String] = []
+        for order in waiting {
+            let cancelled = try await context.database.sql.raw(
+                """
+                UPDATE orders SET status = \(bind: OrderStatus.cancelled.rawValue)
+                WHERE id = \(bind: order.id!) AND status = \(bind: OrderStatus.pending.rawValue) RETURNING id
+                """
+            ).all()
+            if !cancelled.isEmpty, !methods.contains(order.paymentMethod) { methods.append(order.paymentMethod) }
+        }
+        for method in methods {
+            let order = try await requestRenewal(serviceID: serviceID, account: account, paymentMethod: method, actor: actor)
+            context.log(.orders).info(
+                "waiting renewal repriced after a change of the service",
+                metadata: ["order": .stringConvertible(order.number), "total": .stringConvertible(order.total)])
+        }
     }
 
     /// What paying an order from the client area leads to (CAT-5).

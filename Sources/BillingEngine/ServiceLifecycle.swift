@@ -206,6 +206,8 @@ public struct ServiceLifecycle: Sendable {
                 note: "\(view.period.rawValue) → \(period.rawValue)"
             ).create(on: tx)
         }
+        try await Orders(context: context).replaceWaitingRenewals(
+            serviceID: serviceID, account: context.value(account), actor: caller.initiator)
     }
 
     /// What a change of resources costs now: the difference per period times the share of the
@@ -258,10 +260,10 @@ public struct ServiceLifecycle: Sendable {
         let account = try await context.record(of: account)
         let change = try await quoteChange(serviceID: serviceID, addons: addons, account: context.value(account))
         let key = "change:\(serviceID.uuidString.lowercased()):\(requestKey)"
-        try await context.database.transaction { tx in
+        let changed = try await context.database.transaction { tx -> Bool in
             let ctx = context.on(tx)
             try await ctx.lockAccount(account.id!, on: tx)
-            if try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey == key).first() != nil { return }
+            if try await ExpenseRecord.query(on: tx).filter(\.$idempotencyKey == key).first() != nil { return false }
             guard let service = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
             do { try await ctx.requireSpending(change.dueNow.gross, accountID: account.id!, on: tx) } catch let error as OrderError {
                 throw ServiceActionError.order(error)
@@ -284,7 +286,10 @@ public struct ServiceLifecycle: Sendable {
                 toStatus: service.status, actor: actor,
                 note: "\(change.oldRecurring) → \(change.newRecurring)"
             ).create(on: tx)
+            return true
         }
+        guard changed else { return }
+        try await Orders(context: context).replaceWaitingRenewals(serviceID: serviceID, account: context.value(account), actor: actor)
     }
 
     /// Extends a service by one paid period inside the paying transaction (an "extend" order).

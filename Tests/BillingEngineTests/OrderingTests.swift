@@ -51,6 +51,64 @@ struct OrderingTests {
         }
     }
 
+    @Test func aWaitingRenewalIsRepricedWhenTheServiceChangesAndExtendAgainFindsIt() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Self.eur("300.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web", for: client.accountID)
+            let account = try await app.account(client.accountID)
+            let orders = Orders(context: app.engine)
+            func waiting() async throws -> [OrderRecord] {
+                try await OrderRecord.query(on: app.db).filter(\.$status == .pending).all()
+            }
+
+            // Extend twice: one renewal waits, at the service's price.
+            let first = try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient)
+            #expect(first.total == Self.eur("10.00"))
+            let again = try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient)
+            #expect(again.id == first.id)
+            #expect(try await waiting().count == 1)
+
+            // 1 GiB more RAM: the waiting renewal is replaced by one at the new price.
+            try await ServiceLifecycle(context: app.engine).changeResources(
+                serviceID: service.id!, addons: [catalog.ram: 2048], account: account, actor: .testClient, requestKey: "ram")
+            let changed = try #require(try await ServiceRecord.find(service.id!, on: app.db))
+            let newPrice = Money(units: changed.recurringAmount, currency: .EUR)
+            // 10.00 for the plan and 0.01 a month for each of the 1 024 MiB above the included 1 GiB.
+            #expect(newPrice == Self.eur("20.24"))
+            #expect(try await OrderRecord.find(first.id, on: app.db)?.status == .cancelled)
+            let replaced = try #require(try await waiting().first)
+            #expect(try await waiting().count == 1)
+            #expect(Money(units: replaced.total, currency: .EUR) == newPrice)
+            // The same change sent again (a double submit) changes nothing, the renewal included.
+            try await ServiceLifecycle(context: app.engine).changeResources(
+                serviceID: service.id!, addons: [catalog.ram: 2048], account: account, actor: .testClient, requestKey: "ram")
+            #expect(try await waiting().map(\.id) == [replaced.id])
+            // "Extend" now shows that one.
+            #expect(try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient).id == replaced.id)
+            #expect(try await orders.waitingRenewal(serviceID: service.id!, account: account)?.id == replaced.id)
+
+            // A yearly period from the next renewal: replaced again, at the yearly price.
+            try await ServiceLifecycle(context: app.engine).changePeriod(
+                serviceID: service.id!, to: .year, caller: .testClient(account))
+            let yearly = try #require(try await waiting().first)
+            #expect(try await waiting().count == 1)
+            #expect(yearly.id != replaced.id)
+            let yearPrice = Money(
+                units: try #require(try await ServiceRecord.find(service.id!, on: app.db)).recurringAmount, currency: .EUR)
+            #expect(Money(units: yearly.total, currency: .EUR) == yearPrice)
+            #expect(yearPrice == Self.eur("202.40"))
+
+            // Paid: one period at the current price, and nothing else waits.
+            let before = try await app.balance(client.accountID)
+            try await orders.pay(orderID: yearly.id!, account: account, actor: .testClient)
+            #expect(try await app.balance(client.accountID) == before - yearPrice)
+            #expect(try await waiting().isEmpty)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.expiresOn == "2027-02-15")
+        }
+    }
+
     @Test func promoCodesApplyByPlanDatesAndLimits() async throws {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)

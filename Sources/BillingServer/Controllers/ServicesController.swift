@@ -58,7 +58,8 @@ struct ServicesController: RouteCollection {
             try await PageContext.client(req), service: service, offer: offer, history: history, error: error,
             change: change, taxRate: VATTable.rate(forCountry: try req.client.country),
             taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased(),
-            allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: try req.client.caller)
+            allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: try req.client.caller),
+            waitingRenewal: try await Orders(context: req.engine).waitingRenewal(serviceID: service.id, account: try req.client.account)
         ).response(status: status)
     }
 
@@ -141,8 +142,10 @@ struct ServicesController: RouteCollection {
 
     func extend(req: Request) async throws -> Response {
         try await perform(req) { action in
-            try await Orders(context: req.engine).requestRenewal(serviceID: action.id, account: action.account, actor: action.actor)
-            return req.redirect(to: SiteURL.orders.notice("renewal_requested"))
+            // The renewal that waits (a new one, or the one asked for before): its order page.
+            let order = try await Orders(context: req.engine).requestRenewal(
+                serviceID: action.id, account: action.account, actor: action.actor)
+            return req.redirect(to: SiteURL.order(.value(order.id)).notice("renewal_requested"))
         }
     }
 

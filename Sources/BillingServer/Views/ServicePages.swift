@@ -88,7 +88,7 @@ enum ServicePages {
     static func detail(
         _ page: PageContext, service: Service, offer: PlanOffer?, history: [ServiceHistoryEntry], error: String?,
         change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String,
-        allowed: Set<ClientServiceAction>
+        allowed: Set<ClientServiceAction>, waitingRenewal: Order? = nil
     ) -> HTML {
         let amounts = service.addons
         let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode)
@@ -128,6 +128,13 @@ enum ServicePages {
                         .dd(.text(UI.quantity(amounts[addon.id] ?? addon.limits.included, addon.kind, page))))
                 }))
         let autoRenewExtra: Node<HTML.FormContext> = service.autoRenew ? .empty : UI.hidden("enabled", "on")
+        // "Extend" asked before: the renewal that waits, instead of a second one.
+        let waiting: Node<HTML.BodyContext> = .unwrap(waitingRenewal) { order in
+            .p(
+                .class("alert alert-info"), .attribute(named: "data-testid", value: "waiting-renewal"),
+                .text(page.t("service.renewal_waits", ["number": String(order.number), "amount": page.money(order.total)]) + " "),
+                .a(.href(SiteURL.order(.value(order.id)).path), .text(page.t("service.renewal_open"))))
+        }
         let buttons: Node<HTML.BodyContext> = .div(
             .class("action-grid"),
             .if(allowed.contains(.stop), action(.stop, page.t("service.stop"))),
@@ -167,7 +174,7 @@ enum ServicePages {
             offersSomething,
             .section(
                 .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
-                .h2(.text(page.t("service.actions"))), buttons, periodForm, deleteForm))
+                .h2(.text(page.t("service.actions"))), waiting, buttons, periodForm, deleteForm))
         return Layout.client(
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             refreshSeconds: service.status == .processing ? 3 : nil,
