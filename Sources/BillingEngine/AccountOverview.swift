@@ -18,6 +18,18 @@ public struct AccountSummary: Sendable {
 }
 
 extension AccountSummary {
+    /// Whether an account has never ordered anything (no order, paid or not, and no service):
+    /// the dashboard then shows the first steps. One statement.
+    public static func isNewcomer(_ account: Account, context: EngineContext) async throws -> Bool {
+        let row = try await context.database.sql.raw(
+            """
+            SELECT (SELECT COUNT(*) FROM orders WHERE account_id = \(bind: account.id))
+            + (SELECT COUNT(*) FROM services WHERE account_id = \(bind: account.id)) AS n
+            """
+        ).first()
+        return try row?.decode(column: "n", as: Int.self) == 0
+    }
+
     public static func load(accountID: UUID, context: EngineContext) async throws -> AccountSummary? {
         guard let account = try await AccountRecord.find(accountID, on: context.database) else { return nil }
         return try await load(account: context.value(account), context: context)

@@ -392,6 +392,20 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The account's services (SVC-1), newest first.
+    /// The account's services whose paid period ends within `days` (the dashboard's "Expiring
+    /// soon"): running, stopped or suspended ones, soonest first; at most `limit`.
+    public func expiringSoon(account: Account, days: Int = 14, limit: Int = 5) async throws -> [Service] {
+        let until = context.today.adding(days: days).iso
+        let statuses = [ServiceStatus.active, .stoppedByClient, .suspendedByClient, .expired].map(\.rawValue)
+        let services = try await ServiceRecord.plainRead(
+            """
+            SELECT \(ServiceRecord.columnList) FROM services WHERE account_id = \(bind: account.id)
+            AND status IN (\(binds: statuses)) AND expires_on <= \(bind: until)
+            ORDER BY expires_on, number LIMIT \(unsafeRaw: String(limit))
+            """, on: context.database.sql)
+        return try await context.values(services)
+    }
+
     public func list(account: Account, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
         // Plain SQL: the services page runs this on every visit, and Fluent's decoding reflects
         // on every row.

@@ -9,9 +9,22 @@ struct ClientAreaController: RouteCollection {
         routes.get(SiteURL.balanceHistory, use: balanceHistory)
     }
 
+    /// Home: the account, the balance with Top up, what waits for payment, what expires soon,
+    /// and for a newcomer the first steps (currency, top-up, first order). Each part only for a
+    /// user whose rights open it.
     func dashboard(req: Request) async throws -> Response {
         let page = try await PageContext.client(req)
-        return ClientPages.dashboard(page).response()
+        let account = try req.client.account
+        var home = ClientPages.Home()
+        if page.may(.orders) { home.unpaid = try await Orders(context: req.engine).list(account: account, status: .pending) }
+        if page.may(.services) {
+            let lifecycle = ServiceLifecycle(context: req.engine)
+            home.expiring = try await lifecycle.expiringSoon(account: account)
+        }
+        if home.unpaid.isEmpty, home.expiring.isEmpty {
+            home.newcomer = try await AccountSummary.isNewcomer(account, context: req.engine)
+        }
+        return ClientPages.dashboard(page, home: home).response()
     }
 
     func balanceHistory(req: Request) async throws -> Response {

@@ -210,6 +210,8 @@ struct ServicesController: RouteCollection {
             let movements = try await req.engine.ledger.movements(of: try req.client.accountID, page: PageRequest(number: 1))
             return ClientPages.balanceHistory(page, movements: movements, error: message).response(status: .unprocessableEntity)
         }
-        return req.redirect(to: SiteURL.balanceHistory.notice("currency_changed"))
+        // The newcomer's first steps on the dashboard send the form from there.
+        let back = form["back"] == SiteURL.dashboard.path ? SiteURL.dashboard : SiteURL.balanceHistory
+        return req.redirect(to: back.notice("currency_changed"))
     }
 }

@@ -5,7 +5,17 @@ import Plot
 
 /// The pages of the client area.
 enum ClientPages {
-    static func dashboard(_ page: PageContext) -> HTML {
+    /// What the dashboard shows beside the account and the balance.
+    struct Home {
+        /// Orders waiting for payment.
+        var unpaid: [Order] = []
+        /// Services whose paid period ends within two weeks.
+        var expiring: [Service] = []
+        /// No service and no order yet: the first steps are shown.
+        var newcomer = false
+    }
+
+    static func dashboard(_ page: PageContext, home: Home = Home()) -> HTML {
         guard let header = page.client else { return Layout.client(page, title: "", content: .empty) }
         let account = header.summary.account
         let summary = header.summary
@@ -13,6 +23,7 @@ enum ClientPages {
             page, title: page.t("dashboard.title"),
             content: .div(
                 .class("widgets"),
+                .if(home.newcomer, firstSteps(page, summary: summary)),
                 .section(
                     .class("widget"), .attribute(named: "data-testid", value: "account-info"),
                     .h2(.text(page.t("dashboard.account_info"))),
@@ -35,7 +46,18 @@ enum ClientPages {
                         .if(
                             summary.debt.isPositive,
                             .p(.class("debt-line"), .text(page.t("dashboard.debt", ["amount": page.money(summary.debt)])))),
-                        .a(.class("btn btn-secondary"), .href(SiteURL.balanceHistory.path), .text(page.t("dashboard.view_history"))))),
+                        .div(
+                            .class("actions"),
+                            .if(
+                                page.may(.newPayment),
+                                .a(
+                                    .class("btn btn-primary"), .attribute(named: "data-testid", value: "dashboard-top-up"),
+                                    .href(SiteURL.newPayment.path), UI.icon("plus"), .text(page.t("payments.top_up")))),
+                            .a(
+                                .class("btn btn-secondary"), .href(SiteURL.balanceHistory.path),
+                                .text(page.t("dashboard.view_history")))))),
+                .if(!home.unpaid.isEmpty, unpaidWidget(page, home.unpaid)),
+                .if(!home.expiring.isEmpty, expiringWidget(page, home.expiring)),
                 .section(
                     .class("widget"), .attribute(named: "data-testid", value: "quick-access"),
                     .h2(.text(page.t("dashboard.quick_access"))),
@@ -45,6 +67,79 @@ enum ClientPages {
                             .a(.class("quick"), .href(link.url.path), UI.icon(link.icon), .span(.text(page.t(link.titleKey))))
                         }))
             ))
+    }
+
+    /// A newcomer's first steps: the currency (while it can still be chosen freely), a top-up,
+    /// the first order.
+    static func firstSteps(_ page: PageContext, summary: AccountSummary) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget widget-wide"), .attribute(named: "data-testid", value: "first-steps"),
+            .h2(.text(page.t("dashboard.first.title"))),
+            .ol(
+                .class("steps"),
+                .if(
+                    page.maySend(.changeCurrency),
+                    .li(
+                        .p(.text(page.t("dashboard.first.currency", ["currency": summary.currency.code]))),
+                        .form(
+                            .method(.post), .action(SiteURL.changeCurrency.path), .class("inline-form"),
+                            .attribute(named: "data-testid", value: "first-currency"),
+                            UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()),
+                            UI.hidden("back", SiteURL.dashboard.path),
+                            UI.select(
+                                label: page.t("balance.currency"), name: "currency",
+                                options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: summary.currency.code),
+                            UI.submit(page.t("balance.change_currency"), style: "secondary")))),
+                .if(
+                    page.may(.newPayment),
+                    .li(
+                        .p(
+                            .text(page.t("dashboard.first.top_up")), .text(" "),
+                            .a(.href(SiteURL.newPayment.path), .text(page.t("payments.top_up")))))),
+                .if(
+                    page.may(.orderCatalog),
+                    .li(
+                        .p(
+                            .text(page.t("dashboard.first.order")), .text(" "),
+                            .a(.href(SiteURL.orderCatalog.path), .text(page.t("nav.order"))))))
+            ))
+    }
+
+    static func unpaidWidget(_ page: PageContext, _ orders: [Order]) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "dashboard-unpaid"),
+            .h2(.text(page.t("dashboard.unpaid"))),
+            .ul(
+                .class("plain-list"),
+                .forEach(orders.prefix(5)) { order in
+                    .li(
+                        .attribute(named: "data-testid", value: "dashboard-unpaid-order"),
+                        .a(.href(SiteURL.order(.value(order.id)).path), .text(page.t("dashboard.order", ["number": String(order.number)]))),
+                        .text(" · "), .strong(.text(page.money(order.total))))
+                }),
+            .a(.class("btn btn-secondary"), .href(SiteURL.orders.path), .text(page.t("dashboard.to_orders"))))
+    }
+
+    static func expiringWidget(_ page: PageContext, _ services: [Service]) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "dashboard-expiring"),
+            .h2(.text(page.t("dashboard.expiring"))),
+            .ul(
+                .class("plain-list"),
+                .forEach(services) { service in
+                    .li(
+                        .attribute(named: "data-testid", value: "dashboard-expiring-service"),
+                        .a(
+                            .href(SiteURL.service(.value(service.id)).path),
+                            .text(
+                                "\(service.planName.text(in: page.language)) #\(service.number)"
+                                    + (service.domainName.isEmpty ? "" : " · " + service.domainName))),
+                        .text(" · "),
+                        .span(
+                            .text(
+                                page.t(service.autoRenew ? "dashboard.renews_on" : "dashboard.expires_on", ["date": service.expiresOn.iso]))
+                        ))
+                }))
     }
 
     /// The dashboard's shortcuts.
