@@ -89,6 +89,28 @@ struct ClientAreaTests {
         }
     }
 
+    /// At a phone's width every list with amounts or actions becomes stacked cards (app.css's
+    /// `table.cards`), so nothing is off-screen; checked by eye in Chromium at 390 px (no page
+    /// wider than the screen), here by the markup each list carries.
+    @Test func listsWithAmountsAndActionsBecomeCardsOnAPhone() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, try MoneyFormat.parse("14.00", currency: .EUR, language: .en), key: "t")
+            try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let browser = Browser(app)
+            try await browser.logIn()
+            let lists = [
+                "/orders": "orders-paid", "/finance/autorenewal": "autorenewal-list", "/finance/expenses": "expenses",
+                "/finance/balance": "ledger", "/services": "service-list"
+            ]
+            for (path, testID) in lists {
+                let page = try await browser.get(path)
+                #expect(page.text.contains(#"<table class="data cards" data-testid="\#(testID)""#), "\(path)")
+            }
+        }
+    }
+
     @Test func wrongPasswordAndUnknownEmailGetTheSameAnswer() async throws {
         try await TestApp.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")

@@ -77,3 +77,16 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form")) if (form.querySelector("input[name=method][data-payer-kinds]")) offerMethodsForPayer(form);
 });
+
+// Lists marked `cards` become a stacked card a row on a phone (app.css); a cell the page did not
+// label itself gets its column's heading, so each amount and action says what it is.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const table of document.querySelectorAll("table.cards")) {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, index) => {
+        if (!cell.hasAttribute("data-label") && headings[index]) cell.setAttribute("data-label", headings[index]);
+      });
+    }
+  }
+});

@@ -179,7 +179,7 @@ enum LedgerTable {
         guard !movements.items.isEmpty else { return .p(.class("empty"), .text(page.t("balance.empty"))) }
         return .group(
             .table(
-                .class("data"), .attribute(named: "data-testid", value: "ledger"),
+                .class("data cards"), .attribute(named: "data-testid", value: "ledger"),
                 .thead(
                     .tr(
                         .th(.text(page.t("balance.col.date"))), .th(.text(page.t("balance.col.kind"))),

@@ -329,7 +329,7 @@ enum OrderPages {
                 .class("grand"), .attribute(named: "data-testid", value: "order-total"),
                 .text(page.money(order.total))))
         let items: Node<HTML.BodyContext> = .table(
-            .class("data"), .attribute(named: "data-testid", value: "order-items"),
+            .class("data cards"), .attribute(named: "data-testid", value: "order-items"),
             .thead(
                 .tr(
                     .th(.text(page.t("cart.col.service"))), .th(.text(page.t("services.col.name"))), .th(.text(page.t("order.period"))),
@@ -351,7 +351,7 @@ enum OrderPages {
                 .class("widget widget-wide"),
                 .h2(.text(page.t("nav.payments"))),
                 .table(
-                    .class("data"), .attribute(named: "data-testid", value: "order-payments"),
+                    .class("data cards"), .attribute(named: "data-testid", value: "order-payments"),
                     .tbody(
                         .forEach(detail.payments) { payment in
                             .tr(
@@ -398,7 +398,7 @@ enum OrderPages {
                 orders.isEmpty, .p(.class("empty"), .text(page.t(pending ? "orders.none_pending" : "orders.none_paid"))),
                 else:
                     .table(
-                        .class("data"), .attribute(named: "data-testid", value: pending ? "orders-pending" : "orders-paid"),
+                        .class("data cards"), .attribute(named: "data-testid", value: pending ? "orders-pending" : "orders-paid"),
                         .thead(
                             .tr(
                                 .th(.text(page.t("orders.col.number"))), .th(.text(page.t("orders.col.date"))),

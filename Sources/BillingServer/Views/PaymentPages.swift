@@ -46,7 +46,7 @@ enum PaymentPages {
             payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))),
             else:
                 .table(
-                    .class("data"), .attribute(named: "data-testid", value: "payment-list"),
+                    .class("data cards"), .attribute(named: "data-testid", value: "payment-list"),
                     .thead(
                         .tr(
                             .th(.text(page.t("payments.col.number"))), .th(.text(page.t("payments.col.date"))),
@@ -69,7 +69,7 @@ enum PaymentPages {
     /// A payment's refunds (date, amount, reason), on the client's and on staff's payment page.
     static func refundTable<C: HTML.BodyContext>(_ page: PageContext, _ refunds: [Refund], testID: String, reasonKey: String) -> Node<C> {
         .table(
-            .class("data"), .attribute(named: "data-testid", value: testID),
+            .class("data cards"), .attribute(named: "data-testid", value: testID),
             .thead(
                 .tr(
                     .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
@@ -518,7 +518,7 @@ enum PaymentPages {
                     saved.isEmpty, .p(.class("empty"), .text(page.t("saved.none"))),
                     else:
                         .table(
-                            .class("data"), .attribute(named: "data-testid", value: "saved-methods"),
+                            .class("data cards"), .attribute(named: "data-testid", value: "saved-methods"),
                             .thead(
                                 .tr(
                                     .th(.text(page.t("saved.name"))), .th(.text(page.t("saved.card"))), .th(.text(page.t("saved.gateway"))),
@@ -567,7 +567,7 @@ enum PaymentPages {
                     services.isEmpty, .p(.class("empty"), .text(page.t("services.none"))),
                     else:
                         .table(
-                            .class("data"), .attribute(named: "data-testid", value: "autorenewal-list"),
+                            .class("data cards"), .attribute(named: "data-testid", value: "autorenewal-list"),
                             .thead(
                                 .tr(
                                     .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),

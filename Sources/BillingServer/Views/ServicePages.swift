@@ -53,7 +53,7 @@ enum ServicePages {
                     services.items.isEmpty, .p(.class("empty"), .text(page.t("services.none"))),
                     else:
                         .table(
-                            .class("data"), .attribute(named: "data-testid", value: "service-list"),
+                            .class("data cards"), .attribute(named: "data-testid", value: "service-list"),
                             .thead(
                                 .tr(
                                     .th(.text("ID")), .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
@@ -303,7 +303,7 @@ enum ServicePages {
                     expenses.items.isEmpty, .p(.class("empty"), .text(page.t("expenses.none"))),
                     else:
                         .table(
-                            .class("data"), .attribute(named: "data-testid", value: "expenses"),
+                            .class("data cards"), .attribute(named: "data-testid", value: "expenses"),
                             .thead(
                                 .tr(
                                     .th(.text(page.t("expenses.col.service"))), .th(.text(page.t("expenses.col.date"))),

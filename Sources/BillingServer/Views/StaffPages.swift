@@ -20,7 +20,7 @@ enum StaffPages {
                     results.items.isEmpty, .p(.class("empty"), .text(page.t("admin.clients.none"))),
                     else:
                         .table(
-                            .class("data"), .attribute(named: "data-testid", value: "client-list"),
+                            .class("data cards"), .attribute(named: "data-testid", value: "client-list"),
                             .thead(
                                 .tr(
                                     .th(.text(page.t("dashboard.client_code"))), .th(.text(page.t("field.name"))),

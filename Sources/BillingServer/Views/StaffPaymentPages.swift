@@ -36,7 +36,7 @@ enum StaffPaymentPages {
                     payments.items.isEmpty, .p(.class("empty"), .text(page.t("payments.none"))),
                     else:
                         .table(
-                            .class("data"), .attribute(named: "data-testid", value: "staff-payments"),
+                            .class("data cards"), .attribute(named: "data-testid", value: "staff-payments"),
                             .thead(
                                 .tr(
                                     .th(.text(page.t("payments.col.number"))), .th(.text(page.t("payments.col.date"))),
