@@ -24,6 +24,12 @@ public enum PaymentError: Error, Equatable, Sendable {
     case refundReasonMissing
     case notRefundable
     case notBankTransfer
+    /// The amount staff read off the bank statement is not a positive amount in the invoice's currency.
+    case receivedAmountInvalid
+    /// The day the money arrived is before the invoice or after today.
+    case receivedOnInvalid
+    /// The bank's reference of the transfer: 1–100 characters, no control characters.
+    case bankReferenceInvalid
     case savedMethodNotFound
     case setupUnsupported
 }
@@ -418,16 +424,65 @@ public struct PaymentFlow: Sendable {
         try await cancel(paymentID: paymentID, reason: Self.deletedByClient)
     }
 
-    /// Staff confirm that a bank transfer arrived: the invoice's total is credited.
-    public func confirmBankTransfer(paymentID: UUID, staff: Initiator) async throws {
+    /// What staff read off the bank statement when a transfer arrives.
+    public struct BankReceipt: Sendable {
+        /// What arrived; `nil` for the invoice's total. Less (the bank kept a fee) or more is
+        /// credited as it came: the commission is kept and the balance gets the rest.
+        public var amount: Money?
+        /// The day the money arrived per the statement; `nil` for today.
+        public var receivedOn: LocalDate?
+        /// The bank's reference of the transfer, for matching the statement later.
+        public var reference: String?
+
+        public init(amount: Money? = nil, receivedOn: LocalDate? = nil, reference: String? = nil) {
+            self.amount = amount
+            self.receivedOn = receivedOn
+            self.reference = reference
+        }
+    }
+
+    /// Staff confirm that a bank transfer arrived: what arrived is credited, and the payment
+    /// keeps who confirmed it, the day of the statement and the bank's reference, in the
+    /// crediting transaction. For a caller who manages payments; a second confirmation is
+    /// refused (not payable).
+    public func confirmBankTransfer(paymentID: UUID, receipt: BankReceipt, caller: Caller) async throws {
+        try caller.require(.managePayments)
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
         guard payment.channel == .method(.bankTransfer) else { throw PaymentError.notBankTransfer }
-        guard payment.status.acceptsMoney else {
-            throw PaymentError.notPayable
+        guard payment.status.acceptsMoney else { throw PaymentError.notPayable }
+        let received = receipt.amount ?? Money(units: payment.total, currency: payment.currency)
+        guard received.currency == payment.currency, received.isPositive else { throw PaymentError.receivedAmountInvalid }
+        let today = context.today
+        let receivedOn = receipt.receivedOn ?? today
+        let created = context.calendar.date(of: payment.createdAt)
+        guard receivedOn <= today, receivedOn >= created else { throw PaymentError.receivedOnInvalid }
+        let reference = (receipt.reference ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reference.count <= 100, !reference.hasControlCharacters() else { throw PaymentError.bankReferenceInvalid }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let credited = try await context.database.transaction { tx in
+                    guard let fresh = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
+                    let credited = try await credit(
+                        fresh, received: received, gatewayPaymentID: "bank:\(fresh.number)", card: nil, actor: caller.initiator, on: tx)
+                    guard credited.isNew else { throw PaymentError.notPayable }
+                    try await tx.sql.raw(
+                        """
+                        UPDATE payments SET confirmed_by = \(bind: caller.initiator.stored), received_on = \(bind: receivedOn.iso),
+                        bank_reference = \(bind: reference.isEmpty ? nil : reference) WHERE id = \(bind: paymentID)
+                        """
+                    ).run()
+                    return credited
+                }
+                try await settleOrder(credited)
+                return
+            } catch let error as PaymentError {
+                throw error
+            } catch {
+                if attempt >= 3 { throw error }
+            }
         }
-        try await credit(
-            paymentID: paymentID, received: Money(units: payment.total, currency: payment.currency),
-            gatewayPaymentID: "bank:\(payment.number)", actor: staff)
     }
 
     /// Refunds part or all of a credited payment (staff): through the gateway where the money
@@ -770,6 +825,9 @@ extension PaymentError: Refusal {
         case .refundReasonMissing: "reason_missing"
         case .notRefundable: "not_refundable"
         case .notBankTransfer: "not_bank_transfer"
+        case .receivedAmountInvalid: "received_amount_invalid"
+        case .receivedOnInvalid: "received_on_invalid"
+        case .bankReferenceInvalid: "bank_reference_invalid"
         case .setupUnsupported: "setup_unsupported"
         }
     }
@@ -798,6 +856,9 @@ extension PaymentError: Refusal {
         case .refundReasonMissing: "error.refund.reason"
         case .notRefundable: "error.refund.not_refundable"
         case .notBankTransfer: "error.payment.not_bank_transfer"
+        case .receivedAmountInvalid: "error.payment.received_amount"
+        case .receivedOnInvalid: "error.payment.received_on"
+        case .bankReferenceInvalid: "error.payment.bank_reference"
         case .setupUnsupported: "error.payment.setup_unsupported"
         }
     }

@@ -36,6 +36,15 @@ public struct StaffAccounts: Sendable {
         }.sorted { (order[$0.role] ?? 0, $0.name.lowercased()) < (order[$1.role] ?? 0, $1.name.lowercased()) }
     }
 
+    /// The names of the members of staff among some initiators (who confirmed a payment, who
+    /// refunded), by member id; members since removed are left out.
+    public func names(of initiators: [Initiator]) async throws -> [UUID: String] {
+        let ids = Set(initiators.compactMap { if case .staff(let id) = $0 { id } else { nil } })
+        guard !ids.isEmpty else { return [:] }
+        let records = try await StaffUserRecord.query(on: context.database).filter(\.$id ~~ ids).all()
+        return Dictionary(uniqueKeysWithValues: records.map { ($0.id!, $0.name) })
+    }
+
     /// Whether anyone can run the installation: an enabled administrator exists. Production
     /// refuses to start without one (`billing staff create` makes the first).
     public func hasAdministrator() async throws -> Bool {

@@ -52,7 +52,8 @@ public enum BillingMigrations {
             CreateSignInTrust(),
             UniquePayerNames(),
             AddRightsToUsers(),
-            AddSearchText()
+            AddSearchText(),
+            AddBankTransferConfirmation()
         ]
     }
 }

@@ -243,8 +243,10 @@ struct PaymentFlowTests {
                     methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
                     idempotencyKey: "b2"), account: account)
             #expect(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") == nil)
-            try await flow.confirmBankTransfer(paymentID: payment.id, staff: .testStaff)
-            await #expect(throws: PaymentError.notPayable) { try await flow.confirmBankTransfer(paymentID: payment.id, staff: .testStaff) }
+            try await flow.confirmBankTransfer(paymentID: payment.id, receipt: .init(reference: "TRX-1"), caller: .testStaff)
+            await #expect(throws: PaymentError.notPayable) {
+                try await flow.confirmBankTransfer(paymentID: payment.id, receipt: .init(reference: "TRX-1"), caller: .testStaff)
+            }
             #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
             #expect(try await app.engine.ledger.total(of: .gatewayClearing("bank"), in: .EUR) == Self.eur("-30.00"))
 

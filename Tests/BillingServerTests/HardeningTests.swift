@@ -392,7 +392,8 @@ struct HardeningTests {
             #expect(!outsider.text.contains("anna@example.com"))
             #expect(!outsider.text.contains("Anna Client"))
             // Once paid, the link no longer asks for a transfer.
-            try await PaymentFlow(context: app.engine).confirmBankTransfer(paymentID: payment.id, staff: .testStaff)
+            try await PaymentFlow(context: app.engine).confirmBankTransfer(
+                paymentID: payment.id, receipt: .init(reference: "TRX-1"), caller: .testStaff)
             #expect(!(try await Browser(app).get(payLink).text.contains(#"data-testid="bank-details""#)))
         }
     }

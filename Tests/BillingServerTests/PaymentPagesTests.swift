@@ -72,6 +72,55 @@ struct PaymentPagesTests {
         }
     }
 
+    @Test func staffConfirmABankTransferWithWhatTheStatementSaysAndThePageShowsWhoDidWhat() async throws {
+        try await TestApp.run { app, _ in
+            try await PaymentMethods(context: app.engine).save(
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR))
+            let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            let payment = try await PaymentFlow(context: app.engine).create(
+                PaymentRequest(methodID: bank.id, amount: Self.eur("120.00"), idempotencyKey: "bank-1"),
+                account: try await app.account(client.accountID))
+            let staff = try await Browser.staff(app, role: .accountant)
+            let path = "/admin/payments/\(payment.id.uuidString.lowercased())"
+            let page = try await staff.get(path)
+            #expect(page.text.contains(#"name="amount" id="f-amount" value="120.00""#))
+            #expect(page.text.contains(#"name="received_on" id="f-received_on" value="2026-01-15""#))
+
+            // Refused, and the form keeps what was typed: a date after today, a reference with a control character.
+            let future = try await staff.post(
+                path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-16", "reference": "TRX-7"])
+            #expect(future.status == .unprocessableEntity)
+            #expect(PageText.readable(future.text).contains("The date the money arrived must be between the invoice's date and today."))
+            #expect(future.text.contains(#"value="119.50""#))
+            #expect(future.text.contains(#"value="TRX-7""#))
+            let control = try await staff.post(
+                path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-15", "reference": "TRX\u{0007}"])
+            // (Control characters are refused for every form before any handler: 400.)
+            #expect(control.status == .badRequest)
+            #expect(try await app.balance(client.accountID) == Self.eur("0.00"))
+
+            // The bank kept 0.50: 119.50 arrived and reaches the balance, with the day and the reference.
+            let confirmed = try await staff.post(
+                path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-15", "reference": "TRX-2026-0001"])
+            #expect(confirmed.location == path + "?notice=payment_confirmed")
+            #expect(try await app.balance(client.accountID) == Self.eur("119.50"))
+            let shown = try await staff.get(path)
+            #expect(
+                shown.testID("bank-confirmation")
+                    == "Confirmed by Olga accountant at 2026-01-15 11:00: €119.50 received on 2026-01-15, bank reference TRX-2026-0001.")
+            #expect(shown.testID("confirm-form") == nil)
+            let again = try await staff.post(
+                path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-15", "reference": "TRX-2"])
+            #expect(again.status == .unprocessableEntity)
+            #expect(try await app.balance(client.accountID) == Self.eur("119.50"))
+
+            // A refund names who made it.
+            _ = try await staff.post(path + "/refund", form: ["amount": "10.00", "reason": "Paid twice", "key": "refund-1"])
+            #expect(try await staff.get(path).testIDs("refund-by") == ["Olga accountant"])
+        }
+    }
+
     @Test func theBalanceHistoryReadsInTheClientsLanguage() async throws {
         try await TestApp.run { app, _ in
             let method = try await app.cardMethod(cashback: 100)

@@ -19,7 +19,8 @@ struct RefusalTests {
             PaymentError.methodUnavailable, .terms(.notPositive), .terms(.belowMinimum(euro)), .terms(.aboveMaximum(euro)),
             .terms(.wrongCurrency(expected: .UAH)), .terms(.notWholeMinorUnits), .payerKindNotAllowed, .payerNameMissing, .payerNameInvalid,
             .paymentNotFound, .notPayable, .notDeletable, .orderMethodFixed, .gatewayFailed("declined"), .refundTooLarge(euro),
-            .refundReasonMissing, .notRefundable, .notBankTransfer, .savedMethodNotFound, .setupUnsupported
+            .refundReasonMissing, .notRefundable, .notBankTransfer, .receivedAmountInvalid, .receivedOnInvalid, .bankReferenceInvalid,
+            .savedMethodNotFound, .setupUnsupported
         ]
         all += paymentErrors.map { $0 as any Refusal }
         let orderErrors: [OrderError] = [
@@ -78,13 +79,15 @@ struct RefusalTests {
         all += jobErrors.map { $0 as any Refusal }
         let autopayErrors: [AutopayError] = [AutopayError.maximumNotPositive, .methodNotUsable]
         all += autopayErrors.map { $0 as any Refusal }
+        let scopeErrors: [TokenScopeError] = [TokenScopeError.unknown("everything"), .beyondUser("finance.pay")]
+        all += scopeErrors.map { $0 as any Refusal }
         let billingSettingsErrors: [BillingSettingsError] = [BillingSettingsError.graceDays, .noticeDays]
         all += billingSettingsErrors.map { $0 as any Refusal }
         return all
     }
 
     @Test func everyRefusalReadsInEveryLanguageWithItsValuesFilledIn() {
-        #expect(Self.everyRefusal.count == 105)
+        #expect(Self.everyRefusal.count == 110)
         for refusal in Self.everyRefusal {
             #expect(Localizer.shared.has(refusal.textKey), "no text \(refusal.textKey) for \(refusal)")
             #expect(refusal.code.allSatisfy { $0.isLowercase || $0 == "_" } && !refusal.code.isEmpty, "code of \(refusal)")

@@ -33,6 +33,10 @@ public struct Payment: Sendable, Identifiable, Hashable {
     public let hasGatewaySession: Bool
     public let createdAt: Date
     public let creditedAt: Date?
+    /// A confirmed bank transfer: who confirmed it, the day the money arrived, the bank's reference.
+    public let confirmedBy: Initiator?
+    public let receivedOn: LocalDate?
+    public let bankReference: String?
 
     public var currency: Currency { amount.currency }
     /// What may still be refunded: the amount less what was refunded.
@@ -58,6 +62,9 @@ public struct Payment: Sendable, Identifiable, Hashable {
         total = Money(units: record.total, currency: currency)
         cashback = Money(units: record.cashback, currency: currency)
         refunded = Money(units: record.refunded, currency: currency)
+        confirmedBy = record.confirmedBy.flatMap(Initiator.init(stored:))
+        receivedOn = record.receivedOn.flatMap(LocalDate.init(iso:))
+        bankReference = record.bankReference
         status = record.status
         failure = record.failure
         hasGatewaySession = record.redirectURL != nil
@@ -87,6 +94,8 @@ public struct Refund: Sendable, Identifiable, Hashable {
     public let amount: Money
     public let reason: String
     public let createdAt: Date
+    /// Who refunded (staff, or the API's staff token).
+    public let actor: Initiator?
 
     init(_ record: RefundRecord, currency: Currency) {
         id = record.id!
@@ -94,6 +103,7 @@ public struct Refund: Sendable, Identifiable, Hashable {
         amount = Money(units: record.amount, currency: record.currency)
         reason = record.reason
         createdAt = record.createdAt
+        actor = Initiator(stored: record.actor)
     }
 }
 

@@ -59,7 +59,7 @@ extension BillingAPIHandlers {
         let req = try request
         let staff = try staff(.managePayments)
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
-        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, staff: staff.actor)
+        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, receipt: .init(), caller: staff.caller)
         return .ok(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
     }
 

@@ -37,20 +37,39 @@ struct StaffPaymentsController: RouteCollection {
         return try await render(req, payment: try await payment(req), error: nil)
     }
 
-    private func render(_ req: Request, payment: Payment, error: String?) async throws -> Response {
+    private func render(
+        _ req: Request, payment: Payment, error: String?, receipt: StaffPaymentPages.ReceiptForm? = nil
+    ) async throws -> Response {
         let flow = PaymentFlow(context: req.engine)
         let refunds = try await flow.refunds(of: payment)
         let client = try await flow.clients(of: [payment])[payment.accountID]
-        return StaffPaymentPages.detail(PageContext(req), payment: payment, refunds: refunds, client: client, error: error)
-            .response(status: error == nil ? .ok : .unprocessableEntity)
+        let names = try await StaffAccounts(context: req.engine).names(
+            of: [payment.confirmedBy].compactMap { $0 } + refunds.compactMap(\.actor))
+        let page = PageContext(req)
+        return StaffPaymentPages.detail(
+            page, payment: payment, refunds: refunds, client: client, staffNames: names,
+            receipt: receipt ?? .init(amount: MoneyFormat.plain(payment.total), receivedOn: req.engine.today.iso, reference: ""),
+            error: error
+        ).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
+    /// Confirms a bank transfer with what the statement says: the amount that arrived, the day,
+    /// the bank's reference. A refusal shows the form again with what was typed.
     func confirm(req: Request) async throws -> Response {
         let payment = try await payment(req)
+        let fields = (try? req.content.decode([String: String].self)) ?? [:]
+        let form = StaffPaymentPages.ReceiptForm(
+            amount: String((fields["amount"] ?? "").prefix(30)), receivedOn: String((fields["received_on"] ?? "").prefix(10)),
+            reference: String((fields["reference"] ?? "").prefix(200)))
+        let page = PageContext(req)
         do {
-            try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, staff: try req.staff.actor)
+            let amount = try page.amount(form.amount, payment.currency)
+            guard let receivedOn = LocalDate(iso: form.receivedOn) else { throw PaymentError.receivedOnInvalid }
+            try await PaymentFlow(context: req.engine).confirmBankTransfer(
+                paymentID: payment.id, receipt: .init(amount: amount, receivedOn: receivedOn, reference: form.reference),
+                caller: try req.staff.caller)
         } catch let refusal as any Refusal {
-            return try await render(req, payment: payment, error: PageContext(req).message(refusal))
+            return try await render(req, payment: payment, error: page.message(refusal), receipt: form)
         }
         return req.redirect(to: SiteURL.staff(.payment(.value(payment.id))).notice("payment_confirmed"))
     }

@@ -67,18 +67,22 @@ enum PaymentPages {
     }
 
     /// A payment's refunds (date, amount, reason), on the client's and on staff's payment page.
-    static func refundTable<C: HTML.BodyContext>(_ page: PageContext, _ refunds: [Refund], testID: String, reasonKey: String) -> Node<C> {
+    /// Refunds with date, amount and reason; staff also see who made each (`by`).
+    static func refundTable<C: HTML.BodyContext>(
+        _ page: PageContext, _ refunds: [Refund], testID: String, reasonKey: String, by: ((Refund) -> String)? = nil
+    ) -> Node<C> {
         .table(
             .class("data cards"), .attribute(named: "data-testid", value: testID),
             .thead(
                 .tr(
                     .th(.text(page.t("payments.col.date"))), .th(.class("num"), .text(page.t("payment.amount"))),
-                    .th(.text(page.t(reasonKey))))),
+                    .th(.text(page.t(reasonKey))), .unwrap(by) { _ in .th(.text(page.t("admin.payments.refunded_by"))) })),
             .tbody(
                 .forEach(refunds) { refund in
                     .tr(
                         .td(.text(page.dateTime(refund.createdAt))), .td(.class("num"), .text(page.money(refund.amount))),
-                        .td(.text(refund.reason)))
+                        .td(.text(refund.reason)),
+                        .unwrap(by) { by in .td(.attribute(named: "data-testid", value: "refund-by"), .text(by(refund))) })
                 }))
     }
 

@@ -49,7 +49,53 @@ enum StaffPaymentPages {
             ))
     }
 
-    static func detail(_ page: PageContext, payment: Payment, refunds: [Refund], client: PaymentClient?, error: String?) -> HTML {
+    /// The bank-transfer confirmation as typed (kept after a refusal).
+    struct ReceiptForm {
+        var amount: String
+        var receivedOn: String
+        var reference: String
+    }
+
+    /// "Olga Admin" for a member of staff, the API or the platform otherwise.
+    static func who(_ page: PageContext, _ initiator: Initiator?, names: [UUID: String]) -> String {
+        switch initiator {
+        case .staff(let id)?: names[id] ?? page.t("admin.payments.former_staff")
+        case .some(let other): page.t("service.actor." + other.kind.rawValue)
+        case nil: "—"
+        }
+    }
+
+    static func detail(
+        _ page: PageContext, payment: Payment, refunds: [Refund], client: PaymentClient?, staffNames: [UUID: String] = [:],
+        receipt: ReceiptForm? = nil, error: String?
+    ) -> HTML {
+        let confirmation: Node<HTML.BodyContext> = .if(
+            payment.confirmedBy != nil,
+            .p(
+                .class("alert alert-success"), .attribute(named: "data-testid", value: "bank-confirmation"),
+                .text(
+                    page.t(
+                        "admin.payments.confirmed_by",
+                        [
+                            "name": who(page, payment.confirmedBy, names: staffNames),
+                            "at": payment.creditedAt.map(page.dateTime) ?? "—", "amount": page.money(payment.total),
+                            "date": payment.receivedOn?.iso ?? "—", "reference": payment.bankReference ?? "—"
+                        ]))))
+        let confirmForm: Node<HTML.BodyContext> = .if(
+            payment.awaitsBankTransfer,
+            .form(
+                .method(.post), .action(SiteURL.staff(.paymentConfirm(.value(payment.id))).path), .class("stack widget"),
+                .attribute(named: "data-testid", value: "confirm-form"), UI.csrfField(page),
+                .attribute(named: "data-confirm", value: page.t("admin.payments.confirm_question")),
+                .h2(.text(page.t("admin.payments.confirm"))),
+                UI.field(
+                    label: page.t("admin.payments.received_amount"), name: "amount", value: receipt?.amount ?? "",
+                    hint: page.t("admin.payments.received_amount_hint")),
+                UI.field(label: page.t("admin.payments.received_on"), name: "received_on", type: .date, value: receipt?.receivedOn ?? ""),
+                UI.field(
+                    label: page.t("admin.payments.bank_reference"), name: "reference", value: receipt?.reference ?? "", required: false,
+                    hint: page.t("admin.payments.bank_reference_hint")),
+                UI.submit(page.t("admin.payments.confirm"))))
         let refundForm: Node<HTML.BodyContext> = .if(
             payment.isRefundable,
             .form(
@@ -64,7 +110,9 @@ enum StaffPaymentPages {
                 UI.submit(page.t("admin.payments.refund"))))
         let refundRows: Node<HTML.BodyContext> = .if(
             !refunds.isEmpty,
-            PaymentPages.refundTable(page, refunds, testID: "refunds", reasonKey: "admin.adjust.reason"))
+            PaymentPages.refundTable(
+                page, refunds, testID: "refunds", reasonKey: "admin.adjust.reason",
+                by: { who(page, $0.actor, names: staffNames) }))
         return Layout.staff(
             page, title: page.t("payment.title", ["number": String(payment.number)]),
             content: .group(
@@ -82,14 +130,8 @@ enum StaffPaymentPages {
                         .dt(.text(page.t("payments.col.method"))), .dd(.text(page.t("payment.kind." + payment.channel.rawValue))),
                         .dt(.text(page.t("payments.col.purpose"))), .dd(.text(page.t("payment.purpose." + payment.purpose.rawValue))),
                         .dt(.text(page.t("admin.payments.gateway_id"))), .dd(.text(payment.gatewayPaymentID ?? "—"))),
-                    PaymentPages.amountsList(page, payment: payment),
-                    .if(
-                        payment.awaitsBankTransfer,
-                        .form(
-                            .method(.post), .action(SiteURL.staff(.paymentConfirm(.value(payment.id))).path), UI.csrfField(page),
-                            .attribute(named: "data-confirm", value: page.t("admin.payments.confirm_question")),
-                            UI.submit(page.t("admin.payments.confirm"))))),
-                refundForm, refundRows,
+                    PaymentPages.amountsList(page, payment: payment), confirmation),
+                confirmForm, refundForm, refundRows,
                 .p(.a(.href(SiteURL.staff(.payments).path), .text(page.t("payments.back"))))
             ))
     }

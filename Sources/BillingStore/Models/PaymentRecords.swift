@@ -111,6 +111,11 @@ public final class PaymentRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "credited_at") public var creditedAt: Date?
     @OptionalField(key: "ledger_transaction_id") public var ledgerTransactionID: UUID?
+    /// A bank transfer staff confirmed: who (`Initiator.stored`), the day the money arrived per
+    /// the bank statement (`YYYY-MM-DD`), and the bank's reference of the transfer.
+    @OptionalField(key: "confirmed_by") public var confirmedBy: String?
+    @OptionalField(key: "received_on") public var receivedOn: String?
+    @OptionalField(key: "bank_reference") public var bankReference: String?
 
     public init() {}
 

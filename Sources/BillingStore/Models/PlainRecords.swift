@@ -170,14 +170,14 @@ extension PaymentRecord: PlainReadable {
         "id", "account_id", "number", "method_id", "method_kind", "purpose", "order_id", "service_id", "payer_id", "saved_method_id",
         "cashback_of", "currency", "amount", "commission", "total", "cashback", "refunded", "status", "save_method",
         "gateway_session_id", "gateway_payment_id", "redirect_url", "failure", "idempotency_key", "created_at", "credited_at",
-        "ledger_transaction_id"
+        "ledger_transaction_id", "confirmed_by", "received_on", "bank_reference"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
         [
             id, accountID, number, methodID, channel, purpose, orderID, serviceID, payerID, savedMethodID, cashbackOf, currency, amount,
             commission, total, cashback, refunded, status, saveMethod, gatewaySessionID, gatewayPaymentID, redirectURL, failure,
-            idempotencyKey, createdAt, creditedAt, ledgerTransactionID
+            idempotencyKey, createdAt, creditedAt, ledgerTransactionID, confirmedBy, receivedOn, bankReference
         ]
     }
 
@@ -202,6 +202,9 @@ extension PaymentRecord: PlainReadable {
         failure = try row.value("failure")
         creditedAt = try row.value("credited_at")
         ledgerTransactionID = try row.value("ledger_transaction_id")
+        confirmedBy = try row.value("confirmed_by")
+        receivedOn = try row.value("received_on")
+        bankReference = try row.value("bank_reference")
         $id.exists = true
     }
 }
