@@ -118,6 +118,17 @@ struct PaymentPagesTests {
             // A refund names who made it.
             _ = try await staff.post(path + "/refund", form: ["amount": "10.00", "reason": "Paid twice", "key": "refund-1"])
             #expect(try await staff.get(path).testIDs("refund-by") == ["Olga accountant"])
+
+            // The client's card lists the invoice for those who handle payments, not for support.
+            let cardPath = "/admin/clients/\(client.accountID.uuidString.lowercased())"
+            let card = try await staff.get(cardPath)
+            #expect(card.testIDs("staff-client-payment") == ["#\(payment.number) 2026-01-15 11:00 Bank transfer Credited €119.50"])
+            #expect(card.testID("staff-client-orders") != nil)
+            let support = try await Browser.staff(app, role: .support)
+            let supportCard = try await support.get(cardPath)
+            #expect(supportCard.status == .ok)
+            #expect(supportCard.testID("staff-client-payments") == nil)
+            #expect(supportCard.testID("staff-client-orders") == nil)
         }
     }
 

@@ -62,8 +62,21 @@ struct StaffAreaController: RouteCollection {
             ? try await ServiceLifecycle(context: req.engine).list(
                 account: summary.account, filter: .init(), page: PageRequest.web(nil)
             ).items : nil
+        // Orders and invoices for whoever may see payments (accountants, administrators).
+        let page = PageContext(req)
+        var orders: [Order]?
+        var payments: [Payment]?
+        if page.may(.staff(.payments)) {
+            let engineOrders = Orders(context: req.engine)
+            orders = Array(
+                (try await engineOrders.list(account: summary.account, status: .pending)
+                    + (try await engineOrders.list(account: summary.account, status: .paid))).sorted { $0.number > $1.number }
+                    .prefix(10))
+            payments = try await PaymentFlow(context: req.engine).list(account: summary.account, filter: .all, page: PageRequest(number: 1))
+                .items
+        }
         let card = StaffPages.ClientCard(
-            summary: summary, users: users, services: services, movements: movements,
+            summary: summary, users: users, services: services, orders: orders, payments: payments, movements: movements,
             adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
         return StaffPages.clientCard(PageContext(req), card: card).response(status: status)
     }

@@ -49,11 +49,60 @@ enum StaffPages {
         let users: [ClientUser]
         /// The account's services (the first page), when the member may see services.
         let services: [Service]?
+        /// The latest orders and invoices, when the member may see payments.
+        let orders: [Order]?
+        let payments: [Payment]?
         let movements: Page<Ledger.Movement>
         let adjustmentKey: String
         let error: String?
         let amountText: String
         let reasonText: String
+    }
+
+    static func clientOrders(_ page: PageContext, _ orders: [Order]) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-client-orders"),
+            .h2(.text(page.t("orders.title"))),
+            .if(
+                orders.isEmpty, .p(.class("empty"), .text(page.t("admin.client.no_orders"))),
+                else: .table(
+                    .class("data cards"),
+                    .thead(
+                        .tr(
+                            .th(.text(page.t("admin.client.order"))), .th(.text(page.t("payments.col.date"))),
+                            .th(.text(page.t("payments.col.status"))), .th(.class("num"), .text(page.t("payment.total"))))),
+                    .tbody(
+                        .forEach(orders) { order in
+                            .tr(
+                                .attribute(named: "data-testid", value: "staff-client-order"),
+                                .td(.text("#\(order.number)")), .td(.text(page.dateTime(order.paidAt ?? order.createdAt))),
+                                .td(.text(page.t("orders.status." + order.status.rawValue))),
+                                .td(.class("num"), .text(page.money(order.total))))
+                        }))))
+    }
+
+    static func clientPayments(_ page: PageContext, _ payments: [Payment]) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-client-payments"),
+            .h2(.text(page.t("admin.client.invoices"))),
+            .if(
+                payments.isEmpty, .p(.class("empty"), .text(page.t("admin.client.no_invoices"))),
+                else: .table(
+                    .class("data cards"),
+                    .thead(
+                        .tr(
+                            .th(.text(page.t("admin.client.invoice"))), .th(.text(page.t("payments.col.date"))),
+                            .th(.text(page.t("payments.col.method"))), .th(.text(page.t("payments.col.status"))),
+                            .th(.class("num"), .text(page.t("payment.total"))))),
+                    .tbody(
+                        .forEach(payments) { payment in
+                            .tr(
+                                .attribute(named: "data-testid", value: "staff-client-payment"),
+                                .td(.a(.href(SiteURL.staff(.payment(.value(payment.id))).path), .text("#\(payment.number)"))),
+                                .td(.text(page.dateTime(payment.createdAt))),
+                                .td(.text(page.t("payment.kind." + payment.channel.rawValue))),
+                                .td(PaymentPages.statusTag(page, payment.status)), .td(.class("num"), .text(page.money(payment.total))))
+                        }))))
     }
 
     static func clientCard(_ page: PageContext, card: ClientCard) -> HTML {
@@ -144,6 +193,8 @@ enum StaffPages {
                                                 .text(service.expiresOn.iso)))
                                     }))))
                 },
+                .unwrap(card.orders) { orders in clientOrders(page, orders) },
+                .unwrap(card.payments) { payments in clientPayments(page, payments) },
                 .section(
                     .class("widget widget-wide"),
                     .h2(.text(page.t("balance.title"))),
