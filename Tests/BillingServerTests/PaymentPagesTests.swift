@@ -132,6 +132,44 @@ struct PaymentPagesTests {
         }
     }
 
+    @Test func aRefusedPaymentMethodFormKeepsWhatWasTypedAndNamesTheMethodAndTheField() async throws {
+        try await TestApp.run { app, _ in
+            let card = try await app.cardMethod()
+            let staff = try await Browser.staff(app)
+            _ = try await staff.get("/admin/payment-methods")
+            let fields = [
+                "name": "Bank card", "kind": "sandbox", "currency": "EUR", "description_en": "Visa or Mastercard",
+                "commission_percent": "2.5", "commission_fixed": "abc", "cashback_percent": "0", "payer_person": "on", "enabled": "on"
+            ]
+            let refused = try await staff.post("/admin/payment-methods", form: fields)
+            #expect(refused.status == .unprocessableEntity)
+            let text = PageText.readable(refused.text)
+            #expect(
+                text.contains(
+                    "“New payment method” was not saved: Fixed commission: enter a number such as 2.5 or 0.30, or leave it empty."))
+            let newForm = try #require(refused.text.components(separatedBy: #"data-testid="method-form-new""#).last)
+            #expect(newForm.contains(#"name="name" id="f-name" value="Bank card""#))
+            #expect(newForm.contains(#"value="Visa or Mastercard""#))
+            #expect(newForm.contains(#"value="abc""#))
+            #expect(newForm.contains(#"name="payer_company""#) && !newForm.contains(#"name="payer_company" checked"#))
+            #expect(try await PaymentMethods(context: app.engine).all().count == 1)
+
+            // Editing the existing card method: the refusal names it, and its form keeps the edits.
+            let edit = fields.merging([
+                "id": card.uuidString.lowercased(), "name": "Card (new name)", "commission_fixed": "0.30", "maximum": "x"
+            ]) {
+                $1
+            }
+            let editRefused = try await staff.post("/admin/payment-methods", form: edit)
+            #expect(PageText.readable(editRefused.text).contains("“Card” was not saved: Maximum amount: enter a number"))
+            let cardForm = try #require(
+                editRefused.text.components(separatedBy: #"data-testid="method-form-\#(card.uuidString.lowercased())""#).dropFirst().first)
+            #expect(cardForm.hasPrefix(#" open="open""#) || cardForm.contains(#"value="Card (new name)""#))
+            #expect(cardForm.contains(#"value="Card (new name)""#))
+            #expect(try await PaymentMethods(context: app.engine).method(card)?.name == "Card")
+        }
+    }
+
     @Test func theBalanceHistoryReadsInTheClientsLanguage() async throws {
         try await TestApp.run { app, _ in
             let method = try await app.cardMethod(cashback: 100)

@@ -103,9 +103,11 @@ struct StaffPaymentsController: RouteCollection {
     func saveMethod(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let page = PageContext(req)
-        func refuse(_ key: String) async throws -> Response {
-            StaffPaymentPages.methods(page, methods: try await PaymentMethods(context: req.engine).all(), error: page.t(key))
-                .response(status: .unprocessableEntity)
+        func refuse(_ key: String, _ arguments: [String: String] = [:]) async throws -> Response {
+            StaffPaymentPages.methods(
+                page, methods: try await PaymentMethods(context: req.engine).all(), error: page.t(key, arguments),
+                submitted: form.filter { !$0.key.hasPrefix("_") }
+            ).response(status: .unprocessableEntity)
         }
         guard let kind = form["kind"].flatMap(PaymentMethodKind.init(rawValue:)),
             let currency = form["currency"].flatMap(Currency.named)
@@ -115,11 +117,21 @@ struct StaffPaymentsController: RouteCollection {
             if text.isEmpty { return .some(nil) }
             return (try? page.amount(text, currency, positive: false)).map { .some($0) }
         }
-        guard let commission = Percentage(text: form["commission_percent"] ?? ""),
-            let cashback = Percentage(text: form["cashback_percent"] ?? ""),
-            let fixed = amount("commission_fixed"), let minimum = amount("minimum"), let maximum = amount("maximum")
-        else {
-            return try await refuse("error.payment_method.numbers")
+        // Each number is checked on its own, so the refusal names the field.
+        guard let commission = Percentage(text: form["commission_percent"] ?? "") else {
+            return try await refuse("error.payment_method.field", ["field": page.t("admin.methods.commission_percent")])
+        }
+        guard let cashback = Percentage(text: form["cashback_percent"] ?? "") else {
+            return try await refuse("error.payment_method.field", ["field": page.t("admin.methods.cashback_percent")])
+        }
+        guard let fixed = amount("commission_fixed") else {
+            return try await refuse("error.payment_method.field", ["field": page.t("admin.methods.commission_fixed")])
+        }
+        guard let minimum = amount("minimum") else {
+            return try await refuse("error.payment_method.field", ["field": page.t("admin.methods.minimum")])
+        }
+        guard let maximum = amount("maximum") else {
+            return try await refuse("error.payment_method.field", ["field": page.t("admin.methods.maximum")])
         }
         let payerKinds = Set(PayerKind.allCases.filter { form["payer_\($0.rawValue)"] == "on" })
         var names: [BillingDomain.Language: String] = [:]

@@ -136,68 +136,91 @@ enum StaffPaymentPages {
             ))
     }
 
-    static func methodForm(_ page: PageContext, method: PaymentMethod?) -> Node<HTML.BodyContext> {
+    /// A method's form: its stored values, or, after a refusal, what was sent (`submitted`) with
+    /// the refusal inside the form, which stays open.
+    static func methodForm(
+        _ page: PageContext, method: PaymentMethod?, submitted: [String: String]? = nil, error: String? = nil
+    ) -> Node<HTML.BodyContext> {
         let currency = method?.currency ?? page.defaultCurrency
         func plain(_ amount: Money?) -> String { amount.map { MoneyFormat.plain($0) } ?? "" }
+        func value(_ name: String, _ stored: String) -> String { submitted.map { $0[name] ?? "" } ?? stored }
+        func checked(_ name: String, _ stored: Bool) -> Bool { submitted.map { $0[name] == "on" } ?? stored }
         let descriptions: Node<HTML.FormContext> = .forEach(BillingDomain.Language.allCases) { language in
             UI.field(
                 label: page.t("admin.methods.description") + " (\(language.rawValue))", name: "description_\(language.rawValue)",
-                value: method?.description(in: language) ?? "", required: false)
+                value: value("description_\(language.rawValue)", method?.description(in: language) ?? ""), required: false)
         }
         let kinds: Node<HTML.FormContext> = .forEach(PayerKind.allCases) { kind in
             .label(
                 .class("check"),
-                .input(.type(.checkbox), .name("payer_\(kind.rawValue)"), .checked(method?.payerKinds.contains(kind) ?? true)),
+                .input(
+                    .type(.checkbox), .name("payer_\(kind.rawValue)"),
+                    .checked(checked("payer_\(kind.rawValue)", method?.payerKinds.contains(kind) ?? true))),
                 .text(page.t("payer.kind." + kind.rawValue)))
         }
+        let open = method == nil || submitted != nil
         return .details(
-            .class("widget"), .attribute(named: "open", value: method == nil ? "open" : nil),
+            .class("widget"), .attribute(named: "open", value: open ? "open" : nil),
+            .attribute(named: "data-testid", value: "method-form-" + (method?.id.uuidString.lowercased() ?? "new")),
             .summary(
                 .text(
                     method.map { "\($0.name) · \(currency.code) · \(page.t("payment.kind." + $0.kind.rawValue))" }
                         ?? page.t("admin.methods.new"))),
             .form(
                 .method(.post), .action(SiteURL.staff(.paymentMethods).path), .class("stack"), UI.csrfField(page),
+                UI.alert(error),
                 .unwrap(method) { UI.hidden("id", $0.id.uuidString.lowercased()) },
-                UI.field(label: page.t("admin.methods.name"), name: "name", value: method?.name ?? ""),
+                UI.field(label: page.t("admin.methods.name"), name: "name", value: value("name", method?.name ?? "")),
                 .forEach(Catalog.translatedLanguages) { language in
                     UI.field(
                         label: page.t("admin.methods.name") + " (\(language.rawValue))", name: "name.\(language.rawValue)",
-                        value: method?.translation("name", language) ?? "", required: false)
+                        value: value("name.\(language.rawValue)", method?.translation("name", language) ?? ""), required: false)
                 },
                 UI.select(
                     label: page.t("admin.methods.kind"), name: "kind",
                     options: PaymentMethodKind.allCases.map { (value: $0.rawValue, title: page.t("payment.kind." + $0.rawValue)) },
-                    selected: method?.kind.rawValue),
+                    selected: value("kind", method?.kind.rawValue ?? "")),
                 UI.select(
                     label: page.t("admin.methods.currency"), name: "currency",
-                    options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: currency.code),
+                    options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: value("currency", currency.code)),
                 descriptions,
                 UI.field(
                     label: page.t("admin.methods.commission_percent"), name: "commission_percent",
-                    value: method?.terms.commissionPercent.description ?? "0", required: false),
+                    value: value("commission_percent", method?.terms.commissionPercent.description ?? "0"), required: false),
                 UI.field(
-                    label: page.t("admin.methods.commission_fixed"), name: "commission_fixed", value: plain(method?.terms.commissionFixed),
+                    label: page.t("admin.methods.commission_fixed"), name: "commission_fixed",
+                    value: value("commission_fixed", plain(method?.terms.commissionFixed)), required: false),
+                UI.field(
+                    label: page.t("admin.methods.minimum"), name: "minimum", value: value("minimum", plain(method?.terms.minimum)),
                     required: false),
-                UI.field(label: page.t("admin.methods.minimum"), name: "minimum", value: plain(method?.terms.minimum), required: false),
-                UI.field(label: page.t("admin.methods.maximum"), name: "maximum", value: plain(method?.terms.maximum), required: false),
+                UI.field(
+                    label: page.t("admin.methods.maximum"), name: "maximum", value: value("maximum", plain(method?.terms.maximum)),
+                    required: false),
                 UI.field(
                     label: page.t("admin.methods.cashback_percent"), name: "cashback_percent",
-                    value: method?.terms.cashbackPercent.description ?? "0", required: false),
+                    value: value("cashback_percent", method?.terms.cashbackPercent.description ?? "0"), required: false),
                 kinds,
                 .label(
-                    .class("check"), .input(.type(.checkbox), .name("enabled"), .checked(method?.enabled ?? true)),
+                    .class("check"), .input(.type(.checkbox), .name("enabled"), .checked(checked("enabled", method?.enabled ?? true))),
                     .text(page.t("admin.methods.enabled"))),
                 UI.submit(page.t("admin.methods.save"))))
     }
 
-    static func methods(_ page: PageContext, methods: [PaymentMethod], error: String?) -> HTML {
-        Layout.staff(
+    /// The methods' forms; after a refusal the form that was sent shows what was typed and the
+    /// refusal, and the page's top names the method.
+    static func methods(_ page: PageContext, methods: [PaymentMethod], error: String?, submitted: [String: String]? = nil) -> HTML {
+        let sentID = submitted?["id"].flatMap(UUID.init(uuidString:)).flatMap { id in methods.first { $0.id == id }?.id }
+        let sentName = methods.first { $0.id == sentID }?.name ?? page.t("admin.methods.new")
+        return Layout.staff(
             page, title: page.t("admin.methods.title"),
             content: .group(
-                UI.alert(error),
-                .forEach(methods) { methodForm(page, method: $0) },
-                methodForm(page, method: nil)
+                UI.alert(error.map { page.t("admin.methods.not_saved", ["method": sentName]) + " " + $0 }),
+                .forEach(methods) { method in
+                    method.id == sentID
+                        ? methodForm(page, method: method, submitted: submitted, error: error) : methodForm(page, method: method)
+                },
+                sentID == nil && submitted != nil
+                    ? methodForm(page, method: nil, submitted: submitted, error: error) : methodForm(page, method: nil)
             ))
     }
 }
