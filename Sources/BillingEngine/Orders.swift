@@ -378,6 +378,17 @@ public struct Orders: Sendable {
             order.status = .paid
             order.paidAt = ctx.clock.now
             try await order.update(on: tx)
+            // "Order confirmed", queued with the payment: a rollback sends nothing.
+            let summaries = try await ServiceRecord.query(on: tx).filter(\.$id ~~ Set(items.compactMap(\.serviceID))).all()
+                .map(ServiceLifecycle.summary)
+            try await Notices(context: ctx).send(
+                [
+                    Notices.money(
+                        "order_paid", account: account, key: "order-paid:\(order.id!.uuidString.lowercased())",
+                        arguments: [
+                            "number": String(order.number), "items": summaries.isEmpty ? "—" : summaries.joined(separator: ", ")
+                        ], amounts: ["amount": total])
+                ], accounts: [account.id!: account], on: tx)
             return paid
         }
     }

@@ -326,6 +326,15 @@ public struct PaymentFlow: Sendable {
                 card, accountID: payment.accountID, methodID: methodID,
                 gateway: payment.channel.rawValue, on: tx)
         }
+        // The receipt, in the crediting transaction: sent once, never for money that did not come.
+        if let account = try await AccountRecord.find(payment.accountID, on: tx) {
+            try await Notices(context: context.on(tx)).send(
+                [
+                    Notices.money(
+                        "payment_received", account: account, key: "payment-received:\(payment.id!.uuidString.lowercased())",
+                        arguments: ["number": String(payment.number)], amounts: ["amount": amount, "total": received])
+                ], accounts: [account.id!: account], on: tx)
+        }
         context.log(.payments).info(
             "payment credited",
             metadata: [
@@ -551,6 +560,14 @@ public struct PaymentFlow: Sendable {
                         LedgerLine(Self.clearing(payment), refundAmount)
                     ]), actor: actor, on: tx)
             try await returnCashback(of: payment, refund: refundAmount, key: key, actor: actor, on: tx)
+            if let account = try await AccountRecord.find(payment.accountID, on: tx) {
+                try await Notices(context: context.on(tx)).send(
+                    [
+                        Notices.money(
+                            "refund_made", account: account, key: "refund:\(refund.id!.uuidString.lowercased())",
+                            arguments: ["number": String(payment.number), "reason": refund.reason], amounts: ["amount": refundAmount])
+                    ], accounts: [account.id!: account], on: tx)
+            }
         }
         context.log(.payments).info(
             "payment refunded",

@@ -208,7 +208,7 @@ extension PaymentMethodError: Refusal {
         case .nameMissing: "error.payment_method.name"
         case .noPayerKinds: "error.payment_method.payer_kinds"
         case .minimumAboveMaximum: "error.payment_method.limits"
-        case .currencyMismatch: "error.payment_method.numbers"
+        case .currencyMismatch: "error.payment_method.currency"
         }
     }
 }

@@ -151,6 +151,18 @@ struct Notices: Sendable {
         let template: String
         let dedupeKey: String
         let arguments: [String: String]
+        /// The e-mail's category (the notification settings of the support issue choose by it).
+        var category: MailCategory = .services
+    }
+
+    /// A notice about money (an order paid, a payment received, a refund), with amounts written
+    /// as the reader writes them.
+    static func money(
+        _ template: String, account: AccountRecord, key: String, arguments: [String: String] = [:], amounts: [String: Money]
+    ) -> Notice {
+        var all = arguments
+        for (name, amount) in amounts { all[name] = MoneyFormat.format(amount, language: account.language) }
+        return Notice(accountID: account.id!, template: template, dedupeKey: key, arguments: all, category: .finance)
     }
 
     /// Queues the notices (in one insert) and returns how many were new.
@@ -188,7 +200,7 @@ struct Notices: Sendable {
             rows.append([
                 messageID, notice.accountID, owner.email,
                 context.texts.text("email.\(notice.template).subject", language, arguments),
-                context.texts.text("email.\(notice.template).body", language, arguments), MailCategory.services.rawValue,
+                context.texts.text("email.\(notice.template).body", language, arguments), notice.category.rawValue,
                 OutboxStatus.queued.rawValue, 0, now, notice.dedupeKey, language.rawValue
             ])
         }

@@ -322,6 +322,16 @@ public struct ServiceLifecycle: Sendable {
         if wasExpired {
             try await ServiceLifecycle(context: context.on(tx)).transition(service, .renewalPaid, actor: actor, on: tx)
             try await context.on(tx).jobs.enqueue(Self.resumeJobs([service], on: today), on: tx)
+            // "Resumed": paid again after it was suspended, and being switched back on.
+            if let account = try await AccountRecord.find(service.accountID, on: tx) {
+                try await Notices(context: context.on(tx)).send(
+                    [
+                        Notices.Notice(
+                            accountID: service.accountID, template: "resumed",
+                            dedupeKey: "resumed:\(serviceID.uuidString.lowercased()):\(from.iso)",
+                            arguments: ["service": Self.summary(service), "date": to.adding(days: -1).iso])
+                    ], accounts: [service.accountID: account], on: tx)
+            }
         } else {
             service.updatedAt = context.clock.now
             try await service.update(on: tx)

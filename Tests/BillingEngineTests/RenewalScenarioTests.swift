@@ -30,7 +30,8 @@ struct RenewalScenarioTests {
             #expect(order.tax == Self.eur("17.57")) // 1.60 + 15.97, 19 % included
             // Paid: both wait for their module, then the "open" jobs make them Active.
             #expect(try await ServiceRecord.query(on: app.db).all().map(\.status) == [.processing, .processing])
-            #expect(try await app.runJobs().done == 2)
+            // Two openings and the "order paid" e-mail.
+            #expect(try await app.runJobs().done == 3)
             let services = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
             #expect(services.map(\.status) == [.active, .active])
             #expect(services.map(\.expiresOn) == ["2026-02-15", "2027-01-15"])

@@ -160,6 +160,12 @@ struct FeedbackTests {
             #expect(try await ServiceRecord.query(on: app.db).filter(\.$accountID == client.accountID).count() == 1)
             let result = try await browser.get("/payments/\(payment.id!.uuidString.lowercased())/result")
             #expect(result.testID("top-up-order") == "Order #\(order.number) is paid from the balance. Open the order")
+            // The client got a receipt and an "order paid", once each, in the outbox's finance category.
+            try await app.runJobs()
+            let mail = try await app.deliveredMail(to: "anna@example.com").map(\.subject)
+            #expect(mail.filter { $0 == "Payment #\(payment.number) received: €6.00" }.count == 1)
+            #expect(mail.filter { $0 == "Order #\(order.number) is paid" }.count == 1)
+            #expect(try await OutboxEmailRecord.query(on: app.db).filter(\.$category == .finance).count() == 2)
             // The order's page lists the top-up among its payments.
             #expect(try await browser.get("/orders/\(orderID)").text.contains("#\(payment.number)"))
 

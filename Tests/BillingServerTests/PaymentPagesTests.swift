@@ -118,6 +118,11 @@ struct PaymentPagesTests {
             // A refund names who made it.
             _ = try await staff.post(path + "/refund", form: ["amount": "10.00", "reason": "Paid twice", "key": "refund-1"])
             #expect(try await staff.get(path).testIDs("refund-by") == ["Olga accountant"])
+            try await app.runJobs()
+            let mail = try await app.deliveredMail(to: "anna@example.com")
+            #expect(mail.map(\.subject).contains("Payment #\(payment.number) received: €119.50"))
+            let refund = try #require(mail.first { $0.subject == "Refund of €10.00 for payment #\(payment.number)" })
+            #expect(refund.text.contains("Reason: Paid twice."))
 
             // The client's card lists the invoice for those who handle payments, not for support.
             let cardPath = "/admin/clients/\(client.accountID.uuidString.lowercased())"
