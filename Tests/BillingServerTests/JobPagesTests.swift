@@ -191,7 +191,7 @@ struct JobPagesTests {
             #expect(page.testIDs("job-error") == ["hypervisor kvm-3: storage pool full"])
             #expect(page.testIDs("job-attempts") == ["1 / 8"])
             #expect(page.text.contains(#"data-testid="job-count-service.open""#))
-            let job = try #require(try await JobRecord.query(on: app.db).first())
+            let job = try #require(try await JobRecord.query(on: app.db).filter(\.$kind == .serviceOpen).first())
             let retried = try await admin.post("/admin/jobs/\(job.id!.uuidString.lowercased())/retry", form: [:])
             #expect(retried.location == "/admin/jobs?notice=job_retried")
             // Retrying twice is refused with a reason and changes nothing.
