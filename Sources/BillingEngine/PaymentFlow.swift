@@ -378,20 +378,23 @@ public struct PaymentFlow: Sendable {
         paymentID: UUID, received: Money, gatewayPaymentID: String, card: SavedCard? = nil,
         actor: Initiator
     ) async throws -> Credited {
+        let credited = try await retryingNumberClash {
+            try await context.database.transaction { tx in
+                guard let payment = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
+                return try await credit(payment, received: received, gatewayPaymentID: gatewayPaymentID, card: card, actor: actor, on: tx)
+            }
+        }
+        if credited.isNew { try await settleOrder(credited) }
+        return credited
+    }
+
+    /// Runs a crediting transaction again (up to three times) when it failed for anything but a
+    /// refusal: a payment number taken by a concurrent cashback rolls the whole transaction back.
+    private func retryingNumberClash<T>(_ body: () async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
-            do {
-                let credited = try await context.database.transaction { tx in
-                    guard let payment = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
-                    return try await credit(
-                        payment, received: received, gatewayPaymentID: gatewayPaymentID, card: card, actor: actor, on: tx)
-                }
-                if credited.isNew { try await settleOrder(credited) }
-                return credited
-            } catch let error as PaymentError {
-                throw error
-            } catch {
+            do { return try await body() } catch let error as PaymentError { throw error } catch {
                 if attempt >= 3 { throw error }
             }
         }
@@ -467,31 +470,22 @@ public struct PaymentFlow: Sendable {
         guard receivedOn <= today, receivedOn >= created else { throw PaymentError.receivedOnInvalid }
         let reference = (receipt.reference ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard reference.count <= 100, !reference.hasControlCharacters() else { throw PaymentError.bankReferenceInvalid }
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let credited = try await context.database.transaction { tx in
-                    guard let fresh = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
-                    let credited = try await credit(
-                        fresh, received: received, gatewayPaymentID: "bank:\(fresh.number)", card: nil, actor: caller.initiator, on: tx)
-                    guard credited.isNew else { throw PaymentError.notPayable }
-                    try await tx.sql.raw(
-                        """
-                        UPDATE payments SET confirmed_by = \(bind: caller.initiator.stored), received_on = \(bind: receivedOn.iso),
-                        bank_reference = \(bind: reference.isEmpty ? nil : reference) WHERE id = \(bind: paymentID)
-                        """
-                    ).run()
-                    return credited
-                }
-                try await settleOrder(credited)
-                return
-            } catch let error as PaymentError {
-                throw error
-            } catch {
-                if attempt >= 3 { throw error }
+        let credited = try await retryingNumberClash {
+            try await context.database.transaction { tx in
+                guard let fresh = try await PaymentRecord.find(paymentID, on: tx) else { throw PaymentError.paymentNotFound }
+                let credited = try await credit(
+                    fresh, received: received, gatewayPaymentID: "bank:\(fresh.number)", card: nil, actor: caller.initiator, on: tx)
+                guard credited.isNew else { throw PaymentError.notPayable }
+                try await tx.sql.raw(
+                    """
+                    UPDATE payments SET confirmed_by = \(bind: caller.initiator.stored), received_on = \(bind: receivedOn.iso),
+                    bank_reference = \(bind: reference.isEmpty ? nil : reference) WHERE id = \(bind: paymentID)
+                    """
+                ).run()
+                return credited
             }
         }
+        try await settleOrder(credited)
     }
 
     /// Refunds part or all of a credited payment (staff): through the gateway where the money
