@@ -82,7 +82,7 @@ public struct AccountRegistration: Sendable {
             let language = existing.language ?? form.language
             let arguments = [
                 "name": existing.name, "provider": context.provider.name,
-                "login": context.provider.baseURL + "/login", "reset": context.provider.baseURL + "/password/forgot"
+                "login": context.links.url(.login), "reset": context.links.url(.passwordForgot)
             ]
             try await context.outbox.enqueue(
                 to: existing.email, subject: context.texts.text("email.signup_exists.subject", language, arguments),
@@ -117,7 +117,7 @@ public struct AccountRegistration: Sendable {
         let language = user.language ?? context.provider.defaultLanguage
         let arguments = [
             "name": user.name, "provider": context.provider.name, "hours": "48",
-            "link": "\(context.provider.baseURL)/signup/confirm/\(MailLink.placeholder)"
+            "link": context.links.url(MailLink.signUpConfirmation)
         ]
         try await context.outbox.enqueue(
             to: user.email, subject: context.texts.text("email.signup_confirm.subject", language, arguments),

@@ -27,11 +27,14 @@ public struct EngineContext: Sendable {
     public let mail: MailSender?
     /// Where use cases log; a request's context carries the request's logger (and its request id).
     public let logger: Logger
+    /// The site's addresses for links written outside a request (e-mails).
+    public let links: any SiteLinks
 
     public init(
         database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
         texts: any TextCatalog, provider: ProviderProfile, modules: ProcessingModules = .simulated,
-        gateways: PaymentGateways = PaymentGateways([]), mail: MailSender? = nil, logger: Logger = Logger(label: "billing")
+        gateways: PaymentGateways = PaymentGateways([]), mail: MailSender? = nil, logger: Logger = Logger(label: "billing"),
+        links: any SiteLinks
     ) {
         precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
         self.database = database
@@ -44,20 +47,21 @@ public struct EngineContext: Sendable {
         self.gateways = gateways
         self.mail = mail
         self.logger = logger
+        self.links = links
     }
 
     /// The same context working on another database handle (a transaction).
     func on(_ database: any Database) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links)
     }
 
     /// The same context logging through `logger` (a request's, so its lines carry the request id).
     public func logging(to logger: Logger) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links)
     }
 
     /// The logger of one component with side effects: every line carries `component=<name>`.

@@ -37,7 +37,7 @@ public struct PasswordResets: Sendable {
         guard let user = try await UserRecord.query(on: context.database).filter(\.$email == job.email).first(), user.enabled
         else { return .done }
         // The token is made when the message is sent (`MailJobs`): the outbox holds a placeholder.
-        let link = "\(context.provider.baseURL)/password/reset/\(MailLink.placeholder)"
+        let link = context.links.url(MailLink.passwordReset)
         let language = user.language ?? job.language
         let texts = context.texts
         let arguments = ["name": user.name, "link": link, "provider": context.provider.name, "minutes": "60"]

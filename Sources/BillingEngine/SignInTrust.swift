@@ -70,11 +70,7 @@ public struct SignInLinks: Sendable {
             try await OutboxEmailRecord.query(on: context.database).filter(\.$linkUserID == principalID).filter(\.$link == kind)
                 .filter(\.$createdAt > now.addingTimeInterval(-Self.resendInterval)).first() == nil
         else { return }
-        let path = realm == .client ? "/login/link/" : "/admin/login/link/"
-        let arguments = [
-            "name": name, "provider": context.provider.name, "minutes": "15",
-            "link": context.provider.baseURL + path + MailLink.placeholder
-        ]
+        let arguments = ["name": name, "provider": context.provider.name, "minutes": "15", "link": context.links.url(kind)]
         try await context.outbox.enqueue(
             to: email, subject: context.texts.text("email.signin.subject", language, arguments),
             body: context.texts.text("email.signin.body", language, arguments), category: .security, accountID: accountID,

@@ -95,7 +95,8 @@ public func configure(
         provider: ProviderProfile(
             name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
             defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
-        gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) })
+        gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) },
+        links: SiteLinkBuilder(baseURL: config.baseURL))
     app.billing = BillingRuntime(
         config: config, engine: engine, signingKey: key,
         contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(

@@ -1,3 +1,4 @@
+import BillingDomain
 import BillingTestSupport
 import Foundation
 import Testing
@@ -22,6 +23,19 @@ struct RoutingTests {
             #expect(declared.count == SiteURL.every.count, "two SiteURLs with one path")
             #expect(registered.count > 50)
         }
+    }
+
+    /// E-mails get their links from the same typed routes (`SiteLinkBuilder`); a secret link is
+    /// the route with the placeholder where its token goes.
+    @Test func theEnginesLinksComeFromTheRoutes() {
+        let links = SiteLinkBuilder(baseURL: "https://billing.example")
+        #expect(links.url(.login) == "https://billing.example/login")
+        #expect(links.url(.passwordForgot) == "https://billing.example/password/forgot")
+        #expect(links.url(MailLink.passwordReset) == "https://billing.example/password/reset/{token}")
+        #expect(links.url(MailLink.signUpConfirmation) == "https://billing.example/signup/confirm/{token}")
+        #expect(links.url(MailLink.signIn) == "https://billing.example/login/link/{token}")
+        #expect(links.url(MailLink.staffSignIn) == "https://billing.example/admin/login/link/{token}")
+        for link in MailLink.allCases { #expect(links.url(link).hasSuffix("/" + MailLink.placeholder)) }
     }
 
     @Test func linksAreBuiltWithOneEncoder() {

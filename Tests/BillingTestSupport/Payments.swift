@@ -41,7 +41,7 @@ extension EngineContext {
     public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways.replacing(driver), mail: mail, logger: logger)
+            provider: provider, modules: modules, gateways: gateways.replacing(driver), mail: mail, logger: logger, links: links)
     }
 }
 
@@ -50,7 +50,7 @@ extension EngineContext {
     public func replacingModules(_ modules: ProcessingModules) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links)
     }
 
     /// The same context sending mail through `channel` (a relay that is down, a wrong password).
@@ -58,7 +58,8 @@ extension EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
             provider: provider, modules: modules, gateways: gateways,
-            mail: MailSender(channel: channel, from: mail?.from ?? EmailAddressee(address: "noreply@billing.test")), logger: logger)
+            mail: MailSender(channel: channel, from: mail?.from ?? EmailAddressee(address: "noreply@billing.test")), logger: logger,
+            links: links)
     }
 
     /// Runs every job due now, as the worker in `serve` would, and returns what it did.

@@ -1,3 +1,4 @@
+import BillingDomain
 import Foundation
 import Vapor
 
@@ -277,4 +278,29 @@ extension RoutesBuilder {
 extension Request {
     /// A redirect to a site address (303, as after a form).
     func redirect(to url: SiteURL) -> Response { redirect(to: url.path) }
+}
+
+/// The engine's links (`SiteLinks`) from the typed routes: the base URL and a `SiteURL`'s path.
+/// A secret link is the route with its `:token` parameter left as the mail placeholder, which
+/// the mail job replaces with the token when it sends the message.
+struct SiteLinkBuilder: SiteLinks {
+    let baseURL: String
+
+    func url(_ page: PublicPage) -> String {
+        switch page {
+        case .login: baseURL + SiteURL.login.path
+        case .passwordForgot: baseURL + SiteURL.passwordForgot.path
+        }
+    }
+
+    func url(_ link: MailLink) -> String {
+        let route: SiteURL =
+            switch link {
+            case .passwordReset: .passwordReset(.key)
+            case .signUpConfirmation: .signUpConfirm(.key)
+            case .signIn: .loginLink(.key)
+            case .staffSignIn: .staff(.loginLink(.key))
+            }
+        return baseURL + route.path.replacingOccurrences(of: ":token", with: MailLink.placeholder)
+    }
 }
