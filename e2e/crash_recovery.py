@@ -77,6 +77,8 @@ def main() -> None:
             page.locator("[data-testid=plan-card]", has_text="VPS Fast").locator("a.btn").click()
             page.fill("#f-domain", "crash-web")
             page.click("button[value=pay]")
+            # The demo seeded a VPS Fast minutes ago: the client confirms buying another.
+            page.click("[data-testid=repeat-confirm] button[type=submit]")
             expect(page).to_have_url(re.compile(r"/services\?type=vps"))
             row = page.locator("[data-testid=service-list] tbody tr", has_text="crash-web")
             expect(row.locator("[data-testid=service-status]")).to_have_text("Processing")

@@ -250,6 +250,10 @@ def main() -> None:
             expect(demo.locator("[data-testid=quote]")).to_contain_text("Promo discount")
             demo.screenshot(path=os.path.join(out, "05-order-form.png"), full_page=True)
             demo.click("button[value=pay]")
+            # The demo seeded a VPS Fast minutes ago: the same purchase asks before buying again.
+            expect(demo.locator("[data-testid=repeat-purchase-text]")).to_contain_text("You already ordered “VPS Fast”")
+            demo.screenshot(path=os.path.join(out, "05b-repeat-purchase.png"), full_page=True)
+            demo.click("[data-testid=repeat-confirm] button[type=submit]")
             expect(demo).to_have_url(re.compile(r"/services\?type=vps"))
             row = demo.locator("[data-testid=service-list] tbody tr", has_text="e2e-web")
             expect(row.locator("[data-testid=service-status]")).to_have_text("Active")
