@@ -426,6 +426,12 @@ public struct Orders: Sendable {
             .sort(\.$createdAt, .descending).limit(100).all().map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
+    /// The account's latest orders in any status, newest first (the staff's client card).
+    public func latest(account: Account, limit: Int) async throws -> [Order] {
+        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).sort(\.$number, .descending)
+            .limit(limit).all().map { Order($0, fallback: context.provider.defaultCurrency) }
+    }
+
     /// One order of the account with what its page shows: its items with their plans' names, and
     /// the payments made for it. Another account's order is indistinguishable from a missing one.
     public struct Detail: Sendable {

@@ -19,17 +19,27 @@ public enum SearchText {
     }
 }
 
+extension UserRecord {
+    /// What `search_text` holds for this user: name and e-mail, folded.
+    public var folded: String { SearchText.fold(name, email) }
+}
+
+extension AccountRecord {
+    /// What `search_text` holds for this account: its name, folded.
+    public var folded: String { SearchText.fold(name) }
+}
+
 /// Keeps `search_text` in step with the fields it folds on every save through Fluent, so a
 /// later page that renames a user or an account cannot leave the search behind. (Plain batch
 /// inserts write the value the record's initializer folded.)
 public struct UserSearchTextMiddleware: AsyncModelMiddleware {
     public init() {}
     public func create(model: UserRecord, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        model.searchText = SearchText.fold(model.name, model.email)
+        model.searchText = model.folded
         try await next.create(model, on: db)
     }
     public func update(model: UserRecord, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        model.searchText = SearchText.fold(model.name, model.email)
+        model.searchText = model.folded
         try await next.update(model, on: db)
     }
 }
@@ -37,11 +47,11 @@ public struct UserSearchTextMiddleware: AsyncModelMiddleware {
 public struct AccountSearchTextMiddleware: AsyncModelMiddleware {
     public init() {}
     public func create(model: AccountRecord, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        model.searchText = SearchText.fold(model.name)
+        model.searchText = model.folded
         try await next.create(model, on: db)
     }
     public func update(model: AccountRecord, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        model.searchText = SearchText.fold(model.name)
+        model.searchText = model.folded
         try await next.update(model, on: db)
     }
 }

@@ -44,6 +44,12 @@ struct FeedbackTests {
                     == "You already ordered “VPS M” at 2026-01-15 11:00: order #\(first.number), Paid. Another one would be a second service, charged again."
             )
             #expect(asked.text.contains(#"<input type="hidden" name="domain" value="web2"/>"#))
+            // Only the order form's own fields go back into the page, never a name from the request.
+            let hostile = try await browser.post(
+                "/order/\(catalog.monthly.uuidString.lowercased())",
+                form: ["period": "month", "domain": "web2", "action": "pay", #"x"><b data-pwned>"#: "1"])
+            #expect(hostile.status == .conflict)
+            #expect(!hostile.text.contains("data-pwned"))
             #expect(try await OrderRecord.query(on: app.db).count() == 1)
             #expect(try await app.balance(client.accountID) == Self.eur("4.00"))
             // The client confirms: the order is placed (and waits: 4.00 does not cover 10.00).

@@ -57,28 +57,24 @@ struct StaffAreaController: RouteCollection {
         let accountID = summary.account.id
         let users = try await ClientDirectory(context: req.engine).users(of: accountID)
         let movements = try await req.engine.ledger.movements(of: accountID, page: PageRequest.web(req.query[String.self, at: "page"]))
+        let page = PageContext(req)
         let services =
-            PageContext(req).may(.staff(.service(.key)))
+            page.may(.staff(.service(.key)))
             ? try await ServiceLifecycle(context: req.engine).list(
                 account: summary.account, filter: .init(), page: PageRequest.web(nil)
             ).items : nil
         // Orders and invoices for whoever may see payments (accountants, administrators).
-        let page = PageContext(req)
         var orders: [Order]?
         var payments: [Payment]?
         if page.may(.staff(.payments)) {
-            let engineOrders = Orders(context: req.engine)
-            orders = Array(
-                (try await engineOrders.list(account: summary.account, status: .pending)
-                    + (try await engineOrders.list(account: summary.account, status: .paid))).sorted { $0.number > $1.number }
-                    .prefix(10))
+            orders = try await Orders(context: req.engine).latest(account: summary.account, limit: 10)
             payments = try await PaymentFlow(context: req.engine).list(account: summary.account, filter: .all, page: PageRequest(number: 1))
                 .items
         }
         let card = StaffPages.ClientCard(
             summary: summary, users: users, services: services, orders: orders, payments: payments, movements: movements,
             adjustmentKey: UUID().uuidString.lowercased(), error: error, amountText: amount, reasonText: reason)
-        return StaffPages.clientCard(PageContext(req), card: card).response(status: status)
+        return StaffPages.clientCard(page, card: card).response(status: status)
     }
 
     struct AdjustForm: Content {

@@ -30,18 +30,20 @@ extension SiteURL {
 }
 
 extension ServiceAction {
-    /// The client right an action on a service needs: the engine's action's.
-    var right: ClientRight {
+    /// The engine's action behind the route; its right is the route's.
+    var engineAction: ClientServiceAction {
         switch self {
-        case .stop: ClientServiceAction.stop.right
-        case .start: ClientServiceAction.start.right
-        case .delete: ClientServiceAction.delete.right
-        case .autorenew: ClientServiceAction.autoRenew.right
-        case .period: ClientServiceAction.changePeriod.right
-        case .extend: ClientServiceAction.extend.right
-        case .resources: ClientServiceAction.changeResources.right
+        case .stop: .stop
+        case .start: .start
+        case .delete: .delete
+        case .autorenew: .autoRenew
+        case .period: .changePeriod
+        case .extend: .extend
+        case .resources: .changeResources
         }
     }
+
+    var right: ClientRight { engineAction.right }
 }
 
 extension StaffURL {

@@ -14,7 +14,7 @@ enum UI {
     }
 
     static func hidden<C: HTML.BodyContext>(_ name: String, _ value: String) -> Node<C> {
-        .input(.type(.hidden), .name(name), .value(escape(value)))
+        .input(.type(.hidden), .name(escape(name)), .value(escape(value)))
     }
 
     /// A labelled input with an optional hint below it.

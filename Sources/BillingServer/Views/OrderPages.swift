@@ -67,7 +67,12 @@ enum OrderPages {
     /// "You already ordered this a few minutes ago": the earlier order, and the same form again
     /// with `repeat=confirmed` for a client who does want a second one.
     static func confirmRepeat(_ page: PageContext, offer: PlanOffer, earlier: Order, form: [String: String]) -> HTML {
-        let fields = form.filter { !["_csrf", "_once", "repeat"].contains($0.key) }.sorted { $0.key < $1.key }
+        // Only the order form's own fields go back (an add-on's field names its id), never
+        // arbitrary names from the request.
+        let own: Set<String> = ["period", "domain", "os", "promo", "action", "item"]
+        let fields = form.filter { key, _ in
+            own.contains(key) || (key.hasPrefix("addon.") && UUID(uuidString: String(key.dropFirst(6))) != nil)
+        }.sorted { $0.key < $1.key }
         let plan = offer.plan.name(in: page.language)
         return Layout.client(
             page, title: page.t("order.repeat.title"),

@@ -36,6 +36,6 @@ public final class AccountRecord: Model, @unchecked Sendable {
         self.language = language
         self.status = status
         self.createdAt = createdAt
-        self.searchText = SearchText.fold(name)
+        self.searchText = folded
     }
 }

@@ -44,6 +44,6 @@ public final class UserRecord: Model, @unchecked Sendable {
         self.language = language
         self.createdAt = createdAt
         self.emailConfirmedAt = emailConfirmedAt
-        self.searchText = SearchText.fold(name, email)
+        self.searchText = folded
     }
 }
