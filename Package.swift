@@ -50,6 +50,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log")
             ]),
+        // The demo provider, the scale demo and the renewal benchmark: used by `billing serve`,
+        // `billing demo` and `billing bench`, never by the engine itself.
+        .target(
+            name: "BillingDemo",
+            dependencies: [
+                "BillingDomain", "BillingStore", "BillingEngine", .product(name: "FluentKit", package: "fluent-kit")
+            ]),
         .target(
             name: "BillingAPI",
             dependencies: [
@@ -61,7 +68,7 @@ let package = Package(
         .target(
             name: "BillingServer",
             dependencies: [
-                "BillingDomain", "BillingStore", "BillingEngine", "Payments", "Provisioning", "Messaging", "BillingAPI",
+                "BillingDomain", "BillingStore", "BillingEngine", "BillingDemo", "Payments", "Provisioning", "Messaging", "BillingAPI",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

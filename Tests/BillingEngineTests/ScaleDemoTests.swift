@@ -1,3 +1,4 @@
+import BillingDemo
 import BillingDomain
 import BillingEngine
 import BillingStore

@@ -66,8 +66,9 @@ public struct JobQueue: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    /// A job to enqueue.
-    struct NewJob {
+    /// A job to enqueue (`package`: the renewal benchmark writes the daily pass's mail jobs as the
+    /// pass does).
+    package struct NewJob {
         let kind: JobKind
         let payload: String
         let key: String
@@ -86,7 +87,7 @@ public struct JobQueue: Sendable {
     }
 
     /// The job that sends one message of the outbox.
-    static func mailJob(messageID: UUID, accountID: UUID?) -> NewJob {
+    package static func mailJob(messageID: UUID, accountID: UUID?) -> NewJob {
         NewJob(
             kind: .mailSend, payload: String(decoding: try! JSONEncoder().encode(MailJob(messageID: messageID)), as: UTF8.self),
             key: mailJobKey(messageID), accountID: accountID, serviceID: nil, runAfter: nil)
@@ -111,12 +112,12 @@ public struct JobQueue: Sendable {
 
     /// The columns of a job row written by a `BatchInsert` (notices of the daily pass), and one
     /// row of them for `job`.
-    static let columns = [
+    package static let columns = [
         "id", "kind", "payload", "idempotency_key", "status", "run_after", "attempts", "account_id", "service_id", "created_at",
         "updated_at"
     ]
 
-    static func row(_ job: NewJob, now: Date) -> [any Encodable & Sendable] {
+    package static func row(_ job: NewJob, now: Date) -> [any Encodable & Sendable] {
         [
             UUID.timeOrdered(), job.kind.rawValue, job.payload, job.key, JobStatus.queued.rawValue, job.runAfter ?? now, 0, job.accountID,
             job.serviceID, now, now

@@ -82,5 +82,5 @@ extension EngineContext {
 
 extension EngineContext {
     /// An account as the edge and the public use cases take it.
-    func value(_ record: AccountRecord) -> Account { Account(record, fallback: provider.defaultCurrency) }
+    package func value(_ record: AccountRecord) -> Account { Account(record, fallback: provider.defaultCurrency) }
 }

@@ -296,7 +296,9 @@ extension Ledger {
     /// sure the keys are new (the unique index refuses a repeated one and the chunk rolls back).
     /// `dates`, when given, is each posting's time (history written after the fact, `ScaleDemo`);
     /// otherwise every posting is made now.
-    func insertBatch(_ postings: [LedgerPosting], actor: Initiator, at dates: [Date]? = nil, on tx: any Database) async throws -> [UUID] {
+    package func insertBatch(_ postings: [LedgerPosting], actor: Initiator, at dates: [Date]? = nil, on tx: any Database) async throws
+        -> [UUID]
+    {
         guard !postings.isEmpty else { return [] }
         precondition(dates == nil || dates?.count == postings.count, "one date per posting")
         let now = clock.now

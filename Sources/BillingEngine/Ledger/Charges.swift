@@ -5,21 +5,36 @@ import FluentSQL
 import Foundation
 
 /// A charge to a client's balance: an expense (FIN-5) and its balanced ledger transaction.
-struct Charge: Sendable {
-    let accountID: UUID
-    let serviceID: UUID?
-    let summary: String
-    let chargedOn: LocalDate
-    let periodFrom: LocalDate?
-    let periodTo: LocalDate?
-    let amount: TaxedAmount
+/// `package`: the scale demo writes half a year of charges through it (BillingDemo).
+package struct Charge: Sendable {
+    package let accountID: UUID
+    package let serviceID: UUID?
+    package let summary: String
+    package let chargedOn: LocalDate
+    package let periodFrom: LocalDate?
+    package let periodTo: LocalDate?
+    package let amount: TaxedAmount
     /// Unique per charge: `order:<item>`, `renew:<service>:<period start>` …; the expense and the
     /// ledger transaction both carry it, so a retried charge is found, never made twice.
-    let key: String
+    package let key: String
+
+    package init(
+        accountID: UUID, serviceID: UUID?, summary: String, chargedOn: LocalDate, periodFrom: LocalDate?, periodTo: LocalDate?,
+        amount: TaxedAmount, key: String
+    ) {
+        self.accountID = accountID
+        self.serviceID = serviceID
+        self.summary = summary
+        self.chargedOn = chargedOn
+        self.periodFrom = periodFrom
+        self.periodTo = periodTo
+        self.amount = amount
+        self.key = key
+    }
 
     /// The ledger lines: the client's balance goes down by the gross amount; revenue gets the net
     /// and the tax account the tax. `nil` for a free charge (a trial), which has only an expense.
-    func posting() throws -> LedgerPosting? {
+    package func posting() throws -> LedgerPosting? {
         guard amount.gross.isPositive else { return nil }
         var lines = [LedgerLine(.clientBalance(accountID), amount.gross.negated)]
         if !amount.net.isZero { lines.append(LedgerLine(.revenue, amount.net)) }
@@ -27,7 +42,7 @@ struct Charge: Sendable {
         return try LedgerPosting(idempotencyKey: key, kind: .charge, memo: summary, lines: lines)
     }
 
-    func expense(transactionID: UUID?, at now: Date) -> ExpenseRecord {
+    package func expense(transactionID: UUID?, at now: Date) -> ExpenseRecord {
         ExpenseRecord(
             id: .timeOrdered(at: now), accountID: accountID, serviceID: serviceID, summary: summary, chargedOn: chargedOn.iso,
             periodFrom: periodFrom?.iso, periodTo: periodTo?.iso, amount: amount.gross.units, tax: amount.tax.units,
@@ -58,7 +73,7 @@ extension EngineContext {
     }
 
     /// The next number in a numbered table (`orders`, `services`), starting above `floor`.
-    func nextNumber(in table: String, column: String = "number", floor: Int, on db: any Database) async throws -> Int {
+    package func nextNumber(in table: String, column: String = "number", floor: Int, on db: any Database) async throws -> Int {
         let sql = db.sql
         let highest = try await sql.raw("SELECT MAX(\(ident: column)) AS highest FROM \(ident: table)").first()?
             .decode(column: "highest", as: Int?.self)

@@ -162,15 +162,20 @@ public struct RenewalRun: Sendable {
     /// Where the pass stands in the renewal queue: services are taken in (expiry, number) order,
     /// the order of the partial index `services_renewal_queue`, so each chunk reads only its own
     /// rows. A service the pass could not renew stays behind the position and is not read again.
-    struct QueuePosition: Sendable {
-        let expiresOn: String
-        let number: Int
-        static let start = QueuePosition(expiresOn: "", number: 0)
+    package struct QueuePosition: Sendable {
+        package let expiresOn: String
+        package let number: Int
+        package static let start = QueuePosition(expiresOn: "", number: 0)
+
+        package init(expiresOn: String, number: Int) {
+            self.expiresOn = expiresOn
+            self.number = number
+        }
 
         /// The condition and order of a chunk's query; the literal condition lets both databases
         /// use the partial index (a bound parameter would hide that the index covers the query).
         /// SQLite, without statistics, prefers `services_due` and a sort; it is told the index.
-        func chunk(dueOn date: LocalDate, limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
+        package func chunk(dueOn date: LocalDate, limit: Int, on sql: any SQLDatabase) -> SQLQueryString {
             let index: SQLQueryString = sql.dialect.name == "sqlite" ? " INDEXED BY services_renewal_queue" : ""
             return """
                 SELECT id, number, expires_on FROM services\(index) WHERE \(unsafeRaw: AddRenewalQueueIndex.condition)

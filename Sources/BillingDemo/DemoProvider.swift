@@ -1,4 +1,5 @@
 import BillingDomain
+import BillingEngine
 import BillingStore
 import FluentKit
 import Foundation

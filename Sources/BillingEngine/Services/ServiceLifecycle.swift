@@ -37,7 +37,7 @@ public struct ServiceLifecycle: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    static func summary(_ service: ServiceRecord) -> String {
+    package static func summary(_ service: ServiceRecord) -> String {
         service.domainName.isEmpty
             ? "\(service.planName) #\(service.number)" : "\(service.planName) · \(service.domainName) #\(service.number)"
     }
