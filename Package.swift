@@ -110,10 +110,23 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Fluent", package: "fluent")
             ]),
+        // What engine tests need without the web server: a fresh database per test copied from a
+        // migrated template (SQLite or PostgreSQL).
+        .target(
+            name: "EngineTestSupport",
+            dependencies: [
+                "BillingStore", "BillingDomain", "BillingEngine",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log")
+            ], path: "Tests/EngineTestSupport"),
         .target(
             name: "BillingTestSupport",
             dependencies: [
-                "BillingServer", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport", "Provisioning", "Messaging",
+                "BillingServer", "EngineTestSupport", "BillingStore", "BillingDomain", "Payments", "PaymentsTestSupport", "Provisioning",
+                "Messaging",
                 .product(name: "Fluent", package: "fluent")
             ], path: "Tests/BillingTestSupport"),
         // Stand-ins for payment gateways: a local HTTP Stripe and YooKassa that check requests
