@@ -69,6 +69,12 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
         Rounding.multiplyHalfUpIfRepresentable(units, factor.numerator, factor.denominator).map { Money(units: $0, currency: currency) }
     }
 
+    /// The amount converted into `target` at `rate` (units of `target` per unit of this currency),
+    /// kept to 1/10 000 with half-up rounding, or `nil` when the result would not fit in 64 bits.
+    public func converted(to target: Currency, by rate: Fraction) -> Money? {
+        Rounding.multiplyHalfUpIfRepresentable(units, rate.numerator, rate.denominator).map { Money(units: $0, currency: target) }
+    }
+
     /// The amount times a rational factor (10/31 of a month, 20 % VAT), kept to 1/10 000 with
     /// half-up rounding; round to the minor unit separately where a document needs it.
     public func times(_ factor: Fraction) -> Money {

@@ -86,7 +86,7 @@ public struct Catalog: Sendable {
         let prices = try await PriceRecord.query(on: db).filter(\.$ownerID ~~ owners).filter(\.$currency == currency).all()
         var byOwner: [UUID: [BillingPeriod: Money]] = [:]
         for price in prices {
-            byOwner[price.ownerID, default: [:]][price.period] = Money(units: price.amount, currency: currency)
+            byOwner[price.ownerID, default: [:]][price.period] = price.money(\.amount)
         }
         let addonsByPlan = Dictionary(grouping: addons, by: \.planID)
         return plans.compactMap { plan in

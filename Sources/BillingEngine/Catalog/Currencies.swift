@@ -78,7 +78,7 @@ public struct Currencies: Sendable {
             guard power.mayChangeCurrency else { throw CurrencyError.debt(power.balance.negated) }
             let balance = power.balance
             if !balance.isZero {
-                guard let exact = Money(units: balance.units, currency: target).convertedIfRepresentable(by: rate),
+                guard let exact = balance.converted(to: target, by: rate),
                     exact.units.magnitude <= UInt64(MoneyLimits.maximumBalance.units)
                 else { throw CurrencyError.beyondLimits }
                 let converted = exact.roundedToMinorUnit()
@@ -95,7 +95,7 @@ public struct Currencies: Sendable {
             let services = try await ServiceRecord.query(on: tx).filter(\.$accountID == account.id!)
                 .filter(\.$status != ServiceStatus.deleted).all()
             for service in services where service.currency == source {
-                guard let price = Money(units: service.recurringAmount, currency: target).convertedIfRepresentable(by: rate),
+                guard let price = service.money(\.recurringAmount).converted(to: target, by: rate),
                     MoneyLimits.allows(price)
                 else { throw CurrencyError.beyondLimits }
                 service.recurringAmount = price.roundedToMinorUnit().units

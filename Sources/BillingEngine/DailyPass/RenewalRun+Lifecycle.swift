@@ -119,9 +119,8 @@ extension RenewalRun {
             summary.notices += try await Notices(context: context).send(
                 services.compactMap { service in
                     guard let account = accounts[service.accountID] else { return nil }
-                    let currency = service.currency
                     let price = TaxedAmount(
-                        catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                        catalogAmount: service.money(\.recurringAmount),
                         rate: VATTable.rate(forCountry: account.country), mode: taxMode)
                     return Notices.Notice(
                         accountID: service.accountID, template: service.autoRenew ? "expiring_auto" : "expiring",

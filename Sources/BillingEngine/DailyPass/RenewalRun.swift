@@ -275,7 +275,7 @@ public struct RenewalRun: Sendable {
             var periods = resetAnchor ? 0 : service.periodsPaid
             if resetAnchor { anchor = start }
             let price = TaxedAmount(
-                catalogAmount: Money(units: service.recurringAmount, currency: currency),
+                catalogAmount: service.money(\.recurringAmount),
                 rate: VATTable.rate(forCountry: account.country), mode: taxMode)
             var paid = 0
             var total = Money.zero(currency)

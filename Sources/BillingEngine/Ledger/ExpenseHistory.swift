@@ -99,10 +99,10 @@ public struct ExpenseHistory: Sendable {
             let currency = row.currency
             let fields = [
                 row.id!.uuidString.lowercased(), row.summary, row.chargedOn, row.periodFrom ?? "", row.periodTo ?? "",
-                MoneyFormat.plain(Money(units: row.amount, currency: currency)),
-                MoneyFormat.plain(Money(units: row.tax, currency: currency)),
+                MoneyFormat.plain(row.money(\.amount)),
+                MoneyFormat.plain(row.money(\.tax)),
                 TaxRate(basisPoints: row.taxRate).description.replacingOccurrences(of: " ", with: ""),
-                MoneyFormat.plain(Money(units: row.amount - row.paidAmount, currency: currency)),
+                MoneyFormat.plain(row.unpaid),
                 currency.code, row.ledgerTransactionID?.uuidString.lowercased() ?? ""
             ]
             out += fields.map(Self.csvField).joined(separator: ",") + "\r\n"

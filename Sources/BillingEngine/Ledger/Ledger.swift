@@ -188,7 +188,7 @@ public struct Ledger: Sendable {
             transactionID: transactionID, date: entry.createdAt,
             kind: transaction.kind,
             memo: transaction.memo, text: transaction.text.flatMap { try? JSONDecoder().decode(LedgerText.self, from: Data($0.utf8)) },
-            amount: Money(units: entry.amount, currency: entry.currency))
+            amount: entry.money(\.amount))
     }
 
     /// A client's balance movements, newest first.

@@ -52,12 +52,11 @@ public struct Order: Sendable, Identifiable, Hashable {
     public var isPayableFromBalance: Bool { status == .pending && method == .balance }
 
     init(_ record: OrderRecord, fallback: Currency) {
-        let currency = record.currency
         id = record.id!
         number = record.number
         status = record.status
-        total = Money(units: record.total, currency: currency)
-        tax = Money(units: record.tax, currency: currency)
+        total = record.money(\.total)
+        tax = record.money(\.tax)
         method = OrderPaymentMethod(stored: record.paymentMethod)
         createdAt = record.createdAt
         paidAt = record.paidAt

@@ -158,7 +158,7 @@ public struct Orders: Sendable {
         else { throw OrderError.unknownPlan }
         let period = service.period
         let currency = service.currency
-        let recurring = Money(units: service.recurringAmount, currency: currency)
+        let recurring = service.money(\.recurringAmount)
         let from = ServiceLifecycle.renewalStart(service, today: context.today)
         let quote = Quote.make(
             components: [(key: "plan", name: service.planName, quantity: nil, included: nil, perPeriod: recurring)],
@@ -345,8 +345,7 @@ public struct Orders: Sendable {
                 if order.status == .paid { return Paid() }
                 throw OrderError.orderNotPending
             }
-            let currency = order.currency
-            let total = Money(units: order.total, currency: currency)
+            let total = order.money(\.total)
             try await ctx.requireSpending(total, accountID: account.id!, on: tx)
             let items = try await OrderItemRecord.query(on: tx).filter(\.$orderID == orderID).sort(\.$createdAt).all()
             let today = ctx.today

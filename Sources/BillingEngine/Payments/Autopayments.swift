@@ -90,7 +90,7 @@ struct AutopaymentRun {
     /// One renewal of a service as the client pays it: the catalog price with VAT as configured.
     static func renewalPrice(_ service: ServiceRecord, currency: Currency, country: String, taxMode: TaxMode) -> Money {
         TaxedAmount(
-            catalogAmount: Money(units: service.recurringAmount, currency: currency), rate: VATTable.rate(forCountry: country),
+            catalogAmount: service.money(\.recurringAmount), rate: VATTable.rate(forCountry: country),
             mode: taxMode
         ).gross
     }
@@ -134,7 +134,7 @@ struct AutopaymentRun {
         let power = try await context.ledger.spendingPower(of: account.id!, in: currency)
         let taken = try await Autopayments(context: context).takenThisMonth(accountID: account.id!, currency: currency)
         let amount = Autopayment.topUp(
-            needed: needed, power: power, monthlyMaximum: Money(units: setting.monthlyMaximum, currency: currency),
+            needed: needed, power: power, monthlyMaximum: setting.money(\.monthlyMaximum),
             alreadyThisMonth: taken)
         guard amount.isPositive, let amounts = try? method.terms.amounts(for: amount) else { return false }
         let payment = try await PaymentFlow(context: context).insertPayment(

@@ -110,7 +110,7 @@ public struct PaymentFlow: Sendable {
             guard found.status == .pending else { throw OrderError.orderNotPending }
             guard found.paymentMethod == request.methodID.uuidString.lowercased() else { throw PaymentError.orderMethodFixed }
             order = found
-            amount = Money(units: found.total, currency: found.currency)
+            amount = found.money(\.total)
         }
         guard let amount else { throw PaymentError.terms(.notPositive) }
         // The order a top-up is for: the account's, still pending, paid from the balance. The
@@ -247,7 +247,6 @@ public struct PaymentFlow: Sendable {
         guard let driver = context.gateways.driver(kind.rawValue) else {
             throw PaymentError.methodUnavailable
         }
-        let currency = payment.currency
         let owner = try await UserRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
             .filter(\.$isOwner == true).first()
         let customer = try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == payment.accountID)
@@ -256,7 +255,7 @@ public struct PaymentFlow: Sendable {
         do {
             redirect = try await driver.startCheckout(
                 CheckoutRequest(
-                    reference: paymentID.uuidString.lowercased(), amount: Money(units: payment.total, currency: currency),
+                    reference: paymentID.uuidString.lowercased(), amount: payment.money(\.total),
                     description: "\(context.provider.name) #\(payment.number)", returnURL: returnURL, cancelURL: cancelURL,
                     saveMethod: payment.saveMethod, customerEmail: owner?.email ?? "",
                     customerID: customer,
@@ -352,7 +351,7 @@ public struct PaymentFlow: Sendable {
 
     /// Cashback (FIN-3) as its own credited payment, paid for by the provider's cashback account.
     private func creditCashback(of payment: PaymentRecord, on tx: any Database) async throws {
-        let cashback = Money(units: payment.cashback, currency: payment.currency)
+        let cashback = payment.money(\.cashback)
         let number = try await context.nextNumber(in: PaymentRecord.schema, floor: 500_000, on: tx)
         let reward = PaymentRecord(
             accountID: payment.accountID, number: number, methodID: nil, channel: .cashback,
@@ -462,7 +461,7 @@ public struct PaymentFlow: Sendable {
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
         guard payment.channel == .method(.bankTransfer) else { throw PaymentError.notBankTransfer }
         guard payment.status.acceptsMoney else { throw PaymentError.notPayable }
-        let received = receipt.amount ?? Money(units: payment.total, currency: payment.currency)
+        let received = receipt.amount ?? payment.money(\.total)
         guard received.currency == payment.currency, received.isPositive else { throw PaymentError.receivedAmountInvalid }
         let today = context.today
         let receivedOn = receipt.receivedOn ?? today
@@ -513,8 +512,7 @@ public struct PaymentFlow: Sendable {
             guard let reserved = try await reserveRefund(payment, amount: amount, reason: reason, actor: actor, key: key) else { return }
             refund = reserved
         }
-        let currency = refund.currency
-        let refundAmount = Money(units: refund.amount, currency: currency)
+        let refundAmount = refund.money(\.amount)
         var gatewayRefundID: String?
         if payment.channel.isGateway, let gatewayPaymentID = payment.gatewayPaymentID {
             do {
@@ -621,7 +619,7 @@ public struct PaymentFlow: Sendable {
             amount.currency == payment.currency
         else { throw PaymentError.notRefundable }
         let currency = payment.currency
-        let remaining = Money(units: payment.amount - payment.refunded, currency: currency)
+        let remaining = payment.money(\.amount) - payment.money(\.refunded)
         guard amount.isPositive, amount.isWholeMinorUnits, amount <= remaining else { throw PaymentError.refundTooLarge(remaining) }
         let refund = RefundRecord(
             paymentID: payment.id!, amount: amount.units, currency: currency, gatewayRefundID: nil,
@@ -769,7 +767,7 @@ public struct PaymentFlow: Sendable {
         guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id
         else { return nil }
         return OrderToPay(
-            id: order.id!, number: order.number, total: Money(units: order.total, currency: order.currency),
+            id: order.id!, number: order.number, total: order.money(\.total),
             methodID: UUID(uuidString: order.paymentMethod), status: order.status)
     }
 

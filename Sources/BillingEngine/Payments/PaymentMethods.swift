@@ -19,9 +19,9 @@ public struct PaymentMethod: Sendable, TranslatedTexts {
         self.currency = record.currency
         self.terms = PaymentTerms(
             commissionPercent: Percentage(basisPoints: record.commissionBasisPoints),
-            commissionFixed: Money(units: record.commissionFixed, currency: currency),
-            minimum: record.minimum.map { Money(units: $0, currency: record.currency) },
-            maximum: record.maximum.map { Money(units: $0, currency: record.currency) },
+            commissionFixed: record.money(\.commissionFixed),
+            minimum: record.money(\.minimum),
+            maximum: record.money(\.maximum),
             cashbackPercent: Percentage(basisPoints: record.cashbackBasisPoints))
         self.payerKinds = Set(record.payerKinds.split(separator: ",").compactMap { PayerKind(rawValue: String($0)) })
         self.translations = Translations.decode(record.translations)

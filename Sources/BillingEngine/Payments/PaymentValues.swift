@@ -47,7 +47,6 @@ public struct Payment: Sendable, Identifiable, Hashable {
     public var awaitsBankTransfer: Bool { channel == .method(.bankTransfer) && status.acceptsMoney }
 
     init(_ record: PaymentRecord, fallback: Currency) {
-        let currency = record.currency
         id = record.id!
         accountID = record.accountID
         number = record.number
@@ -57,11 +56,11 @@ public struct Payment: Sendable, Identifiable, Hashable {
         orderID = record.orderID
         serviceID = record.serviceID
         payerID = record.payerID
-        amount = Money(units: record.amount, currency: currency)
-        commission = Money(units: record.commission, currency: currency)
-        total = Money(units: record.total, currency: currency)
-        cashback = Money(units: record.cashback, currency: currency)
-        refunded = Money(units: record.refunded, currency: currency)
+        amount = record.money(\.amount)
+        commission = record.money(\.commission)
+        total = record.money(\.total)
+        cashback = record.money(\.cashback)
+        refunded = record.money(\.refunded)
         confirmedBy = record.confirmedBy.flatMap(Initiator.init(stored:))
         receivedOn = record.receivedOn.flatMap(LocalDate.init(iso:))
         bankReference = record.bankReference
@@ -100,7 +99,7 @@ public struct Refund: Sendable, Identifiable, Hashable {
     init(_ record: RefundRecord, currency: Currency) {
         id = record.id!
         paymentID = record.paymentID
-        amount = Money(units: record.amount, currency: record.currency)
+        amount = record.money(\.amount)
         reason = record.reason
         createdAt = record.createdAt
         actor = Initiator(stored: record.actor)
@@ -160,7 +159,7 @@ public struct AutopaySetting: Sendable, Hashable {
 
     init(_ record: AutopaySettingRecord, fallback: Currency) {
         savedMethodID = record.savedMethodID
-        monthlyMaximum = Money(units: record.monthlyMaximum, currency: record.currency)
+        monthlyMaximum = record.money(\.monthlyMaximum)
         enabled = record.enabled
     }
 }

@@ -49,7 +49,7 @@ public struct Service: Sendable, Identifiable, Hashable {
         status = record.status
         operation = record.operation
         period = record.period
-        recurringAmount = Money(units: record.recurringAmount, currency: record.currency)
+        recurringAmount = record.money(\.recurringAmount)
         autoRenew = record.autoRenew
         savedMethodID = record.savedMethodID
         expiresOn = LocalDate(iso: record.expiresOn) ?? LocalDate(iso: "1970-01-01")!
@@ -121,16 +121,15 @@ public struct Expense: Sendable, Identifiable, Hashable {
     public let paidBy: UUID?
 
     init(_ record: ExpenseRecord, fallback: Currency) {
-        let currency = record.currency
         id = record.id!
         serviceID = record.serviceID
         summary = record.summary
         chargedOn = LocalDate(iso: record.chargedOn) ?? LocalDate(iso: "1970-01-01")!
         periodFrom = record.periodFrom.flatMap(LocalDate.init(iso:))
         periodTo = record.periodTo.flatMap(LocalDate.init(iso:))
-        amount = Money(units: record.amount, currency: currency)
-        unpaid = Money(units: record.amount - record.paidAmount, currency: currency)
-        tax = Money(units: record.tax, currency: currency)
+        amount = record.money(\.amount)
+        unpaid = record.unpaid
+        tax = record.money(\.tax)
         taxRate = TaxRate(basisPoints: record.taxRate)
         paidBy = record.ledgerTransactionID
     }
