@@ -98,28 +98,34 @@ let package = Package(
                 .product(name: "Fluent", package: "fluent")
             ]),
         .testTarget(
+            // Engine tests run on the engine alone: no web server is built into them or booted.
             name: "BillingEngineTests",
             dependencies: [
-                "BillingEngine", "BillingServer", "Provisioning", "Payments", "BillingTestSupport", "PaymentsTestSupport",
-                "ProvisioningTestSupport", .product(name: "Fluent", package: "fluent")
+                "BillingEngine", "BillingDemo", "BillingStore", "BillingDomain", "Provisioning", "Payments", "EngineTestSupport",
+                "PaymentsTestSupport", "ProvisioningTestSupport",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "Logging", package: "swift-log")
             ]),
         .testTarget(
             name: "BillingServerTests",
             dependencies: [
-                "BillingServer", "BillingTestSupport", "Payments", "Provisioning", "ProvisioningTestSupport",
+                "BillingServer", "BillingTestSupport", "EngineTestSupport", "Payments", "Provisioning", "ProvisioningTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Fluent", package: "fluent")
             ]),
-        // What engine tests need without the web server: a fresh database per test copied from a
-        // migrated template (SQLite or PostgreSQL).
+        // What engine tests need without the web server: the engine on a fresh database per test
+        // copied from a migrated template (SQLite or PostgreSQL), and the helpers page tests share.
         .target(
             name: "EngineTestSupport",
             dependencies: [
-                "BillingStore", "BillingDomain", "BillingEngine",
+                "BillingStore", "BillingDomain", "BillingEngine", "Messaging", "Payments", "Provisioning",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log")
             ], path: "Tests/EngineTestSupport"),
         .target(
@@ -129,11 +135,11 @@ let package = Package(
                 "Messaging",
                 .product(name: "Fluent", package: "fluent")
             ], path: "Tests/BillingTestSupport"),
-        // Stand-ins for payment gateways: a local HTTP Stripe and YooKassa that check requests
-        // as the real services do, and a scripted driver that fails on any call not scripted.
+        // A scripted gateway driver that fails on any call not scripted. (The local HTTP Stripe
+        // and YooKassa, which check requests as the real services do, live in PaymentsTests.)
         .target(
             name: "PaymentsTestSupport",
-            dependencies: ["Payments", "BillingDomain", .product(name: "Vapor", package: "vapor")],
+            dependencies: ["Payments", "BillingDomain", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Tests/PaymentsTestSupport"),
         // A processing module that answers only what a test scripted and fails on anything else.
         .target(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where user-facing texts come from: one catalog per `Language`, looked up by key.
 /// `{name}` placeholders in a text are replaced by `arguments["name"]`.
 public protocol TextCatalog: Sendable {
@@ -6,6 +8,28 @@ public protocol TextCatalog: Sendable {
 
 extension TextCatalog {
     public func text(_ key: String, _ language: Language) -> String { text(key, language, [:]) }
+}
+
+/// Texts per language read from JSON objects of key → text (the server's `Locales/*.json`,
+/// embedded in the binary; engine tests read the same files). A key missing in a language shows
+/// the English text, and a key missing everywhere shows itself (and a test fails) rather than
+/// crashing a page.
+public struct JSONTextCatalog: TextCatalog {
+    let catalogs: [Language: [String: String]]
+
+    public init(_ files: [Language: Data]) throws {
+        catalogs = try files.mapValues { try JSONDecoder().decode([String: String].self, from: $0) }
+    }
+
+    /// Every key of a language's catalog.
+    public func keys(_ language: Language) -> Set<String> { Set(catalogs[language, default: [:]].keys) }
+
+    /// Whether the catalogs have a text for `key`.
+    public func has(_ key: String) -> Bool { catalogs[.en]?[key] != nil }
+
+    public func text(_ key: String, _ language: Language, _ arguments: [String: String]) -> String {
+        fillPlaceholders(catalogs[language]?[key] ?? catalogs[.en]?[key] ?? key, arguments)
+    }
 }
 
 /// Fills `{name}` placeholders of a text in one pass over it: each placeholder whose name is in

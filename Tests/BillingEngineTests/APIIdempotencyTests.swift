@@ -1,15 +1,15 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Testing
 
 @Suite("API idempotency keys")
 struct APIIdempotencyTests {
     @Test func aKeyReplaysItsFirstAnswerRefusesAnotherRequestAndExpiresAfterADay() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let keys = APIIdempotency(context: app.engine)
             let hash = APIIdempotency.requestHash(method: "POST", path: "/api/v1/payments", body: #"{"amount":"10.00"}"#)
             let other = APIIdempotency.requestHash(method: "POST", path: "/api/v1/payments", body: #"{"amount":"11.00"}"#)
@@ -44,7 +44,7 @@ struct APIIdempotencyTests {
     }
 
     @Test func aFirstRequestThatNeverAnsweredIsTakenOverAfterTwoMinutes() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let keys = APIIdempotency(context: app.engine)
             guard case .first = try await keys.claim(scope: "user:a", key: "k", requestHash: "h") else {
                 Issue.record("the first request must run")

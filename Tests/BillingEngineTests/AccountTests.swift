@@ -2,15 +2,15 @@ import BillingDemo
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Testing
 
 @Suite("Accounts, login, password reset, staff adjustments")
 struct AccountTests {
     @Test func signUpCreatesTheAccountAndItsOwner() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let first = try await app.signUpClient(email: "  Anna@Example.com ", country: "ua", currency: .UAH)
             let second = try await app.signUpClient(email: "boris@example.com", country: "DE")
             let account = try #require(try await AccountRecord.find(first.accountID, on: app.db))
@@ -18,17 +18,19 @@ struct AccountTests {
             #expect(second.clientCode == 10_002)
             #expect(account.country == "UA")
             #expect(account.currency == .UAH)
-            #expect(account.registeredOn == "2026-01-15") // TestApp's clock, Kyiv time
+            #expect(account.registeredOn == "2026-01-15") // the test clock, Kyiv time
             let user = try #require(try await UserRecord.find(first.userID, on: app.db))
             #expect(user.email == "anna@example.com")
             #expect(user.isOwner)
-            #expect(user.passwordHash.hasPrefix("$2"))
-            #expect(user.passwordHash != "correct horse battery")
+            // A digest of the password, never the password (bcrypt in the server: ClientAreaTests).
+            #expect(!user.passwordHash.contains("correct horse battery"))
+            #expect(try await app.engine.passwords.verify("correct horse battery", against: user.passwordHash))
+            #expect(!(try await app.engine.passwords.verify("correct horse batterY", against: user.passwordHash)))
         }
     }
 
     @Test func signUpRefusesBadInputAndChangesNothing() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")
             await #expect(throws: SignUpError.emailTaken) { try await app.signUpClient(email: "ANNA@example.com") }
             await #expect(throws: SignUpError.password(.tooShort(minimum: 12))) {
@@ -43,7 +45,7 @@ struct AccountTests {
     }
 
     @Test func loginIsThrottledPerEmailWithTheSameAnswerForUnknownEmails() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             try await app.signUpClient(email: "anna@example.com")
             let auth = Authentication(context: app.engine)
             for _ in 0..<5 {
@@ -82,7 +84,7 @@ struct AccountTests {
     }
 
     @Test func loginIsThrottledPerIP() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")
             let auth = Authentication(context: app.engine)
             for index in 0..<20 {
@@ -97,7 +99,7 @@ struct AccountTests {
     }
 
     @Test func passwordResetLinksAreSingleUseAndExpire() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let client = try await app.signUpClient(email: "anna@example.com", language: .uk)
             let resets = PasswordResets(context: app.engine)
             try await resets.request(email: "nobody@example.com", language: .en)
@@ -144,7 +146,7 @@ struct AccountTests {
     }
 
     @Test func sessionsExpireWhenIdleAndEndOnLogout() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let client = try await app.signUpClient()
             let sessions = WebSessions(context: app.engine)
             let token = try await sessions.start(realm: .client, principalID: client.userID, ip: "10.0.0.1", userAgent: "test")
@@ -164,7 +166,7 @@ struct AccountTests {
     }
 
     @Test func staffAdjustmentsPostOnceWithTheReason() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient(currency: .RUB)
             let staffID = try await StaffAccounts(context: app.engine).create(
                 email: "acc@provider.example", name: "Acc",
@@ -215,7 +217,7 @@ struct AccountTests {
     }
 
     @Test func apiTokensAreStoredHashedAndRevocable() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let client = try await app.signUpClient()
             let tokens = APITokens(context: app.engine)
             let issued = try await tokens.issue(
@@ -238,7 +240,7 @@ struct AccountTests {
     }
 
     @Test func demoProviderSeedsOnlyAnEmptyDatabase() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let demo = DemoProvider(context: app.engine)
             #expect(try await demo.seedIfEmpty())
             #expect(try await demo.seedIfEmpty() == false)
@@ -254,7 +256,7 @@ struct AccountTests {
     }
 
     @Test func aHundredFailuresAnHourFromManyAddressesLockTheEMailForAnHour() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             try await app.signUpClient(email: "anna@example.com")
             let auth = Authentication(context: app.engine)
             for index in 0..<100 {
@@ -273,7 +275,7 @@ struct AccountTests {
     }
 
     @Test func aNewPasswordRevokesTokensAndOtherLinksAndBadPasswordsAreRefused() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             try await app.signUpClient(email: "anna@example.com")
             let issued = try await APITokens(context: app.engine).issue(
                 email: "anna@example.com", password: "correct horse battery",
@@ -301,7 +303,7 @@ struct AccountTests {
     }
 
     @Test func aSessionEndsAWeekAfterLoginHoweverActive() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let client = try await app.signUpClient()
             let sessions = WebSessions(context: app.engine)
             let cookie = try await sessions.start(realm: .client, principalID: client.userID, ip: nil, userAgent: nil)
@@ -316,7 +318,7 @@ struct AccountTests {
     }
 
     @Test func signUpsAndResetRequestsAreLimitedPerAddress() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let registration = AccountRegistration(context: app.engine)
             for index in 0..<10 {
                 try await registration.request(

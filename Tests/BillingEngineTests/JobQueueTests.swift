@@ -1,41 +1,38 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import FluentSQL
 import Foundation
 import Provisioning
 import ProvisioningTestSupport
 import Testing
-import Vapor
 
 @Suite("The job queue: provisioning after the money, exactly once, retried on a ladder")
 struct JobQueueTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     /// A client with 50.00 € who pays a monthly VPS from the balance, through `context`.
-    static func paidService(_ app: Application, _ context: EngineContext) async throws -> ServiceRecord {
+    static func paidService(_ app: TestEngine, _ context: EngineContext) async throws -> ServiceRecord {
         let catalog = try await CatalogFixture.make(app)
         let client = try await app.signUpClient(country: "UA", currency: .EUR)
-        try await app.topUp(client.accountID, eur("50.00"), key: "t")
+        try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
         return try await app.orderPaid(catalog.monthly, domain: "web", for: client.accountID, through: context)
     }
 
     /// The queue's jobs but its e-mails (the "order paid" notice the payment queues beside them).
-    static func jobs(_ app: Application) async throws -> [JobRecord] {
+    static func jobs(_ app: TestEngine) async throws -> [JobRecord] {
         try await JobRecord.query(on: app.db).filter(\.$kind != .mailSend).sort(\.$createdAt).sort(\.$id).all()
     }
 
     @Test func aWorkerThatDiesAfterThePaymentLeavesTheOpeningToTheNextOneAndTheModuleIsAskedOnce() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let module = StandInModule()
             let context = app.engine.replacingModules(ProcessingModules([module]))
             let service = try await Self.paidService(app, context)
             // The payment committed the money, the Processing status and the job together.
             #expect(service.status == .processing)
             #expect(service.operation == .opening)
-            #expect(try await app.balance(service.accountID) == Self.eur("40.00"))
+            #expect(try await app.balance(service.accountID) == Money.eur("40.00"))
             let queued = try await Self.jobs(app)
             #expect(queued.map(\.kind) == [.serviceOpen])
             #expect(queued.map(\.idempotencyKey) == ["open:" + service.id!.uuidString.lowercased()])
@@ -70,12 +67,12 @@ struct JobQueueTests {
             #expect(module.calls.count == 1)
             let history = try await ServiceLifecycle(context: app.engine).history(serviceID: service.id!).map(\.event)
             #expect(history == ["opened", "paid", "ordered"])
-            #expect(try await app.balance(service.accountID) == Self.eur("40.00"))
+            #expect(try await app.balance(service.accountID) == Money.eur("40.00"))
         }
     }
 
     @Test func aModuleThatFailsTwiceThenSucceedsLeavesTheServiceActiveWithBothFailuresInItsHistory() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let module = StandInModule()
             module.expect(
                 .open, .failed("hypervisor timeout", permanent: false), .failed("hypervisor timeout", permanent: false),
@@ -113,7 +110,7 @@ struct JobQueueTests {
     }
 
     @Test func aPermanentFailureStopsRetryingUntilStaffRetryIt() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let module = StandInModule()
             module.expect(.open, .failed("image debian-13 not found", permanent: true))
             let context = app.engine.replacingModules(ProcessingModules([module]))
@@ -126,7 +123,7 @@ struct JobQueueTests {
             #expect(job.lastError == "image debian-13 not found")
             // The service is paid and waits in Processing for staff; nothing is refunded or lost.
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .processing)
-            #expect(try await app.balance(service.accountID) == Self.eur("40.00"))
+            #expect(try await app.balance(service.accountID) == Money.eur("40.00"))
             let queue = JobQueue(context: context)
             #expect(try await queue.list(status: .failed).map(\.id) == [job.id!])
             #expect(try await queue.counts().first { $0.kind == .serviceOpen }?.count(.failed) == 1)
@@ -145,7 +142,7 @@ struct JobQueueTests {
     }
 
     @Test func aFailureThatOutlastsTheLadderFailsForGood() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let module = StandInModule()
             let ladder = JobKind.serviceOpen.ladder
             for _ in 0...ladder.count { module.expect(.open, .failed("connection refused", permanent: false)) }
@@ -166,7 +163,7 @@ struct JobQueueTests {
     }
 
     @Test func theClientsStopAndStartGoThroughTheModuleAndAFailureKeepsTheStatus() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let module = StandInModule()
             module.expect(.open, .done(ipAddress: "192.0.2.13"))
             let context = app.engine.replacingModules(ProcessingModules([module]))
@@ -214,7 +211,7 @@ struct JobQueueTests {
     }
 
     @Test func aJobIsWrittenWithItsTransactionOrNotAtAllAndOnceForItsKey() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             let account = try await app.account(client.accountID)
@@ -226,7 +223,7 @@ struct JobQueueTests {
             }
             #expect(try await JobRecord.query(on: app.db).count() == 0)
             // Paying the same order twice (a double click) makes one service and one job.
-            try await app.topUp(client.accountID, Self.eur("20.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("20.00"), key: "t")
             let order = try #require(try await Orders(context: app.engine).list(account: account, status: .pending).first)
             try await Orders(context: app.engine).pay(orderID: order.id, account: account, actor: .testClient)
             try await Orders(context: app.engine).pay(orderID: order.id, account: account, actor: .testClient)
@@ -244,7 +241,7 @@ struct JobQueueTests {
     /// One failing step of the daily pass no longer stops the rest: the day's renewals run while
     /// autopayment fails, and autopayment waits on the queue with its error for staff to see.
     @Test func aFailingStepOfTheDailyPassLeavesTheOthersToRunAndWaitsOnTheQueue() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let service = try await Self.paidService(app, app.engine)
             try await app.runJobs()
             let stored = try #require(try await ServiceRecord.find(service.id!, on: app.db))
@@ -269,12 +266,12 @@ struct JobQueueTests {
             // SQLite names the table; PostgreSQL's driver keeps the server's text out of its
             // description (it may hold data), so only that there is an error is common to both.
             #expect(step.lastError?.isEmpty == false)
-            if TestApp.postgresURL == nil { #expect(step.lastError?.contains("autopay_settings") == true) }
+            if TestDatabase.postgresURL == nil { #expect(step.lastError?.contains("autopay_settings") == true) }
         }
     }
 
     @Test func twoWorkersShareAThousandJobsAndRunEachOnce() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             // Jobs for services that are gone: each run is a claim, a read and a "done".
             let base = app.engine
             try await app.db.transaction { tx in

@@ -1,8 +1,8 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import FluentSQL
 import Foundation
 import Testing
@@ -10,7 +10,7 @@ import Testing
 @Suite("Ledger on the database")
 struct LedgerTests {
     @Test func postingIsIdempotentAndBalancesAreSumsOfEntries() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient()
             let ledger = app.engine.ledger
             let posting = try LedgerPosting.credit(
@@ -30,7 +30,7 @@ struct LedgerTests {
     }
 
     @Test func reusingAKeyForOtherLinesIsRefused() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient()
             let ledger = app.engine.ledger
             try await ledger.post(
@@ -48,7 +48,7 @@ struct LedgerTests {
     }
 
     @Test func theDatabaseRefusesToEditOrDeletePostedEntries() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient()
             try await app.engine.ledger.post(
                 try .credit(
@@ -67,7 +67,7 @@ struct LedgerTests {
     }
 
     @Test func concurrentPostingsOfOneKeyCreditOnce() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient()
             let ledger = app.engine.ledger
             let posting = try LedgerPosting.credit(
@@ -87,7 +87,7 @@ struct LedgerTests {
     /// Random postings between two clients and the house accounts: each client's balance equals
     /// the sum of its own entries, and the whole ledger sums to zero.
     @Test func randomPostingsKeepEveryBalanceEqualToItsEntries() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let a = try await app.signUpClient(email: "a@example.com")
             let b = try await app.signUpClient(email: "b@example.com")
             var generator = SeededGenerator(seed: 20_261_121)
@@ -128,7 +128,7 @@ struct LedgerTests {
     /// The kept balance (`client_balances`) is what the ledger check proves: a balance changed
     /// behind the ledger's back is reported with both figures, and one with no entries at all too.
     @Test func theLedgerCheckFindsAKeptBalanceThatDriftedFromTheEntries() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let a = try await app.signUpClient(email: "a@example.com")
             let b = try await app.signUpClient(email: "b@example.com")
             let ledger = app.engine.ledger
@@ -162,7 +162,7 @@ struct LedgerTests {
     }
 
     @Test func movementsArePagedNewestFirst() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let client = try await app.signUpClient()
             for index in 1...30 {
                 clock.advance(by: 60)

@@ -1,16 +1,14 @@
 import BillingDomain
 import BillingEngine
-import BillingTestSupport
+import EngineTestSupport
 import Foundation
 import Logging
 import Testing
 
 @Suite("Logging: what an operator reads")
 struct LoggingTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func paymentsRefundsOrdersAndTheDailyPassLogUnderTheirComponentWithTheRequestIDAndNoSecret() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let captured = CapturedLog()
             let context = app.engine.logging(to: captured.logger(requestID: "req-42"))
             let method = try await app.cardMethod(percent: 250, fixed: "0.30", cashback: 0)
@@ -18,11 +16,11 @@ struct LoggingTests {
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: context)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k1"), account: account)
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "unused", actor: .testStaff, key: "r1")
             let catalog = try await CatalogFixture.make(app)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)

@@ -1,17 +1,15 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Testing
 
 @Suite("Ordering: pricing on the server, promo codes, alignment, currency change")
 struct OrderingTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func tamperedConfigurationsAreRefusedAndChangeNothing() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
@@ -41,7 +39,7 @@ struct OrderingTests {
             #expect(try await ServiceRecord.query(on: app.db).count() == 0)
             // Nothing in the balance: checkout leaves the order pending and charges nothing.
             try await cart.add(.init(planID: catalog.monthly, period: .month, domainName: "a"), account: account)
-            await #expect(throws: OrderError.insufficientBalance(needed: Self.eur("10.00"), available: .zero(.EUR))) {
+            await #expect(throws: OrderError.insufficientBalance(needed: Money.eur("10.00"), available: .zero(.EUR))) {
                 try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
                 try await app.runJobs()
             }
@@ -52,10 +50,10 @@ struct OrderingTests {
     }
 
     @Test func aWaitingRenewalIsRepricedWhenTheServiceChangesAndExtendAgainFindsIt() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("300.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("300.00"), key: "t")
             let service = try await app.orderPaid(catalog.monthly, domain: "web", for: client.accountID)
             let account = try await app.account(client.accountID)
             let orders = Orders(context: app.engine)
@@ -65,7 +63,7 @@ struct OrderingTests {
 
             // Extend twice: one renewal waits, at the service's price.
             let first = try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient)
-            #expect(first.total == Self.eur("10.00"))
+            #expect(first.total == Money.eur("10.00"))
             let again = try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient)
             #expect(again.id == first.id)
             #expect(try await waiting().count == 1)
@@ -76,7 +74,7 @@ struct OrderingTests {
             let changed = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             let newPrice = Money(units: changed.recurringAmount, currency: .EUR)
             // 10.00 for the plan and 0.01 a month for each of the 1 024 MiB above the included 1 GiB.
-            #expect(newPrice == Self.eur("20.24"))
+            #expect(newPrice == Money.eur("20.24"))
             #expect(try await OrderRecord.find(first.id, on: app.db)?.status == .cancelled)
             let replaced = try #require(try await waiting().first)
             #expect(try await waiting().count == 1)
@@ -98,7 +96,7 @@ struct OrderingTests {
             let yearPrice = Money(
                 units: try #require(try await ServiceRecord.find(service.id!, on: app.db)).recurringAmount, currency: .EUR)
             #expect(Money(units: yearly.total, currency: .EUR) == yearPrice)
-            #expect(yearPrice == Self.eur("202.40"))
+            #expect(yearPrice == Money.eur("202.40"))
 
             // Paid: one period at the current price, and nothing else waits.
             let before = try await app.balance(client.accountID)
@@ -110,7 +108,7 @@ struct OrderingTests {
     }
 
     @Test func promoCodesApplyByPlanDatesAndLimits() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let now = app.engine.clock.now
             try await PromoCodeRecord(
@@ -118,7 +116,7 @@ struct OrderingTests {
                 validUntil: "2026-12-31", usageLimit: nil, oncePerClient: true, createdAt: now
             ).create(on: app.db)
             try await PromoCodeRecord(
-                code: "YEARLY5", kind: .fixed, value: Self.eur("5.00").units, currency: .EUR, planID: catalog.yearly,
+                code: "YEARLY5", kind: .fixed, value: Money.eur("5.00").units, currency: .EUR, planID: catalog.yearly,
                 validFrom: nil, validUntil: nil, usageLimit: 1, oncePerClient: false, createdAt: now
             ).create(on: app.db)
             try await PromoCodeRecord(
@@ -126,14 +124,14 @@ struct OrderingTests {
                 validUntil: "2025-12-31", usageLimit: nil, oncePerClient: false, createdAt: now
             ).create(on: app.db)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("300.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("300.00"), key: "t")
             let account = try await app.account(client.accountID)
             let pricing = OrderPricing(context: app.engine)
             let priced = try await pricing.price(
                 .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "tenoff"), for: account)
-            #expect(priced.quote.discount == Self.eur("1.00"))
-            #expect(priced.quote.dueNow.gross == Self.eur("9.00"))
-            #expect(priced.quote.perPeriod.gross == Self.eur("10.00"))
+            #expect(priced.quote.discount == Money.eur("1.00"))
+            #expect(priced.quote.dueNow.gross == Money.eur("9.00"))
+            #expect(priced.quote.perPeriod.gross == Money.eur("10.00"))
             await #expect(throws: OrderError.promo(.expired)) {
                 try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "OLD"), for: account)
             }
@@ -148,8 +146,8 @@ struct OrderingTests {
             try await Cart(context: app.engine).add(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             try await app.runJobs()
-            #expect(order.total == Self.eur("104.00"))
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("196.00"))
+            #expect(order.total == Money.eur("104.00"))
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("196.00"))
             await #expect(throws: OrderError.promo(.alreadyUsed)) {
                 try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "b", promoCode: "TENOFF"), for: account)
             }
@@ -162,38 +160,38 @@ struct OrderingTests {
     }
 
     @Test func alignedBillingProratesTheFirstPeriodAsTheCartShows() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             var settings = BillingSettings()
             settings.alignment = .firstOfMonth
             settings.taxMode = .added
             try await settings.save(on: app.db)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("100.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("100.00"), key: "t")
             let account = try await app.account(client.accountID)
             let priced = try await OrderPricing(context: app.engine).price(
                 .init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 1536], domainName: "a"), for: account)
             // 15 January → 1 February: 17 of 31 days. Plan 10.00 → 5.48; RAM 512 MiB × 0.01 = 5.12 → 2.81.
             #expect(priced.quote.firstPeriodEnds == LocalDate(iso: "2026-02-01")!)
-            #expect(priced.quote.lines.map(\.firstPeriod) == [Self.eur("5.48"), Self.eur("2.81")])
-            #expect(priced.quote.dueNow.net == Self.eur("8.29"))
-            #expect(priced.quote.dueNow.tax == Self.eur("1.58"))
-            #expect(priced.quote.dueNow.gross == Self.eur("9.87"))
-            #expect(priced.quote.perPeriod.gross == Self.eur("17.99")) // 15.12 + 19 % = 17.9928
+            #expect(priced.quote.lines.map(\.firstPeriod) == [Money.eur("5.48"), Money.eur("2.81")])
+            #expect(priced.quote.dueNow.net == Money.eur("8.29"))
+            #expect(priced.quote.dueNow.tax == Money.eur("1.58"))
+            #expect(priced.quote.dueNow.gross == Money.eur("9.87"))
+            #expect(priced.quote.perPeriod.gross == Money.eur("17.99")) // 15.12 + 19 % = 17.9928
             try await Cart(context: app.engine).add(priced.configuration, account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
             try await app.runJobs()
             try await app.runDays(until: LocalDate(iso: "2026-02-01")!, clock: clock)
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-03-01")
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("72.14")) // 100 − 9.87 − 17.99
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("72.14")) // 100 − 9.87 − 17.99
         }
     }
 
     @Test func changingTheAccountCurrencyConvertsTheBalanceThroughTheLedger() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("100.50"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("100.50"), key: "t")
             let staff = try await StaffAccounts(context: app.engine).create(
                 email: "boss@example.com", name: "Boss",
                 password: "a long staff password", role: .administrator)
@@ -212,36 +210,36 @@ struct OrderingTests {
             // 100.50 × 45.25 = 4547.625
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .UAH) == Money(minor: 454_763, .UAH))
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
-            #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == Self.eur("100.50"))
+            #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == Money.eur("100.50"))
             // Back at the inverse of the same rate.
             try await currencies.changeAccountCurrency(account: account, to: .EUR, actor: .testClient, requestKey: "k2")
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("100.50"))
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("100.50"))
         }
     }
 
     @Test func anAccountThatOwesMayNotChangeCurrencyUntilTheDebtIsPaid() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             let staff = try await StaffAccounts(context: app.engine).create(
                 email: "boss@example.com", name: "Boss", password: "a long staff password", role: .administrator)
             try await BalanceAdjustments(context: app.engine).adjust(
-                accountID: client.accountID, amount: Self.eur("-12.30"), reason: "Unpaid traffic",
+                accountID: client.accountID, amount: Money.eur("-12.30"), reason: "Unpaid traffic",
                 staffID: staff, role: .administrator, idempotencyKey: "debt")
             let currencies = Currencies(context: app.engine)
             try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
             let account = try await app.account(client.accountID)
-            await #expect(throws: CurrencyError.debt(Self.eur("12.30"))) {
+            await #expect(throws: CurrencyError.debt(Money.eur("12.30"))) {
                 try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             }
             #expect(try await app.account(client.accountID).currency == .EUR)
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == .zero(.EUR))
             // The spending rule says what the debt means for spending: nothing now, and the debt on top of a price.
             let power = try await app.engine.ledger.spendingPower(of: client.accountID, in: .EUR)
-            #expect(power.balance == Self.eur("-12.30"))
+            #expect(power.balance == Money.eur("-12.30"))
             #expect(power.available == .zero(.EUR))
-            #expect(power.shortfall(for: Self.eur("10.00")) == Self.eur("22.30"))
+            #expect(power.shortfall(for: Money.eur("10.00")) == Money.eur("22.30"))
             // Once the debt is paid the change goes through.
-            try await app.topUp(client.accountID, Self.eur("12.30"), key: "pay-debt")
+            try await app.topUp(client.accountID, Money.eur("12.30"), key: "pay-debt")
             try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
             #expect(try await app.account(client.accountID).currency == .UAH)
         }

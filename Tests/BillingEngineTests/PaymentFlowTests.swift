@@ -1,53 +1,50 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Payments
 import PaymentsTestSupport
 import Testing
-import Vapor
 
 @Suite("Payments: amounts, webhooks, refunds")
 struct PaymentFlowTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func commissionAndCashbackAreExactToTheCent() throws {
         let terms = PaymentTerms(
-            commissionPercent: Percentage(basisPoints: 250), commissionFixed: Self.eur("0.30"),
-            minimum: Self.eur("5.00"), maximum: Self.eur("1000.00"), cashbackPercent: Percentage(basisPoints: 100))
-        let hundred = try terms.amounts(for: Self.eur("100.00"))
-        #expect(hundred.commission == Self.eur("2.80"))
-        #expect(hundred.total == Self.eur("102.80"))
-        #expect(hundred.cashback == Self.eur("1.00"))
+            commissionPercent: Percentage(basisPoints: 250), commissionFixed: Money.eur("0.30"),
+            minimum: Money.eur("5.00"), maximum: Money.eur("1000.00"), cashbackPercent: Percentage(basisPoints: 100))
+        let hundred = try terms.amounts(for: Money.eur("100.00"))
+        #expect(hundred.commission == Money.eur("2.80"))
+        #expect(hundred.total == Money.eur("102.80"))
+        #expect(hundred.cashback == Money.eur("1.00"))
         // 33.33 × 2.5 % = 0.83325 → 0.83, + 0.30; cashback 0.3333 → 0.33.
-        let odd = try terms.amounts(for: Self.eur("33.33"))
-        #expect(odd.commission == Self.eur("1.13"))
-        #expect(odd.total == Self.eur("34.46"))
-        #expect(odd.cashback == Self.eur("0.33"))
+        let odd = try terms.amounts(for: Money.eur("33.33"))
+        #expect(odd.commission == Money.eur("1.13"))
+        #expect(odd.total == Money.eur("34.46"))
+        #expect(odd.cashback == Money.eur("0.33"))
         // 0.50 × 2.5 % = 0.0125 → 0.01 (half-up only from 0.005).
         #expect(
             PaymentTerms(commissionPercent: Percentage(basisPoints: 250), commissionFixed: .zero(.EUR)).commissionPercent.of(
-                Self.eur("0.50")) == Self.eur("0.01"))
-        #expect(throws: PaymentTermsError.belowMinimum(Self.eur("5.00"))) { try terms.amounts(for: Self.eur("4.99")) }
-        #expect(throws: PaymentTermsError.aboveMaximum(Self.eur("1000.00"))) { try terms.amounts(for: Self.eur("1000.01")) }
-        #expect(throws: PaymentTermsError.notPositive) { try terms.amounts(for: Self.eur("0")) }
+                Money.eur("0.50")) == Money.eur("0.01"))
+        #expect(throws: PaymentTermsError.belowMinimum(Money.eur("5.00"))) { try terms.amounts(for: Money.eur("4.99")) }
+        #expect(throws: PaymentTermsError.aboveMaximum(Money.eur("1000.00"))) { try terms.amounts(for: Money.eur("1000.01")) }
+        #expect(throws: PaymentTermsError.notPositive) { try terms.amounts(for: Money.eur("0")) }
         #expect(Percentage(text: "2,5") == Percentage(basisPoints: 250))
         #expect(Percentage(text: "101") == nil)
         #expect(Percentage(text: "1.234") == nil)
     }
 
     @Test func aTopUpThroughTheSandboxCreditsAmountAndCashbackAndRefundsAreExact() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let method = try await app.cardMethod(percent: 250, fixed: "0.30", cashback: 100)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k1"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k1"), account: account)
             #expect(payment.status == .new)
-            #expect(payment.total == Self.eur("102.80"))
+            #expect(payment.total == Money.eur("102.80"))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             #expect(url.hasPrefix("http://billing.test/sandbox-gateway/pay/"))
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .beingPaid)
@@ -56,45 +53,45 @@ struct PaymentFlowTests {
             let outcome = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)
             #expect(outcome == .credited)
             // 100.00 and 1.00 of cashback, credited as its own payment.
-            #expect(try await app.balance(client.accountID) == Self.eur("101.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("101.00"))
             let payments = try await PaymentRecord.query(on: app.db).sort(\.$number).all()
             #expect(payments.map(\.purpose) == [.topUp, .cashback])
             #expect(payments.map(\.status) == [.credited, .credited])
-            #expect(payments[1].amount == Self.eur("1.00").units)
-            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-102.80"))
-            #expect(try await app.engine.ledger.total(of: .paymentCommission, in: .EUR) == Self.eur("2.80"))
-            #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("-1.00"))
+            #expect(payments[1].amount == Money.eur("1.00").units)
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Money.eur("-102.80"))
+            #expect(try await app.engine.ledger.total(of: .paymentCommission, in: .EUR) == Money.eur("2.80"))
+            #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Money.eur("-1.00"))
 
             // Partial refund, a refund above what is left, then the rest.
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
             // 40 % of the payment goes back, and with it 40 % of its cashback (0.40).
-            #expect(try await app.balance(client.accountID) == Self.eur("60.60"))
-            await #expect(throws: PaymentError.refundTooLarge(Self.eur("60.00"))) {
-                try await flow.refund(paymentID: payment.id, amount: Self.eur("60.01"), reason: "x", actor: .testStaff, key: "r2")
+            #expect(try await app.balance(client.accountID) == Money.eur("60.60"))
+            await #expect(throws: PaymentError.refundTooLarge(Money.eur("60.00"))) {
+                try await flow.refund(paymentID: payment.id, amount: Money.eur("60.01"), reason: "x", actor: .testStaff, key: "r2")
             }
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("60.00"), reason: "closing", actor: .testStaff, key: "r3")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("60.00"), reason: "closing", actor: .testStaff, key: "r3")
             let refunded = try #require(try await PaymentRecord.find(payment.id, on: app.db))
             #expect(refunded.status == .refunded)
-            #expect(refunded.refunded == Self.eur("100.00").units)
+            #expect(refunded.refunded == Money.eur("100.00").units)
             // The whole payment is back, and the whole cashback with it: nothing is left.
-            #expect(try await app.balance(client.accountID) == Self.eur("0.00"))
-            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-2.80"))
-            #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Self.eur("0.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("0.00"))
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Money.eur("-2.80"))
+            #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Money.eur("0.00"))
             let reward = try #require(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .cashback).first())
             #expect(reward.status == .refunded)
-            #expect(reward.refunded == Self.eur("1.00").units)
+            #expect(reward.refunded == Money.eur("1.00").units)
             #expect(try await RefundRecord.query(on: app.db).count() == 2)
         }
     }
 
     @Test func forgedAndStaleSignaturesAreRefusedAndChangeNothing() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k"),
+                PaymentRequest(methodID: method, amount: Money.eur("50.00"), idempotencyKey: "k"),
                 account: try await app.account(client.accountID))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
@@ -130,12 +127,12 @@ struct PaymentFlowTests {
     }
 
     @Test func repeatedAndOutOfOrderEventsCreditOnce() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("20.00"), idempotencyKey: "k"),
+                PaymentRequest(methodID: method, amount: Money.eur("20.00"), idempotencyKey: "k"),
                 account: try await app.account(client.accountID))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             // The payer abandoned the page first (cancelled), then the gateway reports the money.
@@ -150,18 +147,18 @@ struct PaymentFlowTests {
             let (failed, signature) = gateway.webhook(for: session, outcome: .fail, at: app.engine.clock.now)
             #expect(try await webhooks.receive(gateway: "sandbox", body: failed, headers: ["Sandbox-Signature": signature]) == .cancelled)
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.status == .credited)
-            #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("20.00"))
             #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == .payment).count() == 1)
         }
     }
 
     @Test func aHundredConcurrentDeliveriesAndFiftyConcurrentClicksEndInOneCredit() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let method = try await app.cardMethod(percent: 250, cashback: 100)
             let client = try await app.signUpClient(currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("80.00"), idempotencyKey: "k"),
+                PaymentRequest(methodID: method, amount: Money.eur("80.00"), idempotencyKey: "k"),
                 account: try await app.account(client.accountID))
             // Fifty "pay" clicks at once: one session at the gateway.
             let urls = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -181,7 +178,7 @@ struct PaymentFlowTests {
             }
             #expect(outcomes.filter { $0 == .credited }.count == 1)
             #expect(outcomes.filter { $0 == .duplicate || $0 == .alreadyCredited }.count == 99)
-            #expect(try await app.balance(client.accountID) == Self.eur("80.80"))
+            #expect(try await app.balance(client.accountID) == Money.eur("80.80"))
             #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == .payment).count() == 1)
             #expect(try await LedgerTransactionRecord.query(on: app.db).filter(\.$kind == .cashback).count() == 1)
             #expect(try await GatewayEventRecord.query(on: app.db).count() == 1)
@@ -189,7 +186,7 @@ struct PaymentFlowTests {
     }
 
     @Test func anOrderWithAFixedMethodIsPaidThroughItAndNoOtherWay() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let card = try await app.cardMethod()
             let other = try await app.cardMethod(percent: 100)
@@ -206,9 +203,9 @@ struct PaymentFlowTests {
                     PaymentRequest(methodID: other, amount: nil, orderID: order.id, idempotencyKey: "o2"), account: account)
             }
             let payment = try await flow.create(
-                PaymentRequest(methodID: card, amount: Self.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
+                PaymentRequest(methodID: card, amount: Money.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
                 account: account)
-            #expect(payment.amount == Self.eur("10.00")) // the order's frozen total, not the request's
+            #expect(payment.amount == Money.eur("10.00")) // the order's frozen total, not the request's
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
@@ -222,33 +219,33 @@ struct PaymentFlowTests {
     }
 
     @Test func bankTransfersAreConfirmedByStaffAndPayLinksOpenOneInvoice() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let bank = try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
-                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
+                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Money.eur("10.00"), payerKinds: [.company]))
             let client = try await app.signUpClient(currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             await #expect(throws: PaymentError.payerKindNotAllowed) {
-                try await flow.create(PaymentRequest(methodID: bank, amount: Self.eur("30.00"), idempotencyKey: "b0"), account: account)
+                try await flow.create(PaymentRequest(methodID: bank, amount: Money.eur("30.00"), idempotencyKey: "b0"), account: account)
             }
-            await #expect(throws: PaymentError.terms(.belowMinimum(Self.eur("10.00")))) {
+            await #expect(throws: PaymentError.terms(.belowMinimum(Money.eur("10.00")))) {
                 try await flow.create(
                     PaymentRequest(
-                        methodID: bank, amount: Self.eur("9.99"), payer: .new(kind: .company, name: "Anna LLC"),
+                        methodID: bank, amount: Money.eur("9.99"), payer: .new(kind: .company, name: "Anna LLC"),
                         idempotencyKey: "b1"), account: account)
             }
             let payment = try await flow.create(
                 PaymentRequest(
-                    methodID: bank, amount: Self.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
+                    methodID: bank, amount: Money.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
                     idempotencyKey: "b2"), account: account)
             #expect(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") == nil)
             try await flow.confirmBankTransfer(paymentID: payment.id, receipt: .init(reference: "TRX-1"), caller: .testStaff)
             await #expect(throws: PaymentError.notPayable) {
                 try await flow.confirmBankTransfer(paymentID: payment.id, receipt: .init(reference: "TRX-1"), caller: .testStaff)
             }
-            #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
-            #expect(try await app.engine.ledger.total(of: .gatewayClearing("bank"), in: .EUR) == Self.eur("-30.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("30.00"))
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("bank"), in: .EUR) == Money.eur("-30.00"))
 
             let token = PayLink.token(paymentID: payment.id, expires: clock.now.addingTimeInterval(3600), key: "key")
             #expect(PayLink.paymentID(from: token, key: "key", now: clock.now) == payment.id)
@@ -262,13 +259,13 @@ struct PaymentFlowTests {
     }
 
     @Test func concurrentRefundsNeverSendBackMoreThanWasPaidAndAGatewayRefusalReleasesTheAmount() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("100.00"), idempotencyKey: "k"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k"), account: account)
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
@@ -278,12 +275,12 @@ struct PaymentFlowTests {
             let refusing = StandInGateway(name: "sandbox", refund: { _, _, _ in throw GatewayFailure.rejected("charge_already_refunded") })
             let refusingFlow = PaymentFlow(context: app.engine.replacingGateway(refusing))
             await #expect(throws: PaymentError.gatewayFailed(String(describing: GatewayFailure.rejected("charge_already_refunded")))) {
-                try await refusingFlow.refund(paymentID: payment.id, amount: Self.eur("30.00"), reason: "x", actor: .testStaff, key: "r0")
+                try await refusingFlow.refund(paymentID: payment.id, amount: Money.eur("30.00"), reason: "x", actor: .testStaff, key: "r0")
             }
             #expect(refusing.calls("refund") == 1)
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == 0)
             #expect(try await RefundRecord.query(on: app.db).count() == 0)
-            #expect(try await app.balance(client.accountID) == Self.eur("100.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("100.00"))
 
             // Two staff members refund 60.00 each at the same moment: one goes through, at the
             // gateway and in the ledger; the other is refused before the gateway is asked.
@@ -299,7 +296,7 @@ struct PaymentFlowTests {
                 for key in ["ra", "rb"] {
                     group.addTask {
                         (try? await countingFlow.refund(
-                            paymentID: payment.id, amount: Self.eur("60.00"), reason: key, actor: .staff(UUID()),
+                            paymentID: payment.id, amount: Money.eur("60.00"), reason: key, actor: .staff(UUID()),
                             key: key)) != nil
                     }
                 }
@@ -308,9 +305,9 @@ struct PaymentFlowTests {
             #expect(succeeded == 1)
             #expect(counting.calls("refund") == 1)
             #expect(try await RefundRecord.query(on: app.db).count() == 1)
-            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == Self.eur("60.00").units)
-            #expect(try await app.balance(client.accountID) == Self.eur("40.00"))
-            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Self.eur("-40.00"))
+            #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == Money.eur("60.00").units)
+            #expect(try await app.balance(client.accountID) == Money.eur("40.00"))
+            #expect(try await app.engine.ledger.total(of: .gatewayClearing("sandbox"), in: .EUR) == Money.eur("-40.00"))
         }
     }
 }

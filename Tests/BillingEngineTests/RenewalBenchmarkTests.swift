@@ -1,7 +1,7 @@
 import BillingDemo
 import BillingDomain
 import BillingEngine
-import BillingTestSupport
+import EngineTestSupport
 import Testing
 
 /// `billing bench renewals` compares the engine with a raw ceiling; the comparison is honest only
@@ -11,12 +11,12 @@ struct RenewalBenchmarkTests {
     @Test func theCeilingWritesTheSameRowsAndAmountsAsTheEnginesPass() async throws {
         var engine: [String: Int64] = [:]
         var ceiling: [String: Int64] = [:]
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let result = try await RenewalBenchmark(context: app.engine).run(services: 45, chunkSize: 20)
             #expect(result.summary.renewed == 45)
             engine = try await RenewalBenchmark(context: app.engine).written()
         }
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             _ = try await RenewalBenchmark(context: app.engine).ceiling(services: 45, chunkSize: 20)
             ceiling = try await RenewalBenchmark(context: app.engine).written()
         }

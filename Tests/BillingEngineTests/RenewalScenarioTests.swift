@@ -1,8 +1,8 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Provisioning
 import ProvisioningTestSupport
@@ -12,13 +12,11 @@ import Testing
 /// status and notice. Runs on SQLite, and on PostgreSQL when DATABASE_URL is set.
 @Suite("Renewals through time")
 struct RenewalScenarioTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func thirteenMonthsOfMonthlyAndYearlyPlansWithAMidPeriodAddon() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("500.00"), key: "start")
+            try await app.topUp(client.accountID, Money.eur("500.00"), key: "start")
             var account = try await app.account(client.accountID)
             let actor = Initiator.client(userID: client.userID)
             try await Cart(context: app.engine).add(
@@ -26,8 +24,8 @@ struct RenewalScenarioTests {
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.yearly, period: .year), account: account)
             let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: actor)
             #expect(order.status == .paid)
-            #expect(order.total == Self.eur("110.00"))
-            #expect(order.tax == Self.eur("17.57")) // 1.60 + 15.97, 19 % included
+            #expect(order.total == Money.eur("110.00"))
+            #expect(order.tax == Money.eur("17.57")) // 1.60 + 15.97, 19 % included
             // Paid: both wait for their module, then the "open" jobs make them Active.
             #expect(try await ServiceRecord.query(on: app.db).all().map(\.status) == [.processing, .processing])
             // Two openings and the "order paid" e-mail.
@@ -45,8 +43,8 @@ struct RenewalScenarioTests {
             let change = try await ServiceLifecycle(context: app.engine).quoteChange(
                 serviceID: monthly.id!, addons: [catalog.ram: 2048], account: account)
             #expect(change.share == Fraction(21, 31))
-            #expect(change.dueNow.gross == Self.eur("6.94"))
-            #expect(change.dueNow.tax == Self.eur("1.11"))
+            #expect(change.dueNow.gross == Money.eur("6.94"))
+            #expect(change.dueNow.tax == Money.eur("1.11"))
             try await ServiceLifecycle(context: app.engine).changeResources(
                 serviceID: monthly.id!, addons: [catalog.ram: 2048],
                 account: account, actor: actor, requestKey: "k1")
@@ -75,7 +73,7 @@ struct RenewalScenarioTests {
                 if month.iso == "2027-01-15" { expected.append((month.iso, "100.00", month.iso, "15.97")) }
                 month = month.adding(months: 1)
             }
-            expected.sort { ($0.0, Self.eur($0.1).units) < ($1.0, Self.eur($1.1).units) }
+            expected.sort { ($0.0, Money.eur($0.1).units) < ($1.0, Money.eur($1.1).units) }
             #expect(expenses.count == 17)
             #expect(
                 expenses.map {
@@ -83,16 +81,16 @@ struct RenewalScenarioTests {
                 }
                     == expected.map { "\($0.0) \($0.1) \($0.2 ?? "-") \($0.3)" })
             #expect(expenses.allSatisfy { $0.paidAmount == $0.amount && $0.ledgerTransactionID != nil })
-            #expect(expenses.filter { $0.amount == Self.eur("20.24").units }.map(\.periodTo).first == "2026-03-14")
+            #expect(expenses.filter { $0.amount == Money.eur("20.24").units }.map(\.periodTo).first == "2026-03-14")
 
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("19.94"))
-            #expect(try await app.engine.ledger.total(of: .revenue, in: .EUR) == Self.eur("403.42"))
-            #expect(try await app.engine.ledger.total(of: .taxPayable, in: .EUR) == Self.eur("76.64"))
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("19.94"))
+            #expect(try await app.engine.ledger.total(of: .revenue, in: .EUR) == Money.eur("403.42"))
+            #expect(try await app.engine.ledger.total(of: .taxPayable, in: .EUR) == Money.eur("76.64"))
 
             let after = try await ServiceRecord.query(on: app.db).sort(\.$number).all()
             #expect(after.map(\.expiresOn) == ["2027-03-15", "2028-01-15"])
             #expect(after.map(\.status) == [.active, .active])
-            #expect(after[0].recurringAmount == Self.eur("20.24").units)
+            #expect(after[0].recurringAmount == Money.eur("20.24").units)
             #expect(after[0].periodsPaid == 14)
 
             let history = try await ServiceLifecycle(context: app.engine).history(serviceID: monthly.id!)
@@ -111,10 +109,10 @@ struct RenewalScenarioTests {
     }
 
     @Test func trialConvertsThenExpiresResumesAfterTopUpAndIsDeletedAfterGrace() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(email: "bob@example.com", country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("4.00"), key: "first")
+            try await app.topUp(client.accountID, Money.eur("4.00"), key: "first")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
@@ -133,7 +131,7 @@ struct RenewalScenarioTests {
             }
 
             try await app.runDays(until: LocalDate(iso: "2026-05-10")!, clock: clock) { day in
-                if day.iso == "2026-03-20" { try await app.topUp(client.accountID, Self.eur("4.00"), key: "second") }
+                if day.iso == "2026-03-20" { try await app.topUp(client.accountID, Money.eur("4.00"), key: "second") }
                 if day.iso == "2026-02-15" {
                     let converted = try await ServiceRecord.find(service.id!, on: app.db)!
                     #expect(!converted.isTrial)
@@ -182,10 +180,10 @@ struct RenewalScenarioTests {
     }
 
     @Test func dailyServicesAreChargedPerDayAndNotWhileStopped() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.daily, period: .day), account: account)
             try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
@@ -207,7 +205,7 @@ struct RenewalScenarioTests {
                     "2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18", "2026-01-19", "2026-01-20",
                     "2026-01-26", "2026-01-27"
                 ])
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("7.20"))
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("7.20"))
             #expect(try await ServiceRecord.find(service.id!, on: app.db)!.expiresOn == "2026-01-28")
         }
     }
@@ -216,7 +214,7 @@ struct RenewalScenarioTests {
 @Suite("The backend follows the billing")
 struct BackendFollowsBillingTests {
     @Test func expiryStopsTheServerPaymentStartsItAgainAndGraceDeletesIt() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let module = StandInModule()
             module.expect(.open, .done(ipAddress: "192.0.2.1"))

@@ -2,8 +2,8 @@ import BillingDemo
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Testing
 
 /// `billing demo --scale N` fills a database for measuring at size; what it makes must look like a
@@ -11,7 +11,7 @@ import Testing
 @Suite("Scale demo")
 struct ScaleDemoTests {
     @Test func aScaledDemoHasTheShapeItPromisesAndBalancesThatMatchTheLedger() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let progress = Recorder()
             try await ScaleDemo(context: app.engine).fill(accounts: 30, batchSize: 12) { progress.record($0.done) }
             #expect(progress.values == [12, 24, 30])

@@ -1,15 +1,14 @@
 import BillingDomain
 import BillingEngine
 import BillingStore
-import BillingTestSupport
-import Fluent
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Payments
 import PaymentsTestSupport
 import Testing
-import Vapor
 
-extension Application {
+extension TestPlatform {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
     func saveCard(account: Account, method: UUID, context: EngineContext) async throws -> SavedMethod {
         let started = try await SavedMethods(context: context).startSetup(
@@ -27,9 +26,7 @@ extension Application {
 
 @Suite("Subscriptions and autopayment through time")
 struct SubscriptionTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
-    static func context(_ app: Application, declineOn: Set<String>) -> EngineContext {
+    static func context(_ app: TestEngine, declineOn: Set<String>) -> EngineContext {
         // The sandbox saving cards and charging them, except on the chosen billing days (a card
         // with no money on those days). Checkouts and refunds are not part of these stories.
         let sandbox = Sandbox.gateway(app)
@@ -54,12 +51,12 @@ struct SubscriptionTests {
     }
 
     @Test func aSavedCardRenewsTheServiceADayAheadAndADeclineIsRetriedTheNextDay() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let context = Self.context(app, declineOn: ["2026-03-14"])
             let method = try await app.cardMethod(percent: 250)
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
@@ -77,13 +74,13 @@ struct SubscriptionTests {
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-14")!, clock: clock)
             var subscriptions = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).sort(\.$number).all()
             #expect(subscriptions.map(\.status) == [.credited])
-            #expect(subscriptions.map(\.total) == [Self.eur("10.25").units])
+            #expect(subscriptions.map(\.total) == [Money.eur("10.25").units])
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.expiresOn == "2026-03-15")
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
             let expenses = try await ExpenseRecord.query(on: app.db).sort(\.$createdAt).all()
             #expect(expenses.map(\.chargedOn) == ["2026-01-15", "2026-02-14"])
             #expect(expenses.map(\.periodFrom) == ["2026-01-15", "2026-02-15"])
-            #expect(expenses.map(\.amount) == [Self.eur("10.00").units, Self.eur("10.00").units])
+            #expect(expenses.map(\.amount) == [Money.eur("10.00").units, Money.eur("10.00").units])
 
             // 14 March the card is declined: Not working, an e-mail, the service still runs.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-14")!, clock: clock)
@@ -110,12 +107,12 @@ struct SubscriptionTests {
     }
 
     @Test func aDomainIsChargedSixtyDaysBeforeItExpires() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let context = Self.context(app, declineOn: [])
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("12.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("12.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
@@ -131,19 +128,19 @@ struct SubscriptionTests {
             #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-16")!, clock: clock)
             let charged = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).all()
-            #expect(charged.map(\.total) == [Self.eur("12.00").units])
+            #expect(charged.map(\.total) == [Money.eur("12.00").units])
             #expect(charged.first.flatMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == "2026-11-16")
             #expect(try await ServiceRecord.find(domain.id!, on: app.db)?.expiresOn == "2028-01-15")
         }
     }
 
     @Test func autopaymentTopsUpWithinTheMonthlyCapAndStopsAtIt() async throws {
-        try await TestApp.run { app, clock in
+        try await TestEngine.run { app, clock in
             let catalog = try await CatalogFixture.make(app)
             let context = Self.context(app, declineOn: [])
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("30.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("30.00"), key: "t")
             let account = try await app.account(client.accountID)
             for name in ["a", "b", "c"] {
                 try await Cart(context: context).add(
@@ -154,37 +151,37 @@ struct SubscriptionTests {
             let card = try await app.saveCard(account: account, method: method, context: context)
             let autopay = Autopayments(context: context)
             // Three services at 10.00 a month: the form recommends 33.00.
-            #expect(try await autopay.forecast(account: account) == Self.eur("30.00"))
-            #expect(try await autopay.overview(account: account).recommendedMaximum == Self.eur("33.00"))
-            try await autopay.save(account: account, savedMethodID: card.id, monthlyMaximum: Self.eur("25.00"), enabled: true)
+            #expect(try await autopay.forecast(account: account) == Money.eur("30.00"))
+            #expect(try await autopay.overview(account: account).recommendedMaximum == Money.eur("33.00"))
+            try await autopay.save(account: account, savedMethodID: card.id, monthlyMaximum: Money.eur("25.00"), enabled: true)
 
             // 12 February, three days before the renewals: 30.00 needed, 25.00 allowed.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-11")!, clock: clock)
             #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .autopay).count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-28")!, clock: clock)
             var autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .autopay).sort(\.$number).all()
-            #expect(autopayments.map(\.amount) == [Self.eur("25.00").units])
+            #expect(autopayments.map(\.amount) == [Money.eur("25.00").units])
             #expect(autopayments.compactMap(\.creditedAt).map { context.calendar.date(of: $0).iso } == ["2026-02-12"])
-            #expect(try await autopay.takenThisMonth(accountID: account.id, currency: .EUR) == Self.eur("25.00"))
+            #expect(try await autopay.takenThisMonth(accountID: account.id, currency: .EUR) == Money.eur("25.00"))
             let statuses = try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status)
             #expect(statuses == [.active, .active, .expired])
-            #expect(try await app.balance(client.accountID) == Self.eur("5.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("5.00"))
 
             // A new month: 5.00 more brings the expired service back on 1 March.
             try await Self.runDays(context, until: LocalDate(iso: "2026-03-01")!, clock: clock)
             autopayments = try await PaymentRecord.query(on: app.db).filter(\.$purpose == .autopay).sort(\.$number).all()
-            #expect(autopayments.map(\.amount) == [Self.eur("25.00").units, Self.eur("5.00").units])
+            #expect(autopayments.map(\.amount) == [Money.eur("25.00").units, Money.eur("5.00").units])
             #expect(try await ServiceRecord.query(on: app.db).sort(\.$number).all().map(\.status) == [.active, .active, .active])
             #expect(try await app.balance(client.accountID) == .zero(.EUR))
         }
     }
 
     @Test func deletingASavedMethodTurnsAutoRenewalOffAndTellsTheClient() async throws {
-        try await TestApp.run { app, _ in
+        try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)

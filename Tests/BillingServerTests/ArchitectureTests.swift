@@ -59,6 +59,27 @@ struct ArchitectureTests {
         #expect(!engineImports.contains("BillingDemo"))
     }
 
+    /// Engine tests run on the engine alone (`TestEngine`): neither they nor their support reach
+    /// the web server, so they build and run without booting it (docs/DESIGN.md, "Test support").
+    @Test func engineTestsDoNotReachTheWebServer() throws {
+        let tests = Self.sources.deletingLastPathComponent().appendingPathComponent("Tests")
+        var modules: [String: Set<String>] = [:]
+        for folder in ["BillingEngineTests", "EngineTestSupport", "PaymentsTestSupport", "ProvisioningTestSupport"] {
+            let files = try #require(
+                FileManager.default.enumerator(at: tests.appendingPathComponent(folder), includingPropertiesForKeys: nil))
+            for case let file as URL in files where file.pathExtension == "swift" {
+                for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") where line.hasPrefix("import ") {
+                    modules[folder, default: []].insert(String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                }
+            }
+        }
+        #expect(modules.count == 4)
+        for (folder, imported) in modules {
+            let server = imported.intersection(["Vapor", "VaporTesting", "Fluent", "BillingServer", "BillingTestSupport"])
+            #expect(server.isEmpty, "\(folder) imports \(server.sorted())")
+        }
+    }
+
     @Test func theExecutableIsAThinShellOverBillingServer() throws {
         let modules = Set(try Self.imports(under: "billing").map(\.module))
         #expect(modules == ["ArgumentParser", "BillingServer"])
@@ -125,6 +146,29 @@ struct ArchitectureTests {
             }
         }
         #expect(offending == [])
+        #expect(files.count > 60)
+    }
+
+    /// Amounts of a record are read through `KeepsMoney.money(_:)`, never rebuilt from the record's
+    /// number and a currency taken from somewhere (docs/DESIGN.md, "Typed records").
+    @Test func recordsAmountsAreReadAsMoneyNotRebuilt() throws {
+        let rebuilt = try NSRegularExpression(
+            pattern: #"Money\(units: (?:record|service|payment|order|refund|setting|found|price|entry|row|fresh)\??\.\w+"#)
+        var offending: [String] = []
+        let files = try Self.swiftFiles(in: ["BillingEngine", "BillingDemo", "BillingServer"])
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in rebuilt.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                offending.append(file.lastPathComponent + ": " + (text as NSString).substring(with: match.range))
+            }
+        }
+        // Kept on purpose: an order item's amounts are in its order's currency (the item has none of
+        // its own), a rate is stored in millionths, and a promo code's currency may be absent.
+        let exceptions = [
+            "OrderValues.swift: Money(units: record.amount", "OrderValues.swift: Money(units: record.tax",
+            "CatalogValues.swift: Money(units: record.rateMicros", "CatalogValues.swift: Money(units: record.value"
+        ]
+        #expect(offending.filter { !exceptions.contains($0) } == [])
         #expect(files.count > 60)
     }
 }

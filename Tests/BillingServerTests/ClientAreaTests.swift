@@ -33,6 +33,10 @@ struct ClientAreaTests {
             #expect(browser.cookies["bsid"] == nil)
             let mail = try #require(try await OutboxEmailRecord.query(on: app.db).filter(\.$recipient == "anna@example.com").first())
             #expect(mail.subject == "Finish opening your Demo Hosting account")
+            // The server keeps passwords as bcrypt digests.
+            let stored = try #require(try await UserRecord.query(on: app.db).filter(\.$email == "anna@example.com").first())
+            #expect(stored.passwordHash.hasPrefix("$2b$"))
+            #expect(!stored.passwordHash.contains("correct horse battery"))
             let token = try #require(try await app.mailedTokens(to: "anna@example.com", path: "/signup/confirm/").first)
             let link = "/signup/confirm/\(token)"
             // Logging in before confirming is refused with a new link.

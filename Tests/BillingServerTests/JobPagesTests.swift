@@ -11,8 +11,6 @@ import Vapor
 
 @Suite("Jobs on the pages: Processing for the client, the queue for staff")
 struct JobPagesTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     /// A paid VPS whose opening failed for good with `error`; the module opens it when retried.
     static func failedOpening(_ app: Application, error: String, thenAddress address: String) async throws -> (
         EngineContext, AccountRegistration.Registered, ServiceRecord
@@ -23,7 +21,7 @@ struct JobPagesTests {
         let context = app.engine.replacingModules(ProcessingModules([module]))
         let catalog = try await CatalogFixture.make(app)
         let client = try await app.signUpClient(country: "DE", currency: .EUR)
-        try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+        try await app.topUp(client.accountID, Money.eur("14.00"), key: "t")
         let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
         #expect(try await context.runJobs().failed == 1)
         return (context, client, service)
@@ -33,7 +31,7 @@ struct JobPagesTests {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("14.00"), key: "t")
             let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
             let browser = Browser(app)
             try await browser.logIn()
@@ -137,7 +135,7 @@ struct JobPagesTests {
             plan.processingModule = "licences"
             try await plan.update(on: app.db)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("14.00"), key: "t")
             let account = try await app.account(client.accountID)
             _ = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
             // The opening and the "order paid" e-mail.
@@ -173,7 +171,7 @@ struct JobPagesTests {
             let context = app.engine.replacingModules(ProcessingModules([module]))
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("14.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("14.00"), key: "t")
             let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID, through: context)
             #expect(try await context.runJobs().failed == 1)
 

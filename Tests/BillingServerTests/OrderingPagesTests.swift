@@ -11,13 +11,11 @@ import VaporTesting
 
 @Suite("Ordering, services and expenses through the router")
 struct OrderingPagesTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func tamperedOrderFormsAreRefusedAndChangeNothing() async throws {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("50.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
             let browser = Browser(app)
             try await browser.logIn()
             let path = "/order/\(catalog.monthly.uuidString.lowercased())"
@@ -51,7 +49,7 @@ struct OrderingPagesTests {
                 ])
             #expect(paid.status == .seeOther)
             #expect(paid.location == "/services?type=vps&notice=order_paid")
-            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Self.eur("40.00"))
+            #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("40.00"))
             #expect(try await ExpenseRecord.query(on: app.db).count() == 1)
             #expect(try await ServiceRecord.query(on: app.db).count() == 1)
         }
@@ -61,7 +59,7 @@ struct OrderingPagesTests {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let anna = try await app.signUpClient(country: "DE", currency: .EUR)
-            try await app.topUp(anna.accountID, Self.eur("50.00"), key: "t")
+            try await app.topUp(anna.accountID, Money.eur("50.00"), key: "t")
             let account = try await app.account(anna.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), account: account)

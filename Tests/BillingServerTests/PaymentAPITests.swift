@@ -63,8 +63,6 @@ func errorMessage(_ response: TestingHTTPResponse) -> String? {
 
 @Suite("Payments over the JSON API")
 struct PaymentAPITests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func aTopUpIsQuotedCreatedReplayedPaidAndCredited() async throws {
         try await TestApp.run { app, _ in
             let method = try await app.cardMethod(percent: 250, fixed: "0.30", cashback: 100, minimum: "5.00")
@@ -175,7 +173,7 @@ struct PaymentAPITests {
             #expect(paid["pay_link"] == nil)
             #expect((paid["refunds"] as? [Any])?.count == 0)
             #expect(amount(try await anna.json(.GET, "/v1/me")["balance"]) == "101.00 EUR")
-            #expect(try await app.balance(client.accountID) == Self.eur("101.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("101.00"))
             let paidList = try await anna.json(.GET, "/v1/payments?filter=paid")
             #expect(paidList["total"] as? Int == 2)
             let purposes = (paidList["items"] as? [[String: Any]])?.compactMap { $0["purpose"] as? String }
@@ -250,7 +248,7 @@ struct PaymentAPITests {
             let catalog = try await CatalogFixture.make(app)
             let method = try await app.cardMethod()
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
-            try await app.topUp(client.accountID, Self.eur("10.00"), key: "t")
+            try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
@@ -293,7 +291,7 @@ struct PaymentAPITests {
             #expect(amount(autopay["taken_this_month"]) == "0.00 EUR")
             let zero = try await anna.send(.PUT, "/v1/autopay", #"{"enabled":true,"saved_method_id":"\#(savedID)","monthly_maximum":"0"}"#)
             #expect(zero.status == .unprocessableEntity)
-            #expect(try await AutopaySettingRecord.find(client.accountID, on: app.db)?.monthlyMaximum == Self.eur("25.00").units)
+            #expect(try await AutopaySettingRecord.find(client.accountID, on: app.db)?.monthlyMaximum == Money.eur("25.00").units)
 
             // Another client sees none of it and changes none of it.
             try await app.signUpClient(email: "boris@example.com", country: "UA", currency: .EUR)
@@ -353,8 +351,6 @@ struct PaymentAPITests {
 
 @Suite("Staff payments over the JSON API")
 struct StaffPaymentAPITests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     static func staffToken(_ app: Application, role: StaffRole) async throws -> APIClient {
         let email = "\(role.rawValue)@provider.example"
         try await StaffAccounts(context: app.engine).create(email: email, name: "Olga", password: "staff password 1", role: role)
@@ -371,7 +367,7 @@ struct StaffPaymentAPITests {
         try await TestApp.run { app, _ in
             let bank = try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
-                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Self.eur("10.00"), payerKinds: [.company]))
+                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Money.eur("10.00"), payerKinds: [.company]))
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let anna = try await APIClient.logIn(app)
 
@@ -411,7 +407,7 @@ struct StaffPaymentAPITests {
             // Confirmed once: the balance is 30.00, a second confirmation is refused.
             let confirmed = try await accountant.json(.POST, "/v1/staff/payments/\(id)/confirm")
             #expect((confirmed["payment"] as? [String: Any])?["status"] as? String == "credited")
-            #expect(try await app.balance(client.accountID) == Self.eur("30.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("30.00"))
             let again = try await accountant.send(.POST, "/v1/staff/payments/\(id)/confirm")
             #expect(again.status == .unprocessableEntity)
             #expect(errorMessage(again) == "This invoice cannot be paid any more.")
@@ -426,7 +422,7 @@ struct StaffPaymentAPITests {
             let retried = try await accountant.send(.POST, "/v1/staff/payments/\(id)/refunds", refundBody, key: "refund-1")
             #expect(retried.text == refund.text)
             #expect(retried.headers.first(name: "Idempotent-Replayed") == "true")
-            #expect(try await app.balance(client.accountID) == Self.eur("20.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("20.00"))
             #expect(try await RefundRecord.query(on: app.db).count() == 1)
 
             let noKey = try await accountant.send(.POST, "/v1/staff/payments/\(id)/refunds", refundBody)

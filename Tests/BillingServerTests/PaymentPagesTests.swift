@@ -10,8 +10,6 @@ import VaporTesting
 
 @Suite("Payment pages and the webhook endpoint through the router")
 struct PaymentPagesTests {
-    static func eur(_ text: String) -> Money { try! MoneyFormat.parse(text, currency: .EUR, language: .en) }
-
     @Test func methodNamesAndTermsReadInTheClientsLanguage() async throws {
         try await TestApp.run { app, _ in
             let staff = try await Browser.staff(app)
@@ -26,7 +24,7 @@ struct PaymentPagesTests {
                 ])
             #expect(saved.location == "/admin/payment-methods?notice=payment_method_saved")
             try await app.signUpClient(country: "DE", language: .ru, currency: .EUR)
-            let fee = MoneyFormat.format(Self.eur("0.30"), language: .ru)
+            let fee = MoneyFormat.format(Money.eur("0.30"), language: .ru)
             let browser = Browser(app)
             try await browser.logIn()
             let russian = try await browser.get("/payments/new")
@@ -79,7 +77,7 @@ struct PaymentPagesTests {
             let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let payment = try await PaymentFlow(context: app.engine).create(
-                PaymentRequest(methodID: bank.id, amount: Self.eur("120.00"), idempotencyKey: "bank-1"),
+                PaymentRequest(methodID: bank.id, amount: Money.eur("120.00"), idempotencyKey: "bank-1"),
                 account: try await app.account(client.accountID))
             let staff = try await Browser.staff(app, role: .accountant)
             let path = "/admin/payments/\(payment.id.uuidString.lowercased())"
@@ -98,13 +96,13 @@ struct PaymentPagesTests {
                 path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-15", "reference": "TRX\u{0007}"])
             // (Control characters are refused for every form before any handler: 400.)
             #expect(control.status == .badRequest)
-            #expect(try await app.balance(client.accountID) == Self.eur("0.00"))
+            #expect(try await app.balance(client.accountID) == Money.eur("0.00"))
 
             // The bank kept 0.50: 119.50 arrived and reaches the balance, with the day and the reference.
             let confirmed = try await staff.post(
                 path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-15", "reference": "TRX-2026-0001"])
             #expect(confirmed.location == path + "?notice=payment_confirmed")
-            #expect(try await app.balance(client.accountID) == Self.eur("119.50"))
+            #expect(try await app.balance(client.accountID) == Money.eur("119.50"))
             let shown = try await staff.get(path)
             #expect(
                 shown.testID("bank-confirmation")
@@ -113,7 +111,7 @@ struct PaymentPagesTests {
             let again = try await staff.post(
                 path + "/confirm", form: ["amount": "119.50", "received_on": "2026-01-15", "reference": "TRX-2"])
             #expect(again.status == .unprocessableEntity)
-            #expect(try await app.balance(client.accountID) == Self.eur("119.50"))
+            #expect(try await app.balance(client.accountID) == Money.eur("119.50"))
 
             // A refund names who made it.
             _ = try await staff.post(path + "/refund", form: ["amount": "10.00", "reason": "Paid twice", "key": "refund-1"])
@@ -181,14 +179,14 @@ struct PaymentPagesTests {
             let client = try await app.signUpClient(country: "DE", language: .ru, currency: .EUR)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Self.eur("50.00"), idempotencyKey: "k1"),
+                PaymentRequest(methodID: method, amount: Money.eur("50.00"), idempotencyKey: "k1"),
                 account: try await app.account(client.accountID))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
-            try await flow.refund(paymentID: payment.id, amount: Self.eur("10.00"), reason: "unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("10.00"), reason: "unused", actor: .testStaff, key: "r1")
             // A row written before ledger texts existed keeps its stored memo.
-            try await app.topUp(client.accountID, Self.eur("1.00"), key: "old")
+            try await app.topUp(client.accountID, Money.eur("1.00"), key: "old")
             let browser = Browser(app)
             try await browser.logIn()
             let n = payment.number
@@ -213,7 +211,7 @@ struct PaymentPagesTests {
             let method = try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
                     kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: 250),
-                    commissionFixed: Self.eur("0.30"), minimum: Self.eur("5.00")))
+                    commissionFixed: Money.eur("0.30"), minimum: Money.eur("5.00")))
             try await app.signUpClient(country: "DE", currency: .EUR)
             let browser = Browser(app)
             try await browser.logIn()
@@ -239,7 +237,7 @@ struct PaymentPagesTests {
             #expect(paid.status == .seeOther)
             #expect(paid.headers.first(name: .location)?.hasPrefix("http://billing.test/sandbox-gateway/pay/") == true)
             let payment = try #require(try await PaymentRecord.query(on: app.db).first())
-            #expect(payment.total == Self.eur("102.80").units)
+            #expect(payment.total == Money.eur("102.80").units)
 
             // Another client: the invoice is a 404, and its delete does nothing.
             try await app.signUpClient(email: "bob@example.com", country: "DE", currency: .EUR)

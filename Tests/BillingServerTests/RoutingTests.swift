@@ -36,6 +36,10 @@ struct RoutingTests {
         #expect(links.url(MailLink.signIn) == "https://billing.example/login/link/{token}")
         #expect(links.url(MailLink.staffSignIn) == "https://billing.example/admin/login/link/{token}")
         for link in MailLink.allCases { #expect(links.url(link).hasSuffix("/" + MailLink.placeholder)) }
+        // Engine tests, which run without the server, write the same links.
+        let engineTests = TestSiteLinks(baseURL: "https://billing.example")
+        for link in MailLink.allCases { #expect(engineTests.url(link) == links.url(link)) }
+        for page in PublicPage.allCases { #expect(engineTests.url(page) == links.url(page)) }
     }
 
     @Test func linksAreBuiltWithOneEncoder() {

@@ -1,10 +1,9 @@
 import BillingDomain
 import BillingEngine
 import BillingServer
-import EngineTestSupport
+@_exported import EngineTestSupport
 import Fluent
 import Foundation
-import Messaging
 import Vapor
 
 /// Runs a test against a fully configured application on a fresh database of its own (SQLite by
@@ -12,7 +11,7 @@ import Vapor
 /// copied from a migrated template and dropped afterwards.
 public enum TestApp {
     /// 2026-01-15 09:00 UTC: a fixed start so dates in assertions are exact.
-    public static let start = Date(timeIntervalSince1970: 1_768_467_600)
+    public static let start = TestEngine.start
 
     public static var postgresURL: String? { TestDatabase.postgresURL }
 
@@ -61,43 +60,7 @@ public enum TestApp {
     }
 }
 
-/// A test left a kept client balance that differs from its ledger entries.
-public struct LedgerDrift: Error, CustomStringConvertible {
-    public let mismatches: [Ledger.BalanceMismatch]
-    public var description: String { "client balances drifted from the ledger: \(mismatches)" }
-}
-
-extension Application {
+extension Application: TestPlatform {
     /// The engine context, shorter for tests.
     public var engine: EngineContext { billingEngine }
-
-    /// Every e-mail the mail jobs delivered so far, oldest first (run `runJobs()` first).
-    public var sentMail: [EmailMessage] { (billingEngine.mail?.channel as? CapturingMailChannel)?.messages ?? [] }
-
-    /// Sends what the outbox holds (runs every due job) and answers the e-mails delivered to
-    /// `recipient`, oldest first.
-    public func deliveredMail(to recipient: String) async throws -> [EmailMessage] {
-        try await runJobs()
-        return sentMail.filter { $0.to == recipient }
-    }
-
-    /// Sends what the outbox holds and answers the tokens of the links under `path`
-    /// (`/password/reset/`, `/signup/confirm/`) in the e-mails `recipient` received, oldest first.
-    public func mailedTokens(to recipient: String, path: String) async throws -> [String] {
-        try await deliveredMail(to: recipient).compactMap { message in
-            message.text.components(separatedBy: path).dropFirst().first.map { String($0.prefix { !$0.isWhitespace }) }
-        }
-    }
-
-    /// Signs up a client with a known password and returns its ids.
-    @discardableResult
-    public func signUpClient(
-        email: String = "anna@example.com", password: String = "correct horse battery",
-        name: String = "Anna Client", country: String = "UA",
-        language: BillingDomain.Language = .en,
-        currency: Currency? = nil
-    ) async throws -> AccountRegistration.Registered {
-        try await AccountRegistration(context: billingEngine).signUp(
-            SignUpForm(email: email, password: password, name: name, country: country, language: language, currency: currency))
-    }
 }
