@@ -88,10 +88,10 @@ public struct DemoProvider: Sendable {
         guard let account = try await AccountRecord.find(client.accountID, on: context.database),
             let vps = try await PlanRecord.query(on: context.database).filter(\.$name == "VPS Fast").first()
         else { return }
-        let actor = Initiator.client(userID: client.userID)
-        try await Cart(context: context).add(
-            OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), account: context.value(account))
-        try await Orders(context: context).checkout(account: context.value(account), payFromBalance: true, actor: actor)
+        // The demo client orders it as the owner would.
+        let owner = Caller.user(client.userID, of: context.value(account), rights: Set(ClientRight.allCases))
+        try await Cart(context: context).add(OrderConfiguration(planID: vps.id!, period: .month, domainName: "jill-web1"), caller: owner)
+        try await Orders(context: context).checkout(caller: owner, payFromBalance: true)
         // Its "open" job runs now (the demo's module answers at once), so the demo starts with
         // the VPS Active rather than waiting for the server's worker.
         try await JobWorker(context: context, owner: "demo").drain()

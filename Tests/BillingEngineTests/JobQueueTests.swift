@@ -216,17 +216,17 @@ struct JobQueueTests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
             // No money: the payment rolls back, and with it the service's opening and its job.
             await #expect(throws: OrderError.self) {
-                try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             }
             #expect(try await JobRecord.query(on: app.db).count() == 0)
             // Paying the same order twice (a double click) makes one service and one job.
             try await app.topUp(client.accountID, Money.eur("20.00"), key: "t")
-            let order = try #require(try await Orders(context: app.engine).list(account: account, status: .pending).first)
-            try await Orders(context: app.engine).pay(orderID: order.id, account: account, actor: .testClient)
-            try await Orders(context: app.engine).pay(orderID: order.id, account: account, actor: .testClient)
+            let order = try #require(try await Orders(context: app.engine).list(caller: .testClient(account), status: .pending).first)
+            try await Orders(context: app.engine).pay(orderID: order.id, caller: .testClient(account))
+            try await Orders(context: app.engine).pay(orderID: order.id, caller: .testClient(account))
             #expect(try await ServiceRecord.query(on: app.db).count() == 1)
             #expect(try await JobRecord.query(on: app.db).filter(\.$kind == .serviceOpen).count() == 1)
             // … and one "order paid" e-mail.

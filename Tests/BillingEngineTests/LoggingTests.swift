@@ -23,8 +23,9 @@ struct LoggingTests {
             try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "unused", actor: .testStaff, key: "r1")
             let catalog = try await CatalogFixture.make(app)
             try await Cart(context: context).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .client(userID: client.userID))
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))
+            try await Orders(context: context).checkout(
+                caller: .testClient(account, as: .client(userID: client.userID)), payFromBalance: true)
             try await context.runJobs()
             _ = try await JobRunner(context: context).runDue()
 

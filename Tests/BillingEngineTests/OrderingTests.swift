@@ -8,6 +8,52 @@ import Testing
 
 @Suite("Ordering: pricing on the server, promo codes, alignment, currency change")
 struct OrderingTests {
+    /// The cart and orders take the caller and check its right and the object's account in the
+    /// engine, so the web, the API and a later bot get one answer: a user who may only look at
+    /// services cannot order, one who may order cannot pay an order, and nobody reaches another
+    /// account's order.
+    @Test func orderingAsksForTheRightAndReachesOnlyTheAccountsOwnOrders() async throws {
+        try await TestEngine.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let anna = try await app.signUpClient(country: "DE", currency: .EUR)
+            let account = try await app.account(anna.accountID)
+            try await app.topUp(anna.accountID, Money.eur("50.00"), key: "t")
+            let viewer = Caller.user(UUID(), of: account, rights: [.viewServices])
+            let orderer = Caller.user(UUID(), of: account, rights: [.orderServices])
+            let payer = Caller.user(UUID(), of: account, rights: [.pay])
+            let cart = Cart(context: app.engine)
+            let orders = Orders(context: app.engine)
+            let config = OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web")
+            await #expect(throws: PlainRefusal.forbidden) { try await cart.add(config, caller: viewer) }
+            await #expect(throws: PlainRefusal.forbidden) { try await cart.lines(caller: viewer) }
+            await #expect(throws: PlainRefusal.forbidden) { try await orders.checkout(caller: viewer, payFromBalance: true) }
+            await #expect(throws: PlainRefusal.forbidden) { try await orders.list(caller: viewer, status: .pending) }
+            await #expect(throws: PlainRefusal.forbidden) { try await orders.cartCount(caller: payer) }
+            // The one who may order checks out; paying the waiting order needs the right to pay.
+            try await cart.add(config, caller: orderer)
+            let order = try await orders.checkout(caller: orderer, payFromBalance: false)
+            #expect(order.status == .pending)
+            #expect(order.total == Money.eur("10.00"))
+            await #expect(throws: PlainRefusal.forbidden) { try await orders.pay(orderID: order.id, caller: orderer) }
+            await #expect(throws: PlainRefusal.forbidden) { try await orders.settle(orderID: order.id, caller: orderer) }
+            #expect(try await app.balance(anna.accountID) == Money.eur("50.00"))
+            // Another account's owner finds nothing of Anna's, and changes nothing.
+            let boris = try await app.account(try await app.signUpClient(email: "boris@example.com", country: "DE").accountID)
+            #expect(try await orders.detail(orderID: order.id, caller: .testClient(boris)) == nil)
+            await #expect(throws: OrderError.orderNotFound) { try await orders.cancel(orderID: order.id, caller: .testClient(boris)) }
+            await #expect(throws: OrderError.orderNotFound) { try await orders.settle(orderID: order.id, caller: .testClient(boris)) }
+            #expect(try await orders.list(caller: orderer, status: .pending).map(\.id) == [order.id])
+            // The payer pays it, once.
+            #expect(try await orders.settle(orderID: order.id, caller: payer) == .paid)
+            try await orders.pay(orderID: order.id, caller: payer)
+            #expect(try await app.balance(anna.accountID) == Money.eur("40.00"))
+            #expect(try await orders.list(caller: orderer, status: .paid).map(\.id) == [order.id])
+            // The staff's client card reads the account's orders; a client cannot ask that way.
+            #expect(try await orders.latest(of: account, limit: 10, caller: .staff(UUID(), role: .support)).map(\.id) == [order.id])
+            await #expect(throws: PlainRefusal.forbidden) { try await orders.latest(of: account, limit: 10, caller: .testClient(account)) }
+        }
+    }
+
     @Test func tamperedConfigurationsAreRefusedAndChangeNothing() async throws {
         try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
@@ -15,7 +61,7 @@ struct OrderingTests {
             let account = try await app.account(client.accountID)
             let cart = Cart(context: app.engine)
             func refused(_ config: OrderConfiguration, _ error: OrderError) async {
-                await #expect(throws: error) { try await cart.add(config, account: account) }
+                await #expect(throws: error) { try await cart.add(config, caller: .testClient(account)) }
             }
             await refused(
                 .init(planID: catalog.monthly, period: .month, addons: [catalog.ram: 8192], domainName: "a"),
@@ -34,16 +80,16 @@ struct OrderingTests {
             await refused(.init(planID: catalog.monthly, period: .month, domainName: "a", osImage: "Windows XP"), .unknownOS)
             await refused(.init(planID: catalog.monthly, period: .month, domainName: "a", trial: true), .trialNotOffered)
             await refused(.init(planID: UUID(), period: .month), .unknownPlan)
-            #expect(try await cart.count(account: account) == 0)
+            #expect(try await Orders(context: app.engine).cartCount(caller: .testClient(account)) == 0)
             #expect(try await ExpenseRecord.query(on: app.db).count() == 0)
             #expect(try await ServiceRecord.query(on: app.db).count() == 0)
             // Nothing in the balance: checkout leaves the order pending and charges nothing.
-            try await cart.add(.init(planID: catalog.monthly, period: .month, domainName: "a"), account: account)
+            try await cart.add(.init(planID: catalog.monthly, period: .month, domainName: "a"), caller: .testClient(account))
             await #expect(throws: OrderError.insufficientBalance(needed: Money.eur("10.00"), available: .zero(.EUR))) {
-                try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
                 try await app.runJobs()
             }
-            #expect(try await Orders(context: app.engine).list(account: account, status: .pending).count == 1)
+            #expect(try await Orders(context: app.engine).list(caller: .testClient(account), status: .pending).count == 1)
             #expect(try await ServiceRecord.query(on: app.db).count() == 0)
             #expect(try await LedgerEntryRecord.query(on: app.db).count() == 0)
         }
@@ -62,9 +108,9 @@ struct OrderingTests {
             }
 
             // Extend twice: one renewal waits, at the service's price.
-            let first = try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient)
+            let first = try await orders.requestRenewal(serviceID: service.id!, caller: .testClient(account))
             #expect(first.total == Money.eur("10.00"))
-            let again = try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient)
+            let again = try await orders.requestRenewal(serviceID: service.id!, caller: .testClient(account))
             #expect(again.id == first.id)
             #expect(try await waiting().count == 1)
 
@@ -84,8 +130,8 @@ struct OrderingTests {
                 serviceID: service.id!, addons: [catalog.ram: 2048], account: account, actor: .testClient, requestKey: "ram")
             #expect(try await waiting().map(\.id) == [replaced.id])
             // "Extend" now shows that one.
-            #expect(try await orders.requestRenewal(serviceID: service.id!, account: account, actor: .testClient).id == replaced.id)
-            #expect(try await orders.waitingRenewal(serviceID: service.id!, account: account)?.id == replaced.id)
+            #expect(try await orders.requestRenewal(serviceID: service.id!, caller: .testClient(account)).id == replaced.id)
+            #expect(try await orders.waitingRenewal(serviceID: service.id!, caller: .testClient(account))?.id == replaced.id)
 
             // A yearly period from the next renewal: replaced again, at the yearly price.
             try await ServiceLifecycle(context: app.engine).changePeriod(
@@ -100,7 +146,7 @@ struct OrderingTests {
 
             // Paid: one period at the current price, and nothing else waits.
             let before = try await app.balance(client.accountID)
-            try await orders.pay(orderID: yearly.id!, account: account, actor: .testClient)
+            try await orders.pay(orderID: yearly.id!, caller: .testClient(account))
             #expect(try await app.balance(client.accountID) == before - yearPrice)
             #expect(try await waiting().isEmpty)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.expiresOn == "2027-02-15")
@@ -142,9 +188,10 @@ struct OrderingTests {
                 try await pricing.price(.init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "NOPE"), for: account)
             }
             try await Cart(context: app.engine).add(
-                .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), account: account)
-            try await Cart(context: app.engine).add(.init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                .init(planID: catalog.monthly, period: .month, domainName: "a", promoCode: "TENOFF"), caller: .testClient(account))
+            try await Cart(context: app.engine).add(
+                .init(planID: catalog.yearly, period: .year, promoCode: "YEARLY5"), caller: .testClient(account))
+            let order = try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             #expect(order.total == Money.eur("104.00"))
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("196.00"))
@@ -178,8 +225,8 @@ struct OrderingTests {
             #expect(priced.quote.dueNow.tax == Money.eur("1.58"))
             #expect(priced.quote.dueNow.gross == Money.eur("9.87"))
             #expect(priced.quote.perPeriod.gross == Money.eur("17.99")) // 15.12 + 19 % = 17.9928
-            try await Cart(context: app.engine).add(priced.configuration, account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await Cart(context: app.engine).add(priced.configuration, caller: .testClient(account))
+            try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             try await app.runDays(until: LocalDate(iso: "2026-02-01")!, clock: clock)
             let service = try await ServiceRecord.query(on: app.db).first()!

@@ -193,10 +193,10 @@ struct PaymentFlowTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
             let order = try await Orders(context: app.engine).checkout(
-                account: account, payFromBalance: false,
-                paymentMethod: card.uuidString.lowercased(), actor: .testClient)
+                caller: .testClient(account), payFromBalance: false,
+                paymentMethod: card.uuidString.lowercased())
             let flow = PaymentFlow(context: app.engine)
             await #expect(throws: PaymentError.orderMethodFixed) {
                 try await flow.create(

@@ -20,9 +20,9 @@ struct RenewalScenarioTests {
             var account = try await app.account(client.accountID)
             let actor = Initiator.client(userID: client.userID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.yearly, period: .year), account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: actor)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))
+            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.yearly, period: .year), caller: .testClient(account))
+            let order = try await Orders(context: app.engine).checkout(caller: .testClient(account, as: actor), payFromBalance: true)
             #expect(order.status == .paid)
             #expect(order.total == Money.eur("110.00"))
             #expect(order.tax == Money.eur("17.57")) // 1.60 + 15.97, 19 % included
@@ -116,8 +116,8 @@ struct RenewalScenarioTests {
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial1", trial: true),
-                account: account)
-            let order = try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                caller: .testClient(account))
+            let order = try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             #expect(order.total.isZero)
             let service = try await ServiceRecord.query(on: app.db).first()!
@@ -127,7 +127,7 @@ struct RenewalScenarioTests {
             await #expect(throws: OrderError.trialUsed) {
                 try await Cart(context: app.engine).add(
                     OrderConfiguration(planID: catalog.trial, period: .month, domainName: "trial2", trial: true),
-                    account: account)
+                    caller: .testClient(account))
             }
 
             try await app.runDays(until: LocalDate(iso: "2026-05-10")!, clock: clock) { day in
@@ -185,8 +185,8 @@ struct RenewalScenarioTests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
-            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.daily, period: .day), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await Cart(context: app.engine).add(OrderConfiguration(planID: catalog.daily, period: .day), caller: .testClient(account))
+            try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             let service = try await ServiceRecord.query(on: app.db).first()!
             #expect(service.expiresOn == "2026-01-16")
@@ -226,8 +226,8 @@ struct BackendFollowsBillingTests {
             try await app.topUp(client.accountID, Money(major: 10, .EUR), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
+            try await Orders(context: context).checkout(caller: .testClient(account), payFromBalance: true)
             try await context.runJobs()
             let run = RenewalRun(context: context)
             var day = context.today

@@ -59,8 +59,8 @@ struct SubscriptionTests {
             try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
+            try await Orders(context: context).checkout(caller: .testClient(account), payFromBalance: true)
             try await context.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: context)
@@ -115,8 +115,8 @@ struct SubscriptionTests {
             try await app.topUp(client.accountID, Money.eur("12.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: context).add(
-                OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), account: account)
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.domain, period: .year, domainName: "example.com"), caller: .testClient(account))
+            try await Orders(context: context).checkout(caller: .testClient(account), payFromBalance: true)
             try await context.runJobs()
             let domain = try #require(try await ServiceRecord.query(on: app.db).first())
             #expect(domain.expiresOn == "2027-01-15")
@@ -144,9 +144,9 @@ struct SubscriptionTests {
             let account = try await app.account(client.accountID)
             for name in ["a", "b", "c"] {
                 try await Cart(context: context).add(
-                    OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), account: account)
+                    OrderConfiguration(planID: catalog.monthly, period: .month, domainName: name), caller: .testClient(account))
             }
-            try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testClient)
+            try await Orders(context: context).checkout(caller: .testClient(account), payFromBalance: true)
             try await context.runJobs()
             let card = try await app.saveCard(account: account, method: method, context: context)
             let autopay = Autopayments(context: context)
@@ -184,8 +184,8 @@ struct SubscriptionTests {
             try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
+            try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: app.engine)

@@ -143,8 +143,8 @@ struct FormSafetyTests {
                 accountID: client.accountID, amount: Money.eur("30.00"), reason: hostile,
                 staffID: staffID, role: .administrator, idempotencyKey: "h1")
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))
+            try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(

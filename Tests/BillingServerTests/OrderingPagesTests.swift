@@ -62,8 +62,8 @@ struct OrderingPagesTests {
             try await app.topUp(anna.accountID, Money.eur("50.00"), key: "t")
             let account = try await app.account(anna.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "anna-web"), caller: .testClient(account))
+            try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             let service = try await ServiceRecord.query(on: app.db).first()!
             let servicePath = "/services/\(service.id!.uuidString.lowercased())"

@@ -75,8 +75,8 @@ struct PageFeedbackTests {
             try await Currencies(context: app.engine).setRate(
                 base: .EUR, quote: .UAH, rateMicros: 45_000_000, staffID: UUID(), role: .administrator)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), account: account)
-            _ = try? await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))
+            _ = try? await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             #expect(try await OrderRecord.query(on: app.db).filter(\.$status == .pending).count() == 1)
             let browser = Browser(app)
             try await browser.logIn()

@@ -199,10 +199,10 @@ struct PaymentAPITests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
             let order = try await Orders(context: app.engine).checkout(
-                account: account, payFromBalance: false,
-                paymentMethod: card.uuidString.lowercased(), actor: .testClient)
+                caller: .testClient(account), payFromBalance: false,
+                paymentMethod: card.uuidString.lowercased())
             let orderID = order.id.uuidString.lowercased()
             let anna = try await APIClient.logIn(app)
 
@@ -251,8 +251,8 @@ struct PaymentAPITests {
             try await app.topUp(client.accountID, Money.eur("10.00"), key: "t")
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
-            try await Orders(context: app.engine).checkout(account: account, payFromBalance: true, actor: .testClient)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
+            try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let serviceID = service.id!.uuidString.lowercased()

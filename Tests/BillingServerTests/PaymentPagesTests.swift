@@ -272,10 +272,10 @@ struct PaymentPagesTests {
             let client = try await app.signUpClient(country: "UA", currency: .EUR)
             let account = try await app.account(client.accountID)
             try await Cart(context: app.engine).add(
-                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), account: account)
+                OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web"), caller: .testClient(account))
             let order = try await Orders(context: app.engine).checkout(
-                account: account, payFromBalance: false,
-                paymentMethod: card.uuidString.lowercased(), actor: .testClient)
+                caller: .testClient(account), payFromBalance: false,
+                paymentMethod: card.uuidString.lowercased())
             let browser = Browser(app)
             try await browser.logIn()
             let page = try await browser.get("/orders")

@@ -15,7 +15,14 @@ extension Caller {
     public static let testStaff = Caller.staff(UUID(uuidString: "00000000-0000-4000-8000-0000000000a1")!, role: .administrator)
 
     /// The owner of `account` (every right) acting in an engine test, as `Initiator.testClient`.
-    public static func testClient(_ account: Account) -> Caller {
-        .user(UUID(uuidString: "00000000-0000-4000-8000-0000000000c1")!, of: account, rights: Set(ClientRight.allCases))
+    /// `as` names another initiator (a real user of the account, when the history is checked).
+    public static func testClient(_ account: Account, as initiator: Initiator = .testClient) -> Caller {
+        Caller(initiator: initiator, account: account, clientRights: Set(ClientRight.allCases), staffRights: [])
+    }
+
+    /// The owner of `account` acting through a test's set-up (`Initiator.testSetUp`, every right):
+    /// fixtures that order and pay as the owner would, where who acted does not matter.
+    public static func testOwner(_ account: Account) -> Caller {
+        Caller(initiator: .testSetUp, account: account, clientRights: Set(ClientRight.allCases), staffRights: [])
     }
 }

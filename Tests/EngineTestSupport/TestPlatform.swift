@@ -54,9 +54,9 @@ extension TestPlatform {
     @discardableResult
     public func orderPaid(_ planID: UUID, domain: String, for accountID: UUID, period: BillingPeriod = .month) async throws -> ServiceRecord
     {
-        let account = try await account(accountID)
-        try await Cart(context: engine).add(OrderConfiguration(planID: planID, period: period, domainName: domain), account: account)
-        try await Orders(context: engine).checkout(account: account, payFromBalance: true, actor: .testSetUp)
+        let owner = Caller.testOwner(try await account(accountID))
+        try await Cart(context: engine).add(OrderConfiguration(planID: planID, period: period, domainName: domain), caller: owner)
+        try await Orders(context: engine).checkout(caller: owner, payFromBalance: true)
         // The module opens it (the worker in `serve` does so within a second).
         try await runJobs()
         return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
@@ -66,9 +66,9 @@ extension TestPlatform {
     /// modules); its "open" job is queued, not run: the test runs it and sees what its module says.
     public func orderPaid(_ planID: UUID, domain: String, for accountID: UUID, through context: EngineContext) async throws -> ServiceRecord
     {
-        let account = try await account(accountID)
-        try await Cart(context: context).add(OrderConfiguration(planID: planID, period: .month, domainName: domain), account: account)
-        try await Orders(context: context).checkout(account: account, payFromBalance: true, actor: .testSetUp)
+        let owner = Caller.testOwner(try await account(accountID))
+        try await Cart(context: context).add(OrderConfiguration(planID: planID, period: .month, domainName: domain), caller: owner)
+        try await Orders(context: context).checkout(caller: owner, payFromBalance: true)
         return try await ServiceRecord.query(on: db).filter(\.$accountID == accountID).sort(\.$number, .descending).first()!
     }
 

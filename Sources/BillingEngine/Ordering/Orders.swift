@@ -27,8 +27,8 @@ public struct Cart: Sendable {
 
     /// Adds a configuration to the cart after pricing it (so an invalid one never gets in).
     @discardableResult
-    public func add(_ configuration: OrderConfiguration, account: Account) async throws -> OrderItem {
-        let account = try await context.record(of: account)
+    public func add(_ configuration: OrderConfiguration, caller: Caller) async throws -> OrderItem {
+        let account = try await context.record(of: try caller.account(for: .orderServices))
         let priced = try await OrderPricing(context: context).price(configuration, for: context.value(account))
         let config = priced.configuration
         let item = OrderItemRecord(
@@ -40,8 +40,8 @@ public struct Cart: Sendable {
     }
 
     /// Replaces a cart item's configuration.
-    public func update(itemID: UUID, with configuration: OrderConfiguration, account: Account) async throws {
-        let account = try await context.record(of: account)
+    public func update(itemID: UUID, with configuration: OrderConfiguration, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: .orderServices))
         let item = try await cartItem(itemID, account: account)
         let priced = try await OrderPricing(context: context).price(configuration, for: context.value(account))
         let config = priced.configuration
@@ -55,14 +55,14 @@ public struct Cart: Sendable {
         try await item.update(on: context.database)
     }
 
-    public func remove(itemID: UUID, account: Account) async throws {
-        let account = try await context.record(of: account)
+    public func remove(itemID: UUID, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: .orderServices))
         try await cartItem(itemID, account: account).delete(on: context.database)
     }
 
     /// Applies a promo code to every cart item it is valid for; refuses it if it fits none.
-    public func applyPromo(_ code: String, account: Account) async throws {
-        let account = try await context.record(of: account)
+    public func applyPromo(_ code: String, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: .orderServices))
         let lines = try await storedLines(account: account)
         var applied = 0
         var lastRefusal = OrderError.promo(.unknown)
@@ -82,8 +82,8 @@ public struct Cart: Sendable {
     }
 
     /// The cart's items, oldest first, each priced now.
-    public func lines(account: Account) async throws -> [CartLine] {
-        let account = try await context.record(of: account)
+    public func lines(caller: Caller) async throws -> [CartLine] {
+        let account = try await context.record(of: try caller.account(for: .orderServices))
         let currency = account.currency
         return try await storedLines(account: account).map {
             CartLine(item: OrderItem($0.item, currency: currency), priced: $0.priced, problem: $0.problem)
@@ -91,8 +91,8 @@ public struct Cart: Sendable {
     }
 
     /// One item of the cart (not yet checked out), to open its form again.
-    public func item(_ id: UUID, account: Account) async throws -> OrderItem? {
-        let account = try await context.record(of: account)
+    public func item(_ id: UUID, caller: Caller) async throws -> OrderItem? {
+        let account = try await context.record(of: try caller.account(for: .orderServices))
         guard let item = try await OrderItemRecord.find(id, on: context.database), item.accountID == account.id!, item.orderID == nil
         else { return nil }
         return OrderItem(item, currency: account.currency)
@@ -112,13 +112,6 @@ public struct Cart: Sendable {
             }
         }
         return lines
-    }
-
-    public func count(account: Account) async throws -> Int {
-        // Every client page shows it: one plain count on the (account_id, order_id) index.
-        try await context.database.sql.raw(
-            "SELECT COUNT(*) AS n FROM order_items WHERE account_id = \(bind: account.id) AND order_id IS NULL"
-        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     func cartItem(_ id: UUID, account: AccountRecord) async throws -> OrderItemRecord {
@@ -175,10 +168,16 @@ public struct Orders: Sendable {
     /// `balance` or a payment method's id. Returns the order.
     @discardableResult
     public func checkout(
-        account: Account, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance",
-        actor: Initiator
+        caller: Caller, itemIDs: [UUID]? = nil, payFromBalance: Bool, paymentMethod: String = "balance"
     ) async throws -> Order {
-        let account = try await context.record(of: account)
+        let account = try await context.record(of: try caller.account(for: .orderServices))
+        return try await checkout(
+            account: account, itemIDs: itemIDs, payFromBalance: payFromBalance, paymentMethod: paymentMethod, actor: caller.initiator)
+    }
+
+    private func checkout(
+        account: AccountRecord, itemIDs: [UUID]?, payFromBalance: Bool, paymentMethod: String, actor: Initiator
+    ) async throws -> Order {
         var lines = try await Cart(context: context).storedLines(account: account)
         if let itemIDs { lines = lines.filter { itemIDs.contains($0.item.id!) } }
         guard !lines.isEmpty else { throw OrderError.emptyCart }
@@ -208,17 +207,20 @@ public struct Orders: Sendable {
             }
             return order
         }
-        if payFromBalance { try await pay(orderID: order.id!, account: context.value(account), actor: actor) }
+        if payFromBalance { try await pay(orderID: order.id!, account: account, actor: actor) }
         return Order(try await OrderRecord.find(order.id!, on: context.database) ?? order, fallback: currency)
     }
 
     /// A service's next period as a pending order (SVC-1 "extend": the payment request).
     @discardableResult
-    public func requestRenewal(
-        serviceID: UUID, account: Account, paymentMethod: String = "balance",
-        actor: Initiator
-    ) async throws -> Order {
-        let account = try await context.record(of: account)
+    public func requestRenewal(serviceID: UUID, caller: Caller, paymentMethod: String = "balance") async throws -> Order {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.extend.right))
+        return try await requestRenewal(serviceID: serviceID, account: account, paymentMethod: paymentMethod, actor: caller.initiator)
+    }
+
+    func requestRenewal(serviceID: UUID, account: AccountRecord, paymentMethod: String, actor: Initiator) async throws
+        -> Order
+    {
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id!,
             service.status.renewable || service.status == .stoppedByAdmin
         else { throw OrderError.itemNotFound }
@@ -235,8 +237,7 @@ public struct Orders: Sendable {
             period: service.period, domainName: service.domainName, osImage: service.osImage,
             addons: service.addons, trial: false, promoCode: nil, createdAt: context.clock.now)
         try await item.create(on: context.database)
-        return try await checkout(
-            account: context.value(account), itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
+        return try await checkout(account: account, itemIDs: [item.id!], payFromBalance: false, paymentMethod: paymentMethod, actor: actor)
     }
 
     /// The pending renewal orders of a service, oldest first.
@@ -249,8 +250,9 @@ public struct Orders: Sendable {
     }
 
     /// The renewal of a service that waits for payment, for the service page ("Extend" shows it).
-    public func waitingRenewal(serviceID: UUID, account: Account) async throws -> Order? {
-        try await waitingRenewals(serviceID: serviceID, accountID: account.id).last.map {
+    public func waitingRenewal(serviceID: UUID, caller: Caller) async throws -> Order? {
+        let account = try caller.account(for: .viewServices)
+        return try await waitingRenewals(serviceID: serviceID, accountID: account.id).last.map {
             Order($0, fallback: context.provider.defaultCurrency)
         }
     }
@@ -259,8 +261,8 @@ public struct Orders: Sendable {
     /// service: it is cancelled (only while still pending, so one being paid this instant is
     /// left alone) and requested again at the current price, through the same way of paying.
     /// A crash between the two leaves the service with no waiting renewal: "Extend" makes one.
-    public func replaceWaitingRenewals(serviceID: UUID, account: Account, actor: Initiator) async throws {
-        let waiting = try await waitingRenewals(serviceID: serviceID, accountID: account.id)
+    func replaceWaitingRenewals(serviceID: UUID, account: AccountRecord, actor: Initiator) async throws {
+        let waiting = try await waitingRenewals(serviceID: serviceID, accountID: account.id!)
         var methods: [String] = []
         for order in waiting {
             let cancelled = try await context.database.sql.raw(
@@ -289,21 +291,24 @@ public struct Orders: Sendable {
 
     /// Pays a pending order the way it was checked out: from the balance now, or, for an order
     /// fixed to a payment method, says which method pays it.
-    public func settle(orderID: UUID, account: Account, actor: Initiator) async throws -> Settlement {
-        let account = try await context.record(of: account)
+    public func settle(orderID: UUID, caller: Caller) async throws -> Settlement {
+        let account = try await context.record(of: try caller.account(for: .pay))
         guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id! else {
             throw OrderError.orderNotFound
         }
         if case .method(let methodID) = OrderPaymentMethod(stored: order.paymentMethod) { return .payThrough(methodID: methodID) }
-        try await pay(orderID: orderID, account: context.value(account), actor: actor)
+        try await pay(orderID: orderID, account: account, actor: caller.initiator)
         return .paid
     }
 
     /// Pays a pending order from the balance. A second call (a double click, a retried request)
     /// finds the order paid and changes nothing. New services go to Processing (opening) and their
     /// "open" jobs commit with the payment; the module opens them once it is committed.
-    public func pay(orderID: UUID, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func pay(orderID: UUID, caller: Caller) async throws {
+        try await pay(orderID: orderID, account: try await context.record(of: try caller.account(for: .pay)), actor: caller.initiator)
+    }
+
+    func pay(orderID: UUID, account: AccountRecord, actor: Initiator) async throws {
         var attempt = 0
         while true {
             attempt += 1
@@ -420,14 +425,16 @@ public struct Orders: Sendable {
     }
 
     /// The account's orders in one status, newest first.
-    public func list(account: Account, status: OrderStatus) async throws -> [Order] {
-        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status == status)
+    public func list(caller: Caller, status: OrderStatus) async throws -> [Order] {
+        let account = try caller.account(for: .orderServices)
+        return try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status == status)
             .sort(\.$createdAt, .descending).limit(100).all().map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
     /// The account's latest orders in any status, newest first (the staff's client card).
-    public func latest(account: Account, limit: Int) async throws -> [Order] {
-        try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).sort(\.$number, .descending)
+    public func latest(of account: Account, limit: Int, caller: Caller) async throws -> [Order] {
+        try caller.require(.viewClients)
+        return try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id).sort(\.$number, .descending)
             .limit(limit).all().map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
@@ -443,7 +450,8 @@ public struct Orders: Sendable {
     /// The account's latest order of a new service of `planID` placed in the last `window`
     /// (a client who went back after paying and pressed "Pay now" again): the order form asks
     /// before buying the same thing twice. Cancelled orders do not count.
-    public func recentPurchase(of planID: UUID, account: Account, window: TimeInterval = 15 * 60) async throws -> Order? {
+    public func recentPurchase(of planID: UUID, caller: Caller, window: TimeInterval = 15 * 60) async throws -> Order? {
+        let account = try caller.account(for: .orderServices)
         let since = context.clock.now.addingTimeInterval(-window)
         let recent = try await OrderRecord.query(on: context.database).filter(\.$accountID == account.id)
             .filter(\.$createdAt >= since).filter(\.$status != .cancelled).sort(\.$createdAt, .descending).all()
@@ -454,7 +462,8 @@ public struct Orders: Sendable {
         return recent.first { withPlan.contains($0.id!) }.map { Order($0, fallback: context.provider.defaultCurrency) }
     }
 
-    public func detail(orderID: UUID, account: Account) async throws -> Detail? {
+    public func detail(orderID: UUID, caller: Caller) async throws -> Detail? {
+        let account = try caller.account(for: .orderServices)
         let db = context.database
         guard let order = try await OrderRecord.find(orderID, on: db), order.accountID == account.id else { return nil }
         let items = try await OrderItemRecord.query(on: db).filter(\.$orderID == orderID).sort(\.$createdAt).all()
@@ -468,9 +477,10 @@ public struct Orders: Sendable {
     }
 
     /// The number of items waiting in the account's cart (the menu shows it).
-    public func cartCount(account: Account) async throws -> Int {
+    public func cartCount(caller: Caller) async throws -> Int {
+        let account = try caller.account(for: .orderServices)
         // Every client page shows it: one plain count on the (account_id, order_id) index.
-        try await context.database.sql.raw(
+        return try await context.database.sql.raw(
             "SELECT COUNT(*) AS n FROM order_items WHERE account_id = \(bind: account.id) AND order_id IS NULL"
         ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
@@ -486,9 +496,13 @@ public struct Orders: Sendable {
     }
 
     /// Cancels a pending order; its items are dropped (a new order is needed, CAT-5).
-    public func cancel(orderID: UUID, account: Account) async throws {
+    public func cancel(orderID: UUID, caller: Caller) async throws {
+        try await cancel(orderID: orderID, accountID: try caller.account(for: .orderServices).id)
+    }
+
+    func cancel(orderID: UUID, accountID: UUID) async throws {
         try await context.database.transaction { tx in
-            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == account.id else {
+            guard let order = try await OrderRecord.find(orderID, on: tx), order.accountID == accountID else {
                 throw OrderError.orderNotFound
             }
             guard order.status == .pending else { throw OrderError.orderNotPending }

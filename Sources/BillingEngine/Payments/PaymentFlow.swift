@@ -406,7 +406,7 @@ public struct PaymentFlow: Sendable {
             return
         }
         do {
-            try await Orders(context: context).pay(orderID: orderID, account: context.value(account), actor: .system(job: "payments"))
+            try await Orders(context: context).pay(orderID: orderID, account: account, actor: .system(job: "payments"))
         } catch is OrderError {
             return
         }

@@ -206,8 +206,7 @@ public struct ServiceLifecycle: Sendable {
                 note: "\(view.period.rawValue) → \(period.rawValue)"
             ).create(on: tx)
         }
-        try await Orders(context: context).replaceWaitingRenewals(
-            serviceID: serviceID, account: context.value(account), actor: caller.initiator)
+        try await Orders(context: context).replaceWaitingRenewals(serviceID: serviceID, account: account, actor: caller.initiator)
     }
 
     /// What a change of resources costs now: the difference per period times the share of the
@@ -289,7 +288,7 @@ public struct ServiceLifecycle: Sendable {
             return true
         }
         guard changed else { return }
-        try await Orders(context: context).replaceWaitingRenewals(serviceID: serviceID, account: context.value(account), actor: actor)
+        try await Orders(context: context).replaceWaitingRenewals(serviceID: serviceID, account: account, actor: actor)
     }
 
     /// Extends a service by one paid period inside the paying transaction (an "extend" order).

@@ -49,10 +49,9 @@ public struct SubscriptionCharges: Sendable {
             let account = try await AccountRecord.find(service.accountID, on: context.database)
         else { return .skipped }
         let order = try await Orders(context: context).requestRenewal(
-            serviceID: service.id!, account: context.value(account),
-            paymentMethod: method.id.uuidString.lowercased(), actor: Self.actor)
+            serviceID: service.id!, account: account, paymentMethod: method.id.uuidString.lowercased(), actor: Self.actor)
         guard let amounts = try? method.terms.amounts(for: order.total) else {
-            try await Orders(context: context).cancel(orderID: order.id, account: context.value(account))
+            try await Orders(context: context).cancel(orderID: order.id, accountID: account.id!)
             return .skipped
         }
         let flow = PaymentFlow(context: context)
@@ -97,7 +96,7 @@ struct OffSessionPayment {
                     "error": .string(String(describing: error).prefix(300).description)
                 ])
             try await flow.cancel(paymentID: payment.id!, reason: "gateway unavailable")
-            if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, account: context.value(account)) }
+            if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, accountID: account.id!) }
             return false
         }
         switch outcome {
@@ -112,7 +111,7 @@ struct OffSessionPayment {
                     "payment": .stringConvertible(payment.number), "gateway": .string(driver.name), "reason": .string(reason)
                 ])
             try await flow.cancel(paymentID: payment.id!, reason: reason)
-            if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, account: context.value(account)) }
+            if let orderToCancel { try? await Orders(context: context).cancel(orderID: orderToCancel, accountID: account.id!) }
             try await methods.markNotWorking(saved, reason: reason, on: date)
             return false
         }

@@ -16,7 +16,7 @@ struct ClientAreaController: RouteCollection {
         let page = try await PageContext.client(req)
         let account = try req.client.account
         var home = ClientPages.Home()
-        if page.may(.orders) { home.unpaid = try await Orders(context: req.engine).list(account: account, status: .pending) }
+        if page.may(.orders) { home.unpaid = try await Orders(context: req.engine).list(caller: try req.client.caller, status: .pending) }
         if page.may(.services) {
             let lifecycle = ServiceLifecycle(context: req.engine)
             home.expiring = try await lifecycle.expiringSoon(account: account)

@@ -58,7 +58,7 @@ struct OrderController: RouteCollection {
         var config = OrderConfiguration(planID: planID, period: offer.periods.first ?? .month)
         var itemID: UUID?
         if let id = req.query[String.self, at: "item"].flatMap(UUID.init(uuidString:)),
-            let item = try await Cart(context: req.engine).item(id, account: account)
+            let item = try await Cart(context: req.engine).item(id, caller: try req.client.caller)
         {
             itemID = id
             config = item.configuration
@@ -97,22 +97,21 @@ struct OrderController: RouteCollection {
             switch form["action"] ?? "quote" {
             case "cart":
                 if let itemID {
-                    try await Cart(context: req.engine).update(itemID: itemID, with: config, account: account)
+                    try await Cart(context: req.engine).update(itemID: itemID, with: config, caller: try req.client.caller)
                 } else {
-                    try await Cart(context: req.engine).add(config, account: account)
+                    try await Cart(context: req.engine).add(config, caller: try req.client.caller)
                 }
                 return req.redirect(to: SiteURL.cart.notice("added_to_cart"))
             case "pay":
                 // The same plan bought minutes ago (back after paying, "Pay now" again): ask first.
                 if form["repeat"] != "confirmed",
-                    let earlier = try await Orders(context: req.engine).recentPurchase(of: planID, account: account)
+                    let earlier = try await Orders(context: req.engine).recentPurchase(of: planID, caller: try req.client.caller)
                 {
                     return OrderPages.confirmRepeat(page, offer: offer, earlier: earlier, form: form).response(status: .conflict)
                 }
-                let item = try await Cart(context: req.engine).add(config, account: account)
+                let item = try await Cart(context: req.engine).add(config, caller: try req.client.caller)
                 do {
-                    try await Orders(context: req.engine).checkout(
-                        account: account, itemIDs: [item.id], payFromBalance: true, actor: try req.client.actor)
+                    try await Orders(context: req.engine).checkout(caller: try req.client.caller, itemIDs: [item.id], payFromBalance: true)
                 } catch let error as OrderError {
                     if case .insufficientBalance = error { return req.redirect(to: SiteURL.orders.notice("order_pending")) }
                     throw error
@@ -137,7 +136,7 @@ struct OrderController: RouteCollection {
     private func renderCart(_ req: Request, error: OrderError?) async throws -> Response {
         let page = try await PageContext.client(req)
         let account = try req.client.account
-        let lines = try await Cart(context: req.engine).lines(account: account)
+        let lines = try await Cart(context: req.engine).lines(caller: try req.client.caller)
         let methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
         return OrderPages.cart(
             page, lines: lines, methods: methods.map { (value: $0.id.uuidString.lowercased(), title: $0.name(in: req.language)) },
@@ -149,10 +148,10 @@ struct OrderController: RouteCollection {
     /// The orders page, with a refusal on top when there is one.
     private func renderOrders(_ req: Request, error: OrderError?) async throws -> Response {
         let page = try await PageContext.client(req)
-        let account = try req.client.account
+        let caller = try req.client.caller
         let orders = Orders(context: req.engine)
-        let pending = try await orders.list(account: account, status: .pending)
-        let paid = try await orders.list(account: account, status: .paid)
+        let pending = try await orders.list(caller: caller, status: .pending)
+        let paid = try await orders.list(caller: caller, status: .paid)
         let items = try await orders.items(of: pending + paid)
         let methods = try await PaymentMethods(context: req.engine).all()
         return OrderPages.orders(
@@ -165,10 +164,9 @@ struct OrderController: RouteCollection {
 
     func promo(req: Request) async throws -> Response {
         struct Form: Content { var code: String? }
-        let account = try req.client.account
         let code = (try req.content.decode(Form.self).code ?? "").prefix(40)
         do {
-            try await Cart(context: req.engine).applyPromo(String(code), account: account)
+            try await Cart(context: req.engine).applyPromo(String(code), caller: try req.client.caller)
         } catch let error as OrderError {
             return try await renderCart(req, error: error)
         }
@@ -185,8 +183,7 @@ struct OrderController: RouteCollection {
             else { return try await renderCart(req, error: .emptyCart) }
             do {
                 let order = try await Orders(context: req.engine).checkout(
-                    account: account, payFromBalance: false,
-                    paymentMethod: methodID.uuidString.lowercased(), actor: try req.client.actor)
+                    caller: try req.client.caller, payFromBalance: false, paymentMethod: methodID.uuidString.lowercased())
                 return req.redirect(
                     to: SiteURL.newPayment.path(["order": order.id.uuidString.lowercased(), "method": methodID.uuidString.lowercased()]))
             } catch let error as OrderError {
@@ -194,7 +191,7 @@ struct OrderController: RouteCollection {
             }
         }
         do {
-            try await Orders(context: req.engine).checkout(account: account, payFromBalance: true, actor: try req.client.actor)
+            try await Orders(context: req.engine).checkout(caller: try req.client.caller, payFromBalance: true)
         } catch let error as OrderError {
             if case .insufficientBalance = error { return req.redirect(to: SiteURL.orders.notice("order_pending")) }
             return try await renderCart(req, error: error)
@@ -204,7 +201,7 @@ struct OrderController: RouteCollection {
 
     func remove(req: Request) async throws -> Response {
         guard let id = req.parameters.get("itemID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        do { try await Cart(context: req.engine).remove(itemID: id, account: try req.client.account) } catch OrderError.itemNotFound {
+        do { try await Cart(context: req.engine).remove(itemID: id, caller: try req.client.caller) } catch OrderError.itemNotFound {
             throw PageError.notFound
         }
         return req.redirect(to: SiteURL.cart.path)
@@ -217,7 +214,7 @@ struct OrderController: RouteCollection {
     /// One order: its items, amounts, method, status and the payments made for it.
     func order(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)),
-            let detail = try await Orders(context: req.engine).detail(orderID: id, account: try req.client.account)
+            let detail = try await Orders(context: req.engine).detail(orderID: id, caller: try req.client.caller)
         else {
             throw PageError.notFound
         }
@@ -231,8 +228,7 @@ struct OrderController: RouteCollection {
     func pay(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do {
-            let settlement = try await Orders(context: req.engine).settle(
-                orderID: id, account: try req.client.account, actor: try req.client.actor)
+            let settlement = try await Orders(context: req.engine).settle(orderID: id, caller: try req.client.caller)
             if case .payThrough(let methodID) = settlement {
                 // Fixed at checkout: it is paid with its own method, never from the balance (CAT-5).
                 return req.redirect(
@@ -248,7 +244,7 @@ struct OrderController: RouteCollection {
 
     func cancel(req: Request) async throws -> Response {
         guard let id = req.parameters.get("orderID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        do { try await Orders(context: req.engine).cancel(orderID: id, account: try req.client.account) } catch OrderError.orderNotFound {
+        do { try await Orders(context: req.engine).cancel(orderID: id, caller: try req.client.caller) } catch OrderError.orderNotFound {
             throw PageError.notFound
         } catch OrderError.orderNotPending { return req.redirect(to: SiteURL.orders.path) }
         return req.redirect(to: SiteURL.orders.notice("order_cancelled"))

@@ -59,7 +59,7 @@ struct ServicesController: RouteCollection {
             change: change, taxRate: VATTable.rate(forCountry: try req.client.country),
             taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased(),
             allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: try req.client.caller),
-            waitingRenewal: try await Orders(context: req.engine).waitingRenewal(serviceID: service.id, account: try req.client.account)
+            waitingRenewal: try await Orders(context: req.engine).waitingRenewal(serviceID: service.id, caller: try req.client.caller)
         ).response(status: status)
     }
 
@@ -143,8 +143,7 @@ struct ServicesController: RouteCollection {
     func extend(req: Request) async throws -> Response {
         try await perform(req) { action in
             // The renewal that waits (a new one, or the one asked for before): its order page.
-            let order = try await Orders(context: req.engine).requestRenewal(
-                serviceID: action.id, account: action.account, actor: action.actor)
+            let order = try await Orders(context: req.engine).requestRenewal(serviceID: action.id, caller: action.caller)
             return req.redirect(to: SiteURL.order(.value(order.id)).notice("renewal_requested"))
         }
     }

@@ -67,7 +67,7 @@ struct StaffAreaController: RouteCollection {
         var orders: [Order]?
         var payments: [Payment]?
         if page.may(.staff(.payments)) {
-            orders = try await Orders(context: req.engine).latest(account: summary.account, limit: 10)
+            orders = try await Orders(context: req.engine).latest(of: summary.account, limit: 10, caller: try req.staff.caller)
             payments = try await PaymentFlow(context: req.engine).list(account: summary.account, filter: .all, page: PageRequest(number: 1))
                 .items
         }

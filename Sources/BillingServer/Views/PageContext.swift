@@ -95,9 +95,11 @@ extension PageContext {
         let identity = try request.client
         // The account came with the session (one joined query); only the balance is read here.
         let summary = try await AccountSummary.load(account: identity.account, context: request.engine)
+        // The cart is counted for users who may order; for the others it does not exist.
+        let caller = identity.caller
         context.client = ClientHeader(
             userName: identity.userName, email: identity.email, summary: summary,
-            cartCount: try await Orders(context: request.engine).cartCount(account: identity.account))
+            cartCount: caller.may(.orderServices) ? try await Orders(context: request.engine).cartCount(caller: caller) : 0)
         return context
     }
 }
