@@ -105,6 +105,13 @@ public struct Caller: Sendable, Hashable {
         return account
     }
 
+    /// The account the caller acts for, if the caller has any one of `rights` (a payment's page
+    /// is for those who may see finances and for those who just paid); otherwise a 403 refusal.
+    public func account(forAny rights: Set<ClientRight>) throws -> Account {
+        guard let account, !clientRights.isDisjoint(with: rights) else { throw PlainRefusal.forbidden }
+        return account
+    }
+
     /// Refuses (403) a caller without the staff right.
     public func require(_ permission: StaffPermission) throws {
         guard staffRights.contains(permission) else { throw PlainRefusal.forbidden }

@@ -16,11 +16,11 @@ struct LoggingTests {
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: context)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k1"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k1"), caller: .testClient(account))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
-            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "unused", caller: .testStaff, key: "r1")
             let catalog = try await CatalogFixture.make(app)
             try await Cart(context: context).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))

@@ -10,6 +10,55 @@ import Testing
 
 @Suite("Payments: amounts, webhooks, refunds")
 struct PaymentFlowTests {
+    /// Payments take the caller: invoicing and paying need finance.pay, reading finance.view (or
+    /// finance.pay, for the result of one's own payment), refunds a staff member who manages
+    /// payments; nobody reaches another account's payment.
+    @Test func paymentsAskForTheRightAndReachOnlyTheAccountsOwn() async throws {
+        try await TestEngine.run { app, _ in
+            let method = try await app.cardMethod()
+            let anna = try await app.account(try await app.signUpClient(country: "DE", currency: .EUR).accountID)
+            let viewer = Caller.user(UUID(), of: anna, rights: [.viewFinance])
+            let payer = Caller.user(UUID(), of: anna, rights: [.pay])
+            let orderer = Caller.user(UUID(), of: anna, rights: [.orderServices])
+            let flow = PaymentFlow(context: app.engine)
+            let request = PaymentRequest(methodID: method, amount: Money.eur("25.00"), idempotencyKey: "k1")
+            await #expect(throws: PlainRefusal.forbidden) { try await flow.create(request, caller: viewer) }
+            await #expect(throws: PlainRefusal.forbidden) {
+                try await flow.quote(methodID: method, amount: Money.eur("25.00"), caller: viewer)
+            }
+            await #expect(throws: PlainRefusal.forbidden) { try await flow.payers(caller: orderer) }
+            #expect(try await PaymentRecord.query(on: app.db).count() == 0)
+            let payment = try await flow.create(request, caller: payer)
+            #expect(payment.total == Money.eur("25.00"))
+            #expect(try await flow.find(payment.id, caller: viewer)?.id == payment.id)
+            #expect(try await flow.find(payment.id, caller: payer)?.id == payment.id)
+            await #expect(throws: PlainRefusal.forbidden) { try await flow.find(payment.id, caller: orderer) }
+            await #expect(throws: PlainRefusal.forbidden) { try await flow.delete(paymentID: payment.id, caller: viewer) }
+            #expect(try await flow.list(caller: viewer, filter: .all, page: PageRequest(number: 1)).items.map(\.id) == [payment.id])
+            // Another account's owner: not found, nothing changed.
+            let boris = try await app.account(try await app.signUpClient(email: "boris@example.com", country: "DE").accountID)
+            #expect(try await flow.find(payment.id, caller: .testClient(boris)) == nil)
+            await #expect(throws: PaymentError.paymentNotFound) { try await flow.delete(paymentID: payment.id, caller: .testClient(boris)) }
+            #expect(try await flow.payment(payment.id)?.status == .new)
+            // Refunds and a client's list are for staff who manage payments.
+            await #expect(throws: PlainRefusal.forbidden) {
+                try await flow.refund(paymentID: payment.id, amount: Money.eur("1.00"), reason: "r", caller: .testClient(anna), key: "r1")
+            }
+            await #expect(throws: PlainRefusal.forbidden) {
+                try await flow.refund(
+                    paymentID: payment.id, amount: Money.eur("1.00"), reason: "r", caller: .staff(UUID(), role: .support), key: "r2")
+            }
+            await #expect(throws: PlainRefusal.forbidden) {
+                try await flow.list(of: anna, filter: .all, page: PageRequest(number: 1), caller: .staff(UUID(), role: .support))
+            }
+            let accountant = Caller.staff(UUID(), role: .accountant)
+            #expect(try await flow.list(of: anna, filter: .all, page: PageRequest(number: 1), caller: accountant).total == 1)
+            try await flow.delete(paymentID: payment.id, caller: payer)
+            #expect(try await flow.payment(payment.id)?.status == .cancelled)
+            #expect(try await RefundRecord.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test func commissionAndCashbackAreExactToTheCent() throws {
         let terms = PaymentTerms(
             commissionPercent: Percentage(basisPoints: 250), commissionFixed: Money.eur("0.30"),
@@ -42,7 +91,7 @@ struct PaymentFlowTests {
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k1"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k1"), caller: .testClient(account))
             #expect(payment.status == .new)
             #expect(payment.total == Money.eur("102.80"))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
@@ -63,14 +112,14 @@ struct PaymentFlowTests {
             #expect(try await app.engine.ledger.total(of: .cashback, in: .EUR) == Money.eur("-1.00"))
 
             // Partial refund, a refund above what is left, then the rest.
-            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
-            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "partly unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "partly unused", caller: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("40.00"), reason: "partly unused", caller: .testStaff, key: "r1")
             // 40 % of the payment goes back, and with it 40 % of its cashback (0.40).
             #expect(try await app.balance(client.accountID) == Money.eur("60.60"))
             await #expect(throws: PaymentError.refundTooLarge(Money.eur("60.00"))) {
-                try await flow.refund(paymentID: payment.id, amount: Money.eur("60.01"), reason: "x", actor: .testStaff, key: "r2")
+                try await flow.refund(paymentID: payment.id, amount: Money.eur("60.01"), reason: "x", caller: .testStaff, key: "r2")
             }
-            try await flow.refund(paymentID: payment.id, amount: Money.eur("60.00"), reason: "closing", actor: .testStaff, key: "r3")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("60.00"), reason: "closing", caller: .testStaff, key: "r3")
             let refunded = try #require(try await PaymentRecord.find(payment.id, on: app.db))
             #expect(refunded.status == .refunded)
             #expect(refunded.refunded == Money.eur("100.00").units)
@@ -92,7 +141,7 @@ struct PaymentFlowTests {
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Money.eur("50.00"), idempotencyKey: "k"),
-                account: try await app.account(client.accountID))
+                caller: .testClient(try await app.account(client.accountID)))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             let webhooks = GatewayWebhooks(context: app.engine)
@@ -133,7 +182,7 @@ struct PaymentFlowTests {
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Money.eur("20.00"), idempotencyKey: "k"),
-                account: try await app.account(client.accountID))
+                caller: .testClient(try await app.account(client.accountID)))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             // The payer abandoned the page first (cancelled), then the gateway reports the money.
             try await flow.cancel(paymentID: payment.id, reason: "abandoned")
@@ -159,7 +208,7 @@ struct PaymentFlowTests {
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Money.eur("80.00"), idempotencyKey: "k"),
-                account: try await app.account(client.accountID))
+                caller: .testClient(try await app.account(client.accountID)))
             // Fifty "pay" clicks at once: one session at the gateway.
             let urls = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<50 { group.addTask { try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") } }
@@ -200,11 +249,11 @@ struct PaymentFlowTests {
             let flow = PaymentFlow(context: app.engine)
             await #expect(throws: PaymentError.orderMethodFixed) {
                 try await flow.create(
-                    PaymentRequest(methodID: other, amount: nil, orderID: order.id, idempotencyKey: "o2"), account: account)
+                    PaymentRequest(methodID: other, amount: nil, orderID: order.id, idempotencyKey: "o2"), caller: .testClient(account))
             }
             let payment = try await flow.create(
                 PaymentRequest(methodID: card, amount: Money.eur("1.00"), orderID: order.id, idempotencyKey: "o1"),
-                account: account)
+                caller: .testClient(account))
             #expect(payment.amount == Money.eur("10.00")) // the order's frozen total, not the request's
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
@@ -227,18 +276,19 @@ struct PaymentFlowTests {
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             await #expect(throws: PaymentError.payerKindNotAllowed) {
-                try await flow.create(PaymentRequest(methodID: bank, amount: Money.eur("30.00"), idempotencyKey: "b0"), account: account)
+                try await flow.create(
+                    PaymentRequest(methodID: bank, amount: Money.eur("30.00"), idempotencyKey: "b0"), caller: .testClient(account))
             }
             await #expect(throws: PaymentError.terms(.belowMinimum(Money.eur("10.00")))) {
                 try await flow.create(
                     PaymentRequest(
                         methodID: bank, amount: Money.eur("9.99"), payer: .new(kind: .company, name: "Anna LLC"),
-                        idempotencyKey: "b1"), account: account)
+                        idempotencyKey: "b1"), caller: .testClient(account))
             }
             let payment = try await flow.create(
                 PaymentRequest(
                     methodID: bank, amount: Money.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
-                    idempotencyKey: "b2"), account: account)
+                    idempotencyKey: "b2"), caller: .testClient(account))
             #expect(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c") == nil)
             try await flow.confirmBankTransfer(paymentID: payment.id, receipt: .init(reference: "TRX-1"), caller: .testStaff)
             await #expect(throws: PaymentError.notPayable) {
@@ -265,7 +315,7 @@ struct PaymentFlowTests {
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("100.00"), idempotencyKey: "k"), caller: .testClient(account))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
@@ -275,7 +325,7 @@ struct PaymentFlowTests {
             let refusing = StandInGateway(name: "sandbox", refund: { _, _, _ in throw GatewayFailure.rejected("charge_already_refunded") })
             let refusingFlow = PaymentFlow(context: app.engine.replacingGateway(refusing))
             await #expect(throws: PaymentError.gatewayFailed(String(describing: GatewayFailure.rejected("charge_already_refunded")))) {
-                try await refusingFlow.refund(paymentID: payment.id, amount: Money.eur("30.00"), reason: "x", actor: .testStaff, key: "r0")
+                try await refusingFlow.refund(paymentID: payment.id, amount: Money.eur("30.00"), reason: "x", caller: .testStaff, key: "r0")
             }
             #expect(refusing.calls("refund") == 1)
             #expect(try await PaymentRecord.find(payment.id, on: app.db)?.refunded == 0)
@@ -296,7 +346,7 @@ struct PaymentFlowTests {
                 for key in ["ra", "rb"] {
                     group.addTask {
                         (try? await countingFlow.refund(
-                            paymentID: payment.id, amount: Money.eur("60.00"), reason: key, actor: .staff(UUID()),
+                            paymentID: payment.id, amount: Money.eur("60.00"), reason: key, caller: .staff(UUID(), role: .accountant),
                             key: key)) != nil
                     }
                 }

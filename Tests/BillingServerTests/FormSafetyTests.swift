@@ -158,7 +158,7 @@ struct FormSafetyTests {
                 PaymentRequest(
                     methodID: bank.id, amount: Money.eur("10.00"),
                     payer: .new(kind: .company, name: hostile),
-                    idempotencyKey: "h2"), account: account)
+                    idempotencyKey: "h2"), caller: .testClient(account))
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
 
             let browser = Browser(app)
@@ -230,7 +230,7 @@ struct FormSafetyTests {
             let borisPayment = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(
                     methodID: method, amount: Money.eur("10.00"),
-                    payer: .new(kind: .company, name: "Boris Secret Ltd"), idempotencyKey: "b"), account: boris)
+                    payer: .new(kind: .company, name: "Boris Secret Ltd"), idempotencyKey: "b"), caller: .testClient(boris))
 
             let browser = Browser(app)
             try await browser.get("/login")
@@ -266,7 +266,7 @@ struct FormSafetyTests {
             // GET of the gateway's "cancelled" address changes nothing; its button does.
             let mine = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(methodID: method, amount: Money.eur("10.00"), idempotencyKey: "a"),
-                account: try await app.account(anna.accountID))
+                caller: .testClient(try await app.account(anna.accountID)))
             let cancelledPath = "/payments/\(mine.id.uuidString.lowercased())/cancelled"
             let landing = try await browser.get(cancelledPath)
             #expect(landing.status == .ok)

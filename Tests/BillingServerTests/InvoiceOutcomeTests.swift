@@ -57,7 +57,7 @@ struct InvoiceOutcomeTests {
             let payment = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(
                     methodID: bank.id, amount: Money.eur("120.00"),
-                    idempotencyKey: "b1"), account: account)
+                    idempotencyKey: "b1"), caller: .testClient(account))
             let browser = Browser(app)
             try await browser.logIn()
             let path = "/payments/\(payment.id.uuidString.lowercased())"
@@ -125,7 +125,7 @@ struct InvoiceOutcomeTests {
                         try await flow.create(
                             PaymentRequest(
                                 methodID: bank, amount: Money.eur("30.00"), payer: .new(kind: .company, name: "Anna LLC"),
-                                idempotencyKey: "p\(index)"), account: account)
+                                idempotencyKey: "p\(index)"), caller: .testClient(account))
                     }
                 }
                 return try await group.reduce(into: [Payment]()) { $0.append($1) }
@@ -146,7 +146,7 @@ struct InvoiceOutcomeTests {
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
-                PaymentRequest(methodID: method, amount: Money.eur("20.00"), idempotencyKey: "k"), account: account)
+                PaymentRequest(methodID: method, amount: Money.eur("20.00"), idempotencyKey: "k"), caller: .testClient(account))
             let first = try #require(
                 try await flow.start(paymentID: payment.id, returnURL: "http://billing.test/r", cancelURL: "http://billing.test/c"))
             // The bank declines the card.
@@ -227,13 +227,13 @@ struct InvoiceOutcomeTests {
             await #expect(throws: OrderError.orderNotPending) {
                 try await PaymentFlow(context: app.engine).create(
                     PaymentRequest(methodID: card, amount: Money.eur("5.00"), topUpFor: order.id, idempotencyKey: "k-again"),
-                    account: try await app.account(client.accountID))
+                    caller: .testClient(try await app.account(client.accountID)))
             }
             let bob = try await app.signUpClient(email: "bob@example.com", country: "DE", currency: .EUR)
             await #expect(throws: OrderError.orderNotFound) {
                 try await PaymentFlow(context: app.engine).create(
                     PaymentRequest(methodID: card, amount: Money.eur("5.00"), topUpFor: order.id, idempotencyKey: "k-bob"),
-                    account: try await app.account(bob.accountID))
+                    caller: .testClient(try await app.account(bob.accountID)))
             }
         }
     }

@@ -152,7 +152,7 @@ struct PageFeedbackTests {
             let payment = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(
                     methodID: method, amount: Money.eur("50.00"),
-                    idempotencyKey: "p"), account: account)
+                    idempotencyKey: "p"), caller: .testClient(account))
             let url = try #require(try await PaymentFlow(context: app.engine).start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             _ = try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers)

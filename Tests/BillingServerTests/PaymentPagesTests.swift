@@ -78,7 +78,7 @@ struct PaymentPagesTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let payment = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(methodID: bank.id, amount: Money.eur("120.00"), idempotencyKey: "bank-1"),
-                account: try await app.account(client.accountID))
+                caller: .testClient(try await app.account(client.accountID)))
             let staff = try await Browser.staff(app, role: .accountant)
             let path = "/admin/payments/\(payment.id.uuidString.lowercased())"
             let page = try await staff.get(path)
@@ -180,11 +180,11 @@ struct PaymentPagesTests {
             let flow = PaymentFlow(context: app.engine)
             let payment = try await flow.create(
                 PaymentRequest(methodID: method, amount: Money.eur("50.00"), idempotencyKey: "k1"),
-                account: try await app.account(client.accountID))
+                caller: .testClient(try await app.account(client.accountID)))
             let url = try #require(try await flow.start(paymentID: payment.id, returnURL: "r", cancelURL: "c"))
             let (body, headers) = Sandbox.paid(app, redirect: url)
             #expect(try await GatewayWebhooks(context: app.engine).receive(gateway: "sandbox", body: body, headers: headers) == .credited)
-            try await flow.refund(paymentID: payment.id, amount: Money.eur("10.00"), reason: "unused", actor: .testStaff, key: "r1")
+            try await flow.refund(paymentID: payment.id, amount: Money.eur("10.00"), reason: "unused", caller: .testStaff, key: "r1")
             // A row written before ledger texts existed keeps its stored memo.
             try await app.topUp(client.accountID, Money.eur("1.00"), key: "old")
             let browser = Browser(app)

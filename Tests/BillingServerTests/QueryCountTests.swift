@@ -84,7 +84,7 @@ struct QueryCountTests {
                     _ = try await app.orderPaid(catalog.monthly, domain: "web\(index)", for: client.accountID)
                     _ = try await PaymentFlow(context: app.engine).create(
                         PaymentRequest(methodID: card, amount: Money(major: Int64(10 + index), .EUR), idempotencyKey: "invoice \(index)"),
-                        account: try await app.account(client.accountID))
+                        caller: .testClient(try await app.account(client.accountID)))
                 }
             }
             func counts() async throws -> [String: Int] {

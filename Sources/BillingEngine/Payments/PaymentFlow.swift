@@ -84,10 +84,13 @@ public struct PaymentFlow: Sendable {
     static let creditableStatuses = PaymentStatus.allCases.filter(\.acceptsMoney)
 
     /// The amounts a payment of `amount` with a method comes to (the confirmation step).
-    public func quote(methodID: UUID, amount: Money, account: Account) async throws -> (PaymentMethod, PaymentAmounts) {
-        let account = try await context.record(of: account)
+    public func quote(methodID: UUID, amount: Money, caller: Caller) async throws -> (PaymentMethod, PaymentAmounts) {
+        try await quote(methodID: methodID, amount: amount, currency: try caller.account(for: .pay).currency)
+    }
+
+    private func quote(methodID: UUID, amount: Money, currency: Currency) async throws -> (PaymentMethod, PaymentAmounts) {
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled,
-            method.currency == account.currency, method.kind != .balance
+            method.currency == currency, method.kind != .balance
         else { throw PaymentError.methodUnavailable }
         if method.kind.isGateway, context.gateways.driver(method.kind.rawValue) == nil { throw PaymentError.methodUnavailable }
         do { return (method, try method.terms.amounts(for: amount)) } catch { throw PaymentError.terms(error) }
@@ -95,8 +98,8 @@ public struct PaymentFlow: Sendable {
 
     /// Creates the payment (status New). Nothing is charged yet.
     @discardableResult
-    public func create(_ request: PaymentRequest, account: Account) async throws -> Payment {
-        let account = try await context.record(of: account)
+    public func create(_ request: PaymentRequest, caller: Caller) async throws -> Payment {
+        let account = try await context.record(of: try caller.account(for: .pay))
         if let existing = try await PaymentRecord.query(on: context.database).filter(\.$idempotencyKey == request.idempotencyKey).first() {
             guard existing.accountID == account.id! else { throw PaymentError.paymentNotFound }
             return value(existing)
@@ -123,7 +126,7 @@ public struct PaymentFlow: Sendable {
             guard found.status == .pending else { throw OrderError.orderNotPending }
             settles = found.id
         }
-        let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, account: context.value(account))
+        let (method, amounts) = try await quote(methodID: request.methodID, amount: amount, currency: account.currency)
         let payerID = try await payer(request.payer, method: method, account: account)
         return value(
             try await insertPayment(
@@ -134,17 +137,22 @@ public struct PaymentFlow: Sendable {
 
     /// The kind of payer a choice names (the account holder pays as a private person); `nil`
     /// for a payer the account does not have.
-    public func payerKind(_ choice: PayerChoice, account: Account) async throws -> PayerKind? {
-        switch choice {
+    public func payerKind(_ choice: PayerChoice, caller: Caller) async throws -> PayerKind? {
+        let account = try caller.account(forAny: [.pay, .payers])
+        return switch choice {
         case .accountHolder: .person
         case .new(let kind, _): kind
-        case .existing(let id): try await payer(id, account: account)?.kind
+        case .existing(let id): try await payer(id, accountID: account.id)?.kind
         }
     }
 
     /// One of the account's payers; another account's is indistinguishable from a missing one.
-    public func payer(_ id: UUID, account: Account) async throws -> Payer? {
-        guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == account.id else { return nil }
+    public func payer(_ id: UUID, caller: Caller) async throws -> Payer? {
+        try await payer(id, accountID: try caller.account(forAny: [.pay, .payers]).id)
+    }
+
+    private func payer(_ id: UUID, accountID: UUID) async throws -> Payer? {
+        guard let payer = try await PayerRecord.find(id, on: context.database), payer.accountID == accountID else { return nil }
         return Payer(payer)
     }
 
@@ -428,9 +436,9 @@ public struct PaymentFlow: Sendable {
     }
 
     /// The client deletes an unpaid invoice (FIN-4). The record stays, Cancelled, for the books.
-    public func delete(paymentID: UUID, account: Account) async throws {
-        let account = try await context.record(of: account)
-        guard let payment = try await find(paymentID, account: context.value(account)) else { throw PaymentError.paymentNotFound }
+    public func delete(paymentID: UUID, caller: Caller) async throws {
+        let account = try caller.account(for: .pay)
+        guard let payment = try await find(paymentID, accountID: account.id) else { throw PaymentError.paymentNotFound }
         guard payment.status.isUnpaid else { throw PaymentError.notDeletable }
         try await cancel(paymentID: paymentID, reason: Self.deletedByClient)
     }
@@ -496,7 +504,9 @@ public struct PaymentFlow: Sendable {
     /// fails releases the reservation. The key makes a repeat harmless: the gateway gets the same
     /// idempotency key, the ledger the same transaction key, and a refund left half-done (the
     /// process died after the reservation) is completed by the repeat.
-    public func refund(paymentID: UUID, amount: Money, reason: String, actor: Initiator, key: String) async throws {
+    public func refund(paymentID: UUID, amount: Money, reason: String, caller: Caller, key: String) async throws {
+        try caller.require(.managePayments)
+        let actor = caller.initiator
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else { throw PaymentError.refundReasonMissing }
         guard let payment = try await PaymentRecord.find(paymentID, on: context.database) else { throw PaymentError.paymentNotFound }
@@ -686,10 +696,21 @@ public struct PaymentFlow: Sendable {
         }
     }
 
-    public func list(account: Account, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
+    /// The caller's own payments (the payments page, the API's list).
+    public func list(caller: Caller, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
+        try await list(accountID: try caller.account(for: .viewFinance).id, filter: filter, page: page)
+    }
+
+    /// A client's payments, for staff who manage payments (the client card).
+    public func list(of account: Account, filter: Filter, page: PageRequest, caller: Caller) async throws -> Page<Payment> {
+        try caller.require(.managePayments)
+        return try await list(accountID: account.id, filter: filter, page: page)
+    }
+
+    private func list(accountID: UUID, filter: Filter, page: PageRequest) async throws -> Page<Payment> {
         // Plain SQL: the payments page and the API's list run this on every visit.
         let sql = context.database.sql
-        var condition: SQLQueryString = "account_id = \(bind: account.id)"
+        var condition: SQLQueryString = "account_id = \(bind: accountID)"
         if let statuses = filter.statuses {
             condition = condition + " AND status IN (\(binds: statuses.map(\.rawValue)))"
         }
@@ -705,8 +726,13 @@ public struct PaymentFlow: Sendable {
     }
 
     /// One of the account's payments; another account's is indistinguishable from a missing one.
-    public func find(_ id: UUID, account: Account) async throws -> Payment? {
-        guard let payment = try await PaymentRecord.find(id, on: context.database), payment.accountID == account.id else { return nil }
+    /// For those who may see finances, and for those who may pay (the result of their payment).
+    public func find(_ id: UUID, caller: Caller) async throws -> Payment? {
+        try await find(id, accountID: try caller.account(forAny: [.viewFinance, .pay]).id)
+    }
+
+    func find(_ id: UUID, accountID: UUID) async throws -> Payment? {
+        guard let payment = try await PaymentRecord.find(id, on: context.database), payment.accountID == accountID else { return nil }
         return value(payment)
     }
 
@@ -733,8 +759,9 @@ public struct PaymentFlow: Sendable {
     }
 
     /// The account's payers, by name, for the payment form.
-    public func payers(account: Account) async throws -> [Payer] {
-        try await PayerRecord.query(on: context.database).filter(\.$accountID == account.id).sort(\.$name).all().map(Payer.init)
+    public func payers(caller: Caller) async throws -> [Payer] {
+        let account = try caller.account(forAny: [.pay, .payers])
+        return try await PayerRecord.query(on: context.database).filter(\.$accountID == account.id).sort(\.$name).all().map(Payer.init)
     }
 
     public func refunds(of payment: Payment) async throws -> [Refund] {
@@ -763,7 +790,8 @@ public struct PaymentFlow: Sendable {
 
     /// An order of the account waiting to be paid through the payment form (CAT-5): its frozen
     /// total and the method it was checked out with.
-    public func orderToPay(_ orderID: UUID, account: Account) async throws -> OrderToPay? {
+    public func orderToPay(_ orderID: UUID, caller: Caller) async throws -> OrderToPay? {
+        let account = try caller.account(for: .pay)
         guard let order = try await OrderRecord.find(orderID, on: context.database), order.accountID == account.id
         else { return nil }
         return OrderToPay(

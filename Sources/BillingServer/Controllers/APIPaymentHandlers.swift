@@ -35,10 +35,9 @@ extension BillingAPIHandlers {
 
     func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output {
         let req = try request
-        let account = try bearer.account
         let filter = input.query.filter.flatMap { PaymentFlow.Filter(rawValue: $0.rawValue) } ?? .unpaid
         let page = try APIPaging.page(input.query.page, input.query.perPage, req)
-        let payments = try await PaymentFlow(context: req.engine).list(account: account, filter: filter, page: page)
+        let payments = try await PaymentFlow(context: req.engine).list(caller: try bearer.caller, filter: filter, page: page)
         let names = try await Self.methodNames(req)
         let payersByID = try await PaymentFlow(context: req.engine).payers(of: payments.items)
         let items = payments.items.map { payment in
@@ -76,7 +75,7 @@ extension BillingAPIHandlers {
             PaymentRequest(
                 methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,
                 idempotencyKey: key),
-            account: bearer.account)
+            caller: bearer.caller)
         return .created(.init(body: .json(try await Self.detailed(payment, req: req))))
     }
 
@@ -88,9 +87,8 @@ extension BillingAPIHandlers {
 
     func deletePayment(_ input: Operations.DeletePayment.Input) async throws -> Operations.DeletePayment.Output {
         let req = try request
-        let account = try bearer.account
         let payment = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
-        try await PaymentFlow(context: req.engine).delete(paymentID: payment.id, account: account)
+        try await PaymentFlow(context: req.engine).delete(paymentID: payment.id, caller: try bearer.caller)
         let reloaded = try await Self.ownPayment(input.path.paymentId, bearer: try bearer, req: req)
         return .ok(.init(body: .json(try await Self.detailed(reloaded, req: req))))
     }
@@ -224,7 +222,7 @@ extension BillingAPIHandlers {
     }
 
     static func ownPayment(_ id: String, bearer: APITokens.Bearer, req: Request) async throws -> Payment {
-        guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).find(uuid, account: bearer.account)
+        guard let uuid = UUID(uuidString: id), let payment = try await PaymentFlow(context: req.engine).find(uuid, caller: bearer.caller)
         else {
             throw PageError.notFound
         }

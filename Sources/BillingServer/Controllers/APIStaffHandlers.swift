@@ -70,7 +70,7 @@ extension BillingAPIHandlers {
         // forgotten still refunds once.
         let key = "api:\(staff.staffID.uuidString.lowercased()):\(input.headers.idempotencyKey)"
         try await PaymentFlow(context: req.engine).refund(
-            paymentID: payment.id, amount: amount, reason: body.reason, actor: staff.actor,
+            paymentID: payment.id, amount: amount, reason: body.reason, caller: staff.caller,
             key: key)
         return .created(
             .init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))

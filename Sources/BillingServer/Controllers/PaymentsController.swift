@@ -31,7 +31,7 @@ struct PaymentsController: RouteCollection {
 
     private func ownPayment(_ req: Request) async throws -> Payment {
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-            let payment = try await PaymentFlow(context: req.engine).find(id, account: try req.client.account)
+            let payment = try await PaymentFlow(context: req.engine).find(id, caller: try req.client.caller)
         else { throw PageError.notFound }
         return payment
     }
@@ -55,7 +55,7 @@ struct PaymentsController: RouteCollection {
         let filter = req.query[String.self, at: "filter"].flatMap(PaymentFlow.Filter.init(rawValue:)) ?? .unpaid
         let pageNumber = req.query[String.self, at: "page"]
         let payments = try await PaymentFlow(context: req.engine).list(
-            account: try req.client.account, filter: filter,
+            caller: try req.client.caller, filter: filter,
             page: PageRequest.web(pageNumber))
         let methods = try await PaymentMethods(context: req.engine).all()
         return PaymentPages.list(
@@ -95,7 +95,7 @@ struct PaymentsController: RouteCollection {
     func delete(req: Request) async throws -> Response {
         let payment = try await ownPayment(req)
         do {
-            try await PaymentFlow(context: req.engine).delete(paymentID: payment.id, account: try req.client.account)
+            try await PaymentFlow(context: req.engine).delete(paymentID: payment.id, caller: try req.client.caller)
         } catch let error as PaymentError {
             return try await renderDetail(req, payment: payment, error: (try await PageContext.client(req)).message(error))
         }
@@ -109,7 +109,7 @@ struct PaymentsController: RouteCollection {
         // A top-up for an order: the page says whether the order got paid, or offers to pay it.
         let order =
             if payment.purpose == .topUp, let id = payment.orderID {
-                try await PaymentFlow(context: req.engine).orderToPay(id, account: try req.client.account)
+                try await PaymentFlow(context: req.engine).orderToPay(id, caller: try req.client.caller)
             } else { OrderToPay?.none }
         return PaymentPages.result(try await PageContext.client(req), payment: payment, topUpFor: order).response()
     }
@@ -184,15 +184,15 @@ struct PaymentsController: RouteCollection {
         let flow = PaymentFlow(context: req.engine)
         var methods = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
         var order: OrderToPay?
-        if let orderID = form.orderID, let found = try await flow.orderToPay(orderID, account: account) {
+        if let orderID = form.orderID, let found = try await flow.orderToPay(orderID, caller: try req.client.caller) {
             order = found
             methods = methods.filter { $0.id == found.methodID }
         }
-        let payers = try await flow.payers(account: account)
+        let payers = try await flow.payers(caller: try req.client.caller)
         var form = form
         var topUpFor: OrderToPay?
         if order == nil, let id = form.forOrderID {
-            topUpFor = try await flow.orderToPay(id, account: account).flatMap { $0.status == .pending ? $0 : nil }
+            topUpFor = try await flow.orderToPay(id, caller: try req.client.caller).flatMap { $0.status == .pending ? $0 : nil }
             form.forOrderID = topUpFor?.id
         }
         return PaymentPages.form(
@@ -203,7 +203,6 @@ struct PaymentsController: RouteCollection {
 
     /// Step two posts `action=confirm` (shows the amounts), step three `action=pay`.
     func submitPayment(req: Request) async throws -> Response {
-        let account = try req.client.account
         let fields = try req.content.decode([String: String].self)
         let form = PaymentForm(fields)
         let page = try await PageContext.client(req)
@@ -214,7 +213,7 @@ struct PaymentsController: RouteCollection {
         do {
             var amount: Money
             if let orderID = form.orderID {
-                guard let order = try await flow.orderToPay(orderID, account: account) else { throw PageError.notFound }
+                guard let order = try await flow.orderToPay(orderID, caller: try req.client.caller) else { throw PageError.notFound }
                 guard order.methodID == methodID else { throw PaymentError.orderMethodFixed }
                 amount = order.total
             } else {
@@ -223,10 +222,10 @@ struct PaymentsController: RouteCollection {
                     return try await renderForm(req, form: form, error: page.message(error))
                 }
             }
-            let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, account: account)
+            let (method, amounts) = try await flow.quote(methodID: methodID, amount: amount, caller: try req.client.caller)
             // A method the chosen payer may not use is refused here, before the confirmation,
             // naming the method and whom it is for.
-            if let kind = try await flow.payerKind(form.payer, account: account), !method.payerKinds.contains(kind) {
+            if let kind = try await flow.payerKind(form.payer, caller: try req.client.caller), !method.payerKinds.contains(kind) {
                 let payers = PaymentPages.payerKindList(page, PayerKind.allCases.filter(method.payerKinds.contains))
                 return try await renderForm(
                     req, form: form,
@@ -237,7 +236,7 @@ struct PaymentsController: RouteCollection {
                     PaymentRequest(
                         methodID: methodID, amount: amount, orderID: form.orderID, topUpFor: form.forOrderID, payer: form.payer,
                         saveMethod: form.saveMethod, idempotencyKey: "web:" + form.key),
-                    account: account)
+                    caller: try req.client.caller)
                 let (success, cancel) = Self.returnURLs(req, paymentID: payment.id)
                 guard let url = try await flow.start(paymentID: payment.id, returnURL: success, cancelURL: cancel) else {
                     return req.redirect(to: SiteURL.payment(.value(payment.id)).notice("invoice_issued"))
@@ -252,7 +251,7 @@ struct PaymentsController: RouteCollection {
             case .accountHolder: payerTitle = try req.client.userName
             case .new(_, let name): payerTitle = name
             case .existing(let id):
-                guard let payer = try await flow.payer(id, account: account) else { throw PaymentError.payerNameMissing }
+                guard let payer = try await flow.payer(id, caller: try req.client.caller) else { throw PaymentError.payerNameMissing }
                 payerTitle = payer.name
             }
             return PaymentPages.confirm(page, method: method, amounts: amounts, form: form, payerTitle: payerTitle).response()

@@ -68,8 +68,10 @@ struct StaffAreaController: RouteCollection {
         var payments: [Payment]?
         if page.may(.staff(.payments)) {
             orders = try await Orders(context: req.engine).latest(of: summary.account, limit: 10, caller: try req.staff.caller)
-            payments = try await PaymentFlow(context: req.engine).list(account: summary.account, filter: .all, page: PageRequest(number: 1))
-                .items
+            payments = try await PaymentFlow(context: req.engine).list(
+                of: summary.account, filter: .all, page: PageRequest(number: 1), caller: try req.staff.caller
+            )
+            .items
         }
         let card = StaffPages.ClientCard(
             summary: summary, users: users, services: services, orders: orders, payments: payments, movements: movements,

@@ -87,7 +87,7 @@ struct StaffPaymentsController: RouteCollection {
         do {
             let amount = try page.amount(form.amount ?? "", currency)
             try await PaymentFlow(context: req.engine).refund(
-                paymentID: payment.id, amount: amount, reason: form.reason ?? "", actor: try req.staff.actor,
+                paymentID: payment.id, amount: amount, reason: form.reason ?? "", caller: try req.staff.caller,
                 key: "staff:" + (form.key ?? UUID().uuidString))
         } catch let refusal as any Refusal {
             return try await render(req, payment: payment, error: page.message(refusal))
