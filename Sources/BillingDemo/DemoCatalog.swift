@@ -173,15 +173,16 @@ public struct DemoCatalog: Sendable {
         let db = context.database
         guard try await PlanRecord.query(on: db).count() == 0 else { return }
         let catalog = Catalog(context: context)
+        let provider = Caller.provider(job: "demo")
         for (position, plan) in Self.plans.enumerated() {
             let planID = try await catalog.savePlan(
                 Catalog.PlanForm(
                     productType: plan.type, name: plan.name, summary: plan.summary, trialDays: plan.trialDays, position: position,
-                    osImages: plan.os, translations: Self.translations([("name", plan.name), ("summary", plan.summary)])))
+                    osImages: plan.os, translations: Self.translations([("name", plan.name), ("summary", plan.summary)])), caller: provider)
             for currency in Currency.all {
                 for (period, amount) in plan.prices {
                     try await catalog.setPrice(
-                        ownerID: planID, period: period, amount: Self.convert(amount, to: currency).roundedToMinorUnit())
+                        ownerID: planID, period: period, amount: Self.convert(amount, to: currency).roundedToMinorUnit(), caller: provider)
                 }
             }
             for addon in plan.addons {
@@ -190,7 +191,7 @@ public struct DemoCatalog: Sendable {
                         kind: addon.kind, name: addon.name, included: addon.included,
                         minimum: addon.minimum, maximum: addon.maximum, step: addon.step,
                         translations: Self.translations([("name", addon.name)])),
-                    planID: planID)
+                    planID: planID, caller: provider)
                 for currency in Currency.all {
                     for period in plan.prices.keys {
                         let months = Int64(period.months ?? 1)
@@ -199,7 +200,7 @@ public struct DemoCatalog: Sendable {
                             period == .day
                             ? Self.convert(addon.monthlyUnits, to: currency).times(Fraction(1, 30))
                             : Self.convert(addon.monthlyUnits * months, to: currency)
-                        try await catalog.setPrice(ownerID: addonID, period: period, amount: perPeriod)
+                        try await catalog.setPrice(ownerID: addonID, period: period, amount: perPeriod, caller: provider)
                     }
                 }
             }

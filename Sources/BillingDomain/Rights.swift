@@ -96,6 +96,12 @@ public struct Caller: Sendable, Hashable {
         Caller(initiator: .system(job: job), account: account, clientRights: Set(ClientRight.allCases), staffRights: [])
     }
 
+    /// The platform acting as the provider (the demo's catalog, defaults at start-up): every
+    /// staff right, for no account.
+    public static func provider(job: String) -> Caller {
+        Caller(initiator: .system(job: job), account: nil, clientRights: [], staffRights: Set(StaffPermission.allCases))
+    }
+
     public func may(_ right: ClientRight) -> Bool { account != nil && clientRights.contains(right) }
     public func may(_ permission: StaffPermission) -> Bool { staffRights.contains(permission) }
 

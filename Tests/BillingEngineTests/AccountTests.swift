@@ -175,14 +175,14 @@ struct AccountTests {
             let amount = Money(minor: 250_050, .RUB)
             try await adjustments.adjust(
                 accountID: client.accountID, amount: amount, reason: "Compensation for downtime",
-                staffID: staffID, role: .accountant, idempotencyKey: "form-1")
+                caller: .staff(staffID, role: .accountant), idempotencyKey: "form-1")
             let replay = try await adjustments.adjust(
                 accountID: client.accountID, amount: amount, reason: "Compensation for downtime",
-                staffID: staffID, role: .accountant, idempotencyKey: "form-1")
+                caller: .staff(staffID, role: .accountant), idempotencyKey: "form-1")
             #expect(replay.isReplay)
             try await adjustments.adjust(
                 accountID: client.accountID, amount: Money(minor: -50, .RUB), reason: "Rounding",
-                staffID: staffID, role: .administrator, idempotencyKey: "form-2")
+                caller: .staff(staffID, role: .administrator), idempotencyKey: "form-2")
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .RUB) == Money(minor: 250_000, .RUB))
             let transaction = try #require(
                 try await LedgerTransactionRecord.query(on: app.db).filter(\.$idempotencyKey == "adjust:form-1").first())
@@ -192,25 +192,26 @@ struct AccountTests {
 
             await #expect(throws: AdjustmentError.notPermitted) {
                 try await adjustments.adjust(
-                    accountID: client.accountID, amount: amount, reason: "x", staffID: staffID, role: .support, idempotencyKey: "3")
+                    accountID: client.accountID, amount: amount, reason: "x", caller: .staff(staffID, role: .support), idempotencyKey: "3")
             }
             await #expect(throws: AdjustmentError.reasonRequired) {
                 try await adjustments.adjust(
-                    accountID: client.accountID, amount: amount, reason: " ", staffID: staffID, role: .accountant, idempotencyKey: "4")
+                    accountID: client.accountID, amount: amount, reason: " ", caller: .staff(staffID, role: .accountant),
+                    idempotencyKey: "4")
             }
             await #expect(throws: AdjustmentError.zeroAmount) {
                 try await adjustments.adjust(
                     accountID: client.accountID, amount: Money(units: 40, currency: .RUB), reason: "x",
-                    staffID: staffID, role: .accountant, idempotencyKey: "5")
+                    caller: .staff(staffID, role: .accountant), idempotencyKey: "5")
             }
             await #expect(throws: AdjustmentError.wrongCurrency(expected: "RUB")) {
                 try await adjustments.adjust(
                     accountID: client.accountID, amount: Money(major: 1, .EUR), reason: "x",
-                    staffID: staffID, role: .accountant, idempotencyKey: "6")
+                    caller: .staff(staffID, role: .accountant), idempotencyKey: "6")
             }
             await #expect(throws: AdjustmentError.accountNotFound) {
                 try await adjustments.adjust(
-                    accountID: UUID(), amount: amount, reason: "x", staffID: staffID, role: .accountant, idempotencyKey: "7")
+                    accountID: UUID(), amount: amount, reason: "x", caller: .staff(staffID, role: .accountant), idempotencyKey: "7")
             }
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .RUB) == Money(minor: 250_000, .RUB))
         }

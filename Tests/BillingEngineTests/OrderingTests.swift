@@ -116,7 +116,7 @@ struct OrderingTests {
 
             // 1 GiB more RAM: the waiting renewal is replaced by one at the new price.
             try await ServiceLifecycle(context: app.engine).changeResources(
-                serviceID: service.id!, addons: [catalog.ram: 2048], account: account, actor: .testClient, requestKey: "ram")
+                serviceID: service.id!, addons: [catalog.ram: 2048], caller: .testClient(account), requestKey: "ram")
             let changed = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             let newPrice = Money(units: changed.recurringAmount, currency: .EUR)
             // 10.00 for the plan and 0.01 a month for each of the 1 024 MiB above the included 1 GiB.
@@ -127,7 +127,7 @@ struct OrderingTests {
             #expect(Money(units: replaced.total, currency: .EUR) == newPrice)
             // The same change sent again (a double submit) changes nothing, the renewal included.
             try await ServiceLifecycle(context: app.engine).changeResources(
-                serviceID: service.id!, addons: [catalog.ram: 2048], account: account, actor: .testClient, requestKey: "ram")
+                serviceID: service.id!, addons: [catalog.ram: 2048], caller: .testClient(account), requestKey: "ram")
             #expect(try await waiting().map(\.id) == [replaced.id])
             // "Extend" now shows that one.
             #expect(try await orders.requestRenewal(serviceID: service.id!, caller: .testClient(account)).id == replaced.id)
@@ -245,13 +245,13 @@ struct OrderingTests {
             let currencies = Currencies(context: app.engine)
             var account = try await app.account(client.accountID)
             await #expect(throws: CurrencyError.noRate(from: "EUR", to: "UAH")) {
-                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
+                try await currencies.changeAccountCurrency(caller: .testClient(account), to: .UAH, requestKey: "k")
             }
-            try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
+            try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, caller: .staff(staff, role: .administrator))
             await #expect(throws: CurrencyError.notPermitted) {
-                try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 1, staffID: staff, role: .support)
+                try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 1, caller: .staff(staff, role: .support))
             }
-            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
+            try await currencies.changeAccountCurrency(caller: .testClient(account), to: .UAH, requestKey: "k")
             account = try await app.account(client.accountID)
             #expect(account.currency == .UAH)
             // 100.50 × 45.25 = 4547.625
@@ -259,7 +259,7 @@ struct OrderingTests {
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == .zero(.EUR))
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == Money.eur("100.50"))
             // Back at the inverse of the same rate.
-            try await currencies.changeAccountCurrency(account: account, to: .EUR, actor: .testClient, requestKey: "k2")
+            try await currencies.changeAccountCurrency(caller: .testClient(account), to: .EUR, requestKey: "k2")
             #expect(try await app.engine.ledger.balance(of: client.accountID, in: .EUR) == Money.eur("100.50"))
         }
     }
@@ -271,12 +271,12 @@ struct OrderingTests {
                 email: "boss@example.com", name: "Boss", password: "a long staff password", role: .administrator)
             try await BalanceAdjustments(context: app.engine).adjust(
                 accountID: client.accountID, amount: Money.eur("-12.30"), reason: "Unpaid traffic",
-                staffID: staff, role: .administrator, idempotencyKey: "debt")
+                caller: .staff(staff, role: .administrator), idempotencyKey: "debt")
             let currencies = Currencies(context: app.engine)
-            try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, staffID: staff, role: .administrator)
+            try await currencies.setRate(base: .EUR, quote: .UAH, rateMicros: 45_250_000, caller: .staff(staff, role: .administrator))
             let account = try await app.account(client.accountID)
             await #expect(throws: CurrencyError.debt(Money.eur("12.30"))) {
-                try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
+                try await currencies.changeAccountCurrency(caller: .testClient(account), to: .UAH, requestKey: "k")
             }
             #expect(try await app.account(client.accountID).currency == .EUR)
             #expect(try await app.engine.ledger.total(of: .currencyExchange, in: .EUR) == .zero(.EUR))
@@ -287,7 +287,7 @@ struct OrderingTests {
             #expect(power.shortfall(for: Money.eur("10.00")) == Money.eur("22.30"))
             // Once the debt is paid the change goes through.
             try await app.topUp(client.accountID, Money.eur("12.30"), key: "pay-debt")
-            try await currencies.changeAccountCurrency(account: account, to: .UAH, actor: .testClient, requestKey: "k")
+            try await currencies.changeAccountCurrency(caller: .testClient(account), to: .UAH, requestKey: "k")
             #expect(try await app.account(client.accountID).currency == .UAH)
         }
     }

@@ -271,7 +271,8 @@ struct PaymentFlowTests {
         try await TestEngine.run { app, clock in
             let bank = try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
-                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Money.eur("10.00"), payerKinds: [.company]))
+                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Money.eur("10.00"), payerKinds: [.company]),
+                caller: .testStaff)
             let client = try await app.signUpClient(currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)

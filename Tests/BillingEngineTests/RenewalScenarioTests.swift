@@ -41,17 +41,17 @@ struct RenewalScenarioTests {
             try await app.runDays(until: LocalDate(iso: "2026-01-25")!, clock: clock)
             account = try await app.account(client.accountID)
             let change = try await ServiceLifecycle(context: app.engine).quoteChange(
-                serviceID: monthly.id!, addons: [catalog.ram: 2048], account: account)
+                serviceID: monthly.id!, addons: [catalog.ram: 2048], caller: .testClient(account))
             #expect(change.share == Fraction(21, 31))
             #expect(change.dueNow.gross == Money.eur("6.94"))
             #expect(change.dueNow.tax == Money.eur("1.11"))
             try await ServiceLifecycle(context: app.engine).changeResources(
                 serviceID: monthly.id!, addons: [catalog.ram: 2048],
-                account: account, actor: actor, requestKey: "k1")
+                caller: .testClient(account, as: actor), requestKey: "k1")
             // A double submit of the same form charges once.
             try await ServiceLifecycle(context: app.engine).changeResources(
                 serviceID: monthly.id!, addons: [catalog.ram: 2048],
-                account: account, actor: actor, requestKey: "k1")
+                caller: .testClient(account, as: actor), requestKey: "k1")
 
             var passDays: [String] = []
             try await app.runDays(until: LocalDate(iso: "2027-02-15")!, clock: clock) { day in passDays.append(day.iso) }

@@ -12,12 +12,12 @@ extension TestPlatform {
     /// Saves a card through the sandbox's set-up page, as a client does on /finance/methods.
     func saveCard(account: Account, method: UUID, context: EngineContext) async throws -> SavedMethod {
         let started = try await SavedMethods(context: context).startSetup(
-            methodID: method, account: account, returnURL: { _ in "r" },
+            methodID: method, caller: .testClient(account), returnURL: { _ in "r" },
             cancelURL: { _ in "c" })
         #expect(started.savedMethod.status == .beingSetUp)
         let (body, headers) = Sandbox.paid(self, redirect: started.url)
         #expect(try await GatewayWebhooks(context: context).receive(gateway: "sandbox", body: body, headers: headers) == .methodSaved)
-        let saved = try await SavedMethods(context: context).list(account: account)
+        let saved = try await SavedMethods(context: context).list(caller: .testClient(account))
         #expect(saved.map(\.status) == [.enabled])
         #expect(saved.first?.label == "Visa •••• 4242")
         return saved[0]
@@ -66,7 +66,7 @@ struct SubscriptionTests {
             let card = try await app.saveCard(account: account, method: method, context: context)
             try await SavedMethods(context: context).setRenewal(
                 serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
-                account: account, actor: .testClient)
+                caller: .testClient(account))
 
             // 13 February: nothing yet. 14 February, a day before expiry: 10.00 + 0.25 commission.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-13")!, clock: clock)
@@ -123,7 +123,7 @@ struct SubscriptionTests {
             let card = try await app.saveCard(account: account, method: method, context: context)
             try await SavedMethods(context: context).setRenewal(
                 serviceID: domain.id!, savedMethodID: card.id, autoRenew: true,
-                account: account, actor: .testClient)
+                caller: .testClient(account))
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-15")!, clock: clock)
             #expect(try await PaymentRecord.query(on: app.db).filter(\.$purpose == .subscription).count() == 0)
             try await Self.runDays(context, until: LocalDate(iso: "2026-11-16")!, clock: clock)
@@ -151,9 +151,9 @@ struct SubscriptionTests {
             let card = try await app.saveCard(account: account, method: method, context: context)
             let autopay = Autopayments(context: context)
             // Three services at 10.00 a month: the form recommends 33.00.
-            #expect(try await autopay.forecast(account: account) == Money.eur("30.00"))
-            #expect(try await autopay.overview(account: account).recommendedMaximum == Money.eur("33.00"))
-            try await autopay.save(account: account, savedMethodID: card.id, monthlyMaximum: Money.eur("25.00"), enabled: true)
+            #expect(try await autopay.forecast(caller: .testClient(account)) == Money.eur("30.00"))
+            #expect(try await autopay.overview(caller: .testClient(account)).recommendedMaximum == Money.eur("33.00"))
+            try await autopay.save(caller: .testClient(account), savedMethodID: card.id, monthlyMaximum: Money.eur("25.00"), enabled: true)
 
             // 12 February, three days before the renewals: 30.00 needed, 25.00 allowed.
             try await Self.runDays(context, until: LocalDate(iso: "2026-02-11")!, clock: clock)
@@ -189,21 +189,21 @@ struct SubscriptionTests {
             try await app.runJobs()
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             let card = try await app.saveCard(account: account, method: method, context: app.engine)
-            try await SavedMethods(context: app.engine).rename(card.id, to: "My Visa", account: account)
+            try await SavedMethods(context: app.engine).rename(card.id, to: "My Visa", caller: .testClient(account))
             try await SavedMethods(context: app.engine).setRenewal(
                 serviceID: service.id!, savedMethodID: card.id, autoRenew: true,
-                account: account, actor: .testClient)
+                caller: .testClient(account))
             let other = try await app.signUpClient(email: "bob@example.com", currency: .EUR)
             await #expect(throws: PaymentError.savedMethodNotFound) {
                 try await SavedMethods(context: app.engine).delete(
-                    card.id, account: try await app.account(other.accountID), actor: .testClient)
+                    card.id, caller: .testClient(try await app.account(other.accountID)))
             }
-            let affected = try await SavedMethods(context: app.engine).delete(card.id, account: account, actor: .testClient)
+            let affected = try await SavedMethods(context: app.engine).delete(card.id, caller: .testClient(account))
             #expect(affected.map(\.id) == [service.id])
             let after = try #require(try await ServiceRecord.find(service.id!, on: app.db))
             #expect(after.autoRenew == false)
             #expect(after.savedMethodID == nil)
-            #expect(try await SavedMethods(context: app.engine).list(account: account).isEmpty)
+            #expect(try await SavedMethods(context: app.engine).list(caller: .testClient(account)).isEmpty)
             let mail = try await OutboxEmailRecord.query(on: app.db).filter(
                 \.$dedupeKey == "method-deleted:\(card.id.uuidString.lowercased())"
             ).first()

@@ -26,7 +26,7 @@ struct DashboardTests {
             // The currency, chosen from the dashboard, before anything was paid (and back).
             for (base, quote) in [(Currency.EUR, Currency.USD), (.USD, .EUR)] {
                 try await Currencies(context: app.engine).setRate(
-                    base: base, quote: quote, rateMicros: 1_000_000, staffID: UUID(), role: .administrator)
+                    base: base, quote: quote, rateMicros: 1_000_000, caller: .testStaff)
             }
             let changed = try await browser.post(
                 "/finance/currency", form: ["currency": "USD", "key": "first-currency-1", "back": "/dashboard"])

@@ -141,14 +141,14 @@ struct FormSafetyTests {
                 password: "staff password 1", role: .administrator)
             try await BalanceAdjustments(context: app.engine).adjust(
                 accountID: client.accountID, amount: Money.eur("30.00"), reason: hostile,
-                staffID: staffID, role: .administrator, idempotencyKey: "h1")
+                caller: .staff(staffID, role: .administrator), idempotencyKey: "h1")
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))
             try await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
             try await app.runJobs()
             try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
-                    kind: .bankTransfer, name: hostile, descriptions: [.en: hostile], currency: .EUR))
+                    kind: .bankTransfer, name: hostile, descriptions: [.en: hostile], currency: .EUR), caller: .testStaff)
             var seller = SellerDetails()
             seller.legalName = hostile
             seller.account = "DE89 3704 0044 0532 0130 00"

@@ -52,7 +52,7 @@ struct InvoiceOutcomeTests {
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let account = try await app.account(client.accountID)
             try await PaymentMethods(context: app.engine).save(
-                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR))
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR), caller: .testStaff)
             let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
             let payment = try await PaymentFlow(context: app.engine).create(
                 PaymentRequest(
@@ -115,7 +115,7 @@ struct InvoiceOutcomeTests {
     @Test func paymentsStartedAtOnceForANewPayerMakeOnePayer() async throws {
         try await TestApp.run { app, _ in
             let bank = try await PaymentMethods(context: app.engine).save(
-                PaymentMethodForm(kind: .bankTransfer, name: "Bank", currency: .EUR, payerKinds: [.company]))
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank", currency: .EUR, payerKinds: [.company]), caller: .testStaff)
             let client = try await app.signUpClient(currency: .EUR)
             let account = try await app.account(client.accountID)
             let flow = PaymentFlow(context: app.engine)

@@ -143,7 +143,7 @@ struct JobPagesTests {
             let service = try #require(try await ServiceRecord.query(on: app.db).first())
             #expect(service.status == .active)
             #expect(module.log == ["open #1001"])
-            let value = try await ServiceLifecycle(context: context).service(service.id!, account: account)
+            let value = try await ServiceLifecycle(context: context).service(service.id!, caller: .testClient(account))
             let actions = try await ServiceLifecycle(context: context).actions(for: value)
             #expect(actions == [.extend, .autoRenew, .changePeriod, .changeResources, .delete])
             await #expect(throws: ServiceActionError.notAllowed(status: .active)) {

@@ -51,8 +51,8 @@ struct PageFeedbackTests {
             let huge = try await Catalog(context: app.engine).saveAddon(
                 .init(
                     kind: .disk, name: "Disk", included: 0, minimum: 0,
-                    maximum: Int.max, step: 1), planID: catalog.monthly)
-            try await Catalog(context: app.engine).setPrice(ownerID: huge, period: .month, amount: Money.eur("1000.00"))
+                    maximum: Int.max, step: 1), planID: catalog.monthly, caller: .testStaff)
+            try await Catalog(context: app.engine).setPrice(ownerID: huge, period: .month, amount: Money.eur("1000.00"), caller: .testStaff)
             _ = try await browser.get("/order/\(catalog.monthly.uuidString.lowercased())")
             let tooBig = try await browser.post(
                 "/order/\(catalog.monthly.uuidString.lowercased())",
@@ -73,7 +73,7 @@ struct PageFeedbackTests {
             let account = try await app.account(client.accountID)
             let staff = try await Browser.staff(app)
             try await Currencies(context: app.engine).setRate(
-                base: .EUR, quote: .UAH, rateMicros: 45_000_000, staffID: UUID(), role: .administrator)
+                base: .EUR, quote: .UAH, rateMicros: 45_000_000, caller: .testStaff)
             try await Cart(context: app.engine).add(
                 OrderConfiguration(planID: catalog.monthly, period: .month, domainName: "web1"), caller: .testClient(account))
             _ = try? await Orders(context: app.engine).checkout(caller: .testClient(account), payFromBalance: true)
@@ -123,7 +123,7 @@ struct PageFeedbackTests {
             for index in 0..<100 {
                 try await BalanceAdjustments(context: app.engine).adjust(
                     accountID: client.accountID, amount: MoneyLimits.maximumAmount.money(.EUR),
-                    reason: "fill", staffID: UUID(), role: .administrator,
+                    reason: "fill", caller: .testStaff,
                     idempotencyKey: "fill-\(index)")
             }
             await #expect(
@@ -133,7 +133,7 @@ struct PageFeedbackTests {
             ) {
                 try await BalanceAdjustments(context: app.engine).adjust(
                     accountID: client.accountID, amount: Money.eur("0.01"),
-                    reason: "one more", staffID: UUID(), role: .administrator,
+                    reason: "one more", caller: .testStaff,
                     idempotencyKey: "over")
             }
             // The account still answers.
@@ -172,7 +172,8 @@ struct PageFeedbackTests {
             #expect(done.location == paymentPath + "?notice=payment_refunded")
 
             // A plan with no price yet is not on sale, and staff see why.
-            let unpriced = try await Catalog(context: app.engine).savePlan(.init(productType: .vps, name: "VPS Unpriced"))
+            let unpriced = try await Catalog(context: app.engine).savePlan(
+                .init(productType: .vps, name: "VPS Unpriced"), caller: .testStaff)
             let browser = Browser(app)
             try await browser.logIn()
             let refunded = try await browser.get("/payments/\(payment.id.uuidString.lowercased())")

@@ -367,7 +367,8 @@ struct StaffPaymentAPITests {
         try await TestApp.run { app, _ in
             let bank = try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
-                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Money.eur("10.00"), payerKinds: [.company]))
+                    kind: .bankTransfer, name: "Bank", currency: .EUR, minimum: Money.eur("10.00"), payerKinds: [.company]),
+                caller: .testStaff)
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let anna = try await APIClient.logIn(app)
 

@@ -41,7 +41,7 @@ struct PaymentPagesTests {
     @Test func aMethodForCompaniesSaysSoAndIsRefusedForAPrivatePersonBeforeTheConfirmation() async throws {
         try await TestApp.run { app, _ in
             try await PaymentMethods(context: app.engine).save(
-                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR, payerKinds: [.company]))
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR, payerKinds: [.company]), caller: .testStaff)
             let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
             try await app.signUpClient(country: "DE", currency: .EUR)
             let browser = Browser(app)
@@ -73,7 +73,7 @@ struct PaymentPagesTests {
     @Test func staffConfirmABankTransferWithWhatTheStatementSaysAndThePageShowsWhoDidWhat() async throws {
         try await TestApp.run { app, _ in
             try await PaymentMethods(context: app.engine).save(
-                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR))
+                PaymentMethodForm(kind: .bankTransfer, name: "Bank transfer", currency: .EUR), caller: .testStaff)
             let bank = try #require(try await PaymentMethods(context: app.engine).all().first { $0.kind == .bankTransfer })
             let client = try await app.signUpClient(country: "DE", currency: .EUR)
             let payment = try await PaymentFlow(context: app.engine).create(
@@ -211,7 +211,7 @@ struct PaymentPagesTests {
             let method = try await PaymentMethods(context: app.engine).save(
                 PaymentMethodForm(
                     kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: 250),
-                    commissionFixed: Money.eur("0.30"), minimum: Money.eur("5.00")))
+                    commissionFixed: Money.eur("0.30"), minimum: Money.eur("5.00")), caller: .testStaff)
             try await app.signUpClient(country: "DE", currency: .EUR)
             let browser = Browser(app)
             try await browser.logIn()

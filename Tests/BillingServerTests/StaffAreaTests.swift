@@ -60,7 +60,7 @@ struct StaffAreaTests {
                 email: "a@provider.example", name: "A", password: "staff password 1", role: .administrator)
             try await BalanceAdjustments(context: app.engine).adjust(
                 accountID: client.accountID, amount: Money(minor: -4_210, .EUR),
-                reason: "Server rent", staffID: staffID, role: .administrator, idempotencyKey: "d")
+                reason: "Server rent", caller: .staff(staffID, role: .administrator), idempotencyKey: "d")
             let browser = Browser(app)
             try await browser.logIn()
             let page = try await browser.get("/dashboard")

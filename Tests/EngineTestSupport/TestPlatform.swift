@@ -79,7 +79,7 @@ extension TestPlatform {
                 kind: .sandbox, name: "Card", currency: .EUR, commissionPercent: Percentage(basisPoints: percent),
                 commissionFixed: try MoneyFormat.parse(fixed, currency: .EUR, language: .en),
                 minimum: try minimum.map { try MoneyFormat.parse($0, currency: .EUR, language: .en) },
-                cashbackPercent: Percentage(basisPoints: cashback)))
+                cashbackPercent: Percentage(basisPoints: cashback)), caller: .testStaff)
     }
 
     /// Runs every job due now with the platform's engine (its simulated module).

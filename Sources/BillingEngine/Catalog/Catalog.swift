@@ -134,7 +134,8 @@ public struct Catalog: Sendable {
 
     /// Creates a plan (`planID == nil`) or updates one; returns its id.
     @discardableResult
-    public func savePlan(_ form: PlanForm, planID: UUID? = nil) async throws -> UUID {
+    public func savePlan(_ form: PlanForm, planID: UUID? = nil, caller: Caller) async throws -> UUID {
+        try caller.require(.manageCatalog)
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200 else { throw CatalogError.nameRequired }
         guard (0...365).contains(form.trialDays) else { throw CatalogError.badTrialDays }
@@ -160,7 +161,8 @@ public struct Catalog: Sendable {
     }
 
     /// Sets the price of a plan or add-on unit for a period in the amount's currency.
-    public func setPrice(ownerID: UUID, period: BillingPeriod, amount: Money) async throws {
+    public func setPrice(ownerID: UUID, period: BillingPeriod, amount: Money, caller: Caller) async throws {
+        try caller.require(.manageCatalog)
         let db = context.database
         guard !amount.isNegative else { throw CatalogError.negativePrice }
         if let row = try await PriceRecord.query(on: db).filter(\.$ownerID == ownerID).filter(\.$period == period)
@@ -175,7 +177,8 @@ public struct Catalog: Sendable {
     }
 
     /// Removes the price of an owner for a period and currency (the period is no longer offered).
-    public func removePrice(ownerID: UUID, period: BillingPeriod, currency: Currency) async throws {
+    public func removePrice(ownerID: UUID, period: BillingPeriod, currency: Currency, caller: Caller) async throws {
+        try caller.require(.manageCatalog)
         try await PriceRecord.query(on: context.database).filter(\.$ownerID == ownerID).filter(\.$period == period)
             .filter(\.$currency == currency).delete()
     }
@@ -207,7 +210,8 @@ public struct Catalog: Sendable {
 
     /// Adds an add-on to a plan (`addonID == nil`) or updates one; returns its id.
     @discardableResult
-    public func saveAddon(_ form: AddonForm, planID: UUID, addonID: UUID? = nil) async throws -> UUID {
+    public func saveAddon(_ form: AddonForm, planID: UUID, addonID: UUID? = nil, caller: Caller) async throws -> UUID {
+        try caller.require(.manageCatalog)
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200 else { throw CatalogError.nameRequired }
         do {

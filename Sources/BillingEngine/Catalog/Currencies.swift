@@ -26,13 +26,13 @@ public struct Currencies: Sendable {
 
     /// Sets how much one `base` costs in `quote`, in millionths (41.25 → 41 250 000). The inverse
     /// pair is derived, so one rate serves both directions.
-    public func setRate(base: Currency, quote: Currency, rateMicros: Int64, staffID: UUID, role: StaffRole) async throws {
-        guard role.allows(.manageCatalog) else { throw CurrencyError.notPermitted }
+    public func setRate(base: Currency, quote: Currency, rateMicros: Int64, caller: Caller) async throws {
+        guard caller.may(.manageCatalog) else { throw CurrencyError.notPermitted }
         guard base != quote else { throw CurrencyError.sameCurrency }
         guard rateMicros > 0, rateMicros < 1_000_000_000_000 else { throw CurrencyError.badRate }
         try await CurrencyRateRecord(
             base: base, quote: quote, rateMicros: rateMicros,
-            setBy: Initiator.staff(staffID).stored, createdAt: context.clock.now
+            setBy: caller.initiator.stored, createdAt: context.clock.now
         ).create(on: context.database)
     }
 
@@ -61,8 +61,9 @@ public struct Currencies: Sendable {
     /// Converts an account to another currency: the balance moves through the exchange account
     /// (two balanced legs in one ledger transaction), services' renewal prices convert at the
     /// same rate, and the account's currency changes. `requestKey` makes a double submit harmless.
-    public func changeAccountCurrency(account: Account, to target: Currency, actor: Initiator, requestKey: String) async throws {
-        let account = try await context.record(of: account)
+    public func changeAccountCurrency(caller: Caller, to target: Currency, requestKey: String) async throws {
+        let account = try await context.record(of: try caller.account(for: .pay))
+        let actor = caller.initiator
         let source = account.currency
         guard source != target else { throw CurrencyError.sameCurrency }
         guard let rate = try await rate(from: source, to: target) else {

@@ -75,7 +75,8 @@ public struct PromoCodes: Sendable {
 
     /// Creates a code, upper-cased; a code that exists already is refused.
     @discardableResult
-    public func create(_ form: PromoCodeForm) async throws -> PromoCode {
+    public func create(_ form: PromoCodeForm, caller: Caller) async throws -> PromoCode {
+        try caller.require(.manageCatalog)
         let code = form.code.trimmingCharacters(in: .whitespaces).uppercased()
         guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
             form.value.isPositive,

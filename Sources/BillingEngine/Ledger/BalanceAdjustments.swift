@@ -25,10 +25,9 @@ public struct BalanceAdjustments: Sendable {
     /// from the form, so a double submit posts once.
     @discardableResult
     public func adjust(
-        accountID: UUID, amount: Money, reason: String, staffID: UUID, role: StaffRole,
-        idempotencyKey: String
+        accountID: UUID, amount: Money, reason: String, caller: Caller, idempotencyKey: String
     ) async throws -> Ledger.Posted {
-        guard role.allows(.adjustBalances) else { throw AdjustmentError.notPermitted }
+        guard caller.may(.adjustBalances) else { throw AdjustmentError.notPermitted }
         guard let account = try await AccountRecord.find(accountID, on: context.database) else { throw AdjustmentError.accountNotFound }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw AdjustmentError.reasonRequired }
@@ -43,7 +42,7 @@ public struct BalanceAdjustments: Sendable {
             client: accountID, amount: rounded, from: .staffAdjustments, kind: .staffAdjustment,
             memo: String(reason.prefix(500)), idempotencyKey: "adjust:\(idempotencyKey)")
         do {
-            return try await context.ledger.post(posting, actor: .staff(staffID))
+            return try await context.ledger.post(posting, actor: caller.initiator)
         } catch Ledger.Failure.beyondLimits {
             throw limits
         }

@@ -64,7 +64,8 @@ public struct ExpenseHistory: Sendable {
     }
 
     /// One page of expenses, newest first, with the totals of everything the filter matches.
-    public func page(account: Account, filter: Filter, page: PageRequest) async throws -> (Page<Expense>, Totals) {
+    public func page(caller: Caller, filter: Filter, page: PageRequest) async throws -> (Page<Expense>, Totals) {
+        let account = try caller.account(for: .viewFinance)
         let currency = account.currency
         // SUM of a bigint is numeric in PostgreSQL; the casts bring it back to 64-bit integers on both.
         let row = try await sql.raw(
@@ -92,7 +93,8 @@ public struct ExpenseHistory: Sendable {
 
     /// Every expense the filter matches as CSV (RFC 4180, plain amounts with a dot), oldest
     /// first, for a bookkeeper's spreadsheet.
-    public func csv(account: Account, filter: Filter) async throws -> String {
+    public func csv(caller: Caller, filter: Filter) async throws -> String {
+        let account = try caller.account(for: .viewFinance)
         let rows = try await rows(account: account, filter: filter, order: "charged_on, created_at", limit: 100_000)
         var out = "id,service,charged_on,period_from,period_to,amount,tax,tax_rate,unpaid,currency,paid_by\r\n"
         for row in rows {

@@ -13,10 +13,10 @@ public struct Autopayments: Sendable {
         try await AutopaySettingRecord.find(account.id!, on: context.database)
     }
 
-    public func save(account: Account, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
-        let account = try await context.record(of: account)
+    public func save(caller: Caller, savedMethodID: UUID, monthlyMaximum: Money, enabled: Bool) async throws {
+        let account = try await context.record(of: try caller.account(for: .paymentMethods))
         guard monthlyMaximum.isPositive, monthlyMaximum.currency == account.currency else { throw AutopayError.maximumNotPositive }
-        guard let saved = try await SavedMethods(context: context).find(savedMethodID, account: context.value(account)),
+        guard let saved = try await SavedMethods(context: context).stored(savedMethodID, account: account),
             saved.status != .beingSetUp
         else { throw AutopayError.methodNotUsable }
         let record =
@@ -24,7 +24,7 @@ public struct Autopayments: Sendable {
             ?? AutopaySettingRecord(
                 accountID: account.id!, savedMethodID: savedMethodID, monthlyMaximum: 0, currency: account.currency,
                 enabled: enabled, updatedAt: context.clock.now)
-        record.savedMethodID = saved.id
+        record.savedMethodID = saved.id!
         record.monthlyMaximum = monthlyMaximum.units
         record.currency = account.currency
         record.enabled = enabled
@@ -34,8 +34,11 @@ public struct Autopayments: Sendable {
 
     /// What the services renewing from the balance will cost over the next month: each renewal
     /// falling due in it, and thirty days of each daily plan, tax included.
-    public func forecast(account: Account) async throws -> Money {
-        let account = try await context.record(of: account)
+    public func forecast(caller: Caller) async throws -> Money {
+        try await forecast(account: try await context.record(of: try caller.account(for: .paymentMethods)))
+    }
+
+    func forecast(account: AccountRecord) async throws -> Money {
         let currency = account.currency
         let settings = try await BillingSettings.load(on: context.database)
         let today = context.today
@@ -58,10 +61,10 @@ public struct Autopayments: Sendable {
         public let takenThisMonth: Money
     }
 
-    public func overview(account: Account) async throws -> Overview {
-        let account = try await context.record(of: account)
+    public func overview(caller: Caller) async throws -> Overview {
+        let account = try await context.record(of: try caller.account(for: .paymentMethods))
         let currency = account.currency
-        let forecast = try await forecast(account: context.value(account))
+        let forecast = try await forecast(account: account)
         return Overview(
             setting: try await setting(account: account).map { AutopaySetting($0, fallback: currency) }, forecast: forecast,
             recommendedMaximum: Autopayment.recommendedMaximum(forecast: forecast),

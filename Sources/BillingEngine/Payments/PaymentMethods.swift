@@ -90,7 +90,8 @@ public struct PaymentMethods: Sendable {
 
     /// Creates a method (`id` nil) or updates one; the form's amounts must be in its currency.
     @discardableResult
-    public func save(_ form: PaymentMethodForm, id: UUID? = nil) async throws -> UUID {
+    public func save(_ form: PaymentMethodForm, id: UUID? = nil, caller: Caller) async throws -> UUID {
+        try caller.require(.managePayments)
         let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw PaymentMethodError.nameMissing }
         guard !form.payerKinds.isEmpty else { throw PaymentMethodError.noPayerKinds }
@@ -159,13 +160,14 @@ public struct PaymentMethods: Sendable {
     /// sandbox card in every currency the demo catalog sells in. Does nothing when methods exist.
     public func seedDefaults(currencies: [Currency]) async throws {
         guard try await PaymentMethodRecord.query(on: context.database).count() == 0 else { return }
+        let provider = Caller.provider(job: "defaults")
         for currency in currencies {
             try await save(
                 PaymentMethodForm(
                     kind: .balance, name: "Personal account", names: [.ru: "Лицевой счёт", .uk: "Особовий рахунок"],
                     descriptions: [
                         .en: "Pay from your balance.", .ru: "Оплата с лицевого счёта.", .uk: "Оплата з особового рахунку."
-                    ], currency: currency))
+                    ], currency: currency), caller: provider)
             try await save(
                 PaymentMethodForm(
                     kind: .sandbox, name: "Bank card", names: [.ru: "Банковская карта", .uk: "Банківська картка"],
@@ -173,7 +175,8 @@ public struct PaymentMethods: Sendable {
                         .en: "Visa or Mastercard through the sandbox gateway. Test card 4242 4242 4242 4242.",
                         .ru: "Visa или Mastercard через тестовый шлюз. Тестовая карта 4242 4242 4242 4242.",
                         .uk: "Visa або Mastercard через тестовий шлюз. Тестова картка 4242 4242 4242 4242."
-                    ], currency: currency, commissionPercent: Percentage(basisPoints: 250), cashbackPercent: Percentage(basisPoints: 100)))
+                    ], currency: currency, commissionPercent: Percentage(basisPoints: 250), cashbackPercent: Percentage(basisPoints: 100)),
+                caller: provider)
             try await save(
                 PaymentMethodForm(
                     kind: .bankTransfer, name: "Bank transfer", names: [.ru: "Банковский перевод", .uk: "Банківський переказ"],
@@ -181,7 +184,7 @@ public struct PaymentMethods: Sendable {
                         .en: "Pay the invoice from your bank; we credit it when the money arrives (1–3 business days).",
                         .ru: "Оплатите счёт в своём банке; мы зачислим платёж, когда деньги поступят (1–3 рабочих дня).",
                         .uk: "Сплатіть рахунок у своєму банку; ми зарахуємо платіж, коли гроші надійдуть (1–3 робочі дні)."
-                    ], currency: currency, minimum: Money(major: 10, currency), payerKinds: [.company]))
+                    ], currency: currency, minimum: Money(major: 10, currency), payerKinds: [.company]), caller: provider)
         }
     }
 }

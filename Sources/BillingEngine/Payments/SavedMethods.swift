@@ -15,13 +15,23 @@ public struct SavedMethods: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     /// The account's methods, newest first (deleted ones are gone from every list).
-    public func list(account: Account) async throws -> [SavedMethod] {
-        try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$deletedAt == nil)
+    public func list(caller: Caller) async throws -> [SavedMethod] {
+        let account = try caller.account(for: .paymentMethods)
+        return try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$deletedAt == nil)
             .sort(\.$createdAt, .descending).all().map(SavedMethod.init)
     }
 
-    public func find(_ id: UUID, account: Account) async throws -> SavedMethod? {
-        let account = try await context.record(of: account)
+    /// The methods a service may renew from, for the auto-renewal page: those who see services
+    /// see which card each renews from, and those who manage them choose one (by its label; the
+    /// methods themselves are managed with finance.methods).
+    public func renewalChoices(caller: Caller) async throws -> [SavedMethod] {
+        let account = try caller.account(for: .viewServices)
+        return try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$deletedAt == nil)
+            .filter(\.$status != .beingSetUp).sort(\.$createdAt, .descending).all().map(SavedMethod.init)
+    }
+
+    public func find(_ id: UUID, caller: Caller) async throws -> SavedMethod? {
+        let account = try await context.record(of: try caller.account(for: .paymentMethods))
         return try await stored(id, account: account).map(SavedMethod.init)
     }
 
@@ -41,10 +51,10 @@ public struct SavedMethods: Sendable {
     /// Starts saving a card through a gateway's set-up page: the method is Being set up until
     /// the gateway's webhook confirms it.
     public func startSetup(
-        methodID: UUID, account: Account, returnURL: (UUID) -> String,
+        methodID: UUID, caller: Caller, returnURL: (UUID) -> String,
         cancelURL: (UUID) -> String
     ) async throws -> SetupStarted {
-        let account = try await context.record(of: account)
+        let account = try await context.record(of: try caller.account(for: .paymentMethods))
         guard let method = try await PaymentMethods(context: context).method(methodID), method.record.enabled, method.kind.isGateway,
             method.currency == account.currency, let driver = context.gateways.driver(method.kind.rawValue)
         else { throw PaymentError.methodUnavailable }
@@ -113,8 +123,8 @@ public struct SavedMethods: Sendable {
         ).create(on: tx)
     }
 
-    public func rename(_ id: UUID, to name: String, account: Account) async throws {
-        let account = try await context.record(of: account)
+    public func rename(_ id: UUID, to name: String, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: .paymentMethods))
         guard let saved = try await stored(id, account: account) else { throw PaymentError.savedMethodNotFound }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw SavedMethodError.nameMissing }
@@ -125,8 +135,9 @@ public struct SavedMethods: Sendable {
     /// Deletes a saved method: services renewing from it stop auto-renewing, autopayment using it
     /// stops, and the client gets an e-mail listing the services. Returns those services.
     @discardableResult
-    public func delete(_ id: UUID, account: Account, actor: Initiator) async throws -> [Service] {
-        let account = try await context.record(of: account)
+    public func delete(_ id: UUID, caller: Caller) async throws -> [Service] {
+        let account = try await context.record(of: try caller.account(for: .paymentMethods))
+        let actor = caller.initiator
         guard let saved = try await stored(id, account: account) else { throw PaymentError.savedMethodNotFound }
         return try await context.database.transaction { tx in
             saved.deletedAt = context.clock.now
@@ -185,7 +196,8 @@ public struct SavedMethods: Sendable {
 
     /// The services whose renewal the client decides (FIN-7): running, stopped, expired or
     /// suspended by the client, by number.
-    public func renewals(account: Account) async throws -> [Service] {
+    public func renewals(caller: Caller) async throws -> [Service] {
+        let account = try caller.account(for: .viewServices)
         let statuses = ServiceStatus.renewableStatuses + [.suspendedByClient]
         return try await context.values(
             ServiceRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$status ~~ statuses)
@@ -193,7 +205,8 @@ public struct SavedMethods: Sendable {
     }
 
     /// One of the account's services as its renewal shows it; another account's is missing.
-    public func renewal(serviceID: UUID, account: Account) async throws -> Service? {
+    public func renewal(serviceID: UUID, caller: Caller) async throws -> Service? {
+        let account = try caller.account(for: .viewServices)
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id else {
             return nil
         }
@@ -202,13 +215,14 @@ public struct SavedMethods: Sendable {
 
     /// Sets how a service renews (FIN-7): from the balance (`nil`) or a saved method; turning
     /// auto-renewal on or off at the same time.
-    public func setRenewal(serviceID: UUID, savedMethodID: UUID?, autoRenew: Bool, account: Account, actor: Initiator) async throws {
-        let account = try await context.record(of: account)
+    public func setRenewal(serviceID: UUID, savedMethodID: UUID?, autoRenew: Bool, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: .manageServices))
+        let actor = caller.initiator
         guard let service = try await ServiceRecord.find(serviceID, on: context.database), service.accountID == account.id! else {
             throw OrderError.itemNotFound
         }
         if let savedMethodID {
-            guard let saved = try await find(savedMethodID, account: context.value(account)), saved.status != .beingSetUp else {
+            guard let saved = try await stored(savedMethodID, account: account).map(SavedMethod.init), saved.status != .beingSetUp else {
                 throw PaymentError.savedMethodNotFound
             }
         }

@@ -96,8 +96,10 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// A service of this account, or `notFound` (another account's service looks missing).
-    public func service(_ id: UUID, account: Account) async throws -> Service {
-        let account = try await context.record(of: account)
+    /// For any user with a right over services (one who may only stop it still sees it).
+    public func service(_ id: UUID, caller: Caller) async throws -> Service {
+        let account = try await context.record(
+            of: try caller.account(forAny: [.viewServices, .manageServices, .deleteServices, .orderServices]))
         return try await context.values([try await stored(id, account: account)])[0]
     }
 
@@ -219,8 +221,12 @@ public struct ServiceLifecycle: Sendable {
         public let amounts: [UUID: Int]
     }
 
-    public func quoteChange(serviceID: UUID, addons: [UUID: Int], account: Account) async throws -> ChangeQuote {
-        let account = try await context.record(of: account)
+    public func quoteChange(serviceID: UUID, addons: [UUID: Int], caller: Caller) async throws -> ChangeQuote {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.changeResources.right))
+        return try await quoteChange(serviceID: serviceID, addons: addons, account: account)
+    }
+
+    private func quoteChange(serviceID: UUID, addons: [UUID: Int], account: AccountRecord) async throws -> ChangeQuote {
         let service = try await stored(serviceID, account: account)
         let view = context.value(service)
         guard view.status == .active || view.status == .stoppedByClient else {
@@ -253,11 +259,11 @@ public struct ServiceLifecycle: Sendable {
     /// balance now, the new price applies from the next renewal. Lowering a resource refunds
     /// nothing for the current period. `requestKey` comes from the form: a double submit charges once.
     public func changeResources(
-        serviceID: UUID, addons: [UUID: Int], account: Account, actor: Initiator,
-        requestKey: String
+        serviceID: UUID, addons: [UUID: Int], caller: Caller, requestKey: String
     ) async throws {
-        let account = try await context.record(of: account)
-        let change = try await quoteChange(serviceID: serviceID, addons: addons, account: context.value(account))
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.changeResources.right))
+        let actor = caller.initiator
+        let change = try await quoteChange(serviceID: serviceID, addons: addons, account: account)
         let key = "change:\(serviceID.uuidString.lowercased()):\(requestKey)"
         let changed = try await context.database.transaction { tx -> Bool in
             let ctx = context.on(tx)
@@ -403,7 +409,8 @@ public struct ServiceLifecycle: Sendable {
     /// The account's services (SVC-1), newest first.
     /// The account's services whose paid period ends within `days` (the dashboard's "Expiring
     /// soon"): running, stopped or suspended ones, soonest first; at most `limit`.
-    public func expiringSoon(account: Account, days: Int = 14, limit: Int = 5) async throws -> [Service] {
+    public func expiringSoon(caller: Caller, days: Int = 14, limit: Int = 5) async throws -> [Service] {
+        let account = try caller.account(for: .viewServices)
         let until = context.today.adding(days: days).iso
         let statuses = [ServiceStatus.active, .stoppedByClient, .suspendedByClient, .expired].map(\.rawValue)
         let services = try await ServiceRecord.plainRead(
@@ -415,11 +422,22 @@ public struct ServiceLifecycle: Sendable {
         return try await context.values(services)
     }
 
-    public func list(account: Account, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
+    /// The caller's own services (the services page).
+    public func list(caller: Caller, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
+        try await list(accountID: try caller.account(for: .viewServices).id, filter: filter, page: page)
+    }
+
+    /// A client's services, for staff who may see services (the client card).
+    public func list(of account: Account, filter: ListFilter, page: PageRequest, caller: Caller) async throws -> Page<Service> {
+        try caller.require(.viewServices)
+        return try await list(accountID: account.id, filter: filter, page: page)
+    }
+
+    private func list(accountID: UUID, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
         // Plain SQL: the services page runs this on every visit, and Fluent's decoding reflects
         // on every row.
         let sql = context.database.sql
-        var conditions: [SQLQueryString] = ["account_id = \(bind: account.id)"]
+        var conditions: [SQLQueryString] = ["account_id = \(bind: accountID)"]
         if let type = filter.type { conditions.append("product_type = \(bind: type.rawValue)") }
         if let status = filter.status {
             conditions.append("status = \(bind: status.rawValue)")

@@ -114,19 +114,18 @@ extension BillingAPIHandlers {
 
     func listSavedMethods(_ input: Operations.ListSavedMethods.Input) async throws -> Operations.ListSavedMethods.Output {
         let req = try request
-        let saved = try await SavedMethods(context: req.engine).list(account: try bearer.account)
+        let saved = try await SavedMethods(context: req.engine).list(caller: try bearer.caller)
         return .ok(.init(body: .json(.init(items: saved.map(Self.savedMethod)))))
     }
 
     func createSavedMethod(_ input: Operations.CreateSavedMethod.Input) async throws -> Operations.CreateSavedMethod.Output {
         let req = try request
-        let account = try bearer.account
         guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         guard let methodID = UUID(uuidString: body.methodId) else { throw PaymentError.methodUnavailable }
         let returnURL = try body.returnUrl.map { try Self.externalURL($0, req: req) }
         let base = req.engine.provider.baseURL
         let started = try await SavedMethods(context: req.engine).startSetup(
-            methodID: methodID, account: account,
+            methodID: methodID, caller: try bearer.caller,
             returnURL: { returnURL ?? base + SiteURL.savedMethodDone(.value($0)).path },
             cancelURL: { returnURL ?? base + SiteURL.savedMethodDone(.value($0)).path })
         return .created(.init(body: .json(.init(savedMethod: Self.savedMethod(started.savedMethod), setupUrl: started.url))))
@@ -134,11 +133,10 @@ extension BillingAPIHandlers {
 
     func renameSavedMethod(_ input: Operations.RenameSavedMethod.Input) async throws -> Operations.RenameSavedMethod.Output {
         let req = try request
-        let account = try bearer.account
         guard let id = UUID(uuidString: input.path.savedMethodId) else { throw PageError.notFound }
         guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
-        try await SavedMethods(context: req.engine).rename(id, to: body.name, account: account)
-        guard let saved = try await SavedMethods(context: req.engine).find(id, account: account) else { throw PageError.notFound }
+        try await SavedMethods(context: req.engine).rename(id, to: body.name, caller: try bearer.caller)
+        guard let saved = try await SavedMethods(context: req.engine).find(id, caller: try bearer.caller) else { throw PageError.notFound }
         return .ok(.init(body: .json(Self.savedMethod(saved))))
     }
 
@@ -146,7 +144,7 @@ extension BillingAPIHandlers {
         let req = try request
         let bearer = try bearer
         guard let id = UUID(uuidString: input.path.savedMethodId) else { throw PageError.notFound }
-        let services = try await SavedMethods(context: req.engine).delete(id, account: bearer.account, actor: bearer.actor)
+        let services = try await SavedMethods(context: req.engine).delete(id, caller: bearer.caller)
         return .ok(.init(body: .json(.init(servicesTurnedOff: services.map(Self.serviceRef)))))
     }
 
@@ -154,7 +152,7 @@ extension BillingAPIHandlers {
 
     func listAutorenewal(_ input: Operations.ListAutorenewal.Input) async throws -> Operations.ListAutorenewal.Output {
         let req = try request
-        let services = try await SavedMethods(context: req.engine).renewals(account: try bearer.account)
+        let services = try await SavedMethods(context: req.engine).renewals(caller: try bearer.caller)
         return .ok(.init(body: .json(.init(items: services.map(Self.renewal)))))
     }
 
@@ -170,11 +168,11 @@ extension BillingAPIHandlers {
         do {
             try await SavedMethods(context: req.engine).setRenewal(
                 serviceID: serviceID, savedMethodID: savedID, autoRenew: body.autoRenew,
-                account: bearer.account, actor: bearer.actor)
+                caller: bearer.caller)
         } catch OrderError.itemNotFound {
             throw PageError.notFound
         }
-        guard let service = try await SavedMethods(context: req.engine).renewal(serviceID: serviceID, account: bearer.account) else {
+        guard let service = try await SavedMethods(context: req.engine).renewal(serviceID: serviceID, caller: bearer.caller) else {
             throw PageError.notFound
         }
         return .ok(.init(body: .json(Self.renewal(service))))
@@ -187,14 +185,13 @@ extension BillingAPIHandlers {
 
     func setAutopay(_ input: Operations.SetAutopay.Input) async throws -> Operations.SetAutopay.Output {
         let req = try request
-        let account = try bearer.account
         guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
         let maximum = try Self.money(body.monthlyMaximum, bearer: try bearer, req: req)
         guard let savedID = UUID(uuidString: body.savedMethodId) else {
             throw AutopayError.methodNotUsable
         }
         try await Autopayments(context: req.engine).save(
-            account: account, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
+            caller: try bearer.caller, savedMethodID: savedID, monthlyMaximum: maximum, enabled: body.enabled)
         return .ok(.init(body: .json(try await Self.autopay(try bearer, req: req))))
     }
 }
@@ -301,7 +298,7 @@ extension BillingAPIHandlers {
     }
 
     static func autopay(_ bearer: APITokens.Bearer, req: Request) async throws -> Components.Schemas.Autopay {
-        let overview = try await Autopayments(context: req.engine).overview(account: bearer.account)
+        let overview = try await Autopayments(context: req.engine).overview(caller: bearer.caller)
         let setting = overview.setting
         return .init(
             enabled: setting?.enabled ?? false, savedMethodId: setting?.savedMethodID.uuidString.lowercased(),

@@ -19,7 +19,7 @@ struct ClientAreaController: RouteCollection {
         if page.may(.orders) { home.unpaid = try await Orders(context: req.engine).list(caller: try req.client.caller, status: .pending) }
         if page.may(.services) {
             let lifecycle = ServiceLifecycle(context: req.engine)
-            home.expiring = try await lifecycle.expiringSoon(account: account)
+            home.expiring = try await lifecycle.expiringSoon(caller: try req.client.caller)
         }
         if home.unpaid.isEmpty, home.expiring.isEmpty {
             home.newcomer = try await AccountSummary.isNewcomer(account, context: req.engine)

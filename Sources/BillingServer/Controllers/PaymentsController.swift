@@ -270,7 +270,7 @@ struct PaymentsController: RouteCollection {
 
     private func renderMethods(_ req: Request, error: String?) async throws -> Response {
         let account = try req.client.account
-        let saved = try await SavedMethods(context: req.engine).list(account: account)
+        let saved = try await SavedMethods(context: req.engine).list(caller: try req.client.caller)
         let gateways = try await PaymentMethods(context: req.engine).available(for: account, topUp: true)
             .filter { $0.kind.isGateway && req.engine.gateways.driver($0.kind.rawValue)?.supportsSetup == true }
         return PaymentPages.savedMethods(try await PageContext.client(req), saved: saved, setupMethods: gateways, error: error)
@@ -279,14 +279,13 @@ struct PaymentsController: RouteCollection {
 
     func addMethod(req: Request) async throws -> Response {
         struct Form: Content { var method: String? }
-        let account = try req.client.account
         guard let methodID = try req.content.decode(Form.self).method.flatMap(UUID.init(uuidString:)) else {
             return try await renderMethods(req, error: try await PageContext.client(req).t("error.payment.choose_method"))
         }
         let base = req.engine.provider.baseURL
         do {
             let started = try await SavedMethods(context: req.engine).startSetup(
-                methodID: methodID, account: account,
+                methodID: methodID, caller: try req.client.caller,
                 returnURL: { base + SiteURL.savedMethodDone(.value($0)).path },
                 cancelURL: { base + SiteURL.savedMethodDone(.value($0)).path })
             return req.redirect(to: started.url)
@@ -297,7 +296,7 @@ struct PaymentsController: RouteCollection {
 
     func methodDone(req: Request) async throws -> Response {
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)),
-            let saved = try await SavedMethods(context: req.engine).find(id, account: try req.client.account)
+            let saved = try await SavedMethods(context: req.engine).find(id, caller: try req.client.caller)
         else { throw PageError.notFound }
         let notice = saved.status == .enabled ? "method_saved" : "method_not_saved"
         return req.redirect(to: SiteURL.savedMethods.notice(notice))
@@ -308,7 +307,7 @@ struct PaymentsController: RouteCollection {
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do {
             try await SavedMethods(context: req.engine).rename(
-                id, to: try req.content.decode(Form.self).name ?? "", account: try req.client.account)
+                id, to: try req.content.decode(Form.self).name ?? "", caller: try req.client.caller)
         } catch PaymentError.savedMethodNotFound {
             throw PageError.notFound
         } catch let error as SavedMethodError {
@@ -320,7 +319,7 @@ struct PaymentsController: RouteCollection {
     func deleteMethod(req: Request) async throws -> Response {
         guard let id = req.parameters.get("methodID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         do {
-            try await SavedMethods(context: req.engine).delete(id, account: try req.client.account, actor: try req.client.actor)
+            try await SavedMethods(context: req.engine).delete(id, caller: try req.client.caller)
         } catch PaymentError.savedMethodNotFound {
             throw PageError.notFound
         }
@@ -334,11 +333,8 @@ struct PaymentsController: RouteCollection {
     }
 
     private func renderAutorenewal(_ req: Request, error: String?) async throws -> Response {
-        let account = try req.client.account
-        let services = try await SavedMethods(context: req.engine).renewals(account: account)
-        let saved = try await SavedMethods(context: req.engine).list(account: account).filter {
-            $0.status != .beingSetUp
-        }
+        let services = try await SavedMethods(context: req.engine).renewals(caller: try req.client.caller)
+        let saved = try await SavedMethods(context: req.engine).renewalChoices(caller: try req.client.caller)
         return PaymentPages.autorenewal(try await PageContext.client(req), services: services, saved: saved, error: error)
             .response(status: error == nil ? .ok : .unprocessableEntity)
     }
@@ -351,7 +347,7 @@ struct PaymentsController: RouteCollection {
         do {
             try await SavedMethods(context: req.engine).setRenewal(
                 serviceID: serviceID, savedMethodID: savedID, autoRenew: form["auto_renew"] == "on",
-                account: try req.client.account, actor: try req.client.actor)
+                caller: try req.client.caller)
         } catch OrderError.itemNotFound {
             throw PageError.notFound
         } catch let error as PaymentError {
@@ -365,12 +361,12 @@ struct PaymentsController: RouteCollection {
     }
 
     private func renderAutopay(_ req: Request, error: String?, maximum: String?) async throws -> Response {
-        let account = try req.client.account
-        let saved = try await SavedMethods(context: req.engine).list(account: account).filter {
+        let saved = try await SavedMethods(context: req.engine).list(caller: try req.client.caller).filter {
             $0.status != .beingSetUp
         }
         return PaymentPages.autopay(
-            try await PageContext.client(req), overview: try await Autopayments(context: req.engine).overview(account: account),
+            try await PageContext.client(req),
+            overview: try await Autopayments(context: req.engine).overview(caller: try req.client.caller),
             saved: saved, maximum: maximum, error: error
         )
         .response(status: error == nil ? .ok : .unprocessableEntity)
@@ -378,7 +374,6 @@ struct PaymentsController: RouteCollection {
 
     func saveAutopay(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
-        let account = try req.client.account
         let page = try await PageContext.client(req)
         let currency = try req.client.currency
         guard let savedID = form["method"].flatMap(UUID.init(uuidString:)) else {
@@ -390,7 +385,7 @@ struct PaymentsController: RouteCollection {
         }
         do {
             try await Autopayments(context: req.engine).save(
-                account: account, savedMethodID: savedID, monthlyMaximum: maximum,
+                caller: try req.client.caller, savedMethodID: savedID, monthlyMaximum: maximum,
                 enabled: form["enabled"] == "on")
         } catch let error as AutopayError {
             return try await renderAutopay(req, error: page.message(error), maximum: form["maximum"])

@@ -21,13 +21,12 @@ struct ServicesController: RouteCollection {
     }
 
     func list(req: Request) async throws -> Response {
-        let account = try req.client.account
         let type = req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:))
         let status = req.query[String.self, at: "status"].flatMap(ServiceStatus.init(rawValue:))
         let search = String((req.query[String.self, at: "q"] ?? "").prefix(100))
         let filter = ServiceLifecycle.ListFilter(type: type, status: status, search: search)
         let services = try await ServiceLifecycle(context: req.engine).list(
-            account: account, filter: filter,
+            caller: try req.client.caller, filter: filter,
             page: PageRequest.web(req.query[String.self, at: "page"]))
         let settings = try await BillingSettings.load(context: req.engine)
         return ServicePages.list(
@@ -38,7 +37,7 @@ struct ServicesController: RouteCollection {
 
     private func service(_ req: Request) async throws -> Service {
         guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
-        do { return try await ServiceLifecycle(context: req.engine).service(id, account: try req.client.account) } catch {
+        do { return try await ServiceLifecycle(context: req.engine).service(id, caller: try req.client.caller) } catch {
             throw PageError.notFound
         }
     }
@@ -67,8 +66,6 @@ struct ServicesController: RouteCollection {
     /// account, the use cases and the form's fields.
     private struct Action {
         let service: Service
-        let account: Account
-        let actor: Initiator
         /// Who acts, with their rights: the use cases check them again.
         let caller: Caller
         let lifecycle: ServiceLifecycle
@@ -80,16 +77,15 @@ struct ServicesController: RouteCollection {
     /// where the action says, usually the service page with the action's own confirmation.
     private func perform(_ req: Request, _ body: (Action) async throws -> Response) async throws -> Response {
         let service = try await service(req)
-        let account = try req.client.account
         let action = Action(
-            service: service, account: account, actor: try req.client.actor, caller: try req.client.caller,
+            service: service, caller: try req.client.caller,
             lifecycle: ServiceLifecycle(context: req.engine),
             form: (try? req.content.decode([String: String].self)) ?? [:])
         do {
             return try await body(action)
         } catch let error as ServiceActionError {
             let page = PageContext(req)
-            let fresh = (try? await ServiceLifecycle(context: req.engine).service(service.id, account: account)) ?? service
+            let fresh = (try? await ServiceLifecycle(context: req.engine).service(service.id, caller: action.caller)) ?? service
             return try await render(req, service: fresh, error: page.message(error), change: nil, status: .unprocessableEntity)
         } catch let error as OrderError {
             let page = PageContext(req)
@@ -160,12 +156,12 @@ struct ServicesController: RouteCollection {
                 addons[addon] = amount
             }
             if action.form["confirm"] != "yes" {
-                let change = try await action.lifecycle.quoteChange(serviceID: action.id, addons: addons, account: action.account)
+                let change = try await action.lifecycle.quoteChange(serviceID: action.id, addons: addons, caller: action.caller)
                 return try await render(req, service: action.service, error: nil, change: change, status: .ok)
             }
             guard let key = action.form["key"], !key.isEmpty, key.count <= 64 else { throw ServiceActionError.notFound }
             try await action.lifecycle.changeResources(
-                serviceID: action.id, addons: addons, account: action.account, actor: action.actor, requestKey: key)
+                serviceID: action.id, addons: addons, caller: action.caller, requestKey: key)
             return done(req, action, notice: "resources_changed")
         }
     }
@@ -181,13 +177,13 @@ struct ServicesController: RouteCollection {
     func expenses(req: Request) async throws -> Response {
         let filter = expenseFilter(req)
         let (page, totals) = try await ExpenseHistory(context: req.engine).page(
-            account: try req.client.account, filter: filter,
+            caller: try req.client.caller, filter: filter,
             page: PageRequest.web(req.query[String.self, at: "page"]))
         return ServicePages.expenses(try await PageContext.client(req), filter: filter, expenses: page, totals: totals).response()
     }
 
     func expensesCSV(req: Request) async throws -> Response {
-        let csv = try await ExpenseHistory(context: req.engine).csv(account: try req.client.account, filter: expenseFilter(req))
+        let csv = try await ExpenseHistory(context: req.engine).csv(caller: try req.client.caller, filter: expenseFilter(req))
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"expenses.csv\"")
@@ -201,8 +197,7 @@ struct ServicesController: RouteCollection {
         }
         do {
             try await Currencies(context: req.engine).changeAccountCurrency(
-                account: try req.client.account, to: currency,
-                actor: try req.client.actor, requestKey: key)
+                caller: try req.client.caller, to: currency, requestKey: key)
         } catch let error as CurrencyError {
             let page = try await PageContext.client(req)
             let message = page.message(error)

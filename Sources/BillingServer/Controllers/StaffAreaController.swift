@@ -61,7 +61,7 @@ struct StaffAreaController: RouteCollection {
         let services =
             page.may(.staff(.service(.key)))
             ? try await ServiceLifecycle(context: req.engine).list(
-                account: summary.account, filter: .init(), page: PageRequest.web(nil)
+                of: summary.account, filter: .init(), page: PageRequest.web(nil), caller: try req.staff.caller
             ).items : nil
         // Orders and invoices for whoever may see payments (accountants, administrators).
         var orders: [Order]?
@@ -104,8 +104,7 @@ struct StaffAreaController: RouteCollection {
         guard let key = form.key, !key.isEmpty, key.count <= 64 else { return try await refuse(page.t("error.bad_request")) }
         do {
             try await BalanceAdjustments(context: req.engine).adjust(
-                accountID: summary.account.id, amount: amount, reason: reason, staffID: staff.staffID, role: staff.role,
-                idempotencyKey: key)
+                accountID: summary.account.id, amount: amount, reason: reason, caller: staff.caller, idempotencyKey: key)
         } catch let error as AdjustmentError {
             return try await refuse(page.message(error))
         }

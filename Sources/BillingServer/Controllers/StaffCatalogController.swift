@@ -53,7 +53,7 @@ struct StaffCatalogController: RouteCollection {
         let page = PageContext(req)
         do {
             guard let plan = Self.planForm(form) else { throw CatalogError.unknownPlan }
-            let id = try await Catalog(context: req.engine).savePlan(plan)
+            let id = try await Catalog(context: req.engine).savePlan(plan, caller: try req.staff.caller)
             return req.redirect(to: SiteURL.staff(.plan(.value(id))).notice("plan_saved"))
         } catch let error as CatalogError {
             let offers = try await Catalog(context: req.engine).offers(currency: req.engine.provider.defaultCurrency, includeDisabled: true)
@@ -89,7 +89,7 @@ struct StaffCatalogController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         do {
             guard let fields = Self.planForm(form) else { throw CatalogError.unknownPlan }
-            try await Catalog(context: req.engine).savePlan(fields, planID: plan.id)
+            try await Catalog(context: req.engine).savePlan(fields, planID: plan.id, caller: try req.staff.caller)
         } catch let error as CatalogError {
             return try await render(
                 req, plan: plan, currency: currency(req), error: PageContext(req).message(error), status: .unprocessableEntity)
@@ -114,12 +114,12 @@ struct StaffCatalogController: RouteCollection {
         return result
     }
 
-    private func apply(_ prices: [BillingPeriod: Money?], owner: UUID, currency: Currency, catalog: Catalog) async throws {
+    private func apply(_ prices: [BillingPeriod: Money?], owner: UUID, currency: Currency, catalog: Catalog, caller: Caller) async throws {
         for (period, amount) in prices {
             if let amount {
-                try await catalog.setPrice(ownerID: owner, period: period, amount: amount)
+                try await catalog.setPrice(ownerID: owner, period: period, amount: amount, caller: caller)
             } else {
-                try await catalog.removePrice(ownerID: owner, period: period, currency: currency)
+                try await catalog.removePrice(ownerID: owner, period: period, currency: currency, caller: caller)
             }
         }
     }
@@ -131,7 +131,7 @@ struct StaffCatalogController: RouteCollection {
         let page = PageContext(req)
         do {
             let prices = try Self.prices(form, currency: currency, page: page)
-            try await apply(prices, owner: plan.id, currency: currency, catalog: Catalog(context: req.engine))
+            try await apply(prices, owner: plan.id, currency: currency, catalog: Catalog(context: req.engine), caller: try req.staff.caller)
         } catch let error as AmountRefusal {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         } catch let error as CatalogError {
@@ -157,8 +157,8 @@ struct StaffCatalogController: RouteCollection {
                 maximum: try number("maximum"), step: try number("step"),
                 translations: Self.translations(form, fields: ["name"]))
             let id = try await Catalog(context: req.engine).saveAddon(
-                fields, planID: plan.id, addonID: form["addon"].flatMap(UUID.init(uuidString:)))
-            try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine))
+                fields, planID: plan.id, addonID: form["addon"].flatMap(UUID.init(uuidString:)), caller: try req.staff.caller)
+            try await apply(prices, owner: id, currency: currency, catalog: Catalog(context: req.engine), caller: try req.staff.caller)
         } catch let error as AmountRefusal {
             return try await render(req, plan: plan, currency: currency, error: page.message(error), status: .unprocessableEntity)
         } catch let error as CatalogError {
@@ -230,7 +230,7 @@ struct StaffCatalogController: RouteCollection {
         }
         do {
             try await Currencies(context: req.engine).setRate(
-                base: base, quote: quote, rateMicros: rate.units * 100, staffID: staff.staffID, role: staff.role)
+                base: base, quote: quote, rateMicros: rate.units * 100, caller: staff.caller)
         } catch {
             return try await renderBilling(req, error: page.t("error.billing.rate"), status: .unprocessableEntity)
         }
@@ -249,7 +249,7 @@ struct StaffCatalogController: RouteCollection {
                     code: form["code"] ?? "", kind: kind, value: value, planID: form["plan"].flatMap(UUID.init(uuidString:)),
                     validFrom: form["valid_from"].flatMap(LocalDate.init(iso:)),
                     validUntil: form["valid_until"].flatMap(LocalDate.init(iso:)),
-                    usageLimit: form["usage_limit"].flatMap { Int($0) }, oncePerClient: form["once"] == "on"))
+                    usageLimit: form["usage_limit"].flatMap { Int($0) }, oncePerClient: form["once"] == "on"), caller: try req.staff.caller)
         } catch let error as PromoCodeError {
             return try await renderBilling(req, error: page.message(error), status: .unprocessableEntity)
         }

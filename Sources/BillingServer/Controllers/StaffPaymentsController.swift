@@ -147,7 +147,7 @@ struct StaffPaymentsController: RouteCollection {
                     currency: currency,
                     commissionPercent: commission, commissionFixed: fixed, minimum: minimum, maximum: maximum,
                     cashbackPercent: cashback, payerKinds: payerKinds, enabled: form["enabled"] == "on"),
-                id: form["id"].flatMap(UUID.init(uuidString:)))
+                id: form["id"].flatMap(UUID.init(uuidString:)), caller: try req.staff.caller)
         } catch let refusal as PaymentMethodError {
             return try await refuse(refusal.textKey)
         }
