@@ -405,9 +405,26 @@ struct StaffPaymentAPITests {
             #expect((row["client"] as? [String: Any])?["client_code"] as? Int == 10_001)
             #expect(try await accountant.json(.GET, "/v1/staff/payments?q=nobody")["total"] as? Int == 0)
 
-            // Confirmed once: the balance is 30.00, a second confirmation is refused.
-            let confirmed = try await accountant.json(.POST, "/v1/staff/payments/\(id)/confirm")
+            // What the statement says is checked first: a day in the future, a day that is no
+            // date, an amount of nothing; each is refused and credits nothing.
+            let future = try await accountant.send(.POST, "/v1/staff/payments/\(id)/confirm", #"{"received_on":"2026-01-16"}"#)
+            #expect(future.status == .unprocessableEntity)
+            #expect(errorCode(future) == "received_on_invalid")
+            #expect(errorMessage(future) == "The date the money arrived must be between the invoice's date and today.")
+            let notADay = try await accountant.send(.POST, "/v1/staff/payments/\(id)/confirm", #"{"received_on":"15.01.2026"}"#)
+            #expect(errorCode(notADay) == "received_on_invalid")
+            let nothing = try await accountant.send(.POST, "/v1/staff/payments/\(id)/confirm", #"{"amount":"0.00"}"#)
+            #expect(errorCode(nothing) == "amount_invalid")
+            #expect(try await app.balance(client.accountID) == .zero(.EUR))
+            // Confirmed once with the statement's figures: the balance is 30.00, the payment keeps
+            // the day, the reference and who confirmed; a second confirmation is refused.
+            let confirmed = try await accountant.json(
+                .POST, "/v1/staff/payments/\(id)/confirm", #"{"amount":"30.00","received_on":"2026-01-15","reference":"SEPA 0115-42"}"#)
             #expect((confirmed["payment"] as? [String: Any])?["status"] as? String == "credited")
+            let confirmation = try #require(confirmed["confirmation"] as? [String: Any])
+            #expect(confirmation["received_on"] as? String == "2026-01-15")
+            #expect(confirmation["reference"] as? String == "SEPA 0115-42")
+            #expect((confirmation["confirmed_by"] as? String)?.hasPrefix("staff:") == true)
             #expect(try await app.balance(client.accountID) == Money.eur("30.00"))
             let again = try await accountant.send(.POST, "/v1/staff/payments/\(id)/confirm")
             #expect(again.status == .unprocessableEntity)

@@ -2,6 +2,7 @@ import BillingAPI
 import BillingDomain
 import BillingEngine
 import Foundation
+import HTTPTypes
 import OpenAPIRuntime
 import OpenAPIVapor
 import Vapor
@@ -109,7 +110,23 @@ enum APIRoutes {
             return Response(status: .ok, headers: headers, body: .init(string: BillingAPISpec.yaml))
         }
         let transport = VaporTransport(routesBuilder: app.grouped(APIContextMiddleware(), APIIdempotencyMiddleware()))
-        try BillingAPIHandlers().registerHandlers(on: transport, serverURL: URL(string: "/api")!)
+        try BillingAPIHandlers().registerHandlers(
+            on: transport, serverURL: URL(string: "/api")!, middlewares: [AbsentBodyMiddleware()])
+    }
+}
+
+/// A request that sends no content type and no bytes has no body. The transport hands the
+/// generated code an empty body instead, which an optional JSON body (the bank confirmation's
+/// statement figures) then fails to decode; documented as optional, it must be absent.
+struct AbsentBodyMiddleware: ServerMiddleware {
+    func intercept(
+        _ request: HTTPTypes.HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPTypes.HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPTypes.HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPTypes.HTTPResponse, HTTPBody?) {
+        guard request.headerFields[.contentType] == nil, let body, case .known(0) = body.length else {
+            return try await next(request, body, metadata)
+        }
+        return try await next(request, nil, metadata)
     }
 }
 

@@ -55,7 +55,16 @@ extension BillingAPIHandlers {
         let req = try request
         let staff = try staffBearer()
         let payment = try await Self.anyPayment(input.path.paymentId, req: req)
-        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, receipt: .init(), caller: staff.caller)
+        var receipt = PaymentFlow.BankReceipt()
+        if case .json(let body) = input.body {
+            receipt.amount = try body.amount.map { try PageContext(req).amount($0, payment.currency, reading: .en) }
+            if let day = body.receivedOn {
+                guard let date = LocalDate(iso: day) else { throw PaymentError.receivedOnInvalid }
+                receipt.receivedOn = date
+            }
+            receipt.reference = body.reference
+        }
+        try await PaymentFlow(context: req.engine).confirmBankTransfer(paymentID: payment.id, receipt: receipt, caller: staff.caller)
         return .ok(.init(body: .json(try await Self.staffPayment(try await Self.anyPayment(input.path.paymentId, req: req), req: req))))
     }
 
@@ -93,6 +102,11 @@ extension BillingAPIHandlers {
 
     static func staffPayment(_ payment: Payment, req: Request) async throws -> Components.Schemas.StaffPayment {
         let client = try await PaymentFlow(context: req.engine).clients(of: [payment])[payment.accountID]
-        return .init(payment: try await detailed(payment, req: req), client: Self.client(client, id: payment.accountID))
+        let confirmation = payment.confirmedBy.map {
+            Components.Schemas.StaffPayment.ConfirmationPayload(
+                confirmedBy: $0.stored, receivedOn: payment.receivedOn?.iso, reference: payment.bankReference)
+        }
+        return .init(
+            payment: try await detailed(payment, req: req), confirmation: confirmation, client: Self.client(client, id: payment.accountID))
     }
 }
