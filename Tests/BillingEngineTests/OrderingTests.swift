@@ -54,6 +54,24 @@ struct OrderingTests {
         }
     }
 
+    /// An e-mail's amounts are written in the language of its text: the owner's, which may differ
+    /// from the account's (the account was opened in Ukrainian, its owner reads English now).
+    @Test func anEmailWritesItsAmountsInTheLanguageOfItsText() async throws {
+        try await TestEngine.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", language: .uk, currency: .EUR)
+            let owner = try #require(try await UserRecord.find(client.userID, on: app.db))
+            owner.language = .en
+            try await owner.save(on: app.db)
+            try await app.topUp(client.accountID, Money.eur("1234.50"), key: "t")
+            try await app.orderPaid(catalog.yearly, domain: "example.com", for: client.accountID, period: .year)
+            let paid = try #require(try await app.deliveredMail(to: "anna@example.com").first { $0.subject.contains("paid") })
+            // English text, English amount (the account's Ukrainian would write "100,00 €").
+            #expect(paid.text.contains("is paid: €100.00 from your balance"))
+            #expect(!paid.text.contains("100,00"))
+        }
+    }
+
     @Test func tamperedConfigurationsAreRefusedAndChangeNothing() async throws {
         try await TestEngine.run { app, _ in
             let catalog = try await CatalogFixture.make(app)

@@ -125,10 +125,7 @@ extension RenewalRun {
                     return Notices.Notice(
                         accountID: service.accountID, template: service.autoRenew ? "expiring_auto" : "expiring",
                         dedupeKey: "expiring:\(service.id!.uuidString.lowercased()):\(day.iso)",
-                        arguments: [
-                            "service": ServiceLifecycle.summary(service), "date": day.iso,
-                            "amount": MoneyFormat.format(price.gross, language: account.language)
-                        ])
+                        arguments: ["service": ServiceLifecycle.summary(service), "date": day.iso], amounts: ["amount": price.gross])
                 }, accounts: accounts, on: context.database)
         }
     }
@@ -150,6 +147,9 @@ struct Notices: Sendable {
         let template: String
         let dedupeKey: String
         let arguments: [String: String]
+        /// Amounts, written as the reader writes them when the message is made (the owner's
+        /// language, the same as the text's).
+        var amounts: [String: Money] = [:]
         /// The e-mail's category (the notification settings of the support issue choose by it).
         var category: MailCategory = .services
     }
@@ -159,9 +159,7 @@ struct Notices: Sendable {
     static func money(
         _ template: String, account: AccountRecord, key: String, arguments: [String: String] = [:], amounts: [String: Money]
     ) -> Notice {
-        var all = arguments
-        for (name, amount) in amounts { all[name] = MoneyFormat.format(amount, language: account.language) }
-        return Notice(accountID: account.id!, template: template, dedupeKey: key, arguments: all, category: .finance)
+        Notice(accountID: account.id!, template: template, dedupeKey: key, arguments: arguments, amounts: amounts, category: .finance)
     }
 
     /// Queues the notices (in one insert) and returns how many were new.
@@ -193,6 +191,7 @@ struct Notices: Sendable {
             var arguments = notice.arguments
             arguments["provider"] = context.provider.name
             arguments["name"] = owner.name
+            for (name, amount) in notice.amounts { arguments[name] = MoneyFormat.format(amount, language: language) }
             // The columns an `OutboxEmailRecord` of a new notice sets; the rest start empty.
             let messageID = UUID.timeOrdered(at: now)
             jobs.append(JobQueue.row(JobQueue.mailJob(messageID: messageID, accountID: notice.accountID), now: now))
@@ -215,14 +214,11 @@ struct Notices: Sendable {
     ) async throws -> Int {
         try await send(
             renewed.map { entry in
-                let language = accounts[entry.service.accountID]?.language ?? .en
-                return Notice(
+                Notice(
                     accountID: entry.service.accountID, template: "renewed",
                     dedupeKey: "renewed:\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",
-                    arguments: [
-                        "service": ServiceLifecycle.summary(entry.service), "date": entry.until.adding(days: -1).iso,
-                        "amount": MoneyFormat.format(entry.amount, language: language)
-                    ])
+                    arguments: ["service": ServiceLifecycle.summary(entry.service), "date": entry.until.adding(days: -1).iso],
+                    amounts: ["amount": entry.amount])
             }, accounts: accounts, on: db)
     }
 }
