@@ -258,7 +258,7 @@ struct PageFeedbackTests {
             let first = try #require(try await OrderRecord.query(on: app.db).first())
             #expect(
                 asked.testID("repeat-purchase-text")
-                    == "You already ordered “VPS M” at 2026-01-15 11:00: order #\(first.number), Paid. Another one would be a second service, charged again."
+                    == "You already ordered “VPS M” at 2026-01-15 11:00: order #\(first.number), paid. Another one would be a second service, charged again."
             )
             #expect(asked.text.contains(#"<input type="hidden" name="domain" value="web2"/>"#))
             // Only the order form's own fields go back into the page, never a name from the request.

@@ -85,7 +85,7 @@ enum OrderPages {
                             "order.repeat.text",
                             [
                                 "plan": plan, "time": page.dateTime(earlier.createdAt), "number": String(earlier.number),
-                                "status": page.t("orders.status." + earlier.status.rawValue)
+                                "status": page.t("order.repeat.status." + earlier.status.rawValue)
                             ]))),
                 .div(
                     .class("actions"),
