@@ -153,8 +153,9 @@ struct PaymentAPITests {
             #expect(errorCode(badReturn) == "invalid_url")
             // An address on an origin nobody allowed: our pay pages would redirect a payer there.
             let foreign = try await anna.send(.POST, "/v1/payments/\(id)/checkout", #"{"return_url":"https://evil.example/phish"}"#)
-            #expect(foreign.status == .badRequest)
-            #expect(errorCode(foreign) == "invalid_url")
+            #expect(foreign.status == .unprocessableEntity)
+            #expect(errorCode(foreign) == "return_url_not_allowed")
+            #expect(errorMessage(foreign)?.hasPrefix("The return address must be a full http or https URL on this site") == true)
             #expect(try await anna.json(.GET, "/v1/payments/\(id)")["status"] as? String == "being_paid")
             let (webhook, headers) = Sandbox.paid(app, redirect: redirect)
             try await app.testing().test(

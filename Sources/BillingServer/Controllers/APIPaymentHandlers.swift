@@ -210,10 +210,13 @@ extension BillingAPIHandlers {
     /// origin an open redirect.
     static func externalURL(_ text: String, req: Request) throws -> String {
         let config = req.billing.config
-        guard text.count <= 2000, let origin = AppConfig.origin(of: text),
-            origin == AppConfig.origin(of: config.baseURL) || config.apiReturnOrigins.contains(origin)
-        else {
+        // Not an address at all is a malformed request; an address elsewhere is understood and
+        // refused (the spec describes the first, the configuration decides the second).
+        guard text.count <= 2000, let origin = AppConfig.origin(of: text) else {
             throw PlainRefusal("invalid_url", status: .badRequest, key: "error.api.return_url")
+        }
+        guard origin == AppConfig.origin(of: config.baseURL) || config.apiReturnOrigins.contains(origin) else {
+            throw PlainRefusal("return_url_not_allowed", status: .unprocessable, key: "error.api.return_url")
         }
         return text
     }
