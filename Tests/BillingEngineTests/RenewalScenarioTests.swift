@@ -146,6 +146,10 @@ struct RenewalScenarioTests {
                     let resumed = try await ServiceRecord.find(service.id!, on: app.db)!
                     #expect(resumed.status == .active)
                     #expect(resumed.expiresOn == "2026-04-20")
+                    // The client reads that it is back on, not that it was renewed.
+                    let mail = try await app.deliveredMail(to: "bob@example.com").map(\.subject)
+                    #expect(mail.last == "VPS Trial · trial1 #\(resumed.number) is paid and back on")
+                    #expect(mail.filter { $0.hasSuffix("is paid and back on") }.count == 1)
                 }
             }
             let final = try await ServiceRecord.find(service.id!, on: app.db)!
@@ -175,7 +179,8 @@ struct RenewalScenarioTests {
                 ])
             let keys = try await OutboxEmailRecord.query(on: app.db).filter(\.$category == .services).all()
                 .compactMap { $0.dedupeKey?.split(separator: ":").first.map(String.init) }.sorted()
-            #expect(keys == ["deleted", "expired", "expired", "expiring", "expiring", "expiring", "renewed", "renewed"])
+            // Renewed when the trial converted; resumed when the expired service was paid again.
+            #expect(keys == ["deleted", "expired", "expired", "expiring", "expiring", "expiring", "renewed", "resumed"])
         }
     }
 

@@ -207,16 +207,18 @@ struct Notices: Sendable {
         return rows.rows.count
     }
 
-    /// "Renewed" notices for the services a chunk renewed.
+    /// "Renewed" notices for the services a chunk renewed; an expired service paid again is
+    /// "resumed" (it is being switched back on), not merely renewed.
     func renewed(
-        _ renewed: [(service: ServiceRecord, amount: Money, until: LocalDate)], accounts: [UUID: AccountRecord],
-        on db: any Database
+        _ renewed: [(service: ServiceRecord, amount: Money, until: LocalDate)], resumed: Set<UUID> = [],
+        accounts: [UUID: AccountRecord], on db: any Database
     ) async throws -> Int {
         try await send(
             renewed.map { entry in
-                Notice(
-                    accountID: entry.service.accountID, template: "renewed",
-                    dedupeKey: "renewed:\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",
+                let template = resumed.contains(entry.service.id!) ? "resumed" : "renewed"
+                return Notice(
+                    accountID: entry.service.accountID, template: template,
+                    dedupeKey: "\(template):\(entry.service.id!.uuidString.lowercased()):\(entry.until.iso)",
                     arguments: ["service": ServiceLifecycle.summary(entry.service), "date": entry.until.adding(days: -1).iso],
                     amounts: ["amount": entry.amount])
             }, accounts: accounts, on: db)

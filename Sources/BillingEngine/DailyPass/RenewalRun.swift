@@ -230,7 +230,7 @@ public struct RenewalRun: Sendable {
             // Expiry stopped these on their backends; paid again, they are started by a job.
             let resumed = Set(plan.resumed)
             try await ctx.jobs.enqueue(ServiceLifecycle.resumeJobs(services.filter { resumed.contains($0.id!) }, on: date), on: tx)
-            let notices = try await Notices(context: ctx).renewed(plan.renewedServices, accounts: accounts, on: tx)
+            let notices = try await Notices(context: ctx).renewed(plan.renewedServices, resumed: resumed, accounts: accounts, on: tx)
             var summary = Summary()
             summary.renewed = plan.renewedServices.count
             summary.resumed = plan.resumed.count
