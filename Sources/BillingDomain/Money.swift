@@ -64,11 +64,6 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
         return MoneyLimits.allows(result) ? result : nil
     }
 
-    /// The amount times a rational factor, or `nil` when the result would not fit in 64 bits.
-    public func convertedIfRepresentable(by factor: Fraction) -> Money? {
-        Rounding.multiplyHalfUpIfRepresentable(units, factor.numerator, factor.denominator).map { Money(units: $0, currency: currency) }
-    }
-
     /// The amount converted into `target` at `rate` (units of `target` per unit of this currency),
     /// kept to 1/10 000 with half-up rounding, or `nil` when the result would not fit in 64 bits.
     public func converted(to target: Currency, by rate: Fraction) -> Money? {

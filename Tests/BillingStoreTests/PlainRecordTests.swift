@@ -37,7 +37,6 @@ struct PlainRecordTests {
         try await TestApp.run { app, _ in
             let catalog = try await CatalogFixture.make(app)
             let db = app.db
-            let sql = db.sql
             let account = { (n: Int) in
                 AccountRecord(
                     clientCode: 700_000 + n, name: "Plain \(n)", country: "PL", registeredOn: "2026-01-0\(n)", currency: .KZT,

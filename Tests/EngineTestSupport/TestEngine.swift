@@ -58,7 +58,7 @@ public final class TestEngine: TestPlatform {
             let baseURL = "http://billing.test"
             let engine = EngineContext(
                 database: db, clock: clock, calendar: BillingCalendar(timeZone: TimeZone(identifier: "Europe/Kyiv")!),
-                passwords: TestPasswordHasher(), texts: try TestTexts.catalog(),
+                passwords: TestPasswordHasher(), texts: try TestTexts.shared.get(),
                 provider: ProviderProfile(
                     name: "Demo Hosting", baseURL: baseURL, defaultLanguage: .en, defaultCurrency: .EUR, defaultCountry: "DE"),
                 gateways: PaymentGateways([SandboxGateway(secret: "sandbox:test", baseURL: baseURL)]),
@@ -95,6 +95,9 @@ public struct LedgerDrift: Error, CustomStringConvertible {
 public enum TestTexts {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/BillingServer/Locales")
+
+    /// Read and decoded once per test process.
+    static let shared = Result { try catalog() }
 
     public static func catalog() throws -> JSONTextCatalog {
         var files: [Language: Data] = [:]

@@ -84,8 +84,6 @@ public struct APITokens: Sendable {
         public var person: ClientUser { ClientUser(user) }
         /// The account's currency (an unknown stored code reads as the provider's default).
         public var currency: Currency { account.currency }
-        /// Who did it: `api:<user id>`.
-        public var actor: Initiator { .apiToken(userID: user.id!) }
         /// The caller the use cases take: the scopes' rights that the user still has.
         public var caller: Caller { .token(of: user.id!, account: account, userRights: user.clientRights, scopes: scopes) }
     }
@@ -146,8 +144,6 @@ public struct APITokens: Sendable {
         public let role: StaffRole
 
         public var staffID: UUID { staff.id! }
-        /// Who did it: `staff:<member id>`.
-        public var actor: Initiator { .staff(staff.id!) }
         public var caller: Caller { .staff(staff.id!, role: role) }
     }
 

@@ -16,18 +16,20 @@ public struct SavedMethods: Sendable {
 
     /// The account's methods, newest first (deleted ones are gone from every list).
     public func list(caller: Caller) async throws -> [SavedMethod] {
-        let account = try caller.account(for: .paymentMethods)
-        return try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$deletedAt == nil)
-            .sort(\.$createdAt, .descending).all().map(SavedMethod.init)
+        try await methods(of: try caller.account(for: .paymentMethods).id).map(SavedMethod.init)
     }
 
     /// The methods a service may renew from, for the auto-renewal page: those who see services
     /// see which card each renews from, and those who manage them choose one (by its label; the
     /// methods themselves are managed with finance.methods).
     public func renewalChoices(caller: Caller) async throws -> [SavedMethod] {
-        let account = try caller.account(for: .viewServices)
-        return try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == account.id).filter(\.$deletedAt == nil)
-            .filter(\.$status != .beingSetUp).sort(\.$createdAt, .descending).all().map(SavedMethod.init)
+        try await methods(of: try caller.account(for: .viewServices).id).filter { $0.status != .beingSetUp }.map(SavedMethod.init)
+    }
+
+    /// The account's methods that are not deleted, newest first.
+    private func methods(of accountID: UUID) async throws -> [SavedMethodRecord] {
+        try await SavedMethodRecord.query(on: context.database).filter(\.$accountID == accountID).filter(\.$deletedAt == nil)
+            .sort(\.$createdAt, .descending).all()
     }
 
     public func find(_ id: UUID, caller: Caller) async throws -> SavedMethod? {

@@ -70,7 +70,7 @@ extension BillingAPIHandlers {
         let amount = orderID == nil ? try Self.money(body.amount ?? "", bearer: bearer, req: req) : nil
         // The payment is keyed by the API user's key too: even after the first answer is
         // forgotten (a day later), the same key finds the same payment.
-        let key = "\(bearer.actor.stored):\(input.headers.idempotencyKey)"
+        let key = "\(bearer.caller.initiator.stored):\(input.headers.idempotencyKey)"
         let payment = try await PaymentFlow(context: req.engine).create(
             PaymentRequest(
                 methodID: methodID, amount: amount, orderID: orderID, payer: payer, saveMethod: body.saveMethod ?? false,

@@ -22,8 +22,6 @@ struct ClientIdentity: Sendable {
     /// The account's currency (a stored code the platform does not know, which a migration
     /// never writes, reads as the provider's default currency).
     var currency: Currency { account.currency }
-    /// Who did it, in the history and the ledger: `client:<user id>`.
-    var actor: Initiator { .client(userID: user.id!) }
     /// The user as the rights table and the engine see them: the owner with every right, a
     /// sub-user with the rights the owner gave.
     var caller: Caller { .user(userID, of: account, rights: user.clientRights) }
@@ -38,8 +36,6 @@ struct StaffIdentity: Sendable {
     var staffID: UUID { staff.id! }
     var name: String { staff.name }
     var email: String { staff.email }
-    /// Who did it, in the history and the ledger: `staff:<member id>`.
-    var actor: Initiator { .staff(staff.id!) }
     /// The member as the rights table and the engine see them: the rights of the role.
     var caller: Caller { .staff(staffID, role: role) }
 }
