@@ -33,6 +33,14 @@ public enum Initiator: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The client user behind a client or API-token initiator; `nil` for anyone else.
+    public var userID: UUID? {
+        switch self {
+        case .client(let id), .apiToken(let id): id
+        default: nil
+        }
+    }
+
     /// Reads a stored form back; `nil` for a form this type never writes.
     public init?(stored: String) {
         let parts = stored.split(separator: ":", maxSplits: 1).map(String.init)

@@ -45,6 +45,31 @@ public enum EmailAddress {
     }
 }
 
+/// A phone number in international form (E.164): `+` and 8 to 15 digits. What people type
+/// (`+380 (44) 123-45-67`, `00380…`) is reduced to it; anything else is not a number.
+public enum PhoneNumber {
+    public static func normalized(_ text: String) -> String? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        if rest.hasPrefix("+") {
+            rest = rest.dropFirst()
+        } else if rest.hasPrefix("00") {
+            rest = rest.dropFirst(2)
+        } else {
+            return nil
+        }
+        var digits = ""
+        for character in rest {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+            } else if !" -().".contains(character) {
+                return nil
+            }
+        }
+        guard (8...15).contains(digits.count), digits.first != "0" else { return nil }
+        return "+" + digits
+    }
+}
+
 public enum PasswordError: Error, Equatable, Sendable {
     case tooShort(minimum: Int)
     case tooLong(maximum: Int)

@@ -40,6 +40,8 @@ public enum MailLink: String, Sendable, Codable, CaseIterable, Hashable {
     /// The second step of a login while the e-mail's logins are locked (a client, a staff member).
     case signIn = "sign_in"
     case staffSignIn = "staff_sign_in"
+    /// A user invited to an account sets their password (ACC-3).
+    case invitation
 
     /// What stands in the stored body where the token goes.
     public static let placeholder = "{token}"

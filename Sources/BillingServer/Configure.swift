@@ -154,6 +154,7 @@ func routes(_ app: Application) throws {
     try clientArea.register(collection: OrderController())
     try clientArea.register(collection: ServicesController())
     try clientArea.register(collection: PaymentsController())
+    try clientArea.register(collection: AccountUsersController())
     try app.register(collection: PayLinkController())
     try app.register(collection: SandboxGatewayController())
     try app.register(collection: WebhookController())

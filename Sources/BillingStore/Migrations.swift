@@ -53,7 +53,8 @@ public enum BillingMigrations {
             UniquePayerNames(),
             AddRightsToUsers(),
             AddSearchText(),
-            AddBankTransferConfirmation()
+            AddBankTransferConfirmation(),
+            AddInvitationToUsers()
         ]
     }
 }

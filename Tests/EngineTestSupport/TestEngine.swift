@@ -150,6 +150,7 @@ public struct TestSiteLinks: SiteLinks {
             case .signUpConfirmation: "/signup/confirm/"
             case .signIn: "/login/link/"
             case .staffSignIn: "/admin/login/link/"
+            case .invitation: "/invite/"
             }
         return baseURL + path + MailLink.placeholder
     }

@@ -30,6 +30,13 @@ public struct ClientUser: Sendable, Identifiable, Hashable {
     public let lastLoginAt: Date?
     public let emailConfirmed: Bool
     public let createdAt: Date
+    /// What the user may do: every right for the owner.
+    public let rights: Set<ClientRight>
+
+    /// Every right there is: the owner, and users given full access.
+    public var fullAccess: Bool { rights.count == ClientRight.allCases.count }
+    /// Invited and not yet through the invitation's page.
+    public var invitationPending: Bool { !isOwner && !emailConfirmed }
 
     init(_ record: UserRecord) {
         id = record.id!
@@ -43,6 +50,7 @@ public struct ClientUser: Sendable, Identifiable, Hashable {
         lastLoginAt = record.lastLoginAt
         emailConfirmed = record.emailConfirmedAt != nil
         createdAt = record.createdAt
+        rights = record.clientRights
     }
 }
 

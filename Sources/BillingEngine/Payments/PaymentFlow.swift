@@ -727,8 +727,10 @@ public struct PaymentFlow: Sendable {
 
     /// One of the account's payments; another account's is indistinguishable from a missing one.
     /// For those who may see finances, and for those who may pay (the result of their payment).
+    /// A payment of the caller's account: for those who see finances, who pay, and who file the
+    /// documents (the invoice of a payment is one; the walk of single rights found it refused).
     public func find(_ id: UUID, caller: Caller) async throws -> Payment? {
-        try await find(id, accountID: try caller.account(forAny: [.viewFinance, .pay]).id)
+        try await find(id, accountID: try caller.account(forAny: [.viewFinance, .pay, .documents]).id)
     }
 
     func find(_ id: UUID, accountID: UUID) async throws -> Payment? {

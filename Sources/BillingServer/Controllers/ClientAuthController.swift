@@ -19,6 +19,8 @@ struct ClientAuthController: RouteCollection {
         routes.post(SiteURL.passwordForgot, use: forgot)
         routes.get(SiteURL.passwordReset(.key), use: resetForm)
         routes.post(SiteURL.passwordReset(.key), use: reset)
+        routes.get(SiteURL.invitation(.key), use: invitationForm)
+        routes.post(SiteURL.invitation(.key), use: acceptInvitation)
     }
 
     func root(req: Request) async throws -> Response {
@@ -136,6 +138,30 @@ struct ClientAuthController: RouteCollection {
         } catch let error as SignUpConfirmationError {
             let page = PageContext(req)
             return AuthPages.signUpConfirm(page, token: token, error: page.message(error)).response(status: HTTPStatus(error.status))
+        }
+    }
+
+    /// The link of an invitation: opening it changes nothing; its form sets the new user's
+    /// password and signs them in.
+    func invitationForm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await AccountUsers(context: req.engine).isUsableInvitation(token: token) else {
+            return AccountPages.invitationExpired(PageContext(req)).response(status: .gone)
+        }
+        return AccountPages.invitation(PageContext(req), token: token).response()
+    }
+
+    func acceptInvitation(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        let form = try req.content.decode(ConfirmForm.self)
+        do {
+            let userID = try await AccountUsers(context: req.engine).acceptInvitation(token: token, password: form.password ?? "")
+            return try await startSession(req, userID: userID, next: SiteURL.dashboard.notice("welcome"))
+        } catch InvitationError.invalidOrExpiredLink {
+            return AccountPages.invitationExpired(PageContext(req)).response(status: .gone)
+        } catch let error as InvitationError {
+            let page = PageContext(req)
+            return AccountPages.invitation(page, token: token, error: page.message(error)).response(status: HTTPStatus(error.status))
         }
     }
 

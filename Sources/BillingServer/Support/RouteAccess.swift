@@ -11,7 +11,7 @@ extension SiteURL {
     func access(_ method: HTTPMethod) -> Access {
         switch self {
         case .root, .login, .loginLink, .logout, .signUp, .language, .signUpConfirm, .passwordForgot, .passwordReset, .payLink,
-            .apiReference:
+            .apiReference, .invitation:
             .anyone
         case .dashboard: .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
@@ -24,6 +24,7 @@ extension SiteURL {
         case .paymentInvoice: .client(.documents)
         case .savedMethods, .savedMethodDone, .savedMethodRename, .savedMethodDelete, .autopay: .client(.paymentMethods)
         case .autorenewal: method == .GET ? .client(.viewServices) : .client(.manageServices)
+        case .accountUsers, .accountUserNew, .accountUser, .accountUserAction: .client(.users)
         case .staff(let url): url.access
         }
     }
@@ -88,6 +89,12 @@ enum APIAccess {
         "PUT /v1/autorenewal/{serviceId}": .client(.manageServices),
         "GET /v1/autopay": .client(.paymentMethods),
         "PUT /v1/autopay": .client(.paymentMethods),
+        "GET /v1/users": .client(.users),
+        "POST /v1/users": .client(.users),
+        "GET /v1/users/{userId}": .client(.users),
+        "PATCH /v1/users/{userId}": .client(.users),
+        "DELETE /v1/users/{userId}": .client(.users),
+        "POST /v1/users/{userId}/invitation": .client(.users),
         "POST /v1/staff/auth/tokens": .anyone,
         "GET /v1/staff/payments": .staff(.managePayments),
         "GET /v1/staff/payments/{paymentId}": .staff(.managePayments),

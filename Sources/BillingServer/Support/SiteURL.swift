@@ -50,6 +50,12 @@ enum SiteURL: Hashable, Sendable {
     /// A payment link anyone holding it may open (FIN-4).
     case payLink(Parameter<String>)
     case apiReference
+    /// The account's users (ACC-3): the list, a new user, one user, and what is done to one.
+    case accountUsers, accountUserNew
+    case accountUser(Parameter<UUID>)
+    case accountUserAction(Parameter<UUID>, UserAction)
+    /// The e-mailed invitation of a new user, where they choose their password.
+    case invitation(Parameter<String>)
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -63,9 +69,11 @@ enum SiteURL: Hashable, Sendable {
             .orderPay(.key), .orderCancel(.key), .services, .service(.key), .payments, .newPayment,
             .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
-            .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference
+            .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
+            .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key)
         ]
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
+        + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
         + [
             StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .catalog, .plan(.key),
             .planPrices(.key),
@@ -149,6 +157,11 @@ enum SiteURL: Hashable, Sendable {
         case .autopay: ["finance", "autopay"]
         case .payLink(let token): ["pay", .parameter("token", token)]
         case .apiReference: ["api", "openapi.yaml"]
+        case .accountUsers: ["account", "users"]
+        case .accountUserNew: ["account", "users", "new"]
+        case .accountUser(let user): ["account", "users", .parameter("userID", user)]
+        case .accountUserAction(let user, let action): ["account", "users", .parameter("userID", user), .constant(action.rawValue)]
+        case .invitation(let token): ["invite", .parameter("token", token)]
         case .staff(let page): ["admin"] + page.segments
         }
     }
@@ -159,6 +172,11 @@ enum SiteURL: Hashable, Sendable {
 /// (`/services/:serviceID/stop` …), so each can carry its own right.
 enum ServiceAction: String, Hashable, Sendable, CaseIterable {
     case stop, start, delete, autorenew, period, extend, resources
+}
+
+/// What is done to a user of the account, each a form of its own.
+enum UserAction: String, Hashable, Sendable, CaseIterable {
+    case disable, enable, delete, resend
 }
 
 enum StaffURL: Hashable, Sendable {
@@ -300,6 +318,7 @@ struct SiteLinkBuilder: SiteLinks {
             case .signUpConfirmation: .signUpConfirm(.key)
             case .signIn: .loginLink(.key)
             case .staffSignIn: .staff(.loginLink(.key))
+            case .invitation: .invitation(.key)
             }
         return baseURL + route.path.replacingOccurrences(of: ":token", with: MailLink.placeholder)
     }

@@ -75,13 +75,13 @@ extension AccountRecord: PlainReadable {
 extension UserRecord: PlainReadable {
     public static let plainColumns = [
         "id", "account_id", "email", "name", "password_hash", "is_owner", "enabled", "phone", "language", "last_login_at",
-        "email_confirmed_at", "rights", "created_at", "search_text"
+        "email_confirmed_at", "rights", "created_at", "search_text", "invited_by", "deleted_at"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
         [
             id, accountID, email, name, passwordHash, isOwner, enabled, phone, language, lastLoginAt, emailConfirmedAt, rights, createdAt,
-            searchText
+            searchText, invitedBy, deletedAt
         ]
     }
 
@@ -95,6 +95,8 @@ extension UserRecord: PlainReadable {
         lastLoginAt = try row.value("last_login_at")
         rights = try row.value("rights")
         searchText = try row.value("search_text")
+        invitedBy = try row.value("invited_by")
+        deletedAt = try row.value("deleted_at")
         $id.exists = true
     }
 }

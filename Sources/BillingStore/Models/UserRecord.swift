@@ -22,6 +22,10 @@ public final class UserRecord: Model, @unchecked Sendable {
     /// The rights of a user who is not the owner (`ClientRight` names, space-separated); the
     /// owner has every right whatever this holds.
     @OptionalField(key: "rights") public var rights: String?
+    /// The user who invited this one (`nil` for the owner and for users made by staff).
+    @OptionalField(key: "invited_by") public var invitedBy: UUID?
+    /// When the user was deleted from the account: they stay for the history, never log in.
+    @OptionalField(key: "deleted_at") public var deletedAt: Date?
     @Field(key: "created_at") public var createdAt: Date
     /// Name and e-mail as staff search finds them (`SearchText`), kept by `SearchTextMiddleware`.
     @Field(key: "search_text") public var searchText: String
