@@ -96,7 +96,8 @@ public func configure(
             name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
             defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
         gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) },
-        links: SiteLinkBuilder(baseURL: config.baseURL))
+        links: SiteLinkBuilder(baseURL: config.baseURL),
+        secrets: SecretBox(keyMaterial: try await secretKey(config, on: app.db, logger: app.logger)))
     app.billing = BillingRuntime(
         config: config, engine: engine, signingKey: key,
         contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
@@ -114,6 +115,25 @@ public func configure(
     app.middleware.use(FormTextMiddleware())
     app.middleware.use(FormOnceMiddleware())
     try routes(app)
+}
+
+/// The key of the secrets the platform stores encrypted (`SecretBox`): `BILLING_SECRET_KEY`, kept
+/// outside the database, so a copy of the database does not reveal them. Without it (the demo,
+/// development) a key made on first start is kept in the database, which protects nothing from
+/// whoever has the database; production says so in its log.
+private func secretKey(_ config: AppConfig, on db: any Database, logger: Logger) async throws -> String {
+    if let configured = config.secretKey { return configured }
+    if !config.developmentMode {
+        logger.warning("BILLING_SECRET_KEY is not set: stored secrets are encrypted with a key kept in the database")
+    }
+    let name = "secret_box_key"
+    if let existing = try await SettingRecord.find(name, on: db) { return existing.value }
+    let created = SettingRecord(key: name, value: SecretToken.generate())
+    do { try await created.create(on: db) } catch {
+        if let raced = try await SettingRecord.find(name, on: db) { return raced.value }
+        throw error
+    }
+    return created.value
 }
 
 /// The key that signs CSRF tokens and pay links: created on first start and shared through the
@@ -155,6 +175,7 @@ func routes(_ app: Application) throws {
     try clientArea.register(collection: ServicesController())
     try clientArea.register(collection: PaymentsController())
     try clientArea.register(collection: AccountUsersController())
+    try clientArea.register(collection: SecurityController())
     try app.register(collection: PayLinkController())
     try app.register(collection: SandboxGatewayController())
     try app.register(collection: WebhookController())

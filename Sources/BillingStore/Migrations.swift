@@ -54,7 +54,8 @@ public enum BillingMigrations {
             AddRightsToUsers(),
             AddSearchText(),
             AddBankTransferConfirmation(),
-            AddInvitationToUsers()
+            AddInvitationToUsers(),
+            CreateTwoFactor()
         ]
     }
 }

@@ -116,6 +116,17 @@ struct LocalizationAndConfigTests {
         #expect(plain.mailDirectory == "billing-mail")
         #expect(try AppConfig.fromEnvironment(["MAIL_DIR": "/var/mail/billing"]).mailDirectory == "/var/mail/billing")
         #expect(config.mailDirectory == nil)
+        // The key of the stored secrets: long enough, never echoed in the complaint.
+        let keyed = try AppConfig.fromEnvironment(["BILLING_SECRET_KEY": "0123456789abcdef0123456789abcdef"])
+        #expect(keyed.secretKey == "0123456789abcdef0123456789abcdef")
+        #expect(plain.secretKey == nil)
+        do {
+            _ = try AppConfig.fromEnvironment(["BILLING_SECRET_KEY": "short-secret"])
+            Issue.record("a short key was taken")
+        } catch {
+            #expect(!"\(error)".contains("short-secret"))
+            #expect("\(error)".contains("BILLING_SECRET_KEY"))
+        }
     }
 
     /// Every variable `AppConfig` reads is exercised by the tests above: a new one cannot be added

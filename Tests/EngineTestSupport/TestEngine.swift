@@ -64,7 +64,7 @@ public final class TestEngine: TestPlatform {
                 gateways: PaymentGateways([SandboxGateway(secret: "sandbox:test", baseURL: baseURL)]),
                 mail: MailSender(
                     channel: CapturingMailChannel(), from: EmailAddressee(name: "Demo Hosting", address: "noreply@billing.test")),
-                logger: logger, links: TestSiteLinks(baseURL: baseURL))
+                logger: logger, links: TestSiteLinks(baseURL: baseURL), secrets: SecretBox(keyMaterial: "test secret key"))
             try await body(TestEngine(engine: engine), clock)
             // Every test ends with each kept client balance equal to the sum of its ledger
             // entries, whatever paths it took (skipped where a test dropped the tables).

@@ -141,14 +141,15 @@ extension EngineContext {
     public func replacingGateway(_ driver: any PaymentGateway) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways.replacing(driver), mail: mail, logger: logger, links: links)
+            provider: provider, modules: modules, gateways: gateways.replacing(driver), mail: mail, logger: logger, links: links,
+            secrets: secrets)
     }
 
     /// The same context with these processing modules (tests hand in a `StandInModule`).
     public func replacingModules(_ modules: ProcessingModules) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links, secrets: secrets)
     }
 
     /// The same context sending mail through `channel` (a relay that is down, a wrong password).
@@ -157,7 +158,7 @@ extension EngineContext {
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
             provider: provider, modules: modules, gateways: gateways,
             mail: MailSender(channel: channel, from: mail?.from ?? EmailAddressee(address: "noreply@billing.test")), logger: logger,
-            links: links)
+            links: links, secrets: secrets)
     }
 
     /// Runs every job due now, as the worker in `serve` would, and returns what it did.

@@ -91,10 +91,16 @@ public struct APITokens: Sendable {
     /// A token for e-mail and password. `scopes` names what it may do (`ClientRight` names, or
     /// `read` / `write`); without them it may do what its user may. A scope the user does not
     /// have is refused: a token never does more than its user (and loses a right its user loses).
-    public func issue(email: String, password: String, name: String?, scopes requested: [String]? = nil, ip: String) async throws
-        -> Issued
-    {
+    /// With the two-step login on, `code` (the authenticator's, or a recovery code) is needed too.
+    public func issue(
+        email: String, password: String, code: String? = nil, name: String?, scopes requested: [String]? = nil, ip: String
+    ) async throws -> Issued {
         let principal = try await Authentication(context: context).login(realm: .client, email: email, password: password, ip: ip)
+        let twoFactor = TwoFactor(context: context)
+        if try await twoFactor.isEnabled(realm: .client, principalID: principal.id) {
+            guard let code, !code.isEmpty else { throw LoginError.codeRequired }
+            try await twoFactor.verify(realm: .client, principalID: principal.id, code: code, ip: ip)
+        }
         guard let user = try await UserRecord.find(principal.id, on: context.database) else { throw PlainRefusal.unauthorized }
         let scopes = try TokenScopeError.check(requested, userRights: user.clientRights)
         let token = SecretToken.generate(prefix: Self.prefix)

@@ -20,6 +20,8 @@ public enum LoginError: Error, Equatable, Sendable {
     /// signed in: a sign-in link goes to the mailbox if the password was right. The same answer
     /// for a wrong password, so it tells a guesser nothing.
     case secondStepRequired
+    /// The password is right and the two-step login is on: the API's token request needs `code`.
+    case codeRequired
 }
 
 /// Checks e-mail and password for either realm, throttled per e-mail and address, per address
@@ -115,6 +117,7 @@ extension LoginError: Refusal {
         switch self {
         case .throttled: "too_many_requests"
         case .secondStepRequired: "second_step_required"
+        case .codeRequired: "code_required"
         default: "unauthorized"
         }
     }
@@ -133,6 +136,7 @@ extension LoginError: Refusal {
         case .disabled: "error.login.disabled"
         case .unconfirmed: "error.login.unconfirmed"
         case .secondStepRequired: "error.login.second_step"
+        case .codeRequired: "error.login.code_required"
         }
     }
 }

@@ -29,12 +29,14 @@ public struct EngineContext: Sendable {
     public let logger: Logger
     /// The site's addresses for links written outside a request (e-mails).
     public let links: any SiteLinks
+    /// Encrypts the secrets the platform reads back (TOTP keys, module credentials).
+    public let secrets: SecretBox
 
     public init(
         database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
         texts: any TextCatalog, provider: ProviderProfile, modules: ProcessingModules = .simulated,
         gateways: PaymentGateways = PaymentGateways([]), mail: MailSender? = nil, logger: Logger = Logger(label: "billing"),
-        links: any SiteLinks
+        links: any SiteLinks, secrets: SecretBox
     ) {
         precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
         self.database = database
@@ -48,20 +50,21 @@ public struct EngineContext: Sendable {
         self.mail = mail
         self.logger = logger
         self.links = links
+        self.secrets = secrets
     }
 
     /// The same context working on another database handle (a transaction).
     func on(_ database: any Database) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links, secrets: secrets)
     }
 
     /// The same context logging through `logger` (a request's, so its lines carry the request id).
     public func logging(to logger: Logger) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links, secrets: secrets)
     }
 
     /// The logger of one component with side effects: every line carries `component=<name>`.

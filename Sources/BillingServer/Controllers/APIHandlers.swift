@@ -154,7 +154,8 @@ struct BillingAPIHandlers: APIProtocol {
                 body: .json(
                     try await Self.issued(req) {
                         try await APITokens(context: req.engine).issue(
-                            email: body.email, password: body.password, name: body.name, scopes: body.scopes, ip: req.clientIP)
+                            email: body.email, password: body.password, code: body.code, name: body.name, scopes: body.scopes,
+                            ip: req.clientIP)
                     })))
     }
 

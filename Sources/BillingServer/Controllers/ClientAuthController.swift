@@ -19,6 +19,8 @@ struct ClientAuthController: RouteCollection {
         routes.post(SiteURL.passwordForgot, use: forgot)
         routes.get(SiteURL.passwordReset(.key), use: resetForm)
         routes.post(SiteURL.passwordReset(.key), use: reset)
+        routes.get(SiteURL.loginCode, use: loginCodeForm)
+        routes.post(SiteURL.loginCode, use: loginCode)
         routes.get(SiteURL.invitation(.key), use: invitationForm)
         routes.post(SiteURL.invitation(.key), use: acceptInvitation)
     }
@@ -45,6 +47,12 @@ struct ClientAuthController: RouteCollection {
             let principal = try await Authentication(context: req.engine).login(
                 realm: .client, email: email, password: form.password ?? "", ip: req.clientIP,
                 device: req.cookies[SessionCookie.clientDevice]?.string)
+            // With the two-step login on, the password only opens the code page (ACC-4).
+            if try await TwoFactor(context: req.engine).isEnabled(realm: .client, principalID: principal.id) {
+                let response = req.redirect(to: SiteURL.loginCode.path(["next": form.next]))
+                response.cookies[PendingSecondStep.cookie] = PendingSecondStep.make(realm: .client, principalID: principal.id, for: req)
+                return response
+            }
             return try await startSession(req, userID: principal.id, next: form.next)
         } catch let error as LoginError {
             let page = PageContext(req)
@@ -52,6 +60,32 @@ struct ClientAuthController: RouteCollection {
             return AuthPages.login(page, email: email, error: page.message(error), next: form.next)
                 .response(status: status)
         }
+    }
+
+    func loginCodeForm(req: Request) async throws -> Response {
+        guard PendingSecondStep.principal(realm: .client, in: req) != nil else { return req.redirect(to: SiteURL.login.path) }
+        return SecurityPages.loginCode(PageContext(req), next: req.query[String.self, at: "next"]).response()
+    }
+
+    struct LoginCodeForm: Content {
+        var code: String?
+        var next: String?
+    }
+
+    func loginCode(req: Request) async throws -> Response {
+        guard let userID = PendingSecondStep.principal(realm: .client, in: req) else {
+            return req.redirect(to: SiteURL.login.notice("login_code_expired"))
+        }
+        let form = try req.content.decode(LoginCodeForm.self)
+        do {
+            try await TwoFactor(context: req.engine).verify(realm: .client, principalID: userID, code: form.code ?? "", ip: req.clientIP)
+        } catch let error as TwoFactorError {
+            let page = PageContext(req)
+            return SecurityPages.loginCode(page, next: form.next, error: page.message(error)).response(status: HTTPStatus(error.status))
+        }
+        let response = try await startSession(req, userID: userID, next: form.next)
+        response.cookies[PendingSecondStep.cookie] = SessionCookie.expired(path: "/")
+        return response
     }
 
     /// Starts a fresh session (a new cookie value, never one the browser brought) and redirects.

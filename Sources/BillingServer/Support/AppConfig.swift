@@ -23,6 +23,9 @@ public struct AppConfig: Sendable {
     public var providerName: String = "Demo Hosting"
     /// bcrypt work factor; 12 by default, at least `productionBcryptCost` in production, lower only in tests.
     public var bcryptCost: Int = 12
+    /// The key of the secrets stored encrypted (`BILLING_SECRET_KEY`, 32 characters or more):
+    /// TOTP keys, module credentials. Keep it with the database backups: without it they are lost.
+    public var secretKey: String?
     public static let productionBcryptCost = 10
     /// Shows the outbox page at `/dev/outbox` and prints reset links; on in development.
     public var developmentMode: Bool = true
@@ -168,6 +171,9 @@ public struct AppConfig: Sendable {
             }
         }
         if let name = value("BILLING_PROVIDER_NAME") { config.providerName = name }
+        if let key = value("BILLING_SECRET_KEY") {
+            if key.count >= 32 { config.secretKey = key } else { bad("BILLING_SECRET_KEY", "(hidden)", "at least 32 characters") }
+        }
         if let cost = value("BILLING_BCRYPT_COST") {
             if let number = Int(cost), (4...31).contains(number) {
                 config.bcryptCost = number

@@ -11,9 +11,10 @@ extension SiteURL {
     func access(_ method: HTTPMethod) -> Access {
         switch self {
         case .root, .login, .loginLink, .logout, .signUp, .language, .signUpConfirm, .passwordForgot, .passwordReset, .payLink,
-            .apiReference, .invitation:
+            .apiReference, .invitation, .loginCode:
             .anyone
-        case .dashboard: .signedInClient
+        // Each user's own login: every user protects it, whatever the account's rights.
+        case .dashboard, .security, .securityAction: .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)

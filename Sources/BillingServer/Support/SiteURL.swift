@@ -56,6 +56,11 @@ enum SiteURL: Hashable, Sendable {
     case accountUserAction(Parameter<UUID>, UserAction)
     /// The e-mailed invitation of a new user, where they choose their password.
     case invitation(Parameter<String>)
+    /// The second step of a login with the two-step login on: the authenticator's code.
+    case loginCode
+    /// The user's own security: the two-step login (ACC-4), and what is done to it.
+    case security
+    case securityAction(SecurityAction)
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -70,8 +75,9 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
-            .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key)
+            .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security
         ]
+        + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
         + [
@@ -162,6 +168,9 @@ enum SiteURL: Hashable, Sendable {
         case .accountUser(let user): ["account", "users", .parameter("userID", user)]
         case .accountUserAction(let user, let action): ["account", "users", .parameter("userID", user), .constant(action.rawValue)]
         case .invitation(let token): ["invite", .parameter("token", token)]
+        case .loginCode: ["login", "code"]
+        case .security: ["account", "security"]
+        case .securityAction(let action): ["account", "security", .constant(action.rawValue)]
         case .staff(let page): ["admin"] + page.segments
         }
     }
@@ -177,6 +186,16 @@ enum ServiceAction: String, Hashable, Sendable, CaseIterable {
 /// What is done to a user of the account, each a form of its own.
 enum UserAction: String, Hashable, Sendable, CaseIterable {
     case disable, enable, delete, resend
+}
+
+/// The forms of the security page.
+enum SecurityAction: String, Hashable, Sendable, CaseIterable {
+    /// Starts enrolling an authenticator; confirms it with the first code; turns it off with a
+    /// code; makes new recovery codes with a code.
+    case twoFactorStart = "two-factor-start"
+    case twoFactorConfirm = "two-factor-confirm"
+    case twoFactorDisable = "two-factor-disable"
+    case recoveryCodes = "recovery-codes"
 }
 
 enum StaffURL: Hashable, Sendable {

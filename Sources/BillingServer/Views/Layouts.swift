@@ -22,7 +22,10 @@ enum Layout {
     static let clientNavigation: [NavSection] = [
         NavSection(
             titleKey: "nav.section.client", icon: "client",
-            items: [("nav.dashboard", .dashboard), ("nav.cart", .cart), ("nav.orders", .orders), ("nav.users", .accountUsers)]),
+            items: [
+                ("nav.dashboard", .dashboard), ("nav.cart", .cart), ("nav.orders", .orders), ("nav.users", .accountUsers),
+                ("nav.security", .security)
+            ]),
         NavSection(
             titleKey: "nav.section.services", icon: "services", items: [("nav.order", .orderCatalog), ("nav.services", .services)]),
         NavSection(

@@ -1,0 +1,95 @@
+import BillingDomain
+import BillingEngine
+import Plot
+import Vapor
+
+/// The user's own security page: the two-step login (ACC-4). Every user has it for their own
+/// login, whatever rights the account gives them.
+struct SecurityController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.security, use: show)
+        for action in SecurityAction.allCases {
+            routes.post(SiteURL.securityAction(action)) { req in try await perform(action, req: req) }
+        }
+    }
+
+    func show(req: Request) async throws -> Response {
+        try await page(req, view: try await view(req)).response()
+    }
+
+    private func view(_ req: Request) async throws -> SecurityPages.TwoFactorView {
+        let identity = try req.client
+        let twoFactor = TwoFactor(context: req.engine)
+        return SecurityPages.TwoFactorView(
+            status: try await twoFactor.status(realm: .client, principalID: identity.userID),
+            enrolment: try await twoFactor.pendingEnrolment(realm: .client, principalID: identity.userID, label: identity.email))
+    }
+
+    private func page(_ req: Request, view: SecurityPages.TwoFactorView, error: (any Refusal)? = nil) async throws -> HTML {
+        let page = try await PageContext.client(req)
+        return SecurityPages.security(page, twoFactor: view, error: error.map(page.message))
+    }
+
+    struct CodeForm: Content { var code: String? }
+
+    func perform(_ action: SecurityAction, req: Request) async throws -> Response {
+        let identity = try req.client
+        let twoFactor = TwoFactor(context: req.engine)
+        let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
+        do {
+            switch action {
+            case .twoFactorStart:
+                _ = try await twoFactor.begin(realm: .client, principalID: identity.userID, label: identity.email)
+                return req.redirect(to: SiteURL.security.path)
+            case .twoFactorConfirm:
+                let codes = try await twoFactor.confirm(realm: .client, principalID: identity.userID, code: code, ip: req.clientIP)
+                var view = try await view(req)
+                view.recoveryCodes = codes
+                // The codes are in this answer only: not cached, never shown again.
+                let response = try await page(req, view: view).response()
+                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+                return response
+            case .recoveryCodes:
+                let codes = try await twoFactor.regenerateRecoveryCodes(
+                    realm: .client, principalID: identity.userID, code: code, ip: req.clientIP)
+                var view = try await view(req)
+                view.recoveryCodes = codes
+                let response = try await page(req, view: view).response()
+                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+                return response
+            case .twoFactorDisable:
+                try await twoFactor.disable(realm: .client, principalID: identity.userID, code: code, ip: req.clientIP)
+                return req.redirect(to: SiteURL.security.notice("two_factor_off"))
+            }
+        } catch let error as TwoFactorError {
+            return try await page(req, view: try await view(req), error: error).response(status: HTTPStatus(error.status))
+        }
+    }
+}
+
+/// The login waiting for its second step: a short-lived signed cookie names the user whose
+/// password was right, so the code page knows whom to check and nothing else is kept.
+enum PendingSecondStep {
+    static let cookie = "b2fa"
+    static let lifetime: TimeInterval = 300
+
+    static func make(realm: Realm, principalID: UUID, for req: Request) -> HTTPCookies.Value {
+        let expires = Int(req.engine.clock.now.timeIntervalSince1970 + lifetime)
+        let payload = principalID.uuidString.lowercased() + "." + String(expires)
+        let value = payload + "." + SecretToken.sign("2fa:\(realm.rawValue):" + payload, key: req.billing.signingKey)
+        return HTTPCookies.Value(
+            string: value, expires: nil, maxAge: Int(lifetime), domain: nil, path: "/",
+            isSecure: req.billing.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    /// The user the cookie names, while it is unexpired and its signature holds.
+    static func principal(realm: Realm, in req: Request) -> UUID? {
+        guard let value = req.cookies[cookie]?.string, value.count < 200 else { return nil }
+        let parts = value.split(separator: ".").map(String.init)
+        guard parts.count == 3, let id = UUID(uuidString: parts[0]), let expires = Int(parts[1]),
+            Double(expires) > req.engine.clock.now.timeIntervalSince1970,
+            SecretToken.sign("2fa:\(realm.rawValue):" + parts[0] + "." + parts[1], key: req.billing.signingKey) == parts[2]
+        else { return nil }
+        return id
+    }
+}
