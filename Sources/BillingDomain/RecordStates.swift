@@ -107,3 +107,22 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// How many times a job of this kind runs before it fails for good.
     public var maxAttempts: Int { ladder.count + 1 }
 }
+
+/// How a login ended, as the history shows it.
+public enum LoginOutcome: String, Sendable, Codable, CaseIterable {
+    case success
+    case wrongPassword = "wrong_password"
+    case wrongCode = "wrong_code"
+    case throttled
+    case disabled
+    case unconfirmed
+    /// Strangers' failures locked the e-mail: the login waits for the e-mailed link.
+    case secondStep = "second_step"
+    /// The password was right; the login waits for the authenticator's code.
+    case codeRequested = "code_requested"
+    /// From an address outside the account's allow-list.
+    case addressNotAllowed = "address_not_allowed"
+}
+
+/// Where a login came from.
+public enum LoginChannel: String, Sendable, Codable { case web, api }

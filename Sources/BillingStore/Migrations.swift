@@ -55,7 +55,8 @@ public enum BillingMigrations {
             AddSearchText(),
             AddBankTransferConfirmation(),
             AddInvitationToUsers(),
-            CreateTwoFactor()
+            CreateTwoFactor(),
+            CreateLoginEvents()
         ]
     }
 }

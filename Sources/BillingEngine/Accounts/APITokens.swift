@@ -95,12 +95,21 @@ public struct APITokens: Sendable {
     public func issue(
         email: String, password: String, code: String? = nil, name: String?, scopes requested: [String]? = nil, ip: String
     ) async throws -> Issued {
-        let principal = try await Authentication(context: context).login(realm: .client, email: email, password: password, ip: ip)
+        let principal = try await Authentication(context: context).login(
+            realm: .client, email: email, password: password, ip: ip, channel: .api)
         let twoFactor = TwoFactor(context: context)
+        let history = AccountSecurity(context: context)
         if try await twoFactor.isEnabled(realm: .client, principalID: principal.id) {
-            guard let code, !code.isEmpty else { throw LoginError.codeRequired }
-            try await twoFactor.verify(realm: .client, principalID: principal.id, code: code, ip: ip)
+            guard let code, !code.isEmpty else {
+                try await history.recordClient(.codeRequested, userID: principal.id, ip: ip, userAgent: nil, channel: .api)
+                throw LoginError.codeRequired
+            }
+            do { try await twoFactor.verify(realm: .client, principalID: principal.id, code: code, ip: ip) } catch {
+                try await history.recordClient(.wrongCode, userID: principal.id, ip: ip, userAgent: nil, channel: .api)
+                throw error
+            }
         }
+        try await history.recordClient(.success, userID: principal.id, ip: ip, userAgent: nil, channel: .api)
         guard let user = try await UserRecord.find(principal.id, on: context.database) else { throw PlainRefusal.unauthorized }
         let scopes = try TokenScopeError.check(requested, userRights: user.clientRights)
         let token = SecretToken.generate(prefix: Self.prefix)

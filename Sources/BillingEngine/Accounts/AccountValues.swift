@@ -38,7 +38,7 @@ public struct ClientUser: Sendable, Identifiable, Hashable {
     /// Invited and not yet through the invitation's page.
     public var invitationPending: Bool { !isOwner && !emailConfirmed }
 
-    init(_ record: UserRecord) {
+    public init(_ record: UserRecord) {
         id = record.id!
         accountID = record.accountID
         email = record.email

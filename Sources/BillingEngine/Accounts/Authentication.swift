@@ -58,22 +58,35 @@ public struct Authentication: Sendable {
     /// right password from a browser that signed in before gets in, and any other right password
     /// gets an e-mailed sign-in link instead (`SignInLinks`). Failures of this address (alone, or
     /// with this e-mail) are refused before the password is checked, as before.
-    public func login(realm: Realm, email rawEmail: String, password: String, ip: String, device: String? = nil) async throws -> Principal {
+    ///
+    /// Every refusal of a known user goes into the login history (`AccountSecurity`); the login
+    /// itself is recorded by whoever finishes it (the session, the token, the second step).
+    public func login(
+        realm: Realm, email rawEmail: String, password: String, ip: String, device: String? = nil, userAgent: String? = nil,
+        channel: LoginChannel = .web
+    ) async throws -> Principal {
         let email = EmailAddress.normalized(rawEmail) ?? String(rawEmail.lowercased().trimmingCharacters(in: .whitespaces).prefix(254))
         let db = context.database
         let recent = try await failures(realm: realm, email: email, ip: ip)
         let now = context.clock.now
-        guard !policy.isLockedHere(recent, now: now) else { throw LoginError.throttled }
-        let accountLocked = policy.isAccountLocked(recent)
-
         let client = realm == .client ? try await UserRecord.query(on: db).filter(\.$email == email).first() : nil
         let staff = realm == .staff ? try await StaffUserRecord.query(on: db).filter(\.$email == email).first() : nil
+        func refuse(_ outcome: LoginOutcome, _ error: LoginError) async throws -> LoginError {
+            if let id = client?.id ?? staff?.id {
+                try await AccountSecurity(context: context).record(
+                    outcome, realm: realm, principalID: id, accountID: client?.accountID, ip: ip, userAgent: userAgent, channel: channel)
+            }
+            return error
+        }
+        guard !policy.isLockedHere(recent, now: now) else { throw try await refuse(.throttled, .throttled) }
+        let accountLocked = policy.isAccountLocked(recent)
+
         // Without a user we still spend the time of one bcrypt check, so timing does not tell either.
         let hash = client?.passwordHash ?? staff?.passwordHash ?? context.passwords.decoyHash
         let matches = try await context.passwords.verify(password, against: hash)
         guard matches, client != nil || staff != nil else {
             try await LoginFailureRecord(realm: realm.rawValue, email: email, ip: ip, at: now).create(on: db)
-            throw accountLocked ? LoginError.secondStepRequired : LoginError.invalidCredentials
+            throw try await refuse(.wrongPassword, accountLocked ? .secondStepRequired : .invalidCredentials)
         }
         if accountLocked {
             let principalID = client?.id ?? staff!.id!
@@ -88,24 +101,24 @@ public struct Authentication: Sendable {
                         realm: .staff, principalID: principalID, email: staff.email, name: staff.name,
                         language: context.provider.defaultLanguage, accountID: nil)
                 }
-                throw LoginError.secondStepRequired
+                throw try await refuse(.secondStep, .secondStepRequired)
             }
         }
         if let client {
             let account = try await AccountRecord.find(client.accountID, on: db)
-            guard client.enabled, account?.status == .active else { throw LoginError.disabled }
+            guard client.enabled, account?.status == .active else { throw try await refuse(.disabled, .disabled) }
             guard client.emailConfirmedAt != nil else {
                 // Each try would mail another link: one per ten minutes is enough (the probe found
                 // a mailbox flooded by logins to an unconfirmed account).
                 try await AccountRegistration(context: context).sendConfirmation(
                     userID: client.id!, unlessSentWithin: AccountRegistration.confirmationResendInterval)
-                throw LoginError.unconfirmed
+                throw try await refuse(.unconfirmed, .unconfirmed)
             }
             client.lastLoginAt = now
             try await client.save(on: db)
             return Principal(id: client.id!, realm: realm)
         }
-        guard let staff, staff.enabled else { throw LoginError.disabled }
+        guard let staff, staff.enabled else { throw try await refuse(.disabled, .disabled) }
         staff.lastLoginAt = now
         try await staff.save(on: db)
         return Principal(id: staff.id!, realm: realm)

@@ -46,9 +46,11 @@ struct ClientAuthController: RouteCollection {
         do {
             let principal = try await Authentication(context: req.engine).login(
                 realm: .client, email: email, password: form.password ?? "", ip: req.clientIP,
-                device: req.cookies[SessionCookie.clientDevice]?.string)
+                device: req.cookies[SessionCookie.clientDevice]?.string, userAgent: req.headers.first(name: .userAgent))
             // With the two-step login on, the password only opens the code page (ACC-4).
             if try await TwoFactor(context: req.engine).isEnabled(realm: .client, principalID: principal.id) {
+                try await AccountSecurity(context: req.engine).recordClient(
+                    .codeRequested, userID: principal.id, ip: req.clientIP, userAgent: req.headers.first(name: .userAgent), channel: .web)
                 let response = req.redirect(to: SiteURL.loginCode.path(["next": form.next]))
                 response.cookies[PendingSecondStep.cookie] = PendingSecondStep.make(realm: .client, principalID: principal.id, for: req)
                 return response
@@ -80,6 +82,9 @@ struct ClientAuthController: RouteCollection {
         do {
             try await TwoFactor(context: req.engine).verify(realm: .client, principalID: userID, code: form.code ?? "", ip: req.clientIP)
         } catch let error as TwoFactorError {
+            try await AccountSecurity(context: req.engine).recordClient(
+                error == .throttled ? .throttled : .wrongCode, userID: userID, ip: req.clientIP,
+                userAgent: req.headers.first(name: .userAgent), channel: .web)
             let page = PageContext(req)
             return SecurityPages.loginCode(page, next: form.next, error: page.message(error)).response(status: HTTPStatus(error.status))
         }
@@ -95,6 +100,8 @@ struct ClientAuthController: RouteCollection {
         let token = try await sessions.start(
             realm: .client, principalID: userID, ip: req.clientIP,
             userAgent: req.headers.first(name: .userAgent))
+        try await AccountSecurity(context: req.engine).recordClient(
+            .success, userID: userID, ip: req.clientIP, userAgent: req.headers.first(name: .userAgent), channel: .web)
         let response = req.redirect(to: req.safeReturnPath(next, fallback: SiteURL.dashboard.path))
         response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
         try await SessionCookie.trustDevice(response, realm: .client, principalID: userID, for: req)

@@ -11,6 +11,61 @@ struct SecurityController: RouteCollection {
         for action in SecurityAction.allCases {
             routes.post(SiteURL.securityAction(action)) { req in try await perform(action, req: req) }
         }
+        routes.post(SiteURL.sessionEnd(.key), use: endSession)
+        routes.post(SiteURL.tokenRevoke(.key), use: revokeToken)
+        routes.get(SiteURL.profile, use: profile)
+        routes.post(SiteURL.profile, use: rename)
+        routes.post(SiteURL.profilePassword, use: changePassword)
+    }
+
+    func endSession(req: Request) async throws -> Response {
+        try await AccountSecurity(context: req.engine).endSession(
+            try req.parameters.require("sessionID", as: UUID.self), caller: try req.client.caller)
+        return req.redirect(to: SiteURL.security.notice("session_ended"))
+    }
+
+    func revokeToken(req: Request) async throws -> Response {
+        try await AccountSecurity(context: req.engine).revokeToken(
+            try req.parameters.require("tokenID", as: UUID.self), caller: try req.client.caller)
+        return req.redirect(to: SiteURL.security.notice("token_revoked"))
+    }
+
+    func profile(req: Request) async throws -> Response {
+        let identity = try req.client
+        return SecurityPages.profile(try await PageContext.client(req), user: ClientUser(identity.user)).response()
+    }
+
+    struct NameForm: Content { var name: String? }
+
+    func rename(req: Request) async throws -> Response {
+        let identity = try req.client
+        do {
+            try await AccountSecurity(context: req.engine).rename(try req.content.decode(NameForm.self).name ?? "", caller: identity.caller)
+            return req.redirect(to: SiteURL.profile.notice("profile_saved"))
+        } catch let error as AccountSecurityError {
+            let page = try await PageContext.client(req)
+            return SecurityPages.profile(page, user: ClientUser(identity.user), error: page.message(error))
+                .response(status: HTTPStatus(error.status))
+        }
+    }
+
+    struct PasswordForm: Content {
+        var current: String?
+        var password: String?
+    }
+
+    func changePassword(req: Request) async throws -> Response {
+        let identity = try req.client
+        let form = try req.content.decode(PasswordForm.self)
+        do {
+            try await AccountSecurity(context: req.engine).changePassword(
+                current: form.current ?? "", new: form.password ?? "", caller: identity.caller, keeping: identity.sessionToken)
+            return req.redirect(to: SiteURL.profile.notice("password_changed_here"))
+        } catch let error as AccountSecurityError {
+            let page = try await PageContext.client(req)
+            return SecurityPages.profile(page, user: ClientUser(identity.user), passwordError: page.message(error))
+                .response(status: HTTPStatus(error.status))
+        }
     }
 
     func show(req: Request) async throws -> Response {
@@ -27,7 +82,14 @@ struct SecurityController: RouteCollection {
 
     private func page(_ req: Request, view: SecurityPages.TwoFactorView, error: (any Refusal)? = nil) async throws -> HTML {
         let page = try await PageContext.client(req)
-        return SecurityPages.security(page, twoFactor: view, error: error.map(page.message))
+        let identity = try req.client
+        let caller = identity.caller
+        let security = AccountSecurity(context: req.engine)
+        let activity = SecurityPages.Activity(
+            sessions: try await security.sessions(caller: caller, current: identity.sessionToken),
+            tokens: try await security.tokens(caller: caller), history: try await security.history(caller: caller),
+            wholeAccount: caller.may(.security))
+        return SecurityPages.security(page, twoFactor: view, activity: activity, error: error.map(page.message))
     }
 
     struct CodeForm: Content { var code: String? }
@@ -57,6 +119,9 @@ struct SecurityController: RouteCollection {
                 let response = try await page(req, view: view).response()
                 response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
                 return response
+            case .endOtherSessions:
+                try await AccountSecurity(context: req.engine).endOtherSessions(caller: identity.caller, keeping: identity.sessionToken)
+                return req.redirect(to: SiteURL.security.notice("other_sessions_ended"))
             case .twoFactorDisable:
                 try await twoFactor.disable(realm: .client, principalID: identity.userID, code: code, ip: req.clientIP)
                 return req.redirect(to: SiteURL.security.notice("two_factor_off"))

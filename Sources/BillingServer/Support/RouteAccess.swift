@@ -14,7 +14,8 @@ extension SiteURL {
             .apiReference, .invitation, .loginCode:
             .anyone
         // Each user's own login: every user protects it, whatever the account's rights.
-        case .dashboard, .security, .securityAction: .signedInClient
+        // (Those of the account's other users need the `security` right: the engine checks it.)
+        case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword: .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)

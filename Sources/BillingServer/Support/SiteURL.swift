@@ -61,6 +61,11 @@ enum SiteURL: Hashable, Sendable {
     /// The user's own security: the two-step login (ACC-4), and what is done to it.
     case security
     case securityAction(SecurityAction)
+    /// Ends one browser session, revokes one API token (ASVS 3.3.4).
+    case sessionEnd(Parameter<UUID>)
+    case tokenRevoke(Parameter<UUID>)
+    /// The user's own profile: name, password (ACC-2).
+    case profile, profilePassword
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -75,7 +80,8 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
-            .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security
+            .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security,
+            .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword
         ]
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -171,6 +177,10 @@ enum SiteURL: Hashable, Sendable {
         case .loginCode: ["login", "code"]
         case .security: ["account", "security"]
         case .securityAction(let action): ["account", "security", .constant(action.rawValue)]
+        case .sessionEnd(let session): ["account", "security", "sessions", .parameter("sessionID", session), "end"]
+        case .tokenRevoke(let token): ["account", "security", "tokens", .parameter("tokenID", token), "revoke"]
+        case .profile: ["account", "profile"]
+        case .profilePassword: ["account", "profile", "password"]
         case .staff(let page): ["admin"] + page.segments
         }
     }
@@ -196,6 +206,8 @@ enum SecurityAction: String, Hashable, Sendable, CaseIterable {
     case twoFactorConfirm = "two-factor-confirm"
     case twoFactorDisable = "two-factor-disable"
     case recoveryCodes = "recovery-codes"
+    /// Ends every session of the user but this one.
+    case endOtherSessions = "end-other-sessions"
 }
 
 enum StaffURL: Hashable, Sendable {

@@ -13,7 +13,17 @@ enum SecurityPages {
         var recoveryCodes: [String]?
     }
 
-    static func security(_ page: PageContext, twoFactor: TwoFactorView, error: String? = nil) -> HTML {
+    /// What the page lists beside the two-step login: the sessions, tokens and logins the
+    /// reader may see (their own; every user's of the account with the `security` right).
+    struct Activity {
+        var sessions: [ActiveSession] = []
+        var tokens: [ActiveToken] = []
+        var history: [LoginEvent] = []
+        /// Whether the lists show the account's other users too (a column with the user's name).
+        var wholeAccount = false
+    }
+
+    static func security(_ page: PageContext, twoFactor: TwoFactorView, activity: Activity, error: String? = nil) -> HTML {
         Layout.client(
             page, title: page.t("security.title"),
             content: .group(
@@ -22,8 +32,110 @@ enum SecurityPages {
                     .class("widget"), .attribute(named: "data-testid", value: "two-factor"),
                     .h2(.text(page.t("two_factor.title"))),
                     .unwrap(twoFactor.recoveryCodes) { recoveryCodes(page, $0) },
-                    twoFactorBody(page, twoFactor))
+                    twoFactorBody(page, twoFactor)),
+                sessions(page, activity),
+                tokens(page, activity),
+                history(page, activity)
             ))
+    }
+
+    private static func userCell(_ page: PageContext, _ activity: Activity, _ name: String) -> Node<HTML.TableRowContext> {
+        activity.wholeAccount ? .td(.text(name)) : .empty
+    }
+
+    private static func userHeader(_ page: PageContext, _ activity: Activity) -> Node<HTML.TableRowContext> {
+        activity.wholeAccount ? .th(.text(page.t("users.col.user"))) : .empty
+    }
+
+    private static func sessions(_ page: PageContext, _ activity: Activity) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "sessions"),
+            .h2(.text(page.t("sessions.title"))),
+            .table(
+                .class("data cards"),
+                .thead(
+                    .tr(
+                        userHeader(page, activity), .th(.text(page.t("sessions.col.browser"))), .th(.text(page.t("sessions.col.ip"))),
+                        .th(.text(page.t("sessions.col.started"))), .th(.text(page.t("sessions.col.last_seen"))), .th())),
+                .tbody(
+                    .forEach(activity.sessions) { session in
+                        .tr(
+                            .attribute(named: "data-testid", value: "session-row"),
+                            userCell(page, activity, session.userName),
+                            .td(.text(Browsers.describe(session.userAgent, page))), .td(.text(session.ip ?? "—")),
+                            .td(.text(page.dateTime(session.startedAt))), .td(.text(page.dateTime(session.lastSeenAt))),
+                            .td(
+                                .if(
+                                    session.isCurrent,
+                                    .span(
+                                        .class("tag tag-ok"), .attribute(named: "data-testid", value: "this-session"),
+                                        .text(page.t("sessions.this"))),
+                                    else: .form(
+                                        .method(.post), .action(SiteURL.sessionEnd(.value(session.id)).path), UI.csrfField(page),
+                                        .button(
+                                            .type(.submit), .class("btn btn-ghost"), .attribute(named: "data-testid", value: "session-end"),
+                                            .text(page.t("sessions.end")))))))
+                    })),
+            .form(
+                .method(.post), .action(SiteURL.securityAction(.endOtherSessions).path), UI.csrfField(page),
+                .attribute(named: "data-confirm", value: page.t("sessions.end_others_confirm")),
+                .button(
+                    .type(.submit), .class("btn btn-secondary"), .attribute(named: "data-testid", value: "end-other-sessions"),
+                    .text(page.t("sessions.end_others")))))
+    }
+
+    private static func tokens(_ page: PageContext, _ activity: Activity) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "tokens"),
+            .h2(.text(page.t("tokens.title"))),
+            .if(
+                activity.tokens.isEmpty, .p(.class("empty"), .text(page.t("tokens.none"))),
+                else: .table(
+                    .class("data cards"),
+                    .thead(
+                        .tr(
+                            userHeader(page, activity), .th(.text(page.t("tokens.col.name"))), .th(.text(page.t("tokens.col.scopes"))),
+                            .th(.text(page.t("tokens.col.created"))), .th(.text(page.t("tokens.col.expires"))), .th())),
+                    .tbody(
+                        .forEach(activity.tokens) { token in
+                            .tr(
+                                .attribute(named: "data-testid", value: "token-row"),
+                                userCell(page, activity, token.userName),
+                                .td(.text(token.name)),
+                                .td(.text(token.scopes.isEmpty ? page.t("tokens.all_rights") : token.scopes.joined(separator: ", "))),
+                                .td(.text(page.dateTime(token.createdAt))), .td(.text(token.expiresAt.map(page.dateTime) ?? "—")),
+                                .td(
+                                    .form(
+                                        .method(.post), .action(SiteURL.tokenRevoke(.value(token.id)).path), UI.csrfField(page),
+                                        .button(
+                                            .type(.submit), .class("btn btn-ghost"),
+                                            .attribute(named: "data-testid", value: "token-revoke"),
+                                            .text(page.t("tokens.revoke"))))))
+                        }))))
+    }
+
+    private static func history(_ page: PageContext, _ activity: Activity) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "login-history"),
+            .h2(.text(page.t("history.title"))),
+            .table(
+                .class("data cards"),
+                .thead(
+                    .tr(
+                        .th(.text(page.t("history.col.time"))), userHeader(page, activity), .th(.text(page.t("sessions.col.ip"))),
+                        .th(.text(page.t("sessions.col.browser"))), .th(.text(page.t("history.col.outcome"))))),
+                .tbody(
+                    .forEach(activity.history) { event in
+                        .tr(
+                            .attribute(named: "data-testid", value: "login-row"),
+                            .td(.text(page.dateTime(event.at))), userCell(page, activity, event.userName), .td(.text(event.ip)),
+                            .td(.text(event.channel == .api ? page.t("history.api") : Browsers.describe(event.userAgent, page))),
+                            .td(
+                                .span(
+                                    .class(event.outcome == .success ? "tag tag-ok" : "tag tag-warn"),
+                                    .attribute(named: "data-testid", value: "login-outcome"),
+                                    .text(page.t("history.outcome." + event.outcome.rawValue)))))
+                    })))
     }
 
     private static func twoFactorBody(_ page: PageContext, _ view: TwoFactorView) -> Node<HTML.BodyContext> {
@@ -84,6 +196,46 @@ enum SecurityPages {
                 .forEach(codes) { .li(.code(.attribute(named: "data-testid", value: "recovery-code"), .text($0))) }))
     }
 
+    /// The user's own profile: the name (a sub-user's; the owner's is the account's), the login
+    /// e-mail, and the password.
+    static func profile(_ page: PageContext, user: ClientUser, error: String? = nil, passwordError: String? = nil) -> HTML {
+        Layout.client(
+            page, title: page.t("profile.title"),
+            content: .group(
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "profile"),
+                    UI.alert(error),
+                    .div(
+                        .class("field"), .label(.text(page.t("field.email"))),
+                        .p(.attribute(named: "data-testid", value: "profile-email"), .text(user.email))),
+                    .if(
+                        user.isOwner,
+                        .group(
+                            .div(.class("field"), .label(.text(page.t("field.name"))), .p(.text(user.name))),
+                            .p(
+                                .class("muted"), .attribute(named: "data-testid", value: "owner-fixed"),
+                                .text(page.t("profile.owner_fixed")))),
+                        else: .form(
+                            .method(.post), .action(SiteURL.profile.path), .class("stack"), UI.csrfField(page),
+                            UI.field(label: page.t("field.name"), name: "name", value: user.name, autocomplete: "name"),
+                            UI.submit(page.t("users.save"))))),
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "password-change"),
+                    .h2(.text(page.t("profile.password_title"))),
+                    UI.alert(passwordError),
+                    .form(
+                        .method(.post), .action(SiteURL.profilePassword.path), .class("stack"), UI.csrfField(page),
+                        UI.field(
+                            label: page.t("profile.current_password"), name: "current", type: .password, autocomplete: "current-password"),
+                        UI.field(
+                            label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
+                            hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
+                            minLength: PasswordPolicy.minimumLength),
+                        .p(.class("muted"), .text(page.t("profile.password_hint"))),
+                        UI.submit(page.t("profile.password_submit"))))
+            ))
+    }
+
     /// The second step of a login: the code from the authenticator, or a recovery code.
     static func loginCode(_ page: PageContext, next: String?, error: String? = nil) -> HTML {
         Layout.card(
@@ -106,5 +258,24 @@ enum SecurityPages {
                     UI.submit(page.t("login_code.submit"))),
                 .div(.class("auth-links"), .a(.href(SiteURL.login.path), .text(page.t("login_code.back"))))
             ))
+    }
+}
+
+/// A browser as people name it, from its User-Agent: "Firefox on Linux". Only the family and the
+/// system, which is what someone checking "was this me?" recognises.
+enum Browsers {
+    static func describe(_ userAgent: String?, _ page: PageContext) -> String {
+        guard let agent = userAgent, !agent.isEmpty else { return page.t("sessions.unknown_browser") }
+        let browsers = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+        let systems = [
+            ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")
+        ]
+        let browser = browsers.first { agent.contains($0.0) }?.1
+        let system = systems.first { agent.contains($0.0) }?.1
+        switch (browser, system) {
+        case (let browser?, let system?): return page.t("sessions.browser_on", ["browser": browser, "system": system])
+        case (let browser?, nil): return browser
+        default: return String(agent.prefix(60))
+        }
     }
 }

@@ -1,0 +1,123 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import BillingServer
+
+/// The security page's sessions, tokens and login history, and the profile's password change
+/// (ACC-2, ACC-5, ASVS 3.3.4), as the owner and a sub-user see them.
+@Suite("Sessions, login history and profile")
+struct SecurityPagesTests {
+    @Test func endingAnotherSessionLogsThatBrowserOutAndTheHistoryShowsEveryAttempt() async throws {
+        try await TestApp.run { app, clock in
+            let anna = try await app.signUpClient()
+            let laptop = Browser(app)
+            try await laptop.logIn()
+            clock.advance(by: 60)
+            let phone = Browser(app)
+            #expect(try await phone.logIn(password: "wrong password 1").status == .unauthorized)
+            clock.advance(by: 60)
+            try await phone.logIn()
+            let (igor, _) = try await AccessTableTests.subUser(app, account: anna.accountID, rights: [.viewServices])
+
+            let page = try await laptop.get("/account/security")
+            #expect(page.testIDs("session-row").count == 3) // Anna's two and Igor's (the owner sees all)
+            #expect(page.testIDs("this-session").count == 1)
+            #expect(
+                page.testIDs("login-outcome").prefix(4) == ["Logged in", "Logged in", "Wrong password", "Logged in"])
+            // Igor, without the security right, sees only his own session and logins.
+            let igorsPage = try await igor.get("/account/security")
+            #expect(igorsPage.testIDs("session-row").count == 1)
+            #expect(igorsPage.testIDs("login-outcome") == ["Logged in"])
+            let annasSessions = try await WebSessionRecord.query(on: app.db).filter(\.$principalID == anna.userID).all()
+            let phoneSession = try #require(annasSessions.sorted { $0.createdAt < $1.createdAt }.last)
+            #expect(
+                try await igor.post("/account/security/sessions/\(phoneSession.id!.uuidString.lowercased())/end", form: [:]).status
+                    == .notFound)
+            #expect(try await phone.get("/dashboard").status == .ok)
+
+            // Anna ends the phone's session from the laptop: the phone is logged out.
+            try await laptop.get("/account/security")
+            let ended = try await laptop.post("/account/security/sessions/\(phoneSession.id!.uuidString.lowercased())/end", form: [:])
+            #expect(ended.location == "/account/security?notice=session_ended")
+            #expect(try await phone.get("/dashboard").location?.hasPrefix("/login") == true)
+            #expect(try await laptop.get("/dashboard").status == .ok)
+
+            // "End all other sessions" keeps only this one.
+            let tablet = Browser(app)
+            try await tablet.logIn()
+            try await laptop.get("/account/security")
+            #expect(
+                try await laptop.post("/account/security/end-other-sessions", form: [:]).location
+                    == "/account/security?notice=other_sessions_ended")
+            #expect(try await tablet.get("/dashboard").location?.hasPrefix("/login") == true)
+            #expect(try await laptop.get("/dashboard").status == .ok)
+            #expect(try await igor.get("/dashboard").status == .ok) // another user's sessions are theirs
+        }
+    }
+
+    @Test func aTokenIsListedAndRevokedFromThePage() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient()
+            let api = try await APIClient.logIn(app)
+            let anna = Browser(app)
+            try await anna.logIn()
+            let page = try await anna.get("/account/security")
+            #expect(page.testIDs("token-row").count == 1)
+            #expect(page.testIDs("login-outcome").contains("Logged in"))
+            let token = try #require(try await APITokenRecord.query(on: app.db).first())
+            #expect(
+                try await anna.post("/account/security/tokens/\(token.id!.uuidString.lowercased())/revoke", form: [:]).location
+                    == "/account/security?notice=token_revoked")
+            #expect(try await api.send(.GET, "/v1/me").status == .unauthorized)
+        }
+    }
+
+    @Test func changingThePasswordNeedsTheCurrentOneEndsOtherSessionsAndTellsTheUser() async throws {
+        try await TestApp.run { app, _ in
+            let anna = try await app.signUpClient()
+            let here = Browser(app)
+            try await here.logIn()
+            let elsewhere = Browser(app)
+            try await elsewhere.logIn()
+            let profile = try await here.get("/account/profile")
+            #expect(profile.testID("profile-email") == "anna@example.com")
+            #expect(profile.testID("owner-fixed")?.contains("contact support") == true)
+            #expect(try await here.post("/account/profile", form: ["name": "Someone Else"]).status == .forbidden)
+
+            try await here.get("/account/profile")
+            let wrong = try await here.post(
+                "/account/profile/password", form: ["current": "not my password", "password": "a brand new password"])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.text.contains("The current password is not right."))
+            let weak = try await here.post("/account/profile/password", form: ["current": "correct horse battery", "password": "short"])
+            #expect(weak.status == .unprocessableEntity)
+            #expect(try await elsewhere.get("/dashboard").status == .ok)
+
+            let changed = try await here.post(
+                "/account/profile/password", form: ["current": "correct horse battery", "password": "a brand new password"])
+            #expect(changed.location == "/account/profile?notice=password_changed_here")
+            #expect(try await here.get("/dashboard").status == .ok)
+            #expect(try await elsewhere.get("/dashboard").location?.hasPrefix("/login") == true)
+            let mail = try #require(try await app.deliveredMail(to: "anna@example.com").last)
+            #expect(mail.subject == "Your Demo Hosting password was changed")
+            #expect(try await Browser(app).logIn(password: "a brand new password").location == "/dashboard")
+            let user = try #require(try await UserRecord.find(anna.userID, on: app.db))
+            #expect(user.name == "Anna Client")
+
+            // A sub-user renames themselves.
+            let (igor, igorRecord) = try await AccessTableTests.subUser(app, account: anna.accountID, rights: [])
+            try await igor.get("/account/profile")
+            #expect(
+                try await igor.post("/account/profile", form: ["name": "Igor Petrenko"]).location == "/account/profile?notice=profile_saved"
+            )
+            #expect(try await UserRecord.find(igorRecord.id, on: app.db)?.name == "Igor Petrenko")
+        }
+    }
+}
