@@ -13,10 +13,12 @@ public struct Account: Sendable, Identifiable, Hashable {
     public let language: Language
     public let status: AccountStatus
     public let createdAt: Date
+    /// Where the account's users may log in and work from (ACC-5).
+    public let allowedNetworks: NetworkAllowList
 
     public init(
         id: UUID, clientCode: Int, name: String, country: String, registeredOn: LocalDate?, currency: Currency, language: Language,
-        status: AccountStatus, createdAt: Date
+        status: AccountStatus, createdAt: Date, allowedNetworks: NetworkAllowList = .everywhere
     ) {
         self.id = id
         self.clientCode = clientCode
@@ -27,5 +29,6 @@ public struct Account: Sendable, Identifiable, Hashable {
         self.language = language
         self.status = status
         self.createdAt = createdAt
+        self.allowedNetworks = allowedNetworks
     }
 }

@@ -56,7 +56,8 @@ public enum BillingMigrations {
             AddBankTransferConfirmation(),
             AddInvitationToUsers(),
             CreateTwoFactor(),
-            CreateLoginEvents()
+            CreateLoginEvents(),
+            AddAccessRulesToAccounts()
         ]
     }
 }

@@ -123,8 +123,9 @@ public struct APITokens: Sendable {
     }
 
     /// The bearer behind a token, or `nil` for an unknown, expired or revoked token or a
-    /// disabled user.
-    public func authenticate(_ token: String) async throws -> Bearer? {
+    /// disabled user. From `ip` outside the account's allowed networks a good token is refused
+    /// (`LoginError.addressNotAllowed`); `nil` skips the check (engine tests).
+    public func authenticate(_ token: String, ip: String? = nil) async throws -> Bearer? {
         guard token.hasPrefix(Self.prefix), token.count <= 100 else { return nil }
         let db = context.database
         let now = context.clock.now
@@ -143,6 +144,7 @@ public struct APITokens: Sendable {
         let account = try AccountRecord(plainRow: row, prefix: "a_")
         guard record.revokedAt == nil, (record.expiresAt ?? .distantFuture) > now, user.enabled, account.status == AccountStatus.active
         else { return nil }
+        if let ip, !NetworkAllowList(stored: account.allowedNetworks).admits(ip) { throw LoginError.addressNotAllowed }
         if now.timeIntervalSince(record.lastUsedAt ?? .distantPast) > 60 {
             record.lastUsedAt = now
             try await record.save(on: db)

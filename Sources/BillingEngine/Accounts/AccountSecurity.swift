@@ -49,6 +49,14 @@ public enum AccountSecurityError: Error, Equatable, Sendable {
     case nameRequired
     /// The owner's name is the account's: support changes it (ACC-2).
     case ownerNameFixed
+    /// A line of the allow-list that is not an address or a CIDR range.
+    case invalidNetwork(String)
+    /// The list would shut out the address the change comes from; saving needs a confirmation.
+    case wouldLockOut(String)
+    /// A code word of 4 to 100 characters.
+    case codeWordLength
+    /// Too many checks of this account's code word lately.
+    case codeWordThrottled
 }
 
 /// The login history, the live sessions and API tokens of an account's users, and each user's
@@ -155,6 +163,73 @@ public struct AccountSecurity: Sendable {
         try await token.save(on: context.database)
     }
 
+    // MARK: Enhanced security (ACC-5)
+
+    /// The account's networks, for the page.
+    public func allowedNetworks(caller: Caller) async throws -> NetworkAllowList {
+        NetworkAllowList(stored: try await context.record(of: try caller.account(for: .security)).allowedNetworks)
+    }
+
+    /// Replaces the account's allowed networks (one address or CIDR range per line or comma;
+    /// empty: from anywhere). A list without the caller's own address `ip` would end the
+    /// caller's session at the next page: it is saved only with `confirmLockout`.
+    public func setAllowedNetworks(_ text: String, confirmLockout: Bool, ip: String, caller: Caller) async throws -> NetworkAllowList {
+        let record = try await context.record(of: try caller.account(for: .security))
+        var networks: [IPNetwork] = []
+        for item in text.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == "\r" }) {
+            let line = item.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard let network = IPNetwork(line) else { throw AccountSecurityError.invalidNetwork(String(line.prefix(60))) }
+            if !networks.contains(network) { networks.append(network) }
+        }
+        guard networks.count <= 50 else { throw AccountSecurityError.invalidNetwork(String(networks[50].description)) }
+        let list = NetworkAllowList(networks: networks)
+        if !list.admits(ip), !confirmLockout { throw AccountSecurityError.wouldLockOut(ip) }
+        record.allowedNetworks = list.stored
+        try await record.save(on: context.database)
+        return list
+    }
+
+    /// Whether the account has a code word (the word itself is never shown, only its hash kept).
+    public func hasCodeWord(caller: Caller) async throws -> Bool {
+        try await context.record(of: try caller.account(for: .security)).codeWordHash != nil
+    }
+
+    /// Sets or changes the code word; an empty one removes it.
+    public func setCodeWord(_ raw: String, caller: Caller) async throws {
+        let record = try await context.record(of: try caller.account(for: .security))
+        let word = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if word.isEmpty {
+            record.codeWordHash = nil
+        } else {
+            guard (4...100).contains(word.count), !word.hasControlCharacters() else { throw AccountSecurityError.codeWordLength }
+            record.codeWordHash = try await context.passwords.hash(Self.codeWordForm(word))
+        }
+        try await record.save(on: context.database)
+    }
+
+    /// Checks the word a caller gave support against the account's (`nil`: none set). Staff see
+    /// only "matches" or "does not"; checks are limited to five an hour per account.
+    public func checkCodeWord(_ given: String, accountID: UUID, caller: Caller, ip: String) async throws -> Bool? {
+        try caller.require(.viewClients)
+        guard let record = try await AccountRecord.find(accountID, on: context.database) else { throw AccountSecurityError.notFound }
+        guard let hash = record.codeWordHash else { return nil }
+        let tries = LoginFailureRecord.query(on: context.database).filter(\.$realm == "code_word").filter(\.$email == accountID.uuidString)
+        guard try await tries.filter(\.$at > context.clock.now.addingTimeInterval(-3600)).count() < 5 else {
+            throw AccountSecurityError.codeWordThrottled
+        }
+        let matches = try await context.passwords.verify(
+            Self.codeWordForm(given.trimmingCharacters(in: .whitespacesAndNewlines)), against: hash)
+        if !matches {
+            try await LoginFailureRecord(realm: "code_word", email: accountID.uuidString, ip: ip, at: context.clock.now).create(
+                on: context.database)
+        }
+        return matches
+    }
+
+    /// Spoken words are compared without case ("Blue Fox" and "blue fox" are one word).
+    static func codeWordForm(_ word: String) -> String { word.lowercased() }
+
     // MARK: The profile
 
     /// A user's own name; the owner's is the account's, changed through support.
@@ -204,6 +279,10 @@ extension AccountSecurityError: Refusal {
         case .password(let violation): violation.code
         case .nameRequired: "name_required"
         case .ownerNameFixed: "owner_name_fixed"
+        case .invalidNetwork: "invalid_network"
+        case .wouldLockOut: "would_lock_out"
+        case .codeWordLength: "code_word_length"
+        case .codeWordThrottled: "too_many_requests"
         }
     }
 
@@ -211,6 +290,8 @@ extension AccountSecurityError: Refusal {
         switch self {
         case .notFound: .notFound
         case .ownerNameFixed: .forbidden
+        case .wouldLockOut: .conflict
+        case .codeWordThrottled: .tooManyRequests
         default: .unprocessable
         }
     }
@@ -222,11 +303,19 @@ extension AccountSecurityError: Refusal {
         case .password(let violation): violation.textKey
         case .nameRequired: "error.signup.nameRequired"
         case .ownerNameFixed: "error.security.owner_name_fixed"
+        case .invalidNetwork: "error.security.invalid_network"
+        case .wouldLockOut: "error.security.would_lock_out"
+        case .codeWordLength: "error.security.code_word_length"
+        case .codeWordThrottled: "error.security.code_word_throttled"
         }
     }
 
     public var textArguments: [String: RefusalArgument] {
-        if case .password(let violation) = self { return violation.textArguments }
-        return [:]
+        switch self {
+        case .password(let violation): violation.textArguments
+        case .invalidNetwork(let line): ["value": .text(line)]
+        case .wouldLockOut(let ip): ["ip": .text(ip)]
+        default: [:]
+        }
     }
 }

@@ -12,7 +12,7 @@ extension Account {
         self.init(
             id: record.id!, clientCode: record.clientCode, name: record.name, country: record.country,
             registeredOn: LocalDate(iso: record.registeredOn), currency: record.currency, language: record.language,
-            status: record.status, createdAt: record.createdAt)
+            status: record.status, createdAt: record.createdAt, allowedNetworks: NetworkAllowList(stored: record.allowedNetworks))
     }
 }
 

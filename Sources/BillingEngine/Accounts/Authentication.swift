@@ -22,6 +22,8 @@ public enum LoginError: Error, Equatable, Sendable {
     case secondStepRequired
     /// The password is right and the two-step login is on: the API's token request needs `code`.
     case codeRequired
+    /// The account allows its users in only from listed networks, and this address is not in one.
+    case addressNotAllowed
 }
 
 /// Checks e-mail and password for either realm, throttled per e-mail and address, per address
@@ -114,6 +116,10 @@ public struct Authentication: Sendable {
                     userID: client.id!, unlessSentWithin: AccountRegistration.confirmationResendInterval)
                 throw try await refuse(.unconfirmed, .unconfirmed)
             }
+            // Checked once the password was right: a guesser learns nothing of the list.
+            guard NetworkAllowList(stored: account?.allowedNetworks).admits(ip) else {
+                throw try await refuse(.addressNotAllowed, .addressNotAllowed)
+            }
             client.lastLoginAt = now
             try await client.save(on: db)
             return Principal(id: client.id!, realm: realm)
@@ -131,6 +137,7 @@ extension LoginError: Refusal {
         case .throttled: "too_many_requests"
         case .secondStepRequired: "second_step_required"
         case .codeRequired: "code_required"
+        case .addressNotAllowed: "address_not_allowed"
         default: "unauthorized"
         }
     }
@@ -138,6 +145,7 @@ extension LoginError: Refusal {
     public var status: RefusalStatus {
         switch self {
         case .throttled: .tooManyRequests
+        case .addressNotAllowed: .forbidden
         default: .unauthorized
         }
     }
@@ -150,6 +158,7 @@ extension LoginError: Refusal {
         case .unconfirmed: "error.login.unconfirmed"
         case .secondStepRequired: "error.login.second_step"
         case .codeRequired: "error.login.code_required"
+        case .addressNotAllowed: "error.login.address_not_allowed"
         }
     }
 }

@@ -36,7 +36,7 @@ struct APIContextMiddleware: AsyncMiddleware {
                 staffBearer = try await tokens.authenticateStaff(authorization.token)
                 if staffBearer == nil { throw PlainRefusal.unauthorized }
             } else {
-                bearer = try await tokens.authenticate(authorization.token)
+                bearer = try await tokens.authenticate(authorization.token, ip: request.clientIP)
                 if bearer == nil { throw PlainRefusal.unauthorized }
             }
         }

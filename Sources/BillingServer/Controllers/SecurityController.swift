@@ -16,6 +16,51 @@ struct SecurityController: RouteCollection {
         routes.get(SiteURL.profile, use: profile)
         routes.post(SiteURL.profile, use: rename)
         routes.post(SiteURL.profilePassword, use: changePassword)
+        routes.post(SiteURL.allowedNetworks, use: saveNetworks)
+        routes.post(SiteURL.codeWord, use: saveCodeWord)
+    }
+
+    struct NetworksForm: Content {
+        var networks: String?
+        var confirmLockout: String?
+
+        enum CodingKeys: String, CodingKey {
+            case networks
+            case confirmLockout = "confirm_lockout"
+        }
+    }
+
+    func saveNetworks(req: Request) async throws -> Response {
+        let identity = try req.client
+        let form = try req.content.decode(NetworksForm.self)
+        do {
+            _ = try await AccountSecurity(context: req.engine).setAllowedNetworks(
+                form.networks ?? "", confirmLockout: form.confirmLockout != nil, ip: req.clientIP, caller: identity.caller)
+            return req.redirect(to: SiteURL.security.notice("networks_saved"))
+        } catch let error as AccountSecurityError {
+            let context = try await PageContext.client(req)
+            let view = try await view(req)
+            return try await page(req, view: view) { protection in
+                protection.networksText = form.networks
+                protection.needsConfirmation = error == .wouldLockOut(req.clientIP)
+                protection.networksError = context.message(error)
+            }.response(status: HTTPStatus(error.status))
+        }
+    }
+
+    struct CodeWordForm: Content { var word: String? }
+
+    func saveCodeWord(req: Request) async throws -> Response {
+        let identity = try req.client
+        do {
+            try await AccountSecurity(context: req.engine).setCodeWord(
+                try req.content.decode(CodeWordForm.self).word ?? "", caller: identity.caller)
+            return req.redirect(to: SiteURL.security.notice("code_word_saved"))
+        } catch let error as AccountSecurityError {
+            let context = try await PageContext.client(req)
+            return try await page(req, view: try await view(req)) { $0.codeWordError = context.message(error) }
+                .response(status: HTTPStatus(error.status))
+        }
     }
 
     func endSession(req: Request) async throws -> Response {
@@ -80,15 +125,25 @@ struct SecurityController: RouteCollection {
             enrolment: try await twoFactor.pendingEnrolment(realm: .client, principalID: identity.userID, label: identity.email))
     }
 
-    private func page(_ req: Request, view: SecurityPages.TwoFactorView, error: (any Refusal)? = nil) async throws -> HTML {
+    private func page(
+        _ req: Request, view: SecurityPages.TwoFactorView, error: (any Refusal)? = nil,
+        adjust: (inout SecurityPages.Protection) -> Void = { _ in }
+    ) async throws -> HTML {
         let page = try await PageContext.client(req)
         let identity = try req.client
         let caller = identity.caller
         let security = AccountSecurity(context: req.engine)
-        let activity = SecurityPages.Activity(
+        var activity = SecurityPages.Activity(
             sessions: try await security.sessions(caller: caller, current: identity.sessionToken),
             tokens: try await security.tokens(caller: caller), history: try await security.history(caller: caller),
             wholeAccount: caller.may(.security))
+        if caller.may(.security) {
+            var protection = SecurityPages.Protection(
+                networks: try await security.allowedNetworks(caller: caller), hasCodeWord: try await security.hasCodeWord(caller: caller),
+                ip: req.clientIP)
+            adjust(&protection)
+            activity.protection = protection
+        }
         return SecurityPages.security(page, twoFactor: view, activity: activity, error: error.map(page.message))
     }
 

@@ -9,6 +9,7 @@ struct StaffAreaController: RouteCollection {
         routes.get(SiteURL.staff(.clients), use: clientList)
         routes.get(SiteURL.staff(.client(.key)), use: clientCard)
         routes.post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
+        routes.post(SiteURL.staff(.clientCodeWord(.key)), use: checkCodeWord)
         routes.get(SiteURL.staff(.service(.key)), use: service)
         routes.get(SiteURL.staff(.members), use: members)
     }
@@ -109,5 +110,22 @@ struct StaffAreaController: RouteCollection {
             return try await refuse(page.message(error))
         }
         return req.redirect(to: SiteURL.staff(.client(.value(summary.account.id))).notice("adjusted"))
+    }
+
+    struct CodeWordForm: Content { var word: String? }
+
+    /// Support checks the code word a caller gave: the card then says whether it matches.
+    func checkCodeWord(req: Request) async throws -> Response {
+        let id = try req.parameters.require("accountID", as: UUID.self)
+        let given = try req.content.decode(CodeWordForm.self).word ?? ""
+        let card = SiteURL.staff(.client(.value(id)))
+        do {
+            let matches = try await AccountSecurity(context: req.engine).checkCodeWord(
+                given, accountID: id, caller: try req.staff.caller, ip: req.clientIP)
+            let notice = matches.map { $0 ? "code_word_matches" : "code_word_differs" } ?? "code_word_none"
+            return req.redirect(to: card.notice(notice))
+        } catch AccountSecurityError.codeWordThrottled {
+            return req.redirect(to: card.notice("code_word_throttled"))
+        }
     }
 }

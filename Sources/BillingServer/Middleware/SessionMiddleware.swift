@@ -109,9 +109,23 @@ enum SessionCookie {
             account.status == AccountStatus.active
         else { return nil }
         if let language = user.language { request.language = language }
-        return ClientIdentity(
+        let identity = ClientIdentity(
             user: user, account: Account(account, fallback: request.engine.provider.defaultCurrency), sessionToken: token)
+        // Every request of a session is checked against the account's networks (ACC-5): from
+        // outside them the session ends, and the login page says why.
+        guard identity.account.allowedNetworks.admits(request.clientIP) else {
+            try await WebSessions(context: request.engine).end(token: token)
+            try await AccountSecurity(context: request.engine).recordClient(
+                .addressNotAllowed, userID: identity.userID, ip: request.clientIP, userAgent: request.headers.first(name: .userAgent),
+                channel: .web)
+            request.storage[AddressRefused.self] = true
+            return nil
+        }
+        return identity
     }
+
+    /// Set on a request whose session was ended for coming from outside the account's networks.
+    struct AddressRefused: StorageKey { typealias Value = Bool }
 }
 
 /// Lets a request through only with a live client session; otherwise sends the browser to the
@@ -119,6 +133,9 @@ enum SessionCookie {
 struct ClientSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let identity = try await SessionCookie.loadClient(request) else {
+            if request.storage[SessionCookie.AddressRefused.self] == true {
+                return request.redirect(to: SiteURL.login.notice("address_not_allowed"))
+            }
             let back = request.method == .GET ? request.url.string : SiteURL.dashboard.path
             return request.redirect(to: SiteURL.login.path(["next": back]))
         }

@@ -27,6 +27,7 @@ extension SiteURL {
         case .savedMethods, .savedMethodDone, .savedMethodRename, .savedMethodDelete, .autopay: .client(.paymentMethods)
         case .autorenewal: method == .GET ? .client(.viewServices) : .client(.manageServices)
         case .accountUsers, .accountUserNew, .accountUser, .accountUserAction: .client(.users)
+        case .allowedNetworks, .codeWord: .client(.security)
         case .staff(let url): url.access
         }
     }
@@ -53,7 +54,7 @@ extension StaffURL {
     var access: Access {
         switch self {
         case .login, .loginLink, .logout: .anyone
-        case .clients, .client: .staff(.viewClients)
+        case .clients, .client, .clientCodeWord: .staff(.viewClients)
         case .clientAdjust: .staff(.adjustBalances)
         case .service: .staff(.viewServices)
         case .catalog, .plan, .planPrices, .planAddons, .billing, .billingSettings, .billingRates, .billingPromos, .billingSeller:

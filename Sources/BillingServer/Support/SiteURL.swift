@@ -66,6 +66,8 @@ enum SiteURL: Hashable, Sendable {
     case tokenRevoke(Parameter<UUID>)
     /// The user's own profile: name, password (ACC-2).
     case profile, profilePassword
+    /// The account's allowed networks and code word (ACC-5), for users with the security right.
+    case allowedNetworks, codeWord
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -81,13 +83,15 @@ enum SiteURL: Hashable, Sendable {
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
             .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security,
-            .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword
+            .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword,
+            .allowedNetworks, .codeWord
         ]
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
         + [
-            StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .catalog, .plan(.key),
+            StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .clientCodeWord(.key),
+            .catalog, .plan(.key),
             .planPrices(.key),
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
@@ -181,6 +185,8 @@ enum SiteURL: Hashable, Sendable {
         case .tokenRevoke(let token): ["account", "security", "tokens", .parameter("tokenID", token), "revoke"]
         case .profile: ["account", "profile"]
         case .profilePassword: ["account", "profile", "password"]
+        case .allowedNetworks: ["account", "security", "networks"]
+        case .codeWord: ["account", "security", "code-word"]
         case .staff(let page): ["admin"] + page.segments
         }
     }
@@ -214,6 +220,8 @@ enum StaffURL: Hashable, Sendable {
     case clients, login, logout
     case client(Parameter<UUID>)
     case clientAdjust(Parameter<UUID>)
+    /// Checks the code word a caller gave support (the answer: matches or not, never the word).
+    case clientCodeWord(Parameter<UUID>)
     case catalog
     case plan(Parameter<UUID>)
     case planPrices(Parameter<UUID>)
@@ -244,6 +252,7 @@ enum StaffURL: Hashable, Sendable {
         case .logout: ["logout"]
         case .client(let account): ["clients", .parameter("accountID", account)]
         case .clientAdjust(let account): ["clients", .parameter("accountID", account), "adjust"]
+        case .clientCodeWord(let account): ["clients", .parameter("accountID", account), "code-word"]
         case .catalog: ["catalog"]
         case .plan(let plan): ["catalog", .parameter("planID", plan)]
         case .planPrices(let plan): ["catalog", .parameter("planID", plan), "prices"]

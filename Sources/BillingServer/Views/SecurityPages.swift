@@ -21,6 +21,21 @@ enum SecurityPages {
         var history: [LoginEvent] = []
         /// Whether the lists show the account's other users too (a column with the user's name).
         var wholeAccount = false
+        /// The account's networks and code word, for users with the security right.
+        var protection: Protection?
+    }
+
+    struct Protection {
+        var networks: NetworkAllowList
+        var hasCodeWord: Bool
+        /// The address the page is read from.
+        var ip: String
+        /// What was typed, shown again after a refusal.
+        var networksText: String?
+        /// The list typed would shut this address out: the form asks to confirm.
+        var needsConfirmation = false
+        var networksError: String?
+        var codeWordError: String?
     }
 
     static func security(_ page: PageContext, twoFactor: TwoFactorView, activity: Activity, error: String? = nil) -> HTML {
@@ -33,10 +48,53 @@ enum SecurityPages {
                     .h2(.text(page.t("two_factor.title"))),
                     .unwrap(twoFactor.recoveryCodes) { recoveryCodes(page, $0) },
                     twoFactorBody(page, twoFactor)),
+                .unwrap(activity.protection) { protection(page, $0) },
                 sessions(page, activity),
                 tokens(page, activity),
                 history(page, activity)
             ))
+    }
+
+    private static func protection(_ page: PageContext, _ protection: Protection) -> Node<HTML.BodyContext> {
+        let text = protection.networksText ?? protection.networks.networks.map(\.description).joined(separator: "\n")
+        return .group(
+            .section(
+                .class("widget"), .attribute(named: "data-testid", value: "allowed-networks"),
+                .h2(.text(page.t("networks.title"))),
+                .p(.class("muted"), .text(page.t("networks.intro"))),
+                .p(
+                    .text(page.t("networks.your_address") + " "),
+                    .code(.attribute(named: "data-testid", value: "your-address"), .text(protection.ip))),
+                UI.alert(protection.networksError),
+                .form(
+                    .method(.post), .action(SiteURL.allowedNetworks.path), .class("stack"), UI.csrfField(page),
+                    .div(
+                        .class("field"),
+                        .label(.for("f-networks"), .text(page.t("networks.label"))),
+                        .textarea(
+                            .name("networks"), .id("f-networks"), .attribute(named: "rows", value: "4"),
+                            .attribute(named: "placeholder", value: "203.0.113.0/24\n2001:db8::/32"), .text(text)),
+                        .p(.class("hint"), .text(page.t("networks.hint")))),
+                    .if(
+                        protection.needsConfirmation,
+                        .label(
+                            .class("check"), .input(.type(.checkbox), .name("confirm_lockout"), .value("on")),
+                            .text(page.t("networks.confirm_lockout", ["ip": protection.ip])))),
+                    UI.submit(page.t("networks.save"), style: "secondary"))),
+            .section(
+                .class("widget"), .attribute(named: "data-testid", value: "code-word"),
+                .h2(.text(page.t("code_word.title"))),
+                .p(
+                    .class("muted"),
+                    .text(page.t(protection.hasCodeWord ? "code_word.set" : "code_word.not_set"))),
+                UI.alert(protection.codeWordError),
+                .form(
+                    .method(.post), .action(SiteURL.codeWord.path), .class("inline-form"), UI.csrfField(page),
+                    .input(
+                        .type(.password), .name("word"), .attribute(named: "autocomplete", value: "off"),
+                        .attribute(named: "aria-label", value: page.t("code_word.label")),
+                        .attribute(named: "placeholder", value: page.t("code_word.label"))),
+                    UI.submit(page.t(protection.hasCodeWord ? "code_word.change" : "code_word.save"), style: "secondary"))))
     }
 
     private static func userCell(_ page: PageContext, _ activity: Activity, _ name: String) -> Node<HTML.TableRowContext> {

@@ -143,6 +143,17 @@ enum StaffPages {
                             UI.field(label: page.t("admin.adjust.reason"), name: "reason", value: card.reasonText),
                             UI.submit(page.t("admin.adjust.submit"))))),
                 .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "code-word-check"),
+                    .h2(.text(page.t("admin.code_word.title"))),
+                    .p(.class("muted"), .text(page.t("admin.code_word.hint"))),
+                    .form(
+                        .method(.post), .action(SiteURL.staff(.clientCodeWord(.value(account.id))).path), .class("inline-form"),
+                        UI.csrfField(page),
+                        .input(
+                            .type(.text), .name("word"), .required(true), .attribute(named: "autocomplete", value: "off"),
+                            .attribute(named: "aria-label", value: page.t("admin.code_word.given"))),
+                        UI.submit(page.t("admin.code_word.check"), style: "secondary"))),
+                .section(
                     .class("widget widget-wide"),
                     .h2(.text(page.t("admin.client.users"))),
                     .table(

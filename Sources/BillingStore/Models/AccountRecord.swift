@@ -20,6 +20,10 @@ public final class AccountRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: Date
     /// The name as staff search finds it (`SearchText`), kept by `SearchTextMiddleware`.
     @Field(key: "search_text") public var searchText: String
+    /// The networks the account's users may work from (`NetworkAllowList.stored`); `nil`: anywhere.
+    @OptionalField(key: "allowed_networks") public var allowedNetworks: String?
+    /// The bcrypt hash of the code word support asks callers for; `nil`: none set.
+    @OptionalField(key: "code_word_hash") public var codeWordHash: String?
 
     public init() {}
 

@@ -54,11 +54,12 @@ struct PrefixedRow<Row: SQLRow> {
 
 extension AccountRecord: PlainReadable {
     public static let plainColumns = [
-        "id", "client_code", "name", "country", "registered_on", "currency", "language", "status", "created_at", "search_text"
+        "id", "client_code", "name", "country", "registered_on", "currency", "language", "status", "created_at", "search_text",
+        "allowed_networks", "code_word_hash"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
-        [id, clientCode, name, country, registeredOn, currency, language, status, createdAt, searchText]
+        [id, clientCode, name, country, registeredOn, currency, language, status, createdAt, searchText, allowedNetworks, codeWordHash]
     }
 
     public convenience init(plainRow plain: some SQLRow, prefix: String) throws {
@@ -68,6 +69,8 @@ extension AccountRecord: PlainReadable {
             country: try row.value("country"), registeredOn: try row.value("registered_on"), currency: try row.value("currency"),
             language: try row.value("language"), status: try row.value("status"), createdAt: try row.value("created_at"))
         searchText = try row.value("search_text")
+        allowedNetworks = try row.value("allowed_networks")
+        codeWordHash = try row.value("code_word_hash")
         $id.exists = true
     }
 }
