@@ -111,11 +111,15 @@ def main() -> int:
         logins = "^/v1/(staff/)?auth/tokens$"
         # The login operations run last and alone: their random e-mails and passwords lock this
         # address's logins (429, as the spec says), which must not hide the other operations.
+        # The security operations run last: a list of allowed networks they save (with its
+        # confirmation) shuts the token out, as it should, and must not hide the other operations
+        # (the logins' bearer header would then be refused too).
         runs = [
             # (One regex each: Schemathesis keeps only the last of repeated filter options.)
-            ("client", client, ["--exclude-path-regex", "^/v1/(staff/|auth/tokens$)"]),
+            ("client", client, ["--exclude-path-regex", "^/v1/(staff/|auth/tokens$|security/)"]),
             ("staff", staff, ["--include-path-regex", "^/v1/staff/(?!auth/tokens$)"]),
             ("logins", client, ["--include-path-regex", logins]),
+            ("security", client, ["--include-path-regex", "^/v1/security/"]),
         ]
         failed = False
         for name, token, selection in runs:

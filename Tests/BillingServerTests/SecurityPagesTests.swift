@@ -120,4 +120,29 @@ struct SecurityPagesTests {
             #expect(try await UserRecord.find(igorRecord.id, on: app.db)?.name == "Igor Petrenko")
         }
     }
+
+    /// A login from a browser that never signed in as the user is e-mailed to them; the first
+    /// login ever and a known browser are not.
+    @Test func aSignInFromANewBrowserIsMailedToTheUser() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient()
+            func notices() async throws -> [String] {
+                try await app.deliveredMail(to: "anna@example.com").map(\.subject).filter { $0.hasPrefix("New sign-in") }
+            }
+            let laptop = Browser(app)
+            laptop.headers.replaceOrAdd(name: .userAgent, value: "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0")
+            try await laptop.logIn()
+            #expect(try await notices().isEmpty)
+            try await laptop.post("/logout", form: [:])
+            try await laptop.logIn()
+            #expect(try await notices().isEmpty)
+            let stranger = Browser(app)
+            stranger.headers.replaceOrAdd(
+                name: .userAgent, value: "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/126.0 Safari/537.36")
+            try await stranger.logIn()
+            #expect(try await notices() == ["New sign-in to your Demo Hosting account"])
+            let mail = try #require(try await app.deliveredMail(to: "anna@example.com").last)
+            #expect(mail.text.contains("Browser: Chrome on Windows"))
+        }
+    }
 }

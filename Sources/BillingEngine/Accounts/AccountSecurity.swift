@@ -88,6 +88,29 @@ public struct AccountSecurity: Sendable {
             outcome, realm: .client, principalID: userID, accountID: user.accountID, ip: ip, userAgent: userAgent, channel: channel)
     }
 
+    /// Tells a user of a login from a browser that never signed in as them before (the browser
+    /// description and the address), unless it is their first login at all: someone who got
+    /// the password is noticed at once.
+    public func noticeNewDevice(userID: UUID, ip: String, browser: String) async throws {
+        guard let user = try await UserRecord.find(userID, on: context.database) else { return }
+        let earlier = try await LoginEventRecord.query(on: context.database).filter(\.$principalID == userID)
+            .filter(\.$outcome == .success).count()
+        guard earlier > 1 else { return }
+        let language = user.language ?? context.provider.defaultLanguage
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = context.calendar.timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let arguments = [
+            "name": user.name, "provider": context.provider.name, "browser": browser, "ip": ip,
+            "time": formatter.string(from: context.clock.now), "link": context.links.url(PublicPage.passwordForgot)
+        ]
+        try await context.outbox.enqueue(
+            to: user.email, subject: context.texts.text("email.new_device.subject", language, arguments),
+            body: context.texts.text("email.new_device.body", language, arguments), category: .security, accountID: user.accountID,
+            language: language, on: context.database)
+    }
+
     /// The users whose security the caller sees: all of the account's with the `security` right,
     /// otherwise only the caller.
     private func visibleUsers(_ caller: Caller) async throws -> [UUID: String] {

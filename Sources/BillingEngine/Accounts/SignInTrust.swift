@@ -33,7 +33,7 @@ public struct TrustedDevices: Sendable {
     }
 
     /// Whether `token` is a trusted browser of this principal.
-    func isTrusted(_ token: String?, realm: Realm, principalID: UUID) async throws -> Bool {
+    public func isTrusted(_ token: String?, realm: Realm, principalID: UUID) async throws -> Bool {
         guard let token, !token.isEmpty, token.count <= 100 else { return false }
         guard
             let record = try await TrustedDeviceRecord.query(on: context.database).filter(\.$tokenHash == SecretToken.digest(token)).first()

@@ -100,8 +100,15 @@ struct ClientAuthController: RouteCollection {
         let token = try await sessions.start(
             realm: .client, principalID: userID, ip: req.clientIP,
             userAgent: req.headers.first(name: .userAgent))
-        try await AccountSecurity(context: req.engine).recordClient(
+        let security = AccountSecurity(context: req.engine)
+        try await security.recordClient(
             .success, userID: userID, ip: req.clientIP, userAgent: req.headers.first(name: .userAgent), channel: .web)
+        if try await !TrustedDevices(context: req.engine).isTrusted(
+            req.cookies[SessionCookie.clientDevice]?.string, realm: .client, principalID: userID)
+        {
+            try await security.noticeNewDevice(
+                userID: userID, ip: req.clientIP, browser: Browsers.describe(req.headers.first(name: .userAgent), PageContext(req)))
+        }
         let response = req.redirect(to: req.safeReturnPath(next, fallback: SiteURL.dashboard.path))
         response.cookies[SessionCookie.client] = SessionCookie.make(token, for: req, path: "/")
         try await SessionCookie.trustDevice(response, realm: .client, principalID: userID, for: req)
