@@ -188,4 +188,5 @@ func routes(_ app: Application) throws {
     try staffArea.register(collection: StaffPaymentsController())
     try staffArea.register(collection: DevelopmentController())
     try staffArea.register(collection: StaffJobsController())
+    try staffArea.register(collection: StaffSecurityController())
 }

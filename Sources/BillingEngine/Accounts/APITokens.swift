@@ -165,8 +165,18 @@ public struct APITokens: Sendable {
     }
 
     /// A staff token for staff e-mail and password (the same throttled login as `/admin`).
-    public func issueStaff(email: String, password: String, name: String?, ip: String) async throws -> Issued {
-        let principal = try await Authentication(context: context).login(realm: .staff, email: email, password: password, ip: ip)
+    /// With the member's two-step login on, `code` is needed too; where the provider requires the
+    /// two-step login, a member without it gets no token until they enrol in `/admin`.
+    public func issueStaff(email: String, password: String, code: String? = nil, name: String?, ip: String) async throws -> Issued {
+        let principal = try await Authentication(context: context).login(
+            realm: .staff, email: email, password: password, ip: ip, channel: .api)
+        let twoFactor = TwoFactor(context: context)
+        if try await twoFactor.isEnabled(realm: .staff, principalID: principal.id) {
+            guard let code, !code.isEmpty else { throw LoginError.codeRequired }
+            try await twoFactor.verify(realm: .staff, principalID: principal.id, code: code, ip: ip)
+        } else if try await StaffAccounts(context: context).twoFactorRequired() {
+            throw LoginError.codeRequired
+        }
         let token = SecretToken.generate(prefix: Self.staffPrefix)
         let label = Self.label(name)
         let expiresAt = context.clock.now.addingTimeInterval(Self.lifetime)

@@ -22,7 +22,7 @@ extension BillingAPIHandlers {
                 body: .json(
                     try await Self.issued(req) {
                         try await APITokens(context: req.engine).issueStaff(
-                            email: body.email, password: body.password, name: body.name, ip: req.clientIP)
+                            email: body.email, password: body.password, code: body.code, name: body.name, ip: req.clientIP)
                     })))
     }
 

@@ -12,12 +12,84 @@ struct StaffAreaController: RouteCollection {
         routes.post(SiteURL.staff(.clientCodeWord(.key)), use: checkCodeWord)
         routes.get(SiteURL.staff(.service(.key)), use: service)
         routes.get(SiteURL.staff(.members), use: members)
+        routes.post(SiteURL.staff(.memberNew), use: addMember)
+        routes.post(SiteURL.staff(.member(.key)), use: changeMember)
+        routes.post(SiteURL.staff(.memberResetTwoFactor(.key)), use: resetMemberTwoFactor)
+        routes.post(SiteURL.staff(.staffSettings), use: saveStaffSettings)
     }
 
     /// The staff list and what each role may do.
     func members(req: Request) async throws -> Response {
-        let members = try await StaffAccounts(context: req.engine).list(caller: try req.staff.caller)
-        return StaffMemberPages.list(PageContext(req), members: members).response()
+        try await membersPage(req)
+    }
+
+    private func membersPage(
+        _ req: Request, newMember: StaffMemberPages.NewMember = .init(), error: (any Refusal)? = nil
+    ) async throws -> Response {
+        let staff = StaffAccounts(context: req.engine)
+        let members = try await staff.list(caller: try req.staff.caller)
+        let page = PageContext(req)
+        return StaffMemberPages.list(
+            page, members: members, twoFactorRequired: try await staff.twoFactorRequired(), newMember: newMember,
+            error: error.map(page.message)
+        ).response(status: error.map { HTTPStatus($0.status) } ?? .ok)
+    }
+
+    struct NewMemberForm: Content {
+        var email: String?
+        var name: String?
+        var role: String?
+        var password: String?
+    }
+
+    func addMember(req: Request) async throws -> Response {
+        let form = try req.content.decode(NewMemberForm.self)
+        let role = StaffRole(rawValue: form.role ?? "") ?? .support
+        do {
+            try await StaffAccounts(context: req.engine).add(
+                email: form.email ?? "", name: form.name ?? "", password: form.password ?? "", role: role, caller: try req.staff.caller)
+            return req.redirect(to: SiteURL.staff(.members).notice("member_added"))
+        } catch let error as StaffAccountError {
+            return try await membersPage(req, newMember: .init(email: form.email ?? "", name: form.name ?? "", role: role), error: error)
+        }
+    }
+
+    struct MemberForm: Content {
+        var role: String?
+        var enabled: String?
+    }
+
+    func changeMember(req: Request) async throws -> Response {
+        let form = try req.content.decode(MemberForm.self)
+        guard let role = StaffRole(rawValue: form.role ?? "") else { throw PlainRefusal.badRequest }
+        do {
+            try await StaffAccounts(context: req.engine).change(
+                try req.parameters.require("staffID", as: UUID.self), role: role, enabled: form.enabled != nil, caller: try req.staff.caller
+            )
+            return req.redirect(to: SiteURL.staff(.members).notice("member_saved"))
+        } catch let error as StaffAccountError {
+            return try await membersPage(req, error: error)
+        }
+    }
+
+    func resetMemberTwoFactor(req: Request) async throws -> Response {
+        try await StaffAccounts(context: req.engine).resetTwoFactor(
+            try req.parameters.require("staffID", as: UUID.self), caller: try req.staff.caller)
+        return req.redirect(to: SiteURL.staff(.members).notice("member_two_factor_reset"))
+    }
+
+    struct StaffSettingsForm: Content {
+        var twoFactorRequired: String?
+        enum CodingKeys: String, CodingKey { case twoFactorRequired = "two_factor_required" }
+    }
+
+    func saveStaffSettings(req: Request) async throws -> Response {
+        let form = try req.content.decode(StaffSettingsForm.self)
+        let staff = try req.staff
+        let required = form.twoFactorRequired != nil
+        // Requiring it from a member who has none would send them to enrol at once: say so.
+        try await StaffAccounts(context: req.engine).setTwoFactorRequired(required, caller: staff.caller)
+        return req.redirect(to: SiteURL.staff(.members).notice(required ? "two_factor_now_required" : "staff_settings_saved"))
     }
 
     /// A service as staff see it: parameters, history with the modules' errors, and its jobs.

@@ -10,6 +10,30 @@ struct StaffAuthController: RouteCollection {
         routes.get(SiteURL.staff(.loginLink(.key)), use: loginLinkForm)
         routes.post(SiteURL.staff(.loginLink(.key)), use: loginLink)
         routes.post(SiteURL.staff(.logout), use: logout)
+        routes.get(SiteURL.staff(.loginCode), use: loginCodeForm)
+        routes.post(SiteURL.staff(.loginCode), use: loginCode)
+    }
+
+    func loginCodeForm(req: Request) async throws -> Response {
+        guard PendingSecondStep.principal(realm: .staff, in: req) != nil else { return req.redirect(to: SiteURL.staff(.login).path) }
+        return SecurityPages.loginCode(PageContext(req), next: nil, action: .staff(.loginCode), back: .staff(.login)).response()
+    }
+
+    func loginCode(req: Request) async throws -> Response {
+        guard let staffID = PendingSecondStep.principal(realm: .staff, in: req) else {
+            return req.redirect(to: SiteURL.staff(.login).notice("login_code_expired"))
+        }
+        let form = try req.content.decode(ClientAuthController.LoginCodeForm.self)
+        do {
+            try await TwoFactor(context: req.engine).verify(realm: .staff, principalID: staffID, code: form.code ?? "", ip: req.clientIP)
+        } catch let error as TwoFactorError {
+            let page = PageContext(req)
+            return SecurityPages.loginCode(page, next: nil, error: page.message(error), action: .staff(.loginCode), back: .staff(.login))
+                .response(status: HTTPStatus(error.status))
+        }
+        let response = try await startSession(req, staffID: staffID)
+        response.cookies[PendingSecondStep.cookie] = SessionCookie.expired(path: "/")
+        return response
     }
 
     func loginForm(req: Request) async throws -> Response {
@@ -26,7 +50,12 @@ struct StaffAuthController: RouteCollection {
         do {
             let principal = try await Authentication(context: req.engine).login(
                 realm: .staff, email: form.email ?? "", password: form.password ?? "", ip: req.clientIP,
-                device: req.cookies[SessionCookie.staffDevice]?.string)
+                device: req.cookies[SessionCookie.staffDevice]?.string, userAgent: req.headers.first(name: .userAgent))
+            if try await TwoFactor(context: req.engine).isEnabled(realm: .staff, principalID: principal.id) {
+                let response = req.redirect(to: SiteURL.staff(.loginCode).path)
+                response.cookies[PendingSecondStep.cookie] = PendingSecondStep.make(realm: .staff, principalID: principal.id, for: req)
+                return response
+            }
             return try await startSession(req, staffID: principal.id)
         } catch let error as LoginError {
             let page = PageContext(req)

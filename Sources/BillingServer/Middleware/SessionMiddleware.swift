@@ -152,6 +152,14 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled
         else { return request.redirect(to: SiteURL.staff(.login).path) }
         request.staffIdentity = StaffIdentity(staff: staff, role: staff.role, sessionToken: token)
+        // Where the provider requires the two-step login, a member without it enrols first.
+        let own = [SiteURL.staff(.security).path, SiteURL.staff(.logout).path]
+        if !own.contains(where: { request.url.path == $0 || request.url.path.hasPrefix(SiteURL.staff(.security).path + "/") }),
+            try await StaffAccounts(context: request.engine).twoFactorRequired(),
+            try await !TwoFactor(context: request.engine).isEnabled(realm: .staff, principalID: staff.id!)
+        {
+            return request.redirect(to: SiteURL.staff(.security).notice("two_factor_required"))
+        }
         return try await next.respond(to: request)
     }
 }

@@ -53,7 +53,9 @@ extension ServiceAction {
 extension StaffURL {
     var access: Access {
         switch self {
-        case .login, .loginLink, .logout: .anyone
+        case .login, .loginLink, .logout, .loginCode: .anyone
+        // A member's own second factor: every member has it.
+        case .security, .securityAction: .signedInStaff
         case .clients, .client, .clientCodeWord: .staff(.viewClients)
         case .clientAdjust: .staff(.adjustBalances)
         case .service: .staff(.viewServices)
@@ -64,7 +66,7 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
-        case .members: .staff(.manageStaff)
+        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings: .staff(.manageStaff)
         }
     }
 }

@@ -96,8 +96,10 @@ enum SiteURL: Hashable, Sendable {
             .planAddons(.key), .billing, .billingSettings, .billingRates, .billingPromos, .billingRun, .billingSeller, .payments,
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
-            .jobCancel(.key), .members
+            .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
+            .loginCode
         ].map(SiteURL.staff)
+        + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
     /// The path with its parameters filled in (`.key` parameters read `:name`).
     var path: String { "/" + segments.map(\.text).joined(separator: "/") }
@@ -241,12 +243,29 @@ enum StaffURL: Hashable, Sendable {
     case service(Parameter<UUID>)
     /// The staff list: who works here, with which role.
     case members
+    /// Adds a member; changes one's role and access; resets one's second factor; the staff
+    /// settings (the two-step login required).
+    case memberNew
+    case member(Parameter<UUID>)
+    case memberResetTwoFactor(Parameter<UUID>)
+    case staffSettings
+    /// The member's own two-step login, and the second step of a staff login.
+    case security
+    case securityAction(SecurityAction)
+    case loginCode
 
     fileprivate var segments: [Segment] {
         switch self {
         case .clients: []
         case .service(let service): ["services", .parameter("serviceID", service)]
         case .members: ["staff"]
+        case .memberNew: ["staff", "new"]
+        case .member(let member): ["staff", .parameter("staffID", member)]
+        case .memberResetTwoFactor(let member): ["staff", .parameter("staffID", member), "reset-two-factor"]
+        case .staffSettings: ["staff", "settings"]
+        case .security: ["security"]
+        case .securityAction(let action): ["security", .constant(action.rawValue)]
+        case .loginCode: ["login", "code"]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]

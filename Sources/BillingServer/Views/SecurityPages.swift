@@ -47,7 +47,7 @@ enum SecurityPages {
                     .class("widget"), .attribute(named: "data-testid", value: "two-factor"),
                     .h2(.text(page.t("two_factor.title"))),
                     .unwrap(twoFactor.recoveryCodes) { recoveryCodes(page, $0) },
-                    twoFactorBody(page, twoFactor)),
+                    twoFactorBody(page, twoFactor, url: SiteURL.securityAction)),
                 .unwrap(activity.protection) { protection(page, $0) },
                 sessions(page, activity),
                 tokens(page, activity),
@@ -196,7 +196,23 @@ enum SecurityPages {
                     })))
     }
 
-    private static func twoFactorBody(_ page: PageContext, _ view: TwoFactorView) -> Node<HTML.BodyContext> {
+    /// A member of staff's own two-step login (`/admin/security`).
+    static func staffSecurity(_ page: PageContext, twoFactor: TwoFactorView, required: Bool, error: String? = nil) -> HTML {
+        Layout.staff(
+            page, title: page.t("security.title"),
+            content: .group(
+                UI.alert(error),
+                .if(required && !twoFactor.status.enabled, .div(.class("alert alert-warn"), .text(page.t("two_factor.required")))),
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "two-factor"),
+                    .h2(.text(page.t("two_factor.title"))),
+                    .unwrap(twoFactor.recoveryCodes) { recoveryCodes(page, $0) },
+                    twoFactorBody(page, twoFactor, url: { .staff(.securityAction($0)) }, mayTurnOff: !required))))
+    }
+
+    private static func twoFactorBody(
+        _ page: PageContext, _ view: TwoFactorView, url: (SecurityAction) -> SiteURL, mayTurnOff: Bool = true
+    ) -> Node<HTML.BodyContext> {
         if view.status.enabled {
             return .group(
                 .p(
@@ -207,8 +223,10 @@ enum SecurityPages {
                         page.t(
                             "two_factor.on_since",
                             ["date": view.status.enabledAt.map(page.dateTime) ?? "", "left": String(view.status.recoveryCodesLeft)]))),
-                codeForm(page, action: .recoveryCodes, submit: "two_factor.new_codes", style: "secondary"),
-                codeForm(page, action: .twoFactorDisable, submit: "two_factor.disable", style: "danger"))
+                codeForm(page, url(.recoveryCodes), action: .recoveryCodes, submit: "two_factor.new_codes", style: "secondary"),
+                .if(
+                    mayTurnOff,
+                    codeForm(page, url(.twoFactorDisable), action: .twoFactorDisable, submit: "two_factor.disable", style: "danger")))
         }
         if let enrolment = view.enrolment {
             return .group(
@@ -217,7 +235,7 @@ enum SecurityPages {
                 .p(
                     .class("muted"), .text(page.t("two_factor.or_type") + " "),
                     .code(.attribute(named: "data-testid", value: "totp-secret"), .text(enrolment.secret))),
-                codeForm(page, action: .twoFactorConfirm, submit: "two_factor.confirm", style: "primary"))
+                codeForm(page, url(.twoFactorConfirm), action: .twoFactorConfirm, submit: "two_factor.confirm", style: "primary"))
         }
         return .group(
             .p(
@@ -226,15 +244,17 @@ enum SecurityPages {
             ),
             .p(.class("muted"), .text(page.t("two_factor.intro"))),
             .form(
-                .method(.post), .action(SiteURL.securityAction(.twoFactorStart).path), UI.csrfField(page),
+                .method(.post), .action(url(.twoFactorStart).path), UI.csrfField(page),
                 .button(
                     .type(.submit), .class("btn btn-primary"), .attribute(named: "data-testid", value: "two-factor-start"),
                     .text(page.t("two_factor.start")))))
     }
 
-    private static func codeForm(_ page: PageContext, action: SecurityAction, submit: String, style: String) -> Node<HTML.BodyContext> {
+    private static func codeForm(_ page: PageContext, _ target: SiteURL, action: SecurityAction, submit: String, style: String)
+        -> Node<HTML.BodyContext>
+    {
         .form(
-            .method(.post), .action(SiteURL.securityAction(action).path), .class("inline-form"),
+            .method(.post), .action(target.path), .class("inline-form"),
             .attribute(named: "data-testid", value: "form-" + action.rawValue), UI.csrfField(page),
             .input(
                 .type(.text), .name("code"), .required(true), .attribute(named: "inputmode", value: "numeric"),
@@ -295,14 +315,16 @@ enum SecurityPages {
     }
 
     /// The second step of a login: the code from the authenticator, or a recovery code.
-    static func loginCode(_ page: PageContext, next: String?, error: String? = nil) -> HTML {
+    static func loginCode(
+        _ page: PageContext, next: String?, error: String? = nil, action: SiteURL = .loginCode, back: SiteURL = .login
+    ) -> HTML {
         Layout.card(
             page, title: page.t("login_code.title"),
             content: .group(
                 UI.alert(error),
                 .p(.text(page.t("login_code.text"))),
                 .form(
-                    .method(.post), .action(SiteURL.loginCode.path), .class("stack"),
+                    .method(.post), .action(action.path), .class("stack"),
                     .attribute(named: "data-testid", value: "login-code-form"), UI.csrfField(page),
                     .unwrap(next) { UI.hidden("next", $0) },
                     .div(
@@ -314,7 +336,7 @@ enum SecurityPages {
                             .attribute(named: "autofocus", value: "autofocus")),
                         .p(.class("hint"), .text(page.t("login_code.hint")))),
                     UI.submit(page.t("login_code.submit"))),
-                .div(.class("auth-links"), .a(.href(SiteURL.login.path), .text(page.t("login_code.back"))))
+                .div(.class("auth-links"), .a(.href(back.path), .text(page.t("login_code.back"))))
             ))
     }
 }

@@ -5,18 +5,41 @@ import Plot
 /// The staff list (`/admin/staff`): who works here, in which role, whether they can sign in and
 /// when they last did; below it, what each role may do, read from the roles themselves.
 enum StaffMemberPages {
-    static func list(_ page: PageContext, members: [StaffMember]) -> HTML {
+    /// What the add form keeps after a refusal.
+    struct NewMember {
+        var email = ""
+        var name = ""
+        var role = StaffRole.support
+    }
+
+    static func roleOptions(_ page: PageContext) -> [(value: String, title: String)] {
+        StaffRole.allCases.map { (value: $0.rawValue, title: page.t("admin.role." + $0.rawValue)) }
+    }
+
+    static func list(
+        _ page: PageContext, members: [StaffMember], twoFactorRequired: Bool, newMember: NewMember = NewMember(), error: String? = nil
+    ) -> HTML {
+        let me = page.staff?.staffID
         let content: Node<HTML.BodyContext> = .group(
+            UI.alert(error),
             .p(
                 .class("muted"), .text(page.t("admin.members.lead") + " "),
                 .code(.text("billing staff create --email … --name … --role administrator|support|accountant"))),
+            .form(
+                .method(.post), .action(SiteURL.staff(.staffSettings).path), .class("inline-form widget"),
+                .attribute(named: "data-testid", value: "staff-settings"), UI.csrfField(page),
+                .label(
+                    .class("check"),
+                    .input(.type(.checkbox), .name("two_factor_required"), .value("on"), .checked(twoFactorRequired)),
+                    .text(page.t("admin.members.two_factor_required"))),
+                UI.submit(page.t("users.save"), style: "secondary")),
             .table(
                 .class("data cards"), .attribute(named: "data-testid", value: "staff-members"),
                 .thead(
                     .tr(
                         .th(.text(page.t("admin.members.col.name"))), .th(.text(page.t("admin.members.col.email"))),
                         .th(.text(page.t("admin.members.col.role"))), .th(.text(page.t("admin.members.col.status"))),
-                        .th(.text(page.t("admin.members.col.last_login"))))),
+                        .th(.text(page.t("admin.members.col.last_login"))), .th(.text(page.t("two_factor.title"))), .th())),
                 .tbody(
                     .forEach(members) { member in
                         .tr(
@@ -34,8 +57,50 @@ enum StaffMemberPages {
                                     .text(page.t(member.enabled ? "admin.members.enabled" : "admin.members.disabled")))),
                             .td(
                                 .attribute(named: "data-label", value: page.t("admin.members.col.last_login")),
-                                .text(member.lastLoginAt.map(page.dateTime) ?? page.t("admin.members.never"))))
+                                .text(member.lastLoginAt.map(page.dateTime) ?? page.t("admin.members.never"))),
+                            .td(
+                                .attribute(named: "data-label", value: page.t("two_factor.title")),
+                                .attribute(named: "data-testid", value: "staff-member-two-factor"),
+                                .text(page.t(member.twoFactor ? "two_factor.on" : "two_factor.off")),
+                                .if(
+                                    member.twoFactor && member.id != me,
+                                    .form(
+                                        .method(.post), .action(SiteURL.staff(.memberResetTwoFactor(.value(member.id))).path),
+                                        UI.csrfField(page), .attribute(named: "data-confirm", value: page.t("admin.members.reset_confirm")),
+                                        .button(
+                                            .type(.submit), .class("btn btn-ghost"),
+                                            .attribute(named: "data-testid", value: "reset-two-factor"),
+                                            .text(page.t("admin.members.reset_two_factor")))))),
+                            .td(
+                                .if(
+                                    member.id != me,
+                                    .form(
+                                        .method(.post), .action(SiteURL.staff(.member(.value(member.id))).path), .class("inline-form"),
+                                        .attribute(named: "data-testid", value: "member-form"), UI.csrfField(page),
+                                        UI.select(
+                                            label: page.t("admin.members.col.role"), name: "role", options: roleOptions(page),
+                                            selected: member.role.rawValue),
+                                        .label(
+                                            .class("check"),
+                                            .input(.type(.checkbox), .name("enabled"), .value("on"), .checked(member.enabled)),
+                                            .text(page.t("admin.members.enabled"))),
+                                        UI.submit(page.t("users.save"), style: "secondary")))))
                     })),
+            .section(
+                .class("widget"), .attribute(named: "data-testid", value: "member-new"),
+                .h2(.text(page.t("admin.members.add"))),
+                .form(
+                    .method(.post), .action(SiteURL.staff(.memberNew).path), .class("stack"), UI.csrfField(page),
+                    UI.field(label: page.t("field.email"), name: "email", type: .email, value: newMember.email, autocomplete: "off"),
+                    UI.field(label: page.t("field.name"), name: "name", value: newMember.name, autocomplete: "off"),
+                    UI.select(
+                        label: page.t("admin.members.col.role"), name: "role", options: roleOptions(page), selected: newMember.role.rawValue
+                    ),
+                    UI.field(
+                        label: page.t("admin.members.initial_password"), name: "password", type: .password, autocomplete: "new-password",
+                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
+                        minLength: PasswordPolicy.minimumLength),
+                    UI.submit(page.t("admin.members.add")))),
             .h2(.text(page.t("admin.members.roles"))),
             .div(
                 .class("widgets"),

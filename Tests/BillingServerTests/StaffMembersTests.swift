@@ -1,0 +1,125 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import BillingServer
+
+/// The staff page (ADM-1's staff side): members added, their role and access changed, the last
+/// administrator kept, and the two-step login a provider may require of every member.
+@Suite("Staff members and their two-step login")
+struct StaffMembersTests {
+    @Test func anAdministratorAddsAndChangesMembersButNotThemselvesNorTheLastAdministrator() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await Browser.staff(app, role: .administrator)
+            try await admin.get("/admin/staff")
+            let added = try await admin.post(
+                "/admin/staff/new",
+                form: ["email": "Mila@Provider.example", "name": "Mila Support", "role": "support", "password": "mila's first password"])
+            #expect(added.location == "/admin/staff?notice=member_added")
+            let weak = try await admin.post(
+                "/admin/staff/new", form: ["email": "x@provider.example", "name": "X", "role": "support", "password": "short"])
+            #expect(weak.status == .unprocessableEntity)
+            let mila = try #require(try await StaffUserRecord.query(on: app.db).filter(\.$email == "mila@provider.example").first())
+            #expect(mila.role == .support)
+            let page = try await admin.get("/admin/staff")
+            #expect(page.testIDs("staff-member").count == 2)
+            #expect(page.testIDs("member-form").count == 1) // not for the administrator's own row
+
+            // Mila becomes an accountant, then is disabled: her session ends.
+            let milaBrowser = Browser(app)
+            try await milaBrowser.get("/admin/login")
+            #expect(
+                try await milaBrowser.post("/admin/login", form: ["email": "mila@provider.example", "password": "mila's first password"])
+                    .location == "/admin")
+            let path = "/admin/staff/\(mila.id!.uuidString.lowercased())"
+            #expect(
+                try await admin.post(path, form: ["role": "accountant", "enabled": "on"]).location == "/admin/staff?notice=member_saved")
+            #expect(try await StaffUserRecord.find(mila.id, on: app.db)?.role == .accountant)
+            try await admin.get("/admin/staff")
+            try await admin.post(path, form: ["role": "accountant"])
+            #expect(try await milaBrowser.get("/admin/payments").location == "/admin/login")
+
+            // The administrator's own row, and the last administrator, stay.
+            let me = try #require(try await StaffUserRecord.query(on: app.db).filter(\.$role == .administrator).first())
+            try await admin.get("/admin/staff")
+            let own = try await admin.post("/admin/staff/\(me.id!.uuidString.lowercased())", form: ["role": "support", "enabled": "on"])
+            #expect(own.status == .conflict)
+            #expect(own.text.contains("You cannot change your own role or access."))
+            try await StaffAccounts(context: app.engine).create(
+                email: "second@provider.example", name: "Second Admin", password: "second admin password", role: .administrator)
+            let second = try #require(try await StaffUserRecord.query(on: app.db).filter(\.$email == "second@provider.example").first())
+            let secondCaller = Caller.staff(second.id!, role: .administrator)
+            try await StaffAccounts(context: app.engine).change(me.id!, role: .administrator, enabled: false, caller: secondCaller)
+            await #expect(throws: StaffAccountError.lastAdministrator) {
+                try await StaffAccounts(context: app.engine).change(
+                    second.id!, role: .support, enabled: true, caller: Caller.staff(me.id!, role: .administrator))
+            }
+            // Support may not open the page at all.
+            let support = try await Browser.staff(app, role: .support)
+            #expect(
+                try await support.post(
+                    "/admin/staff/new",
+                    form: ["email": "y@provider.example", "name": "Y", "role": "administrator", "password": "sneaky password 1"]
+                ).status == .forbidden)
+        }
+    }
+
+    @Test func whenRequiredAMemberEnrolsBeforeWorkingAndThenLogsInWithACode() async throws {
+        try await TestApp.run { app, clock in
+            let admin = try await Browser.staff(app, role: .administrator)
+            let support = try await Browser.staff(app, role: .support)
+            try await admin.get("/admin/staff")
+            #expect(
+                try await admin.post("/admin/staff/settings", form: ["two_factor_required": "on"]).location
+                    == "/admin/staff?notice=two_factor_now_required")
+            // Every staff page sends a member without it to enrol; the security page opens.
+            #expect(try await support.get("/admin").location == "/admin/security?notice=two_factor_required")
+            let security = try await support.get("/admin/security")
+            #expect(security.status == .ok)
+            #expect(security.text.contains("The provider requires the two-step login for every member of staff"))
+            try await support.post("/admin/security/two-factor-start", form: [:])
+            let enrolling = try await support.get("/admin/security")
+            let key = try #require(enrolling.testID("totp-secret"))
+            let secret = try #require(Base32.decode(key))
+            func code() -> String { TOTP.code(secret: secret, step: TOTP.step(at: clock.now)) }
+            let confirmed = try await support.post("/admin/security/two-factor-confirm", form: ["code": code()])
+            #expect(confirmed.testIDs("recovery-code").count == 10)
+            #expect(confirmed.testID("form-two-factor-disable") == nil) // required: no turning off
+            #expect(try await support.get("/admin").status == .ok)
+
+            // The next login asks for the code; the API token too.
+            try await support.post("/admin/logout", form: [:])
+            let again = Browser(app)
+            try await again.get("/admin/login")
+            #expect(
+                try await again.post("/admin/login", form: ["email": "support@provider.example", "password": "staff password 1"]).location
+                    == "/admin/login/code")
+            clock.advance(by: 30)
+            #expect(try await again.post("/admin/login/code", form: ["code": code()]).location == "/admin")
+            let bare = try await Browser(app).send(
+                .POST, "/api/v1/staff/auth/tokens", body: #"{"email":"support@provider.example","password":"staff password 1"}"#,
+                contentType: "application/json")
+            #expect(errorCode(bare) == "code_required")
+
+            // The administrator (without a second factor yet) is sent to enrol too; with the
+            // requirement lifted, they reset the member's lost phone.
+            #expect(try await admin.get("/admin/staff").location == "/admin/security?notice=two_factor_required")
+            let supportID = try #require(
+                try await StaffUserRecord.query(on: app.db).filter(\.$email == "support@provider.example").first()?.id)
+            try await StaffAccounts(context: app.engine).setTwoFactorRequired(false, caller: .provider(job: "test"))
+            let page = try await admin.get("/admin/staff")
+            #expect(page.testIDs("staff-member-two-factor").sorted() == ["Off", "On Reset"])
+            #expect(page.testIDs("reset-two-factor").count == 1)
+            #expect(
+                try await admin.post("/admin/staff/\(supportID.uuidString.lowercased())/reset-two-factor", form: [:]).location
+                    == "/admin/staff?notice=member_two_factor_reset")
+            #expect(try await TwoFactor(context: app.engine).isEnabled(realm: .staff, principalID: supportID) == false)
+        }
+    }
+}
