@@ -57,7 +57,8 @@ public enum BillingMigrations {
             AddInvitationToUsers(),
             CreateTwoFactor(),
             CreateLoginEvents(),
-            AddAccessRulesToAccounts()
+            AddAccessRulesToAccounts(),
+            CreateUserEmails()
         ]
     }
 }

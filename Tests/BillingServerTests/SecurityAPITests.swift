@@ -92,4 +92,22 @@ struct SecurityAPITests {
             #expect(try await igor.send(.PUT, "/v1/security/code-word", #"{"word":"blue fox"}"#).status == .forbidden)
         }
     }
+
+    @Test func otherAddressesThroughTheAPI() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient()
+            let api = try await APIClient.logIn(app)
+            let added = try await api.send(.POST, "/v1/me/emails", #"{"email":"books@example.com","categories":["finance","news"]}"#)
+            #expect(added.status == .created)
+            let id = try #require(try APIClient.object(added)["id"] as? String)
+            #expect(
+                errorCode(try await api.send(.POST, "/v1/me/emails", #"{"email":"books@example.com","categories":[]}"#))
+                    == "duplicate_email")
+            #expect(try await api.send(.PUT, "/v1/me/emails/\(id)", #"{"categories":["support"]}"#).status == .noContent)
+            let listed = try await api.json(.GET, "/v1/me/emails")
+            #expect((listed["items"] as? [[String: Any]])?.first?["categories"] as? [String] == ["support"])
+            #expect(try await api.send(.DELETE, "/v1/me/emails/\(id)").status == .noContent)
+            #expect(try await api.send(.DELETE, "/v1/me/emails/\(id)").status == .notFound)
+        }
+    }
 }

@@ -145,4 +145,47 @@ struct SecurityPagesTests {
             #expect(mail.text.contains("Browser: Chrome on Windows"))
         }
     }
+
+    /// Another address receives a copy of the categories ticked for it, never security mail.
+    @Test func anotherAddressGetsTheCategoriesTickedAndNoSecurityMail() async throws {
+        try await TestApp.run { app, _ in
+            let anna = try await app.signUpClient()
+            let browser = Browser(app)
+            try await browser.logIn()
+            try await browser.get("/account/profile")
+            let added = try await browser.post(
+                "/account/profile/emails", form: ["email": "Books@Example.com", "category.finance": "on", "category.support": "on"])
+            #expect(added.location == "/account/profile?notice=email_added")
+            try await browser.get("/account/profile")
+            #expect(try await browser.post("/account/profile/emails", form: ["email": "anna@example.com"]).status == .conflict)
+            #expect(try await browser.post("/account/profile/emails", form: ["email": "not an address"]).status == .unprocessableEntity)
+            let page = try await browser.get("/account/profile")
+            #expect(page.testIDs("alternative-email-address") == ["books@example.com"])
+
+            // An invoice goes to both; a password change only to the login address.
+            try await app.engine.outbox.enqueue(
+                to: "anna@example.com", subject: "Invoice 42", body: "Pay it", category: .finance, accountID: anna.accountID, on: app.db)
+            try await app.engine.outbox.enqueue(
+                to: "anna@example.com", subject: "News", body: "Hi", category: .news, accountID: anna.accountID, on: app.db)
+            try await browser.post(
+                "/account/profile/password", form: ["current": "correct horse battery", "password": "a brand new password"])
+            #expect(try await app.deliveredMail(to: "books@example.com").map(\.subject) == ["Invoice 42"])
+            #expect(try await app.deliveredMail(to: "anna@example.com").map(\.subject).contains("Your Demo Hosting password was changed"))
+
+            // Unticking finance stops the copies; removing the address removes it.
+            let id = try #require(try await UserEmailRecord.query(on: app.db).first()?.id)
+            try await browser.get("/account/profile")
+            try await browser.post("/account/profile/emails/\(id.uuidString.lowercased())", form: ["category.news": "on"])
+            try await app.engine.outbox.enqueue(
+                to: "anna@example.com", subject: "Invoice 43", body: "Pay it", category: .finance, accountID: anna.accountID, on: app.db)
+            try await app.engine.outbox.enqueue(
+                to: "anna@example.com", subject: "News 2", body: "Hi", category: .news, accountID: anna.accountID, on: app.db)
+            #expect(try await app.deliveredMail(to: "books@example.com").map(\.subject) == ["Invoice 42", "News 2"])
+            try await browser.get("/account/profile")
+            #expect(
+                try await browser.post("/account/profile/emails/\(id.uuidString.lowercased())/delete", form: [:]).location
+                    == "/account/profile?notice=email_removed")
+            #expect(try await UserEmailRecord.query(on: app.db).count() == 0)
+        }
+    }
 }

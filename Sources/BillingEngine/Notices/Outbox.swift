@@ -24,7 +24,21 @@ public struct Outbox: Sendable {
             accountID: accountID, recipient: recipient, subject: subject, body: body,
             category: category, createdAt: context.clock.now, language: language, link: link?.kind, linkUserID: link?.userID)
         try await message.create(on: database)
-        try await context.jobs.enqueue([JobQueue.mailJob(messageID: message.id!, accountID: accountID)], on: database)
+        var jobs = [JobQueue.mailJob(messageID: message.id!, accountID: accountID)]
+        // A copy to each other address of the user that receives this category (ACC-6); never
+        // of a message with a secret link.
+        if link == nil, let accountID {
+            for copy in try await AlternativeEmails(context: context).copies(
+                of: recipient, accountID: accountID, category: category, on: database)
+            {
+                let duplicate = OutboxEmailRecord(
+                    accountID: accountID, recipient: copy, subject: subject, body: body, category: category, createdAt: context.clock.now,
+                    language: language, link: nil, linkUserID: nil)
+                try await duplicate.create(on: database)
+                jobs.append(JobQueue.mailJob(messageID: duplicate.id!, accountID: accountID))
+            }
+        }
+        try await context.jobs.enqueue(jobs, on: database)
     }
 
     /// The latest messages, newest first, for the outbox page.

@@ -115,4 +115,42 @@ extension BillingAPIHandlers {
         try await TwoFactor(context: req.engine).disable(realm: .client, principalID: try bearer.userID, code: body.code, ip: req.clientIP)
         return .noContent(.init())
     }
+
+    static func alternativeEmail(_ email: AlternativeEmail) -> Components.Schemas.AlternativeEmail {
+        .init(
+            id: email.id.uuidString.lowercased(), email: email.email,
+            categories: AlternativeEmails.categories.filter(email.categories.contains).compactMap {
+                Components.Schemas.CopiedCategory(rawValue: $0.rawValue)
+            })
+    }
+
+    static func categories(_ items: [Components.Schemas.CopiedCategory]) -> Set<MailCategory> {
+        Set(items.compactMap { MailCategory(rawValue: $0.rawValue) })
+    }
+
+    func listEmails(_ input: Operations.ListEmails.Input) async throws -> Operations.ListEmails.Output {
+        let emails = try await AlternativeEmails(context: try request.engine).list(caller: try bearer.caller)
+        return .ok(.init(body: .json(.init(items: emails.map(Self.alternativeEmail)))))
+    }
+
+    func addEmail(_ input: Operations.AddEmail.Input) async throws -> Operations.AddEmail.Output {
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
+        let email = try await AlternativeEmails(context: try request.engine).add(
+            body.email, categories: Self.categories(body.categories), caller: try bearer.caller)
+        return .created(.init(body: .json(Self.alternativeEmail(email))))
+    }
+
+    func setEmailCategories(_ input: Operations.SetEmailCategories.Input) async throws -> Operations.SetEmailCategories.Output {
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
+        guard let id = UUID(uuidString: input.path.emailId) else { throw AlternativeEmailError.notFound }
+        try await AlternativeEmails(context: try request.engine).setCategories(
+            id, Self.categories(body.categories), caller: try bearer.caller)
+        return .noContent(.init())
+    }
+
+    func removeEmail(_ input: Operations.RemoveEmail.Input) async throws -> Operations.RemoveEmail.Output {
+        guard let id = UUID(uuidString: input.path.emailId) else { throw AlternativeEmailError.notFound }
+        try await AlternativeEmails(context: try request.engine).remove(id, caller: try bearer.caller)
+        return .noContent(.init())
+    }
 }

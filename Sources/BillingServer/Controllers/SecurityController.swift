@@ -18,6 +18,9 @@ struct SecurityController: RouteCollection {
         routes.post(SiteURL.profilePassword, use: changePassword)
         routes.post(SiteURL.allowedNetworks, use: saveNetworks)
         routes.post(SiteURL.codeWord, use: saveCodeWord)
+        routes.post(SiteURL.emails, use: addEmail)
+        routes.post(SiteURL.email(.key), use: updateEmail)
+        routes.post(SiteURL.emailDelete(.key), use: deleteEmail)
     }
 
     struct NetworksForm: Content {
@@ -76,8 +79,50 @@ struct SecurityController: RouteCollection {
     }
 
     func profile(req: Request) async throws -> Response {
+        try await profilePage(req)
+    }
+
+    private func profilePage(
+        _ req: Request, error: (any Refusal)? = nil, passwordError: (any Refusal)? = nil, emailsError: (any Refusal)? = nil
+    ) async throws -> Response {
         let identity = try req.client
-        return SecurityPages.profile(try await PageContext.client(req), user: ClientUser(identity.user)).response()
+        let page = try await PageContext.client(req)
+        let emails = try await AlternativeEmails(context: req.engine).list(caller: identity.caller)
+        let status = (error ?? passwordError ?? emailsError).map { HTTPStatus($0.status) } ?? .ok
+        return SecurityPages.profile(
+            page, user: ClientUser(identity.user), emails: emails, error: error.map(page.message),
+            passwordError: passwordError.map(page.message), emailsError: emailsError.map(page.message)
+        ).response(status: status)
+    }
+
+    /// The categories ticked in a form (`category.finance` …).
+    static func categories(_ req: Request) throws -> Set<MailCategory> {
+        let fields = try req.content.decode([String: String].self)
+        return Set(AlternativeEmails.categories.filter { fields["category." + $0.rawValue] != nil })
+    }
+
+    func addEmail(req: Request) async throws -> Response {
+        let identity = try req.client
+        let fields = try req.content.decode([String: String].self)
+        do {
+            try await AlternativeEmails(context: req.engine).add(
+                fields["email"] ?? "", categories: try Self.categories(req), caller: identity.caller)
+            return req.redirect(to: SiteURL.profile.notice("email_added"))
+        } catch let error as AlternativeEmailError {
+            return try await profilePage(req, emailsError: error)
+        }
+    }
+
+    func updateEmail(req: Request) async throws -> Response {
+        try await AlternativeEmails(context: req.engine).setCategories(
+            try req.parameters.require("emailID", as: UUID.self), try Self.categories(req), caller: try req.client.caller)
+        return req.redirect(to: SiteURL.profile.notice("email_saved"))
+    }
+
+    func deleteEmail(req: Request) async throws -> Response {
+        try await AlternativeEmails(context: req.engine).remove(
+            try req.parameters.require("emailID", as: UUID.self), caller: try req.client.caller)
+        return req.redirect(to: SiteURL.profile.notice("email_removed"))
     }
 
     struct NameForm: Content { var name: String? }
@@ -88,9 +133,7 @@ struct SecurityController: RouteCollection {
             try await AccountSecurity(context: req.engine).rename(try req.content.decode(NameForm.self).name ?? "", caller: identity.caller)
             return req.redirect(to: SiteURL.profile.notice("profile_saved"))
         } catch let error as AccountSecurityError {
-            let page = try await PageContext.client(req)
-            return SecurityPages.profile(page, user: ClientUser(identity.user), error: page.message(error))
-                .response(status: HTTPStatus(error.status))
+            return try await profilePage(req, error: error)
         }
     }
 
@@ -107,9 +150,7 @@ struct SecurityController: RouteCollection {
                 current: form.current ?? "", new: form.password ?? "", caller: identity.caller, keeping: identity.sessionToken)
             return req.redirect(to: SiteURL.profile.notice("password_changed_here"))
         } catch let error as AccountSecurityError {
-            let page = try await PageContext.client(req)
-            return SecurityPages.profile(page, user: ClientUser(identity.user), passwordError: page.message(error))
-                .response(status: HTTPStatus(error.status))
+            return try await profilePage(req, passwordError: error)
         }
     }
 

@@ -15,7 +15,9 @@ extension SiteURL {
             .anyone
         // Each user's own login: every user protects it, whatever the account's rights.
         // (Those of the account's other users need the `security` right: the engine checks it.)
-        case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword: .signedInClient
+        case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword, .emails, .email,
+            .emailDelete:
+            .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)
@@ -103,6 +105,10 @@ enum APIAccess {
         // Each user's own login and sessions; the account's others need the security right,
         // which the engine checks.
         "POST /v1/me/password": .signedInClient,
+        "GET /v1/me/emails": .signedInClient,
+        "POST /v1/me/emails": .signedInClient,
+        "PUT /v1/me/emails/{emailId}": .signedInClient,
+        "DELETE /v1/me/emails/{emailId}": .signedInClient,
         "GET /v1/security/sessions": .signedInClient,
         "DELETE /v1/security/sessions/{sessionId}": .signedInClient,
         "GET /v1/security/tokens": .signedInClient,

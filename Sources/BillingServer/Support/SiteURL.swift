@@ -68,6 +68,10 @@ enum SiteURL: Hashable, Sendable {
     case profile, profilePassword
     /// The account's allowed networks and code word (ACC-5), for users with the security right.
     case allowedNetworks, codeWord
+    /// The user's other e-mail addresses (ACC-6): add one, change what one receives, remove one.
+    case emails
+    case email(Parameter<UUID>)
+    case emailDelete(Parameter<UUID>)
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -84,7 +88,7 @@ enum SiteURL: Hashable, Sendable {
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
             .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security,
             .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword,
-            .allowedNetworks, .codeWord
+            .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key)
         ]
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -189,6 +193,9 @@ enum SiteURL: Hashable, Sendable {
         case .profilePassword: ["account", "profile", "password"]
         case .allowedNetworks: ["account", "security", "networks"]
         case .codeWord: ["account", "security", "code-word"]
+        case .emails: ["account", "profile", "emails"]
+        case .email(let email): ["account", "profile", "emails", .parameter("emailID", email)]
+        case .emailDelete(let email): ["account", "profile", "emails", .parameter("emailID", email), "delete"]
         case .staff(let page): ["admin"] + page.segments
         }
     }

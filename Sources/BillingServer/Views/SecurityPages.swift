@@ -276,7 +276,48 @@ enum SecurityPages {
 
     /// The user's own profile: the name (a sub-user's; the owner's is the account's), the login
     /// e-mail, and the password.
-    static func profile(_ page: PageContext, user: ClientUser, error: String? = nil, passwordError: String? = nil) -> HTML {
+    static func categoryBoxes<C: HTML.BodyContext>(_ page: PageContext, _ selected: Set<MailCategory>) -> Node<C> {
+        .forEach(AlternativeEmails.categories) { category in
+            .label(
+                .class("check"),
+                .input(.type(.checkbox), .name("category." + category.rawValue), .value("on"), .checked(selected.contains(category))),
+                .text(page.t("emails.category." + category.rawValue)))
+        }
+    }
+
+    static func alternativeEmails(_ page: PageContext, _ emails: [AlternativeEmail], error: String?) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "alternative-emails"),
+            .h2(.text(page.t("emails.title"))),
+            .p(.class("muted"), .text(page.t("emails.intro"))),
+            UI.alert(error),
+            .forEach(emails) { email in
+                .div(
+                    .class("email-row"), .attribute(named: "data-testid", value: "alternative-email"),
+                    .form(
+                        .method(.post), .action(SiteURL.email(.value(email.id)).path), .class("inline-form"), UI.csrfField(page),
+                        .strong(.attribute(named: "data-testid", value: "alternative-email-address"), .text(email.email)),
+                        categoryBoxes(page, email.categories),
+                        UI.submit(page.t("users.save"), style: "secondary")),
+                    .form(
+                        .method(.post), .action(SiteURL.emailDelete(.value(email.id)).path), .class("inline-form"), UI.csrfField(page),
+                        .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("emails.remove")))))
+            },
+            .if(
+                emails.count < AlternativeEmails.limit,
+                .form(
+                    .method(.post), .action(SiteURL.emails.path), .class("stack"),
+                    .attribute(named: "data-testid", value: "alternative-email-add"),
+                    UI.csrfField(page),
+                    UI.field(label: page.t("emails.address"), name: "email", type: .email, autocomplete: "email"),
+                    .div(.class("checks"), categoryBoxes(page, [.finance, .services, .support])),
+                    UI.submit(page.t("emails.add"), style: "secondary"))))
+    }
+
+    static func profile(
+        _ page: PageContext, user: ClientUser, emails: [AlternativeEmail] = [], error: String? = nil, passwordError: String? = nil,
+        emailsError: String? = nil
+    ) -> HTML {
         Layout.client(
             page, title: page.t("profile.title"),
             content: .group(
@@ -310,7 +351,8 @@ enum SecurityPages {
                             hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
                             minLength: PasswordPolicy.minimumLength),
                         .p(.class("muted"), .text(page.t("profile.password_hint"))),
-                        UI.submit(page.t("profile.password_submit"))))
+                        UI.submit(page.t("profile.password_submit")))),
+                alternativeEmails(page, emails, error: emailsError)
             ))
     }
 
