@@ -182,7 +182,7 @@ func routes(_ app: Application) throws {
 
     let admin = app.grouped("admin")
     try admin.register(collection: StaffAuthController())
-    let staffArea = admin.grouped(StaffSessionMiddleware())
+    let staffArea = admin.grouped(StaffSessionMiddleware(), StaffAuditMiddleware())
     try staffArea.register(collection: StaffAreaController())
     try staffArea.register(collection: StaffCatalogController())
     try staffArea.register(collection: StaffPaymentsController())

@@ -58,7 +58,8 @@ public enum BillingMigrations {
             CreateTwoFactor(),
             CreateLoginEvents(),
             AddAccessRulesToAccounts(),
-            CreateUserEmails()
+            CreateUserEmails(),
+            CreateAuditEvents()
         ]
     }
 }

@@ -3,6 +3,7 @@ import BillingEngine
 import BillingStore
 import BillingTestSupport
 import Fluent
+import FluentSQL
 import Foundation
 import Testing
 import Vapor
@@ -120,6 +121,45 @@ struct StaffMembersTests {
                 try await admin.post("/admin/staff/\(supportID.uuidString.lowercased())/reset-two-factor", form: [:]).location
                     == "/admin/staff?notice=member_two_factor_reset")
             #expect(try await TwoFactor(context: app.engine).isEnabled(realm: .staff, principalID: supportID) == false)
+        }
+    }
+
+    /// Every staff change lands in the audit log with who, where and what (never a secret); a
+    /// refused form does not; the log cannot be edited or deleted, even in SQL.
+    @Test func theAuditLogKeepsEveryChangeAndNothingElse() async throws {
+        try await TestApp.run { app, _ in
+            let anna = try await app.signUpClient()
+            let admin = try await Browser.staff(app, role: .administrator)
+            let card = "/admin/clients/\(anna.accountID.uuidString.lowercased())"
+            try await admin.get(card)
+            #expect(
+                try await admin.post(card + "/adjust", form: ["amount": "25.00", "reason": "Goodwill", "key": "k1"]).location
+                    == card + "?notice=adjusted")
+            try await admin.get(card)
+            #expect(
+                try await admin.post(card + "/adjust", form: ["amount": "abc", "reason": "Typo", "key": "k2"]).status
+                    == .unprocessableEntity)
+            try await admin.get(card)
+            try await admin.post(card + "/code-word", form: ["word": "secret horse"])
+            try await admin.get("/admin/staff")
+            try await admin.post(
+                "/admin/staff/new",
+                form: ["email": "z@provider.example", "name": "Zoe", "role": "support", "password": "zoe's first password"])
+
+            let log = try await admin.get("/admin/audit")
+            #expect(log.testIDs("audit-action") == ["Member of staff added", "Code word checked", "Balance corrected"])
+            let details = log.testIDs("audit-details")
+            #expect(details[2].contains("amount=25.00") && details[2].contains("reason=Goodwill"))
+            #expect(details[2].contains("accountID=\(anna.accountID.uuidString.lowercased())"))
+            #expect(!log.text.contains("secret horse") && !log.text.contains("zoe's first password"))
+            #expect(try await admin.get("/admin/audit?q=goodwill").testIDs("audit-event").count == 1)
+            #expect(try await admin.get("/admin/audit?q=nothing-like-this").testIDs("audit-event").isEmpty)
+            // Support may not read it.
+            #expect(try await Browser.staff(app, role: .support).get("/admin/audit").status == .forbidden)
+
+            await #expect(throws: (any Error).self) { try await app.db.sql.raw("UPDATE audit_events SET staff_name = 'nobody'").run() }
+            await #expect(throws: (any Error).self) { try await app.db.sql.raw("DELETE FROM audit_events").run() }
+            #expect(try await AuditEventRecord.query(on: app.db).count() == 3)
         }
     }
 }

@@ -161,6 +161,8 @@ public struct APITokens: Sendable {
         public let role: StaffRole
 
         public var staffID: UUID { staff.id! }
+        /// The member's name, as the audit log keeps it.
+        public var name: String { staff.name }
         public var caller: Caller { .staff(staff.id!, role: role) }
     }
 

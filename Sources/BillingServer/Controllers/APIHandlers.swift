@@ -48,13 +48,25 @@ struct APIContextMiddleware: AsyncMiddleware {
         case .signedInStaff, .staff: if staffBearer == nil { throw PlainRefusal.unauthorized }
         }
         guard access.admits(bearer?.caller ?? staffBearer?.caller) else { throw PlainRefusal.forbidden }
-        return try await APIRequestContext.$request.withValue(request) {
+        let response = try await APIRequestContext.$request.withValue(request) {
             try await APIRequestContext.$bearer.withValue(bearer) {
                 try await APIRequestContext.$staffBearer.withValue(staffBearer) {
                     try await next.respond(to: request)
                 }
             }
         }
+        // A staff call that changed something goes into the audit log, like the staff forms.
+        if let staffBearer, request.method != .GET, response.status.code < 400 {
+            let parameters = route.path.compactMap { component -> String? in
+                guard case .parameter(let name) = component, let value = request.parameters.get(name) else { return nil }
+                return name + "=" + value
+            }
+            try await AuditLog(context: request.engine).record(
+                staffID: staffBearer.staffID, staffName: staffBearer.name, ip: request.clientIP,
+                action: "api " + APIAccess.key(route),
+                target: parameters.isEmpty ? nil : parameters.joined(separator: " "), details: "")
+        }
+        return response
     }
 }
 

@@ -16,6 +16,7 @@ struct StaffAreaController: RouteCollection {
         routes.post(SiteURL.staff(.member(.key)), use: changeMember)
         routes.post(SiteURL.staff(.memberResetTwoFactor(.key)), use: resetMemberTwoFactor)
         routes.post(SiteURL.staff(.staffSettings), use: saveStaffSettings)
+        routes.get(SiteURL.staff(.audit), use: audit)
     }
 
     /// The staff list and what each role may do.
@@ -70,6 +71,13 @@ struct StaffAreaController: RouteCollection {
         } catch let error as StaffAccountError {
             return try await membersPage(req, error: error)
         }
+    }
+
+    func audit(req: Request) async throws -> Response {
+        let query = String((req.query[String.self, at: "q"] ?? "").prefix(100))
+        let events = try await AuditLog(context: req.engine).search(
+            query, page: PageRequest.web(req.query[String.self, at: "page"]), caller: try req.staff.caller)
+        return AuditPages.list(PageContext(req), query: query, events: events).response()
     }
 
     func resetMemberTwoFactor(req: Request) async throws -> Response {

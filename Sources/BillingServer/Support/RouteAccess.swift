@@ -68,7 +68,7 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
-        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings: .staff(.manageStaff)
+        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit: .staff(.manageStaff)
         }
     }
 }

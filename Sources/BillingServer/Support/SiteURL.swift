@@ -101,7 +101,7 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
-            .loginCode
+            .loginCode, .audit
         ].map(SiteURL.staff)
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
@@ -260,6 +260,8 @@ enum StaffURL: Hashable, Sendable {
     case security
     case securityAction(SecurityAction)
     case loginCode
+    /// The audit log of staff actions.
+    case audit
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -273,6 +275,7 @@ enum StaffURL: Hashable, Sendable {
         case .security: ["security"]
         case .securityAction(let action): ["security", .constant(action.rawValue)]
         case .loginCode: ["login", "code"]
+        case .audit: ["audit"]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]

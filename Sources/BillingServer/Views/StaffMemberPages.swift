@@ -117,3 +117,52 @@ enum StaffMemberPages {
         return Layout.staff(page, title: page.t("admin.members.title"), content: content)
     }
 }
+
+/// The audit log (`/admin/audit`): every change staff made, newest first, searchable.
+enum AuditPages {
+    static func list(_ page: PageContext, query: String, events: Page<AuditEvent>) -> HTML {
+        Layout.staff(
+            page, title: page.t("audit.title"),
+            content: .group(
+                .p(.class("muted"), .text(page.t("audit.intro"))),
+                .form(
+                    .class("search"), .method(.get), .action(SiteURL.staff(.audit).path),
+                    .input(
+                        .type(.search), .name("q"), .value(UI.escape(query)), .placeholder(page.t("audit.search_placeholder")),
+                        .attribute(named: "aria-label", value: page.t("audit.search_placeholder"))),
+                    .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
+                .if(
+                    events.items.isEmpty, .p(.class("empty"), .text(page.t("audit.none"))),
+                    else: .table(
+                        .class("data cards"), .attribute(named: "data-testid", value: "audit-events"),
+                        .thead(
+                            .tr(
+                                .th(.text(page.t("history.col.time"))), .th(.text(page.t("audit.col.who"))),
+                                .th(.text(page.t("sessions.col.ip"))), .th(.text(page.t("audit.col.action"))),
+                                .th(.text(page.t("audit.col.details"))))),
+                        .tbody(
+                            .forEach(events.items) { event in
+                                .tr(
+                                    .attribute(named: "data-testid", value: "audit-event"),
+                                    .td(.attribute(named: "data-label", value: page.t("history.col.time")), .text(page.dateTime(event.at))),
+                                    .td(.attribute(named: "data-label", value: page.t("audit.col.who")), .text(event.staffName)),
+                                    .td(.attribute(named: "data-label", value: page.t("sessions.col.ip")), .text(event.ip)),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("audit.col.action")),
+                                        .attribute(named: "data-testid", value: "audit-action"),
+                                        .text(
+                                            Localizer.shared.has("audit.action." + event.action)
+                                                ? page.t("audit.action." + event.action) : event.action)),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("audit.col.details")),
+                                        .attribute(named: "data-testid", value: "audit-details"),
+                                        .text(
+                                            [event.target, event.details.isEmpty ? nil : event.details].compactMap { $0 }.joined(
+                                                separator: " · "))))
+                            }))),
+                Pager.render(page, current: events.request.number, pages: events.pageCount) {
+                    SiteURL.staff(.audit).path(["q": query, "page": String($0)])
+                }
+            ))
+    }
+}
