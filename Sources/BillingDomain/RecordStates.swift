@@ -47,6 +47,12 @@ public enum MailLink: String, Sendable, Codable, CaseIterable, Hashable {
     public static let placeholder = "{token}"
 }
 
+/// A file a message carries, made when the message is sent (so the outbox never holds it).
+public enum MailAttachment: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The user's personal data as CSV (ACC-7), for the user the message's `link_user_id` names.
+    case personalData = "personal_data"
+}
+
 /// What an e-mail is about; the client chooses which categories reach them.
 public enum MailCategory: String, Sendable, Codable, CaseIterable, Hashable {
     case security, finance, services, support, news

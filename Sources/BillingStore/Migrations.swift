@@ -59,7 +59,8 @@ public enum BillingMigrations {
             CreateLoginEvents(),
             AddAccessRulesToAccounts(),
             CreateUserEmails(),
-            CreateAuditEvents()
+            CreateAuditEvents(),
+            AddAttachmentToEmailOutbox()
         ]
     }
 }

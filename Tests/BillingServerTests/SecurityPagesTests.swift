@@ -189,4 +189,36 @@ struct SecurityPagesTests {
             #expect(try await UserEmailRecord.query(on: app.db).count() == 0)
         }
     }
+
+    /// The export arrives as a CSV attachment with the user's data, once an hour at most.
+    @Test func thePersonalDataExportArrivesAsACSVAttachment() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient(name: "Анна Клієнт")
+            let browser = Browser(app)
+            try await browser.logIn()
+            try await browser.get("/account/profile")
+            try await browser.post("/account/profile/emails", form: ["email": "=cmd@example.com", "category.finance": "on"])
+            try await browser.get("/account/profile")
+            #expect(
+                try await browser.post("/account/profile/personal-data", form: [:]).location
+                    == "/account/profile?notice=personal_data_sent")
+            try await browser.get("/account/profile")
+            let again = try await browser.post("/account/profile/personal-data", form: [:])
+            #expect(again.status == .tooManyRequests)
+            let mail = try #require(
+                try await app.deliveredMail(to: "anna@example.com").first { $0.subject.hasPrefix("Your personal data") })
+            let file = try #require(mail.attachments.first)
+            #expect(file.filename == "personal-data.csv")
+            #expect(file.contentType == "text/csv; charset=utf-8")
+            #expect(Array(file.data.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let text = String(decoding: file.data.dropFirst(3), as: UTF8.self)
+            #expect(text.hasPrefix("section,field,value\r\nuser,email,anna@example.com\r\nuser,name,Анна Клієнт\r\n"))
+            #expect(text.contains("account,client_code,10001"))
+            #expect(text.contains("other_email,'=cmd@example.com,finance")) // no formula for a spreadsheet to run
+            #expect(text.contains("login,") && text.contains("success web"))
+            // The outbox keeps the message, not the data.
+            let stored = try #require(try await OutboxEmailRecord.query(on: app.db).filter(\.$attachment == .personalData).first())
+            #expect(!stored.body.contains("10001"))
+        }
+    }
 }

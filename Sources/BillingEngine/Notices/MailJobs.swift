@@ -39,9 +39,17 @@ struct MailJobs: Sendable {
             }
             body = body.replacingOccurrences(of: MailLink.placeholder, with: token)
         }
+        var attachments: [EmailAttachment] = []
+        if message.attachment == .personalData {
+            guard let userID = message.linkUserID, let csv = try await PersonalData(context: context).csv(userID: userID) else {
+                return failed(
+                    message, messageID: messageID, attempt: attempt, reason: "the user is gone: no export was made", permanent: true)
+            }
+            attachments.append(EmailAttachment(filename: "personal-data.csv", contentType: "text/csv; charset=utf-8", data: csv))
+        }
         let email = EmailMessage(
-            from: sender.from, to: message.recipient, subject: message.subject, text: body, messageID: messageID,
-            date: context.clock.now, language: message.language ?? context.provider.defaultLanguage)
+            from: sender.from, to: message.recipient, subject: message.subject, text: body, attachments: attachments,
+            messageID: messageID, date: context.clock.now, language: message.language ?? context.provider.defaultLanguage)
         do {
             try await sender.channel.deliver(email)
         } catch {

@@ -18,16 +18,19 @@ public struct Outbox: Sendable {
 
     public func enqueue(
         to recipient: String, subject: String, body: String, category: MailCategory,
-        accountID: UUID?, language: Language? = nil, link: Link? = nil, on database: any Database
+        accountID: UUID?, language: Language? = nil, link: Link? = nil, attachment: (kind: MailAttachment, userID: UUID)? = nil,
+        on database: any Database
     ) async throws {
         let message = OutboxEmailRecord(
             accountID: accountID, recipient: recipient, subject: subject, body: body,
-            category: category, createdAt: context.clock.now, language: language, link: link?.kind, linkUserID: link?.userID)
+            category: category, createdAt: context.clock.now, language: language, link: link?.kind,
+            linkUserID: link?.userID ?? attachment?.userID)
+        message.attachment = attachment?.kind
         try await message.create(on: database)
         var jobs = [JobQueue.mailJob(messageID: message.id!, accountID: accountID)]
         // A copy to each other address of the user that receives this category (ACC-6); never
         // of a message with a secret link.
-        if link == nil, let accountID {
+        if link == nil, attachment == nil, let accountID {
             for copy in try await AlternativeEmails(context: context).copies(
                 of: recipient, accountID: accountID, category: category, on: database)
             {

@@ -21,6 +21,7 @@ struct SecurityController: RouteCollection {
         routes.post(SiteURL.emails, use: addEmail)
         routes.post(SiteURL.email(.key), use: updateEmail)
         routes.post(SiteURL.emailDelete(.key), use: deleteEmail)
+        routes.post(SiteURL.personalDataExport, use: exportPersonalData)
     }
 
     struct NetworksForm: Content {
@@ -117,6 +118,15 @@ struct SecurityController: RouteCollection {
         try await AlternativeEmails(context: req.engine).setCategories(
             try req.parameters.require("emailID", as: UUID.self), try Self.categories(req), caller: try req.client.caller)
         return req.redirect(to: SiteURL.profile.notice("email_saved"))
+    }
+
+    func exportPersonalData(req: Request) async throws -> Response {
+        do {
+            try await PersonalData(context: req.engine).requestExport(caller: try req.client.caller)
+            return req.redirect(to: SiteURL.profile.notice("personal_data_sent"))
+        } catch let error as PersonalDataError {
+            return try await profilePage(req, error: error)
+        }
     }
 
     func deleteEmail(req: Request) async throws -> Response {

@@ -72,6 +72,8 @@ enum SiteURL: Hashable, Sendable {
     case emails
     case email(Parameter<UUID>)
     case emailDelete(Parameter<UUID>)
+    /// Mails the user their personal data as CSV (ACC-7).
+    case personalDataExport
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -88,7 +90,8 @@ enum SiteURL: Hashable, Sendable {
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
             .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security,
             .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword,
-            .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key)
+            .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
+            .personalDataExport
         ]
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -194,6 +197,7 @@ enum SiteURL: Hashable, Sendable {
         case .allowedNetworks: ["account", "security", "networks"]
         case .codeWord: ["account", "security", "code-word"]
         case .emails: ["account", "profile", "emails"]
+        case .personalDataExport: ["account", "profile", "personal-data"]
         case .email(let email): ["account", "profile", "emails", .parameter("emailID", email)]
         case .emailDelete(let email): ["account", "profile", "emails", .parameter("emailID", email), "delete"]
         case .staff(let page): ["admin"] + page.segments

@@ -352,7 +352,16 @@ enum SecurityPages {
                             minLength: PasswordPolicy.minimumLength),
                         .p(.class("muted"), .text(page.t("profile.password_hint"))),
                         UI.submit(page.t("profile.password_submit")))),
-                alternativeEmails(page, emails, error: emailsError)
+                alternativeEmails(page, emails, error: emailsError),
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "personal-data"),
+                    .h2(.text(page.t("personal_data.title"))),
+                    .p(.class("muted"), .text(page.t("personal_data.intro"))),
+                    .form(
+                        .method(.post), .action(SiteURL.personalDataExport.path), UI.csrfField(page),
+                        .button(
+                            .type(.submit), .class("btn btn-secondary"), .attribute(named: "data-testid", value: "personal-data-export"),
+                            .text(page.t("personal_data.export")))))
             ))
     }
 

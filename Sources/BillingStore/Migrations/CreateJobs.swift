@@ -54,7 +54,10 @@ public struct MoveMailOntoJobs: AsyncMigration {
     public func prepare(on database: any Database) async throws {
         try await database.schema(OutboxEmailRecord.schema).field("link", .string).update()
         try await database.schema(OutboxEmailRecord.schema).field("link_user_id", .uuid).update()
-        let waiting = try await OutboxEmailRecord.query(on: database).filter(\.$status == .queued).all()
+        // Only the columns that existed then: the record has gained columns since (`attachment`),
+        // which a full select would ask an old database for. (The effect is unchanged.)
+        let waiting = try await OutboxEmailRecord.query(on: database).filter(\.$status == .queued)
+            .field(\.$id).field(\.$accountID).field(\.$nextAttemptAt).field(\.$createdAt).all()
         for message in waiting {
             let job = JobRecord()
             job.id = UUID()

@@ -30,7 +30,10 @@ public final class OutboxEmailRecord: Model, @unchecked Sendable {
     @OptionalField(key: "last_error") public var lastError: String?
     /// The secret link the message carries (made at sending) and the user it is for.
     @OptionalField(key: "link") public var link: MailLink?
+    /// The user a link or an attachment is made for.
     @OptionalField(key: "link_user_id") public var linkUserID: UUID?
+    /// The file the message carries, made at sending.
+    @OptionalField(key: "attachment") public var attachment: MailAttachment?
 
     public init() {}
 
