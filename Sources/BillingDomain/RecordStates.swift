@@ -132,3 +132,13 @@ public enum LoginOutcome: String, Sendable, Codable, CaseIterable {
 
 /// Where a login came from.
 public enum LoginChannel: String, Sendable, Codable { case web, api }
+
+/// What a user asks about their personal data (ACC-7).
+public enum PrivacyRequestKind: String, Sendable, Codable, CaseIterable, Hashable {
+    case erase, restrict
+}
+
+/// Where a personal-data request stands.
+public enum PrivacyRequestStatus: String, Sendable, Codable, CaseIterable, Hashable {
+    case open, done, rejected
+}

@@ -60,7 +60,8 @@ public enum BillingMigrations {
             AddAccessRulesToAccounts(),
             CreateUserEmails(),
             CreateAuditEvents(),
-            AddAttachmentToEmailOutbox()
+            AddAttachmentToEmailOutbox(),
+            CreatePrivacyRequests()
         ]
     }
 }

@@ -151,7 +151,7 @@ struct StaffAreaTests {
             #expect(
                 administrator == [
                     "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox",
-                    "/admin/jobs", "/admin/staff", "/admin/audit", "/admin/security"
+                    "/admin/jobs", "/admin/staff", "/admin/audit", "/admin/privacy", "/admin/security"
                 ])
             // Accountants manage payments: the menu now shows them (it used to ask for the catalog right).
             // Every member has their own security page (the two-step login).

@@ -162,4 +162,37 @@ struct StaffMembersTests {
             #expect(try await AuditEventRecord.query(on: app.db).count() == 3)
         }
     }
+
+    /// A client asks to erase their data; the request waits in the staff queue and its answer
+    /// shows on the client's profile; a second open request of the kind is refused.
+    @Test func personalDataRequestsGoThroughTheStaffQueue() async throws {
+        try await TestApp.run { app, _ in
+            _ = try await app.signUpClient()
+            let anna = Browser(app)
+            try await anna.logIn()
+            try await anna.get("/account/profile")
+            #expect(
+                try await anna.post("/account/profile/privacy/erase", form: ["message": "Closing the company"]).location
+                    == "/account/profile?notice=privacy_requested")
+            try await anna.get("/account/profile")
+            #expect(try await anna.post("/account/profile/privacy/erase", form: [:]).status == .conflict)
+            #expect(try await anna.get("/account/profile").testIDs("privacy-status") == ["Waiting"])
+
+            let admin = try await Browser.staff(app, role: .administrator)
+            let queue = try await admin.get("/admin/privacy")
+            #expect(queue.testIDs("privacy-row").count == 1)
+            #expect(queue.text.contains("Closing the company"))
+            let request = try #require(try await PrivacyRequestRecord.query(on: app.db).first())
+            #expect(
+                try await admin.post(
+                    "/admin/privacy/\(request.id!.uuidString.lowercased())", form: ["status": "done", "answer": "Erased on 2026-01-15"]
+                ).location
+                    == "/admin/privacy?notice=privacy_handled")
+            let profile = try await anna.get("/account/profile")
+            #expect(profile.testIDs("privacy-status") == ["Done"])
+            #expect(profile.text.contains("Erased on 2026-01-15"))
+            #expect(try await admin.get("/admin/audit").testIDs("audit-action").first == "Personal-data request closed")
+            #expect(try await Browser.staff(app, role: .support).get("/admin/privacy").status == .forbidden)
+        }
+    }
 }

@@ -87,3 +87,99 @@ extension PersonalDataError: Refusal {
     public var status: RefusalStatus { .tooManyRequests }
     public var textKey: String { "error.personal_data.recent" }
 }
+
+/// A personal-data request as the user and staff see it.
+public struct PrivacyRequest: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let accountID: UUID
+    public let userName: String
+    public let userEmail: String
+    public let kind: PrivacyRequestKind
+    public let status: PrivacyRequestStatus
+    public let message: String
+    public let createdAt: Date
+    public let handledAt: Date?
+    public let answer: String?
+}
+
+public enum PrivacyRequestError: Error, Equatable, Sendable {
+    /// The same kind of request is open already.
+    case alreadyOpen
+    case notFound
+    case textTooLong
+}
+
+extension PrivacyRequestError: Refusal {
+    public var code: String {
+        switch self {
+        case .alreadyOpen: "request_open"
+        case .notFound: "not_found"
+        case .textTooLong: "text_too_long"
+        }
+    }
+    public var status: RefusalStatus {
+        switch self {
+        case .alreadyOpen: .conflict
+        case .notFound: .notFound
+        case .textTooLong: .unprocessable
+        }
+    }
+    public var textKey: String { "error.privacy." + code }
+}
+
+extension PersonalData {
+    /// Asks to erase the caller's personal data or restrict its use; staff handle it.
+    public func request(_ kind: PrivacyRequestKind, message raw: String, caller: Caller) async throws {
+        guard let account = caller.account, let userID = caller.initiator.userID else { throw PlainRefusal.forbidden }
+        let message = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard message.count <= 2000 else { throw PrivacyRequestError.textTooLong }
+        guard
+            try await PrivacyRequestRecord.query(on: context.database).filter(\.$userID == userID).filter(\.$kind == kind)
+                .filter(\.$status == .open).first() == nil
+        else { throw PrivacyRequestError.alreadyOpen }
+        try await PrivacyRequestRecord(accountID: account.id, userID: userID, kind: kind, message: message, createdAt: context.clock.now)
+            .create(on: context.database)
+    }
+
+    /// The caller's own requests, newest first.
+    public func requests(caller: Caller) async throws -> [PrivacyRequest] {
+        guard caller.account != nil, let userID = caller.initiator.userID else { throw PlainRefusal.forbidden }
+        return try await values(PrivacyRequestRecord.query(on: context.database).filter(\.$userID == userID))
+    }
+
+    /// The staff queue: open requests first, then the rest, newest first.
+    public func queue(caller: Caller) async throws -> [PrivacyRequest] {
+        try caller.require(.manageStaff)
+        let all = try await values(PrivacyRequestRecord.query(on: context.database))
+        return all.filter { $0.status == .open } + all.filter { $0.status != .open }
+    }
+
+    /// Staff close a request as done or rejected, with an answer the user reads.
+    public func handle(_ id: UUID, status: PrivacyRequestStatus, answer raw: String, caller: Caller) async throws {
+        try caller.require(.manageStaff)
+        guard case .staff(let staffID) = caller.initiator, status != .open else { throw PlainRefusal.badRequest }
+        let answer = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard answer.count <= 2000 else { throw PrivacyRequestError.textTooLong }
+        guard let record = try await PrivacyRequestRecord.find(id, on: context.database), record.status == .open else {
+            throw PrivacyRequestError.notFound
+        }
+        record.status = status
+        record.answer = answer.isEmpty ? nil : answer
+        record.handledAt = context.clock.now
+        record.handledBy = staffID
+        try await record.save(on: context.database)
+    }
+
+    private func values(_ query: QueryBuilder<PrivacyRequestRecord>) async throws -> [PrivacyRequest] {
+        let records = try await query.sort(\.$createdAt, .descending).limit(200).all()
+        let users = Dictionary(
+            uniqueKeysWithValues: try await UserRecord.query(on: context.database).filter(\.$id ~~ Set(records.map(\.userID))).all()
+                .map { ($0.id!, $0) })
+        return records.map { record in
+            PrivacyRequest(
+                id: record.id!, accountID: record.accountID, userName: users[record.userID]?.name ?? "",
+                userEmail: users[record.userID]?.email ?? "", kind: record.kind, status: record.status, message: record.message,
+                createdAt: record.createdAt, handledAt: record.handledAt, answer: record.answer)
+        }
+    }
+}

@@ -22,6 +22,9 @@ struct SecurityController: RouteCollection {
         routes.post(SiteURL.email(.key), use: updateEmail)
         routes.post(SiteURL.emailDelete(.key), use: deleteEmail)
         routes.post(SiteURL.personalDataExport, use: exportPersonalData)
+        for kind in PrivacyRequestKind.allCases {
+            routes.post(SiteURL.privacyRequest(kind)) { req in try await askPrivacy(kind, req: req) }
+        }
     }
 
     struct NetworksForm: Content {
@@ -89,9 +92,10 @@ struct SecurityController: RouteCollection {
         let identity = try req.client
         let page = try await PageContext.client(req)
         let emails = try await AlternativeEmails(context: req.engine).list(caller: identity.caller)
+        let requests = try await PersonalData(context: req.engine).requests(caller: identity.caller)
         let status = (error ?? passwordError ?? emailsError).map { HTTPStatus($0.status) } ?? .ok
         return SecurityPages.profile(
-            page, user: ClientUser(identity.user), emails: emails, error: error.map(page.message),
+            page, user: ClientUser(identity.user), emails: emails, requests: requests, error: error.map(page.message),
             passwordError: passwordError.map(page.message), emailsError: emailsError.map(page.message)
         ).response(status: status)
     }
@@ -125,6 +129,18 @@ struct SecurityController: RouteCollection {
             try await PersonalData(context: req.engine).requestExport(caller: try req.client.caller)
             return req.redirect(to: SiteURL.profile.notice("personal_data_sent"))
         } catch let error as PersonalDataError {
+            return try await profilePage(req, error: error)
+        }
+    }
+
+    struct MessageForm: Content { var message: String? }
+
+    func askPrivacy(_ kind: PrivacyRequestKind, req: Request) async throws -> Response {
+        do {
+            try await PersonalData(context: req.engine).request(
+                kind, message: (try? req.content.decode(MessageForm.self))?.message ?? "", caller: try req.client.caller)
+            return req.redirect(to: SiteURL.profile.notice("privacy_requested"))
+        } catch let error as PrivacyRequestError {
             return try await profilePage(req, error: error)
         }
     }

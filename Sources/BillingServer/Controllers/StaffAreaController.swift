@@ -17,6 +17,8 @@ struct StaffAreaController: RouteCollection {
         routes.post(SiteURL.staff(.memberResetTwoFactor(.key)), use: resetMemberTwoFactor)
         routes.post(SiteURL.staff(.staffSettings), use: saveStaffSettings)
         routes.get(SiteURL.staff(.audit), use: audit)
+        routes.get(SiteURL.staff(.privacy), use: privacy)
+        routes.post(SiteURL.staff(.privacyHandle(.key)), use: handlePrivacy)
     }
 
     /// The staff list and what each role may do.
@@ -71,6 +73,24 @@ struct StaffAreaController: RouteCollection {
         } catch let error as StaffAccountError {
             return try await membersPage(req, error: error)
         }
+    }
+
+    func privacy(req: Request) async throws -> Response {
+        let requests = try await PersonalData(context: req.engine).queue(caller: try req.staff.caller)
+        return AuditPages.privacy(PageContext(req), requests: requests).response()
+    }
+
+    struct HandleForm: Content {
+        var status: String?
+        var answer: String?
+    }
+
+    func handlePrivacy(req: Request) async throws -> Response {
+        let form = try req.content.decode(HandleForm.self)
+        guard let status = PrivacyRequestStatus(rawValue: form.status ?? ""), status != .open else { throw PlainRefusal.badRequest }
+        try await PersonalData(context: req.engine).handle(
+            try req.parameters.require("requestID", as: UUID.self), status: status, answer: form.answer ?? "", caller: try req.staff.caller)
+        return req.redirect(to: SiteURL.staff(.privacy).notice("privacy_handled"))
     }
 
     func audit(req: Request) async throws -> Response {

@@ -45,8 +45,9 @@ extension StaffURL {
     var auditAction: String? {
         switch self {
         case .login, .loginLink, .logout, .loginCode, .clients, .client, .service, .billing, .payments, .payment, .outbox, .jobs,
-            .members, .audit:
+            .members, .audit, .privacy:
             nil
+        case .privacyHandle: "privacy_handle"
         case .clientAdjust: "client_adjust"
         case .clientCodeWord: "client_code_word"
         case .catalog: "catalog"

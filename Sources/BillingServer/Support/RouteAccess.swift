@@ -16,7 +16,7 @@ extension SiteURL {
         // Each user's own login: every user protects it, whatever the account's rights.
         // (Those of the account's other users need the `security` right: the engine checks it.)
         case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword, .emails, .email,
-            .emailDelete, .personalDataExport:
+            .emailDelete, .personalDataExport, .privacyRequest:
             .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
@@ -68,7 +68,8 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
-        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit: .staff(.manageStaff)
+        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle:
+            .staff(.manageStaff)
         }
     }
 }

@@ -74,6 +74,8 @@ enum SiteURL: Hashable, Sendable {
     case emailDelete(Parameter<UUID>)
     /// Mails the user their personal data as CSV (ACC-7).
     case personalDataExport
+    /// Asks to erase one's personal data or restrict its use.
+    case privacyRequest(PrivacyRequestKind)
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -93,6 +95,7 @@ enum SiteURL: Hashable, Sendable {
             .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
             .personalDataExport
         ]
+        + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
@@ -104,7 +107,7 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
-            .loginCode, .audit
+            .loginCode, .audit, .privacy, .privacyHandle(.key)
         ].map(SiteURL.staff)
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
@@ -198,6 +201,7 @@ enum SiteURL: Hashable, Sendable {
         case .codeWord: ["account", "security", "code-word"]
         case .emails: ["account", "profile", "emails"]
         case .personalDataExport: ["account", "profile", "personal-data"]
+        case .privacyRequest(let kind): ["account", "profile", "privacy", .constant(kind.rawValue)]
         case .email(let email): ["account", "profile", "emails", .parameter("emailID", email)]
         case .emailDelete(let email): ["account", "profile", "emails", .parameter("emailID", email), "delete"]
         case .staff(let page): ["admin"] + page.segments
@@ -266,6 +270,9 @@ enum StaffURL: Hashable, Sendable {
     case loginCode
     /// The audit log of staff actions.
     case audit
+    /// The queue of personal-data requests, and closing one.
+    case privacy
+    case privacyHandle(Parameter<UUID>)
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -280,6 +287,8 @@ enum StaffURL: Hashable, Sendable {
         case .securityAction(let action): ["security", .constant(action.rawValue)]
         case .loginCode: ["login", "code"]
         case .audit: ["audit"]
+        case .privacy: ["privacy"]
+        case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]

@@ -89,6 +89,7 @@ enum Layout {
                 StaffNavItem(titleKey: "jobs.title", url: .staff(.jobs), activeBelow: false),
                 StaffNavItem(titleKey: "admin.members.title", url: .staff(.members), activeBelow: false),
                 StaffNavItem(titleKey: "audit.title", url: .staff(.audit), activeBelow: false),
+                StaffNavItem(titleKey: "privacy.title", url: .staff(.privacy), activeBelow: false),
                 StaffNavItem(titleKey: "admin.nav.security", url: .staff(.security), activeBelow: false)
             ])
     ]

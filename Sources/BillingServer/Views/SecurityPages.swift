@@ -315,8 +315,8 @@ enum SecurityPages {
     }
 
     static func profile(
-        _ page: PageContext, user: ClientUser, emails: [AlternativeEmail] = [], error: String? = nil, passwordError: String? = nil,
-        emailsError: String? = nil
+        _ page: PageContext, user: ClientUser, emails: [AlternativeEmail] = [], requests: [PrivacyRequest] = [], error: String? = nil,
+        passwordError: String? = nil, emailsError: String? = nil
     ) -> HTML {
         Layout.client(
             page, title: page.t("profile.title"),
@@ -361,7 +361,30 @@ enum SecurityPages {
                         .method(.post), .action(SiteURL.personalDataExport.path), UI.csrfField(page),
                         .button(
                             .type(.submit), .class("btn btn-secondary"), .attribute(named: "data-testid", value: "personal-data-export"),
-                            .text(page.t("personal_data.export")))))
+                            .text(page.t("personal_data.export")))),
+                    .forEach(requests) { request in
+                        .p(
+                            .attribute(named: "data-testid", value: "privacy-request"),
+                            .text(page.t("privacy.kind." + request.kind.rawValue) + " · " + page.dateTime(request.createdAt) + " · "),
+                            .span(
+                                .class(request.status == .open ? "tag tag-warn" : "tag tag-ok"),
+                                .attribute(named: "data-testid", value: "privacy-status"),
+                                .text(page.t("privacy.status." + request.status.rawValue))),
+                            .unwrap(request.answer) { .span(.class("muted"), .text(" " + $0)) })
+                    },
+                    .forEach(PrivacyRequestKind.allCases) { kind in
+                        .form(
+                            .method(.post), .action(SiteURL.privacyRequest(kind).path), .class("inline-form"), UI.csrfField(page),
+                            .attribute(named: "data-confirm", value: page.t("privacy.confirm." + kind.rawValue)),
+                            .input(
+                                .type(.text), .name("message"), .attribute(named: "maxlength", value: "2000"),
+                                .attribute(named: "aria-label", value: page.t("privacy.message")),
+                                .attribute(named: "placeholder", value: page.t("privacy.message"))),
+                            .button(
+                                .type(.submit), .class("btn btn-ghost"),
+                                .attribute(named: "data-testid", value: "privacy-" + kind.rawValue),
+                                .text(page.t("privacy.ask." + kind.rawValue))))
+                    })
             ))
     }
 

@@ -165,4 +165,55 @@ enum AuditPages {
                 }
             ))
     }
+
+    /// The personal-data requests (ACC-7): open ones first, each closed as done or rejected with
+    /// an answer the user reads.
+    static func privacy(_ page: PageContext, requests: [PrivacyRequest]) -> HTML {
+        Layout.staff(
+            page, title: page.t("privacy.title"),
+            content: .group(
+                .p(.class("muted"), .text(page.t("privacy.staff_intro"))),
+                .if(
+                    requests.isEmpty, .p(.class("empty"), .text(page.t("audit.none"))),
+                    else: .table(
+                        .class("data cards"), .attribute(named: "data-testid", value: "privacy-requests"),
+                        .thead(
+                            .tr(
+                                .th(.text(page.t("history.col.time"))), .th(.text(page.t("users.col.user"))),
+                                .th(.text(page.t("privacy.col.kind"))), .th(.text(page.t("privacy.message"))),
+                                .th(.text(page.t("users.col.status"))), .th())),
+                        .tbody(
+                            .forEach(requests) { request in
+                                .tr(
+                                    .attribute(named: "data-testid", value: "privacy-row"),
+                                    .td(.text(page.dateTime(request.createdAt))),
+                                    .td(
+                                        .a(.href(SiteURL.staff(.client(.value(request.accountID))).path), .text(request.userName)),
+                                        .p(.class("muted"), .text(request.userEmail))),
+                                    .td(.text(page.t("privacy.kind." + request.kind.rawValue))),
+                                    .td(.text(request.message.isEmpty ? "—" : request.message)),
+                                    .td(
+                                        .attribute(named: "data-testid", value: "privacy-status"),
+                                        .text(page.t("privacy.status." + request.status.rawValue))),
+                                    .td(
+                                        .if(
+                                            request.status == .open,
+                                            .form(
+                                                .method(.post), .action(SiteURL.staff(.privacyHandle(.value(request.id))).path),
+                                                .class("inline-form"), UI.csrfField(page),
+                                                .input(
+                                                    .type(.text), .name("answer"), .attribute(named: "maxlength", value: "2000"),
+                                                    .attribute(named: "aria-label", value: page.t("privacy.answer")),
+                                                    .attribute(named: "placeholder", value: page.t("privacy.answer"))),
+                                                .button(
+                                                    .type(.submit), .name("status"), .value("done"), .class("btn btn-secondary"),
+                                                    .text(page.t("privacy.mark_done"))),
+                                                .button(
+                                                    .type(.submit), .name("status"), .value("rejected"), .class("btn btn-ghost"),
+                                                    .text(page.t("privacy.mark_rejected")))),
+                                            else: .text(request.answer ?? "")))
+                                )
+                            })))
+            ))
+    }
 }
