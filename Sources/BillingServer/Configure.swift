@@ -126,20 +126,18 @@ private func secretKey(_ config: AppConfig, on db: any Database, logger: Logger)
     if !config.developmentMode {
         logger.warning("BILLING_SECRET_KEY is not set: stored secrets are encrypted with a key kept in the database")
     }
-    let name = "secret_box_key"
-    if let existing = try await SettingRecord.find(name, on: db) { return existing.value }
-    let created = SettingRecord(key: name, value: SecretToken.generate())
-    do { try await created.create(on: db) } catch {
-        if let raced = try await SettingRecord.find(name, on: db) { return raced.value }
-        throw error
-    }
-    return created.value
+    return try await storedSecret(named: "secret_box_key", on: db)
 }
 
 /// The key that signs CSRF tokens and pay links: created on first start and shared through the
 /// database by every instance, so a form rendered by one instance is accepted by another.
 private func signingKey(on db: any Database) async throws -> String {
-    let name = "signing_key"
+    try await storedSecret(named: "signing_key", on: db)
+}
+
+/// A random secret kept in `app_settings` under `name`, made by the first instance that asks
+/// (another instance starting at the same moment reads the one that won).
+private func storedSecret(named name: String, on db: any Database) async throws -> String {
     if let existing = try await SettingRecord.find(name, on: db) { return existing.value }
     let created = SettingRecord(key: name, value: SecretToken.generate())
     do { try await created.create(on: db) } catch {

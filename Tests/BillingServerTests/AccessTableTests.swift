@@ -28,6 +28,21 @@ struct AccessTableTests {
         }
     }
 
+    /// Every registered operation of the API (`/api/v1/…`).
+    static func apiRoutes(_ app: Application) -> [Route] {
+        app.routes.all.filter { $0.path.first?.description == "api" && $0.path.dropFirst().first?.description == "v1" }
+    }
+
+    /// Calls an operation with ids nobody has and an empty JSON object as the body.
+    static func call(_ route: Route, as client: APIClient) async throws -> TestingHTTPResponse {
+        let path =
+            "/"
+            + route.path.dropFirst().map { $0.description.hasPrefix(":") ? UUID().uuidString.lowercased() : $0.description }
+            .joined(separator: "/")
+        return try await client.send(
+            route.method, path, route.method == .GET || route.method == .DELETE ? nil : "{}", key: UUID().uuidString)
+    }
+
     /// The address of a registered path, and the path with its parameters filled with ids nobody has.
     static func address(_ path: String) throws -> (url: SiteURL, concrete: String) {
         let url = try #require(SiteURL.every.first { $0.path == path }, "no SiteURL for \(path)")
@@ -104,15 +119,10 @@ struct AccessTableTests {
             }
             let client = APIClient(
                 app: app, token: try token(try await issue(app, email: "igor@example.com", password: "helper password 1", scopes: nil)))
-            for route in app.routes.all where route.path.first?.description == "api" && route.path.dropFirst().first?.description == "v1" {
+            for route in Self.apiRoutes(app) {
                 let key = APIAccess.key(route)
                 guard case .client(let needed) = APIAccess.operations[key] else { continue }
-                let path =
-                    "/"
-                    + route.path.dropFirst().map { $0.description.hasPrefix(":") ? UUID().uuidString.lowercased() : $0.description }
-                    .joined(separator: "/")
-                let response = try await client.send(
-                    route.method, path, route.method == .GET || route.method == .DELETE ? nil : "{}", key: UUID().uuidString)
+                let response = try await Self.call(route, as: client)
                 let code = try errorCode(response)
                 if needed == right {
                     #expect(code != "forbidden", "\(right): \(key) refused")
@@ -249,15 +259,10 @@ struct AccessTableTests {
             let client = APIClient(
                 app: app, token: try token(try await issue(app, email: "igor@example.com", password: "helper password 1", scopes: nil)))
             var refused = 0
-            for route in app.routes.all where route.path.first?.description == "api" && route.path.dropFirst().first?.description == "v1" {
+            for route in Self.apiRoutes(app) {
                 let key = APIAccess.key(route)
                 let access = try #require(APIAccess.operations[key])
-                let path =
-                    "/"
-                    + route.path.dropFirst().map { $0.description.hasPrefix(":") ? UUID().uuidString.lowercased() : $0.description }
-                    .joined(separator: "/")
-                let response = try await client.send(
-                    route.method, path, route.method == .GET || route.method == .DELETE ? nil : "{}", key: UUID().uuidString)
+                let response = try await Self.call(route, as: client)
                 switch access {
                 case .anyone: continue
                 case .signedInClient:

@@ -175,10 +175,7 @@ enum AccountPages {
                 .form(
                     .method(.post), .action(SiteURL.invitation(.value(token)).path), .class("stack"),
                     .attribute(named: "data-testid", value: "invitation-form"), UI.csrfField(page),
-                    UI.field(
-                        label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
-                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                        minLength: PasswordPolicy.minimumLength),
+                    UI.newPasswordField(page, label: page.t("field.password")),
                     UI.submit(page.t("invitation.submit")))
             ))
     }

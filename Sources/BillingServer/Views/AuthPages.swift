@@ -49,10 +49,7 @@ enum AuthPages {
                     UI.csrfField(page),
                     UI.field(label: page.t("field.name"), name: "name", value: values.name, autocomplete: "name"),
                     UI.field(label: page.t("field.email"), name: "email", type: .email, value: values.email, autocomplete: "email"),
-                    UI.field(
-                        label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
-                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                        minLength: PasswordPolicy.minimumLength),
+                    UI.newPasswordField(page, label: page.t("field.password")),
                     UI.select(label: page.t("field.country"), name: "country", options: countries, selected: values.country),
                     UI.submit(page.t("signup.submit"))),
                 .div(
@@ -83,10 +80,7 @@ enum AuthPages {
                 .form(
                     .method(.post), .action(SiteURL.signUpConfirm(.value(UI.escape(token))).path), .class("stack"),
                     UI.csrfField(page),
-                    UI.field(
-                        label: page.t("field.password"), name: "password", type: .password, autocomplete: "new-password",
-                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                        minLength: PasswordPolicy.minimumLength),
+                    UI.newPasswordField(page, label: page.t("field.password")),
                     UI.submit(page.t("signup.confirm.submit")))
             ))
     }
@@ -146,10 +140,7 @@ enum AuthPages {
                 .form(
                     .method(.post), .action(SiteURL.passwordReset(.value(token)).path), .class("stack"),
                     UI.csrfField(page),
-                    UI.field(
-                        label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
-                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                        minLength: PasswordPolicy.minimumLength),
+                    UI.newPasswordField(page, label: page.t("field.new_password")),
                     UI.submit(page.t("reset.submit")))
             ))
     }

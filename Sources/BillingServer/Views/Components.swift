@@ -33,6 +33,13 @@ enum UI {
             .unwrap(hint) { .p(.class("hint"), .text($0)) })
     }
 
+    /// The field of a password being chosen (`password`), with the policy's minimum as its hint.
+    static func newPasswordField<C: HTML.BodyContext>(_ page: PageContext, label: String) -> Node<C> {
+        field(
+            label: label, name: "password", type: .password, autocomplete: "new-password",
+            hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]), minLength: PasswordPolicy.minimumLength)
+    }
+
     /// A select; `kinds` gives options a `data-kind` (the payer's kind, for the page's script).
     static func select<C: HTML.BodyContext>(
         label: String, name: String, options: [(value: String, title: String)],

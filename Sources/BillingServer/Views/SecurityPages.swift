@@ -346,10 +346,7 @@ enum SecurityPages {
                         .method(.post), .action(SiteURL.profilePassword.path), .class("stack"), UI.csrfField(page),
                         UI.field(
                             label: page.t("profile.current_password"), name: "current", type: .password, autocomplete: "current-password"),
-                        UI.field(
-                            label: page.t("field.new_password"), name: "password", type: .password, autocomplete: "new-password",
-                            hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                            minLength: PasswordPolicy.minimumLength),
+                        UI.newPasswordField(page, label: page.t("field.new_password")),
                         .p(.class("muted"), .text(page.t("profile.password_hint"))),
                         UI.submit(page.t("profile.password_submit")))),
                 alternativeEmails(page, emails, error: emailsError),

@@ -96,10 +96,7 @@ enum StaffMemberPages {
                     UI.select(
                         label: page.t("admin.members.col.role"), name: "role", options: roleOptions(page), selected: newMember.role.rawValue
                     ),
-                    UI.field(
-                        label: page.t("admin.members.initial_password"), name: "password", type: .password, autocomplete: "new-password",
-                        hint: page.t("field.password_hint", ["min": String(PasswordPolicy.minimumLength)]),
-                        minLength: PasswordPolicy.minimumLength),
+                    UI.newPasswordField(page, label: page.t("admin.members.initial_password")),
                     UI.submit(page.t("admin.members.add")))),
             .h2(.text(page.t("admin.members.roles"))),
             .div(
