@@ -221,4 +221,31 @@ struct SecurityPagesTests {
             #expect(!stored.body.contains("10001"))
         }
     }
+
+    /// The settings page changes the user's language and the account's currency, and comes back.
+    @Test func theSettingsPageChangesTheLanguageAndTheCurrency() async throws {
+        try await TestApp.run { app, _ in
+            let anna = try await app.signUpClient()
+            let browser = Browser(app)
+            try await browser.logIn()
+            let page = try await browser.get("/account/settings")
+            #expect(page.testID("settings-language") != nil)
+            #expect(page.testID("settings-currency") != nil)
+            #expect(try await browser.post("/lang", form: ["language": "uk", "back": "/account/settings"]).location == "/account/settings")
+            #expect(try await UserRecord.find(anna.userID, on: app.db)?.language == .uk)
+            #expect(try await browser.get("/account/settings").text.contains("Мова інтерфейсу"))
+            for (base, quote) in [(Currency.EUR, Currency.USD), (.USD, .EUR)] {
+                try await Currencies(context: app.engine).setRate(base: base, quote: quote, rateMicros: 1_000_000, caller: .testStaff)
+            }
+            let changed = try await browser.post(
+                "/finance/currency", form: ["currency": "USD", "key": UUID().uuidString, "back": "/account/settings"])
+            #expect(changed.location == "/account/settings?notice=currency_changed")
+            #expect(try await app.accountRecord(anna.accountID).currency == .USD)
+            // A user who may not pay sees only the language.
+            let (igor, _) = try await AccessTableTests.subUser(app, account: anna.accountID, rights: [.viewServices])
+            let theirs = try await igor.get("/account/settings")
+            #expect(theirs.testID("settings-language") != nil)
+            #expect(theirs.testID("settings-currency") == nil)
+        }
+    }
 }

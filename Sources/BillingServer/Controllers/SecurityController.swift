@@ -14,6 +14,7 @@ struct SecurityController: RouteCollection {
         routes.post(SiteURL.sessionEnd(.key), use: endSession)
         routes.post(SiteURL.tokenRevoke(.key), use: revokeToken)
         routes.get(SiteURL.profile, use: profile)
+        routes.get(SiteURL.settings) { req in SecurityPages.settings(try await PageContext.client(req)).response() }
         routes.post(SiteURL.profile, use: rename)
         routes.post(SiteURL.profilePassword, use: changePassword)
         routes.post(SiteURL.allowedNetworks, use: saveNetworks)

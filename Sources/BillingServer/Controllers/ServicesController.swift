@@ -205,7 +205,12 @@ struct ServicesController: RouteCollection {
             return ClientPages.balanceHistory(page, movements: movements, error: message).response(status: .unprocessableEntity)
         }
         // The newcomer's first steps on the dashboard send the form from there.
-        let back = form["back"] == SiteURL.dashboard.path ? SiteURL.dashboard : SiteURL.balanceHistory
+        let back: SiteURL =
+            switch form["back"] {
+            case SiteURL.dashboard.path: .dashboard
+            case SiteURL.settings.path: .settings
+            default: .balanceHistory
+            }
         return req.redirect(to: back.notice("currency_changed"))
     }
 }

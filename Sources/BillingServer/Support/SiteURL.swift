@@ -66,6 +66,8 @@ enum SiteURL: Hashable, Sendable {
     case tokenRevoke(Parameter<UUID>)
     /// The user's own profile: name, password (ACC-2).
     case profile, profilePassword
+    /// The interface language and the account's currency in one place (ACC-6).
+    case settings
     /// The account's allowed networks and code word (ACC-5), for users with the security right.
     case allowedNetworks, codeWord
     /// The user's other e-mail addresses (ACC-6): add one, change what one receives, remove one.
@@ -91,7 +93,7 @@ enum SiteURL: Hashable, Sendable {
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
             .savedMethodRename(.key), .savedMethodDelete(.key), .autorenewal, .autopay, .payLink(.key), .apiReference,
             .accountUsers, .accountUserNew, .accountUser(.key), .invitation(.key), .loginCode, .security,
-            .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword,
+            .sessionEnd(.key), .tokenRevoke(.key), .profile, .profilePassword, .settings,
             .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
             .personalDataExport
         ]
@@ -196,6 +198,7 @@ enum SiteURL: Hashable, Sendable {
         case .sessionEnd(let session): ["account", "security", "sessions", .parameter("sessionID", session), "end"]
         case .tokenRevoke(let token): ["account", "security", "tokens", .parameter("tokenID", token), "revoke"]
         case .profile: ["account", "profile"]
+        case .settings: ["account", "settings"]
         case .profilePassword: ["account", "profile", "password"]
         case .allowedNetworks: ["account", "security", "networks"]
         case .codeWord: ["account", "security", "code-word"]

@@ -24,7 +24,7 @@ enum Layout {
             titleKey: "nav.section.client", icon: "client",
             items: [
                 ("nav.dashboard", .dashboard), ("nav.cart", .cart), ("nav.orders", .orders), ("nav.users", .accountUsers),
-                ("nav.profile", .profile), ("nav.security", .security)
+                ("nav.profile", .profile), ("nav.settings", .settings), ("nav.security", .security)
             ]),
         NavSection(
             titleKey: "nav.section.services", icon: "services", items: [("nav.order", .orderCatalog), ("nav.services", .services)]),

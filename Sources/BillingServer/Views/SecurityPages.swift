@@ -274,6 +274,42 @@ enum SecurityPages {
                 .forEach(codes) { .li(.code(.attribute(named: "data-testid", value: "recovery-code"), .text($0))) }))
     }
 
+    /// The interface language (the user's) and the account's currency (for users who pay).
+    static func settings(_ page: PageContext) -> HTML {
+        Layout.client(
+            page, title: page.t("settings.title"),
+            content: .group(
+                .section(
+                    .class("widget"), .attribute(named: "data-testid", value: "settings-language"),
+                    .h2(.text(page.t("settings.language"))),
+                    .form(
+                        .method(.post), .action(SiteURL.language.path), .class("inline-form"), UI.csrfField(page),
+                        UI.hidden("back", SiteURL.settings.path),
+                        UI.select(
+                            label: page.t("settings.language"), name: "language",
+                            options: BillingDomain.Language.allCases.map { (value: $0.rawValue, title: $0.nativeName) },
+                            selected: page.language.rawValue),
+                        UI.submit(page.t("users.save"), style: "secondary"))),
+                .unwrap(page.client.flatMap { page.maySend(.changeCurrency) ? $0 : nil }) { header in
+                    .section(
+                        .class("widget"), .attribute(named: "data-testid", value: "settings-currency"),
+                        .h2(.text(page.t("balance.currency"))),
+                        .form(
+                            .method(.post), .action(SiteURL.changeCurrency.path), .class("inline-form"),
+                            .attribute(named: "data-confirm", value: page.t("balance.currency_confirm")),
+                            UI.csrfField(page), UI.hidden("key", UUID().uuidString.lowercased()), UI.hidden("back", SiteURL.settings.path),
+                            UI.select(
+                                label: page.t("balance.currency"), name: "currency",
+                                options: Currency.all.map { (value: $0.code, title: $0.code) }, selected: header.summary.currency.code),
+                            UI.submit(page.t("balance.change_currency"), style: "secondary")),
+                        .p(.class("muted small"), .text(page.t("balance.currency_hint"))))
+                },
+                .p(
+                    .class("muted"), .a(.href(SiteURL.profile.path), .text(page.t("nav.profile"))), .text(" · "),
+                    .a(.href(SiteURL.security.path), .text(page.t("nav.security"))))
+            ))
+    }
+
     /// The user's own profile: the name (a sub-user's; the owner's is the account's), the login
     /// e-mail, and the password.
     static func categoryBoxes<C: HTML.BodyContext>(_ page: PageContext, _ selected: Set<MailCategory>) -> Node<C> {
