@@ -64,11 +64,11 @@ public struct AlternativeEmails: Sendable {
     /// The addresses that receive a copy of a message of `category` sent to `recipient`, a user
     /// of `accountID`.
     func copies(of recipient: String, accountID: UUID, category: MailCategory, on db: any Database) async throws -> [String] {
-        guard Self.categories.contains(category),
-            let user = try await UserRecord.query(on: db).filter(\.$email == recipient).filter(\.$accountID == accountID).first()
-        else { return [] }
-        return try await UserEmailRecord.query(on: db).filter(\.$userID == user.id!).sort(\.$createdAt).all()
-            .filter { Self.parse($0.categories).contains(category) }.map(\.email)
+        guard Self.categories.contains(category) else { return [] }
+        // One query per message: the outbox asks this for every e-mail it queues.
+        return try await UserEmailRecord.query(on: db).join(UserRecord.self, on: \UserEmailRecord.$userID == \UserRecord.$id)
+            .filter(UserRecord.self, \.$email == recipient).filter(UserRecord.self, \.$accountID == accountID)
+            .sort(\.$createdAt).all().filter { Self.parse($0.categories).contains(category) }.map(\.email)
     }
 
     private func find(_ id: UUID, _ caller: Caller) async throws -> UserEmailRecord {

@@ -46,12 +46,10 @@ struct SecurityController: RouteCollection {
                 form.networks ?? "", confirmLockout: form.confirmLockout != nil, ip: req.clientIP, caller: identity.caller)
             return req.redirect(to: SiteURL.security.notice("networks_saved"))
         } catch let error as AccountSecurityError {
-            let context = try await PageContext.client(req)
-            let view = try await view(req)
-            return try await page(req, view: view) { protection in
+            return try await page(req, view: try await view(req)) { protection, page in
                 protection.networksText = form.networks
                 protection.needsConfirmation = error == .wouldLockOut(req.clientIP)
-                protection.networksError = context.message(error)
+                protection.networksError = page.message(error)
             }.response(status: HTTPStatus(error.status))
         }
     }
@@ -65,8 +63,7 @@ struct SecurityController: RouteCollection {
                 try req.content.decode(CodeWordForm.self).word ?? "", caller: identity.caller)
             return req.redirect(to: SiteURL.security.notice("code_word_saved"))
         } catch let error as AccountSecurityError {
-            let context = try await PageContext.client(req)
-            return try await page(req, view: try await view(req)) { $0.codeWordError = context.message(error) }
+            return try await page(req, view: try await view(req)) { $0.codeWordError = $1.message(error) }
                 .response(status: HTTPStatus(error.status))
         }
     }
@@ -195,7 +192,7 @@ struct SecurityController: RouteCollection {
 
     private func page(
         _ req: Request, view: SecurityPages.TwoFactorView, error: (any Refusal)? = nil,
-        adjust: (inout SecurityPages.Protection) -> Void = { _ in }
+        adjust: (inout SecurityPages.Protection, PageContext) -> Void = { _, _ in }
     ) async throws -> HTML {
         let page = try await PageContext.client(req)
         let identity = try req.client
@@ -209,13 +206,22 @@ struct SecurityController: RouteCollection {
             var protection = SecurityPages.Protection(
                 networks: try await security.allowedNetworks(caller: caller), hasCodeWord: try await security.hasCodeWord(caller: caller),
                 ip: req.clientIP)
-            adjust(&protection)
+            adjust(&protection, page)
             activity.protection = protection
         }
         return SecurityPages.security(page, twoFactor: view, activity: activity, error: error.map(page.message))
     }
 
     struct CodeForm: Content { var code: String? }
+
+    /// The page with new recovery codes: in this answer only, not cached, never shown again.
+    private func showing(_ codes: [String], _ req: Request) async throws -> Response {
+        var view = try await view(req)
+        view.recoveryCodes = codes
+        let response = try await page(req, view: view).response()
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
 
     func perform(_ action: SecurityAction, req: Request) async throws -> Response {
         let identity = try req.client
@@ -227,21 +233,12 @@ struct SecurityController: RouteCollection {
                 _ = try await twoFactor.begin(realm: .client, principalID: identity.userID, label: identity.email)
                 return req.redirect(to: SiteURL.security.path)
             case .twoFactorConfirm:
-                let codes = try await twoFactor.confirm(realm: .client, principalID: identity.userID, code: code, ip: req.clientIP)
-                var view = try await view(req)
-                view.recoveryCodes = codes
-                // The codes are in this answer only: not cached, never shown again.
-                let response = try await page(req, view: view).response()
-                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-                return response
+                return try await showing(
+                    try await twoFactor.confirm(realm: .client, principalID: identity.userID, code: code, ip: req.clientIP), req)
             case .recoveryCodes:
-                let codes = try await twoFactor.regenerateRecoveryCodes(
-                    realm: .client, principalID: identity.userID, code: code, ip: req.clientIP)
-                var view = try await view(req)
-                view.recoveryCodes = codes
-                let response = try await page(req, view: view).response()
-                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-                return response
+                return try await showing(
+                    try await twoFactor.regenerateRecoveryCodes(realm: .client, principalID: identity.userID, code: code, ip: req.clientIP),
+                    req)
             case .endOtherSessions:
                 try await AccountSecurity(context: req.engine).endOtherSessions(caller: identity.caller, keeping: identity.sessionToken)
                 return req.redirect(to: SiteURL.security.notice("other_sessions_ended"))
