@@ -68,6 +68,13 @@ public enum PhoneNumber {
         guard (8...15).contains(digits.count), digits.first != "0" else { return nil }
         return "+" + digits
     }
+
+    /// The number with all but its first three and last two characters hidden, for pages and
+    /// staff lists: `+38••••••••67`.
+    public static func masked(_ number: String) -> String {
+        guard number.count > 5 else { return number }
+        return number.prefix(3) + String(repeating: "•", count: number.count - 5) + number.suffix(2)
+    }
 }
 
 public enum PasswordError: Error, Equatable, Sendable {

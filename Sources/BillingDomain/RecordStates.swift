@@ -91,6 +91,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// Answer a password-reset request: look the address up, queue the e-mail (payload
     /// `ResetRequestJob`). A job so that the request does the same work for any address.
     case passwordResetRequest = "password.reset_request"
+    /// Send one text message (payload `SMSJob`): a phone confirmation code, a notice.
+    case smsSend = "sms.send"
     /// Run again a step of the daily pass that failed (payload `DailyStepJob`): the other steps
     /// of that day ran; this one waits on the ladder and shows on `/admin/jobs`.
     case dailyStep = "daily.step"
@@ -106,6 +108,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
         // Mail: a relay that is down for minutes or hours, for about a day in all.
         case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
         case .passwordResetRequest: [30, 120, 600]
+        // A code is wanted within minutes (it expires in ten): a few quick retries only.
+        case .smsSend: [15, 60, 180]
         case .dailyStep: [300, 900, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
         }
     }
@@ -141,4 +145,10 @@ public enum PrivacyRequestKind: String, Sendable, Codable, CaseIterable, Hashabl
 /// Where a personal-data request stands.
 public enum PrivacyRequestStatus: String, Sendable, Codable, CaseIterable, Hashable {
     case open, done, rejected
+}
+
+/// Why a code went to a phone: to confirm the number it went to, or to release a confirmed
+/// number (before it is changed to `new_phone`, or removed).
+public enum PhoneCodePurpose: String, Sendable, Codable, CaseIterable, Hashable {
+    case confirm, release
 }

@@ -62,7 +62,7 @@ public func configure(
     let key = try await signingKey(on: app.db)
     var gateways: [any PaymentGateway] = []
     if config.sandboxGateway { gateways.append(SandboxGateway(secret: "sandbox:" + key, baseURL: config.baseURL)) }
-    let http = VaporGatewayHTTPClient(client: app.client)
+    let http = VaporHTTPClient(client: app.client)
     if let stripe = config.stripe {
         gateways.append(
             StripeGateway(secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret, apiBase: stripe.apiBase, http: http))
@@ -89,13 +89,24 @@ public func configure(
         } else {
             nil
         }
+    let sms: (any SMSChannel)? =
+        if let given = config.smsChannel {
+            given
+        } else if let twilio = config.twilio {
+            TwilioSMSChannel(
+                accountSID: twilio.accountSID, authToken: twilio.authToken, from: twilio.from, apiBase: twilio.apiBase, http: http)
+        } else if config.developmentMode {
+            DevelopmentSMSChannel()
+        } else {
+            nil
+        }
     let engine = EngineContext(
         database: app.db, clock: clock, calendar: BillingCalendar(timeZone: config.timeZone), passwords: hasher,
         texts: Localizer.shared,
         provider: ProviderProfile(
             name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
             defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
-        gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) },
+        gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) }, sms: sms,
         links: SiteLinkBuilder(baseURL: config.baseURL),
         secrets: SecretBox(keyMaterial: try await secretKey(config, on: app.db, logger: app.logger)))
     app.billing = BillingRuntime(

@@ -61,7 +61,8 @@ public enum BillingMigrations {
             CreateUserEmails(),
             CreateAuditEvents(),
             AddAttachmentToEmailOutbox(),
-            CreatePrivacyRequests()
+            CreatePrivacyRequests(),
+            CreatePhoneConfirmation()
         ]
     }
 }

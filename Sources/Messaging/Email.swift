@@ -80,7 +80,7 @@ public protocol EmailChannel: Sendable {
 }
 
 /// Why a delivery failed; `isPermanent` decides between retrying later and giving up.
-public struct EmailDeliveryError: Error, Sendable, CustomStringConvertible {
+public struct DeliveryError: Error, Sendable, CustomStringConvertible {
     public let description: String
     /// The server refused for good (a 5xx to the recipient or the message); a retry would not help.
     public let isPermanent: Bool

@@ -22,7 +22,7 @@ public struct MaildirChannel: EmailChannel {
             try Data(MIMEMessage.render(message).utf8).write(to: path)
             try manager.moveItem(at: path, to: arrived.appendingPathComponent(name))
         } catch {
-            throw EmailDeliveryError("cannot write to the mail folder \(directory.path): \(error.localizedDescription)", isPermanent: false)
+            throw DeliveryError("cannot write to the mail folder \(directory.path): \(error.localizedDescription)", isPermanent: false)
         }
     }
 }

@@ -84,11 +84,11 @@ public struct SMTPChannel: EmailChannel {
         let connection: SMTPConnection
         do {
             connection = try await SMTPConnection.open(configuration, group: group)
-        } catch let error as EmailDeliveryError {
+        } catch let error as DeliveryError {
             throw error
         } catch {
             // Only delivery errors leave the channel: a TLS set-up failure is one, to retry later.
-            throw EmailDeliveryError("cannot talk to \(configuration.host):\(configuration.port): \(error)", isPermanent: false)
+            throw DeliveryError("cannot talk to \(configuration.host):\(configuration.port): \(error)", isPermanent: false)
         }
         do {
             try await connection.send(from: message.from.address, to: message.to, data: data)
@@ -114,7 +114,7 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if buffer.readableBytes > 4096 { throw EmailDeliveryError("the mail server sent a line too long", isPermanent: false) }
+            if buffer.readableBytes > 4096 { throw DeliveryError("the mail server sent a line too long", isPermanent: false) }
             return .needMoreData
         }
         let length = newline - buffer.readerIndex + 1
@@ -122,7 +122,7 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
         // "\r\n" is one Character in Swift: trim by scalars.
         let line = String(String.UnicodeScalarView(raw.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
         guard line.count >= 3, let code = Int(line.prefix(3)), lines.count < 100 else {
-            throw EmailDeliveryError("the mail server's reply is not SMTP", isPermanent: false)
+            throw DeliveryError("the mail server's reply is not SMTP", isPermanent: false)
         }
         let separator = line.dropFirst(3).first
         lines.append(line.count > 4 ? String(line.dropFirst(4)) : "")
@@ -160,7 +160,7 @@ final class SMTPReplyHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(EmailDeliveryError("the mail server closed the connection", isPermanent: false))
+        fail(DeliveryError("the mail server closed the connection", isPermanent: false))
         context.fireChannelInactive()
     }
 
@@ -210,7 +210,7 @@ final class SMTPConnection: @unchecked Sendable {
         do {
             channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
         } catch {
-            throw EmailDeliveryError("cannot connect to \(configuration.host):\(configuration.port): \(error)", isPermanent: false)
+            throw DeliveryError("cannot connect to \(configuration.host):\(configuration.port): \(error)", isPermanent: false)
         }
         // A connection refused at once (a TLS handshake the certificate check failed) may already be
         // closed, its handlers gone: that is a failed delivery, not a crash.
@@ -221,7 +221,7 @@ final class SMTPConnection: @unchecked Sendable {
             }.get()
         } catch {
             try? await channel.close().get()
-            throw EmailDeliveryError("the mail server closed the connection while it was set up (TLS refused?)", isPermanent: false)
+            throw DeliveryError("the mail server closed the connection while it was set up (TLS refused?)", isPermanent: false)
         }
         let connection = SMTPConnection(channel: channel, handler: handler, configuration: configuration)
         do {
@@ -246,10 +246,10 @@ final class SMTPConnection: @unchecked Sendable {
         defer { timer.cancel() }
         do {
             return try await future.get()
-        } catch let error as EmailDeliveryError {
+        } catch let error as DeliveryError {
             throw error
         } catch {
-            throw EmailDeliveryError("no answer from the mail server: \(error)", isPermanent: false)
+            throw DeliveryError("no answer from the mail server: \(error)", isPermanent: false)
         }
     }
 
@@ -260,7 +260,7 @@ final class SMTPConnection: @unchecked Sendable {
         let reply = try await reply()
         guard expected.contains(reply.code) else {
             let what = shown ?? line
-            throw EmailDeliveryError(
+            throw DeliveryError(
                 "\(what): \(reply.code) \(reply.lines.joined(separator: " "))", isPermanent: (500..<600).contains(reply.code))
         }
         return reply
@@ -272,20 +272,20 @@ final class SMTPConnection: @unchecked Sendable {
         do {
             try await channel.writeAndFlush(buffer).get()
         } catch {
-            throw EmailDeliveryError("lost the connection to the mail server: \(error)", isPermanent: false)
+            throw DeliveryError("lost the connection to the mail server: \(error)", isPermanent: false)
         }
     }
 
     private func handshake() async throws {
         let greeting = try await reply()
         guard greeting.code == 220 else {
-            throw EmailDeliveryError("the mail server refused the connection: \(greeting.code)", isPermanent: false)
+            throw DeliveryError("the mail server refused the connection: \(greeting.code)", isPermanent: false)
         }
         var capabilities = try await ehlo()
         let offersTLS = capabilities.contains("STARTTLS")
         switch configuration.security {
         case .startTLSRequired where !offersTLS:
-            throw EmailDeliveryError("the mail server does not offer STARTTLS, which SMTP_URL requires", isPermanent: false)
+            throw DeliveryError("the mail server does not offer STARTTLS, which SMTP_URL requires", isPermanent: false)
         case .startTLSRequired,
             .startTLSIfOffered where offersTLS:
             try await command("STARTTLS", expect: [220])

@@ -16,9 +16,9 @@ public struct StripeGateway: PaymentGateway {
     public var pageOrigins: [String] {
         apiBase == "https://api.stripe.com" ? ["https://checkout.stripe.com"] : [Self.origin(of: apiBase)].compactMap { $0 }
     }
-    let http: any GatewayHTTPClient
+    let http: any OutboundHTTPClient
 
-    public init(secretKey: String, webhookSecret: String, apiBase: String = "https://api.stripe.com", http: any GatewayHTTPClient) {
+    public init(secretKey: String, webhookSecret: String, apiBase: String = "https://api.stripe.com", http: any OutboundHTTPClient) {
         self.secretKey = secretKey
         self.webhookSecret = webhookSecret
         self.apiBase = apiBase
@@ -173,18 +173,18 @@ public struct StripeGateway: PaymentGateway {
         return object
     }
 
-    private func send(_ method: String, _ path: String, body: Data?, idempotencyKey: String?) async throws -> GatewayHTTPResponse {
+    private func send(_ method: String, _ path: String, body: Data?, idempotencyKey: String?) async throws -> OutboundHTTPResponse {
         var headers = ["Authorization": "Bearer \(secretKey)", "Stripe-Version": "2024-06-20"]
         if body != nil { headers["Content-Type"] = "application/x-www-form-urlencoded" }
         if let idempotencyKey { headers["Idempotency-Key"] = idempotencyKey }
         do {
-            return try await http.send(GatewayHTTPRequest(method: method, url: apiBase + path, headers: headers, body: body))
+            return try await http.send(OutboundHTTPRequest(method: method, url: apiBase + path, headers: headers, body: body))
         } catch {
             throw GatewayFailure.unavailable(String(describing: error))
         }
     }
 
-    static func check(_ response: GatewayHTTPResponse, _ object: [String: Any]) throws {
+    static func check(_ response: OutboundHTTPResponse, _ object: [String: Any]) throws {
         guard (200..<300).contains(response.status) else {
             let message = object.object("error")?.string("message") ?? "HTTP \(response.status)"
             throw response.status >= 500 || response.status == 429 ? GatewayFailure.unavailable(message) : GatewayFailure.rejected(message)

@@ -25,9 +25,9 @@ public struct YooKassaGateway: PaymentGateway {
     public var pageOrigins: [String] {
         apiBase == "https://api.yookassa.ru" ? ["https://yoomoney.ru"] : [Self.origin(of: apiBase)].compactMap { $0 }
     }
-    let http: any GatewayHTTPClient
+    let http: any OutboundHTTPClient
 
-    public init(shopID: String, secretKey: String, apiBase: String = "https://api.yookassa.ru", http: any GatewayHTTPClient) {
+    public init(shopID: String, secretKey: String, apiBase: String = "https://api.yookassa.ru", http: any OutboundHTTPClient) {
         self.shopID = shopID
         self.secretKey = secretKey
         self.apiBase = apiBase
@@ -181,7 +181,7 @@ public struct YooKassaGateway: PaymentGateway {
     private func post(_ path: String, _ body: [String: Any], idempotencyKey: String) async throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         return try await send(
-            GatewayHTTPRequest(
+            OutboundHTTPRequest(
                 method: "POST", url: apiBase + path,
                 headers: [
                     "Authorization": authorization, "Content-Type": "application/json", "Idempotence-Key": idempotencyKey
@@ -189,11 +189,11 @@ public struct YooKassaGateway: PaymentGateway {
     }
 
     private func get(_ path: String) async throws -> [String: Any] {
-        try await send(GatewayHTTPRequest(method: "GET", url: apiBase + path, headers: ["Authorization": authorization]))
+        try await send(OutboundHTTPRequest(method: "GET", url: apiBase + path, headers: ["Authorization": authorization]))
     }
 
-    private func send(_ request: GatewayHTTPRequest) async throws -> [String: Any] {
-        let response: GatewayHTTPResponse
+    private func send(_ request: OutboundHTTPRequest) async throws -> [String: Any] {
+        let response: OutboundHTTPResponse
         do { response = try await http.send(request) } catch { throw GatewayFailure.unavailable(String(describing: error)) }
         let object = (try? response.json()) ?? [:]
         guard (200..<300).contains(response.status) else {

@@ -86,7 +86,8 @@ struct LocalizationAndConfigTests {
             "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1",
             "STRIPE_API_BASE": "http://127.0.0.1:9", "YOOKASSA_SHOP_ID": "123", "YOOKASSA_SECRET_KEY": "live_2",
             "YOOKASSA_API_BASE": "http://127.0.0.1:8", "SMTP_URL": "smtps://mailer:pw@mail.example.com:465",
-            "SMTP_FROM": "Acme Billing <billing@acme.example>", "DATABASE_URL": "sqlite::memory:"
+            "SMTP_FROM": "Acme Billing <billing@acme.example>", "DATABASE_URL": "sqlite::memory:",
+            "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tw-secret", "TWILIO_FROM": "MG42", "TWILIO_API_BASE": "http://127.0.0.1:7"
         ])
         #expect(config.providerName == "Acme Hosting")
         #expect(config.bcryptCost == 10)
@@ -100,6 +101,10 @@ struct LocalizationAndConfigTests {
         #expect(config.yooKassa?.shopID == "123")
         #expect(config.yooKassa?.secretKey == "live_2")
         #expect(config.yooKassa?.apiBase == "http://127.0.0.1:8")
+        #expect(config.twilio?.accountSID == "AC123")
+        #expect(config.twilio?.authToken == "tw-secret")
+        #expect(config.twilio?.from == "MG42")
+        #expect(config.twilio?.apiBase == "http://127.0.0.1:7")
         #expect(config.smtp?.host == "mail.example.com")
         #expect(config.smtp?.port == 465)
         #expect(config.smtp?.security == .implicitTLS)
@@ -110,6 +115,7 @@ struct LocalizationAndConfigTests {
         let plain = try AppConfig.fromEnvironment(["STRIPE_SECRET_KEY": "sk", "STRIPE_WEBHOOK_SECRET": "wh"])
         #expect(plain.stripe?.apiBase == "https://api.stripe.com")
         #expect(plain.yooKassa == nil)
+        #expect(plain.twilio == nil)
         #expect(plain.smtp == nil)
         // Development without a relay writes mail into a folder; MAIL_DIR chooses it; production
         // writes nowhere it was not told to.

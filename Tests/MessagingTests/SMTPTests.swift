@@ -111,7 +111,7 @@ struct SMTPTests {
                     "smtp://\(server.user):wrong@127.0.0.1:\(server.plain)?starttls=off")
             ).deliver(Self.message("bad-\(UUID())"))
             Issue.record("a wrong password was accepted")
-        } catch let error as EmailDeliveryError {
+        } catch let error as DeliveryError {
             #expect(error.isPermanent)
             #expect(error.description.contains("535"))
         }
@@ -122,7 +122,7 @@ struct SMTPTests {
                     "smtp://\(server.user):\(server.password)@127.0.0.1:\(server.plain)?starttls=required")
             ).deliver(Self.message("clear-\(UUID())"))
             Issue.record("sent without STARTTLS although required")
-        } catch let error as EmailDeliveryError {
+        } catch let error as DeliveryError {
             #expect(error.description.contains("does not offer STARTTLS"))
         }
         // A certificate nobody vouches for is refused.
@@ -132,7 +132,7 @@ struct SMTPTests {
                     "smtps://\(server.user):\(server.password)@127.0.0.1:\(server.tls)?timeout=5")
             ).deliver(Self.message("untrusted-\(UUID())"))
             Issue.record("an untrusted certificate was accepted")
-        } catch let error as EmailDeliveryError {
+        } catch let error as DeliveryError {
             #expect(!error.isPermanent)
         }
         // Nobody listening: temporary, tried again later.
@@ -140,7 +140,7 @@ struct SMTPTests {
             try await SMTPChannel(configuration: try SMTPConfiguration.parse("smtp://127.0.0.1:1?timeout=2")).deliver(
                 Self.message("down-\(UUID())"))
             Issue.record("delivered to a closed port")
-        } catch let error as EmailDeliveryError {
+        } catch let error as DeliveryError {
             #expect(!error.isPermanent)
         }
     }

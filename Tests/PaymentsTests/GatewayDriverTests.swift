@@ -15,7 +15,7 @@ struct GatewayDriverTests {
         do {
             let stripe = StripeGateway(
                 secretKey: GatewayStandIn.stripeKey, webhookSecret: "whsec_test", apiBase: standIn.base,
-                http: VaporGatewayHTTPClient(client: standIn.app.client))
+                http: VaporHTTPClient(client: standIn.app.client))
             let request = CheckoutRequest(
                 reference: "pay-1", amount: Self.eur("41.00"), description: "Invoice #500001",
                 returnURL: "https://my.test/r", cancelURL: "https://my.test/c", saveMethod: true,
@@ -81,7 +81,7 @@ struct GatewayDriverTests {
 
             let wrongKey = StripeGateway(
                 secretKey: "sk_test_wrong", webhookSecret: "x", apiBase: standIn.base,
-                http: VaporGatewayHTTPClient(client: standIn.app.client))
+                http: VaporHTTPClient(client: standIn.app.client))
             await #expect(throws: GatewayFailure.rejected("Invalid API Key provided")) { try await wrongKey.startCheckout(request) }
         } catch {
             try await standIn.shutdown()
@@ -95,7 +95,7 @@ struct GatewayDriverTests {
         do {
             let yoo = YooKassaGateway(
                 shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
-                http: VaporGatewayHTTPClient(client: standIn.app.client))
+                http: VaporHTTPClient(client: standIn.app.client))
             let rub = try MoneyFormat.parse("1030.50", currency: .RUB, language: .en)
             let redirect = try await yoo.startCheckout(
                 CheckoutRequest(
@@ -152,7 +152,7 @@ struct GatewayDriverTests {
         do {
             let yoo = YooKassaGateway(
                 shopID: "54321", secretKey: "test_secret", apiBase: standIn.base,
-                http: VaporGatewayHTTPClient(client: standIn.app.client))
+                http: VaporHTTPClient(client: standIn.app.client))
             #expect(yoo.supportsSetup)
             func notification(_ event: String, _ id: String) throws -> Data {
                 try JSONSerialization.data(withJSONObject: [

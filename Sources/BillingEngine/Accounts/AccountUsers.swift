@@ -130,6 +130,8 @@ public struct AccountUsers: Sendable {
                 }
             }
             user.name = name
+            // A number changed by another user is no longer the one that was confirmed.
+            if user.phone != phone { user.phoneConfirmedAt = nil }
             user.phone = phone
             try await user.save(on: db)
         }

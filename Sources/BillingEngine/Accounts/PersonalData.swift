@@ -129,7 +129,8 @@ extension PrivacyRequestError: Refusal {
 
 extension PersonalData {
     /// Asks to erase the caller's personal data or restrict its use; staff handle it.
-    public func request(_ kind: PrivacyRequestKind, message raw: String, caller: Caller) async throws {
+    @discardableResult
+    public func request(_ kind: PrivacyRequestKind, message raw: String, caller: Caller) async throws -> PrivacyRequest {
         guard let account = caller.account, let userID = caller.initiator.userID else { throw PlainRefusal.forbidden }
         let message = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard message.count <= 2000 else { throw PrivacyRequestError.textTooLong }
@@ -137,8 +138,9 @@ extension PersonalData {
             try await PrivacyRequestRecord.query(on: context.database).filter(\.$userID == userID).filter(\.$kind == kind)
                 .filter(\.$status == .open).first() == nil
         else { throw PrivacyRequestError.alreadyOpen }
-        try await PrivacyRequestRecord(accountID: account.id, userID: userID, kind: kind, message: message, createdAt: context.clock.now)
-            .create(on: context.database)
+        let record = PrivacyRequestRecord(accountID: account.id, userID: userID, kind: kind, message: message, createdAt: context.clock.now)
+        try await record.create(on: context.database)
+        return try await values(PrivacyRequestRecord.query(on: context.database).filter(\.$id == record.id!))[0]
     }
 
     /// The caller's own requests, newest first.

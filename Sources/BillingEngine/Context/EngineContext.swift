@@ -25,6 +25,9 @@ public struct EngineContext: Sendable {
     /// How the outbox's messages leave (SMTP, a Maildir in development); `nil`: they wait, and
     /// their jobs fail visibly until one is configured.
     public let mail: MailSender?
+    /// How text messages leave (Twilio; the development channel); `nil`: they wait, and their
+    /// jobs fail visibly until one is configured.
+    public let sms: (any SMSChannel)?
     /// Where use cases log; a request's context carries the request's logger (and its request id).
     public let logger: Logger
     /// The site's addresses for links written outside a request (e-mails).
@@ -35,7 +38,8 @@ public struct EngineContext: Sendable {
     public init(
         database: any Database, clock: any Clock, calendar: BillingCalendar, passwords: any PasswordHashing,
         texts: any TextCatalog, provider: ProviderProfile, modules: ProcessingModules = .simulated,
-        gateways: PaymentGateways = PaymentGateways([]), mail: MailSender? = nil, logger: Logger = Logger(label: "billing"),
+        gateways: PaymentGateways = PaymentGateways([]), mail: MailSender? = nil, sms: (any SMSChannel)? = nil,
+        logger: Logger = Logger(label: "billing"),
         links: any SiteLinks, secrets: SecretBox
     ) {
         precondition(database is any SQLDatabase, "the billing platform runs on SQL databases only (SQLite, PostgreSQL)")
@@ -48,6 +52,7 @@ public struct EngineContext: Sendable {
         self.modules = modules
         self.gateways = gateways
         self.mail = mail
+        self.sms = sms
         self.logger = logger
         self.links = links
         self.secrets = secrets
@@ -57,14 +62,14 @@ public struct EngineContext: Sendable {
     func on(_ database: any Database) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links, secrets: secrets)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, sms: sms, logger: logger, links: links, secrets: secrets)
     }
 
     /// The same context logging through `logger` (a request's, so its lines carry the request id).
     public func logging(to logger: Logger) -> EngineContext {
         EngineContext(
             database: database, clock: clock, calendar: calendar, passwords: passwords, texts: texts,
-            provider: provider, modules: modules, gateways: gateways, mail: mail, logger: logger, links: links, secrets: secrets)
+            provider: provider, modules: modules, gateways: gateways, mail: mail, sms: sms, logger: logger, links: links, secrets: secrets)
     }
 
     /// The logger of one component with side effects: every line carries `component=<name>`.

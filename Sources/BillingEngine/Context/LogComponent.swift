@@ -17,6 +17,8 @@ public enum LogComponent: String, Sendable, CaseIterable {
     case gateways
     /// E-mail delivery from the outbox.
     case mail
+    /// Text messages (phone confirmation codes) through the SMS channel.
+    case sms
     /// Orders paid from the balance and services' lifecycle.
     case orders
 }

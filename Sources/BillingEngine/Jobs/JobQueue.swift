@@ -13,7 +13,7 @@ extension JobKind {
         case .serviceStop: .stop
         case .serviceStart: .start
         case .serviceDelete: .delete
-        case .mailSend, .passwordResetRequest, .dailyStep: nil
+        case .mailSend, .smsSend, .passwordResetRequest, .dailyStep: nil
         }
     }
 }
@@ -106,6 +106,12 @@ public struct JobQueue: Sendable {
             kind: .passwordResetRequest,
             payload: String(decoding: try! JSONEncoder().encode(ResetRequestJob(email: email, language: language)), as: UTF8.self),
             key: "reset:\(UUID.timeOrdered().uuidString.lowercased())", accountID: nil, serviceID: nil, runAfter: nil)
+    }
+
+    static func smsJob(messageID: UUID, accountID: UUID?) -> NewJob {
+        NewJob(
+            kind: .smsSend, payload: String(decoding: try! JSONEncoder().encode(SMSJob(messageID: messageID)), as: UTF8.self),
+            key: "sms:\(messageID.uuidString.lowercased())", accountID: accountID, serviceID: nil, runAfter: nil)
     }
 
     static func mailJobKey(_ messageID: UUID) -> String { "mail:\(messageID.uuidString.lowercased())" }

@@ -159,6 +159,9 @@ public struct JobWorker: Sendable {
         case .mailSend:
             let payload = try JSONDecoder().decode(MailJob.self, from: Data(job.payload.utf8))
             return try await MailJobs(context: context).run(payload, attempt: job.attempts)
+        case .smsSend:
+            let payload = try JSONDecoder().decode(SMSJob.self, from: Data(job.payload.utf8))
+            return try await SMSJobs(context: context).run(payload, attempt: job.attempts)
         case .passwordResetRequest:
             let payload = try JSONDecoder().decode(ResetRequestJob.self, from: Data(job.payload.utf8))
             return try await PasswordResets(context: context).send(payload)

@@ -53,7 +53,7 @@ struct MailJobs: Sendable {
         do {
             try await sender.channel.deliver(email)
         } catch {
-            let permanent = (error as? EmailDeliveryError)?.isPermanent ?? false
+            let permanent = (error as? DeliveryError)?.isPermanent ?? false
             return failed(message, messageID: messageID, attempt: attempt, reason: String(describing: error), permanent: permanent)
         }
         let id = message.id!

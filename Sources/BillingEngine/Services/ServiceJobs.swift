@@ -58,7 +58,7 @@ struct ServiceJobs: Sendable {
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
         case (.serviceStart, _): state.status == .active
-        case (.mailSend, _), (.passwordResetRequest, _), (.dailyStep, _): false
+        case (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _): false
         }
     }
 
@@ -90,7 +90,7 @@ struct ServiceJobs: Sendable {
                             arguments: ["service": ServiceLifecycle.summary(service), "date": ctx.today.iso])
                     ], accounts: accounts, on: ctx.database)
             }
-        case (.serviceStop, _), (.serviceStart, _), (.mailSend, _), (.passwordResetRequest, _), (.dailyStep, _):
+        case (.serviceStop, _), (.serviceStart, _), (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _):
             // The backend followed a status the service already has; the job's row records it.
             break
         }

@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingEngine
+import Messaging
 import Vapor
 
 /// The e-mail outbox (`/admin/outbox`): what the platform queued and whether it left. It never
@@ -9,6 +10,17 @@ struct DevelopmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(SiteURL.staff(.outbox), use: outbox)
         routes.post(SiteURL.staff(.outboxRetry(.key)), use: retry)
+        routes.get(SiteURL.staff(.sms), use: sms)
+    }
+
+    /// The text messages: to whom (masked), the body with the code's place, whether it left; the
+    /// development channel's texts (codes included) for those who read mail bodies.
+    func sms(req: Request) async throws -> Response {
+        let messages = try await SMSOutbox.recent(context: req.engine)
+        let page = PageContext(req)
+        return StaffPages.sms(
+            page, messages: messages, channel: req.engine.sms?.name, showsTexts: page.staff?.role.allows(.readMailBodies) == true
+        ).response()
     }
 
     /// Puts a message that delivery gave up on back in the queue.

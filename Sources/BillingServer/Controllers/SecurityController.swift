@@ -17,6 +17,10 @@ struct SecurityController: RouteCollection {
         routes.get(SiteURL.settings) { req in SecurityPages.settings(try await PageContext.client(req)).response() }
         routes.post(SiteURL.profile, use: rename)
         routes.post(SiteURL.profilePassword, use: changePassword)
+        routes.post(SiteURL.phone, use: setPhone)
+        for action in PhoneAction.allCases {
+            routes.post(SiteURL.phoneAction(action)) { req in try await phone(action, req: req) }
+        }
         routes.post(SiteURL.allowedNetworks, use: saveNetworks)
         routes.post(SiteURL.codeWord, use: saveCodeWord)
         routes.post(SiteURL.emails, use: addEmail)
@@ -85,17 +89,57 @@ struct SecurityController: RouteCollection {
     }
 
     private func profilePage(
-        _ req: Request, error: (any Refusal)? = nil, passwordError: (any Refusal)? = nil, emailsError: (any Refusal)? = nil
+        _ req: Request, error: (any Refusal)? = nil, passwordError: (any Refusal)? = nil, emailsError: (any Refusal)? = nil,
+        phoneError: (any Refusal)? = nil, typedNumber: String? = nil
     ) async throws -> Response {
         let identity = try req.client
         let page = try await PageContext.client(req)
         let emails = try await AlternativeEmails(context: req.engine).list(caller: identity.caller)
         let requests = try await PersonalData(context: req.engine).requests(caller: identity.caller)
-        let status = (error ?? passwordError ?? emailsError).map { HTTPStatus($0.status) } ?? .ok
+        let phone = try await PhoneNumbers(context: req.engine).status(caller: identity.caller)
+        let status = (error ?? passwordError ?? emailsError ?? phoneError).map { HTTPStatus($0.status) } ?? .ok
         return SecurityPages.profile(
-            page, user: ClientUser(identity.user), emails: emails, requests: requests, error: error.map(page.message),
-            passwordError: passwordError.map(page.message), emailsError: emailsError.map(page.message)
+            page, user: ClientUser(identity.user), phone: phone, emails: emails, requests: requests, error: error.map(page.message),
+            passwordError: passwordError.map(page.message), emailsError: emailsError.map(page.message),
+            phoneError: phoneError.map(page.message), typedNumber: typedNumber
         ).response(status: status)
+    }
+
+    struct PhoneForm: Content {
+        var number: String?
+        var code: String?
+    }
+
+    func setPhone(req: Request) async throws -> Response {
+        let form = try req.content.decode(PhoneForm.self)
+        do {
+            try await PhoneNumbers(context: req.engine).set(form.number ?? "", caller: try req.client.caller)
+            return req.redirect(to: SiteURL.profile.notice("phone_code_sent"))
+        } catch let error as PhoneError {
+            return try await profilePage(req, phoneError: error, typedNumber: form.number)
+        }
+    }
+
+    func phone(_ action: PhoneAction, req: Request) async throws -> Response {
+        let phones = PhoneNumbers(context: req.engine)
+        let caller = try req.client.caller
+        do {
+            switch action {
+            case .confirm:
+                try await phones.confirm((try? req.content.decode(PhoneForm.self))?.code ?? "", caller: caller)
+                let now = try await phones.status(caller: caller)
+                return req.redirect(to: SiteURL.profile.notice(now.pending == nil ? "phone_confirmed" : "phone_code_sent"))
+            case .resend:
+                try await phones.resend(caller: caller)
+                return req.redirect(to: SiteURL.profile.notice("phone_code_sent"))
+            case .remove:
+                try await phones.remove(caller: caller)
+                let now = try await phones.status(caller: caller)
+                return req.redirect(to: SiteURL.profile.notice(now.number == nil ? "phone_removed" : "phone_code_sent"))
+            }
+        } catch let error as PhoneError {
+            return try await profilePage(req, phoneError: error)
+        }
     }
 
     /// The categories ticked in a form (`category.finance` …).

@@ -45,7 +45,7 @@ extension StaffURL {
     var auditAction: String? {
         switch self {
         case .login, .loginLink, .logout, .loginCode, .clients, .client, .service, .billing, .payments, .payment, .outbox, .jobs,
-            .members, .audit, .privacy:
+            .members, .audit, .privacy, .sms:
             nil
         case .privacyHandle: "privacy_handle"
         case .clientAdjust: "client_adjust"

@@ -59,6 +59,12 @@ public struct AppConfig: Sendable {
     /// Who e-mails come from (`SMTP_FROM`); by default the provider's name at `noreply@` the base
     /// URL's host.
     public var mailFrom: EmailAddressee?
+    /// Twilio for text messages (`TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_FROM`, and
+    /// `TWILIO_API_BASE` for a stand-in). Without it a development installation keeps its texts
+    /// for staff (`/admin/sms`), and production has no SMS channel (the messages wait).
+    public var twilio: (accountSID: String, authToken: String, from: String, apiBase: String)?
+    /// A channel handed in by code (tests); before `twilio`.
+    public var smsChannel: (any SMSChannel)?
     /// YooKassa: on when the shop id and secret key are set.
     public var yooKassa: (shopID: String, secretKey: String, apiBase: String)?
 
@@ -222,6 +228,13 @@ public struct AppConfig: Sendable {
                 config.yooKassa = (shop, secret, value("YOOKASSA_API_BASE") ?? "https://api.yookassa.ru")
             } else {
                 bad("YOOKASSA_SECRET_KEY", "", "the shop's secret key when YOOKASSA_SHOP_ID is set")
+            }
+        }
+        if let sid = value("TWILIO_ACCOUNT_SID") {
+            if let token = value("TWILIO_AUTH_TOKEN"), let from = value("TWILIO_FROM") {
+                config.twilio = (sid, token, from, value("TWILIO_API_BASE") ?? "https://api.twilio.com")
+            } else {
+                bad("TWILIO_AUTH_TOKEN", "", "the auth token and TWILIO_FROM (a number or MG… service) when TWILIO_ACCOUNT_SID is set")
             }
         }
         if let url = value("SMTP_URL") {

@@ -16,7 +16,7 @@ extension SiteURL {
         // Each user's own login: every user protects it, whatever the account's rights.
         // (Those of the account's other users need the `security` right: the engine checks it.)
         case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword, .settings, .emails, .email,
-            .emailDelete, .personalDataExport, .privacyRequest:
+            .emailDelete, .personalDataExport, .privacyRequest, .phone, .phoneAction:
             .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
@@ -66,7 +66,7 @@ extension StaffURL {
         case .billingRun: .staff(.runBilling)
         case .payments, .payment, .paymentConfirm, .paymentRefund, .paymentMethods: .staff(.managePayments)
         // Support may send a failed message again (the queue's jobs stay with administrators).
-        case .outbox, .outboxRetry: .staff(.viewOutbox)
+        case .outbox, .outboxRetry, .sms: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
         case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle:
             .staff(.manageStaff)
@@ -106,6 +106,13 @@ enum APIAccess {
         // Each user's own login and sessions; the account's others need the security right,
         // which the engine checks.
         "POST /v1/me/password": .signedInClient,
+        "GET /v1/me/phone": .signedInClient,
+        "PUT /v1/me/phone": .signedInClient,
+        "DELETE /v1/me/phone": .signedInClient,
+        "POST /v1/me/phone/confirmation": .signedInClient,
+        "POST /v1/me/personal-data/export": .signedInClient,
+        "GET /v1/me/privacy-requests": .signedInClient,
+        "POST /v1/me/privacy-requests": .signedInClient,
         "GET /v1/me/emails": .signedInClient,
         "POST /v1/me/emails": .signedInClient,
         "PUT /v1/me/emails/{emailId}": .signedInClient,

@@ -66,6 +66,9 @@ enum SiteURL: Hashable, Sendable {
     case tokenRevoke(Parameter<UUID>)
     /// The user's own profile: name, password (ACC-2).
     case profile, profilePassword
+    /// The user's phone number (ACC-2): set it (a code goes by SMS), and what is done with the code.
+    case phone
+    case phoneAction(PhoneAction)
     /// The interface language and the account's currency in one place (ACC-6).
     case settings
     /// The account's allowed networks and code word (ACC-5), for users with the security right.
@@ -97,6 +100,7 @@ enum SiteURL: Hashable, Sendable {
             .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
             .personalDataExport
         ]
+        + [.phone] + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -109,7 +113,7 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
-            .loginCode, .audit, .privacy, .privacyHandle(.key)
+            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms
         ].map(SiteURL.staff)
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
@@ -200,6 +204,8 @@ enum SiteURL: Hashable, Sendable {
         case .profile: ["account", "profile"]
         case .settings: ["account", "settings"]
         case .profilePassword: ["account", "profile", "password"]
+        case .phone: ["account", "profile", "phone"]
+        case .phoneAction(let action): ["account", "profile", "phone", .constant(action.rawValue)]
         case .allowedNetworks: ["account", "security", "networks"]
         case .codeWord: ["account", "security", "code-word"]
         case .emails: ["account", "profile", "emails"]
@@ -222,6 +228,11 @@ enum ServiceAction: String, Hashable, Sendable, CaseIterable {
 /// What is done to a user of the account, each a form of its own.
 enum UserAction: String, Hashable, Sendable, CaseIterable {
     case disable, enable, delete, resend
+}
+
+/// What is done with the phone's code: enter it, have it sent again, or remove the number.
+enum PhoneAction: String, Hashable, Sendable, CaseIterable {
+    case confirm, resend, remove
 }
 
 /// The forms of the security page.
@@ -276,6 +287,8 @@ enum StaffURL: Hashable, Sendable {
     /// The queue of personal-data requests, and closing one.
     case privacy
     case privacyHandle(Parameter<UUID>)
+    /// The text messages sent (phone codes), with the development channel's texts.
+    case sms
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -291,6 +304,7 @@ enum StaffURL: Hashable, Sendable {
         case .loginCode: ["login", "code"]
         case .audit: ["audit"]
         case .privacy: ["privacy"]
+        case .sms: ["sms"]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]

@@ -86,6 +86,7 @@ enum Layout {
             titleKey: "admin.nav.system", icon: "mail",
             items: [
                 StaffNavItem(titleKey: "outbox.title", url: .staff(.outbox), activeBelow: false),
+                StaffNavItem(titleKey: "sms.title", url: .staff(.sms), activeBelow: false),
                 StaffNavItem(titleKey: "jobs.title", url: .staff(.jobs), activeBelow: false),
                 StaffNavItem(titleKey: "admin.members.title", url: .staff(.members), activeBelow: false),
                 StaffNavItem(titleKey: "audit.title", url: .staff(.audit), activeBelow: false),

@@ -350,9 +350,67 @@ enum SecurityPages {
                     UI.submit(page.t("emails.add"), style: "secondary"))))
     }
 
+    /// The phone number (ACC-2): its status, the code waiting to be entered, the number's form.
+    static func phoneSection(_ page: PageContext, _ phone: PhoneStatus, error: String?, typedNumber: String?) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "phone"),
+            .h2(.text(page.t("phone.title"))),
+            UI.alert(error),
+            .unwrap(phone.number) { number in
+                .p(
+                    .span(.attribute(named: "data-testid", value: "phone-number"), .text(number)), .text(" "),
+                    .span(
+                        .class(phone.confirmed ? "tag tag-ok" : "tag tag-warn"), .attribute(named: "data-testid", value: "phone-status"),
+                        .text(page.t(phone.confirmed ? "phone.confirmed" : "phone.unconfirmed"))))
+            },
+            .unwrap(phone.pending) { pending in
+                .div(
+                    .class("stack"), .attribute(named: "data-testid", value: "phone-pending"),
+                    .p(
+                        .text(
+                            pending.purpose == .confirm
+                                ? page.t("phone.code_sent", ["to": pending.sentTo])
+                                : pending.newNumber.map { page.t("phone.release_change", ["to": pending.sentTo, "new": $0]) }
+                                    ?? page.t("phone.release_remove", ["to": pending.sentTo]))),
+                    .form(
+                        .method(.post), .action(SiteURL.phoneAction(.confirm).path), .class("inline-form"), UI.csrfField(page),
+                        .input(
+                            .type(.text), .name("code"), .attribute(named: "inputmode", value: "numeric"),
+                            .attribute(named: "autocomplete", value: "one-time-code"), .attribute(named: "maxlength", value: "12"),
+                            .attribute(named: "aria-label", value: page.t("phone.code")),
+                            .attribute(named: "placeholder", value: page.t("phone.code")),
+                            .attribute(named: "data-testid", value: "phone-code")),
+                        .button(
+                            .type(.submit), .class("btn btn-primary"), .attribute(named: "data-testid", value: "phone-confirm"),
+                            .text(page.t("phone.confirm")))),
+                    .form(
+                        .method(.post), .action(SiteURL.phoneAction(.resend).path), UI.csrfField(page),
+                        .button(
+                            .type(.submit), .class("btn btn-ghost"), .attribute(named: "data-testid", value: "phone-resend"),
+                            .text(page.t("phone.resend")))))
+            },
+            .form(
+                .method(.post), .action(SiteURL.phone.path), .class("stack"), UI.csrfField(page),
+                UI.field(
+                    label: page.t("field.phone"), name: "number", type: .tel,
+                    value: typedNumber ?? phone.pending?.newNumber ?? phone.number ?? "",
+                    required: true, autocomplete: "tel", hint: page.t("field.phone_hint")),
+                .p(.class("muted"), .text(page.t(phone.confirmed ? "phone.hint_confirmed" : "phone.hint"))),
+                UI.submit(page.t("phone.save"), style: "secondary")),
+            .if(
+                phone.number != nil,
+                .form(
+                    .method(.post), .action(SiteURL.phoneAction(.remove).path), UI.csrfField(page),
+                    .attribute(named: "data-confirm", value: page.t("phone.remove_confirm")),
+                    .button(
+                        .type(.submit), .class("btn btn-ghost"), .attribute(named: "data-testid", value: "phone-remove"),
+                        .text(page.t("phone.remove"))))))
+    }
+
     static func profile(
-        _ page: PageContext, user: ClientUser, emails: [AlternativeEmail] = [], requests: [PrivacyRequest] = [], error: String? = nil,
-        passwordError: String? = nil, emailsError: String? = nil
+        _ page: PageContext, user: ClientUser, phone: PhoneStatus, emails: [AlternativeEmail] = [], requests: [PrivacyRequest] = [],
+        error: String? = nil, passwordError: String? = nil, emailsError: String? = nil, phoneError: String? = nil,
+        typedNumber: String? = nil
     ) -> HTML {
         Layout.client(
             page, title: page.t("profile.title"),
@@ -385,6 +443,7 @@ enum SecurityPages {
                         UI.newPasswordField(page, label: page.t("field.new_password")),
                         .p(.class("muted"), .text(page.t("profile.password_hint"))),
                         UI.submit(page.t("profile.password_submit")))),
+                phoneSection(page, phone, error: phoneError, typedNumber: typedNumber),
                 alternativeEmails(page, emails, error: emailsError),
                 .section(
                     .class("widget"), .attribute(named: "data-testid", value: "personal-data"),

@@ -248,4 +248,41 @@ enum StaffPages {
         )
         return Layout.staff(page, title: page.t("outbox.title"), content: content)
     }
+
+    static func sms(_ page: PageContext, messages: [SMSOutboxMessage], channel: String?, showsTexts: Bool) -> HTML {
+        let lead =
+            switch channel {
+            case nil: page.t("sms.lead_none")
+            case "development": page.t("sms.lead_development")
+            case let name?: page.t("sms.lead_provider", ["name": name])
+            }
+        let content: Node<HTML.BodyContext> = .group(
+            .p(.class("muted"), .attribute(named: "data-testid", value: "sms-lead"), .text(lead)),
+            .if(
+                messages.isEmpty, .p(.class("empty"), .text(page.t("sms.empty"))),
+                else: .div(
+                    .class("outbox"),
+                    .forEach(messages) { message in
+                        .article(
+                            .class("mail"), .attribute(named: "data-testid", value: "sms-message"),
+                            .p(
+                                .class("muted"),
+                                .text("\(page.dateTime(message.createdAt)) · "),
+                                .span(.attribute(named: "data-testid", value: "sms-recipient"), .text(message.recipient)),
+                                .text(" · "),
+                                .span(
+                                    .class(message.status == .sent ? "tag tag-ok" : (message.status == .failed ? "tag tag-bad" : "tag")),
+                                    .attribute(named: "data-testid", value: "sms-status"), .text(message.status.rawValue)),
+                                .if(message.attempts > 0, .text(" · " + page.t("outbox.attempts", ["count": String(message.attempts)])))),
+                            .unwrap(message.lastError) { error in .p(.class("alert alert-error small"), .text(error)) },
+                            .if(
+                                showsTexts,
+                                .pre(
+                                    .attribute(named: "data-testid", value: "sms-text"),
+                                    .text(message.deliveredText ?? message.body)),
+                                else: .p(.class("muted small"), .text(page.t("outbox.body_hidden")))))
+                    }))
+        )
+        return Layout.staff(page, title: page.t("sms.title"), content: content)
+    }
 }

@@ -78,13 +78,13 @@ extension AccountRecord: PlainReadable {
 extension UserRecord: PlainReadable {
     public static let plainColumns = [
         "id", "account_id", "email", "name", "password_hash", "is_owner", "enabled", "phone", "language", "last_login_at",
-        "email_confirmed_at", "rights", "created_at", "search_text", "invited_by", "deleted_at"
+        "email_confirmed_at", "rights", "created_at", "search_text", "invited_by", "deleted_at", "phone_confirmed_at"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
         [
             id, accountID, email, name, passwordHash, isOwner, enabled, phone, language, lastLoginAt, emailConfirmedAt, rights, createdAt,
-            searchText, invitedBy, deletedAt
+            searchText, invitedBy, deletedAt, phoneConfirmedAt
         ]
     }
 
@@ -100,6 +100,7 @@ extension UserRecord: PlainReadable {
         searchText = try row.value("search_text")
         invitedBy = try row.value("invited_by")
         deletedAt = try row.value("deleted_at")
+        phoneConfirmedAt = try row.value("phone_confirmed_at")
         $id.exists = true
     }
 }

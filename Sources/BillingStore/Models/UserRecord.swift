@@ -15,6 +15,8 @@ public final class UserRecord: Model, @unchecked Sendable {
     @Field(key: "is_owner") public var isOwner: Bool
     @Field(key: "enabled") public var enabled: Bool
     @OptionalField(key: "phone") public var phone: String?
+    /// When the phone number was confirmed by a code sent to it; `nil`: not confirmed (ACC-2).
+    @OptionalField(key: "phone_confirmed_at") public var phoneConfirmedAt: Date?
     @OptionalField(key: "language") public var language: Language?
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     /// When the user followed the sign-up link; `nil` until then, and login waits for it.

@@ -1,14 +1,14 @@
+import BillingDomain
 import NIOFoundationCompat
-import Payments
 import Vapor
 
-/// Sends gateway API requests with Vapor's HTTP client (AsyncHTTPClient underneath).
-public struct VaporGatewayHTTPClient: GatewayHTTPClient {
+/// Sends the drivers' requests (gateways, SMS, DNS) with Vapor's HTTP client (AsyncHTTPClient underneath).
+public struct VaporHTTPClient: OutboundHTTPClient {
     let client: any Client
 
     public init(client: any Client) { self.client = client }
 
-    public func send(_ request: GatewayHTTPRequest) async throws -> GatewayHTTPResponse {
+    public func send(_ request: OutboundHTTPRequest) async throws -> OutboundHTTPResponse {
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
         var clientRequest = ClientRequest(method: HTTPMethod(rawValue: request.method), url: URI(string: request.url), headers: headers)
@@ -18,6 +18,6 @@ public struct VaporGatewayHTTPClient: GatewayHTTPClient {
         if let body = request.body { clientRequest.body = ByteBuffer(data: body) }
         let response = try await client.send(clientRequest)
         let body = response.body.map { Data(buffer: $0) } ?? Data()
-        return GatewayHTTPResponse(status: Int(response.status.code), body: body)
+        return OutboundHTTPResponse(status: Int(response.status.code), body: body)
     }
 }
