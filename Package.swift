@@ -91,7 +91,7 @@ let package = Package(
                 "BillingServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]),
-        .testTarget(name: "BillingDomainTests", dependencies: ["BillingDomain"]),
+        .testTarget(name: "BillingDomainTests", dependencies: ["BillingDomain", "BillingTestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "BillingDomain", "BillingTestSupport"]),
         .testTarget(
             name: "BillingStoreTests",

@@ -62,7 +62,8 @@ public enum BillingMigrations {
             CreateAuditEvents(),
             AddAttachmentToEmailOutbox(),
             CreatePrivacyRequests(),
-            CreatePhoneConfirmation()
+            CreatePhoneConfirmation(),
+            CreateAvatars()
         ]
     }
 }

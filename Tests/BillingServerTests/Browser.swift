@@ -64,8 +64,35 @@ final class Browser {
         return try await post("/login", form: ["email": email, "password": password])
     }
 
+    /// Submits a form with one file (`multipart/form-data`, as a browser's file input sends it),
+    /// with the last page's `_csrf` and the form's `_once`.
+    @discardableResult
+    func upload(_ path: String, field: String, filename: String, contentType: String, data: Data) async throws -> TestingHTTPResponse {
+        let boundary = "----BillingTestBoundary" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        var body = Data()
+        func text(_ name: String, _ value: String) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        if let token = lastCSRF { text("_csrf", token) }
+        text("_once", lastFormKeys[path] ?? UUID().uuidString.lowercased())
+        body.append(
+            Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n"
+                    .utf8))
+        body.append(data)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await send(.POST, path, bytes: ByteBuffer(data: body), contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     func send(
         _ method: HTTPMethod, _ path: String, body: String?, contentType: String?,
+        extraHeaders: HTTPHeaders = [:]
+    ) async throws -> TestingHTTPResponse {
+        try await send(method, path, bytes: body.map { ByteBuffer(string: $0) }, contentType: contentType, extraHeaders: extraHeaders)
+    }
+
+    func send(
+        _ method: HTTPMethod, _ path: String, bytes: ByteBuffer?, contentType: String?,
         extraHeaders: HTTPHeaders = [:]
     ) async throws -> TestingHTTPResponse {
         var requestHeaders = headers
@@ -75,8 +102,7 @@ final class Browser {
         }
         if let contentType { requestHeaders.replaceOrAdd(name: .contentType, value: contentType) }
         let response = try await app.testing().sendRequest(
-            method, path, headers: requestHeaders,
-            body: body.map { ByteBuffer(string: $0) })
+            method, path, headers: requestHeaders, body: bytes)
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
             guard let equals = pair.firstIndex(of: "=") else { continue }

@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingEngine
+import NIOFoundationCompat
 import Plot
 import Vapor
 
@@ -18,6 +19,9 @@ struct SecurityController: RouteCollection {
         routes.post(SiteURL.profile, use: rename)
         routes.post(SiteURL.profilePassword, use: changePassword)
         routes.post(SiteURL.phone, use: setPhone)
+        routes.get(SiteURL.avatar, use: avatar)
+        routes.post(SiteURL.avatar, use: uploadAvatar)
+        routes.post(SiteURL.avatarDelete, use: removeAvatar)
         for action in PhoneAction.allCases {
             routes.post(SiteURL.phoneAction(action)) { req in try await phone(action, req: req) }
         }
@@ -90,19 +94,50 @@ struct SecurityController: RouteCollection {
 
     private func profilePage(
         _ req: Request, error: (any Refusal)? = nil, passwordError: (any Refusal)? = nil, emailsError: (any Refusal)? = nil,
-        phoneError: (any Refusal)? = nil, typedNumber: String? = nil
+        phoneError: (any Refusal)? = nil, typedNumber: String? = nil, avatarError: (any Refusal)? = nil
     ) async throws -> Response {
         let identity = try req.client
         let page = try await PageContext.client(req)
         let emails = try await AlternativeEmails(context: req.engine).list(caller: identity.caller)
         let requests = try await PersonalData(context: req.engine).requests(caller: identity.caller)
         let phone = try await PhoneNumbers(context: req.engine).status(caller: identity.caller)
-        let status = (error ?? passwordError ?? emailsError ?? phoneError).map { HTTPStatus($0.status) } ?? .ok
+        let avatar = try await Avatars(context: req.engine).updatedAt(caller: identity.caller)
+        let status = (error ?? passwordError ?? emailsError ?? phoneError ?? avatarError).map { HTTPStatus($0.status) } ?? .ok
         return SecurityPages.profile(
             page, user: ClientUser(identity.user), phone: phone, emails: emails, requests: requests, error: error.map(page.message),
             passwordError: passwordError.map(page.message), emailsError: emailsError.map(page.message),
-            phoneError: phoneError.map(page.message), typedNumber: typedNumber
+            phoneError: phoneError.map(page.message), typedNumber: typedNumber, avatar: avatar, avatarError: avatarError.map(page.message)
         ).response(status: status)
+    }
+
+    /// The picture, only ever as the image type its bytes were checked to be, never rendered as
+    /// a document (a sandboxing policy of its own, `nosniff` from the headers middleware).
+    func avatar(req: Request) async throws -> Response {
+        guard let image = try await Avatars(context: req.engine).image(caller: try req.client.caller) else { throw PageError.notFound }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: image.contentType)
+        headers.replaceOrAdd(
+            name: .contentDisposition, value: "inline; filename=\"avatar.\(image.contentType == "image/png" ? "png" : "jpg")\"")
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
+        headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+        return Response(status: .ok, headers: headers, body: .init(data: image.data))
+    }
+
+    struct AvatarForm: Content { var avatar: File? }
+
+    func uploadAvatar(req: Request) async throws -> Response {
+        let file = (try? req.content.decode(AvatarForm.self))?.avatar
+        do {
+            try await Avatars(context: req.engine).set(Data(buffer: file?.data ?? ByteBuffer()), caller: try req.client.caller)
+            return req.redirect(to: SiteURL.profile.notice("avatar_saved"))
+        } catch let error as AvatarError {
+            return try await profilePage(req, avatarError: error)
+        }
+    }
+
+    func removeAvatar(req: Request) async throws -> Response {
+        try await Avatars(context: req.engine).remove(caller: try req.client.caller)
+        return req.redirect(to: SiteURL.profile.notice("avatar_removed"))
     }
 
     struct PhoneForm: Content {

@@ -16,7 +16,7 @@ extension SiteURL {
         // Each user's own login: every user protects it, whatever the account's rights.
         // (Those of the account's other users need the `security` right: the engine checks it.)
         case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword, .settings, .emails, .email,
-            .emailDelete, .personalDataExport, .privacyRequest, .phone, .phoneAction:
+            .emailDelete, .personalDataExport, .privacyRequest, .phone, .phoneAction, .avatar, .avatarDelete:
             .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)

@@ -69,6 +69,8 @@ enum SiteURL: Hashable, Sendable {
     /// The user's phone number (ACC-2): set it (a code goes by SMS), and what is done with the code.
     case phone
     case phoneAction(PhoneAction)
+    /// The user's picture (ACC-6): shown (GET), uploaded (POST), removed.
+    case avatar, avatarDelete
     /// The interface language and the account's currency in one place (ACC-6).
     case settings
     /// The account's allowed networks and code word (ACC-5), for users with the security right.
@@ -100,7 +102,7 @@ enum SiteURL: Hashable, Sendable {
             .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
             .personalDataExport
         ]
-        + [.phone] + PhoneAction.allCases.map(SiteURL.phoneAction)
+        + [.phone, .avatar, .avatarDelete] + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -205,6 +207,8 @@ enum SiteURL: Hashable, Sendable {
         case .settings: ["account", "settings"]
         case .profilePassword: ["account", "profile", "password"]
         case .phone: ["account", "profile", "phone"]
+        case .avatar: ["account", "profile", "avatar"]
+        case .avatarDelete: ["account", "profile", "avatar", "delete"]
         case .phoneAction(let action): ["account", "profile", "phone", .constant(action.rawValue)]
         case .allowedNetworks: ["account", "security", "networks"]
         case .codeWord: ["account", "security", "code-word"]

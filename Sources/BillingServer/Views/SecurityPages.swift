@@ -350,6 +350,40 @@ enum SecurityPages {
                     UI.submit(page.t("emails.add"), style: "secondary"))))
     }
 
+    /// The user's picture (ACC-6): the current one, an upload form, a remove button.
+    static func avatarSection(_ page: PageContext, updatedAt: Date?, error: String?) -> Node<HTML.BodyContext> {
+        .section(
+            .class("widget"), .attribute(named: "data-testid", value: "avatar"),
+            .h2(.text(page.t("avatar.title"))),
+            UI.alert(error),
+            .div(
+                .class("avatar-row"),
+                .unwrap(
+                    updatedAt,
+                    { date in
+                        .img(
+                            .class("avatar"), .src(SiteURL.avatar.path(["v": String(Int(date.timeIntervalSince1970))])),
+                            .alt(page.t("avatar.alt")), .attribute(named: "width", value: "96"), .attribute(named: "height", value: "96"),
+                            .attribute(named: "data-testid", value: "avatar-image"))
+                    }, else: .div(.class("avatar avatar-empty"), .attribute(named: "aria-hidden", value: "true"))),
+                .form(
+                    .method(.post), .action(SiteURL.avatar.path), .enctype(.multipartData), .class("stack"), UI.csrfField(page),
+                    .div(
+                        .class("field"), .label(.for("avatar-file"), .text(page.t("avatar.file"))),
+                        .input(
+                            .type(.file), .name("avatar"), .id("avatar-file"), .attribute(named: "accept", value: "image/png,image/jpeg"),
+                            .required(true)),
+                        .p(.class("hint"), .text(page.t("avatar.hint", ["size": String(Avatars.maximumBytes / 1024)])))),
+                    UI.submit(page.t("avatar.upload"), style: "secondary"))),
+            .if(
+                updatedAt != nil,
+                .form(
+                    .method(.post), .action(SiteURL.avatarDelete.path), UI.csrfField(page),
+                    .button(
+                        .type(.submit), .class("btn btn-ghost"), .attribute(named: "data-testid", value: "avatar-remove"),
+                        .text(page.t("avatar.remove"))))))
+    }
+
     /// The phone number (ACC-2): its status, the code waiting to be entered, the number's form.
     static func phoneSection(_ page: PageContext, _ phone: PhoneStatus, error: String?, typedNumber: String?) -> Node<HTML.BodyContext> {
         .section(
@@ -410,7 +444,7 @@ enum SecurityPages {
     static func profile(
         _ page: PageContext, user: ClientUser, phone: PhoneStatus, emails: [AlternativeEmail] = [], requests: [PrivacyRequest] = [],
         error: String? = nil, passwordError: String? = nil, emailsError: String? = nil, phoneError: String? = nil,
-        typedNumber: String? = nil
+        typedNumber: String? = nil, avatar: Date? = nil, avatarError: String? = nil
     ) -> HTML {
         Layout.client(
             page, title: page.t("profile.title"),
@@ -443,6 +477,7 @@ enum SecurityPages {
                         UI.newPasswordField(page, label: page.t("field.new_password")),
                         .p(.class("muted"), .text(page.t("profile.password_hint"))),
                         UI.submit(page.t("profile.password_submit")))),
+                avatarSection(page, updatedAt: avatar, error: avatarError),
                 phoneSection(page, phone, error: phoneError, typedNumber: typedNumber),
                 alternativeEmails(page, emails, error: emailsError),
                 .section(
