@@ -69,9 +69,11 @@ public struct DemoProvider: Sendable {
 
     /// Creates the demo staff user and client unconditionally (fails if they exist).
     public func seed() async throws {
-        try await StaffAccounts(context: context).create(
+        let staff = try await StaffAccounts(context: context).create(
             email: Self.staffEmail, name: "Demo Administrator",
             password: Self.staffPassword, role: .administrator)
+        try await PrivacyPolicy(context: context).publish(
+            texts: Self.privacyPolicy, summary: "First version", caller: .staff(staff, role: .administrator))
         let client = try await AccountRegistration(context: context).signUp(
             SignUpForm(
                 email: Self.clientEmail, password: Self.clientPassword, name: "Jill Fairy",
@@ -96,4 +98,29 @@ public struct DemoProvider: Sendable {
         // the VPS Active rather than waiting for the server's worker.
         try await JobWorker(context: context, owner: "demo").drain()
     }
+
+    /// The demo provider's privacy policy, version 1, in the three languages.
+    static let privacyPolicy: [Language: String] = [
+        .en: """
+        Demo Hosting keeps the data you give us to provide and bill your services: your name, e-mail addresses, phone number, payers' details, the services you order, payments, and the addresses and browsers of your logins.
+
+        We use them to open and run your services, issue invoices and acts, answer your tickets and keep your account safe. We never sell them. Payment gateways, our mail and SMS providers receive only what each needs.
+
+        Accounting documents are kept as long as the law requires; the rest is deleted when you close your account. In the client area (Profile → Personal data) you can download everything we keep about you, and ask us to erase it or to restrict its use.
+        """,
+        .ru: """
+        Demo Hosting хранит данные, которые вы нам передаёте, чтобы оказывать и выставлять счета за услуги: имя, адреса e-mail, номер телефона, реквизиты плательщиков, заказанные услуги, платежи, адреса и браузеры ваших входов.
+
+        Мы используем их, чтобы открывать и обслуживать ваши услуги, выставлять счета и акты, отвечать на тикеты и защищать аккаунт. Мы никогда их не продаём. Платёжные шлюзы, почтовый и SMS-провайдеры получают только необходимое каждому.
+
+        Бухгалтерские документы хранятся столько, сколько требует закон; остальное удаляется при закрытии аккаунта. В личном кабинете (Профиль → Персональные данные) можно скачать всё, что мы о вас храним, и попросить удалить данные или ограничить их использование.
+        """,
+        .uk: """
+        Demo Hosting зберігає дані, які ви нам передаєте, щоб надавати послуги й виставляти за них рахунки: ім'я, адреси e-mail, номер телефону, реквізити платників, замовлені послуги, платежі, адреси й браузери ваших входів.
+
+        Ми використовуємо їх, щоб відкривати й обслуговувати ваші послуги, виставляти рахунки та акти, відповідати на тікети й захищати акаунт. Ми ніколи їх не продаємо. Платіжні шлюзи, поштовий і SMS-провайдери отримують лише необхідне кожному.
+
+        Бухгалтерські документи зберігаються стільки, скільки вимагає закон; решта видаляється під час закриття акаунта. В особистому кабінеті (Профіль → Персональні дані) можна завантажити все, що ми про вас зберігаємо, і попросити видалити дані чи обмежити їх використання.
+        """
+    ]
 }

@@ -186,6 +186,7 @@ func routes(_ app: Application) throws {
     try clientArea.register(collection: AccountUsersController())
     try clientArea.register(collection: SecurityController())
     try app.register(collection: PayLinkController())
+    try app.register(collection: PrivacyPolicyController())
     try app.register(collection: SandboxGatewayController())
     try app.register(collection: WebhookController())
 
@@ -198,4 +199,5 @@ func routes(_ app: Application) throws {
     try staffArea.register(collection: DevelopmentController())
     try staffArea.register(collection: StaffJobsController())
     try staffArea.register(collection: StaffSecurityController())
+    try staffArea.register(collection: StaffPrivacyPolicyController())
 }

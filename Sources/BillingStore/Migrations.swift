@@ -63,7 +63,8 @@ public enum BillingMigrations {
             AddAttachmentToEmailOutbox(),
             CreatePrivacyRequests(),
             CreatePhoneConfirmation(),
-            CreateAvatars()
+            CreateAvatars(),
+            CreatePrivacyPolicies()
         ]
     }
 }

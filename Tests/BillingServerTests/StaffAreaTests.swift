@@ -151,7 +151,8 @@ struct StaffAreaTests {
             #expect(
                 administrator == [
                     "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox",
-                    "/admin/sms", "/admin/jobs", "/admin/staff", "/admin/audit", "/admin/privacy", "/admin/security"
+                    "/admin/sms", "/admin/jobs", "/admin/staff", "/admin/audit", "/admin/privacy", "/admin/privacy-policy",
+                    "/admin/security"
                 ])
             // Accountants manage payments: the menu now shows them (it used to ask for the catalog right).
             // Every member has their own security page (the two-step login).

@@ -48,6 +48,7 @@ extension StaffURL {
             .members, .audit, .privacy, .sms:
             nil
         case .privacyHandle: "privacy_handle"
+        case .privacyPolicy: "privacy_policy_publish"
         case .clientAdjust: "client_adjust"
         case .clientCodeWord: "client_code_word"
         case .catalog: "catalog"

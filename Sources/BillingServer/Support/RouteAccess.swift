@@ -11,7 +11,7 @@ extension SiteURL {
     func access(_ method: HTTPMethod) -> Access {
         switch self {
         case .root, .login, .loginLink, .logout, .signUp, .language, .signUpConfirm, .passwordForgot, .passwordReset, .payLink,
-            .apiReference, .invitation, .loginCode:
+            .apiReference, .invitation, .loginCode, .privacyPolicy, .privacyPolicyVersion:
             .anyone
         // Each user's own login: every user protects it, whatever the account's rights.
         // (Those of the account's other users need the `security` right: the engine checks it.)
@@ -68,7 +68,7 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry, .sms: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
-        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle:
+        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle, .privacyPolicy:
             .staff(.manageStaff)
         }
     }

@@ -83,6 +83,9 @@ enum SiteURL: Hashable, Sendable {
     case personalDataExport
     /// Asks to erase one's personal data or restrict its use.
     case privacyRequest(PrivacyRequestKind)
+    /// The privacy policy, its current version and each earlier one (ACC-7): public.
+    case privacyPolicy
+    case privacyPolicyVersion(Parameter<String>)
     /// The staff area, under `/admin`.
     case staff(StaffURL)
 
@@ -102,7 +105,7 @@ enum SiteURL: Hashable, Sendable {
             .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
             .personalDataExport
         ]
-        + [.phone, .avatar, .avatarDelete] + PhoneAction.allCases.map(SiteURL.phoneAction)
+        + [.phone, .avatar, .avatarDelete, .privacyPolicy, .privacyPolicyVersion(.key)] + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -115,7 +118,7 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
-            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms
+            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy
         ].map(SiteURL.staff)
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
@@ -217,6 +220,8 @@ enum SiteURL: Hashable, Sendable {
         case .privacyRequest(let kind): ["account", "profile", "privacy", .constant(kind.rawValue)]
         case .email(let email): ["account", "profile", "emails", .parameter("emailID", email)]
         case .emailDelete(let email): ["account", "profile", "emails", .parameter("emailID", email), "delete"]
+        case .privacyPolicy: ["privacy"]
+        case .privacyPolicyVersion(let version): ["privacy", "versions", .parameter("version", version)]
         case .staff(let page): ["admin"] + page.segments
         }
     }
@@ -293,6 +298,8 @@ enum StaffURL: Hashable, Sendable {
     case privacyHandle(Parameter<UUID>)
     /// The text messages sent (phone codes), with the development channel's texts.
     case sms
+    /// The privacy policy's versions and the form that publishes the next one.
+    case privacyPolicy
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -309,6 +316,7 @@ enum StaffURL: Hashable, Sendable {
         case .audit: ["audit"]
         case .privacy: ["privacy"]
         case .sms: ["sms"]
+        case .privacyPolicy: ["privacy-policy"]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]

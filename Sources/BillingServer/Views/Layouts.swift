@@ -91,6 +91,7 @@ enum Layout {
                 StaffNavItem(titleKey: "admin.members.title", url: .staff(.members), activeBelow: false),
                 StaffNavItem(titleKey: "audit.title", url: .staff(.audit), activeBelow: false),
                 StaffNavItem(titleKey: "privacy.title", url: .staff(.privacy), activeBelow: false),
+                StaffNavItem(titleKey: "policy.title", url: .staff(.privacyPolicy), activeBelow: false),
                 StaffNavItem(titleKey: "admin.nav.security", url: .staff(.security), activeBelow: false)
             ])
     ]
@@ -256,7 +257,7 @@ enum Layout {
     }
 
     /// A centred card for login, sign-up and password pages.
-    static func card(_ page: PageContext, title: String, content: Node<HTML.BodyContext>) -> HTML {
+    static func card(_ page: PageContext, title: String, wide: Bool = false, content: Node<HTML.BodyContext>) -> HTML {
         HTML(
             .lang(page.plotLanguage),
             head(page, title: title),
@@ -264,7 +265,7 @@ enum Layout {
                 .class("auth"),
                 .div(.class("auth-top"), brand(page, href: "/"), languageSwitch(page)),
                 .main(
-                    .class("auth-card"),
+                    .class(wide ? "auth-card auth-card-wide" : "auth-card"),
                     .h1(.text(title)),
                     UI.alert(page.noticeKey.map { page.t($0, page.noticeArguments) }, kind: "success"),
                     content),
@@ -299,6 +300,10 @@ enum Layout {
     }
 
     static func footer(_ page: PageContext) -> Node<HTML.BodyContext> {
-        .footer(.class("footer"), .text("© \(page.providerName)"), .span(.class("muted"), .text(" · " + page.t("footer.tagline"))))
+        .footer(
+            .class("footer"), .text("© \(page.providerName)"), .span(.class("muted"), .text(" · " + page.t("footer.tagline") + " · ")),
+            .a(
+                .href(SiteURL.privacyPolicy.path), .attribute(named: "data-testid", value: "privacy-policy-link"),
+                .text(page.t("policy.title"))))
     }
 }

@@ -43,7 +43,7 @@ struct PageContext {
         {
             noticeKey = "notice." + notice
             // Counts a notice may name ("renewed 3"): digits only, anything else is dropped.
-            for name in ["renewed", "expired", "deleted"] {
+            for name in ["renewed", "expired", "deleted", "version"] {
                 if let value = request.query[String.self, at: name], value.count <= 9, value.allSatisfy(\.isASCII), Int(value) != nil {
                     noticeArguments[name] = value
                 }
@@ -70,6 +70,8 @@ struct PageContext {
 
     /// A moment as `2026-01-15 11:00` in the provider's time zone.
     func dateTime(_ date: Date) -> String { dateTimeFormatter.string(from: date) }
+    /// The day of a moment, `2026-01-15`, in the provider's time zone.
+    func date(_ date: Date) -> String { String(dateTime(date).prefix(10)) }
 
     var plotLanguage: Plot.Language {
         switch language {

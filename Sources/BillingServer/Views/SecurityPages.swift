@@ -483,7 +483,9 @@ enum SecurityPages {
                 .section(
                     .class("widget"), .attribute(named: "data-testid", value: "personal-data"),
                     .h2(.text(page.t("personal_data.title"))),
-                    .p(.class("muted"), .text(page.t("personal_data.intro"))),
+                    .p(
+                        .class("muted"), .text(page.t("personal_data.intro") + " "),
+                        .a(.href(SiteURL.privacyPolicy.path), .text(page.t("personal_data.policy_link")))),
                     .form(
                         .method(.post), .action(SiteURL.personalDataExport.path), UI.csrfField(page),
                         .button(
