@@ -86,9 +86,15 @@ public struct Caller: Sendable, Hashable {
             initiator: .apiToken(userID: userID), account: account, clientRights: granted.intersection(userRights), staffRights: [])
     }
 
-    /// A member of staff, with the rights of the role.
+    /// A member of staff, with the rights of the role (its built-in set).
     public static func staff(_ staffID: UUID, role: StaffRole) -> Caller {
-        Caller(initiator: .staff(staffID), account: nil, clientRights: [], staffRights: role.permissions)
+        staff(staffID, permissions: role.permissions)
+    }
+
+    /// A member of staff with the rights their role has at this installation (`StaffRoles`: the
+    /// provider may edit the sets of every role but the administrator's).
+    public static func staff(_ staffID: UUID, permissions: Set<StaffPermission>) -> Caller {
+        Caller(initiator: .staff(staffID), account: nil, clientRights: [], staffRights: permissions)
     }
 
     /// The platform acting for an account (a daily step paying an order from the balance).

@@ -30,6 +30,8 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable, Hashable {
     /// Sees clients and corrects balances.
     case accountant
 
+    /// The role's built-in rights; the provider may change them (`StaffRoles`), except the
+    /// administrator's, which are always every right (nobody can lock the staff area).
     public var permissions: Set<StaffPermission> {
         switch self {
         case .administrator: Set(StaffPermission.allCases)

@@ -228,9 +228,16 @@ struct AccessTableTests {
             #expect(PageText.testIDs("staff-member-role", in: page.text) == ["Administrator", "Support"])
             #expect(page.text.contains("sofia@provider.example"))
             #expect(!page.text.contains("$2b$"), "a password hash on the page")
-            let support = try #require(PageText.testID("role-support", in: page.text))
-            #expect(support.contains("See clients, their users and balances"))
-            #expect(!support.contains("Correct balances by hand"))
+            // Every right is a checkbox of the support role's form, ticked where the role has it.
+            let cards = page.text.components(separatedBy: #"data-testid="role-"#)
+            let support = try #require(cards.first { $0.hasPrefix(#"support""#) })
+            #expect(support.contains(#"name="right.clients.view" value="on" checked"#))
+            #expect(support.contains(#"name="right.balances.adjust" value="on""#))
+            #expect(!support.contains(#"name="right.balances.adjust" value="on" checked"#))
+            // The administrator's set is a list: every right, not editable.
+            let administrator = try #require(cards.first { $0.hasPrefix(#"administrator""#) })
+            #expect(administrator.components(separatedBy: #"data-testid="granted-right""#).count - 1 == StaffPermission.allCases.count)
+            #expect(!administrator.contains("<form"))
         }
     }
 

@@ -159,11 +159,13 @@ public struct APITokens: Sendable {
         public let tokenID: UUID
         public let staff: StaffUserRecord
         public let role: StaffRole
+        /// The role's rights at this installation (`StaffRoles`).
+        public let permissions: Set<StaffPermission>
 
         public var staffID: UUID { staff.id! }
         /// The member's name, as the audit log keeps it.
         public var name: String { staff.name }
-        public var caller: Caller { .staff(staff.id!, role: role) }
+        public var caller: Caller { .staff(staff.id!, permissions: permissions) }
     }
 
     /// A staff token for staff e-mail and password (the same throttled login as `/admin`).
@@ -203,6 +205,7 @@ public struct APITokens: Sendable {
             record.lastUsedAt = now
             try await record.save(on: db)
         }
-        return StaffBearer(tokenID: record.id!, staff: staff, role: staff.role)
+        let permissions = try await StaffRoles(context: context).policy(for: staff.role).permissions
+        return StaffBearer(tokenID: record.id!, staff: staff, role: staff.role, permissions: permissions)
     }
 }

@@ -19,7 +19,7 @@ struct DevelopmentController: RouteCollection {
         let messages = try await SMSOutbox.recent(context: req.engine)
         let page = PageContext(req)
         return StaffPages.sms(
-            page, messages: messages, channel: req.engine.sms?.name, showsTexts: page.staff?.role.allows(.readMailBodies) == true
+            page, messages: messages, channel: req.engine.sms?.name, showsTexts: page.staff?.permissions.contains(.readMailBodies) == true
         ).response()
     }
 
@@ -35,7 +35,7 @@ struct DevelopmentController: RouteCollection {
         let page = PageContext(req)
         return StaffPages.outbox(
             page, messages: messages, delivering: req.engine.mail != nil,
-            showsBodies: page.staff?.role.allows(.readMailBodies) == true
+            showsBodies: page.staff?.permissions.contains(.readMailBodies) == true
         ).response()
     }
 }

@@ -16,6 +16,9 @@ struct StaffAreaController: RouteCollection {
         routes.post(SiteURL.staff(.member(.key)), use: changeMember)
         routes.post(SiteURL.staff(.memberResetTwoFactor(.key)), use: resetMemberTwoFactor)
         routes.post(SiteURL.staff(.staffSettings), use: saveStaffSettings)
+        for role in StaffRole.allCases {
+            routes.post(SiteURL.staff(.staffRole(role))) { req in try await saveRole(role, req: req) }
+        }
         routes.get(SiteURL.staff(.audit), use: audit)
         routes.get(SiteURL.staff(.privacy), use: privacy)
         routes.post(SiteURL.staff(.privacyHandle(.key)), use: handlePrivacy)
@@ -33,9 +36,22 @@ struct StaffAreaController: RouteCollection {
         let members = try await staff.list(caller: try req.staff.caller)
         let page = PageContext(req)
         return StaffMemberPages.list(
-            page, members: members, twoFactorRequired: try await staff.twoFactorRequired(), newMember: newMember,
-            error: error.map(page.message)
+            page, members: members, twoFactorRequired: try await staff.twoFactorRequired(),
+            roles: try await StaffRoles(context: req.engine).all(), newMember: newMember, error: error.map(page.message)
         ).response(status: error.map { HTTPStatus($0.status) } ?? .ok)
+    }
+
+    /// A role's rights from its checkboxes (`right.<permission>`), or its built-in set again.
+    func saveRole(_ role: StaffRole, req: Request) async throws -> Response {
+        let fields = try req.content.decode([String: String].self)
+        let permissions =
+            fields["reset"] != nil ? nil : Set(StaffPermission.allCases.filter { fields["right." + $0.rawValue] != nil })
+        do {
+            try await StaffRoles(context: req.engine).set(role, permissions: permissions, caller: try req.staff.caller)
+            return req.redirect(to: SiteURL.staff(.members).notice("role_saved"))
+        } catch let error as StaffRoleError {
+            return try await membersPage(req, error: error)
+        }
     }
 
     struct NewMemberForm: Content {

@@ -31,13 +31,15 @@ struct ClientIdentity: Sendable {
 struct StaffIdentity: Sendable {
     let staff: StaffUserRecord
     let role: StaffRole
+    /// The role's rights at this installation (`StaffRoles`).
+    let permissions: Set<StaffPermission>
     let sessionToken: String
 
     var staffID: UUID { staff.id! }
     var name: String { staff.name }
     var email: String { staff.email }
     /// The member as the rights table and the engine see them: the rights of the role.
-    var caller: Caller { .staff(staffID, role: role) }
+    var caller: Caller { .staff(staffID, permissions: permissions) }
 }
 
 extension Request {
@@ -151,11 +153,12 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             let session = try await WebSessions(context: request.engine).resolve(token: token, realm: .staff),
             let staff = try await StaffUserRecord.find(session.principalID, on: request.engine.database), staff.enabled
         else { return request.redirect(to: SiteURL.staff(.login).path) }
-        request.staffIdentity = StaffIdentity(staff: staff, role: staff.role, sessionToken: token)
+        let policy = try await StaffRoles(context: request.engine).policy(for: staff.role)
+        request.staffIdentity = StaffIdentity(staff: staff, role: staff.role, permissions: policy.permissions, sessionToken: token)
         // Where the provider requires the two-step login, a member without it enrols first.
         let own = [SiteURL.staff(.security).path, SiteURL.staff(.logout).path]
         if !own.contains(where: { request.url.path == $0 || request.url.path.hasPrefix(SiteURL.staff(.security).path + "/") }),
-            try await StaffAccounts(context: request.engine).twoFactorRequired(),
+            policy.twoFactorRequired,
             try await !TwoFactor(context: request.engine).isEnabled(realm: .staff, principalID: staff.id!)
         {
             return request.redirect(to: SiteURL.staff(.security).notice("two_factor_required"))

@@ -49,6 +49,7 @@ extension StaffURL {
             nil
         case .privacyHandle: "privacy_handle"
         case .privacyPolicy: "privacy_policy_publish"
+        case .staffRole: "staff_role"
         case .clientAdjust: "client_adjust"
         case .clientCodeWord: "client_code_word"
         case .catalog: "catalog"

@@ -68,7 +68,8 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry, .sms: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
-        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle, .privacyPolicy:
+        case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle, .privacyPolicy,
+            .staffRole:
             .staff(.manageStaff)
         }
     }

@@ -120,6 +120,7 @@ enum SiteURL: Hashable, Sendable {
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
             .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy
         ].map(SiteURL.staff)
+        + StaffRole.allCases.map { SiteURL.staff(.staffRole($0)) }
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
     /// The path with its parameters filled in (`.key` parameters read `:name`).
@@ -300,6 +301,8 @@ enum StaffURL: Hashable, Sendable {
     case sms
     /// The privacy policy's versions and the form that publishes the next one.
     case privacyPolicy
+    /// Saves the rights of a role (ADM-1).
+    case staffRole(StaffRole)
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -317,6 +320,7 @@ enum StaffURL: Hashable, Sendable {
         case .privacy: ["privacy"]
         case .sms: ["sms"]
         case .privacyPolicy: ["privacy-policy"]
+        case .staffRole(let role): ["staff", "roles", .constant(role.rawValue)]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]

@@ -17,7 +17,8 @@ enum StaffMemberPages {
     }
 
     static func list(
-        _ page: PageContext, members: [StaffMember], twoFactorRequired: Bool, newMember: NewMember = NewMember(), error: String? = nil
+        _ page: PageContext, members: [StaffMember], twoFactorRequired: Bool, roles: [StaffRole: Set<StaffPermission>] = [:],
+        newMember: NewMember = NewMember(), error: String? = nil
     ) -> HTML {
         let me = page.staff?.staffID
         let content: Node<HTML.BodyContext> = .group(
@@ -99,19 +100,47 @@ enum StaffMemberPages {
                     UI.newPasswordField(page, label: page.t("admin.members.initial_password")),
                     UI.submit(page.t("admin.members.add")))),
             .h2(.text(page.t("admin.members.roles"))),
+            .p(.class("muted"), .text(page.t("admin.roles.intro"))),
             .div(
                 .class("widgets"),
-                .forEach(StaffRole.allCases) { role in
-                    .section(
-                        .class("widget"), .attribute(named: "data-testid", value: "role-" + role.rawValue),
-                        .h3(.text(page.t("admin.role." + role.rawValue))),
-                        .ul(
-                            .forEach(StaffPermission.allCases.filter(role.allows)) { permission in
-                                .li(.text(page.t("admin.permission." + permission.rawValue)))
-                            }))
-                })
+                .forEach(StaffRole.allCases) { role in roleCard(page, role, roles[role] ?? role.permissions) })
         )
         return Layout.staff(page, title: page.t("admin.members.title"), content: content)
+    }
+}
+
+extension StaffMemberPages {
+    /// A role and its rights: a list for the administrator (always everything), a form of
+    /// checkboxes for the others, with "restore the built-in set".
+    static func roleCard(_ page: PageContext, _ role: StaffRole, _ rights: Set<StaffPermission>) -> Node<HTML.BodyContext> {
+        let editable = role != .administrator && page.maySend(.staff(.staffRole(role)))
+        return .section(
+            .class("widget"), .attribute(named: "data-testid", value: "role-" + role.rawValue),
+            .h3(.text(page.t("admin.role." + role.rawValue))),
+            .if(
+                editable,
+                .form(
+                    .method(.post), .action(SiteURL.staff(.staffRole(role)).path), .class("stack"), UI.csrfField(page),
+                    .div(
+                        .class("role-rights"),
+                        .forEach(StaffPermission.allCases) { permission in
+                            .label(
+                                .input(
+                                    .type(.checkbox), .name("right." + permission.rawValue), .value("on"),
+                                    .checked(rights.contains(permission)),
+                                    .attribute(named: "data-testid", value: "right-box-" + permission.rawValue)),
+                                .span(.text(page.t("admin.permission." + permission.rawValue))))
+                        }),
+                    .div(
+                        .class("inline-form"),
+                        UI.submit(page.t("admin.roles.save"), style: "secondary"),
+                        .button(.type(.submit), .name("reset"), .value("on"), .class("btn btn-ghost"), .text(page.t("admin.roles.reset"))))),
+                else: .ul(
+                    .forEach(StaffPermission.allCases.filter(rights.contains)) { permission in
+                        .li(
+                            .attribute(named: "data-testid", value: "granted-right"),
+                            .text(page.t("admin.permission." + permission.rawValue)))
+                    })))
     }
 }
 

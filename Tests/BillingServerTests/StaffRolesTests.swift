@@ -1,0 +1,81 @@
+import BillingDomain
+import BillingEngine
+import BillingStore
+import BillingTestSupport
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import BillingServer
+
+/// Staff roles as sets of rights the provider edits (ADM-1): a change reaches the role's members
+/// on their next page and their API tokens; the administrator's set is fixed; nobody gives a
+/// right they lack.
+@Suite("Editable staff roles")
+struct StaffRolesTests {
+    @Test func anAdministratorGivesSupportTheCatalogAndTakesTheOutboxAway() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await Browser.staff(app)
+            let support = try await Browser.staff(app, role: .support)
+            let token = try await Browser(app).send(
+                .POST, "/api/v1/staff/auth/tokens", body: #"{"email":"support@provider.example","password":"staff password 1"}"#,
+                contentType: "application/json")
+            let supportAPI = APIClient(app: app, token: try #require(try APIClient.object(token)["token"] as? String))
+            #expect(try await support.get("/admin/catalog").status == .forbidden)
+            #expect(try await supportAPI.send(.GET, "/v1/staff/jobs").status == .forbidden)
+
+            var page = try await admin.get("/admin/staff")
+            #expect(page.text.contains(#"name="right.outbox.view" value="on" checked"#))
+            #expect(!page.text.contains(#"name="right.catalog.manage" value="on" checked"#))
+            let saved = try await admin.post(
+                "/admin/staff/roles/support",
+                form: ["right.clients.view": "on", "right.services.view": "on", "right.catalog.manage": "on", "right.jobs.manage": "on"])
+            #expect(saved.location == "/admin/staff?notice=role_saved")
+
+            // Support's open session has the new set on its next page; so does its API token.
+            #expect(try await support.get("/admin/catalog").status == .ok)
+            #expect(try await support.get("/admin/outbox").status == .forbidden)
+            let menu = try await support.get("/admin")
+            #expect(menu.text.contains(#"href="/admin/catalog""#))
+            #expect(!menu.text.contains(#"href="/admin/outbox""#))
+            #expect(try await supportAPI.send(.GET, "/v1/staff/jobs").status == .ok)
+            page = try await admin.get("/admin/staff")
+            #expect(page.text.contains(#"name="right.catalog.manage" value="on" checked"#))
+
+            // The administrator's set is every right, always.
+            let fixed = try await admin.post("/admin/staff/roles/administrator", form: ["right.clients.view": "on"])
+            #expect(fixed.status == .forbidden)
+            #expect(PageText.readable(fixed.text).contains("The administrator always has every right"))
+            #expect(try await admin.get("/admin/catalog").status == .ok)
+
+            // Restoring the built-in set.
+            try await admin.get("/admin/staff")
+            try await admin.post("/admin/staff/roles/support", form: ["reset": "on"])
+            #expect(try await support.get("/admin/catalog").status == .forbidden)
+            #expect(try await support.get("/admin/outbox").status == .ok)
+            #expect(
+                try await admin.get("/admin/audit").testIDs("audit-action").prefix(2) == [
+                    "Changed a role's rights", "Changed a role's rights"
+                ])
+        }
+    }
+
+    @Test func aRoleThatManagesStaffCannotGiveWhatItLacks() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await Browser.staff(app)
+            try await admin.get("/admin/staff")
+            try await admin.post("/admin/staff/roles/support", form: ["right.clients.view": "on", "right.staff.manage": "on"])
+            let support = try await Browser.staff(app, role: .support)
+            let page = try await support.get("/admin/staff")
+            #expect(page.status == .ok)
+            let refused = try await support.post("/admin/staff/roles/accountant", form: ["right.payments.manage": "on"])
+            #expect(refused.status == .forbidden)
+            #expect(PageText.readable(refused.text).contains("You cannot give a right you do not have"))
+            let accountant = try await Browser.staff(app, role: .accountant)
+            #expect(try await accountant.get("/admin/payments").status == .ok)
+            // Nor widen the administrator's.
+            #expect(try await support.post("/admin/staff/roles/administrator", form: [:]).status == .forbidden)
+        }
+    }
+}
