@@ -42,6 +42,9 @@ public enum MailLink: String, Sendable, Codable, CaseIterable, Hashable {
     case staffSignIn = "staff_sign_in"
     /// A user invited to an account sets their password (ACC-3).
     case invitation
+    /// Confirms another e-mail address of a user (ACC-6); the message's link id names the
+    /// address (`user_emails`), not the user.
+    case emailConfirmation = "email_confirmation"
 
     /// What stands in the stored body where the token goes.
     public static let placeholder = "{token}"

@@ -64,7 +64,8 @@ public enum BillingMigrations {
             CreatePrivacyRequests(),
             CreatePhoneConfirmation(),
             CreateAvatars(),
-            CreatePrivacyPolicies()
+            CreatePrivacyPolicies(),
+            AddConfirmationToUserEmails()
         ]
     }
 }

@@ -151,6 +151,7 @@ public struct TestSiteLinks: SiteLinks {
             case .signIn: "/login/link/"
             case .staffSignIn: "/admin/login/link/"
             case .invitation: "/invite/"
+            case .emailConfirmation: "/emails/confirm/"
             }
         return baseURL + path + MailLink.placeholder
     }

@@ -8,6 +8,8 @@ public struct AlternativeEmail: Sendable, Hashable, Identifiable {
     public let id: UUID
     public let email: String
     public let categories: Set<MailCategory>
+    /// Whether its owner followed the confirmation link; until then it receives nothing.
+    public let confirmed: Bool
 }
 
 public enum AlternativeEmailError: Error, Equatable, Sendable {
@@ -16,6 +18,8 @@ public enum AlternativeEmailError: Error, Equatable, Sendable {
     case duplicate
     case tooMany(Int)
     case notFound
+    /// The confirmation link was sent less than a minute ago.
+    case tooSoon
 }
 
 /// A user's other e-mail addresses (ACC-6): each receives a copy of the categories of mail the
@@ -47,8 +51,68 @@ public struct AlternativeEmails: Sendable {
         guard email != user.email, !existing.contains(where: { $0.email == email }) else { throw AlternativeEmailError.duplicate }
         guard existing.count < Self.limit else { throw AlternativeEmailError.tooMany(Self.limit) }
         let record = UserEmailRecord(userID: userID, email: email, categories: Self.stored(categories), createdAt: context.clock.now)
-        try await record.create(on: context.database)
+        try await context.database.transaction { db in
+            try await record.create(on: db)
+            try await sendConfirmation(record, user: user, on: db)
+        }
         return Self.value(record)
+    }
+
+    /// Sends the confirmation link again (a new token) to an address not yet confirmed; at most
+    /// once a minute.
+    public func resendConfirmation(_ id: UUID, caller: Caller) async throws {
+        let record = try await find(id, caller)
+        guard record.confirmedAt == nil else { return }
+        guard let user = try await UserRecord.find(record.userID, on: context.database) else { throw PlainRefusal.forbidden }
+        let since = context.clock.now.addingTimeInterval(-60)
+        if try await OutboxEmailRecord.query(on: context.database).filter(\.$link == .emailConfirmation).filter(\.$linkUserID == id)
+            .filter(\.$createdAt > since).first() != nil
+        {
+            throw AlternativeEmailError.tooSoon
+        }
+        try await sendConfirmation(record, user: user, on: context.database)
+    }
+
+    public static let confirmationLifetime: TimeInterval = 72 * 3600
+
+    private func sendConfirmation(_ record: UserEmailRecord, user: UserRecord, on db: any Database) async throws {
+        let language = user.language ?? context.provider.defaultLanguage
+        let arguments = [
+            "name": user.name, "provider": context.provider.name, "email": record.email,
+            "link": context.links.url(MailLink.emailConfirmation)
+        ]
+        try await context.outbox.enqueue(
+            to: record.email, subject: context.texts.text("email.alt_confirm.subject", language, arguments),
+            body: context.texts.text("email.alt_confirm.body", language, arguments), category: .security, accountID: user.accountID,
+            language: language, link: Outbox.Link(kind: .emailConfirmation, userID: record.id!), on: db)
+    }
+
+    static func confirmationDigest(_ token: String) -> String { SecretToken.digest("altmail:" + token) }
+
+    /// A new token for the address's link, its digest stored; `nil` when the address is gone or
+    /// already confirmed.
+    func issueConfirmation(for emailID: UUID, on db: any Database) async throws -> String? {
+        guard let record = try await UserEmailRecord.find(emailID, on: db), record.confirmedAt == nil else { return nil }
+        let token = SecretToken.generate()
+        record.confirmTokenHash = Self.confirmationDigest(token)
+        record.confirmExpiresAt = context.clock.now.addingTimeInterval(Self.confirmationLifetime)
+        try await record.save(on: db)
+        return token
+    }
+
+    /// Follows a confirmation link: the address it names, now confirmed; `nil` for a link that
+    /// is unknown, used or expired.
+    public func confirm(token: String) async throws -> String? {
+        guard !token.isEmpty, token.count <= 100,
+            let record = try await UserEmailRecord.query(on: context.database).filter(\.$confirmTokenHash == Self.confirmationDigest(token))
+                .first(),
+            let expires = record.confirmExpiresAt, expires > context.clock.now
+        else { return nil }
+        record.confirmedAt = context.clock.now
+        record.confirmTokenHash = nil
+        record.confirmExpiresAt = nil
+        try await record.save(on: context.database)
+        return record.email
     }
 
     public func setCategories(_ id: UUID, _ categories: Set<MailCategory>, caller: Caller) async throws {
@@ -68,6 +132,7 @@ public struct AlternativeEmails: Sendable {
         // One query per message: the outbox asks this for every e-mail it queues.
         return try await UserEmailRecord.query(on: db).join(UserRecord.self, on: \UserEmailRecord.$userID == \UserRecord.$id)
             .filter(UserRecord.self, \.$email == recipient).filter(UserRecord.self, \.$accountID == accountID)
+            .filter(\.$confirmedAt != nil)
             .sort(\.$createdAt).all().filter { Self.parse($0.categories).contains(category) }.map(\.email)
     }
 
@@ -87,7 +152,7 @@ public struct AlternativeEmails: Sendable {
     }
 
     static func value(_ record: UserEmailRecord) -> AlternativeEmail {
-        AlternativeEmail(id: record.id!, email: record.email, categories: parse(record.categories))
+        AlternativeEmail(id: record.id!, email: record.email, categories: parse(record.categories), confirmed: record.confirmedAt != nil)
     }
 }
 
@@ -98,12 +163,14 @@ extension AlternativeEmailError: Refusal {
         case .duplicate: "duplicate_email"
         case .tooMany: "too_many_emails"
         case .notFound: "not_found"
+        case .tooSoon: "too_many_requests"
         }
     }
 
     public var status: RefusalStatus {
         switch self {
         case .notFound: .notFound
+        case .tooSoon: .tooManyRequests
         case .duplicate: .conflict
         default: .unprocessable
         }
@@ -115,6 +182,7 @@ extension AlternativeEmailError: Refusal {
         case .duplicate: "error.emails.duplicate"
         case .tooMany: "error.emails.too_many"
         case .notFound: "error.emails.not_found"
+        case .tooSoon: "error.emails.too_soon"
         }
     }
 

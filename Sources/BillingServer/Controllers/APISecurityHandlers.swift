@@ -118,10 +118,18 @@ extension BillingAPIHandlers {
 
     static func alternativeEmail(_ email: AlternativeEmail) -> Components.Schemas.AlternativeEmail {
         .init(
-            id: email.id.uuidString.lowercased(), email: email.email,
+            id: email.id.uuidString.lowercased(), email: email.email, confirmed: email.confirmed,
             categories: AlternativeEmails.categories.filter(email.categories.contains).compactMap {
                 Components.Schemas.CopiedCategory(rawValue: $0.rawValue)
             })
+    }
+
+    func resendEmailConfirmation(_ input: Operations.ResendEmailConfirmation.Input) async throws
+        -> Operations.ResendEmailConfirmation.Output
+    {
+        guard let id = UUID(uuidString: input.path.emailId) else { throw AlternativeEmailError.notFound }
+        try await AlternativeEmails(context: try request.engine).resendConfirmation(id, caller: try bearer.caller)
+        return .accepted(.init())
     }
 
     static func categories(_ items: [Components.Schemas.CopiedCategory]) -> Set<MailCategory> {

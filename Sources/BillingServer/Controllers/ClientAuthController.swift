@@ -13,6 +13,10 @@ struct ClientAuthController: RouteCollection {
         routes.get(SiteURL.loginLink(.key), use: loginLinkForm)
         routes.post(SiteURL.loginLink(.key), use: loginLink)
         routes.get(SiteURL.signUpConfirm(.key), use: confirmForm)
+        routes.get(SiteURL.emailConfirm(.key)) { req in
+            AuthPages.emailConfirm(PageContext(req), token: req.parameters.get("token") ?? "").response()
+        }
+        routes.post(SiteURL.emailConfirm(.key), use: confirmEmail)
         routes.post(SiteURL.signUpConfirm(.key), use: confirm)
         routes.post(SiteURL.logout, use: logout)
         routes.get(SiteURL.passwordForgot, use: forgotForm)
@@ -171,6 +175,15 @@ struct ClientAuthController: RouteCollection {
             return AuthPages.signUpLinkExpired(PageContext(req)).response(status: .gone)
         }
         return AuthPages.signUpConfirm(PageContext(req), token: token).response()
+    }
+
+    /// The link of an address's confirmation: opening it changes nothing, its button confirms.
+    func confirmEmail(req: Request) async throws -> Response {
+        let page = PageContext(req)
+        guard let email = try await AlternativeEmails(context: req.engine).confirm(token: req.parameters.get("token") ?? "") else {
+            return AuthPages.emailConfirmed(page, email: nil).response(status: .gone)
+        }
+        return AuthPages.emailConfirmed(page, email: email).response()
     }
 
     struct ConfirmForm: Content { var password: String? }

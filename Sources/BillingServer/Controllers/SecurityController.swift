@@ -30,6 +30,7 @@ struct SecurityController: RouteCollection {
         routes.post(SiteURL.emails, use: addEmail)
         routes.post(SiteURL.email(.key), use: updateEmail)
         routes.post(SiteURL.emailDelete(.key), use: deleteEmail)
+        routes.post(SiteURL.emailResend(.key), use: resendEmail)
         routes.post(SiteURL.personalDataExport, use: exportPersonalData)
         for kind in PrivacyRequestKind.allCases {
             routes.post(SiteURL.privacyRequest(kind)) { req in try await askPrivacy(kind, req: req) }
@@ -189,7 +190,7 @@ struct SecurityController: RouteCollection {
         do {
             try await AlternativeEmails(context: req.engine).add(
                 fields["email"] ?? "", categories: try Self.categories(req), caller: identity.caller)
-            return req.redirect(to: SiteURL.profile.notice("email_added"))
+            return req.redirect(to: SiteURL.profile.notice("email_confirmation_sent"))
         } catch let error as AlternativeEmailError {
             return try await profilePage(req, emailsError: error)
         }
@@ -199,6 +200,16 @@ struct SecurityController: RouteCollection {
         try await AlternativeEmails(context: req.engine).setCategories(
             try req.parameters.require("emailID", as: UUID.self), try Self.categories(req), caller: try req.client.caller)
         return req.redirect(to: SiteURL.profile.notice("email_saved"))
+    }
+
+    func resendEmail(req: Request) async throws -> Response {
+        do {
+            try await AlternativeEmails(context: req.engine).resendConfirmation(
+                try req.parameters.require("emailID", as: UUID.self), caller: try req.client.caller)
+            return req.redirect(to: SiteURL.profile.notice("email_confirmation_sent"))
+        } catch let error as AlternativeEmailError {
+            return try await profilePage(req, emailsError: error)
+        }
     }
 
     func exportPersonalData(req: Request) async throws -> Response {

@@ -11,12 +11,12 @@ extension SiteURL {
     func access(_ method: HTTPMethod) -> Access {
         switch self {
         case .root, .login, .loginLink, .logout, .signUp, .language, .signUpConfirm, .passwordForgot, .passwordReset, .payLink,
-            .apiReference, .invitation, .loginCode, .privacyPolicy, .privacyPolicyVersion:
+            .apiReference, .invitation, .loginCode, .privacyPolicy, .privacyPolicyVersion, .emailConfirm:
             .anyone
         // Each user's own login: every user protects it, whatever the account's rights.
         // (Those of the account's other users need the `security` right: the engine checks it.)
         case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword, .settings, .emails, .email,
-            .emailDelete, .personalDataExport, .privacyRequest, .phone, .phoneAction, .avatar, .avatarDelete:
+            .emailDelete, .personalDataExport, .privacyRequest, .phone, .phoneAction, .avatar, .avatarDelete, .emailResend:
             .signedInClient
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
@@ -118,6 +118,7 @@ enum APIAccess {
         "POST /v1/me/emails": .signedInClient,
         "PUT /v1/me/emails/{emailId}": .signedInClient,
         "DELETE /v1/me/emails/{emailId}": .signedInClient,
+        "POST /v1/me/emails/{emailId}/confirmation": .signedInClient,
         "GET /v1/security/sessions": .signedInClient,
         "DELETE /v1/security/sessions/{sessionId}": .signedInClient,
         "GET /v1/security/tokens": .signedInClient,

@@ -79,6 +79,9 @@ enum SiteURL: Hashable, Sendable {
     case emails
     case email(Parameter<UUID>)
     case emailDelete(Parameter<UUID>)
+    /// Sends an address's confirmation link again; the link itself (anyone holding it).
+    case emailResend(Parameter<UUID>)
+    case emailConfirm(Parameter<String>)
     /// Mails the user their personal data as CSV (ACC-7).
     case personalDataExport
     /// Asks to erase one's personal data or restrict its use.
@@ -105,7 +108,8 @@ enum SiteURL: Hashable, Sendable {
             .allowedNetworks, .codeWord, .emails, .email(.key), .emailDelete(.key),
             .personalDataExport
         ]
-        + [.phone, .avatar, .avatarDelete, .privacyPolicy, .privacyPolicyVersion(.key)] + PhoneAction.allCases.map(SiteURL.phoneAction)
+        + [.phone, .avatar, .avatarDelete, .privacyPolicy, .privacyPolicyVersion(.key), .emailResend(.key), .emailConfirm(.key)]
+        + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
         + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
@@ -221,6 +225,8 @@ enum SiteURL: Hashable, Sendable {
         case .privacyRequest(let kind): ["account", "profile", "privacy", .constant(kind.rawValue)]
         case .email(let email): ["account", "profile", "emails", .parameter("emailID", email)]
         case .emailDelete(let email): ["account", "profile", "emails", .parameter("emailID", email), "delete"]
+        case .emailResend(let email): ["account", "profile", "emails", .parameter("emailID", email), "resend"]
+        case .emailConfirm(let token): ["emails", "confirm", .parameter("token", token)]
         case .privacyPolicy: ["privacy"]
         case .privacyPolicyVersion(let version): ["privacy", "versions", .parameter("version", version)]
         case .staff(let page): ["admin"] + page.segments
@@ -434,6 +440,7 @@ struct SiteLinkBuilder: SiteLinks {
             case .signIn: .loginLink(.key)
             case .staffSignIn: .staff(.loginLink(.key))
             case .invitation: .invitation(.key)
+            case .emailConfirmation: .emailConfirm(.key)
             }
         return baseURL + route.path.replacingOccurrences(of: ":token", with: MailLink.placeholder)
     }

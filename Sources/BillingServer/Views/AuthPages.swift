@@ -85,6 +85,26 @@ enum AuthPages {
             ))
     }
 
+    /// The link of another address's confirmation: one button (mail scanners open links).
+    static func emailConfirm(_ page: PageContext, token: String) -> HTML {
+        Layout.card(
+            page, title: page.t("emails.confirm.title"),
+            content: .group(
+                .p(.text(page.t("emails.confirm.text"))),
+                .form(
+                    .method(.post), .action(SiteURL.emailConfirm(.value(UI.escape(token))).path), .class("stack"),
+                    .attribute(named: "data-testid", value: "email-confirm-form"), UI.csrfField(page),
+                    UI.submit(page.t("emails.confirm.submit")))))
+    }
+
+    static func emailConfirmed(_ page: PageContext, email: String?) -> HTML {
+        Layout.card(
+            page, title: page.t("emails.confirm.title"),
+            content: .p(
+                .attribute(named: "data-testid", value: "email-confirm-result"),
+                .text(email.map { page.t("emails.confirm.done", ["email": $0]) } ?? page.t("emails.confirm.expired"))))
+    }
+
     /// The page of an e-mailed sign-in link: one button, so a mail scanner opening the link
     /// signs nobody in.
     static func signInLink(_ page: PageContext, action: String) -> HTML {

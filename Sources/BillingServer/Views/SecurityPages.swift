@@ -333,8 +333,21 @@ enum SecurityPages {
                     .form(
                         .method(.post), .action(SiteURL.email(.value(email.id)).path), .class("inline-form"), UI.csrfField(page),
                         .strong(.attribute(named: "data-testid", value: "alternative-email-address"), .text(email.email)),
+                        .if(
+                            !email.confirmed,
+                            .span(
+                                .class("tag tag-warn"), .attribute(named: "data-testid", value: "alternative-email-unconfirmed"),
+                                .text(page.t("emails.unconfirmed")))),
                         categoryBoxes(page, email.categories),
                         UI.submit(page.t("users.save"), style: "secondary")),
+                    .if(
+                        !email.confirmed,
+                        .form(
+                            .method(.post), .action(SiteURL.emailResend(.value(email.id)).path), .class("inline-form"), UI.csrfField(page),
+                            .button(
+                                .type(.submit), .class("btn btn-ghost"),
+                                .attribute(named: "data-testid", value: "alternative-email-resend"),
+                                .text(page.t("emails.resend"))))),
                     .form(
                         .method(.post), .action(SiteURL.emailDelete(.value(email.id)).path), .class("inline-form"), UI.csrfField(page),
                         .button(.type(.submit), .class("btn btn-ghost"), .text(page.t("emails.remove")))))

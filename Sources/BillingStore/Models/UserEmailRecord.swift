@@ -12,6 +12,11 @@ public final class UserEmailRecord: Model, @unchecked Sendable {
     @Field(key: "email") public var email: String
     @Field(key: "categories") public var categories: String
     @Field(key: "created_at") public var createdAt: Date
+    /// When the address's owner followed the confirmation link; copies go to confirmed addresses only.
+    @OptionalField(key: "confirmed_at") public var confirmedAt: Date?
+    /// The digest of the confirmation link's token (made when the e-mail is sent) and its end.
+    @OptionalField(key: "confirm_token_hash") public var confirmTokenHash: String?
+    @OptionalField(key: "confirm_expires_at") public var confirmExpiresAt: Date?
 
     public init() {}
 
