@@ -45,6 +45,8 @@ public enum MailLink: String, Sendable, Codable, CaseIterable, Hashable {
     /// Confirms another e-mail address of a user (ACC-6); the message's link id names the
     /// address (`user_emails`), not the user.
     case emailConfirmation = "email_confirmation"
+    /// A member of staff added by an administrator chooses their password (ADM-1).
+    case staffInvitation = "staff_invitation"
 
     /// What stands in the stored body where the token goes.
     public static let placeholder = "{token}"

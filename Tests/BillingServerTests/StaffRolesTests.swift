@@ -79,3 +79,44 @@ struct StaffRolesTests {
         }
     }
 }
+
+/// A member of staff invited by e-mail chooses their own password (ADM-1).
+@Suite("Staff invitations")
+struct StaffInvitationTests {
+    @Test func anInvitedMemberChoosesTheirPasswordOnceAndLogsIn() async throws {
+        try await TestApp.run { app, clock in
+            let admin = try await Browser.staff(app)
+            try await admin.get("/admin/staff")
+            let invited = try await admin.post(
+                "/admin/staff/new", form: ["email": "Mila@Provider.example", "name": "Mila Books", "role": "accountant", "password": ""])
+            #expect(invited.location == "/admin/staff?notice=member_invited")
+            let token = try #require(try await app.mailedTokens(to: "mila@provider.example", path: "/admin/invite/").first)
+            #expect(app.sentMail.last?.subject == "You are invited to the Demo Hosting staff area")
+            // Nothing the administrator typed lets anyone in.
+            let guess = Browser(app)
+            try await guess.get("/admin/login")
+            #expect(try await guess.post("/admin/login", form: ["email": "mila@provider.example", "password": ""]).location != "/admin")
+
+            let mila = Browser(app)
+            #expect(try await mila.get("/admin/invite/\(token)").testIDs("invitation-form").count == 1)
+            let weak = try await mila.post("/admin/invite/\(token)", form: ["password": "short"])
+            #expect(weak.status == .unprocessableEntity)
+            let set = try await mila.post("/admin/invite/\(token)", form: ["password": "mila's own long password"])
+            #expect(set.location == "/admin/login?notice=staff_password_set")
+            #expect(try await mila.post("/admin/invite/\(token)", form: ["password": "another long password"]).status == .gone)
+            try await mila.get("/admin/login")
+            #expect(
+                try await mila.post("/admin/login", form: ["email": "mila@provider.example", "password": "mila's own long password"])
+                    .location
+                    == "/admin")
+            #expect(try await mila.get("/admin/payments").status == .ok)
+
+            // A second invitation's link expires after 72 hours.
+            try await admin.get("/admin/staff")
+            try await admin.post("/admin/staff/new", form: ["email": "late@provider.example", "name": "Late", "role": "support"])
+            let late = try #require(try await app.mailedTokens(to: "late@provider.example", path: "/admin/invite/").first)
+            clock.advance(by: 72 * 3600 + 1)
+            #expect(try await Browser(app).get("/admin/invite/\(late)").status == .gone)
+        }
+    }
+}

@@ -152,6 +152,7 @@ public struct TestSiteLinks: SiteLinks {
             case .staffSignIn: "/admin/login/link/"
             case .invitation: "/invite/"
             case .emailConfirmation: "/emails/confirm/"
+            case .staffInvitation: "/admin/invite/"
             }
         return baseURL + path + MailLink.placeholder
     }

@@ -9,15 +9,16 @@ public struct StaffAccounts: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
+    /// `password` `nil`: none usable yet (an invited member chooses theirs from the link).
     @discardableResult
-    public func create(email rawEmail: String, name: String, password: String, role: StaffRole) async throws -> UUID {
+    public func create(email rawEmail: String, name: String, password: String?, role: StaffRole) async throws -> UUID {
         guard let email = EmailAddress.normalized(rawEmail) else { throw StaffAccountError.invalidEmail }
-        do { try PasswordPolicy.check(password) } catch { throw StaffAccountError.password(error) }
+        if let password { do { try PasswordPolicy.check(password) } catch { throw StaffAccountError.password(error) } }
         guard try await StaffUserRecord.query(on: context.database).filter(\.$email == email).first() == nil else {
             throw StaffAccountError.emailTaken
         }
         let record = StaffUserRecord(
-            email: email, name: name, passwordHash: try await context.passwords.hash(password),
+            email: email, name: name, passwordHash: try await context.passwords.hash(password ?? SecretToken.generate()),
             role: role, createdAt: context.clock.now)
         try await record.create(on: context.database)
         context.log(.access).info(
@@ -26,9 +27,10 @@ public struct StaffAccounts: Sendable {
     }
 
     /// Adds a member of staff from the staff page (an administrator's act; the first one is made
-    /// by `billing staff create`). The password is the one the administrator hands over.
+    /// by `billing staff create`). The password is the one the administrator hands over, or none
+    /// (`StaffInvitations` e-mails the member a link to choose theirs).
     @discardableResult
-    public func add(email: String, name rawName: String, password: String, role: StaffRole, caller: Caller) async throws -> UUID {
+    public func add(email: String, name rawName: String, password: String?, role: StaffRole, caller: Caller) async throws -> UUID {
         try caller.require(.manageStaff)
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200, !name.hasControlCharacters() else { throw StaffAccountError.nameRequired }

@@ -79,6 +79,8 @@ struct MailJobs: Sendable {
             return try await SignInLinks(context: context).issue(realm: .client, principalID: userID, on: db)
         case .invitation:
             return try await AccountUsers(context: context).issueInvitation(for: userID, on: db)
+        case .staffInvitation:
+            return try await StaffInvitations(context: context).issue(for: userID, on: db)
         case .emailConfirmation:
             return try await AlternativeEmails(context: context).issueConfirmation(for: userID, on: db)
         case .passwordReset, .signUpConfirmation:

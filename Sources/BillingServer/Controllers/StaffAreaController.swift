@@ -65,8 +65,14 @@ struct StaffAreaController: RouteCollection {
         let form = try req.content.decode(NewMemberForm.self)
         let role = StaffRole(rawValue: form.role ?? "") ?? .support
         do {
+            // No password: the member is invited by e-mail and chooses theirs.
+            if (form.password ?? "").isEmpty {
+                try await StaffInvitations(context: req.engine).invite(
+                    email: form.email ?? "", name: form.name ?? "", role: role, caller: try req.staff.caller)
+                return req.redirect(to: SiteURL.staff(.members).notice("member_invited"))
+            }
             try await StaffAccounts(context: req.engine).add(
-                email: form.email ?? "", name: form.name ?? "", password: form.password ?? "", role: role, caller: try req.staff.caller)
+                email: form.email ?? "", name: form.name ?? "", password: form.password, role: role, caller: try req.staff.caller)
             return req.redirect(to: SiteURL.staff(.members).notice("member_added"))
         } catch let error as StaffAccountError {
             return try await membersPage(req, newMember: .init(email: form.email ?? "", name: form.name ?? "", role: role), error: error)

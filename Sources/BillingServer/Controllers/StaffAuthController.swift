@@ -10,8 +10,36 @@ struct StaffAuthController: RouteCollection {
         routes.get(SiteURL.staff(.loginLink(.key)), use: loginLinkForm)
         routes.post(SiteURL.staff(.loginLink(.key)), use: loginLink)
         routes.post(SiteURL.staff(.logout), use: logout)
+        routes.get(SiteURL.staff(.invitation(.key)), use: invitationForm)
+        routes.post(SiteURL.staff(.invitation(.key)), use: acceptInvitation)
         routes.get(SiteURL.staff(.loginCode), use: loginCodeForm)
         routes.post(SiteURL.staff(.loginCode), use: loginCode)
+    }
+
+    /// An invited member's link: opening it changes nothing; its form sets their password.
+    func invitationForm(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard try await StaffInvitations(context: req.engine).isUsable(token: token) else {
+            return AccountPages.invitationExpired(PageContext(req), login: .staff(.login)).response(status: .gone)
+        }
+        return AccountPages.invitation(PageContext(req), action: SiteURL.staff(.invitation(.value(token))).path).response()
+    }
+
+    struct PasswordForm: Content { var password: String? }
+
+    func acceptInvitation(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        do {
+            try await StaffInvitations(context: req.engine).accept(
+                token: token, password: (try req.content.decode(PasswordForm.self)).password ?? "")
+            return req.redirect(to: SiteURL.staff(.login).notice("staff_password_set"))
+        } catch InvitationError.invalidOrExpiredLink {
+            return AccountPages.invitationExpired(PageContext(req), login: .staff(.login)).response(status: .gone)
+        } catch let error as InvitationError {
+            let page = PageContext(req)
+            return AccountPages.invitation(page, action: SiteURL.staff(.invitation(.value(token))).path, error: page.message(error))
+                .response(status: HTTPStatus(error.status))
+        }
     }
 
     func loginCodeForm(req: Request) async throws -> Response {

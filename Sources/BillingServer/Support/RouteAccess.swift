@@ -55,7 +55,7 @@ extension ServiceAction {
 extension StaffURL {
     var access: Access {
         switch self {
-        case .login, .loginLink, .logout, .loginCode: .anyone
+        case .login, .loginLink, .logout, .loginCode, .invitation: .anyone
         // A member's own second factor: every member has it.
         case .security, .securityAction: .signedInStaff
         case .clients, .client, .clientCodeWord: .staff(.viewClients)

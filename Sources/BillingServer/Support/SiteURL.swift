@@ -122,7 +122,7 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
-            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy
+            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy, .invitation(.key)
         ].map(SiteURL.staff)
         + StaffRole.allCases.map { SiteURL.staff(.staffRole($0)) }
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
@@ -309,6 +309,8 @@ enum StaffURL: Hashable, Sendable {
     case privacyPolicy
     /// Saves the rights of a role (ADM-1).
     case staffRole(StaffRole)
+    /// An invited member's link, where they choose their password.
+    case invitation(Parameter<String>)
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -327,6 +329,7 @@ enum StaffURL: Hashable, Sendable {
         case .sms: ["sms"]
         case .privacyPolicy: ["privacy-policy"]
         case .staffRole(let role): ["staff", "roles", .constant(role.rawValue)]
+        case .invitation(let token): ["invite", .parameter("token", token)]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
@@ -441,6 +444,7 @@ struct SiteLinkBuilder: SiteLinks {
             case .staffSignIn: .staff(.loginLink(.key))
             case .invitation: .invitation(.key)
             case .emailConfirmation: .emailConfirm(.key)
+            case .staffInvitation: .staff(.invitation(.key))
             }
         return baseURL + route.path.replacingOccurrences(of: ":token", with: MailLink.placeholder)
     }

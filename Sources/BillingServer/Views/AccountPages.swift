@@ -167,25 +167,30 @@ enum AccountPages {
     // MARK: The invitation
 
     static func invitation(_ page: PageContext, token: String, error: String? = nil) -> HTML {
+        invitation(page, action: SiteURL.invitation(.value(token)).path, error: error)
+    }
+
+    /// The form of an invitation link (a user of an account, a member of staff): the password.
+    static func invitation(_ page: PageContext, action: String, error: String? = nil) -> HTML {
         Layout.card(
             page, title: page.t("invitation.title"),
             content: .group(
                 UI.alert(error),
                 .p(.text(page.t("invitation.text"))),
                 .form(
-                    .method(.post), .action(SiteURL.invitation(.value(token)).path), .class("stack"),
+                    .method(.post), .action(action), .class("stack"),
                     .attribute(named: "data-testid", value: "invitation-form"), UI.csrfField(page),
                     UI.newPasswordField(page, label: page.t("field.password")),
                     UI.submit(page.t("invitation.submit")))
             ))
     }
 
-    static func invitationExpired(_ page: PageContext) -> HTML {
+    static func invitationExpired(_ page: PageContext, login: SiteURL = .login) -> HTML {
         Layout.card(
             page, title: page.t("invitation.title"),
             content: .group(
                 UI.alert(page.t("invitation.expired")),
-                .div(.class("auth-links"), .a(.href(SiteURL.login.path), .text(page.t("signup.login_link"))))
+                .div(.class("auth-links"), .a(.href(login.path), .text(page.t("signup.login_link"))))
             ))
     }
 }

@@ -97,7 +97,9 @@ enum StaffMemberPages {
                     UI.select(
                         label: page.t("admin.members.col.role"), name: "role", options: roleOptions(page), selected: newMember.role.rawValue
                     ),
-                    UI.newPasswordField(page, label: page.t("admin.members.initial_password")),
+                    UI.field(
+                        label: page.t("admin.members.initial_password"), name: "password", type: .password, required: false,
+                        autocomplete: "new-password", hint: page.t("admin.members.invite_hint")),
                     UI.submit(page.t("admin.members.add")))),
             .h2(.text(page.t("admin.members.roles"))),
             .p(.class("muted"), .text(page.t("admin.roles.intro"))),
