@@ -256,6 +256,12 @@ struct PhoneConfirmationTests {
             #expect((listed["items"] as? [[String: Any]])?.map { $0["message"] as? String } == ["No newsletters, please"])
             #expect(try await api.send(.POST, "/v1/me/personal-data/export").status == .accepted)
             #expect(errorCode(try await api.send(.POST, "/v1/me/personal-data/export")) == "export_recently_sent")
+
+            // The profile's name and language: the owner's name is the account's.
+            #expect(errorCode(try await api.send(.PATCH, "/v1/me", #"{"name":"Anna K."}"#)) == "owner_name_fixed")
+            #expect(try await api.send(.PATCH, "/v1/me", #"{"language":"uk"}"#).status == .noContent)
+            let me = try await api.json(.GET, "/v1/me")
+            #expect((me["user"] as? [String: Any])?["language"] as? String == "uk")
         }
     }
 }

@@ -19,6 +19,17 @@ extension BillingAPIHandlers {
             })
     }
 
+    func updateMe(_ input: Operations.UpdateMe.Input) async throws -> Operations.UpdateMe.Output {
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
+        let engine = try request.engine
+        let caller = try bearer.caller
+        if let name = body.name { try await AccountSecurity(context: engine).rename(name, caller: caller) }
+        if let language = body.language.flatMap({ BillingDomain.Language(rawValue: $0.rawValue) }), let userID = caller.initiator.userID {
+            try await UserPreferences(context: engine).setLanguage(language, userID: userID)
+        }
+        return .noContent(.init())
+    }
+
     func getPhone(_ input: Operations.GetPhone.Input) async throws -> Operations.GetPhone.Output {
         .ok(.init(body: .json(try await phoneStatus())))
     }

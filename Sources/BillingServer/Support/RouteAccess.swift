@@ -82,6 +82,7 @@ enum APIAccess {
     static let operations: [String: Access] = [
         "POST /v1/auth/tokens": .anyone,
         "GET /v1/me": .signedInClient,
+        "PATCH /v1/me": .signedInClient,
         "GET /v1/ledger": .client(.viewFinance),
         "GET /v1/ledger/{transactionId}": .client(.viewFinance),
         "GET /v1/payment-methods": .client(.pay),
