@@ -118,7 +118,7 @@ struct APITests {
         try await TestApp.run { app, _ in
             let wrong = try await Browser(app).send(.DELETE, "/api/v1/me", body: nil, contentType: nil)
             #expect(wrong.status == .methodNotAllowed)
-            #expect(wrong.headers.first(name: .allow) == "GET")
+            #expect(wrong.headers.first(name: .allow) == "GET, PATCH")
             #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(wrong.text.utf8)).error.code == "method_not_allowed")
             let payments = try await Browser(app).send(.PUT, "/api/v1/payments", body: nil, contentType: nil)
             #expect(payments.status == .methodNotAllowed)
