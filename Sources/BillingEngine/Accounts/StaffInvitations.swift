@@ -20,18 +20,21 @@ public struct StaffInvitations: Sendable {
     @discardableResult
     public func invite(email: String, name: String, role: StaffRole, caller: Caller) async throws -> UUID {
         try caller.require(.manageStaff)
-        let id = try await StaffAccounts(context: context).add(
-            email: email, name: name, password: nil, role: role, caller: caller)
-        guard let member = try await StaffUserRecord.find(id, on: context.database) else { throw StaffAccountError.notFound }
-        let language = context.provider.defaultLanguage
-        let arguments = [
-            "name": member.name, "provider": context.provider.name, "link": context.links.url(MailLink.staffInvitation)
-        ]
-        try await context.outbox.enqueue(
-            to: member.email, subject: context.texts.text("email.staff_invitation.subject", language, arguments),
-            body: context.texts.text("email.staff_invitation.body", language, arguments), category: .security, accountID: nil,
-            language: language, link: Outbox.Link(kind: .staffInvitation, userID: id), on: context.database)
-        return id
+        // The member and the message that invites them exist together or not at all.
+        return try await context.database.transaction { db in
+            let ctx = context.on(db)
+            let id = try await StaffAccounts(context: ctx).add(email: email, name: name, password: nil, role: role, caller: caller)
+            guard let member = try await StaffUserRecord.find(id, on: db) else { throw StaffAccountError.notFound }
+            let language = context.provider.defaultLanguage
+            let arguments = [
+                "name": member.name, "provider": context.provider.name, "link": context.links.url(MailLink.staffInvitation)
+            ]
+            try await ctx.outbox.enqueue(
+                to: member.email, subject: context.texts.text("email.staff_invitation.subject", language, arguments),
+                body: context.texts.text("email.staff_invitation.body", language, arguments), category: .security, accountID: nil,
+                language: language, link: Outbox.Link(kind: .staffInvitation, userID: id), on: db)
+            return id
+        }
     }
 
     /// A new token for the member's link (the mail job); `nil` once they have logged in, or
