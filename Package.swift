@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "FluentSQL", package: "fluent-kit")
             ]),
         .target(name: "Payments", dependencies: ["BillingDomain", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Provisioning", dependencies: ["BillingDomain"]),
+        .target(name: "Provisioning", dependencies: ["BillingDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Messaging",
             dependencies: [

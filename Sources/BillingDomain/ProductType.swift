@@ -16,6 +16,8 @@ public enum ProductType: String, Sendable, Codable, CaseIterable, Hashable {
     /// Whether a client may delete the service before its paid period ends. Domains and
     /// certificates are registered for their term with a third party and cannot be taken back.
     public var clientMayDelete: Bool { self != .domain && self != .ssl }
+    /// A machine the client runs: it has power (reboot), a console, a network, traffic.
+    public var hasServer: Bool { self == .vps || self == .dedicated }
 }
 
 /// What an add-on measures. The unit is what the order form and the cart show next to the amount.

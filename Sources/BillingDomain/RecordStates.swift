@@ -89,6 +89,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     case serviceStop = "service.stop"
     /// Switch a service on: the client's start, or a paid renewal of an expired service.
     case serviceStart = "service.start"
+    /// Reboot a running server on its module: the client's reboot.
+    case serviceReboot = "service.reboot"
     /// Delete a service on its module: the client's deletion, or the end of the grace period.
     case serviceDelete = "service.delete"
     /// Send one message of the outbox through the mail channel (payload `MailJob`).
@@ -110,6 +112,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     public var ladder: [Int] {
         switch self {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete: [30, 120, 600, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
+        // The client waits at the page: a few quick tries, then the server is shown as it runs.
+        case .serviceReboot: [15, 60, 300]
         // Mail: a relay that is down for minutes or hours, for about a day in all.
         case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
         case .passwordResetRequest: [30, 120, 600]

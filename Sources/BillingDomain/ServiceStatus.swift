@@ -56,6 +56,12 @@ public enum ServiceEvent: Sendable, Hashable {
     case startedByClient
     /// The module could not switch it off or on for good: it is back where it was.
     case switchFailed(dailyBilling: Bool)
+    /// The client asked to reboot a running server: the module restarts it.
+    case rebootRequested
+    /// The module rebooted it, or could not for good: it is Active again either way (a failed
+    /// reboot leaves a history line; the server ran on).
+    case rebooted
+    case rebootFailed
     case stoppedByAdmin
     case startedByAdmin
     case stoppedForAbuse
@@ -82,6 +88,9 @@ public enum ServiceEvent: Sendable, Hashable {
         case .stoppedByClient: "stopped_by_client"
         case .startedByClient: "started_by_client"
         case .switchFailed: "switch_failed"
+        case .rebootRequested: "reboot_requested"
+        case .rebooted: "rebooted"
+        case .rebootFailed: "reboot_failed"
         case .stoppedByAdmin: "stopped_by_admin"
         case .startedByAdmin: "started_by_admin"
         case .stoppedForAbuse: "stopped_for_abuse"
@@ -127,6 +136,9 @@ public struct ServiceState: Sendable, Hashable {
             return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
         case (.processing, .startedByClient) where operation == .switchingOn: return ServiceState(.active)
         case (.processing, .switchFailed) where operation == .switchingOff: return ServiceState(.active)
+        case (.active, .rebootRequested): return ServiceState(.processing, operation: .reboot)
+        case (.processing, .rebooted) where operation == .reboot, (.processing, .rebootFailed) where operation == .reboot:
+            return ServiceState(.active)
         case (.processing, .switchFailed(let daily)) where operation == .switchingOn:
             return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
         case (.active, .stoppedByAdmin), (.suspendedByClient, .stoppedByAdmin), (.stoppedByClient, .stoppedByAdmin),

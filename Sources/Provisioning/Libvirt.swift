@@ -8,24 +8,19 @@ public struct LibvirtFailure: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Virtual servers on a libvirt host through `virsh` (SVC-2..SVC-6): a domain defined from the
-/// plan's resources and an OS image, started, shut down, destroyed, rebooted, undefined; its
-/// interface counters for traffic and its VNC display for the IP-KVM link.
+/// plan's resources on a disk made from an OS image, started, shut down, destroyed, rebooted,
+/// undefined; its interface counters for traffic and its VNC display for the IP-KVM link.
 ///
-/// Work is sent as a batch of virsh commands over one connection (`virsh -c URI "a; b; c"`):
-/// an operation is one batch, so what it does is the same on `qemu:///system` and on libvirt's
-/// `test:///` driver, whose state lasts one connection (the tests chain an operation and the
-/// check of its effect). virsh reports a failed command on stderr and goes on; any `error:` line
-/// fails the batch.
+/// Commands go over one `VirshSession`: one connection to the host for all operations, so what
+/// they do is the same on `qemu:///system` and on libvirt's `test:///` driver, whose state lasts
+/// as long as its connection. A command libvirt refuses (an `error:` line) stops the run.
 public struct Libvirt: Sendable {
-    public let uri: String
-    let runner: any CommandRunner
-    let tool: String
+    public let session: VirshSession
     public var timeout: TimeInterval = 60
+    public var uri: String { session.uri }
 
-    public init(uri: String, runner: any CommandRunner = ProcessRunner(), tool: String = "/usr/bin/virsh") {
-        self.uri = uri
-        self.runner = runner
-        self.tool = tool
+    public init(uri: String, tool: String = "/usr/bin/virsh") {
+        session = VirshSession(uri: uri, tool: tool)
     }
 
     /// A virtual server as libvirt is told to make it.
@@ -128,31 +123,50 @@ public struct Libvirt: Sendable {
     }
     public static func console(_ name: String) -> [String] { ["vncdisplay \(checked(name))"] }
 
-    /// Runs the commands over one connection and answers each command's output, in order.
+    /// Makes the domain's disk: a qcow2 volume of `sizeMiB` in `pool` over the OS template
+    /// volume `template` (a copy-on-write overlay, so opening takes seconds, not a full copy).
+    public static func createDisk(_ volume: String, pool: String, sizeMiB: Int, template: String) -> [String] {
+        [
+            "vol-create-as \(checked(pool)) \(checkedVolume(volume)) \(sizeMiB)M --format qcow2 --backing-vol \(checkedVolume(template)) --backing-vol-format qcow2"
+        ]
+    }
+    public static func deleteDisk(_ volume: String, pool: String) -> [String] {
+        ["vol-delete \(checkedVolume(volume)) --pool \(checked(pool))"]
+    }
+    public static func diskPath(_ volume: String, pool: String) -> [String] {
+        ["vol-path \(checkedVolume(volume)) --pool \(checked(pool))"]
+    }
+    public static func addresses(_ name: String) -> [String] { ["domifaddr \(checked(name))"] }
+
+    static func checkedVolume(_ name: String) -> String {
+        precondition(
+            !name.isEmpty && !name.hasPrefix("-") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) },
+            "a volume name")
+        return name
+    }
+
+    /// Runs the commands over the session's connection and answers each command's output.
     public func run(_ commands: [String]) async throws -> [String] {
-        let marker = "@@billing-next@@"
-        // `echo` between commands splits the output per command.
-        let script = commands.joined(separator: "; echo \(marker); ") + "; echo \(marker)"
-        let result: CommandResult
+        try await session.run(commands, timeout: timeout)
+    }
+
+    /// The domain's state, or `nil` when the host has no domain of that name.
+    public func state(of name: String) async throws -> State? {
         do {
-            result = try await runner.run(tool, ["-q", "-c", uri, script], environment: [:], timeout: timeout)
-        } catch {
-            throw LibvirtFailure(description: "virsh did not run: \(error)", isPermanent: false)
+            return Self.parseState(try await run(Self.state(name))[0])
+        } catch let failure as LibvirtFailure where failure.isPermanent && failure.description.contains("failed to get domain") {
+            return nil
         }
-        let errors = result.error.split(separator: "\n").filter { $0.hasPrefix("error:") }
-        guard errors.isEmpty, result.status == 0 else {
-            let text = errors.joined(separator: " ")
-            // The host not answering may pass; a command libvirt refused (an unknown domain, a
-            // state that does not allow it) gets the same answer when repeated.
-            let transient = ["Failed to connect", "unable to connect", "Cannot recv data", "End of file while reading"].contains {
-                text.localizedCaseInsensitiveContains($0)
-            }
-            throw LibvirtFailure(description: "libvirt (\(uri)) refused: \(text.isEmpty ? result.error : text)", isPermanent: !transient)
+    }
+
+    /// Whether the pool holds the volume.
+    public func hasVolume(_ volume: String, pool: String) async throws -> Bool {
+        do {
+            _ = try await run(Self.diskPath(volume, pool: pool))
+            return true
+        } catch let failure as LibvirtFailure where failure.isPermanent && failure.description.contains("failed to get vol") {
+            return false
         }
-        // virsh's echo ends without a newline: the marker alone separates the outputs.
-        var parts = result.output.components(separatedBy: marker)
-        if !parts.isEmpty { parts.removeLast() }
-        return parts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     // MARK: Reading virsh's answers
@@ -169,6 +183,15 @@ public struct Libvirt: Sendable {
         }
         guard let rx = values["rx_bytes"], let tx = values["tx_bytes"] else { return nil }
         return Counters(rxBytes: rx, txBytes: tx)
+    }
+
+    /// The first IPv4 address of `domifaddr`'s table (`vnet0 52:54:… ipv4 192.0.2.7/24`).
+    public static func parseAddress(_ output: String) -> String? {
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count >= 4, parts[2] == "ipv4" { return String(parts[3].split(separator: "/")[0]) }
+        }
+        return nil
     }
 
     /// `127.0.0.1:1` → 5901.

@@ -22,7 +22,7 @@ extension ProcessingModule {
 
 /// What a module can be asked to do to a service.
 public enum ProvisioningOperation: String, Sendable, Codable, CaseIterable, Hashable {
-    case open, stop, start, delete
+    case open, stop, start, reboot, delete
 }
 
 /// How an operation ended, as the module reports it.

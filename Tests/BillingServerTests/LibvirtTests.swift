@@ -1,11 +1,13 @@
 import BillingDomain
 import Foundation
 import Provisioning
+import ProvisioningTestSupport
 import Testing
 
 /// The libvirt driver against libvirt's own `test:///` driver (Debian's libvirt-clients) with a
 /// host described by a node file of ours: a virtual server defined from a plan's resources,
-/// started, rebooted, shut down, destroyed and undefined, its counters and console read back.
+/// started, rebooted, shut down, destroyed and undefined, its counters and console read back,
+/// all over one virsh session.
 @Suite("libvirt driver", .enabled(if: LibvirtHost.available))
 struct LibvirtTests {
     @Test func aVirtualServerLivesThroughItsOperationsOnARealLibvirt() async throws {
@@ -20,11 +22,11 @@ struct LibvirtTests {
         let xml = host.folder.appendingPathComponent("\(name).xml")
         try Data(domain.xml(type: "test").utf8).write(to: xml)
 
-        // One connection per batch, as with a real host: open, then read what libvirt holds.
+        #expect(try await libvirt.state(of: name) == nil)
         let opened = try await libvirt.run(
             Libvirt.open(domain, xmlFile: xml.path) + ["dominfo \(name)"] + Libvirt.state(name) + Libvirt.counters(name, mac: domain.mac)
-                + Libvirt.console(name) + ["dumpxml --security-info \(name)"])
-        #expect(opened.count == 7)
+                + Libvirt.console(name) + ["dumpxml --security-info \(name)"] + Libvirt.addresses(name))
+        #expect(opened.count == 8)
         #expect(opened[2].contains("CPU(s):         2"))
         #expect(opened[2].contains("Max memory:     2097152 KiB"))
         #expect(Libvirt.parseState(opened[3]) == .running)
@@ -33,54 +35,94 @@ struct LibvirtTests {
         #expect(Libvirt.parseVNCPort(opened[5]) == 5901)
         // The password went into the XML escaped, and comes back as it was given.
         #expect(opened[6].contains(#"passwd='kvm&lt;&amp;&gt;pass'"#) || opened[6].contains(#"passwd="kvm&lt;&amp;&gt;pass""#))
+        #expect(Libvirt.parseAddress(opened[7])?.hasPrefix("192.168.122.") == true)
 
-        let cycled = try await libvirt.run(
-            Libvirt.open(domain, xmlFile: xml.path) + Libvirt.reboot(name) + Libvirt.state(name) + Libvirt.shutdown(name)
-                + Libvirt.state(name) + Libvirt.start(name) + Libvirt.destroy(name) + Libvirt.state(name) + Libvirt.undefine(name)
-                + ["list --all --name"])
-        #expect(Libvirt.parseState(cycled[3]) == .running)
-        #expect(Libvirt.parseState(cycled[5]) == .shutOff)
-        #expect(Libvirt.parseState(cycled[8]) == .shutOff)
-        #expect(cycled[10].isEmpty)
+        // The next calls see what the first one made: one connection.
+        #expect(try await libvirt.state(of: name) == .running)
+        _ = try await libvirt.run(Libvirt.reboot(name))
+        #expect(try await libvirt.state(of: name) == .running)
+        _ = try await libvirt.run(Libvirt.shutdown(name))
+        #expect(try await libvirt.state(of: name) == .shutOff)
+        _ = try await libvirt.run(Libvirt.start(name) + Libvirt.destroy(name))
+        #expect(try await libvirt.state(of: name) == .shutOff)
 
-        // A command libvirt refuses fails the batch for good (repeating sends the same).
+        // A command libvirt refuses fails for good (repeating sends the same), and the commands
+        // after it are not sent.
         do {
-            _ = try await libvirt.run(Libvirt.start("svc-99999"))
-            Issue.record("starting an unknown domain succeeded")
+            _ = try await libvirt.run(Libvirt.destroy(name) + Libvirt.undefine(name))
+            Issue.record("destroying a domain that is off succeeded")
         } catch let failure as LibvirtFailure {
             #expect(failure.isPermanent)
-            #expect(failure.description.contains("svc-99999"))
+            #expect(failure.description.contains("not running"))
         }
-        // So does a command refused in the middle of a batch.
-        await #expect(throws: LibvirtFailure.self) {
-            _ = try await libvirt.run(Libvirt.open(domain, xmlFile: xml.path) + Libvirt.destroy(name) + Libvirt.destroy(name))
+        #expect(try await libvirt.state(of: name) == .shutOff)
+        _ = try await libvirt.run(Libvirt.undefine(name))
+        #expect(try await libvirt.state(of: name) == nil)
+        #expect(try await libvirt.run(["list --all --name"]) == [""])
+
+        // A virsh that died (or was killed at a timeout) is started again: a new connection,
+        // on which the test driver starts from its node file.
+        libvirt.session.close()
+        #expect(try await libvirt.run(["list --all --name"]) == [""])
+    }
+
+    @Test func theModuleOpensAServerFromItsPlanAndEveryOperationIsSafeToRepeat() async throws {
+        let host = try LibvirtHost()
+        defer { host.remove() }
+        let module = host.module()
+        let service = ProvisioningRequest(
+            serviceID: UUID(), number: 10_002, productType: .vps, domainName: "", osImage: "Debian 12",
+            resources: [.cpu: 2, .ram: 2048, .disk: 20_480, .traffic: 1024])
+        #expect(module.supports == [.open, .stop, .start, .reboot, .delete])
+        #expect(LibvirtModule.templateVolume(for: "Ubuntu 24.04") == "ubuntu-24.04.qcow2")
+
+        let opened = try await module.perform(.open, on: service, key: "open:1")
+        guard case .done(let address?) = opened else {
+            Issue.record("opening answered \(opened)")
+            return
         }
+        #expect(address.hasPrefix("192.168.122."))
+        #expect(try await module.state(ofService: 10_002) == .running)
+        // What the host holds: the plan's CPUs and RAM, a 20 GiB disk over the Debian template.
+        let info = try await module.libvirt.run(["dominfo svc-10002", "vol-dumpxml svc-10002.qcow2 --pool default"])
+        #expect(info[0].contains("CPU(s):         2"))
+        #expect(info[0].contains("Max memory:     2097152 KiB"))
+        #expect(info[1].contains("<capacity unit='bytes'>21474836480</capacity>"))
+        #expect(info[1].contains("/var/lib/billing/images/debian-12.qcow2"))
+        // The console password is derived, 8 characters, and went into the domain.
+        let password = module.consolePassword(forService: 10_002)
+        #expect(password.count == 8)
+        #expect(try await module.libvirt.run(["dumpxml --security-info svc-10002"])[0].contains(password))
+
+        // Opening again (a worker died after the call) changes nothing and answers the same.
+        #expect(try await module.perform(.open, on: service, key: "open:1") == opened)
+
+        #expect(try await module.perform(.reboot, on: service, key: "reboot:1") == .done)
+        #expect(try await module.state(ofService: 10_002) == .running)
+        #expect(try await module.perform(.stop, on: service, key: "stop:1") == .done)
+        #expect(try await module.state(ofService: 10_002) == .shutOff)
+        #expect(try await module.perform(.stop, on: service, key: "stop:1") == .done)
+        #expect(try await module.perform(.start, on: service, key: "start:1") == .done)
+        #expect(try await module.perform(.start, on: service, key: "start:1") == .done)
+        #expect(try await module.state(ofService: 10_002) == .running)
+
+        #expect(try await module.perform(.delete, on: service, key: "delete:1") == .done)
+        #expect(try await module.state(ofService: 10_002) == nil)
+        #expect(try await module.libvirt.hasVolume("svc-10002.qcow2", pool: "default") == false)
+        #expect(try await module.perform(.delete, on: service, key: "delete:1") == .done)
+        // A deleted server cannot be started: a permanent failure, not a retry loop.
+        guard case .failed(let message, permanent: true) = try await module.perform(.start, on: service, key: "start:2") else {
+            Issue.record("starting a deleted server did not fail for good")
+            return
+        }
+        #expect(message.contains("svc-10002"))
+
+        // An OS the pool has no template for fails for good, with the template's name.
+        let other = ProvisioningRequest(
+            serviceID: UUID(), number: 10_003, productType: .vps, domainName: "", osImage: "Plan 9", resources: [:])
+        #expect(
+            try await module.perform(.open, on: other, key: "open:2")
+                == .failed("the pool default has no template plan-9.qcow2", permanent: true))
+        #expect(try await module.state(ofService: 10_003) == nil)
     }
-}
-
-/// A libvirt host of our own for the test driver: a node file with 8 CPUs, 32 GiB, a storage
-/// pool and a network. In CI the suite runs whether or not virsh is there (a missing virsh fails).
-struct LibvirtHost {
-    static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/virsh") || ProcessInfo.processInfo.environment["CI"] != nil
-    }
-
-    let folder: URL
-    var uri: String { "test://" + folder.appendingPathComponent("node.xml").path }
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("libvirt-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let node = """
-            <node>
-              <cpu><mhz>2600</mhz><model>x86_64</model><active>8</active><nodes>1</nodes><sockets>1</sockets><cores>8</cores><threads>1</threads></cpu>
-              <memory>33554432</memory>
-              <pool type="dir"><name>default</name><target><path>/var/lib/billing/images</path></target></pool>
-              <network><name>default</name><bridge name="virbr0"/><forward/><ip address="192.168.122.1" netmask="255.255.255.0"/></network>
-            </node>
-            """
-        try Data(node.utf8).write(to: folder.appendingPathComponent("node.xml"))
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: folder) }
 }

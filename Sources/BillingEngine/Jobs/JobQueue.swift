@@ -12,6 +12,7 @@ extension JobKind {
         case .serviceOpen: .open
         case .serviceStop: .stop
         case .serviceStart: .start
+        case .serviceReboot: .reboot
         case .serviceDelete: .delete
         case .mailSend, .smsSend, .passwordResetRequest, .dailyStep: nil
         }

@@ -22,7 +22,8 @@ struct ServiceJobs: Sendable {
         }
         let answer: ModuleAnswer
         do {
-            answer = try await module.perform(operation, on: ServiceLifecycle.provisioningRequest(service), key: key)
+            answer = try await module.perform(
+                operation, on: ServiceLifecycle.provisioningRequest(service, on: context.database), key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
         }
@@ -54,6 +55,7 @@ struct ServiceJobs: Sendable {
         case (.serviceOpen, _): state == ServiceState(.processing, operation: .opening)
         case (.serviceStop, .client): state == ServiceState(.processing, operation: .switchingOff)
         case (.serviceStart, .client): state == ServiceState(.processing, operation: .switchingOn)
+        case (.serviceReboot, _): state == ServiceState(.processing, operation: .reboot)
         case (.serviceDelete, _): state == ServiceState(.processing, operation: .deletion)
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
@@ -78,6 +80,8 @@ struct ServiceJobs: Sendable {
                 service, .stoppedByClient(dailyBilling: service.period == .day), actor: actor, on: ctx.database)
         case (.serviceStart, .client):
             try await lifecycle.transition(service, .startedByClient, actor: actor, on: ctx.database)
+        case (.serviceReboot, _):
+            try await lifecycle.transition(service, .rebooted, actor: actor, on: ctx.database)
         case (.serviceDelete, let reason):
             try await lifecycle.transition(service, .deletionCompleted, actor: actor, on: ctx.database)
             if reason == .grace {
@@ -96,9 +100,9 @@ struct ServiceJobs: Sendable {
         }
     }
 
-    /// The module failed: a history line for staff now; when it is final, a client's stop or
-    /// start goes back where it was (the client may try again), an opening or a deletion stays
-    /// in Processing for staff to retry from the jobs page.
+    /// The module failed: a history line for staff now; when it is final, a client's stop,
+    /// start or reboot goes back where it was (the client may try again), an opening or a
+    /// deletion stays in Processing for staff to retry from the jobs page.
     func failure(
         _ kind: JobKind, _ job: ServiceJob, message: String, permanent: Bool,
         actor: Initiator = .system(job: "jobs")
@@ -115,12 +119,13 @@ struct ServiceJobs: Sendable {
                 ).create(on: ctx.database)
             },
             giveUp: { ctx in
-                guard job.reason == .client, kind == .serviceStop || kind == .serviceStart,
+                guard job.reason == .client, [.serviceStop, .serviceStart, .serviceReboot].contains(kind),
                     let service = try await ServiceRecord.find(serviceID, on: ctx.database),
                     Self.stillWanted(kind, job.reason, state: ServiceState(service.status, operation: service.operation))
                 else { return }
                 try await ServiceLifecycle(context: ctx).transition(
-                    service, .switchFailed(dailyBilling: service.period == .day), actor: actor, on: ctx.database)
+                    service, kind == .serviceReboot ? .rebootFailed : .switchFailed(dailyBilling: service.period == .day), actor: actor,
+                    note: note, on: ctx.database)
             })
     }
 }

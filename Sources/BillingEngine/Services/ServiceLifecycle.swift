@@ -7,14 +7,14 @@ import Provisioning
 
 /// What a client can do to a service (the service page's buttons and forms).
 public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
-    case stop, start, delete, extend, autoRenew, changePeriod, changeResources
+    case stop, start, reboot, delete, extend, autoRenew, changePeriod, changeResources
 }
 
 extension ClientServiceAction {
     /// The client right the action needs (the web's `ServiceAction` routes carry the same).
     public var right: ClientRight {
         switch self {
-        case .stop, .start, .autoRenew, .changePeriod: .manageServices
+        case .stop, .start, .reboot, .autoRenew, .changePeriod: .manageServices
         case .delete: .deleteServices
         // Both make an order to pay.
         case .extend, .changeResources: .orderServices
@@ -49,11 +49,17 @@ public struct ServiceLifecycle: Sendable {
         return LocalDate(iso: service.expiresOn) ?? today
     }
 
-    static func provisioningRequest(_ service: ServiceRecord) -> ProvisioningRequest {
-        ProvisioningRequest(
-            serviceID: service.id!, number: service.number,
-            productType: service.productType,
-            domainName: service.domainName, osImage: service.osImage, resources: [:])
+    /// What the module is told about a service: its resources are the plan's add-ons with the
+    /// amounts the service has (an add-on it never chose counts its included amount).
+    static func provisioningRequest(_ service: ServiceRecord, on db: any Database) async throws -> ProvisioningRequest {
+        let chosen = OrderConfiguration.addons(fromJSON: service.addons)
+        var resources: [AddonKind: Int] = [:]
+        for addon in try await AddonRecord.query(on: db).filter(\.$planID == service.planID).all() {
+            resources[addon.kind, default: 0] += chosen[addon.id!] ?? addon.included
+        }
+        return ProvisioningRequest(
+            serviceID: service.id!, number: service.number, productType: service.productType,
+            domainName: service.domainName, osImage: service.osImage, resources: resources)
     }
 
     // MARK: status changes
@@ -131,6 +137,15 @@ public struct ServiceLifecycle: Sendable {
         let service = try await stored(serviceID, account: account)
         try await require(.start, service)
         try await queueModuleWork(.switchOnRequested, job: .serviceStart, service: service, actor: caller.initiator)
+    }
+
+    /// The client reboots a running server: Processing (reboot) until its module answers, then
+    /// Active again.
+    public func reboot(serviceID: UUID, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.reboot.right))
+        let service = try await stored(serviceID, account: account)
+        try await require(.reboot, service)
+        try await queueModuleWork(.rebootRequested, job: .serviceReboot, service: service, actor: caller.initiator)
     }
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
@@ -372,6 +387,7 @@ public struct ServiceLifecycle: Sendable {
         var actions: Set<ClientServiceAction> = []
         if status == .active, supports.contains(.stop) { actions.insert(.stop) }
         if status == .stoppedByClient || status == .suspendedByClient, supports.contains(.start) { actions.insert(.start) }
+        if status == .active, productType.hasServer, supports.contains(.reboot) { actions.insert(.reboot) }
         if status.renewable { actions.insert(.extend) }
         if status != .deleted {
             actions.insert(.autoRenew)

@@ -10,6 +10,7 @@ struct ServicesController: RouteCollection {
         routes.get(SiteURL.service(.key), use: show)
         routes.post(SiteURL.serviceAction(.key, .stop), use: stop)
         routes.post(SiteURL.serviceAction(.key, .start), use: start)
+        routes.post(SiteURL.serviceAction(.key, .reboot), use: reboot)
         routes.post(SiteURL.serviceAction(.key, .delete), use: delete)
         routes.post(SiteURL.serviceAction(.key, .autorenew), use: autoRenew)
         routes.post(SiteURL.serviceAction(.key, .period), use: period)
@@ -108,6 +109,13 @@ struct ServicesController: RouteCollection {
         try await perform(req) { action in
             try await action.lifecycle.start(serviceID: action.id, caller: action.caller)
             return done(req, action, notice: "service_started")
+        }
+    }
+
+    func reboot(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await action.lifecycle.reboot(serviceID: action.id, caller: action.caller)
+            return done(req, action, notice: "service_rebooting")
         }
     }
 

@@ -41,6 +41,7 @@ extension ServiceAction {
         switch self {
         case .stop: .stop
         case .start: .start
+        case .reboot: .reboot
         case .delete: .delete
         case .autorenew: .autoRenew
         case .period: .changePeriod

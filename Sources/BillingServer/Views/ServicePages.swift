@@ -139,6 +139,12 @@ enum ServicePages {
             .class("action-grid"),
             .if(allowed.contains(.stop), action(.stop, page.t("service.stop"))),
             .if(allowed.contains(.start), action(.start, page.t("service.start"), style: "primary")),
+            .if(
+                allowed.contains(.reboot),
+                .form(
+                    .method(.post), .action(SiteURL.serviceAction(.value(service.id), .reboot).path),
+                    .attribute(named: "data-confirm", value: page.t("service.reboot_confirm")), UI.csrfField(page),
+                    UI.submit(page.t("service.reboot"), style: "secondary"))),
             .if(allowed.contains(.extend), action(.extend, page.t("service.extend"), style: "primary")),
             .if(
                 allowed.contains(.autoRenew),
