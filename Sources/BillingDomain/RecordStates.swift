@@ -81,6 +81,11 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable, Hashable {
     case cancelled
 }
 
+/// Where a reverse DNS record stands: asked for, written to the DNS server, or refused by it.
+public enum ReverseRecordStatus: String, Sendable, Codable, CaseIterable {
+    case pending, applied, failed
+}
+
 /// What a job does. Each kind has its payload type and its retry ladder, kept here in one place.
 public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// Open a paid service on its module (payload `ServiceJob`).
@@ -93,6 +98,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     case serviceReboot = "service.reboot"
     /// Delete a service on its module: the client's deletion, or the end of the grace period.
     case serviceDelete = "service.delete"
+    /// Write the reverse DNS of one address to the DNS server (payload `ReverseDNSJob`).
+    case dnsReverse = "dns.reverse"
     /// Send one message of the outbox through the mail channel (payload `MailJob`).
     case mailSend = "mail.send"
     /// Answer a password-reset request: look the address up, queue the e-mail (payload
@@ -114,6 +121,7 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete: [30, 120, 600, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
         // The client waits at the page: a few quick tries, then the server is shown as it runs.
         case .serviceReboot: [15, 60, 300]
+        case .dnsReverse: [30, 120, 600, 1_800, 3_600, 3 * 3_600]
         // Mail: a relay that is down for minutes or hours, for about a day in all.
         case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
         case .passwordResetRequest: [30, 120, 600]

@@ -19,6 +19,8 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case managePayments = "payments.manage"
     /// See the job queue (provisioning, mail, the daily steps), retry and cancel jobs.
     case manageJobs = "jobs.manage"
+    /// The pool of dedicated servers and their BMC credentials.
+    case manageServers = "servers.manage"
 }
 
 /// A named set of staff permissions.

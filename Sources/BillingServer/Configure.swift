@@ -8,6 +8,7 @@ import FluentSQLiteDriver
 import Messaging
 import OpenAPIVapor
 import Payments
+import Provisioning
 import Vapor
 
 /// Wires the platform into a Vapor application: database, migrations, middleware, routes.
@@ -100,15 +101,17 @@ public func configure(
         } else {
             nil
         }
+    let secrets = try await secretKey(config, on: app.db, logger: app.logger)
     let engine = EngineContext(
         database: app.db, clock: clock, calendar: BillingCalendar(timeZone: config.timeZone), passwords: hasher,
         texts: Localizer.shared,
         provider: ProviderProfile(
             name: config.providerName, baseURL: config.baseURL, defaultLanguage: config.defaultLanguage,
             defaultCurrency: config.defaultCurrency, defaultCountry: config.defaultCountry),
+        modules: processingModules(config, http: http, consoleKey: "console:" + secrets),
         gateways: PaymentGateways(gateways), mail: channel.map { MailSender(channel: $0, from: from) }, sms: sms,
         links: SiteLinkBuilder(baseURL: config.baseURL),
-        secrets: SecretBox(keyMaterial: try await secretKey(config, on: app.db, logger: app.logger)))
+        secrets: SecretBox(keyMaterial: secrets))
     app.billing = BillingRuntime(
         config: config, engine: engine, signingKey: key,
         contentSecurityPolicy: SecurityHeadersMiddleware.contentSecurityPolicy(
@@ -126,6 +129,33 @@ public func configure(
     app.middleware.use(FormTextMiddleware())
     app.middleware.use(FormOnceMiddleware())
     try routes(app)
+}
+
+/// The modules plans may name: the simulated one (the default, which the demo's plans use), IPMI
+/// for dedicated servers of the pool and, when configured, a libvirt host; and where reverse DNS is written: PowerDNS when configured,
+/// in memory in development, nowhere in production.
+private func processingModules(_ config: AppConfig, http: any OutboundHTTPClient, consoleKey: String) -> ProcessingModules {
+    // IPMI acts only for plans that name it, on servers staff put in the pool.
+    var modules: [any ProcessingModule] = [SimulatedProcessingModule(), IPMIModule()]
+    if let host = config.libvirt {
+        modules.append(
+            LibvirtModule(
+                configuration: LibvirtModule.Configuration(
+                    uri: host.uri, domainType: host.domainType, pool: host.pool, network: host.network,
+                    workFolder: URL(fileURLWithPath: host.workDirectory), consoleKey: consoleKey, netmask: host.netmask,
+                    gateway: host.gateway)))
+    }
+    let reverse: (any ReverseDNSWriter)? =
+        if let pdns = config.powerDNS {
+            PowerDNSReverse(
+                server: PowerDNS(apiBase: pdns.apiBase, apiKey: pdns.apiKey, serverID: pdns.serverID, http: http),
+                nameServers: pdns.nameServers)
+        } else if config.developmentMode {
+            SimulatedReverseDNS()
+        } else {
+            nil
+        }
+    return ProcessingModules(modules, default: SimulatedProcessingModule().name, reverseDNS: reverse)
 }
 
 /// The key of the secrets the platform stores encrypted (`SecretBox`): `BILLING_SECRET_KEY`, kept
@@ -198,6 +228,7 @@ func routes(_ app: Application) throws {
     try staffArea.register(collection: StaffPaymentsController())
     try staffArea.register(collection: DevelopmentController())
     try staffArea.register(collection: StaffJobsController())
+    try staffArea.register(collection: StaffServersController())
     try staffArea.register(collection: StaffSecurityController())
     try staffArea.register(collection: StaffPrivacyPolicyController())
 }

@@ -65,7 +65,9 @@ public enum BillingMigrations {
             CreatePhoneConfirmation(),
             CreateAvatars(),
             CreatePrivacyPolicies(),
-            AddConfirmationToUserEmails()
+            AddConfirmationToUserEmails(),
+            CreateReverseRecords(),
+            CreateDedicatedServers()
         ]
     }
 }

@@ -23,11 +23,16 @@ public struct LibvirtModule: ProcessingModule {
         public var workFolder: URL
         /// The key the console (VNC) passwords are derived from; never shown, never logged.
         public var consoleKey: String
+        /// The servers' netmask and gateway on that network, shown to clients.
+        public var netmask: String?
+        public var gateway: String?
 
         public init(
             uri: String, domainType: String = "kvm", pool: String = "default", network: String = "default", workFolder: URL,
-            consoleKey: String
+            consoleKey: String, netmask: String? = nil, gateway: String? = nil
         ) {
+            self.netmask = netmask
+            self.gateway = gateway
             self.uri = uri
             self.domainType = domainType
             self.pool = pool
@@ -80,6 +85,10 @@ public struct LibvirtModule: ProcessingModule {
             using: SymmetricKey(data: Data(configuration.consoleKey.utf8)))
         let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
         return String(Data(mac).prefix(8).map { alphabet[Int($0) % alphabet.count] })
+    }
+
+    public func networkDetails(forService number: Int) -> NetworkDetails? {
+        NetworkDetails(netmask: configuration.netmask, gateway: configuration.gateway, mac: Libvirt.Domain.mac(forService: number))
     }
 
     /// What the host holds for the service: its domain's state, `nil` when there is none.

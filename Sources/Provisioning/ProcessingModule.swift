@@ -14,10 +14,19 @@ public protocol ProcessingModule: Sendable {
     /// Carries out one operation. A thrown error counts as a failure that may pass (the job is
     /// retried on its ladder), like `.failed(_, permanent: false)`.
     func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer
+    /// The netmask, gateway and MAC address of a server the module opened, as far as it knows
+    /// them without asking the backend (the Network tab reads them on every view).
+    func networkDetails(forService number: Int) -> NetworkDetails?
+    /// Whether each service takes a server of the provider's pool (dedicated servers): the
+    /// engine hands one out at opening, passes it in `ProvisioningRequest.hardware` and takes it
+    /// back at deletion.
+    var usesServerPool: Bool { get }
 }
 
 extension ProcessingModule {
     public var supports: Set<ProvisioningOperation> { Set(ProvisioningOperation.allCases) }
+    public var usesServerPool: Bool { false }
+    public func networkDetails(forService number: Int) -> NetworkDetails? { nil }
 }
 
 /// What a module can be asked to do to a service.
@@ -48,10 +57,28 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
     public let osImage: String
     /// Resource amounts by add-on kind (`ram` → 2048).
     public let resources: [AddonKind: Int]
+    /// The dedicated server of the provider's pool the service runs on, with its BMC; `nil` for
+    /// services on shared hosts. Never encoded: it holds the BMC's password.
+    public let hardware: Hardware?
+
+    /// One physical server: its BMC and the address it answers on.
+    public struct Hardware: Sendable, Hashable {
+        public let name: String
+        public let bmc: BMCAddress
+        public let address: String
+
+        public init(name: String, bmc: BMCAddress, address: String) {
+            self.name = name
+            self.bmc = bmc
+            self.address = address
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case serviceID, number, productType, domainName, osImage, resources }
 
     public init(
         serviceID: UUID, number: Int, productType: ProductType, domainName: String, osImage: String,
-        resources: [AddonKind: Int]
+        resources: [AddonKind: Int], hardware: Hardware? = nil
     ) {
         self.serviceID = serviceID
         self.number = number
@@ -59,6 +86,16 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
         self.domainName = domainName
         self.osImage = osImage
         self.resources = resources
+        self.hardware = hardware
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            serviceID: try values.decode(UUID.self, forKey: .serviceID), number: try values.decode(Int.self, forKey: .number),
+            productType: try values.decode(ProductType.self, forKey: .productType),
+            domainName: try values.decode(String.self, forKey: .domainName), osImage: try values.decode(String.self, forKey: .osImage),
+            resources: try values.decode([AddonKind: Int].self, forKey: .resources))
     }
 }
 
@@ -67,15 +104,19 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
 public struct ProcessingModules: Sendable {
     let modules: [String: any ProcessingModule]
     public let defaultName: String
+    /// Where the servers' reverse DNS is written; `nil`: clients cannot set it here.
+    public let reverseDNS: (any ReverseDNSWriter)?
 
-    public init(_ modules: [any ProcessingModule], default defaultName: String? = nil) {
+    public init(_ modules: [any ProcessingModule], default defaultName: String? = nil, reverseDNS: (any ReverseDNSWriter)? = nil) {
         precondition(!modules.isEmpty, "an installation has at least one processing module")
         self.modules = Dictionary(modules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.defaultName = defaultName ?? modules[0].name
+        self.reverseDNS = reverseDNS
     }
 
-    /// One module: the simulated one, for the demo and the billing side's tests.
-    public static let simulated = ProcessingModules([SimulatedProcessingModule()])
+    /// One module: the simulated one, for the demo and the billing side's tests, with reverse
+    /// DNS kept in memory.
+    public static let simulated = ProcessingModules([SimulatedProcessingModule()], reverseDNS: SimulatedReverseDNS())
 
     /// The module named `name`, or the default one for `nil` or an empty name; `nil` for a name
     /// this installation does not have.
@@ -95,6 +136,10 @@ public struct SimulatedProcessingModule: ProcessingModule {
     let unavailableTypes: Set<ProductType>
 
     public init(unavailableTypes: Set<ProductType> = []) { self.unavailableTypes = unavailableTypes }
+
+    public func networkDetails(forService number: Int) -> NetworkDetails? {
+        NetworkDetails(netmask: "255.255.0.0", gateway: "10.20.0.1", mac: Libvirt.Domain.mac(forService: number))
+    }
 
     public func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer {
         guard operation == .open else { return .done }

@@ -1,12 +1,21 @@
 import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingStore
+import BillingTestSupport
+import EngineTestSupport
+import FluentKit
 import Foundation
 import Provisioning
 import Testing
+import Vapor
 
 /// The IPMI driver against OpenIPMI's `ipmi_sim`, a simulated BMC that `.ci/run` starts with
 /// `e2e/ipmi_sim.sh`: power, boot device, and a temporary user for the IP-KVM link that can
 /// log in to the BMC until it is removed (SVC-3, SVC-4).
-@Suite("IPMI driver", .enabled(if: IPMISimulator.available))
+///
+/// One BMC serves the suite: its tests run one after the other.
+@Suite("IPMI driver", .enabled(if: IPMISimulator.available), .serialized)
 struct IPMITests {
     @Test func powerBootDeviceAndATemporaryUserOnARealBMC() async throws {
         let ipmi = IPMI(bmc: IPMISimulator.bmc)
@@ -51,6 +60,95 @@ struct IPMITests {
             #expect(!failure.description.contains("not-secret"))
         }
         #expect(try await ipmi.powerState() == .on)
+    }
+
+    /// A dedicated plan on the IPMI module: the pool hands its one server to the first order and
+    /// none to the second (Not available); the server's power follows the client's stop, start
+    /// and reboot, and the deletion powers it off and gives it back to the pool.
+    @Test func thePoolHandsOutAServerAndItsPowerFollowsTheService() async throws {
+        try await TestApp.run { app, _ in
+            let context = app.engine.replacingModules(ProcessingModules([SimulatedProcessingModule(), IPMIModule()]))
+            let catalog = Catalog(context: context)
+            let plan = try await catalog.savePlan(
+                .init(productType: .dedicated, name: "Dedicated E3", osImages: ["Debian 12"], processingModule: "ipmi"), caller: .testStaff)
+            try await catalog.setPrice(ownerID: plan, period: .month, amount: Money.eur("80.00"), caller: .testStaff)
+            #expect(try await PlanRecord.find(plan, on: app.db)?.processingModule == "ipmi")
+            await #expect(throws: CatalogError.unknownModule) {
+                try await catalog.savePlan(.init(productType: .dedicated, name: "X", processingModule: "vmware"), caller: .testStaff)
+            }
+
+            let pool = ServerPool(context: context)
+            let bmc = IPMISimulator.bmc
+            // Bad input changes nothing, and the support role may not touch the pool.
+            await #expect(throws: ServerPoolError.badAddress) {
+                try await pool.add(
+                    .init(
+                        name: "rack3-u12", bmcHost: bmc.host, bmcPort: bmc.port, bmcUser: bmc.user, bmcPassword: bmc.password,
+                        address: "203.0.113"),
+                    caller: .testStaff)
+            }
+            let server = try await pool.add(
+                .init(
+                    name: "rack3-u12", bmcHost: bmc.host, bmcPort: bmc.port, bmcUser: bmc.user, bmcPassword: bmc.password,
+                    address: "203.0.113.10"),
+                caller: .testStaff)
+            await #expect(throws: ServerPoolError.duplicateAddress) {
+                try await pool.add(
+                    .init(
+                        name: "rack3-u13", bmcHost: bmc.host, bmcPort: bmc.port, bmcUser: bmc.user, bmcPassword: "x",
+                        address: "203.0.113.10"),
+                    caller: .testStaff)
+            }
+            // The password is sealed in the database.
+            let stored = try #require(try await DedicatedServerRecord.find(server, on: app.db))
+            #expect(!stored.bmcPasswordSealed.contains(bmc.password))
+
+            let ipmi = IPMI(bmc: bmc)
+            try await ipmi.power(.off)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("160.00"), key: "t")
+            let owner = Caller.testOwner(try await app.account(client.accountID))
+            let first = try await app.orderPaid(plan, domain: "db1", for: client.accountID, through: context)
+            let second = try await app.orderPaid(plan, domain: "db2", for: client.accountID, through: context)
+            try await context.runJobs()
+            func fresh(_ service: ServiceRecord) async throws -> ServiceRecord {
+                try #require(try await ServiceRecord.find(service.id!, on: app.db))
+            }
+            #expect(try await fresh(first).status == .active)
+            #expect(try await fresh(first).ipAddress == "203.0.113.10")
+            #expect(try await ipmi.powerState() == .on)
+            // The pool had one server: the second order waits for staff.
+            #expect(try await fresh(second).status == .unavailable)
+            #expect(try await pool.servers(caller: .testStaff).map(\.serviceNumber) == [first.number])
+            await #expect(throws: ServerPoolError.inUse) { try await pool.remove(server, caller: .testStaff) }
+
+            let lifecycle = ServiceLifecycle(context: context)
+            try await lifecycle.stop(serviceID: first.id!, caller: owner)
+            try await context.runJobs()
+            #expect(try await fresh(first).status == .stoppedByClient)
+            #expect(try await ipmi.powerState() == .off)
+            try await lifecycle.start(serviceID: first.id!, caller: owner)
+            try await context.runJobs()
+            #expect(try await fresh(first).status == .active)
+            #expect(try await ipmi.powerState() == .on)
+            try await lifecycle.reboot(serviceID: first.id!, caller: owner)
+            try await context.runJobs()
+            #expect(try await fresh(first).status == .active)
+            var state = try await ipmi.powerState()
+            for _ in 0..<20 where state == .off {
+                try await Task.sleep(for: .milliseconds(250))
+                state = try await ipmi.powerState()
+            }
+            #expect(state == .on)
+
+            try await lifecycle.delete(serviceID: first.id!, caller: owner)
+            try await context.runJobs()
+            #expect(try await fresh(first).status == .deleted)
+            #expect(try await ipmi.powerState() == .off)
+            #expect(try await pool.servers(caller: .testStaff).map(\.serviceID) == [nil])
+            try await pool.remove(server, caller: .testStaff)
+            #expect(try await pool.servers(caller: .testStaff).isEmpty)
+        }
     }
 }
 

@@ -87,8 +87,38 @@ struct LocalizationAndConfigTests {
             "STRIPE_API_BASE": "http://127.0.0.1:9", "YOOKASSA_SHOP_ID": "123", "YOOKASSA_SECRET_KEY": "live_2",
             "YOOKASSA_API_BASE": "http://127.0.0.1:8", "SMTP_URL": "smtps://mailer:pw@mail.example.com:465",
             "SMTP_FROM": "Acme Billing <billing@acme.example>", "DATABASE_URL": "sqlite::memory:",
-            "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tw-secret", "TWILIO_FROM": "MG42", "TWILIO_API_BASE": "http://127.0.0.1:7"
+            "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "tw-secret", "TWILIO_FROM": "MG42", "TWILIO_API_BASE": "http://127.0.0.1:7",
+            "PDNS_API_URL": "http://127.0.0.1:8081/", "PDNS_API_KEY": "pdns-key", "PDNS_NAME_SERVERS": "ns1.acme.example, ns2.acme.example",
+            "PDNS_SERVER_ID": "acme", "LIBVIRT_WORK_DIR": "/var/lib/billing/libvirt",
+            "LIBVIRT_URI": "qemu+ssh://root@kvm1.acme.example/system", "LIBVIRT_POOL": "vms", "LIBVIRT_NETWORK": "public",
+            "LIBVIRT_NETMASK": "255.255.255.0", "LIBVIRT_GATEWAY": "203.0.113.1"
         ])
+        #expect(config.powerDNS?.apiBase == "http://127.0.0.1:8081")
+        #expect(config.powerDNS?.apiKey == "pdns-key")
+        #expect(config.powerDNS?.serverID == "acme")
+        #expect(config.powerDNS?.nameServers == [HostName("ns1.acme.example")!, HostName("ns2.acme.example")!])
+        var libvirt = AppConfig.LibvirtSettings(uri: "qemu+ssh://root@kvm1.acme.example/system")
+        libvirt.pool = "vms"
+        libvirt.network = "public"
+        libvirt.netmask = "255.255.255.0"
+        libvirt.gateway = "203.0.113.1"
+        libvirt.workDirectory = "/var/lib/billing/libvirt"
+        #expect(config.libvirt == libvirt)
+        #expect(config.libvirt?.domainType == "kvm")
+        // A half-configured PowerDNS, a name server that is not a name, a gateway that is not an
+        // address: each named.
+        #expect(
+            throws: AppConfig.Invalid.self,
+            performing: {
+                try AppConfig.fromEnvironment(["PDNS_API_URL": "http://127.0.0.1:8081", "PDNS_NAME_SERVERS": "ns1.acme.example"])
+            })
+        let invalid = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.fromEnvironment([
+                "PDNS_API_URL": "http://127.0.0.1:8081", "PDNS_API_KEY": "k", "PDNS_NAME_SERVERS": "ns1.acme.example,not a name",
+                "LIBVIRT_URI": "test:///default", "LIBVIRT_GATEWAY": "203.0.113", "LIBVIRT_DOMAIN_TYPE": "xen"
+            ])
+        }
+        #expect(invalid?.variables == ["PDNS_NAME_SERVERS", "LIBVIRT_DOMAIN_TYPE", "LIBVIRT_GATEWAY"])
         #expect(config.providerName == "Acme Hosting")
         #expect(config.bcryptCost == 10)
         #expect(!config.runJobs)
@@ -117,6 +147,8 @@ struct LocalizationAndConfigTests {
         #expect(plain.yooKassa == nil)
         #expect(plain.twilio == nil)
         #expect(plain.smtp == nil)
+        #expect(plain.powerDNS == nil)
+        #expect(plain.libvirt == nil)
         // Development without a relay writes mail into a folder; MAIL_DIR chooses it; production
         // writes nowhere it was not told to.
         #expect(plain.mailDirectory == "billing-mail")

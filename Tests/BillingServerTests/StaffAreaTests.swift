@@ -150,7 +150,8 @@ struct StaffAreaTests {
             let support = try await links(.support)
             #expect(
                 administrator == [
-                    "/admin", "/admin/catalog", "/admin/billing", "/admin/payments", "/admin/payment-methods", "/admin/outbox",
+                    "/admin", "/admin/catalog", "/admin/billing", "/admin/servers", "/admin/payments", "/admin/payment-methods",
+                    "/admin/outbox",
                     "/admin/sms", "/admin/jobs", "/admin/staff", "/admin/audit", "/admin/privacy", "/admin/privacy-policy",
                     "/admin/security"
                 ])

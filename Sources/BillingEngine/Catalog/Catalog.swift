@@ -37,6 +37,10 @@ public enum CatalogError: Error, Equatable, Sendable {
     case badTrialDays
     case limits(AddonLimits.Invalid)
     case negativePrice
+    /// The plan names a processing module this installation does not have.
+    case unknownModule
+    /// The plan's services live on their module: it changes only while the plan has none.
+    case moduleInUse
 }
 
 /// The catalog (CAT-1): reading offers for the order form, and staff editing plans, prices and
@@ -48,6 +52,9 @@ public struct Catalog: Sendable {
 
     /// The languages staff translate plan and resource texts into, besides English.
     public static var translatedLanguages: [Language] { Translations.languages }
+
+    /// The processing modules a plan may name, and the one a plan without a name uses.
+    public var modules: (names: [String], defaultName: String) { (context.modules.names, context.modules.defaultName) }
 
     /// Every plan, in the catalog's order, for staff lists.
     public func plans() async throws -> [PlanSummary] {
@@ -116,11 +123,14 @@ public struct Catalog: Sendable {
         public var osImages: [String]
         /// `name.ru`, `summary.uk` …: the name and summary in other languages (empty: English is shown).
         public var translations: [String: String]
+        /// The module that opens the plan's services (`libvirt` …); `nil`: the installation's default.
+        public var processingModule: String?
 
         public init(
             productType: ProductType, name: String, summary: String = "", trialDays: Int = 0, enabled: Bool = true,
-            position: Int = 0, osImages: [String] = [], translations: [String: String] = [:]
+            position: Int = 0, osImages: [String] = [], translations: [String: String] = [:], processingModule: String? = nil
         ) {
+            self.processingModule = processingModule
             self.translations = translations
             self.productType = productType
             self.name = name
@@ -154,6 +164,15 @@ public struct Catalog: Sendable {
         plan.enabled = form.enabled
         plan.position = form.position
         plan.osImages = osImages.joined(separator: "\n")
+        let module = form.processingModule.flatMap { $0.isEmpty || $0 == context.modules.defaultName ? nil : $0 }
+        if let module, context.modules.module(named: module) == nil { throw CatalogError.unknownModule }
+        if let planID, module != plan.processingModule.flatMap({ $0 == context.modules.defaultName ? nil : $0 }) {
+            // A service stays on the backend it was opened on: its module cannot change under it.
+            let living = try await ServiceRecord.query(on: context.database).filter(\.$planID == planID)
+                .filter(\.$status != .deleted).count()
+            guard living == 0 else { throw CatalogError.moduleInUse }
+        }
+        plan.processingModule = module
         plan.translations = Translations.encode(
             form.translations.mapValues { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(2000)) })
         try await plan.save(on: context.database)
@@ -253,6 +272,8 @@ extension CatalogError: Refusal {
         case .badTrialDays: "trial_invalid"
         case .limits: "limits_invalid"
         case .negativePrice: "price_invalid"
+        case .unknownModule: "module_unknown"
+        case .moduleInUse: "module_in_use"
         }
     }
 
@@ -270,6 +291,8 @@ extension CatalogError: Refusal {
         case .badTrialDays: "error.catalog.trial"
         case .limits: "error.catalog.limits"
         case .negativePrice: "error.catalog.negative"
+        case .unknownModule: "error.catalog.module_unknown"
+        case .moduleInUse: "error.catalog.module_in_use"
         }
     }
 }

@@ -128,6 +128,8 @@ public struct Plan: Sendable, Identifiable, Hashable, TranslatedTexts {
     public let position: Int
     /// The operating systems offered, one per line as staff typed them.
     public let osImages: String
+    /// The module that opens its services; `nil`: the installation's default.
+    public let processingModule: String?
 
     public var osList: [String] {
         osImages.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -146,6 +148,7 @@ public struct Plan: Sendable, Identifiable, Hashable, TranslatedTexts {
         enabled = record.enabled
         position = record.position
         osImages = record.osImages
+        processingModule = record.processingModule
     }
 }
 

@@ -156,6 +156,9 @@ public struct JobWorker: Sendable {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceReboot, .serviceDelete:
             let payload = try JSONDecoder().decode(ServiceJob.self, from: Data(job.payload.utf8))
             return try await ServiceJobs(context: context).run(job.kind, payload, key: job.idempotencyKey)
+        case .dnsReverse:
+            let payload = try JSONDecoder().decode(ReverseDNSJob.self, from: Data(job.payload.utf8))
+            return try await ServiceNetwork(context: context).run(payload)
         case .mailSend:
             let payload = try JSONDecoder().decode(MailJob.self, from: Data(job.payload.utf8))
             return try await MailJobs(context: context).run(payload, attempt: job.attempts)

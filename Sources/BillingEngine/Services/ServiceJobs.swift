@@ -22,8 +22,15 @@ struct ServiceJobs: Sendable {
         }
         let answer: ModuleAnswer
         do {
+            // A dedicated server's service takes a server of the pool when it opens.
+            let hardware =
+                !module.usesServerPool
+                ? nil
+                : kind == .serviceOpen
+                    ? try await ServerPool.claim(forService: job.serviceID, context: context)
+                    : try await ServerPool.hardware(ofService: job.serviceID, context: context)
             answer = try await module.perform(
-                operation, on: ServiceLifecycle.provisioningRequest(service, on: context.database), key: key)
+                operation, on: ServiceLifecycle.provisioningRequest(service, hardware: hardware, on: context.database), key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
         }
@@ -60,7 +67,7 @@ struct ServiceJobs: Sendable {
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
         case (.serviceStart, _): state.status == .active
-        case (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _): false
+        case (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _), (.dnsReverse, _): false
         }
     }
 
@@ -84,6 +91,8 @@ struct ServiceJobs: Sendable {
             try await lifecycle.transition(service, .rebooted, actor: actor, on: ctx.database)
         case (.serviceDelete, let reason):
             try await lifecycle.transition(service, .deletionCompleted, actor: actor, on: ctx.database)
+            try await ServerPool.release(serviceID: service.id!, on: ctx.database)
+            try await ServiceNetwork.clearReverse(ofService: service.id!, ctx: ctx)
             if reason == .grace {
                 let accounts = try await RenewalRun.accounts(of: [service], on: ctx.database)
                 _ = try await Notices(context: ctx).send(
@@ -94,7 +103,8 @@ struct ServiceJobs: Sendable {
                             arguments: ["service": ServiceLifecycle.summary(service), "date": ctx.today.iso])
                     ], accounts: accounts, on: ctx.database)
             }
-        case (.serviceStop, _), (.serviceStart, _), (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _):
+        case (.serviceStop, _), (.serviceStart, _), (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _),
+            (.dnsReverse, _):
             // The backend followed a status the service already has; the job's row records it.
             break
         }

@@ -7,14 +7,14 @@ import Provisioning
 
 /// What a client can do to a service (the service page's buttons and forms).
 public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
-    case stop, start, reboot, delete, extend, autoRenew, changePeriod, changeResources
+    case stop, start, reboot, reverseDNS, delete, extend, autoRenew, changePeriod, changeResources
 }
 
 extension ClientServiceAction {
     /// The client right the action needs (the web's `ServiceAction` routes carry the same).
     public var right: ClientRight {
         switch self {
-        case .stop, .start, .reboot, .autoRenew, .changePeriod: .manageServices
+        case .stop, .start, .reboot, .reverseDNS, .autoRenew, .changePeriod: .manageServices
         case .delete: .deleteServices
         // Both make an order to pay.
         case .extend, .changeResources: .orderServices
@@ -27,6 +27,10 @@ public enum ServiceActionError: Error, Equatable, Sendable {
     case notFound
     case notAllowed(status: ServiceStatus)
     case deletionNotAllowed
+    /// A reverse DNS name that is not a host name (RFC 1123).
+    case invalidHostName
+    /// The address is not one of the service's.
+    case unknownAddress
     case order(OrderError)
 }
 
@@ -51,7 +55,9 @@ public struct ServiceLifecycle: Sendable {
 
     /// What the module is told about a service: its resources are the plan's add-ons with the
     /// amounts the service has (an add-on it never chose counts its included amount).
-    static func provisioningRequest(_ service: ServiceRecord, on db: any Database) async throws -> ProvisioningRequest {
+    static func provisioningRequest(
+        _ service: ServiceRecord, hardware: ProvisioningRequest.Hardware? = nil, on db: any Database
+    ) async throws -> ProvisioningRequest {
         let chosen = OrderConfiguration.addons(fromJSON: service.addons)
         var resources: [AddonKind: Int] = [:]
         for addon in try await AddonRecord.query(on: db).filter(\.$planID == service.planID).all() {
@@ -59,7 +65,7 @@ public struct ServiceLifecycle: Sendable {
         }
         return ProvisioningRequest(
             serviceID: service.id!, number: service.number, productType: service.productType,
-            domainName: service.domainName, osImage: service.osImage, resources: resources)
+            domainName: service.domainName, osImage: service.osImage, resources: resources, hardware: hardware)
     }
 
     // MARK: status changes
@@ -378,7 +384,10 @@ public struct ServiceLifecycle: Sendable {
     /// cases refuse the rest.
     public func actions(for service: Service, caller: Caller? = nil) async throws -> Set<ClientServiceAction> {
         let supports = try await context.processingModule(forPlan: service.planID).module?.supports ?? []
-        let possible = Self.actions(status: service.status, productType: service.productType, supports: supports)
+        var possible = Self.actions(status: service.status, productType: service.productType, supports: supports)
+        if service.productType.hasServer, service.ipAddress != nil, service.status != .deleted, context.modules.reverseDNS != nil {
+            possible.insert(.reverseDNS)
+        }
         guard let caller else { return possible }
         return possible.filter { caller.may($0.right) }
     }
@@ -398,7 +407,7 @@ public struct ServiceLifecycle: Sendable {
         return actions
     }
 
-    private func require(_ action: ClientServiceAction, _ service: ServiceRecord) async throws {
+    func require(_ action: ClientServiceAction, _ service: ServiceRecord) async throws {
         let value = context.value(service)
         guard try await actions(for: value).contains(action) else {
             if action == .delete, !service.productType.clientMayDelete { throw ServiceActionError.deletionNotAllowed }
@@ -497,6 +506,8 @@ extension ServiceActionError: Refusal {
         switch self {
         case .notFound: "not_found"
         case .notAllowed, .deletionNotAllowed: "not_allowed"
+        case .invalidHostName: "invalid_host_name"
+        case .unknownAddress: "unknown_address"
         case .order(let error): error.code
         }
     }
@@ -514,6 +525,8 @@ extension ServiceActionError: Refusal {
         case .notFound: "error.not_found"
         case .notAllowed: "error.service.not_allowed"
         case .deletionNotAllowed: "error.service.deletion_not_allowed"
+        case .invalidHostName: "error.service.invalid_host_name"
+        case .unknownAddress: "error.service.unknown_address"
         case .order(let error): error.textKey
         }
     }

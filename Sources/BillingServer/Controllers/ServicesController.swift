@@ -11,6 +11,8 @@ struct ServicesController: RouteCollection {
         routes.post(SiteURL.serviceAction(.key, .stop), use: stop)
         routes.post(SiteURL.serviceAction(.key, .start), use: start)
         routes.post(SiteURL.serviceAction(.key, .reboot), use: reboot)
+        routes.get(SiteURL.serviceNetwork(.key), use: network)
+        routes.post(SiteURL.serviceAction(.key, .rdns), use: setReverseDNS)
         routes.post(SiteURL.serviceAction(.key, .delete), use: delete)
         routes.post(SiteURL.serviceAction(.key, .autorenew), use: autoRenew)
         routes.post(SiteURL.serviceAction(.key, .period), use: period)
@@ -117,6 +119,39 @@ struct ServicesController: RouteCollection {
             try await action.lifecycle.reboot(serviceID: action.id, caller: action.caller)
             return done(req, action, notice: "service_rebooting")
         }
+    }
+
+    /// The Network tab: the server's addresses and the reverse DNS of each.
+    func network(req: Request) async throws -> Response {
+        try await renderNetwork(req, service: try await service(req), error: nil, status: .ok)
+    }
+
+    private func renderNetwork(_ req: Request, service: Service, error: String?, status: HTTPStatus, typed: [String: String] = [:])
+        async throws -> Response
+    {
+        let caller = try req.client.caller
+        let overview = try await ServiceNetwork(context: req.engine).overview(serviceID: service.id, caller: caller)
+        return ServicePages.network(
+            try await PageContext.client(req), service: service, overview: overview,
+            allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: caller), error: error, typed: typed
+        ).response(status: status)
+    }
+
+    /// One address's reverse DNS; a bad name is shown on the tab with what was typed, and
+    /// nothing changes.
+    func setReverseDNS(req: Request) async throws -> Response {
+        let service = try await service(req)
+        let form = (try? req.content.decode([String: String].self)) ?? [:]
+        let address = form["address"] ?? ""
+        let name = String((form["name"] ?? "").prefix(300))
+        do {
+            try await ServiceNetwork(context: req.engine).setReverse(
+                serviceID: service.id, address: address, name: name, caller: try req.client.caller)
+        } catch let error as ServiceActionError {
+            return try await renderNetwork(
+                req, service: service, error: PageContext(req).message(error), status: .unprocessableEntity, typed: [address: name])
+        }
+        return req.redirect(to: SiteURL.serviceNetwork(.value(service.id)).notice("rdns_saved"))
     }
 
     func delete(req: Request) async throws -> Response {

@@ -32,7 +32,7 @@ struct StaffCatalogController: RouteCollection {
             trialDays: Int(form["trial_days"] ?? "0") ?? -1, enabled: form["enabled"] == "on",
             position: Int(form["position"] ?? "0") ?? 0,
             osImages: (form["os"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
-            translations: translations(form, fields: ["name", "summary"]))
+            translations: translations(form, fields: ["name", "summary"]), processingModule: form["module"])
     }
 
     /// The `name.ru`, `summary.uk` … fields of a staff form.
@@ -81,7 +81,9 @@ struct StaffCatalogController: RouteCollection {
         guard let offer = try await Catalog(context: req.engine).offer(planID: plan.id, currency: currency) else {
             throw PageError.notFound
         }
-        return StaffCatalogPages.edit(PageContext(req), offer: offer, currency: currency, error: error).response(status: status)
+        return StaffCatalogPages.edit(
+            PageContext(req), offer: offer, currency: currency, modules: Catalog(context: req.engine).modules, error: error
+        ).response(status: status)
     }
 
     func savePlan(req: Request) async throws -> Response {

@@ -9,6 +9,13 @@ struct StaffAuditMiddleware: AsyncMiddleware {
     /// Form fields that are never written down.
     static let secretFields: Set<String> = ["password", "code", "word", "token", "_csrf", "_once", "current"]
 
+    /// Whether a field is left out: one of `secretFields`, or any name that says it holds a
+    /// secret (`bmc_password`, `api_secret`, `access_token`), whatever form adds it later.
+    static func isSecret(_ field: String) -> Bool {
+        let name = field.lowercased()
+        return secretFields.contains(name) || ["password", "secret", "token", "passphrase"].contains { name.contains($0) }
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         guard request.method == .POST, response.status.code < 400, let staff = request.staffIdentity, let route = request.route,
@@ -19,7 +26,7 @@ struct StaffAuditMiddleware: AsyncMiddleware {
             return name + "=" + value
         }
         let fields = (try? request.content.decode([String: String].self)) ?? [:]
-        let details = fields.filter { !Self.secretFields.contains($0.key) }.sorted { $0.key < $1.key }
+        let details = fields.filter { !Self.isSecret($0.key) }.sorted { $0.key < $1.key }
             .map { $0.key + "=" + String($0.value.prefix(200)) }.joined(separator: " ")
         try await AuditLog(context: request.engine).record(
             staffID: staff.staffID, staffName: staff.name, ip: request.clientIP, action: action,
@@ -51,6 +58,8 @@ extension StaffURL {
         case .privacyHandle: "privacy_handle"
         case .privacyPolicy: "privacy_policy_publish"
         case .staffRole: "staff_role"
+        case .servers: "server_add"
+        case .serverRemove: "server_remove"
         case .clientAdjust: "client_adjust"
         case .clientCodeWord: "client_code_word"
         case .catalog: "catalog"

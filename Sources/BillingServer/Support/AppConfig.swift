@@ -67,6 +67,27 @@ public struct AppConfig: Sendable {
     public var smsChannel: (any SMSChannel)?
     /// YooKassa: on when the shop id and secret key are set.
     public var yooKassa: (shopID: String, secretKey: String, apiBase: String)?
+    /// PowerDNS for the servers' reverse DNS (`PDNS_API_URL`, `PDNS_API_KEY`, `PDNS_NAME_SERVERS`
+    /// for the reverse zones it creates, `PDNS_SERVER_ID`, `localhost` by default). Without it a
+    /// development installation keeps reverse records in memory, and production has none (the
+    /// Network tab shows them read-only).
+    public var powerDNS: (apiBase: String, apiKey: String, serverID: String, nameServers: [HostName])?
+    /// A libvirt host for VPS plans whose module is `libvirt` (`LIBVIRT_URI`, and `LIBVIRT_DOMAIN_TYPE`
+    /// kvm by default, `LIBVIRT_POOL`, `LIBVIRT_NETWORK`, `LIBVIRT_WORK_DIR` for the domain XML,
+    /// `LIBVIRT_NETMASK`, `LIBVIRT_GATEWAY` shown on the Network tab).
+    public var libvirt: LibvirtSettings?
+
+    public struct LibvirtSettings: Sendable, Equatable {
+        public var uri: String
+        public var domainType = "kvm"
+        public var pool = "default"
+        public var network = "default"
+        public var workDirectory = "libvirt-work"
+        public var netmask: String?
+        public var gateway: String?
+
+        public init(uri: String) { self.uri = uri }
+    }
 
     public init() {}
 
@@ -236,6 +257,41 @@ public struct AppConfig: Sendable {
             } else {
                 bad("TWILIO_AUTH_TOKEN", "", "the auth token and TWILIO_FROM (a number or MG… service) when TWILIO_ACCOUNT_SID is set")
             }
+        }
+        if let api = value("PDNS_API_URL") {
+            let names = (value("PDNS_NAME_SERVERS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let hosts = names.compactMap(HostName.init)
+            if URL(string: api)?.host == nil || !(api.hasPrefix("http://") || api.hasPrefix("https://")) {
+                bad("PDNS_API_URL", api, "the API's base address such as http://127.0.0.1:8081")
+            } else if value("PDNS_API_KEY") == nil {
+                bad("PDNS_API_KEY", "", "the API key of PowerDNS when PDNS_API_URL is set")
+            } else if hosts.isEmpty || hosts.count != names.count {
+                bad(
+                    "PDNS_NAME_SERVERS", value("PDNS_NAME_SERVERS") ?? "",
+                    "a comma-separated list of host names such as ns1.example.com,ns2.example.com")
+            } else {
+                config.powerDNS = (
+                    api.hasSuffix("/") ? String(api.dropLast()) : api, value("PDNS_API_KEY")!, value("PDNS_SERVER_ID") ?? "localhost", hosts
+                )
+            }
+        }
+        if let uri = value("LIBVIRT_URI") {
+            var libvirt = LibvirtSettings(uri: uri)
+            if let type = value("LIBVIRT_DOMAIN_TYPE") {
+                if ["kvm", "qemu", "test"].contains(type) {
+                    libvirt.domainType = type
+                } else {
+                    bad("LIBVIRT_DOMAIN_TYPE", type, "kvm, qemu or test")
+                }
+            }
+            if let pool = value("LIBVIRT_POOL") { libvirt.pool = pool }
+            if let network = value("LIBVIRT_NETWORK") { libvirt.network = network }
+            if let folder = value("LIBVIRT_WORK_DIR") { libvirt.workDirectory = folder }
+            for (name, keyPath) in [("LIBVIRT_NETMASK", \LibvirtSettings.netmask), ("LIBVIRT_GATEWAY", \LibvirtSettings.gateway)] {
+                guard let text = value(name) else { continue }
+                if IPAddress(text) != nil { libvirt[keyPath: keyPath] = text } else { bad(name, text, "an IPv4 or IPv6 address") }
+            }
+            config.libvirt = libvirt
         }
         if let url = value("SMTP_URL") {
             do { config.smtp = try SMTPConfiguration.parse(url) } catch {

@@ -21,7 +21,7 @@ extension SiteURL {
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)
-        case .services, .service: .client(.viewServices)
+        case .services, .service, .serviceNetwork: .client(.viewServices)
         case .serviceAction(_, let action): .client(action.right)
         case .payments, .payment, .balanceHistory, .expenses, .expensesCSV: .client(.viewFinance)
         case .newPayment, .paymentPay, .paymentDelete, .paymentResult, .paymentCancelled, .changeCurrency: .client(.pay)
@@ -42,6 +42,7 @@ extension ServiceAction {
         case .stop: .stop
         case .start: .start
         case .reboot: .reboot
+        case .rdns: .reverseDNS
         case .delete: .delete
         case .autorenew: .autoRenew
         case .period: .changePeriod
@@ -69,6 +70,7 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry, .sms: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
+        case .servers, .serverRemove: .staff(.manageServers)
         case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle, .privacyPolicy,
             .staffRole:
             .staff(.manageStaff)

@@ -33,6 +33,8 @@ enum SiteURL: Hashable, Sendable {
     case orderCancel(Parameter<UUID>)
     case services
     case service(Parameter<UUID>)
+    /// A server's Network tab: addresses, netmask, gateway, MAC, reverse DNS.
+    case serviceNetwork(Parameter<UUID>)
     case serviceAction(Parameter<UUID>, ServiceAction)
     case payments, newPayment
     case payment(Parameter<UUID>)
@@ -112,7 +114,7 @@ enum SiteURL: Hashable, Sendable {
         + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
-        + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
+        + [.serviceNetwork(.key)] + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
         + [
             StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .clientCodeWord(.key),
@@ -122,7 +124,8 @@ enum SiteURL: Hashable, Sendable {
             .payment(.key), .paymentConfirm(.key), .paymentRefund(.key), .paymentMethods, .outbox, .outboxRetry(.key), .jobs,
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
-            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy, .invitation(.key)
+            .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy, .invitation(.key),
+            .servers, .serverRemove(.key)
         ].map(SiteURL.staff)
         + StaffRole.allCases.map { SiteURL.staff(.staffRole($0)) }
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
@@ -180,6 +183,7 @@ enum SiteURL: Hashable, Sendable {
         case .orderCancel(let order): ["orders", .parameter("orderID", order), "cancel"]
         case .services: ["services"]
         case .service(let service): ["services", .parameter("serviceID", service)]
+        case .serviceNetwork(let service): ["services", .parameter("serviceID", service), "network"]
         case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
         case .payments: ["payments"]
         case .newPayment: ["payments", "new"]
@@ -238,7 +242,7 @@ enum SiteURL: Hashable, Sendable {
 /// What a client does to a service, each a form and a route of its own
 /// (`/services/:serviceID/stop` …), so each can carry its own right.
 enum ServiceAction: String, Hashable, Sendable, CaseIterable {
-    case stop, start, reboot, delete, autorenew, period, extend, resources
+    case stop, start, reboot, rdns, delete, autorenew, period, extend, resources
 }
 
 /// What is done to a user of the account, each a form of its own.
@@ -311,6 +315,9 @@ enum StaffURL: Hashable, Sendable {
     case staffRole(StaffRole)
     /// An invited member's link, where they choose their password.
     case invitation(Parameter<String>)
+    /// The pool of dedicated servers (and adding one); removing a free one.
+    case servers
+    case serverRemove(Parameter<UUID>)
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -330,7 +337,11 @@ enum StaffURL: Hashable, Sendable {
         case .privacyPolicy: ["privacy-policy"]
         case .staffRole(let role): ["staff", "roles", .constant(role.rawValue)]
         case .invitation(let token): ["invite", .parameter("token", token)]
+        case .servers: ["servers"]
+        case .serverRemove(let server): ["servers", .parameter("serverID", server), "remove"]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
+        case .servers: ["servers"]
+        case .serverRemove(let server): ["servers", .parameter("serverID", server), "remove"]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]

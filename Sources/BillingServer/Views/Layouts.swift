@@ -74,7 +74,8 @@ enum Layout {
             titleKey: "admin.nav.catalog", icon: "services",
             items: [
                 StaffNavItem(titleKey: "admin.catalog.title", url: .staff(.catalog), activeBelow: true),
-                StaffNavItem(titleKey: "admin.billing.title", url: .staff(.billing), activeBelow: false)
+                StaffNavItem(titleKey: "admin.billing.title", url: .staff(.billing), activeBelow: false),
+                StaffNavItem(titleKey: "servers.title", url: .staff(.servers), activeBelow: false)
             ]),
         StaffNavSection(
             titleKey: "admin.nav.finance", icon: "finance",

@@ -2,6 +2,7 @@ import BillingDomain
 import BillingEngine
 import Foundation
 import Plot
+import Provisioning
 
 /// Service pages (SVC-1, SVC-2) and the expense history (FIN-5).
 enum ServicePages {
@@ -185,6 +186,7 @@ enum ServicePages {
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             refreshSeconds: service.status == .processing ? 3 : nil,
             content: .group(
+                tabs(page, service, current: .service(.value(service.id))),
                 UI.alert(error),
                 .div(.class("widgets"), parameters, actions),
                 running && !(offer?.addons.isEmpty ?? true)
@@ -193,6 +195,92 @@ enum ServicePages {
                         taxRate: taxRate, taxMode: taxMode, formKey: formKey) : .empty,
                 historyTable(page, history)
             ))
+    }
+
+    /// The tabs of a server's pages (Details, Network); other products have one page.
+    static func tabs(_ page: PageContext, _ service: Service, current: SiteURL) -> Node<HTML.BodyContext> {
+        guard service.productType.hasServer else { return .empty }
+        let tabs: [(SiteURL, String, String)] = [
+            (.service(.value(service.id)), "service.tab.details", "tab-details"),
+            (.serviceNetwork(.value(service.id)), "service.tab.network", "tab-network")
+        ]
+        return .nav(
+            .class("tabs"), .attribute(named: "aria-label", value: page.t("service.tabs")),
+            .forEach(tabs) { url, key, testID in
+                .a(
+                    .href(url.path), .class(url.path == current.path ? "tab active" : "tab"),
+                    .attribute(named: "data-testid", value: testID),
+                    .text(page.t(key)))
+            })
+    }
+
+    /// The Network tab (SVC-5): each address with netmask, gateway and MAC, and its reverse DNS,
+    /// editable where the DNS server is configured and the reader may manage the service.
+    static func network(
+        _ page: PageContext, service: Service, overview: ServiceNetwork.Overview, allowed: Set<ClientServiceAction>, error: String?,
+        typed: [String: String]
+    ) -> HTML {
+        let editable = allowed.contains(.reverseDNS)
+        let details = overview.details
+        let facts: Node<HTML.BodyContext> = .dl(
+            .class("facts"), .attribute(named: "data-testid", value: "network-facts"),
+            .dt(.text(page.t("network.netmask"))), .dd(.text(details?.netmask ?? "—")),
+            .dt(.text(page.t("network.gateway"))), .dd(.text(details?.gateway ?? "—")),
+            .dt(.text(page.t("network.mac"))), .dd(.attribute(named: "data-testid", value: "network-mac"), .text(details?.mac ?? "—")))
+        let rows: Node<HTML.TableContext> = .tbody(
+            .forEach(overview.addresses) { address in
+                let fieldID = "rdns-" + address.address.replacingOccurrences(of: ":", with: "-").replacingOccurrences(of: ".", with: "-")
+                let status: Node<HTML.BodyContext> = .unwrap(address.status) { status in
+                    .span(
+                        .class(status == .applied ? "tag tag-ok" : status == .failed ? "tag tag-bad" : "tag"),
+                        .attribute(named: "data-testid", value: "rdns-status"), .text(page.t("network.rdns_status." + status.rawValue)))
+                }
+                let reverse: Node<HTML.BodyContext> =
+                    editable
+                    ? .group(
+                        .form(
+                            .method(.post), .action(SiteURL.serviceAction(.value(service.id), .rdns).path), .class("inline-form"),
+                            UI.csrfField(page), UI.hidden("address", address.address),
+                            .label(
+                                .class("visually-hidden"), .for(fieldID), .text(page.t("network.rdns_for", ["address": address.address]))),
+                            .input(
+                                .type(.text), .name("name"), .id(fieldID), .value(typed[address.address] ?? address.reverseName ?? ""),
+                                .attribute(named: "placeholder", value: "server.example.com"),
+                                .attribute(named: "data-testid", value: "rdns-input"),
+                                .attribute(named: "maxlength", value: "253")),
+                            UI.submit(page.t("network.rdns_save"), style: "secondary")), status)
+                    : .group(
+                        .span(.attribute(named: "data-testid", value: "rdns-name"), .text(address.reverseName ?? "—")), .text(" "), status)
+                return .tr(
+                    .attribute(named: "data-testid", value: "network-address"),
+                    .td(.attribute(named: "data-label", value: page.t("network.address")), .code(.text(address.address))),
+                    .td(
+                        .attribute(named: "data-label", value: page.t("network.version")),
+                        .text(address.address.contains(":") ? "IPv6" : "IPv4")),
+                    .td(.attribute(named: "data-label", value: page.t("network.rdns")), reverse))
+            })
+        return Layout.client(
+            page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
+            content: .group(
+                tabs(page, service, current: .serviceNetwork(.value(service.id))),
+                UI.alert(error),
+                .section(
+                    .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-network"),
+                    .h2(.text(page.t("network.title"))),
+                    overview.addresses.isEmpty
+                        ? .p(
+                            .class("muted"), .attribute(named: "data-testid", value: "network-empty"), .text(page.t("network.no_addresses"))
+                        )
+                        : .group(
+                            facts,
+                            .table(
+                                .class("data cards"),
+                                .thead(
+                                    .tr(
+                                        .th(.text(page.t("network.address"))), .th(.text(page.t("network.version"))),
+                                        .th(.text(page.t("network.rdns"))))),
+                                rows),
+                            .p(.class("muted small"), .text(page.t(editable ? "network.rdns_hint" : "network.rdns_readonly")))))))
     }
 
     static func resources(

@@ -66,7 +66,9 @@ enum StaffCatalogPages {
             })
     }
 
-    static func edit(_ page: PageContext, offer: PlanOffer, currency: Currency, error: String?) -> HTML {
+    static func edit(
+        _ page: PageContext, offer: PlanOffer, currency: Currency, modules: (names: [String], defaultName: String), error: String?
+    ) -> HTML {
         let plan = offer.plan
         let base = SiteURL.staff(.plan(.value(offer.id))).path
         let kinds = AddonKind.allCases.map { (value: $0.rawValue, title: "\($0.rawValue) (\(page.t($0.unitKey)))") }
@@ -126,6 +128,10 @@ enum StaffCatalogPages {
                                 label: page.t("admin.catalog.trial_days"), name: "trial_days", type: .number, value: String(plan.trialDays)),
                             UI.field(
                                 label: page.t("admin.catalog.position"), name: "position", type: .number, value: String(plan.position)),
+                            UI.select(
+                                label: page.t("admin.catalog.module"), name: "module",
+                                options: modules.names.map { (value: $0, title: page.t("admin.catalog.module." + $0)) },
+                                selected: plan.processingModule ?? modules.defaultName),
                             .div(
                                 .class("field"), .label(.for("f-os"), .text(page.t("admin.catalog.os"))),
                                 .textarea(.name("os"), .id("f-os"), .attribute(named: "rows", value: "4"), .text(plan.osImages))),

@@ -1,0 +1,51 @@
+import BillingDomain
+import Foundation
+
+/// Dedicated servers through their BMCs (SVC-2..SVC-4): each service takes a server of the
+/// provider's pool, which the engine hands out; opening powers it on to boot from the network
+/// (the provider's PXE installs the chosen OS), stopping powers it off, starting powers it on,
+/// rebooting power-cycles it, deleting powers it off before it goes back to the pool.
+///
+/// Every operation first reads the chassis power state, so an operation repeated after a worker
+/// died does nothing twice: a server already off is not switched off again.
+public struct IPMIModule: ProcessingModule {
+    public let name: String
+    let runner: any CommandRunner
+    let tool: String
+
+    public init(name: String = "ipmi", runner: any CommandRunner = ProcessRunner(), tool: String = "/usr/bin/ipmitool") {
+        self.name = name
+        self.runner = runner
+        self.tool = tool
+    }
+
+    public var supports: Set<ProvisioningOperation> { [.open, .stop, .start, .reboot, .delete] }
+    public var usesServerPool: Bool { true }
+
+    public func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer {
+        guard let hardware = service.hardware else {
+            // Opening without a free server in the pool: "Not available" until staff add one.
+            return operation == .open ? .noResources : .failed("the service has no server of the pool", permanent: true)
+        }
+        let ipmi = IPMI(bmc: hardware.bmc, runner: runner, tool: tool)
+        do {
+            let state = try await ipmi.powerState()
+            switch operation {
+            case .open:
+                // The first boot installs the OS from the network; later boots are from disk.
+                try await ipmi.bootFromNetwork()
+                try await ipmi.power(state == .on ? .cycle : .on)
+                return .done(ipAddress: hardware.address)
+            case .start:
+                if state == .off { try await ipmi.power(.on) }
+            case .stop, .delete:
+                if state == .on { try await ipmi.power(.off) }
+            case .reboot:
+                try await ipmi.power(state == .on ? .cycle : .on)
+            }
+            return .done(ipAddress: nil)
+        } catch let failure as IPMIFailure {
+            return .failed(failure.description, permanent: failure.isPermanent)
+        }
+    }
+}
