@@ -97,6 +97,10 @@ public struct DemoProvider: Sendable {
         // Its "open" job runs now (the demo's module answers at once), so the demo starts with
         // the VPS Active rather than waiting for the server's worker.
         try await JobWorker(context: context, owner: "demo").drain()
+        // A month of traffic on its Traffic tab, as the simulated module counts it.
+        if let service = try await ServiceRecord.query(on: context.database).filter(\.$accountID == client.accountID).first() {
+            try await ServiceTraffic(context: context).seedDemoHistory(serviceID: service.id!, days: 30)
+        }
     }
 
     /// The demo provider's privacy policy, version 1, in the three languages.

@@ -100,6 +100,9 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     case serviceDelete = "service.delete"
     /// Write the reverse DNS of one address to the DNS server (payload `ReverseDNSJob`).
     case dnsReverse = "dns.reverse"
+    /// Read every server's interface counters and add the difference to its traffic (payload
+    /// `TrafficJob`); one every five minutes.
+    case trafficCollect = "traffic.collect"
     /// Send one message of the outbox through the mail channel (payload `MailJob`).
     case mailSend = "mail.send"
     /// Answer a password-reset request: look the address up, queue the e-mail (payload
@@ -122,6 +125,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
         // The client waits at the page: a few quick tries, then the server is shown as it runs.
         case .serviceReboot: [15, 60, 300]
         case .dnsReverse: [30, 120, 600, 1_800, 3_600, 3 * 3_600]
+        // The next reading comes in five minutes anyway and counts the same bytes.
+        case .trafficCollect: [60, 120]
         // Mail: a relay that is down for minutes or hours, for about a day in all.
         case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
         case .passwordResetRequest: [30, 120, 600]

@@ -186,6 +186,7 @@ public enum BillingCommands {
                         "Billing pass: renewed \(summary.renewed), resumed \(summary.resumed), expired \(summary.expired), "
                             + "deleted \(summary.deleted), notices \(summary.notices).")
                 }
+                try await ServiceTraffic(context: app.billingEngine).schedule()
                 let round = try await worker.drain()
                 print("Jobs: \(round.done) done, \(round.retried) to retry, \(round.failed) failed, \(round.polled) polled.")
                 if !once { try await Task.sleep(for: .seconds(60)) }

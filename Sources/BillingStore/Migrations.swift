@@ -67,7 +67,8 @@ public enum BillingMigrations {
             CreatePrivacyPolicies(),
             AddConfirmationToUserEmails(),
             CreateReverseRecords(),
-            CreateDedicatedServers()
+            CreateDedicatedServers(),
+            CreateTraffic()
         ]
     }
 }

@@ -92,6 +92,15 @@ public struct LibvirtModule: ProcessingModule {
     }
 
     /// What the host holds for the service: its domain's state, `nil` when there is none.
+    /// The domain's interface counters since it started (they restart with it); `nil` while it
+    /// is not running or not defined.
+    public func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters? {
+        let name = Libvirt.Domain.name(forService: number)
+        guard try await libvirt.state(of: name) == .running else { return nil }
+        let output = try await libvirt.run(Libvirt.counters(name, mac: Libvirt.Domain.mac(forService: number)))
+        return output.first.flatMap(Libvirt.parseCounters).map { TrafficCounters(rxBytes: $0.rxBytes, txBytes: $0.txBytes) }
+    }
+
     public func state(ofService number: Int) async throws -> Libvirt.State? {
         try await libvirt.state(of: Libvirt.Domain.name(forService: number))
     }

@@ -13,7 +13,7 @@ public struct DNSFailure: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The PowerDNS authoritative server's HTTP API (`/api/v1/servers/{server}/zones…`, the key in
-/// `X-API-Key`): reverse zones and the PTR records of the provider's addresses (SVC-5), later the
+/// `X-API-Key`): reverse zones and the PTR records of the provider's addresses (SVC-4), later the
 /// zones of hosting and domain services. Changes are RRset PATCHes with `REPLACE` or `DELETE`,
 /// so repeating one (a retried job) leaves the same records: every call is idempotent.
 public struct PowerDNS: Sendable {

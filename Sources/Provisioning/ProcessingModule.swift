@@ -21,11 +21,15 @@ public protocol ProcessingModule: Sendable {
     /// engine hands one out at opening, passes it in `ProvisioningRequest.hardware` and takes it
     /// back at deletion.
     var usesServerPool: Bool { get }
+    /// The server's interface counters now (`nil`: the module does not count traffic, or the
+    /// server is not running). Read by the traffic collector every few minutes.
+    func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters?
 }
 
 extension ProcessingModule {
     public var supports: Set<ProvisioningOperation> { Set(ProvisioningOperation.allCases) }
     public var usesServerPool: Bool { false }
+    public func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters? { nil }
     public func networkDetails(forService number: Int) -> NetworkDetails? { nil }
 }
 
@@ -139,6 +143,12 @@ public struct SimulatedProcessingModule: ProcessingModule {
 
     public func networkDetails(forService number: Int) -> NetworkDetails? {
         NetworkDetails(netmask: "255.255.0.0", gateway: "10.20.0.1", mac: Libvirt.Domain.mac(forService: number))
+    }
+
+    /// Counters that grow by a daily pattern of the service's own (quiet at night, busy in the
+    /// evening), the same for the same moment, so the demo's charts look like a server's.
+    public func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters? {
+        TrafficCounters.simulated(forService: number, at: now)
     }
 
     public func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer {

@@ -1,7 +1,7 @@
 import BillingDomain
 import Foundation
 
-/// Where the reverse DNS (PTR records) of the provider's addresses is written (SVC-5). A job
+/// Where the reverse DNS (PTR records) of the provider's addresses is written (SVC-4). A job
 /// calls it, never a request; setting the same name twice leaves one record.
 public protocol ReverseDNSWriter: Sendable {
     /// `powerdns`, `simulated`.

@@ -15,6 +15,16 @@ public final class StandInModule: ProcessingModule, Sendable {
     private struct State {
         var script: [ProvisioningOperation: [ModuleAnswer]] = [:]
         var calls: [Call] = []
+        var counters: [Int: TrafficCounters] = [:]
+    }
+
+    /// What the next traffic readings of a service's server say (until set again).
+    public func setCounters(_ counters: TrafficCounters?, forService number: Int) {
+        state.withLockedValue { $0.counters[number] = counters }
+    }
+
+    public func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters? {
+        state.withLockedValue { $0.counters[number] }
     }
 
     /// One call the module received.

@@ -14,7 +14,7 @@ extension JobKind {
         case .serviceStart: .start
         case .serviceReboot: .reboot
         case .serviceDelete: .delete
-        case .mailSend, .smsSend, .passwordResetRequest, .dailyStep, .dnsReverse: nil
+        case .mailSend, .smsSend, .passwordResetRequest, .dailyStep, .dnsReverse, .trafficCollect: nil
         }
     }
 }

@@ -159,6 +159,9 @@ public struct JobWorker: Sendable {
         case .dnsReverse:
             let payload = try JSONDecoder().decode(ReverseDNSJob.self, from: Data(job.payload.utf8))
             return try await ServiceNetwork(context: context).run(payload)
+        case .trafficCollect:
+            let payload = try JSONDecoder().decode(TrafficJob.self, from: Data(job.payload.utf8))
+            return try await ServiceTraffic(context: context).collect(payload)
         case .mailSend:
             let payload = try JSONDecoder().decode(MailJob.self, from: Data(job.payload.utf8))
             return try await MailJobs(context: context).run(payload, attempt: job.attempts)

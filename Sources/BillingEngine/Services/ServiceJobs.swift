@@ -67,7 +67,9 @@ struct ServiceJobs: Sendable {
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
         case (.serviceStart, _): state.status == .active
-        case (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _), (.dnsReverse, _): false
+        case (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _), (.dnsReverse, _),
+            (.trafficCollect, _):
+            false
         }
     }
 
@@ -104,7 +106,7 @@ struct ServiceJobs: Sendable {
                     ], accounts: accounts, on: ctx.database)
             }
         case (.serviceStop, _), (.serviceStart, _), (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _),
-            (.dnsReverse, _):
+            (.dnsReverse, _), (.trafficCollect, _):
             // The backend followed a status the service already has; the job's row records it.
             break
         }

@@ -4,7 +4,7 @@ import FluentKit
 import Foundation
 import Provisioning
 
-/// A server's network as its client sees it (SVC-5): its addresses with netmask, gateway and
+/// A server's network as its client sees it (SVC-4): its addresses with netmask, gateway and
 /// MAC, and the reverse DNS of each address, which the client sets. A new name is stored as
 /// pending with its job in one transaction; the job writes it to the DNS server and marks it
 /// applied, or failed with the server's words.

@@ -12,6 +12,7 @@ struct ServicesController: RouteCollection {
         routes.post(SiteURL.serviceAction(.key, .start), use: start)
         routes.post(SiteURL.serviceAction(.key, .reboot), use: reboot)
         routes.get(SiteURL.serviceNetwork(.key), use: network)
+        routes.get(SiteURL.serviceTraffic(.key), use: traffic)
         routes.post(SiteURL.serviceAction(.key, .rdns), use: setReverseDNS)
         routes.post(SiteURL.serviceAction(.key, .delete), use: delete)
         routes.post(SiteURL.serviceAction(.key, .autorenew), use: autoRenew)
@@ -119,6 +120,14 @@ struct ServicesController: RouteCollection {
             try await action.lifecycle.reboot(serviceID: action.id, caller: action.caller)
             return done(req, action, notice: "service_rebooting")
         }
+    }
+
+    /// The Traffic tab: a span's chart (the last 24 hours unless asked otherwise).
+    func traffic(req: Request) async throws -> Response {
+        let service = try await service(req)
+        let span = req.query[String.self, at: "span"].flatMap(ServiceTraffic.Span.init(rawValue:)) ?? .day
+        let chart = try await ServiceTraffic(context: req.engine).chart(serviceID: service.id, span: span, caller: try req.client.caller)
+        return TrafficPages.page(try await PageContext.client(req), service: service, chart: chart).response()
     }
 
     /// The Network tab: the server's addresses and the reverse DNS of each.

@@ -8,6 +8,8 @@ import Vapor
 /// - the daily billing pass: every minute the runner checks whether today's is done; its lease in
 ///   `scheduled_jobs` lets one instance of several do it (`BILLING_JOBS=off` when cron runs
 ///   `billing jobs --once` instead);
+/// - the traffic collection: every minute the five-minute slot's `traffic.collect` job is queued
+///   (its key makes it one per slot);
 /// - the job queue's worker: every second it claims due jobs (provisioning and the rest) with a
 ///   lease, so several instances share them and none runs twice (`BILLING_JOBS=off` turns it off
 ///   with the daily pass, when `billing jobs work` runs beside the server instead); mail
@@ -26,6 +28,10 @@ struct BackgroundWork: LifecycleHandler {
                     let runner = JobRunner(context: runtime.engine)
                     while !Task.isCancelled {
                         do { try await runner.runDue() } catch { logger.error("billing pass failed: \(String(describing: error))") }
+                        // The servers' traffic counters, every five minutes (one job per slot).
+                        do { try await ServiceTraffic(context: runtime.engine).schedule() } catch {
+                            logger.error("traffic collection not queued: \(String(describing: error))")
+                        }
                         try? await Task.sleep(for: .seconds(60))
                     }
                 })

@@ -21,7 +21,7 @@ extension SiteURL {
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)
-        case .services, .service, .serviceNetwork: .client(.viewServices)
+        case .services, .service, .serviceNetwork, .serviceTraffic: .client(.viewServices)
         case .serviceAction(_, let action): .client(action.right)
         case .payments, .payment, .balanceHistory, .expenses, .expensesCSV: .client(.viewFinance)
         case .newPayment, .paymentPay, .paymentDelete, .paymentResult, .paymentCancelled, .changeCurrency: .client(.pay)

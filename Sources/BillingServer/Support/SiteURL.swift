@@ -35,6 +35,8 @@ enum SiteURL: Hashable, Sendable {
     case service(Parameter<UUID>)
     /// A server's Network tab: addresses, netmask, gateway, MAC, reverse DNS.
     case serviceNetwork(Parameter<UUID>)
+    /// A server's Traffic tab (`?span=day|week|month|year`).
+    case serviceTraffic(Parameter<UUID>)
     case serviceAction(Parameter<UUID>, ServiceAction)
     case payments, newPayment
     case payment(Parameter<UUID>)
@@ -114,7 +116,7 @@ enum SiteURL: Hashable, Sendable {
         + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
-        + [.serviceNetwork(.key)] + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
+        + [.serviceNetwork(.key), .serviceTraffic(.key)] + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
         + [
             StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .clientCodeWord(.key),
@@ -184,6 +186,7 @@ enum SiteURL: Hashable, Sendable {
         case .services: ["services"]
         case .service(let service): ["services", .parameter("serviceID", service)]
         case .serviceNetwork(let service): ["services", .parameter("serviceID", service), "network"]
+        case .serviceTraffic(let service): ["services", .parameter("serviceID", service), "traffic"]
         case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
         case .payments: ["payments"]
         case .newPayment: ["payments", "new"]

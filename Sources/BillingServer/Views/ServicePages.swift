@@ -202,7 +202,8 @@ enum ServicePages {
         guard service.productType.hasServer else { return .empty }
         let tabs: [(SiteURL, String, String)] = [
             (.service(.value(service.id)), "service.tab.details", "tab-details"),
-            (.serviceNetwork(.value(service.id)), "service.tab.network", "tab-network")
+            (.serviceNetwork(.value(service.id)), "service.tab.network", "tab-network"),
+            (.serviceTraffic(.value(service.id)), "service.tab.traffic", "tab-traffic")
         ]
         return .nav(
             .class("tabs"), .attribute(named: "aria-label", value: page.t("service.tabs")),
@@ -214,7 +215,7 @@ enum ServicePages {
             })
     }
 
-    /// The Network tab (SVC-5): each address with netmask, gateway and MAC, and its reverse DNS,
+    /// The Network tab (SVC-4): each address with netmask, gateway and MAC, and its reverse DNS,
     /// editable where the DNS server is configured and the reader may manage the service.
     static func network(
         _ page: PageContext, service: Service, overview: ServiceNetwork.Overview, allowed: Set<ClientServiceAction>, error: String?,
@@ -261,6 +262,8 @@ enum ServicePages {
             })
         return Layout.client(
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
+            // A name being applied shows its outcome without a reload.
+            refreshSeconds: overview.addresses.contains { $0.status == .pending } ? 5 : nil,
             content: .group(
                 tabs(page, service, current: .serviceNetwork(.value(service.id))),
                 UI.alert(error),

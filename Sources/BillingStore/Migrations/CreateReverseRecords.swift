@@ -1,6 +1,6 @@
 import FluentKit
 
-/// The reverse DNS of the servers' addresses as clients set it (SVC-5).
+/// The reverse DNS of the servers' addresses as clients set it (SVC-4).
 public struct CreateReverseRecords: AsyncMigration {
     public init() {}
     public func prepare(on database: any Database) async throws {
