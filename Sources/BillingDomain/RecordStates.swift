@@ -96,6 +96,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     case serviceStart = "service.start"
     /// Reboot a running server on its module: the client's reboot.
     case serviceReboot = "service.reboot"
+    /// Reinstall a running server with the OS the client chose (payload `ServiceJob` with its OS).
+    case serviceReinstall = "service.reinstall"
     /// Delete a service on its module: the client's deletion, or the end of the grace period.
     case serviceDelete = "service.delete"
     /// Write the reverse DNS of one address to the DNS server (payload `ReverseDNSJob`).
@@ -124,6 +126,7 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
         case .serviceOpen, .serviceStop, .serviceStart, .serviceDelete: [30, 120, 600, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
         // The client waits at the page: a few quick tries, then the server is shown as it runs.
         case .serviceReboot: [15, 60, 300]
+        case .serviceReinstall: [30, 120, 600]
         case .dnsReverse: [30, 120, 600, 1_800, 3_600, 3 * 3_600]
         // The next reading comes in five minutes anyway and counts the same bytes.
         case .trafficCollect: [60, 120]

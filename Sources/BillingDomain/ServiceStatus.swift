@@ -31,7 +31,7 @@ public enum ProcessingOperation: String, Sendable, Codable, CaseIterable, Hashab
     case opening
     case switchingOff = "switching_off"
     case switchingOn = "switching_on"
-    case reboot, renewal, transfer, deletion
+    case reboot, reinstall, renewal, transfer, deletion
 }
 
 /// Something that happens to a service; the status machine decides where it leads.
@@ -62,6 +62,11 @@ public enum ServiceEvent: Sendable, Hashable {
     /// reboot leaves a history line; the server ran on).
     case rebooted
     case rebootFailed
+    /// The client asked for a fresh OS on a running server: the module reinstalls it.
+    case reinstallRequested
+    /// Reinstalled with the chosen OS, or not for good (the server runs on as it was).
+    case reinstalled
+    case reinstallFailed
     case stoppedByAdmin
     case startedByAdmin
     case stoppedForAbuse
@@ -91,6 +96,9 @@ public enum ServiceEvent: Sendable, Hashable {
         case .rebootRequested: "reboot_requested"
         case .rebooted: "rebooted"
         case .rebootFailed: "reboot_failed"
+        case .reinstallRequested: "reinstall_requested"
+        case .reinstalled: "reinstalled"
+        case .reinstallFailed: "reinstall_failed"
         case .stoppedByAdmin: "stopped_by_admin"
         case .startedByAdmin: "started_by_admin"
         case .stoppedForAbuse: "stopped_for_abuse"
@@ -137,6 +145,9 @@ public struct ServiceState: Sendable, Hashable {
         case (.processing, .startedByClient) where operation == .switchingOn: return ServiceState(.active)
         case (.processing, .switchFailed) where operation == .switchingOff: return ServiceState(.active)
         case (.active, .rebootRequested): return ServiceState(.processing, operation: .reboot)
+        case (.active, .reinstallRequested): return ServiceState(.processing, operation: .reinstall)
+        case (.processing, .reinstalled) where operation == .reinstall, (.processing, .reinstallFailed) where operation == .reinstall:
+            return ServiceState(.active)
         case (.processing, .rebooted) where operation == .reboot, (.processing, .rebootFailed) where operation == .reboot:
             return ServiceState(.active)
         case (.processing, .switchFailed(let daily)) where operation == .switchingOn:

@@ -19,7 +19,7 @@ public struct IPMIModule: ProcessingModule {
         self.tool = tool
     }
 
-    public var supports: Set<ProvisioningOperation> { [.open, .stop, .start, .reboot, .delete] }
+    public var supports: Set<ProvisioningOperation> { [.open, .stop, .start, .reboot, .reinstall, .delete] }
     public var usesServerPool: Bool { true }
 
     public func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer {
@@ -31,11 +31,12 @@ public struct IPMIModule: ProcessingModule {
         do {
             let state = try await ipmi.powerState()
             switch operation {
-            case .open:
-                // The first boot installs the OS from the network; later boots are from disk.
+            case .open, .reinstall:
+                // The next boot installs the OS from the network (the provider's PXE serves the
+                // chosen one); later boots are from disk.
                 try await ipmi.bootFromNetwork()
                 try await ipmi.power(state == .on ? .cycle : .on)
-                return .done(ipAddress: hardware.address)
+                return .done(ipAddress: operation == .open ? hardware.address : nil)
             case .start:
                 if state == .off { try await ipmi.power(.on) }
             case .stop, .delete:

@@ -46,7 +46,7 @@ public struct LibvirtModule: ProcessingModule {
     public let configuration: Configuration
     public let libvirt: Libvirt
 
-    public var supports: Set<ProvisioningOperation> { [.open, .stop, .start, .reboot, .delete] }
+    public var supports: Set<ProvisioningOperation> { [.open, .stop, .start, .reboot, .reinstall, .delete] }
 
     public init(name: String = "libvirt", configuration: Configuration) {
         self.name = name
@@ -125,6 +125,9 @@ public struct LibvirtModule: ProcessingModule {
                 guard let state else { return .failed("the host has no domain \(name)", permanent: true) }
                 _ = try await libvirt.run(state == .running ? Libvirt.reboot(name) : Libvirt.start(name))
                 return try await expect(.running, name)
+            case .reinstall:
+                guard let state else { return .failed("the host has no domain \(name)", permanent: true) }
+                return try await reinstall(service, name: name, state: state, key: key)
             case .delete:
                 if let state {
                     if state != .shutOff { _ = try await libvirt.run(Libvirt.destroy(name)) }
@@ -135,6 +138,7 @@ public struct LibvirtModule: ProcessingModule {
                     _ = try await libvirt.run(Libvirt.deleteDisk(disk, pool: configuration.pool))
                 }
                 try? FileManager.default.removeItem(at: xmlFile(name))
+                try? FileManager.default.removeItem(at: configuration.workFolder.appendingPathComponent("\(name).reinstalled"))
                 return .done
             }
         } catch let failure as LibvirtFailure {
@@ -169,6 +173,35 @@ public struct LibvirtModule: ProcessingModule {
         }
         let address = Libvirt.parseAddress(try await libvirt.run(Libvirt.addresses(name))[0])
         return .done(ipAddress: address)
+    }
+
+    /// A fresh disk from the chosen OS's template under the same domain: the domain is switched
+    /// off, its disk deleted and made again over the template, and started. The job's key is
+    /// written beside the domain's XML when done, so a job run again after a worker died does
+    /// not wipe the freshly installed disk a second time.
+    private func reinstall(_ service: ProvisioningRequest, name: String, state: Libvirt.State, key: String) async throws -> ModuleAnswer {
+        let marker = configuration.workFolder.appendingPathComponent("\(name).reinstalled")
+        if (try? String(contentsOf: marker, encoding: .utf8)) == key {
+            if state != .running { _ = try await libvirt.run(Libvirt.start(name)) }
+            return try await expect(.running, name)
+        }
+        guard let template = Self.templateVolume(for: service.osImage) else {
+            return .failed("no operating system was chosen", permanent: true)
+        }
+        guard try await libvirt.hasVolume(template, pool: configuration.pool) else {
+            return .failed("the pool \(configuration.pool) has no template \(template)", permanent: true)
+        }
+        if state != .shutOff { _ = try await libvirt.run(Libvirt.destroy(name)) }
+        let disk = Self.diskVolume(forService: service.number)
+        if try await libvirt.hasVolume(disk, pool: configuration.pool) {
+            _ = try await libvirt.run(Libvirt.deleteDisk(disk, pool: configuration.pool))
+        }
+        let size = max(1024, service.resources[.disk] ?? 10_240)
+        _ = try await libvirt.run(
+            Libvirt.createDisk(disk, pool: configuration.pool, sizeMiB: size, template: template) + Libvirt.start(name))
+        try FileManager.default.createDirectory(at: configuration.workFolder, withIntermediateDirectories: true)
+        try Data(key.utf8).write(to: marker, options: .atomic)
+        return try await expect(.running, name)
     }
 
     /// Reads the state back: the operation is done when the host says so.

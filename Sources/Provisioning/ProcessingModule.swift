@@ -35,7 +35,7 @@ extension ProcessingModule {
 
 /// What a module can be asked to do to a service.
 public enum ProvisioningOperation: String, Sendable, Codable, CaseIterable, Hashable {
-    case open, stop, start, reboot, delete
+    case open, stop, start, reboot, reinstall, delete
 }
 
 /// How an operation ended, as the module reports it.

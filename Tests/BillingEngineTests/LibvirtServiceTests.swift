@@ -75,6 +75,37 @@ struct LibvirtServiceTests {
             #expect(try await status() == ServiceState(.active))
             #expect(try await domain() == .running)
 
+            // The client reinstalls it with Debian: an OS the plan does not offer is refused and
+            // changes nothing; then Processing (reinstall), a fresh disk over Debian's template of
+            // the same size, running, and the service names its new OS.
+            await #expect(throws: ServiceActionError.unknownOS) {
+                try await lifecycle.reinstall(serviceID: service.id!, osImage: "Windows 11", caller: .testClient(account))
+            }
+            #expect(try await status() == ServiceState(.active))
+            try await lifecycle.reinstall(serviceID: service.id!, osImage: "Debian 12", caller: .testClient(account))
+            #expect(try await status() == ServiceState(.processing, operation: .reinstall))
+            try await context.runJobs()
+            #expect(try await status() == ServiceState(.active))
+            #expect(try await domain() == .running)
+            let reinstalled = try await module.libvirt.run(["vol-dumpxml svc-\(service.number).qcow2 --pool default"])[0]
+            #expect(reinstalled.contains("debian-12.qcow2"))
+            #expect(!reinstalled.contains("ubuntu-24.04.qcow2"))
+            #expect(reinstalled.contains("<capacity unit='bytes'>21474836480</capacity>"))
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.osImage == "Debian 12")
+            // The same job run again (a worker that died before saying so) does not wipe the disk
+            // a second time: the module finds the job's key and leaves the domain running as it is
+            // (a reinstall switches it off and on: a new domain id).
+            let job = try #require(try await JobRecord.query(on: app.db).filter(\.$kind == .serviceReinstall).first())
+            let request = ProvisioningRequest(
+                serviceID: service.id!, number: service.number, productType: .vps, domainName: "web", osImage: "Debian 12",
+                resources: [.disk: 20_480])
+            let runningID = try await module.libvirt.run(["domid svc-\(service.number)"])[0]
+            #expect(try await module.perform(.reinstall, on: request, key: job.idempotencyKey) == .done(ipAddress: nil))
+            #expect(try await module.libvirt.run(["domid svc-\(service.number)"])[0] == runningID)
+            // A new reinstall (a new key) does the work again.
+            #expect(try await module.perform(.reinstall, on: request, key: "reinstall:again") == .done(ipAddress: nil))
+            #expect(try await module.libvirt.run(["domid svc-\(service.number)"])[0] != runningID)
+
             // The client powers it off and on: the host's domain really stops and starts again
             // (a new domain id).
             let firstID = try await module.libvirt.run(["domid svc-\(service.number)"])[0]
@@ -118,7 +149,8 @@ struct LibvirtServiceTests {
             #expect(
                 jobs.map(\.kind).sorted { $0.rawValue < $1.rawValue }
                     == [
-                        .serviceDelete, .serviceOpen, .serviceReboot, .serviceStart, .serviceStart, .serviceStop, .serviceStop, .serviceStop
+                        .serviceDelete, .serviceOpen, .serviceReboot, .serviceReinstall, .serviceStart, .serviceStart, .serviceStop,
+                        .serviceStop, .serviceStop
                     ])
             let history = try await lifecycle.history(serviceID: service.id!).map(\.event)
             #expect(history.contains("reboot_requested") && history.contains("rebooted"))

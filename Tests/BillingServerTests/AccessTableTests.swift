@@ -179,18 +179,19 @@ struct AccessTableTests {
             let owner = Browser(app)
             try await owner.logIn()
             let ownerButtons = try await buttons(owner)
-            #expect(ownerButtons == ["stop", "reboot", "delete", "autorenew", "period", "extend", "resources"], "\(ownerButtons)")
+            #expect(
+                ownerButtons == ["stop", "reboot", "reinstall", "delete", "autorenew", "period", "extend", "resources"], "\(ownerButtons)")
             // Seeing services only: parameters and history, no actions at all.
             let (viewer, _) = try await Self.subUser(app, account: anna.accountID, rights: [.viewServices])
             let seen = try await viewer.get(path)
             #expect(PageText.testID("service-params", in: seen.text) != nil)
             #expect(PageText.testID("service-actions", in: seen.text) == nil)
             #expect(!seen.text.contains("/finance/expenses"))
-            // Managing but neither ordering nor deleting: stop, reboot, auto-renewal and the period; no
+            // Managing but neither ordering nor deleting: stop, reboot, reinstall, auto-renewal and the period; no
             // extension or resources (they make orders) and no deletion.
             let (manager, _) = try await Self.subUser(
                 app, account: anna.accountID, rights: [.viewServices, .manageServices], email: "mila@example.com")
-            #expect(try await buttons(manager) == ["stop", "reboot", "autorenew", "period"])
+            #expect(try await buttons(manager) == ["stop", "reboot", "reinstall", "autorenew", "period"])
             #expect(try await manager.post(path + "/extend", form: [:]).status == .forbidden)
         }
     }

@@ -73,7 +73,7 @@ struct LibvirtTests {
         let service = ProvisioningRequest(
             serviceID: UUID(), number: 10_002, productType: .vps, domainName: "", osImage: "Debian 12",
             resources: [.cpu: 2, .ram: 2048, .disk: 20_480, .traffic: 1024])
-        #expect(module.supports == [.open, .stop, .start, .reboot, .delete])
+        #expect(module.supports == [.open, .stop, .start, .reboot, .reinstall, .delete])
         #expect(LibvirtModule.templateVolume(for: "Ubuntu 24.04") == "ubuntu-24.04.qcow2")
 
         let opened = try await module.perform(.open, on: service, key: "open:1")

@@ -13,6 +13,7 @@ extension JobKind {
         case .serviceStop: .stop
         case .serviceStart: .start
         case .serviceReboot: .reboot
+        case .serviceReinstall: .reinstall
         case .serviceDelete: .delete
         case .mailSend, .smsSend, .passwordResetRequest, .dailyStep, .dnsReverse, .trafficCollect: nil
         }
@@ -79,9 +80,10 @@ public struct JobQueue: Sendable {
     }
 
     static func serviceJob(
-        _ kind: JobKind, service: ServiceRecord, reason: ServiceJob.Reason, key: String, runAfter: Date? = nil
+        _ kind: JobKind, service: ServiceRecord, reason: ServiceJob.Reason, key: String, runAfter: Date? = nil,
+        osImage: String? = nil
     ) -> NewJob {
-        let payload = ServiceJob(serviceID: service.id!, reason: reason)
+        let payload = ServiceJob(serviceID: service.id!, reason: reason, osImage: osImage)
         return NewJob(
             kind: kind, payload: String(decoding: try! JSONEncoder().encode(payload), as: UTF8.self), key: key,
             accountID: service.accountID, serviceID: service.id!, runAfter: runAfter)

@@ -153,7 +153,7 @@ public struct JobWorker: Sendable {
 
     private func handle(_ job: JobRecord) async throws -> JobResult {
         switch job.kind {
-        case .serviceOpen, .serviceStop, .serviceStart, .serviceReboot, .serviceDelete:
+        case .serviceOpen, .serviceStop, .serviceStart, .serviceReboot, .serviceReinstall, .serviceDelete:
             let payload = try JSONDecoder().decode(ServiceJob.self, from: Data(job.payload.utf8))
             return try await ServiceJobs(context: context).run(job.kind, payload, key: job.idempotencyKey)
         case .dnsReverse:

@@ -30,7 +30,9 @@ struct ServiceJobs: Sendable {
                     ? try await ServerPool.claim(forService: job.serviceID, context: context)
                     : try await ServerPool.hardware(ofService: job.serviceID, context: context)
             answer = try await module.perform(
-                operation, on: ServiceLifecycle.provisioningRequest(service, hardware: hardware, on: context.database), key: key)
+                operation,
+                on: ServiceLifecycle.provisioningRequest(service, hardware: hardware, osImage: job.osImage, on: context.database),
+                key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
         }
@@ -63,6 +65,7 @@ struct ServiceJobs: Sendable {
         case (.serviceStop, .client): state == ServiceState(.processing, operation: .switchingOff)
         case (.serviceStart, .client): state == ServiceState(.processing, operation: .switchingOn)
         case (.serviceReboot, _): state == ServiceState(.processing, operation: .reboot)
+        case (.serviceReinstall, _): state == ServiceState(.processing, operation: .reinstall)
         case (.serviceDelete, _): state == ServiceState(.processing, operation: .deletion)
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
@@ -91,6 +94,9 @@ struct ServiceJobs: Sendable {
             try await lifecycle.transition(service, .startedByClient, actor: actor, on: ctx.database)
         case (.serviceReboot, _):
             try await lifecycle.transition(service, .rebooted, actor: actor, on: ctx.database)
+        case (.serviceReinstall, _):
+            if let osImage = job.osImage { service.osImage = osImage }
+            try await lifecycle.transition(service, .reinstalled, actor: actor, note: job.osImage ?? "", on: ctx.database)
         case (.serviceDelete, let reason):
             try await lifecycle.transition(service, .deletionCompleted, actor: actor, on: ctx.database)
             try await ServerPool.release(serviceID: service.id!, on: ctx.database)
@@ -131,12 +137,16 @@ struct ServiceJobs: Sendable {
                 ).create(on: ctx.database)
             },
             giveUp: { ctx in
-                guard job.reason == .client, [.serviceStop, .serviceStart, .serviceReboot].contains(kind),
+                guard job.reason == .client, [.serviceStop, .serviceStart, .serviceReboot, .serviceReinstall].contains(kind),
                     let service = try await ServiceRecord.find(serviceID, on: ctx.database),
                     Self.stillWanted(kind, job.reason, state: ServiceState(service.status, operation: service.operation))
                 else { return }
                 try await ServiceLifecycle(context: ctx).transition(
-                    service, kind == .serviceReboot ? .rebootFailed : .switchFailed(dailyBilling: service.period == .day), actor: actor,
+                    service,
+                    kind == .serviceReboot
+                        ? .rebootFailed
+                        : kind == .serviceReinstall ? .reinstallFailed : .switchFailed(dailyBilling: service.period == .day),
+                    actor: actor,
                     note: note, on: ctx.database)
             })
     }
@@ -160,4 +170,6 @@ struct ServiceJob: Codable, Sendable {
 
     let serviceID: UUID
     let reason: Reason
+    /// A reinstall's operating system, as the plan lists it.
+    var osImage: String? = nil
 }

@@ -7,14 +7,14 @@ import Provisioning
 
 /// What a client can do to a service (the service page's buttons and forms).
 public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
-    case stop, start, reboot, reverseDNS, delete, extend, autoRenew, changePeriod, changeResources
+    case stop, start, reboot, reinstall, reverseDNS, delete, extend, autoRenew, changePeriod, changeResources
 }
 
 extension ClientServiceAction {
     /// The client right the action needs (the web's `ServiceAction` routes carry the same).
     public var right: ClientRight {
         switch self {
-        case .stop, .start, .reboot, .reverseDNS, .autoRenew, .changePeriod: .manageServices
+        case .stop, .start, .reboot, .reinstall, .reverseDNS, .autoRenew, .changePeriod: .manageServices
         case .delete: .deleteServices
         // Both make an order to pay.
         case .extend, .changeResources: .orderServices
@@ -29,6 +29,8 @@ public enum ServiceActionError: Error, Equatable, Sendable {
     case deletionNotAllowed
     /// A reverse DNS name that is not a host name (RFC 1123).
     case invalidHostName
+    /// The operating system is not one the plan offers.
+    case unknownOS
     /// The address is not one of the service's.
     case unknownAddress
     case order(OrderError)
@@ -56,7 +58,7 @@ public struct ServiceLifecycle: Sendable {
     /// What the module is told about a service: its resources are the plan's add-ons with the
     /// amounts the service has (an add-on it never chose counts its included amount).
     static func provisioningRequest(
-        _ service: ServiceRecord, hardware: ProvisioningRequest.Hardware? = nil, on db: any Database
+        _ service: ServiceRecord, hardware: ProvisioningRequest.Hardware? = nil, osImage: String? = nil, on db: any Database
     ) async throws -> ProvisioningRequest {
         let chosen = OrderConfiguration.addons(fromJSON: service.addons)
         var resources: [AddonKind: Int] = [:]
@@ -65,7 +67,7 @@ public struct ServiceLifecycle: Sendable {
         }
         return ProvisioningRequest(
             serviceID: service.id!, number: service.number, productType: service.productType,
-            domainName: service.domainName, osImage: service.osImage, resources: resources, hardware: hardware)
+            domainName: service.domainName, osImage: osImage ?? service.osImage, resources: resources, hardware: hardware)
     }
 
     // MARK: status changes
@@ -154,6 +156,20 @@ public struct ServiceLifecycle: Sendable {
         try await queueModuleWork(.rebootRequested, job: .serviceReboot, service: service, actor: caller.initiator)
     }
 
+    /// The client reinstalls a running server with one of its plan's operating systems: its disk
+    /// is erased. Processing (reinstall) until the module answers, then Active with the new OS.
+    public func reinstall(serviceID: UUID, osImage: String, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.reinstall.right))
+        let service = try await stored(serviceID, account: account)
+        try await require(.reinstall, service)
+        let offered = try await PlanRecord.find(service.planID, on: context.database).map { Plan($0).osList } ?? []
+        guard let chosen = offered.first(where: { $0 == osImage.trimmingCharacters(in: .whitespaces) }) else {
+            throw ServiceActionError.unknownOS
+        }
+        try await queueModuleWork(
+            .reinstallRequested, job: .serviceReinstall, service: service, actor: caller.initiator, note: chosen, osImage: chosen)
+    }
+
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
     /// paid period is forfeited, as the order form says. Processing (deletion), then Deleted.
     public func delete(serviceID: UUID, caller: Caller) async throws {
@@ -165,16 +181,18 @@ public struct ServiceLifecycle: Sendable {
 
     /// Moves the service to Processing and queues the module's job in one transaction. The row is
     /// read again under the transaction: two clicks at once queue one job, the second is refused.
-    private func queueModuleWork(_ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator) async throws {
+    private func queueModuleWork(
+        _ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator, note: String = "", osImage: String? = nil
+    ) async throws {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(service.accountID, on: tx)
             guard let fresh = try await ServiceRecord.find(service.id!, on: tx) else { throw ServiceActionError.notFound }
-            try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: actor, on: tx)
+            try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: actor, note: note, on: tx)
             // Each request is new work (stop, start, stop again): a key of its own. Two clicks at
             // once are one job because the second transition is refused above, not by the key.
             let key = "\(kind.rawValue):\(fresh.id!.uuidString.lowercased()):\(UUID.timeOrdered().uuidString.lowercased())"
-            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .client, key: key)], on: tx)
+            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .client, key: key, osImage: osImage)], on: tx)
         }
     }
 
@@ -397,6 +415,7 @@ public struct ServiceLifecycle: Sendable {
         if status == .active, supports.contains(.stop) { actions.insert(.stop) }
         if status == .stoppedByClient || status == .suspendedByClient, supports.contains(.start) { actions.insert(.start) }
         if status == .active, productType.hasServer, supports.contains(.reboot) { actions.insert(.reboot) }
+        if status == .active, productType.hasServer, supports.contains(.reinstall) { actions.insert(.reinstall) }
         if status.renewable { actions.insert(.extend) }
         if status != .deleted {
             actions.insert(.autoRenew)
@@ -507,6 +526,7 @@ extension ServiceActionError: Refusal {
         case .notFound: "not_found"
         case .notAllowed, .deletionNotAllowed: "not_allowed"
         case .invalidHostName: "invalid_host_name"
+        case .unknownOS: "os_not_offered"
         case .unknownAddress: "unknown_address"
         case .order(let error): error.code
         }
@@ -526,6 +546,7 @@ extension ServiceActionError: Refusal {
         case .notAllowed: "error.service.not_allowed"
         case .deletionNotAllowed: "error.service.deletion_not_allowed"
         case .invalidHostName: "error.service.invalid_host_name"
+        case .unknownOS: "error.service.os_not_offered"
         case .unknownAddress: "error.service.unknown_address"
         case .order(let error): error.textKey
         }

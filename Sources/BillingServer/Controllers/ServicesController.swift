@@ -11,6 +11,7 @@ struct ServicesController: RouteCollection {
         routes.post(SiteURL.serviceAction(.key, .stop), use: stop)
         routes.post(SiteURL.serviceAction(.key, .start), use: start)
         routes.post(SiteURL.serviceAction(.key, .reboot), use: reboot)
+        routes.post(SiteURL.serviceAction(.key, .reinstall), use: reinstall)
         routes.get(SiteURL.serviceNetwork(.key), use: network)
         routes.get(SiteURL.serviceTraffic(.key), use: traffic)
         routes.post(SiteURL.serviceAction(.key, .rdns), use: setReverseDNS)
@@ -112,6 +113,13 @@ struct ServicesController: RouteCollection {
         try await perform(req) { action in
             try await action.lifecycle.start(serviceID: action.id, caller: action.caller)
             return done(req, action, notice: "service_started")
+        }
+    }
+
+    func reinstall(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await action.lifecycle.reinstall(serviceID: action.id, osImage: action.form["os"] ?? "", caller: action.caller)
+            return done(req, action, notice: "service_reinstalling")
         }
     }
 

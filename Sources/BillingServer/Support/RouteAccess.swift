@@ -42,6 +42,7 @@ extension ServiceAction {
         case .stop: .stop
         case .start: .start
         case .reboot: .reboot
+        case .reinstall: .reinstall
         case .rdns: .reverseDNS
         case .delete: .delete
         case .autorenew: .autoRenew

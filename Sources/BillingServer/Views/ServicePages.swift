@@ -167,6 +167,18 @@ enum ServicePages {
                 UI.csrfField(page),
                 UI.select(label: page.t("service.change_period"), name: "period", options: periods, selected: service.period.rawValue),
                 UI.submit(page.t("service.save"), style: "secondary")))
+        // Reinstall (SVC-3): one of the plan's operating systems, with the warning that the disk is erased.
+        let systems = offer?.plan.osList ?? []
+        let reinstallForm: Node<HTML.BodyContext> = .if(
+            allowed.contains(.reinstall) && !systems.isEmpty,
+            .form(
+                .method(.post), .action(SiteURL.serviceAction(.value(service.id), .reinstall).path), .class("inline-form"),
+                .attribute(named: "data-testid", value: "reinstall-form"),
+                .attribute(named: "data-confirm", value: page.t("service.reinstall_confirm")), UI.csrfField(page),
+                UI.select(
+                    label: page.t("service.reinstall_os"), name: "os", options: systems.map { (value: $0, title: $0) },
+                    selected: service.osImage),
+                UI.submit(page.t("service.reinstall"), style: "secondary")))
         let deleteForm: Node<HTML.BodyContext> = .if(
             allowed.contains(.delete),
             .form(
@@ -181,7 +193,7 @@ enum ServicePages {
             offersSomething,
             .section(
                 .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
-                .h2(.text(page.t("service.actions"))), waiting, buttons, periodForm, deleteForm))
+                .h2(.text(page.t("service.actions"))), waiting, buttons, periodForm, reinstallForm, deleteForm))
         return Layout.client(
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             refreshSeconds: service.status == .processing ? 3 : nil,
