@@ -1,0 +1,94 @@
+import BillingDomain
+import BillingEngine
+import BillingServer
+import BillingStore
+import BillingTestSupport
+import EngineTestSupport
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// The API twins of the server pages (SVC-3..SVC-5): power, reinstall, network and reverse DNS,
+/// traffic; the same refusals in the reader's language, another account's server not found.
+@Suite("JSON API: servers")
+struct APIServiceTests {
+    func json(_ response: TestingHTTPResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any])
+    }
+
+    func call(
+        _ app: Application, _ method: HTTPMethod, _ path: String, token: String, body: String? = nil, language: String? = nil
+    ) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        headers.bearerAuthorization = BearerAuthorization(token: token)
+        if let language { headers.replaceOrAdd(name: .acceptLanguage, value: language) }
+        return try await Browser(app).send(
+            method, path, body: body, contentType: body == nil ? nil : "application/json", extraHeaders: headers)
+    }
+
+    @Test func aScriptRebootsReinstallsSetsReverseDNSAndReadsTraffic() async throws {
+        try await TestApp.run { app, clock in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(email: "anna@example.com", country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let token = try await APITests().token(app)
+            let base = "/api/v1/services/\(service.id!.uuidString.lowercased())"
+
+            let reboot = try await call(app, .POST, base + "/power", token: token, body: #"{"action":"reboot"}"#)
+            #expect(reboot.status == .accepted)
+            #expect(try json(reboot)["status"] as? String == "processing")
+            #expect(try json(reboot)["operation"] as? String == "reboot")
+            // A second one while it reboots is refused, with the client area's words.
+            let again = try await call(app, .POST, base + "/power", token: token, body: #"{"action":"reboot"}"#, language: "uk")
+            #expect(again.status == .unprocessableEntity)
+            try await app.runJobs()
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+
+            let windows = try await call(app, .POST, base + "/reinstall", token: token, body: #"{"os_image":"Windows 11"}"#)
+            #expect(windows.status == .unprocessableEntity)
+            #expect(((try json(windows)["error"] as? [String: Any])?["code"] as? String) == "os_not_offered")
+            let reinstall = try await call(app, .POST, base + "/reinstall", token: token, body: #"{"os_image":"Ubuntu 24.04"}"#)
+            #expect(reinstall.status == .accepted)
+            #expect(try json(reinstall)["operation"] as? String == "reinstall")
+            try await app.runJobs()
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.osImage == "Ubuntu 24.04")
+
+            let network = try json(try await call(app, .GET, base + "/network", token: token))
+            #expect(network["netmask"] as? String == "255.255.0.0")
+            let address = try #require((network["addresses"] as? [[String: Any]])?.first?["address"] as? String)
+            #expect(address == service.ipAddress)
+            let bad = try await call(
+                app, .PUT, base + "/network/reverse-dns", token: token, body: #"{"address":"\#(address)","name":"not a name"}"#,
+                language: "ru")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(((try json(bad)["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("Введите имя хоста") == true)
+            let set = try await call(
+                app, .PUT, base + "/network/reverse-dns", token: token, body: #"{"address":"\#(address)","name":"web1.anna.example"}"#)
+            #expect(set.status == .accepted)
+            let row = try #require((try json(set)["addresses"] as? [[String: Any]])?.first)
+            #expect(row["reverse_name"] as? String == "web1.anna.example")
+            #expect(row["reverse_status"] as? String == "pending")
+            try await app.runJobs()
+            let applied = try json(try await call(app, .GET, base + "/network", token: token))
+            #expect((applied["addresses"] as? [[String: Any]])?.first?["reverse_status"] as? String == "applied")
+
+            let hour = Date(timeIntervalSince1970: (clock.now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+            try await TrafficHourRecord(serviceID: service.id!, hour: hour, rxBytes: 1_000, txBytes: 3_000).create(on: app.db)
+            let traffic = try json(try await call(app, .GET, base + "/traffic?span=week", token: token))
+            #expect(traffic["span"] as? String == "week")
+            #expect(traffic["rx_bytes"] as? Int == 1_000)
+            #expect(traffic["tx_bytes"] as? Int == 3_000)
+            #expect((traffic["buckets"] as? [[String: Any]])?.count == 7)
+            #expect(try await call(app, .GET, base + "/traffic?span=decade", token: token).status == .badRequest)
+
+            // Another account's server does not exist for it.
+            _ = try await app.signUpClient(email: "boris@example.com")
+            let boris = try await APITests().token(app, email: "boris@example.com")
+            #expect(try await call(app, .GET, base + "/network", token: boris).status == .notFound)
+            #expect(try await call(app, .POST, base + "/power", token: boris, body: #"{"action":"stop"}"#).status == .notFound)
+        }
+    }
+}
