@@ -19,8 +19,16 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
     case managePayments = "payments.manage"
     /// See the job queue (provisioning, mail, the daily steps), retry and cancel jobs.
     case manageJobs = "jobs.manage"
+    /// Stop a client's service by administrator or for abuse, and start it again (ADM-1).
+    case manageServices = "services.manage"
     /// The pool of dedicated servers and their BMC credentials.
     case manageServers = "servers.manage"
+}
+
+/// What staff do to a client's service (ADM-1): stop it by administrator, stop it for abuse,
+/// start it again.
+public enum StaffServiceAction: String, Sendable, CaseIterable, Hashable {
+    case suspend, abuse, resume
 }
 
 /// A named set of staff permissions.

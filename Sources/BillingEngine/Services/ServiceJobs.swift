@@ -67,6 +67,9 @@ struct ServiceJobs: Sendable {
         case (.serviceReboot, _): state == ServiceState(.processing, operation: .reboot)
         case (.serviceReinstall, _): state == ServiceState(.processing, operation: .reinstall)
         case (.serviceDelete, _): state == ServiceState(.processing, operation: .deletion)
+        // The backend follows staff: stop what staff still hold stopped, start what they resumed.
+        case (.serviceStop, .staff): state.status == .stoppedByAdmin || state.status == .stoppedForAbuse
+        case (.serviceStart, .staff): state.status == .active
         // The backend follows the billing: stop what is still expired, start what is running.
         case (.serviceStop, _): state.status == .expired
         case (.serviceStart, _): state.status == .active
@@ -166,6 +169,9 @@ struct ServiceJob: Codable, Sendable {
         case renewal
         /// The grace period ended: Processing (deletion) → Deleted, and the client is told.
         case grace
+        /// Staff stopped the service (by administrator, for abuse) or started it again: the
+        /// status is already set, the backend follows.
+        case staff
     }
 
     let serviceID: UUID

@@ -170,6 +170,30 @@ public struct ServiceLifecycle: Sendable {
             .reinstallRequested, job: .serviceReinstall, service: service, actor: caller.initiator, note: chosen, osImage: chosen)
     }
 
+    /// What staff do to a client's service (ADM-1): stop it by administrator or for abuse (the
+    /// client cannot lift either), or start it again. The status changes at once with a history
+    /// line carrying the reason; a job makes the backend follow.
+    public func staffAction(_ action: StaffServiceAction, serviceID: UUID, reason: String, caller: Caller) async throws {
+        try caller.require(.manageServices)
+        let note = String(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            guard let service = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
+            try await ctx.lockAccount(service.accountID, on: tx)
+            guard let fresh = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
+            let event: ServiceEvent =
+                switch action {
+                case .suspend: .stoppedByAdmin
+                case .abuse: .stoppedForAbuse
+                case .resume: .startedByAdmin
+                }
+            try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: caller.initiator, note: note, on: tx)
+            let kind: JobKind = action == .resume ? .serviceStart : .serviceStop
+            let key = "\(kind.rawValue):\(serviceID.uuidString.lowercased()):staff:\(UUID.timeOrdered().uuidString.lowercased())"
+            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .staff, key: key)], on: tx)
+        }
+    }
+
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the
     /// paid period is forfeited, as the order form says. Processing (deletion), then Deleted.
     public func delete(serviceID: UUID, caller: Caller) async throws {

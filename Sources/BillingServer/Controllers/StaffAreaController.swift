@@ -11,6 +11,9 @@ struct StaffAreaController: RouteCollection {
         routes.post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
         routes.post(SiteURL.staff(.clientCodeWord(.key)), use: checkCodeWord)
         routes.get(SiteURL.staff(.service(.key)), use: service)
+        for action in StaffServiceAction.allCases {
+            routes.post(SiteURL.staff(.serviceAction(.key, action))) { req in try await serviceAction(req: req, action: action) }
+        }
         routes.get(SiteURL.staff(.members), use: members)
         routes.post(SiteURL.staff(.memberNew), use: addMember)
         routes.post(SiteURL.staff(.member(.key)), use: changeMember)
@@ -144,15 +147,34 @@ struct StaffAreaController: RouteCollection {
 
     /// A service as staff see it: parameters, history with the modules' errors, and its jobs.
     func service(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)),
-            let service = try await ServiceLifecycle(context: req.engine).serviceForStaff(id)
-        else { throw PageError.notFound }
+        guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        return try await renderService(req, id: id, error: nil)
+    }
+
+    private func renderService(_ req: Request, id: UUID, error: String?) async throws -> Response {
+        guard let service = try await ServiceLifecycle(context: req.engine).serviceForStaff(id) else { throw PageError.notFound }
         let history = try await ServiceLifecycle(context: req.engine).history(serviceID: id)
         let jobs = try await JobQueue(context: req.engine).list(serviceID: id)
         let page = PageContext(req)
         return StaffServicePages.show(
-            page, service: service, history: history, jobs: jobs, managesJobs: page.may(.staff(.jobs))
-        ).response()
+            page, service: service, history: history, jobs: jobs, managesJobs: page.may(.staff(.jobs)), error: error
+        ).response(status: error == nil ? .ok : .unprocessableEntity)
+    }
+
+    /// Stops a service by administrator or for abuse, or starts it again, with the reason for
+    /// its history; a refusal (the service is not in a state that allows it) shows on the page.
+    func serviceAction(req: Request, action: StaffServiceAction) async throws -> Response {
+        guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
+        let fields = (try? req.content.decode([String: String].self)) ?? [:]
+        do {
+            try await ServiceLifecycle(context: req.engine).staffAction(
+                action, serviceID: id, reason: fields["reason"] ?? "", caller: try req.staff.caller)
+        } catch ServiceActionError.notFound {
+            throw PageError.notFound
+        } catch let refusal as ServiceActionError {
+            return try await renderService(req, id: id, error: PageContext(req).message(refusal))
+        }
+        return req.redirect(to: SiteURL.staff(.service(.value(id))).notice("staff_service_" + action.rawValue))
     }
 
     func clientList(req: Request) async throws -> Response {

@@ -59,6 +59,7 @@ extension StaffURL {
         case .privacyPolicy: "privacy_policy_publish"
         case .staffRole: "staff_role"
         case .servers: "server_add"
+        case .serviceAction(_, let action): "service_" + action.rawValue
         case .serverRemove: "server_remove"
         case .clientAdjust: "client_adjust"
         case .clientCodeWord: "client_code_word"

@@ -129,6 +129,7 @@ enum SiteURL: Hashable, Sendable {
             .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy, .invitation(.key),
             .servers, .serverRemove(.key)
         ].map(SiteURL.staff)
+        + StaffServiceAction.allCases.map { SiteURL.staff(.serviceAction(.key, $0)) }
         + StaffRole.allCases.map { SiteURL.staff(.staffRole($0)) }
         + [SecurityAction.twoFactorStart, .twoFactorConfirm, .twoFactorDisable, .recoveryCodes].map { SiteURL.staff(.securityAction($0)) }
 
@@ -321,6 +322,8 @@ enum StaffURL: Hashable, Sendable {
     /// The pool of dedicated servers (and adding one); removing a free one.
     case servers
     case serverRemove(Parameter<UUID>)
+    /// Stops a client's service by administrator or for abuse, or starts it again (ADM-1).
+    case serviceAction(Parameter<UUID>, StaffServiceAction)
 
     fileprivate var segments: [Segment] {
         switch self {
@@ -341,6 +344,7 @@ enum StaffURL: Hashable, Sendable {
         case .staffRole(let role): ["staff", "roles", .constant(role.rawValue)]
         case .invitation(let token): ["invite", .parameter("token", token)]
         case .servers: ["servers"]
+        case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
         case .serverRemove(let server): ["servers", .parameter("serverID", server), "remove"]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .servers: ["servers"]

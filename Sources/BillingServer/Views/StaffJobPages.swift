@@ -128,7 +128,30 @@ enum StaffJobPages {
 /// A service as staff see it (`/admin/services/:id`): its parameters, its history with the
 /// modules' error texts, and its jobs, with Retry and Cancel for those who manage the queue.
 enum StaffServicePages {
-    static func show(_ page: PageContext, service: Service, history: [ServiceHistoryEntry], jobs: [Job], managesJobs: Bool) -> HTML {
+    static func show(
+        _ page: PageContext, service: Service, history: [ServiceHistoryEntry], jobs: [Job], managesJobs: Bool, error: String? = nil
+    ) -> HTML {
+        let offered: [StaffServiceAction] =
+            switch service.status {
+            case .active, .stoppedByClient, .suspendedByClient: [.suspend, .abuse]
+            case .expired: [.suspend]
+            case .stoppedByAdmin, .stoppedForAbuse: [.resume]
+            default: []
+            }
+        let actions: Node<HTML.BodyContext> = .if(
+            page.may(.staff(.serviceAction(.key, .suspend))) && !offered.isEmpty,
+            .section(
+                .class("widget"), .attribute(named: "data-testid", value: "staff-service-actions"),
+                .h2(.text(page.t("staff.service.actions"))),
+                .forEach(offered) { action in
+                    .form(
+                        .method(.post), .action(SiteURL.staff(.serviceAction(.value(service.id), action)).path), .class("stack"),
+                        .attribute(named: "data-confirm", value: page.t("staff.service.confirm." + action.rawValue)), UI.csrfField(page),
+                        UI.field(
+                            label: page.t("staff.service.reason"), name: "reason", required: action != .resume,
+                            hint: page.t("staff.service.reason_hint")),
+                        UI.submit(page.t("staff.service.action." + action.rawValue), style: action == .resume ? "primary" : "danger"))
+                }))
         let status =
             service.operation.map {
                 "\(page.t("service.status." + service.status.rawValue)) · \(page.t("service.operation." + $0.rawValue))"
@@ -149,6 +172,7 @@ enum StaffServicePages {
                     .a(
                         .href(SiteURL.staff(.client(.value(service.accountID))).path),
                         .attribute(named: "data-testid", value: "staff-service-client"), .text(page.t("staff.service.client")))),
+                UI.alert(error),
                 .div(
                     .class("widgets"),
                     .section(
@@ -158,6 +182,7 @@ enum StaffServicePages {
                             .forEach(facts) { fact in
                                 .group(.dt(.text(page.t(fact.0))), .dd(.attribute(named: "data-testid", value: fact.2), .text(fact.1)))
                             })),
+                    actions,
                     .section(
                         .class("widget widget-wide"), .attribute(named: "data-testid", value: "staff-service-jobs"),
                         .h2(.text(page.t("jobs.of_service"))), StaffJobPages.table(page, jobs, actions: managesJobs)),
