@@ -21,16 +21,21 @@ struct TrafficTabTests {
             try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
             let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
             let path = "/services/\(service.id!.uuidString.lowercased())/traffic"
+            let browser = Browser(app)
+            try await browser.logIn()
+            // Nothing counted yet: the chart says so beside its empty bars.
+            let empty = try await browser.get(path)
+            #expect(PageText.testID("traffic-empty", in: empty.text) != nil)
+            #expect(PageText.testIDs("traffic-bar", in: empty.text).count == 24)
             // Two hours: the one before the clock's and the clock's own.
             let hour = Date(timeIntervalSince1970: (clock.now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
             try await TrafficHourRecord(serviceID: service.id!, hour: hour.addingTimeInterval(-3600), rxBytes: 512 << 20, txBytes: 1 << 30)
                 .create(on: app.db)
             try await TrafficHourRecord(serviceID: service.id!, hour: hour, rxBytes: 1 << 30, txBytes: 2 << 30).create(on: app.db)
 
-            let browser = Browser(app)
-            try await browser.logIn()
             let day = try await browser.get(path)
             #expect(day.status == .ok)
+            #expect(PageText.testID("traffic-empty", in: day.text) == nil)
             #expect(day.text.contains(#"class="tab active" data-testid="tab-traffic""#))
             #expect(PageText.testID("traffic-in", in: day.text) == "1.5 GiB")
             #expect(PageText.testID("traffic-out", in: day.text) == "3.0 GiB")

@@ -30,7 +30,9 @@ enum TrafficPages {
         let top = 12.0
         let plotWidth = width - left - 8
         let plotHeight = height - bottom - top
-        let peak = max(1, chart.buckets.map { max($0.rxBytes, $0.txBytes) }.max() ?? 1)
+        // Nothing counted yet: an empty scale of 1 MiB rather than one of bytes.
+        let highest = chart.buckets.map { max($0.rxBytes, $0.txBytes) }.max() ?? 0
+        let peak = highest > 0 ? highest : 1 << 20
         let scale = Self.niceCeiling(peak)
         let slot = plotWidth / Double(max(1, chart.buckets.count))
         let bar = max(1, (slot - 2) / 2)
@@ -122,6 +124,9 @@ enum TrafficPages {
                         .dt(.span(.class("swatch swatch-out")), .text(page.t("traffic.out"))),
                         .dd(.attribute(named: "data-testid", value: "traffic-out"), .text(bytes(chart.txTotal, page)))),
                     .div(.class("chart-frame"), .raw(svg(chart, page))),
+                    .if(
+                        chart.rxTotal == 0 && chart.txTotal == 0,
+                        .p(.class("muted"), .attribute(named: "data-testid", value: "traffic-empty"), .text(page.t("traffic.empty")))),
                     allowance,
                     .p(.class("muted small"), .text(page.t("traffic.hint"))))
             ))
