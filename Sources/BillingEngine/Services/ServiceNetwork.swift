@@ -81,13 +81,10 @@ public struct ServiceNetwork: Sendable {
                 serviceID: serviceID, at: ctx.clock.now, event: "reverse_dns_requested", fromStatus: service.status,
                 toStatus: service.status, actor: caller.initiator, note: "\(address) → \(host?.name ?? "—")"
             ).create(on: tx)
-            let job = ReverseDNSJob(recordID: record.id!, name: host?.name)
             try await ctx.jobs.enqueue(
                 [
-                    JobQueue.NewJob(
-                        kind: .dnsReverse, payload: String(decoding: try JSONEncoder().encode(job), as: UTF8.self),
-                        key: "rdns:\(record.id!.uuidString.lowercased()):\(UUID.timeOrdered().uuidString.lowercased())",
-                        accountID: service.accountID, serviceID: serviceID, runAfter: nil)
+                    try Self.job(
+                        record, key: UUID.timeOrdered().uuidString.lowercased(), accountID: service.accountID, serviceID: serviceID)
                 ], on: tx)
         }
     }
@@ -102,14 +99,18 @@ public struct ServiceNetwork: Sendable {
             record.error = nil
             record.updatedAt = ctx.clock.now
             try await record.update(on: ctx.database)
-            let job = ReverseDNSJob(recordID: record.id!, name: nil)
             try await ctx.jobs.enqueue(
-                [
-                    JobQueue.NewJob(
-                        kind: .dnsReverse, payload: String(decoding: try JSONEncoder().encode(job), as: UTF8.self),
-                        key: "rdns:\(record.id!.uuidString.lowercased()):deleted", accountID: nil, serviceID: serviceID, runAfter: nil)
-                ], on: ctx.database)
+                [try Self.job(record, key: "deleted:" + serviceID.uuidString.lowercased(), accountID: nil, serviceID: serviceID)],
+                on: ctx.database)
         }
+    }
+
+    /// The `dns.reverse` job that writes the record's name as it is now.
+    static func job(_ record: ReverseRecord, key: String, accountID: UUID?, serviceID: UUID) throws -> JobQueue.NewJob {
+        let payload = ReverseDNSJob(recordID: record.id!, name: record.name)
+        return JobQueue.NewJob(
+            kind: .dnsReverse, payload: String(decoding: try JSONEncoder().encode(payload), as: UTF8.self),
+            key: "rdns:\(record.id!.uuidString.lowercased()):\(key)", accountID: accountID, serviceID: serviceID, runAfter: nil)
     }
 
     /// Writes the record to the DNS server, unless a newer name replaced it meanwhile (its own
