@@ -90,13 +90,6 @@ public struct Libvirt: Sendable {
         case other
     }
 
-    /// Interface counters since the domain started (they reset when it restarts; the traffic
-    /// collector takes the difference and treats a smaller number as a reset).
-    public struct Counters: Sendable, Equatable {
-        public let rxBytes: UInt64
-        public let txBytes: UInt64
-    }
-
     // MARK: Batches of commands
 
     static func checked(_ name: String) -> String {
@@ -175,14 +168,16 @@ public struct Libvirt: Sendable {
         State(rawValue: output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .other
     }
 
-    public static func parseCounters(_ output: String) -> Counters? {
+    /// Interface counters since the domain started (they restart with it; the traffic collector
+    /// takes the difference and treats a smaller number as a restart).
+    public static func parseCounters(_ output: String) -> TrafficCounters? {
         var values: [String: UInt64] = [:]
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ")
             if parts.count == 3, let value = UInt64(parts[2]) { values[String(parts[1])] = value }
         }
         guard let rx = values["rx_bytes"], let tx = values["tx_bytes"] else { return nil }
-        return Counters(rxBytes: rx, txBytes: tx)
+        return TrafficCounters(rxBytes: rx, txBytes: tx)
     }
 
     /// The first IPv4 address of `domifaddr`'s table (`vnet0 52:54:… ipv4 192.0.2.7/24`).

@@ -98,7 +98,7 @@ public struct LibvirtModule: ProcessingModule {
         let name = Libvirt.Domain.name(forService: number)
         guard try await libvirt.state(of: name) == .running else { return nil }
         let output = try await libvirt.run(Libvirt.counters(name, mac: Libvirt.Domain.mac(forService: number)))
-        return output.first.flatMap(Libvirt.parseCounters).map { TrafficCounters(rxBytes: $0.rxBytes, txBytes: $0.txBytes) }
+        return output.first.flatMap(Libvirt.parseCounters)
     }
 
     public func state(ofService number: Int) async throws -> Libvirt.State? {

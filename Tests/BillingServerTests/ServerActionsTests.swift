@@ -51,6 +51,13 @@ struct ServerActionsTests {
             #expect(done.text.contains("Reinstalled"))
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.osImage == "Ubuntu 24.04")
 
+            // A refused reverse DNS name comes back into the field escaped, never as markup.
+            let hostile = try await browser.post(
+                path + "/rdns", form: ["address": service.ipAddress ?? "", "name": #""><script>alert(1)</script>"#])
+            #expect(hostile.status == .unprocessableEntity)
+            #expect(!hostile.text.contains("<script>alert(1)"))
+            #expect(hostile.text.contains(#"value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;""#))
+
             // A helper who may only look has no form, and the route refuses them.
             let helper = try await AccessTableTests.subUser(app, account: client.accountID, rights: [.viewServices])
             #expect(PageText.testID("reinstall-form", in: try await helper.browser.get(path).text) == nil)

@@ -112,9 +112,15 @@ public struct ServiceLifecycle: Sendable {
     /// A service of this account, or `notFound` (another account's service looks missing).
     /// For any user with a right over services (one who may only stop it still sees it).
     public func service(_ id: UUID, caller: Caller) async throws -> Service {
+        try await context.values([try await readable(id, caller: caller)])[0]
+    }
+
+    /// The stored service for a reader of it (any right over services), or `notFound`; the
+    /// Network and Traffic tabs read through here too.
+    func readable(_ id: UUID, caller: Caller) async throws -> ServiceRecord {
         let account = try await context.record(
             of: try caller.account(forAny: [.viewServices, .manageServices, .deleteServices, .orderServices]))
-        return try await context.values([try await stored(id, account: account)])[0]
+        return try await stored(id, account: account)
     }
 
     /// Any account's service, for staff (the route requires `services.view`); `nil` if none.

@@ -29,9 +29,7 @@ public struct ServiceNetwork: Sendable {
 
     /// The service's network; another account's service is not found.
     public func overview(serviceID: UUID, caller: Caller) async throws -> Overview {
-        let account = try await context.record(
-            of: try caller.account(forAny: [.viewServices, .manageServices, .deleteServices, .orderServices]))
-        let service = try await ServiceLifecycle(context: context).stored(serviceID, account: account)
+        let service = try await ServiceLifecycle(context: context).readable(serviceID, caller: caller)
         let records = try await ReverseRecord.query(on: context.database).filter(\.$serviceID == serviceID).all()
         let byAddress = Dictionary(records.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         let addresses = Self.addresses(of: service).map { address in

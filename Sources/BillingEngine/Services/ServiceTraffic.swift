@@ -40,10 +40,14 @@ public struct ServiceTraffic: Sendable {
         let now = context.clock.now
         let services = try await ServiceRecord.query(on: context.database).filter(\.$status ~~ Self.countedStatuses)
             .filter(\.$productType ~~ ProductType.allCases.filter(\.hasServer)).all()
+        // The plans' modules in one query, not one a server.
+        let planIDs = Array(Set(services.map(\.planID)))
+        let plans = planIDs.isEmpty ? [] : try await PlanRecord.query(on: context.database).filter(\.$id ~~ planIDs).all()
+        let modules = Dictionary(plans.map { ($0.id!, $0.processingModule) }, uniquingKeysWith: { first, _ in first })
         var readings: [(serviceID: UUID, counters: TrafficCounters)] = []
         var failures: [String] = []
         for service in services {
-            guard let module = try await context.processingModule(forPlan: service.planID).module else { continue }
+            guard let named = modules[service.planID], let module = context.modules.module(named: named) else { continue }
             do {
                 if let counters = try await module.trafficCounters(forService: service.number, at: now) {
                     readings.append((service.id!, counters))
@@ -148,9 +152,7 @@ public struct ServiceTraffic: Sendable {
     /// A span's chart for one of the caller's servers: the last 24 hours by hour, the last 7 or
     /// 30 days by day (the provider's calendar), the last 12 months by month.
     public func chart(serviceID: UUID, span: Span, caller: Caller) async throws -> Chart {
-        let account = try await context.record(
-            of: try caller.account(forAny: [.viewServices, .manageServices, .deleteServices, .orderServices]))
-        let service = try await ServiceLifecycle(context: context).stored(serviceID, account: account)
+        let service = try await ServiceLifecycle(context: context).readable(serviceID, caller: caller)
         let calendar = context.calendar
         let now = context.clock.now
         let today = calendar.date(of: now)

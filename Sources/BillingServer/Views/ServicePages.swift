@@ -257,7 +257,8 @@ enum ServicePages {
                             .label(
                                 .class("visually-hidden"), .for(fieldID), .text(page.t("network.rdns_for", ["address": address.address]))),
                             .input(
-                                .type(.text), .name("name"), .id(fieldID), .value(typed[address.address] ?? address.reverseName ?? ""),
+                                .type(.text), .name("name"), .id(fieldID),
+                                .value(UI.escape(typed[address.address] ?? address.reverseName ?? "")),
                                 .attribute(named: "placeholder", value: "server.example.com"),
                                 .attribute(named: "data-testid", value: "rdns-input"),
                                 .attribute(named: "maxlength", value: "253")),

@@ -28,7 +28,8 @@ enum StaffServerPages {
                         server.serviceID == nil
                             ? .form(
                                 .method(.post), .action(SiteURL.staff(.serverRemove(.value(server.id))).path), UI.csrfField(page),
-                                .attribute(named: "data-confirm", value: page.t("servers.remove_confirm", ["name": server.name])),
+                                .attribute(
+                                    named: "data-confirm", value: UI.escape(page.t("servers.remove_confirm", ["name": server.name]))),
                                 UI.submit(page.t("servers.remove"), style: "secondary")) : .empty))
             })
         return Layout.staff(

@@ -9,15 +9,19 @@ enum TrafficPages {
     /// Bytes in binary units with the reader's decimal separator: `1.5 GiB`, `1,5 ГиБ`.
     static func bytes(_ value: Int64, _ page: PageContext) -> String {
         let units = ["unit.b", "unit.kib", "unit.mib", "unit.gib", "unit.tib"]
-        var amount = Double(max(0, value))
+        let bytes = max(0, value)
         var unit = 0
-        while amount >= 1024, unit < units.count - 1 {
-            amount /= 1024
+        var divisor: Int64 = 1
+        while bytes / divisor >= 1024, unit < units.count - 1 {
+            divisor *= 1024
             unit += 1
         }
-        let text = unit == 0 || amount >= 100 ? String(format: "%.0f", amount) : String(format: "%.1f", amount)
-        let separator = page.language == .en ? "." : ","
-        return text.replacingOccurrences(of: ".", with: separator) + " " + page.t(units[unit])
+        // Tenths of the unit, rounded half up, in whole numbers.
+        let tenths = (bytes / divisor) * 10 + ((bytes % divisor) * 10 + divisor / 2) / divisor
+        let text =
+            unit == 0 || tenths >= 1_000
+            ? String((tenths + 5) / 10) : "\(tenths / 10)\(page.language == .en ? "." : ",")\(tenths % 10)"
+        return text + " " + page.t(units[unit])
     }
 
     /// The chart as SVG markup: two bars a bucket (in, out), three grid lines with their values,
@@ -96,7 +100,7 @@ enum TrafficPages {
                     .text(page.t("traffic.span." + span.rawValue)))
             })
         let allowance: Node<HTML.BodyContext> = .unwrap(chart.allowanceGiB) { gib in
-            let allowed = Int64(gib) * 1024 * 1024 * 1024
+            let allowed = Int64(clamping: gib).multipliedReportingOverflow(by: 1 << 30).partialValue
             let percent = allowed > 0 ? min(100, Int(Double(chart.monthBytes) * 100 / Double(allowed))) : 0
             return .div(
                 .class("allowance"), .attribute(named: "data-testid", value: "traffic-allowance"),
