@@ -26,10 +26,16 @@ else
   echo "the IPMI configs are missing: $shared" >&2
   exit 1
 fi
+# Refuse to start beside one left over from an earlier run: ipmi_sim shares the port, and the tests
+# would read either one's state.
+python3 -c "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 9623))" 2>/dev/null \
+  || { echo "127.0.0.1:9623 is taken (a ipmi_sim from an earlier run? stop it: pkill -x ipmi_sim)" >&2; exit 1; }
 echo 0 > "$dir/power"
 IPMI_POWER_STATE="$dir/power" /usr/bin/ipmi_sim -c "$dir/lan.conf" -f "$dir/sim.emu" -s "$dir/state" -n > "$dir/ipmi.log" 2>&1 &
 echo $! > "$dir/ipmi.pid"
 for _ in $(seq 1 50); do
+  # Ours must be the one answering: one left over from an earlier run would hold the port.
+  kill -0 "$(cat "$dir/ipmi.pid")" 2>/dev/null || { cat "$dir/ipmi.log" 2>/dev/null; echo "ipmi_sim exited (is the port taken?)" >&2; exit 1; }
   if /usr/bin/ipmitool -I lanplus -C 3 -H 127.0.0.1 -p 9623 -U admin -P secret chassis power status >/dev/null 2>&1; then
     printf 'IPMI_TEST_HOST=127.0.0.1\nIPMI_TEST_PORT=9623\nIPMI_TEST_USER=admin\nIPMI_TEST_PASSWORD=secret\n' > "$dir/ipmi.env"
     exit 0

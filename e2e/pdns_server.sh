@@ -30,9 +30,15 @@ disable-syslog=yes
 socket-dir=$dir
 CONF
 fi
+# Refuse to start beside one left over from an earlier run: pdns_server shares the port, and the tests
+# would read either one's state.
+python3 -c "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.bind(('127.0.0.1', 8081))" 2>/dev/null \
+  || { echo "127.0.0.1:8081 is taken (a pdns_server from an earlier run? stop it: pkill -x pdns_server)" >&2; exit 1; }
 /usr/sbin/pdns_server --config-dir="$dir" > "$dir/pdns.log" 2>&1 &
 echo $! > "$dir/pdns.pid"
 for _ in $(seq 1 50); do
+  # Ours must be the one answering: one left over from an earlier run would hold the port.
+  kill -0 "$(cat "$dir/pdns.pid")" 2>/dev/null || { cat "$dir/pdns.log" 2>/dev/null; echo "pdns_server exited (is the port taken?)" >&2; exit 1; }
   if python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8081/api/v1/servers/localhost', headers={'X-API-Key':'test-api-key'}), timeout=1)" 2>/dev/null; then
     printf 'PDNS_TEST_API=http://127.0.0.1:8081\nPDNS_TEST_KEY=test-api-key\nPDNS_TEST_DNS_PORT=5353\n' > "$dir/pdns.env"
     exit 0
