@@ -86,6 +86,18 @@ public enum ReverseRecordStatus: String, Sendable, Codable, CaseIterable {
     case pending, applied, failed
 }
 
+/// Where a client's temporary BMC user for the IP-KVM link stands.
+public enum ConsoleGrantStatus: String, Sendable, Codable, CaseIterable {
+    /// Asked for; the job is adding the user to the BMC.
+    case pending
+    /// The user logs in to the BMC until the grant expires.
+    case active
+    /// The BMC refused; the error says why.
+    case failed
+    /// Removed from the BMC at its expiry (or when the server was stopped or deleted).
+    case expired
+}
+
 /// What a job does. Each kind has its payload type and its retry ladder, kept here in one place.
 public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// Open a paid service on its module (payload `ServiceJob`).
@@ -105,6 +117,10 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// Read every server's interface counters and add the difference to its traffic (payload
     /// `TrafficJob`); one every five minutes.
     case trafficCollect = "traffic.collect"
+    /// Add the temporary BMC user of a client's IP-KVM session (payload `ConsoleJob`).
+    case consoleGrant = "console.grant"
+    /// Remove that user again at its expiry (payload `ConsoleJob`, run after the expiry).
+    case consoleRevoke = "console.revoke"
     /// Send one message of the outbox through the mail channel (payload `MailJob`).
     case mailSend = "mail.send"
     /// Answer a password-reset request: look the address up, queue the e-mail (payload
@@ -130,6 +146,9 @@ public enum JobKind: String, Sendable, Codable, CaseIterable, Hashable {
         case .dnsReverse: [30, 120, 600, 1_800, 3_600, 3 * 3_600]
         // The next reading comes in five minutes anyway and counts the same bytes.
         case .trafficCollect: [60, 120]
+        // The client waits at the page for the user; its removal must happen, however late.
+        case .consoleGrant: [15, 60, 300]
+        case .consoleRevoke: [60, 300, 1_800, 3_600, 3 * 3_600, 6 * 3_600]
         // Mail: a relay that is down for minutes or hours, for about a day in all.
         case .mailSend: [60, 300, 1_800, 7_200, 6 * 3_600, 6 * 3_600, 6 * 3_600]
         case .passwordResetRequest: [30, 120, 600]

@@ -143,7 +143,7 @@ private func processingModules(_ config: AppConfig, http: any OutboundHTTPClient
                 configuration: LibvirtModule.Configuration(
                     uri: host.uri, domainType: host.domainType, pool: host.pool, network: host.network,
                     workFolder: URL(fileURLWithPath: host.workDirectory), consoleKey: consoleKey, netmask: host.netmask,
-                    gateway: host.gateway)))
+                    gateway: host.gateway, consoleHost: host.consoleHost)))
     }
     let reverse: (any ReverseDNSWriter)? =
         if let pdns = config.powerDNS {

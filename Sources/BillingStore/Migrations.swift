@@ -68,7 +68,8 @@ public enum BillingMigrations {
             AddConfirmationToUserEmails(),
             CreateReverseRecords(),
             CreateDedicatedServers(),
-            CreateTraffic()
+            CreateTraffic(),
+            CreateConsoleGrants()
         ]
     }
 }

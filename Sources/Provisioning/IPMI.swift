@@ -108,8 +108,10 @@ public struct IPMI: Sendable {
             let refused = ["RAKP 2 HMAC is invalid", "unauthorized name", "Invalid user name"].contains {
                 text.localizedCaseInsensitiveContains($0)
             }
+            // A user's new password is an argument: it never goes into what is reported.
+            let shown = arguments.starts(with: ["user", "set", "password"]) ? Array(arguments.prefix(4)) + ["…"] : arguments
             throw IPMIFailure(
-                description: "the BMC \(bmc.host) refused `\(arguments.joined(separator: " "))`: \(text)", isPermanent: refused)
+                description: "the BMC \(bmc.host) refused `\(shown.joined(separator: " "))`: \(text)", isPermanent: refused)
         }
         return result.output
     }

@@ -12,11 +12,40 @@ public struct IPMIModule: ProcessingModule {
     public let name: String
     let runner: any CommandRunner
     let tool: String
+    /// The BMC user slot the clients' IP-KVM users take; the provider keeps it free on every
+    /// server of the pool (the platform's own user is in another).
+    public let consoleSlot: Int
 
-    public init(name: String = "ipmi", runner: any CommandRunner = ProcessRunner(), tool: String = "/usr/bin/ipmitool") {
+    public init(
+        name: String = "ipmi", runner: any CommandRunner = ProcessRunner(), tool: String = "/usr/bin/ipmitool", consoleSlot: Int = 5
+    ) {
         self.name = name
         self.runner = runner
         self.tool = tool
+        self.consoleSlot = consoleSlot
+    }
+
+    public var console: ConsoleKind? { .bmc }
+
+    public func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+        guard let hardware = service.hardware else { return .failed("the service has no server of the pool", permanent: true) }
+        do {
+            try await IPMI(bmc: hardware.bmc, runner: runner, tool: tool).addUser(
+                slot: consoleSlot, name: user.name, password: user.password)
+            return .done
+        } catch let failure as IPMIFailure {
+            return .failed(failure.description, permanent: failure.isPermanent)
+        }
+    }
+
+    public func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+        guard let hardware = service.hardware else { return .done }
+        do {
+            try await IPMI(bmc: hardware.bmc, runner: runner, tool: tool).removeUser(slot: consoleSlot)
+            return .done
+        } catch let failure as IPMIFailure {
+            return .failed(failure.description, permanent: failure.isPermanent)
+        }
     }
 
     public var supports: Set<ProvisioningOperation> { [.open, .stop, .start, .reboot, .reinstall, .delete] }

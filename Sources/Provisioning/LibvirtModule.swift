@@ -1,5 +1,4 @@
 import BillingDomain
-import Crypto
 import Foundation
 
 /// The processing module of VPS plans on one libvirt host (SVC-2..SVC-4): opening makes the
@@ -26,11 +25,14 @@ public struct LibvirtModule: ProcessingModule {
         /// The servers' netmask and gateway on that network, shown to clients.
         public var netmask: String?
         public var gateway: String?
+        /// The host name clients open the VNC console on, when it is not the URI's host.
+        public var consoleHost: String?
 
         public init(
             uri: String, domainType: String = "kvm", pool: String = "default", network: String = "default", workFolder: URL,
-            consoleKey: String, netmask: String? = nil, gateway: String? = nil
+            consoleKey: String, netmask: String? = nil, gateway: String? = nil, consoleHost: String? = nil
         ) {
+            self.consoleHost = consoleHost
             self.netmask = netmask
             self.gateway = gateway
             self.uri = uri
@@ -77,14 +79,18 @@ public struct LibvirtModule: ProcessingModule {
     /// service's life, distinct for the services one host carries.
     public static func consolePort(forService number: Int) -> Int { 5900 + number % 10_000 }
 
-    /// VNC allows 8 characters: the first 8 of an HMAC of the domain name under the console
-    /// key, so the password is never stored and is the same on every retry.
     public func consolePassword(forService number: Int) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(
-            for: Data("console:\(Libvirt.Domain.name(forService: number))".utf8),
-            using: SymmetricKey(data: Data(configuration.consoleKey.utf8)))
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
-        return String(Data(mac).prefix(8).map { alphabet[Int($0) % alphabet.count] })
+        VNCConsole.password(forDomain: Libvirt.Domain.name(forService: number), key: configuration.consoleKey)
+    }
+
+    public var console: ConsoleKind? { .vnc }
+
+    /// The console listens on the host: its name for clients from the configuration, else the
+    /// host of a remote URI (`qemu+ssh://root@kvm1.example.net/system`), else this machine.
+    public func vncConsole(forService number: Int) -> VNCConsole? {
+        let host = configuration.consoleHost ?? URLComponents(string: configuration.uri)?.host.flatMap { $0.isEmpty ? nil : $0 }
+        return VNCConsole(
+            host: host ?? "127.0.0.1", port: Self.consolePort(forService: number), password: consolePassword(forService: number))
     }
 
     public func networkDetails(forService number: Int) -> NetworkDetails? {

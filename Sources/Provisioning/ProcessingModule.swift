@@ -24,6 +24,15 @@ public protocol ProcessingModule: Sendable {
     /// The server's interface counters now (`nil`: the module does not count traffic, or the
     /// server is not running). Read by the traffic collector every few minutes.
     func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters?
+    /// How the client reaches the server's console; `nil`: the module offers none.
+    var console: ConsoleKind? { get }
+    /// A VPS's VNC console (`console == .vnc`), without asking the backend.
+    func vncConsole(forService number: Int) -> VNCConsole?
+    /// Adds (or gives a new password to) the temporary BMC user of the service's server
+    /// (`console == .bmc`). Called again with the same user, it leaves the same result.
+    func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer
+    /// Removes the temporary BMC user; removing one that is gone changes nothing.
+    func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer
 }
 
 extension ProcessingModule {
@@ -31,6 +40,14 @@ extension ProcessingModule {
     public var usesServerPool: Bool { false }
     public func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters? { nil }
     public func networkDetails(forService number: Int) -> NetworkDetails? { nil }
+    public var console: ConsoleKind? { nil }
+    public func vncConsole(forService number: Int) -> VNCConsole? { nil }
+    public func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+        .failed("the module \(name) has no console users", permanent: true)
+    }
+    public func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+        .failed("the module \(name) has no console users", permanent: true)
+    }
 }
 
 /// What a module can be asked to do to a service.
@@ -143,6 +160,14 @@ public struct SimulatedProcessingModule: ProcessingModule {
 
     public func networkDetails(forService number: Int) -> NetworkDetails? {
         NetworkDetails(netmask: "255.255.0.0", gateway: "10.20.0.1", mac: Libvirt.Domain.mac(forService: number))
+    }
+
+    /// The demo's servers have a console on a host of the simulated network, as a VPS host's.
+    public var console: ConsoleKind? { .vnc }
+    public func vncConsole(forService number: Int) -> VNCConsole? {
+        VNCConsole(
+            host: "10.20.0.2", port: LibvirtModule.consolePort(forService: number),
+            password: VNCConsole.password(forDomain: Libvirt.Domain.name(forService: number), key: "simulated"))
     }
 
     /// Counters that grow by a daily pattern of the service's own (quiet at night, busy in the

@@ -6,6 +6,7 @@ import BillingTestSupport
 import EngineTestSupport
 import Fluent
 import Foundation
+import Provisioning
 import Testing
 import Vapor
 import VaporTesting
@@ -89,6 +90,40 @@ struct APIServiceTests {
             let boris = try await APITests().token(app, email: "boris@example.com")
             #expect(try await call(app, .GET, base + "/network", token: boris).status == .notFound)
             #expect(try await call(app, .POST, base + "/power", token: boris, body: #"{"action":"stop"}"#).status == .notFound)
+        }
+    }
+}
+
+extension APIServiceTests {
+    /// The console's API twin: the address without the password, then the password on POST,
+    /// with no-store; another account's server is not found.
+    @Test func theConsoleThroughTheAPI() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(email: "anna@example.com", country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let expected = try #require(SimulatedProcessingModule().vncConsole(forService: service.number))
+            let token = try await APITests().token(app)
+            let path = "/api/v1/services/\(service.id!.uuidString.lowercased())/console"
+            let read = try await call(app, .GET, path, token: token)
+            #expect(read.status == .ok)
+            let console = try json(read)
+            #expect(console["kind"] as? String == "vnc")
+            #expect(console["available"] as? Bool == true)
+            #expect(console["host"] as? String == "10.20.0.2")
+            #expect(console["port"] as? Int == 5900 + service.number)
+            #expect(!read.text.contains(expected.password))
+            let opened = try await call(app, .POST, path, token: token)
+            #expect(opened.status == .ok)
+            #expect(try json(opened)["password"] as? String == expected.password)
+            #expect(opened.headers.first(name: .cacheControl)?.contains("no-store") == true)
+
+            _ = try await app.signUpClient(email: "other@example.com", country: "DE", currency: .EUR)
+            let stranger = try await APITests().token(app, email: "other@example.com")
+            let foreign = try await call(app, .POST, path, token: stranger)
+            #expect(foreign.status == .notFound)
+            #expect(!foreign.text.contains(expected.password))
         }
     }
 }

@@ -164,3 +164,85 @@ enum IPMISimulator {
             user: environment["IPMI_TEST_USER"] ?? "admin", password: environment["IPMI_TEST_PASSWORD"] ?? "secret")
     }
 }
+
+extension IPMITests {
+    /// The IP-KVM link of a dedicated server: opening the access shows a password once, the
+    /// job adds that user to the real BMC, it logs in until its expiry, and the removal job
+    /// shuts it out; stopping the server closes a live access at once.
+    @Test func aTemporaryBMCUserLogsInUntilItExpiresOrTheServerStops() async throws {
+        try await TestApp.run { app, clock in
+            let context = app.engine.replacingModules(ProcessingModules([SimulatedProcessingModule(), IPMIModule()]))
+            let catalog = Catalog(context: context)
+            let plan = try await catalog.savePlan(
+                .init(productType: .dedicated, name: "Dedicated E3", osImages: ["Debian 12"], processingModule: "ipmi"), caller: .testStaff)
+            try await catalog.setPrice(ownerID: plan, period: .month, amount: Money.eur("80.00"), caller: .testStaff)
+            let bmc = IPMISimulator.bmc
+            _ = try await ServerPool(context: context).add(
+                .init(
+                    name: "rack3-u20", bmcHost: bmc.host, bmcPort: bmc.port, bmcUser: bmc.user, bmcPassword: bmc.password,
+                    address: "203.0.113.20"),
+                caller: .testStaff)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("100.00"), key: "t")
+            let owner = Caller.testOwner(try await app.account(client.accountID))
+            let service = try await app.orderPaid(plan, domain: "db1", for: client.accountID, through: context)
+            try await context.runJobs()
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+
+            let console = ServiceConsole(context: context)
+            let before = try await console.overview(serviceID: service.id!, caller: owner)
+            #expect(before.kind == .bmc)
+            #expect(before.url == "https://\(bmc.host)/")
+            #expect(before.access == nil)
+            guard case .bmc(let url, let user, let password, let expiresAt) = try await console.open(serviceID: service.id!, caller: owner)
+            else {
+                Issue.record("a dedicated server's console is its BMC")
+                return
+            }
+            #expect(url == "https://\(bmc.host)/")
+            #expect(user == "kvm\(service.number)")
+            #expect(password.count == 16)
+            #expect(expiresAt == clock.now.addingTimeInterval(3 * 3_600))
+            #expect(try await console.overview(serviceID: service.id!, caller: owner).access?.status == .pending)
+            // The password is sealed in the database, never stored as typed.
+            let stored = try #require(try await ConsoleGrantRecord.query(on: app.db).first())
+            #expect(!stored.passwordSealed.contains(password))
+
+            try await context.runJobs()
+            #expect(try await console.overview(serviceID: service.id!, caller: owner).access?.status == .active)
+            let asClient = IPMI(bmc: BMCAddress(host: bmc.host, port: bmc.port, user: user, password: password))
+            #expect(try await asClient.powerState() == .on)
+            // The grant job run again (a worker died after the BMC call) changes nothing.
+            try await context.runJobs()
+            #expect(try await JobRecord.query(on: app.db).filter(\.$kind == .consoleGrant).count() == 1)
+
+            // Three hours later the user is removed and no longer logs in.
+            clock.advance(by: 3 * 3_600 + 1)
+            #expect(try await console.overview(serviceID: service.id!, caller: owner).access?.status == .expired)
+            try await context.runJobs()
+            #expect(try await ConsoleGrantRecord.query(on: app.db).first()?.status == .expired)
+            await #expect(throws: IPMIFailure.self) { _ = try await asClient.powerState() }
+
+            // A new access, then the client stops the server: the user is removed at once.
+            guard case .bmc(_, _, let second, _) = try await console.open(serviceID: service.id!, caller: owner) else {
+                Issue.record("a dedicated server's console is its BMC")
+                return
+            }
+            #expect(second != password)
+            try await context.runJobs()
+            let again = IPMI(bmc: BMCAddress(host: bmc.host, port: bmc.port, user: user, password: second))
+            #expect(try await again.powerState() == .on)
+            try await ServiceLifecycle(context: context).stop(serviceID: service.id!, caller: owner)
+            try await context.runJobs()
+            #expect(try await ConsoleGrantRecord.query(on: app.db).first()?.status == .expired)
+            await #expect(throws: IPMIFailure.self) { _ = try await again.powerState() }
+            // A stopped server's console does not open.
+            await #expect(throws: ServiceActionError.notAllowed(status: .stoppedByClient)) {
+                _ = try await console.open(serviceID: service.id!, caller: owner)
+            }
+
+            try await ServiceLifecycle(context: context).delete(serviceID: service.id!, caller: owner)
+            try await context.runJobs()
+        }
+    }
+}

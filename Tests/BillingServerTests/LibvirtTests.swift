@@ -92,7 +92,12 @@ struct LibvirtTests {
         // The console password is derived, 8 characters, and went into the domain.
         let password = module.consolePassword(forService: 10_002)
         #expect(password.count == 8)
-        #expect(try await module.libvirt.run(["dumpxml --security-info svc-10002"])[0].contains(password))
+        let xml = try await module.libvirt.run(["dumpxml --security-info svc-10002"])[0]
+        #expect(xml.contains(password))
+        // The IP-KVM tab gives the port and password the domain's VNC listens with.
+        let console = try #require(module.vncConsole(forService: 10_002))
+        #expect(console.password == password)
+        #expect(xml.contains("port='\(console.port)'"))
 
         // Opening again (a worker died after the call) changes nothing and answers the same.
         #expect(try await module.perform(.open, on: service, key: "open:1") == opened)

@@ -91,7 +91,7 @@ struct LocalizationAndConfigTests {
             "PDNS_API_URL": "http://127.0.0.1:8081/", "PDNS_API_KEY": "pdns-key", "PDNS_NAME_SERVERS": "ns1.acme.example, ns2.acme.example",
             "PDNS_SERVER_ID": "acme", "LIBVIRT_WORK_DIR": "/var/lib/billing/libvirt",
             "LIBVIRT_URI": "qemu+ssh://root@kvm1.acme.example/system", "LIBVIRT_POOL": "vms", "LIBVIRT_NETWORK": "public",
-            "LIBVIRT_NETMASK": "255.255.255.0", "LIBVIRT_GATEWAY": "203.0.113.1"
+            "LIBVIRT_NETMASK": "255.255.255.0", "LIBVIRT_GATEWAY": "203.0.113.1", "LIBVIRT_CONSOLE_HOST": "vnc.acme.example"
         ])
         #expect(config.powerDNS?.apiBase == "http://127.0.0.1:8081")
         #expect(config.powerDNS?.apiKey == "pdns-key")
@@ -103,6 +103,7 @@ struct LocalizationAndConfigTests {
         libvirt.netmask = "255.255.255.0"
         libvirt.gateway = "203.0.113.1"
         libvirt.workDirectory = "/var/lib/billing/libvirt"
+        libvirt.consoleHost = "vnc.acme.example"
         #expect(config.libvirt == libvirt)
         #expect(config.libvirt?.domainType == "kvm")
         // A half-configured PowerDNS, a name server that is not a name, a gateway that is not an
@@ -115,10 +116,11 @@ struct LocalizationAndConfigTests {
         let invalid = #expect(throws: AppConfig.Invalid.self) {
             try AppConfig.fromEnvironment([
                 "PDNS_API_URL": "http://127.0.0.1:8081", "PDNS_API_KEY": "k", "PDNS_NAME_SERVERS": "ns1.acme.example,not a name",
-                "LIBVIRT_URI": "test:///default", "LIBVIRT_GATEWAY": "203.0.113", "LIBVIRT_DOMAIN_TYPE": "xen"
+                "LIBVIRT_URI": "test:///default", "LIBVIRT_GATEWAY": "203.0.113", "LIBVIRT_DOMAIN_TYPE": "xen",
+                "LIBVIRT_CONSOLE_HOST": "vnc host!"
             ])
         }
-        #expect(invalid?.variables == ["PDNS_NAME_SERVERS", "LIBVIRT_DOMAIN_TYPE", "LIBVIRT_GATEWAY"])
+        #expect(invalid?.variables == ["PDNS_NAME_SERVERS", "LIBVIRT_DOMAIN_TYPE", "LIBVIRT_CONSOLE_HOST", "LIBVIRT_GATEWAY"])
         #expect(config.providerName == "Acme Hosting")
         #expect(config.bcryptCost == 10)
         #expect(!config.runJobs)

@@ -15,7 +15,7 @@ extension JobKind {
         case .serviceReboot: .reboot
         case .serviceReinstall: .reinstall
         case .serviceDelete: .delete
-        case .mailSend, .smsSend, .passwordResetRequest, .dailyStep, .dnsReverse, .trafficCollect: nil
+        case .mailSend, .smsSend, .passwordResetRequest, .dailyStep, .dnsReverse, .trafficCollect, .consoleGrant, .consoleRevoke: nil
         }
     }
 }

@@ -159,6 +159,9 @@ public struct JobWorker: Sendable {
         case .dnsReverse:
             let payload = try JSONDecoder().decode(ReverseDNSJob.self, from: Data(job.payload.utf8))
             return try await ServiceNetwork(context: context).run(payload)
+        case .consoleGrant, .consoleRevoke:
+            let payload = try JSONDecoder().decode(ConsoleJob.self, from: Data(job.payload.utf8))
+            return try await ServiceConsole(context: context).run(job.kind, payload)
         case .trafficCollect:
             let payload = try JSONDecoder().decode(TrafficJob.self, from: Data(job.payload.utf8))
             return try await ServiceTraffic(context: context).collect(payload)

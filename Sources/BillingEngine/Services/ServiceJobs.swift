@@ -74,7 +74,7 @@ struct ServiceJobs: Sendable {
         case (.serviceStop, _): state.status == .expired
         case (.serviceStart, _): state.status == .active
         case (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _), (.dnsReverse, _),
-            (.trafficCollect, _):
+            (.trafficCollect, _), (.consoleGrant, _), (.consoleRevoke, _):
             false
         }
     }
@@ -86,6 +86,8 @@ struct ServiceJobs: Sendable {
         let state = ServiceState(service.status, operation: service.operation)
         guard stillWanted(kind, job.reason, state: state) else { return }
         let lifecycle = ServiceLifecycle(context: ctx)
+        // A stopped or deleted server keeps no client's BMC user.
+        if kind == .serviceStop || kind == .serviceDelete { try await ServiceConsole.close(ofService: service.id!, ctx: ctx) }
         switch (kind, job.reason) {
         case (.serviceOpen, _):
             if let address { service.ipAddress = address }
@@ -115,7 +117,7 @@ struct ServiceJobs: Sendable {
                     ], accounts: accounts, on: ctx.database)
             }
         case (.serviceStop, _), (.serviceStart, _), (.mailSend, _), (.smsSend, _), (.passwordResetRequest, _), (.dailyStep, _),
-            (.dnsReverse, _), (.trafficCollect, _):
+            (.dnsReverse, _), (.trafficCollect, _), (.consoleGrant, _), (.consoleRevoke, _):
             // The backend followed a status the service already has; the job's row records it.
             break
         }

@@ -7,14 +7,14 @@ import Provisioning
 
 /// What a client can do to a service (the service page's buttons and forms).
 public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
-    case stop, start, reboot, reinstall, reverseDNS, delete, extend, autoRenew, changePeriod, changeResources
+    case stop, start, reboot, reinstall, reverseDNS, console, delete, extend, autoRenew, changePeriod, changeResources
 }
 
 extension ClientServiceAction {
     /// The client right the action needs (the web's `ServiceAction` routes carry the same).
     public var right: ClientRight {
         switch self {
-        case .stop, .start, .reboot, .reinstall, .reverseDNS, .autoRenew, .changePeriod: .manageServices
+        case .stop, .start, .reboot, .reinstall, .reverseDNS, .console, .autoRenew, .changePeriod: .manageServices
         case .delete: .deleteServices
         // Both make an order to pay.
         case .extend, .changeResources: .orderServices

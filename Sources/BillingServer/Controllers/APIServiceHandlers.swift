@@ -49,6 +49,35 @@ extension BillingAPIHandlers {
         return .accepted(.init(body: .json(Self.network(try await network.overview(serviceID: id, caller: caller)))))
     }
 
+    func getServiceConsole(_ input: Operations.GetServiceConsole.Input) async throws -> Operations.GetServiceConsole.Output {
+        let req = try request
+        let id = try Self.serviceID(input.path.serviceId)
+        let console = try await ServiceConsole(context: req.engine).overview(serviceID: id, caller: try bearer.caller)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        kind: console.kind.flatMap { .init(rawValue: $0.rawValue) }, available: console.available, host: console.host,
+                        port: console.port, url: console.url,
+                        access: console.access.map { access in
+                            .init(
+                                user: access.userName, status: .init(rawValue: access.status.rawValue)!, expiresAt: access.expiresAt,
+                                error: access.error)
+                        }))))
+    }
+
+    func openServiceConsole(_ input: Operations.OpenServiceConsole.Input) async throws -> Operations.OpenServiceConsole.Output {
+        let req = try request
+        let id = try Self.serviceID(input.path.serviceId)
+        let opened = try await ServiceConsole(context: req.engine).open(serviceID: id, caller: try bearer.caller)
+        switch opened {
+        case .vnc(let console):
+            return .ok(.init(body: .json(.init(kind: .vnc, host: console.host, port: console.port, password: console.password))))
+        case .bmc(let url, let user, let password, let expiresAt):
+            return .ok(.init(body: .json(.init(kind: .bmc, url: url, user: user, password: password, expiresAt: expiresAt))))
+        }
+    }
+
     func getServiceTraffic(_ input: Operations.GetServiceTraffic.Input) async throws -> Operations.GetServiceTraffic.Output {
         let req = try request
         let id = try Self.serviceID(input.path.serviceId)

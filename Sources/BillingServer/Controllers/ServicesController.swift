@@ -15,6 +15,8 @@ struct ServicesController: RouteCollection {
         routes.get(SiteURL.serviceNetwork(.key), use: network)
         routes.get(SiteURL.serviceTraffic(.key), use: traffic)
         routes.post(SiteURL.serviceAction(.key, .rdns), use: setReverseDNS)
+        routes.get(SiteURL.serviceConsole(.key), use: console)
+        routes.post(SiteURL.serviceAction(.key, .console), use: openConsole)
         routes.post(SiteURL.serviceAction(.key, .delete), use: delete)
         routes.post(SiteURL.serviceAction(.key, .autorenew), use: autoRenew)
         routes.post(SiteURL.serviceAction(.key, .period), use: period)
@@ -152,6 +154,37 @@ struct ServicesController: RouteCollection {
             try await PageContext.client(req), service: service, overview: overview,
             allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: caller), error: error, typed: typed
         ).response(status: status)
+    }
+
+    /// The IP-KVM tab: how to reach the console; opening it is a form.
+    func console(req: Request) async throws -> Response {
+        try await renderConsole(req, service: try await service(req), opened: nil, error: nil, status: .ok)
+    }
+
+    private func renderConsole(
+        _ req: Request, service: Service, opened: ServiceConsole.Opened?, error: String?, status: HTTPStatus
+    ) async throws -> Response {
+        let caller = try req.client.caller
+        let overview = try await ServiceConsole(context: req.engine).overview(serviceID: service.id, caller: caller)
+        let response = ServicePages.console(
+            try await PageContext.client(req), service: service, overview: overview, mayOpen: caller.may(ClientServiceAction.console.right),
+            opened: opened, error: error
+        ).response(status: status)
+        // A password on the page: never kept by a cache or the browser's history.
+        if opened != nil { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
+        return response
+    }
+
+    /// Opens the console: the page that answers shows the password, once.
+    func openConsole(req: Request) async throws -> Response {
+        let service = try await service(req)
+        do {
+            let opened = try await ServiceConsole(context: req.engine).open(serviceID: service.id, caller: try req.client.caller)
+            return try await renderConsole(req, service: service, opened: opened, error: nil, status: .ok)
+        } catch let error as ServiceActionError {
+            return try await renderConsole(
+                req, service: service, opened: nil, error: PageContext(req).message(error), status: .unprocessableEntity)
+        }
     }
 
     /// One address's reverse DNS; a bad name is shown on the tab with what was typed, and

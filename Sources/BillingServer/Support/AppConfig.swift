@@ -74,7 +74,8 @@ public struct AppConfig: Sendable {
     public var powerDNS: (apiBase: String, apiKey: String, serverID: String, nameServers: [HostName])?
     /// A libvirt host for VPS plans whose module is `libvirt` (`LIBVIRT_URI`, and `LIBVIRT_DOMAIN_TYPE`
     /// kvm by default, `LIBVIRT_POOL`, `LIBVIRT_NETWORK`, `LIBVIRT_WORK_DIR` for the domain XML,
-    /// `LIBVIRT_NETMASK`, `LIBVIRT_GATEWAY` shown on the Network tab).
+    /// `LIBVIRT_NETMASK`, `LIBVIRT_GATEWAY` shown on the Network tab, `LIBVIRT_CONSOLE_HOST` the
+    /// name clients open the VNC console on when it is not the URI's host).
     public var libvirt: LibvirtSettings?
 
     public struct LibvirtSettings: Sendable, Equatable {
@@ -85,6 +86,7 @@ public struct AppConfig: Sendable {
         public var workDirectory = "libvirt-work"
         public var netmask: String?
         public var gateway: String?
+        public var consoleHost: String?
 
         public init(uri: String) { self.uri = uri }
     }
@@ -287,6 +289,13 @@ public struct AppConfig: Sendable {
             if let pool = value("LIBVIRT_POOL") { libvirt.pool = pool }
             if let network = value("LIBVIRT_NETWORK") { libvirt.network = network }
             if let folder = value("LIBVIRT_WORK_DIR") { libvirt.workDirectory = folder }
+            if let host = value("LIBVIRT_CONSOLE_HOST") {
+                if HostName(host) != nil || IPAddress(host) != nil {
+                    libvirt.consoleHost = host
+                } else {
+                    bad("LIBVIRT_CONSOLE_HOST", host, "a host name or an address")
+                }
+            }
             for (name, keyPath) in [("LIBVIRT_NETMASK", \LibvirtSettings.netmask), ("LIBVIRT_GATEWAY", \LibvirtSettings.gateway)] {
                 guard let text = value(name) else { continue }
                 if IPAddress(text) != nil { libvirt[keyPath: keyPath] = text } else { bad(name, text, "an IPv4 or IPv6 address") }

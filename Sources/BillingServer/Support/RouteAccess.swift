@@ -21,7 +21,7 @@ extension SiteURL {
         case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)
-        case .services, .service, .serviceNetwork, .serviceTraffic: .client(.viewServices)
+        case .services, .service, .serviceNetwork, .serviceTraffic, .serviceConsole: .client(.viewServices)
         case .serviceAction(_, let action): .client(action.right)
         case .payments, .payment, .balanceHistory, .expenses, .expensesCSV: .client(.viewFinance)
         case .newPayment, .paymentPay, .paymentDelete, .paymentResult, .paymentCancelled, .changeCurrency: .client(.pay)
@@ -44,6 +44,7 @@ extension ServiceAction {
         case .reboot: .reboot
         case .reinstall: .reinstall
         case .rdns: .reverseDNS
+        case .console: .console
         case .delete: .delete
         case .autorenew: .autoRenew
         case .period: .changePeriod
@@ -106,6 +107,8 @@ enum APIAccess {
         "POST /v1/services/{serviceId}/reinstall": .client(.manageServices),
         "GET /v1/services/{serviceId}/network": .client(.viewServices),
         "PUT /v1/services/{serviceId}/network/reverse-dns": .client(.manageServices),
+        "GET /v1/services/{serviceId}/console": .client(.viewServices),
+        "POST /v1/services/{serviceId}/console": .client(.manageServices),
         "GET /v1/services/{serviceId}/traffic": .client(.viewServices),
         "GET /v1/autopay": .client(.paymentMethods),
         "PUT /v1/autopay": .client(.paymentMethods),

@@ -37,6 +37,9 @@ enum SiteURL: Hashable, Sendable {
     case serviceNetwork(Parameter<UUID>)
     /// A server's Traffic tab (`?span=day|week|month|year`).
     case serviceTraffic(Parameter<UUID>)
+    /// A server's IP-KVM tab: its console (VNC on a VPS's host, a temporary BMC user on a
+    /// dedicated server).
+    case serviceConsole(Parameter<UUID>)
     case serviceAction(Parameter<UUID>, ServiceAction)
     case payments, newPayment
     case payment(Parameter<UUID>)
@@ -116,7 +119,8 @@ enum SiteURL: Hashable, Sendable {
         + PhoneAction.allCases.map(SiteURL.phoneAction)
         + PrivacyRequestKind.allCases.map(SiteURL.privacyRequest)
         + SecurityAction.allCases.map(SiteURL.securityAction)
-        + [.serviceNetwork(.key), .serviceTraffic(.key)] + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
+        + [.serviceNetwork(.key), .serviceTraffic(.key), .serviceConsole(.key)]
+        + ServiceAction.allCases.map { SiteURL.serviceAction(.key, $0) }
         + UserAction.allCases.map { SiteURL.accountUserAction(.key, $0) }
         + [
             StaffURL.clients, .login, .loginLink(.key), .logout, .service(.key), .client(.key), .clientAdjust(.key), .clientCodeWord(.key),
@@ -188,6 +192,7 @@ enum SiteURL: Hashable, Sendable {
         case .service(let service): ["services", .parameter("serviceID", service)]
         case .serviceNetwork(let service): ["services", .parameter("serviceID", service), "network"]
         case .serviceTraffic(let service): ["services", .parameter("serviceID", service), "traffic"]
+        case .serviceConsole(let service): ["services", .parameter("serviceID", service), "kvm"]
         case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
         case .payments: ["payments"]
         case .newPayment: ["payments", "new"]
@@ -246,7 +251,7 @@ enum SiteURL: Hashable, Sendable {
 /// What a client does to a service, each a form and a route of its own
 /// (`/services/:serviceID/stop` …), so each can carry its own right.
 enum ServiceAction: String, Hashable, Sendable, CaseIterable {
-    case stop, start, reboot, reinstall, rdns, delete, autorenew, period, extend, resources
+    case stop, start, reboot, reinstall, rdns, console, delete, autorenew, period, extend, resources
 }
 
 /// What is done to a user of the account, each a form of its own.

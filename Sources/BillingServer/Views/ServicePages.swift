@@ -215,7 +215,8 @@ enum ServicePages {
         let tabs: [(SiteURL, String, String)] = [
             (.service(.value(service.id)), "service.tab.details", "tab-details"),
             (.serviceNetwork(.value(service.id)), "service.tab.network", "tab-network"),
-            (.serviceTraffic(.value(service.id)), "service.tab.traffic", "tab-traffic")
+            (.serviceTraffic(.value(service.id)), "service.tab.traffic", "tab-traffic"),
+            (.serviceConsole(.value(service.id)), "service.tab.console", "tab-console")
         ]
         return .nav(
             .class("tabs"), .attribute(named: "aria-label", value: page.t("service.tabs")),
@@ -437,5 +438,107 @@ enum ServicePages {
                                 }))),
                 Pager.render(page, current: expenses.request.number, pages: expenses.pageCount) { link(.expenses, page: $0) }
             ))
+    }
+}
+
+extension ServicePages {
+    /// The IP-KVM tab (SVC-4): a VPS's VNC console (address on the tab, password on request), or
+    /// a dedicated server's BMC with a temporary user whose password is shown once.
+    static func console(
+        _ page: PageContext, service: Service, overview: ServiceConsole.Overview, mayOpen: Bool, opened: ServiceConsole.Opened?,
+        error: String?
+    ) -> HTML {
+        let canOpen = mayOpen && overview.available
+        let openForm: (String) -> Node<HTML.BodyContext> = { title in
+            canOpen
+                ? .form(
+                    .method(.post), .action(SiteURL.serviceAction(.value(service.id), .console).path),
+                    .attribute(named: "data-testid", value: "console-open"), UI.csrfField(page), UI.submit(title))
+                : .empty
+        }
+        let secret: (String, String) -> Node<HTML.BodyContext> = { password, note in
+            .div(
+                .class("alert alert-info"), .attribute(named: "data-testid", value: "console-secret"),
+                .p(
+                    .strong(.text(page.t("console.password"))), .text(" "),
+                    .code(.attribute(named: "data-testid", value: "console-password"), .text(password))),
+                .p(.class("small"), .text(note)))
+        }
+        var body: [Node<HTML.BodyContext>] = []
+        switch overview.kind {
+        case .vnc:
+            let address = "\(overview.host ?? "—"):\(overview.port.map(String.init) ?? "—")"
+            body.append(
+                .dl(
+                    .class("facts"), .attribute(named: "data-testid", value: "console-facts"),
+                    .dt(.text(page.t("console.kind"))), .dd(.text(page.t("console.kind.vnc"))),
+                    .dt(.text(page.t("console.address"))),
+                    .dd(.code(.attribute(named: "data-testid", value: "console-address"), .text(address)))))
+            if case .vnc(let console) = opened {
+                body.append(secret(console.password, page.t("console.vnc_note")))
+                body.append(
+                    .p(
+                        .a(
+                            .href("vnc://\(console.host):\(console.port)"), .attribute(named: "data-testid", value: "console-link"),
+                            .text(page.t("console.vnc_link")))))
+            } else {
+                body.append(openForm(page.t("console.vnc_show")))
+            }
+            body.append(.p(.class("muted small"), .text(page.t("console.vnc_hint"))))
+        case .bmc:
+            body.append(
+                .dl(
+                    .class("facts"), .attribute(named: "data-testid", value: "console-facts"),
+                    .dt(.text(page.t("console.kind"))), .dd(.text(page.t("console.kind.bmc"))),
+                    .dt(.text(page.t("console.bmc_url"))),
+                    .dd(
+                        .unwrap(
+                            overview.url,
+                            { url in
+                                .a(
+                                    .href(url), .attribute(named: "data-testid", value: "console-url"),
+                                    .attribute(named: "rel", value: "noopener"), .text(url))
+                            }, else: .text("—"))),
+                    .unwrap(overview.access) { access in
+                        .group(
+                            .dt(.text(page.t("console.user"))),
+                            .dd(.code(.attribute(named: "data-testid", value: "console-user"), .text(access.userName))),
+                            .dt(.text(page.t("console.status"))),
+                            .dd(
+                                .span(
+                                    .class(access.status == .active ? "tag tag-ok" : access.status == .failed ? "tag tag-bad" : "tag"),
+                                    .attribute(named: "data-testid", value: "console-status"),
+                                    .text(page.t("console.status." + access.status.rawValue))),
+                                .unwrap(access.error) { .span(.class("muted small"), .text(" " + $0)) }),
+                            .dt(.text(page.t("console.expires"))),
+                            .dd(.attribute(named: "data-testid", value: "console-expires"), .text(page.dateTime(access.expiresAt))))
+                    }))
+            if case .bmc(_, _, let password, _) = opened {
+                body.append(secret(password, page.t("console.bmc_note")))
+            } else {
+                let live = overview.access.map { $0.status == .active || $0.status == .pending } ?? false
+                body.append(openForm(page.t(live ? "console.bmc_renew" : "console.bmc_open")))
+            }
+            body.append(.p(.class("muted small"), .text(page.t("console.bmc_hint"))))
+        case nil:
+            body.append(.p(.class("muted"), .attribute(named: "data-testid", value: "console-none"), .text(page.t("console.none"))))
+        }
+        if overview.kind != nil, !overview.available {
+            body.append(
+                .p(.class("muted"), .attribute(named: "data-testid", value: "console-unavailable"), .text(page.t("console.unavailable"))))
+        } else if overview.kind != nil, !mayOpen {
+            body.append(.p(.class("muted"), .attribute(named: "data-testid", value: "console-readonly"), .text(page.t("console.readonly"))))
+        }
+        return Layout.client(
+            page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
+            // A user being added to the BMC shows its outcome without a reload (not the page with
+            // the password: that one stays until the client leaves it).
+            refreshSeconds: opened == nil && overview.access?.status == .pending ? 5 : nil,
+            content: .group(
+                tabs(page, service, current: .serviceConsole(.value(service.id))),
+                UI.alert(error),
+                .section(
+                    .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-console"),
+                    .h2(.text(page.t("console.title"))), .group(body))))
     }
 }

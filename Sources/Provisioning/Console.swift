@@ -1,0 +1,54 @@
+import BillingDomain
+import Crypto
+import Foundation
+
+/// How a client reaches a server's screen and keyboard (the IP-KVM tab, SVC-4).
+public enum ConsoleKind: String, Sendable, Hashable {
+    /// A VPS's VNC console on its host, with a password derived for the service.
+    case vnc
+    /// A dedicated server's BMC: a temporary user is added for the client and removed again.
+    case bmc
+}
+
+/// Where a VPS's VNC console listens and the password that opens it. Derived from the service
+/// and the module's configuration, so reading it asks no backend.
+public struct VNCConsole: Sendable, Hashable {
+    public let host: String
+    public let port: Int
+    public let password: String
+
+    public init(host: String, port: Int, password: String) {
+        self.host = host
+        self.port = port
+        self.password = password
+    }
+
+    /// VNC allows 8 characters: the first 8 of an HMAC of the domain name under the console
+    /// key, so the password is never stored and is the same on every retry.
+    public static func password(forDomain name: String, key: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("console:\(name)".utf8), using: SymmetricKey(data: Data(key.utf8)))
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
+        return String(Data(mac).prefix(8).map { alphabet[Int($0) % alphabet.count] })
+    }
+}
+
+/// The temporary BMC user of a client's IP-KVM session.
+public struct ConsoleUser: Sendable, Hashable {
+    public let name: String
+    public let password: String
+
+    public init(name: String, password: String) {
+        self.name = name
+        self.password = password
+    }
+
+    /// IPMI user names are at most 16 characters: `kvm` and the service number.
+    public static func name(forService number: Int) -> String { "kvm\(number)" }
+
+    /// 16 characters a person can type from the screen (no 0/O, 1/l/I).
+    public static func newPassword() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
+    }
+}
