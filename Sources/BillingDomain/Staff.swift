@@ -29,6 +29,8 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
 /// start it again.
 public enum StaffServiceAction: String, Sendable, CaseIterable, Hashable {
     case suspend, abuse, resume
+    /// Open again a service that was Not available (staff added capacity).
+    case retry
 }
 
 /// A named set of staff permissions.

@@ -146,7 +146,25 @@ struct IPMITests {
             #expect(try await fresh(first).status == .deleted)
             #expect(try await ipmi.powerState() == .off)
             #expect(try await pool.servers(caller: .testStaff).map(\.serviceID) == [nil])
+            // The second order is still Not available: a freed server does not reach out by itself...
+            #expect(try await fresh(second).status == .unavailable)
+            // ...but a server staff add does: the order that waited opens on the first free one.
+            let added = try await pool.add(
+                .init(
+                    name: "rack3-u14", bmcHost: bmc.host, bmcPort: bmc.port, bmcUser: bmc.user, bmcPassword: bmc.password,
+                    address: "203.0.113.11"),
+                caller: .testStaff)
+            #expect(try await fresh(second).status == .processing)
+            try await context.runJobs()
+            #expect(try await fresh(second).status == .active)
+            #expect(try await fresh(second).ipAddress == "203.0.113.10")
+            #expect(try await ipmi.powerState() == .on)
+            let events = try await ServiceEventRecord.query(on: app.db).filter(\.$serviceID == second.id!).all().map(\.event)
+            #expect(events.contains("retry_opening"))
+            try await lifecycle.delete(serviceID: second.id!, caller: owner)
+            try await context.runJobs()
             try await pool.remove(server, caller: .testStaff)
+            try await pool.remove(added, caller: .testStaff)
             #expect(try await pool.servers(caller: .testStaff).isEmpty)
         }
     }

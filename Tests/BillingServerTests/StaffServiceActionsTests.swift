@@ -68,4 +68,33 @@ struct StaffServiceActionsTests {
             #expect(try await staff.post("/admin/services/\(UUID().uuidString.lowercased())/suspend", form: [:]).status == .notFound)
         }
     }
+
+    /// A service that was Not available opens again when staff ask (capacity was added).
+    @Test func staffOpenAgainAServiceThatWasNotAvailable() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            service.status = .unavailable
+            service.ipAddress = nil
+            try await service.update(on: app.db)
+            let id = service.id!.uuidString.lowercased()
+            let staff = try await Browser.staff(app)
+            let page = try await staff.get("/admin/services/\(id)")
+            #expect(page.text.contains(#"action="/admin/services/\#(id)/retry""#))
+            #expect(!page.text.contains(#"action="/admin/services/\#(id)/abuse""#))
+            let retried = try await staff.post("/admin/services/\(id)/retry", form: ["reason": ""])
+            #expect(retried.location == "/admin/services/\(id)?notice=staff_service_retry")
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .processing)
+            try await app.runJobs()
+            let opened = try #require(try await ServiceRecord.find(service.id!, on: app.db))
+            #expect(opened.status == .active)
+            #expect(opened.ipAddress != nil)
+            // Twice is refused: it is no longer Not available.
+            let twice = try await staff.post("/admin/services/\(id)/retry", form: ["reason": ""])
+            #expect(twice.status == .unprocessableEntity)
+            #expect(try await staff.get("/admin/audit").text.contains("Tried opening a service again"))
+        }
+    }
 }

@@ -95,6 +95,10 @@ public struct ServerPool: Sendable {
             bmcPasswordSealed: try context.secrets.seal(Data(form.bmcPassword.utf8)),
             address: parsed.description, notes: String(form.notes.prefix(1000)), createdAt: context.clock.now)
         try await record.create(on: db)
+        // Orders that found the pool empty take the new server.
+        let free = try await DedicatedServerRecord.query(on: db).filter(\.$serviceID == nil).count()
+        let poolModules = Set(context.modules.names.filter { context.modules.module(named: $0)?.usesServerPool == true })
+        _ = try await ServiceLifecycle.retryUnavailable(modules: poolModules, slots: free, actor: caller.initiator, context: context)
         return record.id!
     }
 

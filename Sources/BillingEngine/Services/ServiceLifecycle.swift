@@ -192,12 +192,40 @@ public struct ServiceLifecycle: Sendable {
                 case .suspend: .stoppedByAdmin
                 case .abuse: .stoppedForAbuse
                 case .resume: .startedByAdmin
+                case .retry: .retryOpening
                 }
             try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: caller.initiator, note: note, on: tx)
-            let kind: JobKind = action == .resume ? .serviceStart : .serviceStop
+            let kind: JobKind =
+                switch action {
+                case .resume: .serviceStart
+                case .retry: .serviceOpen
+                case .suspend, .abuse: .serviceStop
+                }
             let key = "\(kind.rawValue):\(serviceID.uuidString.lowercased()):staff:\(UUID.timeOrdered().uuidString.lowercased())"
             try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .staff, key: key)], on: tx)
         }
+    }
+
+    /// Staff added capacity to a module's pool: the oldest services of its plans that were Not
+    /// available open again, as many as there are free servers, each with its own job.
+    static func retryUnavailable(modules: Set<String>, slots: Int, actor: Initiator, context: EngineContext) async throws -> Int {
+        guard slots > 0, !modules.isEmpty else { return 0 }
+        let plans = try await PlanRecord.query(on: context.database).all()
+            .filter { modules.contains(context.modules.module(named: $0.processingModule)?.name ?? "") }.compactMap(\.id)
+        guard !plans.isEmpty else { return 0 }
+        let waiting = try await ServiceRecord.query(on: context.database).filter(\.$status == .unavailable).filter(\.$planID ~~ plans)
+            .sort(\.$number).range(..<slots).all()
+        for service in waiting {
+            try await context.database.transaction { tx in
+                let ctx = context.on(tx)
+                try await ctx.lockAccount(service.accountID, on: tx)
+                guard let fresh = try await ServiceRecord.find(service.id!, on: tx), fresh.status == .unavailable else { return }
+                try await ServiceLifecycle(context: ctx).transition(fresh, .retryOpening, actor: actor, on: tx)
+                let key = "service.open:\(fresh.id!.uuidString.lowercased()):capacity:\(UUID.timeOrdered().uuidString.lowercased())"
+                try await ctx.jobs.enqueue([JobQueue.serviceJob(.serviceOpen, service: fresh, reason: .staff, key: key)], on: tx)
+            }
+        }
+        return waiting.count
     }
 
     /// The client deletes a service, where the product type allows it. Nothing is refunded: the

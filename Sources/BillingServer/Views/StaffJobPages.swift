@@ -136,6 +136,7 @@ enum StaffServicePages {
             case .active, .stoppedByClient, .suspendedByClient: [.suspend, .abuse]
             case .expired: [.suspend]
             case .stoppedByAdmin, .stoppedForAbuse: [.resume]
+            case .unavailable: [.retry]
             default: []
             }
         let actions: Node<HTML.BodyContext> = .if(
@@ -148,9 +149,11 @@ enum StaffServicePages {
                         .method(.post), .action(SiteURL.staff(.serviceAction(.value(service.id), action)).path), .class("stack"),
                         .attribute(named: "data-confirm", value: page.t("staff.service.confirm." + action.rawValue)), UI.csrfField(page),
                         UI.field(
-                            label: page.t("staff.service.reason"), name: "reason", required: action != .resume,
+                            label: page.t("staff.service.reason"), name: "reason", required: action == .suspend || action == .abuse,
                             hint: page.t("staff.service.reason_hint")),
-                        UI.submit(page.t("staff.service.action." + action.rawValue), style: action == .resume ? "primary" : "danger"))
+                        UI.submit(
+                            page.t("staff.service.action." + action.rawValue),
+                            style: action == .resume || action == .retry ? "primary" : "danger"))
                 }))
         let status =
             service.operation.map {
