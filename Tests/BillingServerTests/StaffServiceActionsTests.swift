@@ -97,4 +97,44 @@ struct StaffServiceActionsTests {
             #expect(try await staff.get("/admin/audit").text.contains("Tried opening a service again"))
         }
     }
+
+    /// `/admin/services`: every client's services, filtered by status, type, module and search.
+    @Test func staffFindServicesAcrossClients() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let anna = try await app.signUpClient(email: "anna@example.com", country: "DE", currency: .EUR)
+            try await app.topUp(anna.accountID, Money.eur("50.00"), key: "a")
+            let bob = try await app.signUpClient(email: "bob@example.com", country: "DE", currency: .EUR)
+            try await app.topUp(bob.accountID, Money.eur("50.00"), key: "b")
+            let first = try await app.orderPaid(catalog.monthly, domain: "web1", for: anna.accountID)
+            let second = try await app.orderPaid(catalog.monthly, domain: "shop2", for: bob.accountID)
+            second.status = .unavailable
+            try await second.update(on: app.db)
+            let support = try await Browser.staff(app, role: .support)
+            let all = try await support.get("/admin/services")
+            #expect(all.status == .ok)
+            #expect(PageText.testID("staff-services-count", in: all.text) == "Services: 2")
+            #expect(all.text.components(separatedBy: #"data-testid="staff-service-row""#).count == 3)
+            #expect(all.text.contains(#"href="/admin/services/\#(first.id!.uuidString.lowercased())""#))
+            #expect(all.text.contains(#"href="/admin/clients/\#(bob.accountID.uuidString.lowercased())""#))
+
+            let waiting = try await support.get("/admin/services?status=unavailable")
+            #expect(PageText.testID("staff-services-count", in: waiting.text) == "Services: 1")
+            #expect(waiting.text.contains("shop2"))
+            #expect(!waiting.text.contains("web1"))
+            let found = try await support.get("/admin/services?q=%23\(first.number)")
+            #expect(found.text.contains("web1"))
+            #expect(!found.text.contains("shop2"))
+            let simulated = try await support.get("/admin/services?module=simulated")
+            #expect(simulated.text.components(separatedBy: #"data-testid="staff-service-row""#).count == 3)
+            let noDomains = try await support.get("/admin/services?type=domain")
+            #expect(noDomains.text.components(separatedBy: #"data-testid="staff-service-row""#).count == 1)
+            // A module this installation does not have filters nothing out, and nothing breaks.
+            #expect(try await support.get("/admin/services?module=%27%20OR%201%3D1").status == .ok)
+            // Clients never see it.
+            let browser = Browser(app)
+            try await browser.logIn("anna@example.com")
+            #expect(try await browser.get("/admin/services").status != .ok)
+        }
+    }
 }

@@ -499,8 +499,14 @@ public struct ServiceLifecycle: Sendable {
         public var status: ServiceStatus?
         public var search: String
         public var includeDeleted: Bool
+        /// The processing module of the services' plans (the staff list).
+        public var module: String?
 
-        public init(type: ProductType? = nil, status: ServiceStatus? = nil, search: String = "", includeDeleted: Bool = false) {
+        public init(
+            type: ProductType? = nil, status: ServiceStatus? = nil, search: String = "", includeDeleted: Bool = false,
+            module: String? = nil
+        ) {
+            self.module = module
             self.type = type
             self.status = status
             self.search = search
@@ -535,11 +541,25 @@ public struct ServiceLifecycle: Sendable {
         return try await list(accountID: account.id, filter: filter, page: page)
     }
 
-    private func list(accountID: UUID, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
+    /// Every account's services, for staff who may see services (`/admin/services`), with the
+    /// filters of the client's list and the plan's module.
+    public func listForStaff(filter: ListFilter, page: PageRequest, caller: Caller) async throws -> Page<Service> {
+        try caller.require(.viewServices)
+        return try await list(accountID: nil, filter: filter, page: page)
+    }
+
+    private func list(accountID: UUID?, filter: ListFilter, page: PageRequest) async throws -> Page<Service> {
         // Plain SQL: the services page runs this on every visit, and Fluent's decoding reflects
         // on every row.
         let sql = context.database.sql
-        var conditions: [SQLQueryString] = ["account_id = \(bind: accountID)"]
+        var conditions: [SQLQueryString] = accountID.map { ["account_id = \(bind: $0)"] } ?? ["1 = 1"]
+        if let module = filter.module, !module.isEmpty {
+            // Plans that name no module are served by the default one.
+            let unnamed: SQLQueryString =
+                module == context.modules.defaultName ? " OR processing_module IS NULL OR processing_module = ''" : ""
+            conditions.append(
+                "plan_id IN (SELECT id FROM \(unsafeRaw: PlanRecord.schema) WHERE processing_module = \(bind: module)\(unnamed))")
+        }
         if let type = filter.type { conditions.append("product_type = \(bind: type.rawValue)") }
         if let status = filter.status {
             conditions.append("status = \(bind: status.rawValue)")

@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingEngine
+import Provisioning
 import Vapor
 
 /// The staff area: client list with search, client card, manual balance adjustment (ADM-1).
@@ -11,6 +12,7 @@ struct StaffAreaController: RouteCollection {
         routes.post(SiteURL.staff(.clientAdjust(.key)), use: adjust)
         routes.post(SiteURL.staff(.clientCodeWord(.key)), use: checkCodeWord)
         routes.get(SiteURL.staff(.service(.key)), use: service)
+        routes.get(SiteURL.staff(.services), use: services)
         for action in StaffServiceAction.allCases {
             routes.post(SiteURL.staff(.serviceAction(.key, action))) { req in try await serviceAction(req: req, action: action) }
         }
@@ -149,6 +151,22 @@ struct StaffAreaController: RouteCollection {
     func service(req: Request) async throws -> Response {
         guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         return try await renderService(req, id: id, error: nil)
+    }
+
+    /// Every client's services, filtered by type, status, module and a search.
+    func services(req: Request) async throws -> Response {
+        let engine = req.engine
+        let filter = ServiceLifecycle.ListFilter(
+            type: req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:)),
+            status: req.query[String.self, at: "status"].flatMap(ServiceStatus.init(rawValue:)),
+            search: String((req.query[String.self, at: "q"] ?? "").prefix(100)),
+            includeDeleted: req.query[String.self, at: "status"] == "deleted",
+            module: req.query[String.self, at: "module"].flatMap { engine.modules.names.contains($0) ? $0 : nil })
+        let services = try await ServiceLifecycle(context: engine).listForStaff(
+            filter: filter, page: PageRequest.web(req.query[String.self, at: "page"]), caller: try req.staff.caller)
+        let clients = try await ClientDirectory(context: engine).names(of: Set(services.items.map(\.accountID)))
+        return StaffServicePages.list(PageContext(req), filter: filter, services: services, clients: clients, modules: engine.modules.names)
+            .response()
     }
 
     private func renderService(_ req: Request, id: UUID, error: String?) async throws -> Response {

@@ -51,7 +51,8 @@ extension StaffURL {
     /// `nil` for what changes nothing the log keeps (logging in and out, pages).
     var auditAction: String? {
         switch self {
-        case .login, .loginLink, .logout, .loginCode, .invitation, .clients, .client, .service, .billing, .payments, .payment, .outbox,
+        case .login, .loginLink, .logout, .loginCode, .invitation, .clients, .client, .service, .services, .billing, .payments, .payment,
+            .outbox,
             .jobs,
             .members, .audit, .privacy, .sms:
             nil

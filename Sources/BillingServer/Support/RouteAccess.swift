@@ -64,7 +64,7 @@ extension StaffURL {
         case .security, .securityAction: .signedInStaff
         case .clients, .client, .clientCodeWord: .staff(.viewClients)
         case .clientAdjust: .staff(.adjustBalances)
-        case .service: .staff(.viewServices)
+        case .service, .services: .staff(.viewServices)
         case .serviceAction: .staff(.manageServices)
         case .catalog, .plan, .planPrices, .planAddons, .billing, .billingSettings, .billingRates, .billingPromos, .billingSeller:
             .staff(.manageCatalog)

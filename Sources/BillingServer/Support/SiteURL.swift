@@ -131,7 +131,7 @@ enum SiteURL: Hashable, Sendable {
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
             .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy, .invitation(.key),
-            .servers, .serverRemove(.key)
+            .servers, .serverRemove(.key), .services
         ].map(SiteURL.staff)
         + StaffServiceAction.allCases.map { SiteURL.staff(.serviceAction(.key, $0)) }
         + StaffRole.allCases.map { SiteURL.staff(.staffRole($0)) }
@@ -327,6 +327,8 @@ enum StaffURL: Hashable, Sendable {
     /// The pool of dedicated servers (and adding one); removing a free one.
     case servers
     case serverRemove(Parameter<UUID>)
+    /// Every client's services, with filters (ADM-1).
+    case services
     /// Stops a client's service by administrator or for abuse, or starts it again (ADM-1).
     case serviceAction(Parameter<UUID>, StaffServiceAction)
 
@@ -349,11 +351,10 @@ enum StaffURL: Hashable, Sendable {
         case .staffRole(let role): ["staff", "roles", .constant(role.rawValue)]
         case .invitation(let token): ["invite", .parameter("token", token)]
         case .servers: ["servers"]
+        case .services: ["services"]
         case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
         case .serverRemove(let server): ["servers", .parameter("serverID", server), "remove"]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
-        case .servers: ["servers"]
-        case .serverRemove(let server): ["servers", .parameter("serverID", server), "remove"]
         case .login: ["login"]
         case .loginLink(let token): ["login", "link", .parameter("token", token)]
         case .logout: ["logout"]

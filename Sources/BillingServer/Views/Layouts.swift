@@ -69,7 +69,10 @@ enum Layout {
     static let staffNavigation: [StaffNavSection] = [
         StaffNavSection(
             titleKey: "admin.nav.clients", icon: "client",
-            items: [StaffNavItem(titleKey: "admin.nav.client_list", url: .staff(.clients), activeBelow: false)]),
+            items: [
+                StaffNavItem(titleKey: "admin.nav.client_list", url: .staff(.clients), activeBelow: false),
+                StaffNavItem(titleKey: "admin.services.title", url: .staff(.services), activeBelow: false)
+            ]),
         StaffNavSection(
             titleKey: "admin.nav.catalog", icon: "services",
             items: [

@@ -192,3 +192,79 @@ enum StaffServicePages {
                     ServicePages.historyTable(page, history, showsModuleErrors: true))))
     }
 }
+
+extension StaffServicePages {
+    /// `/admin/services`: every client's services, by type, status, module and a search of the
+    /// number, name, plan or address; each row leads to the service and to its client.
+    static func list(
+        _ page: PageContext, filter: ServiceLifecycle.ListFilter, services: Page<Service>, clients: [UUID: String], modules: [String]
+    ) -> HTML {
+        func link(page number: Int) -> String {
+            SiteURL.staff(.services).path([
+                "type": filter.type?.rawValue, "status": filter.status?.rawValue, "module": filter.module,
+                "q": filter.search.isEmpty ? nil : filter.search, "page": String(number)
+            ])
+        }
+        let typeOptions =
+            [(value: "", title: page.t("services.all"))]
+            + ProductType.allCases.map { (value: $0.rawValue, title: page.t("product_type." + $0.rawValue)) }
+        let statusOptions =
+            [(value: "", title: page.t("services.any_status"))]
+            + ServiceStatus.allCases.map { (value: $0.rawValue, title: page.t("service.status." + $0.rawValue)) }
+        let moduleOptions = [(value: "", title: page.t("admin.services.any_module"))] + modules.map { (value: $0, title: $0) }
+        return Layout.staff(
+            page, title: page.t("admin.services.title"),
+            content: .group(
+                .form(
+                    .class("search filters wide"), .method(.get), .action(SiteURL.staff(.services).path),
+                    UI.select(
+                        label: page.t("admin.services.type"), name: "type", options: typeOptions, selected: filter.type?.rawValue ?? ""),
+                    UI.select(
+                        label: page.t("services.status"), name: "status", options: statusOptions, selected: filter.status?.rawValue ?? ""),
+                    UI.select(
+                        label: page.t("admin.services.module"), name: "module", options: moduleOptions, selected: filter.module ?? ""),
+                    .input(
+                        .type(.search), .name("q"), .value(UI.escape(filter.search)), .placeholder(page.t("services.search")),
+                        .attribute(named: "aria-label", value: page.t("services.search"))),
+                    .button(.type(.submit), .class("btn btn-secondary"), UI.icon("search"), .text(page.t("admin.clients.search")))),
+                .p(
+                    .class("muted"), .attribute(named: "data-testid", value: "staff-services-count"),
+                    .text(page.t("services.count", ["count": String(services.total)]))),
+                .if(
+                    services.items.isEmpty, .p(.class("empty"), .text(page.t("services.none"))),
+                    else: .table(
+                        .class("data cards"), .attribute(named: "data-testid", value: "staff-service-list"),
+                        .thead(
+                            .tr(
+                                .th(.text("ID")), .th(.text(page.t("services.col.plan"))), .th(.text(page.t("services.col.name"))),
+                                .th(.text(page.t("admin.services.client"))), .th(.text(page.t("services.col.ip"))),
+                                .th(.text(page.t("services.col.expires"))), .th(.text(page.t("services.col.status"))))),
+                        .tbody(
+                            .forEach(services.items) { service in
+                                let link = SiteURL.staff(.service(.value(service.id))).path
+                                return .tr(
+                                    .attribute(named: "data-testid", value: "staff-service-row"),
+                                    .td(.attribute(named: "data-label", value: "ID"), .a(.href(link), .text("#\(service.number)"))),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("services.col.plan")),
+                                        .a(.href(link), .text(service.planName.text(in: page.language)))),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("services.col.name")),
+                                        .text(service.domainName.isEmpty ? "—" : service.domainName)),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("admin.services.client")),
+                                        .a(
+                                            .href(SiteURL.staff(.client(.value(service.accountID))).path),
+                                            .text(clients[service.accountID] ?? "—"))),
+                                    .td(.attribute(named: "data-label", value: page.t("services.col.ip")), .text(service.ipAddress ?? "—")),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("services.col.expires")), .text(service.expiresOn.iso)
+                                    ),
+                                    .td(
+                                        .attribute(named: "data-label", value: page.t("services.col.status")),
+                                        .attribute(named: "data-testid", value: "staff-service-row-status"),
+                                        ServicePages.statusTag(page, service.status)))
+                            }))),
+                Pager.render(page, current: services.request.number, pages: services.pageCount, link: link(page:))))
+    }
+}
