@@ -288,6 +288,13 @@ def main() -> None:
             demo.click("[data-testid=span-month]")
             expect(demo.locator("[data-testid=traffic-chart] [data-testid=traffic-bar]")).to_have_count(30)
             demo.screenshot(path=os.path.join(out, "07c-traffic.png"), full_page=True)
+            # IP-KVM: the console's address on the tab, its password only after asking.
+            demo.click("[data-testid=tab-console]")
+            expect(demo.locator("[data-testid=console-address]")).to_contain_text("10.20.0.2:")
+            expect(demo.locator("[data-testid=console-password]")).to_have_count(0)
+            demo.click("[data-testid=console-open] button")
+            expect(demo.locator("[data-testid=console-password]")).to_have_text(re.compile(r"^[A-Za-z0-9]{8}$"))
+            demo.screenshot(path=os.path.join(out, "07d-console.png"), full_page=True)
             demo.goto(service_url)
             demo.goto(f"{base}/finance/expenses")
             expense = demo.locator("[data-testid=expenses] tbody tr", has_text="e2e-web")
