@@ -69,7 +69,8 @@ public enum BillingMigrations {
             CreateReverseRecords(),
             CreateDedicatedServers(),
             CreateTraffic(),
-            CreateConsoleGrants()
+            CreateConsoleGrants(),
+            CreateServiceLogins()
         ]
     }
 }

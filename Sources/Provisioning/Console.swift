@@ -52,3 +52,15 @@ public struct ConsoleUser: Sendable, Hashable {
         return String((0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
     }
 }
+
+/// The login a server is handed over with: the administrator user and its password, set by the
+/// module at opening and at each reinstall (SVC-3, "the data for logging in to the server").
+public struct ServerLogin: Sendable, Hashable {
+    public let user: String
+    public let password: String
+
+    public init(user: String, password: String) {
+        self.user = user
+        self.password = password
+    }
+}

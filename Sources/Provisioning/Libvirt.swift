@@ -107,6 +107,13 @@ public struct Libvirt: Sendable {
     public static func shutdown(_ name: String) -> [String] { ["shutdown \(checked(name))"] }
     public static func destroy(_ name: String) -> [String] { ["destroy \(checked(name))"] }
     public static func reboot(_ name: String) -> [String] { ["reboot \(checked(name))"] }
+    /// The user's password through the guest agent; written to the session, never to a command
+    /// line, and a refusal names only the command. Users and passwords are letters and digits.
+    public static func setPassword(_ name: String, user: String, password: String) -> [String] {
+        precondition(
+            (user + password).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "a login is letters and digits only")
+        return ["set-user-password \(checked(name)) \(user) \(password)"]
+    }
     /// Removes the domain's definition (a running domain is destroyed first by the caller).
     public static func undefine(_ name: String) -> [String] { ["undefine \(checked(name))"] }
     public static func state(_ name: String) -> [String] { ["domstate \(checked(name))"] }

@@ -84,6 +84,9 @@ public struct LibvirtModule: ProcessingModule {
     }
 
     public var console: ConsoleKind? { .vnc }
+    /// Through the guest agent (`virsh set-user-password`): the OS templates carry
+    /// qemu-guest-agent. Until the agent answers after a boot the job fails and is retried.
+    public var setsLogin: Bool { true }
 
     /// The console listens on the host: its name for clients from the configuration, else the
     /// host of a remote URI (`qemu+ssh://root@kvm1.example.net/system`), else this machine.
@@ -177,8 +180,15 @@ public struct LibvirtModule: ProcessingModule {
         } else if state != .running {
             _ = try await libvirt.run(Libvirt.start(name))
         }
+        try await setLogin(service, name: name)
         let address = Libvirt.parseAddress(try await libvirt.run(Libvirt.addresses(name))[0])
         return .done(ipAddress: address)
+    }
+
+    /// Sets the engine's login on the running domain; set again on a retry, to the same value.
+    private func setLogin(_ service: ProvisioningRequest, name: String) async throws {
+        guard let login = service.login else { return }
+        _ = try await libvirt.run(Libvirt.setPassword(name, user: login.user, password: login.password))
     }
 
     /// A fresh disk from the chosen OS's template under the same domain: the domain is switched
@@ -189,6 +199,7 @@ public struct LibvirtModule: ProcessingModule {
         let marker = configuration.workFolder.appendingPathComponent("\(name).reinstalled")
         if (try? String(contentsOf: marker, encoding: .utf8)) == key {
             if state != .running { _ = try await libvirt.run(Libvirt.start(name)) }
+            try await setLogin(service, name: name)
             return try await expect(.running, name)
         }
         guard let template = Self.templateVolume(for: service.osImage) else {
@@ -207,6 +218,7 @@ public struct LibvirtModule: ProcessingModule {
             Libvirt.createDisk(disk, pool: configuration.pool, sizeMiB: size, template: template) + Libvirt.start(name))
         try FileManager.default.createDirectory(at: configuration.workFolder, withIntermediateDirectories: true)
         try Data(key.utf8).write(to: marker, options: .atomic)
+        try await setLogin(service, name: name)
         return try await expect(.running, name)
     }
 

@@ -33,6 +33,9 @@ public protocol ProcessingModule: Sendable {
     func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer
     /// Removes the temporary BMC user; removing one that is gone changes nothing.
     func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer
+    /// Whether opening and reinstalling set the login the engine hands in
+    /// (`ProvisioningRequest.login`), so the client area may show it.
+    var setsLogin: Bool { get }
 }
 
 extension ProcessingModule {
@@ -41,6 +44,7 @@ extension ProcessingModule {
     public func trafficCounters(forService number: Int, at now: Date) async throws -> TrafficCounters? { nil }
     public func networkDetails(forService number: Int) -> NetworkDetails? { nil }
     public var console: ConsoleKind? { nil }
+    public var setsLogin: Bool { false }
     public func vncConsole(forService number: Int) -> VNCConsole? { nil }
     public func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
         .failed("the module \(name) has no console users", permanent: true)
@@ -81,6 +85,8 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
     /// The dedicated server of the provider's pool the service runs on, with its BMC; `nil` for
     /// services on shared hosts. Never encoded: it holds the BMC's password.
     public let hardware: Hardware?
+    /// The login to set at opening and reinstall, for modules that `setsLogin`. Never encoded.
+    public let login: ServerLogin?
 
     /// One physical server: its BMC and the address it answers on.
     public struct Hardware: Sendable, Hashable {
@@ -99,8 +105,9 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
 
     public init(
         serviceID: UUID, number: Int, productType: ProductType, domainName: String, osImage: String,
-        resources: [AddonKind: Int], hardware: Hardware? = nil
+        resources: [AddonKind: Int], hardware: Hardware? = nil, login: ServerLogin? = nil
     ) {
+        self.login = login
         self.serviceID = serviceID
         self.number = number
         self.productType = productType
@@ -164,6 +171,7 @@ public struct SimulatedProcessingModule: ProcessingModule {
 
     /// The demo's servers have a console on a host of the simulated network, as a VPS host's.
     public var console: ConsoleKind? { .vnc }
+    public var setsLogin: Bool { true }
     public func vncConsole(forService number: Int) -> VNCConsole? {
         VNCConsole(
             host: "10.20.0.2", port: LibvirtModule.consolePort(forService: number),

@@ -118,11 +118,23 @@ extension APIServiceTests {
             #expect(opened.status == .ok)
             #expect(try json(opened)["password"] as? String == expected.password)
             #expect(opened.headers.first(name: .cacheControl)?.contains("no-store") == true)
+            // The login data: the password the module was handed.
+            let record = try #require(try await ServiceLoginRecord.query(on: app.db).filter(\.$serviceID == service.id!).first())
+            let password = String(decoding: try #require(app.engine.secrets.open(record.passwordSealed)), as: UTF8.self)
+            let login = try await call(app, .POST, "/api/v1/services/\(service.id!.uuidString.lowercased())/login", token: token)
+            #expect(login.status == .ok)
+            #expect(try json(login)["user"] as? String == "root")
+            #expect(try json(login)["password"] as? String == password)
+            #expect(try json(login)["address"] as? String == service.ipAddress)
 
             _ = try await app.signUpClient(email: "other@example.com", country: "DE", currency: .EUR)
             let stranger = try await APITests().token(app, email: "other@example.com")
             let foreign = try await call(app, .POST, path, token: stranger)
             #expect(foreign.status == .notFound)
+            let foreignLogin = try await call(
+                app, .POST, "/api/v1/services/\(service.id!.uuidString.lowercased())/login", token: stranger)
+            #expect(foreignLogin.status == .notFound)
+            #expect(!foreignLogin.text.contains(password))
             #expect(!foreign.text.contains(expected.password))
         }
     }

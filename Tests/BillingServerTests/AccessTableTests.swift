@@ -73,7 +73,7 @@ struct AccessTableTests {
                     .map(APIAccess.key))
             #expect(operations.subtracting(APIAccess.operations.keys) == [], "API operations without an entry in APIAccess")
             #expect(Set(APIAccess.operations.keys).subtracting(operations) == [], "APIAccess entries nothing answers")
-            #expect(operations.count == 65)
+            #expect(operations.count == 66)
         }
     }
 
@@ -180,18 +180,19 @@ struct AccessTableTests {
             try await owner.logIn()
             let ownerButtons = try await buttons(owner)
             #expect(
-                ownerButtons == ["stop", "reboot", "reinstall", "delete", "autorenew", "period", "extend", "resources"], "\(ownerButtons)")
+                ownerButtons == ["stop", "reboot", "reinstall", "login", "delete", "autorenew", "period", "extend", "resources"],
+                "\(ownerButtons)")
             // Seeing services only: parameters and history, no actions at all.
             let (viewer, _) = try await Self.subUser(app, account: anna.accountID, rights: [.viewServices])
             let seen = try await viewer.get(path)
             #expect(PageText.testID("service-params", in: seen.text) != nil)
             #expect(PageText.testID("service-actions", in: seen.text) == nil)
             #expect(!seen.text.contains("/finance/expenses"))
-            // Managing but neither ordering nor deleting: stop, reboot, reinstall, auto-renewal and the period; no
+            // Managing but neither ordering nor deleting: stop, reboot, reinstall, the login data, auto-renewal and the period; no
             // extension or resources (they make orders) and no deletion.
             let (manager, _) = try await Self.subUser(
                 app, account: anna.accountID, rights: [.viewServices, .manageServices], email: "mila@example.com")
-            #expect(try await buttons(manager) == ["stop", "reboot", "reinstall", "autorenew", "period"])
+            #expect(try await buttons(manager) == ["stop", "reboot", "reinstall", "login", "autorenew", "period"])
             #expect(try await manager.post(path + "/extend", form: [:]).status == .forbidden)
         }
     }
@@ -283,7 +284,7 @@ struct AccessTableTests {
                 case .signedInStaff, .staff: #expect(response.status == .unauthorized, "\(key) answered \(response.status.code)")
                 }
             }
-            #expect(refused == 32)
+            #expect(refused == 33)
         }
     }
 

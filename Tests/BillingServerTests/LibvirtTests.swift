@@ -72,7 +72,11 @@ struct LibvirtTests {
         let module = host.module()
         let service = ProvisioningRequest(
             serviceID: UUID(), number: 10_002, productType: .vps, domainName: "", osImage: "Debian 12",
-            resources: [.cpu: 2, .ram: 2048, .disk: 20_480, .traffic: 1024])
+            resources: [.cpu: 2, .ram: 2048, .disk: 20_480, .traffic: 1024],
+            // The login is set through the guest agent (`set-user-password`), which the test
+            // driver accepts; a refusal would fail the opening.
+            login: ServerLogin(user: "root", password: "Kvm2pass4root"))
+        #expect(module.setsLogin)
         #expect(module.supports == [.open, .stop, .start, .reboot, .reinstall, .delete])
         #expect(LibvirtModule.templateVolume(for: "Ubuntu 24.04") == "ubuntu-24.04.qcow2")
 

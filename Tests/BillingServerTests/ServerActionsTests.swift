@@ -64,4 +64,56 @@ struct ServerActionsTests {
             #expect(try await helper.browser.post(path + "/reinstall", form: ["os": "Debian 12"]).status == .forbidden)
         }
     }
+
+    /// The login data on the Details tab (seed 001): the user always, the password when the
+    /// client asks (no-store, in the history); a reinstall hands over a new one; a sub-user who
+    /// may only look and a stranger never see it.
+    @Test func theClientReadsTheLoginDataAndAReinstallChangesIt() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            let path = "/services/\(service.id!.uuidString.lowercased())"
+            let stored = try #require(try await ServiceLoginRecord.query(on: app.db).filter(\.$serviceID == service.id!).first())
+            let sealed = stored.passwordSealed
+            let expected = String(decoding: try #require(app.engine.secrets.open(sealed)), as: UTF8.self)
+            #expect(expected.count == 16)
+            #expect(!sealed.contains(expected))
+
+            let browser = Browser(app)
+            try await browser.logIn()
+            let details = try await browser.get(path)
+            #expect(PageText.testID("login-user", in: details.text) == "root")
+            #expect(!details.text.contains(expected))
+            let shown = try await browser.post(path + "/login", form: [:])
+            #expect(shown.status == .ok)
+            #expect(PageText.testID("login-password", in: shown.text) == expected)
+            #expect(shown.headers.first(name: .cacheControl) == "no-store")
+            #expect(try await browser.get(path).text.contains("Login data shown"))
+
+            let helper = try await AccessTableTests.subUser(app, account: client.accountID, rights: [.viewServices])
+            let readOnly = try await helper.browser.get(path)
+            #expect(PageText.testID("login-user", in: readOnly.text) == "root")
+            #expect(PageText.testID("login-show", in: readOnly.text) == nil)
+            let refused = try await helper.browser.post(path + "/login", form: [:])
+            #expect(refused.status == .forbidden)
+            #expect(!refused.text.contains(expected))
+            _ = try await app.signUpClient(email: "other@example.com", country: "DE", currency: .EUR)
+            let stranger = Browser(app)
+            try await stranger.logIn("other@example.com")
+            let foreign = try await stranger.post(path + "/login", form: [:])
+            #expect(foreign.status == .notFound)
+            #expect(!foreign.text.contains(expected))
+
+            // A reinstall sets a new password; until it is done the old one is shown.
+            _ = try await browser.post(path + "/reinstall", form: ["os": "Ubuntu 24.04"])
+            #expect(PageText.testID("login-password", in: try await browser.post(path + "/login", form: [:]).text) == expected)
+            try await app.runJobs()
+            let after = try await browser.post(path + "/login", form: [:])
+            let renewed = try #require(PageText.testID("login-password", in: after.text))
+            #expect(renewed != expected)
+            #expect(renewed.count == 16)
+        }
+    }
 }

@@ -29,9 +29,12 @@ struct ServiceJobs: Sendable {
                 : kind == .serviceOpen
                     ? try await ServerPool.claim(forService: job.serviceID, context: context)
                     : try await ServerPool.hardware(ofService: job.serviceID, context: context)
+            let login =
+                module.setsLogin ? try await ServiceLogin.forJob(kind, serviceID: job.serviceID, key: key, context: context) : nil
             answer = try await module.perform(
                 operation,
-                on: ServiceLifecycle.provisioningRequest(service, hardware: hardware, osImage: job.osImage, on: context.database),
+                on: ServiceLifecycle.provisioningRequest(
+                    service, hardware: hardware, osImage: job.osImage, login: login, on: context.database),
                 key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
@@ -101,6 +104,7 @@ struct ServiceJobs: Sendable {
             try await lifecycle.transition(service, .rebooted, actor: actor, on: ctx.database)
         case (.serviceReinstall, _):
             if let osImage = job.osImage { service.osImage = osImage }
+            try await ServiceLogin.reinstalled(serviceID: service.id!, ctx: ctx)
             try await lifecycle.transition(service, .reinstalled, actor: actor, note: job.osImage ?? "", on: ctx.database)
         case (.serviceDelete, let reason):
             try await lifecycle.transition(service, .deletionCompleted, actor: actor, on: ctx.database)

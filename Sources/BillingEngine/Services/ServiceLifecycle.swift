@@ -7,14 +7,14 @@ import Provisioning
 
 /// What a client can do to a service (the service page's buttons and forms).
 public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
-    case stop, start, reboot, reinstall, reverseDNS, console, delete, extend, autoRenew, changePeriod, changeResources
+    case stop, start, reboot, reinstall, reverseDNS, console, showLogin, delete, extend, autoRenew, changePeriod, changeResources
 }
 
 extension ClientServiceAction {
     /// The client right the action needs (the web's `ServiceAction` routes carry the same).
     public var right: ClientRight {
         switch self {
-        case .stop, .start, .reboot, .reinstall, .reverseDNS, .console, .autoRenew, .changePeriod: .manageServices
+        case .stop, .start, .reboot, .reinstall, .reverseDNS, .console, .showLogin, .autoRenew, .changePeriod: .manageServices
         case .delete: .deleteServices
         // Both make an order to pay.
         case .extend, .changeResources: .orderServices
@@ -58,7 +58,8 @@ public struct ServiceLifecycle: Sendable {
     /// What the module is told about a service: its resources are the plan's add-ons with the
     /// amounts the service has (an add-on it never chose counts its included amount).
     static func provisioningRequest(
-        _ service: ServiceRecord, hardware: ProvisioningRequest.Hardware? = nil, osImage: String? = nil, on db: any Database
+        _ service: ServiceRecord, hardware: ProvisioningRequest.Hardware? = nil, osImage: String? = nil, login: ServerLogin? = nil,
+        on db: any Database
     ) async throws -> ProvisioningRequest {
         let chosen = OrderConfiguration.addons(fromJSON: service.addons)
         var resources: [AddonKind: Int] = [:]
@@ -67,7 +68,7 @@ public struct ServiceLifecycle: Sendable {
         }
         return ProvisioningRequest(
             serviceID: service.id!, number: service.number, productType: service.productType,
-            domainName: service.domainName, osImage: osImage ?? service.osImage, resources: resources, hardware: hardware)
+            domainName: service.domainName, osImage: osImage ?? service.osImage, resources: resources, hardware: hardware, login: login)
     }
 
     // MARK: status changes

@@ -78,6 +78,15 @@ extension BillingAPIHandlers {
         }
     }
 
+    func showServiceLogin(_ input: Operations.ShowServiceLogin.Input) async throws -> Operations.ShowServiceLogin.Output {
+        let req = try request
+        let caller = try bearer.caller
+        let id = try Self.serviceID(input.path.serviceId)
+        let login = try await ServiceLogin(context: req.engine).reveal(serviceID: id, caller: caller)
+        let service = try await ServiceLifecycle(context: req.engine).service(id, caller: caller)
+        return .ok(.init(body: .json(.init(address: service.ipAddress, user: login.user, password: login.password))))
+    }
+
     func getServiceTraffic(_ input: Operations.GetServiceTraffic.Input) async throws -> Operations.GetServiceTraffic.Output {
         let req = try request
         let id = try Self.serviceID(input.path.serviceId)

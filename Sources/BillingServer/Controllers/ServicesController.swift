@@ -1,5 +1,6 @@
 import BillingDomain
 import BillingEngine
+import Provisioning
 import Vapor
 
 /// Services (SVC-1, SVC-2): lists per product type, the service page with its history and
@@ -17,6 +18,7 @@ struct ServicesController: RouteCollection {
         routes.post(SiteURL.serviceAction(.key, .rdns), use: setReverseDNS)
         routes.get(SiteURL.serviceConsole(.key), use: console)
         routes.post(SiteURL.serviceAction(.key, .console), use: openConsole)
+        routes.post(SiteURL.serviceAction(.key, .login), use: showLogin)
         routes.post(SiteURL.serviceAction(.key, .delete), use: delete)
         routes.post(SiteURL.serviceAction(.key, .autorenew), use: autoRenew)
         routes.post(SiteURL.serviceAction(.key, .period), use: period)
@@ -55,18 +57,36 @@ struct ServicesController: RouteCollection {
 
     private func render(
         _ req: Request, service: Service, error: String?, change: ServiceLifecycle.ChangeQuote?,
-        status: HTTPStatus
+        status: HTTPStatus, revealed: ServerLogin? = nil
     ) async throws -> Response {
+        let caller = try req.client.caller
+        let loginUser = try await ServiceLogin(context: req.engine).user(serviceID: service.id, caller: caller)
         let history = try await ServiceLifecycle(context: req.engine).history(serviceID: service.id)
         let offer = try await Catalog(context: req.engine).offer(planID: service.planID, currency: service.currency)
         let settings = try await BillingSettings.load(context: req.engine)
-        return ServicePages.detail(
+        let response = ServicePages.detail(
             try await PageContext.client(req), service: service, offer: offer, history: history, error: error,
             change: change, taxRate: VATTable.rate(forCountry: try req.client.country),
             taxMode: settings.taxMode, formKey: UUID().uuidString.lowercased(),
             allowed: try await ServiceLifecycle(context: req.engine).actions(for: service, caller: try req.client.caller),
-            waitingRenewal: try await Orders(context: req.engine).waitingRenewal(serviceID: service.id, caller: try req.client.caller)
+            waitingRenewal: try await Orders(context: req.engine).waitingRenewal(serviceID: service.id, caller: try req.client.caller),
+            login: loginUser.map { ServicePages.Login(user: $0, password: revealed?.password) }
         ).response(status: status)
+        // A password on the page: never kept by a cache or the browser's history.
+        if revealed != nil { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
+        return response
+    }
+
+    /// The server's login data with its password, on the Details tab.
+    func showLogin(req: Request) async throws -> Response {
+        let service = try await service(req)
+        do {
+            let login = try await ServiceLogin(context: req.engine).reveal(serviceID: service.id, caller: try req.client.caller)
+            return try await render(req, service: service, error: nil, change: nil, status: .ok, revealed: login)
+        } catch let error as ServiceActionError {
+            return try await render(
+                req, service: service, error: PageContext(req).message(error), change: nil, status: .unprocessableEntity)
+        }
     }
 
     /// What an action handler gets: the client's service (another account's is not found), the

@@ -45,6 +45,7 @@ extension ServiceAction {
         case .reinstall: .reinstall
         case .rdns: .reverseDNS
         case .console: .console
+        case .login: .showLogin
         case .delete: .delete
         case .autorenew: .autoRenew
         case .period: .changePeriod
@@ -109,6 +110,7 @@ enum APIAccess {
         "PUT /v1/services/{serviceId}/network/reverse-dns": .client(.manageServices),
         "GET /v1/services/{serviceId}/console": .client(.viewServices),
         "POST /v1/services/{serviceId}/console": .client(.manageServices),
+        "POST /v1/services/{serviceId}/login": .client(.manageServices),
         "GET /v1/services/{serviceId}/traffic": .client(.viewServices),
         "GET /v1/autopay": .client(.paymentMethods),
         "PUT /v1/autopay": .client(.paymentMethods),

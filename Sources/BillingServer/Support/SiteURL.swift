@@ -251,7 +251,7 @@ enum SiteURL: Hashable, Sendable {
 /// What a client does to a service, each a form and a route of its own
 /// (`/services/:serviceID/stop` …), so each can carry its own right.
 enum ServiceAction: String, Hashable, Sendable, CaseIterable {
-    case stop, start, reboot, reinstall, rdns, console, delete, autorenew, period, extend, resources
+    case stop, start, reboot, reinstall, rdns, console, login, delete, autorenew, period, extend, resources
 }
 
 /// What is done to a user of the account, each a form of its own.

@@ -89,7 +89,7 @@ enum ServicePages {
     static func detail(
         _ page: PageContext, service: Service, offer: PlanOffer?, history: [ServiceHistoryEntry], error: String?,
         change: ServiceLifecycle.ChangeQuote?, taxRate: TaxRate, taxMode: TaxMode, formKey: String,
-        allowed: Set<ClientServiceAction>, waitingRenewal: Order? = nil
+        allowed: Set<ClientServiceAction>, waitingRenewal: Order? = nil, login: Login? = nil
     ) -> HTML {
         let amounts = service.addons
         let cost = TaxedAmount(catalogAmount: service.recurringAmount, rate: taxRate, mode: taxMode)
@@ -200,13 +200,44 @@ enum ServicePages {
             content: .group(
                 tabs(page, service, current: .service(.value(service.id))),
                 UI.alert(error),
-                .div(.class("widgets"), parameters, actions),
+                .div(
+                    .class("widgets"), parameters, actions,
+                    loginWidget(page, service: service, login: login, mayShow: page.maySend(.serviceAction(.value(service.id), .login)))),
                 running && !(offer?.addons.isEmpty ?? true)
                     ? resources(
                         page, service: service, offer: offer, amounts: amounts, change: change,
                         taxRate: taxRate, taxMode: taxMode, formKey: formKey) : .empty,
                 historyTable(page, history)
             ))
+    }
+
+    /// The login data of a server: the user and address, the password when asked for.
+    struct Login: Sendable {
+        let user: String
+        let password: String?
+    }
+
+    static func loginWidget(_ page: PageContext, service: Service, login: Login?, mayShow: Bool) -> Node<HTML.BodyContext> {
+        guard let login, service.productType.hasServer else { return .empty }
+        return .section(
+            .class("widget"), .attribute(named: "data-testid", value: "service-login"),
+            .h2(.text(page.t("login_data.title"))),
+            .dl(
+                .class("facts"),
+                .dt(.text(page.t("login_data.address"))), .dd(.code(.text(service.ipAddress ?? "—"))),
+                .dt(.text(page.t("login_data.user"))), .dd(.code(.attribute(named: "data-testid", value: "login-user"), .text(login.user))),
+                .unwrap(login.password) { password in
+                    .group(
+                        .dt(.text(page.t("login_data.password"))),
+                        .dd(.code(.attribute(named: "data-testid", value: "login-password"), .text(password))))
+                }),
+            login.password == nil && mayShow
+                ? .form(
+                    .method(.post), .action(SiteURL.serviceAction(.value(service.id), .login).path),
+                    .attribute(named: "data-testid", value: "login-show"), UI.csrfField(page),
+                    UI.submit(page.t("login_data.show"), style: "secondary"))
+                : .empty,
+            .p(.class("muted small"), .text(page.t(login.password == nil ? "login_data.hint" : "login_data.shown_hint"))))
     }
 
     /// The tabs of a server's pages (Details, Network); other products have one page.
