@@ -105,6 +105,9 @@ public struct JobWorker: Sendable {
 
     // MARK: claiming
 
+    /// Due jobs first in, first out: by when they are due, then by id (time-ordered), so of two
+    /// orders queued in the same instant the earlier one opens first and takes the pool's last
+    /// server (PostgreSQL returned such ties in any order; CI caught it on the IPMI pool test).
     func claim(limit: Int) async throws -> [JobRecord] {
         let sql = context.database.sql
         let now = context.clock.now
@@ -115,13 +118,13 @@ public struct JobWorker: Sendable {
             lease_until = \(bind: now.addingTimeInterval(leaseSeconds)), attempts = attempts + 1, updated_at = \(bind: now)
             WHERE id IN (SELECT id FROM jobs WHERE (status = \(bind: JobStatus.queued.rawValue) AND run_after <= \(bind: now))
             OR (status = \(bind: JobStatus.running.rawValue) AND lease_until < \(bind: now))
-            ORDER BY run_after LIMIT \(unsafeRaw: String(limit))\(lock)) RETURNING id
+            ORDER BY run_after, id LIMIT \(unsafeRaw: String(limit))\(lock)) RETURNING id
             """
         ).all()
         guard !claimed.isEmpty else { return [] }
         let ids = try claimed.map { try $0.decode(column: "id", as: UUID.self) }
         return try await JobRecord.query(on: context.database).filter(\.$id ~~ ids).filter(\.$leaseOwner == owner)
-            .sort(\.$runAfter).all()
+            .sort(\.$runAfter).sort(\.$id).all()
     }
 
     // MARK: running
