@@ -27,34 +27,14 @@ public struct VNCConsole: Sendable, Hashable {
     /// key, so the password is never stored and is the same on every retry.
     public static func password(forDomain name: String, key: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("console:\(name)".utf8), using: SymmetricKey(data: Data(key.utf8)))
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
+        let alphabet = ServerLogin.alphabet
         return String(Data(mac).prefix(8).map { alphabet[Int($0) % alphabet.count] })
     }
 }
 
-/// The temporary BMC user of a client's IP-KVM session.
-public struct ConsoleUser: Sendable, Hashable {
-    public let name: String
-    public let password: String
-
-    public init(name: String, password: String) {
-        self.name = name
-        self.password = password
-    }
-
-    /// IPMI user names are at most 16 characters: `kvm` and the service number.
-    public static func name(forService number: Int) -> String { "kvm\(number)" }
-
-    /// 16 characters a person can type from the screen (no 0/O, 1/l/I).
-    public static func newPassword() -> String {
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
-    }
-}
-
-/// The login a server is handed over with: the administrator user and its password, set by the
-/// module at opening and at each reinstall (SVC-3, "the data for logging in to the server").
+/// A user and its password: the login a server is handed over with (its administrator, set by
+/// the module at opening and at each reinstall, SVC-3), or the temporary BMC user of a client's
+/// IP-KVM session.
 public struct ServerLogin: Sendable, Hashable {
     public let user: String
     public let password: String
@@ -62,5 +42,17 @@ public struct ServerLogin: Sendable, Hashable {
     public init(user: String, password: String) {
         self.user = user
         self.password = password
+    }
+
+    /// The name of a service's IP-KVM user on its BMC (IPMI allows 16 characters).
+    public static func consoleUser(forService number: Int) -> String { "kvm\(number)" }
+
+    /// Letters and digits a person can type from the screen (no 0/O, 1/l/I).
+    public static let alphabet = Array("abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    /// A new random password of `length` characters of `alphabet`.
+    public static func newPassword(length: Int = 16) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
     }
 }

@@ -146,7 +146,7 @@ public struct IPMI: Sendable {
     public func removeUser(slot: Int) async throws {
         let id = String(slot)
         try await ipmitool(["user", "disable", id])
-        let unknown = (0..<16).map { _ in String("abcdefghijkmnpqrstuvwxyz23456789".randomElement()!) }.joined()
+        let unknown = ServerLogin.newPassword()
         try await ipmitool(["user", "set", "password", id, unknown])
     }
 }

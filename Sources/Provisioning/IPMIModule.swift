@@ -27,18 +27,18 @@ public struct IPMIModule: ProcessingModule {
 
     public var console: ConsoleKind? { .bmc }
 
-    public func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+    public func grantConsole(_ login: ServerLogin, on service: ProvisioningRequest) async throws -> ModuleAnswer {
         guard let hardware = service.hardware else { return .failed("the service has no server of the pool", permanent: true) }
         do {
             try await IPMI(bmc: hardware.bmc, runner: runner, tool: tool).addUser(
-                slot: consoleSlot, name: user.name, password: user.password)
+                slot: consoleSlot, name: login.user, password: login.password)
             return .done
         } catch let failure as IPMIFailure {
             return .failed(failure.description, permanent: failure.isPermanent)
         }
     }
 
-    public func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+    public func revokeConsole(_ login: ServerLogin, on service: ProvisioningRequest) async throws -> ModuleAnswer {
         guard let hardware = service.hardware else { return .done }
         do {
             try await IPMI(bmc: hardware.bmc, runner: runner, tool: tool).removeUser(slot: consoleSlot)

@@ -30,9 +30,9 @@ public protocol ProcessingModule: Sendable {
     func vncConsole(forService number: Int) -> VNCConsole?
     /// Adds (or gives a new password to) the temporary BMC user of the service's server
     /// (`console == .bmc`). Called again with the same user, it leaves the same result.
-    func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer
+    func grantConsole(_ login: ServerLogin, on service: ProvisioningRequest) async throws -> ModuleAnswer
     /// Removes the temporary BMC user; removing one that is gone changes nothing.
-    func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer
+    func revokeConsole(_ login: ServerLogin, on service: ProvisioningRequest) async throws -> ModuleAnswer
     /// Whether opening and reinstalling set the login the engine hands in
     /// (`ProvisioningRequest.login`), so the client area may show it.
     var setsLogin: Bool { get }
@@ -46,10 +46,10 @@ extension ProcessingModule {
     public var console: ConsoleKind? { nil }
     public var setsLogin: Bool { false }
     public func vncConsole(forService number: Int) -> VNCConsole? { nil }
-    public func grantConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+    public func grantConsole(_ login: ServerLogin, on service: ProvisioningRequest) async throws -> ModuleAnswer {
         .failed("the module \(name) has no console users", permanent: true)
     }
-    public func revokeConsole(_ user: ConsoleUser, on service: ProvisioningRequest) async throws -> ModuleAnswer {
+    public func revokeConsole(_ login: ServerLogin, on service: ProvisioningRequest) async throws -> ModuleAnswer {
         .failed("the module \(name) has no console users", permanent: true)
     }
 }

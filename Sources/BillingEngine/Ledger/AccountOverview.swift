@@ -61,7 +61,6 @@ public struct ClientDirectory: Sendable {
 
     public init(context: EngineContext) { self.context = context }
 
-    /// The people who log in to an account, oldest first.
     /// The names of accounts by id, for staff lists that show whose a row is.
     public func names(of accountIDs: Set<UUID>) async throws -> [UUID: String] {
         guard !accountIDs.isEmpty else { return [:] }
@@ -69,6 +68,7 @@ public struct ClientDirectory: Sendable {
         return Dictionary(records.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The people who log in to an account, oldest first.
     public func users(of accountID: UUID) async throws -> [ClientUser] {
         try await UserRecord.query(on: context.database).filter(\.$accountID == accountID).sort(\.$createdAt).all().map(ClientUser.init)
     }

@@ -101,7 +101,7 @@ public struct ServiceConsole: Sendable {
         case .bmc:
             guard let server = try await DedicatedServerRecord.query(on: context.database).filter(\.$serviceID == serviceID).first()
             else { throw ServiceActionError.notAllowed(status: service.status) }
-            let user = ConsoleUser(name: ConsoleUser.name(forService: service.number), password: ConsoleUser.newPassword())
+            let login = ServerLogin(user: ServerLogin.consoleUser(forService: service.number), password: ServerLogin.newPassword())
             let expiresAt = context.clock.now.addingTimeInterval(Self.accessLifetime)
             try await context.database.transaction { tx in
                 let ctx = context.on(tx)
@@ -109,11 +109,11 @@ public struct ServiceConsole: Sendable {
                 let grant =
                     try await ConsoleGrantRecord.query(on: tx).filter(\.$serviceID == serviceID).first()
                     ?? ConsoleGrantRecord(
-                        serviceID: serviceID, userName: user.name, passwordSealed: "", status: .pending, generation: 0,
+                        serviceID: serviceID, userName: login.user, passwordSealed: "", status: .pending, generation: 0,
                         expiresAt: expiresAt, updatedAt: ctx.clock.now)
                 grant.serverID = server.id
-                grant.userName = user.name
-                grant.passwordSealed = try ctx.secrets.seal(Data(user.password.utf8))
+                grant.userName = login.user
+                grant.passwordSealed = try ctx.secrets.seal(Data(login.password.utf8))
                 grant.status = .pending
                 grant.generation += 1
                 grant.expiresAt = expiresAt
@@ -122,7 +122,7 @@ public struct ServiceConsole: Sendable {
                 try await grant.save(on: tx)
                 try await ServiceEventRecord(
                     serviceID: serviceID, at: ctx.clock.now, event: "console_opened", fromStatus: service.status,
-                    toStatus: service.status, actor: caller.initiator, note: "IP-KVM \(user.name)"
+                    toStatus: service.status, actor: caller.initiator, note: "IP-KVM \(login.user)"
                 ).create(on: tx)
                 try await ctx.jobs.enqueue(
                     [
@@ -130,7 +130,7 @@ public struct ServiceConsole: Sendable {
                         try Self.job(.consoleRevoke, grant, accountID: service.accountID, runAfter: expiresAt, key: "expiry")
                     ], on: tx)
             }
-            return .bmc(url: Self.url(bmcHost: server.bmcHost), user: user.name, password: user.password, expiresAt: expiresAt)
+            return .bmc(url: Self.url(bmcHost: server.bmcHost), user: login.user, password: login.password, expiresAt: expiresAt)
         }
     }
 
@@ -162,16 +162,17 @@ public struct ServiceConsole: Sendable {
         guard let service = try await ServiceRecord.find(grant.serviceID, on: context.database),
             let module = try await context.processingModule(forPlan: service.planID).module
         else { return .done }
-        let server = try await grant.serverID.asyncMap { try await DedicatedServerRecord.find($0, on: context.database) } ?? nil
+        var server: DedicatedServerRecord?
+        if let serverID = grant.serverID { server = try await DedicatedServerRecord.find(serverID, on: context.database) }
         let request = try await ServiceLifecycle.provisioningRequest(
             service, hardware: server.flatMap { ServerPool.hardware($0, context: context) }, on: context.database)
         let password = context.secrets.open(grant.passwordSealed).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let user = ConsoleUser(name: grant.userName, password: password)
+        let login = ServerLogin(user: grant.userName, password: password)
         let answer: ModuleAnswer
         do {
             answer =
                 kind == .consoleGrant
-                ? try await module.grantConsole(user, on: request) : try await module.revokeConsole(user, on: request)
+                ? try await module.grantConsole(login, on: request) : try await module.revokeConsole(login, on: request)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
         }
@@ -209,13 +210,4 @@ public struct ServiceConsole: Sendable {
 struct ConsoleJob: Codable, Sendable {
     let grantID: UUID
     let generation: Int
-}
-
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
-    }
 }

@@ -48,7 +48,7 @@ public struct ServiceLogin: Sendable {
             if let existing, let password = open(existing.passwordSealed) {
                 return ServerLogin(user: existing.userName, password: password)
             }
-            let password = ConsoleUser.newPassword()
+            let password = ServerLogin.newPassword()
             try await ServiceLoginRecord(
                 serviceID: serviceID, userName: user, passwordSealed: try context.secrets.seal(Data(password.utf8)),
                 updatedAt: context.clock.now
@@ -61,7 +61,7 @@ public struct ServiceLogin: Sendable {
             if record.nextKey == key, let password = open(record.nextPasswordSealed) {
                 return ServerLogin(user: record.userName, password: password)
             }
-            let password = ConsoleUser.newPassword()
+            let password = ServerLogin.newPassword()
             record.nextPasswordSealed = try context.secrets.seal(Data(password.utf8))
             record.nextKey = key
             record.updatedAt = context.clock.now

@@ -160,7 +160,6 @@ struct StaffAreaController: RouteCollection {
             type: req.query[String.self, at: "type"].flatMap(ProductType.init(rawValue:)),
             status: req.query[String.self, at: "status"].flatMap(ServiceStatus.init(rawValue:)),
             search: String((req.query[String.self, at: "q"] ?? "").prefix(100)),
-            includeDeleted: req.query[String.self, at: "status"] == "deleted",
             module: req.query[String.self, at: "module"].flatMap { engine.modules.names.contains($0) ? $0 : nil })
         let services = try await ServiceLifecycle(context: engine).listForStaff(
             filter: filter, page: PageRequest.web(req.query[String.self, at: "page"]), caller: try req.staff.caller)
