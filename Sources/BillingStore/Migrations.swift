@@ -70,7 +70,8 @@ public enum BillingMigrations {
             CreateDedicatedServers(),
             CreateTraffic(),
             CreateConsoleGrants(),
-            CreateServiceLogins()
+            CreateServiceLogins(),
+            AddSwitchPortsToDedicatedServers()
         ]
     }
 }

@@ -134,12 +134,18 @@ public struct ProcessingModules: Sendable {
     public let defaultName: String
     /// Where the servers' reverse DNS is written; `nil`: clients cannot set it here.
     public let reverseDNS: (any ReverseDNSWriter)?
+    /// Reads the switch ports of the pool's dedicated servers for their traffic (SNMP).
+    public let switchPorts: any SwitchPortReader
 
-    public init(_ modules: [any ProcessingModule], default defaultName: String? = nil, reverseDNS: (any ReverseDNSWriter)? = nil) {
+    public init(
+        _ modules: [any ProcessingModule], default defaultName: String? = nil, reverseDNS: (any ReverseDNSWriter)? = nil,
+        switchPorts: any SwitchPortReader = SNMPSwitchPortReader()
+    ) {
         precondition(!modules.isEmpty, "an installation has at least one processing module")
         self.modules = Dictionary(modules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.defaultName = defaultName ?? modules[0].name
         self.reverseDNS = reverseDNS
+        self.switchPorts = switchPorts
     }
 
     /// One module: the simulated one, for the demo and the billing side's tests, with reverse

@@ -5,7 +5,8 @@ import Foundation
 import Provisioning
 
 /// Servers' traffic (SVC-5): every five minutes a `traffic.collect` job reads each running
-/// server's interface counters from its module and adds the difference to the server's hour;
+/// server's interface counters (from its module, or from the switch port a dedicated server of
+/// the pool is cabled to, over SNMP) and adds the difference to the server's hour;
 /// the Traffic tab adds the hours up for a day, a week, a month or a year.
 ///
 /// Exactly once: the readings are taken first, and the differences are written with the job's
@@ -44,12 +45,16 @@ public struct ServiceTraffic: Sendable {
         let planIDs = Array(Set(services.map(\.planID)))
         let plans = planIDs.isEmpty ? [] : try await PlanRecord.query(on: context.database).filter(\.$id ~~ planIDs).all()
         let modules = Dictionary(plans.map { ($0.id!, $0.processingModule) }, uniquingKeysWith: { first, _ in first })
+        // A dedicated server cabled to a known switch port is counted there, over SNMP.
+        let switchPorts = try await ServerPool.switchPorts(ofServices: services.map { $0.id! }, context: context)
         var readings: [(serviceID: UUID, counters: TrafficCounters)] = []
         var failures: [String] = []
         for service in services {
             guard let named = modules[service.planID], let module = context.modules.module(named: named) else { continue }
             do {
-                if let counters = try await module.trafficCounters(forService: service.number, at: now) {
+                if let port = switchPorts[service.id!] {
+                    readings.append((service.id!, try await context.modules.switchPorts.counters(of: port)))
+                } else if let counters = try await module.trafficCounters(forService: service.number, at: now) {
                     readings.append((service.id!, counters))
                 }
             } catch {

@@ -62,6 +62,7 @@ extension StaffURL {
         case .servers: "server_add"
         case .serviceAction(_, let action): "service_" + action.rawValue
         case .serverRemove: "server_remove"
+        case .server: "server_edit"
         case .clientAdjust: "client_adjust"
         case .clientCodeWord: "client_code_word"
         case .catalog: "catalog"

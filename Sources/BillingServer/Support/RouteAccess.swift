@@ -74,7 +74,7 @@ extension StaffURL {
         // Support may send a failed message again (the queue's jobs stay with administrators).
         case .outbox, .outboxRetry, .sms: .staff(.viewOutbox)
         case .jobs, .jobRetry, .jobCancel: .staff(.manageJobs)
-        case .servers, .serverRemove: .staff(.manageServers)
+        case .servers, .server, .serverRemove: .staff(.manageServers)
         case .members, .memberNew, .member, .memberResetTwoFactor, .staffSettings, .audit, .privacy, .privacyHandle, .privacyPolicy,
             .staffRole:
             .staff(.manageStaff)

@@ -131,7 +131,7 @@ enum SiteURL: Hashable, Sendable {
             .jobRetry(.key),
             .jobCancel(.key), .members, .memberNew, .member(.key), .memberResetTwoFactor(.key), .staffSettings, .security,
             .loginCode, .audit, .privacy, .privacyHandle(.key), .sms, .privacyPolicy, .invitation(.key),
-            .servers, .serverRemove(.key), .services
+            .servers, .server(.key), .serverRemove(.key), .services
         ].map(SiteURL.staff)
         + StaffServiceAction.allCases.map { SiteURL.staff(.serviceAction(.key, $0)) }
         + StaffRole.allCases.map { SiteURL.staff(.staffRole($0)) }
@@ -326,6 +326,8 @@ enum StaffURL: Hashable, Sendable {
     case invitation(Parameter<String>)
     /// The pool of dedicated servers (and adding one); removing a free one.
     case servers
+    /// One server's details, and the form that changes them.
+    case server(Parameter<UUID>)
     case serverRemove(Parameter<UUID>)
     /// Every client's services, with filters (ADM-1).
     case services
@@ -353,6 +355,7 @@ enum StaffURL: Hashable, Sendable {
         case .servers: ["servers"]
         case .services: ["services"]
         case .serviceAction(let service, let action): ["services", .parameter("serviceID", service), .constant(action.rawValue)]
+        case .server(let server): ["servers", .parameter("serverID", server)]
         case .serverRemove(let server): ["servers", .parameter("serverID", server), "remove"]
         case .privacyHandle(let request): ["privacy", .parameter("requestID", request)]
         case .login: ["login"]

@@ -23,6 +23,12 @@ public final class DedicatedServerRecord: Model, @unchecked Sendable {
     /// The service it runs; unique, so one server never serves two.
     @OptionalField(key: "service_id") public var serviceID: UUID?
     @Field(key: "created_at") public var createdAt: Date
+    /// The switch port it is cabled to, read over SNMP v2c for its traffic; all four or none.
+    @OptionalField(key: "switch_host") public var switchHost: String?
+    @OptionalField(key: "switch_port") public var switchPort: Int?
+    /// The agent's read community, sealed like the BMC password.
+    @OptionalField(key: "switch_community_sealed") public var switchCommunitySealed: String?
+    @OptionalField(key: "switch_interface") public var switchInterface: Int?
 
     public init() {}
 
