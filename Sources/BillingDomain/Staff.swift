@@ -26,11 +26,17 @@ public enum StaffPermission: String, Sendable, Codable, CaseIterable, Hashable {
 }
 
 /// What staff do to a client's service (ADM-1): stop it by administrator, stop it for abuse,
-/// start it again.
+/// start it again, and the module's operations on the client's behalf.
 public enum StaffServiceAction: String, Sendable, CaseIterable, Hashable {
     case suspend, abuse, resume
     /// Open again a service that was Not available (staff added capacity).
     case retry
+    /// Reboot a running server (a client on the phone whose server hangs).
+    case reboot
+    /// Reinstall a running server with one of its plan's systems: its disk is erased.
+    case reinstall
+    /// Delete the service and free what it holds on the backend; nothing is refunded.
+    case delete
 }
 
 /// A named set of staff permissions.

@@ -98,6 +98,109 @@ struct StaffServiceActionsTests {
         }
     }
 
+    /// Staff run the module's operations on a client's server (ADM-1): reboot, reinstall with one
+    /// of the plan's systems, delete; each through Processing and a job, with the reason in the
+    /// history and the audit log; an unknown system or a service in the wrong state changes nothing.
+    @Test func staffRebootReinstallAndDeleteAClientsServer() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            try await app.runJobs()
+            let id = service.id!.uuidString.lowercased()
+            func fresh() async throws -> ServiceRecord { try #require(try await ServiceRecord.find(service.id!, on: app.db)) }
+            #expect(try await fresh().status == .active)
+            #expect(try await fresh().osImage == "Debian 12")
+            let staff = try await Browser.staff(app)
+            let page = try await staff.get("/admin/services/\(id)")
+            for action in ["suspend", "abuse", "reboot", "reinstall", "delete"] {
+                #expect(PageText.testID("staff-action-" + action, in: page.text) != nil, "\(action)")
+            }
+            #expect(PageText.testID("staff-action-resume", in: page.text) == nil)
+            #expect(page.text.contains(#"<option value="Ubuntu 24.04">Ubuntu 24.04</option>"#))
+
+            let rebooted = try await staff.post("/admin/services/\(id)/reboot", form: ["reason": "Hung, client called (ticket 5120)"])
+            #expect(rebooted.location == "/admin/services/\(id)?notice=staff_service_reboot")
+            #expect(try await fresh().status == .processing)
+            #expect(try await fresh().operation == .reboot)
+            // While it is processed nothing else is offered, and a second click is refused.
+            #expect(try await staff.post("/admin/services/\(id)/reboot", form: ["reason": ""]).status == .unprocessableEntity)
+            try await app.runJobs()
+            #expect(try await fresh().status == .active)
+            #expect(try await JobRecord.query(on: app.db).filter(\.$kind == .serviceReboot).first()?.status == .done)
+
+            // A system the plan does not offer is refused with the client's own message.
+            let unknown = try await staff.post("/admin/services/\(id)/reinstall", form: ["os": "Windows 95", "reason": "asked"])
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(unknown.text.contains("Choose one of the operating systems of the server's plan."))
+            #expect(try await fresh().status == .active)
+            #expect(try await JobRecord.query(on: app.db).filter(\.$kind == .serviceReinstall).count() == 0)
+            let reinstalled = try await staff.post(
+                "/admin/services/\(id)/reinstall", form: ["os": "Ubuntu 24.04", "reason": "asked by phone"])
+            #expect(reinstalled.location == "/admin/services/\(id)?notice=staff_service_reinstall")
+            #expect(try await fresh().operation == .reinstall)
+            try await app.runJobs()
+            #expect(try await fresh().status == .active)
+            #expect(try await fresh().osImage == "Ubuntu 24.04")
+            let history = try await staff.get("/admin/services/\(id)")
+            #expect(history.text.contains("Hung, client called (ticket 5120)"))
+            #expect(history.text.contains("Ubuntu 24.04 · asked by phone"))
+
+            // Support may look but not run anything.
+            let support = try await Browser.staff(app, role: .support)
+            #expect(try await support.post("/admin/services/\(id)/delete", form: ["reason": "x"]).status == .forbidden)
+            #expect(try await fresh().status == .active)
+
+            let deleted = try await staff.post("/admin/services/\(id)/delete", form: ["reason": "Fraud, chargeback 88"])
+            #expect(deleted.location == "/admin/services/\(id)?notice=staff_service_delete")
+            try await app.runJobs()
+            #expect(try await fresh().status == .deleted)
+            // A deleted service offers nothing more.
+            #expect(PageText.testID("staff-service-actions", in: try await staff.get("/admin/services/\(id)").text) == nil)
+            #expect(try await staff.post("/admin/services/\(id)/reboot", form: ["reason": ""]).status == .unprocessableEntity)
+            let audit = try await staff.get("/admin/audit")
+            for line in ["Rebooted a client's server", "Reinstalled a client's server", "Deleted a client's service"] {
+                #expect(audit.text.contains(line), "\(line)")
+            }
+        }
+    }
+
+    /// The staff API's twin: the service with what staff may do, the same actions and refusals.
+    @Test func theStaffAPIRunsTheSameActions() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "DE", currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            try await app.runJobs()
+            let path = "/v1/staff/services/\(service.id!.uuidString.lowercased())"
+            let admin = try await StaffPaymentAPITests.staffToken(app, role: .administrator)
+            let shown = try await admin.json(.GET, path)
+            #expect(shown["status"] as? String == "active")
+            #expect(shown["account_id"] as? String == client.accountID.uuidString.lowercased())
+            #expect(shown["actions"] as? [String] == ["suspend", "abuse", "reboot", "reinstall", "delete"])
+            #expect(shown["systems"] as? [String] == ["Debian 12", "Ubuntu 24.04"])
+
+            let stopped = try await admin.send(.POST, path + "/actions", #"{"action":"abuse","reason":"Spam, ticket 4411"}"#)
+            #expect(stopped.status == .accepted)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .stoppedForAbuse)
+            // What is not offered now is refused, and changes nothing.
+            let refused = try await admin.send(.POST, path + "/actions", #"{"action":"reboot"}"#)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await admin.send(.POST, path + "/actions", #"{"action":"explode"}"#).status == .badRequest)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .stoppedForAbuse)
+            #expect(try await admin.json(.GET, path)["actions"] as? [String] == ["resume", "delete"])
+            #expect(try await admin.send(.GET, "/v1/staff/services/\(UUID().uuidString.lowercased())").status == .notFound)
+
+            // Support reads but does not act.
+            let support = try await StaffPaymentAPITests.staffToken(app, role: .support)
+            #expect(try await support.send(.GET, path).status == .ok)
+            #expect(try await support.send(.POST, path + "/actions", #"{"action":"resume"}"#).status == .forbidden)
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .stoppedForAbuse)
+        }
+    }
+
     /// `/admin/services`: every client's services, filtered by status, type, module and search.
     @Test func staffFindServicesAcrossClients() async throws {
         try await TestApp.run { app, _ in

@@ -146,7 +146,11 @@ struct ServiceJobs: Sendable {
                 ).create(on: ctx.database)
             },
             giveUp: { ctx in
-                guard job.reason == .client, [.serviceStop, .serviceStart, .serviceReboot, .serviceReinstall].contains(kind),
+                // A reboot or reinstall staff asked for goes back too; staff's stop and start
+                // leave the status staff set.
+                guard
+                    kind == .serviceReboot || kind == .serviceReinstall
+                        || (job.reason == .client && [.serviceStop, .serviceStart].contains(kind)),
                     let service = try await ServiceRecord.find(serviceID, on: ctx.database),
                     Self.stillWanted(kind, job.reason, state: ServiceState(service.status, operation: service.operation))
                 else { return }
@@ -176,7 +180,8 @@ struct ServiceJob: Codable, Sendable {
         /// The grace period ended: Processing (deletion) → Deleted, and the client is told.
         case grace
         /// Staff stopped the service (by administrator, for abuse) or started it again: the
-        /// status is already set, the backend follows.
+        /// status is already set, the backend follows. Staff's reboot, reinstall and deletion
+        /// go through Processing as the client's do.
         case staff
     }
 

@@ -178,33 +178,87 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// What staff do to a client's service (ADM-1): stop it by administrator or for abuse (the
-    /// client cannot lift either), or start it again. The status changes at once with a history
-    /// line carrying the reason; a job makes the backend follow.
-    public func staffAction(_ action: StaffServiceAction, serviceID: UUID, reason: String, caller: Caller) async throws {
+    /// client cannot lift either), start it again, open again one that was Not available, and
+    /// the module's operations on the client's behalf: reboot, reinstall (`osImage`, one of the
+    /// plan's systems), delete. The status changes at once with a history line carrying the
+    /// reason; a job makes the backend follow.
+    public func staffAction(
+        _ action: StaffServiceAction, serviceID: UUID, reason: String, osImage: String = "", caller: Caller
+    ) async throws {
         try caller.require(.manageServices)
         let note = String(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+        guard let found = try await ServiceRecord.find(serviceID, on: context.database) else { throw ServiceActionError.notFound }
+        guard Self.staffActions(for: context.value(found), supports: try await moduleOperations(of: found)).contains(action) else {
+            throw ServiceActionError.notAllowed(status: found.status)
+        }
+        let chosenOS: String? = try await {
+            guard action == .reinstall else { return nil }
+            let offered = try await PlanRecord.find(found.planID, on: context.database).map { Plan($0).osList } ?? []
+            guard let chosen = offered.first(where: { $0 == osImage.trimmingCharacters(in: .whitespaces) }) else {
+                throw ServiceActionError.unknownOS
+            }
+            return chosen
+        }()
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
-            guard let service = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
-            try await ctx.lockAccount(service.accountID, on: tx)
+            try await ctx.lockAccount(found.accountID, on: tx)
             guard let fresh = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
-            let event: ServiceEvent =
+            let (event, kind): (ServiceEvent, JobKind) =
                 switch action {
-                case .suspend: .stoppedByAdmin
-                case .abuse: .stoppedForAbuse
-                case .resume: .startedByAdmin
-                case .retry: .retryOpening
+                case .suspend: (.stoppedByAdmin, .serviceStop)
+                case .abuse: (.stoppedForAbuse, .serviceStop)
+                case .resume: (.startedByAdmin, .serviceStart)
+                case .retry: (.retryOpening, .serviceOpen)
+                case .reboot: (.rebootRequested, .serviceReboot)
+                case .reinstall: (.reinstallRequested, .serviceReinstall)
+                case .delete: (.deletionRequested, .serviceDelete)
                 }
-            try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: caller.initiator, note: note, on: tx)
-            let kind: JobKind =
-                switch action {
-                case .resume: .serviceStart
-                case .retry: .serviceOpen
-                case .suspend, .abuse: .serviceStop
-                }
+            let history = [chosenOS, note.isEmpty ? nil : note].compactMap { $0 }.joined(separator: " · ")
+            try await ServiceLifecycle(context: ctx).transition(fresh, event, actor: caller.initiator, note: history, on: tx)
             let key = "\(kind.rawValue):\(serviceID.uuidString.lowercased()):staff:\(UUID.timeOrdered().uuidString.lowercased())"
-            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .staff, key: key)], on: tx)
+            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .staff, key: key, osImage: chosenOS)], on: tx)
         }
+    }
+
+    /// The operations the module of the service's plan carries out.
+    func moduleOperations(of service: ServiceRecord) async throws -> Set<ProvisioningOperation> {
+        try await context.processingModule(forPlan: service.planID).module?.supports ?? []
+    }
+
+    /// What staff can do to a service now, and the systems a reinstall may choose from: the
+    /// staff page offers exactly these, and `staffAction` refuses the rest.
+    public struct StaffChoices: Sendable, Hashable {
+        public let actions: [StaffServiceAction]
+        public let systems: [String]
+    }
+
+    public func staffChoices(for service: Service) async throws -> StaffChoices {
+        guard let record = try await ServiceRecord.find(service.id, on: context.database) else {
+            return StaffChoices(actions: [], systems: [])
+        }
+        let systems = try await PlanRecord.find(record.planID, on: context.database).map { Plan($0).osList } ?? []
+        let actions = Self.staffActions(for: service, supports: try await moduleOperations(of: record))
+        return StaffChoices(actions: systems.isEmpty ? actions.filter { $0 != .reinstall } : actions, systems: systems)
+    }
+
+    static func staffActions(for service: Service, supports: Set<ProvisioningOperation>) -> [StaffServiceAction] {
+        var actions: [StaffServiceAction] =
+            switch service.status {
+            case .active, .stoppedByClient, .suspendedByClient: [.suspend, .abuse]
+            case .expired: [.suspend]
+            case .stoppedByAdmin, .stoppedForAbuse: [.resume]
+            case .unavailable: [.retry]
+            default: []
+            }
+        if service.status == .active, service.productType.hasServer {
+            if supports.contains(.reboot) { actions.append(.reboot) }
+            if supports.contains(.reinstall) { actions.append(.reinstall) }
+        }
+        let deletable: Set<ServiceStatus> = [
+            .active, .stoppedByClient, .suspendedByClient, .stoppedByAdmin, .stoppedForAbuse, .expired, .unavailable
+        ]
+        if deletable.contains(service.status), supports.contains(.delete) { actions.append(.delete) }
+        return actions
     }
 
     /// Staff added capacity to a module's pool: the oldest services of its plans that were Not

@@ -172,20 +172,22 @@ struct StaffAreaController: RouteCollection {
         guard let service = try await ServiceLifecycle(context: req.engine).serviceForStaff(id) else { throw PageError.notFound }
         let history = try await ServiceLifecycle(context: req.engine).history(serviceID: id)
         let jobs = try await JobQueue(context: req.engine).list(serviceID: id)
+        let choices = try await ServiceLifecycle(context: req.engine).staffChoices(for: service)
         let page = PageContext(req)
         return StaffServicePages.show(
-            page, service: service, history: history, jobs: jobs, managesJobs: page.may(.staff(.jobs)), error: error
+            page, service: service, choices: choices, history: history, jobs: jobs, managesJobs: page.may(.staff(.jobs)), error: error
         ).response(status: error == nil ? .ok : .unprocessableEntity)
     }
 
-    /// Stops a service by administrator or for abuse, or starts it again, with the reason for
-    /// its history; a refusal (the service is not in a state that allows it) shows on the page.
+    /// Stops a service by administrator or for abuse, starts it again, or runs a module
+    /// operation (reboot, reinstall, delete), with the reason for its history; a refusal (the
+    /// service is not in a state that allows it, an unknown system) shows on the page.
     func serviceAction(req: Request, action: StaffServiceAction) async throws -> Response {
         guard let id = req.parameters.get("serviceID").flatMap(UUID.init(uuidString:)) else { throw PageError.notFound }
         let fields = (try? req.content.decode([String: String].self)) ?? [:]
         do {
             try await ServiceLifecycle(context: req.engine).staffAction(
-                action, serviceID: id, reason: fields["reason"] ?? "", caller: try req.staff.caller)
+                action, serviceID: id, reason: fields["reason"] ?? "", osImage: fields["os"] ?? "", caller: try req.staff.caller)
         } catch ServiceActionError.notFound {
             throw PageError.notFound
         } catch let refusal as ServiceActionError {

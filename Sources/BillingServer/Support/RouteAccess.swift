@@ -154,7 +154,9 @@ enum APIAccess {
         "POST /v1/staff/payments/{paymentId}/refunds": .staff(.managePayments),
         "GET /v1/staff/jobs": .staff(.manageJobs),
         "POST /v1/staff/jobs/{jobId}/retry": .staff(.manageJobs),
-        "POST /v1/staff/jobs/{jobId}/cancel": .staff(.manageJobs)
+        "POST /v1/staff/jobs/{jobId}/cancel": .staff(.manageJobs),
+        "GET /v1/staff/services/{serviceId}": .staff(.viewServices),
+        "POST /v1/staff/services/{serviceId}/actions": .staff(.manageServices)
     ]
 
     /// The table's key for a registered route: `GET /v1/payments/{paymentId}` for the route

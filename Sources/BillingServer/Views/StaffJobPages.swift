@@ -129,16 +129,10 @@ enum StaffJobPages {
 /// modules' error texts, and its jobs, with Retry and Cancel for those who manage the queue.
 enum StaffServicePages {
     static func show(
-        _ page: PageContext, service: Service, history: [ServiceHistoryEntry], jobs: [Job], managesJobs: Bool, error: String? = nil
+        _ page: PageContext, service: Service, choices: ServiceLifecycle.StaffChoices, history: [ServiceHistoryEntry], jobs: [Job],
+        managesJobs: Bool, error: String? = nil
     ) -> HTML {
-        let offered: [StaffServiceAction] =
-            switch service.status {
-            case .active, .stoppedByClient, .suspendedByClient: [.suspend, .abuse]
-            case .expired: [.suspend]
-            case .stoppedByAdmin, .stoppedForAbuse: [.resume]
-            case .unavailable: [.retry]
-            default: []
-            }
+        let offered = choices.actions
         let actions: Node<HTML.BodyContext> = .if(
             page.may(.staff(.serviceAction(.key, .suspend))) && !offered.isEmpty,
             .section(
@@ -147,13 +141,20 @@ enum StaffServicePages {
                 .forEach(offered) { action in
                     .form(
                         .method(.post), .action(SiteURL.staff(.serviceAction(.value(service.id), action)).path), .class("stack"),
+                        .attribute(named: "data-testid", value: "staff-action-" + action.rawValue),
                         .attribute(named: "data-confirm", value: page.t("staff.service.confirm." + action.rawValue)), UI.csrfField(page),
+                        .if(
+                            action == .reinstall,
+                            UI.select(
+                                label: page.t("service.reinstall_os"), name: "os", options: choices.systems.map { (value: $0, title: $0) },
+                                selected: service.osImage)),
                         UI.field(
-                            label: page.t("staff.service.reason"), name: "reason", required: action == .suspend || action == .abuse,
-                            hint: page.t("staff.service.reason_hint")),
+                            label: page.t("staff.service.reason"), name: "reason",
+                            required: [.suspend, .abuse, .delete, .reinstall].contains(action),
+                            hint: action == .suspend || action == .abuse ? page.t("staff.service.reason_hint") : nil),
                         UI.submit(
                             page.t("staff.service.action." + action.rawValue),
-                            style: action == .resume || action == .retry ? "primary" : "danger"))
+                            style: action == .resume || action == .retry ? "primary" : action == .reboot ? "secondary" : "danger"))
                 }))
         let status =
             service.operation.map {
