@@ -71,7 +71,8 @@ public enum BillingMigrations {
             CreateTraffic(),
             CreateConsoleGrants(),
             CreateServiceLogins(),
-            AddSwitchPortsToDedicatedServers()
+            AddSwitchPortsToDedicatedServers(),
+            AddQuickToOrderItems()
         ]
     }
 }

@@ -15,11 +15,15 @@ public struct OrderConfiguration: Sendable, Hashable, Codable {
     public var osImage: String
     public var trial: Bool
     public var promoCode: String?
+    /// A quick order (CAT-4): a server may come without its name; once paid it waits in
+    /// "configuration required" until the client gives it.
+    public var quick: Bool
 
     public init(
         planID: UUID, period: BillingPeriod, addons: [UUID: Int] = [:], domainName: String = "",
-        osImage: String = "", trial: Bool = false, promoCode: String? = nil
+        osImage: String = "", trial: Bool = false, promoCode: String? = nil, quick: Bool = false
     ) {
+        self.quick = quick
         self.planID = planID
         self.period = period
         self.addons = addons
@@ -172,6 +176,11 @@ public struct OrderPricing: Sendable {
         configuration.addons = amounts
         if offer.productType.asksForDomainName {
             let name = configuration.domainName.trimmingCharacters(in: .whitespaces).lowercased()
+            // A quick order's server gets its name after payment; a domain's name is what is sold.
+            if name.isEmpty, configuration.quick, offer.productType.hasServer {
+                configuration.domainName = ""
+                return try Self.checkSystem(&configuration, offer: offer, amounts: amounts)
+            }
             guard !name.isEmpty else { throw OrderError.domainNameRequired }
             guard DomainName.isValid(name, requireDot: offer.productType == .domain || offer.productType == .ssl) else {
                 throw OrderError.domainNameInvalid
@@ -180,6 +189,11 @@ public struct OrderPricing: Sendable {
         } else {
             configuration.domainName = ""
         }
+        return try Self.checkSystem(&configuration, offer: offer, amounts: amounts)
+    }
+
+    /// The operating system: one of the plan's, its first when none is chosen.
+    static func checkSystem(_ configuration: inout OrderConfiguration, offer: PlanOffer, amounts: [UUID: Int]) throws -> [UUID: Int] {
         let systems = offer.plan.osList
         if systems.isEmpty {
             configuration.osImage = ""

@@ -76,12 +76,15 @@ public struct OrderItem: Sendable, Identifiable, Hashable {
     public let addons: [UUID: Int]
     public let trial: Bool
     public let promoCode: String?
+    /// A quick order: the server is named after it is paid (CAT-4).
+    public let quick: Bool
     /// The price frozen at checkout (zero in the cart, which prices afresh).
     public let amount: Money
     public let tax: Money
     public let createdAt: Date
 
-    /// The configuration the item was made from, to open its form again.
+    /// The configuration the item was made from, to open its form again (edited there, a quick
+    /// order asks for the name like any other).
     public var configuration: OrderConfiguration {
         OrderConfiguration(
             planID: planID, period: period, addons: addons, domainName: domainName, osImage: osImage, trial: trial, promoCode: promoCode)
@@ -99,6 +102,7 @@ public struct OrderItem: Sendable, Identifiable, Hashable {
         addons = OrderConfiguration.addons(fromJSON: record.addons)
         trial = record.trial
         promoCode = record.promoCode
+        quick = record.quick
         amount = Money(units: record.amount, currency: currency)
         tax = Money(units: record.tax, currency: currency)
         createdAt = record.createdAt

@@ -34,7 +34,7 @@ public struct Cart: Sendable {
         let item = OrderItemRecord(
             accountID: account.id!, kind: .new, planID: config.planID, period: config.period,
             domainName: config.domainName, osImage: config.osImage, addons: config.addonsJSON,
-            trial: config.trial, promoCode: config.promoCode?.uppercased(), createdAt: context.clock.now)
+            trial: config.trial, promoCode: config.promoCode?.uppercased(), quick: config.quick, createdAt: context.clock.now)
         try await item.create(on: context.database)
         return OrderItem(item, currency: account.currency)
     }
@@ -52,6 +52,8 @@ public struct Cart: Sendable {
         item.addons = config.addonsJSON
         item.trial = config.trial
         item.promoCode = config.promoCode?.uppercased()
+        // Edited with its name, a quick order is an order like the others.
+        item.quick = config.quick
         try await item.update(on: context.database)
     }
 
@@ -125,7 +127,7 @@ public struct Cart: Sendable {
         let period = item.period
         return OrderConfiguration(
             planID: item.planID, period: period, addons: OrderConfiguration.addons(fromJSON: item.addons),
-            domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode)
+            domainName: item.domainName, osImage: item.osImage, trial: item.trial, promoCode: item.promoCode, quick: item.quick)
     }
 }
 
@@ -362,7 +364,12 @@ public struct Orders: Sendable {
                 } else {
                     let service = try await createService(
                         item: item, quote: quote, account: account, actor: actor, today: today, ctx: ctx, on: tx)
-                    try await ServiceLifecycle(context: ctx).requestOpening(service, actor: actor, on: tx)
+                    if item.quick, service.productType.hasServer, service.domainName.isEmpty {
+                        // A quick order's server waits for its name: the client completes it.
+                        try await ServiceLifecycle(context: ctx).transition(service, .configurationMissing, actor: actor, on: tx)
+                    } else {
+                        try await ServiceLifecycle(context: ctx).requestOpening(service, actor: actor, on: tx)
+                    }
                     try await ctx.charge(
                         Charge(
                             accountID: account.id!, serviceID: service.id, summary: ServiceLifecycle.summary(service),

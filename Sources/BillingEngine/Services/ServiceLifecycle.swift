@@ -8,13 +8,15 @@ import Provisioning
 /// What a client can do to a service (the service page's buttons and forms).
 public enum ClientServiceAction: String, Sendable, Hashable, CaseIterable {
     case stop, start, reboot, reinstall, reverseDNS, console, showLogin, delete, extend, autoRenew, changePeriod, changeResources
+    /// Gives a quick order's server its name (and system) so it opens (CAT-4).
+    case configure
 }
 
 extension ClientServiceAction {
     /// The client right the action needs (the web's `ServiceAction` routes carry the same).
     public var right: ClientRight {
         switch self {
-        case .stop, .start, .reboot, .reinstall, .reverseDNS, .console, .showLogin, .autoRenew, .changePeriod: .manageServices
+        case .stop, .start, .reboot, .reinstall, .reverseDNS, .console, .showLogin, .autoRenew, .changePeriod, .configure: .manageServices
         case .delete: .deleteServices
         // Both make an order to pay.
         case .extend, .changeResources: .orderServices
@@ -175,6 +177,42 @@ public struct ServiceLifecycle: Sendable {
         }
         try await queueModuleWork(
             .reinstallRequested, job: .serviceReinstall, service: service, actor: caller.initiator, note: chosen, osImage: chosen)
+    }
+
+    /// The client completes a quick order's server (CAT-4): its name, and one of the plan's
+    /// systems (the first when none is given). The service leaves "configuration required" and
+    /// opens, as a paid order does; a second submission finds it processing and is refused.
+    public func configure(serviceID: UUID, domainName: String, osImage: String, caller: Caller) async throws {
+        let account = try await context.record(of: try caller.account(for: ClientServiceAction.configure.right))
+        let service = try await stored(serviceID, account: account)
+        try await require(.configure, service)
+        let name = domainName.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !name.isEmpty else { throw ServiceActionError.order(.domainNameRequired) }
+        guard DomainName.isValid(name, requireDot: false) else { throw ServiceActionError.order(.domainNameInvalid) }
+        let systems = try await PlanRecord.find(service.planID, on: context.database).map { Plan($0).osList } ?? []
+        let chosen = osImage.trimmingCharacters(in: .whitespaces)
+        let system: String
+        if systems.isEmpty {
+            system = ""
+        } else if chosen.isEmpty {
+            system = systems[0]
+        } else if systems.contains(chosen) {
+            system = chosen
+        } else {
+            throw ServiceActionError.unknownOS
+        }
+        try await context.database.transaction { tx in
+            let ctx = context.on(tx)
+            try await ctx.lockAccount(account.id!, on: tx)
+            guard let fresh = try await ServiceRecord.find(serviceID, on: tx) else { throw ServiceActionError.notFound }
+            guard fresh.status == .configurationRequired else { throw ServiceActionError.notAllowed(status: fresh.status) }
+            fresh.domainName = name
+            fresh.osImage = system
+            let lifecycle = ServiceLifecycle(context: ctx)
+            try await lifecycle.transition(
+                fresh, .configured, actor: caller.initiator, note: [name, system].filter { !$0.isEmpty }.joined(separator: " · "), on: tx)
+            try await lifecycle.requestOpening(fresh, actor: caller.initiator, on: tx)
+        }
     }
 
     /// What staff do to a client's service (ADM-1): stop it by administrator or for abuse (the
@@ -529,6 +567,7 @@ public struct ServiceLifecycle: Sendable {
         if status == .stoppedByClient || status == .suspendedByClient, supports.contains(.start) { actions.insert(.start) }
         if status == .active, productType.hasServer, supports.contains(.reboot) { actions.insert(.reboot) }
         if status == .active, productType.hasServer, supports.contains(.reinstall) { actions.insert(.reinstall) }
+        if status == .configurationRequired { actions.insert(.configure) }
         if status.renewable { actions.insert(.extend) }
         if status != .deleted {
             actions.insert(.autoRenew)

@@ -32,6 +32,16 @@ extension BillingAPIHandlers {
         return .accepted(.init(body: .json(Self.state(try await lifecycle.service(id, caller: caller)))))
     }
 
+    func configureService(_ input: Operations.ConfigureService.Input) async throws -> Operations.ConfigureService.Output {
+        let req = try request
+        let caller = try bearer.caller
+        let id = try Self.serviceID(input.path.serviceId)
+        guard case .json(let body) = input.body else { throw PlainRefusal.badRequest }
+        let lifecycle = ServiceLifecycle(context: req.engine)
+        try await lifecycle.configure(serviceID: id, domainName: body.domainName, osImage: body.osImage ?? "", caller: caller)
+        return .accepted(.init(body: .json(Self.state(try await lifecycle.service(id, caller: caller)))))
+    }
+
     func getServiceNetwork(_ input: Operations.GetServiceNetwork.Input) async throws -> Operations.GetServiceNetwork.Output {
         let req = try request
         let id = try Self.serviceID(input.path.serviceId)

@@ -9,6 +9,7 @@ struct OrderController: RouteCollection {
         routes.get(SiteURL.orderCatalog, use: catalog)
         routes.get(SiteURL.orderPlan(.key), use: configure)
         routes.post(SiteURL.orderPlan(.key), use: submit)
+        routes.post(SiteURL.orderQuick(.key), use: quick)
         routes.get(SiteURL.cart, use: cart)
         routes.post(SiteURL.cartPromo, use: promo)
         routes.post(SiteURL.cartCheckout, use: checkout)
@@ -72,6 +73,27 @@ struct OrderController: RouteCollection {
             try await PageContext.client(req), offer: offer, configuration: config, priced: priced,
             error: nil, itemID: itemID
         ).response()
+    }
+
+    /// A quick order (CAT-4): a server plan with its defaults (the first period, the included
+    /// resources, the first system, its free trial if it has one and the client has not had it)
+    /// into the cart without a name; once paid it waits in
+    /// "configuration required" for the client to name it.
+    func quick(req: Request) async throws -> Response {
+        guard let planID = req.parameters.get("planID").flatMap(UUID.init(uuidString:)),
+            let offer = try await Catalog(context: req.engine).offer(planID: planID, currency: try req.client.currency),
+            offer.isOrderable, offer.productType.hasServer, let period = offer.periods.first
+        else { throw PageError.notFound }
+        let cart = Cart(context: req.engine)
+        let caller = try req.client.caller
+        // A plan with a free trial is taken with it, as its card says, unless this client had it.
+        do {
+            try await cart.add(
+                OrderConfiguration(planID: planID, period: period, trial: offer.plan.trialDays > 0, quick: true), caller: caller)
+        } catch OrderError.trialUsed {
+            try await cart.add(OrderConfiguration(planID: planID, period: period, quick: true), caller: caller)
+        }
+        return req.redirect(to: SiteURL.cart.notice("added_to_cart"))
     }
 
     func submit(req: Request) async throws -> Response {

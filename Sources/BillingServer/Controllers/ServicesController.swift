@@ -13,6 +13,7 @@ struct ServicesController: RouteCollection {
         routes.post(SiteURL.serviceAction(.key, .start), use: start)
         routes.post(SiteURL.serviceAction(.key, .reboot), use: reboot)
         routes.post(SiteURL.serviceAction(.key, .reinstall), use: reinstall)
+        routes.post(SiteURL.serviceAction(.key, .configure), use: configure)
         routes.get(SiteURL.serviceNetwork(.key), use: network)
         routes.get(SiteURL.serviceTraffic(.key), use: traffic)
         routes.post(SiteURL.serviceAction(.key, .rdns), use: setReverseDNS)
@@ -142,6 +143,15 @@ struct ServicesController: RouteCollection {
         try await perform(req) { action in
             try await action.lifecycle.reinstall(serviceID: action.id, osImage: action.form["os"] ?? "", caller: action.caller)
             return done(req, action, notice: "service_reinstalling")
+        }
+    }
+
+    /// A quick order's server gets its name and system, and opens (CAT-4).
+    func configure(req: Request) async throws -> Response {
+        try await perform(req) { action in
+            try await action.lifecycle.configure(
+                serviceID: action.id, domainName: action.form["domain"] ?? "", osImage: action.form["os"] ?? "", caller: action.caller)
+            return done(req, action, notice: "service_configured")
         }
     }
 

@@ -18,7 +18,7 @@ extension SiteURL {
         case .dashboard, .security, .securityAction, .sessionEnd, .tokenRevoke, .profile, .profilePassword, .settings, .emails, .email,
             .emailDelete, .personalDataExport, .privacyRequest, .phone, .phoneAction, .avatar, .avatarDelete, .emailResend:
             .signedInClient
-        case .orderCatalog, .orderPlan, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
+        case .orderCatalog, .orderPlan, .orderQuick, .cart, .cartPromo, .cartCheckout, .cartItemRemove, .orders, .order, .orderCancel:
             .client(.orderServices)
         case .orderPay: .client(.pay)
         case .services, .service, .serviceNetwork, .serviceTraffic, .serviceConsole: .client(.viewServices)
@@ -51,6 +51,7 @@ extension ServiceAction {
         case .period: .changePeriod
         case .extend: .extend
         case .resources: .changeResources
+        case .configure: .configure
         }
     }
 
@@ -106,6 +107,7 @@ enum APIAccess {
         "PUT /v1/autorenewal/{serviceId}": .client(.manageServices),
         "POST /v1/services/{serviceId}/power": .client(.manageServices),
         "POST /v1/services/{serviceId}/reinstall": .client(.manageServices),
+        "POST /v1/services/{serviceId}/configuration": .client(.manageServices),
         "GET /v1/services/{serviceId}/network": .client(.viewServices),
         "PUT /v1/services/{serviceId}/network/reverse-dns": .client(.manageServices),
         "GET /v1/services/{serviceId}/console": .client(.viewServices),

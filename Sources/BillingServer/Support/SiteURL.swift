@@ -25,6 +25,8 @@ enum SiteURL: Hashable, Sendable {
     case dashboard
     case orderCatalog
     case orderPlan(Parameter<UUID>)
+    /// A quick order (CAT-4): the plan with its defaults into the cart, a server's name given after paying.
+    case orderQuick(Parameter<UUID>)
     case cart, cartPromo, cartCheckout
     case cartItemRemove(Parameter<UUID>)
     case orders
@@ -105,7 +107,8 @@ enum SiteURL: Hashable, Sendable {
         [
             .root, .login, .loginLink(.key), .logout, .signUp, .language, .signUpConfirm(.key), .passwordForgot, .passwordReset(.key),
             .dashboard,
-            .orderCatalog, .orderPlan(.key), .cart, .cartPromo, .cartCheckout, .cartItemRemove(.key), .orders, .order(.key),
+            .orderCatalog, .orderPlan(.key), .orderQuick(.key), .cart, .cartPromo, .cartCheckout, .cartItemRemove(.key), .orders,
+            .order(.key),
             .orderPay(.key), .orderCancel(.key), .services, .service(.key), .payments, .newPayment,
             .payment(.key), .paymentPay(.key), .paymentDelete(.key), .paymentResult(.key), .paymentCancelled(.key),
             .paymentInvoice(.key), .balanceHistory, .expenses, .expensesCSV, .changeCurrency, .savedMethods, .savedMethodDone(.key),
@@ -180,6 +183,7 @@ enum SiteURL: Hashable, Sendable {
         case .dashboard: ["dashboard"]
         case .orderCatalog: ["order"]
         case .orderPlan(let plan): ["order", .parameter("planID", plan)]
+        case .orderQuick(let plan): ["order", .parameter("planID", plan), "quick"]
         case .cart: ["cart"]
         case .cartPromo: ["cart", "promo"]
         case .cartCheckout: ["cart", "checkout"]
@@ -251,7 +255,7 @@ enum SiteURL: Hashable, Sendable {
 /// What a client does to a service, each a form and a route of its own
 /// (`/services/:serviceID/stop` …), so each can carry its own right.
 enum ServiceAction: String, Hashable, Sendable, CaseIterable {
-    case stop, start, reboot, reinstall, rdns, console, login, delete, autorenew, period, extend, resources
+    case stop, start, reboot, reinstall, rdns, console, login, delete, autorenew, period, extend, resources, configure
 }
 
 /// What is done to a user of the account, each a form of its own.

@@ -57,9 +57,19 @@ enum OrderPages {
                                                     "\(addon.addon.name(in: page.language)): \(UI.quantity(addon.limits.included, addon.kind, page))"
                                                 ))
                                         }),
-                                    .a(
-                                        .class("btn btn-primary"), .href(SiteURL.orderPlan(.value(offer.id)).path),
-                                        .text(page.t("order.choose"))))
+                                    .div(
+                                        .class("actions"),
+                                        .a(
+                                            .class("btn btn-primary"), .href(SiteURL.orderPlan(.value(offer.id)).path),
+                                            .text(page.t("order.choose"))),
+                                        // A server in one click: the plan's defaults into the cart, its
+                                        // name asked once it is paid (CAT-4).
+                                        .if(
+                                            offer.productType.hasServer && offer.isOrderable,
+                                            .form(
+                                                .method(.post), .action(SiteURL.orderQuick(.value(offer.id)).path),
+                                                .attribute(named: "data-testid", value: "quick-order"), UI.csrfField(page),
+                                                UI.submit(page.t("order.quick"), style: "secondary")))))
                             }))
             ))
     }
@@ -263,7 +273,9 @@ enum OrderPages {
                                         .class("muted"),
                                         .text(
                                             [
-                                                line.item.domainName, line.item.osImage,
+                                                line.item.quick && line.item.domainName.isEmpty
+                                                    ? page.t("cart.quick_order") : line.item.domainName,
+                                                line.item.osImage,
                                                 line.item.promoCode.map { page.t("cart.promo_applied", ["code": $0]) } ?? ""
                                             ]
                                             .filter { !$0.isEmpty }.joined(separator: " · "))),

@@ -194,12 +194,30 @@ enum ServicePages {
             .section(
                 .class("widget"), .attribute(named: "data-testid", value: "service-actions"),
                 .h2(.text(page.t("service.actions"))), waiting, buttons, periodForm, reinstallForm, deleteForm))
+        // A quick order's server, paid and waiting for its name (CAT-4).
+        let configureForm: Node<HTML.BodyContext> = .if(
+            allowed.contains(.configure),
+            .section(
+                .class("widget widget-wide"), .attribute(named: "data-testid", value: "service-configure"),
+                .h2(.text(page.t("service.configure_title"))),
+                .p(.class("muted"), .text(page.t("service.configure_intro"))),
+                .form(
+                    .method(.post), .action(SiteURL.serviceAction(.value(service.id), .configure).path), .class("stack"),
+                    UI.csrfField(page),
+                    UI.field(label: page.t("order.hostname"), name: "domain", hint: page.t("order.hostname_hint")),
+                    .if(
+                        !systems.isEmpty,
+                        UI.select(
+                            label: page.t("order.os"), name: "os", options: systems.map { (value: $0, title: $0) },
+                            selected: service.osImage)),
+                    UI.submit(page.t("service.configure_submit")))))
         return Layout.client(
             page, title: "\(service.planName.text(in: page.language)) #\(service.number)",
             refreshSeconds: service.status == .processing ? 3 : nil,
             content: .group(
                 tabs(page, service, current: .service(.value(service.id))),
                 UI.alert(error),
+                configureForm,
                 .div(
                     .class("widgets"), parameters, actions,
                     loginWidget(page, service: service, login: login, mayShow: page.maySend(.serviceAction(.value(service.id), .login)))),

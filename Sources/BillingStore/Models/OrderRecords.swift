@@ -63,13 +63,17 @@ public final class OrderItemRecord: Model, @unchecked Sendable {
     @Field(key: "amount") public var amount: Int64
     @Field(key: "tax") public var tax: Int64
     @Field(key: "created_at") public var createdAt: Date
+    /// A quick order (CAT-4): a server ordered without its name, which the client gives after
+    /// paying ("configuration required").
+    @Field(key: "quick") public var quick: Bool
 
     public init() {}
 
     public init(
         id: UUID = .timeOrdered(), accountID: UUID, kind: OrderItemKind, planID: UUID, serviceID: UUID? = nil, period: BillingPeriod,
-        domainName: String, osImage: String, addons: String, trial: Bool, promoCode: String?, createdAt: Date
+        domainName: String, osImage: String, addons: String, trial: Bool, promoCode: String?, quick: Bool = false, createdAt: Date
     ) {
+        self.quick = quick
         self.id = id
         self.accountID = accountID
         self.kind = kind

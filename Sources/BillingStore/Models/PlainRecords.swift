@@ -228,13 +228,13 @@ extension OrderRecord: PlainRecord {
 extension OrderItemRecord: PlainRecord {
     public static let plainColumns = [
         "id", "account_id", "order_id", "kind", "plan_id", "service_id", "period", "domain_name", "os_image", "addons", "trial",
-        "promo_code", "quote", "amount", "tax", "created_at"
+        "promo_code", "quote", "amount", "tax", "created_at", "quick"
     ]
 
     public var plainValues: [any Encodable & Sendable] {
         [
             id, accountID, orderID, kind, planID, serviceID, period, domainName, osImage, addons, trial, promoCode, quote, amount, tax,
-            createdAt
+            createdAt, quick
         ]
     }
 }
