@@ -58,6 +58,8 @@ public enum ServiceEvent: Sendable, Hashable {
     case switchFailed(dailyBilling: Bool)
     /// The client asked to reboot a running server: the module restarts it.
     case rebootRequested
+    /// A hard reset of a hung server (the power cut and back): the reboot's transitions.
+    case resetRequested
     /// The module rebooted it, or could not for good: it is Active again either way (a failed
     /// reboot leaves a history line; the server ran on).
     case rebooted
@@ -94,6 +96,7 @@ public enum ServiceEvent: Sendable, Hashable {
         case .startedByClient: "started_by_client"
         case .switchFailed: "switch_failed"
         case .rebootRequested: "reboot_requested"
+        case .resetRequested: "reset_requested"
         case .rebooted: "rebooted"
         case .rebootFailed: "reboot_failed"
         case .reinstallRequested: "reinstall_requested"
@@ -144,7 +147,7 @@ public struct ServiceState: Sendable, Hashable {
             return ServiceState(daily ? .suspendedByClient : .stoppedByClient)
         case (.processing, .startedByClient) where operation == .switchingOn: return ServiceState(.active)
         case (.processing, .switchFailed) where operation == .switchingOff: return ServiceState(.active)
-        case (.active, .rebootRequested): return ServiceState(.processing, operation: .reboot)
+        case (.active, .rebootRequested), (.active, .resetRequested): return ServiceState(.processing, operation: .reboot)
         case (.active, .reinstallRequested): return ServiceState(.processing, operation: .reinstall)
         case (.processing, .reinstalled) where operation == .reinstall, (.processing, .reinstallFailed) where operation == .reinstall:
             return ServiceState(.active)

@@ -107,6 +107,8 @@ public struct Libvirt: Sendable {
     public static func shutdown(_ name: String) -> [String] { ["shutdown \(checked(name))"] }
     public static func destroy(_ name: String) -> [String] { ["destroy \(checked(name))"] }
     public static func reboot(_ name: String) -> [String] { ["reboot \(checked(name))"] }
+    /// The power cut and back at once, for a guest that does not answer ACPI.
+    public static func reset(_ name: String) -> [String] { ["reset \(checked(name))"] }
     /// The user's password through the guest agent; written to the session, never to a command
     /// line, and a refusal names only the command. Users and passwords are letters and digits.
     public static func setPassword(_ name: String, user: String, password: String) -> [String] {

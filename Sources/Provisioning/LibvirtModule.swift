@@ -132,7 +132,9 @@ public struct LibvirtModule: ProcessingModule {
                 return try await expect(.running, name)
             case .reboot:
                 guard let state else { return .failed("the host has no domain \(name)", permanent: true) }
-                _ = try await libvirt.run(state == .running ? Libvirt.reboot(name) : Libvirt.start(name))
+                // A hung guest ignores the ACPI reboot: a hard reset cuts its power and back.
+                let command = service.hardReset ? Libvirt.reset(name) : Libvirt.reboot(name)
+                _ = try await libvirt.run(state == .running ? command : Libvirt.start(name))
                 return try await expect(.running, name)
             case .reinstall:
                 guard let state else { return .failed("the host has no domain \(name)", permanent: true) }

@@ -87,6 +87,8 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
     public let hardware: Hardware?
     /// The login to set at opening and reinstall, for modules that `setsLogin`. Never encoded.
     public let login: ServerLogin?
+    /// A reboot that cuts the power instead of asking the system (a hung server).
+    public let hardReset: Bool
 
     /// One physical server: its BMC and the address it answers on.
     public struct Hardware: Sendable, Hashable {
@@ -105,8 +107,9 @@ public struct ProvisioningRequest: Sendable, Hashable, Codable {
 
     public init(
         serviceID: UUID, number: Int, productType: ProductType, domainName: String, osImage: String,
-        resources: [AddonKind: Int], hardware: Hardware? = nil, login: ServerLogin? = nil
+        resources: [AddonKind: Int], hardware: Hardware? = nil, login: ServerLogin? = nil, hardReset: Bool = false
     ) {
+        self.hardReset = hardReset
         self.login = login
         self.serviceID = serviceID
         self.number = number

@@ -47,6 +47,18 @@ struct APIServiceTests {
             #expect(again.status == .unprocessableEntity)
             try await app.runJobs()
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+            // A hung server: the hard reset, a reboot that cuts the power, with its own history line.
+            let reset = try await call(app, .POST, base + "/power", token: token, body: #"{"action":"reset"}"#)
+            #expect(reset.status == .accepted)
+            #expect(try json(reset)["operation"] as? String == "reboot")
+            let resetJob = try #require(
+                try await JobRecord.query(on: app.db).filter(\.$kind == .serviceReboot).filter(\.$status == .queued).first())
+            #expect(resetJob.payload.contains(#""hardReset":true"#))
+            try await app.runJobs()
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+            #expect(
+                try await ServiceEventRecord.query(on: app.db).filter(\.$serviceID == service.id!).filter(\.$event == "reset_requested")
+                    .count() == 1)
 
             let windows = try await call(app, .POST, base + "/reinstall", token: token, body: #"{"os_image":"Windows 11"}"#)
             #expect(windows.status == .unprocessableEntity)

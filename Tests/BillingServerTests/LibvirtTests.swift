@@ -108,6 +108,15 @@ struct LibvirtTests {
 
         #expect(try await module.perform(.reboot, on: service, key: "reboot:1") == .done)
         #expect(try await module.state(ofService: 10_002) == .running)
+        // A hard reset is libvirt's reset (the power cut and back), not the ACPI reboot.
+        // (The session refuses a command virsh does not know; the reset is one it runs.)
+        await #expect(throws: LibvirtFailure.self) { _ = try await module.libvirt.run(["resett svc-10002"]) }
+        _ = try await module.libvirt.run(Libvirt.reset("svc-10002"))
+        let hard = ProvisioningRequest(
+            serviceID: service.serviceID, number: service.number, productType: service.productType, domainName: service.domainName,
+            osImage: service.osImage, resources: service.resources, hardReset: true)
+        #expect(try await module.perform(.reboot, on: hard, key: "reboot:2") == .done)
+        #expect(try await module.state(ofService: 10_002) == .running)
         #expect(try await module.perform(.stop, on: service, key: "stop:1") == .done)
         #expect(try await module.state(ofService: 10_002) == .shutOff)
         #expect(try await module.perform(.stop, on: service, key: "stop:1") == .done)

@@ -116,4 +116,47 @@ struct ServerActionsTests {
             #expect(renewed.count == 16)
         }
     }
+
+    /// The power buttons (seed 001 "disable / reboot / enable"): a reboot, and the hard reset
+    /// for a server that hangs, each through Processing and a job, with its own history line.
+    @Test func theClientRebootsAndHardResetsAServerFromItsPage() async throws {
+        try await TestApp.run { app, _ in
+            let catalog = try await CatalogFixture.make(app)
+            let client = try await app.signUpClient(country: "UA", language: .uk, currency: .EUR)
+            try await app.topUp(client.accountID, Money.eur("50.00"), key: "t")
+            let service = try await app.orderPaid(catalog.monthly, domain: "web1", for: client.accountID)
+            try await app.runJobs()
+            let path = "/services/\(service.id!.uuidString.lowercased())"
+            let browser = Browser(app)
+            try await browser.logIn()
+            let page = try await browser.get(path)
+            #expect(page.text.contains(#"action="\#(path)/reboot""#))
+            let reset = try #require(PageText.testID("hard-reset", in: page.text))
+            #expect(reset.contains("Жорстке перезавантаження"))
+            #expect(page.text.contains(#"name="mode" value="hard""#))
+
+            let rebooted = try await browser.post(path + "/reboot", form: [:])
+            #expect(rebooted.location == "\(path)?notice=service_rebooting")
+            let graceful = try #require(try await JobRecord.query(on: app.db).filter(\.$kind == .serviceReboot).first())
+            #expect(!graceful.payload.contains("hardReset"))
+            // While it reboots, neither button is offered and a reset is refused.
+            let busy = try await browser.get(path)
+            #expect(PageText.testID("hard-reset", in: busy.text) == nil)
+            #expect(try await browser.post(path + "/reboot", form: ["mode": "hard"]).status == .unprocessableEntity)
+            try await app.runJobs()
+
+            _ = try await browser.get(path)
+            let hard = try await browser.post(path + "/reboot", form: ["mode": "hard"])
+            #expect(hard.location == "\(path)?notice=service_resetting")
+            let shown = try await browser.get(path + "?notice=service_resetting")
+            #expect(shown.text.contains("Живлення сервера вимикається і вмикається знову."))
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.operation == .reboot)
+            try await app.runJobs()
+            #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .active)
+            let after = try await browser.get(path)
+            #expect(after.text.contains("Запитано жорстке перезавантаження"))
+            let events = try await ServiceEventRecord.query(on: app.db).filter(\.$serviceID == service.id!).sort(\.$at).all().map(\.event)
+            #expect(events.suffix(4) == ["reboot_requested", "rebooted", "reset_requested", "rebooted"])
+        }
+    }
 }

@@ -32,6 +32,8 @@ public final class StandInModule: ProcessingModule, Sendable {
         public let operation: ProvisioningOperation
         public let serviceNumber: Int
         public let key: String
+        /// A reboot asked as a hard reset.
+        public var hardReset: Bool = false
         public var description: String { "\(operation.rawValue) #\(serviceNumber)" }
     }
 
@@ -58,7 +60,7 @@ public final class StandInModule: ProcessingModule, Sendable {
 
     public func perform(_ operation: ProvisioningOperation, on service: ProvisioningRequest, key: String) async throws -> ModuleAnswer {
         let answer: ModuleAnswer? = state.withLockedValue { state in
-            state.calls.append(Call(operation: operation, serviceNumber: service.number, key: key))
+            state.calls.append(Call(operation: operation, serviceNumber: service.number, key: key, hardReset: service.hardReset))
             guard var answers = state.script[operation], !answers.isEmpty else { return nil }
             let next = answers.removeFirst()
             state.script[operation] = answers

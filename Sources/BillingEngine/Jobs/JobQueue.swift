@@ -81,9 +81,9 @@ public struct JobQueue: Sendable {
 
     static func serviceJob(
         _ kind: JobKind, service: ServiceRecord, reason: ServiceJob.Reason, key: String, runAfter: Date? = nil,
-        osImage: String? = nil
+        osImage: String? = nil, hardReset: Bool = false
     ) -> NewJob {
-        let payload = ServiceJob(serviceID: service.id!, reason: reason, osImage: osImage)
+        let payload = ServiceJob(serviceID: service.id!, reason: reason, osImage: osImage, hardReset: hardReset ? true : nil)
         return NewJob(
             kind: kind, payload: String(decoding: try! JSONEncoder().encode(payload), as: UTF8.self), key: key,
             accountID: service.accountID, serviceID: service.id!, runAfter: runAfter)

@@ -34,7 +34,8 @@ struct ServiceJobs: Sendable {
             answer = try await module.perform(
                 operation,
                 on: ServiceLifecycle.provisioningRequest(
-                    service, hardware: hardware, osImage: job.osImage, login: login, on: context.database),
+                    service, hardware: hardware, osImage: job.osImage, login: login, hardReset: job.hardReset == true,
+                    on: context.database),
                 key: key)
         } catch {
             answer = .failed(String(describing: error), permanent: false)
@@ -189,4 +190,6 @@ struct ServiceJob: Codable, Sendable {
     let reason: Reason
     /// A reinstall's operating system, as the plan lists it.
     var osImage: String? = nil
+    /// A reboot that cuts the power (absent in jobs queued before there were hard resets).
+    var hardReset: Bool? = nil
 }

@@ -61,7 +61,7 @@ public struct ServiceLifecycle: Sendable {
     /// amounts the service has (an add-on it never chose counts its included amount).
     static func provisioningRequest(
         _ service: ServiceRecord, hardware: ProvisioningRequest.Hardware? = nil, osImage: String? = nil, login: ServerLogin? = nil,
-        on db: any Database
+        hardReset: Bool = false, on db: any Database
     ) async throws -> ProvisioningRequest {
         let chosen = OrderConfiguration.addons(fromJSON: service.addons)
         var resources: [AddonKind: Int] = [:]
@@ -70,7 +70,8 @@ public struct ServiceLifecycle: Sendable {
         }
         return ProvisioningRequest(
             serviceID: service.id!, number: service.number, productType: service.productType,
-            domainName: service.domainName, osImage: osImage ?? service.osImage, resources: resources, hardware: hardware, login: login)
+            domainName: service.domainName, osImage: osImage ?? service.osImage, resources: resources, hardware: hardware, login: login,
+            hardReset: hardReset)
     }
 
     // MARK: status changes
@@ -157,12 +158,14 @@ public struct ServiceLifecycle: Sendable {
     }
 
     /// The client reboots a running server: Processing (reboot) until its module answers, then
-    /// Active again.
-    public func reboot(serviceID: UUID, caller: Caller) async throws {
+    /// Active again. `hard`: a reset that cuts the power and back, for a server that hangs and
+    /// ignores the system's reboot (its unsaved data is lost).
+    public func reboot(serviceID: UUID, hard: Bool = false, caller: Caller) async throws {
         let account = try await context.record(of: try caller.account(for: ClientServiceAction.reboot.right))
         let service = try await stored(serviceID, account: account)
         try await require(.reboot, service)
-        try await queueModuleWork(.rebootRequested, job: .serviceReboot, service: service, actor: caller.initiator)
+        try await queueModuleWork(
+            hard ? .resetRequested : .rebootRequested, job: .serviceReboot, service: service, actor: caller.initiator, hardReset: hard)
     }
 
     /// The client reinstalls a running server with one of its plan's operating systems: its disk
@@ -333,7 +336,8 @@ public struct ServiceLifecycle: Sendable {
     /// Moves the service to Processing and queues the module's job in one transaction. The row is
     /// read again under the transaction: two clicks at once queue one job, the second is refused.
     private func queueModuleWork(
-        _ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator, note: String = "", osImage: String? = nil
+        _ event: ServiceEvent, job kind: JobKind, service: ServiceRecord, actor: Initiator, note: String = "", osImage: String? = nil,
+        hardReset: Bool = false
     ) async throws {
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
@@ -343,7 +347,8 @@ public struct ServiceLifecycle: Sendable {
             // Each request is new work (stop, start, stop again): a key of its own. Two clicks at
             // once are one job because the second transition is refused above, not by the key.
             let key = "\(kind.rawValue):\(fresh.id!.uuidString.lowercased()):\(UUID.timeOrdered().uuidString.lowercased())"
-            try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .client, key: key, osImage: osImage)], on: tx)
+            try await ctx.jobs.enqueue(
+                [JobQueue.serviceJob(kind, service: fresh, reason: .client, key: key, osImage: osImage, hardReset: hardReset)], on: tx)
         }
     }
 

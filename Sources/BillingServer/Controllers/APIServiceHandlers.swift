@@ -18,6 +18,7 @@ extension BillingAPIHandlers {
         case .stop: try await lifecycle.stop(serviceID: id, caller: caller)
         case .start: try await lifecycle.start(serviceID: id, caller: caller)
         case .reboot: try await lifecycle.reboot(serviceID: id, caller: caller)
+        case .reset: try await lifecycle.reboot(serviceID: id, hard: true, caller: caller)
         }
         return .accepted(.init(body: .json(Self.state(try await lifecycle.service(id, caller: caller)))))
     }

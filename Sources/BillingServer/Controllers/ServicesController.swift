@@ -157,8 +157,9 @@ struct ServicesController: RouteCollection {
 
     func reboot(req: Request) async throws -> Response {
         try await perform(req) { action in
-            try await action.lifecycle.reboot(serviceID: action.id, caller: action.caller)
-            return done(req, action, notice: "service_rebooting")
+            let hard = action.form["mode"] == "hard"
+            try await action.lifecycle.reboot(serviceID: action.id, hard: hard, caller: action.caller)
+            return done(req, action, notice: hard ? "service_resetting" : "service_rebooting")
         }
     }
 

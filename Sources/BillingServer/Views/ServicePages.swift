@@ -146,6 +146,15 @@ enum ServicePages {
                     .method(.post), .action(SiteURL.serviceAction(.value(service.id), .reboot).path),
                     .attribute(named: "data-confirm", value: page.t("service.reboot_confirm")), UI.csrfField(page),
                     UI.submit(page.t("service.reboot"), style: "secondary"))),
+            // A hung server ignores the system's reboot: the power cut and back.
+            .if(
+                allowed.contains(.reboot),
+                .form(
+                    .method(.post), .action(SiteURL.serviceAction(.value(service.id), .reboot).path),
+                    .attribute(named: "data-testid", value: "hard-reset"),
+                    .attribute(named: "data-confirm", value: page.t("service.reset_confirm")), UI.csrfField(page),
+                    UI.hidden("mode", "hard"),
+                    UI.submit(page.t("service.reset"), style: "secondary"))),
             .if(allowed.contains(.extend), action(.extend, page.t("service.extend"), style: "primary")),
             .if(
                 allowed.contains(.autoRenew),
