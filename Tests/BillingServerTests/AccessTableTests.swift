@@ -73,7 +73,7 @@ struct AccessTableTests {
                     .map(APIAccess.key))
             #expect(operations.subtracting(APIAccess.operations.keys) == [], "API operations without an entry in APIAccess")
             #expect(Set(APIAccess.operations.keys).subtracting(operations) == [], "APIAccess entries nothing answers")
-            #expect(operations.count == 69)
+            #expect(operations.count == 70)
         }
     }
 

@@ -176,6 +176,20 @@ struct StaffServiceActionsTests {
             try await app.runJobs()
             let path = "/v1/staff/services/\(service.id!.uuidString.lowercased())"
             let admin = try await StaffPaymentAPITests.staffToken(app, role: .administrator)
+            // The list, as /admin/services filters it.
+            let list = try await admin.json(.GET, "/v1/staff/services")
+            #expect(list["total"] as? Int == 1)
+            let row = try #require((list["items"] as? [[String: Any]])?.first)
+            #expect((row["service"] as? [String: Any])?["number"] as? Int == service.number)
+            #expect(row["client_name"] as? String == "Anna Client")
+            #expect(row["status"] as? String == "active")
+            #expect(row["product_type"] as? String == "vps")
+            #expect(row["expires_on"] as? String == service.expiresOn)
+            #expect(try await admin.json(.GET, "/v1/staff/services?type=domain")["total"] as? Int == 0)
+            #expect(try await admin.json(.GET, "/v1/staff/services?status=deleted")["total"] as? Int == 0)
+            #expect(try await admin.json(.GET, "/v1/staff/services?q=%23\(service.number)")["total"] as? Int == 1)
+            #expect(try await admin.json(.GET, "/v1/staff/services?module=nonexistent")["total"] as? Int == 1)
+            #expect(try await admin.send(.GET, "/v1/staff/services?status=lost").status == .badRequest)
             let shown = try await admin.json(.GET, path)
             #expect(shown["status"] as? String == "active")
             #expect(shown["account_id"] as? String == client.accountID.uuidString.lowercased())
@@ -196,6 +210,7 @@ struct StaffServiceActionsTests {
             // Support reads but does not act.
             let support = try await StaffPaymentAPITests.staffToken(app, role: .support)
             #expect(try await support.send(.GET, path).status == .ok)
+            #expect(try await support.send(.GET, "/v1/staff/services").status == .ok)
             #expect(try await support.send(.POST, path + "/actions", #"{"action":"resume"}"#).status == .forbidden)
             #expect(try await ServiceRecord.find(service.id!, on: app.db)?.status == .stoppedForAbuse)
         }

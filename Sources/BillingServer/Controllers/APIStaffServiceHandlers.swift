@@ -2,12 +2,33 @@ import BillingAPI
 import BillingDomain
 import BillingEngine
 import Foundation
+import Provisioning
 import Vapor
 
 /// A client's service in the staff API: the twin of `/admin/services/:id` (the same rights,
 /// `services.view` to read and `services.manage` to act, and the same engine calls), so a
 /// provider's tools can stop an abusive server or reboot a hung one.
 extension BillingAPIHandlers {
+    func listStaffServices(_ input: Operations.ListStaffServices.Input) async throws -> Operations.ListStaffServices.Output {
+        let req = try request
+        let staff = try staffBearer()
+        let page = try APIPaging.page(input.query.page, nil, req)
+        let modules = req.engine.modules.names
+        let filter = ServiceLifecycle.ListFilter(
+            type: input.query._type.flatMap { ProductType(rawValue: $0.rawValue) },
+            status: input.query.status.flatMap { ServiceStatus(rawValue: $0.rawValue) }, search: String((input.query.q ?? "").prefix(100)),
+            module: input.query.module.flatMap { modules.contains($0) ? $0 : nil })
+        let services = try await ServiceLifecycle(context: req.engine).listForStaff(filter: filter, page: page, caller: staff.caller)
+        let clients = try await ClientDirectory(context: req.engine).names(of: Set(services.items.map(\.accountID)))
+        let items = services.items.map { service in
+            Components.Schemas.StaffServicePage.ItemsPayloadPayload(
+                service: Self.serviceRef(service), accountId: service.accountID.uuidString.lowercased(),
+                clientName: clients[service.accountID] ?? "", productType: service.productType.rawValue, status: service.status.rawValue,
+                operation: service.operation?.rawValue, ipAddress: service.ipAddress, expiresOn: service.expiresOn.iso)
+        }
+        return .ok(.init(body: .json(.init(items: items, page: page.number, perPage: page.size, total: services.total))))
+    }
+
     func getStaffService(_ input: Operations.GetStaffService.Input) async throws -> Operations.GetStaffService.Output {
         let req = try request
         let id = try Self.serviceID(input.path.serviceId)

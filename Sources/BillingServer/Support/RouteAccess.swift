@@ -157,6 +157,7 @@ enum APIAccess {
         "GET /v1/staff/jobs": .staff(.manageJobs),
         "POST /v1/staff/jobs/{jobId}/retry": .staff(.manageJobs),
         "POST /v1/staff/jobs/{jobId}/cancel": .staff(.manageJobs),
+        "GET /v1/staff/services": .staff(.viewServices),
         "GET /v1/staff/services/{serviceId}": .staff(.viewServices),
         "POST /v1/staff/services/{serviceId}/actions": .staff(.manageServices)
     ]
