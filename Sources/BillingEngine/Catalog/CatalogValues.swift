@@ -135,6 +135,17 @@ public struct Plan: Sendable, Identifiable, Hashable, TranslatedTexts {
         osImages.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The system an order or a quick order's completion gets: `chosen` when the plan offers
+    /// it, the plan's first when none is chosen, empty for a plan without systems; `nil` for
+    /// one the plan does not offer.
+    public func system(choosing chosen: String) -> String? {
+        let systems = osList
+        let chosen = chosen.trimmingCharacters(in: .whitespaces)
+        if systems.isEmpty { return "" }
+        if chosen.isEmpty { return systems[0] }
+        return systems.contains(chosen) ? chosen : nil
+    }
+
     public func name(in language: Language) -> String { translated("name", english: name, in: language) }
     public func summary(in language: Language) -> String { translated("summary", english: summary, in: language) }
 

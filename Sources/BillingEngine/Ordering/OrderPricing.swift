@@ -194,14 +194,8 @@ public struct OrderPricing: Sendable {
 
     /// The operating system: one of the plan's, its first when none is chosen.
     static func checkSystem(_ configuration: inout OrderConfiguration, offer: PlanOffer, amounts: [UUID: Int]) throws -> [UUID: Int] {
-        let systems = offer.plan.osList
-        if systems.isEmpty {
-            configuration.osImage = ""
-        } else if configuration.osImage.isEmpty {
-            configuration.osImage = systems[0]
-        } else if !systems.contains(configuration.osImage) {
-            throw OrderError.unknownOS
-        }
+        guard let system = offer.plan.system(choosing: configuration.osImage) else { throw OrderError.unknownOS }
+        configuration.osImage = system
         return amounts
     }
 

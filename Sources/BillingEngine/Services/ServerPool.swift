@@ -96,7 +96,16 @@ public struct ServerPool: Sendable {
     /// Every server, by name, with the service each runs.
     public func servers(caller: Caller) async throws -> [Server] {
         try caller.require(.manageServers)
-        let records = try await DedicatedServerRecord.query(on: context.database).sort(\.$name).all()
+        return try await servers(try await DedicatedServerRecord.query(on: context.database).sort(\.$name).all())
+    }
+
+    /// One server, for its edit page; `nil` when the pool has none with this id.
+    public func server(_ id: UUID, caller: Caller) async throws -> Server? {
+        try caller.require(.manageServers)
+        return try await servers(try await DedicatedServerRecord.query(on: context.database).filter(\.$id == id).all()).first
+    }
+
+    private func servers(_ records: [DedicatedServerRecord]) async throws -> [Server] {
         let serviceIDs = records.compactMap(\.serviceID)
         let numbers =
             serviceIDs.isEmpty
@@ -163,7 +172,7 @@ public struct ServerPool: Sendable {
     /// Checks every field of `form` and sets them on `record` (nothing is stored here). A
     /// stored record keeps its sealed password and community where the form leaves them empty.
     private func apply(_ form: Form, to record: DedicatedServerRecord) async throws {
-        let stored = !record.bmcPasswordSealed.isEmpty
+        let stored = record.$id.exists
         let name = form.name.trimmingCharacters(in: .whitespaces)
         let host = form.bmcHost.trimmingCharacters(in: .whitespaces)
         let user = form.bmcUser.trimmingCharacters(in: .whitespaces)

@@ -174,10 +174,7 @@ public struct ServiceLifecycle: Sendable {
         let account = try await context.record(of: try caller.account(for: ClientServiceAction.reinstall.right))
         let service = try await stored(serviceID, account: account)
         try await require(.reinstall, service)
-        let offered = try await PlanRecord.find(service.planID, on: context.database).map { Plan($0).osList } ?? []
-        guard let chosen = offered.first(where: { $0 == osImage.trimmingCharacters(in: .whitespaces) }) else {
-            throw ServiceActionError.unknownOS
-        }
+        let chosen = try await reinstallSystem(osImage, of: service)
         try await queueModuleWork(
             .reinstallRequested, job: .serviceReinstall, service: service, actor: caller.initiator, note: chosen, osImage: chosen)
     }
@@ -192,18 +189,9 @@ public struct ServiceLifecycle: Sendable {
         let name = domainName.trimmingCharacters(in: .whitespaces).lowercased()
         guard !name.isEmpty else { throw ServiceActionError.order(.domainNameRequired) }
         guard DomainName.isValid(name, requireDot: false) else { throw ServiceActionError.order(.domainNameInvalid) }
-        let systems = try await PlanRecord.find(service.planID, on: context.database).map { Plan($0).osList } ?? []
-        let chosen = osImage.trimmingCharacters(in: .whitespaces)
-        let system: String
-        if systems.isEmpty {
-            system = ""
-        } else if chosen.isEmpty {
-            system = systems[0]
-        } else if systems.contains(chosen) {
-            system = chosen
-        } else {
-            throw ServiceActionError.unknownOS
-        }
+        guard let plan = try await PlanRecord.find(service.planID, on: context.database).map(Plan.init),
+            let system = plan.system(choosing: osImage)
+        else { throw ServiceActionError.unknownOS }
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(account.id!, on: tx)
@@ -232,14 +220,7 @@ public struct ServiceLifecycle: Sendable {
         guard Self.staffActions(for: context.value(found), supports: try await moduleOperations(of: found)).contains(action) else {
             throw ServiceActionError.notAllowed(status: found.status)
         }
-        let chosenOS: String? = try await {
-            guard action == .reinstall else { return nil }
-            let offered = try await PlanRecord.find(found.planID, on: context.database).map { Plan($0).osList } ?? []
-            guard let chosen = offered.first(where: { $0 == osImage.trimmingCharacters(in: .whitespaces) }) else {
-                throw ServiceActionError.unknownOS
-            }
-            return chosen
-        }()
+        let chosenOS = action == .reinstall ? try await reinstallSystem(osImage, of: found) : nil
         try await context.database.transaction { tx in
             let ctx = context.on(tx)
             try await ctx.lockAccount(found.accountID, on: tx)
@@ -259,6 +240,15 @@ public struct ServiceLifecycle: Sendable {
             let key = "\(kind.rawValue):\(serviceID.uuidString.lowercased()):staff:\(UUID.timeOrdered().uuidString.lowercased())"
             try await ctx.jobs.enqueue([JobQueue.serviceJob(kind, service: fresh, reason: .staff, key: key, osImage: chosenOS)], on: tx)
         }
+    }
+
+    /// A reinstall's system: one the service's plan lists (a reinstall always names one).
+    func reinstallSystem(_ osImage: String, of service: ServiceRecord) async throws -> String {
+        let offered = try await PlanRecord.find(service.planID, on: context.database).map { Plan($0).osList } ?? []
+        guard let chosen = offered.first(where: { $0 == osImage.trimmingCharacters(in: .whitespaces) }) else {
+            throw ServiceActionError.unknownOS
+        }
+        return chosen
     }
 
     /// The operations the module of the service's plan carries out.

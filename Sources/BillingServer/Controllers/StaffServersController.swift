@@ -48,7 +48,7 @@ struct StaffServersController: RouteCollection {
             "bmc_user": form.bmcUser, "notes": form.notes, "switch_host": form.switchHost,
             "switch_port": String(form.switchPort ?? 161), "switch_interface": form.switchInterface.map(String.init) ?? ""
         ]
-        let server = try await pool.servers(caller: caller).first { $0.id == id }
+        let server = try await pool.server(id, caller: caller)
         return StaffServerPages.edit(PageContext(req), id: id, server: server, typed: typed, error: nil).response()
     }
 
@@ -63,7 +63,7 @@ struct StaffServersController: RouteCollection {
             throw PageError.notFound
         } catch let refusal as ServerPoolError {
             let page = PageContext(req)
-            let server = try await pool.servers(caller: caller).first { $0.id == id }
+            let server = try await pool.server(id, caller: caller)
             return StaffServerPages.edit(page, id: id, server: server, typed: Self.retyped(fields), error: page.message(refusal))
                 .response(status: .unprocessableEntity)
         }

@@ -152,7 +152,7 @@ enum ServicePages {
                 .form(
                     .method(.post), .action(SiteURL.serviceAction(.value(service.id), .reboot).path),
                     .attribute(named: "data-testid", value: "hard-reset"),
-                    .attribute(named: "data-confirm", value: page.t("service.reset_confirm")), UI.csrfField(page),
+                    .attribute(named: "data-confirm", value: UI.escape(page.t("service.reset_confirm"))), UI.csrfField(page),
                     UI.hidden("mode", "hard"),
                     UI.submit(page.t("service.reset"), style: "secondary"))),
             .if(allowed.contains(.extend), action(.extend, page.t("service.extend"), style: "primary")),

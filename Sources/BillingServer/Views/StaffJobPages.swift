@@ -140,9 +140,11 @@ enum StaffServicePages {
                 .h2(.text(page.t("staff.service.actions"))),
                 .forEach(offered) { action in
                     .form(
-                        .method(.post), .action(SiteURL.staff(.serviceAction(.value(service.id), action)).path), .class("stack"),
+                        .method(.post), .action(SiteURL.staff(.serviceAction(.value(service.id), action)).path),
+                        .class("stack staff-action"),
                         .attribute(named: "data-testid", value: "staff-action-" + action.rawValue),
-                        .attribute(named: "data-confirm", value: page.t("staff.service.confirm." + action.rawValue)), UI.csrfField(page),
+                        .attribute(named: "data-confirm", value: UI.escape(page.t("staff.service.confirm." + action.rawValue))),
+                        UI.csrfField(page),
                         .if(
                             action == .reinstall,
                             UI.select(
